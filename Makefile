@@ -1,0 +1,96 @@
+# Keel: build the hypervisor, its boot images and tests. `make help` lists the targets.
+
+BUILD ?= build
+KEEL_CMDLINE ?= console=com1,e9 loglvl=info
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+
+ARCH := x86
+HV := hypervisor
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fcf-protection=none -nostdinc \
+	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
+HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
+	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld
+
+HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
+	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
+HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
+
+.PHONY: all iso efi test unit-test emu-test run deps-build clean help
+
+all: $(BUILD)/keel.elf
+
+help:
+	@echo "make            build $(BUILD)/keel.elf (the hypervisor)"
+	@echo "make iso        build $(BUILD)/keel.iso (GRUB, BIOS and UEFI)"
+	@echo "make efi        build $(BUILD)/keel.efi (native UEFI application)"
+	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
+	@echo "make test       host unit tests and emulator boot tests"
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@size $@ | tail -1 | awk '{ printf "keel.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
+
+# ---- boot images ----
+iso: $(BUILD)/keel.iso
+
+$(BUILD)/iso/boot/grub/grub.cfg: boot/grub.cfg.in FORCE
+	@mkdir -p $(@D)
+	@sed 's|@CMDLINE@|$(KEEL_CMDLINE)|' $< > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	@cp $(BUILD)/keel.elf $(BUILD)/iso/boot/keel.elf
+	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+efi: $(BUILD)/keel.efi $(BUILD)/esp
+
+-include boot/efi/efi.mk
+
+FORCE:
+
+# ---- tests ----
+include tests/unit/unit.mk
+
+test: deps-test
+	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
+	@$(MAKE) --no-print-directory unit-test || true
+	@$(MAKE) --no-print-directory iso efi && \
+		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
+	@tests/summarize.sh $(BUILD)/test-results
+
+deps-test:
+	@scripts/deps.sh test
+
+deps-build:
+	@scripts/deps.sh build
+
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory iso
+	@scripts/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

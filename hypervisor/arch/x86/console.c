@@ -1,0 +1,66 @@
+/* Console hardware: the 16550 UART on COM1 and the 0xE9 debug port of Bochs and QEMU. */
+#include <keel/arch.h>
+#include <keel/printk.h>
+#include <asm/io.h>
+
+#define COM1 0x3f8
+#define UART_THR 0	/* transmit holding */
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_SCR 7
+#define UART_DLL 0	/* with LCR.DLAB */
+#define UART_DLM 1
+#define UART_LSR_THRE 0x20
+#define UART_TX_SPINS 100000
+
+#define E9_PORT 0xe9
+
+static bool uart_probe(u16 base)
+{
+	outb(base + UART_SCR, 0x5a);
+	if (inb(base + UART_SCR) != 0x5a)
+		return false;
+	outb(base + UART_IER, 0x00);	/* no interrupts */
+	outb(base + UART_LCR, 0x80);	/* DLAB */
+	outb(base + UART_DLL, 1);	/* 115200 baud */
+	outb(base + UART_DLM, 0);
+	outb(base + UART_LCR, 0x03);	/* 8N1 */
+	outb(base + UART_FCR, 0xc7);	/* FIFO on, cleared */
+	outb(base + UART_MCR, 0x03);	/* DTR, RTS */
+	return true;
+}
+
+static void uart_putc(u16 base, char c)
+{
+	for (int i = 0; i < UART_TX_SPINS; i++)
+		if (inb(base + UART_LSR) & UART_LSR_THRE)
+			break;
+	outb(base + UART_THR, c);
+}
+
+u32 arch_console_probe(void)
+{
+	u32 found = 0;
+
+	if (uart_probe(COM1))
+		found |= CONSOLE_COM1;
+	if (inb(E9_PORT) == E9_PORT)
+		found |= CONSOLE_E9;
+	return found;
+}
+
+void arch_console_write(u32 sinks, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (sinks & CONSOLE_COM1) {
+			if (s[i] == '\n')
+				uart_putc(COM1, '\r');
+			uart_putc(COM1, s[i]);
+		}
+		if (sinks & CONSOLE_E9)
+			outb(E9_PORT, s[i]);
+	}
+}

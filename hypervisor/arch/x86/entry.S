@@ -1,0 +1,90 @@
+/* Exception entry stubs: save the registers into struct cpu_regs and call do_exception(). */
+
+	.macro EXCEPTION vec, has_error
+	.globl exception_\vec
+exception_\vec:
+	.if \has_error == 0
+	pushq	$0
+	.endif
+	pushq	$\vec
+	jmp	exception_common
+	.endm
+
+	.text
+	EXCEPTION 0, 0
+	EXCEPTION 1, 0
+	EXCEPTION 2, 0
+	EXCEPTION 3, 0
+	EXCEPTION 4, 0
+	EXCEPTION 5, 0
+	EXCEPTION 6, 0
+	EXCEPTION 7, 0
+	EXCEPTION 8, 1
+	EXCEPTION 9, 0
+	EXCEPTION 10, 1
+	EXCEPTION 11, 1
+	EXCEPTION 12, 1
+	EXCEPTION 13, 1
+	EXCEPTION 14, 1
+	EXCEPTION 15, 0
+	EXCEPTION 16, 0
+	EXCEPTION 17, 1
+	EXCEPTION 18, 0
+	EXCEPTION 19, 0
+	EXCEPTION 20, 0
+	EXCEPTION 21, 1
+	EXCEPTION 22, 0
+	EXCEPTION 23, 0
+	EXCEPTION 24, 0
+	EXCEPTION 25, 0
+	EXCEPTION 26, 0
+	EXCEPTION 27, 0
+	EXCEPTION 28, 0
+	EXCEPTION 29, 1
+	EXCEPTION 30, 1
+	EXCEPTION 31, 0
+
+exception_common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	cld
+	call	do_exception
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+
+	.section .rodata
+	.balign 8
+	.globl exception_stubs
+exception_stubs:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad	exception_\v
+	.endr

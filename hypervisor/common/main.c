@@ -1,0 +1,74 @@
+/* keel_main(): the generic boot sequence of the hypervisor. */
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/dom0_options.h>
+#include <keel/main.h>
+#include <keel/page_alloc.h>
+#include <keel/param.h>
+#include <keel/printk.h>
+#include <keel/stop.h>
+
+static const char *const memmap_type_names[] = {
+	[MEM_USABLE] = "usable", [MEM_RESERVED] = "reserved",
+	[MEM_ACPI] = "ACPI data", [MEM_NVS] = "ACPI NVS",
+	[MEM_BAD] = "unusable",
+};
+
+static const char *boot_path_name(u32 path)
+{
+	switch (path) {
+	case BOOT_MULTIBOOT2_BIOS:
+		return "multiboot2 (BIOS)";
+	case BOOT_MULTIBOOT2_EFI:
+		return "multiboot2 (UEFI)";
+	case BOOT_UEFI_APP:
+		return "keel.efi (UEFI application)";
+	default:
+		return "unknown";
+	}
+}
+
+static void report_boot_info(const struct boot_info *bi)
+{
+	pr_info("boot: %s, loader \"%s\"\n", boot_path_name(bi->boot_path),
+		bi->loader_name);
+	pr_info("boot: command line \"%s\"\n", bi->cmdline);
+	for (u32 i = 0; i < bi->nr_memmap; i++) {
+		const struct memmap_entry *e = &bi->memmap[i];
+
+		pr_debug("mem: %016llx-%016llx %s\n",
+			 (unsigned long long)e->addr,
+			 (unsigned long long)(e->addr + e->size),
+			 e->type < ARRAY_SIZE(memmap_type_names) ?
+			 memmap_type_names[e->type] : "?");
+	}
+	for (u32 i = 0; i < bi->nr_modules; i++)
+		pr_info("boot: module %u at %#llx-%#llx \"%s\"\n", i,
+			(unsigned long long)bi->modules[i].start,
+			(unsigned long long)bi->modules[i].end,
+			bi->modules[i].string);
+	if (bi->rsdp_phys)
+		pr_info("boot: ACPI RSDP at %#llx\n",
+			(unsigned long long)bi->rsdp_phys);
+	if (dom0_options.mem || dom0_options.vcpus_max)
+		pr_info("boot: dom0_mem %llu MiB (min %llu, max %llu), dom0_max_vcpus %u-%u\n",
+			(unsigned long long)dom0_options.mem >> 20,
+			(unsigned long long)dom0_options.mem_min >> 20,
+			(unsigned long long)dom0_options.mem_max >> 20,
+			dom0_options.vcpus_min, dom0_options.vcpus_max);
+}
+
+void keel_main(void)
+{
+	pr_info("Keel hypervisor %s\n", KEEL_VERSION);
+	cmdline_parse(boot_info.cmdline);
+	report_boot_info(&boot_info);
+
+	if (mm_init(&boot_info) || arch_paging_init(&boot_info))
+		keel_stop(KEEL_STATUS_PANIC);
+	if (arch_virt_init())
+		keel_stop(KEEL_STATUS_NO_VMX);
+
+	pr_info("keel: no domains to run\n");
+	keel_stop(KEEL_STATUS_OK);
+}

@@ -1,0 +1,169 @@
+/* printk: log levels, the "(keel) " line prefix, console output and the log ring for dmesg. */
+#include <keel/arch.h>
+#include <keel/errno.h>
+#include <keel/param.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+
+#define LOG_RING_SIZE 65536	/* power of two */
+#define LINE_PREFIX "(keel) "
+
+static char log_ring[LOG_RING_SIZE];
+static u64 log_ring_head;	/* bytes ever written */
+static enum log_level console_level = LOG_INFO;
+static u32 console_sinks = ~0u;
+static u32 console_present;
+static bool console_probed;
+static bool at_line_start = true;
+
+void console_set_loglevel(enum log_level level)
+{
+	console_level = level;
+}
+
+enum log_level console_get_loglevel(void)
+{
+	return console_level;
+}
+
+void console_select(u32 sinks)
+{
+	console_sinks = sinks;
+}
+
+static void log_ring_put(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		log_ring[log_ring_head++ & (LOG_RING_SIZE - 1)] = s[i];
+}
+
+size_t log_ring_used(void)
+{
+	return log_ring_head < LOG_RING_SIZE ? log_ring_head : LOG_RING_SIZE;
+}
+
+size_t log_ring_read(char *buf, size_t size, size_t offset)
+{
+	size_t used = log_ring_used();
+	u64 start = log_ring_head - used + offset;
+	size_t n;
+
+	if (offset >= used)
+		return 0;
+	n = MIN(size, used - offset);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = log_ring[(start + i) & (LOG_RING_SIZE - 1)];
+	return n;
+}
+
+static const char *memchr_nl(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n')
+			return s + i;
+	return NULL;
+}
+
+/* Emit @s with the line prefix at the start of every line. */
+static void emit(const char *s, size_t n, bool to_console)
+{
+	u32 sinks;
+
+	if (!console_probed) {
+		console_present = arch_console_probe();
+		console_probed = true;
+	}
+	sinks = console_sinks & console_present;
+	while (n) {
+		const char *nl = memchr_nl(s, n);
+		size_t chunk = nl ? (size_t)(nl - s) + 1 : n;
+
+		if (at_line_start) {
+			log_ring_put(LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
+			if (to_console)
+				arch_console_write(sinks, LINE_PREFIX,
+						   sizeof(LINE_PREFIX) - 1);
+		}
+		log_ring_put(s, chunk);
+		if (to_console)
+			arch_console_write(sinks, s, chunk);
+		at_line_start = nl != NULL;
+		s += chunk;
+		n -= chunk;
+	}
+}
+
+void vprintk(enum log_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (len >= (int)sizeof(buf))
+		len = sizeof(buf) - 1;
+	emit(buf, len, level <= console_level);
+}
+
+void printk(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(level, fmt, ap);
+	va_end(ap);
+}
+
+/* loglvl=<level>[/<rate-limited level>], levels named as in Xen. */
+static int parse_loglvl(const char *value)
+{
+	static const char *const names[] = {
+		[LOG_NONE] = "none", [LOG_ERR] = "error",
+		[LOG_WARN] = "warning", [LOG_INFO] = "info",
+		[LOG_DEBUG] = "debug",
+	};
+	const char *slash;
+	size_t len;
+
+	if (!value)
+		return -EINVAL;
+	slash = strchr(value, '/');
+	len = slash ? (size_t)(slash - value) : strlen(value);
+	if (len == 3 && !strncmp(value, "all", 3)) {
+		console_level = LOG_DEBUG;
+		return 0;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strlen(names[i]) == len && !strncmp(value, names[i], len)) {
+			console_level = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+custom_param("loglvl", parse_loglvl);
+
+/* console=<sink>[,<sink>...] with sinks com1, e9 and none. */
+static int parse_console(const char *value)
+{
+	u32 sinks = 0;
+
+	if (!value || !*value)
+		return -EINVAL;
+	while (*value) {
+		const char *comma = strchr(value, ',');
+		size_t len = comma ? (size_t)(comma - value) : strlen(value);
+
+		if (len == 4 && !strncmp(value, "com1", 4))
+			sinks |= CONSOLE_COM1;
+		else if (len == 2 && !strncmp(value, "e9", 2))
+			sinks |= CONSOLE_E9;
+		else if (len == 4 && !strncmp(value, "none", 4))
+			sinks |= 0;
+		else
+			pr_warn("console: '%.*s' is not supported by keel, ignored\n",
+				(int)len, value);
+		value += len + (comma != NULL);
+	}
+	console_sinks = sinks;
+	return 0;
+}
+custom_param("console", parse_console);

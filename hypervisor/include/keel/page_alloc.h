@@ -1,0 +1,56 @@
+/*
+ * Physical page allocator: one bit per 4 KiB frame (set = in use or not
+ * RAM), with naturally aligned multi-page allocation.
+ */
+#ifndef KEEL_PAGE_ALLOC_H
+#define KEEL_PAGE_ALLOC_H
+
+#include <keel/page.h>
+
+struct page_allocator {
+	u64 *bitmap;		/* nr_pfns bits, rounded up to whole words */
+	u64 nr_pfns;		/* frames tracked, from pfn 0 */
+	u64 nr_free;
+	u64 next_word;		/* where the next search starts */
+};
+
+/* Bytes of bitmap needed to track @nr_pfns frames. */
+static inline u64 page_alloc_bitmap_bytes(u64 nr_pfns)
+{
+	return ((nr_pfns + 63) / 64) * 8;
+}
+
+/* Start with every frame in use; add RAM with page_alloc_add_free(). */
+void page_alloc_init(struct page_allocator *pa, u64 *bitmap, u64 nr_pfns);
+/* Mark the frames wholly inside [start, end) free. */
+void page_alloc_add_free(struct page_allocator *pa, u64 start, u64 end);
+/* Mark every frame touching [start, end) in use. */
+void page_alloc_reserve(struct page_allocator *pa, u64 start, u64 end);
+/*
+ * Allocate 2^@order contiguous frames aligned to their size. Returns 0 and
+ * the first frame in *@pfn, or -ENOMEM.
+ */
+int page_alloc_frames(struct page_allocator *pa, unsigned int order, u64 *pfn);
+/* Free 2^@order frames from @pfn; freeing a free frame is a bug (-EINVAL). */
+int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order);
+bool page_is_free(const struct page_allocator *pa, u64 pfn);
+
+/* The hypervisor's allocator of host RAM and its convenience wrappers. */
+extern struct page_allocator host_pages;
+
+struct boot_info;
+/* Set up host_pages from the memory map, minus everything keel must keep. */
+int mm_init(const struct boot_info *bi);
+/* A zeroed page (or 2^order pages) of host RAM, mapped; NULL when out of memory. */
+void *alloc_pages(unsigned int order);
+void free_pages(void *virt, unsigned int order);
+static inline void *alloc_page(void)
+{
+	return alloc_pages(0);
+}
+static inline void free_page(void *virt)
+{
+	free_pages(virt, 0);
+}
+
+#endif

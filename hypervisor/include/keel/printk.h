@@ -1,0 +1,45 @@
+/* Hypervisor log: printk with Xen-style log levels, consoles and the log ring kept for dmesg. */
+#ifndef KEEL_PRINTK_H
+#define KEEL_PRINTK_H
+
+#include <keel/types.h>
+#include <keel/stdarg.h>
+
+/* Log levels, most severe first (Xen's loglvl= names). */
+enum log_level {
+	LOG_NONE = 0,	/* only for loglvl=none */
+	LOG_ERR = 1,
+	LOG_WARN = 2,
+	LOG_INFO = 3,
+	LOG_DEBUG = 4,
+};
+
+/* Console sinks selectable with console=. */
+#define CONSOLE_COM1 BIT(0)
+#define CONSOLE_E9 BIT(1)
+
+void printk(enum log_level level, const char *fmt, ...) __printf(2, 3);
+void vprintk(enum log_level level, const char *fmt, va_list ap);
+
+#define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
+
+/* Messages above this level are kept in the ring but not printed. */
+void console_set_loglevel(enum log_level level);
+enum log_level console_get_loglevel(void);
+/* Restrict output to the given CONSOLE_* sinks (console=). */
+void console_select(u32 sinks);
+
+/*
+ * Copy up to @size bytes of the log ring, oldest first, starting @offset
+ * bytes into what is currently held. Returns the number of bytes copied.
+ */
+size_t log_ring_read(char *buf, size_t size, size_t offset);
+size_t log_ring_used(void);
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+#endif

@@ -1,0 +1,144 @@
+/* Host RAM setup: builds host_pages from the boot memory map and reserves what keel must keep. */
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/errno.h>
+#include <keel/page_alloc.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+
+/* Firmware data, real-mode IVT/BDA/EBDA and the future AP trampoline. */
+#define LOW_MEMORY_END 0x100000
+/* Until keel's own page tables are up only the first 4 GiB are mapped. */
+#define EARLY_MAPPED_END GiB(4)
+
+struct page_allocator host_pages;
+
+struct range_list {
+	unsigned int nr;
+	struct boot_range r[BOOTINFO_MAX_MODULES + BOOTINFO_MAX_RESERVED + 4];
+};
+
+static void collect_reserved(const struct boot_info *bi, struct range_list *l)
+{
+	l->nr = 0;
+	l->r[l->nr++] = (struct boot_range){ 0, LOW_MEMORY_END };
+	l->r[l->nr++] = (struct boot_range){ bi->image_phys_start,
+					     bi->image_phys_end };
+	for (u32 i = 0; i < bi->nr_modules; i++)
+		l->r[l->nr++] = (struct boot_range){ bi->modules[i].start,
+						     bi->modules[i].end };
+	for (u32 i = 0; i < bi->nr_reserved; i++)
+		l->r[l->nr++] = bi->reserved[i];
+}
+
+static bool overlaps(u64 s1, u64 e1, u64 s2, u64 e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* Is [start, end) usable RAM that no other map entry or reservation touches? */
+static bool range_is_free(const struct boot_info *bi,
+			  const struct range_list *l, u64 start, u64 end)
+{
+	bool in_ram = false;
+
+	for (u32 i = 0; i < bi->nr_memmap; i++) {
+		const struct memmap_entry *e = &bi->memmap[i];
+		u64 e_end = e->addr + e->size;
+
+		if (e->type != MEM_USABLE && overlaps(start, end, e->addr, e_end))
+			return false;
+		if (e->type == MEM_USABLE && e->addr <= start && end <= e_end)
+			in_ram = true;
+	}
+	for (unsigned int i = 0; i < l->nr; i++)
+		if (overlaps(start, end, l->r[i].start, l->r[i].end))
+			return false;
+	return in_ram;
+}
+
+/* The lowest page-aligned free range of @size bytes below @limit, or 0. */
+static u64 find_free(const struct boot_info *bi, const struct range_list *l,
+		     u64 size, u64 limit)
+{
+	for (u32 i = 0; i < bi->nr_memmap; i++) {
+		const struct memmap_entry *e = &bi->memmap[i];
+		u64 start = ALIGN_UP(e->addr, PAGE_SIZE);
+
+		if (e->type != MEM_USABLE)
+			continue;
+		for (; start + size <= MIN(e->addr + e->size, limit);
+		     start += PAGE_SIZE)
+			if (range_is_free(bi, l, start, start + size))
+				return start;
+	}
+	return 0;
+}
+
+int mm_init(const struct boot_info *bi)
+{
+	struct range_list reserved;
+	u64 max_addr = 0, bitmap_bytes, bitmap_phys, usable = 0;
+
+	for (u32 i = 0; i < bi->nr_memmap; i++) {
+		const struct memmap_entry *e = &bi->memmap[i];
+
+		if (e->type != MEM_USABLE)
+			continue;
+		max_addr = MAX(max_addr, e->addr + e->size);
+		usable += e->size;
+	}
+	collect_reserved(bi, &reserved);
+	bitmap_bytes = ALIGN_UP(page_alloc_bitmap_bytes(PFN_DOWN(max_addr)),
+				PAGE_SIZE);
+	bitmap_phys = find_free(bi, &reserved, bitmap_bytes, EARLY_MAPPED_END);
+	if (!bitmap_phys) {
+		pr_err("mm: no room below 4 GiB for the %llu KiB page bitmap\n",
+		       (unsigned long long)bitmap_bytes >> 10);
+		return -ENOMEM;
+	}
+
+	page_alloc_init(&host_pages, phys_to_virt(bitmap_phys),
+			PFN_DOWN(max_addr));
+	for (u32 i = 0; i < bi->nr_memmap; i++)
+		if (bi->memmap[i].type == MEM_USABLE)
+			page_alloc_add_free(&host_pages, bi->memmap[i].addr,
+					    bi->memmap[i].addr +
+					    bi->memmap[i].size);
+	for (u32 i = 0; i < bi->nr_memmap; i++)
+		if (bi->memmap[i].type != MEM_USABLE)
+			page_alloc_reserve(&host_pages, bi->memmap[i].addr,
+					   bi->memmap[i].addr +
+					   bi->memmap[i].size);
+	for (unsigned int i = 0; i < reserved.nr; i++)
+		page_alloc_reserve(&host_pages, reserved.r[i].start,
+				   reserved.r[i].end);
+	page_alloc_reserve(&host_pages, bitmap_phys, bitmap_phys + bitmap_bytes);
+
+	pr_info("mm: %llu MiB of RAM, %llu pages free, bitmap at %#llx\n",
+		(unsigned long long)usable >> 20,
+		(unsigned long long)host_pages.nr_free,
+		(unsigned long long)bitmap_phys);
+	return 0;
+}
+
+void *alloc_pages(unsigned int order)
+{
+	u64 pfn;
+	void *virt;
+
+	if (page_alloc_frames(&host_pages, order, &pfn))
+		return NULL;
+	virt = phys_to_virt(PFN_PHYS(pfn));
+	memset(virt, 0, PAGE_SIZE << order);
+	return virt;
+}
+
+void free_pages(void *virt, unsigned int order)
+{
+	u64 pfn = PFN_DOWN(virt_to_phys(virt));
+
+	if (page_free_frames(&host_pages, pfn, order))
+		pr_err("mm: bad free of %u page(s) at pfn %#llx\n", 1u << order,
+		       (unsigned long long)pfn);
+}

@@ -1,0 +1,200 @@
+/* The generic 4-level page-table builder: map, unmap, lookup and teardown. */
+#include <keel/errno.h>
+#include <keel/page.h>
+#include <keel/pagetable.h>
+#include <keel/string.h>
+
+#define LEVEL_SHIFT(l) (PAGE_SHIFT + 9 * (l))
+#define LEVEL_SIZE(l) (1ULL << LEVEL_SHIFT(l))
+#define INDEX(va, l) (((va) >> LEVEL_SHIFT(l)) & (PT_ENTRIES - 1))
+
+static u64 *table(const struct page_table *pt, u64 phys)
+{
+	return pt->ops->phys_to_virt(phys);
+}
+
+static bool present(const struct page_table *pt, u64 e)
+{
+	return e & pt->fmt->present;
+}
+
+static bool is_leaf(const struct page_table *pt, u64 e, int level)
+{
+	return level == 0 || (e & pt->fmt->large);
+}
+
+int pt_init(struct page_table *pt, const struct pt_format *fmt,
+	    const struct pt_ops *ops)
+{
+	pt->fmt = fmt;
+	pt->ops = ops;
+	pt->root = ops->alloc_table(ops->ctx);
+	return pt->root ? 0 : -ENOMEM;
+}
+
+/* Replace the large leaf *@entry (at @level) by a table of smaller leaves. */
+static int split(struct page_table *pt, u64 *entry, int level)
+{
+	u64 e = *entry, phys = pt->ops->alloc_table(pt->ops->ctx);
+	u64 base = e & pt->fmt->addr_mask & ~(LEVEL_SIZE(level) - 1);
+	u64 attr = e & ~pt->fmt->addr_mask;
+	u64 *t;
+
+	if (!phys)
+		return -ENOMEM;
+	if (level == 1)
+		attr &= ~pt->fmt->large;
+	t = table(pt, phys);
+	for (int i = 0; i < PT_ENTRIES; i++)
+		t[i] = (base + i * LEVEL_SIZE(level - 1)) | attr;
+	*entry = phys | pt->fmt->table_attr;
+	return 0;
+}
+
+/*
+ * The entry for @va at @level, creating or splitting tables above it.
+ * NULL with *@err set when a table cannot be allocated.
+ */
+static u64 *walk_create(struct page_table *pt, u64 va, int level, int *err)
+{
+	u64 *t = table(pt, pt->root);
+
+	for (int l = PT_LEVELS - 1; l > level; l--) {
+		u64 *e = &t[INDEX(va, l)];
+
+		if (!present(pt, *e)) {
+			u64 phys = pt->ops->alloc_table(pt->ops->ctx);
+
+			if (!phys) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			*e = phys | pt->fmt->table_attr;
+		} else if (is_leaf(pt, *e, l) && (*err = split(pt, e, l))) {
+			return NULL;
+		}
+		t = table(pt, *e & pt->fmt->addr_mask);
+	}
+	return &t[INDEX(va, level)];
+}
+
+/* Is there a lower table (not a leaf) under @va at @level? */
+static bool has_table_below(const struct page_table *pt, u64 va, int level)
+{
+	u64 *t = table(pt, pt->root);
+
+	for (int l = PT_LEVELS - 1; l >= level; l--) {
+		u64 e = t[INDEX(va, l)];
+
+		if (!present(pt, e) || is_leaf(pt, e, l))
+			return false;
+		if (l == level)
+			return true;
+		t = table(pt, e & pt->fmt->addr_mask);
+	}
+	return false;
+}
+
+static int pick_level(const struct page_table *pt, u64 va, u64 pa, u64 left,
+		      unsigned int flags)
+{
+	int max = (flags & PT_MAP_4K_ONLY) ? 0 : (flags & PT_MAP_1G) ? 2 : 1;
+
+	for (int l = max; l > 0; l--)
+		if (IS_ALIGNED(va | pa, LEVEL_SIZE(l)) && left >= LEVEL_SIZE(l) &&
+		    !has_table_below(pt, va, l))
+			return l;
+	return 0;
+}
+
+int pt_map(struct page_table *pt, u64 va, u64 pa, u64 size, u64 attr,
+	   unsigned int flags)
+{
+	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || va + size < va ||
+	    (pa & ~pt->fmt->addr_mask) || (attr & pt->fmt->addr_mask))
+		return -EINVAL;
+	while (size) {
+		int level = pick_level(pt, va, pa, size, flags), err = 0;
+		u64 *e = walk_create(pt, va, level, &err);
+
+		if (!e)
+			return err;
+		*e = pa | attr | (level ? pt->fmt->large : 0);
+		va += LEVEL_SIZE(level);
+		pa += LEVEL_SIZE(level);
+		size -= LEVEL_SIZE(level);
+	}
+	return 0;
+}
+
+int pt_unmap(struct page_table *pt, u64 va, u64 size)
+{
+	if (!IS_ALIGNED(va | size, PAGE_SIZE) || va + size < va)
+		return -EINVAL;
+	while (size) {
+		u64 *t = table(pt, pt->root), step = PAGE_SIZE;
+
+		for (int l = PT_LEVELS - 1; l >= 0; l--) {
+			u64 *e = &t[INDEX(va, l)];
+
+			step = LEVEL_SIZE(l) - (va & (LEVEL_SIZE(l) - 1));
+			if (!present(pt, *e))
+				break;
+			if (is_leaf(pt, *e, l)) {
+				if (IS_ALIGNED(va, LEVEL_SIZE(l)) &&
+				    size >= LEVEL_SIZE(l)) {
+					*e = 0;
+					break;
+				}
+				if (split(pt, e, l))
+					return -ENOMEM;
+			}
+			t = table(pt, *e & pt->fmt->addr_mask);
+		}
+		if (step >= size)
+			break;
+		va += step;
+		size -= step;
+	}
+	return 0;
+}
+
+int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
+	      u64 *page_size)
+{
+	u64 *t = table(pt, pt->root);
+
+	for (int l = PT_LEVELS - 1; l >= 0; l--) {
+		u64 e = t[INDEX(va, l)];
+
+		if (!present(pt, e))
+			return -ENOENT;
+		if (is_leaf(pt, e, l)) {
+			u64 mask = LEVEL_SIZE(l) - 1;
+
+			*pa = (e & pt->fmt->addr_mask & ~mask) | (va & mask);
+			*attr = e & ~pt->fmt->addr_mask & ~(l ? pt->fmt->large : 0);
+			*page_size = LEVEL_SIZE(l);
+			return 0;
+		}
+		t = table(pt, e & pt->fmt->addr_mask);
+	}
+	return -ENOENT;
+}
+
+static void free_level(struct page_table *pt, u64 phys, int level)
+{
+	u64 *t = table(pt, phys);
+
+	for (int i = 0; level > 0 && i < PT_ENTRIES; i++)
+		if (present(pt, t[i]) && !is_leaf(pt, t[i], level))
+			free_level(pt, t[i] & pt->fmt->addr_mask, level - 1);
+	pt->ops->free_table(pt->ops->ctx, phys);
+}
+
+void pt_destroy(struct page_table *pt)
+{
+	if (pt->root)
+		free_level(pt, pt->root, PT_LEVELS - 1);
+	pt->root = 0;
+}
