@@ -31,6 +31,11 @@ void console_select(u32 sinks)
 	console_sinks = sinks;
 }
 
+u32 console_selected(void)
+{
+	return console_sinks;
+}
+
 static void log_ring_put(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -145,6 +150,7 @@ custom_param("loglvl", parse_loglvl);
 static int parse_console(const char *value)
 {
 	u32 sinks = 0;
+	bool none = false;
 
 	if (!value || !*value)
 		return -EINVAL;
@@ -157,12 +163,14 @@ static int parse_console(const char *value)
 		else if (len == 2 && !strncmp(value, "e9", 2))
 			sinks |= CONSOLE_E9;
 		else if (len == 4 && !strncmp(value, "none", 4))
-			sinks |= 0;
+			none = true;
 		else
 			pr_warn("console: '%.*s' is not supported by keel, ignored\n",
 				(int)len, value);
 		value += len + (comma != NULL);
 	}
+	if (!sinks && !none)
+		return -EINVAL;	/* keep a console rather than silently lose it */
 	console_sinks = sinks;
 	return 0;
 }

@@ -31,6 +31,7 @@ void console_set_loglevel(enum log_level level);
 enum log_level console_get_loglevel(void);
 /* Restrict output to the given CONSOLE_* sinks (console=). */
 void console_select(u32 sinks);
+u32 console_selected(void);
 
 /*
  * Copy up to @size bytes of the log ring, oldest first, starting @offset

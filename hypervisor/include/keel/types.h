@@ -33,7 +33,9 @@ typedef _Bool bool;
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define BIT(n) (1ULL << (n))
 
+#ifndef offsetof
 #define offsetof(t, m) __builtin_offsetof(t, m)
+#endif
 #define __packed __attribute__((packed))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
