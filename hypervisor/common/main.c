@@ -6,6 +6,7 @@
 #include <keel/page_alloc.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/selftest.h>
 #include <keel/stop.h>
 
 static const char *const memmap_type_names[] = {
@@ -66,6 +67,7 @@ void keel_main(void)
 
 	if (mm_init(&boot_info) || arch_paging_init(&boot_info))
 		keel_stop(KEEL_STATUS_PANIC);
+	selftest_after_paging();
 	if (arch_virt_init())
 		keel_stop(KEEL_STATUS_NO_VMX);
 

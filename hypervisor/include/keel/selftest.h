@@ -1,0 +1,8 @@
+/* Hooks for selftest=, which makes keel fail on purpose so tests can check the failure paths. */
+#ifndef KEEL_SELFTEST_H
+#define KEEL_SELFTEST_H
+
+/* Called once keel's own page tables are active. */
+void selftest_after_paging(void);
+
+#endif
