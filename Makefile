@@ -23,7 +23,7 @@ HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
-.PHONY: all iso efi test unit-test emu-test run deps-build clean help
+.PHONY: all iso efi test test-images unit-test run deps-build deps-test clean help
 
 all: $(BUILD)/keel.elf
 
@@ -63,6 +63,20 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso/boot/grub/grub.cfg
 	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
+# ISO variants for emulator tests of other command lines: $(BUILD)/keel-<name>.iso.
+TEST_ISOS := selftest-fault
+ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
+
+$(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/grub.cfg.in
+	@echo "  ISO     $@"
+	@mkdir -p $(BUILD)/iso-$*/boot/grub
+	@sed 's|@CMDLINE@|$(ISO_CMDLINE_$*)|' boot/grub.cfg.in > $(BUILD)/iso-$*/boot/grub/grub.cfg
+	@cp $(BUILD)/keel.elf $(BUILD)/iso-$*/boot/keel.elf
+	@grub-mkrescue -o $@ $(BUILD)/iso-$* 2> $(BUILD)/grub-mkrescue-$*.log || \
+		{ cat $(BUILD)/grub-mkrescue-$*.log; exit 1; }
+
+test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
+
 efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 -include boot/efi/efi.mk
@@ -75,7 +89,7 @@ include tests/unit/unit.mk
 test: deps-test
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@$(MAKE) --no-print-directory unit-test || true
-	@$(MAKE) --no-print-directory iso efi && \
+	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results
 

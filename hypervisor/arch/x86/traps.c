@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/printk.h>
 #include <keel/stop.h>
+#include <keel/page.h>
 #include <asm/processor.h>
 #include <asm/x86_page.h>
 
@@ -17,19 +18,20 @@ static const char *const exception_names[32] = {
 	"#CP control protection",
 };
 
+/* Up to 16 words from the faulting stack, never past the end of its page. */
 static void dump_stack(u64 rsp)
 {
 	const u64 *sp = (const u64 *)rsp;
+	int words = MIN(16, (int)((PAGE_SIZE - (rsp & (PAGE_SIZE - 1))) / 8));
 
 	/* Only walk the stack when it is plainly keel's own mapped memory. */
 	if (rsp < DIRECTMAP_BASE || rsp & 7)
 		return;
 	pr_err("stack at %016llx:\n", (unsigned long long)rsp);
-	for (int i = 0; i < 16; i += 4)
-		pr_err("  %016llx %016llx %016llx %016llx\n",
-		       (unsigned long long)sp[i], (unsigned long long)sp[i + 1],
-		       (unsigned long long)sp[i + 2],
-		       (unsigned long long)sp[i + 3]);
+	for (int i = 0; i < words; i++)
+		printk(LOG_ERR, "%s%016llx%s", i % 4 ? " " : "  ",
+		       (unsigned long long)sp[i],
+		       i % 4 == 3 || i == words - 1 ? "\n" : "");
 }
 
 void do_exception(struct cpu_regs *r)
