@@ -8,7 +8,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 
 UNIT_COMMON := tests/unit/host_shims.c
 
-UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline
+UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -17,6 +17,9 @@ test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/boo
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
+test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
+	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/common/bootinfo.c
+test_efi_boot_DEFS := -Iboot/efi
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 

@@ -7,7 +7,7 @@
 
 #include <keel/types.h>
 
-/* Passed in EDI by keel.efi with a pointer to a struct boot_info in ESI. */
+/* Passed in RDI by keel.efi with a pointer to a struct boot_info in RSI. */
 #define KEEL_BOOTINFO_MAGIC 0x4b45454cU /* "KEEL" */
 #define KEEL_BOOTINFO_VERSION 1
 
