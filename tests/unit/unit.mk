@@ -8,7 +8,8 @@ UNIT_BIN := $(BUILD)/tests/unit
 
 UNIT_COMMON := tests/unit/host_shims.c
 
-UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot
+UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
+	test_pvh_boot test_abi_layout
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -20,6 +21,10 @@ test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
 	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/common/bootinfo.c
 test_efi_boot_DEFS := -Iboot/efi
+test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
+	tests/unit/stub_printk.c
+test_abi_layout_SRCS :=
+test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 
