@@ -2,12 +2,16 @@
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
+#include <keel/domain.h>
+#include <keel/domain_build.h>
 #include <keel/main.h>
 #include <keel/page_alloc.h>
 #include <keel/param.h>
 #include <keel/printk.h>
 #include <keel/selftest.h>
 #include <keel/stop.h>
+#include <keel/vcpu.h>
+#include <public/sched.h>
 
 static const char *const memmap_type_names[] = {
 	[MEM_USABLE] = "usable", [MEM_RESERVED] = "reserved",
@@ -59,6 +63,57 @@ static void report_boot_info(const struct boot_info *bi)
 			dom0_options.vcpus_min, dom0_options.vcpus_max);
 }
 
+/* keel's status once dom0 has ended: poweroff is a clean stop. */
+static enum keel_status dom0_exit_status(const struct domain *d)
+{
+	if (d->state == DOMAIN_CRASHED)
+		return KEEL_STATUS_DOM0_CRASHED;
+	switch (d->shutdown_reason) {
+	case SHUTDOWN_poweroff:
+		return KEEL_STATUS_OK;
+	case SHUTDOWN_reboot:
+		return KEEL_STATUS_DOM0_REBOOT;
+	case SHUTDOWN_crash:
+		return KEEL_STATUS_DOM0_CRASHED;
+	default:
+		return KEEL_STATUS_DOM0_OTHER;
+	}
+}
+
+static void __noreturn run_dom0(void)
+{
+	struct domain *d = build_dom0(&boot_info);
+	enum keel_status status;
+	u64 free_before;
+
+	if (!d) {
+		pr_info("keel: no domains to run\n");
+		keel_stop(boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
+						 KEEL_STATUS_OK);
+	}
+	while (d->state == DOMAIN_RUNNING) {
+		struct vcpu *v = d->vcpus[0];
+
+		if (v->state == VCPU_BLOCKED) {
+			domain_crash(d, "its only vCPU blocked with nothing to wake it");
+			break;
+		}
+		arch_vcpu_run(v);
+	}
+	if (d->state == DOMAIN_SHUTDOWN)
+		pr_info("d0: ended with shutdown reason %s\n",
+			shutdown_reason_name(d->shutdown_reason));
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		arch_vcpu_report(d->vcpus[i]);
+	status = dom0_exit_status(d);
+	free_before = host_pages.nr_free;
+	domain_destroy(d);
+	pr_info("mm: %llu pages free after d0 (%llu returned)\n",
+		(unsigned long long)host_pages.nr_free,
+		(unsigned long long)(host_pages.nr_free - free_before));
+	keel_stop(status);
+}
+
 void keel_main(void)
 {
 	pr_info("Keel hypervisor %s\n", KEEL_VERSION);
@@ -71,6 +126,5 @@ void keel_main(void)
 	if (arch_virt_init())
 		keel_stop(KEEL_STATUS_NO_VMX);
 
-	pr_info("keel: no domains to run\n");
-	keel_stop(KEEL_STATUS_OK);
+	run_dom0();
 }

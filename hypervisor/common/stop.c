@@ -34,6 +34,12 @@ const char *keel_status_name(enum keel_status status)
 		return "bad-boot";
 	case KEEL_STATUS_FAULT:
 		return "fault";
+	case KEEL_STATUS_DOM0_CRASHED:
+		return "dom0-crashed";
+	case KEEL_STATUS_DOM0_REBOOT:
+		return "dom0-reboot";
+	case KEEL_STATUS_DOM0_OTHER:
+		return "dom0-shutdown";
 	}
 	return "unknown";
 }

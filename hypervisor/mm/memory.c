@@ -3,6 +3,7 @@
 #include <keel/bootinfo.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
+#include <keel/pagetable.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 
@@ -142,3 +143,21 @@ void free_pages(void *virt, unsigned int order)
 		pr_err("mm: bad free of %u page(s) at pfn %#llx\n", 1u << order,
 		       (unsigned long long)pfn);
 }
+
+static u64 host_alloc_table(void *ctx)
+{
+	void *page = alloc_page();
+
+	return page ? virt_to_phys(page) : 0;
+}
+
+static void host_free_table(void *ctx, u64 phys)
+{
+	free_page(phys_to_virt(phys));
+}
+
+const struct pt_ops host_table_ops = {
+	.phys_to_virt = phys_to_virt,
+	.alloc_table = host_alloc_table,
+	.free_table = host_free_table,
+};

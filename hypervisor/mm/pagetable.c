@@ -182,6 +182,32 @@ int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
 	return -ENOENT;
 }
 
+static void leaves(const struct page_table *pt, u64 phys, int level, u64 va,
+		   void (*fn)(void *, u64, u64, u64, u64), void *ctx)
+{
+	u64 *t = table(pt, phys);
+
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		u64 e = t[i], at = va + i * LEVEL_SIZE(level);
+
+		if (!present(pt, e))
+			continue;
+		if (is_leaf(pt, e, level))
+			fn(ctx, at, e & pt->fmt->addr_mask & ~(LEVEL_SIZE(level) - 1),
+			   LEVEL_SIZE(level),
+			   e & ~pt->fmt->addr_mask & ~(level ? pt->fmt->large : 0));
+		else
+			leaves(pt, e & pt->fmt->addr_mask, level - 1, at, fn, ctx);
+	}
+}
+
+void pt_for_each_leaf(const struct page_table *pt,
+		      void (*fn)(void *ctx, u64 va, u64 pa, u64 size, u64 attr),
+		      void *ctx)
+{
+	leaves(pt, pt->root, PT_LEVELS - 1, 0, fn, ctx);
+}
+
 static void free_level(struct page_table *pt, u64 phys, int level)
 {
 	u64 *t = table(pt, phys);

@@ -3,6 +3,7 @@
 #include <keel/string.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/vmx_internal.h>
 
 #define IST_STACK_SIZE 4096
 #define IDT_EXCEPTIONS 32
@@ -108,4 +109,9 @@ void arch_cpu_init(void)
 		     : : "i"((u64)GDT_CODE_SEL), "i"(GDT_DATA_SEL) : "rax", "memory");
 	asm volatile("ltr %w0" : : "r"(GDT_TSS_SEL));
 	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+u64 x86_tss_base(void)
+{
+	return (u64)&tss;
 }

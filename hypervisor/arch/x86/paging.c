@@ -36,24 +36,6 @@ u64 virt_to_phys(const void *virt)
 	return v - DIRECTMAP_BASE;
 }
 
-static u64 host_alloc_table(void *ctx __unused)
-{
-	void *page = alloc_page();
-
-	return page ? virt_to_phys(page) : 0;
-}
-
-static void host_free_table(void *ctx __unused, u64 phys)
-{
-	free_page(phys_to_virt(phys));
-}
-
-static const struct pt_ops host_pt_ops = {
-	.phys_to_virt = phys_to_virt,
-	.alloc_table = host_alloc_table,
-	.free_table = host_free_table,
-};
-
 struct page_table host_page_table;
 
 static int map_image_part(void *start, void *end, u64 attr)
@@ -77,7 +59,7 @@ int arch_paging_init(const struct boot_info *bi)
 	if (cpuid(0x80000001).edx & CPUID_80000001_EDX_PAGE1GB)
 		flags |= PT_MAP_1G;
 
-	rc = pt_init(&host_page_table, &x86_host_format, &host_pt_ops);
+	rc = pt_init(&host_page_table, &x86_host_format, &host_table_ops);
 	for (u32 i = 0; !rc && i < bi->nr_memmap; i++) {
 		const struct memmap_entry *e = &bi->memmap[i];
 		u64 start = ALIGN_DOWN(e->addr, PAGE_SIZE);

@@ -51,6 +51,65 @@ int arch_virt_init(void);
  */
 void __noreturn arch_machine_stop(enum keel_status status);
 
+struct domain;
+struct vcpu;
+struct pt_format;
+
+/* p2m access rights for arch_p2m_attr(). */
+#define P2M_READ BIT(0)
+#define P2M_WRITE BIT(1)
+#define P2M_EXEC BIT(2)
+#define P2M_OWNED BIT(3)	/* the domain owns the page: freed with it */
+#define P2M_RWX (P2M_READ | P2M_WRITE | P2M_EXEC)
+/* The p2m leaf bit marking owned pages (ignored by the hardware walker). */
+#define P2M_OWNED_BIT BIT(52)
+
+/**
+ * arch_p2m_format() - the entry format of guest-physical page tables (EPT).
+ */
+const struct pt_format *arch_p2m_format(void);
+
+/**
+ * arch_p2m_attr() - leaf attribute bits for @access (P2M_* flags), write-back.
+ */
+u64 arch_p2m_attr(unsigned int access);
+
+/**
+ * arch_domain_set_p2m() - make @d's p2m root the one its vCPUs use.
+ */
+void arch_domain_set_p2m(struct domain *d);
+
+/**
+ * arch_p2m_flush() - drop cached translations of @d's p2m (after unmapping).
+ */
+void arch_p2m_flush(struct domain *d);
+
+/**
+ * arch_vcpu_init() - prepare @v to start at the PVH entry @entry with the
+ * start-info page at @start_info (both guest-physical).
+ * @return 0 or a negative errno.
+ */
+int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
+void arch_vcpu_destroy(struct vcpu *v);
+
+/**
+ * arch_vcpu_run() - run @v until it blocks or its domain stops running.
+ */
+void arch_vcpu_run(struct vcpu *v);
+
+/**
+ * arch_vcpu_report() - print @v's VM-exit counts by reason.
+ */
+void arch_vcpu_report(struct vcpu *v);
+
+/**
+ * arch_guest_virt_to_phys() - translate a guest-virtual address of @v
+ * through the guest's own page tables.
+ * @write: the access is a write (needs writable mappings).
+ * @return 0 with *@gpa set, or -EFAULT.
+ */
+int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa);
+
 /**
  * phys_to_virt()/virt_to_phys() - convert between physical addresses and
  * the hypervisor's mapping of them (direct map, or the image for symbols).

@@ -44,6 +44,10 @@ int mm_init(const struct boot_info *bi);
 /* A zeroed page (or 2^order pages) of host RAM, mapped; NULL when out of memory. */
 void *alloc_pages(unsigned int order);
 void free_pages(void *virt, unsigned int order);
+/* Page-table memory for the generic builder, from host_pages. */
+struct pt_ops;
+extern const struct pt_ops host_table_ops;
+
 static inline void *alloc_page(void)
 {
 	return alloc_pages(0);

@@ -57,6 +57,10 @@ int pt_unmap(struct page_table *pt, u64 va, u64 size);
  */
 int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
 	      u64 *page_size);
+/* Call @fn for every leaf mapping, in address order. */
+void pt_for_each_leaf(const struct page_table *pt,
+		      void (*fn)(void *ctx, u64 va, u64 pa, u64 size, u64 attr),
+		      void *ctx);
 /* Free every table (not the memory they map) and the root. */
 void pt_destroy(struct page_table *pt);
 

@@ -12,6 +12,9 @@ enum keel_status {
 	KEEL_STATUS_NO_VMX = 2,		/* VT-x, EPT or unrestricted guest missing */
 	KEEL_STATUS_BAD_BOOT = 3,	/* malformed boot information */
 	KEEL_STATUS_FAULT = 4,		/* unexpected exception inside keel */
+	KEEL_STATUS_DOM0_CRASHED = 5,	/* dom0 crashed or shut down with "crash" */
+	KEEL_STATUS_DOM0_REBOOT = 6,	/* dom0 asked for a reboot */
+	KEEL_STATUS_DOM0_OTHER = 7,	/* dom0 shut down for another reason */
 };
 
 const char *keel_status_name(enum keel_status status);

@@ -1,0 +1,105 @@
+/* CPUID as a guest sees it: the Xen leaves at 0x40000000 and host leaves filtered to what keel supports. */
+#include <keel/domain.h>
+#include <keel/vcpu.h>
+#include <asm/processor.h>
+#include <asm/vmx_internal.h>
+
+#define XEN_CPUID_BASE 0x40000000
+#define XEN_CPUID_MAX (XEN_CPUID_BASE + 5)
+#define XEN_VERSION_LEAF ((4u << 16) | 17)
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT BIT(3)
+
+/* Leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES F16C RDRAND. */
+#define LEAF1_ECX_KEEP 0x62d83203u
+/* Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 SEP PGE CMOV PAT PSE36 CLFSH MMX FXSR SSE SSE2. */
+#define LEAF1_EDX_KEEP 0x078ba97fu
+/* Leaf 7 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS RDSEED ADX SMAP CLFLUSHOPT. */
+#define LEAF7_EBX_KEEP 0x009c0389u
+/* 0x80000001 ECX: LAHF, ABM, PREFETCHW; EDX: SYSCALL, NX, 1G pages, LM. */
+#define EXT1_ECX_KEEP 0x00000121u
+#define EXT1_EDX_KEEP 0x24100800u
+
+static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	u32 max_basic = cpuid(0).eax, max_ext = cpuid(0x80000000).eax;
+
+	if (leaf >= XEN_CPUID_BASE && leaf < 0x80000000) {
+		switch (leaf) {
+		case XEN_CPUID_BASE:
+			r.eax = XEN_CPUID_MAX;
+			r.ebx = 0x566e6558;	/* "XenV" */
+			r.ecx = 0x65584d4d;	/* "MMXe" */
+			r.edx = 0x4d4d566e;	/* "nVMM" */
+			break;
+		case XEN_CPUID_BASE + 1:
+			r.eax = XEN_VERSION_LEAF;
+			break;
+		case XEN_CPUID_BASE + 2:
+			r.eax = 1;		/* hypercall pages */
+			r.ebx = XEN_CPUID_BASE;	/* hypercall-page MSR */
+			break;
+		case XEN_CPUID_BASE + 4:
+			r.eax = XEN_HVM_CPUID_VCPU_ID_PRESENT;
+			r.ebx = v->id;
+			break;
+		}
+		return r;
+	}
+	if ((leaf < 0x80000000 && leaf > max_basic) ||
+	    (leaf >= 0x80000000 && leaf > max_ext))
+		return r;
+	r = cpuid_count(leaf, sub);
+	switch (leaf) {
+	case 0:
+		r.eax = MIN(r.eax, 0xdu);
+		break;
+	case 1:
+		r.ebx = (v->id << 24) | (r.ebx & 0xff00);	/* APIC ID, CLFLUSH size */
+		r.ecx = (r.ecx & LEAF1_ECX_KEEP) | CPUID1_ECX_HYPERVISOR;
+		r.edx &= LEAF1_EDX_KEEP;
+		break;
+	case 2:
+	case 4:
+		break;		/* cache descriptions */
+	case 7:
+		r.eax = 0;
+		r.ebx = sub ? 0 : r.ebx & LEAF7_EBX_KEEP;
+		r.ecx = r.edx = 0;
+		break;
+	case 0x80000000:
+		r.eax = MIN(r.eax, 0x80000008u);
+		break;
+	case 0x80000001:
+		r.eax = r.ebx = 0;
+		r.ecx &= EXT1_ECX_KEEP;
+		r.edx &= EXT1_EDX_KEEP;
+		break;
+	case 0x80000002:
+	case 0x80000003:
+	case 0x80000004:
+	case 0x80000006:
+		break;		/* brand string, L2 cache */
+	case 0x80000008:
+		r.eax &= 0xffff;	/* address sizes */
+		r.ebx = r.ecx = r.edx = 0;
+		break;
+	default:
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	}
+	return r;
+}
+
+int emulate_cpuid(struct vcpu *v)
+{
+	struct guest_regs *g = &v->arch.regs;
+	struct cpuid_regs r = guest_cpuid(v, g->rax, g->rcx);
+
+	g->rax = r.eax;
+	g->rbx = r.ebx;
+	g->rcx = r.ecx;
+	g->rdx = r.edx;
+	vmx_skip_instruction();
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* The x86 (VT-x) part of a vCPU: its VMCS, the registers VMX does not keep, and exit counts. */
+#ifndef ASM_VCPU_H
+#define ASM_VCPU_H
+
+#include <keel/types.h>
+#include <asm/vmcs.h>
+
+/* Guest registers saved by vmx_enter() on every exit (order fixed by vmx_entry.S). */
+struct guest_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct arch_vcpu {
+	struct guest_regs regs;
+	void *vmcs;
+	void *msr_bitmap;
+	bool launched;
+	u16 vpid;
+	u64 exit_count[EXIT_REASON_MAX + 1];
+};
+
+#endif

@@ -1,0 +1,30 @@
+/* Declarations shared by the VT-x files of arch/x86 (not for generic code). */
+#ifndef ASM_VMX_INTERNAL_H
+#define ASM_VMX_INTERNAL_H
+
+#include <keel/types.h>
+
+struct vcpu;
+struct guest_regs;
+
+int vmx_enter(struct guest_regs *regs, int launched);
+void vmx_exit_entry(void);
+
+int vmcs_init(struct vcpu *v, u32 entry, u32 start_info);
+void vmcs_free(struct vcpu *v);
+void vmcs_dump(struct vcpu *v);
+
+/* Handle the VM exit just taken by @v; false once @v must not run again. */
+bool vmx_handle_exit(struct vcpu *v);
+void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
+void vmx_skip_instruction(void);
+
+int emulate_cpuid(struct vcpu *v);
+int emulate_cr_access(struct vcpu *v);
+void vmx_update_long_mode(void);
+int emulate_rdmsr(struct vcpu *v);
+int emulate_wrmsr(struct vcpu *v);
+
+u64 x86_tss_base(void);
+
+#endif

@@ -1,0 +1,108 @@
+/* RDMSR/WRMSR of the MSRs that exit: the ones Linux needs are emulated, the rest get #GP. */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/vcpu.h>
+#include <asm/processor.h>
+#include <asm/vmcs.h>
+#include <asm/vmx_internal.h>
+
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_UCODE_REV 0x8b
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_XEN_HYPERCALL_PAGE 0x40000000
+
+#define APIC_BASE_DEFAULT 0xfee00000ULL
+#define APIC_BASE_BSP BIT(8)
+#define APIC_BASE_ENABLE BIT(11)
+#define MISC_ENABLE_FAST_STRING BIT(0)
+#define EFER_SCE BIT(0)
+#define EFER_LMA BIT(10)
+
+/* Keep EFER.LMA and the IA-32e entry control consistent with LME and CR0.PG. */
+void vmx_update_long_mode(void)
+{
+	u64 efer = vmread(GUEST_IA32_EFER);
+	u64 entry = vmread(VM_ENTRY_CONTROLS);
+
+	if ((efer & EFER_LME) && (vmread(GUEST_CR0) & X86_CR0_PG)) {
+		efer |= EFER_LMA;
+		entry |= VM_ENTRY_IA32E_MODE;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~VM_ENTRY_IA32E_MODE;
+	}
+	vmwrite(GUEST_IA32_EFER, efer);
+	vmwrite(VM_ENTRY_CONTROLS, entry);
+}
+
+static int read_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_IA32_TSC:
+		*val = rdmsr(MSR_IA32_TSC);
+		return 0;
+	case MSR_EFER:
+		*val = vmread(GUEST_IA32_EFER);
+		return 0;
+	case MSR_IA32_APIC_BASE:
+		*val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+		       (v->id == 0 ? APIC_BASE_BSP : 0);
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*val = 0;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MISC_ENABLE_FAST_STRING;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int write_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+			return -EINVAL;
+		vmwrite(GUEST_IA32_EFER, val);
+		vmx_update_long_mode();
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_UCODE_REV:
+		return 0;	/* accepted and ignored, as on Xen */
+	case MSR_XEN_HYPERCALL_PAGE:
+		return hypercall_page_write(v->domain, val);
+	default:
+		return -EINVAL;
+	}
+}
+
+int emulate_rdmsr(struct vcpu *v)
+{
+	struct guest_regs *g = &v->arch.regs;
+	u64 val;
+
+	if (read_msr(v, g->rcx, &val)) {
+		vmx_inject_exception(13, true, 0);
+		return 0;
+	}
+	g->rax = (u32)val;
+	g->rdx = val >> 32;
+	vmx_skip_instruction();
+	return 0;
+}
+
+int emulate_wrmsr(struct vcpu *v)
+{
+	struct guest_regs *g = &v->arch.regs;
+
+	if (write_msr(v, g->rcx, ((u64)(u32)g->rdx << 32) | (u32)g->rax)) {
+		vmx_inject_exception(13, true, 0);
+		return 0;
+	}
+	vmx_skip_instruction();
+	return 0;
+}

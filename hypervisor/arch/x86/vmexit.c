@@ -1,0 +1,147 @@
+/* VM-exit dispatch: counts every exit by reason and handles the ones keel expects. */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/printk.h>
+#include <keel/vcpu.h>
+#include <asm/io.h>
+#include <asm/processor.h>
+#include <asm/vmcs.h>
+#include <asm/vmx_internal.h>
+
+#define E9_PORT 0xe9
+
+void vmx_skip_instruction(void)
+{
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
+{
+	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmwrite(VM_ENTRY_INTR_INFO, info);
+}
+
+/* Unknown ports read as all-ones and ignore writes; string I/O is not emulated. */
+static bool handle_io(struct vcpu *v)
+{
+	u64 q = vmread(EXIT_QUALIFICATION);
+	unsigned int size = (q & 7) + 1, port = q >> 16;
+	bool in = q & BIT(3), string = q & BIT(4);
+
+	if (string) {
+		domain_crash(v->domain, "string I/O instruction");
+		return false;
+	}
+	if (in) {
+		u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
+
+		v->arch.regs.rax = (v->arch.regs.rax & ~mask) | mask;
+	} else if (port == E9_PORT) {
+		domain_console_putc(v->domain, (char)v->arch.regs.rax);
+	}
+	vmx_skip_instruction();
+	return true;
+}
+
+static bool handle_ept_violation(struct vcpu *v)
+{
+	u64 q = vmread(EXIT_QUALIFICATION);
+	char why[160];
+
+	snprintf(why, sizeof(why),
+		 "EPT violation: %s of guest-physical %#llx at rip %#llx (qualification %#llx)",
+		 q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read",
+		 (unsigned long long)vmread(GUEST_PHYSICAL_ADDRESS),
+		 (unsigned long long)vmread(GUEST_RIP), (unsigned long long)q);
+	domain_crash(v->domain, why);
+	return false;
+}
+
+static bool handle_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+
+	vmx_skip_instruction();
+	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
+	if ((vmread(GUEST_SS_AR_BYTES) >> 5) & 3) {
+		r->rax = -EPERM;
+		return true;
+	}
+	r->rax = do_hypercall(v, r->rax, args);
+	return v->domain->state == DOMAIN_RUNNING;
+}
+
+static bool handle_cr_access(struct vcpu *v)
+{
+	if (emulate_cr_access(v)) {
+		domain_crash(v->domain, "unsupported control-register access");
+		return false;
+	}
+	return true;
+}
+
+bool vmx_handle_exit(struct vcpu *v)
+{
+	u32 reason = vmread(VM_EXIT_REASON);
+	u32 basic = reason & 0xffff;
+
+	if (basic <= EXIT_REASON_MAX)
+		v->arch.exit_count[basic]++;
+	if (reason & EXIT_REASON_ENTRY_FAILED) {
+		pr_err("vmx: VM entry of d%uv%u failed, exit reason %#x\n",
+		       v->domain->id, v->id, reason);
+		vmcs_dump(v);
+		domain_crash(v->domain, "VM entry failed");
+		return false;
+	}
+	switch (basic) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return true;
+	case EXIT_REASON_TRIPLE_FAULT:
+		vmcs_dump(v);
+		domain_crash(v->domain, "triple fault");
+		return false;
+	case EXIT_REASON_CPUID:
+		return !emulate_cpuid(v);
+	case EXIT_REASON_HLT:
+		vmx_skip_instruction();
+		v->state = VCPU_BLOCKED;
+		return false;
+	case EXIT_REASON_VMCALL:
+		return handle_hypercall(v);
+	case EXIT_REASON_CR_ACCESS:
+		return handle_cr_access(v);
+	case EXIT_REASON_IO_INSTRUCTION:
+		return handle_io(v);
+	case EXIT_REASON_MSR_READ:
+		return !emulate_rdmsr(v);
+	case EXIT_REASON_MSR_WRITE:
+		return !emulate_wrmsr(v);
+	case EXIT_REASON_EPT_VIOLATION:
+		return handle_ept_violation(v);
+	case EXIT_REASON_MWAIT:
+	case EXIT_REASON_MONITOR:
+		vmx_inject_exception(6, false, 0);	/* #UD: not offered */
+		return true;
+	case EXIT_REASON_XSETBV:
+		vmx_inject_exception(13, true, 0);
+		return true;
+	default: {
+		char why[64];
+
+		snprintf(why, sizeof(why), "unexpected VM exit, reason %u",
+			 basic);
+		vmcs_dump(v);
+		domain_crash(v->domain, why);
+		return false;
+	}
+	}
+}

@@ -1,0 +1,81 @@
+/* Running a vCPU on VT-x: VMCS lifetime, the enter/exit loop and the exit-count report. */
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/printk.h>
+#include <keel/vcpu.h>
+#include <asm/vmcs.h>
+#include <asm/vmx_internal.h>
+
+static u16 next_vpid = 1;
+
+static const char *const exit_names[EXIT_REASON_MAX + 1] = {
+	[EXIT_REASON_EXCEPTION_NMI] = "exception/NMI",
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = "external interrupt",
+	[EXIT_REASON_TRIPLE_FAULT] = "triple fault",
+	[EXIT_REASON_INIT] = "INIT", [EXIT_REASON_SIPI] = "SIPI",
+	[EXIT_REASON_INTERRUPT_WINDOW] = "interrupt window",
+	[EXIT_REASON_CPUID] = "CPUID", [EXIT_REASON_HLT] = "HLT",
+	[EXIT_REASON_INVLPG] = "INVLPG", [EXIT_REASON_RDTSC] = "RDTSC",
+	[EXIT_REASON_VMCALL] = "VMCALL", [EXIT_REASON_CR_ACCESS] = "CR access",
+	[EXIT_REASON_IO_INSTRUCTION] = "I/O", [EXIT_REASON_MSR_READ] = "RDMSR",
+	[EXIT_REASON_MSR_WRITE] = "WRMSR",
+	[EXIT_REASON_INVALID_STATE] = "invalid guest state",
+	[EXIT_REASON_MWAIT] = "MWAIT", [EXIT_REASON_MONITOR] = "MONITOR",
+	[EXIT_REASON_PAUSE] = "PAUSE",
+	[EXIT_REASON_EPT_VIOLATION] = "EPT violation",
+	[EXIT_REASON_EPT_MISCONFIG] = "EPT misconfiguration",
+	[EXIT_REASON_PREEMPTION_TIMER] = "preemption timer",
+	[EXIT_REASON_XSETBV] = "XSETBV",
+};
+
+int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
+{
+	v->arch.vpid = next_vpid++;
+	return vmcs_init(v, entry, start_info);
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	vmcs_free(v);
+}
+
+static void vmcs_load(struct vcpu *v)
+{
+	u64 phys = virt_to_phys(v->arch.vmcs);
+
+	asm volatile("vmptrld %0" : : "m"(phys) : "cc", "memory");
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	vmcs_load(v);
+	while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING) {
+		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
+			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
+			       v->arch.launched ? "RESUME" : "LAUNCH",
+			       v->domain->id, v->id,
+			       (unsigned long long)vmread(VM_INSTRUCTION_ERROR));
+			vmcs_dump(v);
+			domain_crash(v->domain, "VM entry failed");
+			return;
+		}
+		v->arch.launched = true;
+		if (!vmx_handle_exit(v))
+			return;
+	}
+}
+
+void arch_vcpu_report(struct vcpu *v)
+{
+	u64 total = 0;
+
+	for (unsigned int i = 0; i <= EXIT_REASON_MAX; i++)
+		total += v->arch.exit_count[i];
+	pr_info("d%uv%u: %llu VM exits\n", v->domain->id, v->id,
+		(unsigned long long)total);
+	for (unsigned int i = 0; i <= EXIT_REASON_MAX; i++)
+		if (v->arch.exit_count[i])
+			pr_info("d%uv%u:   %-20s %llu\n", v->domain->id, v->id,
+				exit_names[i] ? exit_names[i] : "other",
+				(unsigned long long)v->arch.exit_count[i]);
+}

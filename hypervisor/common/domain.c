@@ -1,0 +1,136 @@
+/* Domains: creation with populated guest RAM, shutdown, crash, console output and destruction. */
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/page_alloc.h>
+#include <keel/printk.h>
+#include <keel/pvh_layout.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+#include <public/sched.h>
+
+#define DOMAIN_ORDER 1	/* struct domain lives in two pages */
+
+BUILD_BUG_ON(sizeof(struct domain) > (PAGE_SIZE << DOMAIN_ORDER));
+
+static const char *const shutdown_names[] = {
+	[SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+	[SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+	[SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+const char *shutdown_reason_name(unsigned int reason)
+{
+	return reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
+						      "unknown";
+}
+
+/* Back [start, end) of guest-physical space with fresh zeroed host RAM. */
+static int populate(struct domain *d, u64 start, u64 end)
+{
+	u64 attr = arch_p2m_attr(P2M_RWX | P2M_OWNED);
+
+	for (u64 gpa = start; gpa < end;) {
+		bool large = IS_ALIGNED(gpa, LARGE_PAGE_SIZE) &&
+			     end - gpa >= LARGE_PAGE_SIZE;
+		unsigned int order = large ? LARGE_PAGE_SHIFT - PAGE_SHIFT : 0;
+		void *mem = alloc_pages(order);
+
+		if (!mem && large) {
+			order = 0;
+			mem = alloc_page();
+		}
+		if (!mem || pt_map(&d->p2m, gpa, virt_to_phys(mem),
+				   PAGE_SIZE << order, attr, 0)) {
+			if (mem)
+				free_pages(mem, order);
+			pr_err("d%u: out of memory populating %#llx\n", d->id,
+			       (unsigned long long)gpa);
+			return -ENOMEM;
+		}
+		gpa += PAGE_SIZE << order;
+	}
+	return 0;
+}
+
+struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
+{
+	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
+	unsigned int n = pvh_memmap(mem_size, map);
+	struct domain *d = alloc_pages(DOMAIN_ORDER);
+
+	if (!d)
+		return NULL;
+	d->id = id;
+	d->mem_size = mem_size;
+	d->state = DOMAIN_RUNNING;
+	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
+		goto fail;
+	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
+		    populate(d, map[i].addr, map[i].addr + map[i].size))
+			goto fail;
+	/* The boot page and the legacy space Linux scans. */
+	if (populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END))
+		goto fail;
+	arch_domain_set_p2m(d);
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		d->vcpus[i] = vcpu_create(d, i);
+		if (!d->vcpus[i])
+			goto fail;
+		d->nr_vcpus++;
+	}
+	return d;
+fail:
+	domain_destroy(d);
+	return NULL;
+}
+
+static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
+{
+	if (attr & P2M_OWNED_BIT)
+		free_pages(phys_to_virt(hpa), size == PAGE_SIZE ? 0 :
+			   LARGE_PAGE_SHIFT - PAGE_SHIFT);
+}
+
+void domain_destroy(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_destroy(d->vcpus[i]);
+	if (d->p2m.root) {
+		pt_for_each_leaf(&d->p2m, free_owned, NULL);
+		pt_destroy(&d->p2m);
+	}
+	free_pages(d, DOMAIN_ORDER);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+	pr_err("d%u crashed: %s\n", d->id, why);
+	d->state = DOMAIN_CRASHED;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	pr_info("d%u: shutdown requested, reason %s\n", d->id,
+		shutdown_reason_name(reason));
+	d->shutdown_reason = reason;
+	d->state = DOMAIN_SHUTDOWN;
+}
+
+void domain_console_putc(struct domain *d, char c)
+{
+	bool full = d->console_len == sizeof(d->console_line);
+
+	if (c != '\n' && c != '\r' && !full) {
+		d->console_line[d->console_len++] = c;
+		return;
+	}
+	if (c == '\r' && !d->console_len)
+		return;
+	printk(LOG_INFO, "(d%u) %.*s\n", d->id, (int)d->console_len,
+	       d->console_line);
+	d->console_len = 0;
+	if (full && c != '\n' && c != '\r')
+		d->console_line[d->console_len++] = c;
+}

@@ -1,0 +1,102 @@
+/* The dom0 builder: PVH kernel, modules and boot page into a fresh domain. */
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/dom0_options.h>
+#include <keel/domain.h>
+#include <keel/domain_build.h>
+#include <keel/elf.h>
+#include <keel/page.h>
+#include <keel/printk.h>
+#include <keel/pvh_layout.h>
+#include <keel/vcpu.h>
+
+static int write_guest(void *ctx, u64 gpa, const void *src, u64 len)
+{
+	struct domain *d = ctx;
+
+	return src ? copy_to_guest_phys(d, gpa, src, len) :
+		     clear_guest_phys(d, gpa, len);
+}
+
+static u64 dom0_mem_size(void)
+{
+	u64 mem = dom0_options.mem ? dom0_options.mem : DOM0_DEFAULT_MEM;
+
+	if (dom0_options.mem_min && mem < dom0_options.mem_min)
+		mem = dom0_options.mem_min;
+	if (dom0_options.mem_max && mem > dom0_options.mem_max)
+		mem = dom0_options.mem_max;
+	return MAX(ALIGN_DOWN(mem, PAGE_SIZE), PVH_MIN_MEM);
+}
+
+/* Copy modules 1.. after the kernel and describe them in @p. */
+static int load_modules(struct domain *d, const struct boot_info *bi,
+			u64 at, struct pvh_boot_params *p)
+{
+	for (u32 i = 1; i < bi->nr_modules; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		u64 size = m->end - m->start;
+
+		if (p->nr_modules == PVH_MAX_MODULES) {
+			pr_warn("d0: only %d modules are passed on, module %u dropped\n",
+				PVH_MAX_MODULES, i);
+			break;
+		}
+		at = ALIGN_UP(at, PAGE_SIZE);
+		if (at + size > MIN(d->mem_size, PVH_MMIO_HOLE_START) ||
+		    copy_to_guest_phys(d, at, phys_to_virt(m->start), size)) {
+			pr_err("d0: module %u (%llu KiB) does not fit in %llu MiB\n",
+			       i, (unsigned long long)size >> 10,
+			       (unsigned long long)d->mem_size >> 20);
+			return -1;
+		}
+		p->modules[p->nr_modules++] = (struct pvh_module){
+			at, size, m->string,
+		};
+		at += size;
+	}
+	return 0;
+}
+
+struct domain *build_dom0(const struct boot_info *bi)
+{
+	const struct boot_module *kernel = &bi->modules[0];
+	struct pvh_boot_params params = { .cmdline = kernel->string };
+	struct pvh_kernel k;
+	struct domain *d;
+	u64 mem = dom0_mem_size();
+
+	if (!bi->nr_modules) {
+		pr_info("d0: no kernel module given\n");
+		return NULL;
+	}
+	if (pvh_elf_check(phys_to_virt(kernel->start),
+			  kernel->end - kernel->start,
+			  MIN(pvh_ram_end(mem), PVH_MMIO_HOLE_START), &k)) {
+		pr_err("d0: cannot boot module 0 as a PVH kernel\n");
+		return NULL;
+	}
+	d = domain_create(0, mem, 1);
+	if (!d) {
+		pr_err("d0: cannot create a domain of %llu MiB\n",
+		       (unsigned long long)mem >> 20);
+		return NULL;
+	}
+	d->privileged = true;
+	params.mem_size = mem;
+	if (pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
+	    load_modules(d, bi, k.highest, &params) ||
+	    pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),
+				PVH_BOOT_PAGE_GPA, &params) ||
+	    arch_vcpu_init(d->vcpus[0], k.entry, PVH_BOOT_PAGE_GPA)) {
+		pr_err("d0: cannot load the kernel, its modules or boot page\n");
+		domain_destroy(d);
+		return NULL;
+	}
+	d->vcpus[0]->state = VCPU_RUNNABLE;
+	pr_info("d0: %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
+		(unsigned long long)mem >> 20, (unsigned long long)k.lowest,
+		(unsigned long long)k.highest, k.entry, params.nr_modules,
+		kernel->string);
+	return d;
+}

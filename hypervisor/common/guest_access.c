@@ -1,0 +1,88 @@
+/* Guest memory access: guest-physical through the p2m, guest-virtual through the guest's page tables. */
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/page.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+
+void *guest_page(struct domain *d, u64 gpa)
+{
+	u64 hpa, attr, size;
+
+	if (pt_lookup(&d->p2m, gpa & PAGE_MASK, &hpa, &attr, &size))
+		return NULL;
+	return phys_to_virt(hpa);
+}
+
+/* Copy @len bytes page by page; @to_guest picks the direction. */
+static int guest_phys_copy(struct domain *d, u64 gpa, void *buf, u64 len,
+			   bool to_guest)
+{
+	u8 *p = buf;
+
+	while (len) {
+		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		u8 *page = guest_page(d, gpa);
+
+		if (!page)
+			return -EFAULT;
+		page += gpa & (PAGE_SIZE - 1);
+		if (!p)
+			memset(page, 0, chunk);
+		else if (to_guest)
+			memcpy(page, p, chunk);
+		else
+			memcpy(p, page, chunk);
+		gpa += chunk;
+		len -= chunk;
+		if (p)
+			p += chunk;
+	}
+	return 0;
+}
+
+int copy_to_guest_phys(struct domain *d, u64 gpa, const void *src, u64 len)
+{
+	return guest_phys_copy(d, gpa, (void *)src, len, true);
+}
+
+int copy_from_guest_phys(struct domain *d, void *dst, u64 gpa, u64 len)
+{
+	return guest_phys_copy(d, gpa, dst, len, false);
+}
+
+int clear_guest_phys(struct domain *d, u64 gpa, u64 len)
+{
+	return guest_phys_copy(d, gpa, NULL, len, true);
+}
+
+static int guest_virt_copy(struct vcpu *v, u64 va, void *buf, u64 len,
+			   bool to_guest)
+{
+	u8 *p = buf;
+
+	while (len) {
+		u64 chunk = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		u64 gpa;
+
+		if (arch_guest_virt_to_phys(v, va, to_guest, &gpa) ||
+		    guest_phys_copy(v->domain, gpa, p, chunk, to_guest))
+			return -EFAULT;
+		va += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)
+{
+	return guest_virt_copy(v, va, dst, len, false);
+}
+
+int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
+{
+	return guest_virt_copy(v, va, (void *)src, len, true);
+}

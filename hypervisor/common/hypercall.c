@@ -1,0 +1,47 @@
+/* Hypercall dispatch (Xen numbering) and the hypercall page. */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/page.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+#include <public/xen.h>
+
+#define HYPERCALL_STUB_SIZE 32
+
+long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+{
+	switch (nr) {
+	case __HYPERVISOR_xen_version:
+		return do_xen_version(v, args[0], args[1]);
+	case __HYPERVISOR_console_io:
+		return do_console_io(v, args[0], args[1], args[2]);
+	case __HYPERVISOR_sched_op:
+		return do_sched_op(v, args[0], args[1]);
+	default:
+		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
+		return -ENOSYS;
+	}
+}
+
+/* Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into). */
+int hypercall_page_write(struct domain *d, u64 gpa)
+{
+	u8 *page = guest_page(d, gpa);
+
+	if (gpa & (PAGE_SIZE - 1) || !page)
+		return -EINVAL;
+	memset(page, 0xcc, PAGE_SIZE);	/* int3 between stubs */
+	for (unsigned int nr = 0; nr < PAGE_SIZE / HYPERCALL_STUB_SIZE; nr++) {
+		u8 *stub = page + nr * HYPERCALL_STUB_SIZE;
+
+		stub[0] = 0xb8;			/* mov $nr, %eax */
+		memcpy(stub + 1, &nr, 4);
+		stub[5] = 0x0f;			/* vmcall */
+		stub[6] = 0x01;
+		stub[7] = 0xc1;
+		stub[8] = 0xc3;			/* ret */
+	}
+	return 0;
+}

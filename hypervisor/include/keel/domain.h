@@ -1,0 +1,57 @@
+/* Domains: a guest's memory, vCPUs, shared info and lifecycle state. */
+#ifndef KEEL_DOMAIN_H
+#define KEEL_DOMAIN_H
+
+#include <keel/pagetable.h>
+#include <keel/types.h>
+#include <asm/domain.h>
+#include <public/xen.h>
+
+#define DOMAIN_MAX_VCPUS 8
+#define HVM_NR_PARAMS 40
+
+enum domain_state {
+	DOMAIN_RUNNING,
+	DOMAIN_SHUTDOWN,	/* the guest asked to stop; reason in shutdown_reason */
+	DOMAIN_CRASHED,		/* keel stopped it for misbehaving */
+};
+
+struct vcpu;
+
+struct domain {
+	domid_t id;
+	bool privileged;
+	enum domain_state state;
+	unsigned int shutdown_reason;	/* SHUTDOWN_* when state is SHUTDOWN */
+	u64 mem_size;
+
+	struct page_table p2m;		/* guest-physical to host-physical */
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
+
+	struct shared_info *shared_info;	/* keel's mapping; NULL until placed */
+	u64 hvm_params[HVM_NR_PARAMS];
+	char console_line[160];		/* guest console output until newline */
+	unsigned int console_len;
+	struct arch_domain arch;
+};
+
+/* A new, empty domain with @mem_size bytes of guest RAM populated. */
+struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus);
+void domain_destroy(struct domain *d);
+/* Stop the domain for misbehaving: report @why and mark it crashed. */
+void domain_crash(struct domain *d, const char *why);
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* One byte of guest console output, printed a line at a time as "(dN) ...". */
+void domain_console_putc(struct domain *d, char c);
+const char *shutdown_reason_name(unsigned int reason);
+
+/* Guest-physical memory access through the p2m; -EFAULT outside guest RAM. */
+int copy_to_guest_phys(struct domain *d, u64 gpa, const void *src, u64 len);
+int copy_from_guest_phys(struct domain *d, void *dst, u64 gpa, u64 len);
+int clear_guest_phys(struct domain *d, u64 gpa, u64 len);
+/* Keel's mapping of the guest page at @gpa, or NULL. */
+void *guest_page(struct domain *d, u64 gpa);
+
+#endif

@@ -1,0 +1,17 @@
+/* Building the boot-time domain (dom0) from the loader's modules. */
+#ifndef KEEL_DOMAIN_BUILD_H
+#define KEEL_DOMAIN_BUILD_H
+
+struct boot_info;
+struct domain;
+
+#define DOM0_DEFAULT_MEM MiB(256)
+
+/*
+ * Build dom0 from module 0 (a PVH ELF kernel, its string the command
+ * line) and modules 1.. (its initrd and other modules). NULL, with the
+ * reason printed, when there is no kernel or it cannot be built.
+ */
+struct domain *build_dom0(const struct boot_info *bi);
+
+#endif

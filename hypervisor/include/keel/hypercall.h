@@ -1,0 +1,24 @@
+/* Hypercall dispatch and the handlers' shared helpers. */
+#ifndef KEEL_HYPERCALL_H
+#define KEEL_HYPERCALL_H
+
+#include <keel/types.h>
+
+struct vcpu;
+struct domain;
+
+/* Run hypercall @nr for @v with the guest's five argument registers. */
+long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5]);
+
+/* Fill the guest page at @gpa with VMCALL stubs (the hypercall-page MSR). */
+int hypercall_page_write(struct domain *d, u64 gpa);
+
+/* Copy to and from guest-virtual addresses of @v's current address space. */
+int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len);
+int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len);
+
+long do_xen_version(struct vcpu *v, int cmd, u64 arg);
+long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf);
+long do_sched_op(struct vcpu *v, int cmd, u64 arg);
+
+#endif
