@@ -52,28 +52,25 @@ $(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld
 # ---- boot images ----
 iso: $(BUILD)/keel.iso
 
-$(BUILD)/iso/boot/grub/grub.cfg: boot/grub.cfg.in FORCE
-	@mkdir -p $(@D)
-	@sed 's|@CMDLINE@|$(KEEL_CMDLINE)|' $< > $@.tmp
-	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
-
-$(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso/boot/grub/grub.cfg
+$(BUILD)/keel.iso: $(BUILD)/keel.elf boot/mkiso.sh FORCE
 	@echo "  ISO     $@"
-	@cp $(BUILD)/keel.elf $(BUILD)/iso/boot/keel.elf
-	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
-		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(KEEL_CMDLINE)"
 
-# ISO variants for emulator tests of other command lines: $(BUILD)/keel-<name>.iso.
+# ISO variants for emulator tests: $(BUILD)/keel-<name>.iso boots keel with
+# ISO_CMDLINE_<name> and the modules ISO_MODULES_<name> ("file 'args'" pairs).
 TEST_ISOS := selftest-fault
 ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
-$(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/grub.cfg.in
+-include frontend-drivers/guests.mk
+# Every test guest boots as dom0 of its own ISO.
+TEST_ISOS += $(GUESTS:%=guest-%)
+$(foreach g,$(GUESTS),$(eval ISO_CMDLINE_guest-$(g) := console=com1,e9 dom0_mem=32M))
+$(foreach g,$(GUESTS),$(eval ISO_MODULES_guest-$(g) := $(BUILD)/guests/$(g).elf '$(GUEST_ARGS_$(g))'))
+$(foreach g,$(GUESTS),$(eval $(BUILD)/keel-guest-$(g).iso: $(BUILD)/guests/$(g).elf))
+
+$(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
-	@mkdir -p $(BUILD)/iso-$*/boot/grub
-	@sed 's|@CMDLINE@|$(ISO_CMDLINE_$*)|' boot/grub.cfg.in > $(BUILD)/iso-$*/boot/grub/grub.cfg
-	@cp $(BUILD)/keel.elf $(BUILD)/iso-$*/boot/keel.elf
-	@grub-mkrescue -o $@ $(BUILD)/iso-$* 2> $(BUILD)/grub-mkrescue-$*.log || \
-		{ cat $(BUILD)/grub-mkrescue-$*.log; exit 1; }
+	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
 
 test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
 

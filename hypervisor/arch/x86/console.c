@@ -14,6 +14,7 @@
 #define UART_DLL 0	/* with LCR.DLAB */
 #define UART_DLM 1
 #define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40
 #define UART_TX_SPINS 100000
 
 #define E9_PORT 0xe9
@@ -63,4 +64,12 @@ void arch_console_write(u32 sinks, const char *s, size_t len)
 		if (sinks & CONSOLE_E9)
 			outb(E9_PORT, s[i]);
 	}
+}
+
+/* Wait until COM1 has shifted out its last byte, so nothing is lost at power-off. */
+void x86_console_flush(void)
+{
+	for (int i = 0; i < UART_TX_SPINS; i++)
+		if (inb(COM1 + UART_LSR) & UART_LSR_TEMT)
+			break;
 }

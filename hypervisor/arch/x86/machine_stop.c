@@ -6,6 +6,7 @@
 #include <keel/string.h>
 #include <asm/io.h>
 #include <asm/processor.h>
+#include <asm/vmx_internal.h>
 
 #define QEMU_FW_CFG_SELECTOR 0x510
 #define QEMU_FW_CFG_DATA 0x511
@@ -35,6 +36,7 @@ static bool running_in_bochs(void)
 void arch_machine_stop(enum keel_status status)
 {
 	asm volatile("cli");
+	x86_console_flush();
 	if (running_in_qemu()) {
 		outw(QEMU_DEBUG_EXIT_PORT, status);
 	} else if (running_in_bochs()) {

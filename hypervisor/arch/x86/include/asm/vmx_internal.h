@@ -1,4 +1,4 @@
-/* Declarations shared by the VT-x files of arch/x86 (not for generic code). */
+/* Declarations shared inside arch/x86 (VT-x, descriptor tables, console); not for generic code. */
 #ifndef ASM_VMX_INTERNAL_H
 #define ASM_VMX_INTERNAL_H
 
@@ -26,5 +26,6 @@ int emulate_rdmsr(struct vcpu *v);
 int emulate_wrmsr(struct vcpu *v);
 
 u64 x86_tss_base(void);
+void x86_console_flush(void);
 
 #endif
