@@ -10,7 +10,7 @@ set -euo pipefail
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	gnu-efi libfdt-dev)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86)
-test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf)
+test_pkgs=(libcmocka-dev libxen-dev "${run_pkgs[@]}" ovmf)
 
 job=${1:-build}
 case $job in
