@@ -52,7 +52,7 @@ EFI_STATUS core_map(const struct core *core, struct boot_info *bi, u64 *cr3)
 	}
 	ident_end = MAX(GiB(4), ALIGN_UP(top, GiB(1)));
 	virt_size = ALIGN_UP(core->hdr.image_size, MiB(2));
-	nr = pt_pages_needed(ident_end, core->hdr.virt_start, virt_size);
+	nr = boot_pt_pages_needed(ident_end, core->hdr.virt_start, virt_size);
 
 	status = alloc_pages(nr * PT_PAGE_SIZE, &pool_phys);
 	if (EFI_ERROR(status)) {
@@ -60,9 +60,9 @@ EFI_STATUS core_map(const struct core *core, struct boot_info *bi, u64 *cr3)
 		      status);
 		return status;
 	}
-	pt_init(&pool, (u64 *)(uptr)pool_phys, nr);
-	if (pt_map(&pool, 0, 0, ident_end) ||
-	    pt_map(&pool, core->hdr.virt_start, core->base, virt_size)) {
+	boot_pt_init(&pool, (u64 *)(uptr)pool_phys, nr);
+	if (boot_pt_map(&pool, 0, 0, ident_end) ||
+	    boot_pt_map(&pool, core->hdr.virt_start, core->base, virt_size)) {
 		Print(L"keel.efi: page-table pool too small\n");
 		return EFI_LOAD_ERROR;
 	}
@@ -72,6 +72,6 @@ EFI_STATUS core_map(const struct core *core, struct boot_info *bi, u64 *cr3)
 	}
 	Print(L"keel.efi: identity map up to 0x%lx, %ld page-table pages at 0x%lx\n",
 	      ident_end, nr, pool_phys);
-	*cr3 = pt_root(&pool);
+	*cr3 = boot_pt_root(&pool);
 	return EFI_SUCCESS;
 }

@@ -413,14 +413,14 @@ static void test_pagetable(void **state)
 	struct pt_pool pool;
 
 	(void)state;
-	nr = pt_pages_needed(ident, virt, MiB(4));
+	nr = boot_pt_pages_needed(ident, virt, MiB(4));
 	assert_int_equal(nr, 1 + 1 + 6 + 1 + 1);
 	pages = aligned_alloc(4096, nr * 4096);
-	pt_init(&pool, pages, nr);
-	assert_int_equal(pt_map(&pool, 0, 0, ident), 0);
-	assert_int_equal(pt_map(&pool, virt, 0x7da00000, MiB(4)), 0);
+	boot_pt_init(&pool, pages, nr);
+	assert_int_equal(boot_pt_map(&pool, 0, 0, ident), 0);
+	assert_int_equal(boot_pt_map(&pool, virt, 0x7da00000, MiB(4)), 0);
 	assert_int_equal(pool.used, nr);
-	assert_true(pt_root(&pool) == (u64)(uintptr_t)pages);
+	assert_true(boot_pt_root(&pool) == (u64)(uintptr_t)pages);
 	assert_true(walk(pages, 0) == 0);
 	assert_true(walk(pages, GiB(6) - 1) == GiB(6) - 1);
 	assert_true(walk(pages, GiB(6)) == ~0ULL);
@@ -428,10 +428,10 @@ static void test_pagetable(void **state)
 	assert_true(walk(pages, virt + MiB(4) - 1) == 0x7da00000 + MiB(4) - 1);
 	assert_true(walk(pages, virt + MiB(4)) == ~0ULL);
 	/* The pool is exact: one more mapping elsewhere does not fit. */
-	assert_int_equal(pt_map(&pool, GiB(600), 0, MiB(2)), -ENOMEM);
-	assert_int_equal(pt_map(&pool, 0x1000, 0, MiB(2)), -EINVAL);
+	assert_int_equal(boot_pt_map(&pool, GiB(600), 0, MiB(2)), -ENOMEM);
+	assert_int_equal(boot_pt_map(&pool, 0x1000, 0, MiB(2)), -EINVAL);
 	/* A virtual range straddling a 1 GiB and a 512 GiB boundary. */
-	assert_int_equal(pt_pages_needed(GiB(4), GiB(512) - MiB(2), MiB(4)),
+	assert_int_equal(boot_pt_pages_needed(GiB(4), GiB(512) - MiB(2), MiB(4)),
 			 1 + 1 + 4 + 2 + 2);
 	free(pages);
 }

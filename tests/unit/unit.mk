@@ -19,7 +19,8 @@ test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
-	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/common/bootinfo.c
+	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/mm/pagetable.c \
+	$(HV)/common/bootinfo.c
 test_efi_boot_DEFS := -Iboot/efi
 test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 	tests/unit/stub_printk.c
