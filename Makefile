@@ -62,11 +62,18 @@ TEST_ISOS := selftest-fault
 ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
 -include frontend-drivers/guests.mk
-# Every test guest boots as dom0 of its own ISO.
-TEST_ISOS += $(GUESTS:%=guest-%)
-$(foreach g,$(GUESTS),$(eval ISO_CMDLINE_guest-$(g) := console=com1,e9 dom0_mem=32M))
-$(foreach g,$(GUESTS),$(eval ISO_MODULES_guest-$(g) := $(BUILD)/guests/$(g).elf '$(GUEST_ARGS_$(g))'))
-$(foreach g,$(GUESTS),$(eval $(BUILD)/keel-guest-$(g).iso: $(BUILD)/guests/$(g).elf))
+# Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
+# '-') as dom0; a run named shutdown-<reason> passes reason=<reason>.
+GUEST_RUNS := hello cpuid exceptions triplefault \
+	$(addprefix shutdown-,poweroff reboot crash suspend)
+guest_of = $(firstword $(subst -, ,$(1)))
+guest_args = $(if $(findstring -,$(1)),reason=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
+TEST_ISOS += $(GUEST_RUNS:%=guest-%)
+$(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M))
+$(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
+	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
+$(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
+	$(BUILD)/guests/$(call guest_of,$(r)).elf $(wildcard tests/guests/$(call guest_of,$(r))/cmdline)))
 
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"

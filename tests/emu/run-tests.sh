@@ -65,7 +65,7 @@ parse_list() {
 		esac
 		[[ -n $image ]] || die "$where: no image"
 		[[ $limit =~ ^[1-9][0-9]*$ ]] || die "$where: bad timeout '$limit'"
-		[[ $status =~ ^([0-4]|-)$ ]] || die "$where: bad status '$status'"
+		[[ $status =~ ^([0-7]|-)$ ]] || die "$where: bad status '$status'"
 		megs=256 cpus=1
 		for opt in $opts; do
 			case $opt in

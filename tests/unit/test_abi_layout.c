@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/vcpu.h>
+#include <xen/sched.h>
+#include <xen/version.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
 /* Xen's values, kept before keel's header redefines the macros. */
@@ -9,6 +11,42 @@ enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF };
 #undef DOMID_SELF
 #undef DOMID_FIRST_RESERVED
 #undef XEN_LEGACY_MAX_VCPUS
+
+#define XEN_VALUE(name) XEN_##name = name
+enum {
+	XEN_VALUE(SCHEDOP_yield), XEN_VALUE(SCHEDOP_block),
+	XEN_VALUE(SCHEDOP_shutdown), XEN_VALUE(SCHEDOP_poll),
+	XEN_VALUE(SCHEDOP_remote_shutdown), XEN_VALUE(SCHEDOP_shutdown_code),
+	XEN_VALUE(SCHEDOP_watchdog), XEN_VALUE(SCHEDOP_pin_override),
+	XEN_VALUE(SHUTDOWN_poweroff), XEN_VALUE(SHUTDOWN_reboot),
+	XEN_VALUE(SHUTDOWN_suspend), XEN_VALUE(SHUTDOWN_crash),
+	XEN_VALUE(SHUTDOWN_watchdog), XEN_VALUE(SHUTDOWN_soft_reset),
+	XEN_VALUE(SHUTDOWN_MAX),
+	XEN_VALUE(XENVER_version), XEN_VALUE(XENVER_extraversion),
+	XEN_VALUE(XENVER_get_features),
+	XEN_VALUE(XEN_EXTRAVERSION_LEN),
+	XEN_VALUE(EVTCHN_2L_NR_CHANNELS),
+};
+#undef EVTCHN_2L_NR_CHANNELS
+#undef SCHEDOP_yield
+#undef SCHEDOP_block
+#undef SCHEDOP_shutdown
+#undef SCHEDOP_poll
+#undef SCHEDOP_remote_shutdown
+#undef SCHEDOP_shutdown_code
+#undef SCHEDOP_watchdog
+#undef SCHEDOP_pin_override
+#undef SHUTDOWN_poweroff
+#undef SHUTDOWN_reboot
+#undef SHUTDOWN_suspend
+#undef SHUTDOWN_crash
+#undef SHUTDOWN_watchdog
+#undef SHUTDOWN_soft_reset
+#undef SHUTDOWN_MAX
+#undef XENVER_version
+#undef XENVER_extraversion
+#undef XENVER_get_features
+#undef XEN_EXTRAVERSION_LEN
 
 /* keel's structures, renamed so both sets can be compared. */
 #define shared_info keel_shared_info
@@ -20,8 +58,13 @@ enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF };
 #define hvm_start_info keel_hvm_start_info
 #define hvm_modlist_entry keel_hvm_modlist_entry
 #define hvm_memmap_table_entry keel_hvm_memmap_table_entry
+#define sched_shutdown keel_sched_shutdown
+#define xen_feature_info keel_xen_feature_info
+#define xen_extraversion_t keel_xen_extraversion_t
 #include <public/xen.h>
 #include <public/hvm_start_info.h>
+#include <public/sched.h>
+#include <public/version.h>
 #include "host.h"
 
 #undef shared_info
@@ -33,6 +76,9 @@ enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF };
 #undef vcpu_runstate_info
 #undef arch_vcpu_info
 #undef arch_shared_info
+#undef sched_shutdown
+#undef xen_feature_info
+#undef xen_extraversion_t
 
 #define SAME(keel, xen, field) \
 	assert_int_equal(offsetof(struct keel, field), offsetof(struct xen, field))
@@ -64,6 +110,7 @@ static void test_shared_info(void **state)
 	SAME(keel_vcpu_runstate_info, vcpu_runstate_info, time);
 	assert_int_equal(XEN_LEGACY_MAX_VCPUS, XEN_MAX_VCPUS);
 	assert_int_equal(DOMID_SELF, XEN_DOMID_SELF);
+	assert_int_equal(EVTCHN_2L_NR_CHANNELS, XEN_EVTCHN_2L_NR_CHANNELS);
 }
 
 static void test_start_info(void **state)
@@ -81,11 +128,41 @@ static void test_start_info(void **state)
 	SAME(keel_hvm_memmap_table_entry, hvm_memmap_table_entry, type);
 }
 
+static void test_sched_version(void **state)
+{
+	(void)state;
+	assert_int_equal(SCHEDOP_yield, XEN_SCHEDOP_yield);
+	assert_int_equal(SCHEDOP_block, XEN_SCHEDOP_block);
+	assert_int_equal(SCHEDOP_shutdown, XEN_SCHEDOP_shutdown);
+	assert_int_equal(SCHEDOP_poll, XEN_SCHEDOP_poll);
+	assert_int_equal(SCHEDOP_remote_shutdown, XEN_SCHEDOP_remote_shutdown);
+	assert_int_equal(SCHEDOP_shutdown_code, XEN_SCHEDOP_shutdown_code);
+	assert_int_equal(SCHEDOP_watchdog, XEN_SCHEDOP_watchdog);
+	assert_int_equal(SCHEDOP_pin_override, XEN_SCHEDOP_pin_override);
+	assert_int_equal(SHUTDOWN_poweroff, XEN_SHUTDOWN_poweroff);
+	assert_int_equal(SHUTDOWN_reboot, XEN_SHUTDOWN_reboot);
+	assert_int_equal(SHUTDOWN_suspend, XEN_SHUTDOWN_suspend);
+	assert_int_equal(SHUTDOWN_crash, XEN_SHUTDOWN_crash);
+	assert_int_equal(SHUTDOWN_watchdog, XEN_SHUTDOWN_watchdog);
+	assert_int_equal(SHUTDOWN_soft_reset, XEN_SHUTDOWN_soft_reset);
+	assert_int_equal(SHUTDOWN_MAX, XEN_SHUTDOWN_MAX);
+	SAME_SIZE(keel_sched_shutdown, sched_shutdown);
+	assert_int_equal(XENVER_version, XEN_XENVER_version);
+	assert_int_equal(XENVER_extraversion, XEN_XENVER_extraversion);
+	assert_int_equal(XENVER_get_features, XEN_XENVER_get_features);
+	assert_int_equal(XEN_EXTRAVERSION_LEN, XEN_XEN_EXTRAVERSION_LEN);
+	assert_int_equal(sizeof(keel_xen_extraversion_t),
+			 sizeof(xen_extraversion_t));
+	SAME_SIZE(keel_xen_feature_info, xen_feature_info);
+	SAME(keel_xen_feature_info, xen_feature_info, submap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_info),
 		cmocka_unit_test(test_start_info),
+		cmocka_unit_test(test_sched_version),
 	};
 
 	return cmocka_run_group_tests_name("abi_layout", tests, NULL, NULL);

@@ -31,7 +31,7 @@ test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 
 define unit_rule
 $(UNIT_BIN)/$(1): tests/unit/$(1).c $$($(1)_SRCS) $(UNIT_COMMON) tests/unit/host.h \
-		$(wildcard $(HV)/include/keel/*.h)
+		$(wildcard $(HV)/include/keel/*.h $(HV)/include/public/*.h)
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
 	@$(CC) $(UNIT_CFLAGS) $$($(1)_DEFS) -o $$@ tests/unit/$(1).c \

@@ -1,0 +1,89 @@
+# Test guests (included by the Makefile): the guest library and $(BUILD)/guests/<name>.elf.
+
+BUILD ?= build
+GUEST_CC ?= $(CC)
+GUEST_LD ?= $(LD)
+GUEST_LIB := frontend-drivers/lib
+GUEST_SRC := tests/guests
+GUEST_HV := hypervisor
+GUEST_OUT := $(BUILD)/guests
+
+# Keep the includer's default goal: this file must not change it.
+guests_saved_goal := $(.DEFAULT_GOAL)
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fcf-protection=none -nostdinc \
+	-I$(GUEST_LIB) -I$(GUEST_HV)/include -I$(GUEST_HV)/arch/x86/include
+GUEST_ASFLAGS := -D__ASSEMBLER__
+GUEST_LDS := $(GUEST_LIB)/guest.lds
+GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie \
+	-z max-page-size=0x1000 -z noexecstack -T $(GUEST_LDS)
+
+# The library, plus the hypervisor's own formatting and string helpers.
+GUEST_HV_SRCS := common/vsprintf.c common/string.c
+GUEST_LIB_OBJS := \
+	$(patsubst $(GUEST_LIB)/%,$(GUEST_OUT)/lib/%,$(patsubst %.S,%.o,$(patsubst %.c,%.o, \
+		$(wildcard $(GUEST_LIB)/*.S $(GUEST_LIB)/*.c)))) \
+	$(addprefix $(GUEST_OUT)/hv/,$(notdir $(GUEST_HV_SRCS:.c=.o)))
+
+# A guest is a directory under tests/guests/ with a main.c; all its .c/.S are linked.
+GUESTS := $(sort $(patsubst $(GUEST_SRC)/%/main.c,%,$(wildcard $(GUEST_SRC)/*/main.c)))
+GUEST_ELFS := $(GUESTS:%=$(GUEST_OUT)/%.elf)
+guest_objs = $(patsubst $(GUEST_SRC)/%,$(GUEST_OUT)/tests/%,$(patsubst %.S,%.o, \
+	$(patsubst %.c,%.o,$(wildcard $(GUEST_SRC)/$(1)/*.c $(GUEST_SRC)/$(1)/*.S))))
+GUEST_OBJS := $(GUEST_LIB_OBJS) $(foreach g,$(GUESTS),$(call guest_objs,$(g)))
+
+# GUEST_ARGS_<name>: the guest's command line in test runs, from tests/guests/<name>/cmdline
+# (lines starting with '#' are comments).
+guest_hash := \#
+$(foreach g,$(GUESTS),$(if $(wildcard $(GUEST_SRC)/$(g)/cmdline), \
+	$(eval GUEST_ARGS_$(g) ?= $(shell sed '/^$(guest_hash)/d' $(GUEST_SRC)/$(g)/cmdline))))
+
+.PHONY: guests guests-qemu-check
+
+guests: $(GUEST_ELFS)
+
+$(GUEST_OUT)/lib/%.o: $(GUEST_LIB)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OUT)/lib/%.o: $(GUEST_LIB)/%.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OUT)/hv/%.o: $(GUEST_HV)/common/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (guest)"
+	@$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OUT)/tests/%.o: $(GUEST_SRC)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OUT)/tests/%.o: $(GUEST_SRC)/%.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+define guest_rule
+$(GUEST_OUT)/$(1).elf: $(GUEST_LIB_OBJS) $(call guest_objs,$(1)) $(GUEST_LDS)
+	@echo "  LD      $$@"
+	@$(GUEST_LD) $(GUEST_LDFLAGS) -o $$@ $(GUEST_LIB_OBJS) $(call guest_objs,$(1))
+endef
+$(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
+
+# Run every guest under plain QEMU (no hypervisor: port 0xE9 console, isa-debug-exit).
+guests-qemu-check: guests
+	@frontend-drivers/qemu-check.sh $(GUEST_OUT)
+
+# Rebuild everything when these rules change.
+$(GUEST_OBJS): frontend-drivers/guests.mk
+
+-include $(GUEST_OBJS:.o=.d)
+
+.DEFAULT_GOAL := $(guests_saved_goal)

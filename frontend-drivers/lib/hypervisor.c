@@ -1,0 +1,32 @@
+/* Hypervisor detection: scan the CPUID hypervisor range for Xen's signature. */
+#include <asm/processor.h>
+#include <keel/string.h>
+#include "hypervisor.h"
+
+static bool present;
+
+u32 xen_cpuid_base(void)
+{
+	for (u32 base = XEN_CPUID_FIRST; base <= XEN_CPUID_LAST;
+	     base += XEN_CPUID_STEP) {
+		struct cpuid_regs r = cpuid(base);
+		char sig[12];
+
+		memcpy(sig, &r.ebx, 4);
+		memcpy(sig + 4, &r.ecx, 4);
+		memcpy(sig + 8, &r.edx, 4);
+		if (!memcmp(sig, XEN_CPUID_SIGNATURE, sizeof(sig)))
+			return base;
+	}
+	return 0;
+}
+
+void hypervisor_detect(void)
+{
+	present = xen_cpuid_base() != 0;
+}
+
+bool hypervisor_present(void)
+{
+	return present;
+}

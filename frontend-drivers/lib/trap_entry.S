@@ -1,0 +1,72 @@
+/* Exception entry stubs for vectors 0-31: build a struct cpu_regs and call trap_dispatch(). */
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || \
+			   (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+	.macro trap_stub vec
+	.section .text
+	.balign 16
+1:
+	.ifeq HAS_ERROR_CODE(\vec)
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp trap_common
+	.section .rodata
+	.quad 1b
+	.endm
+
+	.section .rodata
+	.balign 8
+	.globl trap_stubs
+trap_stubs:
+	.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+		16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	trap_stub \v
+	.endr
+
+/*
+ * The frame is 22 quadwords, so RSP stays 16-byte aligned for the call
+ * (the CPU aligned it before pushing SS). The handler may change the
+ * saved registers, RIP included, before the return.
+ */
+	.section .text
+trap_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call trap_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector, error code */
+	iretq
+
+	.section .note.GNU-stack, "", @progbits
