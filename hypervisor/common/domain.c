@@ -74,6 +74,9 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 	if (populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END))
 		goto fail;
 	arch_domain_set_p2m(d);
+	d->shared_info = alloc_page();
+	if (!d->shared_info)
+		goto fail;
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		d->vcpus[i] = vcpu_create(d, i);
 		if (!d->vcpus[i])
@@ -101,6 +104,8 @@ void domain_destroy(struct domain *d)
 		pt_for_each_leaf(&d->p2m, free_owned, NULL);
 		pt_destroy(&d->p2m);
 	}
+	if (d->shared_info)
+		free_page(d->shared_info);
 	free_pages(d, DOMAIN_ORDER);
 }
 

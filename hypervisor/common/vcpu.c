@@ -3,6 +3,7 @@
 #include <keel/domain.h>
 #include <keel/page_alloc.h>
 #include <keel/vcpu.h>
+#include <public/xen.h>
 
 BUILD_BUG_ON(sizeof(struct vcpu) > PAGE_SIZE);
 
@@ -15,6 +16,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->id = id;
 	v->domain = d;
 	v->state = VCPU_DOWN;
+	if (id < XEN_LEGACY_MAX_VCPUS)
+		v->vcpu_info = &d->shared_info->vcpu_info[id];
 	return v;
 }
 

@@ -17,6 +17,7 @@ enum domain_state {
 };
 
 struct vcpu;
+struct evtchn_domain;
 
 struct domain {
 	domid_t id;
@@ -30,7 +31,9 @@ struct domain {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 
-	struct shared_info *shared_info;	/* keel's mapping; NULL until placed */
+	struct shared_info *shared_info;	/* keel's page; in the p2m once placed */
+	u64 shared_info_gpa;			/* 0 until XENMEM_add_to_physmap */
+	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	u64 hvm_params[HVM_NR_PARAMS];
 	char console_line[160];		/* guest console output until newline */
 	unsigned int console_len;

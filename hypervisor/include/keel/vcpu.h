@@ -6,6 +6,7 @@
 #include <asm/vcpu.h>
 
 struct domain;
+struct vcpu_info;
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -17,10 +18,18 @@ struct vcpu {
 	unsigned int id;
 	struct domain *domain;
 	enum vcpu_state state;
+	/* Where events are signalled: shared_info's slot or a registered page. */
+	struct vcpu_info *vcpu_info;
 	struct arch_vcpu arch;
 };
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 void vcpu_destroy(struct vcpu *v);
+
+/*
+ * Events are pending for @v (vcpu_info->evtchn_upcall_pending was just set):
+ * wake it if blocked, and have the upcall injected before it next runs.
+ */
+void vcpu_kick(struct vcpu *v);
 
 #endif
