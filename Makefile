@@ -64,7 +64,7 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 -include frontend-drivers/guests.mk
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named shutdown-<reason> passes reason=<reason>.
-GUEST_RUNS := hello cpuid exceptions triplefault \
+GUEST_RUNS := hello cpuid exceptions triplefault hypercalls \
 	$(addprefix shutdown-,poweroff reboot crash suspend)
 guest_of = $(firstword $(subst -, ,$(1)))
 guest_args = $(if $(findstring -,$(1)),reason=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
@@ -74,6 +74,12 @@ $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf $(wildcard tests/guests/$(call guest_of,$(r))/cmdline)))
+
+# A VM entry that must fail, and keel's report of the broken VMCS field.
+TEST_ISOS += selftest-vmentry
+ISO_CMDLINE_selftest-vmentry := console=com1,e9 dom0_mem=32M selftest=bad-guest-state
+ISO_MODULES_selftest-vmentry := $(BUILD)/guests/hello.elf ''
+$(BUILD)/keel-selftest-vmentry.iso: $(BUILD)/guests/hello.elf
 
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"

@@ -2,10 +2,12 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/evtchn.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 
@@ -53,6 +55,15 @@ static int populate(struct domain *d, u64 start, u64 end)
 	return 0;
 }
 
+/* UTC at system time 0, for the guest's clock (even version: stable). */
+static void set_wallclock(struct shared_info *si)
+{
+	si->wc_version = 2;
+	si->wc_sec = (u32)boot_wallclock_sec;
+	si->wc_sec_hi = boot_wallclock_sec >> 32;
+	si->wc_nsec = 0;
+}
+
 struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
@@ -75,8 +86,9 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();
-	if (!d->shared_info)
+	if (!d->shared_info || evtchn_domain_init(d, DOMAIN_MAX_EVTCHNS))
 		goto fail;
+	set_wallclock(d->shared_info);
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		d->vcpus[i] = vcpu_create(d, i);
 		if (!d->vcpus[i])
@@ -98,6 +110,8 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 
 void domain_destroy(struct domain *d)
 {
+	if (d->evtchn)
+		evtchn_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	if (d->p2m.root) {

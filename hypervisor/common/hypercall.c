@@ -19,6 +19,16 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 		return do_console_io(v, args[0], args[1], args[2]);
 	case __HYPERVISOR_sched_op:
 		return do_sched_op(v, args[0], args[1]);
+	case __HYPERVISOR_vcpu_op:
+		return do_vcpu_op(v, args[0], args[1], args[2]);
+	case __HYPERVISOR_set_timer_op:
+		return do_set_timer_op(v, args[0]);
+	case __HYPERVISOR_memory_op:
+		return do_memory_op(v, args[0], args[1]);
+	case __HYPERVISOR_hvm_op:
+		return do_hvm_op(v, args[0], args[1]);
+	case __HYPERVISOR_event_channel_op:
+		return do_event_channel_op(v, args[0], args[1]);
 	default:
 		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
 		return -ENOSYS;

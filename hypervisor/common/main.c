@@ -10,6 +10,8 @@
 #include <keel/printk.h>
 #include <keel/selftest.h>
 #include <keel/stop.h>
+#include <keel/time.h>
+#include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 
@@ -93,12 +95,21 @@ static void __noreturn run_dom0(void)
 	}
 	while (d->state == DOMAIN_RUNNING) {
 		struct vcpu *v = d->vcpus[0];
+		u64 deadline;
 
-		if (v->state == VCPU_BLOCKED) {
+		timers_run(now_ns());
+		deadline = timers_next_deadline();
+		if (v->state == VCPU_RUNNABLE) {
+			arch_timer_program(deadline);
+			arch_vcpu_run(v);
+			continue;
+		}
+		if (deadline == TIMER_NONE) {
 			domain_crash(d, "its only vCPU blocked with nothing to wake it");
 			break;
 		}
-		arch_vcpu_run(v);
+		arch_timer_program(deadline);
+		arch_idle();
 	}
 	if (d->state == DOMAIN_SHUTDOWN)
 		pr_info("d0: ended with shutdown reason %s\n",
@@ -125,6 +136,9 @@ void keel_main(void)
 	selftest_after_paging();
 	if (arch_virt_init())
 		keel_stop(KEEL_STATUS_NO_VMX);
+	time_init();
+	if (arch_irq_init())
+		keel_stop(KEEL_STATUS_PANIC);
 
 	run_dom0();
 }

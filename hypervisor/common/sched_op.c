@@ -11,7 +11,7 @@ long do_sched_op(struct vcpu *v, int cmd, u64 arg)
 	case SCHEDOP_yield:
 		return 0;
 	case SCHEDOP_block:
-		v->state = VCPU_BLOCKED;
+		vcpu_block(v);
 		return 0;
 	case SCHEDOP_shutdown: {
 		struct sched_shutdown s;

@@ -5,22 +5,33 @@
 #include <keel/selftest.h>
 #include <keel/string.h>
 
-static enum { SELFTEST_NONE, SELFTEST_FAULT } selftest;
+static const char *const selftests[] = { "fault", "bad-guest-state" };
+static const char *selftest;
 
-/* selftest=fault: read address 0 once keel's page tables are active. */
+/*
+ * selftest=fault: read address 0 once keel's page tables are active.
+ * selftest=bad-guest-state: break dom0's VMCS so its first VM entry fails.
+ */
 static int parse_selftest(const char *value)
 {
-	if (value && !strcmp(value, "fault")) {
-		selftest = SELFTEST_FAULT;
-		return 0;
+	for (unsigned int i = 0; value && i < ARRAY_SIZE(selftests); i++) {
+		if (!strcmp(value, selftests[i])) {
+			selftest = selftests[i];
+			return 0;
+		}
 	}
 	return -EINVAL;
+}
+
+bool selftest_enabled(const char *name)
+{
+	return selftest && !strcmp(selftest, name);
 }
 custom_param("selftest", parse_selftest);
 
 void selftest_after_paging(void)
 {
-	if (selftest == SELFTEST_FAULT) {
+	if (selftest_enabled("fault")) {
 		pr_info("selftest: reading address 0, which keel leaves unmapped\n");
 		(void)*(volatile u64 *)0;
 	}

@@ -1,11 +1,30 @@
-/* vCPUs: allocation and teardown of the generic part. */
+/* vCPUs: allocation, blocking and waking, runstate accounting and the pvclock. */
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/evtchn.h>
+#include <keel/hypercall.h>
 #include <keel/page_alloc.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
+#include <public/event_channel.h>
+#include <public/hvm_op.h>
 #include <public/xen.h>
 
 BUILD_BUG_ON(sizeof(struct vcpu) > PAGE_SIZE);
+
+static void singleshot_fired(void *data)
+{
+	send_guest_virq(data, VIRQ_TIMER);
+}
+
+static void periodic_fired(void *data)
+{
+	struct vcpu *v = data;
+
+	send_guest_virq(v, VIRQ_TIMER);
+	if (v->periodic_period)
+		timer_set(&v->periodic_timer, now_ns() + v->periodic_period);
+}
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
@@ -18,11 +37,74 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->state = VCPU_DOWN;
 	if (id < XEN_LEGACY_MAX_VCPUS)
 		v->vcpu_info = &d->shared_info->vcpu_info[id];
+	timer_init(&v->singleshot_timer, singleshot_fired, v);
+	timer_init(&v->periodic_timer, periodic_fired, v);
+	v->runstate.state = RUNSTATE_offline;
+	v->runstate.state_entry_time = now_ns();
 	return v;
 }
 
 void vcpu_destroy(struct vcpu *v)
 {
+	timer_stop(&v->singleshot_timer);
+	timer_stop(&v->periodic_timer);
 	arch_vcpu_destroy(v);
 	free_page(v);
+}
+
+void vcpu_set_runstate(struct vcpu *v, int state)
+{
+	u64 now = now_ns();
+
+	v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
+	v->runstate.state = state;
+	v->runstate.state_entry_time = now;
+	if (v->runstate_va)
+		copy_to_guest(v, v->runstate_va, &v->runstate,
+			      sizeof(v->runstate));
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->state == VCPU_BLOCKED) {
+		v->state = VCPU_RUNNABLE;
+		vcpu_set_runstate(v, RUNSTATE_runnable);
+	}
+}
+
+void vcpu_block(struct vcpu *v)
+{
+	if (v->vcpu_info && v->vcpu_info->evtchn_upcall_pending)
+		return;
+	v->state = VCPU_BLOCKED;
+	vcpu_set_runstate(v, RUNSTATE_blocked);
+}
+
+void vcpu_update_time(struct vcpu *v)
+{
+	struct vcpu_time_info *t;
+
+	if (!v->vcpu_info)
+		return;
+	t = &v->vcpu_info->time;
+	t->version++;			/* odd: update in progress */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->tsc_timestamp = arch_read_tsc();
+	t->system_time = scale_delta(t->tsc_timestamp - boot_tsc, &tsc_scale);
+	t->tsc_to_system_mul = tsc_scale.mul_frac;
+	t->tsc_shift = tsc_scale.shift;
+	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->version++;
+}
+
+unsigned int vcpu_upcall_vector(const struct vcpu *v)
+{
+	u64 cb = v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+
+	if (v->upcall_vector)
+		return v->upcall_vector;
+	if ((cb >> 56) == HVM_PARAM_CALLBACK_TYPE_VECTOR)
+		return cb & 0xff;
+	return 0;
 }

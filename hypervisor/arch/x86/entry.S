@@ -88,3 +88,35 @@ exception_stubs:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad	exception_\v
 	.endr
+
+/* Host interrupt stubs: save the caller-saved registers and call do_irq(vector). */
+	.macro IRQ vec
+	.globl irq_\vec
+irq_\vec:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	movl	$\vec, %edi
+	cld
+	call	do_irq
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq
+	.endm
+
+	.text
+	IRQ 0xf0
+	IRQ 0xff

@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
+#include <keel/selftest.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
 #include <asm/desc.h>
@@ -224,6 +225,8 @@ int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
 		return rc;
 	setup_host_state();
 	setup_guest_state(v, entry, start_info);
+	if (selftest_enabled("bad-guest-state"))
+		vmwrite(GUEST_TR_AR_BYTES, 0x0089);	/* an available, not busy, TSS */
 	v->arch.launched = false;
 	return 0;
 }

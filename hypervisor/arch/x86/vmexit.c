@@ -94,16 +94,22 @@ bool vmx_handle_exit(struct vcpu *v)
 
 	if (basic <= EXIT_REASON_MAX)
 		v->arch.exit_count[basic]++;
+	vmx_requeue_vectoring_event();
 	if (reason & EXIT_REASON_ENTRY_FAILED) {
 		pr_err("vmx: VM entry of d%uv%u failed, exit reason %#x\n",
 		       v->domain->id, v->id, reason);
+		vmcs_explain_failure();
 		vmcs_dump(v);
 		domain_crash(v->domain, "VM entry failed");
 		return false;
 	}
 	switch (basic) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-	case EXIT_REASON_PREEMPTION_TIMER:
+		/* Acknowledged on exit: run the host handler, then let timers run. */
+		do_irq(vmread(VM_EXIT_INTR_INFO) & 0xff);
+		return false;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		vmx_set_intr_window(false);
 		return true;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vmcs_dump(v);
@@ -113,8 +119,8 @@ bool vmx_handle_exit(struct vcpu *v)
 		return !emulate_cpuid(v);
 	case EXIT_REASON_HLT:
 		vmx_skip_instruction();
-		v->state = VCPU_BLOCKED;
-		return false;
+		vcpu_block(v);
+		return v->state == VCPU_RUNNABLE;
 	case EXIT_REASON_VMCALL:
 		return handle_hypercall(v);
 	case EXIT_REASON_CR_ACCESS:

@@ -49,20 +49,26 @@ static void vmcs_load(struct vcpu *v)
 void arch_vcpu_run(struct vcpu *v)
 {
 	vmcs_load(v);
+	vcpu_update_time(v);
+	vcpu_set_runstate(v, RUNSTATE_running);
 	while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING) {
+		vmx_deliver_upcall(v);
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
 			       v->arch.launched ? "RESUME" : "LAUNCH",
 			       v->domain->id, v->id,
 			       (unsigned long long)vmread(VM_INSTRUCTION_ERROR));
+			vmcs_explain_failure();
 			vmcs_dump(v);
 			domain_crash(v->domain, "VM entry failed");
 			return;
 		}
 		v->arch.launched = true;
 		if (!vmx_handle_exit(v))
-			return;
+			break;
 	}
+	if (v->state == VCPU_RUNNABLE && v->runstate.state == RUNSTATE_running)
+		vcpu_set_runstate(v, RUNSTATE_runnable);
 }
 
 void arch_vcpu_report(struct vcpu *v)

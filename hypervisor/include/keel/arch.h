@@ -46,6 +46,23 @@ int arch_paging_init(const struct boot_info *bi);
 int arch_virt_init(void);
 
 /**
+ * arch_irq_init() - set up the local interrupt controller and its timer.
+ * @return 0 or a negative errno.
+ */
+int arch_irq_init(void);
+
+/**
+ * arch_timer_program() - raise a timer interrupt at system time @deadline
+ * (ns); TIMER_NONE disarms it.
+ */
+void arch_timer_program(u64 deadline);
+
+/**
+ * arch_idle() - wait, interrupts enabled, until an interrupt arrives.
+ */
+void arch_idle(void);
+
+/**
  * arch_machine_stop() - stop the machine for good: exit the emulator with
  * @status when running in one, else halt the CPU.
  */

@@ -9,6 +9,7 @@
 
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
+#define DOMAIN_MAX_EVTCHNS 1024
 
 enum domain_state {
 	DOMAIN_RUNNING,

@@ -24,6 +24,7 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ENODATA 61
+#define ETIME 62
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
 

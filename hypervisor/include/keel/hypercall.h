@@ -20,5 +20,10 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len);
 long do_xen_version(struct vcpu *v, int cmd, u64 arg);
 long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf);
 long do_sched_op(struct vcpu *v, int cmd, u64 arg);
+long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg);
+long do_set_timer_op(struct vcpu *v, u64 timeout);
+long do_memory_op(struct vcpu *v, int cmd, u64 arg);
+long do_hvm_op(struct vcpu *v, int cmd, u64 arg);
+long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
 
 #endif

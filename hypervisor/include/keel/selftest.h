@@ -2,6 +2,11 @@
 #ifndef KEEL_SELFTEST_H
 #define KEEL_SELFTEST_H
 
+#include <keel/types.h>
+
+/* Was selftest=@name given? */
+bool selftest_enabled(const char *name);
+
 /* Called once keel's own page tables are active. */
 void selftest_after_paging(void);
 

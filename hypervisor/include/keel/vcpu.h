@@ -2,8 +2,10 @@
 #ifndef KEEL_VCPU_H
 #define KEEL_VCPU_H
 
+#include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/vcpu.h>
+#include <public/xen.h>
 
 struct domain;
 struct vcpu_info;
@@ -20,6 +22,15 @@ struct vcpu {
 	enum vcpu_state state;
 	/* Where events are signalled: shared_info's slot or a registered page. */
 	struct vcpu_info *vcpu_info;
+	u8 upcall_vector;		/* HVMOP_set_evtchn_upcall_vector; 0 = none */
+
+	struct timer singleshot_timer;	/* raises VIRQ_TIMER */
+	struct timer periodic_timer;
+	u64 periodic_period;		/* ns; 0 = stopped */
+
+	u64 runstate_va;		/* guest-virtual; 0 = not registered */
+	struct vcpu_runstate_info runstate;
+
 	struct arch_vcpu arch;
 };
 
@@ -31,5 +42,14 @@ void vcpu_destroy(struct vcpu *v);
  * wake it if blocked, and have the upcall injected before it next runs.
  */
 void vcpu_kick(struct vcpu *v);
+
+/* Block @v until an event or timer; it stays runnable if an upcall is pending. */
+void vcpu_block(struct vcpu *v);
+/* Move @v to RUNSTATE_* @state, accounting the time and updating the guest's area. */
+void vcpu_set_runstate(struct vcpu *v, int state);
+/* Refresh the pvclock in @v's vcpu_info. */
+void vcpu_update_time(struct vcpu *v);
+/* The vector to deliver @v's event upcall on, or 0 when none is registered. */
+unsigned int vcpu_upcall_vector(const struct vcpu *v);
 
 #endif

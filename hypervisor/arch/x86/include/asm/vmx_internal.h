@@ -13,11 +13,15 @@ void vmx_exit_entry(void);
 int vmcs_init(struct vcpu *v, u32 entry, u32 start_info);
 void vmcs_free(struct vcpu *v);
 void vmcs_dump(struct vcpu *v);
+void vmcs_explain_failure(void);
 
 /* Handle the VM exit just taken by @v; false once @v must not run again. */
 bool vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_skip_instruction(void);
+void vmx_set_intr_window(bool on);
+void vmx_requeue_vectoring_event(void);
+void vmx_deliver_upcall(struct vcpu *v);
 
 int emulate_cpuid(struct vcpu *v);
 int emulate_cr_access(struct vcpu *v);
@@ -27,5 +31,6 @@ int emulate_wrmsr(struct vcpu *v);
 
 u64 x86_tss_base(void);
 void x86_console_flush(void);
+void do_irq(unsigned int vector);
 
 #endif

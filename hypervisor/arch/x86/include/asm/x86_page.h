@@ -20,4 +20,7 @@
 /* Where the image's first byte sits in RAM (KEEL_LOAD_PHYS under GRUB). */
 extern u64 image_phys_start;
 
+struct page_table;
+extern struct page_table host_page_table;
+
 #endif

@@ -1,0 +1,105 @@
+/* vcpu_op and set_timer_op: vcpu_info and runstate registration, single-shot and periodic timers. */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/page.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+#include <public/vcpu.h>
+
+static long register_vcpu_info(struct vcpu *v, u64 arg)
+{
+	struct vcpu_register_vcpu_info r;
+	struct vcpu_info *info;
+	u8 *page;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
+	    r.offset % 8 || r.mfn > (~0ULL >> PAGE_SHIFT))
+		return -EINVAL;
+	page = guest_page(v->domain, r.mfn << PAGE_SHIFT);
+	if (!page)
+		return -EINVAL;
+	info = (struct vcpu_info *)(page + r.offset);
+	if (v->vcpu_info) {
+		memcpy(info, v->vcpu_info, sizeof(*info));
+		info->evtchn_pending_sel |= v->vcpu_info->evtchn_pending_sel;
+	} else {
+		memset(info, 0, sizeof(*info));
+	}
+	v->vcpu_info = info;
+	vcpu_update_time(v);
+	return 0;
+}
+
+static long set_singleshot(struct vcpu *v, u64 timeout, u32 flags)
+{
+	if ((flags & VCPU_SSHOTTMR_future) && timeout < now_ns())
+		return -ETIME;
+	timer_set(&v->singleshot_timer, timeout);
+	return 0;
+}
+
+long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
+{
+	struct domain *d = v->domain;
+
+	if (vcpuid >= d->nr_vcpus)
+		return -ENOENT;
+	if (cmd == VCPUOP_is_up)
+		return d->vcpus[vcpuid]->state != VCPU_DOWN;
+	/* The rest act on the calling vCPU only (as Xen does for these). */
+	if (vcpuid != v->id)
+		return -EINVAL;
+	switch (cmd) {
+	case VCPUOP_register_vcpu_info:
+		return register_vcpu_info(v, arg);
+	case VCPUOP_register_runstate_memory_area: {
+		struct vcpu_register_runstate_memory_area r;
+
+		if (copy_from_guest(v, &r, arg, sizeof(r)))
+			return -EFAULT;
+		v->runstate_va = r.addr;
+		vcpu_set_runstate(v, v->runstate.state);
+		return 0;
+	}
+	case VCPUOP_set_periodic_timer: {
+		struct vcpu_set_periodic_timer p;
+
+		if (copy_from_guest(v, &p, arg, sizeof(p)))
+			return -EFAULT;
+		if (p.period_ns < MILLISECS(1))
+			return -EINVAL;
+		v->periodic_period = p.period_ns;
+		timer_set(&v->periodic_timer, now_ns() + p.period_ns);
+		return 0;
+	}
+	case VCPUOP_stop_periodic_timer:
+		v->periodic_period = 0;
+		timer_stop(&v->periodic_timer);
+		return 0;
+	case VCPUOP_set_singleshot_timer: {
+		struct vcpu_set_singleshot_timer s;
+
+		if (copy_from_guest(v, &s, arg, sizeof(s)))
+			return -EFAULT;
+		return set_singleshot(v, s.timeout_abs_ns, s.flags);
+	}
+	case VCPUOP_stop_singleshot_timer:
+		timer_stop(&v->singleshot_timer);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+long do_set_timer_op(struct vcpu *v, u64 timeout)
+{
+	if (!timeout) {
+		timer_stop(&v->singleshot_timer);
+		return 0;
+	}
+	return set_singleshot(v, timeout, 0);
+}
