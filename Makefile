@@ -64,7 +64,7 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 -include frontend-drivers/guests.mk
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named shutdown-<reason> passes reason=<reason>.
-GUEST_RUNS := hello cpuid exceptions triplefault hypercalls \
+GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events \
 	$(addprefix shutdown-,poweroff reboot crash suspend)
 guest_of = $(firstword $(subst -, ,$(1)))
 guest_args = $(if $(findstring -,$(1)),reason=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))

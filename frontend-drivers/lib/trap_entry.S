@@ -1,4 +1,4 @@
-/* Exception entry stubs for vectors 0-31: build a struct cpu_regs and call trap_dispatch(). */
+/* Entry stubs for all 256 vectors (exceptions and interrupts): build a struct cpu_regs and call trap_dispatch(). */
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || \
@@ -21,10 +21,13 @@
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
-	.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
-		16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	trap_stub \v
+	.altmacro
+	vec = 0
+	.rept 256
+	trap_stub %vec
+	vec = vec + 1
 	.endr
+	.noaltmacro
 
 /*
  * The frame is 22 quadwords, so RSP stays 16-byte aligned for the call

@@ -1,4 +1,4 @@
-/* The guest IDT: stubs for vectors 0-31, dispatch to fixups, test handlers or a crash report. */
+/* The guest IDT: stubs for all 256 vectors, dispatch to fixups, test handlers or a crash report. */
 #include "console.h"
 #include "extable.h"
 #include "shutdown.h"
@@ -16,12 +16,13 @@ struct idt_gate {
 } __packed;
 
 #define GATE_INTERRUPT_P 0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define NR_VECTORS 256		/* 0-31 exceptions, the rest interrupts */
 
-static struct idt_gate idt[NR_EXCEPTIONS] __aligned(16);
-static exception_handler_t handlers[NR_EXCEPTIONS];
+static struct idt_gate idt[NR_VECTORS] __aligned(16);
+static exception_handler_t handlers[NR_VECTORS];
 static unsigned int depth;
 
-extern const u64 trap_stubs[NR_EXCEPTIONS];
+extern const u64 trap_stubs[NR_VECTORS];
 void trap_dispatch(struct cpu_regs *regs);
 
 BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
@@ -42,7 +43,7 @@ const char *exception_name(unsigned int vec)
 {
 	if (vec < NR_EXCEPTIONS && names[vec])
 		return names[vec];
-	return "reserved";
+	return vec < NR_EXCEPTIONS ? "reserved" : "interrupt";
 }
 
 void traps_init(void)
@@ -54,7 +55,7 @@ void traps_init(void)
 	u16 cs;
 
 	asm volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned int v = 0; v < NR_EXCEPTIONS; v++) {
+	for (unsigned int v = 0; v < NR_VECTORS; v++) {
 		u64 addr = trap_stubs[v];
 
 		idt[v] = (struct idt_gate){
@@ -73,7 +74,7 @@ exception_handler_t set_exception_handler(unsigned int vec,
 {
 	exception_handler_t old;
 
-	if (vec >= NR_EXCEPTIONS)
+	if (vec >= NR_VECTORS)
 		return NULL;
 	old = handlers[vec];
 	handlers[vec] = fn;
@@ -101,8 +102,11 @@ void trap_dispatch(struct cpu_regs *regs)
 {
 	unsigned int vec = regs->vector;
 
-	/* A fixup for this instruction beats everything else. */
-	if (extable_fixup(regs))
+	/*
+	 * A fixup for this instruction beats everything else. Not for
+	 * interrupts: their RIP is the next instruction, which did not fault.
+	 */
+	if (vec < NR_EXCEPTIONS && extable_fixup(regs))
 		return;
 
 	if (depth++) {
@@ -110,7 +114,7 @@ void trap_dispatch(struct cpu_regs *regs)
 		       vec, exception_name(vec), regs->rip);
 		guest_shutdown(SHUTDOWN_crash);
 	}
-	if (vec < NR_EXCEPTIONS && handlers[vec]) {
+	if (vec < NR_VECTORS && handlers[vec]) {
 		handlers[vec](regs);
 	} else {
 		exception_report(regs);

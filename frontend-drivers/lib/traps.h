@@ -1,4 +1,4 @@
-/* Guest exception handling: the IDT for vectors 0-31 and per-vector handlers a test may install. */
+/* Guest trap and interrupt handling: the IDT for all 256 vectors and per-vector handlers a test may install. */
 #ifndef GUEST_TRAPS_H
 #define GUEST_TRAPS_H
 
@@ -45,7 +45,7 @@ void traps_init(void);
 exception_handler_t set_exception_handler(unsigned int vec,
 					  exception_handler_t fn);
 
-/* "#UD", "#GP", ...; "reserved" for the unnamed vectors. */
+/* "#UD", "#GP", ...; "reserved" for unnamed exceptions, "interrupt" for vectors 32 and up. */
 const char *exception_name(unsigned int vec);
 
 /* Print "guest: exception N (name) at rip ..., error code ..." and the registers. */

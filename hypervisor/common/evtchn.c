@@ -94,9 +94,11 @@ static void set_pending(struct domain *d, evtchn_port_t port)
 {
 	struct vcpu *v = domain_vcpu(d, d->evtchn->ports[port].notify_vcpu);
 
-	/* SCHEDOP_poll: wake vCPUs polling @port here, even when it is masked. */
-	if (v)
-		evtchn_2l_set_pending(v, port);
+	if (!v || !evtchn_2l_set_pending(v, port))
+		return;
+	/* Newly pending, masked or not: SCHEDOP_poll returns. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_poll_wake(d->vcpus[i]);
 }
 
 static bool virq_is_global(u32 virq)
@@ -119,7 +121,8 @@ static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 	 * Xen accepts any remote_dom here; keel has no interdomain channels
 	 * yet, so only the domain itself may bind.
 	 */
-	if (domain_by_id(d, op->dom) != d || domain_by_id(d, op->remote_dom) != d)
+	if (domain_by_id(d, op->dom) != d ||
+	    domain_by_id(d, op->remote_dom) != d)
 		return -ESRCH;
 	port = get_free_port(d);
 	if (port < 0)
@@ -152,7 +155,7 @@ static long bind_interdomain(struct domain *d,
 	rchn->state = ECS_INTERDOMAIN;
 	rchn->remote_dom = d;
 	rchn->remote_port = lport;
-	/* As Xen: sends to the unbound port were dropped, so raise this side. */
+	/* As Xen: sends to the unbound port were dropped; raise this side. */
 	set_pending(d, lport);
 	op->local_port = lport;
 	return 0;
@@ -242,7 +245,7 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 		return 0;
 	case ECS_UNBOUND:
 		return 0;	/* nobody listens yet: dropped, as in Xen */
-	default:		/* free, reserved, VIRQ: only keel raises VIRQs */
+	default:	/* free, reserved, VIRQ (only keel raises VIRQs) */
 		return -EINVAL;
 	}
 }
@@ -331,7 +334,7 @@ union evtchn_op {
 	struct evtchn_unmask unmask;
 };
 
-/* Argument size of each implemented op; the ones that return results. */
+/* Argument size of each implemented op; 0 for the others. */
 static const u8 op_size[] = {
 	[EVTCHNOP_bind_interdomain] = sizeof(struct evtchn_bind_interdomain),
 	[EVTCHNOP_bind_virq] = sizeof(struct evtchn_bind_virq),
@@ -343,6 +346,7 @@ static const u8 op_size[] = {
 	[EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
 	[EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
 };
+/* The ops whose argument is copied back with their results. */
 #define OP_RETURNS_DATA (BIT(EVTCHNOP_bind_interdomain) | \
 	BIT(EVTCHNOP_bind_virq) | BIT(EVTCHNOP_status) | \
 	BIT(EVTCHNOP_alloc_unbound) | BIT(EVTCHNOP_bind_ipi))

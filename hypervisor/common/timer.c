@@ -1,4 +1,5 @@
-/* Software timers: a deadline-ordered list, fired from the main loop (single CPU for now). */
+/* Software timers: a deadline-ordered list fired from the main loop; the earliest arms the hardware timer. */
+#include <keel/arch.h>
 #include <keel/timer.h>
 
 static struct timer *timer_list;
@@ -39,6 +40,9 @@ void timer_set(struct timer *t, u64 expires)
 	t->next = *p;
 	*p = t;
 	t->active = true;
+	/* A new earliest deadline must reach the hardware even while a guest runs. */
+	if (timer_list == t)
+		arch_timer_program(expires);
 }
 
 void timers_run(u64 now)

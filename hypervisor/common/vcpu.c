@@ -26,6 +26,20 @@ static void periodic_fired(void *data)
 		timer_set(&v->periodic_timer, now_ns() + v->periodic_period);
 }
 
+static void poll_timeout(void *data)
+{
+	vcpu_poll_wake(data);
+}
+
+void vcpu_poll_wake(struct vcpu *v)
+{
+	if (!v->polling)
+		return;
+	v->polling = false;
+	timer_stop(&v->poll_timer);
+	vcpu_kick(v);
+}
+
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
 	struct vcpu *v = alloc_page();
@@ -39,6 +53,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		v->vcpu_info = &d->shared_info->vcpu_info[id];
 	timer_init(&v->singleshot_timer, singleshot_fired, v);
 	timer_init(&v->periodic_timer, periodic_fired, v);
+	timer_init(&v->poll_timer, poll_timeout, v);
 	v->runstate.state = RUNSTATE_offline;
 	v->runstate.state_entry_time = now_ns();
 	return v;
@@ -48,6 +63,7 @@ void vcpu_destroy(struct vcpu *v)
 {
 	timer_stop(&v->singleshot_timer);
 	timer_stop(&v->periodic_timer);
+	timer_stop(&v->poll_timer);
 	arch_vcpu_destroy(v);
 	free_page(v);
 }

@@ -9,7 +9,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
-	test_pvh_boot test_abi_layout
+	test_pvh_boot test_abi_layout test_evtchn
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -25,6 +25,8 @@ test_efi_boot_DEFS := -Iboot/efi
 test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 	tests/unit/stub_printk.c
 test_abi_layout_SRCS :=
+test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
+test_evtchn_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf

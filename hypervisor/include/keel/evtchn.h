@@ -33,7 +33,7 @@ struct evtchn {
 };
 
 struct evtchn_domain {
-	unsigned int max_ports;		/* ports 0 .. max_ports - 1 exist */
+	unsigned int max_ports;		/* ports 0 .. max_ports - 1 */
 	unsigned int order;		/* of the pages holding ports[] */
 	struct evtchn *ports;
 	/* Port bound to each VIRQ per vCPU, 0 if none; global VIRQs use [0]. */
@@ -60,7 +60,7 @@ bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port);
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
 /* The 2-level bit mechanics (evtchn_2l.c) on shared_info and vcpu_info. */
-/* Set @port pending and, if unmasked, signal it to @v. True if newly pending. */
+/* Set @port pending; if unmasked, signal @v. True if it was not pending. */
 bool evtchn_2l_set_pending(struct vcpu *v, evtchn_port_t port);
 void evtchn_2l_clear_pending(struct domain *d, evtchn_port_t port);
 /* Clear @port's mask; if it was masked and is pending, signal it to @v. */

@@ -27,6 +27,8 @@ struct vcpu {
 	struct timer singleshot_timer;	/* raises VIRQ_TIMER */
 	struct timer periodic_timer;
 	u64 periodic_period;		/* ns; 0 = stopped */
+	struct timer poll_timer;	/* SCHEDOP_poll timeout */
+	bool polling;			/* in SCHEDOP_poll: any new event wakes it */
 
 	u64 runstate_va;		/* guest-virtual; 0 = not registered */
 	struct vcpu_runstate_info runstate;
@@ -42,6 +44,9 @@ void vcpu_destroy(struct vcpu *v);
  * wake it if blocked, and have the upcall injected before it next runs.
  */
 void vcpu_kick(struct vcpu *v);
+
+/* A port of @v's domain became pending: wake @v if it polls. */
+void vcpu_poll_wake(struct vcpu *v);
 
 /* Block @v until an event or timer; it stays runnable if an upcall is pending. */
 void vcpu_block(struct vcpu *v);

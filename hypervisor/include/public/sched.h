@@ -27,4 +27,11 @@ struct sched_shutdown {
 	unsigned int reason;
 };
 
+/* SCHEDOP_poll: block until a port is pending or the absolute timeout (0: none). */
+struct sched_poll {
+	u64 ports;		/* guest handle of evtchn_port_t[nr_ports] */
+	unsigned int nr_ports;
+	u64 timeout;
+};
+
 #endif
