@@ -10,8 +10,8 @@
 #include <keel/printk.h>
 #include <keel/selftest.h>
 #include <keel/stop.h>
+#include <keel/schedule.h>
 #include <keel/time.h>
-#include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 
@@ -93,24 +93,7 @@ static void __noreturn run_dom0(void)
 		keel_stop(boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
 						 KEEL_STATUS_OK);
 	}
-	while (d->state == DOMAIN_RUNNING) {
-		struct vcpu *v = d->vcpus[0];
-		u64 deadline;
-
-		timers_run(now_ns());
-		deadline = timers_next_deadline();
-		if (v->state == VCPU_RUNNABLE) {
-			arch_timer_program(deadline);
-			arch_vcpu_run(v);
-			continue;
-		}
-		if (deadline == TIMER_NONE) {
-			domain_crash(d, "its only vCPU blocked with nothing to wake it");
-			break;
-		}
-		arch_timer_program(deadline);
-		arch_idle();
-	}
+	schedule_run(d);
 	if (d->state == DOMAIN_SHUTDOWN)
 		pr_info("d0: ended with shutdown reason %s\n",
 			shutdown_reason_name(d->shutdown_reason));

@@ -1,0 +1,122 @@
+/* Host tests of the software timer list: ordering, re-arming, stopping and the hardware deadline. */
+#include <string.h>
+#include <keel/timer.h>
+#include "host.h"
+
+static u64 programmed = TIMER_NONE;
+static int fired[8], order[8], nr_order;
+
+void arch_timer_program(u64 deadline)
+{
+	programmed = deadline;
+}
+
+static void fire(void *data)
+{
+	int id = (int)(uintptr_t)data;
+
+	fired[id]++;
+	order[nr_order++] = id;
+}
+
+static struct timer t[4];
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(fired, 0, sizeof(fired));
+	nr_order = 0;
+	programmed = TIMER_NONE;
+	for (int i = 0; i < 4; i++)
+		timer_init(&t[i], fire, (void *)(uintptr_t)i);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		timer_stop(&t[i]);
+	return 0;
+}
+
+static void test_fires_in_deadline_order(void **state)
+{
+	(void)state;
+	timer_set(&t[0], 300);
+	timer_set(&t[1], 100);
+	timer_set(&t[2], 200);
+	assert_int_equal(timers_next_deadline(), 100);
+	assert_int_equal(programmed, 100);	/* the earliest reached the hardware */
+	timers_run(150);
+	assert_int_equal(nr_order, 1);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(timers_next_deadline(), 200);
+	timers_run(1000);
+	assert_int_equal(nr_order, 3);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 0);
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+}
+
+static void test_rearm_and_stop(void **state)
+{
+	(void)state;
+	timer_set(&t[0], 100);
+	timer_set(&t[0], 500);		/* re-arming moves it, never duplicates */
+	timer_set(&t[1], 400);
+	timers_run(450);
+	assert_int_equal(fired[0], 0);
+	assert_int_equal(fired[1], 1);
+	timer_stop(&t[0]);
+	timer_stop(&t[0]);		/* stopping twice is harmless */
+	timers_run(10000);
+	assert_int_equal(fired[0], 0);
+	assert_false(t[0].active);
+}
+
+static void test_equal_deadlines_keep_insertion_order(void **state)
+{
+	(void)state;
+	timer_set(&t[2], 50);
+	timer_set(&t[3], 50);
+	timers_run(50);
+	assert_int_equal(nr_order, 2);
+	assert_int_equal(order[0], 2);
+	assert_int_equal(order[1], 3);
+}
+
+/* A periodic timer re-arms itself from its callback. */
+static u64 now;
+static void periodic(void *data)
+{
+	struct timer *self = data;
+
+	fired[7]++;
+	timer_set(self, now + 10);
+}
+
+static void test_rearm_from_callback(void **state)
+{
+	struct timer p;
+
+	(void)state;
+	timer_init(&p, periodic, &p);
+	timer_set(&p, 10);
+	for (now = 0; now <= 100; now++)
+		timers_run(now);
+	assert_int_equal(fired[7], 10);
+	timer_stop(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fires_in_deadline_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rearm_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_equal_deadlines_keep_insertion_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);
+}
