@@ -63,11 +63,14 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
 -include frontend-drivers/guests.mk
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
-# '-') as dom0; a run named shutdown-<reason> passes reason=<reason>.
+# '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
+# acpi's action=<x>.
 GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events \
-	$(addprefix shutdown-,poweroff reboot crash suspend)
+	$(addprefix shutdown-,poweroff reboot crash suspend) \
+	$(addprefix acpi-,poweroff reboot)
 guest_of = $(firstword $(subst -, ,$(1)))
-guest_args = $(if $(findstring -,$(1)),reason=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
+guest_arg_name = $(if $(filter acpi,$(call guest_of,$(1))),action,reason)
+guest_args = $(if $(findstring -,$(1)),$(call guest_arg_name,$(1))=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
 TEST_ISOS += $(GUEST_RUNS:%=guest-%)
 $(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M))
 $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \

@@ -28,7 +28,7 @@ const char *shutdown_reason_name(unsigned int reason)
 }
 
 /* Back [start, end) of guest-physical space with fresh zeroed host RAM. */
-static int populate(struct domain *d, u64 start, u64 end)
+int domain_populate(struct domain *d, u64 start, u64 end)
 {
 	u64 attr = arch_p2m_attr(P2M_RWX | P2M_OWNED);
 
@@ -79,10 +79,11 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 		goto fail;
 	for (unsigned int i = 0; i < n; i++)
 		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
-		    populate(d, map[i].addr, map[i].addr + map[i].size))
+		    domain_populate(d, map[i].addr, map[i].addr + map[i].size))
 			goto fail;
-	/* The boot page and the legacy space Linux scans. */
-	if (populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END))
+	/* The boot page, the legacy space Linux scans, keel's special pages. */
+	if (domain_populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END) ||
+	    domain_populate(d, PVH_SPECIAL_GPA(0), PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES)))
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();

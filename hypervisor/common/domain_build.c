@@ -1,4 +1,5 @@
 /* The dom0 builder: PVH kernel, modules and boot page into a fresh domain. */
+#include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
@@ -84,6 +85,10 @@ struct domain *build_dom0(const struct boot_info *bi)
 	}
 	d->privileged = true;
 	params.mem_size = mem;
+	if (!acpi_build_tables(guest_page(d, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI)),
+			       PAGE_SIZE, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI),
+			       d->nr_vcpus, &params.rsdp_gpa))
+		pr_warn("d0: ACPI tables do not fit; booting without them\n");
 	if (pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, k.highest, &params) ||
 	    pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),

@@ -9,7 +9,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
-	test_pvh_boot test_abi_layout test_evtchn test_timer
+	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -17,6 +17,7 @@ test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/boo
 	tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
+test_acpi_SRCS := $(HV)/common/acpi_build.c
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \

@@ -9,8 +9,6 @@
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
-#define E9_PORT 0xe9
-
 void vmx_skip_instruction(void)
 {
 	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
@@ -25,28 +23,6 @@ void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
 		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
 	vmwrite(VM_ENTRY_INTR_INFO, info);
-}
-
-/* Unknown ports read as all-ones and ignore writes; string I/O is not emulated. */
-static bool handle_io(struct vcpu *v)
-{
-	u64 q = vmread(EXIT_QUALIFICATION);
-	unsigned int size = (q & 7) + 1, port = q >> 16;
-	bool in = q & BIT(3), string = q & BIT(4);
-
-	if (string) {
-		domain_crash(v->domain, "string I/O instruction");
-		return false;
-	}
-	if (in) {
-		u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
-
-		v->arch.regs.rax = (v->arch.regs.rax & ~mask) | mask;
-	} else if (port == E9_PORT) {
-		domain_console_putc(v->domain, (char)v->arch.regs.rax);
-	}
-	vmx_skip_instruction();
-	return true;
 }
 
 static bool handle_ept_violation(struct vcpu *v)
@@ -126,7 +102,7 @@ bool vmx_handle_exit(struct vcpu *v)
 	case EXIT_REASON_CR_ACCESS:
 		return handle_cr_access(v);
 	case EXIT_REASON_IO_INSTRUCTION:
-		return handle_io(v);
+		return vmx_handle_io(v);
 	case EXIT_REASON_MSR_READ:
 		return !emulate_rdmsr(v);
 	case EXIT_REASON_MSR_WRITE:

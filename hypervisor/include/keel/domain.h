@@ -44,6 +44,8 @@ struct domain {
 /* A new, empty domain with @mem_size bytes of guest RAM populated. */
 struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus);
 void domain_destroy(struct domain *d);
+/* Back [start, end) of @d's guest-physical space with zeroed host RAM. */
+int domain_populate(struct domain *d, u64 start, u64 end);
 /* Stop the domain for misbehaving: report @why and mark it crashed. */
 void domain_crash(struct domain *d, const char *why);
 void domain_shutdown(struct domain *d, unsigned int reason);

@@ -28,7 +28,8 @@
 /* Special pages: fixed frames in the reserved range at PVH_SPECIAL_START. */
 #define PVH_SPECIAL_CONSOLE 0
 #define PVH_SPECIAL_XENSTORE 1
-#define PVH_SPECIAL_ACPI 16	/* ACPI tables start here, several pages */
+#define PVH_SPECIAL_ACPI 2	/* ACPI tables, one page */
+#define PVH_SPECIAL_PAGES 3
 #define PVH_SPECIAL_GPA(n) (PVH_SPECIAL_START + ((u64)(n) << 12))
 
 struct pvh_module {

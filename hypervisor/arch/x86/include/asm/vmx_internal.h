@@ -24,6 +24,7 @@ void vmx_requeue_vectoring_event(void);
 void vmx_deliver_upcall(struct vcpu *v);
 
 int emulate_cpuid(struct vcpu *v);
+bool vmx_handle_io(struct vcpu *v);
 int emulate_cr_access(struct vcpu *v);
 void vmx_update_long_mode(void);
 int emulate_rdmsr(struct vcpu *v);

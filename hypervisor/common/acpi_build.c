@@ -1,0 +1,181 @@
+/* Builder of the guest ACPI tables (a pure function of the vCPU count and the address). */
+#include <keel/acpi.h>
+#include <keel/string.h>
+
+struct acpi_header {
+	char signature[4];
+	u32 length;
+	u8 revision;
+	u8 checksum;
+	char oem_id[6];
+	char oem_table_id[8];
+	u32 oem_revision;
+	char creator_id[4];
+	u32 creator_revision;
+} __packed;
+
+struct acpi_rsdp {
+	char signature[8];
+	u8 checksum;
+	char oem_id[6];
+	u8 revision;
+	u32 rsdt_address;
+	u32 length;
+	u64 xsdt_address;
+	u8 extended_checksum;
+	u8 reserved[3];
+} __packed;
+
+struct acpi_gas {
+	u8 space_id;		/* 1: system I/O */
+	u8 bit_width;
+	u8 bit_offset;
+	u8 access_size;		/* 1: byte */
+	u64 address;
+} __packed;
+
+struct acpi_fadt {
+	struct acpi_header h;
+	u32 firmware_ctrl, dsdt;
+	u8 reserved0, preferred_pm_profile;
+	u16 sci_int;
+	u32 smi_cmd;
+	u8 acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
+	u32 pm1a_evt_blk, pm1b_evt_blk, pm1a_cnt_blk, pm1b_cnt_blk;
+	u32 pm2_cnt_blk, pm_tmr_blk, gpe0_blk, gpe1_blk;
+	u8 pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
+	u8 gpe0_blk_len, gpe1_blk_len, gpe1_base, cst_cnt;
+	u16 p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
+	u8 duty_offset, duty_width, day_alrm, mon_alrm, century;
+	u16 iapc_boot_arch;
+	u8 reserved1;
+	u32 flags;
+	struct acpi_gas reset_reg;
+	u8 reset_value;
+	u16 arm_boot_arch;
+	u8 minor_version;
+	u64 x_firmware_ctrl, x_dsdt;
+	struct acpi_gas x_pm1a_evt_blk, x_pm1b_evt_blk, x_pm1a_cnt_blk;
+	struct acpi_gas x_pm1b_cnt_blk, x_pm2_cnt_blk, x_pm_tmr_blk;
+	struct acpi_gas x_gpe0_blk, x_gpe1_blk;
+	struct acpi_gas sleep_control_reg, sleep_status_reg;
+	u64 hypervisor_vendor_id;
+} __packed;
+
+struct acpi_madt_lapic {
+	u8 type;		/* 0 */
+	u8 length;		/* 8 */
+	u8 processor_uid;
+	u8 apic_id;
+	u32 flags;		/* bit 0: enabled */
+} __packed;
+
+BUILD_BUG_ON(sizeof(struct acpi_header) != 36);
+BUILD_BUG_ON(sizeof(struct acpi_rsdp) != 36);
+BUILD_BUG_ON(sizeof(struct acpi_fadt) != 276);
+
+#define FADT_WBINVD BIT(0)
+#define FADT_RESET_REG_SUP BIT(10)
+#define FADT_FORCE_APIC_PHYSICAL BIT(19)
+#define FADT_HW_REDUCED_ACPI BIT(20)
+#define BOOT_ARCH_NO_VGA BIT(2)
+#define BOOT_ARCH_NO_CMOS_RTC BIT(5)
+#define MADT_LAPIC_ADDRESS 0xfee00000
+
+/* DSDT body: Name (_S5, Package (4) { 5, 5, 0, 0 }) in AML. */
+static const u8 dsdt_aml[] = {
+	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+	0x0a, ACPI_SLEEP_TYPE_S5, 0x0a, ACPI_SLEEP_TYPE_S5, 0x00, 0x00,
+};
+
+static u8 checksum(const void *p, size_t len)
+{
+	const u8 *b = p;
+	u8 sum = 0;
+
+	while (len--)
+		sum += *b++;
+	return -sum;
+}
+
+static void header(struct acpi_header *h, const char *sig, u32 len, u8 rev)
+{
+	memcpy(h->signature, sig, 4);
+	h->length = len;
+	h->revision = rev;
+	memcpy(h->oem_id, "KEEL  ", 6);
+	memcpy(h->oem_table_id, "KEELVM  ", 8);
+	h->oem_revision = 1;
+	memcpy(h->creator_id, "KEEL", 4);
+	h->creator_revision = 1;
+	h->checksum = 0;
+	h->checksum = checksum(h, len);
+}
+
+static struct acpi_gas io_register(u16 port)
+{
+	return (struct acpi_gas){ .space_id = 1, .bit_width = 8,
+				  .access_size = 1, .address = port };
+}
+
+size_t acpi_build_tables(void *buf, size_t size, u64 base,
+			 unsigned int nr_vcpus, u64 *rsdp_gpa)
+{
+	size_t madt_len = sizeof(struct acpi_header) + 8 +
+			  nr_vcpus * sizeof(struct acpi_madt_lapic);
+	size_t off_xsdt = ALIGN_UP(sizeof(struct acpi_rsdp), 16);
+	size_t off_fadt = ALIGN_UP(off_xsdt + sizeof(struct acpi_header) + 16, 16);
+	size_t off_dsdt = ALIGN_UP(off_fadt + sizeof(struct acpi_fadt), 16);
+	size_t off_madt = ALIGN_UP(off_dsdt + sizeof(struct acpi_header) +
+				   sizeof(dsdt_aml), 16);
+	size_t total = off_madt + madt_len;
+	u8 *b = buf;
+	struct acpi_rsdp *rsdp = buf;
+	struct acpi_fadt *fadt = (void *)(b + off_fadt);
+	struct acpi_madt_lapic *lapic;
+	u8 *xsdt_entries = b + off_xsdt + sizeof(struct acpi_header);
+	u64 entry;
+
+	if (!nr_vcpus || nr_vcpus > ACPI_TABLES_MAX_VCPUS || total > size)
+		return 0;
+	memset(buf, 0, total);
+
+	memcpy(b + off_dsdt + sizeof(struct acpi_header), dsdt_aml,
+	       sizeof(dsdt_aml));
+	header((void *)(b + off_dsdt), "DSDT",
+	       sizeof(struct acpi_header) + sizeof(dsdt_aml), 2);
+
+	*(u32 *)(b + off_madt + sizeof(struct acpi_header)) = MADT_LAPIC_ADDRESS;
+	lapic = (void *)(b + off_madt + sizeof(struct acpi_header) + 8);
+	for (unsigned int i = 0; i < nr_vcpus; i++)
+		lapic[i] = (struct acpi_madt_lapic){ 0, 8, i, i, 1 };
+	header((void *)(b + off_madt), "APIC", madt_len, 4);
+
+	fadt->dsdt = base + off_dsdt;
+	fadt->x_dsdt = base + off_dsdt;
+	fadt->flags = FADT_WBINVD | FADT_RESET_REG_SUP |
+		      FADT_FORCE_APIC_PHYSICAL | FADT_HW_REDUCED_ACPI;
+	fadt->iapc_boot_arch = BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC;
+	fadt->reset_reg = io_register(ACPI_RESET_PORT);
+	fadt->reset_value = ACPI_RESET_VALUE;
+	fadt->minor_version = 3;
+	fadt->sleep_control_reg = io_register(ACPI_SLEEP_CONTROL_PORT);
+	fadt->sleep_status_reg = io_register(ACPI_SLEEP_STATUS_PORT);
+	header(&fadt->h, "FACP", sizeof(*fadt), 6);
+
+	entry = base + off_fadt;	/* XSDT entries are not 8-byte aligned */
+	memcpy(xsdt_entries, &entry, 8);
+	entry = base + off_madt;
+	memcpy(xsdt_entries + 8, &entry, 8);
+	header((void *)(b + off_xsdt), "XSDT", sizeof(struct acpi_header) + 16, 1);
+
+	memcpy(rsdp->signature, "RSD PTR ", 8);
+	memcpy(rsdp->oem_id, "KEEL  ", 6);
+	rsdp->revision = 2;
+	rsdp->length = sizeof(*rsdp);
+	rsdp->xsdt_address = base + off_xsdt;
+	rsdp->checksum = checksum(rsdp, 20);
+	rsdp->extended_checksum = checksum(rsdp, sizeof(*rsdp));
+	*rsdp_gpa = base;
+	return total;
+}
