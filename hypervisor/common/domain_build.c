@@ -1,15 +1,19 @@
 /* The dom0 builder: PVH kernel, modules and boot page into a fresh domain. */
 #include <keel/acpi.h>
 #include <keel/arch.h>
+#include <keel/console_ring.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/elf.h>
+#include <keel/evtchn.h>
 #include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/vcpu.h>
+#include <public/console.h>
+#include <public/hvm_op.h>
 
 static int write_guest(void *ctx, u64 gpa, const void *src, u64 len)
 {
@@ -59,6 +63,25 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 	return 0;
 }
 
+/*
+ * The xenstore page and port, before any xenstore daemon runs: the page
+ * says "reconnect", so Linux does not block on xenstore at boot but waits
+ * for an event on the port, which the daemon sends once it serves the ring.
+ */
+static int xenstore_page_init(struct domain *d)
+{
+	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_XENSTORE);
+	struct xenstore_domain_interface *store = guest_page(d, gpa);
+	int port = evtchn_alloc_unbound_port(d, d->id);
+
+	if (!store || port < 0)
+		return -1;
+	store->connection = XENSTORE_RECONNECT;
+	d->hvm_params[HVM_PARAM_STORE_PFN] = gpa >> PAGE_SHIFT;
+	d->hvm_params[HVM_PARAM_STORE_EVTCHN] = port;
+	return 0;
+}
+
 struct domain *build_dom0(const struct boot_info *bi)
 {
 	const struct boot_module *kernel = &bi->modules[0];
@@ -89,7 +112,8 @@ struct domain *build_dom0(const struct boot_info *bi)
 			       PAGE_SIZE, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI),
 			       d->nr_vcpus, &params.rsdp_gpa))
 		pr_warn("d0: ACPI tables do not fit; booting without them\n");
-	if (pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
+	if (console_ring_init(d) || xenstore_page_init(d) ||
+	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, k.highest, &params) ||
 	    pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),
 				PVH_BOOT_PAGE_GPA, &params) ||

@@ -101,6 +101,24 @@ static void set_pending(struct domain *d, evtchn_port_t port)
 		vcpu_poll_wake(d->vcpus[i]);
 }
 
+int evtchn_alloc_xen_port(struct domain *d,
+			  void (*notify)(struct domain *d, evtchn_port_t port))
+{
+	int port = get_free_port(d);
+
+	if (port < 0)
+		return port;
+	bind_port(d, port, ECS_XEN, 0)->xen_notify = notify;
+	return port;
+}
+
+void evtchn_notify_guest(struct domain *d, evtchn_port_t port)
+{
+	if (evtchn_port_is_valid(d, port) &&
+	    d->evtchn->ports[port].state != ECS_FREE)
+		set_pending(d, port);
+}
+
 static bool virq_is_global(u32 virq)
 {
 	return virq != VIRQ_TIMER && virq != VIRQ_DEBUG &&
@@ -112,9 +130,17 @@ static evtchn_port_t *virq_slot(struct domain *d, u32 virq, u32 vcpu)
 	return &d->evtchn->virq_to_port[virq_is_global(virq) ? 0 : vcpu][virq];
 }
 
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
+{
+	int port = get_free_port(d);
+
+	if (port >= 0)
+		bind_port(d, port, ECS_UNBOUND, 0)->remote_domid = remote;
+	return port;
+}
+
 static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 {
-	struct evtchn *chn;
 	int port;
 
 	/*
@@ -124,11 +150,9 @@ static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 	if (domain_by_id(d, op->dom) != d ||
 	    domain_by_id(d, op->remote_dom) != d)
 		return -ESRCH;
-	port = get_free_port(d);
+	port = evtchn_alloc_unbound_port(d, d->id);
 	if (port < 0)
 		return port;
-	chn = bind_port(d, port, ECS_UNBOUND, 0);
-	chn->remote_domid = d->id;
 	op->port = port;
 	return 0;
 }
@@ -207,6 +231,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 	switch (chn->state) {
 	case ECS_UNBOUND:
 	case ECS_IPI:
+	case ECS_XEN:
 		break;
 	case ECS_VIRQ:
 		*virq_slot(d, chn->virq, chn->notify_vcpu) = 0;
@@ -243,6 +268,9 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 	case ECS_IPI:
 		set_pending(d, port);
 		return 0;
+	case ECS_XEN:
+		chn->xen_notify(d, port);
+		return 0;
 	case ECS_UNBOUND:
 		return 0;	/* nobody listens yet: dropped, as in Xen */
 	default:	/* free, reserved, VIRQ (only keel raises VIRQs) */
@@ -276,6 +304,10 @@ static long evtchn_status(struct domain *d, struct evtchn_status *op)
 		break;
 	case ECS_IPI:
 		op->status = EVTCHNSTAT_ipi;
+		break;
+	case ECS_XEN:		/* looks like a channel to the hypervisor */
+		op->status = EVTCHNSTAT_unbound;
+		op->u.unbound.dom = DOMID_XEN;
 		break;
 	default:		/* free, reserved */
 		op->status = EVTCHNSTAT_closed;

@@ -8,8 +8,10 @@
 #include <xen/arch-x86/hvm/start_info.h>
 
 /* Xen's values, kept before keel's header redefines the macros. */
-enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF };
+enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF,
+       XEN_DOMID_XEN = DOMID_XEN };
 #undef DOMID_SELF
+#undef DOMID_XEN
 #undef DOMID_FIRST_RESERVED
 #undef XEN_LEGACY_MAX_VCPUS
 
@@ -174,6 +176,7 @@ static void test_shared_info(void **state)
 	SAME(keel_vcpu_runstate_info, vcpu_runstate_info, time);
 	assert_int_equal(XEN_LEGACY_MAX_VCPUS, XEN_MAX_VCPUS);
 	assert_int_equal(DOMID_SELF, XEN_DOMID_SELF);
+	assert_int_equal(DOMID_XEN, XEN_DOMID_XEN);
 	assert_int_equal(EVTCHN_2L_NR_CHANNELS, XEN_EVTCHN_2L_NR_CHANNELS);
 }
 

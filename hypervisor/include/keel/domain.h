@@ -19,6 +19,7 @@ enum domain_state {
 
 struct vcpu;
 struct evtchn_domain;
+struct xencons_interface;
 
 struct domain {
 	domid_t id;
@@ -36,6 +37,7 @@ struct domain {
 	u64 shared_info_gpa;			/* 0 until XENMEM_add_to_physmap */
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	u64 hvm_params[HVM_NR_PARAMS];
+	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	char console_line[160];		/* guest console output until newline */
 	unsigned int console_len;
 	struct arch_domain arch;

@@ -19,6 +19,7 @@ enum evtchn_state {
 	ECS_INTERDOMAIN,	/* connected to remote_dom's remote_port */
 	ECS_VIRQ,
 	ECS_IPI,
+	ECS_XEN,		/* served by keel itself: sends call xen_notify */
 };
 
 struct evtchn {
@@ -29,7 +30,10 @@ struct evtchn {
 		u16 virq;		/* VIRQ */
 	};
 	evtchn_port_t remote_port;	/* INTERDOMAIN */
-	struct domain *remote_dom;	/* INTERDOMAIN */
+	union {
+		struct domain *remote_dom;	/* INTERDOMAIN */
+		void (*xen_notify)(struct domain *d, evtchn_port_t port); /* XEN */
+	};
 };
 
 struct evtchn_domain {
@@ -50,6 +54,17 @@ void evtchn_domain_destroy(struct domain *d);
 
 /* The event_channel_op hypercall; @arg is a guest-virtual pointer. */
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
+
+/*
+ * A port keel serves itself (the console ring): the guest's sends call
+ * @notify. Returns the port or -ENOSPC.
+ */
+int evtchn_alloc_xen_port(struct domain *d,
+			  void (*notify)(struct domain *d, evtchn_port_t port));
+/* An unbound port of @d that domain @remote may bind to; the port or -ENOSPC. */
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
+/* Raise @port of @d from keel's side (keel-served and unbound ports). */
+void evtchn_notify_guest(struct domain *d, evtchn_port_t port);
 
 /* Raise @virq: per-vCPU ones on @v, global ones wherever they are bound. */
 void send_guest_virq(struct vcpu *v, unsigned int virq);
