@@ -90,7 +90,8 @@ void vcpu_kick(struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
-	if (v->vcpu_info && v->vcpu_info->evtchn_upcall_pending)
+	if ((v->vcpu_info && v->vcpu_info->evtchn_upcall_pending) ||
+	    arch_vcpu_has_pending_interrupt(v))
 		return;
 	v->state = VCPU_BLOCKED;
 	vcpu_set_runstate(v, RUNSTATE_blocked);

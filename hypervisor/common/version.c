@@ -15,8 +15,12 @@ static u32 feature_submap(struct domain *d, unsigned int idx)
 {
 	if (idx != 0)
 		return 0;
+	/*
+	 * No XENFEAT_dom0: Linux runs keel's dom0 as an ordinary PVH guest
+	 * (it has no hardware to own), with its drivers and tools on top.
+	 */
 	return BIT(XENFEAT_auto_translated_physmap) |
-	       (d->privileged ? BIT(XENFEAT_dom0) : 0);
+	       BIT(XENFEAT_hvm_callback_vector) | BIT(XENFEAT_hvm_safe_pvclock);
 }
 
 long do_xen_version(struct vcpu *v, int cmd, u64 arg)

@@ -18,6 +18,8 @@
 /* 0x80000001 ECX: LAHF, ABM, PREFETCHW; EDX: SYSCALL, NX, 1G pages, LM. */
 #define EXT1_ECX_KEEP 0x00000121u
 #define EXT1_EDX_KEEP 0x24100800u
+#define CPUID1_ECX_X2APIC BIT(21)
+#define CPUID1_EDX_APIC BIT(9)
 
 static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
 {
@@ -56,8 +58,9 @@ static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
 		break;
 	case 1:
 		r.ebx = (v->id << 24) | (r.ebx & 0xff00);	/* APIC ID, CLFLUSH size */
-		r.ecx = (r.ecx & LEAF1_ECX_KEEP) | CPUID1_ECX_HYPERVISOR;
-		r.edx &= LEAF1_EDX_KEEP;
+		r.ecx = (r.ecx & LEAF1_ECX_KEEP) | CPUID1_ECX_HYPERVISOR |
+			CPUID1_ECX_X2APIC;
+		r.edx = (r.edx & LEAF1_EDX_KEEP) | CPUID1_EDX_APIC;
 		break;
 	case 2:
 	case 4:

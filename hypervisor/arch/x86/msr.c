@@ -4,6 +4,7 @@
 #include <keel/hypercall.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
+#include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
@@ -15,7 +16,10 @@
 
 #define APIC_BASE_DEFAULT 0xfee00000ULL
 #define APIC_BASE_BSP BIT(8)
+#define APIC_BASE_EXTD BIT(10)
 #define APIC_BASE_ENABLE BIT(11)
+#define X2APIC_MSR_FIRST 0x800
+#define X2APIC_MSR_LAST 0x8ff
 #define MISC_ENABLE_FAST_STRING BIT(0)
 #define EFER_SCE BIT(0)
 #define EFER_LMA BIT(10)
@@ -37,8 +41,17 @@ void vmx_update_long_mode(void)
 	vmwrite(VM_ENTRY_CONTROLS, entry);
 }
 
+/* The vLAPIC is in x2APIC mode from reset on: no MMIO to emulate. */
+static u64 apic_base(const struct vcpu *v)
+{
+	return APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_EXTD |
+	       (v->id == 0 ? APIC_BASE_BSP : 0);
+}
+
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
+	if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
+		return vlapic_read_msr(v, msr, val);
 	switch (msr) {
 	case MSR_IA32_TSC:
 		*val = rdmsr(MSR_IA32_TSC);
@@ -47,8 +60,7 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = vmread(GUEST_IA32_EFER);
 		return 0;
 	case MSR_IA32_APIC_BASE:
-		*val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
-		       (v->id == 0 ? APIC_BASE_BSP : 0);
+		*val = apic_base(v);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		*val = 0;
@@ -63,7 +75,12 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 
 static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
+	if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
+		return vlapic_write_msr(v, msr, val);
 	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		/* Leaving x2APIC mode is not offered: only rewriting it is. */
+		return val == apic_base(v) ? 0 : -EINVAL;
 	case MSR_EFER:
 		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			return -EINVAL;

@@ -1,6 +1,7 @@
-/* Event upcalls into the guest: inject the callback vector when the guest can take it. */
+/* Interrupt delivery into the guest: event upcalls and the vLAPIC's vectors, with interrupt-window exits. */
 #include <keel/vcpu.h>
 #include <asm/processor.h>
+#include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
@@ -30,23 +31,37 @@ void vmx_requeue_vectoring_event(void)
 }
 
 /*
- * Before entry: if events are pending for @v and it has an upcall vector,
- * inject it as an external interrupt, or ask for an exit as soon as the
+ * Before entry: deliver an event upcall (the callback vector, which
+ * bypasses the vLAPIC as XENFEAT_hvm_callback_vector promises) or the
+ * vLAPIC's highest deliverable vector, or ask for an exit as soon as the
  * guest can take interrupts.
  */
-void vmx_deliver_upcall(struct vcpu *v)
+void vmx_deliver_interrupts(struct vcpu *v)
 {
-	unsigned int vector = vcpu_upcall_vector(v);
+	unsigned int upcall = vcpu_upcall_vector(v);
+	int lapic = vlapic_pending_vector(v);
+	bool upcall_due = upcall && v->vcpu_info &&
+			  v->vcpu_info->evtchn_upcall_pending;
 
-	if (!vector || !v->vcpu_info || !v->vcpu_info->evtchn_upcall_pending ||
-	    (vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID))
-		return;
-	if ((vmread(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) & INTR_SHADOW_MASK)) {
-		vmwrite(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR |
-			vector);
+	if (!upcall_due && lapic < 0) {
 		vmx_set_intr_window(false);
-	} else {
-		vmx_set_intr_window(true);
+		return;
 	}
+	if ((vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    !(vmread(GUEST_RFLAGS) & X86_EFLAGS_IF) ||
+	    (vmread(GUEST_INTERRUPTIBILITY_INFO) & INTR_SHADOW_MASK)) {
+		vmx_set_intr_window(true);
+		return;
+	}
+	if (!upcall_due) {
+		vlapic_ack(v, lapic);
+		upcall = lapic;
+	}
+	vmwrite(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | upcall);
+	vmx_set_intr_window(false);
+}
+
+bool arch_vcpu_has_pending_interrupt(const struct vcpu *v)
+{
+	return vlapic_pending_vector(v) >= 0;
 }

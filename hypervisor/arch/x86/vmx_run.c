@@ -3,6 +3,7 @@
 #include <keel/domain.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
+#include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
@@ -31,6 +32,7 @@ static const char *const exit_names[EXIT_REASON_MAX + 1] = {
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	v->arch.vpid = next_vpid++;
+	vlapic_reset(v);
 	return vmcs_init(v, entry, start_info);
 }
 
@@ -52,7 +54,7 @@ void arch_vcpu_run(struct vcpu *v)
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);
 	while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING) {
-		vmx_deliver_upcall(v);
+		vmx_deliver_interrupts(v);
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
 			       v->arch.launched ? "RESUME" : "LAUNCH",

@@ -115,6 +115,12 @@ void arch_vcpu_destroy(struct vcpu *v);
 void arch_vcpu_run(struct vcpu *v);
 
 /**
+ * arch_vcpu_has_pending_interrupt() - does @v's interrupt controller have
+ * an interrupt to deliver (so HLT must not block)?
+ */
+bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
+
+/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);

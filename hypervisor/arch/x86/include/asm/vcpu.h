@@ -3,6 +3,7 @@
 #define ASM_VCPU_H
 
 #include <keel/types.h>
+#include <asm/vlapic.h>
 #include <asm/vmcs.h>
 
 /* Guest registers saved by vmx_enter() on every exit (order fixed by vmx_entry.S). */
@@ -18,6 +19,7 @@ struct arch_vcpu {
 	bool launched;
 	u16 vpid;
 	u64 exit_count[EXIT_REASON_MAX + 1];
+	struct vlapic vlapic;
 };
 
 #endif

@@ -21,7 +21,7 @@ void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_skip_instruction(void);
 void vmx_set_intr_window(bool on);
 void vmx_requeue_vectoring_event(void);
-void vmx_deliver_upcall(struct vcpu *v);
+void vmx_deliver_interrupts(struct vcpu *v);
 
 int emulate_cpuid(struct vcpu *v);
 bool vmx_handle_io(struct vcpu *v);

@@ -1,0 +1,32 @@
+/* The virtual local APIC each vCPU gets, in x2APIC mode only (MSRs 0x800-0x8ff). */
+#ifndef ASM_VLAPIC_H
+#define ASM_VLAPIC_H
+
+#include <keel/types.h>
+
+#define VLAPIC_LVT_COUNT 6	/* timer, thermal, PMC, LINT0, LINT1, error */
+
+struct vlapic {
+	u32 tpr;
+	u32 svr;
+	u32 esr;
+	u32 lvt[VLAPIC_LVT_COUNT];
+	u32 timer_init;
+	u32 timer_divide;
+	u32 irr[8], isr[8], tmr[8];
+};
+
+struct vcpu;
+
+void vlapic_reset(struct vcpu *v);
+/* RDMSR/WRMSR of x2APIC MSR @msr: 0, or -EINVAL for a #GP. */
+int vlapic_read_msr(struct vcpu *v, u32 msr, u64 *val);
+int vlapic_write_msr(struct vcpu *v, u32 msr, u64 val);
+/* Make fixed interrupt @vector pending on @v and wake it. */
+void vlapic_set_irq(struct vcpu *v, u8 vector);
+/* The vector to inject next (above the processor priority), or -1. */
+int vlapic_pending_vector(const struct vcpu *v);
+/* @vector is being delivered: IRR to ISR. */
+void vlapic_ack(struct vcpu *v, u8 vector);
+
+#endif
