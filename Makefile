@@ -112,10 +112,13 @@ deps-test:
 deps-build:
 	@scripts/deps.sh build
 
+# What `make run` boots: keel with a dom0 (for now the hello guest).
+RUN_ISO ?= $(BUILD)/keel-guest-hello.iso
+
 run:
 	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory iso
-	@scripts/run.sh
+	@$(MAKE) --no-print-directory $(RUN_ISO)
+	@KEEL_ISO=$(RUN_ISO) scripts/run.sh
 
 clean:
 	rm -rf $(BUILD)
