@@ -84,6 +84,11 @@ ISO_CMDLINE_selftest-vmentry := console=com1,e9 dom0_mem=32M selftest=bad-guest-
 ISO_MODULES_selftest-vmentry := $(BUILD)/guests/hello.elf ''
 $(BUILD)/keel-selftest-vmentry.iso: $(BUILD)/guests/hello.elf
 
+# A dom0 kernel that is no PVH kernel (keel's own ELF): refused with a reason.
+TEST_ISOS += badkernel
+ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M
+ISO_MODULES_badkernel := $(BUILD)/keel.elf 'not a guest'
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)

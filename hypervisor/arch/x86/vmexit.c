@@ -84,6 +84,13 @@ bool vmx_handle_exit(struct vcpu *v)
 		/* Acknowledged on exit: run the host handler, then let timers run. */
 		do_irq(vmread(VM_EXIT_INTR_INFO) & 0xff);
 		return false;
+	case EXIT_REASON_EXCEPTION_NMI:
+		/* Only host NMIs exit (the exception bitmap is empty): hand them back. */
+		if (((vmread(VM_EXIT_INTR_INFO) >> 8) & 7) == 2) {
+			asm volatile("int $2");
+			return true;
+		}
+		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		vmx_set_intr_window(false);
 		return true;
@@ -116,14 +123,15 @@ bool vmx_handle_exit(struct vcpu *v)
 	case EXIT_REASON_XSETBV:
 		vmx_inject_exception(13, true, 0);
 		return true;
-	default: {
+	default:
+		break;
+	}
+	{
 		char why[64];
 
-		snprintf(why, sizeof(why), "unexpected VM exit, reason %u",
-			 basic);
+		snprintf(why, sizeof(why), "unexpected VM exit, reason %u", basic);
 		vmcs_dump(v);
 		domain_crash(v->domain, why);
 		return false;
-	}
 	}
 }
