@@ -85,9 +85,9 @@ bool vmx_handle_exit(struct vcpu *v)
 		do_irq(vmread(VM_EXIT_INTR_INFO) & 0xff);
 		return false;
 	case EXIT_REASON_EXCEPTION_NMI:
-		/* Only host NMIs exit (the exception bitmap is empty): hand them back. */
+		/* Only host NMIs exit (the exception bitmap is empty); keel uses none. */
 		if (((vmread(VM_EXIT_INTR_INFO) >> 8) & 7) == 2) {
-			asm volatile("int $2");
+			pr_warn("NMI while d%uv%u ran; ignored\n", v->domain->id, v->id);
 			return true;
 		}
 		break;
