@@ -1,4 +1,4 @@
-/* Everything a keel test guest uses: entry contract, start info, console, traps, tests. */
+/* Everything a keel test guest uses: entry contract, start info, console, traps, events, time, tests. */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
@@ -13,10 +13,12 @@
 #include <asm/io.h>
 #include "cmdline.h"
 #include "console.h"
+#include "events.h"
 #include "extable.h"
 #include "hypercall.h"
 #include "hypervisor.h"
 #include "paging.h"
+#include "pvclock.h"
 #include "shutdown.h"
 #include "test.h"
 #include "traps.h"

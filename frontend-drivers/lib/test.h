@@ -25,6 +25,17 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 		__ok;							\
 	})
 
+/* CHECK that @call (a long) equals @want, printing both when it does not. */
+#define EXPECT(call, want)						\
+	do {								\
+		long __r = (call);					\
+		CHECK(__r == (want), "%s = %ld, want %ld", #call, __r,	\
+		      (long)(want));					\
+	} while (0)
+
+/* An address the guest's identity map (the first 4 GiB) leaves unmapped. */
+#define BAD_PTR ((void *)0xdead00000000ULL)
+
 int test_result(const char *name);
 
 #endif

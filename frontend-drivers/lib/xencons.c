@@ -2,7 +2,6 @@
 #include "guest.h"
 #include "xencons.h"
 #include <public/console.h>
-#include <public/event_channel.h>
 #include <public/hvm_op.h>
 
 static volatile struct xencons_interface *ring;
@@ -34,7 +33,6 @@ bool xencons_init(void)
 
 long xencons_write(const char *buf, unsigned long len)
 {
-	struct evtchn_send send = { .port = ring_port };
 	unsigned long done = 0;
 
 	while (done < len) {
@@ -45,7 +43,7 @@ long xencons_write(const char *buf, unsigned long len)
 			ring->out[prod++ % XENCONS_OUT_SIZE] = buf[done++];
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		ring->out_prod = prod;
-		HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+		evtchn_send(ring_port);
 		if (done < len)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}

@@ -9,9 +9,12 @@
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
+/* Step over the exiting instruction; its STI/MOV SS interrupt shadow ends with it. */
 void vmx_skip_instruction(void)
 {
 	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+		vmread(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
 }
 
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)

@@ -17,14 +17,6 @@
 #include <public/vcpu.h>
 #include <public/version.h>
 
-#define BAD_PTR ((void *)0xdead00000000ULL)	/* not mapped by the guest */
-#define EXPECT(call, want)						\
-	do {								\
-		long __r = (call);					\
-		CHECK(__r == (want), "%s = %ld, want %ld", #call, __r,	\
-		      (long)(want));					\
-	} while (0)
-
 static u8 shared_page[4096] __attribute__((aligned(4096)));
 static u8 vcpu_info_page[4096] __attribute__((aligned(4096)));
 
@@ -119,28 +111,6 @@ static void hvm_params(void)
 	EXPECT(HYPERVISOR_hvm_op(4321, &u), -ENOSYS);
 }
 
-/* System time from a vcpu_time_info, the way Linux's pvclock reads it. */
-static u64 pvclock_ns(volatile struct vcpu_time_info *t)
-{
-	u32 version;
-	u64 ns;
-
-	do {
-		version = t->version;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		u64 delta = rdtsc() - t->tsc_timestamp;
-
-		if (t->tsc_shift < 0)
-			delta >>= -t->tsc_shift;
-		else
-			delta <<= t->tsc_shift;
-		ns = t->system_time +
-		     (u64)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	} while ((version & 1) || version != t->version);
-	return ns;
-}
-
 static void vcpu_ops(void)
 {
 	struct vcpu_register_vcpu_info r = {
@@ -166,10 +136,10 @@ static void vcpu_ops(void)
 	CHECK(vi->time.version && !(vi->time.version & 1) &&
 	      vi->time.tsc_to_system_mul, "pvclock not set up (version %u)",
 	      vi->time.version);
-	t0 = pvclock_ns(&vi->time);
+	t0 = pvclock_read(&vi->time);
 	for (volatile int i = 0; i < 100000; i++)
 		;
-	t1 = pvclock_ns(&vi->time);
+	t1 = pvclock_read(&vi->time);
 	CHECK(t1 > t0, "pvclock does not advance (%llu then %llu)",
 	      (unsigned long long)t0, (unsigned long long)t1);
 	printf("guest: pvclock %llu ns, then %llu ns\n", (unsigned long long)t0,

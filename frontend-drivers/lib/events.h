@@ -1,0 +1,49 @@
+/* 2-level event channels: shared_info, the upcall vector with Linux's scan, per-port handlers and EVTCHNOP wrappers. */
+#ifndef GUEST_EVENTS_H
+#define GUEST_EVENTS_H
+
+#include <keel/types.h>
+#include <public/event_channel.h>
+#include <public/xen.h>
+
+#define EVENTS_UPCALL_VECTOR 0xf3
+
+/* Called from the upcall (interrupts off) for each pending, unmasked port. */
+typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
+
+/*
+ * Place shared_info in a page of the guest's .bss, install the upcall
+ * handler and ask for upcalls on vector 0xf3 for vCPU 0. Leaves RFLAGS.IF
+ * alone: events arrive once the caller enables interrupts. Returns 0 or
+ * the failed hypercall's error (with a message).
+ */
+long events_init(void);
+
+/* The shared_info page (placed or not). */
+volatile struct shared_info *events_shared_info(void);
+
+/*
+ * Call @fn(@port, @data) for each delivery on @port (NULL: only count it).
+ * Returns 0, or -EINVAL for a port beyond the 2-level limit.
+ */
+int bind_port_handler(evtchn_port_t port, evtchn_handler_t fn, void *data);
+
+/* Upcalls taken, and deliveries of @port, since boot. */
+unsigned int events_upcalls(void);
+unsigned int port_deliveries(evtchn_port_t port);
+
+/* The guest's own view of a port's bits in shared_info. */
+bool evtchn_is_pending(evtchn_port_t port);
+bool evtchn_is_masked(evtchn_port_t port);
+void evtchn_set_mask(evtchn_port_t port, bool masked);
+
+/* EVTCHNOP_* for DOMID_SELF; each returns the hypercall's result. */
+long evtchn_send(evtchn_port_t port);
+long evtchn_close(evtchn_port_t port);
+long evtchn_unmask(evtchn_port_t port);
+long evtchn_status(evtchn_port_t port, struct evtchn_status *st);
+long evtchn_bind_virq(u32 virq, u32 vcpu, evtchn_port_t *port);
+long evtchn_bind_ipi(u32 vcpu, evtchn_port_t *port);
+long evtchn_alloc_unbound(domid_t remote_dom, evtchn_port_t *port);
+
+#endif
