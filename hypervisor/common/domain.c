@@ -141,13 +141,15 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 void domain_console_putc(struct domain *d, char c)
 {
 	bool full = d->console_len == sizeof(d->console_line);
+	bool crlf = c == '\n' && d->console_cr;
 
+	d->console_cr = c == '\r';
+	if (crlf)
+		return;		/* the '\r' already ended this line */
 	if (c != '\n' && c != '\r' && !full) {
 		d->console_line[d->console_len++] = c;
 		return;
 	}
-	if (c == '\r' && !d->console_len)
-		return;
 	printk(LOG_INFO, "(d%u) %.*s\n", d->id, (int)d->console_len,
 	       d->console_line);
 	d->console_len = 0;

@@ -38,8 +38,9 @@ struct domain {
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	u64 hvm_params[HVM_NR_PARAMS];
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
-	char console_line[160];		/* guest console output until newline */
+	char console_line[200];		/* guest console output until newline */
 	unsigned int console_len;
+	bool console_cr;		/* the last byte was '\r' */
 	struct arch_domain arch;
 };
 
