@@ -89,6 +89,12 @@ TEST_ISOS += badkernel
 ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M
 ISO_MODULES_badkernel := $(BUILD)/keel.elf 'not a guest'
 
+# Stock Debian Linux as dom0: to init, then power off through ACPI.
+TEST_ISOS += linux
+ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M
+ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
+$(BUILD)/keel-linux.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
@@ -98,6 +104,7 @@ test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
 efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 -include boot/efi/efi.mk
+-include boot/linux.mk
 
 FORCE:
 

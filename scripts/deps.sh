@@ -7,8 +7,10 @@
 # to run and exits 1.
 set -euo pipefail
 
+# liblzma-dev, xz-utils, cpio: dom0's kernel and initramfs (boot/linux.mk; the kernel and
+# busybox-static packages themselves are downloaded, not installed).
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-	gnu-efi libfdt-dev)
+	gnu-efi libfdt-dev liblzma-dev xz-utils cpio)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86)
 test_pkgs=(libcmocka-dev libxen-dev "${run_pkgs[@]}" ovmf)
 

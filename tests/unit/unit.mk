@@ -9,7 +9,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
-	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi
+	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -30,16 +30,23 @@ test_abi_layout_SRCS :=
 test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
 test_evtchn_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
+# A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
+test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
+test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
+test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
+test_bzimage2elf_LIBS := -llzma
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 
+# Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
+# <test>_LIBS to link with besides cmocka.
 define unit_rule
-$(UNIT_BIN)/$(1): tests/unit/$(1).c $$($(1)_SRCS) $(UNIT_COMMON) tests/unit/host.h \
+$(UNIT_BIN)/$(1): tests/unit/$(1).c $$($(1)_SRCS) $$($(1)_HDRS) $(UNIT_COMMON) tests/unit/host.h \
 		$(wildcard $(HV)/include/keel/*.h $(HV)/include/public/*.h)
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
 	@$(CC) $(UNIT_CFLAGS) $$($(1)_DEFS) -o $$@ tests/unit/$(1).c \
-		$$($(1)_SRCS) $(UNIT_COMMON) $(UNIT_LIBS)
+		$$($(1)_SRCS) $(UNIT_COMMON) $(UNIT_LIBS) $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

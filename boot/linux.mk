@@ -1,0 +1,83 @@
+# Debian's stock kernel as keel's dom0, with a busybox initramfs (included by the Makefile).
+#
+# `make linux` fetches linux-image-amd64's kernel package and busybox-static with apt-get download
+# (never installed; fetched once and kept in $(BUILD)/linux/), and builds:
+#   $(BUILD)/linux/vmlinux.elf         the bzImage's ELF vmlinux, with Xen's PHYS32_ENTRY note
+#   $(BUILD)/linux/initramfs.cpio.gz   busybox + boot/initramfs/rootfs (/init)
+#   $(BUILD)/linux/modules/            lib/modules/<version>/ with the Xen drivers only
+#   $(BUILD)/linux/vmlinuz, config, kernel-version   from the package
+# `make linux-check` boots vmlinux.elf under plain QEMU (PVH entry, no keel) to check both.
+
+BUILD ?= build
+CC ?= gcc
+
+# Keep the includer's default goal: this file must not change it.
+linux_saved_goal := $(.DEFAULT_GOAL)
+
+LINUX_DIR := $(BUILD)/linux
+# The kernel metapackage whose kernel we boot (its -unsigned twin when there is one).
+LINUX_META ?= linux-image-amd64
+# dom0's command line; keel.test=poweroff makes /init power off once it runs.
+LINUX_CMDLINE ?= console=hvc0
+# 1: put $(LINUX_DIR)/modules (Xen block/net drivers) into the initramfs too.
+LINUX_INITRAMFS_MODULES ?= 0
+
+# "file 'args'" pairs for boot/mkiso.sh: dom0's kernel, then its initrd.
+LINUX_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' \
+	$(LINUX_DIR)/initramfs.cpio.gz ''
+LINUX_TEST_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE) keel.test=poweroff' \
+	$(LINUX_DIR)/initramfs.cpio.gz ''
+LINUX_FILES := $(LINUX_DIR)/vmlinux.elf $(LINUX_DIR)/initramfs.cpio.gz
+
+BZIMAGE2ELF := $(BUILD)/tools/bzimage2elf
+BZIMAGE2ELF_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c dom0-tools/bzimage2elf/main.c
+BZIMAGE2ELF_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+
+INITRAMFS_OVERLAYS := boot/initramfs/rootfs \
+	$(if $(filter 1,$(LINUX_INITRAMFS_MODULES)),$(LINUX_DIR)/modules)
+INITRAMFS_FILES := $(shell find boot/initramfs/rootfs 2>/dev/null)
+
+.PHONY: linux linux-check linux-clean
+
+linux: $(LINUX_FILES)
+
+$(BZIMAGE2ELF): $(BZIMAGE2ELF_SRCS) dom0-tools/bzimage2elf/bzimage2elf.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(BZIMAGE2ELF_CFLAGS) -o $@ $(BZIMAGE2ELF_SRCS) -llzma
+
+# The downloads depend on nothing that changes: each is fetched once.
+$(LINUX_DIR)/linux-image.deb: | boot/fetch-deb.sh
+	@boot/fetch-deb.sh --meta $@ $(LINUX_META)
+
+$(LINUX_DIR)/busybox-static.deb: | boot/fetch-deb.sh
+	@boot/fetch-deb.sh $@ busybox-static
+
+$(LINUX_DIR)/busybox: $(LINUX_DIR)/busybox-static.deb
+	@echo "  EXTRACT $@"
+	@rm -rf $@.d && mkdir -p $@.d
+	@dpkg-deb -x $< $@.d
+	@$@.d/bin/busybox true
+	@mv $@.d/bin/busybox $@ && rm -rf $@.d && touch $@
+
+# Also writes modules/, config and kernel-version; vmlinuz comes last.
+$(LINUX_DIR)/vmlinuz: $(LINUX_DIR)/linux-image.deb $(LINUX_DIR)/busybox boot/linux-extract.sh
+	@echo "  EXTRACT $@"
+	@boot/linux-extract.sh $< $(LINUX_DIR) $(LINUX_DIR)/busybox
+
+$(LINUX_DIR)/vmlinux.elf: $(LINUX_DIR)/vmlinuz $(BZIMAGE2ELF)
+	@echo "  VMLINUX $@"
+	@$(BZIMAGE2ELF) $< $@
+
+$(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.sh \
+		$(INITRAMFS_FILES) $(if $(filter 1,$(LINUX_INITRAMFS_MODULES)),$(LINUX_DIR)/vmlinuz)
+	@echo "  CPIO    $@"
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(INITRAMFS_OVERLAYS)
+
+linux-check: $(LINUX_FILES)
+	@boot/linux-qemu-check.sh $(LINUX_FILES)
+
+linux-clean:
+	rm -rf $(LINUX_DIR) $(BZIMAGE2ELF)
+
+.DEFAULT_GOAL := $(linux_saved_goal)
