@@ -111,6 +111,7 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 
 void domain_destroy(struct domain *d)
 {
+	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)

@@ -13,6 +13,7 @@
 #define UART_SCR 7
 #define UART_DLL 0	/* with LCR.DLAB */
 #define UART_DLM 1
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 #define UART_TX_SPINS 100000
@@ -42,12 +43,23 @@ static void uart_putc(u16 base, char c)
 	outb(base + UART_THR, c);
 }
 
+static bool com1_present;
+
+int arch_console_getc(void)
+{
+	if (!com1_present || !(inb(COM1 + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(COM1 + UART_THR);	/* the receive buffer, same offset */
+}
+
 u32 arch_console_probe(void)
 {
 	u32 found = 0;
 
-	if (uart_probe(COM1))
+	if (uart_probe(COM1)) {
 		found |= CONSOLE_COM1;
+		com1_present = true;
+	}
 	if (inb(E9_PORT) == E9_PORT)
 		found |= CONSOLE_E9;
 	return found;

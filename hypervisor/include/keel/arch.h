@@ -24,6 +24,12 @@ u32 arch_console_probe(void);
 void arch_console_write(u32 sinks, const char *s, size_t len);
 
 /**
+ * arch_console_getc() - a byte typed on the console, if any.
+ * @return the byte, or -1 when none is waiting.
+ */
+int arch_console_getc(void);
+
+/**
  * arch_cpu_init() - set up the boot CPU's descriptor tables (GDT, IDT, TSS)
  * and exception handlers. Called once, first thing, on the boot CPU.
  */

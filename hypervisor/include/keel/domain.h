@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_H
 
 #include <keel/pagetable.h>
+#include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/domain.h>
 #include <public/xen.h>
@@ -38,6 +39,8 @@ struct domain {
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	u64 hvm_params[HVM_NR_PARAMS];
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
+	u32 console_port;
+	struct timer console_poll;		/* feeds typed input to the ring */
 	char console_line[200];		/* guest console output until newline */
 	unsigned int console_len;
 	bool console_cr;		/* the last byte was '\r' */
