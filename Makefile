@@ -72,7 +72,8 @@ guest_of = $(firstword $(subst -, ,$(1)))
 guest_arg_name = $(if $(filter acpi,$(call guest_of,$(1))),action,reason)
 guest_args = $(if $(findstring -,$(1)),$(call guest_arg_name,$(1))=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
 TEST_ISOS += $(GUEST_RUNS:%=guest-%)
-$(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M))
+# A rebooting dom0 is rebuilt once, then keel stops with the reboot status.
+$(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M dom0_restarts=1))
 $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \

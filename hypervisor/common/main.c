@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
+#include <keel/errno.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/main.h>
@@ -82,16 +83,18 @@ static enum keel_status dom0_exit_status(const struct domain *d)
 	}
 }
 
-static void __noreturn run_dom0(void)
+/* Build dom0 and run it until it ends; true when it asked to reboot. */
+static bool run_dom0_once(enum keel_status *status)
 {
 	struct domain *d = build_dom0(&boot_info);
-	enum keel_status status;
 	u64 free_before;
+	bool reboot;
 
 	if (!d) {
 		pr_info("keel: no domains to run\n");
-		keel_stop(boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
-						 KEEL_STATUS_OK);
+		*status = boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
+						 KEEL_STATUS_OK;
+		return false;
 	}
 	schedule_run(d);
 	if (d->state == DOMAIN_SHUTDOWN)
@@ -99,12 +102,44 @@ static void __noreturn run_dom0(void)
 			shutdown_reason_name(d->shutdown_reason));
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		arch_vcpu_report(d->vcpus[i]);
-	status = dom0_exit_status(d);
+	*status = dom0_exit_status(d);
+	reboot = d->state == DOMAIN_SHUTDOWN &&
+		 d->shutdown_reason == SHUTDOWN_reboot;
 	free_before = host_pages.nr_free;
 	domain_destroy(d);
 	pr_info("mm: %llu pages free after d0 (%llu returned)\n",
 		(unsigned long long)host_pages.nr_free,
 		(unsigned long long)(host_pages.nr_free - free_before));
+	return reboot;
+}
+
+/* dom0_restarts=<n>: how often a rebooting dom0 is rebuilt (default: always). */
+static unsigned long dom0_restarts = ~0UL;
+
+static int parse_dom0_restarts(const char *value)
+{
+	u64 n;
+
+	if (!value || parse_uint(value, &value, &n) || *value)
+		return -EINVAL;
+	dom0_restarts = n;
+	return 0;
+}
+custom_param("dom0_restarts", parse_dom0_restarts);
+
+/* dom0 reboots are restarts: build it afresh, as Xen restarts the machine. */
+static void __noreturn run_dom0(void)
+{
+	enum keel_status status;
+
+	for (unsigned long restarts = 0; run_dom0_once(&status); restarts++) {
+		if (restarts >= dom0_restarts) {
+			pr_info("d0: not restarted again (dom0_restarts=%lu)\n",
+				dom0_restarts);
+			break;
+		}
+		pr_info("d0: restarting after reboot\n");
+	}
 	keel_stop(status);
 }
 
