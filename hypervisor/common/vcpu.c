@@ -113,6 +113,8 @@ void vcpu_update_time(struct vcpu *v)
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->version++;
+	if (v->time_area_va)
+		copy_to_guest(v, v->time_area_va, t, sizeof(*t));
 }
 
 unsigned int vcpu_upcall_vector(const struct vcpu *v)

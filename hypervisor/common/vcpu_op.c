@@ -65,6 +65,15 @@ long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
 		vcpu_set_runstate(v, v->runstate.state);
 		return 0;
 	}
+	case VCPUOP_register_vcpu_time_memory_area: {
+		struct vcpu_register_time_memory_area r;
+
+		if (copy_from_guest(v, &r, arg, sizeof(r)))
+			return -EFAULT;
+		v->time_area_va = r.addr;
+		vcpu_update_time(v);
+		return 0;
+	}
 	case VCPUOP_set_periodic_timer: {
 		struct vcpu_set_periodic_timer p;
 

@@ -31,6 +31,7 @@ struct vcpu {
 	bool polling;			/* in SCHEDOP_poll: any new event wakes it */
 
 	u64 runstate_va;		/* guest-virtual; 0 = not registered */
+	u64 time_area_va;		/* guest-virtual vcpu_time_info copy; 0 = none */
 	struct vcpu_runstate_info runstate;
 
 	struct arch_vcpu arch;

@@ -11,6 +11,7 @@
 #define VCPUOP_set_singleshot_timer 8
 #define VCPUOP_stop_singleshot_timer 9
 #define VCPUOP_register_vcpu_info 10
+#define VCPUOP_register_vcpu_time_memory_area 13
 
 struct vcpu_register_runstate_memory_area {
 	u64 addr;		/* guest-virtual address of a vcpu_runstate_info */
@@ -30,6 +31,11 @@ struct vcpu_register_vcpu_info {
 	u64 mfn;		/* guest frame holding the vcpu_info */
 	u32 offset;		/* its offset in that frame */
 	u32 rsvd;
+};
+
+/* A guest-virtual vcpu_time_info kept up to date alongside vcpu_info's (for the vDSO). */
+struct vcpu_register_time_memory_area {
+	u64 addr;
 };
 
 #endif
