@@ -1,7 +1,7 @@
 # Keel: build the hypervisor, its boot images and tests. `make help` lists the targets.
 
 BUILD ?= build
-KEEL_CMDLINE ?= console=com1,e9 loglvl=info
+KEEL_CMDLINE ?= console=com1,e9 loglvl=info dom0_mem=256M
 
 CC := gcc
 LD := ld
@@ -29,7 +29,7 @@ all: $(BUILD)/keel.elf
 
 help:
 	@echo "make            build $(BUILD)/keel.elf (the hypervisor)"
-	@echo "make iso        build $(BUILD)/keel.iso (GRUB, BIOS and UEFI)"
+	@echo "make iso        build $(BUILD)/keel.iso (GRUB, BIOS and UEFI): keel + Debian Linux as dom0"
 	@echo "make efi        build $(BUILD)/keel.efi (native UEFI application)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
@@ -52,13 +52,17 @@ $(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld
 # ---- boot images ----
 iso: $(BUILD)/keel.iso
 
-$(BUILD)/keel.iso: $(BUILD)/keel.elf boot/mkiso.sh FORCE
+# The system users boot: keel with stock Debian Linux (busybox initramfs) as dom0.
+$(BUILD)/keel.iso: $(BUILD)/keel.elf boot/mkiso.sh $(BUILD)/linux/vmlinux.elf \
+		$(BUILD)/linux/initramfs.cpio.gz FORCE
 	@echo "  ISO     $@"
-	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(KEEL_CMDLINE)"
+	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(KEEL_CMDLINE)" $(LINUX_ISO_MODULES)
 
 # ISO variants for emulator tests: $(BUILD)/keel-<name>.iso boots keel with
 # ISO_CMDLINE_<name> and the modules ISO_MODULES_<name> ("file 'args'" pairs).
-TEST_ISOS := selftest-fault
+TEST_ISOS := selftest-fault bare
+# keel alone: the VMXON test must stop after reporting VT-x, with no dom0.
+ISO_CMDLINE_bare := console=com1,e9
 ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
 -include frontend-drivers/guests.mk
