@@ -4,28 +4,18 @@
 #include "shutdown.h"
 #include "traps.h"
 #include <public/sched.h>
+#include <asm/desc.h>
 
-struct idt_gate {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-} __packed;
-
-#define GATE_INTERRUPT_P 0x8e	/* present, DPL 0, 64-bit interrupt gate */
 #define NR_VECTORS 256		/* 0-31 exceptions, the rest interrupts */
 
-static struct idt_gate idt[NR_VECTORS] __aligned(16);
+static struct idt_entry idt[NR_VECTORS] __aligned(16);
 static exception_handler_t handlers[NR_VECTORS];
 static unsigned int depth;
 
 extern const u64 trap_stubs[NR_VECTORS];
 void trap_dispatch(struct cpu_regs *regs);
 
-BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
+BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 BUILD_BUG_ON(sizeof(struct cpu_regs) % 16 != 0);
 
 static const char *const names[NR_EXCEPTIONS] = {
@@ -48,24 +38,12 @@ const char *exception_name(unsigned int vec)
 
 void traps_init(void)
 {
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed idtr = { sizeof(idt) - 1, (uptr)idt };
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uptr)idt };
 	u16 cs;
 
 	asm volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned int v = 0; v < NR_VECTORS; v++) {
-		u64 addr = trap_stubs[v];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (u16)addr,
-			.selector = cs,
-			.type_attr = GATE_INTERRUPT_P,
-			.offset_mid = (u16)(addr >> 16),
-			.offset_hi = (u32)(addr >> 32),
-		};
-	}
+	for (unsigned int v = 0; v < NR_VECTORS; v++)
+		idt[v] = idt_gate(trap_stubs[v], cs, 0);
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 

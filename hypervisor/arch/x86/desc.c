@@ -18,21 +18,6 @@ struct tss {
 	u16 iomap_base;
 } __packed;
 
-struct idt_entry {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-} __packed;
-
-struct desc_ptr {
-	u16 limit;
-	u64 base;
-} __packed;
-
 static u64 gdt[5] __aligned(16) = {
 	0,
 	0x00af9a000000ffffULL,	/* 64-bit code, DPL 0 */
@@ -58,14 +43,7 @@ static void set_tss_descriptor(void)
 
 static void set_gate(int vec, u64 handler, int ist)
 {
-	idt[vec] = (struct idt_entry){
-		.offset_lo = handler & 0xffff,
-		.selector = GDT_CODE_SEL,
-		.ist = ist,
-		.type_attr = 0x8e,	/* present, DPL 0, interrupt gate */
-		.offset_mid = (handler >> 16) & 0xffff,
-		.offset_hi = handler >> 32,
-	};
+	idt[vec] = idt_gate(handler, GDT_CODE_SEL, ist);
 }
 
 static int exception_ist(int vec)

@@ -106,11 +106,6 @@ static int setup_controls(struct vcpu *v)
 	return 0;
 }
 
-struct desc_ptr {
-	u16 limit;
-	u64 base;
-} __packed;
-
 static void setup_host_state(void)
 {
 	struct desc_ptr gdtr, idtr;
