@@ -1,10 +1,11 @@
 /* Parsers for dom0_mem= and dom0_max_vcpus=, in Xen's syntax. */
 #include <keel/dom0_options.h>
+#include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/param.h>
 #include <keel/string.h>
 
-#define DOM0_MAX_VCPUS_LIMIT 128
+#define DOM0_MAX_VCPUS_LIMIT DOMAIN_MAX_VCPUS
 
 struct dom0_options dom0_options;
 

@@ -100,7 +100,7 @@ struct domain *build_dom0(const struct boot_info *bi)
 		pr_err("d0: cannot boot module 0 as a PVH kernel\n");
 		return NULL;
 	}
-	d = domain_create(0, mem, 1);
+	d = domain_create(0, mem, dom0_options.vcpus_max ? dom0_options.vcpus_max : 1);
 	if (!d) {
 		pr_err("d0: cannot create a domain of %llu MiB\n",
 		       (unsigned long long)mem >> 20);
@@ -123,8 +123,8 @@ struct domain *build_dom0(const struct boot_info *bi)
 		return NULL;
 	}
 	d->vcpus[0]->state = VCPU_RUNNABLE;
-	pr_info("d0: %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
-		(unsigned long long)mem >> 20, (unsigned long long)k.lowest,
+	pr_info("d0: %u vCPU(s), %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
+		d->nr_vcpus, (unsigned long long)mem >> 20, (unsigned long long)k.lowest,
 		(unsigned long long)k.highest, k.entry, params.nr_modules,
 		kernel->string);
 	return d;

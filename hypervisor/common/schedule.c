@@ -6,6 +6,9 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 
+/* How long a vCPU runs before another runnable one of the domain gets the CPU. */
+#define TIME_SLICE_NS MILLISECS(10)
+
 /* The next runnable vCPU after @prev, round the domain's list; NULL if none. */
 static struct vcpu *pick_next(struct domain *d, unsigned int *prev)
 {
@@ -20,9 +23,25 @@ static struct vcpu *pick_next(struct domain *d, unsigned int *prev)
 	return NULL;
 }
 
+static bool others_runnable(struct domain *d, struct vcpu *v)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] != v && d->vcpus[i]->state == VCPU_RUNNABLE)
+			return true;
+	return false;
+}
+
+static void slice_ended(void *data)
+{
+	/* Nothing to do: the interrupt exit already returned to the loop. */
+}
+
 void schedule_run(struct domain *d)
 {
 	unsigned int last = d->nr_vcpus - 1;
+	struct timer slice_end;
+
+	timer_init(&slice_end, slice_ended, NULL);
 
 	while (d->state == DOMAIN_RUNNING) {
 		struct vcpu *v;
@@ -32,7 +51,12 @@ void schedule_run(struct domain *d)
 		deadline = timers_next_deadline();
 		v = pick_next(d, &last);
 		if (v) {
-			arch_timer_program(deadline);
+			/* Its slice ends with an interrupt exit if others wait. */
+			if (others_runnable(d, v))
+				timer_set(&slice_end, now_ns() + TIME_SLICE_NS);
+			else
+				timer_stop(&slice_end);
+			arch_timer_program(timers_next_deadline());
 			arch_vcpu_run(v);
 			continue;
 		}
@@ -43,4 +67,5 @@ void schedule_run(struct domain *d)
 		arch_timer_program(deadline);
 		arch_idle();
 	}
+	timer_stop(&slice_end);
 }

@@ -8,7 +8,8 @@
 #include <keel/vcpu.h>
 #include <public/vcpu.h>
 
-static long register_vcpu_info(struct vcpu *v, u64 arg)
+/* @v calls, for @t: Linux's boot CPU registers its APs' vcpu_info before starting them. */
+static long register_vcpu_info(struct vcpu *v, struct vcpu *t, u64 arg)
 {
 	struct vcpu_register_vcpu_info r;
 	struct vcpu_info *info;
@@ -23,14 +24,12 @@ static long register_vcpu_info(struct vcpu *v, u64 arg)
 	if (!page)
 		return -EINVAL;
 	info = (struct vcpu_info *)(page + r.offset);
-	if (v->vcpu_info) {
-		memcpy(info, v->vcpu_info, sizeof(*info));
-		info->evtchn_pending_sel |= v->vcpu_info->evtchn_pending_sel;
-	} else {
+	if (t->vcpu_info)
+		memcpy(info, t->vcpu_info, sizeof(*info));
+	else
 		memset(info, 0, sizeof(*info));
-	}
-	v->vcpu_info = info;
-	vcpu_update_time(v);
+	t->vcpu_info = info;
+	vcpu_update_time(t);
 	return 0;
 }
 
@@ -45,26 +44,34 @@ static long set_singleshot(struct vcpu *v, u64 timeout, u32 flags)
 long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
 {
 	struct domain *d = v->domain;
+	struct vcpu *t;
 
 	if (vcpuid >= d->nr_vcpus)
 		return -ENOENT;
-	if (cmd == VCPUOP_is_up)
-		return d->vcpus[vcpuid]->state != VCPU_DOWN;
-	/* The rest act on the calling vCPU only (as Xen does for these). */
-	if (vcpuid != v->id)
-		return -EINVAL;
-	switch (cmd) {
+	t = d->vcpus[vcpuid];
+	switch (cmd) {		/* these may name any vCPU of the domain */
+	case VCPUOP_is_up:
+		return t->state != VCPU_DOWN;
 	case VCPUOP_register_vcpu_info:
-		return register_vcpu_info(v, arg);
+		return register_vcpu_info(v, t, arg);
 	case VCPUOP_register_runstate_memory_area: {
 		struct vcpu_register_runstate_memory_area r;
 
 		if (copy_from_guest(v, &r, arg, sizeof(r)))
 			return -EFAULT;
-		v->runstate_va = r.addr;
-		vcpu_set_runstate(v, v->runstate.state);
+		t->runstate_va = r.addr;
+		vcpu_set_runstate(t, t->runstate.state);
 		return 0;
 	}
+	case VCPUOP_stop_periodic_timer:
+		t->periodic_period = 0;
+		timer_stop(&t->periodic_timer);
+		return 0;
+	}
+	/* The rest act on the calling vCPU only, as Xen's do. */
+	if (vcpuid != v->id)
+		return -EINVAL;
+	switch (cmd) {
 	case VCPUOP_register_vcpu_time_memory_area: {
 		struct vcpu_register_time_memory_area r;
 
@@ -85,10 +92,6 @@ long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
 		timer_set(&v->periodic_timer, now_ns() + p.period_ns);
 		return 0;
 	}
-	case VCPUOP_stop_periodic_timer:
-		v->periodic_period = 0;
-		timer_stop(&v->periodic_timer);
-		return 0;
 	case VCPUOP_set_singleshot_timer: {
 		struct vcpu_set_singleshot_timer s;
 

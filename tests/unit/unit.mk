@@ -9,7 +9,8 @@ UNIT_BIN := $(BUILD)/tests/unit
 UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
-	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf
+	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
+	test_sched_credit
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -17,6 +18,9 @@ test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/boo
 	tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
+test_sched_credit_SRCS := $(HV)/common/sched_credit.c
+# libc has a sched_yield() of its own, which the sanitizers call.
+test_sched_credit_DEFS := -Dsched_yield=keel_sched_yield
 test_acpi_SRCS := $(HV)/common/acpi_build.c
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
@@ -36,7 +40,7 @@ test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
 # The hypervisor's own formatting under names that do not clash with libc's.
-test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
+test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

@@ -37,6 +37,9 @@
 #define ICR_DELIVERY(icr) (((icr) >> 8) & 7)
 #define ICR_SHORTHAND(icr) (((icr) >> 18) & 3)
 #define DELIVERY_FIXED 0
+#define DELIVERY_INIT 5
+#define DELIVERY_STARTUP 6
+#define ICR_LEVEL_ASSERT BIT(14)
 
 static struct vlapic *vlapic(const struct vcpu *v)
 {
@@ -114,15 +117,41 @@ static void eoi(struct vcpu *v)
 		clear_bit(vlapic(v)->isr, isr);
 }
 
+/*
+ * INIT parks an AP (the de-assert half of the pair does nothing); the
+ * startup IPI then starts a parked AP in real mode at vector << 12.
+ */
+static void init_sipi(struct vcpu *t, u64 icr)
+{
+	if (!t->id)
+		return;		/* the BSP is never reset by an IPI */
+	if (ICR_DELIVERY(icr) == DELIVERY_INIT) {
+		if (icr & ICR_LEVEL_ASSERT)
+			t->arch.sipi_vector = 0;
+		pr_debug("d%uv%u: INIT %s\n", t->domain->id, t->id,
+			 icr & ICR_LEVEL_ASSERT ? "assert" : "de-assert");
+		return;
+	}
+	if (t->state != VCPU_DOWN || t->arch.vmcs)
+		return;		/* a running AP ignores further SIPIs */
+	t->arch.sipi_vector = icr & 0xff;
+	pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,
+		(unsigned int)(icr & 0xff) << 12);
+	t->state = VCPU_RUNNABLE;
+	vcpu_set_runstate(t, RUNSTATE_runnable);
+}
+
 static int send_ipi(struct vcpu *v, u64 icr)
 {
 	struct domain *d = v->domain;
 	u32 dest = icr >> 32;
 	u8 vector = icr & 0xff;
+	unsigned int mode = ICR_DELIVERY(icr);
 
-	if (ICR_DELIVERY(icr) != DELIVERY_FIXED) {
-		pr_debug("d%uv%u: IPI delivery mode %llu not emulated\n", d->id,
-			 v->id, (unsigned long long)ICR_DELIVERY(icr));
+	if (mode != DELIVERY_FIXED && mode != DELIVERY_INIT &&
+	    mode != DELIVERY_STARTUP) {
+		pr_debug("d%uv%u: IPI delivery mode %u not emulated\n", d->id,
+			 v->id, mode);
 		return 0;
 	}
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -143,8 +172,10 @@ static int send_ipi(struct vcpu *v, u64 icr)
 			hit = dest == 0xffffffff || dest == t->id;
 			break;
 		}
-		if (hit)
+		if (hit && mode == DELIVERY_FIXED)
 			vlapic_set_irq(t, vector);
+		else if (hit)
+			init_sipi(t, icr);
 	}
 	return 0;
 }

@@ -19,6 +19,8 @@
 #define PAT_DEFAULT 0x0007040600070406ULL
 
 /* Segment access rights for the PVH entry state. */
+#define AR_CODE16 0x009b
+#define AR_DATA16 0x0093
 #define AR_CODE32 0xc09b
 #define AR_DATA32 0xc093
 #define AR_TSS32_BUSY 0x008b
@@ -193,6 +195,27 @@ static void setup_guest_state(struct vcpu *v, u32 entry, u32 start_info)
 	v->arch.regs.rbx = start_info;
 }
 
+/*
+ * An application processor after INIT and a startup IPI: real mode at
+ * @vector << 12 (CS = vector << 8, IP = 0), as the SIPI defines.
+ */
+static void setup_ap_real_mode(u8 vector)
+{
+	set_segment(GUEST_CS_SELECTOR, vector << 8, 0xffff, AR_CODE16);
+	vmwrite(GUEST_CS_BASE, (u64)vector << 12);
+	set_segment(GUEST_DS_SELECTOR, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_ES_SELECTOR, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_SS_SELECTOR, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_FS_SELECTOR, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_GS_SELECTOR, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_TR_SELECTOR, 0, 0xffff, AR_TSS32_BUSY);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	vmwrite(CR0_READ_SHADOW, X86_CR0_ET);
+	vmwrite(GUEST_CR0, X86_CR0_ET | vmread(CR0_GUEST_HOST_MASK));
+	vmwrite(GUEST_RIP, 0);
+}
+
 int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	u64 phys;
@@ -220,6 +243,8 @@ int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
 		return rc;
 	setup_host_state();
 	setup_guest_state(v, entry, start_info);
+	if (v->arch.sipi_vector)
+		setup_ap_real_mode(v->arch.sipi_vector);
 	if (selftest_enabled("bad-guest-state"))
 		vmwrite(GUEST_TR_AR_BYTES, 0x0089);	/* an available, not busy, TSS */
 	v->arch.launched = false;

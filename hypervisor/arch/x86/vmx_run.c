@@ -50,6 +50,11 @@ static void vmcs_load(struct vcpu *v)
 
 void arch_vcpu_run(struct vcpu *v)
 {
+	/* An AP's VMCS is made when it first runs, after its startup IPI. */
+	if (!v->arch.vmcs && arch_vcpu_init(v, 0, 0)) {
+		domain_crash(v->domain, "cannot set up a started vCPU");
+		return;
+	}
 	vmcs_load(v);
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);

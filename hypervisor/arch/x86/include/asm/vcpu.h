@@ -17,6 +17,7 @@ struct arch_vcpu {
 	void *vmcs;
 	void *msr_bitmap;
 	bool launched;
+	u8 sipi_vector;		/* an AP started by SIPI: its real-mode page; 0 = BSP */
 	u16 vpid;
 	u64 exit_count[EXIT_REASON_MAX + 1];
 	struct vlapic vlapic;

@@ -1,0 +1,433 @@
+/* The credit scheduling policy (see keel/sched_credit.h): queues, credit, caps, stealing. */
+#include <keel/errno.h>
+#include <keel/sched_credit.h>
+
+enum { PRIO_IDLE = -1, PRIO_OVER, PRIO_UNDER, PRIO_BOOST };
+
+#define unit_of(l) ((struct sched_unit *)((char *)(l) - offsetof(struct sched_unit, rq)))
+
+static int prio(const struct sched_unit *u)
+{
+	if (u->starved)
+		return PRIO_BOOST;
+	return u->credit >= 0 ? PRIO_UNDER : PRIO_OVER;
+}
+
+static void link_before(struct sched_link *pos, struct sched_link *l)
+{
+	l->prev = pos->prev;
+	l->next = pos;
+	pos->prev->next = l;
+	pos->prev = l;
+}
+
+static void link_del(struct sched_link *l)
+{
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	l->next = l->prev = l;
+}
+
+static struct sched_unit *runq_head(struct sched_cpu *c)
+{
+	return c->runq.next == &c->runq ? NULL : unit_of(c->runq.next);
+}
+
+/* After the last unit of the same priority or better; a yielding one at the back. */
+static void runq_insert(struct sched_cpu *c, struct sched_unit *u)
+{
+	struct sched_link *pos = &c->runq;
+
+	if (!u->yielded) {
+		for (pos = c->runq.next; pos != &c->runq; pos = pos->next)
+			if (prio(unit_of(pos)) < prio(u))
+				break;
+	}
+	link_before(pos, &u->rq);
+	u->queued = true;
+	c->nr_queued++;
+}
+
+static void runq_remove(struct scheduler *s, struct sched_unit *u)
+{
+	if (!u->queued)
+		return;
+	link_del(&u->rq);
+	u->queued = false;
+	s->cpu[u->cpu].nr_queued--;
+}
+
+/* Queue a runnable unit that is ready to run from @now on. */
+static void make_ready(struct scheduler *s, struct sched_unit *u, u64 now)
+{
+	u->ready_since = now;
+	runq_insert(&s->cpu[u->cpu], u);
+}
+
+static u64 cap_budget(const struct sched_dom *d)
+{
+	return SCHED_PERIOD_NS * d->cap / 100;
+}
+
+static void set_idle(struct scheduler *s, unsigned int cpu)
+{
+	s->cpu[cpu].curr = NULL;
+	s->idle_mask |= BIT(cpu);
+}
+
+int sched_init(struct scheduler *s, unsigned int ncpus, u64 now)
+{
+	if (!ncpus || ncpus > SCHED_MAX_CPUS)
+		return -EINVAL;
+	s->ncpus = ncpus;
+	s->idle_mask = 0;
+	s->last_tick = now;
+	s->doms = NULL;
+	for (unsigned int i = 0; i < ncpus; i++) {
+		struct sched_cpu *c = &s->cpu[i];
+
+		c->runq.next = c->runq.prev = &c->runq;
+		c->nr_queued = 0;
+		c->charged_to = now;
+		set_idle(s, i);
+	}
+	return 0;
+}
+
+void sched_add_dom(struct scheduler *s, struct sched_dom *d)
+{
+	d->weight = SCHED_DEFAULT_WEIGHT;
+	d->cap = 0;
+	d->used_ns = 0;
+	d->capped = false;
+	d->nr_units = 0;
+	d->units = NULL;
+	d->next = s->doms;
+	s->doms = d;
+}
+
+int sched_remove_dom(struct scheduler *s, struct sched_dom *d)
+{
+	struct sched_dom **p;
+
+	if (d->nr_units)
+		return -EBUSY;
+	for (p = &s->doms; *p; p = &(*p)->next) {
+		if (*p == d) {
+			*p = d->next;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int sched_set_params(struct scheduler *s, struct sched_dom *d, u32 weight, u32 cap)
+{
+	if (!weight || weight > SCHED_MAX_WEIGHT || cap > 100 * s->ncpus)
+		return -EINVAL;
+	d->weight = weight;
+	d->cap = cap;
+	return 0;
+}
+
+int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *d,
+		   unsigned int cpu)
+{
+	if (cpu >= s->ncpus)
+		return -EINVAL;
+	u->dom = d;
+	u->state = SCHED_BLOCKED;
+	u->credit = 0;
+	u->cpu = cpu;
+	u->queued = u->yielded = u->migrated = u->starved = false;
+	u->rq.next = u->rq.prev = &u->rq;
+	u->ready_since = 0;
+	u->run_ns = 0;
+	u->migrations = 0;
+	u->dom_next = d->units;
+	d->units = u;
+	d->nr_units++;
+	return 0;
+}
+
+int sched_remove_unit(struct scheduler *s, struct sched_unit *u)
+{
+	struct sched_dom *d = u->dom;
+	struct sched_unit **p;
+	int was_on = -1;
+
+	if (!d)
+		return -1;
+	runq_remove(s, u);
+	if (s->cpu[u->cpu].curr == u) {
+		was_on = u->cpu;
+		set_idle(s, u->cpu);
+	}
+	for (p = &d->units; *p; p = &(*p)->dom_next) {
+		if (*p == u) {
+			*p = u->dom_next;
+			d->nr_units--;
+			break;
+		}
+	}
+	u->state = SCHED_BLOCKED;
+	u->dom = NULL;
+	return was_on;
+}
+
+/* @d reached its cap: take its waiting units off the queues until the next tick. */
+static void park_dom(struct scheduler *s, struct sched_dom *d)
+{
+	d->capped = true;
+	for (struct sched_unit *u = d->units; u; u = u->dom_next)
+		runq_remove(s, u);
+}
+
+void sched_account(struct scheduler *s, unsigned int cpu, u64 now)
+{
+	struct sched_cpu *c = &s->cpu[cpu];
+	struct sched_unit *u = c->curr;
+	u64 ran;
+
+	if (now <= c->charged_to)
+		return;
+	ran = now - c->charged_to;
+	c->charged_to = now;
+	if (!u)
+		return;
+	u->credit -= (s64)ran;
+	u->run_ns += ran;
+	u->dom->used_ns += ran;
+	if (u->dom->cap && !u->dom->capped && u->dom->used_ns >= cap_budget(u->dom))
+		park_dom(s, u->dom);
+}
+
+/* Which CPU should look at the newly queued @u: see sched_wake(). */
+static int tickle(struct scheduler *s, struct sched_unit *u, u64 now)
+{
+	struct sched_cpu *c = &s->cpu[u->cpu];
+	int cpu = -1;
+
+	sched_account(s, u->cpu, now);
+	if (!c->curr || prio(u) > prio(c->curr))
+		cpu = u->cpu;
+	else if (s->idle_mask)
+		cpu = __builtin_ctzll(s->idle_mask);
+	if (cpu >= 0)
+		s->idle_mask &= ~BIT(cpu);
+	return cpu;
+}
+
+int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now)
+{
+	if (u->state != SCHED_BLOCKED || !u->dom)
+		return -1;
+	if (s->cpu[u->cpu].curr == u) {
+		/* Blocked and woken before its CPU rescheduled: it goes on. */
+		u->state = SCHED_RUNNING;
+		return -1;
+	}
+	u->state = SCHED_RUNNABLE;
+	if (u->dom->capped)
+		return -1;
+	make_ready(s, u, now);
+	return tickle(s, u, now);
+}
+
+void sched_block(struct scheduler *s, struct sched_unit *u, u64 now)
+{
+	if (u->state == SCHED_BLOCKED)
+		return;
+	if (u->state == SCHED_RUNNING)
+		sched_account(s, u->cpu, now);
+	runq_remove(s, u);
+	u->state = SCHED_BLOCKED;
+	u->starved = false;
+}
+
+void sched_yield(struct scheduler *s, struct sched_unit *u)
+{
+	if (u->state == SCHED_RUNNING)
+		u->yielded = true;
+}
+
+/* The busiest other CPU's first waiting unit better than @than, moved to @cpu. */
+static struct sched_unit *steal(struct scheduler *s, unsigned int cpu, int than)
+{
+	struct sched_unit *best = NULL, *u;
+	unsigned int most = 0;
+
+	for (unsigned int i = 0; i < s->ncpus; i++) {
+		struct sched_cpu *peer = &s->cpu[i];
+
+		if (i == cpu || peer->nr_queued <= most)
+			continue;
+		u = runq_head(peer);
+		if (u && prio(u) > than) {
+			best = u;
+			most = peer->nr_queued;
+		}
+	}
+	if (!best)
+		return NULL;
+	runq_remove(s, best);
+	best->cpu = cpu;
+	best->migrated = true;
+	best->migrations++;
+	return best;
+}
+
+static u64 slice_for(const struct sched_unit *u)
+{
+	const struct sched_dom *d = u->dom;
+	u64 slice = SCHED_SLICE_NS;
+
+	if (u->starved)
+		slice = SCHED_MIN_SLICE_NS;
+	else if (prio(u) == PRIO_UNDER)
+		slice = MAX(MIN((u64)u->credit, SCHED_SLICE_NS), SCHED_MIN_SLICE_NS);
+	if (d->cap)
+		slice = MIN(slice, cap_budget(d) - d->used_ns);
+	return slice;
+}
+
+struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 now,
+				   u64 *slice_ns)
+{
+	struct sched_cpu *c = &s->cpu[cpu];
+	struct sched_unit *prev = c->curr, *next;
+
+	sched_account(s, cpu, now);
+	if (prev) {
+		if (prev->state == SCHED_RUNNING) {
+			prev->state = SCHED_RUNNABLE;
+			if (!prev->dom->capped)
+				make_ready(s, prev, now);
+		}
+		prev->yielded = false;
+	}
+	next = runq_head(c);
+	if (!next || prio(next) < PRIO_UNDER) {
+		struct sched_unit *stolen = steal(s, cpu, next ? prio(next) : PRIO_IDLE);
+
+		if (stolen)
+			next = stolen;
+	}
+	if (!next) {
+		set_idle(s, cpu);
+		*slice_ns = 0;
+		return NULL;
+	}
+	runq_remove(s, next);
+	next->state = SCHED_RUNNING;
+	c->curr = next;
+	s->idle_mask &= ~BIT(cpu);
+	*slice_ns = slice_for(next);
+	next->starved = false;
+	return next;
+}
+
+/* Share out @elapsed ns of all CPUs between the active domains by weight. */
+static void share_credit(struct scheduler *s, u64 elapsed)
+{
+	u64 total = 0, budget = elapsed * s->ncpus;
+	struct sched_dom *d;
+	struct sched_unit *u;
+
+	for (d = s->doms; d; d = d->next)
+		for (u = d->units; u; u = u->dom_next)
+			if (u->state != SCHED_BLOCKED) {
+				total += d->weight;
+				break;
+			}
+	if (!total)
+		return;
+	for (d = s->doms; d; d = d->next) {
+		unsigned int active = 0;
+		u64 share;
+		s64 each;
+
+		for (u = d->units; u; u = u->dom_next)
+			active += u->state != SCHED_BLOCKED;
+		if (!active)
+			continue;
+		share = budget * d->weight / total;
+		if (d->cap)	/* no credit it may not use: as Xen does */
+			share = MIN(share, elapsed * d->cap / 100);
+		each = (s64)(share / active);
+		for (u = d->units; u; u = u->dom_next) {
+			if (u->state == SCHED_BLOCKED)
+				continue;
+			u->credit = MIN(u->credit + each, (s64)SCHED_PERIOD_NS);
+			u->credit = MAX(u->credit, -(s64)SCHED_PERIOD_NS);
+		}
+	}
+}
+
+/* A new period for caps: carry any overrun, and queue units of domains let off. */
+static void renew_caps(struct scheduler *s, u64 now)
+{
+	for (struct sched_dom *d = s->doms; d; d = d->next) {
+		bool was_capped = d->capped;
+		u64 budget = cap_budget(d);
+
+		d->used_ns = d->used_ns > budget ? d->used_ns - budget : 0;
+		d->capped = d->cap && d->used_ns >= budget;
+		if (!was_capped || d->capped)
+			continue;
+		for (struct sched_unit *u = d->units; u; u = u->dom_next)
+			if (u->state == SCHED_RUNNABLE && !u->queued)
+				make_ready(s, u, now);
+	}
+}
+
+/* Re-sort @c's queue after credit changed, boosting units starved for too long. */
+static void requeue_cpu(struct sched_cpu *c, u64 now)
+{
+	struct sched_link old = c->runq, *l, *next;
+
+	if (!c->nr_queued)
+		return;
+	old.next->prev = old.prev->next = &old;
+	c->runq.next = c->runq.prev = &c->runq;
+	c->nr_queued = 0;
+	for (l = old.next; l != &old; l = next) {
+		struct sched_unit *u = unit_of(l);
+
+		next = l->next;
+		if (now >= u->ready_since + SCHED_STARVE_NS)
+			u->starved = true;
+		runq_insert(c, u);
+	}
+}
+
+u64 sched_tick(struct scheduler *s, u64 now)
+{
+	u64 elapsed = now > s->last_tick ? now - s->last_tick : 0;
+	u64 kick = 0, waiting = 0;
+	unsigned int i;
+
+	s->last_tick = now;
+	for (i = 0; i < s->ncpus; i++)
+		sched_account(s, i, now);
+	share_credit(s, MIN(elapsed, 2 * SCHED_PERIOD_NS));
+	renew_caps(s, now);
+	for (i = 0; i < s->ncpus; i++) {
+		struct sched_cpu *c = &s->cpu[i];
+		struct sched_unit *head;
+
+		requeue_cpu(c, now);
+		head = runq_head(c);
+		if (head)
+			waiting |= BIT(i);
+		if (!c->curr)
+			continue;
+		if ((head && prio(head) > prio(c->curr)) || c->curr->dom->capped)
+			kick |= BIT(i);
+	}
+	/* Idle CPUs with work waiting anywhere come and take it. */
+	if (waiting)
+		kick |= s->idle_mask;
+	s->idle_mask &= ~kick;
+	return kick;
+}

@@ -1,0 +1,147 @@
+/* The credit scheduling policy: per-CPU run queues, domain weights and caps, no hardware. */
+#ifndef KEEL_SCHED_CREDIT_H
+#define KEEL_SCHED_CREDIT_H
+
+#include <keel/types.h>
+
+/*
+ * A simplified Xen credit scheduler. Pure policy: it never touches a CPU, a
+ * timer or a VMCS, allocates nothing and takes the time (@now, ns) from the
+ * caller, who also serialises every call (one scheduler lock).
+ *
+ * Credit is CPU time in ns. A running unit is charged what it runs; every
+ * accounting period (sched_tick(), every SCHED_PERIOD_NS) the elapsed time
+ * times the number of CPUs is shared out between the active domains (those
+ * with a unit not blocked) in proportion to their weights, and each domain's
+ * share is split evenly between its active units. Credit stays within one
+ * period either side of zero: no banking of idle time, no endless debt.
+ *
+ * A unit with credit >= 0 is UNDER, one with less is OVER. Each CPU's run
+ * queue holds boosted units (below), then UNDER, then OVER ones, FIFO within
+ * each. A UNDER unit runs for its credit (between SCHED_MIN_SLICE_NS and
+ * SCHED_SLICE_NS), an OVER one for SCHED_SLICE_NS: OVER units run only when
+ * no UNDER unit is waiting, so the machine stays busy but shares go by weight.
+ *
+ * A cap (percent of one CPU, 0 = none) bounds what a domain's units may run
+ * in one period together: it gets no more credit than its cap, slices are
+ * cut short so as not to pass it, and a domain that reaches it is parked (its
+ * units are not queued) until the next period, which inherits any overrun.
+ *
+ * A CPU whose best waiting unit is not UNDER steals the first waiting UNDER
+ * unit of the busiest other CPU, and an idle CPU steals any waiting unit; the
+ * stolen unit's @cpu changes and @migrated is set. A unit that has waited
+ * SCHED_STARVE_NS is boosted at the tick: it runs next, for SCHED_MIN_SLICE_NS
+ * and still charged, so even a weight of 1 among heavy domains runs every
+ * few periods while taking little more than its share.
+ *
+ * Wake-ups and ticks say which CPUs should reschedule (Xen's "tickle"): the
+ * caller reschedules itself, or sends the others an IPI.
+ */
+
+#define SCHED_MAX_CPUS		64
+#define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
+#define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
+#define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
+#define SCHED_STARVE_NS		(3 * SCHED_PERIOD_NS)
+#define SCHED_DEFAULT_WEIGHT	256
+#define SCHED_MAX_WEIGHT	65535
+
+enum sched_state {
+	SCHED_BLOCKED,		/* waiting for an event or timer */
+	SCHED_RUNNABLE,		/* queued, or parked while its domain is capped */
+	SCHED_RUNNING,		/* some CPU's curr */
+};
+
+struct sched_link {
+	struct sched_link *next, *prev;
+};
+
+/* One per domain, owned by the caller. */
+struct sched_dom {
+	u32 weight;			/* relative share, 1..SCHED_MAX_WEIGHT */
+	u32 cap;			/* percent of one CPU per period; 0 = none */
+	u64 used_ns;			/* run in this period, for the cap */
+	bool capped;			/* reached its cap: parked until the next tick */
+	unsigned int nr_units;
+	struct sched_unit *units;	/* linked by sched_unit.dom_next */
+	struct sched_dom *next;		/* in scheduler.doms */
+};
+
+/* One per vCPU, owned by the caller (meant to be embedded in struct vcpu). */
+struct sched_unit {
+	struct sched_dom *dom;
+	enum sched_state state;
+	s64 credit;			/* ns; UNDER when >= 0 */
+	unsigned int cpu;		/* the CPU whose queue holds it or that runs it */
+	bool queued;
+	bool yielded;			/* goes to the back of the queue once */
+	bool starved;			/* waited too long: runs next, for a short slice */
+	bool migrated;			/* stolen by @cpu: the arch moves it and clears this */
+	struct sched_link rq;
+	struct sched_unit *dom_next;
+	u64 ready_since;		/* when it last became ready to run */
+	u64 run_ns;			/* CPU time charged, in total */
+	unsigned int migrations;
+};
+
+/* One per physical CPU. */
+struct sched_cpu {
+	struct sched_link runq;		/* boosted, UNDER, then OVER units; FIFO within */
+	unsigned int nr_queued;
+	struct sched_unit *curr;	/* NULL while idle */
+	u64 charged_to;			/* curr has been charged up to this time */
+};
+
+struct scheduler {
+	unsigned int ncpus;
+	u64 idle_mask;			/* idle CPUs not yet kicked */
+	u64 last_tick;
+	struct sched_dom *doms;
+	struct sched_cpu cpu[SCHED_MAX_CPUS];
+};
+
+/* Start with @ncpus idle CPUs (1..SCHED_MAX_CPUS) and no domains; -EINVAL otherwise. */
+int sched_init(struct scheduler *s, unsigned int ncpus, u64 now);
+
+/* Add @d with the default weight and no cap; remove it once it has no units (-EBUSY). */
+void sched_add_dom(struct scheduler *s, struct sched_dom *d);
+int sched_remove_dom(struct scheduler *s, struct sched_dom *d);
+/* Weight 1..SCHED_MAX_WEIGHT, cap 0..100 * ncpus percent; -EINVAL otherwise. */
+int sched_set_params(struct scheduler *s, struct sched_dom *d, u32 weight, u32 cap);
+
+/* Add @u to @d, living on @cpu, blocked until sched_wake(); -EINVAL for a bad CPU. */
+int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *d,
+		   unsigned int cpu);
+/*
+ * Take @u out of the scheduler. Returns the CPU that was running it, which
+ * must reschedule before the unit's memory goes, or -1.
+ */
+int sched_remove_unit(struct scheduler *s, struct sched_unit *u);
+
+/*
+ * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle
+ * or @u preempts what runs there, else an idle CPU (which will steal work),
+ * else -1. A unit woken before its CPU rescheduled simply keeps running.
+ */
+int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now);
+/* @u waits for an event; if it is running, its CPU should reschedule. */
+void sched_block(struct scheduler *s, struct sched_unit *u, u64 now);
+/* The running @u steps back behind every waiting unit at its CPU's next pick. */
+void sched_yield(struct scheduler *s, struct sched_unit *u);
+
+/*
+ * Reschedule @cpu: charge and requeue its current unit, and return the unit
+ * to run with *@slice_ns set to how long, or NULL with *@slice_ns 0 to idle
+ * until kicked. A returned unit with @migrated set was moved from another CPU.
+ */
+struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 now,
+				   u64 *slice_ns);
+/* Charge @cpu's current unit for its time up to @now (done by pick and tick too). */
+void sched_account(struct scheduler *s, unsigned int cpu, u64 now);
+/*
+ * The accounting period ended: share out credit, end caps' parking and lift
+ * starved units. Returns the mask of CPUs that should reschedule.
+ */
+u64 sched_tick(struct scheduler *s, u64 now);
+
+#endif

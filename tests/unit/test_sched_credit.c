@@ -1,0 +1,576 @@
+/* Host tests of the credit scheduler on a simulated machine: weights, caps, wake-ups, stealing. */
+#include <string.h>
+#include <keel/errno.h>
+#include <keel/sched_credit.h>
+#include "host.h"
+
+#define MS(x) ((u64)(x) * 1000000ULL)
+#define SEC(x) ((u64)(x) * 1000000000ULL)
+#define NEVER (~0ULL)
+#define MAX_UNITS 128
+
+/*
+ * The simulated machine: a fake clock, a tick every period, and each CPU
+ * rescheduling when its slice ends or when the policy says to kick it.
+ * What each unit ran is measured here, independently of the policy.
+ */
+static struct scheduler s;
+static struct sched_dom doms[MAX_UNITS];
+static struct sched_unit units[MAX_UNITS];
+static u64 now, next_tick;
+static struct sched_unit *running[SCHED_MAX_CPUS];
+static u64 slice_end[SCHED_MAX_CPUS];
+static u64 ran[MAX_UNITS];
+static u64 last_seen[MAX_UNITS], max_gap[MAX_UNITS];
+static u64 busy;			/* CPU time spent running any unit */
+static u64 jitter;			/* slices overrun and ticks come late by up to this */
+static u64 seed;
+
+static u64 late(void)
+{
+	if (!jitter)
+		return 0;
+	seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (seed >> 33) % jitter;
+}
+
+static unsigned int idx(const struct sched_unit *u)
+{
+	return u - units;
+}
+
+static void sim_start(unsigned int ncpus)
+{
+	memset(&s, 0, sizeof(s));
+	memset(doms, 0, sizeof(doms));
+	memset(units, 0, sizeof(units));
+	memset(ran, 0, sizeof(ran));
+	memset(last_seen, 0, sizeof(last_seen));
+	memset(max_gap, 0, sizeof(max_gap));
+	memset(running, 0, sizeof(running));
+	for (unsigned int i = 0; i < SCHED_MAX_CPUS; i++)
+		slice_end[i] = NEVER;
+	now = 0;
+	busy = 0;
+	jitter = 0;
+	seed = 1;
+	next_tick = SCHED_PERIOD_NS;
+	assert_int_equal(sched_init(&s, ncpus, 0), 0);
+}
+
+static void resched(unsigned int cpu)
+{
+	struct sched_unit *u;
+	u64 slice;
+
+	u = sched_pick_next(&s, cpu, now, &slice);
+	running[cpu] = u;
+	if (!u) {
+		assert_int_equal(slice, 0);
+		slice_end[cpu] = NEVER;
+		return;
+	}
+	assert_int_equal(u->cpu, cpu);
+	assert_int_equal(u->state, SCHED_RUNNING);
+	assert_true(slice > 0 && slice <= SCHED_SLICE_NS);
+	u->migrated = false;		/* what the arch does after moving the VMCS */
+	if (now - last_seen[idx(u)] > max_gap[idx(u)])
+		max_gap[idx(u)] = now - last_seen[idx(u)];
+	slice_end[cpu] = now + slice + late();
+}
+
+static void kick(int cpu)
+{
+	if (cpu >= 0)
+		resched(cpu);
+}
+
+static void kick_mask(u64 mask)
+{
+	for (unsigned int i = 0; i < s.ncpus; i++)
+		if (mask & BIT(i))
+			resched(i);
+}
+
+/* What must hold between calls: queues, states, the idle mask and credit bounds. */
+static void check_invariants(void)
+{
+	for (unsigned int i = 0; i < s.ncpus; i++) {
+		struct sched_cpu *c = &s.cpu[i];
+		unsigned int n = 0;
+
+		for (struct sched_link *l = c->runq.next; l != &c->runq; l = l->next) {
+			struct sched_unit *u = (struct sched_unit *)((char *)l -
+						offsetof(struct sched_unit, rq));
+
+			assert_true(u->queued);
+			assert_int_equal(u->cpu, i);
+			assert_int_equal(u->state, SCHED_RUNNABLE);
+			assert_false(u->dom->capped);
+			n++;
+		}
+		assert_int_equal(n, c->nr_queued);
+		if (c->curr)
+			assert_false(s.idle_mask & BIT(i));
+	}
+	for (unsigned int i = 0; i < MAX_UNITS; i++) {
+		if (!units[i].dom)
+			continue;
+		assert_true(units[i].credit <= (s64)SCHED_PERIOD_NS);
+		assert_true(units[i].credit >= -(s64)SCHED_PERIOD_NS - (s64)SCHED_SLICE_NS);
+	}
+}
+
+static void run_until(u64 until)
+{
+	while (now < until) {
+		u64 next = MIN(until, next_tick);
+		unsigned int i;
+
+		for (i = 0; i < s.ncpus; i++)
+			next = MIN(next, slice_end[i]);
+		for (i = 0; i < s.ncpus; i++) {
+			if (!running[i])
+				continue;
+			ran[idx(running[i])] += next - now;
+			last_seen[idx(running[i])] = next;
+			busy += next - now;
+		}
+		now = next;
+		if (now == next_tick) {
+			kick_mask(sched_tick(&s, now));
+			check_invariants();
+			next_tick += SCHED_PERIOD_NS - late() / 2 + late();
+		}
+		for (i = 0; i < s.ncpus; i++)
+			if (slice_end[i] <= now)
+				resched(i);
+	}
+}
+
+/* Domain @i with one unit on @cpu, woken now; weight 0 keeps the default. */
+static struct sched_unit *add(unsigned int i, u32 weight, u32 cap, unsigned int cpu)
+{
+	sched_add_dom(&s, &doms[i]);
+	if (weight)
+		assert_int_equal(sched_set_params(&s, &doms[i], weight, cap), 0);
+	assert_int_equal(sched_add_unit(&s, &units[i], &doms[i], cpu), 0);
+	last_seen[i] = now;
+	kick(sched_wake(&s, &units[i], now));
+	return &units[i];
+}
+
+static void assert_within(u64 got, u64 want, unsigned int percent)
+{
+	u64 tol = want * percent / 100;
+
+	if (got + tol < want || got > want + tol)
+		fail_msg("got %llu ns, want %llu +- %u%%", (unsigned long long)got,
+			 (unsigned long long)want, percent);
+}
+
+/* The policy charged exactly what the simulator saw run. */
+static void assert_accounting(unsigned int n)
+{
+	for (unsigned int i = 0; i < s.ncpus; i++)
+		sched_account(&s, i, now);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(units[i].run_ns, ran[i]);
+}
+
+static void test_weights_1_1_2_4_on_two_cpus(void **state)
+{
+	static const u32 w[] = { 100, 100, 200, 400 };
+
+	(void)state;
+	sim_start(2);
+	for (unsigned int i = 0; i < 4; i++)
+		add(i, w[i], 0, i % 2);
+	run_until(SEC(10));
+	assert_int_equal(busy, SEC(20));
+	for (unsigned int i = 0; i < 4; i++)
+		assert_within(ran[i], SEC(20) * w[i] / 800, 10);
+	assert_accounting(4);
+}
+
+/* The same with timing as on hardware: slices overrun and ticks come late. */
+static void test_weights_with_jitter(void **state)
+{
+	static const u32 w[] = { 1024, 512, 256, 256 };
+
+	(void)state;
+	sim_start(2);
+	jitter = MS(2);
+	for (unsigned int i = 0; i < 4; i++)
+		add(i, w[i], 0, 1);
+	run_until(SEC(10));
+	assert_int_equal(busy, SEC(20));
+	for (unsigned int i = 0; i < 4; i++)
+		assert_within(ran[i], SEC(20) * w[i] / 2048, 10);
+	assert_accounting(4);
+}
+
+/* A weight is the domain's, however many vCPUs share it. */
+static void test_weight_is_per_domain(void **state)
+{
+	(void)state;
+	sim_start(2);
+	sched_add_dom(&s, &doms[0]);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(sched_add_unit(&s, &units[i], &doms[0], i % 2), 0);
+		kick(sched_wake(&s, &units[i], now));
+	}
+	add(3, 0, 0, 0);
+	run_until(SEC(10));
+	assert_within(ran[0] + ran[1] + ran[2], SEC(10), 10);
+	assert_within(ran[3], SEC(10), 10);
+}
+
+static void test_equal_weights_three_on_two(void **state)
+{
+	(void)state;
+	sim_start(2);
+	for (unsigned int i = 0; i < 3; i++)
+		add(i, 0, 0, i % 2);
+	run_until(SEC(10));
+	assert_int_equal(busy, SEC(20));
+	for (unsigned int i = 0; i < 3; i++)
+		assert_within(ran[i], SEC(20) / 3, 10);
+	assert_accounting(3);
+}
+
+static void test_cap_alone_idles_the_rest(void **state)
+{
+	(void)state;
+	sim_start(1);
+	add(0, 256, 25, 0);
+	run_until(SEC(10));
+	assert_true(ran[0] <= SEC(10) / 4 + SCHED_SLICE_NS);
+	assert_within(ran[0], SEC(10) / 4, 2);
+	assert_int_equal(busy, ran[0]);		/* the CPU idled the rest */
+}
+
+static void test_cap_next_to_uncapped(void **state)
+{
+	(void)state;
+	sim_start(1);
+	add(0, 256, 25, 0);
+	add(1, 256, 0, 0);
+	run_until(SEC(10));
+	assert_true(ran[0] <= SEC(10) / 4 + SCHED_SLICE_NS);
+	assert_within(ran[0], SEC(10) / 4, 5);
+	assert_int_equal(ran[1], SEC(10) - ran[0]);
+}
+
+/* A cap bounds the domain's units together, on every CPU. */
+static void test_cap_two_vcpus_two_cpus(void **state)
+{
+	(void)state;
+	sim_start(2);
+	sched_add_dom(&s, &doms[0]);
+	assert_int_equal(sched_set_params(&s, &doms[0], 256, 50), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(sched_add_unit(&s, &units[i], &doms[0], i), 0);
+		kick(sched_wake(&s, &units[i], now));
+	}
+	add(2, 256, 0, 0);
+	run_until(SEC(10));
+	assert_true(ran[0] + ran[1] <= SEC(10) / 2 + 2 * SCHED_SLICE_NS);
+	assert_within(ran[2], SEC(10), 5);
+}
+
+/* Weight 1 among @heavy units of the largest weight on @ncpus CPUs. */
+static void starve(unsigned int ncpus, unsigned int heavy)
+{
+	u64 light;
+
+	sim_start(ncpus);
+	for (unsigned int i = 0; i < heavy; i++)
+		add(i, SCHED_MAX_WEIGHT, 0, i % ncpus);
+	add(heavy, 1, 0, 0);
+	run_until(SEC(10));
+	light = ran[heavy];
+	assert_true(light > 0);
+	/* It runs every few periods... */
+	assert_true(max_gap[heavy] <= SCHED_STARVE_NS + SCHED_PERIOD_NS + SCHED_SLICE_NS);
+	/* ...without taking more than a sliver of the machine. */
+	assert_true(light < SEC(10) * ncpus / 50);
+	for (unsigned int i = 0; i < heavy; i++)
+		assert_within(ran[i], (SEC(10) * ncpus - light) / heavy, 10);
+}
+
+static void test_no_starvation(void **state)
+{
+	(void)state;
+	starve(1, 2);
+	starve(2, 4);
+	starve(3, 5);		/* uneven queues: here the boost is what lets it in */
+}
+
+static void test_blocked_unit_gets_nothing(void **state)
+{
+	u64 before;
+
+	(void)state;
+	sim_start(2);
+	for (unsigned int i = 0; i < 3; i++)
+		add(i, 0, 0, i % 2);
+	run_until(SEC(1));
+	sched_block(&s, &units[0], now);
+	if (running[units[0].cpu] == &units[0])
+		resched(units[0].cpu);
+	before = ran[0];
+	run_until(SEC(3));
+	assert_int_equal(ran[0], before);
+	assert_within(ran[1], SEC(1) * 2 / 3 + SEC(2), 5);
+	assert_within(ran[2], SEC(1) * 2 / 3 + SEC(2), 5);
+}
+
+static void test_wake_preempts_over_unit(void **state)
+{
+	struct sched_unit *x, *y;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1) + MS(15));		/* x alone, mid-period: it ran past its credit */
+	sched_account(&s, 0, now);
+	assert_true(x->credit < 0);
+	assert_int_equal(y->credit, 0);
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	resched(0);
+	assert_ptr_equal(running[0], y);
+}
+
+/* A unit the tick gives credit preempts an OVER one. */
+static void test_tick_preempts_over_unit(void **state)
+{
+	struct sched_unit *a, *b;
+
+	(void)state;
+	sim_start(1);
+	a = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	b = &units[1];
+	assert_int_equal(sched_add_unit(&s, b, &doms[1], 0), 0);
+	b->credit = -(s64)MS(5);
+	run_until(MS(29));
+	assert_ptr_equal(running[0], a);
+	assert_int_equal(sched_wake(&s, b, now), -1);	/* OVER behind OVER */
+	assert_int_equal(sched_tick(&s, now), BIT(0));
+	assert_true(b->credit >= 0);
+	resched(0);
+	assert_ptr_equal(running[0], b);
+}
+
+static void test_wake_returns_idle_cpu(void **state)
+{
+	struct sched_unit *x, *y;
+
+	(void)state;
+	sim_start(2);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1));			/* at a tick: x has credit again */
+	assert_ptr_equal(running[0], x);
+	assert_true(x->credit >= 0);
+	assert_null(running[1]);
+	assert_int_equal(sched_wake(&s, y, now), 1);
+	resched(1);				/* the idle CPU steals it */
+	assert_ptr_equal(running[1], y);
+	assert_int_equal(y->cpu, 1);
+	assert_int_equal(y->migrations, 1);
+	assert_int_equal(sched_wake(&s, y, now), -1);	/* already running */
+}
+
+static void test_wake_before_resched_keeps_running(void **state)
+{
+	struct sched_unit *x;
+	u64 slice;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	run_until(MS(5));
+	sched_block(&s, x, now);
+	assert_int_equal(sched_wake(&s, x, now), -1);
+	assert_int_equal(x->state, SCHED_RUNNING);
+	assert_false(x->queued);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+}
+
+static void test_yield(void **state)
+{
+	struct sched_unit *a, *b;
+	u64 slice;
+
+	(void)state;
+	sim_start(1);
+	sched_add_dom(&s, &doms[0]);
+	sched_add_dom(&s, &doms[1]);
+	a = &units[0];
+	b = &units[1];
+	assert_int_equal(sched_add_unit(&s, a, &doms[0], 0), 0);
+	assert_int_equal(sched_add_unit(&s, b, &doms[1], 0), 0);
+	b->credit = -(s64)MS(1);		/* OVER: behind a UNDER unit */
+	assert_int_equal(sched_wake(&s, a, now), 0);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
+	assert_int_equal(sched_wake(&s, b, now), -1);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
+	sched_yield(&s, a);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), b);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
+}
+
+static void test_migration_fills_both_cpus(void **state)
+{
+	unsigned int moved = 0, on1 = 0;
+
+	(void)state;
+	sim_start(2);
+	for (unsigned int i = 0; i < 4; i++)
+		add(i, 0, 0, 0);
+	run_until(SEC(1));
+	assert_int_equal(busy, SEC(2));
+	for (unsigned int i = 0; i < 4; i++) {
+		moved += units[i].migrations;
+		on1 += units[i].cpu == 1;
+		assert_within(ran[i], SEC(2) / 4, 10);
+	}
+	assert_true(moved > 0);
+	assert_true(on1 > 0);
+	assert_accounting(4);
+}
+
+static void test_bad_params_rejected(void **state)
+{
+	struct scheduler big;
+
+	(void)state;
+	sim_start(2);
+	sched_add_dom(&s, &doms[0]);
+	assert_int_equal(sched_set_params(&s, &doms[0], 0, 0), -EINVAL);
+	assert_int_equal(sched_set_params(&s, &doms[0], SCHED_MAX_WEIGHT + 1, 0), -EINVAL);
+	assert_int_equal(sched_set_params(&s, &doms[0], 256, 201), -EINVAL);
+	assert_int_equal(doms[0].weight, SCHED_DEFAULT_WEIGHT);
+	assert_int_equal(doms[0].cap, 0);
+	assert_int_equal(sched_set_params(&s, &doms[0], SCHED_MAX_WEIGHT, 200), 0);
+	assert_int_equal(sched_set_params(&s, &doms[0], 1, 0), 0);
+	assert_int_equal(sched_add_unit(&s, &units[0], &doms[0], 2), -EINVAL);
+	assert_int_equal(sched_init(&big, 0, 0), -EINVAL);
+	assert_int_equal(sched_init(&big, SCHED_MAX_CPUS + 1, 0), -EINVAL);
+}
+
+static void test_remove_running_unit(void **state)
+{
+	struct sched_unit *a;
+	int cpu;
+
+	(void)state;
+	sim_start(1);
+	a = add(0, 0, 0, 0);
+	add(1, 0, 0, 0);
+	run_until(MS(100));
+	if (running[0] != a)
+		run_until(slice_end[0]);
+	assert_ptr_equal(running[0], a);
+	cpu = sched_remove_unit(&s, a);
+	assert_int_equal(cpu, 0);
+	assert_int_equal(sched_remove_unit(&s, a), -1);	/* twice is harmless */
+	assert_int_equal(sched_remove_dom(&s, &doms[0]), 0);
+	resched(0);
+	assert_ptr_equal(running[0], &units[1]);
+	run_until(SEC(1));
+	assert_ptr_equal(running[0], &units[1]);
+	/* A unit only queued is removed without a reschedule. */
+	sched_add_dom(&s, &doms[2]);
+	assert_int_equal(sched_add_unit(&s, &units[2], &doms[2], 0), 0);
+	sched_wake(&s, &units[2], now);		/* not kicked: stays queued */
+	assert_true(units[2].queued);
+	assert_int_equal(sched_remove_unit(&s, &units[2]), -1);
+	assert_int_equal(sched_remove_dom(&s, &doms[1]), -EBUSY);
+	run_until(SEC(2));
+	assert_ptr_equal(running[0], &units[1]);
+	assert_int_equal(ran[1], SEC(2) - ran[0]);
+}
+
+static void test_domain_without_units(void **state)
+{
+	(void)state;
+	sim_start(2);
+	sched_add_dom(&s, &doms[10]);
+	assert_int_equal(sched_set_params(&s, &doms[10], 1000, 50), 0);
+	for (unsigned int i = 0; i < 2; i++)
+		add(i, 0, 0, 0);
+	run_until(SEC(1));
+	assert_int_equal(ran[0], SEC(1));
+	assert_int_equal(ran[1], SEC(1));
+	assert_int_equal(sched_remove_dom(&s, &doms[10]), 0);
+	assert_int_equal(sched_tick(&s, now), 0);
+}
+
+static void test_all_blocked_idles(void **state)
+{
+	u64 slice = 1;
+
+	(void)state;
+	sim_start(2);
+	add(0, 0, 0, 1);
+	run_until(MS(50));
+	sched_block(&s, &units[0], now);
+	assert_null(sched_pick_next(&s, 1, now, &slice));
+	assert_int_equal(slice, 0);
+	assert_int_equal(sched_tick(&s, now + SCHED_PERIOD_NS), 0);
+	assert_int_equal(sched_wake(&s, &units[0], now), 1);
+}
+
+static void test_64_cpus(void **state)
+{
+	u64 total = 0;
+
+	(void)state;
+	sim_start(SCHED_MAX_CPUS);
+	for (unsigned int i = 0; i < 96; i++)
+		add(i, 0, 0, i % 3 ? 0 : 63);
+	run_until(SEC(2));
+	assert_int_equal(busy, SEC(2) * SCHED_MAX_CPUS);
+	for (unsigned int i = 0; i < 96; i++) {
+		assert_within(ran[i], SEC(2) * SCHED_MAX_CPUS / 96, 10);
+		total += ran[i];
+	}
+	assert_int_equal(total, busy);
+	assert_accounting(96);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_weights_1_1_2_4_on_two_cpus),
+		cmocka_unit_test(test_weights_with_jitter),
+		cmocka_unit_test(test_weight_is_per_domain),
+		cmocka_unit_test(test_equal_weights_three_on_two),
+		cmocka_unit_test(test_cap_alone_idles_the_rest),
+		cmocka_unit_test(test_cap_next_to_uncapped),
+		cmocka_unit_test(test_cap_two_vcpus_two_cpus),
+		cmocka_unit_test(test_no_starvation),
+		cmocka_unit_test(test_blocked_unit_gets_nothing),
+		cmocka_unit_test(test_wake_preempts_over_unit),
+		cmocka_unit_test(test_tick_preempts_over_unit),
+		cmocka_unit_test(test_wake_returns_idle_cpu),
+		cmocka_unit_test(test_wake_before_resched_keeps_running),
+		cmocka_unit_test(test_yield),
+		cmocka_unit_test(test_migration_fills_both_cpus),
+		cmocka_unit_test(test_bad_params_rejected),
+		cmocka_unit_test(test_remove_running_unit),
+		cmocka_unit_test(test_domain_without_units),
+		cmocka_unit_test(test_all_blocked_idles),
+		cmocka_unit_test(test_64_cpus),
+	};
+
+	return cmocka_run_group_tests_name("sched_credit", tests, NULL, NULL);
+}
