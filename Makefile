@@ -33,6 +33,7 @@ help:
 	@echo "make efi        build $(BUILD)/keel.efi (native UEFI application)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
+	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(@D)

@@ -11,7 +11,7 @@ set -euo pipefail
 # busybox-static packages themselves are downloaded, not installed).
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	gnu-efi libfdt-dev liblzma-dev xz-utils cpio)
-run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86)
+run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
 test_pkgs=(libcmocka-dev libxen-dev "${run_pkgs[@]}" ovmf)
 
 job=${1:-build}

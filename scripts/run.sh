@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# `make run`: boots build/keel.iso in QEMU/KVM when the host has nested VT-x, else in Bochs.
+# `make run`: boots keel (default build/keel.iso) in QEMU/KVM when the host has nested VT-x, else in Bochs.
 #
-# Keel's console (COM1) comes out on this terminal; Ctrl-C stops the machine.
-# Exits with keel's stop status (0 ok, 1 panic, 2 no-vmx, 3 bad-boot, 4 fault), or 1 when
-# keel never said how it stopped.
+# Keel's console (COM1) is this terminal, both ways: what you type goes to COM1, which keel
+# hands to dom0's console (Linux's hvc0 shell under `make run`). Under QEMU, Ctrl-C stops the
+# machine. Under Bochs, when stdin and stdout are terminals, the terminal is raw (Ctrl-C goes
+# to the guest) and Ctrl-] ends the run; otherwise COM1 is output only and Ctrl-C stops it.
+# Exits with keel's stop status (0 ok, 1 panic, 2 no-vmx, 3 bad-boot, 4 fault), 1 when keel
+# never said how it stopped, or 130 when Ctrl-] or Ctrl-C ended the run first.
 # Environment:
 #   KEEL_ISO       the image to boot (default build/keel.iso)
 #   KEEL_RUN_EMU   kvm or bochs: skip the check and use that
 #   KEEL_RUN_MEGS  guest memory in MiB (default 1024)
 #   KEEL_RUN_CPUS  number of CPUs (default 2 under KVM, 1 under Bochs, where a second CPU
 #                  makes everything about four times slower even while it idles)
-# Bochs's own output and log go to build/run/.
+#   KEEL_RUN_TERM  0: under Bochs, COM1 output only even on a terminal (no socat)
+# Bochs's own output and log go to build/run/, with COM1's output in serial.txt.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
@@ -65,20 +69,27 @@ run_kvm() {
 	exit "$(status_from_console "$dir/serial.txt")"
 }
 
-run_bochs() {
-	local rc=0 tee_pid status
-	mkdir -p "$dir"
-	rm -f "$dir/serial.txt"
-	# COM1 goes to a file that is really a pipe to tee: this terminal, and serial.txt.
-	# (Bochs's com1 "mode=term" is no good: Debian's Bochs 2.7 leaves the terminal with
-	# zeroed settings, Ctrl-C disabled and no newline translation.)
+# bochs_result RC: report how a Bochs run ended and exit with keel's status.
+bochs_result() {
+	local rc=$1
+	if grep -s -a -q 'with no resolution' "$dir/bochs.log"; then
+		echo "make run: triple fault, Bochs reset the machine (see ${dir#"$root"/}/bochs.log)" >&2
+	fi
+	if ! grep -s -a -q -E 'keel: stopped, status [0-9]+' "$dir/serial.txt"; then
+		echo "make run: Bochs exited ($rc) before keel stopped (see ${dir#"$root"/}/bochs.out)" >&2
+	fi
+	exit "$(status_from_console "$dir/serial.txt")"
+}
+
+# Bochs with COM1 in a file that is really a pipe to tee: this terminal (or whatever stdout
+# is), and serial.txt. Output only: for pipes, CI, or KEEL_RUN_TERM=0.
+run_bochs_pipe() {
+	local rc=0 tee_pid
+	# (Bochs's com1 "mode=term" on this terminal is no good: Debian's Bochs 2.7 leaves the
+	# terminal with zeroed settings, Ctrl-C disabled and no newline translation.)
 	# port_e9_hack stays on although Bochs's copy of port 0xE9 goes only to bochs.out: keel
 	# recognises Bochs by port 0xE9 reading back 0xE9, and only then writes "Shutdown".
 	keel_bochsrc "$dir/bochsrc" "$iso" /dev/fd/3 "$dir/bochs.log" "$megs" "${cpus:-1}" 1
-	trap keel_stop_xvfb EXIT
-	if [[ -z ${DISPLAY:-} ]]; then
-		keel_start_xvfb "$dir"
-	fi
 	echo "make run: Bochs's messages go to ${dir#"$root"/}/bochs.out and bochs.log; Ctrl-C stops it"
 	exec 3> >(tee -i "$dir/serial.txt")
 	tee_pid=$!
@@ -87,14 +98,154 @@ run_bochs() {
 	exec 3>&-
 	wait "$tee_pid" 2>/dev/null || true
 	[[ -z $(tail -c 1 "$dir/serial.txt" 2>/dev/null) ]] || echo # end a cut-off last line
-	if grep -s -a -q 'with no resolution' "$dir/bochs.log"; then
-		echo "make run: triple fault, Bochs reset the machine (see ${dir#"$root"/}/bochs.log)" >&2
+	bochs_result "$rc"
+}
+
+# pace: copy stdin to stdout at most 8 bytes per 40 ms. Bochs's UART takes bytes from its pty
+# whether or not its 16-byte FIFO has room, and keel empties that FIFO every 20 ms of guest
+# time, so a paste arriving at once loses all but its first 16 bytes. A FIFO nobody writes
+# to, held open in fd 7, makes read -t a sleep without a fork.
+pace() {
+	local chunk rc
+	exec 7<>"$dir/pace.sleep"
+	while :; do
+		rc=0
+		IFS= read -r -N 8 -t 0.02 chunk || rc=$?
+		[[ -z $chunk ]] || printf '%s' "$chunk"
+		((rc == 0 || rc > 128)) || return 0 # end of input
+		[[ -z $chunk ]] || read -r -t 0.04 -u 7 _ || true
+	done
+}
+
+# hint_after_grub: GRUB clears the screen, and the line saying how to quit with it; say it
+# again once GRUB has printed its "Booting" line, while it loads the ISO's modules (seconds
+# in Bochs) and before keel prints anything. Nothing if keel has started already.
+hint_after_grub() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		if grep -s -a -q '(keel) ' "$dir/serial.txt"; then
+			return 0
+		elif grep -s -a -q 'Booting `' "$dir/serial.txt"; then
+			printf '\r\nmake run: Ctrl-] quits\r\n'
+			return 0
+		fi
+		sleep 0.1
+	done
+}
+
+# Bochs with COM1 on a pty (its "term" mode, which makes the pty raw, not this terminal):
+#   terminal -> socat (raw, Ctrl-] is end of input) -> keys fifo -> pace -> paced fifo
+#   -> socat -> pty -> Bochs's COM1 -> socat -> terminal, and serial.txt (socat -r).
+# The run ends when Bochs exits (socat's pty side closes) or on Ctrl-]; either way the rest
+# are stopped and the terminal's settings are put back.
+term_pids=() bochs_pid='' stty_saved=''
+run_bochs_term() {
+	local rc=0 i ended_by_user=0 pid='' keys_pid
+	stty_saved=$(stty -g)
+	trap bochs_term_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 143' TERM
+	rm -f "$dir/com1" "$dir/keys" "$dir/paced" "$dir/pace.sleep"
+	mkfifo "$dir/keys" "$dir/paced" "$dir/pace.sleep"
+	# Said before socat makes this terminal raw (no newline translation after that).
+	echo "make run: COM1 is this terminal (raw: Ctrl-C goes to the guest); Ctrl-] quits;" \
+		"Bochs's messages: ${dir#"$root"/}/bochs.out, bochs.log"
+	# wait-slave holds socat until Bochs opens the pty (reading the pty before that would
+	# end socat at once).
+	socat -r "$dir/serial.txt" "PTY,link=$dir/com1,raw,echo=0,wait-slave" STDIO \
+		<"$dir/paced" 2>"$dir/socat-pty.log" &
+	term_pids+=($!)
+	pace <"$dir/keys" >"$dir/paced" &
+	term_pids+=($!)
+	# The terminal is this socat's stdin explicitly (fd 4): a background job's stdin would
+	# otherwise be /dev/null.
+	exec 4<&0
+	socat -u STDIN,raw,echo=0,escape=0x1d "OPEN:$dir/keys,wronly" <&4 2>"$dir/socat-keys.log" &
+	keys_pid=$!
+	term_pids+=("$keys_pid")
+	exec 4<&-
+	for ((i = 0; i < 100; i++)); do
+		[[ ! -e $dir/com1 ]] || break
+		sleep 0.05
+	done
+	if [[ ! -e $dir/com1 ]]; then
+		echo "make run: socat made no pty (see ${dir#"$root"/}/socat-pty.log)" >&2
+		exit 1
 	fi
-	if ! grep -s -a -q -E 'keel: stopped, status [0-9]+' "$dir/serial.txt"; then
-		echo "make run: Bochs exited ($rc) before keel stopped (see ${dir#"$root"/}/bochs.out)" >&2
+	keel_bochsrc "$dir/bochsrc" "$iso" "$dir/com1" "$dir/bochs.log" "$megs" "${cpus:-1}" 1 term
+	# Debian's Bochs starts at its debugger prompt: "c" continues; at EOF it quits.
+	bochs-bin -q -f "$dir/bochsrc" <<<c >"$dir/bochs.out" 2>&1 &
+	bochs_pid=$!
+	hint_after_grub &
+	term_pids+=($!)
+	wait -n -p pid "$keys_pid" "$bochs_pid" || true
+	if [[ $pid == "$keys_pid" ]]; then
+		# Ctrl-] (or the terminal went away) while the machine still runs.
+		ended_by_user=1
+		stop_pid "$bochs_pid"
+		bochs_pid=
+	else
+		wait "$bochs_pid" 2>/dev/null || rc=$?
+		bochs_pid=
+		# The pty's socat ends by itself once Bochs has closed it and it has copied the rest.
+		for ((i = 0; i < 40; i++)); do
+			kill -0 "${term_pids[0]}" 2>/dev/null || break
+			sleep 0.05
+		done
 	fi
-	status=$(status_from_console "$dir/serial.txt")
-	exit "$status"
+	bochs_term_cleanup
+	trap - EXIT
+	if ((ended_by_user)); then
+		echo "make run: ended by Ctrl-] before keel stopped" >&2
+		exit 130
+	fi
+	bochs_result "$rc"
+}
+
+# stop_pid PID: TERM, then KILL after two seconds, and reap it.
+stop_pid() {
+	local pid=$1 i
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 40; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+bochs_term_cleanup() {
+	local pid
+	stop_pid "$bochs_pid"
+	bochs_pid=
+	for pid in "${term_pids[@]}"; do
+		stop_pid "$pid"
+	done
+	term_pids=()
+	if [[ -n $stty_saved ]]; then
+		stty "$stty_saved" 2>/dev/null || true
+		stty_saved=
+	fi
+	rm -f "$dir/keys" "$dir/paced" "$dir/pace.sleep"
+	[[ -z $(tail -c 1 "$dir/serial.txt" 2>/dev/null) ]] || printf '\r\n' # end a cut-off line
+	keel_stop_xvfb
+}
+
+run_bochs() {
+	mkdir -p "$dir"
+	rm -f "$dir/serial.txt"
+	trap keel_stop_xvfb EXIT
+	if [[ -z ${DISPLAY:-} ]]; then
+		keel_start_xvfb "$dir"
+	fi
+	if [[ -t 0 && -t 1 && ${KEEL_RUN_TERM:-1} != 0 ]]; then
+		if command -v socat >/dev/null; then
+			run_bochs_term
+		fi
+		echo "make run: socat missing (scripts/deps.sh run): COM1 is output only" >&2
+	fi
+	run_bochs_pipe
 }
 
 # Runs after the emulator has ended, when Ctrl-C made it quit.

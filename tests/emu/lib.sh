@@ -4,12 +4,25 @@
 
 KEEL_EMU_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# keel_bochsrc OUT ISO SERIAL LOG MEGS CPUS E9: write a Bochs config from bochsrc.in.
+# keel_bochsrc OUT ISO SERIAL LOG MEGS CPUS E9 [MODE]: write a Bochs config from bochsrc.in.
+# MODE is COM1's Bochs mode: file (the default: output only, to the file SERIAL) or term
+# (SERIAL is a terminal, a pty's slave, that COM1 both writes to and reads from).
 keel_bochsrc() {
-	local out=$1 iso=$2 serial=$3 log=$4 megs=$5 cpus=$6 e9=$7
+	local out=$1 iso=$2 serial=$3 log=$4 megs=$5 cpus=$6 e9=$7 mode=${8:-file}
 	sed -e "s|@ISO@|$iso|g" -e "s|@SERIAL@|$serial|g" -e "s|@LOG@|$log|g" \
 		-e "s|@MEGS@|$megs|g" -e "s|@CPUS@|$cpus|g" -e "s|@E9@|$e9|g" \
+		-e "/^com1:/s|mode=file|mode=$mode|" \
 		"$KEEL_EMU_LIB_DIR/bochsrc.in" >"$out"
+	if ! grep -q "^com1: .*mode=$mode," "$out"; then
+		echo "keel_bochsrc: no 'com1: ... mode=file, ...' line in bochsrc.in to set to $mode" >&2
+		return 1
+	fi
+}
+
+# keel_bochs_ticks LOG: the last emulated-time stamp in Bochs's log, in ticks (one per
+# instruction, plus the time skipped while every CPU halts); empty if there is none.
+keel_bochs_ticks() {
+	grep -a -o -E '^[0-9]{11,}' "$1" 2>/dev/null | tail -n 1 | sed 's/^0*\([0-9]\)/\1/' || true
 }
 
 # keel_start_xvfb DIR: start an Xvfb on a free display number, export DISPLAY and set
