@@ -49,9 +49,7 @@ long do_hvm_op(struct vcpu *v, int cmd, u64 arg)
 		v->domain->vcpus[u.vcpu]->upcall_vector = u.vector;
 		return 0;
 	}
-	case HVMOP_pagetable_dying:
-		return -ENOSYS;
-	default:
+	default:		/* pagetable_dying included: Linux ignores the error */
 		return -ENOSYS;
 	}
 }

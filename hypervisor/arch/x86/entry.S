@@ -1,4 +1,5 @@
 /* Exception entry stubs: save the registers into struct cpu_regs and call do_exception(). */
+#include <asm/cpu_regs.h>
 
 	.macro EXCEPTION vec, has_error
 	.globl exception_\vec
@@ -45,39 +46,11 @@ exception_\vec:
 	EXCEPTION 31, 0
 
 exception_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	SAVE_CPU_REGS
 	movq	%rsp, %rdi
 	cld
 	call	do_exception
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	RESTORE_CPU_REGS
 	addq	$16, %rsp		/* vector and error code */
 	iretq
 

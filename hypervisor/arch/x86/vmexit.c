@@ -4,7 +4,6 @@
 #include <keel/hypercall.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
-#include <asm/io.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
