@@ -64,6 +64,63 @@ static void set_wallclock(struct shared_info *si)
 	si->wc_nsec = 0;
 }
 
+/* Live domains by id; each entry holds one reference. */
+static struct domain *domain_table[DOMID_MAX_LIVE];
+static DEFINE_SPINLOCK(domain_table_lock);
+
+struct domain *domain_get(domid_t id)
+{
+	struct domain *d = NULL;
+
+	if (id >= DOMID_MAX_LIVE)
+		return NULL;
+	spin_lock(&domain_table_lock);
+	if (domain_table[id] && !domain_table[id]->dying) {
+		d = domain_table[id];
+		atomic_inc_return(&d->refcnt);
+	}
+	spin_unlock(&domain_table_lock);
+	return d;
+}
+
+void domain_hold(struct domain *d)
+{
+	atomic_inc_return(&d->refcnt);
+}
+
+static void domain_free(struct domain *d);
+
+void domain_put(struct domain *d)
+{
+	if (atomic_dec_return(&d->refcnt) == 0)
+		domain_free(d);
+}
+
+/* Enter @d in the table under @id: 0, or -EEXIST / -EINVAL. */
+static int domain_table_insert(struct domain *d, domid_t id)
+{
+	int rc = 0;
+
+	if (id >= DOMID_MAX_LIVE)
+		return -EINVAL;
+	spin_lock(&domain_table_lock);
+	if (domain_table[id])
+		rc = -EEXIST;
+	else
+		domain_table[id] = d;
+	spin_unlock(&domain_table_lock);
+	return rc;
+}
+
+static void domain_table_remove(struct domain *d)
+{
+	spin_lock(&domain_table_lock);
+	d->dying = true;
+	if (domain_table[d->id] == d)
+		domain_table[d->id] = NULL;
+	spin_unlock(&domain_table_lock);
+}
+
 struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
@@ -72,7 +129,14 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 
 	if (!d)
 		return NULL;
+	atomic_set(&d->refcnt, 1);
+	spin_lock_init(&d->lock);
 	d->id = id;
+	if (domain_table_insert(d, id)) {
+		pr_err("d%u: domain id in use or out of range\n", id);
+		free_pages(d, DOMAIN_ORDER);
+		return NULL;
+	}
 	d->mem_size = mem_size;
 	d->state = DOMAIN_RUNNING;
 	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
@@ -109,11 +173,21 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 			   LARGE_PAGE_SHIFT - PAGE_SHIFT);
 }
 
+/*
+ * Take @d out of the table and close what links it to other domains; its
+ * memory goes with the last reference.
+ */
 void domain_destroy(struct domain *d)
 {
+	domain_table_remove(d);
 	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
+	domain_put(d);
+}
+
+static void domain_free(struct domain *d)
+{
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	if (d->p2m.root) {

@@ -1,5 +1,6 @@
 /* The boot CPU's GDT, TSS (with interrupt stacks) and IDT. */
 #include <keel/arch.h>
+#include <keel/percpu.h>
 #include <keel/string.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -90,6 +91,10 @@ void arch_cpu_init(void)
 		     : : "i"((u64)GDT_CODE_SEL), "i"(GDT_DATA_SEL) : "rax", "memory");
 	asm volatile("ltr %w0" : : "r"(GDT_TSS_SEL));
 	asm volatile("lidt %0" : : "m"(idtr));
+
+	pcpus[0].self = &pcpus[0];
+	pcpus[0].online = true;
+	wrmsr(MSR_GS_BASE, (u64)&pcpus[0]);
 }
 
 u64 x86_tss_base(void)

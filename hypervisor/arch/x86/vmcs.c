@@ -1,5 +1,6 @@
 /* VMCS setup of a vCPU: controls checked against the capability MSRs, host state, PVH entry state. */
 #include <keel/arch.h>
+#include <keel/percpu.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
@@ -127,7 +128,7 @@ static void setup_host_state(void)
 	vmwrite(HOST_GS_SELECTOR, 0);
 	vmwrite(HOST_TR_SELECTOR, tr);
 	vmwrite(HOST_FS_BASE, 0);
-	vmwrite(HOST_GS_BASE, 0);
+	vmwrite(HOST_GS_BASE, (u64)this_cpu());
 	vmwrite(HOST_TR_BASE, x86_tss_base());
 	vmwrite(HOST_GDTR_BASE, gdtr.base);
 	vmwrite(HOST_IDTR_BASE, idtr.base);

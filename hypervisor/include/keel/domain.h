@@ -3,6 +3,7 @@
 #define KEEL_DOMAIN_H
 
 #include <keel/pagetable.h>
+#include <keel/spinlock.h>
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/domain.h>
@@ -11,6 +12,7 @@
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
 #define DOMAIN_MAX_EVTCHNS 1024
+#define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -25,6 +27,9 @@ struct xencons_interface;
 struct domain {
 	domid_t id;
 	bool privileged;
+	atomic_t refcnt;		/* the table's reference plus domain_get()s */
+	spinlock_t lock;		/* state, pause count, vCPU list */
+	bool dying;			/* out of the table: new lookups fail */
 	enum domain_state state;
 	unsigned int shutdown_reason;	/* SHUTDOWN_* when state is SHUTDOWN */
 	u64 mem_size;
@@ -46,6 +51,15 @@ struct domain {
 	bool console_cr;		/* the last byte was '\r' */
 	struct arch_domain arch;
 };
+
+/*
+ * The live domain @id with a reference held, or NULL (no such domain, or
+ * dying). Every domain_get() is matched by a domain_put().
+ */
+struct domain *domain_get(domid_t id);
+void domain_put(struct domain *d);
+/* Another reference to @d, which the caller already holds one to. */
+void domain_hold(struct domain *d);
 
 /* A new, empty domain with @mem_size bytes of guest RAM populated. */
 struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus);
