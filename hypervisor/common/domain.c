@@ -5,6 +5,7 @@
 #include <keel/evtchn.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
+#include <keel/schedule.h>
 #include <keel/pvh_layout.h>
 #include <keel/string.h>
 #include <keel/time.h>
@@ -89,6 +90,7 @@ void domain_hold(struct domain *d)
 }
 
 static void domain_free(struct domain *d);
+static void shutdown_work(void *data);
 
 void domain_put(struct domain *d)
 {
@@ -154,12 +156,14 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 	if (!d->shared_info || evtchn_domain_init(d, DOMAIN_MAX_EVTCHNS))
 		goto fail;
 	set_wallclock(d->shared_info);
+	tasklet_init(&d->shutdown_work, shutdown_work, d);
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		d->vcpus[i] = vcpu_create(d, i);
 		if (!d->vcpus[i])
 			goto fail;
 		d->nr_vcpus++;
 	}
+	sched_domain_add(d);
 	return d;
 fail:
 	domain_destroy(d);
@@ -180,6 +184,8 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 void domain_destroy(struct domain *d)
 {
 	domain_table_remove(d);
+	domain_pause(d);
+	sched_domain_remove(d);
 	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
@@ -199,18 +205,126 @@ static void domain_free(struct domain *d)
 	free_pages(d, DOMAIN_ORDER);
 }
 
+struct domain *domain_next(domid_t *id)
+{
+	struct domain *d = NULL;
+
+	spin_lock(&domain_table_lock);
+	for (; *id < DOMID_MAX_LIVE && !d; (*id)++)
+		if (domain_table[*id] && !domain_table[*id]->dying) {
+			d = domain_table[*id];
+			atomic_inc_return(&d->refcnt);
+		}
+	spin_unlock(&domain_table_lock);
+	return d;
+}
+
+void domain_notify_change(void)
+{
+	struct domain *d0 = domain_get(0);
+
+	if (!d0)
+		return;
+	if (d0->nr_vcpus && !d0->dying)
+		send_guest_virq(d0->vcpus[0], VIRQ_DOM_EXC);
+	domain_put(d0);
+}
+
+static unsigned int shutdown_action(const struct domain *d)
+{
+	if (d->state == DOMAIN_CRASHED)
+		return d->on_crash;
+	switch (d->shutdown_reason) {
+	case SHUTDOWN_reboot:
+		return d->on_reboot;
+	case SHUTDOWN_crash:
+		return d->on_crash;
+	default:
+		return d->on_poweroff;
+	}
+}
+
+static const char *const action_names[] = {
+	[ACTION_DESTROY] = "destroyed", [ACTION_RESTART] = "restarted",
+	[ACTION_PRESERVE] = "preserved",
+};
+
+/* Runs from the scheduler loop: the domain's vCPUs are not in the way. */
+static void shutdown_work(void *data)
+{
+	struct domain *d = data;
+	unsigned int action = shutdown_action(d);
+
+	if (d->dying) {
+		domain_put(d);
+		return;
+	}
+	if (d->id == 0) {
+		control_domain_ended(d);
+		domain_put(d);
+		return;
+	}
+	pr_info("d%u: %s after %s\n", d->id, action_names[action],
+		d->state == DOMAIN_CRASHED ? "a crash" :
+		shutdown_reason_name(d->shutdown_reason));
+	if (action == ACTION_DESTROY)
+		domain_destroy(d);
+	else if (action == ACTION_RESTART)
+		domain_rebuild(d);
+	domain_put(d);
+}
+
+/* Move a running @d to @state: stop its vCPUs and queue the action once. */
+static void domain_stop(struct domain *d, enum domain_state state,
+			unsigned int reason)
+{
+	spin_lock(&d->lock);
+	if (d->state != DOMAIN_RUNNING) {
+		spin_unlock(&d->lock);
+		return;
+	}
+	d->shutdown_reason = reason;
+	d->state = state;
+	spin_unlock(&d->lock);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_sleep(d->vcpus[i]);
+	domain_notify_change();
+	domain_hold(d);		/* dropped by the tasklet */
+	tasklet_schedule(&d->shutdown_work);
+}
+
 void domain_crash(struct domain *d, const char *why)
 {
 	pr_err("d%u crashed: %s\n", d->id, why);
-	d->state = DOMAIN_CRASHED;
+	domain_stop(d, DOMAIN_CRASHED, SHUTDOWN_crash);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	pr_info("d%u: shutdown requested, reason %s\n", d->id,
 		shutdown_reason_name(reason));
-	d->shutdown_reason = reason;
-	d->state = DOMAIN_SHUTDOWN;
+	domain_stop(d, DOMAIN_SHUTDOWN, reason);
+}
+
+void domain_pause(struct domain *d)
+{
+	spin_lock(&d->lock);
+	d->pause_count++;
+	spin_unlock(&d->lock);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_sleep_sync(d->vcpus[i]);
+}
+
+void domain_unpause(struct domain *d)
+{
+	bool resumed;
+
+	spin_lock(&d->lock);
+	resumed = d->pause_count && --d->pause_count == 0;
+	spin_unlock(&d->lock);
+	if (resumed)
+		for (unsigned int i = 0; i < d->nr_vcpus; i++)
+			vcpu_wake(d->vcpus[i]);
 }
 
 void domain_console_putc(struct domain *d, char c)

@@ -122,7 +122,6 @@ struct domain *build_dom0(const struct boot_info *bi)
 		domain_destroy(d);
 		return NULL;
 	}
-	d->vcpus[0]->state = VCPU_RUNNABLE;
 	pr_info("d0: %u vCPU(s), %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
 		d->nr_vcpus, (unsigned long long)mem >> 20, (unsigned long long)k.lowest,
 		(unsigned long long)k.highest, k.entry, params.nr_modules,

@@ -83,38 +83,10 @@ static enum keel_status dom0_exit_status(const struct domain *d)
 	}
 }
 
-/* Build dom0 and run it until it ends; true when it asked to reboot. */
-static bool run_dom0_once(enum keel_status *status)
-{
-	struct domain *d = build_dom0(&boot_info);
-	u64 free_before;
-	bool reboot;
-
-	if (!d) {
-		pr_info("keel: no domains to run\n");
-		*status = boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
-						 KEEL_STATUS_OK;
-		return false;
-	}
-	schedule_run(d);
-	if (d->state == DOMAIN_SHUTDOWN)
-		pr_info("d0: ended with shutdown reason %s\n",
-			shutdown_reason_name(d->shutdown_reason));
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		arch_vcpu_report(d->vcpus[i]);
-	*status = dom0_exit_status(d);
-	reboot = d->state == DOMAIN_SHUTDOWN &&
-		 d->shutdown_reason == SHUTDOWN_reboot;
-	free_before = host_pages.nr_free;
-	domain_destroy(d);
-	pr_info("mm: %llu pages free after d0 (%llu returned)\n",
-		(unsigned long long)host_pages.nr_free,
-		(unsigned long long)(host_pages.nr_free - free_before));
-	return reboot;
-}
-
 /* dom0_restarts=<n>: how often a rebooting dom0 is rebuilt (default: always). */
 static unsigned long dom0_restarts = ~0UL;
+static unsigned long dom0_restarted;
+static u64 free_pages_at_start;
 
 static int parse_dom0_restarts(const char *value)
 {
@@ -127,20 +99,70 @@ static int parse_dom0_restarts(const char *value)
 }
 custom_param("dom0_restarts", parse_dom0_restarts);
 
-/* dom0 reboots are restarts: build it afresh, as Xen restarts the machine. */
-static void __noreturn run_dom0(void)
+/* Build the boot-time domains and let them run; false when there are none. */
+static bool start_boot_domains(void)
 {
-	enum keel_status status;
+	struct domain *d;
 
-	for (unsigned long restarts = 0; run_dom0_once(&status); restarts++) {
-		if (restarts >= dom0_restarts) {
-			pr_info("d0: not restarted again (dom0_restarts=%lu)\n",
-				dom0_restarts);
-			break;
-		}
+	free_pages_at_start = host_pages.nr_free;
+	d = build_dom0(&boot_info);
+	if (!d)
+		return false;
+	vcpu_up(d->vcpus[0]);
+	return true;
+}
+
+/* Destroy every domain but @keep; report what came back. */
+static void destroy_other_domains(struct domain *keep)
+{
+	domid_t id = 0;
+	struct domain *d;
+
+	while ((d = domain_next(&id))) {
+		if (d != keep)
+			domain_destroy(d);
+		domain_put(d);
+	}
+}
+
+/*
+ * dom0 ended (a tasklet, outside its vCPUs): keel stops with dom0's
+ * reason, or builds everything afresh when dom0 rebooted, as Xen
+ * restarts the machine.
+ */
+void control_domain_ended(struct domain *d)
+{
+	enum keel_status status = dom0_exit_status(d);
+	bool reboot = d->state == DOMAIN_SHUTDOWN &&
+		      d->shutdown_reason == SHUTDOWN_reboot;
+
+	if (d->state == DOMAIN_SHUTDOWN)
+		pr_info("d0: ended with shutdown reason %s\n",
+			shutdown_reason_name(d->shutdown_reason));
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		arch_vcpu_report(d->vcpus[i]);
+	destroy_other_domains(NULL);
+	pr_info("mm: %llu pages free after d0 (%llu at start)\n",
+		(unsigned long long)host_pages.nr_free,
+		(unsigned long long)free_pages_at_start);
+	if (reboot && dom0_restarted < dom0_restarts) {
+		dom0_restarted++;
 		pr_info("d0: restarting after reboot\n");
+		if (start_boot_domains())
+			return;
+		status = KEEL_STATUS_DOM0_CRASHED;
+	} else if (reboot) {
+		pr_info("d0: not restarted again (dom0_restarts=%lu)\n",
+			dom0_restarts);
 	}
 	keel_stop(status);
+}
+
+void domain_rebuild(struct domain *d)
+{
+	/* Only dom0 comes from the boot modules so far; others are destroyed. */
+	pr_info("d%u: no boot description to rebuild from; destroyed\n", d->id);
+	domain_destroy(d);
 }
 
 void keel_main(void)
@@ -157,6 +179,12 @@ void keel_main(void)
 	time_init();
 	if (arch_irq_init())
 		keel_stop(KEEL_STATUS_PANIC);
+	scheduler_init();
 
-	run_dom0();
+	if (!start_boot_domains()) {
+		pr_info("keel: no domains to run\n");
+		keel_stop(boot_info.nr_modules ? KEEL_STATUS_DOM0_CRASHED :
+						 KEEL_STATUS_OK);
+	}
+	schedule_loop();
 }

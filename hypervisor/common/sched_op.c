@@ -3,6 +3,7 @@
 #include <keel/errno.h>
 #include <keel/evtchn.h>
 #include <keel/hypercall.h>
+#include <keel/schedule.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 
@@ -30,8 +31,7 @@ static long sched_poll(struct vcpu *v, u64 arg)
 	v->polling = true;
 	if (p.timeout)
 		timer_set(&v->poll_timer, p.timeout);
-	v->state = VCPU_BLOCKED;
-	vcpu_set_runstate(v, RUNSTATE_blocked);
+	vcpu_block_poll(v);
 	return 0;
 }
 
@@ -39,6 +39,7 @@ long do_sched_op(struct vcpu *v, int cmd, u64 arg)
 {
 	switch (cmd) {
 	case SCHEDOP_yield:
+		vcpu_yield(v);
 		return 0;
 	case SCHEDOP_block:
 		vcpu_block(v);

@@ -1,71 +1,362 @@
-/* The run loop of the boot CPU: one domain's vCPUs in turn, timers, and idle in HLT. */
+/* The scheduler loop of every CPU: the credit policy's picks, context switches, timers, tasklets, idle. */
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/percpu.h>
+#include <keel/printk.h>
+#include <keel/sched_credit.h>
 #include <keel/schedule.h>
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
+#include <public/vcpu.h>
 
-/* How long a vCPU runs before another runnable one of the domain gets the CPU. */
-#define TIME_SLICE_NS MILLISECS(10)
+#define unit_vcpu(u) ((struct vcpu *)((char *)(u) - offsetof(struct vcpu, sched_unit)))
 
-/* The next runnable vCPU after @prev, round the domain's list; NULL if none. */
-static struct vcpu *pick_next(struct domain *d, unsigned int *prev)
+/* The policy's state; every call into sched_credit.c holds sched_lock. */
+static struct scheduler sched;
+static DEFINE_SPINLOCK(sched_lock);
+static struct timer slice_timers[MAX_CPUS];
+static struct timer accounting_tick;
+
+static DEFINE_SPINLOCK(tasklet_lock);
+static struct tasklet *tasklet_list;
+
+/* Have @cpu pick again: at once if it is this one, else by IPI. */
+static void kick_cpu(unsigned int cpu)
 {
-	for (unsigned int i = 1; i <= d->nr_vcpus; i++) {
-		unsigned int id = (*prev + i) % d->nr_vcpus;
-
-		if (d->vcpus[id]->state == VCPU_RUNNABLE) {
-			*prev = id;
-			return d->vcpus[id];
-		}
-	}
-	return NULL;
+	WRITE_ONCE(pcpus[cpu].need_resched, true);
+	if (cpu != smp_processor_id())
+		arch_send_ipi(cpu);
 }
 
-static bool others_runnable(struct domain *d, struct vcpu *v)
+static void kick_mask(u64 mask)
 {
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i] != v && d->vcpus[i]->state == VCPU_RUNNABLE)
-			return true;
-	return false;
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		if (mask & BIT(cpu))
+			kick_cpu(cpu);
+}
+
+/* A running vCPU also needs its CPU's attention for a new interrupt. */
+static void kick_running(struct vcpu *v)
+{
+	if (READ_ONCE(v->is_running) && v->processor != smp_processor_id())
+		arch_send_ipi(v->processor);
 }
 
 static void slice_ended(void *data)
 {
-	/* Nothing to do: the interrupt exit already returned to the loop. */
+	this_cpu()->need_resched = true;
 }
 
-void schedule_run(struct domain *d)
+static void accounting_tick_fired(void *data)
 {
-	unsigned int last = d->nr_vcpus - 1;
-	struct timer slice_end;
+	u64 now = now_ns(), mask;
 
-	timer_init(&slice_end, slice_ended, NULL);
+	spin_lock(&sched_lock);
+	mask = sched_tick(&sched, now);
+	spin_unlock(&sched_lock);
+	kick_mask(mask);
+	timer_set(&accounting_tick, now + SCHED_PERIOD_NS);
+}
 
-	while (d->state == DOMAIN_RUNNING) {
-		struct vcpu *v;
-		u64 deadline;
-
-		timers_run(now_ns());
-		deadline = timers_next_deadline();
-		v = pick_next(d, &last);
-		if (v) {
-			/* Its slice ends with an interrupt exit if others wait. */
-			if (others_runnable(d, v))
-				timer_set(&slice_end, now_ns() + TIME_SLICE_NS);
-			else
-				timer_stop(&slice_end);
-			arch_timer_program(timers_next_deadline());
-			arch_vcpu_run(v);
-			continue;
-		}
-		if (deadline == TIMER_NONE) {
-			domain_crash(d, "every vCPU blocked with nothing to wake it");
-			break;
-		}
-		arch_timer_program(deadline);
-		arch_idle();
+void scheduler_init(void)
+{
+	sched_init(&sched, nr_cpus, now_ns());
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+		timer_init(&slice_timers[cpu], slice_ended, NULL);
+		slice_timers[cpu].cpu = cpu;
 	}
-	timer_stop(&slice_end);
+	timer_init(&accounting_tick, accounting_tick_fired, NULL);
+	timer_set(&accounting_tick, now_ns() + SCHED_PERIOD_NS);
+	pr_info("sched: credit scheduler on %u CPU(s), period %llu ms\n", nr_cpus,
+		(unsigned long long)SCHED_PERIOD_NS / 1000000);
+}
+
+void sched_domain_add(struct domain *d)
+{
+	spin_lock(&sched_lock);
+	sched_add_dom(&sched, &d->sched_dom);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		/* Spread the vCPUs of a domain over the CPUs from the start. */
+		v->processor = (d->id + i) % nr_cpus;
+		sched_add_unit(&sched, &v->sched_unit, &d->sched_dom, v->processor);
+	}
+	spin_unlock(&sched_lock);
+}
+
+void sched_domain_remove(struct domain *d)
+{
+	spin_lock(&sched_lock);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		int cpu = sched_remove_unit(&sched, &d->vcpus[i]->sched_unit);
+
+		if (cpu >= 0)
+			kick_cpu(cpu);
+	}
+	sched_remove_dom(&sched, &d->sched_dom);
+	spin_unlock(&sched_lock);
+}
+
+int sched_domain_set_params(struct domain *d, u32 weight, u32 cap)
+{
+	int rc;
+
+	spin_lock(&sched_lock);
+	rc = sched_set_params(&sched, &d->sched_dom, weight, cap);
+	spin_unlock(&sched_lock);
+	return rc;
+}
+
+u64 sched_domain_runtime(struct domain *d)
+{
+	u64 ns = 0;
+
+	spin_lock(&sched_lock);
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		sched_account(&sched, cpu, now_ns());
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		ns += d->vcpus[i]->sched_unit.run_ns;
+	spin_unlock(&sched_lock);
+	return ns;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	int cpu = -1;
+
+	spin_lock(&sched_lock);
+	if (v->sched_unit.dom && v->sched_unit.state == SCHED_BLOCKED &&
+	    vcpu_runnable(v))
+		cpu = sched_wake(&sched, &v->sched_unit, now_ns());
+	spin_unlock(&sched_lock);
+	if (cpu >= 0)
+		kick_cpu(cpu);
+	kick_running(v);
+}
+
+void vcpu_sleep(struct vcpu *v)
+{
+	bool running;
+
+	spin_lock(&sched_lock);
+	running = v->sched_unit.state == SCHED_RUNNING;
+	if (v->sched_unit.dom && v->sched_unit.state != SCHED_BLOCKED &&
+	    !vcpu_runnable(v))
+		sched_block(&sched, &v->sched_unit, now_ns());
+	spin_unlock(&sched_lock);
+	if (running)
+		kick_cpu(v->sched_unit.cpu);
+}
+
+static bool vcpu_has_work(const struct vcpu *v)
+{
+	return (v->vcpu_info && v->vcpu_info->evtchn_upcall_pending) ||
+	       arch_vcpu_has_pending_interrupt(v);
+}
+
+/* Move @v to @state, telling the policy; under sched_lock. */
+static void set_vcpu_state(struct vcpu *v, enum vcpu_state state)
+{
+	v->state = state;
+	vcpu_set_runstate(v, state == VCPU_RUNNABLE ? RUNSTATE_runnable :
+			  state == VCPU_BLOCKED ? RUNSTATE_blocked :
+			  RUNSTATE_offline);
+	if (!v->sched_unit.dom)
+		return;
+	if (state == VCPU_RUNNABLE && vcpu_runnable(v)) {
+		int cpu = sched_wake(&sched, &v->sched_unit, now_ns());
+
+		if (cpu >= 0)
+			kick_cpu(cpu);
+	} else if (state != VCPU_RUNNABLE) {
+		sched_block(&sched, &v->sched_unit, now_ns());
+	}
+}
+
+/*
+ * The state changes happen under sched_lock, and a waker sets what it
+ * signals before taking it: a wake-up between the check and the block is
+ * never lost.
+ */
+void vcpu_block(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->state == VCPU_RUNNABLE && !vcpu_has_work(v))
+		set_vcpu_state(v, VCPU_BLOCKED);
+	spin_unlock(&sched_lock);
+}
+
+void vcpu_block_poll(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->state == VCPU_RUNNABLE)
+		set_vcpu_state(v, VCPU_BLOCKED);
+	spin_unlock(&sched_lock);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->state == VCPU_BLOCKED)
+		set_vcpu_state(v, VCPU_RUNNABLE);
+	spin_unlock(&sched_lock);
+	kick_running(v);
+}
+
+void vcpu_up(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->state == VCPU_DOWN)
+		set_vcpu_state(v, VCPU_RUNNABLE);
+	spin_unlock(&sched_lock);
+}
+
+/* Take this CPU's vCPU off it: its state goes to memory, any CPU may load it. */
+static void context_switch_out(struct pcpu *c)
+{
+	struct vcpu *prev = c->curr;
+
+	if (!prev)
+		return;
+	arch_vcpu_switch_out(prev);
+	c->curr = NULL;
+	smp_mb();
+	WRITE_ONCE(prev->is_running, false);
+}
+
+static void context_switch_in(struct pcpu *c, struct vcpu *next)
+{
+	bool moved = next->processor != c->id;
+
+	/* The CPU it left may still be saving it. */
+	while (READ_ONCE(next->is_running))
+		arch_cpu_relax();
+	next->is_running = true;
+	next->processor = c->id;
+	c->curr = next;
+	if (moved) {
+		timer_migrate(&next->singleshot_timer, c->id);
+		timer_migrate(&next->periodic_timer, c->id);
+		timer_migrate(&next->poll_timer, c->id);
+	}
+	arch_vcpu_switch_in(next, moved);
+}
+
+void vcpu_sleep_sync(struct vcpu *v)
+{
+	struct pcpu *c = this_cpu();
+
+	vcpu_sleep(v);
+	/* Called from the loop (tasklets, timers): this CPU's own vCPU is idle here. */
+	if (c->curr == v)
+		context_switch_out(c);
+	while (READ_ONCE(v->is_running)) {
+		/* Another CPU may wait for ours in turn: let ours go if it cannot run. */
+		if (c->curr && !vcpu_runnable(c->curr))
+			context_switch_out(c);
+		arch_cpu_relax();
+	}
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->sched_unit.dom)
+		sched_yield(&sched, &v->sched_unit);
+	spin_unlock(&sched_lock);
+	this_cpu()->need_resched = true;
+}
+
+static void do_schedule(struct pcpu *c, u64 now)
+{
+	struct sched_unit *u;
+	struct vcpu *next;
+	u64 slice;
+
+	spin_lock(&sched_lock);
+	u = sched_pick_next(&sched, c->id, now, &slice);
+	if (u)
+		u->migrated = false;
+	spin_unlock(&sched_lock);
+	c->need_resched = false;
+	next = u ? unit_vcpu(u) : NULL;
+	if (next != c->curr) {
+		context_switch_out(c);
+		if (next)
+			context_switch_in(c, next);
+	}
+	if (next)
+		timer_set(&slice_timers[c->id], now + slice);
+	else
+		timer_stop(&slice_timers[c->id]);
+}
+
+void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
+{
+	t->fn = fn;
+	t->data = data;
+	t->next = NULL;
+	t->queued = false;
+}
+
+void tasklet_schedule(struct tasklet *t)
+{
+	struct tasklet **p;
+
+	spin_lock(&tasklet_lock);
+	if (!t->queued) {
+		for (p = &tasklet_list; *p; p = &(*p)->next)
+			;
+		*p = t;
+		t->next = NULL;
+		t->queued = true;
+	}
+	spin_unlock(&tasklet_lock);
+	kick_cpu(0);
+}
+
+/* Tasklets run on the boot CPU, one at a time, in the order scheduled. */
+static void tasklets_run(void)
+{
+	for (;;) {
+		struct tasklet *t;
+
+		spin_lock(&tasklet_lock);
+		t = tasklet_list;
+		if (t) {
+			tasklet_list = t->next;
+			t->queued = false;
+		}
+		spin_unlock(&tasklet_lock);
+		if (!t)
+			return;
+		t->fn(t->data);
+	}
+}
+
+void __noreturn schedule_loop(void)
+{
+	struct pcpu *c = this_cpu();
+
+	for (;;) {
+		u64 now = now_ns();
+
+		timers_run(now);
+		if (c->id == 0)
+			tasklets_run();
+		if (c->need_resched || !c->curr || !vcpu_runnable(c->curr))
+			do_schedule(c, now);
+		arch_timer_program(timers_next_deadline());
+		if (c->curr) {
+			arch_vcpu_run(c->curr);
+		} else if (!READ_ONCE(c->need_resched)) {
+			u64 idle_from = now_ns();
+
+			arch_idle();
+			c->idle_ns += now_ns() - idle_from;
+		}
+	}
 }

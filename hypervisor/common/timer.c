@@ -1,8 +1,7 @@
-/* Software timers: a deadline-ordered list fired from the main loop; the earliest arms the hardware timer. */
+/* Software timers: a deadline-ordered list per CPU; the earliest arms that CPU's hardware timer. */
 #include <keel/arch.h>
+#include <keel/percpu.h>
 #include <keel/timer.h>
-
-static struct timer *timer_list;
 
 void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 {
@@ -10,16 +9,27 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 	t->data = data;
 	t->next = NULL;
 	t->active = false;
+	t->running = false;
 	t->expires = TIMER_NONE;
+	t->cpu = smp_processor_id();
 }
 
-void timer_stop(struct timer *t)
+/* Lock the list @t is on; @t may move while we wait, so check again. */
+static struct pcpu *lock_timer_cpu(struct timer *t)
 {
-	struct timer **p;
+	for (;;) {
+		struct pcpu *c = &pcpus[READ_ONCE(t->cpu)];
 
-	if (!t->active)
-		return;
-	for (p = &timer_list; *p; p = &(*p)->next) {
+		spin_lock(&c->timer_lock);
+		if (c->id == t->cpu)
+			return c;
+		spin_unlock(&c->timer_lock);
+	}
+}
+
+static void unlink_timer(struct pcpu *c, struct timer *t)
+{
+	for (struct timer **p = &c->timers; *p; p = &(*p)->next) {
 		if (*p == t) {
 			*p = t->next;
 			break;
@@ -29,35 +39,112 @@ void timer_stop(struct timer *t)
 	t->next = NULL;
 }
 
-void timer_set(struct timer *t, u64 expires)
+/* Insert @t in @c's list; true when it became the earliest. */
+static bool link_timer(struct pcpu *c, struct timer *t)
 {
 	struct timer **p;
 
-	timer_stop(t);
-	t->expires = expires;
-	for (p = &timer_list; *p && (*p)->expires <= expires; p = &(*p)->next)
+	for (p = &c->timers; *p && (*p)->expires <= t->expires; p = &(*p)->next)
 		;
 	t->next = *p;
 	*p = t;
 	t->active = true;
-	/* A new earliest deadline must reach the hardware even while a guest runs. */
-	if (timer_list == t)
+	return c->timers == t;
+}
+
+/* A new earliest deadline must reach @c's hardware timer, even while a guest runs. */
+static void deadline_changed(struct pcpu *c, u64 expires)
+{
+	if (c == this_cpu())
 		arch_timer_program(expires);
+	else
+		arch_send_ipi(c->id);
+}
+
+void timer_stop(struct timer *t)
+{
+	struct pcpu *c = lock_timer_cpu(t);
+
+	if (t->active)
+		unlink_timer(c, t);
+	spin_unlock(&c->timer_lock);
+	/* Another CPU may be in the middle of calling it. */
+	while (READ_ONCE(t->running) && c != this_cpu())
+		arch_cpu_relax();
+}
+
+void timer_set(struct timer *t, u64 expires)
+{
+	struct pcpu *c = lock_timer_cpu(t);
+	bool earliest;
+
+	if (t->active)
+		unlink_timer(c, t);
+	t->expires = expires;
+	earliest = link_timer(c, t);
+	spin_unlock(&c->timer_lock);
+	if (earliest)
+		deadline_changed(c, expires);
+}
+
+void timer_migrate(struct timer *t, unsigned int cpu)
+{
+	struct pcpu *to = &pcpus[cpu], *c, *first, *second;
+	bool earliest = false;
+
+	/* Both lists locked, lower CPU first, with @t still on the old one. */
+	for (;;) {
+		c = &pcpus[READ_ONCE(t->cpu)];
+		if (c == to)
+			return;
+		first = c->id < to->id ? c : to;
+		second = first == c ? to : c;
+		spin_lock(&first->timer_lock);
+		spin_lock(&second->timer_lock);
+		if (c->id == t->cpu)
+			break;
+		spin_unlock(&second->timer_lock);
+		spin_unlock(&first->timer_lock);
+	}
+	WRITE_ONCE(t->cpu, cpu);
+	if (t->active) {
+		unlink_timer(c, t);
+		earliest = link_timer(to, t);
+	}
+	spin_unlock(&second->timer_lock);
+	spin_unlock(&first->timer_lock);
+	if (earliest)
+		deadline_changed(to, t->expires);
 }
 
 void timers_run(u64 now)
 {
-	while (timer_list && timer_list->expires <= now) {
-		struct timer *t = timer_list;
+	struct pcpu *c = this_cpu();
 
-		timer_list = t->next;
+	spin_lock(&c->timer_lock);
+	while (c->timers && c->timers->expires <= now) {
+		struct timer *t = c->timers;
+
+		c->timers = t->next;
 		t->next = NULL;
 		t->active = false;
+		t->running = true;
+		spin_unlock(&c->timer_lock);
 		t->fn(t->data);
+		smp_mb();
+		WRITE_ONCE(t->running, false);
+		spin_lock(&c->timer_lock);
 	}
+	spin_unlock(&c->timer_lock);
 }
 
 u64 timers_next_deadline(void)
 {
-	return timer_list ? timer_list->expires : TIMER_NONE;
+	struct pcpu *c = this_cpu();
+	u64 deadline;
+
+	spin_lock(&c->timer_lock);
+	deadline = c->timers ? c->timers->expires : TIMER_NONE;
+	spin_unlock(&c->timer_lock);
+	return deadline;
 }

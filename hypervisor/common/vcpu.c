@@ -4,6 +4,8 @@
 #include <keel/evtchn.h>
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
+#include <keel/percpu.h>
+#include <keel/schedule.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/event_channel.h>
@@ -75,26 +77,18 @@ void vcpu_set_runstate(struct vcpu *v, int state)
 	v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
 	v->runstate.state = state;
 	v->runstate.state_entry_time = now;
-	if (v->runstate_va)
+	/* Guest-virtual addresses resolve only through the loaded vCPU's state. */
+	if (v->runstate_va && this_cpu()->curr == v)
 		copy_to_guest(v, v->runstate_va, &v->runstate,
 			      sizeof(v->runstate));
 }
 
-void vcpu_kick(struct vcpu *v)
+bool vcpu_runnable(const struct vcpu *v)
 {
-	if (v->state == VCPU_BLOCKED) {
-		v->state = VCPU_RUNNABLE;
-		vcpu_set_runstate(v, RUNSTATE_runnable);
-	}
-}
+	const struct domain *d = v->domain;
 
-void vcpu_block(struct vcpu *v)
-{
-	if ((v->vcpu_info && v->vcpu_info->evtchn_upcall_pending) ||
-	    arch_vcpu_has_pending_interrupt(v))
-		return;
-	v->state = VCPU_BLOCKED;
-	vcpu_set_runstate(v, RUNSTATE_blocked);
+	return v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING &&
+	       !READ_ONCE(d->pause_count);
 }
 
 void vcpu_update_time(struct vcpu *v)

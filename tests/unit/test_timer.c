@@ -1,7 +1,18 @@
 /* Host tests of the software timer list: ordering, re-arming, stopping and the hardware deadline. */
 #include <string.h>
+#include <keel/percpu.h>
 #include <keel/timer.h>
 #include "host.h"
+
+struct pcpu pcpus[MAX_CPUS];
+unsigned int nr_cpus = 2;
+unsigned int hosted_cpu;
+static int ipis[MAX_CPUS];
+
+void arch_send_ipi(unsigned int cpu)
+{
+	ipis[cpu]++;
+}
 
 static u64 programmed = TIMER_NONE;
 static int fired[8], order[8], nr_order;
@@ -27,6 +38,12 @@ static int setup(void **state)
 	memset(fired, 0, sizeof(fired));
 	nr_order = 0;
 	programmed = TIMER_NONE;
+	memset(ipis, 0, sizeof(ipis));
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		pcpus[cpu].self = &pcpus[cpu];
+		pcpus[cpu].id = cpu;
+	}
+	hosted_cpu = 0;
 	for (int i = 0; i < 4; i++)
 		timer_init(&t[i], fire, (void *)(uintptr_t)i);
 	return 0;
@@ -109,6 +126,47 @@ static void test_rearm_from_callback(void **state)
 	timer_stop(&p);
 }
 
+/* A timer fires on its own CPU; arming it from another kicks that CPU instead of programming. */
+static void test_timers_are_per_cpu(void **state)
+{
+	(void)state;
+	hosted_cpu = 1;
+	timer_init(&t[3], fire, (void *)(uintptr_t)3);	/* belongs to CPU 1 */
+	hosted_cpu = 0;
+	timer_set(&t[0], 500);
+	assert_int_equal(programmed, 500);
+	timer_set(&t[3], 100);			/* earliest on CPU 1: an IPI */
+	assert_int_equal(ipis[1], 1);
+	assert_int_equal(programmed, 500);	/* CPU 0's hardware untouched */
+	assert_int_equal(timers_next_deadline(), 500);
+	timers_run(1000);			/* CPU 0 fires only its own */
+	assert_int_equal(fired[0], 1);
+	assert_int_equal(fired[3], 0);
+	hosted_cpu = 1;
+	assert_int_equal(timers_next_deadline(), 100);
+	timers_run(1000);
+	assert_int_equal(fired[3], 1);
+}
+
+/* Migrating an armed timer moves its deadline to the new CPU's list. */
+static void test_migrate_keeps_it_armed(void **state)
+{
+	(void)state;
+	timer_set(&t[1], 300);
+	timer_migrate(&t[1], 1);
+	assert_int_equal(t[1].cpu, 1);
+	assert_int_equal(ipis[1], 1);		/* the new earliest there */
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	hosted_cpu = 1;
+	assert_int_equal(timers_next_deadline(), 300);
+	timer_stop(&t[1]);
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	timer_migrate(&t[1], 0);		/* unarmed: just moves */
+	assert_int_equal(t[1].cpu, 0);
+	hosted_cpu = 0;
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +174,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rearm_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_equal_deadlines_keep_insertion_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timers_are_per_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_keeps_it_armed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);

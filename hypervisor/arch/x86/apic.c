@@ -7,6 +7,7 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <asm/apic.h>
+#include <asm/irqflags.h>
 #include <asm/processor.h>
 #include <asm/vmx_internal.h>
 #include <asm/x86_page.h>
@@ -44,6 +45,22 @@ static void apic_write(u32 reg, u32 v)
 		wrmsr(0x800 + (reg >> 4), v);
 	else
 		xapic_mmio[reg / 4] = v;
+}
+
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define ICR_BUSY BIT(12)
+
+void apic_send_ipi(u32 apic_id, u8 vector)
+{
+	if (x2apic) {
+		wrmsr(0x800 + (APIC_ICR_LOW >> 4), (u64)apic_id << 32 | vector);
+		return;
+	}
+	while (apic_read(APIC_ICR_LOW) & ICR_BUSY)
+		arch_cpu_relax();
+	apic_write(APIC_ICR_HIGH, apic_id << 24);
+	apic_write(APIC_ICR_LOW, vector);
 }
 
 void apic_eoi(void)

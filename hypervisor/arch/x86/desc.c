@@ -30,7 +30,7 @@ static struct idt_entry idt[256] __aligned(16);
 static u8 ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
 extern const u64 exception_stubs[IDT_EXCEPTIONS];
-extern const char irq_0xf0[], irq_0xff[];
+extern const char irq_0xf0[], irq_0xf1[], irq_0xff[];
 
 static void set_tss_descriptor(void)
 {
@@ -73,6 +73,7 @@ void arch_cpu_init(void)
 	for (int vec = 0; vec < IDT_EXCEPTIONS; vec++)
 		set_gate(vec, exception_stubs[vec], exception_ist(vec));
 	set_gate(0xf0, (u64)irq_0xf0, 0);
+	set_gate(0xf1, (u64)irq_0xf1, 0);
 	set_gate(0xff, (u64)irq_0xff, 0);
 
 	asm volatile("lgdt %0" : : "m"(gdtr));

@@ -92,4 +92,5 @@ irq_\vec:
 
 	.text
 	IRQ 0xf0
+	IRQ 0xf1
 	IRQ 0xff

@@ -2,6 +2,8 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/pagetable.h>
+#include <keel/percpu.h>
+#include <asm/vmx_internal.h>
 #include <asm/vmx.h>
 
 #define EPT_READ BIT(0)
@@ -36,9 +38,50 @@ void arch_domain_set_p2m(struct domain *d)
 	d->arch.eptp = d->p2m.root | VMX_MEMTYPE_WB | EPTP_WALK_4;
 }
 
-void arch_p2m_flush(struct domain *d)
+void ept_flush_local(struct domain *d)
 {
 	struct { u64 eptp, zero; } desc = { d->arch.eptp, 0 };
 
 	asm volatile("invept %0, %1" : : "m"(desc), "r"(1ULL) : "cc", "memory");
+}
+
+/*
+ * Before entering a vCPU of @d: flush what arch_p2m_flush() left stale here.
+ * in_guest is set first, so a flush that misses it sees it and waits.
+ */
+void ept_enter_guest(struct pcpu *c, struct domain *d)
+{
+	u64 bit = BIT(c->id);
+
+	WRITE_ONCE(c->in_guest, true);
+	smp_mb();
+	if (READ_ONCE(d->arch.ept_stale) & bit) {
+		__atomic_fetch_and(&d->arch.ept_stale, ~bit, __ATOMIC_SEQ_CST);
+		ept_flush_local(d);
+	}
+}
+
+/*
+ * Every CPU drops @d's cached translations before it next runs @d; CPUs
+ * in a guest now are kicked out and waited for, so on return no CPU uses
+ * a removed mapping.
+ */
+void arch_p2m_flush(struct domain *d)
+{
+	unsigned int self = smp_processor_id();
+
+	__atomic_fetch_or(&d->arch.ept_stale, BIT(nr_cpus) - 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&d->arch.ept_stale, ~BIT(self), __ATOMIC_SEQ_CST);
+	ept_flush_local(d);
+	smp_mb();
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+		struct pcpu *c = &pcpus[cpu];
+
+		if (cpu == self || !READ_ONCE(c->in_guest))
+			continue;
+		arch_send_ipi(cpu);
+		while (READ_ONCE(c->in_guest) &&
+		       (READ_ONCE(d->arch.ept_stale) & BIT(cpu)))
+			arch_cpu_relax();
+	}
 }

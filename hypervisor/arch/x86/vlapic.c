@@ -137,8 +137,7 @@ static void init_sipi(struct vcpu *t, u64 icr)
 	t->arch.sipi_vector = icr & 0xff;
 	pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,
 		(unsigned int)(icr & 0xff) << 12);
-	t->state = VCPU_RUNNABLE;
-	vcpu_set_runstate(t, RUNSTATE_runnable);
+	vcpu_up(t);
 }
 
 static int send_ipi(struct vcpu *v, u64 icr)

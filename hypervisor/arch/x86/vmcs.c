@@ -109,7 +109,8 @@ static int setup_controls(struct vcpu *v)
 	return 0;
 }
 
-static void setup_host_state(void)
+/* The host state of the CPU this VMCS is loaded on (per-CPU GDT, TSS, GS base). */
+void vmcs_set_host_state(void)
 {
 	struct desc_ptr gdtr, idtr;
 	u16 tr;
@@ -217,9 +218,43 @@ static void setup_ap_real_mode(u8 vector)
 	vmwrite(GUEST_RIP, 0);
 }
 
-int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
+static u64 vmcs_current(void)
 {
 	u64 phys;
+
+	asm volatile("vmptrst %0" : "=m"(phys) : : "memory");
+	return phys;
+}
+
+static void vmcs_load_phys(u64 phys)
+{
+	asm volatile("vmptrld %0" : : "m"(phys) : "cc", "memory");
+}
+
+static void vmcs_clear_phys(u64 phys)
+{
+	asm volatile("vmclear %0" : : "m"(phys) : "cc", "memory");
+}
+
+/* Fill in the new VMCS of @v, then leave it clear (loadable on any CPU). */
+static int vmcs_fill(struct vcpu *v, u32 entry, u32 start_info)
+{
+	int rc = setup_controls(v);
+
+	if (rc)
+		return rc;
+	vmcs_set_host_state();
+	setup_guest_state(v, entry, start_info);
+	if (v->arch.sipi_vector)
+		setup_ap_real_mode(v->arch.sipi_vector);
+	if (selftest_enabled("bad-guest-state"))
+		vmwrite(GUEST_TR_AR_BYTES, 0x0089);	/* an available, not busy, TSS */
+	return 0;
+}
+
+int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
+{
+	u64 phys, current = vmcs_current();
 	u8 failed;
 	int rc;
 
@@ -239,17 +274,24 @@ int vmcs_init(struct vcpu *v, u32 entry, u32 start_info)
 		pr_err("vmx: cannot load the VMCS of d%uv%u\n", v->domain->id, v->id);
 		return -EIO;
 	}
-	rc = setup_controls(v);
-	if (rc)
-		return rc;
-	setup_host_state();
-	setup_guest_state(v, entry, start_info);
-	if (v->arch.sipi_vector)
-		setup_ap_real_mode(v->arch.sipi_vector);
-	if (selftest_enabled("bad-guest-state"))
-		vmwrite(GUEST_TR_AR_BYTES, 0x0089);	/* an available, not busy, TSS */
+	rc = vmcs_fill(v, entry, start_info);
+	/* Built from any context (a hypercall too): put back what was loaded. */
+	vmcs_clear_phys(phys);
+	if (current != ~0ULL)
+		vmcs_load_phys(current);
 	v->arch.launched = false;
-	return 0;
+	return rc;
+}
+
+void vmcs_load(struct vcpu *v)
+{
+	vmcs_load_phys(virt_to_phys(v->arch.vmcs));
+}
+
+void vmcs_clear(struct vcpu *v)
+{
+	vmcs_clear_phys(virt_to_phys(v->arch.vmcs));
+	v->arch.launched = false;
 }
 
 void vmcs_free(struct vcpu *v)

@@ -1,13 +1,14 @@
 /* Running a vCPU on VT-x: VMCS lifetime, the enter/exit loop and the exit-count report. */
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
-static u16 next_vpid = 1;
+static u16 next_vpid = 1;	/* 0 is the host's */
 
 static const char *const exit_names[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_EXCEPTION_NMI] = "exception/NMI",
@@ -41,14 +42,16 @@ void arch_vcpu_destroy(struct vcpu *v)
 	vmcs_free(v);
 }
 
-static void vmcs_load(struct vcpu *v)
+/* Drop cached guest translations of @v's VPID and its domain's EPT on this CPU. */
+static void flush_guest_tlb(struct vcpu *v)
 {
-	u64 phys = virt_to_phys(v->arch.vmcs);
+	struct { u64 vpid, addr; } vd = { v->arch.vpid, 0 };
 
-	asm volatile("vmptrld %0" : : "m"(phys) : "cc", "memory");
+	asm volatile("invvpid %0, %1" : : "m"(vd), "r"(1ULL) : "cc", "memory");
+	ept_flush_local(v->domain);
 }
 
-void arch_vcpu_run(struct vcpu *v)
+void arch_vcpu_switch_in(struct vcpu *v, bool moved)
 {
 	/* An AP's VMCS is made when it first runs, after its startup IPI. */
 	if (!v->arch.vmcs && arch_vcpu_init(v, 0, 0)) {
@@ -56,11 +59,31 @@ void arch_vcpu_run(struct vcpu *v)
 		return;
 	}
 	vmcs_load(v);
+	if (moved) {
+		vmcs_set_host_state();
+		flush_guest_tlb(v);
+	}
+}
+
+void arch_vcpu_switch_out(struct vcpu *v)
+{
+	if (v->arch.vmcs)
+		vmcs_clear(v);
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	struct pcpu *c = this_cpu();
+
+	if (!v->arch.vmcs)
+		return;		/* its setup failed: the domain has crashed */
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);
-	while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING) {
+	while (vcpu_runnable(v) && !READ_ONCE(c->need_resched)) {
 		vmx_deliver_interrupts(v);
+		ept_enter_guest(c, v->domain);
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
+			WRITE_ONCE(c->in_guest, false);
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
 			       v->arch.launched ? "RESUME" : "LAUNCH",
 			       v->domain->id, v->id,
@@ -70,12 +93,14 @@ void arch_vcpu_run(struct vcpu *v)
 			domain_crash(v->domain, "VM entry failed");
 			return;
 		}
+		WRITE_ONCE(c->in_guest, false);
 		v->arch.launched = true;
 		if (!vmx_handle_exit(v))
 			break;
 	}
-	if (v->state == VCPU_RUNNABLE && v->runstate.state == RUNSTATE_running)
-		vcpu_set_runstate(v, RUNSTATE_runnable);
+	if (v->runstate.state == RUNSTATE_running)
+		vcpu_set_runstate(v, vcpu_runnable(v) ? RUNSTATE_runnable :
+				  RUNSTATE_blocked);
 }
 
 void arch_vcpu_report(struct vcpu *v)

@@ -69,6 +69,12 @@ void arch_timer_program(u64 deadline);
 void arch_idle(void);
 
 /**
+ * arch_send_ipi() - kick CPU @cpu: it leaves HLT or its guest and goes
+ * back to its scheduler loop (timers, pending work, rescheduling).
+ */
+void arch_send_ipi(unsigned int cpu);
+
+/**
  * arch_machine_stop() - stop the machine for good: exit the emulator with
  * @status when running in one, else halt the CPU.
  */
@@ -116,7 +122,20 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
 
 /**
- * arch_vcpu_run() - run @v until it blocks or its domain stops running.
+ * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU. @moved: it last
+ * ran on another CPU (host state and cached translations need refreshing).
+ */
+void arch_vcpu_switch_in(struct vcpu *v, bool moved);
+
+/**
+ * arch_vcpu_switch_out() - save @v's state to memory so that any CPU can
+ * load it next.
+ */
+void arch_vcpu_switch_out(struct vcpu *v);
+
+/**
+ * arch_vcpu_run() - run the loaded vCPU @v until it stops being runnable,
+ * this CPU must reschedule, or a host interrupt needs the scheduler loop.
  */
 void arch_vcpu_run(struct vcpu *v);
 

@@ -3,7 +3,9 @@
 #define KEEL_DOMAIN_H
 
 #include <keel/pagetable.h>
+#include <keel/sched_credit.h>
 #include <keel/spinlock.h>
+#include <keel/schedule.h>
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/domain.h>
@@ -13,6 +15,13 @@
 #define HVM_NR_PARAMS 40
 #define DOMAIN_MAX_EVTCHNS 1024
 #define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
+
+/* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */
+enum domain_action {
+	ACTION_DESTROY,		/* free it (the default) */
+	ACTION_RESTART,		/* build it again (boot-time domains) */
+	ACTION_PRESERVE,	/* keep it, stopped, for dom0 to inspect and destroy */
+};
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -32,6 +41,10 @@ struct domain {
 	bool dying;			/* out of the table: new lookups fail */
 	enum domain_state state;
 	unsigned int shutdown_reason;	/* SHUTDOWN_* when state is SHUTDOWN */
+	unsigned int pause_count;	/* domain_pause()s not yet undone */
+	u8 on_poweroff, on_reboot, on_crash;	/* enum domain_action */
+	struct tasklet shutdown_work;	/* acts on a shutdown outside its vCPUs */
+	struct sched_dom sched_dom;
 	u64 mem_size;
 
 	struct page_table p2m;		/* guest-physical to host-physical */
@@ -66,9 +79,27 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus);
 void domain_destroy(struct domain *d);
 /* Back [start, end) of @d's guest-physical space with zeroed host RAM. */
 int domain_populate(struct domain *d, u64 start, u64 end);
-/* Stop the domain for misbehaving: report @why and mark it crashed. */
+/*
+ * Stop the domain for misbehaving: report @why and mark it crashed. Its
+ * vCPUs stop; the on_crash action runs from a tasklet.
+ */
 void domain_crash(struct domain *d, const char *why);
+/* The domain asked to stop (SHUTDOWN_*): its vCPUs stop, then its action runs. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+/* Stop every vCPU of @d (and wait until none runs) / let them run again. */
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+/*
+ * The next live domain with id >= *@id, with a reference held, and *@id
+ * set past it; NULL when there is none. For walking all domains.
+ */
+struct domain *domain_next(domid_t *id);
+/* Tell dom0 (VIRQ_DOM_EXC) that a domain was created, stopped or destroyed. */
+void domain_notify_change(void);
+/* The hardware domain (dom0) ended: keel decides (main.c). */
+void control_domain_ended(struct domain *d);
+/* A boot-time domain asked to restart: build it again (domain_build.c). */
+void domain_rebuild(struct domain *d);
 /* One byte of guest console output, printed a line at a time as "(dN) ...". */
 void domain_console_putc(struct domain *d, char c);
 const char *shutdown_reason_name(unsigned int reason);

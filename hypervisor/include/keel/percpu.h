@@ -18,6 +18,7 @@ struct pcpu {
 	struct vcpu *curr;		/* the vCPU it runs; NULL while idle */
 	u64 slice_end;			/* when curr's time slice ends */
 	volatile bool need_resched;	/* pick again at the next chance */
+	volatile bool in_guest;		/* between VM entry and exit */
 	spinlock_t timer_lock;
 	struct timer *timers;		/* deadline-ordered, fired here */
 	u64 idle_ns;			/* time spent idle in HLT */

@@ -1,13 +1,46 @@
-/* Running domains' vCPUs on this CPU. */
+/* The scheduler: every CPU's loop, picking vCPUs by the credit policy, and vCPU sleep and wake. */
 #ifndef KEEL_SCHEDULE_H
 #define KEEL_SCHEDULE_H
 
+#include <keel/types.h>
+
 struct domain;
+struct vcpu;
+
+/* Start the scheduler on the CPUs brought up (after SMP bring-up). */
+void scheduler_init(void);
+/* This CPU's scheduler loop: run vCPUs, fire timers, run deferred work, idle. */
+void __noreturn schedule_loop(void);
+
+/* Enter @d and its vCPUs into the scheduler / take them out (vCPUs off-CPU first). */
+void sched_domain_add(struct domain *d);
+void sched_domain_remove(struct domain *d);
+/* Weight 1..65535 and cap (percent of one CPU, 0 = none); -EINVAL otherwise. */
+int sched_domain_set_params(struct domain *d, u32 weight, u32 cap);
+/* The CPU time @d's vCPUs have been charged, ns. */
+u64 sched_domain_runtime(struct domain *d);
 
 /*
- * Run @d's vCPUs until the domain stops running, firing timers and idling
- * in HLT while every vCPU is blocked.
+ * @v may have become runnable (woken, started, unpaused): queue it and
+ * kick the CPU that should run it.
  */
-void schedule_run(struct domain *d);
+void vcpu_wake(struct vcpu *v);
+/* @v may have stopped being runnable: take it off the CPU at the next chance. */
+void vcpu_sleep(struct vcpu *v);
+/* vcpu_sleep(), then wait until @v is off every CPU with its state saved. */
+void vcpu_sleep_sync(struct vcpu *v);
+/* @v gives up the rest of its time slice. */
+void vcpu_yield(struct vcpu *v);
+
+/* Deferred work run from the scheduler loop, outside any vCPU's context. */
+struct tasklet {
+	void (*fn)(void *data);
+	void *data;
+	struct tasklet *next;
+	bool queued;
+};
+void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data);
+/* Run @t once soon on some CPU (the boot CPU is kicked); no-op if queued. */
+void tasklet_schedule(struct tasklet *t);
 
 #endif

@@ -1,4 +1,4 @@
-/* One-shot software timers on system time, run from keel's main loop. */
+/* One-shot software timers on system time, each fired by the scheduler loop of its own CPU. */
 #ifndef KEEL_TIMER_H
 #define KEEL_TIMER_H
 
@@ -11,16 +11,22 @@ struct timer {
 	void (*fn)(void *data);
 	void *data;
 	struct timer *next;
+	unsigned int cpu;	/* whose list it is on, and where it fires */
 	bool active;
+	bool running;		/* its function is being called right now */
 };
 
+/* @t fires on the calling CPU until timer_migrate() moves it. */
 void timer_init(struct timer *t, void (*fn)(void *data), void *data);
 /* (Re)arm @t to fire at @expires; a time in the past fires at the next run. */
 void timer_set(struct timer *t, u64 expires);
+/* Disarm @t; on return its function is not running on any other CPU. */
 void timer_stop(struct timer *t);
-/* Fire every timer due at @now, in deadline order. */
+/* Make @t fire on @cpu from now on (kept armed if it was). */
+void timer_migrate(struct timer *t, unsigned int cpu);
+/* Fire every timer of this CPU due at @now, in deadline order. */
 void timers_run(u64 now);
-/* The earliest deadline, or TIMER_NONE. */
+/* The earliest deadline of this CPU's timers, or TIMER_NONE. */
 u64 timers_next_deadline(void);
 
 #endif

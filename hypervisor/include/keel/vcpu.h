@@ -2,6 +2,7 @@
 #ifndef KEEL_VCPU_H
 #define KEEL_VCPU_H
 
+#include <keel/sched_credit.h>
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/vcpu.h>
@@ -19,7 +20,10 @@ enum vcpu_state {
 struct vcpu {
 	unsigned int id;
 	struct domain *domain;
-	enum vcpu_state state;
+	enum vcpu_state state;		/* changed under the scheduler lock */
+	unsigned int processor;		/* the CPU it last ran on or is queued for */
+	volatile bool is_running;	/* loaded on a CPU; its state is not in memory */
+	struct sched_unit sched_unit;
 	/* Where events are signalled: shared_info's slot or a registered page. */
 	struct vcpu_info *vcpu_info;
 	u8 upcall_vector;		/* HVMOP_set_evtchn_upcall_vector; 0 = none */
@@ -38,6 +42,10 @@ struct vcpu {
 };
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+/* Can @v run: started, not blocked, its domain running and not paused? */
+bool vcpu_runnable(const struct vcpu *v);
+/* Start a vCPU that is down (boot, SIPI, VCPUOP_up). */
+void vcpu_up(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 
 /*
@@ -51,6 +59,8 @@ void vcpu_poll_wake(struct vcpu *v);
 
 /* Block @v until an event or timer; it stays runnable if an upcall is pending. */
 void vcpu_block(struct vcpu *v);
+/* Block @v for SCHEDOP_poll: only a polled port or the timeout wakes it. */
+void vcpu_block_poll(struct vcpu *v);
 /* Move @v to RUNSTATE_* @state, accounting the time and updating the guest's area. */
 void vcpu_set_runstate(struct vcpu *v, int state);
 /* Refresh the pvclock in @v's vcpu_info. */

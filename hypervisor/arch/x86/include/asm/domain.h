@@ -6,6 +6,7 @@
 
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
+	u64 ept_stale;		/* CPUs that must INVEPT before running it */
 };
 
 #endif

@@ -12,6 +12,15 @@ void vmx_exit_entry(void);
 
 int vmcs_init(struct vcpu *v, u32 entry, u32 start_info);
 void vmcs_free(struct vcpu *v);
+/* Make @v's VMCS current on this CPU / write it back to memory (not launched). */
+void vmcs_load(struct vcpu *v);
+void vmcs_clear(struct vcpu *v);
+/* Rewrite the loaded VMCS's host state for this CPU. */
+void vmcs_set_host_state(void);
+struct pcpu;
+/* INVEPT @d's translations on this CPU; the check before entering @d's vCPUs. */
+void ept_flush_local(struct domain *d);
+void ept_enter_guest(struct pcpu *c, struct domain *d);
 void vmcs_dump(struct vcpu *v);
 void vmcs_explain_failure(void);
 

@@ -1,0 +1,102 @@
+/*
+ * keel_domctl: keel's domain-control hypercall (__HYPERVISOR_keel_op, 48)
+ * for the privileged domain's toolstack. Documented in docs/domctl.md.
+ * Plain C99 with fixed-width types so dom0 user space can include it.
+ */
+#ifndef KEEL_PUBLIC_DOMCTL_H
+#define KEEL_PUBLIC_DOMCTL_H
+
+#include <stdint.h>
+
+#define KEEL_DOMCTL_VERSION 1
+
+/* Commands (struct keel_domctl.cmd). */
+#define KEEL_DOMCTL_create	1	/* new empty paused domain: u.create */
+#define KEEL_DOMCTL_set_memory	2	/* populate its RAM once: u.memory */
+#define KEEL_DOMCTL_set_boot	3	/* PVH entry, command line, ramdisk: u.boot */
+#define KEEL_DOMCTL_unpause	4
+#define KEEL_DOMCTL_pause	5
+#define KEEL_DOMCTL_destroy	6
+#define KEEL_DOMCTL_getinfo	7	/* u.info */
+#define KEEL_DOMCTL_list	8	/* u.list */
+#define KEEL_DOMCTL_set_sched	9	/* u.sched */
+#define KEEL_DOMCTL_set_actions	10	/* u.actions */
+#define KEEL_DOMCTL_shutdown	11	/* u.shutdown: as if the guest asked */
+#define KEEL_DOMCTL_physinfo	12	/* u.physinfo; domain is ignored */
+
+/* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
+#define KEEL_ACTION_destroy	0
+#define KEEL_ACTION_restart	1	/* the toolstack rebuilds it; keel preserves it */
+#define KEEL_ACTION_preserve	2
+
+/* keel_domctl_info.flags */
+#define KEEL_DOMINF_privileged	(1u << 0)
+#define KEEL_DOMINF_paused	(1u << 1)
+#define KEEL_DOMINF_running	(1u << 2)	/* some vCPU is on a CPU now */
+#define KEEL_DOMINF_shutdown	(1u << 3)	/* shutdown_reason says why */
+#define KEEL_DOMINF_crashed	(1u << 4)
+#define KEEL_DOMINF_dying	(1u << 5)
+#define KEEL_DOMINF_blocked	(1u << 6)	/* every vCPU waits for an event */
+
+struct keel_domctl_info {
+	uint16_t domid;
+	uint16_t flags;			/* KEEL_DOMINF_* */
+	uint32_t shutdown_reason;	/* SHUTDOWN_* when KEEL_DOMINF_shutdown */
+	uint32_t nr_vcpus;
+	uint32_t nr_online_vcpus;
+	uint64_t mem_kb;		/* guest RAM */
+	uint64_t cpu_time_ns;		/* run so far, all vCPUs */
+	uint32_t weight, cap;
+	uint64_t console_pfn;		/* PV console ring page (guest frame) */
+	uint64_t xenstore_pfn;
+	uint32_t console_port;		/* the domain's ports for them */
+	uint32_t xenstore_port;
+};
+
+struct keel_domctl {
+	uint32_t cmd;			/* KEEL_DOMCTL_* */
+	uint32_t version;		/* KEEL_DOMCTL_VERSION */
+	uint16_t domain;		/* target; create: wanted id or DOMID_INVALID */
+	uint16_t pad[3];
+	union {
+		struct {
+			uint32_t max_vcpus;	/* 1..8 */
+			uint32_t flags;		/* none defined: 0 */
+		} create;
+		struct {
+			uint64_t mem_kb;	/* >= 4096, a whole number of pages */
+		} memory;
+		struct {
+			uint64_t entry;		/* PVH entry point (guest-physical, < 4 GiB) */
+			uint64_t cmdline;	/* caller-virtual NUL-terminated string; 0: none */
+			uint64_t ramdisk_gpa;	/* loaded by the caller; size 0: none */
+			uint64_t ramdisk_size;
+		} boot;
+		struct keel_domctl_info info;
+		struct {
+			uint64_t buffer;	/* caller-virtual array of keel_domctl_info */
+			uint32_t max;		/* its entries */
+			uint32_t nr;		/* out: filled, from id u.list.first */
+			uint16_t first;		/* lowest domain id to report */
+		} list;
+		struct {
+			uint32_t weight;	/* 1..65535 */
+			uint32_t cap;		/* percent of one CPU; 0 = none */
+		} sched;
+		struct {
+			uint8_t on_poweroff, on_reboot, on_crash;	/* KEEL_ACTION_* */
+		} actions;
+		struct {
+			uint32_t reason;	/* SHUTDOWN_* */
+		} shutdown;
+		struct {
+			uint32_t nr_cpus;
+			uint32_t nr_domains;
+			uint64_t total_pages;
+			uint64_t free_pages;	/* keel's allocator */
+		} physinfo;
+		uint8_t raw[80];
+	} u;
+};
+
+#endif
