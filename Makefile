@@ -84,6 +84,12 @@ $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf $(wildcard tests/guests/$(call guest_of,$(r))/cmdline)))
 
+# Several domains: a privileged dom0 test guest builds others from module 1.
+TEST_ISOS += domctl
+ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M
+ISO_MODULES_domctl := $(BUILD)/guests/domctl.elf '' $(BUILD)/guests/peer.elf 'peer'
+$(BUILD)/keel-domctl.iso: $(BUILD)/guests/domctl.elf $(BUILD)/guests/peer.elf
+
 # A VM entry that must fail, and keel's report of the broken VMCS field.
 TEST_ISOS += selftest-vmentry
 ISO_CMDLINE_selftest-vmentry := console=com1,e9 dom0_mem=32M selftest=bad-guest-state

@@ -22,7 +22,7 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie \
 	-z max-page-size=0x1000 -z noexecstack -T $(GUEST_LDS)
 
 # The library, plus the hypervisor's own formatting and string helpers.
-GUEST_HV_SRCS := common/vsprintf.c common/string.c
+GUEST_HV_SRCS := common/vsprintf.c common/string.c common/elf_loader.c
 GUEST_LIB_OBJS := \
 	$(patsubst $(GUEST_LIB)/%,$(GUEST_OUT)/lib/%,$(patsubst %.S,%.o,$(patsubst %.c,%.o, \
 		$(wildcard $(GUEST_LIB)/*.S $(GUEST_LIB)/*.c)))) \

@@ -55,7 +55,7 @@ static void console_input_poll(void *data)
 	timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
 }
 
-int console_ring_init(struct domain *d)
+int console_ring_init(struct domain *d, bool input)
 {
 	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_CONSOLE);
 	int port;
@@ -70,6 +70,7 @@ int console_ring_init(struct domain *d)
 	d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = port;
 	d->console_port = port;
 	timer_init(&d->console_poll, console_input_poll, d);
-	timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
+	if (input)
+		timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/foreign_map.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/schedule.h>
@@ -67,6 +68,8 @@ static void set_wallclock(struct shared_info *si)
 
 /* Live domains by id; each entry holds one reference. */
 static struct domain *domain_table[DOMID_MAX_LIVE];
+/* Every domain not yet freed, dying ones too: an id is reused only after. */
+static struct domain *domain_structs[DOMID_MAX_LIVE];
 static DEFINE_SPINLOCK(domain_table_lock);
 
 struct domain *domain_get(domid_t id)
@@ -82,6 +85,11 @@ struct domain *domain_get(domid_t id)
 	}
 	spin_unlock(&domain_table_lock);
 	return d;
+}
+
+struct domain *domain_held(domid_t id)
+{
+	return id < DOMID_MAX_LIVE ? READ_ONCE(domain_structs[id]) : NULL;
 }
 
 void domain_hold(struct domain *d)
@@ -106,10 +114,10 @@ static int domain_table_insert(struct domain *d, domid_t id)
 	if (id >= DOMID_MAX_LIVE)
 		return -EINVAL;
 	spin_lock(&domain_table_lock);
-	if (domain_table[id])
+	if (domain_structs[id])
 		rc = -EEXIST;
 	else
-		domain_table[id] = d;
+		domain_table[id] = domain_structs[id] = d;
 	spin_unlock(&domain_table_lock);
 	return rc;
 }
@@ -123,10 +131,8 @@ static void domain_table_remove(struct domain *d)
 	spin_unlock(&domain_table_lock);
 }
 
-struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
+struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 {
-	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
-	unsigned int n = pvh_memmap(mem_size, map);
 	struct domain *d = alloc_pages(DOMAIN_ORDER);
 
 	if (!d)
@@ -135,28 +141,18 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 	spin_lock_init(&d->lock);
 	d->id = id;
 	if (domain_table_insert(d, id)) {
-		pr_err("d%u: domain id in use or out of range\n", id);
 		free_pages(d, DOMAIN_ORDER);
 		return NULL;
 	}
-	d->mem_size = mem_size;
 	d->state = DOMAIN_RUNNING;
+	tasklet_init(&d->shutdown_work, shutdown_work, d);
 	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
-		goto fail;
-	for (unsigned int i = 0; i < n; i++)
-		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
-		    domain_populate(d, map[i].addr, map[i].addr + map[i].size))
-			goto fail;
-	/* The boot page, the legacy space Linux scans, keel's special pages. */
-	if (domain_populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END) ||
-	    domain_populate(d, PVH_SPECIAL_GPA(0), PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES)))
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();
 	if (!d->shared_info || evtchn_domain_init(d, DOMAIN_MAX_EVTCHNS))
 		goto fail;
 	set_wallclock(d->shared_info);
-	tasklet_init(&d->shutdown_work, shutdown_work, d);
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		d->vcpus[i] = vcpu_create(d, i);
 		if (!d->vcpus[i])
@@ -164,10 +160,30 @@ struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus)
 		d->nr_vcpus++;
 	}
 	sched_domain_add(d);
+	domain_notify_change();
 	return d;
 fail:
 	domain_destroy(d);
 	return NULL;
+}
+
+int domain_set_memory(struct domain *d, u64 mem_size)
+{
+	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
+	unsigned int n = pvh_memmap(mem_size, map);
+
+	if (d->mem_size)
+		return -EEXIST;
+	d->mem_size = mem_size;
+	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
+		    domain_populate(d, map[i].addr, map[i].addr + map[i].size))
+			return -ENOMEM;
+	/* The boot page, the legacy space Linux scans, keel's special pages. */
+	if (domain_populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END) ||
+	    domain_populate(d, PVH_SPECIAL_GPA(0), PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES)))
+		return -ENOMEM;
+	return 0;
 }
 
 static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
@@ -186,6 +202,7 @@ void domain_destroy(struct domain *d)
 	domain_table_remove(d);
 	domain_pause(d);
 	sched_domain_remove(d);
+	foreign_map_release_all(d);
 	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
@@ -194,6 +211,10 @@ void domain_destroy(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	spin_lock(&domain_table_lock);
+	if (domain_structs[d->id] == d)
+		domain_structs[d->id] = NULL;
+	spin_unlock(&domain_table_lock);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	if (d->p2m.root) {
@@ -260,8 +281,7 @@ static void shutdown_work(void *data)
 		return;
 	}
 	if (d->id == 0) {
-		control_domain_ended(d);
-		domain_put(d);
+		control_domain_ended(d);	/* drops the reference */
 		return;
 	}
 	pr_info("d%u: %s after %s\n", d->id, action_names[action],

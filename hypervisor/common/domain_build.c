@@ -7,6 +7,7 @@
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/elf.h>
+#include <keel/errno.h>
 #include <keel/evtchn.h>
 #include <keel/page.h>
 #include <keel/printk.h>
@@ -64,22 +65,49 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 }
 
 /*
- * The xenstore page and port, before any xenstore daemon runs: the page
- * says "reconnect", so Linux does not block on xenstore at boot but waits
- * for an event on the port, which the daemon sends once it serves the ring.
+ * The xenstore page and port. dom0's page says "reconnect" before any
+ * xenstore daemon runs, so Linux does not block on xenstore at boot but
+ * waits for an event on the port, which the daemon sends once it serves
+ * the ring. Other domains' ports are for dom0's daemon to bind.
  */
 static int xenstore_page_init(struct domain *d)
 {
 	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_XENSTORE);
 	struct xenstore_domain_interface *store = guest_page(d, gpa);
-	int port = evtchn_alloc_unbound_port(d, d->id);
+	int port = evtchn_alloc_unbound_port(d, d->id ? 0 : d->id);
 
 	if (!store || port < 0)
 		return -1;
-	store->connection = XENSTORE_RECONNECT;
+	if (!d->id)
+		store->connection = XENSTORE_RECONNECT;
 	d->hvm_params[HVM_PARAM_STORE_PFN] = gpa >> PAGE_SHIFT;
 	d->hvm_params[HVM_PARAM_STORE_EVTCHN] = port;
 	return 0;
+}
+
+int domain_setup_special_pages(struct domain *d)
+{
+	if (!acpi_build_tables(guest_page(d, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI)),
+			       PAGE_SIZE, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI),
+			       d->nr_vcpus, &d->rsdp_gpa))
+		pr_warn("d%u: ACPI tables do not fit; booting without them\n", d->id);
+	if (console_ring_init(d, d->id == 0) || xenstore_page_init(d)) {
+		pr_err("d%u: cannot set up its console and xenstore pages\n", d->id);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int domain_set_boot(struct domain *d, u32 entry, struct pvh_boot_params *p)
+{
+	p->mem_size = d->mem_size;
+	p->rsdp_gpa = d->rsdp_gpa;
+	if (pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),
+				PVH_BOOT_PAGE_GPA, p))
+		return -E2BIG;
+	if (d->vcpus[0]->arch.vmcs)
+		return -EBUSY;
+	return arch_vcpu_init(d->vcpus[0], entry, PVH_BOOT_PAGE_GPA);
 }
 
 struct domain *build_dom0(const struct boot_info *bi)
@@ -100,24 +128,19 @@ struct domain *build_dom0(const struct boot_info *bi)
 		pr_err("d0: cannot boot module 0 as a PVH kernel\n");
 		return NULL;
 	}
-	d = domain_create(0, mem, dom0_options.vcpus_max ? dom0_options.vcpus_max : 1);
-	if (!d) {
+	d = domain_create(0, dom0_options.vcpus_max ? dom0_options.vcpus_max : 1);
+	if (!d || domain_set_memory(d, mem)) {
 		pr_err("d0: cannot create a domain of %llu MiB\n",
 		       (unsigned long long)mem >> 20);
+		if (d)
+			domain_destroy(d);
 		return NULL;
 	}
 	d->privileged = true;
-	params.mem_size = mem;
-	if (!acpi_build_tables(guest_page(d, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI)),
-			       PAGE_SIZE, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI),
-			       d->nr_vcpus, &params.rsdp_gpa))
-		pr_warn("d0: ACPI tables do not fit; booting without them\n");
-	if (console_ring_init(d) || xenstore_page_init(d) ||
+	if (domain_setup_special_pages(d) ||
 	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, k.highest, &params) ||
-	    pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),
-				PVH_BOOT_PAGE_GPA, &params) ||
-	    arch_vcpu_init(d->vcpus[0], k.entry, PVH_BOOT_PAGE_GPA)) {
+	    domain_set_boot(d, k.entry, &params)) {
 		pr_err("d0: cannot load the kernel, its modules or boot page\n");
 		domain_destroy(d);
 		return NULL;

@@ -126,7 +126,7 @@ static void destroy_other_domains(struct domain *keep)
 }
 
 /*
- * dom0 ended (a tasklet, outside its vCPUs): keel stops with dom0's
+ * dom0 ended (a tasklet, outside its vCPUs; its reference is ours): keel stops with dom0's
  * reason, or builds everything afresh when dom0 rebooted, as Xen
  * restarts the machine.
  */
@@ -142,7 +142,8 @@ void control_domain_ended(struct domain *d)
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		arch_vcpu_report(d->vcpus[i]);
 	destroy_other_domains(NULL);
-	pr_info("mm: %llu pages free after d0 (%llu at start)\n",
+	domain_put(d);		/* the shutdown tasklet's: dom0 is freed now */
+	pr_info("mm: %llu pages free after d0, %llu at start\n",
 		(unsigned long long)host_pages.nr_free,
 		(unsigned long long)free_pages_at_start);
 	if (reboot && dom0_restarted < dom0_restarts) {

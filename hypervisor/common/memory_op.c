@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/foreign_map.h>
 #include <keel/hypercall.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
@@ -77,6 +78,10 @@ long do_memory_op(struct vcpu *v, int cmd, u64 arg)
 		return add_to_physmap(v, arg);
 	case XENMEM_memory_map:
 		return memory_map(v, arg);
+	case XENMEM_add_to_physmap_batch:
+		return foreign_map_batch(v, arg);
+	case XENMEM_remove_from_physmap:
+		return foreign_remove_from_physmap(v, arg);
 	default:
 		return -ENOSYS;
 	}

@@ -33,6 +33,12 @@ u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
+u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
+{
+	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
+	       ((u64)(domid & 0xff) << P2M_DOMID_SHIFT);
+}
+
 void arch_domain_set_p2m(struct domain *d)
 {
 	d->arch.eptp = d->p2m.root | VMX_MEMTYPE_WB | EPTP_WALK_4;

@@ -90,8 +90,12 @@ struct pt_format;
 #define P2M_EXEC BIT(2)
 #define P2M_OWNED BIT(3)	/* the domain owns the page: freed with it */
 #define P2M_RWX (P2M_READ | P2M_WRITE | P2M_EXEC)
-/* The p2m leaf bit marking owned pages (ignored by the hardware walker). */
+#define P2M_FOREIGN BIT(4)	/* another domain's page: P2M_DOMID() names it */
+/* p2m leaf bits the hardware walker ignores: owned, foreign and its owner. */
 #define P2M_OWNED_BIT BIT(52)
+#define P2M_FOREIGN_BIT BIT(53)
+#define P2M_DOMID_SHIFT 54	/* 8 bits: the foreign page's domain */
+#define P2M_DOMID(attr) (((attr) >> P2M_DOMID_SHIFT) & 0xff)
 
 /**
  * arch_p2m_format() - the entry format of guest-physical page tables (EPT).
@@ -100,8 +104,10 @@ const struct pt_format *arch_p2m_format(void);
 
 /**
  * arch_p2m_attr() - leaf attribute bits for @access (P2M_* flags), write-back.
+ * With P2M_FOREIGN, the leaf also records owner @domid.
  */
 u64 arch_p2m_attr(unsigned int access);
+u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid);
 
 /**
  * arch_domain_set_p2m() - make @d's p2m root the one its vCPUs use.

@@ -2,9 +2,14 @@
 #ifndef KEEL_CONSOLE_RING_H
 #define KEEL_CONSOLE_RING_H
 
+#include <keel/types.h>
+
 struct domain;
 
-/* Set up the ring page and its event channel and publish both in @d's HVM params. */
-int console_ring_init(struct domain *d);
+/*
+ * Set up the ring page and its event channel and publish both in @d's HVM
+ * params; @input: keel's console input goes to this ring (dom0).
+ */
+int console_ring_init(struct domain *d, bool input);
 
 #endif

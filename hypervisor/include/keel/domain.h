@@ -45,7 +45,8 @@ struct domain {
 	u8 on_poweroff, on_reboot, on_crash;	/* enum domain_action */
 	struct tasklet shutdown_work;	/* acts on a shutdown outside its vCPUs */
 	struct sched_dom sched_dom;
-	u64 mem_size;
+	u64 mem_size;			/* guest RAM; 0 until domain_set_memory() */
+	u64 rsdp_gpa;			/* its ACPI tables; 0: none */
 
 	struct page_table p2m;		/* guest-physical to host-physical */
 
@@ -73,9 +74,17 @@ struct domain *domain_get(domid_t id);
 void domain_put(struct domain *d);
 /* Another reference to @d, which the caller already holds one to. */
 void domain_hold(struct domain *d);
+/*
+ * Domain @id, live or dying, for a caller that holds a reference to it
+ * (a mapping of its pages): no reference taken. Ids are not reused
+ * until the domain is freed.
+ */
+struct domain *domain_held(domid_t id);
 
-/* A new, empty domain with @mem_size bytes of guest RAM populated. */
-struct domain *domain_create(domid_t id, u64 mem_size, unsigned int nr_vcpus);
+/* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
+struct domain *domain_create(domid_t id, unsigned int nr_vcpus);
+/* Give @d its guest RAM (the PVH layout for @mem_size) once: 0, -EEXIST or -ENOMEM. */
+int domain_set_memory(struct domain *d, u64 mem_size);
 void domain_destroy(struct domain *d);
 /* Back [start, end) of @d's guest-physical space with zeroed host RAM. */
 int domain_populate(struct domain *d, u64 start, u64 end);
@@ -96,7 +105,7 @@ void domain_unpause(struct domain *d);
 struct domain *domain_next(domid_t *id);
 /* Tell dom0 (VIRQ_DOM_EXC) that a domain was created, stopped or destroyed. */
 void domain_notify_change(void);
-/* The hardware domain (dom0) ended: keel decides (main.c). */
+/* The hardware domain (dom0) ended: keel decides (main.c); takes a reference. */
 void control_domain_ended(struct domain *d);
 /* A boot-time domain asked to restart: build it again (domain_build.c). */
 void domain_rebuild(struct domain *d);

@@ -14,4 +14,13 @@ struct domain;
  */
 struct domain *build_dom0(const struct boot_info *bi);
 
+struct pvh_boot_params;
+/* ACPI tables, console ring and xenstore page + ports of a domain with memory. */
+int domain_setup_special_pages(struct domain *d);
+/*
+ * Write @d's boot page from @p (memory size and ACPI filled in here) and
+ * start vCPU 0 at the PVH @entry when unpaused. 0, -E2BIG or -EBUSY.
+ */
+int domain_set_boot(struct domain *d, u32 entry, struct pvh_boot_params *p);
+
 #endif

@@ -6,7 +6,14 @@
 #ifndef KEEL_PUBLIC_DOMCTL_H
 #define KEEL_PUBLIC_DOMCTL_H
 
+#ifdef KEEL_TYPES_H		/* inside keel and its test guests */
+typedef u8 uint8_t;
+typedef u16 uint16_t;
+typedef u32 uint32_t;
+typedef u64 uint64_t;
+#else
 #include <stdint.h>
+#endif
 
 #define KEEL_DOMCTL_VERSION 1
 

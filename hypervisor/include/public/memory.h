@@ -25,4 +25,23 @@ struct xen_memory_map {
 	u64 buffer;			/* guest handle of e820-style entries */
 };
 
+/* XENMEM_add_to_physmap_batch (23): @size frames of a space at once. */
+#define XENMEM_add_to_physmap_batch 23
+struct xen_add_to_physmap_batch {
+	domid_t domid;
+	u16 space;
+	u16 size;
+	domid_t foreign_domid;	/* gmfn_foreign only */
+	u64 idxs;		/* guest handle: xen_ulong_t[size] */
+	u64 gpfns;		/* guest handle: xen_pfn_t[size] */
+	u64 errs;		/* guest handle: int[size], out */
+};
+
+/* XENMEM_remove_from_physmap (15): unmap what is at @gpfn. */
+#define XENMEM_remove_from_physmap 15
+struct xen_remove_from_physmap {
+	domid_t domid;
+	u64 gpfn;
+};
+
 #endif

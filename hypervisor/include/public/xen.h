@@ -28,6 +28,7 @@ typedef u16 domid_t;
 #define DOMID_FIRST_RESERVED 0x7ff0
 #define DOMID_SELF 0x7ff0
 #define DOMID_XEN 0x7ff2
+#define DOMID_INVALID 0x7ff4
 
 #define XEN_LEGACY_MAX_VCPUS 32
 

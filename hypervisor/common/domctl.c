@@ -1,0 +1,286 @@
+/* keel_domctl: the privileged toolstack's domain control (create, memory, boot, pause, destroy, info). */
+#include <keel/domain.h>
+#include <keel/domain_build.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/page_alloc.h>
+#include <keel/percpu.h>
+#include <keel/printk.h>
+#include <keel/pvh_layout.h>
+#include <keel/schedule.h>
+#include <keel/string.h>
+#include <keel/vcpu.h>
+#include <public/hvm_op.h>
+#include <public/keel_domctl.h>
+#include <public/sched.h>
+
+#define DOMCTL_CMDLINE_MAX 1024
+
+BUILD_BUG_ON(sizeof(struct keel_domctl) != 96);
+
+/* The lowest free domain id above 0, or -ENOSPC. */
+static int free_domid(void)
+{
+	for (domid_t id = 1; id < DOMID_MAX_LIVE; id++) {
+		struct domain *d = domain_get(id);
+
+		if (!d)
+			return id;
+		domain_put(d);
+	}
+	return -ENOSPC;
+}
+
+static long domctl_create(struct keel_domctl *op)
+{
+	int id = op->domain;
+	struct domain *d;
+
+	if (op->u.create.flags || !op->u.create.max_vcpus ||
+	    op->u.create.max_vcpus > DOMAIN_MAX_VCPUS)
+		return -EINVAL;
+	if (op->domain == DOMID_INVALID)
+		id = free_domid();
+	if (id < 0)
+		return id;
+	if (id == 0 || id >= DOMID_MAX_LIVE)
+		return -EINVAL;
+	d = domain_create(id, op->u.create.max_vcpus);
+	if (!d)
+		return -EEXIST;
+	/* Created paused: the toolstack unpauses once it has loaded it. */
+	d->pause_count = 1;
+	op->domain = id;
+	pr_info("d%u: created by the toolstack, %u vCPU(s)\n", id, d->nr_vcpus);
+	return 0;
+}
+
+static long domctl_set_memory(struct domain *d, u64 mem_kb)
+{
+	u64 bytes = mem_kb << 10;
+	long rc;
+
+	if (mem_kb < (PVH_MIN_MEM >> 10) || mem_kb > (GiB(64) >> 10) ||
+	    !IS_ALIGNED(bytes, PAGE_SIZE))
+		return -EINVAL;
+	if (d->mem_size)
+		return -EEXIST;
+	if (bytes / PAGE_SIZE > host_pages.nr_free)
+		return -ENOMEM;
+	rc = domain_set_memory(d, bytes);
+	if (!rc)
+		rc = domain_setup_special_pages(d);
+	return rc;
+}
+
+static long domctl_set_boot(struct vcpu *caller, struct domain *d,
+			    struct keel_domctl *op)
+{
+	static char cmdline[DOMCTL_CMDLINE_MAX];
+	static DEFINE_SPINLOCK(cmdline_lock);
+	struct pvh_boot_params p = { .cmdline = NULL };
+	u64 rd = op->u.boot.ramdisk_gpa, rd_size = op->u.boot.ramdisk_size;
+	long rc;
+
+	if (!d->mem_size)
+		return -EINVAL;
+	if (op->u.boot.entry >= PVH_MMIO_HOLE_START ||
+	    op->u.boot.entry >= pvh_ram_end(d->mem_size))
+		return -EINVAL;
+	if (rd_size && (rd + rd_size < rd || rd + rd_size > d->mem_size ||
+			rd + rd_size > PVH_MMIO_HOLE_START))
+		return -EINVAL;
+	if (rd_size)
+		p.modules[p.nr_modules++] = (struct pvh_module){ rd, rd_size, NULL };
+	spin_lock(&cmdline_lock);
+	if (op->u.boot.cmdline) {
+		unsigned int i;
+
+		for (i = 0; i < DOMCTL_CMDLINE_MAX; i++) {
+			if (copy_from_guest(caller, &cmdline[i],
+					    op->u.boot.cmdline + i, 1)) {
+				spin_unlock(&cmdline_lock);
+				return -EFAULT;
+			}
+			if (!cmdline[i])
+				break;
+		}
+		if (i == DOMCTL_CMDLINE_MAX) {
+			spin_unlock(&cmdline_lock);
+			return -E2BIG;
+		}
+		p.cmdline = cmdline;
+	}
+	rc = domain_set_boot(d, op->u.boot.entry, &p);
+	spin_unlock(&cmdline_lock);
+	return rc;
+}
+
+static long domctl_unpause(struct domain *d)
+{
+	if (!d->mem_size || !d->vcpus[0]->arch.vmcs)
+		return -EINVAL;		/* nothing loaded to run */
+	if (d->vcpus[0]->state == VCPU_DOWN)
+		vcpu_up(d->vcpus[0]);
+	if (!d->pause_count)
+		return 0;
+	domain_unpause(d);
+	domain_notify_change();
+	return 0;
+}
+
+static void fill_info(struct domain *d, struct keel_domctl_info *info)
+{
+	unsigned int blocked = 0;
+
+	memset(info, 0, sizeof(*info));
+	info->domid = d->id;
+	info->flags = (d->privileged ? KEEL_DOMINF_privileged : 0) |
+		      (d->pause_count ? KEEL_DOMINF_paused : 0) |
+		      (d->dying ? KEEL_DOMINF_dying : 0) |
+		      (d->state == DOMAIN_SHUTDOWN ? KEEL_DOMINF_shutdown : 0) |
+		      (d->state == DOMAIN_CRASHED ? KEEL_DOMINF_crashed : 0);
+	info->shutdown_reason = d->shutdown_reason;
+	info->nr_vcpus = d->nr_vcpus;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		info->nr_online_vcpus += v->state != VCPU_DOWN;
+		blocked += v->state == VCPU_BLOCKED;
+		if (READ_ONCE(v->is_running))
+			info->flags |= KEEL_DOMINF_running;
+	}
+	if (info->nr_online_vcpus && blocked == info->nr_online_vcpus)
+		info->flags |= KEEL_DOMINF_blocked;
+	info->mem_kb = d->mem_size >> 10;
+	info->cpu_time_ns = sched_domain_runtime(d);
+	info->weight = d->sched_dom.weight;
+	info->cap = d->sched_dom.cap;
+	info->console_pfn = d->hvm_params[HVM_PARAM_CONSOLE_PFN];
+	info->console_port = d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN];
+	info->xenstore_pfn = d->hvm_params[HVM_PARAM_STORE_PFN];
+	info->xenstore_port = d->hvm_params[HVM_PARAM_STORE_EVTCHN];
+}
+
+static long domctl_list(struct vcpu *caller, struct keel_domctl *op)
+{
+	struct keel_domctl_info info;
+	domid_t id = op->u.list.first;
+	struct domain *d;
+
+	op->u.list.nr = 0;
+	while (op->u.list.nr < op->u.list.max && (d = domain_next(&id))) {
+		fill_info(d, &info);
+		domain_put(d);
+		if (copy_to_guest(caller, op->u.list.buffer +
+				  op->u.list.nr * sizeof(info), &info, sizeof(info)))
+			return -EFAULT;
+		op->u.list.nr++;
+	}
+	return 0;
+}
+
+static long domctl_physinfo(struct keel_domctl *op)
+{
+	domid_t id = 0;
+	struct domain *d;
+
+	op->u.physinfo.nr_cpus = nr_cpus;
+	op->u.physinfo.nr_domains = 0;
+	while ((d = domain_next(&id))) {
+		op->u.physinfo.nr_domains++;
+		domain_put(d);
+	}
+	op->u.physinfo.total_pages = host_pages.nr_pfns;
+	op->u.physinfo.free_pages = host_pages.nr_free;
+	return 0;
+}
+
+/* Commands on an existing domain @d other than the caller's own. */
+static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl *op)
+{
+	u8 *act = &op->u.actions.on_poweroff;
+
+	switch (op->cmd) {
+	case KEEL_DOMCTL_set_memory:
+		return domctl_set_memory(d, op->u.memory.mem_kb);
+	case KEEL_DOMCTL_set_boot:
+		return domctl_set_boot(caller, d, op);
+	case KEEL_DOMCTL_unpause:
+		return domctl_unpause(d);
+	case KEEL_DOMCTL_pause:
+		if (d->pause_count)
+			return 0;
+		domain_pause(d);
+		domain_notify_change();
+		return 0;
+	case KEEL_DOMCTL_destroy:
+		pr_info("d%u: destroyed by the toolstack\n", d->id);
+		domain_destroy(d);
+		domain_notify_change();
+		return 0;
+	case KEEL_DOMCTL_set_sched:
+		return sched_domain_set_params(d, op->u.sched.weight, op->u.sched.cap);
+	case KEEL_DOMCTL_set_actions:
+		for (int i = 0; i < 3; i++)
+			if (act[i] > KEEL_ACTION_preserve)
+				return -EINVAL;
+		/* A toolstack restart is the toolstack's job: keel keeps the domain. */
+		d->on_poweroff = act[0] == KEEL_ACTION_restart ? ACTION_PRESERVE : act[0];
+		d->on_reboot = act[1] == KEEL_ACTION_restart ? ACTION_PRESERVE : act[1];
+		d->on_crash = act[2] == KEEL_ACTION_restart ? ACTION_PRESERVE : act[2];
+		return 0;
+	case KEEL_DOMCTL_shutdown:
+		if (op->u.shutdown.reason > SHUTDOWN_MAX)
+			return -EINVAL;
+		domain_shutdown(d, op->u.shutdown.reason);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+long do_keel_domctl(struct vcpu *v, u64 arg)
+{
+	struct keel_domctl op;
+	struct domain *d;
+	long rc;
+
+	if (!v->domain->privileged)
+		return -EPERM;
+	if (copy_from_guest(v, &op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.version != KEEL_DOMCTL_VERSION)
+		return -EACCES;		/* as Xen answers a domctl version mismatch */
+	switch (op.cmd) {
+	case KEEL_DOMCTL_create:
+		rc = domctl_create(&op);
+		break;
+	case KEEL_DOMCTL_list:
+		rc = domctl_list(v, &op);
+		break;
+	case KEEL_DOMCTL_physinfo:
+		rc = domctl_physinfo(&op);
+		break;
+	case KEEL_DOMCTL_getinfo:
+		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
+		if (!d)
+			return -ESRCH;
+		fill_info(d, &op.u.info);
+		domain_put(d);
+		rc = 0;
+		break;
+	default:
+		if (op.domain == v->domain->id || op.domain == DOMID_SELF)
+			return -EINVAL;		/* never on the caller itself */
+		d = domain_get(op.domain);
+		if (!d)
+			return -ESRCH;
+		rc = domctl_on(v, d, &op);
+		domain_put(d);
+		break;
+	}
+	if (!rc && copy_to_guest(v, arg, &op, sizeof(op)))
+		rc = -EFAULT;
+	return rc;
+}

@@ -1,0 +1,138 @@
+/* Foreign mappings: the privileged domain maps other domains' pages into its own p2m (toolstack loading). */
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/foreign_map.h>
+#include <keel/hypercall.h>
+#include <keel/page.h>
+#include <keel/page_alloc.h>
+#include <keel/printk.h>
+#include <keel/vcpu.h>
+#include <public/memory.h>
+
+#define FOREIGN_BATCH_MAX 1024	/* frames per call; the guest may loop */
+
+/*
+ * Drop what @d has at @gpa: a foreign frame's reference, or an owned frame
+ * (the bitmap allocator frees a 4 KiB piece of a large page just as well;
+ * pt_unmap() splits the large mapping).
+ */
+static int clear_gfn(struct domain *d, u64 gpa)
+{
+	u64 hpa, attr, size;
+
+	if (pt_lookup(&d->p2m, gpa, &hpa, &attr, &size))
+		return 0;		/* nothing there */
+	if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
+		return -ENOMEM;
+	if (attr & P2M_FOREIGN_BIT)
+		domain_put(domain_held(P2M_DOMID(attr)));
+	else if (attr & P2M_OWNED_BIT)
+		free_page(phys_to_virt(hpa));
+	return 0;
+}
+
+/* Map frame @gfn of @fd at @gpfn of @d. */
+static int map_foreign(struct domain *d, struct domain *fd, u64 gfn, u64 gpfn)
+{
+	u64 hpa, attr, size, gpa = gpfn << PAGE_SHIFT;
+	int rc;
+
+	if (gfn > (~0ULL >> PAGE_SHIFT) || gpfn > (~0ULL >> PAGE_SHIFT))
+		return -EINVAL;
+	/* Only pages the domain owns: never another mapping it holds. */
+	if (pt_lookup(&fd->p2m, gfn << PAGE_SHIFT, &hpa, &attr, &size) ||
+	    !(attr & P2M_OWNED_BIT))
+		return -ENOENT;
+	rc = clear_gfn(d, gpa);
+	if (rc)
+		return rc;
+	if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
+		   arch_p2m_foreign_attr(P2M_READ | P2M_WRITE, fd->id), 0))
+		return -ENOMEM;
+	domain_hold(fd);
+	return 0;
+}
+
+long foreign_map_batch(struct vcpu *v, u64 arg)
+{
+	struct domain *d = v->domain, *fd;
+	struct xen_add_to_physmap_batch b;
+	long rc = 0;
+
+	if (copy_from_guest(v, &b, arg, sizeof(b)))
+		return -EFAULT;
+	if (b.domid != DOMID_SELF && b.domid != d->id)
+		return -ESRCH;
+	if (b.space != XENMAPSPACE_gmfn_foreign)
+		return -EOPNOTSUPP;
+	if (!d->privileged)
+		return -EPERM;
+	if (b.size > FOREIGN_BATCH_MAX)
+		return -EINVAL;
+	if (b.foreign_domid == d->id || b.foreign_domid == DOMID_SELF)
+		return -EINVAL;
+	fd = domain_get(b.foreign_domid);
+	if (!fd)
+		return -ESRCH;
+	for (unsigned int i = 0; i < b.size; i++) {
+		u64 gfn, gpfn;
+		int err;
+
+		if (copy_from_guest(v, &gfn, b.idxs + i * 8, 8) ||
+		    copy_from_guest(v, &gpfn, b.gpfns + i * 8, 8)) {
+			rc = -EFAULT;
+			break;
+		}
+		err = map_foreign(d, fd, gfn, gpfn);
+		if (copy_to_guest(v, b.errs + i * sizeof(err), &err, sizeof(err))) {
+			rc = -EFAULT;
+			break;
+		}
+	}
+	domain_put(fd);
+	arch_p2m_flush(d);
+	return rc;
+}
+
+long foreign_remove_from_physmap(struct vcpu *v, u64 arg)
+{
+	struct domain *d = v->domain;
+	struct xen_remove_from_physmap r;
+	u64 hpa, attr, size;
+	int rc;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.domid != DOMID_SELF && r.domid != d->id)
+		return -ESRCH;
+	if (r.gpfn > (~0ULL >> PAGE_SHIFT))
+		return -EINVAL;
+	if (pt_lookup(&d->p2m, r.gpfn << PAGE_SHIFT, &hpa, &attr, &size))
+		return -ENOENT;
+	/* Its own RAM would be gone for good: only mappings are removed. */
+	if (!(attr & P2M_FOREIGN_BIT))
+		return -EINVAL;
+	rc = clear_gfn(d, r.gpfn << PAGE_SHIFT);
+	arch_p2m_flush(d);
+	return rc;
+}
+
+static void release_one(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
+{
+	struct domain *d = ctx;
+
+	if (!(attr & P2M_FOREIGN_BIT))
+		return;
+	/* Unmapping while walking is safe: the walk finds leaves, not tables. */
+	pt_unmap(&d->p2m, gpa, PAGE_SIZE);
+	domain_put(domain_held(P2M_DOMID(attr)));
+}
+
+void foreign_map_release_all(struct domain *d)
+{
+	if (!d->p2m.root)
+		return;
+	pt_for_each_leaf(&d->p2m, release_one, d);
+	arch_p2m_flush(d);
+}

@@ -1,0 +1,220 @@
+/*
+ * domctl: a privileged dom0 test guest driving keel's domain control.
+ * (a) every hostile request gets its error code; (b) 100 create / populate
+ * / map / destroy cycles return every page (keel's free count before and
+ * after); (c) module 1 (the peer guest) is built as a new domain through
+ * foreign mappings, runs, and its shutdown reaches dom0 (VIRQ_DOM_EXC and
+ * getinfo) before dom0 destroys it; (d) a second copy told to crash
+ * crashes alone while dom0 keeps running, and is destroyed afterwards.
+ */
+#include "guest.h"
+#include "domctl.h"
+#include <public/memory.h>
+
+#define CYCLES 100
+#define PEER_MEM_MB 8
+
+static u64 now(void)
+{
+	return pvclock_ns();
+}
+
+/* Block for @ns (SCHEDOP_poll on no ports with a timeout). */
+static void sleep_ns(u64 ns)
+{
+	struct sched_poll p = { .ports = 0, .nr_ports = 0, .timeout = now() + ns };
+
+	HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+}
+
+static void check_hostile(void)
+{
+	struct keel_domctl op = { .cmd = KEEL_DOMCTL_create, .domain = DOMID_INVALID };
+	struct keel_domctl_info info;
+	long dom;
+
+	op.version = 0;
+	EXPECT(_hypercall5(__HYPERVISOR_keel_op, (uptr)&op, 0, 0, 0, 0), -EACCES);
+	op.u.create.max_vcpus = 0;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.create.max_vcpus = 9;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op = (struct keel_domctl){ .cmd = 99, .domain = 1 };
+	EXPECT(keel_domctl(&op), -ESRCH);		/* no domain 1 yet */
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, 0), -EINVAL);	/* itself */
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_pause, DOMID_SELF), -EINVAL);
+	EXPECT(keel_domctl_getinfo(63, &info), -ESRCH);
+	EXPECT(keel_domctl_getinfo(0x7fff, &info), -ESRCH);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, 40), -ESRCH);
+	EXPECT(_hypercall5(__HYPERVISOR_keel_op, (uptr)BAD_PTR, 0, 0, 0, 0), -EFAULT);
+
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_create, .domain = DOMID_INVALID,
+				   .u.create.max_vcpus = 1 };
+	EXPECT(keel_domctl(&op), 0);
+	dom = op.domain;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_create, .domain = dom,
+				   .u.create.max_vcpus = 1 };
+	EXPECT(keel_domctl(&op), -EEXIST);		/* the id is taken */
+	op = (struct keel_domctl){ .cmd = 99, .domain = dom };
+	EXPECT(keel_domctl(&op), -ENOSYS);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, dom), -EINVAL);	/* empty */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_memory, .domain = dom,
+				   .u.memory.mem_kb = 1024 };
+	EXPECT(keel_domctl(&op), -EINVAL);		/* below 4 MiB */
+	op.u.memory.mem_kb = 1ULL << 40;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.memory.mem_kb = 4096;
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(keel_domctl(&op), -EEXIST);
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_boot, .domain = dom,
+				   .u.boot.entry = 0xfffff000 };
+	EXPECT(keel_domctl(&op), -EINVAL);		/* entry outside RAM */
+	op.u.boot.entry = 0x100000;
+	op.u.boot.cmdline = (uptr)BAD_PTR;
+	EXPECT(keel_domctl(&op), -EFAULT);
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_sched, .domain = dom,
+				   .u.sched.weight = 0 };
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = dom,
+				   .u.actions = { 0, 7, 0 } };
+	EXPECT(keel_domctl(&op), -EINVAL);
+
+	/* Foreign mappings: only frames the domain owns, only of live domains. */
+	EXPECT(foreign_map(dom, 0x100000000ULL >> 12, FOREIGN_WINDOW), -ENOENT);
+	EXPECT(foreign_map(55, 0, FOREIGN_WINDOW), -ESRCH);
+	EXPECT(foreign_map(0, 0, FOREIGN_WINDOW), -EINVAL);	/* itself */
+	EXPECT(foreign_unmap(FOREIGN_WINDOW), -ENOENT);	/* nothing there */
+	EXPECT(foreign_unmap(0x100000), -EINVAL);	/* its own RAM stays */
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, dom), 0);
+	EXPECT(keel_domctl_getinfo(dom, &info), -ESRCH);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, dom), -ESRCH);
+}
+
+/* One cycle: create, populate, map a frame, destroy while mapped, unmap. */
+static bool cycle(unsigned int i)
+{
+	struct keel_domctl op = { .cmd = KEEL_DOMCTL_create,
+		.domain = DOMID_INVALID, .u.create.max_vcpus = 1 + i % 2 };
+	volatile u32 *page = (u32 *)(uptr)FOREIGN_WINDOW;
+	domid_t dom;
+
+	if (!CHECK(!keel_domctl(&op), "cycle %u: create failed", i))
+		return false;
+	dom = op.domain;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_memory,
+		.domain = dom, .u.memory.mem_kb = 4096 };
+	CHECK(!keel_domctl(&op), "cycle %u: set_memory failed", i);
+	/* A mapping still held when the domain goes must not leak either. */
+	if (!CHECK(!foreign_map(dom, 0x100, FOREIGN_WINDOW), "cycle %u: map", i))
+		return false;
+	*page = 0x600d0000 + i;
+	CHECK(*page == 0x600d0000 + i, "cycle %u: foreign page not writable", i);
+	CHECK(!keel_domctl_simple(KEEL_DOMCTL_destroy, dom), "cycle %u: destroy", i);
+	return CHECK(!foreign_unmap(FOREIGN_WINDOW), "cycle %u: unmap", i);
+}
+
+/* (b): nothing a create/destroy cycle allocates may stay behind. */
+static void check_cycles(void)
+{
+	u64 before, after;
+	unsigned int done = 0;
+
+	/* The first mapping at the window gives dom0's p2m the tables it keeps. */
+	cycle(0);
+	before = keel_free_pages();
+	for (unsigned int i = 0; i < CYCLES && cycle(i); i++)
+		done++;
+	after = keel_free_pages();
+	printf("domctl: %u create/destroy cycles: %llu free pages before, %llu after\n",
+	       done, (unsigned long long)before, (unsigned long long)after);
+	CHECK(done == CYCLES && before == after && before,
+	      "%lld pages leaked", (long long)(before - after));
+}
+
+/* Wait until @dom stops running; its info then. */
+static bool wait_stopped(domid_t dom, struct keel_domctl_info *info, u64 timeout)
+{
+	u64 end = now() + timeout;
+
+	while (now() < end) {
+		if (keel_domctl_getinfo(dom, info))
+			return false;
+		if (info->flags & (KEEL_DOMINF_shutdown | KEEL_DOMINF_crashed))
+			return true;
+		sleep_ns(20 * NS_PER_MS);
+	}
+	return false;
+}
+
+static long build_peer(const char *args)
+{
+	const struct hvm_modlist_entry *mods = (const void *)start_info->modlist_paddr;
+	char cmdline[256];
+	long dom;
+
+	if (!CHECK(start_info->nr_modules >= 1, "no peer guest module"))
+		return -ENOENT;
+	snprintf(cmdline, sizeof(cmdline), "%s",
+		 args);
+	dom = domu_build((const void *)mods[0].paddr, mods[0].size, 1,
+			 PEER_MEM_MB, cmdline);
+	CHECK(dom > 0, "building the peer: %ld", dom);
+	return dom;
+}
+
+/* (c) and (d). */
+static void check_peers(void)
+{
+	u64 before = keel_free_pages();
+	struct keel_domctl_info info;
+	struct keel_domctl op;
+	evtchn_port_t virq_port;
+	long peer, crasher;
+
+	EXPECT(evtchn_bind_virq(VIRQ_DOM_EXC, 0, &virq_port), 0);
+	peer = build_peer("peer");
+	if (peer < 0)
+		return;
+	EXPECT(keel_domctl_getinfo(peer, &info), 0);
+	CHECK(info.flags & KEEL_DOMINF_paused, "a new domain is not paused");
+	CHECK(info.mem_kb == PEER_MEM_MB << 10, "mem_kb %llu", (unsigned long long)info.mem_kb);
+	CHECK(info.console_pfn && info.xenstore_pfn && info.xenstore_port,
+	      "console/xenstore pages or ports missing");
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = peer,
+				   .u.actions = { KEEL_ACTION_preserve, KEEL_ACTION_preserve,
+						  KEEL_ACTION_preserve } };
+	EXPECT(keel_domctl(&op), 0);
+	evtchn_set_mask(virq_port, true);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, peer), 0);
+	if (CHECK(wait_stopped(peer, &info, 3000 * NS_PER_MS), "the peer did not stop")) {
+		CHECK(info.flags & KEEL_DOMINF_shutdown && info.shutdown_reason == SHUTDOWN_poweroff,
+		      "peer: flags %#x reason %u", info.flags, info.shutdown_reason);
+		CHECK(info.cpu_time_ns > 0, "the peer never ran");
+	}
+	CHECK(evtchn_is_pending(virq_port), "no VIRQ_DOM_EXC for the peer's shutdown");
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, peer), 0);
+
+	/* A crash takes down only the guest that crashed. */
+	crasher = build_peer("peer crash");
+	if (crasher < 0)
+		return;
+	op.domain = crasher;
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, crasher), 0);
+	if (CHECK(wait_stopped(crasher, &info, 3000 * NS_PER_MS), "the crasher did not stop"))
+		CHECK(info.flags & KEEL_DOMINF_crashed, "crasher: flags %#x", info.flags);
+	printf("domctl: d%ld crashed, dom0 still running\n", crasher);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, crasher), 0);
+	CHECK(keel_free_pages() == before, "peers leaked %lld pages",
+	      (long long)(before - keel_free_pages()));
+}
+
+int guest_main(const char *cmdline)
+{
+	if (events_init())
+		return test_result("domctl");
+	check_hostile();
+	check_cycles();
+	check_peers();
+	return test_result("domctl");
+}
