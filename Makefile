@@ -89,6 +89,11 @@ TEST_ISOS += domctl
 ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M
 ISO_MODULES_domctl := $(BUILD)/guests/domctl.elf '' $(BUILD)/guests/peer.elf 'peer'
 $(BUILD)/keel-domctl.iso: $(BUILD)/guests/domctl.elf $(BUILD)/guests/peer.elf
+# Four CPU-bound domains with weights 1:2:3:4 (the test runs it on two CPUs).
+TEST_ISOS += weights
+ISO_CMDLINE_weights := console=com1,e9 dom0_mem=32M
+ISO_MODULES_weights := $(BUILD)/guests/weights.elf '' $(BUILD)/guests/spin.elf 'spin'
+$(BUILD)/keel-weights.iso: $(BUILD)/guests/weights.elf $(BUILD)/guests/spin.elf
 
 # A VM entry that must fail, and keel's report of the broken VMCS field.
 TEST_ISOS += selftest-vmentry

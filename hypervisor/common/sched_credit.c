@@ -34,13 +34,25 @@ static struct sched_unit *runq_head(struct sched_cpu *c)
 }
 
 /* After the last unit of the same priority or better; a yielding one at the back. */
+/*
+ * Does @u go before the queued @q? Higher priority first; FIFO within
+ * boosted and UNDER units, but OVER units by least debt, so that a CPU with
+ * only OVER units still shares it by weight rather than in equal turns.
+ */
+static bool runs_before(const struct sched_unit *u, const struct sched_unit *q)
+{
+	if (prio(q) != prio(u))
+		return prio(q) < prio(u);
+	return prio(u) == PRIO_OVER && q->credit < u->credit;
+}
+
 static void runq_insert(struct sched_cpu *c, struct sched_unit *u)
 {
 	struct sched_link *pos = &c->runq;
 
 	if (!u->yielded) {
 		for (pos = c->runq.next; pos != &c->runq; pos = pos->next)
-			if (prio(unit_of(pos)) < prio(u))
+			if (runs_before(u, unit_of(pos)))
 				break;
 	}
 	link_before(pos, &u->rq);
@@ -359,7 +371,7 @@ static void share_credit(struct scheduler *s, u64 elapsed)
 			if (u->state == SCHED_BLOCKED)
 				continue;
 			u->credit = MIN(u->credit + each, (s64)SCHED_PERIOD_NS);
-			u->credit = MAX(u->credit, -(s64)SCHED_PERIOD_NS);
+			u->credit = MAX(u->credit, -(s64)SCHED_MAX_DEBT_NS);
 		}
 	}
 }

@@ -117,7 +117,7 @@ static void check_invariants(void)
 		if (!units[i].dom)
 			continue;
 		assert_true(units[i].credit <= (s64)SCHED_PERIOD_NS);
-		assert_true(units[i].credit >= -(s64)SCHED_PERIOD_NS - (s64)SCHED_SLICE_NS);
+		assert_true(units[i].credit >= -(s64)SCHED_MAX_DEBT_NS - (s64)SCHED_SLICE_NS);
 	}
 }
 
@@ -191,6 +191,33 @@ static void test_weights_1_1_2_4_on_two_cpus(void **state)
 	for (unsigned int i = 0; i < 4; i++)
 		assert_within(ran[i], SEC(20) * w[i] / 800, 10);
 	assert_accounting(4);
+}
+
+/* The emulator test's shape: four domains 1:2:3:4 for two seconds, one or two CPUs. */
+static void weights_1_2_3_4(unsigned int ncpus)
+{
+	static const u32 w[] = { 100, 200, 300, 400 };
+
+	sim_start(ncpus);
+	jitter = MS(1);
+	for (unsigned int i = 0; i < 4; i++)
+		add(i, w[i], 0, i % ncpus);
+	run_until(SEC(2));
+	for (unsigned int i = 0; i < 4; i++)
+		assert_within(ran[i], busy * w[i] / 1000, 10);
+	assert_accounting(4);
+}
+
+static void test_weights_1_2_3_4_one_cpu(void **state)
+{
+	(void)state;
+	weights_1_2_3_4(1);
+}
+
+static void test_weights_1_2_3_4_two_cpus(void **state)
+{
+	(void)state;
+	weights_1_2_3_4(2);
 }
 
 /* The same with timing as on hardware: slices overrun and ticks come late. */
@@ -558,6 +585,8 @@ int main(void)
 		cmocka_unit_test(test_cap_next_to_uncapped),
 		cmocka_unit_test(test_cap_two_vcpus_two_cpus),
 		cmocka_unit_test(test_no_starvation),
+		cmocka_unit_test(test_weights_1_2_3_4_one_cpu),
+		cmocka_unit_test(test_weights_1_2_3_4_two_cpus),
 		cmocka_unit_test(test_blocked_unit_gets_nothing),
 		cmocka_unit_test(test_wake_preempts_over_unit),
 		cmocka_unit_test(test_tick_preempts_over_unit),

@@ -79,7 +79,7 @@ static int setup_controls(struct vcpu *v)
 
 	if (adjust_controls("pin-based", true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			    MSR_IA32_VMX_PINBASED_CTLS,
-			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
 			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, &pin) ||
 	    adjust_controls("processor-based", true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			    MSR_IA32_VMX_PROCBASED_CTLS, want_cpu, want_cpu, &cpu) ||

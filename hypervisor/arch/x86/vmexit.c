@@ -93,6 +93,8 @@ bool vmx_handle_exit(struct vcpu *v)
 			return true;
 		}
 		break;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return false;		/* a timer of this CPU is due */
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		vmx_set_intr_window(false);
 		return true;

@@ -3,8 +3,11 @@
 #include <keel/domain.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
+#include <keel/time.h>
+#include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <asm/vlapic.h>
+#include <asm/vmx.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
@@ -71,6 +74,29 @@ void arch_vcpu_switch_out(struct vcpu *v)
 		vmcs_clear(v);
 }
 
+/*
+ * Leave the guest by the next timer deadline of this CPU (its time slice
+ * among them) with the VMX preemption timer: an exit that comes on time
+ * whatever the guest does (Bochs does not deliver a host LAPIC timer
+ * interrupt that falls due while a guest runs).
+ */
+static void arm_preemption_timer(void)
+{
+	u64 deadline = timers_next_deadline(), now = now_ns(), ticks;
+
+	if (!(vmread(PIN_BASED_VM_EXEC_CONTROL) & PIN_PREEMPTION_TIMER))
+		return;
+	if (deadline == TIMER_NONE)
+		ticks = 0xffffffff;
+	else if (deadline <= now)
+		ticks = 0;
+	else	/* at most a second ahead: the loop re-arms, nothing overflows */
+		ticks = MIN((MIN(deadline - now, NSEC_PER_SEC) * (tsc_hz / 1000) /
+			     1000000) >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc),
+			    0xffffffffULL);
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks);
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *c = this_cpu();
@@ -81,6 +107,7 @@ void arch_vcpu_run(struct vcpu *v)
 	vcpu_set_runstate(v, RUNSTATE_running);
 	while (vcpu_runnable(v) && !READ_ONCE(c->need_resched)) {
 		vmx_deliver_interrupts(v);
+		arm_preemption_timer();
 		ept_enter_guest(c, v->domain);
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			WRITE_ONCE(c->in_guest, false);

@@ -42,7 +42,8 @@
 #define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
 #define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
-#define SCHED_STARVE_NS		(3 * SCHED_PERIOD_NS)
+#define SCHED_STARVE_NS		(10 * SCHED_PERIOD_NS)
+#define SCHED_MAX_DEBT_NS	(SCHED_PERIOD_NS)	/* credit floor at the tick */
 #define SCHED_DEFAULT_WEIGHT	256
 #define SCHED_MAX_WEIGHT	65535
 
