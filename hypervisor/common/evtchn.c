@@ -13,7 +13,8 @@
  * domains' locks held, so holding either lock keeps the pair (and the
  * peer domain) in place. Raising a port sets guest-visible bits
  * atomically (evtchn_2l.c) and calls vcpu_kick()/vcpu_poll_wake() with a
- * lock held.
+ * lock held: neither may call back in here, nor take a lock that is held
+ * around a call in here (timer callbacks raise VIRQ_TIMER).
  */
 
 BUILD_BUG_ON(sizeof(struct evtchn_domain) > PAGE_SIZE);
@@ -98,9 +99,10 @@ static bool domain_exists(struct domain *self, domid_t id)
 {
 	struct domain *d = get_domain_by_id(self, id);
 
-	if (d)
-		domain_put(d);
-	return d;
+	if (!d)
+		return false;
+	domain_put(d);
+	return true;
 }
 
 /*
@@ -415,8 +417,7 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 	return rc;
 }
 
-static void port_status(struct domain *d, struct evtchn *chn,
-			struct evtchn_status *op)
+static void port_status(const struct evtchn *chn, struct evtchn_status *op)
 {
 	switch (chn->state) {
 	case ECS_UNBOUND:
@@ -462,7 +463,7 @@ static long evtchn_status(struct domain *self, struct evtchn_status *op)
 		rc = -EINVAL;
 	} else {
 		spin_lock(&d->evtchn->lock);
-		port_status(d, chn, op);
+		port_status(chn, op);
 		spin_unlock(&d->evtchn->lock);
 	}
 	domain_put(d);
@@ -513,7 +514,7 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 	return 0;	/* any state, as in Xen */
 }
 
-/* Close every port a guest could close: keel-served ones stay (as Xen's). */
+/* Close every port of @d; keel-served ones only if @keel_too (as Xen's). */
 static void close_all_ports(struct domain *d, bool keel_too)
 {
 	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)

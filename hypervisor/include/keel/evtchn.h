@@ -39,7 +39,7 @@ struct evtchn {
 struct evtchn_domain {
 	/*
 	 * Guards ports[] and virq_to_port. Operations on two domains take
-	 * both locks, the lower domain id's first (evtchn_double_lock()).
+	 * both locks, the lower domain id's first (as Xen's double_evtchn_lock).
 	 */
 	spinlock_t lock;
 	unsigned int max_ports;		/* ports 0 .. max_ports - 1 */
@@ -67,11 +67,12 @@ long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
 
 /*
  * A port keel serves itself (the console ring): the guest's sends call
- * @notify. Returns the port or -ENOSPC.
+ * @notify (without the lock held); it cannot close or move it (as Xen's
+ * Xen-attached ports). Returns the port, -ENOSPC, or -EINVAL if @d is dying.
  */
 int evtchn_alloc_xen_port(struct domain *d,
 			  void (*notify)(struct domain *d, evtchn_port_t port));
-/* An unbound port of @d that domain @remote may bind to; the port or -ENOSPC. */
+/* An unbound port of @d that domain @remote may bind to; as above. */
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
 /* Raise @port of @d from keel's side (keel-served and unbound ports). */
 void evtchn_notify_guest(struct domain *d, evtchn_port_t port);
