@@ -37,13 +37,25 @@ bool evtchn_is_pending(evtchn_port_t port);
 bool evtchn_is_masked(evtchn_port_t port);
 void evtchn_set_mask(evtchn_port_t port, bool masked);
 
-/* EVTCHNOP_* for DOMID_SELF; each returns the hypercall's result. */
+/* EVTCHNOP_*; each returns the hypercall's result. Ports are the guest's own. */
 long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 long evtchn_unmask(evtchn_port_t port);
 long evtchn_status(evtchn_port_t port, struct evtchn_status *st);
 long evtchn_bind_virq(u32 virq, u32 vcpu, evtchn_port_t *port);
 long evtchn_bind_ipi(u32 vcpu, evtchn_port_t *port);
-long evtchn_alloc_unbound(domid_t remote_dom, evtchn_port_t *port);
+long evtchn_bind_vcpu(evtchn_port_t port, u32 vcpu);
+
+/* Those that name a domain (or DOMID_SELF): other domains' ports too. */
+long evtchn_status_of(domid_t dom, evtchn_port_t port,
+		      struct evtchn_status *st);
+/* A port of @dom that @remote_dom (DOMID_SELF: the caller) may bind to. */
+long evtchn_alloc_unbound(domid_t dom, domid_t remote_dom,
+			  evtchn_port_t *port);
+/* A new local port connected to @remote_dom's unbound @remote_port. */
+long evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
+			     evtchn_port_t *local_port);
+/* Close every port of @dom the guest could close. */
+long evtchn_reset(domid_t dom);
 
 #endif

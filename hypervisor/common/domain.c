@@ -217,6 +217,7 @@ static void domain_free(struct domain *d)
 	spin_unlock(&domain_table_lock);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
+	evtchn_domain_free(d);
 	if (d->p2m.root) {
 		pt_for_each_leaf(&d->p2m, free_owned, NULL);
 		pt_destroy(&d->p2m);

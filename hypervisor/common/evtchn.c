@@ -1,4 +1,4 @@
-/* Event channels: port allocation, the per-port state machine and the event_channel_op hypercall. */
+/* Event channels: port allocation, the per-port state machine across domains, and the event_channel_op hypercall. */
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -8,9 +8,13 @@
 #include <keel/vcpu.h>
 
 /*
- * No locks: keel runs every vCPU and timer on one CPU, so an operation
- * is never interleaved with another. Only the guest-visible bits need
- * atomic updates (evtchn_2l.c).
+ * Locking, as Xen's event_lock: each domain's ports are guarded by
+ * d->evtchn->lock. An interdomain pair is only bound or unbound with both
+ * domains' locks held, so holding either lock keeps the pair (and the
+ * peer domain) in place. Raising a port sets guest-visible bits
+ * atomically (evtchn_2l.c) and calls vcpu_kick()/vcpu_poll_wake() with a
+ * lock held: neither may call back in here, nor take a lock that is held
+ * around a call in here (timer callbacks raise VIRQ_TIMER).
  */
 
 BUILD_BUG_ON(sizeof(struct evtchn_domain) > PAGE_SIZE);
@@ -25,6 +29,12 @@ static unsigned int ports_order(unsigned int max_ports)
 	return order;
 }
 
+/* d->evtchn, published once complete (other CPUs find @d in the table). */
+static struct evtchn_domain *domain_evtchn(struct domain *d)
+{
+	return __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE);
+}
+
 int evtchn_domain_init(struct domain *d, unsigned int max_ports)
 {
 	struct evtchn_domain *ed;
@@ -34,6 +44,7 @@ int evtchn_domain_init(struct domain *d, unsigned int max_ports)
 	ed = alloc_page();
 	if (!ed)
 		return -ENOMEM;
+	spin_lock_init(&ed->lock);
 	ed->max_ports = max_ports;
 	ed->order = ports_order(max_ports);
 	ed->ports = alloc_pages(ed->order);	/* zeroed: all ECS_FREE */
@@ -42,13 +53,15 @@ int evtchn_domain_init(struct domain *d, unsigned int max_ports)
 		return -ENOMEM;
 	}
 	ed->ports[0].state = ECS_RESERVED;
-	d->evtchn = ed;
+	__atomic_store_n(&d->evtchn, ed, __ATOMIC_RELEASE);
 	return 0;
 }
 
 bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port)
 {
-	return d->evtchn && port < d->evtchn->max_ports;
+	struct evtchn_domain *ed = domain_evtchn(d);
+
+	return ed && port < ed->max_ports;
 }
 
 static struct evtchn *port_evtchn(struct domain *d, evtchn_port_t port)
@@ -62,17 +75,65 @@ static struct vcpu *domain_vcpu(struct domain *d, u32 id)
 }
 
 /*
- * The domain a guest names by @id. Only itself for now; interdomain
- * channels look other domains up here (and check privilege for @dom).
+ * The domain a guest names by @id (DOMID_SELF: @self) with a reference,
+ * or NULL: no such domain, dying, or still without ports.
  */
-static struct domain *domain_by_id(struct domain *self, domid_t id)
+static struct domain *get_domain_by_id(struct domain *self, domid_t id)
 {
-	return id == DOMID_SELF || id == self->id ? self : NULL;
+	struct domain *d;
+
+	if (id == DOMID_SELF || id == self->id) {
+		domain_hold(self);
+		return self;
+	}
+	d = domain_get(id);
+	if (d && !domain_evtchn(d)) {
+		domain_put(d);
+		return NULL;
+	}
+	return d;
 }
 
-/* The lowest free port, or -ENOSPC. */
+/* Does the domain a guest names by @id exist (as get_domain_by_id())? */
+static bool domain_exists(struct domain *self, domid_t id)
+{
+	struct domain *d = get_domain_by_id(self, id);
+
+	if (!d)
+		return false;
+	domain_put(d);
+	return true;
+}
+
+/*
+ * Lock @d's ports and, unless NULL or @d, @rd's: the lower domain id first
+ * (a dying domain may share its id with a new one: then by address).
+ */
+static void double_lock(struct domain *d, struct domain *rd)
+{
+	if (!rd || rd == d) {
+		spin_lock(&d->evtchn->lock);
+	} else if (d->id < rd->id || (d->id == rd->id && d < rd)) {
+		spin_lock(&d->evtchn->lock);
+		spin_lock(&rd->evtchn->lock);
+	} else {
+		spin_lock(&rd->evtchn->lock);
+		spin_lock(&d->evtchn->lock);
+	}
+}
+
+static void double_unlock(struct domain *d, struct domain *rd)
+{
+	if (rd && rd != d)
+		spin_unlock(&rd->evtchn->lock);
+	spin_unlock(&d->evtchn->lock);
+}
+
+/* The lowest free port: -ENOSPC when full, -EINVAL if @d is dying (Xen). */
 static int get_free_port(struct domain *d)
 {
+	if (READ_ONCE(d->dying))
+		return -EINVAL;
 	for (unsigned int port = 1; port < d->evtchn->max_ports; port++)
 		if (d->evtchn->ports[port].state == ECS_FREE)
 			return port;
@@ -90,9 +151,14 @@ static struct evtchn *bind_port(struct domain *d, int port,
 	return chn;
 }
 
+/*
+ * Raise @port of @d. The caller holds @d's lock or, for the remote end of
+ * an interdomain send, the sender's (bind_vcpu may move the port meanwhile).
+ */
 static void set_pending(struct domain *d, evtchn_port_t port)
 {
-	struct vcpu *v = domain_vcpu(d, d->evtchn->ports[port].notify_vcpu);
+	struct vcpu *v =
+		domain_vcpu(d, READ_ONCE(d->evtchn->ports[port].notify_vcpu));
 
 	if (!v || !evtchn_2l_set_pending(v, port))
 		return;
@@ -104,19 +170,26 @@ static void set_pending(struct domain *d, evtchn_port_t port)
 int evtchn_alloc_xen_port(struct domain *d,
 			  void (*notify)(struct domain *d, evtchn_port_t port))
 {
-	int port = get_free_port(d);
+	int port;
 
-	if (port < 0)
-		return port;
-	bind_port(d, port, ECS_XEN, 0)->xen_notify = notify;
+	spin_lock(&d->evtchn->lock);
+	port = get_free_port(d);
+	if (port >= 0)
+		bind_port(d, port, ECS_XEN, 0)->xen_notify = notify;
+	spin_unlock(&d->evtchn->lock);
 	return port;
 }
 
 void evtchn_notify_guest(struct domain *d, evtchn_port_t port)
 {
-	if (evtchn_port_is_valid(d, port) &&
-	    d->evtchn->ports[port].state != ECS_FREE)
+	struct evtchn *chn = port_evtchn(d, port);
+
+	if (!chn)
+		return;
+	spin_lock(&d->evtchn->lock);
+	if (chn->state != ECS_FREE)
 		set_pending(d, port);
+	spin_unlock(&d->evtchn->lock);
 }
 
 static bool virq_is_global(u32 virq)
@@ -132,55 +205,75 @@ static evtchn_port_t *virq_slot(struct domain *d, u32 virq, u32 vcpu)
 
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
 {
-	int port = get_free_port(d);
+	int port;
 
+	spin_lock(&d->evtchn->lock);
+	port = get_free_port(d);
 	if (port >= 0)
 		bind_port(d, port, ECS_UNBOUND, 0)->remote_domid = remote;
+	spin_unlock(&d->evtchn->lock);
 	return port;
 }
 
-static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
+/*
+ * A port of @op->dom that @op->remote_dom may bind to. As Xen, a
+ * remote_dom of DOMID_SELF means the caller. Only a privileged caller may
+ * allocate in another domain; keel checks that before looking for a port
+ * (Xen after), so nobody learns whether another domain's ports are full.
+ */
+static long alloc_unbound(struct domain *self,
+			  struct evtchn_alloc_unbound *op)
 {
+	domid_t remote = op->remote_dom == DOMID_SELF ? self->id :
+							op->remote_dom;
+	struct domain *d = get_domain_by_id(self, op->dom);
 	int port;
 
-	/*
-	 * Xen accepts any remote_dom here; keel has no interdomain channels
-	 * yet, so only the domain itself may bind.
-	 */
-	if (domain_by_id(d, op->dom) != d ||
-	    domain_by_id(d, op->remote_dom) != d)
+	if (!d)
 		return -ESRCH;
-	port = evtchn_alloc_unbound_port(d, d->id);
+	if (d != self && !self->privileged)
+		port = -EPERM;
+	else if (!domain_exists(self, remote))
+		port = -ESRCH;
+	else
+		port = evtchn_alloc_unbound_port(d, remote);
+	domain_put(d);
 	if (port < 0)
 		return port;
 	op->port = port;
 	return 0;
 }
 
-/* Only loopback (the remote is the domain itself) until interdomain lands. */
+/* A new port connected to @op->remote_port, unbound and waiting for us. */
 static long bind_interdomain(struct domain *d,
 			     struct evtchn_bind_interdomain *op)
 {
-	struct domain *rd = domain_by_id(d, op->remote_dom);
+	struct domain *rd = get_domain_by_id(d, op->remote_dom);
 	struct evtchn *lchn, *rchn;
 	int lport;
 
 	if (!rd)
 		return -ESRCH;
+	double_lock(d, rd);
 	lport = get_free_port(d);
+	rchn = port_evtchn(rd, op->remote_port);
+	if (lport >= 0 && (!rchn || rchn->state != ECS_UNBOUND ||
+			   rchn->remote_domid != d->id))
+		lport = -EINVAL;
+	if (lport >= 0) {
+		lchn = bind_port(d, lport, ECS_INTERDOMAIN, 0);
+		lchn->remote_dom = rd;
+		lchn->remote_port = op->remote_port;
+		rchn->state = ECS_INTERDOMAIN;
+		rchn->remote_dom = d;
+		rchn->remote_port = lport;
+		/* As Xen: sends to the unbound port were lost; raise ours. */
+		set_pending(d, lport);
+	}
+	double_unlock(d, rd);
+	domain_put(rd);
 	if (lport < 0)
 		return lport;
-	rchn = port_evtchn(rd, op->remote_port);
-	if (!rchn || rchn->state != ECS_UNBOUND || rchn->remote_domid != d->id)
-		return -EINVAL;
-	lchn = bind_port(d, lport, ECS_INTERDOMAIN, 0);
-	lchn->remote_dom = rd;
-	lchn->remote_port = op->remote_port;
-	rchn->state = ECS_INTERDOMAIN;
-	rchn->remote_dom = d;
-	rchn->remote_port = lport;
-	/* As Xen: sends to the unbound port were dropped; raise this side. */
-	set_pending(d, lport);
 	op->local_port = lport;
 	return 0;
 }
@@ -188,22 +281,22 @@ static long bind_interdomain(struct domain *d,
 static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 {
 	evtchn_port_t *slot;
-	struct evtchn *chn;
 	int port;
 
 	if (op->virq >= NR_VIRQS || (virq_is_global(op->virq) && op->vcpu))
 		return -EINVAL;
 	if (!domain_vcpu(d, op->vcpu))
 		return -ENOENT;
+	spin_lock(&d->evtchn->lock);
 	slot = virq_slot(d, op->virq, op->vcpu);
-	if (*slot)
-		return -EEXIST;
-	port = get_free_port(d);
+	port = *slot ? -EEXIST : get_free_port(d);
+	if (port >= 0) {
+		bind_port(d, port, ECS_VIRQ, op->vcpu)->virq = op->virq;
+		*slot = port;
+	}
+	spin_unlock(&d->evtchn->lock);
 	if (port < 0)
 		return port;
-	chn = bind_port(d, port, ECS_VIRQ, op->vcpu);
-	chn->virq = op->virq;
-	*slot = port;
 	op->port = port;
 	return 0;
 }
@@ -214,38 +307,43 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 
 	if (!domain_vcpu(d, op->vcpu))
 		return -ENOENT;
+	spin_lock(&d->evtchn->lock);
 	port = get_free_port(d);
+	if (port >= 0)
+		bind_port(d, port, ECS_IPI, op->vcpu);
+	spin_unlock(&d->evtchn->lock);
 	if (port < 0)
 		return port;
-	bind_port(d, port, ECS_IPI, op->vcpu);
 	op->port = port;
 	return 0;
 }
 
-static long evtchn_close(struct domain *d, evtchn_port_t port)
+/* Free @port of @d; for an interdomain port both domains are locked. */
+static long close_locked(struct domain *d, evtchn_port_t port, bool keel_too)
 {
 	struct evtchn *chn = port_evtchn(d, port);
+	struct evtchn *rchn;
 
 	if (!chn)
 		return -EINVAL;
 	switch (chn->state) {
 	case ECS_UNBOUND:
 	case ECS_IPI:
+		break;
 	case ECS_XEN:
+		if (!keel_too)
+			return -EINVAL;	/* as Xen's Xen-attached ports */
 		break;
 	case ECS_VIRQ:
 		*virq_slot(d, chn->virq, chn->notify_vcpu) = 0;
 		break;
-	case ECS_INTERDOMAIN: {
+	case ECS_INTERDOMAIN:
 		/* The peer's port goes back to waiting for us. */
-		struct evtchn *rchn =
-			&chn->remote_dom->evtchn->ports[chn->remote_port];
-
+		rchn = &chn->remote_dom->evtchn->ports[chn->remote_port];
 		rchn->state = ECS_UNBOUND;
-		rchn->remote_domid = d->id;
 		rchn->remote_dom = NULL;
+		rchn->remote_domid = d->id;
 		break;
-	}
 	default:		/* free, reserved */
 		return -EINVAL;
 	}
@@ -255,39 +353,72 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 	return 0;
 }
 
+/*
+ * Close @port of @d. An interdomain port needs its peer locked too, in
+ * domain id order: find the peer under @d's lock, hold it, and lock both;
+ * retry if the port changed meanwhile.
+ */
+static long close_port(struct domain *d, evtchn_port_t port, bool keel_too)
+{
+	struct domain *locked = NULL, *peer;
+	struct evtchn *chn;
+	long rc;
+
+	if (!port_evtchn(d, port))
+		return -EINVAL;
+	for (;;) {
+		double_lock(d, locked);
+		chn = &d->evtchn->ports[port];
+		peer = chn->state == ECS_INTERDOMAIN ? chn->remote_dom : NULL;
+		if (!peer || peer == d || peer == locked)
+			break;
+		domain_hold(peer);	/* bound to us: cannot go meanwhile */
+		double_unlock(d, locked);
+		if (locked)
+			domain_put(locked);
+		locked = peer;
+	}
+	rc = close_locked(d, port, keel_too);
+	double_unlock(d, locked);
+	if (locked)
+		domain_put(locked);
+	return rc;
+}
+
 int evtchn_send(struct domain *d, evtchn_port_t port)
 {
 	struct evtchn *chn = port_evtchn(d, port);
+	void (*notify)(struct domain *d, evtchn_port_t port) = NULL;
+	int rc = 0;
 
 	if (!chn)
 		return -EINVAL;
+	spin_lock(&d->evtchn->lock);
 	switch (chn->state) {
 	case ECS_INTERDOMAIN:
 		set_pending(chn->remote_dom, chn->remote_port);
-		return 0;
+		break;
 	case ECS_IPI:
 		set_pending(d, port);
-		return 0;
+		break;
 	case ECS_XEN:
-		chn->xen_notify(d, port);
-		return 0;
+		notify = chn->xen_notify;
+		break;
 	case ECS_UNBOUND:
-		return 0;	/* nobody listens yet: dropped, as in Xen */
+		break;		/* nobody listens yet: dropped, as in Xen */
 	default:	/* free, reserved, VIRQ (only keel raises VIRQs) */
-		return -EINVAL;
+		rc = -EINVAL;
+		break;
 	}
+	spin_unlock(&d->evtchn->lock);
+	/* Unlocked: the handler may raise the port (evtchn_notify_guest). */
+	if (notify)
+		notify(d, port);
+	return rc;
 }
 
-static long evtchn_status(struct domain *d, struct evtchn_status *op)
+static void port_status(const struct evtchn *chn, struct evtchn_status *op)
 {
-	struct domain *sd = domain_by_id(d, op->dom);
-	struct evtchn *chn;
-
-	if (!sd)
-		return -ESRCH;
-	chn = port_evtchn(sd, op->port);
-	if (!chn)
-		return -EINVAL;
 	switch (chn->state) {
 	case ECS_UNBOUND:
 		op->status = EVTCHNSTAT_unbound;
@@ -314,31 +445,58 @@ static long evtchn_status(struct domain *d, struct evtchn_status *op)
 		break;
 	}
 	op->vcpu = chn->notify_vcpu;
-	return 0;
+}
+
+/* Another domain's ports only for a privileged caller (before the port). */
+static long evtchn_status(struct domain *self, struct evtchn_status *op)
+{
+	struct domain *d = get_domain_by_id(self, op->dom);
+	struct evtchn *chn;
+	long rc = 0;
+
+	if (!d)
+		return -ESRCH;
+	chn = port_evtchn(d, op->port);
+	if (d != self && !self->privileged) {
+		rc = -EPERM;
+	} else if (!chn) {
+		rc = -EINVAL;
+	} else {
+		spin_lock(&d->evtchn->lock);
+		port_status(chn, op);
+		spin_unlock(&d->evtchn->lock);
+	}
+	domain_put(d);
+	return rc;
 }
 
 static long bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 {
 	struct evtchn *chn;
+	long rc = 0;
 
 	if (!domain_vcpu(d, op->vcpu))
 		return -ENOENT;
 	chn = port_evtchn(d, op->port);
 	if (!chn)
 		return -EINVAL;
+	spin_lock(&d->evtchn->lock);
 	switch (chn->state) {
 	case ECS_VIRQ:
 		if (!virq_is_global(chn->virq))
-			return -EINVAL;
+			rc = -EINVAL;
 		break;
 	case ECS_UNBOUND:
 	case ECS_INTERDOMAIN:
 		break;
-	default:		/* free, reserved, IPI */
-		return -EINVAL;
+	default:		/* free, reserved, IPI, keel-served */
+		rc = -EINVAL;
+		break;
 	}
-	chn->notify_vcpu = op->vcpu;
-	return 0;
+	if (!rc)
+		WRITE_ONCE(chn->notify_vcpu, op->vcpu);
+	spin_unlock(&d->evtchn->lock);
+	return rc;
 }
 
 static long evtchn_unmask(struct domain *d, evtchn_port_t port)
@@ -348,10 +506,35 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 
 	if (!chn)
 		return -EINVAL;
+	spin_lock(&d->evtchn->lock);
 	v = domain_vcpu(d, chn->notify_vcpu);
 	if (v)
 		evtchn_2l_unmask(v, port);
+	spin_unlock(&d->evtchn->lock);
 	return 0;	/* any state, as in Xen */
+}
+
+/* Close every port of @d; keel-served ones only if @keel_too (as Xen's). */
+static void close_all_ports(struct domain *d, bool keel_too)
+{
+	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)
+		close_port(d, port, keel_too);
+}
+
+/* Close all of @dom's ports; another domain's only for a privileged caller. */
+static long evtchn_reset(struct domain *self, domid_t dom)
+{
+	struct domain *d = get_domain_by_id(self, dom);
+	long rc = 0;
+
+	if (!d)
+		return -ESRCH;
+	if (d != self && !self->privileged)
+		rc = -EPERM;
+	else
+		close_all_ports(d, false);
+	domain_put(d);
+	return rc;
 }
 
 union evtchn_op {
@@ -364,6 +547,7 @@ union evtchn_op {
 	struct evtchn_status status;
 	struct evtchn_bind_vcpu bind_vcpu;
 	struct evtchn_unmask unmask;
+	struct evtchn_reset reset;
 };
 
 /* Argument size of each implemented op; 0 for the others. */
@@ -377,6 +561,7 @@ static const u8 op_size[] = {
 	[EVTCHNOP_bind_ipi] = sizeof(struct evtchn_bind_ipi),
 	[EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
 	[EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
+	[EVTCHNOP_reset] = sizeof(struct evtchn_reset),
 };
 /* The ops whose argument is copied back with their results. */
 #define OP_RETURNS_DATA (BIT(EVTCHNOP_bind_interdomain) | \
@@ -391,7 +576,7 @@ static long evtchn_op(struct domain *d, int cmd, union evtchn_op *op)
 	case EVTCHNOP_bind_virq:
 		return bind_virq(d, &op->bind_virq);
 	case EVTCHNOP_close:
-		return evtchn_close(d, op->close.port);
+		return close_port(d, op->close.port, false);
 	case EVTCHNOP_send:
 		return evtchn_send(d, op->send.port);
 	case EVTCHNOP_status:
@@ -404,14 +589,16 @@ static long evtchn_op(struct domain *d, int cmd, union evtchn_op *op)
 		return bind_vcpu(d, &op->bind_vcpu);
 	case EVTCHNOP_unmask:
 		return evtchn_unmask(d, op->unmask.port);
+	case EVTCHNOP_reset:
+		return evtchn_reset(d, op->reset.dom);
 	default:
 		return -ENOSYS;
 	}
 }
 
 /*
- * Not implemented, -ENOSYS: the FIFO ops (Linux then uses 2-level),
- * bind_pirq (keel routes no physical IRQs) and reset.
+ * Not implemented, -ENOSYS: the FIFO ops (Linux then uses 2-level) and
+ * bind_pirq (keel routes no physical IRQs).
  */
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg)
 {
@@ -419,7 +606,7 @@ long do_event_channel_op(struct vcpu *v, int cmd, u64 arg)
 	long rc;
 
 	if (cmd < 0 || (unsigned int)cmd >= ARRAY_SIZE(op_size) ||
-	    !op_size[cmd] || !v->domain->evtchn)
+	    !op_size[cmd] || !domain_evtchn(v->domain))
 		return -ENOSYS;
 	if (copy_from_guest(v, &op, arg, op_size[cmd]))
 		return -EFAULT;
@@ -431,16 +618,33 @@ long do_event_channel_op(struct vcpu *v, int cmd, u64 arg)
 	return rc;
 }
 
-void send_guest_virq(struct vcpu *v, unsigned int virq)
+/* Raise @virq of @d on vCPU @vcpu (global VIRQs: wherever bound). */
+static void raise_virq(struct domain *d, u32 vcpu, unsigned int virq)
 {
-	struct domain *d = v->domain;
 	evtchn_port_t port;
 
-	if (virq >= NR_VIRQS || !d->evtchn)
+	if (virq >= NR_VIRQS || !domain_evtchn(d))
 		return;
-	port = *virq_slot(d, virq, v->id);
+	spin_lock(&d->evtchn->lock);
+	port = *virq_slot(d, virq, vcpu);
 	if (port)
 		set_pending(d, port);
+	spin_unlock(&d->evtchn->lock);
+}
+
+void send_guest_virq(struct vcpu *v, unsigned int virq)
+{
+	raise_virq(v->domain, v->id, virq);
+}
+
+void evtchn_notify_dom_exc(void)
+{
+	struct domain *dom0 = domain_get(0);
+
+	if (!dom0)
+		return;
+	raise_virq(dom0, 0, VIRQ_DOM_EXC);
+	domain_put(dom0);
 }
 
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
@@ -450,12 +654,16 @@ bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
 
 void evtchn_domain_destroy(struct domain *d)
 {
+	if (domain_evtchn(d))
+		close_all_ports(d, true);
+}
+
+void evtchn_domain_free(struct domain *d)
+{
 	struct evtchn_domain *ed = d->evtchn;
 
 	if (!ed)
 		return;
-	for (evtchn_port_t port = 1; port < ed->max_ports; port++)
-		evtchn_close(d, port);
 	free_pages(ed->ports, ed->order);
 	free_page(ed);
 	d->evtchn = NULL;

@@ -113,6 +113,7 @@ enum {
 #define evtchn_status keel_evtchn_status
 #define evtchn_bind_vcpu keel_evtchn_bind_vcpu
 #define evtchn_unmask keel_evtchn_unmask
+#define evtchn_reset keel_evtchn_reset
 #define xen_feature_info keel_xen_feature_info
 #define xen_extraversion_t keel_xen_extraversion_t
 #include <public/xen.h>
@@ -143,6 +144,7 @@ enum {
 #undef evtchn_status
 #undef evtchn_bind_vcpu
 #undef evtchn_unmask
+#undef evtchn_reset
 #undef xen_feature_info
 #undef xen_extraversion_t
 
@@ -295,6 +297,8 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_evtchn_bind_vcpu, evtchn_bind_vcpu, port);
 	SAME(keel_evtchn_bind_vcpu, evtchn_bind_vcpu, vcpu);
 	SAME_SIZE(keel_evtchn_unmask, evtchn_unmask);
+	SAME_SIZE(keel_evtchn_reset, evtchn_reset);
+	SAME(keel_evtchn_reset, evtchn_reset, dom);
 	SAME_SIZE(keel_sched_poll, sched_poll);
 	SAME(keel_sched_poll, sched_poll, ports);
 	SAME(keel_sched_poll, sched_poll, nr_ports);

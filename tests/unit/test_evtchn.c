@@ -1,4 +1,4 @@
-/* Host tests of event channels: the port state machine, the hypercall's error codes and the 2-level bits. */
+/* Host tests of event channels: the port state machine within and across domains, the hypercall's error codes and the 2-level bits. */
 #include <stdlib.h>
 #include <string.h>
 #include <keel/domain.h>
@@ -52,45 +52,118 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 	return 0;
 }
 
-/* Fake vcpu_kick() and vcpu_poll_wake(): count calls per vCPU. */
-static unsigned int kicks[NR_TEST_VCPUS], poll_wakes[NR_TEST_VCPUS];
+/* Fake vcpu_kick() and vcpu_poll_wake(): count calls per domain and vCPU. */
+#define TEST_MAX_DOMID 16
+#define MAIN_DOMID 3
+static unsigned int kicks_of[TEST_MAX_DOMID][NR_TEST_VCPUS];
+static unsigned int poll_wakes_of[TEST_MAX_DOMID][NR_TEST_VCPUS];
+/* The main domain's counts. */
+static unsigned int *const kicks = kicks_of[MAIN_DOMID];
+static unsigned int *const poll_wakes = poll_wakes_of[MAIN_DOMID];
 
 void vcpu_kick(struct vcpu *v)
 {
-	assert_true(v->id < NR_TEST_VCPUS);
-	kicks[v->id]++;
+	assert_true(v->id < NR_TEST_VCPUS && v->domain->id < TEST_MAX_DOMID);
+	kicks_of[v->domain->id][v->id]++;
 }
 
 void vcpu_poll_wake(struct vcpu *v)
 {
-	assert_true(v->id < NR_TEST_VCPUS);
-	poll_wakes[v->id]++;
+	assert_true(v->id < NR_TEST_VCPUS && v->domain->id < TEST_MAX_DOMID);
+	poll_wakes_of[v->domain->id][v->id]++;
 }
 
-static struct domain *d;
-static struct shared_info *si;
+/*
+ * A domain table like common/domain.c's: domain_get() finds live domains
+ * by id with a reference; the last domain_put() frees the domain.
+ */
+static struct domain *domain_table[TEST_MAX_DOMID];
+static int live_domains;
 
-static int setup_ports(unsigned int max_ports)
+struct domain *domain_get(domid_t id)
 {
-	d = calloc(1, sizeof(*d));
-	si = calloc(1, sizeof(*si));
-	d->id = 3;
-	d->shared_info = si;
+	struct domain *d = id < TEST_MAX_DOMID ? domain_table[id] : NULL;
+
+	if (!d || d->dying)
+		return NULL;
+	atomic_inc_return(&d->refcnt);
+	return d;
+}
+
+void domain_hold(struct domain *d)
+{
+	assert_true(atomic_inc_return(&d->refcnt) > 1);
+}
+
+static void free_domain(struct domain *d)
+{
+	evtchn_domain_free(d);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		free(d->vcpus[i]);
+	free(d->shared_info);
+	free(d);
+	live_domains--;
+}
+
+void domain_put(struct domain *d)
+{
+	int refs = atomic_dec_return(&d->refcnt);
+
+	assert_true(refs >= 0);
+	if (!refs)
+		free_domain(d);
+}
+
+/* A domain in the table with NR_TEST_VCPUS vCPUs (no ports if @max_ports is 0). */
+static struct domain *new_domain(domid_t id, bool privileged,
+				 unsigned int max_ports)
+{
+	struct domain *nd = calloc(1, sizeof(*nd));
+
+	assert_true(id < TEST_MAX_DOMID && !domain_table[id]);
+	nd->id = id;
+	nd->privileged = privileged;
+	atomic_set(&nd->refcnt, 1);
+	nd->shared_info = calloc(1, sizeof(*nd->shared_info));
 	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++) {
 		struct vcpu *v = calloc(1, sizeof(*v));
 
 		v->id = i;
-		v->domain = d;
-		v->vcpu_info = &si->vcpu_info[i];
-		d->vcpus[i] = v;
+		v->domain = nd;
+		v->vcpu_info = &nd->shared_info->vcpu_info[i];
+		nd->vcpus[i] = v;
 	}
-	d->nr_vcpus = NR_TEST_VCPUS;
-	memset(kicks, 0, sizeof(kicks));
-	memset(poll_wakes, 0, sizeof(poll_wakes));
+	nd->nr_vcpus = NR_TEST_VCPUS;
+	if (max_ports)
+		assert_int_equal(evtchn_domain_init(nd, max_ports), 0);
+	domain_table[id] = nd;
+	live_domains++;
+	memset(kicks_of[id], 0, sizeof(kicks_of[id]));
+	memset(poll_wakes_of[id], 0, sizeof(poll_wakes_of[id]));
+	return nd;
+}
+
+/* As domain_destroy(): out of the table, ports closed, the table's reference dropped. */
+static void kill_domain(struct domain *kd)
+{
+	kd->dying = true;
+	domain_table[kd->id] = NULL;
+	evtchn_domain_destroy(kd);
+	domain_put(kd);
+}
+
+static struct domain *d;	/* MAIN_DOMID, unprivileged */
+static struct shared_info *si;	/* d's */
+
+static int setup_ports(unsigned int max_ports)
+{
 	fail_copy_to = false;
 	allocs_until_failure = -1;
 	live_allocs = 0;
-	return evtchn_domain_init(d, max_ports);
+	live_domains = 0;
+	d = new_domain(MAIN_DOMID, false, max_ports);
+	si = d->shared_info;
+	return 0;
 }
 
 static int setup(void **state)
@@ -99,61 +172,110 @@ static int setup(void **state)
 	return setup_ports(64 * 4);
 }
 
+/* Kill whatever the test left alive: nothing may leak, memory or references. */
 static int teardown(void **state)
 {
 	(void)state;
-	evtchn_domain_destroy(d);
-	assert_null(d->evtchn);
+	for (unsigned int id = 0; id < TEST_MAX_DOMID; id++)
+		if (domain_table[id])
+			kill_domain(domain_table[id]);
+	assert_int_equal(live_domains, 0);
 	assert_int_equal(live_allocs, 0);
-	for (unsigned int i = 0; i < NR_TEST_VCPUS; i++)
-		free(d->vcpus[i]);
-	free(si);
-	free(d);
 	return 0;
 }
 
-/* The hypercall from vCPU 0 with a host pointer argument. */
+/* The hypercall from vCPU 0 of @caller; no port lock stays held. */
+static long op_as(struct domain *caller, int cmd, void *arg)
+{
+	long rc = do_event_channel_op(caller->vcpus[0], cmd,
+				      (u64)(uintptr_t)arg);
+
+	for (unsigned int id = 0; id < TEST_MAX_DOMID; id++)
+		if (domain_table[id] && domain_table[id]->evtchn)
+			assert_false(spin_is_locked(&domain_table[id]->evtchn->lock));
+	return rc;
+}
+
 static long op(int cmd, void *arg)
 {
-	return do_event_channel_op(d->vcpus[0], cmd, (u64)(uintptr_t)arg);
+	return op_as(d, cmd, arg);
+}
+
+static long bind_ipi_as(struct domain *caller, u32 vcpu)
+{
+	struct evtchn_bind_ipi b = { .vcpu = vcpu, .port = 0xbad };
+	long rc = op_as(caller, EVTCHNOP_bind_ipi, &b);
+
+	return rc ? rc : (long)b.port;
 }
 
 static long bind_ipi(u32 vcpu)
 {
-	struct evtchn_bind_ipi b = { .vcpu = vcpu, .port = 0xbad };
-	long rc = op(EVTCHNOP_bind_ipi, &b);
+	return bind_ipi_as(d, vcpu);
+}
+
+static long bind_virq_as(struct domain *caller, u32 virq, u32 vcpu)
+{
+	struct evtchn_bind_virq b = { .virq = virq, .vcpu = vcpu };
+	long rc = op_as(caller, EVTCHNOP_bind_virq, &b);
 
 	return rc ? rc : (long)b.port;
 }
 
 static long bind_virq(u32 virq, u32 vcpu)
 {
-	struct evtchn_bind_virq b = { .virq = virq, .vcpu = vcpu };
-	long rc = op(EVTCHNOP_bind_virq, &b);
-
-	return rc ? rc : (long)b.port;
+	return bind_virq_as(d, virq, vcpu);
 }
 
-static long alloc_unbound(domid_t dom, domid_t remote)
+static long alloc_unbound_as(struct domain *caller, domid_t dom,
+			     domid_t remote)
 {
-	struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote };
-	long rc = op(EVTCHNOP_alloc_unbound, &a);
+	struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote,
+					  .port = 0xbad };
+	long rc = op_as(caller, EVTCHNOP_alloc_unbound, &a);
 
 	return rc ? rc : (long)a.port;
 }
 
-static long send(evtchn_port_t port)
+static long alloc_unbound(domid_t dom, domid_t remote)
+{
+	return alloc_unbound_as(d, dom, remote);
+}
+
+/* EVTCHNOP_bind_interdomain: the local port or the error. */
+static long bind_interdomain_as(struct domain *caller, domid_t remote_dom,
+				evtchn_port_t remote_port)
+{
+	struct evtchn_bind_interdomain b = { .remote_dom = remote_dom,
+					     .remote_port = remote_port,
+					     .local_port = 0xbad };
+	long rc = op_as(caller, EVTCHNOP_bind_interdomain, &b);
+
+	return rc ? rc : (long)b.local_port;
+}
+
+static long send_as(struct domain *caller, evtchn_port_t port)
 {
 	struct evtchn_send s = { .port = port };
 
-	return op(EVTCHNOP_send, &s);
+	return op_as(caller, EVTCHNOP_send, &s);
+}
+
+static long send(evtchn_port_t port)
+{
+	return send_as(d, port);
+}
+
+static long close_as(struct domain *caller, evtchn_port_t port)
+{
+	struct evtchn_close c = { .port = port };
+
+	return op_as(caller, EVTCHNOP_close, &c);
 }
 
 static long close_port(evtchn_port_t port)
 {
-	struct evtchn_close c = { .port = port };
-
-	return op(EVTCHNOP_close, &c);
+	return close_as(d, port);
 }
 
 static long unmask(evtchn_port_t port)
@@ -163,19 +285,30 @@ static long unmask(evtchn_port_t port)
 	return op(EVTCHNOP_unmask, &u);
 }
 
-static long bind_vcpu(evtchn_port_t port, u32 vcpu)
+static long bind_vcpu_as(struct domain *caller, evtchn_port_t port, u32 vcpu)
 {
 	struct evtchn_bind_vcpu b = { .port = port, .vcpu = vcpu };
 
-	return op(EVTCHNOP_bind_vcpu, &b);
+	return op_as(caller, EVTCHNOP_bind_vcpu, &b);
+}
+
+static long bind_vcpu(evtchn_port_t port, u32 vcpu)
+{
+	return bind_vcpu_as(d, port, vcpu);
+}
+
+static long status_as(struct domain *caller, domid_t dom, evtchn_port_t port,
+		      struct evtchn_status *st)
+{
+	memset(st, 0xa5, sizeof(*st));
+	st->dom = dom;
+	st->port = port;
+	return op_as(caller, EVTCHNOP_status, st);
 }
 
 static long status(evtchn_port_t port, struct evtchn_status *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->dom = DOMID_SELF;
-	st->port = port;
-	return op(EVTCHNOP_status, st);
+	return status_as(d, DOMID_SELF, port, st);
 }
 
 static u32 status_of(evtchn_port_t port)
@@ -186,22 +319,51 @@ static u32 status_of(evtchn_port_t port)
 	return st.status;
 }
 
+static long reset_as(struct domain *caller, domid_t dom)
+{
+	struct evtchn_reset r = { .dom = dom };
+
+	return op_as(caller, EVTCHNOP_reset, &r);
+}
+
 static bool bit(const u64 *words, unsigned int nr)
 {
 	return words[nr / 64] & BIT(nr % 64);
 }
 
-static void mask(evtchn_port_t port)
+static void mask_in(struct domain *md, evtchn_port_t port)
 {
-	si->evtchn_mask[port / 64] |= BIT(port % 64);
+	md->shared_info->evtchn_mask[port / 64] |= BIT(port % 64);
 }
 
-/* What Linux's upcall handler does: take everything signalled to vCPU @id. */
+static void mask(evtchn_port_t port)
+{
+	mask_in(d, port);
+}
+
+/* What Linux's upcall handler does: take everything signalled to vCPU @id of @ad. */
+static void ack_in(struct domain *ad, unsigned int id)
+{
+	struct shared_info *s = ad->shared_info;
+
+	s->vcpu_info[id].evtchn_upcall_pending = 0;
+	s->vcpu_info[id].evtchn_pending_sel = 0;
+	memset(s->evtchn_pending, 0, sizeof(s->evtchn_pending));
+}
+
 static void guest_ack(unsigned int id)
 {
-	si->vcpu_info[id].evtchn_upcall_pending = 0;
-	si->vcpu_info[id].evtchn_pending_sel = 0;
-	memset(si->evtchn_pending, 0, sizeof(si->evtchn_pending));
+	ack_in(d, id);
+}
+
+/* Is @port of @pd pending, with vCPU @vcpu's selector and upcall flag set? */
+static bool signalled(struct domain *pd, evtchn_port_t port, unsigned int vcpu)
+{
+	struct shared_info *s = pd->shared_info;
+
+	return bit(s->evtchn_pending, port) &&
+	       (s->vcpu_info[vcpu].evtchn_pending_sel & BIT(port / 64)) &&
+	       s->vcpu_info[vcpu].evtchn_upcall_pending;
 }
 
 static void test_init_limits(void **state)
@@ -216,7 +378,7 @@ static void test_init_limits(void **state)
 	assert_int_equal(live_allocs, before);
 
 	/* Out of memory at either allocation: -ENOMEM, nothing leaked. */
-	evtchn_domain_destroy(d);
+	evtchn_domain_free(d);
 	for (int n = 0; n < 2; n++) {
 		allocs_until_failure = n;
 		assert_int_equal(evtchn_domain_init(d, 100), -ENOMEM);
@@ -611,7 +773,7 @@ static void test_close(void **state)
 static void test_exhaustion(void **state)
 {
 	(void)state;
-	evtchn_domain_destroy(d);
+	evtchn_domain_free(d);
 	assert_int_equal(evtchn_domain_init(d, 8), 0);
 	for (int i = 1; i < 8; i++)
 		assert_int_equal(bind_ipi(0), i);
@@ -635,6 +797,7 @@ static void test_bad_pointers(void **state)
 		EVTCHNOP_bind_interdomain, EVTCHNOP_bind_virq, EVTCHNOP_close,
 		EVTCHNOP_send, EVTCHNOP_status, EVTCHNOP_alloc_unbound,
 		EVTCHNOP_bind_ipi, EVTCHNOP_bind_vcpu, EVTCHNOP_unmask,
+		EVTCHNOP_reset,
 	};
 	long port;
 
@@ -662,7 +825,7 @@ static void test_bad_pointers(void **state)
 static void test_unimplemented_ops(void **state)
 {
 	static const int cmds[] = {
-		EVTCHNOP_bind_pirq, EVTCHNOP_reset, EVTCHNOP_init_control,
+		EVTCHNOP_bind_pirq, EVTCHNOP_init_control,
 		EVTCHNOP_expand_array, EVTCHNOP_set_priority, 14, 255, -1,
 		0x7fffffff, (int)0x80000000,
 	};
@@ -675,33 +838,643 @@ static void test_unimplemented_ops(void **state)
 		assert_int_equal(buf[i], 0);
 }
 
-/* Destroy with ports in every state: nothing leaks, and a second destroy is harmless. */
+/*
+ * Destroy with ports in every state: all close, the memory stays for
+ * holders of a reference until the domain is freed, and a second destroy
+ * is harmless.
+ */
 static void test_destroy_open_ports(void **state)
 {
-	struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF };
+	long ipi, xen, peer;
 
 	(void)state;
-	assert_true(bind_ipi(0) > 0);
+	ipi = bind_ipi(0);
+	assert_true(ipi > 0);
 	assert_true(bind_virq(VIRQ_TIMER, 1) > 0);
 	assert_true(bind_virq(VIRQ_DOM_EXC, 0) > 0);
 	assert_true(alloc_unbound(DOMID_SELF, DOMID_SELF) > 0);
-	b.remote_port = alloc_unbound(DOMID_SELF, DOMID_SELF);
-	assert_int_equal(op(EVTCHNOP_bind_interdomain, &b), 0);
-	assert_int_equal(live_allocs, 2);
+	peer = alloc_unbound(DOMID_SELF, DOMID_SELF);
+	assert_true(bind_interdomain_as(d, DOMID_SELF, peer) > 0);
+	xen = evtchn_alloc_xen_port(d, NULL);
+	assert_true(xen > 0);
+	guest_ack(0);
+	mask(ipi);
+	assert_int_equal(send(ipi), 0);
+	memset(kicks, 0, sizeof(kicks_of[MAIN_DOMID]));
+
+	d->dying = true;
 	evtchn_domain_destroy(d);
-	assert_null(d->evtchn);
-	assert_int_equal(live_allocs, 0);
+	assert_int_equal(live_allocs, 2);
+	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)
+		assert_int_equal(status_of(port), EVTCHNSTAT_closed);
+	assert_false(evtchn_is_pending(d, ipi));
 	evtchn_domain_destroy(d);
 
-	/* Without ports every call fails safely. */
+	/* A dying domain gets no new ports (-EINVAL, as Xen); the rest fails safely. */
+	assert_int_equal(bind_ipi(0), -EINVAL);
+	assert_int_equal(alloc_unbound(DOMID_SELF, DOMID_SELF), -EINVAL);
+	assert_int_equal(evtchn_alloc_xen_port(d, NULL), -EINVAL);
+	assert_int_equal(evtchn_alloc_unbound_port(d, 0), -EINVAL);
+	assert_int_equal(send(1), -EINVAL);
+	send_guest_virq(d->vcpus[1], VIRQ_TIMER);
+	evtchn_notify_guest(d, xen);
+	assert_int_equal(kicks[0] + kicks[1], 0);
+
+	/* Freed: every call still fails safely. */
+	evtchn_domain_free(d);
+	assert_null(d->evtchn);
+	assert_int_equal(live_allocs, 0);
+	evtchn_domain_free(d);
+	evtchn_domain_destroy(d);
 	assert_int_equal(send(1), -ENOSYS);
 	assert_int_equal(evtchn_send(d, 1), -EINVAL);
 	assert_false(evtchn_is_pending(d, 1));
+	assert_false(evtchn_port_is_valid(d, 1));
+	evtchn_notify_guest(d, 1);
 	send_guest_virq(d->vcpus[0], VIRQ_TIMER);
-	assert_int_equal(kicks[0] + kicks[1], 1);	/* only the loopback bind's */
+	assert_int_equal(kicks[0] + kicks[1], 0);
+}
+
+
+/* The multi-domain tests: d (3) and d5 unprivileged, dom0 privileged. */
+static struct domain *dom0, *d5;
+
+static int setup_three(void **state)
+{
+	setup(state);
+	dom0 = new_domain(0, true, 64 * 4);
+	d5 = new_domain(5, false, 64 * 4);
+	return 0;
+}
+
+/* A keel-served port's handler: counts, and raises the port back as the console does. */
+static unsigned int xen_notifies;
+static struct domain *xen_notified_dom;
+static evtchn_port_t xen_notified_port;
+
+static void xen_notify(struct domain *nd, evtchn_port_t port)
+{
+	xen_notifies++;
+	xen_notified_dom = nd;
+	xen_notified_port = port;
+	evtchn_notify_guest(nd, port);
+}
+
+static void assert_unbound(struct domain *caller, domid_t dom,
+			   evtchn_port_t port, domid_t remote)
+{
+	struct evtchn_status st;
+
+	assert_int_equal(status_as(caller, dom, port, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_unbound);
+	assert_int_equal(st.u.unbound.dom, remote);
+}
+
+static void assert_interdomain(struct domain *caller, domid_t dom,
+			       evtchn_port_t port, domid_t remote,
+			       evtchn_port_t remote_port)
+{
+	struct evtchn_status st;
+
+	assert_int_equal(status_as(caller, dom, port, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_interdomain);
+	assert_int_equal(st.u.interdomain.dom, remote);
+	assert_int_equal(st.u.interdomain.port, remote_port);
+}
+
+static u32 status_in(struct domain *caller, evtchn_port_t port)
+{
+	struct evtchn_status st;
+
+	assert_int_equal(status_as(caller, DOMID_SELF, port, &st), 0);
+	return st.status;
+}
+
+/* d5 offers a port to d, d binds it; sends go both ways, to the right vCPU. */
+static void test_interdomain_bind_send(void **state)
+{
+	long p5, p3;
+
+	(void)state;
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	assert_int_equal(p5, 1);
+	assert_unbound(d5, DOMID_SELF, p5, MAIN_DOMID);
+	assert_int_equal(bind_ipi(0), 1);	/* so the two ends differ */
+	p3 = bind_interdomain_as(d, 5, p5);
+	assert_int_equal(p3, 2);
+	assert_interdomain(d, DOMID_SELF, p3, 5, p5);
+	assert_interdomain(d5, DOMID_SELF, p5, MAIN_DOMID, p3);
+
+	/* As Xen, the binder's end is raised; the offering end is not. */
+	assert_true(signalled(d, p3, 0));
+	assert_int_equal(kicks[0], 1);
+	assert_false(bit(d5->shared_info->evtchn_pending, p5));
+	assert_int_equal(kicks_of[5][0], 0);
+
+	/* d to d5: d5's pending bit, selector, upcall and kick; pollers wake. */
+	guest_ack(0);
+	assert_int_equal(send(p3), 0);
+	assert_true(signalled(d5, p5, 0));
+	assert_int_equal(kicks_of[5][0], 1);
+	assert_int_equal(poll_wakes_of[5][0], 1);
+	assert_int_equal(poll_wakes_of[5][1], 1);
+	assert_false(bit(si->evtchn_pending, p3));
+	assert_int_equal(kicks[0], 1);
+
+	/* d5 to d. */
+	assert_int_equal(send_as(d5, p5), 0);
+	assert_true(signalled(d, p3, 0));
+	assert_false(bit(d5->shared_info->evtchn_pending, p3));
+	assert_int_equal(kicks[0], 2);
+	assert_int_equal(kicks_of[5][0], 1);
+
+	/* d5 moves its end to vCPU 1: d's sends follow it. */
+	ack_in(d5, 0);
+	assert_int_equal(bind_vcpu_as(d5, p5, 1), 0);
+	assert_int_equal(send(p3), 0);
+	assert_true(signalled(d5, p5, 1));
+	assert_int_equal(d5->shared_info->vcpu_info[0].evtchn_upcall_pending, 0);
+	assert_int_equal(kicks_of[5][1], 1);
+	assert_int_equal(kicks_of[5][0], 1);
+
+	/* A masked remote port is only marked pending. */
+	ack_in(d5, 1);
+	mask_in(d5, p5);
+	assert_int_equal(send(p3), 0);
+	assert_true(bit(d5->shared_info->evtchn_pending, p5));
+	assert_int_equal(d5->shared_info->vcpu_info[1].evtchn_upcall_pending, 0);
+	assert_int_equal(kicks_of[5][1], 1);
+
+	/* Both ends are taken: nobody can bind either again. */
+	assert_int_equal(bind_interdomain_as(d, 5, p5), -EINVAL);
+	assert_int_equal(bind_interdomain_as(dom0, 5, p5), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d5, MAIN_DOMID, p3), -EINVAL);
+	assert_int_equal(kicks_of[0][0] + kicks_of[0][1], 0);
+}
+
+static void test_alloc_unbound_remote(void **state)
+{
+	long port, p3;
+
+	(void)state;
+	/* Any existing remote, by id or DOMID_SELF (the caller). */
+	port = alloc_unbound(DOMID_SELF, 0);
+	assert_true(port > 0);
+	assert_unbound(d, DOMID_SELF, port, 0);
+	port = alloc_unbound(MAIN_DOMID, DOMID_SELF);
+	assert_unbound(d, DOMID_SELF, port, MAIN_DOMID);
+
+	/* No such domain on either side: -ESRCH. */
+	assert_int_equal(alloc_unbound(DOMID_SELF, 7), -ESRCH);
+	assert_int_equal(alloc_unbound(DOMID_SELF, TEST_MAX_DOMID), -ESRCH);
+	assert_int_equal(alloc_unbound(DOMID_SELF, DOMID_XEN), -ESRCH);
+	assert_int_equal(alloc_unbound(DOMID_SELF, 0x7ff4 /* DOMID_INVALID */), -ESRCH);
+	assert_int_equal(alloc_unbound(7, DOMID_SELF), -ESRCH);
+	assert_int_equal(alloc_unbound(DOMID_XEN, DOMID_SELF), -ESRCH);
+	assert_int_equal(alloc_unbound(7, 5), -ESRCH);
+
+	/* In another domain: privileged callers only, checked before the remote. */
+	assert_int_equal(alloc_unbound(5, DOMID_SELF), -EPERM);
+	assert_int_equal(alloc_unbound(5, MAIN_DOMID), -EPERM);
+	assert_int_equal(alloc_unbound(5, 7), -EPERM);
+	assert_int_equal(alloc_unbound_as(d5, 0, 5), -EPERM);
+	assert_int_equal(status_in(d5, 1), EVTCHNSTAT_closed);
+	assert_int_equal(status_in(dom0, 1), EVTCHNSTAT_closed);
+
+	/* dom0 allocates in d5 for d; d binds it as if d5 had offered it. */
+	port = alloc_unbound_as(dom0, 5, MAIN_DOMID);
+	assert_int_equal(port, 1);
+	assert_unbound(d5, DOMID_SELF, port, MAIN_DOMID);
+	assert_int_equal(status_in(dom0, 1), EVTCHNSTAT_closed);
+	p3 = bind_interdomain_as(d, 5, port);
+	assert_true(p3 > 0);
+	assert_interdomain(dom0, 5, port, MAIN_DOMID, p3);
+	assert_int_equal(alloc_unbound_as(dom0, 5, 7), -ESRCH);
+
+	/* Its remote DOMID_SELF is the caller, dom0, not d5 (as Xen). */
+	port = alloc_unbound_as(dom0, 5, DOMID_SELF);
+	assert_unbound(dom0, 5, port, 0);
+	assert_int_equal(bind_interdomain_as(d5, DOMID_SELF, port), -EINVAL);
+	assert_true(bind_interdomain_as(dom0, 5, port) > 0);
+
+	/* A domain still being built (no ports yet) is not there. */
+	new_domain(9, false, 0);
+	assert_int_equal(alloc_unbound(DOMID_SELF, 9), -ESRCH);
+	assert_int_equal(alloc_unbound_as(dom0, 9, 0), -ESRCH);
+	assert_int_equal(bind_interdomain_as(d, 9, 1), -ESRCH);
+	assert_int_equal(status_as(dom0, 9, 0, &(struct evtchn_status){ 0 }),
+			 -ESRCH);
+}
+
+static void test_bind_interdomain_errors(void **state)
+{
+	struct domain *small;
+	long offer, port;
+
+	(void)state;
+	assert_int_equal(bind_interdomain_as(d, 7, 1), -ESRCH);
+	assert_int_equal(bind_interdomain_as(d, TEST_MAX_DOMID, 1), -ESRCH);
+	assert_int_equal(bind_interdomain_as(d, DOMID_XEN, 1), -ESRCH);
+	assert_int_equal(bind_interdomain_as(d, 0x7ff4 /* DOMID_INVALID */, 1), -ESRCH);
+
+	/* The remote port must be unbound and waiting for the caller. */
+	offer = alloc_unbound_as(d5, DOMID_SELF, 0);
+	assert_int_equal(bind_interdomain_as(d, 5, offer), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d5, DOMID_SELF, offer), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d, 5, 0), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d, 5, 200), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d, 5, 256), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d, 5, 0xffffffff), -EINVAL);
+	port = bind_ipi_as(d5, 0);
+	assert_int_equal(bind_interdomain_as(d, 5, port), -EINVAL);
+	port = bind_virq_as(d5, VIRQ_DOM_EXC, 0);
+	assert_int_equal(bind_interdomain_as(d, 5, port), -EINVAL);
+	/* The failures took no port; the one it was offered to binds it. */
+	assert_int_equal(status_of(1), EVTCHNSTAT_closed);
+	assert_unbound(d5, DOMID_SELF, offer, 0);
+	assert_int_equal(bind_interdomain_as(dom0, 5, offer), 1);
+
+	/* A full binder: -ENOSPC before the remote port is looked at (Xen's order). */
+	small = new_domain(9, false, 4);
+	for (int i = 1; i < 4; i++)
+		assert_int_equal(bind_ipi_as(small, 0), i);
+	offer = alloc_unbound_as(d5, DOMID_SELF, 9);
+	assert_int_equal(bind_interdomain_as(small, 5, offer), -ENOSPC);
+	assert_int_equal(bind_interdomain_as(small, 5, 0xffffffff), -ENOSPC);
+	assert_int_equal(bind_interdomain_as(small, 7, 1), -ESRCH);
+	assert_unbound(d5, DOMID_SELF, offer, 9);
+	assert_int_equal(close_as(small, 2), 0);
+	assert_int_equal(bind_interdomain_as(small, 5, offer), 2);
+}
+
+/* Closing either end: the other goes back to unbound, waiting for the closer (Xen). */
+static void test_interdomain_close(void **state)
+{
+	struct evtchn_status st;
+	long p5, p3, q, a, b;
+
+	(void)state;
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	assert_int_equal(bind_vcpu_as(d5, p5, 1), 0);
+	p3 = bind_interdomain_as(d, 5, p5);
+
+	/* d closes: its pending bit goes, d5's end waits for d again. */
+	assert_true(bit(si->evtchn_pending, p3));
+	assert_int_equal(close_port(p3), 0);
+	assert_false(bit(si->evtchn_pending, p3));
+	assert_int_equal(status_of(p3), EVTCHNSTAT_closed);
+	assert_int_equal(status_as(d5, DOMID_SELF, p5, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_unbound);
+	assert_int_equal(st.u.unbound.dom, MAIN_DOMID);
+	assert_int_equal(st.vcpu, 1);
+	guest_ack(0);
+	assert_int_equal(send_as(d5, p5), 0);		/* dropped */
+	assert_int_equal(kicks[0] + kicks[1], 1);
+	assert_int_equal(close_port(p3), -EINVAL);
+	assert_int_equal(send(p3), -EINVAL);
+
+	/* d binds it again; then d5 closes: d's end waits for d5. */
+	p3 = bind_interdomain_as(d, 5, p5);
+	assert_true(p3 > 0);
+	assert_int_equal(close_as(d5, p5), 0);
+	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_closed);
+	assert_unbound(d, DOMID_SELF, p3, 5);
+	assert_int_equal(send(p3), 0);
+	assert_int_equal(kicks_of[5][0] + kicks_of[5][1], 0);
+
+	/* d5 binds the survivor; sends reach its new port. */
+	q = bind_interdomain_as(d5, MAIN_DOMID, p3);
+	assert_true(q > 0);
+	assert_interdomain(dom0, 5, q, MAIN_DOMID, p3);
+	assert_int_equal(send(p3), 0);
+	assert_true(signalled(d5, q, 0));
+
+	/* With the higher id closing first and second (d 3, dom0 0). */
+	a = alloc_unbound_as(dom0, DOMID_SELF, MAIN_DOMID);
+	b = bind_interdomain_as(d, 0, a);
+	assert_int_equal(close_as(dom0, a), 0);
+	assert_unbound(d, DOMID_SELF, b, 0);
+	a = bind_interdomain_as(dom0, MAIN_DOMID, b);
+	assert_interdomain(dom0, DOMID_SELF, a, MAIN_DOMID, b);
+	assert_int_equal(close_port(b), 0);
+	assert_unbound(dom0, DOMID_SELF, a, MAIN_DOMID);
+}
+
+static void test_bind_vcpu_ports(void **state)
+{
+	struct evtchn_status st;
+	long p5, p3, ipi, timer, exc, xen;
+
+	(void)state;
+	/* An unbound end keeps its vCPU once bound. */
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	assert_int_equal(bind_vcpu_as(d5, p5, 1), 0);
+	assert_int_equal(status_as(d5, DOMID_SELF, p5, &st), 0);
+	assert_int_equal(st.vcpu, 1);
+	p3 = bind_interdomain_as(d, 5, p5);
+	assert_int_equal(send(p3), 0);
+	assert_true(signalled(d5, p5, 1));
+	assert_int_equal(kicks_of[5][1], 1);
+	assert_int_equal(kicks_of[5][0], 0);
+
+	/* The binder's end starts on vCPU 0 and can move. */
+	assert_int_equal(status(p3, &st), 0);
+	assert_int_equal(st.vcpu, 0);
+	assert_int_equal(bind_vcpu(p3, 1), 0);
+	guest_ack(0);
+	assert_int_equal(send_as(d5, p5), 0);
+	assert_true(signalled(d, p3, 1));
+	assert_int_equal(si->vcpu_info[0].evtchn_upcall_pending, 0);
+
+	/* The vCPU is checked first (-ENOENT), then the port (-EINVAL). */
+	assert_int_equal(bind_vcpu(p3, NR_TEST_VCPUS), -ENOENT);
+	assert_int_equal(bind_vcpu(p3, DOMAIN_MAX_VCPUS), -ENOENT);
+	assert_int_equal(bind_vcpu(p3, 0xffffffff), -ENOENT);
+	assert_int_equal(bind_vcpu(0xffffffff, NR_TEST_VCPUS), -ENOENT);
+	ipi = bind_ipi(0);
+	timer = bind_virq(VIRQ_TIMER, 0);
+	exc = bind_virq(VIRQ_DOM_EXC, 0);
+	xen = evtchn_alloc_xen_port(d, xen_notify);
+	assert_int_equal(bind_vcpu(ipi, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(timer, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(xen, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(0, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(200, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(256, 1), -EINVAL);
+	assert_int_equal(bind_vcpu(exc, 1), 0);
+	assert_int_equal(status(exc, &st), 0);
+	assert_int_equal(st.vcpu, 1);
+
+	/* A closed port's next binding starts on vCPU 0 again. */
+	assert_int_equal(close_port(p3), 0);
+	assert_int_equal(alloc_unbound(DOMID_SELF, 5), p3);
+	assert_int_equal(status(p3, &st), 0);
+	assert_int_equal(st.vcpu, 0);
+}
+
+static void test_status_other_domains(void **state)
+{
+	struct evtchn_status st;
+	long p5, p3;
+
+	(void)state;
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	/* Unprivileged: its own ports only, checked before the port. */
+	assert_int_equal(status_as(d, 5, p5, &st), -EPERM);
+	assert_int_equal(status_as(d, 5, 0xffffffff, &st), -EPERM);
+	assert_int_equal(status_as(d, 0, 0, &st), -EPERM);
+	assert_int_equal(status_as(d5, MAIN_DOMID, 1, &st), -EPERM);
+	assert_int_equal(status_as(d, 7, 0, &st), -ESRCH);
+	assert_int_equal(status_as(d, DOMID_XEN, 0, &st), -ESRCH);
+	assert_int_equal(status_as(d, MAIN_DOMID, 1, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_closed);
+
+	/* Privileged: any domain's. */
+	assert_unbound(dom0, 5, p5, MAIN_DOMID);
+	assert_int_equal(status_as(dom0, 5, 0, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_closed);
+	assert_int_equal(status_as(dom0, 5, 256, &st), -EINVAL);
+	assert_int_equal(status_as(dom0, 7, 0, &st), -ESRCH);
+	p3 = bind_interdomain_as(d, 5, p5);
+	assert_interdomain(dom0, MAIN_DOMID, p3, 5, p5);
+	assert_interdomain(dom0, 5, p5, MAIN_DOMID, p3);
+	assert_int_equal(status_as(dom0, MAIN_DOMID, p3, &st), 0);
+	assert_int_equal(st.vcpu, 0);
+}
+
+static void test_reset(void **state)
+{
+	long ipi, timer, unbound, p5, p3, xen, q;
+
+	(void)state;
+	ipi = bind_ipi(1);
+	timer = bind_virq(VIRQ_TIMER, 1);
+	unbound = alloc_unbound(DOMID_SELF, 0);
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	p3 = bind_interdomain_as(d, 5, p5);
+	xen = evtchn_alloc_xen_port(d, xen_notify);
+
+	/* Another domain's ports: privileged only; no such domain: -ESRCH. */
+	assert_int_equal(reset_as(d, 5), -EPERM);
+	assert_int_equal(reset_as(d5, MAIN_DOMID), -EPERM);
+	assert_int_equal(reset_as(d, 7), -ESRCH);
+	assert_int_equal(reset_as(d, DOMID_XEN), -ESRCH);
+	assert_int_equal(status_of(ipi), EVTCHNSTAT_ipi);
+	assert_interdomain(d5, DOMID_SELF, p5, MAIN_DOMID, p3);
+
+	/* Its own: everything but keel's ports closes; peers see it. */
+	assert_int_equal(reset_as(d, DOMID_SELF), 0);
+	assert_int_equal(status_of(ipi), EVTCHNSTAT_closed);
+	assert_int_equal(status_of(timer), EVTCHNSTAT_closed);
+	assert_int_equal(status_of(unbound), EVTCHNSTAT_closed);
+	assert_int_equal(status_of(p3), EVTCHNSTAT_closed);
+	assert_false(bit(si->evtchn_pending, p3));
+	assert_unbound(d, DOMID_SELF, xen, DOMID_XEN);
+	assert_unbound(d5, DOMID_SELF, p5, MAIN_DOMID);
+	assert_int_equal(bind_virq(VIRQ_TIMER, 1), ipi);
+	guest_ack(1);
+	send_guest_virq(d->vcpus[1], VIRQ_TIMER);
+	assert_true(signalled(d, ipi, 1));
+
+	/* dom0 resets d5; by its own id works too. */
+	q = bind_interdomain_as(d, 5, p5);
+	assert_int_equal(reset_as(dom0, 5), 0);
+	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_closed);
+	assert_unbound(d, DOMID_SELF, q, 5);
+	assert_int_equal(reset_as(d, MAIN_DOMID), 0);
+	assert_int_equal(status_of(q), EVTCHNSTAT_closed);
+	assert_unbound(d, DOMID_SELF, xen, DOMID_XEN);
+}
+
+/* d5 is destroyed while bound to d and dom0: their ends wait for it again. */
+static void test_destroyed_while_bound(void **state)
+{
+	struct domain *held, *reborn;
+	long p5, p3, q0, q5, waiting;
+
+	(void)state;
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	p3 = bind_interdomain_as(d, 5, p5);
+	q0 = alloc_unbound_as(dom0, DOMID_SELF, 5);
+	q5 = bind_interdomain_as(d5, 0, q0);
+	waiting = alloc_unbound(DOMID_SELF, 5);
+	assert_true(p3 > 0 && q5 > 0 && waiting > 0);
+
+	held = domain_get(5);
+	kill_domain(d5);
+	assert_unbound(d, DOMID_SELF, p3, 5);
+	assert_unbound(dom0, DOMID_SELF, q0, 5);
+	assert_unbound(d, DOMID_SELF, waiting, 5);
+	guest_ack(0);
+	ack_in(dom0, 0);
+	assert_int_equal(send(p3), 0);			/* dropped */
+	assert_int_equal(send_as(dom0, q0), 0);
+	assert_int_equal(kicks[0] + kicks[1], 1);	/* binding p3 */
+	assert_int_equal(kicks_of[0][0] + kicks_of[0][1], 0);
+
+	/* Gone for new bindings. */
+	assert_int_equal(bind_interdomain_as(d, 5, q5), -ESRCH);
+	assert_int_equal(alloc_unbound(DOMID_SELF, 5), -ESRCH);
+	assert_int_equal(status_as(dom0, 5, p5, &(struct evtchn_status){ 0 }),
+			 -ESRCH);
+
+	/* A reference keeps its (closed) ports until the last put. */
+	assert_int_equal(live_domains, 3);
+	assert_non_null(held->evtchn);
+	assert_int_equal(held->evtchn->ports[p5].state, ECS_FREE);
+	assert_int_equal(held->evtchn->ports[q5].state, ECS_FREE);
+	assert_int_equal(bind_ipi_as(held, 0), -EINVAL);
+	domain_put(held);
+	assert_int_equal(live_domains, 2);
+
+	/* A new domain 5 binds a port still waiting for that id, as in Xen. */
+	reborn = new_domain(5, false, 64);
+	assert_int_equal(bind_interdomain_as(reborn, MAIN_DOMID, p3), 1);
+	assert_int_equal(send(p3), 0);
+	assert_true(signalled(reborn, 1, 0));
+	assert_int_equal(close_port(waiting), 0);
+	assert_int_equal(close_as(dom0, q0), 0);
+}
+
+/* A dying domain not yet destroyed: peers close their ends; it gets no new ports. */
+static void test_close_with_dying_peer(void **state)
+{
+	long p5, p3, offer;
+
+	(void)state;
+	p5 = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+	p3 = bind_interdomain_as(d, 5, p5);
+	offer = alloc_unbound_as(d5, DOMID_SELF, MAIN_DOMID);
+
+	d5->dying = true;		/* domain_destroy(), first step */
+	domain_table[5] = NULL;
+	assert_int_equal(bind_interdomain_as(d, 5, offer), -ESRCH);
+	assert_int_equal(send(p3), 0);
+	assert_true(bit(d5->shared_info->evtchn_pending, p5));
+	assert_int_equal(close_port(p3), 0);
+	assert_int_equal(d5->evtchn->ports[p5].state, ECS_UNBOUND);
+	assert_int_equal(d5->evtchn->ports[p5].remote_domid, MAIN_DOMID);
+
+	/* Its own calls: no new ports (-EINVAL, as Xen); closing still works. */
+	assert_int_equal(bind_ipi_as(d5, 0), -EINVAL);
+	assert_int_equal(bind_virq_as(d5, VIRQ_TIMER, 0), -EINVAL);
+	assert_int_equal(alloc_unbound_as(d5, DOMID_SELF, DOMID_SELF), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d5, MAIN_DOMID, 1), -EINVAL);
+	assert_int_equal(close_as(d5, offer), 0);
+
+	evtchn_domain_destroy(d5);
+	assert_int_equal(d5->evtchn->ports[p5].state, ECS_FREE);
+	domain_put(d5);
+	assert_int_equal(live_domains, 2);
+}
+
+static void test_dom_exc(void **state)
+{
+	long port, mine;
+
+	(void)state;
+	port = bind_virq_as(dom0, VIRQ_DOM_EXC, 0);
+	mine = bind_virq(VIRQ_DOM_EXC, 0);
+	assert_true(port > 0 && mine > 0);
+	evtchn_notify_dom_exc();
+	assert_true(signalled(dom0, port, 0));
+	assert_int_equal(kicks_of[0][0], 1);
+	assert_false(bit(si->evtchn_pending, mine));
+	assert_int_equal(kicks[0] + kicks[1], 0);
+
+	/* A global VIRQ: it follows bind_vcpu. */
+	ack_in(dom0, 0);
+	assert_int_equal(bind_vcpu_as(dom0, port, 1), 0);
+	evtchn_notify_dom_exc();
+	assert_true(signalled(dom0, port, 1));
+	assert_int_equal(kicks_of[0][1], 1);
+
+	/* Unbound, no dom0, or a dom0 without ports: nothing happens. */
+	ack_in(dom0, 1);
+	assert_int_equal(close_as(dom0, port), 0);
+	evtchn_notify_dom_exc();
+	assert_int_equal(kicks_of[0][0] + kicks_of[0][1], 2);
+	kill_domain(dom0);
+	evtchn_notify_dom_exc();
+	new_domain(0, true, 0);
+	evtchn_notify_dom_exc();
+	assert_int_equal(kicks[0] + kicks[1], 0);
+}
+
+/* Keel-served ports and the builder's unbound ports next to guest channels. */
+static void test_keel_ports(void **state)
+{
+	long xen, xs, g, b;
+
+	(void)state;
+	xen = evtchn_alloc_xen_port(d, xen_notify);
+	assert_int_equal(xen, 1);
+	assert_unbound(d, DOMID_SELF, xen, DOMID_XEN);
+	xen_notifies = 0;
+	assert_int_equal(send(xen), 0);
+	assert_int_equal(xen_notifies, 1);
+	assert_ptr_equal(xen_notified_dom, d);
+	assert_int_equal(xen_notified_port, xen);
+	assert_true(signalled(d, xen, 0));	/* raised back, no deadlock */
+
+	/* Guests cannot close, move or bind it (as Xen's Xen-attached ports). */
+	assert_int_equal(close_port(xen), -EINVAL);
+	assert_int_equal(bind_vcpu(xen, 1), -EINVAL);
+	assert_int_equal(bind_interdomain_as(d, DOMID_SELF, xen), -EINVAL);
+	assert_int_equal(bind_interdomain_as(dom0, MAIN_DOMID, xen), -EINVAL);
+	assert_unbound(d, DOMID_SELF, xen, DOMID_XEN);
+
+	/* The xenstore port: unbound for dom0 itself; then dom0's in a guest. */
+	xs = evtchn_alloc_unbound_port(dom0, 0);
+	assert_unbound(dom0, DOMID_SELF, xs, 0);
+	b = bind_interdomain_as(dom0, DOMID_SELF, xs);
+	assert_interdomain(dom0, DOMID_SELF, b, 0, xs);
+	g = evtchn_alloc_unbound_port(d, 0);
+	assert_unbound(d, DOMID_SELF, g, 0);
+	b = bind_interdomain_as(dom0, MAIN_DOMID, g);
+	ack_in(dom0, 0);
+	assert_int_equal(send(g), 0);
+	assert_true(signalled(dom0, b, 0));
+
+	/* Keel raises bound ports only. */
+	guest_ack(0);
+	evtchn_notify_guest(d, 200);
+	evtchn_notify_guest(d, 256);
+	evtchn_notify_guest(d, 0xffffffff);
+	assert_int_equal(si->vcpu_info[0].evtchn_upcall_pending, 0);
+	evtchn_notify_guest(d, g);
+	assert_true(signalled(d, g, 0));
+}
+
+/* max_ports per domain: -ENOSPC when full, whoever allocates. */
+static void test_port_limit(void **state)
+{
+	struct domain *small = new_domain(9, false, 4);
+	long offer;
+
+	(void)state;
+	for (int i = 1; i < 4; i++)
+		assert_int_equal(alloc_unbound_as(dom0, 9, MAIN_DOMID), i);
+	assert_int_equal(alloc_unbound_as(dom0, 9, MAIN_DOMID), -ENOSPC);
+	assert_int_equal(alloc_unbound_as(d, 9, MAIN_DOMID), -EPERM);
+	assert_int_equal(alloc_unbound_as(small, DOMID_SELF, 0), -ENOSPC);
+	assert_int_equal(bind_ipi_as(small, 0), -ENOSPC);
+	assert_int_equal(bind_virq_as(small, VIRQ_TIMER, 0), -ENOSPC);
+	assert_int_equal(evtchn_alloc_unbound_port(small, 0), -ENOSPC);
+	assert_int_equal(evtchn_alloc_xen_port(small, xen_notify), -ENOSPC);
+	offer = alloc_unbound(DOMID_SELF, 9);
+	assert_int_equal(bind_interdomain_as(small, MAIN_DOMID, offer), -ENOSPC);
+	assert_unbound(d, DOMID_SELF, offer, 9);
+
+	/* Binding to a full domain's port takes none of its ports. */
+	assert_int_equal(bind_interdomain_as(d, 9, 1), offer + 1);
+	assert_int_equal(close_as(small, 2), 0);
+	assert_int_equal(bind_interdomain_as(small, MAIN_DOMID, offer), 2);
+	assert_int_equal(alloc_unbound_as(dom0, 9, MAIN_DOMID), -ENOSPC);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T3(fn) cmocka_unit_test_setup_teardown(fn, setup_three, teardown)
 
 int main(void)
 {
@@ -720,6 +1493,18 @@ int main(void)
 		T(test_bad_pointers),
 		T(test_unimplemented_ops),
 		T(test_destroy_open_ports),
+		T3(test_interdomain_bind_send),
+		T3(test_alloc_unbound_remote),
+		T3(test_bind_interdomain_errors),
+		T3(test_interdomain_close),
+		T3(test_bind_vcpu_ports),
+		T3(test_status_other_domains),
+		T3(test_reset),
+		T3(test_destroyed_while_bound),
+		T3(test_close_with_dying_peer),
+		T3(test_dom_exc),
+		T3(test_keel_ports),
+		T3(test_port_limit),
 	};
 
 	return cmocka_run_group_tests_name("evtchn", tests, NULL, NULL);

@@ -37,6 +37,11 @@ struct evtchn {
 };
 
 struct evtchn_domain {
+	/*
+	 * Guards ports[] and virq_to_port. Operations on two domains take
+	 * both locks, the lower domain id's first (as Xen's double_evtchn_lock).
+	 */
+	spinlock_t lock;
 	unsigned int max_ports;		/* ports 0 .. max_ports - 1 */
 	unsigned int order;		/* of the pages holding ports[] */
 	struct evtchn *ports;
@@ -49,25 +54,36 @@ struct evtchn_domain {
  * reserved). Needs d->shared_info. Returns 0, -EINVAL or -ENOMEM.
  */
 int evtchn_domain_init(struct domain *d, unsigned int max_ports);
-/* Close every port (a peer sees its side unbound) and free d->evtchn. */
+/*
+ * Close every port of dying @d, so its peers see their ends unbound.
+ * d->evtchn stays (all ports closed) for holders of a reference to @d.
+ */
 void evtchn_domain_destroy(struct domain *d);
+/* Free d->evtchn: with the last reference to @d, after evtchn_domain_destroy(). */
+void evtchn_domain_free(struct domain *d);
 
 /* The event_channel_op hypercall; @arg is a guest-virtual pointer. */
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
 
 /*
  * A port keel serves itself (the console ring): the guest's sends call
- * @notify. Returns the port or -ENOSPC.
+ * @notify (without the lock held); it cannot close or move it (as Xen's
+ * Xen-attached ports). Returns the port, -ENOSPC, or -EINVAL if @d is dying.
  */
 int evtchn_alloc_xen_port(struct domain *d,
 			  void (*notify)(struct domain *d, evtchn_port_t port));
-/* An unbound port of @d that domain @remote may bind to; the port or -ENOSPC. */
+/* An unbound port of @d that domain @remote may bind to; as above. */
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
 /* Raise @port of @d from keel's side (keel-served and unbound ports). */
 void evtchn_notify_guest(struct domain *d, evtchn_port_t port);
 
 /* Raise @virq: per-vCPU ones on @v, global ones wherever they are bound. */
 void send_guest_virq(struct vcpu *v, unsigned int virq);
+/*
+ * A domain changed state: raise the global VIRQ_DOM_EXC on domain 0.
+ * Takes the domain table's lock, so callers must not hold it.
+ */
+void evtchn_notify_dom_exc(void);
 /* EVTCHNOP_send on @d's @port: 0, or -EINVAL for a port that cannot send. */
 int evtchn_send(struct domain *d, evtchn_port_t port);
 bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port);

@@ -104,4 +104,9 @@ struct evtchn_unmask {
 	evtchn_port_t port;
 };
 
+/* Close all of @dom's ports. */
+struct evtchn_reset {
+	domid_t dom;
+};
+
 #endif
