@@ -25,5 +25,7 @@ long do_set_timer_op(struct vcpu *v, u64 timeout);
 long do_memory_op(struct vcpu *v, int cmd, u64 arg);
 long do_hvm_op(struct vcpu *v, int cmd, u64 arg);
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
+long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
+		       unsigned int count);
 
 #endif
