@@ -70,7 +70,7 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
 # acpi's action=<x>.
-GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform badmem \
+GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform badmem grants \
 	$(addprefix shutdown-,poweroff reboot crash suspend) \
 	$(addprefix acpi-,poweroff reboot)
 guest_of = $(firstword $(subst -, ,$(1)))

@@ -1,4 +1,4 @@
-/* Everything a keel test guest uses: entry contract, start info, console, traps, events, time, tests. */
+/* Everything a keel test guest uses: entry contract, start info, console, traps, events, grants, time, tests. */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
@@ -15,6 +15,7 @@
 #include "console.h"
 #include "events.h"
 #include "extable.h"
+#include "gnttab.h"
 #include "hypercall.h"
 #include "hypervisor.h"
 #include "paging.h"

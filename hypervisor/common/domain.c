@@ -4,6 +4,7 @@
 #include <keel/errno.h>
 #include <keel/evtchn.h>
 #include <keel/foreign_map.h>
+#include <keel/grant_table.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/schedule.h>
@@ -150,7 +151,8 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();
-	if (!d->shared_info || evtchn_domain_init(d, DOMAIN_MAX_EVTCHNS))
+	if (!d->shared_info || evtchn_domain_init(d, DOMAIN_MAX_EVTCHNS) ||
+	    grant_table_init(d))
 		goto fail;
 	set_wallclock(d->shared_info);
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
@@ -206,6 +208,7 @@ void domain_destroy(struct domain *d)
 	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
+	grant_table_release_mappings(d);
 	domain_put(d);
 }
 
@@ -224,6 +227,7 @@ static void domain_free(struct domain *d)
 	}
 	if (d->shared_info)
 		free_page(d->shared_info);
+	grant_table_destroy(d);
 	free_pages(d, DOMAIN_ORDER);
 }
 

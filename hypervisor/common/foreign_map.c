@@ -3,31 +3,40 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/foreign_map.h>
+#include <keel/grant_table.h>
 #include <keel/hypercall.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
+#include <keel/pvh_layout.h>
 #include <keel/vcpu.h>
 #include <public/memory.h>
 
 #define FOREIGN_BATCH_MAX 1024	/* frames per call; the guest may loop */
 
 /*
- * Drop what @d has at @gpa: a foreign frame's reference, or an owned frame
- * (the bitmap allocator frees a 4 KiB piece of a large page just as well;
- * pt_unmap() splits the large mapping).
+ * Make @gpa of @d free for a foreign frame: a foreign frame there drops its
+ * reference, an own RAM page goes back to keel (the bitmap allocator frees
+ * a 4 KiB piece of a large page just as well; pt_unmap() splits the large
+ * mapping). keel's special pages, grant-pinned pages and other mappings
+ * (grants, shared info, grant frames) stay.
  */
 static int clear_gfn(struct domain *d, u64 gpa)
 {
 	u64 hpa, attr, size;
 
+	if (gpa >= PVH_SPECIAL_GPA(0) && gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES))
+		return -EINVAL;
 	if (pt_lookup(&d->p2m, gpa, &hpa, &attr, &size))
 		return 0;		/* nothing there */
+	if (!(attr & (P2M_FOREIGN_BIT | P2M_OWNED_BIT)) ||
+	    ((attr & P2M_OWNED_BIT) && grant_table_page_in_use(d, hpa)))
+		return -EBUSY;
 	if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
 		return -ENOMEM;
 	if (attr & P2M_FOREIGN_BIT)
 		domain_put(domain_held(P2M_DOMID(attr)));
-	else if (attr & P2M_OWNED_BIT)
+	else
 		free_page(phys_to_virt(hpa));
 	return 0;
 }

@@ -31,6 +31,8 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 		return do_event_channel_op(v, args[0], args[1]);
 	case __HYPERVISOR_keel_op:
 		return do_keel_domctl(v, args[0]);
+	case __HYPERVISOR_grant_table_op:
+		return do_grant_table_op(v, args[0], args[1], args[2]);
 	default:
 		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
 		return -ENOSYS;

@@ -1,8 +1,9 @@
-/* memory_op: placing shared_info in the guest's physical space, and the guest's memory map. */
+/* memory_op: placing shared_info and grant-table frames in the guest's physical space, and the guest's memory map. */
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/foreign_map.h>
+#include <keel/grant_table.h>
 #include <keel/hypercall.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
@@ -10,27 +11,76 @@
 #include <keel/vcpu.h>
 #include <public/memory.h>
 
-/* Map keel's shared_info page at @gpa, replacing what was there. */
-static long place_shared_info(struct domain *d, u64 gpa)
+/*
+ * Put keel's page @hpa at @gpa in @d's p2m, replacing what was there. A RAM
+ * page it replaces goes back to keel, as on Xen, unless a grant pins it;
+ * keel's special pages stay (it keeps pointers into them).
+ */
+static long physmap_place(struct domain *d, u64 gpa, u64 hpa)
 {
 	u64 old_hpa, attr, size;
 
-	if (gpa >= pvh_ram_end(d->mem_size) && gpa < PVH_SPECIAL_START)
+	if (gpa >= PVH_SPECIAL_GPA(0) && gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES))
 		return -EINVAL;
-	if (d->shared_info_gpa)
-		pt_unmap(&d->p2m, d->shared_info_gpa, PAGE_SIZE);
-	/* A RAM page it replaces goes back to keel, as on Xen. */
+	if (!pt_lookup(&d->p2m, gpa, &old_hpa, &attr, &size) &&
+	    (attr & P2M_FOREIGN_BIT))
+		return -EBUSY;		/* remove_from_physmap it first */
 	if (!pt_lookup(&d->p2m, gpa, &old_hpa, &attr, &size) &&
 	    (attr & P2M_OWNED_BIT)) {
+		old_hpa &= PAGE_MASK;
+		if (grant_table_page_in_use(d, old_hpa))
+			return -EBUSY;
 		if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
 			return -ENOMEM;
-		free_page(phys_to_virt(old_hpa & PAGE_MASK));
+		free_page(phys_to_virt(old_hpa));
 	}
-	if (pt_map(&d->p2m, gpa, virt_to_phys(d->shared_info), PAGE_SIZE,
+	if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
 		   arch_p2m_attr(P2M_READ | P2M_WRITE), 0))
 		return -ENOMEM;
 	arch_p2m_flush(d);
+	return 0;
+}
+
+/* Take keel's page @hpa away from @gpa, unless something replaced it. */
+static void physmap_remove(struct domain *d, u64 gpa, u64 hpa)
+{
+	u64 cur, attr, size;
+
+	if (!pt_lookup(&d->p2m, gpa, &cur, &attr, &size) && cur == hpa &&
+	    !(attr & P2M_OWNED_BIT) && !pt_unmap(&d->p2m, gpa, PAGE_SIZE))
+		arch_p2m_flush(d);
+}
+
+/* Map keel's shared_info page at @gpa, moving it from where it was. */
+static long place_shared_info(struct domain *d, u64 gpa)
+{
+	u64 hpa = virt_to_phys(d->shared_info);
+	long rc;
+
+	if (gpa >= pvh_ram_end(d->mem_size) && gpa < PVH_SPECIAL_START)
+		return -EINVAL;
+	rc = physmap_place(d, gpa, hpa);
+	if (rc)
+		return rc;
+	if (d->shared_info_gpa && d->shared_info_gpa != gpa)
+		physmap_remove(d, d->shared_info_gpa, hpa);
 	d->shared_info_gpa = gpa;
+	return 0;
+}
+
+/* Map frame @idx of @d's grant table at @gpa (growing the table to it). */
+static long place_grant_frame(struct domain *d, u64 idx, u64 gpa)
+{
+	u64 hpa, old_gpa;
+	long rc = grant_table_frame(d, idx, &hpa, &old_gpa);
+
+	if (!rc)
+		rc = physmap_place(d, gpa, hpa);
+	if (rc)
+		return rc;
+	if (old_gpa != GNTTAB_NO_GPA && old_gpa != gpa)
+		physmap_remove(d, old_gpa, hpa);
+	grant_table_frame_placed(d, idx, gpa);
 	return 0;
 }
 
@@ -42,13 +92,15 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 		return -EFAULT;
 	if (x.domid != DOMID_SELF && x.domid != v->domain->id)
 		return -ESRCH;
-	if (x.gpfn > (~0ULL >> PAGE_SHIFT))
+	if (x.gpfn >= PFN_DOWN(PT_ADDR_LIMIT))
 		return -EINVAL;
 	switch (x.space) {
 	case XENMAPSPACE_shared_info:
 		if (x.idx != 0)
 			return -EINVAL;
 		return place_shared_info(v->domain, x.gpfn << PAGE_SHIFT);
+	case XENMAPSPACE_grant_table:
+		return place_grant_frame(v->domain, x.idx, x.gpfn << PAGE_SHIFT);
 	default:
 		return -ENOSYS;
 	}

@@ -4,14 +4,17 @@
 #include <xen/vcpu.h>
 #include <xen/sched.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
+#include <xen/memory.h>
 #include <xen/version.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
 /* Xen's values, kept before keel's header redefines the macros. */
 enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF,
-       XEN_DOMID_XEN = DOMID_XEN };
+       XEN_DOMID_XEN = DOMID_XEN, XEN_DOMID_INVALID = DOMID_INVALID };
 #undef DOMID_SELF
 #undef DOMID_XEN
+#undef DOMID_INVALID
 #undef DOMID_FIRST_RESERVED
 #undef XEN_LEGACY_MAX_VCPUS
 
@@ -43,6 +46,125 @@ enum {
 	XEN_VALUE(VIRQ_DOM_EXC), XEN_VALUE(VIRQ_XENOPROF),
 	XEN_VALUE(VIRQ_XENPMU), XEN_VALUE(NR_VIRQS),
 };
+/* Grant tables and memory_op. */
+enum {
+	XEN_VALUE(GNTTABOP_map_grant_ref),
+	XEN_VALUE(GNTTABOP_unmap_grant_ref),
+	XEN_VALUE(GNTTABOP_setup_table),
+	XEN_VALUE(GNTTABOP_dump_table),
+	XEN_VALUE(GNTTABOP_transfer),
+	XEN_VALUE(GNTTABOP_copy),
+	XEN_VALUE(GNTTABOP_query_size),
+	XEN_VALUE(GNTTABOP_unmap_and_replace),
+	XEN_VALUE(GNTTABOP_set_version),
+	XEN_VALUE(GNTTABOP_get_status_frames),
+	XEN_VALUE(GNTTABOP_get_version),
+	XEN_VALUE(GNTTABOP_swap_grant_ref),
+	XEN_VALUE(GNTTABOP_cache_flush),
+	XEN_VALUE(GTF_invalid),
+	XEN_VALUE(GTF_permit_access),
+	XEN_VALUE(GTF_accept_transfer),
+	XEN_VALUE(GTF_transitive),
+	XEN_VALUE(GTF_type_mask),
+	XEN_VALUE(GTF_readonly),
+	XEN_VALUE(GTF_reading),
+	XEN_VALUE(GTF_writing),
+	XEN_VALUE(GTF_PWT),
+	XEN_VALUE(GTF_PCD),
+	XEN_VALUE(GTF_PAT),
+	XEN_VALUE(GTF_sub_page),
+	XEN_VALUE(GTF_transfer_committed),
+	XEN_VALUE(GTF_transfer_completed),
+	XEN_VALUE(GNTTAB_NR_RESERVED_ENTRIES),
+	XEN_VALUE(GNTTAB_RESERVED_CONSOLE),
+	XEN_VALUE(GNTTAB_RESERVED_XENSTORE),
+	XEN_VALUE(GNTMAP_device_map),
+	XEN_VALUE(GNTMAP_host_map),
+	XEN_VALUE(GNTMAP_readonly),
+	XEN_VALUE(GNTMAP_application_map),
+	XEN_VALUE(GNTMAP_contains_pte),
+	XEN_VALUE(GNTCOPY_source_gref),
+	XEN_VALUE(GNTCOPY_dest_gref),
+	XEN_VALUE(GNTST_okay),
+	XEN_VALUE(GNTST_general_error),
+	XEN_VALUE(GNTST_bad_domain),
+	XEN_VALUE(GNTST_bad_gntref),
+	XEN_VALUE(GNTST_bad_handle),
+	XEN_VALUE(GNTST_bad_virt_addr),
+	XEN_VALUE(GNTST_bad_dev_addr),
+	XEN_VALUE(GNTST_no_device_space),
+	XEN_VALUE(GNTST_permission_denied),
+	XEN_VALUE(GNTST_bad_page),
+	XEN_VALUE(GNTST_bad_copy_arg),
+	XEN_VALUE(GNTST_address_too_big),
+	XEN_VALUE(GNTST_eagain),
+	XEN_VALUE(GNTST_no_space),
+	XEN_VALUE(XENMEM_add_to_physmap),
+	XEN_VALUE(XENMEM_memory_map),
+	XEN_VALUE(XENMEM_add_to_physmap_batch),
+	XEN_VALUE(XENMEM_remove_from_physmap),
+	XEN_VALUE(XENMAPSPACE_shared_info),
+	XEN_VALUE(XENMAPSPACE_grant_table),
+	XEN_VALUE(XENMAPSPACE_gmfn_foreign),
+};
+#undef GNTTABOP_map_grant_ref
+#undef GNTTABOP_unmap_grant_ref
+#undef GNTTABOP_setup_table
+#undef GNTTABOP_dump_table
+#undef GNTTABOP_transfer
+#undef GNTTABOP_copy
+#undef GNTTABOP_query_size
+#undef GNTTABOP_unmap_and_replace
+#undef GNTTABOP_set_version
+#undef GNTTABOP_get_status_frames
+#undef GNTTABOP_get_version
+#undef GNTTABOP_swap_grant_ref
+#undef GNTTABOP_cache_flush
+#undef GTF_invalid
+#undef GTF_permit_access
+#undef GTF_accept_transfer
+#undef GTF_transitive
+#undef GTF_type_mask
+#undef GTF_readonly
+#undef GTF_reading
+#undef GTF_writing
+#undef GTF_PWT
+#undef GTF_PCD
+#undef GTF_PAT
+#undef GTF_sub_page
+#undef GTF_transfer_committed
+#undef GTF_transfer_completed
+#undef GNTTAB_NR_RESERVED_ENTRIES
+#undef GNTTAB_RESERVED_CONSOLE
+#undef GNTTAB_RESERVED_XENSTORE
+#undef GNTMAP_device_map
+#undef GNTMAP_host_map
+#undef GNTMAP_readonly
+#undef GNTMAP_application_map
+#undef GNTMAP_contains_pte
+#undef GNTCOPY_source_gref
+#undef GNTCOPY_dest_gref
+#undef GNTST_okay
+#undef GNTST_general_error
+#undef GNTST_bad_domain
+#undef GNTST_bad_gntref
+#undef GNTST_bad_handle
+#undef GNTST_bad_virt_addr
+#undef GNTST_bad_dev_addr
+#undef GNTST_no_device_space
+#undef GNTST_permission_denied
+#undef GNTST_bad_page
+#undef GNTST_bad_copy_arg
+#undef GNTST_address_too_big
+#undef GNTST_eagain
+#undef GNTST_no_space
+#undef XENMEM_add_to_physmap
+#undef XENMEM_memory_map
+#undef XENMEM_add_to_physmap_batch
+#undef XENMEM_remove_from_physmap
+#undef XENMAPSPACE_shared_info
+#undef XENMAPSPACE_grant_table
+#undef XENMAPSPACE_gmfn_foreign
 #undef EVTCHN_2L_NR_CHANNELS
 #undef EVTCHNOP_bind_interdomain
 #undef EVTCHNOP_bind_virq
@@ -116,11 +238,29 @@ enum {
 #define evtchn_reset keel_evtchn_reset
 #define xen_feature_info keel_xen_feature_info
 #define xen_extraversion_t keel_xen_extraversion_t
+#define grant_entry_v1 keel_grant_entry_v1
+#define grant_entry_v1_t keel_grant_entry_v1_t
+#define gnttab_map_grant_ref keel_gnttab_map_grant_ref
+#define gnttab_unmap_grant_ref keel_gnttab_unmap_grant_ref
+#define gnttab_setup_table keel_gnttab_setup_table
+#define gnttab_copy keel_gnttab_copy
+#define gnttab_copy_ptr keel_gnttab_copy_ptr
+#define gnttab_query_size keel_gnttab_query_size
+#define gnttab_set_version keel_gnttab_set_version
+#define gnttab_get_version keel_gnttab_get_version
+#define xen_add_to_physmap keel_xen_add_to_physmap
+#define xen_memory_map keel_xen_memory_map
+#define xen_add_to_physmap_batch keel_xen_add_to_physmap_batch
+#define xen_remove_from_physmap keel_xen_remove_from_physmap
+#define grant_ref_t keel_grant_ref_t
+#define grant_handle_t keel_grant_handle_t
 #include <public/xen.h>
 #include <public/hvm_start_info.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
+#include <public/memory.h>
 #include "host.h"
 
 #undef shared_info
@@ -147,6 +287,22 @@ enum {
 #undef evtchn_reset
 #undef xen_feature_info
 #undef xen_extraversion_t
+#undef grant_entry_v1
+#undef grant_entry_v1_t
+#undef gnttab_map_grant_ref
+#undef gnttab_unmap_grant_ref
+#undef gnttab_setup_table
+#undef gnttab_copy
+#undef gnttab_copy_ptr
+#undef gnttab_query_size
+#undef gnttab_set_version
+#undef gnttab_get_version
+#undef xen_add_to_physmap
+#undef xen_memory_map
+#undef xen_add_to_physmap_batch
+#undef xen_remove_from_physmap
+#undef grant_ref_t
+#undef grant_handle_t
 
 #define SAME(keel, xen, field) \
 	assert_int_equal(offsetof(struct keel, field), offsetof(struct xen, field))
@@ -179,6 +335,7 @@ static void test_shared_info(void **state)
 	assert_int_equal(XEN_LEGACY_MAX_VCPUS, XEN_MAX_VCPUS);
 	assert_int_equal(DOMID_SELF, XEN_DOMID_SELF);
 	assert_int_equal(DOMID_XEN, XEN_DOMID_XEN);
+	assert_int_equal(DOMID_INVALID, XEN_DOMID_INVALID);
 	assert_int_equal(EVTCHN_2L_NR_CHANNELS, XEN_EVTCHN_2L_NR_CHANNELS);
 }
 
@@ -305,6 +462,136 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_sched_poll, sched_poll, timeout);
 }
 
+static void test_grant_table_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(GNTTABOP_map_grant_ref, XEN_GNTTABOP_map_grant_ref);
+	assert_int_equal(GNTTABOP_unmap_grant_ref, XEN_GNTTABOP_unmap_grant_ref);
+	assert_int_equal(GNTTABOP_setup_table, XEN_GNTTABOP_setup_table);
+	assert_int_equal(GNTTABOP_dump_table, XEN_GNTTABOP_dump_table);
+	assert_int_equal(GNTTABOP_transfer, XEN_GNTTABOP_transfer);
+	assert_int_equal(GNTTABOP_copy, XEN_GNTTABOP_copy);
+	assert_int_equal(GNTTABOP_query_size, XEN_GNTTABOP_query_size);
+	assert_int_equal(GNTTABOP_unmap_and_replace, XEN_GNTTABOP_unmap_and_replace);
+	assert_int_equal(GNTTABOP_set_version, XEN_GNTTABOP_set_version);
+	assert_int_equal(GNTTABOP_get_status_frames, XEN_GNTTABOP_get_status_frames);
+	assert_int_equal(GNTTABOP_get_version, XEN_GNTTABOP_get_version);
+	assert_int_equal(GNTTABOP_swap_grant_ref, XEN_GNTTABOP_swap_grant_ref);
+	assert_int_equal(GNTTABOP_cache_flush, XEN_GNTTABOP_cache_flush);
+	assert_int_equal(GTF_invalid, XEN_GTF_invalid);
+	assert_int_equal(GTF_permit_access, XEN_GTF_permit_access);
+	assert_int_equal(GTF_accept_transfer, XEN_GTF_accept_transfer);
+	assert_int_equal(GTF_transitive, XEN_GTF_transitive);
+	assert_int_equal(GTF_type_mask, XEN_GTF_type_mask);
+	assert_int_equal(GTF_readonly, XEN_GTF_readonly);
+	assert_int_equal(GTF_reading, XEN_GTF_reading);
+	assert_int_equal(GTF_writing, XEN_GTF_writing);
+	assert_int_equal(GTF_PWT, XEN_GTF_PWT);
+	assert_int_equal(GTF_PCD, XEN_GTF_PCD);
+	assert_int_equal(GTF_PAT, XEN_GTF_PAT);
+	assert_int_equal(GTF_sub_page, XEN_GTF_sub_page);
+	assert_int_equal(GTF_transfer_committed, XEN_GTF_transfer_committed);
+	assert_int_equal(GTF_transfer_completed, XEN_GTF_transfer_completed);
+	assert_int_equal(GNTTAB_NR_RESERVED_ENTRIES, XEN_GNTTAB_NR_RESERVED_ENTRIES);
+	assert_int_equal(GNTTAB_RESERVED_CONSOLE, XEN_GNTTAB_RESERVED_CONSOLE);
+	assert_int_equal(GNTTAB_RESERVED_XENSTORE, XEN_GNTTAB_RESERVED_XENSTORE);
+	assert_int_equal(GNTMAP_device_map, XEN_GNTMAP_device_map);
+	assert_int_equal(GNTMAP_host_map, XEN_GNTMAP_host_map);
+	assert_int_equal(GNTMAP_readonly, XEN_GNTMAP_readonly);
+	assert_int_equal(GNTMAP_application_map, XEN_GNTMAP_application_map);
+	assert_int_equal(GNTMAP_contains_pte, XEN_GNTMAP_contains_pte);
+	assert_int_equal(GNTCOPY_source_gref, XEN_GNTCOPY_source_gref);
+	assert_int_equal(GNTCOPY_dest_gref, XEN_GNTCOPY_dest_gref);
+	assert_int_equal(GNTST_okay, XEN_GNTST_okay);
+	assert_int_equal(GNTST_general_error, XEN_GNTST_general_error);
+	assert_int_equal(GNTST_bad_domain, XEN_GNTST_bad_domain);
+	assert_int_equal(GNTST_bad_gntref, XEN_GNTST_bad_gntref);
+	assert_int_equal(GNTST_bad_handle, XEN_GNTST_bad_handle);
+	assert_int_equal(GNTST_bad_virt_addr, XEN_GNTST_bad_virt_addr);
+	assert_int_equal(GNTST_bad_dev_addr, XEN_GNTST_bad_dev_addr);
+	assert_int_equal(GNTST_no_device_space, XEN_GNTST_no_device_space);
+	assert_int_equal(GNTST_permission_denied, XEN_GNTST_permission_denied);
+	assert_int_equal(GNTST_bad_page, XEN_GNTST_bad_page);
+	assert_int_equal(GNTST_bad_copy_arg, XEN_GNTST_bad_copy_arg);
+	assert_int_equal(GNTST_address_too_big, XEN_GNTST_address_too_big);
+	assert_int_equal(GNTST_eagain, XEN_GNTST_eagain);
+	assert_int_equal(GNTST_no_space, XEN_GNTST_no_space);
+	assert_int_equal(XENMEM_add_to_physmap, XEN_XENMEM_add_to_physmap);
+	assert_int_equal(XENMEM_memory_map, XEN_XENMEM_memory_map);
+	assert_int_equal(XENMAPSPACE_shared_info, XEN_XENMAPSPACE_shared_info);
+	assert_int_equal(XENMAPSPACE_grant_table, XEN_XENMAPSPACE_grant_table);
+	assert_int_equal(XENMAPSPACE_gmfn_foreign, XEN_XENMAPSPACE_gmfn_foreign);
+}
+
+static void test_grant_table_structs(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(keel_grant_ref_t), sizeof(grant_ref_t));
+	assert_int_equal(sizeof(keel_grant_handle_t), sizeof(grant_handle_t));
+	SAME_SIZE(keel_grant_entry_v1, grant_entry_v1);
+	SAME(keel_grant_entry_v1, grant_entry_v1, flags);
+	SAME(keel_grant_entry_v1, grant_entry_v1, domid);
+	SAME(keel_grant_entry_v1, grant_entry_v1, frame);
+	SAME_SIZE(keel_gnttab_map_grant_ref, gnttab_map_grant_ref);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, host_addr);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, flags);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, ref);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, dom);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, status);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, handle);
+	SAME(keel_gnttab_map_grant_ref, gnttab_map_grant_ref, dev_bus_addr);
+	SAME_SIZE(keel_gnttab_unmap_grant_ref, gnttab_unmap_grant_ref);
+	SAME(keel_gnttab_unmap_grant_ref, gnttab_unmap_grant_ref, host_addr);
+	SAME(keel_gnttab_unmap_grant_ref, gnttab_unmap_grant_ref, dev_bus_addr);
+	SAME(keel_gnttab_unmap_grant_ref, gnttab_unmap_grant_ref, handle);
+	SAME(keel_gnttab_unmap_grant_ref, gnttab_unmap_grant_ref, status);
+	SAME_SIZE(keel_gnttab_setup_table, gnttab_setup_table);
+	SAME(keel_gnttab_setup_table, gnttab_setup_table, dom);
+	SAME(keel_gnttab_setup_table, gnttab_setup_table, nr_frames);
+	SAME(keel_gnttab_setup_table, gnttab_setup_table, status);
+	SAME(keel_gnttab_setup_table, gnttab_setup_table, frame_list);
+	SAME_SIZE(keel_gnttab_copy_ptr, gnttab_copy_ptr);
+	SAME(keel_gnttab_copy_ptr, gnttab_copy_ptr, u.ref);
+	SAME(keel_gnttab_copy_ptr, gnttab_copy_ptr, u.gmfn);
+	SAME(keel_gnttab_copy_ptr, gnttab_copy_ptr, domid);
+	SAME(keel_gnttab_copy_ptr, gnttab_copy_ptr, offset);
+	SAME_SIZE(keel_gnttab_copy, gnttab_copy);
+	SAME(keel_gnttab_copy, gnttab_copy, source);
+	SAME(keel_gnttab_copy, gnttab_copy, dest);
+	SAME(keel_gnttab_copy, gnttab_copy, len);
+	SAME(keel_gnttab_copy, gnttab_copy, flags);
+	SAME(keel_gnttab_copy, gnttab_copy, status);
+	SAME_SIZE(keel_gnttab_query_size, gnttab_query_size);
+	SAME(keel_gnttab_query_size, gnttab_query_size, dom);
+	SAME(keel_gnttab_query_size, gnttab_query_size, nr_frames);
+	SAME(keel_gnttab_query_size, gnttab_query_size, max_nr_frames);
+	SAME(keel_gnttab_query_size, gnttab_query_size, status);
+	SAME_SIZE(keel_gnttab_set_version, gnttab_set_version);
+	SAME_SIZE(keel_gnttab_get_version, gnttab_get_version);
+	SAME(keel_gnttab_get_version, gnttab_get_version, dom);
+	SAME(keel_gnttab_get_version, gnttab_get_version, version);
+	SAME_SIZE(keel_xen_add_to_physmap, xen_add_to_physmap);
+	SAME(keel_xen_add_to_physmap, xen_add_to_physmap, domid);
+	SAME(keel_xen_add_to_physmap, xen_add_to_physmap, size);
+	SAME(keel_xen_add_to_physmap, xen_add_to_physmap, space);
+	SAME(keel_xen_add_to_physmap, xen_add_to_physmap, idx);
+	SAME(keel_xen_add_to_physmap, xen_add_to_physmap, gpfn);
+	SAME_SIZE(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch);
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, domid);
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, space);
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, size);
+	assert_int_equal(offsetof(struct keel_xen_add_to_physmap_batch, foreign_domid),
+			 offsetof(struct xen_add_to_physmap_batch, u.foreign_domid));
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, idxs);
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, gpfns);
+	SAME(keel_xen_add_to_physmap_batch, xen_add_to_physmap_batch, errs);
+	SAME_SIZE(keel_xen_remove_from_physmap, xen_remove_from_physmap);
+	SAME(keel_xen_remove_from_physmap, xen_remove_from_physmap, domid);
+	SAME(keel_xen_remove_from_physmap, xen_remove_from_physmap, gpfn);
+	SAME_SIZE(keel_xen_memory_map, xen_memory_map);
+	SAME(keel_xen_memory_map, xen_memory_map, buffer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_sched_version),
 		cmocka_unit_test(test_event_channel_numbers),
 		cmocka_unit_test(test_event_channel_structs),
+		cmocka_unit_test(test_grant_table_numbers),
+		cmocka_unit_test(test_grant_table_structs),
 	};
 
 	return cmocka_run_group_tests_name("abi_layout", tests, NULL, NULL);

@@ -10,7 +10,7 @@ UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
-	test_sched_credit
+	test_sched_credit test_grant_table
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -33,6 +33,13 @@ test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 test_abi_layout_SRCS :=
 test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
 test_evtchn_DEFS := -I$(HV)/arch/x86/include
+# Real domains on a fake host RAM arena, with keel's own page allocator.
+test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
+	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
+	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
+	tests/unit/stub_printk.c
+test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
 test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c

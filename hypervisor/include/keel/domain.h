@@ -31,6 +31,7 @@ enum domain_state {
 
 struct vcpu;
 struct evtchn_domain;
+struct grant_table;
 struct xencons_interface;
 
 struct domain {
@@ -56,6 +57,7 @@ struct domain {
 	struct shared_info *shared_info;	/* keel's page; in the p2m once placed */
 	u64 shared_info_gpa;			/* 0 until XENMEM_add_to_physmap */
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
+	struct grant_table *grant_table;	/* grant_table.c */
 	u64 hvm_params[HVM_NR_PARAMS];
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;

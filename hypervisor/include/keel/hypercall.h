@@ -27,5 +27,7 @@ long do_hvm_op(struct vcpu *v, int cmd, u64 arg);
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);
 /* keel_op (48): domain control for the privileged domain, public/keel_domctl.h. */
 long do_keel_domctl(struct vcpu *v, u64 arg);
+long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
+		       unsigned int count);
 
 #endif

@@ -10,6 +10,8 @@
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512
+/* A table covers addresses below this (48 bits); higher ones would alias. */
+#define PT_ADDR_LIMIT (1ULL << (12 + 9 * PT_LEVELS))
 
 struct pt_format {
 	u64 present;		/* an entry is valid if any of these bits is set */

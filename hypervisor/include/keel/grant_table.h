@@ -1,0 +1,43 @@
+/* Grant tables (v1): a domain's shared grant entries, what it maps of others' grants, and their lifetime. */
+#ifndef KEEL_GRANT_TABLE_H
+#define KEEL_GRANT_TABLE_H
+
+#include <keel/types.h>
+
+struct domain;
+
+#define GNTTAB_INITIAL_FRAMES 1		/* allocated at domain creation, as Xen */
+#define GNTTAB_DEFAULT_MAX_FRAMES 32	/* gnttab_max_frames= default */
+#define GNTTAB_MAX_FRAMES_LIMIT 64	/* the most gnttab_max_frames= allows */
+#define GNTTAB_MAX_MAPTRACK_FRAMES 64	/* pages of mapping handles per domain */
+#define GNTTAB_NO_GPA (~0ULL)		/* a frame not placed in the p2m */
+
+/* Give @d a v1 table of GNTTAB_INITIAL_FRAMES frames: 0 or -ENOMEM. */
+int grant_table_init(struct domain *d);
+
+/*
+ * @d is dying: undo every grant of another domain (or its own) that it
+ * still maps, dropping the granters' flags and references. Its own grants
+ * stay: a granter lives on until the last of its frames is unmapped.
+ */
+void grant_table_release_mappings(struct domain *d);
+
+/* Free @d's table (from domain_free: nobody maps its grants any more). */
+void grant_table_destroy(struct domain *d);
+
+/*
+ * Frame @idx of @d's table, growing the table up to it: 0 with its host
+ * address in *@hpa and where @d's p2m has it in *@gpa (GNTTAB_NO_GPA if
+ * nowhere), -EINVAL beyond the domain's maximum, -ENOMEM.
+ */
+int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 *gpa);
+/* Record that frame @idx of @d's table now sits at @gpa. */
+void grant_table_frame_placed(struct domain *d, u64 idx, u64 gpa);
+
+/*
+ * Does a grant of @d pin its page at host address @hpa (mapped or being
+ * copied by someone)? Such a page must not be freed.
+ */
+bool grant_table_page_in_use(struct domain *d, u64 hpa);
+
+#endif
