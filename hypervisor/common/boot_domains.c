@@ -6,6 +6,7 @@
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/sched_credit.h>
+#include <keel/string.h>
 
 #define HYPERVISOR_PATH "/chosen/hypervisor"
 #define PAGE_KIB 4
@@ -38,10 +39,8 @@ static const void *module_data(const struct boot_module *m)
 
 static bool module_is_fdt(const struct boot_module *m)
 {
-	const u8 *b = module_data(m);
-
-	return m->end - m->start >= 4 && b[0] == 0xd0 && b[1] == 0x0d &&
-	       b[2] == 0xfe && b[3] == 0xed;
+	return m->end - m->start >= sizeof(fdt32_t) &&
+	       fdt32_ld(module_data(m)) == FDT_MAGIC;
 }
 
 int boot_domains_find(const struct boot_info *bi)
@@ -61,9 +60,9 @@ static const void *get_prop(struct parser *p, int node, const char *name,
 	return v && *len >= 0 ? v : NULL;
 }
 
-/* A one-cell property; @def when absent unless @required. */
-static int read_u32(struct parser *p, int node, const char *name,
-		    bool required, u32 def, u32 *out)
+/* A one-cell property in @min..@max; @def when absent, unless @required. */
+static int read_cell(struct parser *p, int node, const char *name,
+		     bool required, u32 def, u32 min, u32 max, u32 *out)
 {
 	int len;
 	const fdt32_t *v = get_prop(p, node, name, &len);
@@ -78,15 +77,9 @@ static int read_u32(struct parser *p, int node, const char *name,
 		return fail(p, -EINVAL, "%s: %s: %d bytes, expected one 4-byte cell",
 			    p->where, name, len);
 	*out = fdt32_ld(v);
-	return 0;
-}
-
-static int check_range(struct parser *p, const char *name, u32 v, u32 min,
-		       u32 max)
-{
-	if (v < min || v > max)
+	if (*out < min || *out > max)
 		return fail(p, -EINVAL, "%s: %s: %u is out of range %u..%u",
-			    p->where, name, v, min, max);
+			    p->where, name, *out, min, max);
 	return 0;
 }
 
@@ -102,7 +95,7 @@ static int read_memory(struct parser *p, int node, u64 *bytes)
 	if (len == 4)
 		kib = fdt32_ld(v);
 	else if (len == 8)
-		kib = (u64)fdt32_ld(v) << 32 | fdt32_ld(v + 1);
+		kib = fdt64_ld((const fdt64_t *)v);
 	else
 		return fail(p, -EINVAL, "%s: memory: %d bytes, expected 4 or 8 (KiB)",
 			    p->where, len);
@@ -141,7 +134,7 @@ static int read_string(struct parser *p, int node, const char *name,
 	return 0;
 }
 
-/* 0 if @node's compatible list holds @compat, else an error naming @what. */
+/* 0 if @node's compatible list holds @compat, else an error. */
 static int check_compatible(struct parser *p, int node, const char *compat)
 {
 	int rc = fdt_node_check_compatible(p->fdt, node, compat);
@@ -154,10 +147,11 @@ static int check_compatible(struct parser *p, int node, const char *compat)
 	return 0;
 }
 
-static int read_module_index(struct parser *p, int node, int *out)
+static int read_module_index(struct parser *p, int node, const char *kind,
+			     int *out)
 {
 	u32 index;
-	int rc = read_u32(p, node, "module-index", true, 0, &index);
+	int rc = read_cell(p, node, "module-index", true, 0, 0, ~0U, &index);
 
 	if (rc)
 		return rc;
@@ -166,7 +160,7 @@ static int read_module_index(struct parser *p, int node, int *out)
 			    p->where, index, p->bi->nr_modules);
 	if (module_is_fdt(&p->bi->modules[index]))
 		return fail(p, -EINVAL, "%s: module index %u is a device tree, not a %s",
-			    p->where, index, fdt_get_name(p->fdt, node, NULL));
+			    p->where, index, kind);
 	*out = index;
 	return 0;
 }
@@ -175,6 +169,7 @@ static int read_module_index(struct parser *p, int node, int *out)
 static int read_module(struct parser *p, int node, struct boot_domain *d)
 {
 	bool kernel = !fdt_node_check_compatible(p->fdt, node, "module,kernel");
+	const char *kind = kernel ? "kernel" : "ramdisk";
 	int *slot = kernel ? &d->kernel : &d->ramdisk;
 	const char *bootargs;
 	int rc;
@@ -185,9 +180,8 @@ static int read_module(struct parser *p, int node, struct boot_domain *d)
 		return fail(p, -EINVAL, "%s: compatible: neither \"module,kernel\" nor \"module,ramdisk\"",
 			    p->where);
 	if (*slot >= 0)
-		return fail(p, -EINVAL, "%s: a second %s module", p->where,
-			    kernel ? "kernel" : "ramdisk");
-	rc = read_module_index(p, node, slot);
+		return fail(p, -EINVAL, "%s: a second %s module", p->where, kind);
+	rc = read_module_index(p, node, kind, slot);
 	if (rc)
 		return rc;
 	rc = read_string(p, node, "bootargs", &bootargs);
@@ -230,18 +224,15 @@ static int read_domain(struct parser *p, int node, struct boot_domain *d)
 
 	d->name = p->domain = fdt_get_name(p->fdt, node, NULL);
 	strlcpy(p->where, p->domain, sizeof(p->where));
-	if ((rc = check_compatible(p, node, "keel,domain")) ||
-	    (rc = read_u32(p, node, "domid", true, 0, &domid)) ||
-	    (rc = check_range(p, "domid", domid, 0, DOMID_MAX_LIVE - 1)) ||
-	    (rc = read_flag(p, node, "privileged", &d->privileged)) ||
-	    (rc = read_memory(p, node, &d->mem)) ||
-	    (rc = read_u32(p, node, "cpus", false, 1, &vcpus)) ||
-	    (rc = check_range(p, "cpus", vcpus, 1, DOMAIN_MAX_VCPUS)) ||
-	    (rc = read_u32(p, node, "weight", false, SCHED_DEFAULT_WEIGHT,
-			   &d->weight)) ||
-	    (rc = check_range(p, "weight", d->weight, 1, SCHED_MAX_WEIGHT)) ||
-	    (rc = read_u32(p, node, "cap", false, 0, &d->cap)) ||
-	    (rc = check_range(p, "cap", d->cap, 0, 100 * vcpus)))
+	rc = check_compatible(p, node, "keel,domain") ?:
+	     read_cell(p, node, "domid", true, 0, 0, DOMID_MAX_LIVE - 1, &domid) ?:
+	     read_flag(p, node, "privileged", &d->privileged) ?:
+	     read_memory(p, node, &d->mem) ?:
+	     read_cell(p, node, "cpus", false, 1, 1, DOMAIN_MAX_VCPUS, &vcpus) ?:
+	     read_cell(p, node, "weight", false, SCHED_DEFAULT_WEIGHT, 1,
+		       SCHED_MAX_WEIGHT, &d->weight) ?:
+	     read_cell(p, node, "cap", false, 0, 0, 100 * vcpus, &d->cap);
+	if (rc)
 		return rc;
 	d->domid = domid;
 	d->vcpus = vcpus;
@@ -311,7 +302,7 @@ int boot_domains_parse(const void *fdt, size_t size, const struct boot_info *bi,
 		return hv;
 	fdt_for_each_subnode(node, fdt, hv) {
 		if (n == max)
-			return fail(&p, -ENOSPC, "more than %u domains", max);
+			return fail(&p, -ENOSPC, "too many domains: at most %u", max);
 		rc = read_domain(&p, node, &out[n]);
 		if (!rc)
 			rc = check_unique_domid(&p, out, n);
@@ -333,7 +324,7 @@ unsigned int nr_boot_domains;
 static void report_domain(const struct boot_info *bi, const struct boot_domain *d)
 {
 	const char *cmdline = d->cmdline ?: bi->modules[d->kernel].string;
-	char ramdisk[24] = "no ramdisk";
+	char ramdisk[32] = "no ramdisk";
 
 	if (d->ramdisk >= 0)
 		snprintf(ramdisk, sizeof(ramdisk), "ramdisk module %d", d->ramdisk);

@@ -10,11 +10,11 @@
 
 #define BOOT_DOMAINS_MAX 8			/* domains one tree may describe */
 #define BOOT_DOMAINS_MAX_FDT_SIZE (64 * 1024)	/* bytes: a boot config, not a board */
-#define FDT_MAGIC_BE 0xd00dfeedU		/* a tree's first 4 bytes, big endian */
 
 struct boot_domain {
 	const char *name;	/* the domain node's name, in the tree */
-	const char *cmdline;	/* the kernel's bootargs, in the tree; NULL: none */
+	const char *cmdline;	/* the kernel's bootargs, in the tree; NULL: use the
+				   kernel module's own multiboot2 string */
 	u64 mem;		/* bytes, whole pages */
 	u16 domid;
 	bool privileged;	/* the "privileged" flag: control of other domains */
