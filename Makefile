@@ -45,9 +45,11 @@ $(BUILD)/%.S.o: %.S
 	@echo "  AS      $<"
 	@$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld
+include $(HV)/libfdt.mk
+
+$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"
-	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LIBFDT_A)
 	@size $@ | tail -1 | awk '{ printf "keel.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
 
 # ---- boot images ----
@@ -67,6 +69,7 @@ ISO_CMDLINE_bare := console=com1,e9
 ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
 -include frontend-drivers/guests.mk
+include boot/domains.mk
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
 # acpi's action=<x>.

@@ -1,5 +1,6 @@
 /* keel_main(): the generic boot sequence of the hypervisor. */
 #include <keel/arch.h>
+#include <keel/boot_domains.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
 #include <keel/errno.h>
@@ -175,6 +176,8 @@ void keel_main(void)
 	if (mm_init(&boot_info) || arch_paging_init(&boot_info))
 		keel_stop(KEEL_STATUS_PANIC);
 	selftest_after_paging();
+	if (boot_domains_init(&boot_info))
+		keel_stop(KEEL_STATUS_BAD_BOOT);
 	if (arch_virt_init())
 		keel_stop(KEEL_STATUS_NO_VMX);
 	time_init();

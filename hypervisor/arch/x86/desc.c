@@ -4,6 +4,7 @@
 #include <keel/string.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/stack_guard.h>
 #include <asm/vmx_internal.h>
 
 #define IST_STACK_SIZE 4096
@@ -96,6 +97,7 @@ void arch_cpu_init(void)
 	pcpus[0].self = &pcpus[0];
 	pcpus[0].online = true;
 	wrmsr(MSR_GS_BASE, (u64)&pcpus[0]);
+	x86_stack_guard_init();
 }
 
 u64 x86_tss_base(void)

@@ -10,6 +10,7 @@
 #include <keel/vcpu.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/stack_guard.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
@@ -128,7 +129,7 @@ void vmcs_set_host_state(void)
 	vmwrite(HOST_FS_SELECTOR, 0);
 	vmwrite(HOST_GS_SELECTOR, 0);
 	vmwrite(HOST_TR_SELECTOR, tr);
-	vmwrite(HOST_FS_BASE, 0);
+	vmwrite(HOST_FS_BASE, x86_stack_guard_base());
 	vmwrite(HOST_GS_BASE, (u64)this_cpu());
 	vmwrite(HOST_TR_BASE, x86_tss_base());
 	vmwrite(HOST_GDTR_BASE, gdtr.base);
