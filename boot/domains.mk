@@ -15,14 +15,21 @@ $(BUILD)/test-domains/%.dtb: tests/emu/domains/%.dts
 	@$(DTC) -I dts -O dtb -o $@ $<
 
 # boot/domains/example.dts with test guests for kernels and its own source as a stand-in
-# ramdisk: keel prints the two domains, then (the builder does not read the tree yet) boots
-# module 0 as dom0.
+# ramdisk: keel prints the two domains and builds both.
 TEST_ISOS += domains
 ISO_CMDLINE_domains := console=com1,e9 dom0_mem=32M
 ISO_MODULES_domains := $(BUILD)/guests/hello.elf '' boot/domains/example.dts 'ramdisk' \
 	$(BUILD)/guests/hello.elf 'guest kernel' $(BUILD)/domains/example.dtb 'boot domains'
 $(BUILD)/keel-domains.iso: $(BUILD)/guests/hello.elf $(BUILD)/domains/example.dtb \
 	boot/domains/example.dts
+
+# Three domains from a tree: dom0 watches a guest that passes and one that crashes.
+TEST_ISOS += domains-three
+ISO_CMDLINE_domains-three := console=com1,e9
+ISO_MODULES_domains-three := $(BUILD)/guests/watch.elf '' $(BUILD)/guests/hello.elf 'hello' \
+	$(BUILD)/guests/triplefault.elf '' $(BUILD)/test-domains/three.dtb 'boot domains'
+$(BUILD)/keel-domains-three.iso: $(BUILD)/guests/watch.elf $(BUILD)/guests/hello.elf \
+	$(BUILD)/guests/triplefault.elf $(BUILD)/test-domains/three.dtb
 
 # A tree naming a module that is not there: keel must stop with bad-boot before VMXON.
 TEST_ISOS += domains-bad

@@ -278,8 +278,9 @@ static const char *const action_names[] = {
 /* Runs from the scheduler loop: the domain's vCPUs are not in the way. */
 static void shutdown_work(void *data)
 {
-	struct domain *d = data;
+	struct domain *d = data, *last;
 	unsigned int action = shutdown_action(d);
+	domid_t id;
 
 	if (d->dying) {
 		domain_put(d);
@@ -297,6 +298,13 @@ static void shutdown_work(void *data)
 	else if (action == ACTION_RESTART)
 		domain_rebuild(d);
 	domain_put(d);
+	/* Without a control domain, keel's work ends with the last domain. */
+	id = 0;
+	last = domain_next(&id);
+	if (last)
+		domain_put(last);
+	else
+		last_domain_ended();
 }
 
 /* Move a running @d to @state: stop its vCPUs and queue the action once. */

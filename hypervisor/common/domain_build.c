@@ -2,6 +2,7 @@
 #include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/console_ring.h>
+#include <keel/boot_domains.h>
 #include <keel/bootinfo.h>
 #include <keel/dom0_options.h>
 #include <keel/domain.h>
@@ -12,6 +13,7 @@
 #include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
+#include <keel/schedule.h>
 #include <keel/vcpu.h>
 #include <public/console.h>
 #include <public/hvm_op.h>
@@ -35,24 +37,32 @@ static u64 dom0_mem_size(void)
 	return MAX(ALIGN_DOWN(mem, PAGE_SIZE), PVH_MIN_MEM);
 }
 
-/* Copy modules 1.. after the kernel and describe them in @p. */
+/* What a boot-time domain is built from. */
+struct domain_spec {
+	domid_t domid;
+	bool privileged;
+	u64 mem;
+	unsigned int vcpus;
+	int kernel;			/* multiboot2 module index */
+	const char *cmdline;
+	unsigned int nr_modules;	/* passed on as PVH modules, in order */
+	int modules[PVH_MAX_MODULES];
+};
+
+/* Copy the spec's modules after the kernel and describe them in @p. */
 static int load_modules(struct domain *d, const struct boot_info *bi,
-			u64 at, struct pvh_boot_params *p)
+			const struct domain_spec *s, u64 at,
+			struct pvh_boot_params *p)
 {
-	for (u32 i = 1; i < bi->nr_modules; i++) {
-		const struct boot_module *m = &bi->modules[i];
+	for (unsigned int i = 0; i < s->nr_modules; i++) {
+		const struct boot_module *m = &bi->modules[s->modules[i]];
 		u64 size = m->end - m->start;
 
-		if (p->nr_modules == PVH_MAX_MODULES) {
-			pr_warn("d0: only %d modules are passed on, module %u dropped\n",
-				PVH_MAX_MODULES, i);
-			break;
-		}
 		at = ALIGN_UP(at, PAGE_SIZE);
 		if (at + size > MIN(d->mem_size, PVH_MMIO_HOLE_START) ||
 		    copy_to_guest_phys(d, at, phys_to_virt(m->start), size)) {
-			pr_err("d0: module %u (%llu KiB) does not fit in %llu MiB\n",
-			       i, (unsigned long long)size >> 10,
+			pr_err("d%u: module %d (%llu KiB) does not fit in %llu MiB\n",
+			       d->id, s->modules[i], (unsigned long long)size >> 10,
 			       (unsigned long long)d->mem_size >> 20);
 			return -1;
 		}
@@ -110,44 +120,88 @@ int domain_set_boot(struct domain *d, u32 entry, struct pvh_boot_params *p)
 	return arch_vcpu_init(d->vcpus[0], entry, PVH_BOOT_PAGE_GPA);
 }
 
-struct domain *build_dom0(const struct boot_info *bi)
+static struct domain *build_domain(const struct boot_info *bi,
+				   const struct domain_spec *s)
 {
-	const struct boot_module *kernel = &bi->modules[0];
-	struct pvh_boot_params params = { .cmdline = kernel->string };
+	const struct boot_module *kernel = &bi->modules[s->kernel];
+	struct pvh_boot_params params = { .cmdline = s->cmdline };
 	struct pvh_kernel k;
 	struct domain *d;
-	u64 mem = dom0_mem_size();
+
+	if (pvh_elf_check(phys_to_virt(kernel->start),
+			  kernel->end - kernel->start,
+			  MIN(pvh_ram_end(s->mem), PVH_MMIO_HOLE_START), &k)) {
+		pr_err("d%u: cannot boot module %d as a PVH kernel\n", s->domid,
+		       s->kernel);
+		return NULL;
+	}
+	d = domain_create(s->domid, s->vcpus);
+	if (!d || domain_set_memory(d, s->mem)) {
+		pr_err("d%u: cannot create a domain of %llu MiB\n", s->domid,
+		       (unsigned long long)s->mem >> 20);
+		if (d)
+			domain_destroy(d);
+		return NULL;
+	}
+	d->privileged = s->privileged;
+	if (domain_setup_special_pages(d) ||
+	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
+	    load_modules(d, bi, s, k.highest, &params) ||
+	    domain_set_boot(d, k.entry, &params)) {
+		pr_err("d%u: cannot load the kernel, its modules or boot page\n",
+		       s->domid);
+		domain_destroy(d);
+		return NULL;
+	}
+	pr_info("d%u: %u vCPU(s), %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
+		d->id, d->nr_vcpus, (unsigned long long)s->mem >> 20,
+		(unsigned long long)k.lowest, (unsigned long long)k.highest,
+		k.entry, params.nr_modules, s->cmdline ? s->cmdline : "");
+	return d;
+}
+
+struct domain *build_dom0(const struct boot_info *bi)
+{
+	struct domain_spec s = {
+		.domid = 0, .privileged = true, .mem = dom0_mem_size(),
+		.vcpus = dom0_options.vcpus_max ? dom0_options.vcpus_max : 1,
+		.kernel = 0,
+	};
 
 	if (!bi->nr_modules) {
 		pr_info("d0: no kernel module given\n");
 		return NULL;
 	}
-	if (pvh_elf_check(phys_to_virt(kernel->start),
-			  kernel->end - kernel->start,
-			  MIN(pvh_ram_end(mem), PVH_MMIO_HOLE_START), &k)) {
-		pr_err("d0: cannot boot module 0 as a PVH kernel\n");
-		return NULL;
+	s.cmdline = bi->modules[0].string;
+	for (u32 i = 1; i < bi->nr_modules; i++) {
+		if (s.nr_modules == PVH_MAX_MODULES) {
+			pr_warn("d0: only %d modules are passed on, module %u dropped\n",
+				PVH_MAX_MODULES, i);
+			break;
+		}
+		s.modules[s.nr_modules++] = i;
 	}
-	d = domain_create(0, dom0_options.vcpus_max ? dom0_options.vcpus_max : 1);
-	if (!d || domain_set_memory(d, mem)) {
-		pr_err("d0: cannot create a domain of %llu MiB\n",
-		       (unsigned long long)mem >> 20);
-		if (d)
-			domain_destroy(d);
+	return build_domain(bi, &s);
+}
+
+struct domain *build_boot_domain(const struct boot_info *bi,
+				 const struct boot_domain *bd)
+{
+	struct domain_spec s = {
+		.domid = bd->domid, .privileged = bd->privileged, .mem = bd->mem,
+		.vcpus = bd->vcpus, .kernel = bd->kernel,
+		.cmdline = bd->cmdline ? bd->cmdline : bi->modules[bd->kernel].string,
+	};
+	struct domain *d;
+
+	if (bd->ramdisk >= 0)
+		s.modules[s.nr_modules++] = bd->ramdisk;
+	d = build_domain(bi, &s);
+	if (!d)
 		return NULL;
-	}
-	d->privileged = true;
-	if (domain_setup_special_pages(d) ||
-	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
-	    load_modules(d, bi, k.highest, &params) ||
-	    domain_set_boot(d, k.entry, &params)) {
-		pr_err("d0: cannot load the kernel, its modules or boot page\n");
-		domain_destroy(d);
-		return NULL;
-	}
-	pr_info("d0: %u vCPU(s), %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
-		d->nr_vcpus, (unsigned long long)mem >> 20, (unsigned long long)k.lowest,
-		(unsigned long long)k.highest, k.entry, params.nr_modules,
-		kernel->string);
+	d->on_reboot = ACTION_RESTART;
+	if (sched_domain_set_params(d, bd->weight, bd->cap))
+		pr_warn("d%u: weight %u cap %u refused\n", d->id, bd->weight, bd->cap);
+	pr_info("d%u: \"%s\" built from the boot tree\n", d->id, bd->name);
 	return d;
 }

@@ -100,17 +100,33 @@ static int parse_dom0_restarts(const char *value)
 }
 custom_param("dom0_restarts", parse_dom0_restarts);
 
-/* Build the boot-time domains and let them run; false when there are none. */
+/*
+ * Build the boot-time domains — those of the boot tree, else dom0 from
+ * module 0 — and let them run; false when none could be built.
+ */
 static bool start_boot_domains(void)
 {
-	struct domain *d;
+	struct domain *built[BOOT_DOMAINS_MAX];
+	unsigned int n = 0;
 
 	free_pages_at_start = host_pages.nr_free;
-	d = build_dom0(&boot_info);
-	if (!d)
-		return false;
-	vcpu_up(d->vcpus[0]);
-	return true;
+	if (!nr_boot_domains) {
+		built[0] = build_dom0(&boot_info);
+		n = built[0] ? 1 : 0;
+	}
+	for (unsigned int i = 0; i < nr_boot_domains; i++) {
+		built[n] = build_boot_domain(&boot_info, &boot_domains[i]);
+		if (!built[n]) {
+			/* A half-built set is no configuration: none runs. */
+			while (n)
+				domain_destroy(built[--n]);
+			return false;
+		}
+		n++;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		vcpu_up(built[i]->vcpus[0]);
+	return n > 0;
 }
 
 /* Destroy every domain but @keep; report what came back. */
@@ -162,9 +178,29 @@ void control_domain_ended(struct domain *d)
 
 void domain_rebuild(struct domain *d)
 {
-	/* Only dom0 comes from the boot modules so far; others are destroyed. */
-	pr_info("d%u: no boot description to rebuild from; destroyed\n", d->id);
+	domid_t id = d->id;
+	struct domain *nd;
+
 	domain_destroy(d);
+	for (unsigned int i = 0; i < nr_boot_domains; i++) {
+		if (boot_domains[i].domid != id)
+			continue;
+		nd = build_boot_domain(&boot_info, &boot_domains[i]);
+		if (nd)
+			vcpu_up(nd->vcpus[0]);
+		else
+			pr_err("d%u: cannot restart it (is its memory still mapped?)\n", id);
+		return;
+	}
+	pr_info("d%u: no boot description to rebuild it from\n", id);
+}
+
+void last_domain_ended(void)
+{
+	pr_info("keel: every domain has ended; %llu pages free, %llu at start\n",
+		(unsigned long long)host_pages.nr_free,
+		(unsigned long long)free_pages_at_start);
+	keel_stop(KEEL_STATUS_OK);
 }
 
 void keel_main(void)

@@ -109,8 +109,10 @@ struct domain *domain_next(domid_t *id);
 void domain_notify_change(void);
 /* The hardware domain (dom0) ended: keel decides (main.c); takes a reference. */
 void control_domain_ended(struct domain *d);
-/* A boot-time domain asked to restart: build it again (domain_build.c). */
+/* A boot-time domain asked to restart: destroy it and build it again (main.c). */
 void domain_rebuild(struct domain *d);
+/* No domain is left and none controls keel: stop (main.c). */
+void last_domain_ended(void);
 /* One byte of guest console output, printed a line at a time as "(dN) ...". */
 void domain_console_putc(struct domain *d, char c);
 const char *shutdown_reason_name(unsigned int reason);

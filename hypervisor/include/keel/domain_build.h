@@ -1,7 +1,8 @@
-/* Building the boot-time domain (dom0) from the loader's modules. */
+/* Building the boot-time domains (dom0, or those of a boot tree) from the loader's modules. */
 #ifndef KEEL_DOMAIN_BUILD_H
 #define KEEL_DOMAIN_BUILD_H
 
+struct boot_domain;
 struct boot_info;
 struct domain;
 
@@ -13,6 +14,14 @@ struct domain;
  * reason printed, when there is no kernel or it cannot be built.
  */
 struct domain *build_dom0(const struct boot_info *bi);
+
+/*
+ * Build the domain @bd of the boot tree (docs/boot-domains.md): its kernel,
+ * ramdisk, command line, memory, vCPUs and scheduling; on_reboot restarts
+ * it. NULL, with the reason printed, when it cannot be built.
+ */
+struct domain *build_boot_domain(const struct boot_info *bi,
+				 const struct boot_domain *bd);
 
 struct pvh_boot_params;
 /* ACPI tables, console ring and xenstore page + ports of a domain with memory. */
