@@ -92,6 +92,11 @@ TEST_ISOS += domctl
 ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M
 ISO_MODULES_domctl := $(BUILD)/guests/domctl.elf '' $(BUILD)/guests/peer.elf 'peer'
 $(BUILD)/keel-domctl.iso: $(BUILD)/guests/domctl.elf $(BUILD)/guests/peer.elf
+# Two guests of our own exchanging events and granted pages (granter is dom0).
+TEST_ISOS += interdomain
+ISO_CMDLINE_interdomain := console=com1,e9 dom0_mem=32M
+ISO_MODULES_interdomain := $(BUILD)/guests/granter.elf '' $(BUILD)/guests/grantee.elf 'grantee'
+$(BUILD)/keel-interdomain.iso: $(BUILD)/guests/granter.elf $(BUILD)/guests/grantee.elf
 # Four CPU-bound domains with weights 1:2:3:4 (the test runs it on two CPUs).
 TEST_ISOS += weights
 ISO_CMDLINE_weights := console=com1,e9 dom0_mem=32M

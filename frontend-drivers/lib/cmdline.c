@@ -46,3 +46,21 @@ bool cmdline_param(const char *cmdline, const char *key, char *val,
 	}
 	return false;
 }
+
+bool cmdline_uint(const char *cmdline, const char *key, u32 *val)
+{
+	char word[16];
+	u64 n = 0;
+
+	if (!cmdline_param(cmdline, key, word, sizeof(word)) || !word[0])
+		return false;
+	for (const char *c = word; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		n = n * 10 + (*c - '0');
+		if (n > 0xffffffffULL)
+			return false;
+	}
+	*val = n;
+	return true;
+}

@@ -18,4 +18,7 @@ const char *cmdline_get(void);
 bool cmdline_param(const char *cmdline, const char *key, char *val,
 		   size_t size);
 
+/* "@key=N" with N a decimal number below 2^32 in *@val: true if found. */
+bool cmdline_uint(const char *cmdline, const char *key, u32 *val);
+
 #endif

@@ -95,19 +95,15 @@ static int write_foreign(void *ctx, u64 gpa, const void *src, u64 len)
 	return 0;
 }
 
-long domu_build(const void *elf, u64 len, unsigned int vcpus, u64 mem_mb,
-		const char *cmdline)
+long domu_create(domid_t want, unsigned int vcpus, u64 mem_mb)
 {
 	struct keel_domctl op = {
-		.cmd = KEEL_DOMCTL_create, .domain = DOMID_INVALID,
+		.cmd = KEEL_DOMCTL_create, .domain = want,
 		.u.create.max_vcpus = vcpus,
 	};
-	struct pvh_kernel k;
 	domid_t domid;
 	long rc;
 
-	if (pvh_elf_check(elf, len, mem_mb << 20, &k))
-		return -ENOEXEC;
 	rc = keel_domctl(&op);
 	if (rc)
 		return rc;
@@ -115,13 +111,45 @@ long domu_build(const void *elf, u64 len, unsigned int vcpus, u64 mem_mb,
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_memory, .domain = domid,
 				   .u.memory.mem_kb = mem_mb << 10 };
 	rc = keel_domctl(&op);
-	if (!rc)
-		rc = pvh_elf_load(elf, &k, write_foreign, &domid);
-	if (!rc) {
-		op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_boot, .domain = domid,
-			.u.boot.entry = k.entry, .u.boot.cmdline = (uptr)cmdline };
-		rc = keel_domctl(&op);
+	if (rc) {
+		keel_domctl_simple(KEEL_DOMCTL_destroy, domid);
+		return rc;
 	}
+	return domid;
+}
+
+long domu_load(domid_t domid, const void *elf, u64 len, const char *cmdline)
+{
+	struct keel_domctl_info info;
+	struct keel_domctl op;
+	struct pvh_kernel k;
+	long rc;
+
+	rc = keel_domctl_getinfo(domid, &info);
+	if (rc)
+		return rc;
+	if (pvh_elf_check(elf, len, info.mem_kb << 10, &k))
+		return -ENOEXEC;
+	rc = pvh_elf_load(elf, &k, write_foreign, &domid);
+	if (rc)
+		return rc;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_boot, .domain = domid,
+		.u.boot.entry = k.entry, .u.boot.cmdline = (uptr)cmdline };
+	return keel_domctl(&op);
+}
+
+long domu_build(const void *elf, u64 len, unsigned int vcpus, u64 mem_mb,
+		const char *cmdline)
+{
+	struct pvh_kernel k;
+	long domid, rc;
+
+	if (pvh_elf_check(elf, len, mem_mb << 20, &k))
+		return -ENOEXEC;
+	domid = domu_create(DOMID_INVALID, vcpus, mem_mb);
+	if (domid < 0)
+		return domid;
+	rc = domu_load(domid, elf, len, cmdline);
 	if (rc) {
 		keel_domctl_simple(KEEL_DOMCTL_destroy, domid);
 		return rc;

@@ -29,4 +29,15 @@ long foreign_unmap(u64 gpa);
 long domu_build(const void *elf, u64 len, unsigned int vcpus, u64 mem_mb,
 		const char *cmdline);
 
+/*
+ * domu_build() in two steps, for a toolstack that sets up event channels
+ * or grants for the domain before writing its command line.
+ * domu_create(): a paused domain with id @want (DOMID_INVALID: the lowest
+ * free one), @vcpus vCPUs and @mem_mb MiB; its id or a negative errno.
+ * domu_load(): load @elf into it and set its boot entry and @cmdline; 0 or
+ * a negative errno (the caller destroys the domain on failure).
+ */
+long domu_create(domid_t want, unsigned int vcpus, u64 mem_mb);
+long domu_load(domid_t domid, const void *elf, u64 len, const char *cmdline);
+
 #endif

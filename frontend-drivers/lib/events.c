@@ -2,9 +2,11 @@
 #include <keel/errno.h>
 #include <public/hvm_op.h>
 #include <public/memory.h>
+#include <public/sched.h>
 #include "console.h"
 #include "events.h"
 #include "hypercall.h"
+#include "pvclock.h"
 #include "traps.h"
 
 struct port_binding {
@@ -128,4 +130,23 @@ void evtchn_set_mask(evtchn_port_t port, bool masked)
 		__atomic_fetch_or(word, BIT(port % 64), __ATOMIC_SEQ_CST);
 	else
 		__atomic_fetch_and(word, ~BIT(port % 64), __ATOMIC_SEQ_CST);
+}
+
+void evtchn_clear_pending(evtchn_port_t port)
+{
+	if (port < EVTCHN_2L_NR_CHANNELS)
+		__atomic_fetch_and(&si->evtchn_pending[port / 64],
+				   ~BIT(port % 64), __ATOMIC_SEQ_CST);
+}
+
+bool evtchn_poll(evtchn_port_t port, u64 timeout_ns)
+{
+	u64 end = pvclock_ns() + timeout_ns;
+	struct sched_poll p = { .ports = (uptr)&port, .nr_ports = 1,
+				.timeout = end };
+
+	while (!evtchn_is_pending(port) && pvclock_ns() < end)
+		if (HYPERVISOR_sched_op(SCHEDOP_poll, &p))
+			break;
+	return evtchn_is_pending(port);
 }

@@ -36,6 +36,13 @@ unsigned int port_deliveries(evtchn_port_t port);
 bool evtchn_is_pending(evtchn_port_t port);
 bool evtchn_is_masked(evtchn_port_t port);
 void evtchn_set_mask(evtchn_port_t port, bool masked);
+void evtchn_clear_pending(evtchn_port_t port);
+
+/*
+ * Block (SCHEDOP_poll) until @port is pending or @timeout_ns of system
+ * time passed; true if it is pending. Leaves the pending bit set.
+ */
+bool evtchn_poll(evtchn_port_t port, u64 timeout_ns);
 
 /* EVTCHNOP_*; each returns the hypercall's result. Ports are the guest's own. */
 long evtchn_send(evtchn_port_t port);

@@ -3,6 +3,7 @@
 #include <keel/percpu.h>
 #include <keel/types.h>
 #include <asm/apic.h>
+#include <asm/io.h>
 #include <asm/vmx_internal.h>
 
 void do_irq(unsigned int vector)
@@ -24,7 +25,19 @@ void arch_send_ipi(unsigned int cpu)
 	apic_send_ipi(pcpus[cpu].apic_id, APIC_KICK_VECTOR);
 }
 
+/* The 8259 PICs' data ports: writing all ones masks every IRQ. */
+#define PIC_MASTER_IMR 0x21
+#define PIC_SLAVE_IMR 0xa1
+
+/*
+ * Keel takes interrupts from its local APIC only. The BIOS leaves the
+ * 8259s unmasked at real-mode vectors 0x08-0x0f, behind the APIC's
+ * virtual-wire LINT0: the PIT's IRQ0 would reach an idle CPU as vector 8,
+ * keel's #DF entry.
+ */
 int arch_irq_init(void)
 {
+	outb(PIC_MASTER_IMR, 0xff);
+	outb(PIC_SLAVE_IMR, 0xff);
 	return apic_init();
 }
