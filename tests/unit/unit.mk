@@ -10,7 +10,7 @@ UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
-	test_sched_credit test_grant_table
+	test_sched_credit test_grant_table test_madt
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -22,6 +22,9 @@ test_sched_credit_SRCS := $(HV)/common/sched_credit.c
 # libc has a sched_yield() of its own, which the sanitizers call.
 test_sched_credit_DEFS := -Dsched_yield=keel_sched_yield
 test_acpi_SRCS := $(HV)/common/acpi_build.c
+test_madt_SRCS := $(HV)/arch/x86/madt.c $(HV)/common/acpi_build.c tests/unit/stub_printk.c
+test_madt_DEFS := -I$(HV)/arch/x86/include
+test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
