@@ -1,4 +1,4 @@
-/* The MADT walk: RSDP -> RSDT/XSDT -> MADT local APIC and x2APIC entries, every length and checksum checked. */
+/* The MADT walk: RSDP -> RSDT/XSDT -> MADT (x2)APIC entries, each length and checksum checked. */
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/string.h>
