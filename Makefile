@@ -109,6 +109,17 @@ ISO_CMDLINE_selftest-vmentry := console=com1,e9 dom0_mem=32M selftest=bad-guest-
 ISO_MODULES_selftest-vmentry := $(BUILD)/guests/hello.elf ''
 $(BUILD)/keel-selftest-vmentry.iso: $(BUILD)/guests/hello.elf
 
+# Host SMP under Bochs with two CPUs: both in VMX root operation and kicked by IPI,
+# or (maxcpus=1) only the boot CPU; the hello guest runs either way.
+# A second CPU that fails its setup is left offline.
+SMP_RUNS := smp-boot smp-maxcpus1 smp-ap-fail
+TEST_ISOS += $(SMP_RUNS)
+ISO_CMDLINE_smp-boot := console=com1,e9 dom0_mem=32M selftest=ipi
+ISO_CMDLINE_smp-maxcpus1 := console=com1,e9 dom0_mem=32M maxcpus=1
+ISO_CMDLINE_smp-ap-fail := console=com1,e9 dom0_mem=32M selftest=ap-fail
+$(foreach r,$(SMP_RUNS),$(eval ISO_MODULES_$(r) := $(BUILD)/guests/hello.elf ''))
+$(SMP_RUNS:%=$(BUILD)/keel-%.iso): $(BUILD)/guests/hello.elf
+
 # A dom0 kernel that is no PVH kernel (keel's own ELF): refused with a reason.
 TEST_ISOS += badkernel
 ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M

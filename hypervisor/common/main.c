@@ -219,6 +219,7 @@ void keel_main(void)
 	time_init();
 	if (arch_irq_init())
 		keel_stop(KEEL_STATUS_PANIC);
+	arch_smp_init();
 	scheduler_init();
 
 	if (!start_boot_domains()) {

@@ -60,6 +60,13 @@ static void accounting_tick_fired(void *data)
 	timer_set(&accounting_tick, now + SCHED_PERIOD_NS);
 }
 
+static bool started;
+
+bool scheduler_running(void)
+{
+	return READ_ONCE(started);
+}
+
 void scheduler_init(void)
 {
 	sched_init(&sched, nr_cpus, now_ns());
@@ -71,6 +78,10 @@ void scheduler_init(void)
 	timer_set(&accounting_tick, now_ns() + SCHED_PERIOD_NS);
 	pr_info("sched: credit scheduler on %u CPU(s), period %llu ms\n", nr_cpus,
 		(unsigned long long)SCHED_PERIOD_NS / 1000000);
+	smp_mb();
+	WRITE_ONCE(started, true);
+	for (unsigned int cpu = 1; cpu < nr_cpus; cpu++)
+		arch_send_ipi(cpu);
 }
 
 void sched_domain_add(struct domain *d)

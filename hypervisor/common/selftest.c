@@ -5,12 +5,15 @@
 #include <keel/selftest.h>
 #include <keel/string.h>
 
-static const char *const selftests[] = { "fault", "bad-guest-state" };
+static const char *const selftests[] = { "fault", "bad-guest-state", "ipi",
+					       "ap-fail" };
 static const char *selftest;
 
 /*
  * selftest=fault: read address 0 once keel's page tables are active.
  * selftest=bad-guest-state: break dom0's VMCS so its first VM entry fails.
+ * selftest=ipi: once the CPUs are up, kick each one and check it took the IPI.
+ * selftest=ap-fail: every other CPU fails its setup and must be left offline.
  */
 static int parse_selftest(const char *value)
 {

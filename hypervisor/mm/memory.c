@@ -7,8 +7,10 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 
-/* Firmware data, real-mode IVT/BDA/EBDA and the future AP trampoline. */
+/* Firmware data, real-mode IVT/BDA/EBDA and the AP trampoline: never in host_pages. */
 #define LOW_MEMORY_END 0x100000
+/* The real-mode interrupt vectors and BIOS data area. */
+#define LOW_MEMORY_FIRMWARE_END 0x1000
 /* Until keel's own page tables are up only the first 4 GiB are mapped. */
 #define EARLY_MAPPED_END GiB(4)
 
@@ -19,10 +21,12 @@ struct range_list {
 	struct boot_range r[BOOTINFO_MAX_MODULES + BOOTINFO_MAX_RESERVED + 4];
 };
 
-static void collect_reserved(const struct boot_info *bi, struct range_list *l)
+/* What keel must keep: memory below @low_end, the image, modules, loader data. */
+static void collect_reserved(const struct boot_info *bi, struct range_list *l,
+			     u64 low_end)
 {
 	l->nr = 0;
-	l->r[l->nr++] = (struct boot_range){ 0, LOW_MEMORY_END };
+	l->r[l->nr++] = (struct boot_range){ 0, low_end };
 	l->r[l->nr++] = (struct boot_range){ bi->image_phys_start,
 					     bi->image_phys_end };
 	for (u32 i = 0; i < bi->nr_modules; i++)
@@ -89,7 +93,7 @@ int mm_init(const struct boot_info *bi)
 		max_addr = MAX(max_addr, e->addr + e->size);
 		usable += e->size;
 	}
-	collect_reserved(bi, &reserved);
+	collect_reserved(bi, &reserved, LOW_MEMORY_END);
 	bitmap_bytes = ALIGN_UP(page_alloc_bitmap_bytes(PFN_DOWN(max_addr)),
 				PAGE_SIZE);
 	bitmap_phys = find_free(bi, &reserved, bitmap_bytes, EARLY_MAPPED_END);
@@ -121,6 +125,15 @@ int mm_init(const struct boot_info *bi)
 		(unsigned long long)host_pages.nr_free,
 		(unsigned long long)bitmap_phys);
 	return 0;
+}
+
+u64 mm_find_low_memory(const struct boot_info *bi, u64 size)
+{
+	struct range_list reserved;
+
+	collect_reserved(bi, &reserved, LOW_MEMORY_FIRMWARE_END);
+	return find_free(bi, &reserved, ALIGN_UP(size, PAGE_SIZE),
+			 LOW_MEMORY_END);
 }
 
 void *alloc_pages(unsigned int order)

@@ -183,6 +183,36 @@ static void test_mm_init_no_room(void **state)
 	free(fake_ram);
 }
 
+/* Room for the AP trampoline below 1 MiB: free RAM only, never page 0. */
+static void test_low_memory_for_trampoline(void **state)
+{
+	static struct boot_info bi;
+
+	(void)state;
+	memset(&bi, 0, sizeof(bi));
+	bootinfo_add_memmap(&bi, 0, 0x9fc00, MEM_USABLE);
+	bootinfo_add_memmap(&bi, 0x9fc00, 0x400, MEM_RESERVED);
+	bootinfo_add_memmap(&bi, 0x100000, 0x1000000, MEM_USABLE);
+	bi.image_phys_start = 0x200000;
+	bi.image_phys_end = 0x280000;
+	assert_int_equal(mm_find_low_memory(&bi, 0x4000), 0x1000);
+
+	/* loader data at 0x3000 and a module at 0x8000: the first gap of 16 KiB */
+	bootinfo_add_reserved(&bi, 0x3000, 0x3100);
+	bootinfo_add_module(&bi, 0x8000, 0x9000, "low module");
+	assert_int_equal(mm_find_low_memory(&bi, 0x4000), 0x4000);
+	assert_int_equal(mm_find_low_memory(&bi, 0x5000), 0x9000);
+	/* up against the EBDA: the last whole pages of usable RAM */
+	assert_int_equal(mm_find_low_memory(&bi, 0x96000), 0x9000);
+	assert_int_equal(mm_find_low_memory(&bi, 0x97000), 0);
+
+	/* low RAM the firmware keeps for itself */
+	memset(&bi, 0, sizeof(bi));
+	bootinfo_add_memmap(&bi, 0, 0x9fc00, MEM_RESERVED);
+	bootinfo_add_memmap(&bi, 0x100000, 0x1000000, MEM_USABLE);
+	assert_int_equal(mm_find_low_memory(&bi, 0x4000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_mm_init_reservations),
 		cmocka_unit_test(test_mm_init_no_room),
+		cmocka_unit_test(test_low_memory_for_trampoline),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);

@@ -10,7 +10,7 @@ UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
-	test_sched_credit test_grant_table test_boot_domains
+	test_sched_credit test_grant_table test_boot_domains test_madt
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -26,6 +26,9 @@ test_boot_domains_SRCS := $(HV)/common/boot_domains.c tests/unit/stub_printk.c
 test_boot_domains_DEFS := -I$(HV)/arch/x86/include
 test_boot_domains_LIBS := -lfdt
 test_acpi_SRCS := $(HV)/common/acpi_build.c
+test_madt_SRCS := $(HV)/arch/x86/madt.c $(HV)/common/acpi_build.c tests/unit/stub_printk.c
+test_madt_DEFS := -I$(HV)/arch/x86/include
+test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/vsprintf.c
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \

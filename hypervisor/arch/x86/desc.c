@@ -1,41 +1,33 @@
-/* The boot CPU's GDT, TSS (with interrupt stacks) and IDT. */
+/* Descriptor tables: each CPU's GDT and TSS (with interrupt stacks), and the IDT they share. */
 #include <keel/arch.h>
 #include <keel/percpu.h>
 #include <keel/string.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
 #include <asm/stack_guard.h>
 #include <asm/vmx_internal.h>
 
-#define IST_STACK_SIZE 4096
 #define IDT_EXCEPTIONS 32
 
-struct tss {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __packed;
-
-static u64 gdt[5] __aligned(16) = {
+static const u64 gdt_template[GDT_ENTRIES] = {
 	0,
 	0x00af9a000000ffffULL,	/* 64-bit code, DPL 0 */
 	0x00cf92000000ffffULL,	/* data, DPL 0 */
-	0, 0,			/* TSS, filled at run time */
+	0, 0,			/* TSS, filled per CPU */
 };
-static struct tss tss __aligned(16);
+
+struct x86_cpu x86_cpus[MAX_CPUS];
 static struct idt_entry idt[256] __aligned(16);
-static u8 ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+static u8 boot_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
 extern const u64 exception_stubs[IDT_EXCEPTIONS];
 extern const char irq_0xf0[], irq_0xf1[], irq_0xff[];
 
-static void set_tss_descriptor(void)
+static void set_tss_descriptor(u64 *gdt, const struct tss *tss)
 {
-	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
+	u64 base = (u64)tss, limit = sizeof(*tss) - 1;
 
 	gdt[GDT_TSS_SEL / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 			       (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
@@ -62,20 +54,26 @@ static int exception_ist(int vec)
 	}
 }
 
-void arch_cpu_init(void)
+void x86_cpu_tables_init(unsigned int cpu, void *ist_stacks)
 {
-	struct desc_ptr gdtr = { sizeof(gdt) - 1, (u64)gdt };
-	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
+	struct x86_cpu *c = &x86_cpus[cpu];
 
+	memset(&c->tss, 0, sizeof(c->tss));
 	for (int i = 0; i < IST_COUNT; i++)
-		tss.ist[i] = (u64)ist_stacks[i] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss);
-	set_tss_descriptor();
-	for (int vec = 0; vec < IDT_EXCEPTIONS; vec++)
-		set_gate(vec, exception_stubs[vec], exception_ist(vec));
-	set_gate(0xf0, (u64)irq_0xf0, 0);
-	set_gate(0xf1, (u64)irq_0xf1, 0);
-	set_gate(0xff, (u64)irq_0xff, 0);
+		c->tss.ist[i] = (u64)ist_stacks + (i + 1) * IST_STACK_SIZE;
+	c->tss.iomap_base = sizeof(c->tss);
+	memcpy(c->gdt, gdt_template, sizeof(c->gdt));
+	set_tss_descriptor(c->gdt, &c->tss);
+	pcpus[cpu].self = &pcpus[cpu];
+	pcpus[cpu].id = cpu;
+	pcpus[cpu].arch = c;
+}
+
+void x86_cpu_tables_load(unsigned int cpu)
+{
+	struct desc_ptr gdtr = { sizeof(x86_cpus[cpu].gdt) - 1,
+				 (u64)x86_cpus[cpu].gdt };
+	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
 
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	asm volatile("pushq %0\n\t"
@@ -93,14 +91,25 @@ void arch_cpu_init(void)
 		     : : "i"((u64)GDT_CODE_SEL), "i"(GDT_DATA_SEL) : "rax", "memory");
 	asm volatile("ltr %w0" : : "r"(GDT_TSS_SEL));
 	asm volatile("lidt %0" : : "m"(idtr));
-
-	pcpus[0].self = &pcpus[0];
-	pcpus[0].online = true;
-	wrmsr(MSR_GS_BASE, (u64)&pcpus[0]);
-	x86_stack_guard_init();
+	wrmsr(MSR_GS_BASE, (u64)&pcpus[cpu]);
+	x86_stack_guard_init();		/* libfdt's canary at %fs:0x28, per CPU */
 }
 
+void arch_cpu_init(void)
+{
+	for (int vec = 0; vec < IDT_EXCEPTIONS; vec++)
+		set_gate(vec, exception_stubs[vec], exception_ist(vec));
+	set_gate(APIC_TIMER_VECTOR, (u64)irq_0xf0, 0);
+	set_gate(APIC_KICK_VECTOR, (u64)irq_0xf1, 0);
+	set_gate(APIC_SPURIOUS_VECTOR, (u64)irq_0xff, 0);
+
+	x86_cpu_tables_init(0, boot_ist_stacks);
+	x86_cpu_tables_load(0);
+	pcpus[0].online = true;
+}
+
+/* For the VMCS host state: this CPU's own TSS (its GDT comes from SGDT). */
 u64 x86_tss_base(void)
 {
-	return (u64)&tss;
+	return (u64)&this_x86_cpu()->tss;
 }

@@ -3,12 +3,15 @@
 #include <keel/percpu.h>
 #include <keel/types.h>
 #include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/vmx_internal.h>
 
 void do_irq(unsigned int vector)
 {
 	/* The loop runs timers and reschedules; the interrupt just got us there. */
+	if (vector == APIC_KICK_VECTOR)
+		this_x86_cpu()->kicks++;
 	if (vector == APIC_TIMER_VECTOR || vector == APIC_KICK_VECTOR)
 		apic_eoi();
 	/* the spurious vector needs no EOI */
@@ -22,7 +25,16 @@ void arch_idle(void)
 
 void arch_send_ipi(unsigned int cpu)
 {
-	apic_send_ipi(pcpus[cpu].apic_id, APIC_KICK_VECTOR);
+	if (cpu < MAX_CPUS && READ_ONCE(pcpus[cpu].online))
+		apic_send_ipi(pcpus[cpu].apic_id, APIC_DM_FIXED |
+			      APIC_LEVEL_ASSERT | APIC_KICK_VECTOR);
+}
+
+void arch_send_ipi_mask(u64 mask)
+{
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (mask & BIT(cpu))
+			arch_send_ipi(cpu);
 }
 
 /* The 8259 PICs' data ports: writing all ones masks every IRQ. */

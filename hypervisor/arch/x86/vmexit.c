@@ -83,7 +83,11 @@ bool vmx_handle_exit(struct vcpu *v)
 	}
 	switch (basic) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		/* Acknowledged on exit: run the host handler, then let timers run. */
+		/*
+		 * Acknowledged on exit: do_irq() handles and EOIs it (timer,
+		 * kick IPI); then back to the caller, which runs timers and
+		 * looks again at what to run.
+		 */
 		do_irq(vmread(VM_EXIT_INTR_INFO) & 0xff);
 		return false;
 	case EXIT_REASON_EXCEPTION_NMI:

@@ -1,14 +1,17 @@
-/* VT-x bring-up: detection, IA32_FEATURE_CONTROL, capability report and VMXON. */
+/* VT-x bring-up on every CPU: detection, IA32_FEATURE_CONTROL, capability report and VMXON. */
 #include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
+#include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/string.h>
+#include <asm/cpu.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
+#include <asm/vmx_internal.h>
 
+/* The boot CPU's; every other CPU must have the same. */
 struct vmx_caps vmx_caps;
-static void *vmxon_region;
 
 static const char *yes(bool b)
 {
@@ -36,7 +39,8 @@ static int vmx_feature_control(void)
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
 		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
-		pr_info("vmx: IA32_FEATURE_CONTROL was unlocked; locked with VMX enabled\n");
+		pr_info("vmx: IA32_FEATURE_CONTROL of CPU%u was unlocked; locked with VMX enabled\n",
+			smp_processor_id());
 	} else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
 		return vmx_unavailable("disabled by firmware (IA32_FEATURE_CONTROL is locked with VMX off; enable VT-x in the firmware setup)");
 	}
@@ -47,6 +51,7 @@ static void vmx_read_caps(struct vmx_caps *c)
 {
 	bool true_ctls;
 
+	memset(c, 0, sizeof(*c));
 	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
 	true_ctls = c->basic & VMX_BASIC_TRUE_CTLS;
 	c->pin_allowed1 = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
@@ -118,8 +123,8 @@ static const char *vmx_missing(const struct vmx_caps *c)
 	return NULL;
 }
 
-/* Set CR0/CR4 to what VMX operation requires and execute VMXON. */
-static int vmx_on(void)
+/* Set CR0/CR4 to what VMX operation requires and execute VMXON on this CPU's region. */
+static int vmx_on(void *vmxon_region)
 {
 	u64 cr0 = read_cr0(), cr4 = read_cr4() | X86_CR4_VMXE;
 	u64 phys;
@@ -132,16 +137,14 @@ static int vmx_on(void)
 	write_cr0(cr0);
 	write_cr4(cr4);
 
-	vmxon_region = alloc_page();
-	if (!vmxon_region)
-		return -ENOMEM;
 	*(u32 *)vmxon_region = VMX_BASIC_REVISION(vmx_caps.basic);
 	phys = virt_to_phys(vmxon_region);
 	asm volatile("vmxon %1; setna %0"
 		     : "=qm"(failed) : "m"(phys) : "cc", "memory");
 	if (failed) {
-		pr_err("vmx: VMXON failed (CR0 %#llx CR4 %#llx)\n",
-		       (unsigned long long)cr0, (unsigned long long)cr4);
+		pr_err("vmx: VMXON failed on CPU%u (CR0 %#llx CR4 %#llx)\n",
+		       smp_processor_id(), (unsigned long long)cr0,
+		       (unsigned long long)cr4);
 		return -EIO;
 	}
 	return 0;
@@ -162,9 +165,38 @@ int arch_virt_init(void)
 	missing = vmx_missing(&vmx_caps);
 	if (missing)
 		return vmx_unavailable(missing);
-	rc = vmx_on();
+	this_x86_cpu()->vmxon_region = alloc_page();
+	if (!this_x86_cpu()->vmxon_region)
+		return -ENOMEM;
+	rc = vmx_on(this_x86_cpu()->vmxon_region);
 	if (rc)
 		return rc;
 	pr_info("vmx: VMXON succeeded on CPU0, VMX root operation entered\n");
+	return 0;
+}
+
+int vmx_cpu_init(void)
+{
+	unsigned int cpu = smp_processor_id();
+	struct vmx_caps caps;
+	int rc;
+
+	if (!(cpuid(1).ecx & CPUID1_ECX_VMX)) {
+		pr_err("vmx: CPU%u has no VT-x\n", cpu);
+		return -ENODEV;
+	}
+	rc = vmx_feature_control();
+	if (rc)
+		return rc;
+	vmx_read_caps(&caps);
+	if (memcmp(&caps, &vmx_caps, sizeof(caps))) {
+		pr_err("vmx: CPU%u's VT-x capabilities differ from the boot CPU's\n",
+		       cpu);
+		return -ENODEV;
+	}
+	rc = vmx_on(this_x86_cpu()->vmxon_region);
+	if (rc)
+		return rc;
+	pr_info("vmx: VMXON succeeded on CPU%u\n", cpu);
 	return 0;
 }

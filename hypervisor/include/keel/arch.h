@@ -58,6 +58,18 @@ int arch_virt_init(void);
 int arch_irq_init(void);
 
 /**
+ * arch_smp_init() - bring up the other CPUs the firmware lists (ACPI MADT),
+ * one at a time, at most smp_max_cpus in all: each gets the boot CPU's
+ * setup, its own interrupt controller and VMX root operation, then runs
+ * smp_ap_main(). Called once on the boot CPU after arch_irq_init(). A CPU
+ * that fails to start is left offline with a message; without usable ACPI
+ * tables only the boot CPU runs. Sets nr_cpus; CPUs are numbered 0 (the
+ * boot CPU) to nr_cpus - 1.
+ * @return nr_cpus, at least 1.
+ */
+int arch_smp_init(void);
+
+/**
  * arch_timer_program() - raise a timer interrupt at system time @deadline
  * (ns); TIMER_NONE disarms it.
  */
@@ -70,9 +82,18 @@ void arch_idle(void);
 
 /**
  * arch_send_ipi() - kick CPU @cpu: it leaves HLT or its guest and goes
- * back to its scheduler loop (timers, pending work, rescheduling).
+ * back to its scheduler loop (timers, pending work, rescheduling). The
+ * interrupt's handler does nothing else. Kicking the current CPU is
+ * allowed (it takes effect at the next arch_idle() or VM entry); an
+ * offline or unknown @cpu is ignored.
  */
 void arch_send_ipi(unsigned int cpu);
+
+/**
+ * arch_send_ipi_mask() - arch_send_ipi() to every CPU whose bit is set in
+ * @mask (bit n = CPU n).
+ */
+void arch_send_ipi_mask(u64 mask);
 
 /**
  * arch_machine_stop() - stop the machine for good: exit the emulator with

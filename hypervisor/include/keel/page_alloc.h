@@ -41,6 +41,13 @@ extern struct page_allocator host_pages;
 struct boot_info;
 /* Set up host_pages from the memory map, minus everything keel must keep. */
 int mm_init(const struct boot_info *bi);
+/*
+ * Free RAM below 1 MiB for real-mode startup code (the x86 AP trampoline):
+ * the lowest page-aligned range of @size bytes that no firmware, loader or
+ * image data uses, above the real-mode vectors; 0 if there is none. All of
+ * the first MiB stays out of host_pages, so the range stays reserved.
+ */
+u64 mm_find_low_memory(const struct boot_info *bi, u64 size);
 /* A zeroed page (or 2^order pages) of host RAM, mapped; NULL when out of memory. */
 void *alloc_pages(unsigned int order);
 void free_pages(void *virt, unsigned int order);

@@ -9,6 +9,8 @@ struct vcpu;
 
 /* Start the scheduler on the CPUs brought up (after SMP bring-up). */
 void scheduler_init(void);
+/* Has scheduler_init() run (application processors wait for it)? */
+bool scheduler_running(void);
 /* This CPU's scheduler loop: run vCPUs, fire timers, run deferred work, idle. */
 void __noreturn schedule_loop(void);
 

@@ -11,6 +11,7 @@
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 #define IST_COUNT 3
+#define IST_STACK_SIZE 4096
 
 #ifndef __ASSEMBLER__
 #include <keel/types.h>

@@ -29,6 +29,7 @@
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
 
 #define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
 /* CPUID feature bits keel looks at. */

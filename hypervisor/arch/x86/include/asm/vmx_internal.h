@@ -7,6 +7,9 @@
 struct vcpu;
 struct guest_regs;
 
+/* VT-x on a CPU other than the boot CPU: the boot CPU's features, then VMXON. */
+int vmx_cpu_init(void);
+
 int vmx_enter(struct guest_regs *regs, int launched);
 void vmx_exit_entry(void);
 

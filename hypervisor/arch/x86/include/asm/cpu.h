@@ -1,0 +1,44 @@
+/* Each CPU's own x86 state: its GDT and TSS, its VMXON region, a count of kick IPIs. */
+#ifndef ASM_CPU_H
+#define ASM_CPU_H
+
+#include <keel/percpu.h>
+#include <keel/types.h>
+#include <asm/desc.h>
+
+#define GDT_ENTRIES 5		/* null, code, data, TSS (two slots) */
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct x86_cpu {
+	u64 gdt[GDT_ENTRIES] __aligned(16);
+	struct tss tss __aligned(16);
+	void *vmxon_region;		/* a page, physically contiguous */
+	volatile u64 kicks;		/* kick IPIs taken */
+};
+
+/* pcpus[n].arch points at x86_cpus[n]. */
+extern struct x86_cpu x86_cpus[MAX_CPUS];
+
+static inline struct x86_cpu *this_x86_cpu(void)
+{
+	return this_cpu()->arch;
+}
+
+/*
+ * Fill in CPU @cpu's GDT and TSS, with interrupt stacks in @ist_stacks
+ * (IST_COUNT * IST_STACK_SIZE bytes), and link pcpus[@cpu] to them.
+ */
+void x86_cpu_tables_init(unsigned int cpu, void *ist_stacks);
+/* Load CPU @cpu's GDT, TSS and the shared IDT, and point GS at pcpus[@cpu]. */
+void x86_cpu_tables_load(unsigned int cpu);
+
+#endif
