@@ -93,6 +93,8 @@ bool vmx_handle_exit(struct vcpu *v)
 			return true;
 		}
 		break;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return false;	/* keel's next timer is due (vmx_run.c) */
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		vmx_set_intr_window(false);
 		return true;
@@ -118,6 +120,10 @@ bool vmx_handle_exit(struct vcpu *v)
 		return !emulate_wrmsr(v);
 	case EXIT_REASON_EPT_VIOLATION:
 		return handle_ept_violation(v);
+	case EXIT_REASON_PAUSE:
+		/* A spin-wait: let the vCPU it waits for run (vmcs.c). */
+		vmx_skip_instruction();
+		return false;
 	case EXIT_REASON_MWAIT:
 	case EXIT_REASON_MONITOR:
 		vmx_inject_exception(6, false, 0);	/* #UD: not offered */

@@ -2,9 +2,12 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/printk.h>
+#include <keel/time.h>
+#include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
+#include <asm/vmx.h>
 #include <asm/vmx_internal.h>
 
 static u16 next_vpid = 1;
@@ -33,11 +36,13 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	v->arch.vpid = next_vpid++;
 	vlapic_reset(v);
+	vcpu_context_init(v);
 	return vmcs_init(v, entry, start_info);
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+	vcpu_context_forget(v);
 	vmcs_free(v);
 }
 
@@ -48,6 +53,28 @@ static void vmcs_load(struct vcpu *v)
 	asm volatile("vmptrld %0" : : "m"(phys) : "cc", "memory");
 }
 
+/*
+ * End the guest's run at keel's next timer deadline (a time slice, or a
+ * timer of another vCPU) with the VMX-preemption timer as well as the host
+ * APIC timer. Hardware exits on the APIC timer's interrupt whatever the
+ * guest does, but Bochs 2.7 does not while a guest it entered with
+ * RFLAGS.IF clear keeps it clear: a vCPU spinning with interrupts off on
+ * work of another vCPU (Linux's AP calibrating its delay loop against the
+ * jiffies its BSP keeps) would never give the CPU back. Far deadlines are
+ * cut to a second; the loop simply enters again.
+ */
+static void arm_preemption_timer(void)
+{
+	u64 deadline = timers_next_deadline(), now = now_ns(), ticks;
+
+	if (!(vmx_caps.pin_allowed1 & PIN_PREEMPTION_TIMER))
+		return;
+	deadline = MIN(deadline, now + NSEC_PER_SEC);
+	ticks = deadline > now ? (deadline - now) * (tsc_hz / 1000) / 1000000 : 0;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+		MIN(ticks >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc), 0xffffffffULL));
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	/* An AP's VMCS is made when it first runs, after its startup IPI. */
@@ -56,10 +83,12 @@ void arch_vcpu_run(struct vcpu *v)
 		return;
 	}
 	vmcs_load(v);
+	vcpu_context_load(v);
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);
 	while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING) {
 		vmx_deliver_interrupts(v);
+		arm_preemption_timer();
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
 			       v->arch.launched ? "RESUME" : "LAUNCH",

@@ -15,7 +15,19 @@ void vmcs_free(struct vcpu *v);
 void vmcs_dump(struct vcpu *v);
 void vmcs_explain_failure(void);
 
-/* Handle the VM exit just taken by @v; false once @v must not run again. */
+/*
+ * Give @v the CPU's FPU/SSE registers, CR2 and syscall MSRs, saving those
+ * of the vCPU that had them; vcpu_context_init() sets reset values, and
+ * vcpu_context_forget() drops a destroyed vCPU.
+ */
+void vcpu_context_init(struct vcpu *v);
+void vcpu_context_load(struct vcpu *v);
+void vcpu_context_forget(struct vcpu *v);
+
+/*
+ * Handle the VM exit just taken by @v; false to return to the scheduler
+ * (@v blocked, yields the CPU, or its domain stopped).
+ */
 bool vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_skip_instruction(void);
