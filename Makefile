@@ -101,6 +101,12 @@ ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M
 ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
 $(BUILD)/keel-linux.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
+# The same kernel with two vCPUs on keel's one host CPU: /init prints nproc, then powers off.
+TEST_ISOS += linux-smp
+ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2
+ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
+$(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
