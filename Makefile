@@ -70,8 +70,8 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
 # acpi's action=<x>.
-GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform badmem \
-	$(addprefix shutdown-,poweroff reboot crash suspend) \
+GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform \
+	badmem smp $(addprefix shutdown-,poweroff reboot crash suspend) \
 	$(addprefix acpi-,poweroff reboot)
 guest_of = $(firstword $(subst -, ,$(1)))
 guest_arg_name = $(if $(filter acpi,$(call guest_of,$(1))),action,reason)
@@ -79,6 +79,8 @@ guest_args = $(if $(findstring -,$(1)),$(call guest_arg_name,$(1))=$(lastword $(
 TEST_ISOS += $(GUEST_RUNS:%=guest-%)
 # A rebooting dom0 is rebuilt once, then keel stops with the reboot status.
 $(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M dom0_restarts=1))
+# The smp guest starts a second vCPU.
+ISO_CMDLINE_guest-smp := console=com1,e9 dom0_mem=32M dom0_restarts=1 dom0_max_vcpus=2
 $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
