@@ -5,7 +5,8 @@
  * interrupts off, until the other has taken a step: that only ends if a
  * spinning vCPU gives the CPU to the other. The state VMX does not switch
  * stays each vCPU's own across the switches: CR2, KERNEL_GS_BASE and the
- * x87 control word and registers (FXSAVE's image).
+ * x87 control word and registers (FXSAVE's image). CPUID's x2APIC topology
+ * leaf makes the two vCPUs the two cores of one package.
  */
 #include "guest.h"
 #include "smp.h"
@@ -59,8 +60,24 @@ static void check_bsp_state(u64 cr2, u64 kernel_gs, u16 fcw)
 	      (unsigned long long)st0);
 }
 
+static void check_topology(void)
+{
+	struct cpuid_regs smt = cpuid_count(0xb, 0), core = cpuid_count(0xb, 1);
+	struct cpuid_regs end = cpuid_count(0xb, 2);
+
+	CHECK(smt.ebx == 1 && ((smt.ecx >> 8) & 0xff) == 1 && smt.edx == 0,
+	      "leaf 0xb SMT level: ebx %#x ecx %#x edx %#x", smt.ebx, smt.ecx,
+	      smt.edx);
+	CHECK(core.eax == 1 && core.ebx == 2 && ((core.ecx >> 8) & 0xff) == 2,
+	      "leaf 0xb core level: eax %#x ebx %#x ecx %#x", core.eax,
+	      core.ebx, core.ecx);
+	CHECK(end.ebx == 0 && ((end.ecx >> 8) & 0xff) == 0,
+	      "leaf 0xb has a third level: ecx %#x", end.ecx);
+}
+
 int guest_main(const char *cmdline)
 {
+	check_topology();
 	CHECK(ap_end - ap_start <= AP_CODE_MAX, "AP code too big");
 	memcpy((void *)AP_START, ap_start, ap_end - ap_start);
 	*ap_flag = 0;
