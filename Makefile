@@ -73,8 +73,8 @@ include boot/domains.mk
 # Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
 # '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
 # acpi's action=<x>.
-GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform badmem grants \
-	$(addprefix shutdown-,poweroff reboot crash suspend) \
+GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform \
+	badmem grants smp $(addprefix shutdown-,poweroff reboot crash suspend) \
 	$(addprefix acpi-,poweroff reboot)
 guest_of = $(firstword $(subst -, ,$(1)))
 guest_arg_name = $(if $(filter acpi,$(call guest_of,$(1))),action,reason)
@@ -82,6 +82,8 @@ guest_args = $(if $(findstring -,$(1)),$(call guest_arg_name,$(1))=$(lastword $(
 TEST_ISOS += $(GUEST_RUNS:%=guest-%)
 # A rebooting dom0 is rebuilt once, then keel stops with the reboot status.
 $(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M dom0_restarts=1))
+# The smp guest starts a second vCPU.
+ISO_CMDLINE_guest-smp := console=com1,e9 dom0_mem=32M dom0_restarts=1 dom0_max_vcpus=2
 $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
@@ -130,6 +132,12 @@ TEST_ISOS += linux
 ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M
 ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
 $(BUILD)/keel-linux.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
+
+# The same kernel with two vCPUs on keel's one host CPU: /init prints nproc, then powers off.
+TEST_ISOS += linux-smp
+ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2
+ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
+$(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"

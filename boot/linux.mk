@@ -17,7 +17,8 @@ linux_saved_goal := $(.DEFAULT_GOAL)
 LINUX_DIR := $(BUILD)/linux
 # The kernel metapackage whose kernel we boot (its -unsigned twin when there is one).
 LINUX_META ?= linux-image-amd64
-# dom0's command line; keel.test=poweroff makes /init power off once it runs.
+# dom0's command line; keel.test=poweroff makes /init power off once it runs, keel.test=nproc
+# makes it print the number of CPUs online first.
 LINUX_CMDLINE ?= console=hvc0
 # 1: put $(LINUX_DIR)/modules (Xen block/net drivers) into the initramfs too.
 LINUX_INITRAMFS_MODULES ?= 0
@@ -27,6 +28,8 @@ LINUX_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' \
 	$(LINUX_DIR)/initramfs.cpio.gz ''
 LINUX_TEST_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE) keel.test=poweroff' \
 	$(LINUX_DIR)/initramfs.cpio.gz ''
+LINUX_SMP_TEST_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=nproc keel.test=poweroff' $(LINUX_DIR)/initramfs.cpio.gz ''
 LINUX_FILES := $(LINUX_DIR)/vmlinux.elf $(LINUX_DIR)/initramfs.cpio.gz
 
 BZIMAGE2ELF := $(BUILD)/tools/bzimage2elf

@@ -20,6 +20,32 @@
 #define EXT1_EDX_KEEP 0x24100800u
 #define CPUID1_ECX_X2APIC BIT(21)
 #define CPUID1_EDX_APIC BIT(9)
+#define TOPOLOGY_LEVEL_SMT 1
+#define TOPOLOGY_LEVEL_CORE 2
+
+/*
+ * Leaf 0xb, the x2APIC topology: the domain's vCPUs are the cores of one
+ * package, one thread each, x2APIC ID = vCPU id. Linux then puts them in
+ * one package and gives its APs the boot CPU's delay calibration rather
+ * than timing each AP against jiffies another vCPU keeps.
+ */
+static struct cpuid_regs topology_leaf(const struct vcpu *v, u32 sub)
+{
+	struct cpuid_regs r = { 0, 0, sub & 0xff, v->id };
+	unsigned int cores = v->domain->nr_vcpus, width = 0;
+
+	while ((1u << width) < cores)
+		width++;
+	if (sub == 0) {
+		r.ebx = 1;
+		r.ecx |= TOPOLOGY_LEVEL_SMT << 8;
+	} else if (sub == 1) {
+		r.eax = width;
+		r.ebx = cores;
+		r.ecx |= TOPOLOGY_LEVEL_CORE << 8;
+	}
+	return r;
+}
 
 static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
 {
@@ -69,6 +95,9 @@ static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
 		r.eax = 0;
 		r.ebx = sub ? 0 : r.ebx & LEAF7_EBX_KEEP;
 		r.ecx = r.edx = 0;
+		break;
+	case 0xb:
+		r = topology_leaf(v, sub);
 		break;
 	case 0x80000000:
 		r.eax = MIN(r.eax, 0x80000008u);

@@ -19,6 +19,13 @@
 #define CPU_UNCOND_IO_EXITING BIT(24)
 #define CPU_MONITOR_EXITING BIT(29)
 #define PAT_DEFAULT 0x0007040600070406ULL
+/*
+ * PAUSE-loop exiting, Intel's recommended values (as KVM and Xen): PAUSEs
+ * at most PLE_GAP_CYCLES apart form one spin loop, which exits after
+ * PLE_WINDOW_CYCLES.
+ */
+#define PLE_GAP_CYCLES 128
+#define PLE_WINDOW_CYCLES 4096
 
 /* Segment access rights for the PVH entry state. */
 #define AR_CODE16 0x009b
@@ -65,10 +72,26 @@ static void msr_bitmap_pass(u8 *bitmap, u32 msr)
 	bitmap[2048 + base + bit / 8] &= ~(1 << (bit % 8));	/* write */
 }
 
+/*
+ * A vCPU spinning on a lock or flag that another vCPU of its domain holds
+ * exits, so that the other one gets the CPU (vmexit.c): with PAUSE-loop
+ * exiting where the CPU has it, else on every PAUSE. A domain with one
+ * vCPU has no one to wait for.
+ */
+static void want_pause_exits(struct vcpu *v, u32 *want_cpu, u32 *want_cpu2)
+{
+	if (v->domain->nr_vcpus < 2)
+		return;
+	if (vmx_caps.cpu2_allowed1 & CPU2_PAUSE_LOOP_EXITING)
+		*want_cpu2 |= CPU2_PAUSE_LOOP_EXITING;
+	else
+		*want_cpu |= CPU_PAUSE_EXITING;
+}
+
 static int setup_controls(struct vcpu *v)
 {
 	bool true_ctls = vmx_caps.basic & VMX_BASIC_TRUE_CTLS;
-	u32 pin, cpu, cpu2, exit, entry;
+	u32 pin, cpu, cpu2, exit, entry, pause_cpu = 0, pause_cpu2 = 0;
 	u32 want_cpu = CPU_HLT_EXITING | CPU_UNCOND_IO_EXITING |
 		       CPU_MSR_BITMAPS | CPU_SECONDARY_CONTROLS |
 		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING;
@@ -78,14 +101,16 @@ static int setup_controls(struct vcpu *v)
 			VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT;
 	u32 want_entry = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT;
 
+	want_pause_exits(v, &pause_cpu, &pause_cpu2);
 	if (adjust_controls("pin-based", true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			    MSR_IA32_VMX_PINBASED_CTLS,
 			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
 			    PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, &pin) ||
 	    adjust_controls("processor-based", true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-			    MSR_IA32_VMX_PROCBASED_CTLS, want_cpu, want_cpu, &cpu) ||
+			    MSR_IA32_VMX_PROCBASED_CTLS, want_cpu | pause_cpu,
+			    want_cpu, &cpu) ||
 	    adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
-			    want_cpu2, want_cpu2, &cpu2) ||
+			    want_cpu2 | pause_cpu2, want_cpu2, &cpu2) ||
 	    adjust_controls("exit", true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			    MSR_IA32_VMX_EXIT_CTLS, want_exit, want_exit, &exit) ||
 	    adjust_controls("entry", true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
@@ -96,6 +121,10 @@ static int setup_controls(struct vcpu *v)
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, cpu2);
+	if (cpu2 & CPU2_PAUSE_LOOP_EXITING) {
+		vmwrite(PLE_GAP, PLE_GAP_CYCLES);
+		vmwrite(PLE_WINDOW, PLE_WINDOW_CYCLES);
+	}
 	vmwrite(VM_EXIT_CONTROLS, exit);
 	vmwrite(VM_ENTRY_CONTROLS, entry & ~VM_ENTRY_IA32E_MODE);
 	vmwrite(EXCEPTION_BITMAP, 0);

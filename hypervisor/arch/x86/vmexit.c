@@ -3,6 +3,7 @@
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/printk.h>
+#include <keel/schedule.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
@@ -98,7 +99,7 @@ bool vmx_handle_exit(struct vcpu *v)
 		}
 		break;
 	case EXIT_REASON_PREEMPTION_TIMER:
-		return false;		/* a timer of this CPU is due */
+		return false;		/* a timer of this CPU is due (vmx_run.c) */
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		vmx_set_intr_window(false);
 		return true;
@@ -124,6 +125,11 @@ bool vmx_handle_exit(struct vcpu *v)
 		return !emulate_wrmsr(v);
 	case EXIT_REASON_EPT_VIOLATION:
 		return handle_ept_violation(v);
+	case EXIT_REASON_PAUSE:
+		/* A spin-wait: let the vCPU it waits for run (vmcs.c). */
+		vmx_skip_instruction();
+		vcpu_yield(v);
+		return false;
 	case EXIT_REASON_MWAIT:
 	case EXIT_REASON_MONITOR:
 		vmx_inject_exception(6, false, 0);	/* #UD: not offered */

@@ -123,10 +123,15 @@ static const char *vmx_missing(const struct vmx_caps *c)
 	return NULL;
 }
 
-/* Set CR0/CR4 to what VMX operation requires and execute VMXON on this CPU's region. */
+/*
+ * Set CR0/CR4 to what VMX operation requires, with FXSAVE/FXRSTOR usable
+ * for switching guests' FPU and SSE state, and execute VMXON on this CPU's
+ * region.
+ */
 static int vmx_on(void *vmxon_region)
 {
-	u64 cr0 = read_cr0(), cr4 = read_cr4() | X86_CR4_VMXE;
+	u64 cr0 = (read_cr0() | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS);
+	u64 cr4 = read_cr4() | X86_CR4_VMXE | X86_CR4_OSFXSR;
 	u64 phys;
 	u8 failed;
 

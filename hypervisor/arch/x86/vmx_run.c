@@ -7,8 +7,8 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <asm/vlapic.h>
-#include <asm/vmx.h>
 #include <asm/vmcs.h>
+#include <asm/vmx.h>
 #include <asm/vmx_internal.h>
 
 static u16 next_vpid = 1;	/* 0 is the host's */
@@ -37,6 +37,7 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	v->arch.vpid = next_vpid++;
 	vlapic_reset(v);
+	vcpu_context_init(v);
 	return vmcs_init(v, entry, start_info);
 }
 
@@ -62,6 +63,7 @@ void arch_vcpu_switch_in(struct vcpu *v, bool moved)
 		return;
 	}
 	vmcs_load(v);
+	vcpu_context_restore(v);
 	if (moved) {
 		vmcs_set_host_state();
 		flush_guest_tlb(v);
@@ -70,15 +72,21 @@ void arch_vcpu_switch_in(struct vcpu *v, bool moved)
 
 void arch_vcpu_switch_out(struct vcpu *v)
 {
-	if (v->arch.vmcs)
-		vmcs_clear(v);
+	if (!v->arch.vmcs)
+		return;
+	vcpu_context_save(v);
+	vmcs_clear(v);
 }
 
 /*
- * Leave the guest by the next timer deadline of this CPU (its time slice
- * among them) with the VMX preemption timer: an exit that comes on time
- * whatever the guest does (Bochs does not deliver a host LAPIC timer
- * interrupt that falls due while a guest runs).
+ * End the guest's run at this CPU's next timer deadline (a time slice, or a
+ * timer of another vCPU) with the VMX-preemption timer as well as the host
+ * APIC timer. Hardware exits on the APIC timer's interrupt whatever the
+ * guest does, but Bochs 2.7 does not while a guest it entered with
+ * RFLAGS.IF clear keeps it clear: a vCPU spinning with interrupts off on
+ * work of another vCPU (Linux's AP calibrating its delay loop against the
+ * jiffies its BSP keeps) would never give the CPU back. Far deadlines are
+ * cut to a second; the loop simply enters again.
  */
 static void arm_preemption_timer(void)
 {

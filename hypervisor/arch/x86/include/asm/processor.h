@@ -6,6 +6,8 @@
 
 #define X86_CR0_PE BIT(0)
 #define X86_CR0_MP BIT(1)
+#define X86_CR0_EM BIT(2)
+#define X86_CR0_TS BIT(3)
 #define X86_CR0_ET BIT(4)
 #define X86_CR0_NE BIT(5)
 #define X86_CR0_WP BIT(16)
@@ -13,6 +15,7 @@
 
 #define X86_CR4_PAE BIT(5)
 #define X86_CR4_PGE BIT(7)
+#define X86_CR4_OSFXSR BIT(9)
 #define X86_CR4_VMXE BIT(13)
 
 #define X86_EFLAGS_CF BIT(0)

@@ -12,7 +12,13 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+#define VCPU_CONTEXT_MSRS 5
+
 struct arch_vcpu {
+	/* State VMX does not switch, kept while another vCPU runs (vcpu_context.c). */
+	u8 fpu[512] __aligned(16);	/* FXSAVE image */
+	u64 cr2;
+	u64 context_msr[VCPU_CONTEXT_MSRS];
 	struct guest_regs regs;
 	void *vmcs;
 	void *msr_bitmap;

@@ -27,7 +27,19 @@ void ept_enter_guest(struct pcpu *c, struct domain *d);
 void vmcs_dump(struct vcpu *v);
 void vmcs_explain_failure(void);
 
-/* Handle the VM exit just taken by @v; false once @v must not run again. */
+/*
+ * The FPU/SSE registers, CR2 and syscall MSRs VMX leaves in the CPU:
+ * vcpu_context_init() sets @v's reset values, _restore() puts them in the
+ * CPU when @v is switched in, _save() takes them back at switch-out.
+ */
+void vcpu_context_init(struct vcpu *v);
+void vcpu_context_save(struct vcpu *v);
+void vcpu_context_restore(struct vcpu *v);
+
+/*
+ * Handle the VM exit just taken by @v; false to return to the scheduler
+ * (@v blocked, yields the CPU, or its domain stopped).
+ */
 bool vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_skip_instruction(void);
