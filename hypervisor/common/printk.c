@@ -3,6 +3,7 @@
 #include <keel/errno.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/spinlock.h>
 #include <keel/string.h>
 
 #define LOG_RING_SIZE 65536	/* power of two */
@@ -98,14 +99,36 @@ static void emit(const char *s, size_t n, bool to_console)
 	}
 }
 
+/*
+ * One line at a time from all CPUs. A CPU that faults while printing must
+ * still get its report out: after a long wait the lock is taken anyway.
+ */
+#define PRINTK_LOCK_SPINS (1u << 24)
+static u8 printk_busy;
+
+static bool printk_lock(void)
+{
+	for (u32 spins = 0; __atomic_exchange_n(&printk_busy, 1, __ATOMIC_ACQUIRE);
+	     spins++) {
+		if (spins == PRINTK_LOCK_SPINS)
+			return false;
+		arch_cpu_relax();
+	}
+	return true;
+}
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
 	char buf[512];
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	bool locked;
 
 	if (len >= (int)sizeof(buf))
 		len = sizeof(buf) - 1;
+	locked = printk_lock();
 	emit(buf, len, level <= console_level);
+	if (locked)
+		__atomic_store_n(&printk_busy, 0, __ATOMIC_RELEASE);
 }
 
 void printk(enum log_level level, const char *fmt, ...)
