@@ -1,30 +1,7 @@
 /* Builder of the guest ACPI tables (a pure function of the vCPU count and the address). */
 #include <keel/acpi.h>
+#include <keel/acpi_tables.h>
 #include <keel/string.h>
-
-struct acpi_header {
-	char signature[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	u32 oem_revision;
-	char creator_id[4];
-	u32 creator_revision;
-} __packed;
-
-struct acpi_rsdp {
-	char signature[8];
-	u8 checksum;
-	char oem_id[6];
-	u8 revision;
-	u32 rsdt_address;
-	u32 length;
-	u64 xsdt_address;
-	u8 extended_checksum;
-	u8 reserved[3];
-} __packed;
 
 struct acpi_gas {
 	u8 space_id;		/* 1: system I/O */
@@ -88,14 +65,10 @@ static const u8 dsdt_aml[] = {
 	0x0a, ACPI_SLEEP_TYPE_S5, 0x0a, ACPI_SLEEP_TYPE_S5, 0x00, 0x00,
 };
 
+/* The checksum byte that makes @p's bytes sum to zero. */
 static u8 checksum(const void *p, size_t len)
 {
-	const u8 *b = p;
-	u8 sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return -sum;
+	return (u8)-acpi_byte_sum(p, len);
 }
 
 static void header(struct acpi_header *h, const char *sig, u32 len, u8 rev)

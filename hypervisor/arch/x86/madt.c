@@ -1,4 +1,5 @@
 /* The MADT walk: RSDP -> RSDT/XSDT -> MADT (x2)APIC entries, each length and checksum checked. */
+#include <keel/acpi_tables.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/string.h>
@@ -19,42 +20,7 @@
 #define MADT_ONLINE_CAPABLE BIT(1)
 #define LAPIC_ID_NONE 0xff	/* "see the x2APIC entry" */
 
-struct acpi_rsdp {
-	char signature[8];
-	u8 checksum;
-	char oem_id[6];
-	u8 revision;
-	u32 rsdt_address;
-	u32 length;		/* revision 2 and later */
-	u64 xsdt_address;
-	u8 extended_checksum;
-	u8 reserved[3];
-} __packed;
-
-struct acpi_header {
-	char signature[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	u32 oem_revision;
-	char creator_id[4];
-	u32 creator_revision;
-} __packed;
-
 BUILD_BUG_ON(sizeof(struct acpi_rsdp) != RSDP_V2_LEN);
-BUILD_BUG_ON(sizeof(struct acpi_header) != 36);
-
-static u8 byte_sum(const void *p, u64 len)
-{
-	const u8 *b = p;
-	u8 sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return sum;
-}
 
 static u32 get_u32(const u8 *p)
 {
@@ -84,7 +50,7 @@ static int read_rsdp(u64 phys, acpi_map_fn map, void *ctx, u64 *root,
 		       (unsigned long long)phys);
 		return -EINVAL;
 	}
-	if (memcmp(r->signature, "RSD PTR ", 8) || byte_sum(r, RSDP_V1_LEN)) {
+	if (memcmp(r->signature, "RSD PTR ", 8) || acpi_byte_sum(r, RSDP_V1_LEN)) {
 		pr_err("acpi: RSDP at %#llx: bad signature or checksum\n",
 		       (unsigned long long)phys);
 		return -EINVAL;
@@ -97,7 +63,7 @@ static int read_rsdp(u64 phys, acpi_map_fn map, void *ctx, u64 *root,
 	len = r ? r->length : 0;
 	if (len >= RSDP_V2_LEN && len <= RSDP_MAX_LEN)
 		r = map(phys, len, ctx);
-	if (!r || len < RSDP_V2_LEN || len > RSDP_MAX_LEN || byte_sum(r, len)) {
+	if (!r || len < RSDP_V2_LEN || len > RSDP_MAX_LEN || acpi_byte_sum(r, len)) {
 		pr_err("acpi: RSDP at %#llx: bad length %u or extended checksum\n",
 		       (unsigned long long)phys, len);
 		return -EINVAL;
@@ -131,7 +97,7 @@ static const u8 *map_table(u64 phys, acpi_map_fn map, void *ctx)
 		       h->signature, (unsigned long long)phys, h->length);
 		return NULL;
 	}
-	if (byte_sum(t, h->length)) {
+	if (acpi_byte_sum(t, h->length)) {
 		pr_err("acpi: %.4s at %#llx: bad checksum\n", h->signature,
 		       (unsigned long long)phys);
 		return NULL;
