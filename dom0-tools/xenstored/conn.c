@@ -20,7 +20,7 @@ struct conn *conn_new(const struct conn_ops *ops, void *transport, int fd, unsig
 	c->domid = domid;
 	c->next_txn_id = 1;
 	TAILQ_INIT(&c->out);
-	LIST_INIT(&c->watches);
+	TAILQ_INIT(&c->watches);
 	LIST_INIT(&c->transactions);
 	TAILQ_INSERT_TAIL(&conns, c, link);
 	return c;

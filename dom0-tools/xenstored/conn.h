@@ -47,7 +47,7 @@ struct conn {
 	TAILQ_HEAD(, out_msg) out;
 	unsigned int out_replies, out_events;	/* queued, not yet fully sent */
 
-	LIST_HEAD(, watch) watches;
+	TAILQ_HEAD(, watch) watches;	/* in the order they were set */
 	unsigned int nr_watches;
 	LIST_HEAD(, transaction) transactions;
 	unsigned int nr_transactions;

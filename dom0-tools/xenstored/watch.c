@@ -9,7 +9,7 @@
 #include "watch.h"
 
 struct watch {
-	LIST_ENTRY(watch) link;
+	TAILQ_ENTRY(watch) link;
 	char *path;		/* as the client gave it: events are reported the same way */
 	char *abs_path;
 	char *token;
@@ -19,7 +19,7 @@ static struct watch *find(struct conn *c, const char *abs_path, const char *toke
 {
 	struct watch *w;
 
-	LIST_FOREACH(w, &c->watches, link)
+	TAILQ_FOREACH(w, &c->watches, link)
 		if (!strcmp(w->abs_path, abs_path) && !strcmp(w->token, token))
 			return w;
 	return NULL;
@@ -58,7 +58,7 @@ int watch_add(struct conn *c, const char *path, const char *token, struct watch 
 	w->path = xstrdup(path);
 	w->abs_path = xstrdup(abs_path);
 	w->token = xstrdup(token);
-	LIST_INSERT_HEAD(&c->watches, w, link);
+	TAILQ_INSERT_TAIL(&c->watches, w, link);
 	c->nr_watches++;
 	*added = w;
 	return 0;
@@ -71,7 +71,7 @@ void watch_fire_initial(struct conn *c, struct watch *w)
 
 static void watch_free(struct conn *c, struct watch *w)
 {
-	LIST_REMOVE(w, link);
+	TAILQ_REMOVE(&c->watches, w, link);
 	c->nr_watches--;
 	free(w->path);
 	free(w->abs_path);
@@ -95,8 +95,8 @@ int watch_remove(struct conn *c, const char *path, const char *token)
 
 void watch_reset(struct conn *c)
 {
-	while (!LIST_EMPTY(&c->watches))
-		watch_free(c, LIST_FIRST(&c->watches));
+	while (!TAILQ_EMPTY(&c->watches))
+		watch_free(c, TAILQ_FIRST(&c->watches));
 }
 
 void watch_fire(const char *path, bool recursive, const struct perms *perms)
@@ -108,7 +108,7 @@ void watch_fire(const char *path, bool recursive, const struct perms *perms)
 	TAILQ_FOREACH(c, &conns, link) {
 		if (c->dead || (perms && !(perms_access(perms, c->domid) & PERM_READ)))
 			continue;
-		LIST_FOREACH(w, &c->watches, link) {
+		TAILQ_FOREACH(w, &c->watches, link) {
 			if (special || w->abs_path[0] == '@') {
 				if (!strcmp(w->abs_path, path))
 					send_event(c, w, path);

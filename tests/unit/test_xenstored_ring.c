@@ -235,25 +235,13 @@ static int teardown_conn(void **state)
 	return 0;
 }
 
-/* WRITE's payload: the path, a NUL, the value without one. */
-static int guest_write(struct xs_client *cl, const char *path, const char *value,
-		       struct xs_msg *reply)
-{
-	char payload[XENSTORE_PAYLOAD_MAX];
-	size_t plen = strlen(path) + 1;
-
-	memcpy(payload, path, plen);
-	memcpy(payload + plen, value, strlen(value));
-	return xs_call(cl, XS_WRITE, 0, payload, (unsigned int)(plen + strlen(value)), reply);
-}
-
 static void test_conn_request_reply(void **state)
 {
 	struct xs_msg reply;
 
 	assert_int_equal(page.server_features, XENSTORE_SERVER_FEATURE_ERROR);
 	assert_true(notifies > 0);	/* the guest was told the daemon is there */
-	assert_int_equal(guest_write(&guest, "data/x", "hello", &reply), 0);
+	assert_int_equal(xs_write(&guest, 0, "data/x", "hello", 5, &reply), 0);
 	assert_true(xs_is_ok(&reply));
 	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, "data/x"), 0);
 	assert_int_equal(reply.hdr.type, XS_READ);

@@ -216,6 +216,17 @@ int xs_callv(struct xs_client *cl, uint32_t type, uint32_t tx_id, struct xs_msg 
 	return xs_call(cl, type, tx_id, payload, len, reply);
 }
 
+int xs_write(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
+	     unsigned int len, struct xs_msg *reply)
+{
+	char payload[XENSTORE_PAYLOAD_MAX];
+	size_t plen = strlen(path) + 1;
+
+	memcpy(payload, path, plen);
+	memcpy(payload + plen, value, len);
+	return xs_call(cl, XS_WRITE, tx_id, payload, (unsigned int)plen + len, reply);
+}
+
 int xs_next_event(struct xs_client *cl, struct xs_msg *event, int timeout_ms)
 {
 	int rc;

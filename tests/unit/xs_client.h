@@ -53,6 +53,9 @@ int xs_call(struct xs_client *cl, uint32_t type, uint32_t tx_id, const void *pay
 /* The same with the payload made of @n NUL-terminated strings. */
 int xs_callv(struct xs_client *cl, uint32_t type, uint32_t tx_id, struct xs_msg *reply,
 	     unsigned int n, ...);
+/* WRITE: the path, a NUL, then the value without one. */
+int xs_write(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
+	     unsigned int len, struct xs_msg *reply);
 /* The next watch event (a queued one first); 0 or -ETIMEDOUT. */
 int xs_next_event(struct xs_client *cl, struct xs_msg *event, int timeout_ms);
 /* Is the reply an XS_ERROR with @name ("EACCES")? */
