@@ -4,6 +4,7 @@
 #include <string.h>
 #include "alloc.h"
 #include "conn.h"
+#include "log.h"
 #include "path.h"
 #include "quota.h"
 #include "watch.h"
@@ -25,7 +26,10 @@ static struct watch *find(struct conn *c, const char *abs_path, const char *toke
 	return NULL;
 }
 
-/* Queues "<path>|<token>|" for @w, @path made relative if the watch's was. */
+/*
+ * Queues "<path>|<token>|" for @w, @path made relative if the watch's was; an event longer
+ * than a payload may be (a long path under a watch with a long token) is dropped.
+ */
 static void send_event(struct conn *c, struct watch *w, const char *path)
 {
 	size_t plen, tlen = strlen(w->token);
@@ -34,6 +38,10 @@ static void send_event(struct conn *c, struct watch *w, const char *path)
 	if (w->path[0] != '/' && w->path[0] != '@')
 		path = path_relative_to(c->domid, path);
 	plen = strlen(path);
+	if (plen + tlen + 2 > XENSTORE_PAYLOAD_MAX) {
+		log_msg("connection of domain %u: watch event too long, dropped", c->domid);
+		return;
+	}
 	data = xmalloc(plen + tlen + 2);
 	memcpy(data, path, plen + 1);
 	memcpy(data + plen + 1, w->token, tlen + 1);

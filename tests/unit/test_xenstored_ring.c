@@ -3,6 +3,7 @@
  * around, partial transfers, hostile indices), and whole connections over it driven in process.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "conn.h"
@@ -374,16 +375,38 @@ static void test_conn_watches(void **state)
 	assert_string_equal(event.body, "/local/domain/5/data");
 
 	dom0_write("/local/domain/5/data/y", "1", 1);
-	assert_int_equal(xs_next_event(&guest, &event, 0), 0);
-	assert_string_equal(event.body, "/local/domain/5/data/y");
-	assert_string_equal(event.body + strlen(event.body) + 1, "abs");
+	/* In the order the watches were set. */
 	assert_int_equal(xs_next_event(&guest, &event, 0), 0);
 	assert_string_equal(event.body, "data/y");
 	assert_string_equal(event.body + strlen(event.body) + 1, "rel");
+	assert_int_equal(xs_next_event(&guest, &event, 0), 0);
+	assert_string_equal(event.body, "/local/domain/5/data/y");
+	assert_string_equal(event.body + strlen(event.body) + 1, "abs");
 	assert_int_equal(xs_next_event(&guest, &event, 0), -ETIMEDOUT);
 	/* A node the guest cannot read fires nothing for it. */
 	dom0_write("/secret", "x", 1);
 	assert_int_equal(xs_next_event(&guest, &event, 0), -ETIMEDOUT);
+}
+
+/* An event that would not fit in a payload is dropped, and the connection goes on. */
+static void test_conn_event_too_long(void **state)
+{
+	char token[4001], path[256];
+	struct xs_msg reply, event;
+
+	memset(token, 't', 4000);
+	token[4000] = '\0';
+	assert_int_equal(xs_callv(&guest, XS_WATCH, 0, &reply, 2, "data", token), 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_next_event(&guest, &event, 0), 0);
+	assert_int_equal(event.hdr.len, 4006);
+	snprintf(path, sizeof(path), "/local/domain/5/data/%0100d", 0);
+	dom0_write(path, "1", 1);
+	assert_int_equal(xs_next_event(&guest, &event, 0), -ETIMEDOUT);
+	dom0_write("/local/domain/5/data/a", "1", 1);
+	assert_int_equal(xs_next_event(&guest, &event, 0), 0);
+	assert_string_equal(event.body, "data/a");
+	assert_false(dom5->dead);
 }
 
 static void test_domain_introduce_release(void **state)
@@ -447,6 +470,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conn_outstanding_quota, setup_conn,
 						teardown_conn),
 		cmocka_unit_test_setup_teardown(test_conn_watches, setup_conn, teardown_conn),
+		cmocka_unit_test_setup_teardown(test_conn_event_too_long, setup_conn,
+						teardown_conn),
 		cmocka_unit_test_setup_teardown(test_domain_introduce_release, setup_conn,
 						teardown_conn),
 	};
