@@ -31,6 +31,7 @@ help:
 	@echo "make            build $(BUILD)/keel.elf (the hypervisor)"
 	@echo "make iso        build $(BUILD)/keel.iso (GRUB, BIOS and UEFI): keel + Debian Linux as dom0"
 	@echo "make efi        build $(BUILD)/keel.efi (native UEFI application)"
+	@echo "make xenstored  build $(BUILD)/dom0-tools/xenstored (dom0's xenstore daemon, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
@@ -149,6 +150,7 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 -include boot/efi/efi.mk
 -include boot/linux.mk
+include dom0-tools/xenstored/xenstored.mk
 
 FORCE:
 

@@ -10,10 +10,12 @@ set -euo pipefail
 # liblzma-dev, xz-utils, cpio: dom0's kernel and initramfs (boot/linux.mk; the kernel and
 # busybox-static packages themselves are downloaded, not installed). libfdt-dev: keel links its
 # libfdt.a (boot-domain trees); device-tree-compiler: dtc builds those trees (boot/domains.mk).
+# libxen-dev: Xen's public headers (xenstored's wire protocol and /dev/xen ioctls).
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio)
+	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio libxen-dev)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
-test_pkgs=(libcmocka-dev libxen-dev "${run_pkgs[@]}" ovmf)
+# xenstore-utils: Debian's xenstore-read/write/ls, run against our xenstored.
+test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils)
 
 job=${1:-build}
 case $job in

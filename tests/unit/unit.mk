@@ -10,7 +10,8 @@ UNIT_COMMON := tests/unit/host_shims.c
 
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
-	test_sched_credit test_grant_table test_boot_domains test_madt
+	test_sched_credit test_grant_table test_boot_domains test_madt test_xenstored_tree \
+	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -53,6 +54,33 @@ test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
 test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
+# dom0's xenstored (dom0-tools/xenstored/xenstored.mk): its pure logic linked in, and the
+# daemon itself, built with the sanitizers, run by the integration tests.
+XENSTORED_TREE_SRCS := $(addprefix $(XENSTORED_DIR)/,alloc.c strmap.c path.c perms.c quota.c \
+	tree.c transaction.c)
+XENSTORED_TEST_DEFS := -D_GNU_SOURCE -I$(XENSTORED_DIR)
+XENSTORED_ASAN := $(UNIT_BIN)/xenstored-asan
+test_xenstored_tree_SRCS := $(XENSTORED_TREE_SRCS)
+test_xenstored_tree_HDRS := $(XENSTORED_HDRS)
+test_xenstored_tree_DEFS := $(XENSTORED_TEST_DEFS)
+test_xenstored_txn_SRCS := $(XENSTORED_TREE_SRCS)
+test_xenstored_txn_HDRS := $(XENSTORED_HDRS)
+test_xenstored_txn_DEFS := $(XENSTORED_TEST_DEFS)
+test_xenstored_ring_SRCS := $(XENSTORED_CORE_SRCS) tests/unit/xs_client.c
+test_xenstored_ring_HDRS := $(XENSTORED_HDRS) tests/unit/xs_client.h
+test_xenstored_ring_DEFS := $(XENSTORED_TEST_DEFS) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+test_xenstored_daemon_SRCS := tests/unit/xs_client.c
+test_xenstored_daemon_HDRS := tests/unit/xs_client.h $(XENSTORED_ASAN)
+test_xenstored_daemon_DEFS := -D_GNU_SOURCE -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+test_xenstored_utils_SRCS := tests/unit/xs_client.c
+test_xenstored_utils_HDRS := tests/unit/xs_client.h $(XENSTORED_ASAN)
+test_xenstored_utils_DEFS := $(test_xenstored_daemon_DEFS)
+
+$(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $@ $(XENSTORED_SRCS)
+
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 

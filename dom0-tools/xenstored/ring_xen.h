@@ -1,0 +1,12 @@
+/* The ring backend of a Linux dom0: /dev/xen/gntdev, /dev/xen/evtchn, /dev/xen/xenbus_backend. */
+#ifndef XENSTORED_RING_XEN_H
+#define XENSTORED_RING_XEN_H
+
+struct ring_backend;
+
+/* Opens the event channel and grant devices; NULL with errno set if there are none. */
+const struct ring_backend *ring_xen_backend(void);
+/* Connects dom0's own kernel through /dev/xen/xenbus_backend; -errno on failure. */
+int ring_xen_connect_dom0(void);
+
+#endif
