@@ -30,6 +30,9 @@ typedef u64 uint64_t;
 #define KEEL_DOMCTL_set_actions	10	/* u.actions */
 #define KEEL_DOMCTL_shutdown	11	/* u.shutdown: as if the guest asked */
 #define KEEL_DOMCTL_physinfo	12	/* u.physinfo; domain is ignored */
+#define KEEL_DOMCTL_console_read 13	/* u.text: the console output keel kept of it */
+#define KEEL_DOMCTL_console_write 14	/* u.text: bytes for its console input ring */
+#define KEEL_DOMCTL_readlog	15	/* u.text: keel's own log (dmesg); domain ignored */
 
 /* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
 #define KEEL_ACTION_destroy	0
@@ -102,6 +105,21 @@ struct keel_domctl {
 			uint64_t total_pages;
 			uint64_t free_pages;	/* keel's allocator */
 		} physinfo;
+		/*
+		 * A byte stream keel keeps (a domain's console output, keel's
+		 * log): positions count bytes ever written to it, only the
+		 * newest ones are kept. Reads copy from u.text.offset;
+		 * console_write ignores offset and head.
+		 */
+		struct {
+			uint64_t buffer;	/* caller-virtual bytes */
+			uint64_t offset;	/* in: position wanted; out: of the
+						 * first byte copied (later when the
+						 * wanted ones are gone) */
+			uint64_t head;		/* out: bytes ever written */
+			uint32_t size;		/* buffer bytes, <= 4096 */
+			uint32_t nr;		/* out: copied, or taken by the ring */
+		} text;
 		uint8_t raw[80];
 	} u;
 };
