@@ -140,6 +140,14 @@ ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2
 ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
 $(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
+# dom0 Linux with the toolstack: xenstored, keelctl, a stock Linux guest to create
+# (tests/emu/dom0/usr/libexec/keel/test-toolstack runs the scenario).
+TEST_ISOS += toolstack
+ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M
+ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
@@ -148,9 +156,11 @@ test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
 
 efi: $(BUILD)/keel.efi $(BUILD)/esp
 
+include dom0-tools/xenstored/xenstored.mk
+# What dom0's image carries in /usr/sbin (boot/linux.mk).
+DOM0_TOOLS := $(XENSTORED)
 -include boot/efi/efi.mk
 -include boot/linux.mk
-include dom0-tools/xenstored/xenstored.mk
 
 FORCE:
 
@@ -174,8 +184,8 @@ deps-build:
 # which keel joins to COM1 (the terminal, both ways, under scripts/run.sh). No e9 copy of the
 # console: under Bochs it would only go to build/run/bochs.out, and slow the console down.
 ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M
-ISO_MODULES_linux-run = $(LINUX_ISO_MODULES)
-$(BUILD)/keel-linux-run.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
+ISO_MODULES_linux-run = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' $(DOM0_INITRAMFS) ''
+$(BUILD)/keel-linux-run.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-initramfs.cpio.gz
 RUN_ISO ?= $(BUILD)/keel-linux-run.iso
 
 run:

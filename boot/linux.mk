@@ -77,6 +77,41 @@ $(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(INITRAMFS_OVERLAYS)
 
+# dom0's image (`make run`, the toolstack test): the initramfs above plus the Xen modules,
+# the dom0 tools (DOM0_TOOLS, set by the includer: built binaries, to /usr/sbin) and a guest
+# to start: this same kernel as Debian ships it (the bzImage) and the plain initramfs, in
+# /usr/share/keel/guest/, with the example configs of boot/examples/ in /etc/keel/.
+# The test variant adds tests/emu/dom0/ (test scripts /init runs on keel.test=NAME).
+DOM0_INITRAMFS := $(LINUX_DIR)/dom0-initramfs.cpio.gz
+DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.gz
+DOM0_OVERLAY := $(LINUX_DIR)/dom0-overlay
+DOM0_EXAMPLES := $(wildcard boot/examples/*.cfg)
+DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
+
+$(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs.cpio.gz \
+		$(DOM0_EXAMPLES)
+	@echo "  OVERLAY $(DOM0_OVERLAY)"
+	@rm -rf $(DOM0_OVERLAY)
+	@mkdir -p $(DOM0_OVERLAY)/usr/sbin $(DOM0_OVERLAY)/usr/share/keel/guest \
+		$(DOM0_OVERLAY)/etc/keel
+	@cp $(DOM0_TOOLS) $(DOM0_OVERLAY)/usr/sbin/
+	@cp $(LINUX_DIR)/vmlinuz $(DOM0_OVERLAY)/usr/share/keel/guest/vmlinuz
+	@cp $(LINUX_DIR)/initramfs.cpio.gz $(DOM0_OVERLAY)/usr/share/keel/guest/initrd.gz
+	@$(if $(DOM0_EXAMPLES),cp $(DOM0_EXAMPLES) $(DOM0_OVERLAY)/etc/keel/)
+	@touch $@
+
+$(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.sh \
+		$(INITRAMFS_FILES)
+	@echo "  CPIO    $@"
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
+		$(LINUX_DIR)/modules $(DOM0_OVERLAY)
+
+$(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
+		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES)
+	@echo "  CPIO    $@"
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
+		$(LINUX_DIR)/modules $(DOM0_OVERLAY) tests/emu/dom0
+
 linux-check: $(LINUX_FILES)
 	@boot/linux-qemu-check.sh $(LINUX_FILES)
 

@@ -14,6 +14,7 @@
 struct domain {
 	LIST_ENTRY(domain) link;
 	unsigned int domid;
+	bool shut_down;		/* @releaseDomain fired for its shutdown already */
 };
 
 static LIST_HEAD(, domain) domains = LIST_HEAD_INITIALIZER(domains);
@@ -91,6 +92,34 @@ int domain_release(unsigned int domid)
 	log_msg("domain %u released", domid);
 	watch_fire(SPECIAL_RELEASE, false, NULL);
 	return 0;
+}
+
+void domain_check_all(void)
+{
+	struct domain *d, *next;
+	bool changed = false;
+
+	if (!ring_backend || !ring_backend->domain_state)
+		return;
+	for (d = LIST_FIRST(&domains); d; d = next) {
+		next = LIST_NEXT(d, link);
+		switch (ring_backend->domain_state(d->domid)) {
+		case DOMAIN_GONE:
+			log_msg("domain %u is gone: released", d->domid);
+			forget(d);
+			changed = true;
+			break;
+		case DOMAIN_SHUT_DOWN:
+			changed |= !d->shut_down;
+			d->shut_down = true;
+			break;
+		case DOMAIN_RUNNING:
+			d->shut_down = false;	/* restarted under the same id */
+			break;
+		}
+	}
+	if (changed)
+		watch_fire(SPECIAL_RELEASE, false, NULL);
 }
 
 bool domain_is_introduced(unsigned int domid)

@@ -18,6 +18,12 @@ void domain_set_backend(const struct ring_backend *backend);
 int domain_introduce(unsigned int domid, uint64_t mfn, unsigned int evtchn);
 /* Disconnects @domid and fires @releaseDomain; -ENOENT if it was not introduced. */
 int domain_release(unsigned int domid);
+/*
+ * Asks the backend how every introduced domain is (after the hypervisor said some domain
+ * changed): the gone ones are released; one @releaseDomain fires if any went or shut down,
+ * as Xen's xenstored does.
+ */
+void domain_check_all(void);
 /* Dom0 always is. */
 bool domain_is_introduced(unsigned int domid);
 /* Forgets every domain (at exit), without events; their connections are killed. */

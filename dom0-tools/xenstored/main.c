@@ -98,9 +98,12 @@ static void run(int listen_fd, const struct ring_backend *backend)
 				protocol_process(set.conns[i]);
 			else if (set.fds[i].fd == listen_fd)
 				socket_accept(listen_fd);
-			else
-				backend->ack_events();
+			else if (backend->ack_events())
+				domain_check_all();
 		}
+		/* A backend without events (tests) is asked on every tick. */
+		if (backend && backend->event_fd < 0)
+			domain_check_all();
 		/* Rings have no fd of their own: look at each, and send what others queued. */
 		TAILQ_FOREACH(c, &conns, link) {
 			if (c->fd < 0)
@@ -143,6 +146,8 @@ static const struct ring_backend *choose_backend(const char *ring_dir)
 	rc = ring_xen_connect_dom0();
 	if (rc)
 		log_msg("dom0's own ring not connected: %s", strerror(-rc));
+	else
+		log_msg("dom0's kernel connected through its ring");
 	return backend;
 }
 
@@ -220,6 +225,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	tree_init();
+	log_msg("started; socket %s", socket_path);
 	backend = choose_backend(ring_dir);
 	domain_set_backend(backend);
 	log_msg("listening on %s, rings through %s", socket_path,

@@ -5,11 +5,18 @@
 #ifndef XENSTORED_RING_H
 #define XENSTORED_RING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <xen/io/xs_wire.h>
 
 struct conn;
 struct ring_port;
+
+enum domain_state {
+	DOMAIN_RUNNING,		/* or paused, or the hypervisor cannot say */
+	DOMAIN_SHUT_DOWN,	/* stopped, not yet destroyed */
+	DOMAIN_GONE,		/* destroyed or dying */
+};
 
 /* Where domains' ring pages and event channels come from: Xen's devices, or files (tests). */
 struct ring_backend {
@@ -20,8 +27,10 @@ struct ring_backend {
 	void (*close)(struct ring_port *port);
 	/* The fd to poll for event-channel events; -1: the rings must be polled on a timer. */
 	int event_fd;
-	/* Consumes the events pending on event_fd. */
-	void (*ack_events)(void);
+	/* Consumes the events pending on event_fd: true if domains changed state. */
+	bool (*ack_events)(void);
+	/* What the hypervisor says of @domid (NULL: domains are not watched). */
+	enum domain_state (*domain_state)(unsigned int domid);
 };
 
 /* One domain's mapped ring, as a backend opened it. */

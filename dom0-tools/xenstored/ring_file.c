@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "alloc.h"
@@ -18,6 +19,7 @@ static char ring_dir[PATH_MAX];
 static struct ring_port *file_open(unsigned int domid, uint64_t mfn, unsigned int evtchn);
 static void file_notify(struct ring_port *port);
 static void file_close(struct ring_port *port);
+static enum domain_state file_domain_state(unsigned int domid);
 
 static const struct ring_backend file_backend = {
 	.name = "file",
@@ -25,6 +27,7 @@ static const struct ring_backend file_backend = {
 	.notify = file_notify,
 	.close = file_close,
 	.event_fd = -1,
+	.domain_state = file_domain_state,
 };
 
 static struct ring_port *file_open(unsigned int domid, uint64_t mfn, unsigned int evtchn)
@@ -58,6 +61,24 @@ static void file_close(struct ring_port *port)
 {
 	munmap(port->intf, sizeof(*port->intf));
 	free(port);
+}
+
+/* The file DIR/domain-N.state says "shutdown" or "gone"; without it N runs. */
+static enum domain_state file_domain_state(unsigned int domid)
+{
+	char path[PATH_MAX + 32], state[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/domain-%u.state", ring_dir, domid);
+	f = fopen(path, "r");
+	if (!f)
+		return DOMAIN_RUNNING;
+	if (!fgets(state, sizeof(state), f))
+		state[0] = 0;
+	fclose(f);
+	if (!strncmp(state, "gone", 4))
+		return DOMAIN_GONE;
+	return strncmp(state, "shutdown", 8) ? DOMAIN_RUNNING : DOMAIN_SHUT_DOWN;
 }
 
 const struct ring_backend *ring_file_backend(const char *dir)

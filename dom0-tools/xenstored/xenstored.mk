@@ -3,11 +3,13 @@
 
 XENSTORED := $(BUILD)/dom0-tools/xenstored
 XENSTORED_DIR := dom0-tools/xenstored
-XENSTORED_SRCS := $(wildcard $(XENSTORED_DIR)/*.c)
-XENSTORED_HDRS := $(wildcard $(XENSTORED_DIR)/*.h)
-XENSTORED_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+XENSTORED_SRCS := $(wildcard $(XENSTORED_DIR)/*.c) dom0-tools/lib/privcmd.c
+XENSTORED_HDRS := $(wildcard $(XENSTORED_DIR)/*.h) dom0-tools/lib/privcmd.h hypervisor/include/public/keel_domctl.h
+# dom0-tools/lib's privcmd.h, and keel's public ABI as <public/...>.
+XENSTORED_INCLUDES := -Idom0-tools/lib -Ihypervisor/include
+XENSTORED_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(XENSTORED_INCLUDES) -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 # What the host unit tests link: everything but main() and the ring backends.
-XENSTORED_CORE_SRCS := $(filter-out %/main.c %/ring_xen.c %/ring_file.c,$(XENSTORED_SRCS))
+XENSTORED_CORE_SRCS := $(filter-out %/main.c %/ring_xen.c %/ring_file.c %/privcmd.c,$(XENSTORED_SRCS))
 
 .PHONY: xenstored
 xenstored: $(XENSTORED)

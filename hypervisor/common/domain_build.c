@@ -10,12 +10,14 @@
 #include <keel/elf.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/grant_table.h>
 #include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/schedule.h>
 #include <keel/vcpu.h>
 #include <public/console.h>
+#include <public/grant_table.h>
 #include <public/hvm_op.h>
 
 static int write_guest(void *ctx, u64 gpa, const void *src, u64 len)
@@ -78,7 +80,9 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
  * The xenstore page and port. dom0's page says "reconnect" before any
  * xenstore daemon runs, so Linux does not block on xenstore at boot but
  * waits for an event on the port, which the daemon sends once it serves
- * the ring. Other domains' ports are for dom0's daemon to bind.
+ * the ring. Every port (dom0's own too) is for dom0's daemon to bind,
+ * and grant GNTTAB_RESERVED_XENSTORE lets it map the page, as Xen's
+ * toolstack seeds it.
  */
 static int xenstore_page_init(struct domain *d)
 {
@@ -90,6 +94,7 @@ static int xenstore_page_init(struct domain *d)
 		return -1;
 	if (!d->id)
 		store->connection = XENSTORE_RECONNECT;
+	grant_table_seed(d, GNTTAB_RESERVED_XENSTORE, 0, gpa >> PAGE_SHIFT);
 	d->hvm_params[HVM_PARAM_STORE_PFN] = gpa >> PAGE_SHIFT;
 	d->hvm_params[HVM_PARAM_STORE_EVTCHN] = port;
 	return 0;

@@ -147,6 +147,16 @@ int grant_table_init(struct domain *d)
 	return grow_table(gt, GNTTAB_INITIAL_FRAMES);
 }
 
+void grant_table_seed(struct domain *d, u32 ref, u16 to, u64 gfn)
+{
+	grant_entry_v1_t *e = shared_entry(d->grant_table, ref);
+
+	e->frame = gfn;
+	e->domid = to;
+	smp_mb();	/* frame and domid before the flags make it valid */
+	WRITE_ONCE(e->flags, GTF_permit_access);
+}
+
 void grant_table_destroy(struct domain *d)
 {
 	struct grant_table *gt = d->grant_table;

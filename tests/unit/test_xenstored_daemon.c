@@ -372,6 +372,45 @@ static void test_domain_ops(void **state)
 	expect_error(xs_callv(&dom0, XS_SET_TARGET, 0, &reply, 2, "5", "6"), &reply, "ENOSYS");
 }
 
+/* What the hypervisor says of domain @domid (its --ring-dir state file). */
+static void set_domain_state(unsigned int domid, const char *state)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/domain-%u.state", daemon_.dir, domid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(state, f);
+	fclose(f);
+}
+
+/* A domain that shuts down fires @releaseDomain once; one that is gone is released. */
+static void test_domain_death(void **state)
+{
+	struct xs_msg reply;
+
+	introduce(5);
+	introduce(6);
+	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "@releaseDomain", "out"), &reply);
+	expect_event(&dom0, "@releaseDomain", "out");
+
+	set_domain_state(5, "shutdown");
+	expect_event(&dom0, "@releaseDomain", "out");
+	usleep(100000);		/* many polls of the state: still one event */
+	expect_no_event(&dom0);
+	assert_int_equal(xs_callv(&dom0, XS_IS_DOMAIN_INTRODUCED, 0, &reply, 1, "5"), 0);
+	assert_string_equal(reply.body, "T");
+
+	set_domain_state(5, "gone");
+	expect_event(&dom0, "@releaseDomain", "out");
+	assert_int_equal(xs_callv(&dom0, XS_IS_DOMAIN_INTRODUCED, 0, &reply, 1, "5"), 0);
+	assert_string_equal(reply.body, "F");
+	assert_int_equal(xs_callv(&dom0, XS_IS_DOMAIN_INTRODUCED, 0, &reply, 1, "6"), 0);
+	assert_string_equal(reply.body, "T");
+	expect_error(xs_callv(&dom0, XS_RELEASE, 0, &reply, 1, "5"), &reply, "ENOENT");
+}
+
 /* A guest over its ring: relative paths, watches, and what it may not do. */
 static void test_domain_over_ring(void **state)
 {
@@ -595,6 +634,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_watches_and_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_over_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_quotas, setup_quotas, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),

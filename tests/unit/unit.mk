@@ -58,7 +58,7 @@ test_bzimage2elf_LIBS := -llzma
 # daemon itself, built with the sanitizers, run by the integration tests.
 XENSTORED_TREE_SRCS := $(addprefix $(XENSTORED_DIR)/,alloc.c strmap.c path.c perms.c quota.c \
 	tree.c transaction.c)
-XENSTORED_TEST_DEFS := -D_GNU_SOURCE -I$(XENSTORED_DIR)
+XENSTORED_TEST_DEFS := -D_GNU_SOURCE -I$(XENSTORED_DIR) $(XENSTORED_INCLUDES)
 XENSTORED_ASAN := $(UNIT_BIN)/xenstored-asan
 test_xenstored_tree_SRCS := $(XENSTORED_TREE_SRCS)
 test_xenstored_tree_HDRS := $(XENSTORED_HDRS)
@@ -79,7 +79,7 @@ test_xenstored_utils_DEFS := $(test_xenstored_daemon_DEFS)
 $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $@ $(XENSTORED_SRCS)
+	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE $(XENSTORED_INCLUDES) -o $@ $(XENSTORED_SRCS)
 
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include

@@ -16,6 +16,12 @@ struct domain;
 int grant_table_init(struct domain *d);
 
 /*
+ * Grant @to access to @d's frame @gfn in entry @ref, one of the entries
+ * Xen's toolstack seeds before the guest runs (GNTTAB_RESERVED_*).
+ */
+void grant_table_seed(struct domain *d, u32 ref, u16 to, u64 gfn);
+
+/*
  * @d is dying: undo every grant of another domain (or its own) that it
  * still maps, dropping the granters' flags and references. Its own grants
  * stay: a granter lives on until the last of its frames is unmapped.

@@ -1,0 +1,39 @@
+/* keel's domain-control hypercall from dom0 user space, through Linux's /dev/xen/privcmd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <xen/xen.h>
+#include <xen/sys/privcmd.h>
+#include "privcmd.h"
+
+#define HYPERVISOR_keel_op 48
+
+static int privcmd_fd = -1;
+
+int keel_domctl(struct keel_domctl *op)
+{
+	struct privcmd_hypercall call = {
+		.op = HYPERVISOR_keel_op,
+		.arg = { (uint64_t)(uintptr_t)op },
+	};
+
+	if (privcmd_fd < 0) {
+		privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+		if (privcmd_fd < 0)
+			return -errno;
+	}
+	op->version = KEEL_DOMCTL_VERSION;
+	return ioctl(privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0 ? -errno : 0;
+}
+
+int keel_getinfo(unsigned int domid, struct keel_domctl_info *info)
+{
+	struct keel_domctl op = { .cmd = KEEL_DOMCTL_getinfo, .domain = (uint16_t)domid };
+	int rc = keel_domctl(&op);
+
+	if (!rc)
+		*info = op.u.info;
+	return rc;
+}

@@ -1,0 +1,15 @@
+/* keel's domain-control hypercall from dom0 user space, through Linux's /dev/xen/privcmd. */
+#ifndef DOM0_TOOLS_PRIVCMD_H
+#define DOM0_TOOLS_PRIVCMD_H
+
+#include <public/keel_domctl.h>
+
+/*
+ * Issues @op (cmd set by the caller; version is filled in) as __HYPERVISOR_keel_op:
+ * 0, or -errno (-ENOENT when there is no /dev/xen/privcmd, else keel's error).
+ */
+int keel_domctl(struct keel_domctl *op);
+/* getinfo of @domid into *@info: 0 or -errno (-ESRCH: no such domain). */
+int keel_getinfo(unsigned int domid, struct keel_domctl_info *info);
+
+#endif
