@@ -1,4 +1,4 @@
-/* The PV console frontend, as Linux's hvc_xen drives it: fill out[], bump out_prod, send an event. */
+/* The PV console frontend, as Linux's hvc_xen drives it: fill out[], bump out_prod, send an event; take from in[]. */
 #include "guest.h"
 #include "xencons.h"
 #include <public/console.h>
@@ -48,4 +48,22 @@ long xencons_write(const char *buf, unsigned long len)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
 	return done;
+}
+
+long xencons_read(char *buf, unsigned long len)
+{
+	XENCONS_RING_IDX cons = ring->in_cons, prod = ring->in_prod;
+	unsigned long done = 0;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while (done < len && cons != prod)
+		buf[done++] = ring->in[cons++ % XENCONS_IN_SIZE];
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ring->in_cons = cons;
+	return done;
+}
+
+evtchn_port_t xencons_port(void)
+{
+	return ring_port;
 }

@@ -1,4 +1,5 @@
 /* console_io: guest writes to keel's console, one "(dN) " prefixed line at a time. */
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
@@ -23,8 +24,7 @@ long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf)
 
 		if (copy_from_guest(v, chunk, buf + done, n))
 			return -EFAULT;
-		for (u64 i = 0; i < n; i++)
-			domain_console_putc(v->domain, chunk[i]);
+		domain_console_write(v->domain, chunk, n);
 		done += n;
 	}
 	return 0;

@@ -1,12 +1,15 @@
 /*
  * The PV console of a domain keel serves itself: the guest's output ring is
- * drained to keel's console as "(dN)" lines whenever the guest notifies, and
- * bytes typed on keel's console are fed into its input ring.
+ * drained to keel's console as "(dN)" lines whenever the guest notifies and
+ * its newest output kept for the toolstack (console_read); bytes typed on
+ * keel's console, or written by the toolstack, are fed into its input ring.
  */
 #include <keel/arch.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/time.h>
@@ -16,21 +19,67 @@
 
 /* Typing is polled: COM1 interrupts would need an IO-APIC driver for one byte. */
 #define CONSOLE_POLL_NS MILLISECS(20)
+/* The output kept of each domain: 16 KiB. */
+#define CONSOLE_KEEP_ORDER 2
+
+/* One byte for the "(dN) ..." lines; d->console_lock held. */
+static void console_line_putc(struct domain *d, char c)
+{
+	bool full = d->console_len == sizeof(d->console_line);
+	bool crlf = c == '\n' && d->console_cr;
+
+	d->console_cr = c == '\r';
+	if (crlf)
+		return;		/* the '\r' already ended this line */
+	if (c != '\n' && c != '\r' && !full) {
+		d->console_line[d->console_len++] = c;
+		return;
+	}
+	printk(LOG_INFO, "(d%u) %.*s\n", d->id, (int)d->console_len,
+	       d->console_line);
+	d->console_len = 0;
+	if (full && c != '\n' && c != '\r')
+		d->console_line[d->console_len++] = c;
+}
+
+/* Guest output: kept and printed; d->console_lock held. */
+static void console_output_locked(struct domain *d, const char *s, size_t n)
+{
+	text_ring_put(&d->console_out, s, n);
+	for (size_t i = 0; i < n; i++)
+		console_line_putc(d, s[i]);
+}
+
+void domain_console_write(struct domain *d, const char *s, size_t n)
+{
+	spin_lock(&d->console_lock);
+	console_output_locked(d, s, n);
+	spin_unlock(&d->console_lock);
+}
 
 static void console_ring_drain(struct domain *d, evtchn_port_t port)
 {
 	struct xencons_interface *ring = d->console_ring;
-	XENCONS_RING_IDX cons = ring->out_cons, prod;
+	XENCONS_RING_IDX cons, prod;
+	char chunk[64];
 
+	spin_lock(&d->console_lock);
+	cons = ring->out_cons;
 	prod = __atomic_load_n(&ring->out_prod, __ATOMIC_ACQUIRE);
 	if (prod - cons > XENCONS_OUT_SIZE) {
 		pr_warn("d%u: console ring indices %u/%u are corrupt; output dropped\n",
 			d->id, cons, prod);
 		cons = prod;
 	}
-	for (; cons != prod; cons++)
-		domain_console_putc(d, ring->out[cons % XENCONS_OUT_SIZE]);
+	while (cons != prod) {
+		size_t n = 0;
+
+		while (cons != prod && n < sizeof(chunk))
+			chunk[n++] = ring->out[cons++ % XENCONS_OUT_SIZE];
+		console_output_locked(d, chunk, n);
+	}
 	__atomic_store_n(&ring->out_cons, cons, __ATOMIC_RELEASE);
+	spin_unlock(&d->console_lock);
 	evtchn_notify_guest(d, port);	/* room in the ring again */
 }
 
@@ -39,30 +88,75 @@ static void console_input_poll(void *data)
 {
 	struct domain *d = data;
 	struct xencons_interface *ring = d->console_ring;
-	XENCONS_RING_IDX prod = ring->in_prod;
+	XENCONS_RING_IDX prod;
 	bool got = false;
 	int c;
 
+	spin_lock(&d->console_lock);
+	prod = ring->in_prod;
 	while (prod - __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE) <
 	       XENCONS_IN_SIZE && (c = arch_console_getc()) >= 0) {
 		ring->in[prod++ % XENCONS_IN_SIZE] = c;
 		got = true;
 	}
-	if (got) {
+	if (got)
 		__atomic_store_n(&ring->in_prod, prod, __ATOMIC_RELEASE);
+	spin_unlock(&d->console_lock);
+	if (got)
 		evtchn_notify_guest(d, d->console_port);
-	}
 	timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
+}
+
+long console_ring_read(struct domain *d, u64 *pos, char *buf, size_t size,
+		       u64 *head)
+{
+	long n;
+
+	spin_lock(&d->console_lock);
+	n = text_ring_read(&d->console_out, pos, buf, size);
+	*head = d->console_out.head;
+	spin_unlock(&d->console_lock);
+	return n;
+}
+
+long console_ring_write(struct domain *d, const char *buf, size_t n)
+{
+	struct xencons_interface *ring = d->console_ring;
+	XENCONS_RING_IDX prod, used;
+
+	if (!ring)
+		return -EINVAL;		/* no memory, no console yet */
+	spin_lock(&d->console_lock);
+	prod = ring->in_prod;
+	used = prod - __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE);
+	if (used > XENCONS_IN_SIZE) {
+		spin_unlock(&d->console_lock);
+		pr_warn("d%u: console input indices %u/%u are corrupt\n", d->id,
+			prod - used, prod);
+		return -EIO;
+	}
+	n = MIN(n, (size_t)(XENCONS_IN_SIZE - used));
+	for (size_t i = 0; i < n; i++)
+		ring->in[prod++ % XENCONS_IN_SIZE] = buf[i];
+	__atomic_store_n(&ring->in_prod, prod, __ATOMIC_RELEASE);
+	spin_unlock(&d->console_lock);
+	if (n)
+		evtchn_notify_guest(d, d->console_port);
+	return n;
 }
 
 int console_ring_init(struct domain *d, bool input)
 {
 	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_CONSOLE);
+	char *keep = alloc_pages(CONSOLE_KEEP_ORDER);
 	int port;
 
+	if (!keep)
+		return -ENOMEM;
+	text_ring_init(&d->console_out, keep, PAGE_SIZE << CONSOLE_KEEP_ORDER);
 	d->console_ring = guest_page(d, gpa);
 	if (!d->console_ring)
-		return -1;
+		return -EINVAL;
 	port = evtchn_alloc_xen_port(d, console_ring_drain);
 	if (port < 0)
 		return port;
@@ -73,4 +167,10 @@ int console_ring_init(struct domain *d, bool input)
 	if (input)
 		timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
 	return 0;
+}
+
+void console_ring_free(struct domain *d)
+{
+	if (d->console_out.buf)
+		free_pages(d->console_out.buf, CONSOLE_KEEP_ORDER);
 }

@@ -1,5 +1,6 @@
-/* Domains: creation with populated guest RAM, shutdown, crash, console output and destruction. */
+/* Domains: creation with populated guest RAM, shutdown, crash and destruction. */
 #include <keel/arch.h>
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -140,6 +141,7 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 		return NULL;
 	atomic_set(&d->refcnt, 1);
 	spin_lock_init(&d->lock);
+	spin_lock_init(&d->console_lock);
 	d->id = id;
 	if (domain_table_insert(d, id)) {
 		free_pages(d, DOMAIN_ORDER);
@@ -227,6 +229,7 @@ static void domain_free(struct domain *d)
 	}
 	if (d->shared_info)
 		free_page(d->shared_info);
+	console_ring_free(d);
 	grant_table_destroy(d);
 	free_pages(d, DOMAIN_ORDER);
 }
@@ -358,23 +361,4 @@ void domain_unpause(struct domain *d)
 	if (resumed)
 		for (unsigned int i = 0; i < d->nr_vcpus; i++)
 			vcpu_wake(d->vcpus[i]);
-}
-
-void domain_console_putc(struct domain *d, char c)
-{
-	bool full = d->console_len == sizeof(d->console_line);
-	bool crlf = c == '\n' && d->console_cr;
-
-	d->console_cr = c == '\r';
-	if (crlf)
-		return;		/* the '\r' already ended this line */
-	if (c != '\n' && c != '\r' && !full) {
-		d->console_line[d->console_len++] = c;
-		return;
-	}
-	printk(LOG_INFO, "(d%u) %.*s\n", d->id, (int)d->console_len,
-	       d->console_line);
-	d->console_len = 0;
-	if (full && c != '\n' && c != '\r')
-		d->console_line[d->console_len++] = c;
 }

@@ -1,4 +1,5 @@
-/* keel_domctl: the privileged toolstack's domain control (create, memory, boot, pause, destroy, info). */
+/* keel_domctl: the privileged toolstack's domain control (create, memory, boot, pause, destroy, info, consoles, log). */
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
 #include <keel/errno.h>
@@ -15,6 +16,7 @@
 #include <public/sched.h>
 
 #define DOMCTL_CMDLINE_MAX 1024
+#define DOMCTL_TEXT_MAX 4096	/* u.text.size */
 
 BUILD_BUG_ON(sizeof(struct keel_domctl) != 96);
 
@@ -196,6 +198,54 @@ static long domctl_physinfo(struct keel_domctl *op)
 	return 0;
 }
 
+/* u.text goes through one buffer of keel's, so a copy is one consistent window. */
+static char text_buf[DOMCTL_TEXT_MAX];
+static DEFINE_SPINLOCK(text_lock);
+
+/* console_read of @d, or readlog with @d NULL: copy a window of the stream. */
+static long domctl_text_read(struct vcpu *caller, struct domain *d,
+			     struct keel_domctl *op)
+{
+	long n;
+
+	if (op->u.text.size > DOMCTL_TEXT_MAX)
+		return -EINVAL;
+	spin_lock(&text_lock);
+	if (d)
+		n = console_ring_read(d, &op->u.text.offset, text_buf,
+				      op->u.text.size, &op->u.text.head);
+	else
+		n = log_read(&op->u.text.offset, text_buf, op->u.text.size,
+			     &op->u.text.head);
+	if (n > 0 && copy_to_guest(caller, op->u.text.buffer, text_buf, n))
+		n = -EFAULT;
+	spin_unlock(&text_lock);
+	if (n < 0)
+		return n;
+	op->u.text.nr = n;
+	return 0;
+}
+
+/* console_write: the caller's bytes into @d's console input ring. */
+static long domctl_console_write(struct vcpu *caller, struct domain *d,
+				 struct keel_domctl *op)
+{
+	long n;
+
+	if (op->u.text.size > DOMCTL_TEXT_MAX)
+		return -EINVAL;
+	spin_lock(&text_lock);
+	if (copy_from_guest(caller, text_buf, op->u.text.buffer, op->u.text.size))
+		n = -EFAULT;
+	else
+		n = console_ring_write(d, text_buf, op->u.text.size);
+	spin_unlock(&text_lock);
+	if (n < 0)
+		return n;
+	op->u.text.nr = n;
+	return 0;
+}
+
 /* Commands on an existing domain @d other than the caller's own. */
 static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl *op)
 {
@@ -235,6 +285,8 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 			return -EINVAL;
 		domain_shutdown(d, op->u.shutdown.reason);
 		return 0;
+	case KEEL_DOMCTL_console_write:
+		return domctl_console_write(caller, d, op);
 	default:
 		return -ENOSYS;
 	}
@@ -262,13 +314,22 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 	case KEEL_DOMCTL_physinfo:
 		rc = domctl_physinfo(&op);
 		break;
+	case KEEL_DOMCTL_readlog:
+		rc = domctl_text_read(v, NULL, &op);
+		break;
 	case KEEL_DOMCTL_getinfo:
+	case KEEL_DOMCTL_console_read:
+		/* Reading is harmless: any domain, the caller too. */
 		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
 		if (!d)
 			return -ESRCH;
-		fill_info(d, &op.u.info);
+		if (op.cmd == KEEL_DOMCTL_getinfo) {
+			fill_info(d, &op.u.info);
+			rc = 0;
+		} else {
+			rc = domctl_text_read(v, d, &op);
+		}
 		domain_put(d);
-		rc = 0;
 		break;
 	default:
 		if (op.domain == v->domain->id || op.domain == DOMID_SELF)

@@ -5,12 +5,13 @@
 #include <keel/printk.h>
 #include <keel/spinlock.h>
 #include <keel/string.h>
+#include <keel/text_ring.h>
 
-#define LOG_RING_SIZE 65536	/* power of two */
+#define LOG_RING_SIZE 65536
 #define LINE_PREFIX "(keel) "
 
-static char log_ring[LOG_RING_SIZE];
-static u64 log_ring_head;	/* bytes ever written */
+static char log_ring_buf[LOG_RING_SIZE];
+static struct text_ring log_ring = { .buf = log_ring_buf, .size = LOG_RING_SIZE };
 static enum log_level console_level = LOG_INFO;
 static u32 console_sinks = ~0u;
 static u32 console_present;
@@ -37,31 +38,6 @@ u32 console_selected(void)
 	return console_sinks;
 }
 
-static void log_ring_put(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		log_ring[log_ring_head++ & (LOG_RING_SIZE - 1)] = s[i];
-}
-
-size_t log_ring_used(void)
-{
-	return log_ring_head < LOG_RING_SIZE ? log_ring_head : LOG_RING_SIZE;
-}
-
-size_t log_ring_read(char *buf, size_t size, size_t offset)
-{
-	size_t used = log_ring_used();
-	u64 start = log_ring_head - used + offset;
-	size_t n;
-
-	if (offset >= used)
-		return 0;
-	n = MIN(size, used - offset);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = log_ring[(start + i) & (LOG_RING_SIZE - 1)];
-	return n;
-}
-
 static const char *memchr_nl(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -85,12 +61,12 @@ static void emit(const char *s, size_t n, bool to_console)
 		size_t chunk = nl ? (size_t)(nl - s) + 1 : n;
 
 		if (at_line_start) {
-			log_ring_put(LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
+			text_ring_put(&log_ring, LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
 			if (to_console)
 				arch_console_write(sinks, LINE_PREFIX,
 						   sizeof(LINE_PREFIX) - 1);
 		}
-		log_ring_put(s, chunk);
+		text_ring_put(&log_ring, s, chunk);
 		if (to_console)
 			arch_console_write(sinks, s, chunk);
 		at_line_start = nl != NULL;
@@ -117,6 +93,12 @@ static bool printk_lock(void)
 	return true;
 }
 
+static void printk_unlock(bool locked)
+{
+	if (locked)
+		__atomic_store_n(&printk_busy, 0, __ATOMIC_RELEASE);
+}
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -127,8 +109,17 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 		len = sizeof(buf) - 1;
 	locked = printk_lock();
 	emit(buf, len, level <= console_level);
-	if (locked)
-		__atomic_store_n(&printk_busy, 0, __ATOMIC_RELEASE);
+	printk_unlock(locked);
+}
+
+long log_read(u64 *pos, char *buf, size_t size, u64 *head)
+{
+	bool locked = printk_lock();
+	long n = text_ring_read(&log_ring, pos, buf, size);
+
+	*head = log_ring.head;
+	printk_unlock(locked);
+	return n;
 }
 
 void printk(enum log_level level, const char *fmt, ...)

@@ -99,6 +99,8 @@ u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 void vcpu_kick(struct vcpu *v) { }
 void vcpu_poll_wake(struct vcpu *v) { }
 void timer_stop(struct timer *t) { }
+/* Domains here get no console ring, so nothing is kept of their output. */
+void console_ring_free(struct domain *d) { }
 
 /* Guest-virtual addresses are host pointers; BAD_VA faults. */
 int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)

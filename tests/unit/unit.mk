@@ -11,7 +11,8 @@ UNIT_COMMON := tests/unit/host_shims.c
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
 	test_sched_credit test_grant_table test_boot_domains test_madt test_xenstored_tree \
-	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils
+	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils \
+	test_text_ring
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -31,7 +32,8 @@ test_madt_SRCS := $(HV)/arch/x86/madt.c $(HV)/common/acpi_build.c tests/unit/stu
 test_madt_DEFS := -I$(HV)/arch/x86/include
 test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
-	$(HV)/common/printk.c $(HV)/common/vsprintf.c
+	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
+test_text_ring_SRCS := $(HV)/common/text_ring.c
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
 	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/mm/pagetable.c \
 	$(HV)/common/bootinfo.c

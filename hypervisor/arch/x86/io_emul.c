@@ -1,5 +1,6 @@
 /* Guest port I/O: the 0xE9 console, keel's ACPI sleep and reset registers; the rest floats. */
 #include <keel/acpi.h>
+#include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 #include <asm/vmcs.h>
@@ -24,9 +25,12 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	if (in)
 		return port == ACPI_SLEEP_STATUS_PORT ? 0 : ones;
 	switch (port) {
-	case E9_PORT:
-		domain_console_putc(v->domain, (char)val);
+	case E9_PORT: {
+		char c = val;
+
+		domain_console_write(v->domain, &c, 1);
 		break;
+	}
 	case ACPI_SLEEP_CONTROL_PORT:
 		sleep_control_write(v, val);
 		break;

@@ -6,6 +6,7 @@
 #include <keel/sched_credit.h>
 #include <keel/spinlock.h>
 #include <keel/schedule.h>
+#include <keel/text_ring.h>
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/domain.h>
@@ -62,6 +63,8 @@ struct domain {
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;
 	struct timer console_poll;		/* feeds typed input to the ring */
+	spinlock_t console_lock;	/* the ring's keel-side indices and the below */
+	struct text_ring console_out;	/* its newest console output, for console_read */
 	char console_line[200];		/* guest console output until newline */
 	unsigned int console_len;
 	bool console_cr;		/* the last byte was '\r' */
@@ -113,8 +116,6 @@ void control_domain_ended(struct domain *d);
 void domain_rebuild(struct domain *d);
 /* No domain is left and none controls keel: stop (main.c). */
 void last_domain_ended(void);
-/* One byte of guest console output, printed a line at a time as "(dN) ...". */
-void domain_console_putc(struct domain *d, char c);
 const char *shutdown_reason_name(unsigned int reason);
 
 /* Guest-physical memory access through the p2m; -EFAULT outside guest RAM. */

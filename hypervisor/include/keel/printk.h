@@ -34,11 +34,12 @@ void console_select(u32 sinks);
 u32 console_selected(void);
 
 /*
- * Copy up to @size bytes of the log ring, oldest first, starting @offset
- * bytes into what is currently held. Returns the number of bytes copied.
+ * The log ring (every line, whatever the console level) as a stream:
+ * copy up to @size bytes from position *@pos, which moves forward when
+ * those bytes are gone (text_ring_read()). *@head: bytes ever logged.
+ * Returns the bytes copied, or -EINVAL for a position past the head.
  */
-size_t log_ring_read(char *buf, size_t size, size_t offset);
-size_t log_ring_used(void);
+long log_read(u64 *pos, char *buf, size_t size, u64 *head);
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

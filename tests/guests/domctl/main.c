@@ -5,14 +5,23 @@
  * after); (c) module 1 (the peer guest) is built as a new domain through
  * foreign mappings, runs, and its shutdown reaches dom0 (VIRQ_DOM_EXC and
  * getinfo) before dom0 destroys it; (d) a second copy told to crash
- * crashes alone while dom0 keeps running, and is destroyed afterwards.
+ * crashes alone while dom0 keeps running, and is destroyed afterwards;
+ * (e) consoles and log: dom0 reads the peer's console output, writes a
+ * line into its console input which the peer echoes, and finds keel's own
+ * lines with readlog.
  */
 #include "guest.h"
 #include "domctl.h"
+#include <public/console.h>
 #include <public/memory.h>
 
 #define CYCLES 100
 #define PEER_MEM_MB 8
+#define TEXT_MAX 4096			/* u.text.size */
+#define PEER_INPUT "dom0 says hello through console_write\n"
+
+static char text[TEXT_MAX + 1];
+static char stream[65536 + 1];		/* a whole kept stream, NUL-terminated */
 
 static u64 now(void)
 {
@@ -25,6 +34,118 @@ static void sleep_ns(u64 ns)
 	struct sched_poll p = { .ports = 0, .nr_ports = 0, .timeout = now() + ns };
 
 	HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+}
+
+/* Does @hay hold @needle? */
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return true;
+	return false;
+}
+
+/* A u.text command on @dom: a window of @size bytes at @buf from @offset; its result in *@op. */
+static long text_op(struct keel_domctl *op, u32 cmd, domid_t dom, const void *buf,
+		    u32 size, u64 offset)
+{
+	*op = (struct keel_domctl){ .cmd = cmd, .domain = dom,
+		.u.text = { .buffer = (uptr)buf, .offset = offset, .size = size } };
+	return keel_domctl(op);
+}
+
+/*
+ * Everything keel kept of a stream (console_read of @dom, or readlog) from
+ * position @from into stream[], NUL-terminated: its length, or -errno.
+ */
+static long read_stream(u32 cmd, domid_t dom, u64 from)
+{
+	struct keel_domctl op;
+	u64 pos = from;
+	long len = 0, rc;
+
+	do {
+		rc = text_op(&op, cmd, dom, stream + len,
+			     MIN((u64)TEXT_MAX, sizeof(stream) - 1 - len), pos);
+		if (rc)
+			return rc;
+		/* only the first window may start later than asked */
+		if (!CHECK(!len || op.u.text.offset == pos, "window at %llu, asked %llu",
+			   (unsigned long long)op.u.text.offset, (unsigned long long)pos))
+			return -EIO;
+		CHECK(op.u.text.offset + op.u.text.nr <= op.u.text.head,
+		      "window past the head");
+		pos = op.u.text.offset + op.u.text.nr;
+		len += op.u.text.nr;
+	} while (op.u.text.nr && len < (long)sizeof(stream) - 1);
+	stream[len] = '\0';
+	return len;
+}
+
+/* Wait until @dom's kept console output holds @needle. */
+static bool console_shows(domid_t dom, const char *needle, u64 timeout)
+{
+	u64 end = now() + timeout;
+
+	do {
+		if (read_stream(KEEL_DOMCTL_console_read, dom, 0) >= 0 &&
+		    contains(stream, needle))
+			return true;
+		sleep_ns(20 * NS_PER_MS);
+	} while (now() < end);
+	return false;
+}
+
+/* The u.text commands' hostile cases that need no running guest. */
+static void check_text_hostile(void)
+{
+	struct keel_domctl op;
+	u64 head;
+
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, TEXT_MAX + 1, 0), -EINVAL);
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, BAD_PTR, 64, 0), -EFAULT);
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, NULL, 0, 0), 0);	/* just the head */
+	head = op.u.text.head;
+	CHECK(head && !op.u.text.nr, "readlog of 0 bytes: head %llu nr %u",
+	      (unsigned long long)head, op.u.text.nr);
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, 64, head + 4096), -EINVAL);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, 55, text, 64, 0), -ESRCH);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, 0x7fff, text, 64, 0), -ESRCH);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, 55, "x", 1, 0), -ESRCH);
+	/* dom0's input comes from keel's serial line, never from itself */
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, 0, "x", 1, 0), -EINVAL);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, DOMID_SELF, "x", 1, 0), -EINVAL);
+	/* reading its own console is harmless, and shows what it printed */
+	printf("domctl: a line for my own console\n");
+	CHECK(read_stream(KEEL_DOMCTL_console_read, DOMID_SELF, 0) > 0 &&
+	      contains(stream, "domctl: a line for my own console\n"),
+	      "dom0's own console output not kept");
+}
+
+/* console_read and console_write on a domain @dom that never ran; @has_memory: its console exists. */
+static void check_text_idle(domid_t dom, bool has_memory)
+{
+	struct keel_domctl op;
+
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, dom, text, TEXT_MAX, 0), 0);
+	CHECK(!op.u.text.nr && !op.u.text.head, "an idle domain's console holds %u bytes",
+	      op.u.text.nr);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, dom, text, TEXT_MAX, 1), -EINVAL);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, dom, text, TEXT_MAX + 1, 0), -EINVAL);
+	if (!has_memory) {
+		EXPECT(text_op(&op, KEEL_DOMCTL_console_write, dom, "x", 1, 0), -EINVAL);
+		return;
+	}
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, dom, text, TEXT_MAX + 1, 0), -EINVAL);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, dom, BAD_PTR, 16, 0), -EFAULT);
+	/* as many as fit: the input ring's size, then none */
+	memset(text, 'x', TEXT_MAX);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, dom, text, TEXT_MAX, 0), 0);
+	CHECK(op.u.text.nr == XENCONS_IN_SIZE, "console_write took %u bytes", op.u.text.nr);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, dom, text, TEXT_MAX, 0), 0);
+	CHECK(op.u.text.nr == 0, "a full input ring took %u more bytes", op.u.text.nr);
 }
 
 static void check_hostile(void)
@@ -58,6 +179,7 @@ static void check_hostile(void)
 	op = (struct keel_domctl){ .cmd = 99, .domain = dom };
 	EXPECT(keel_domctl(&op), -ENOSYS);
 	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, dom), -EINVAL);	/* empty */
+	check_text_idle(dom, false);
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_memory, .domain = dom,
 				   .u.memory.mem_kb = 1024 };
 	EXPECT(keel_domctl(&op), -EINVAL);		/* below 4 MiB */
@@ -66,6 +188,7 @@ static void check_hostile(void)
 	op.u.memory.mem_kb = 4096;
 	EXPECT(keel_domctl(&op), 0);
 	EXPECT(keel_domctl(&op), -EEXIST);
+	check_text_idle(dom, true);
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_boot, .domain = dom,
 				   .u.boot.entry = 0xfffff000 };
 	EXPECT(keel_domctl(&op), -EINVAL);		/* entry outside RAM */
@@ -162,19 +285,52 @@ static long build_peer(const char *args)
 	return dom;
 }
 
+/* (e): the running peer's console, read and written through keel. */
+static void check_peer_console(domid_t peer)
+{
+	struct keel_domctl op;
+	u64 head;
+	long len;
+
+	if (!CHECK(console_shows(peer, "guest: peer waiting for console input\n",
+				 3000 * NS_PER_MS), "the peer's console output never showed"))
+		return;
+	/* windows: the tail of the stream, a bad buffer */
+	len = read_stream(KEEL_DOMCTL_console_read, peer, 0);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, peer, NULL, 0, 0), 0);
+	head = op.u.text.head;
+	CHECK(len > 0 && (u64)len <= head && op.u.text.offset == 0,
+	      "console_read: %ld bytes read, head %llu", len, (unsigned long long)head);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, peer, text, TEXT_MAX, head - 6), 0);
+	CHECK(op.u.text.nr >= 6 && op.u.text.offset == head - 6, "tail window");
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, peer, BAD_PTR, TEXT_MAX, 0), -EFAULT);
+	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, peer, PEER_INPUT,
+		       sizeof(PEER_INPUT) - 1, 0), 0);
+	CHECK(op.u.text.nr == sizeof(PEER_INPUT) - 1, "console_write took %u bytes",
+	      op.u.text.nr);
+}
+
 /* (c) and (d). */
 static void check_peers(void)
 {
-	u64 before = keel_free_pages();
+	u64 before = keel_free_pages(), log_before;
 	struct keel_domctl_info info;
 	struct keel_domctl op;
 	evtchn_port_t virq_port;
 	long peer, crasher;
+	char line[80];
 
 	EXPECT(evtchn_bind_virq(VIRQ_DOM_EXC, 0, &virq_port), 0);
-	peer = build_peer("peer");
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, NULL, 0, 0), 0);
+	log_before = op.u.text.head;
+	peer = build_peer("peer echo");
 	if (peer < 0)
 		return;
+	/* (e) keel's log since then tells of the new domain */
+	snprintf(line, sizeof(line), "(keel) d%ld: created by the toolstack, 1 vCPU(s)\n",
+		 peer);
+	CHECK(read_stream(KEEL_DOMCTL_readlog, 0, log_before) > 0 && contains(stream, line),
+	      "readlog from %llu has no \"%s\"", (unsigned long long)log_before, line);
 	EXPECT(keel_domctl_getinfo(peer, &info), 0);
 	CHECK(info.flags & KEEL_DOMINF_paused, "a new domain is not paused");
 	CHECK(info.mem_kb == PEER_MEM_MB << 10, "mem_kb %llu", (unsigned long long)info.mem_kb);
@@ -186,11 +342,16 @@ static void check_peers(void)
 	EXPECT(keel_domctl(&op), 0);
 	evtchn_set_mask(virq_port, true);
 	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, peer), 0);
+	check_peer_console(peer);
 	if (CHECK(wait_stopped(peer, &info, 3000 * NS_PER_MS), "the peer did not stop")) {
 		CHECK(info.flags & KEEL_DOMINF_shutdown && info.shutdown_reason == SHUTDOWN_poweroff,
 		      "peer: flags %#x reason %u", info.flags, info.shutdown_reason);
 		CHECK(info.cpu_time_ns > 0, "the peer never ran");
 	}
+	/* its echo came back through its output ring; stopped, its output stays readable */
+	CHECK(console_shows(peer, "guest: peer read: " PEER_INPUT, 0),
+	      "the peer's echo is not in its console output");
+	CHECK(contains(stream, "guest: PASS peer\n"), "the peer's result is not in its console");
 	CHECK(evtchn_is_pending(virq_port), "no VIRQ_DOM_EXC for the peer's shutdown");
 	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, peer), 0);
 
@@ -198,7 +359,9 @@ static void check_peers(void)
 	crasher = build_peer("peer crash");
 	if (crasher < 0)
 		return;
-	op.domain = crasher;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = crasher,
+				   .u.actions = { KEEL_ACTION_preserve, KEEL_ACTION_preserve,
+						  KEEL_ACTION_preserve } };
 	EXPECT(keel_domctl(&op), 0);
 	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, crasher), 0);
 	if (CHECK(wait_stopped(crasher, &info, 3000 * NS_PER_MS), "the crasher did not stop"))
@@ -214,6 +377,7 @@ int guest_main(const char *cmdline)
 	if (events_init())
 		return test_result("domctl");
 	check_hostile();
+	check_text_hostile();
 	check_cycles();
 	check_peers();
 	return test_result("domctl");
