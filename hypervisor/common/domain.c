@@ -32,6 +32,17 @@ const char *shutdown_reason_name(unsigned int reason)
 }
 
 /* Back [start, end) of guest-physical space with fresh zeroed host RAM. */
+int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr)
+{
+	u64 size;
+	int rc;
+
+	spin_lock(&d->p2m_lock);
+	rc = pt_lookup(&d->p2m, gpa, hpa, attr, &size);
+	spin_unlock(&d->p2m_lock);
+	return rc;
+}
+
 int domain_populate(struct domain *d, u64 start, u64 end)
 {
 	u64 attr = arch_p2m_attr(P2M_RWX | P2M_OWNED);
@@ -141,6 +152,7 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 		return NULL;
 	atomic_set(&d->refcnt, 1);
 	spin_lock_init(&d->lock);
+	spin_lock_init(&d->p2m_lock);
 	spin_lock_init(&d->console_lock);
 	d->id = id;
 	if (domain_table_insert(d, id)) {

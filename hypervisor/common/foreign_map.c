@@ -19,21 +19,32 @@
  * reference, an own RAM page goes back to keel (the bitmap allocator frees
  * a 4 KiB piece of a large page just as well; pt_unmap() splits the large
  * mapping). keel's special pages, grant-pinned pages and other mappings
- * (grants, shared info, grant frames) stay.
+ * (grants, shared info, grant frames) stay. The grant check runs outside
+ * the p2m lock (grant code takes them the other way round); a p2m changed
+ * meanwhile is -EBUSY.
  */
 static int clear_gfn(struct domain *d, u64 gpa)
 {
-	u64 hpa, attr, size;
+	u64 hpa, attr, now_hpa, now_attr, size;
+	int rc = 0;
 
 	if (gpa >= PVH_SPECIAL_GPA(0) && gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES))
 		return -EINVAL;
-	if (pt_lookup(&d->p2m, gpa, &hpa, &attr, &size))
+	if (p2m_lookup(d, gpa, &hpa, &attr))
 		return 0;		/* nothing there */
 	if (!(attr & (P2M_FOREIGN_BIT | P2M_OWNED_BIT)) ||
-	    ((attr & P2M_OWNED_BIT) && grant_table_page_in_use(d, hpa)))
+	    ((attr & P2M_OWNED_BIT) && grant_table_page_in_use(d, hpa & PAGE_MASK)))
 		return -EBUSY;
-	if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
-		return -ENOMEM;
+	spin_lock(&d->p2m_lock);
+	if (pt_lookup(&d->p2m, gpa, &now_hpa, &now_attr, &size) ||
+	    now_hpa != hpa || now_attr != attr)
+		rc = -EBUSY;
+	else if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
+		rc = -ENOMEM;
+	spin_unlock(&d->p2m_lock);
+	if (rc)
+		return rc;
+	hpa &= PAGE_MASK;
 	if (attr & P2M_FOREIGN_BIT)
 		domain_put(domain_held(P2M_DOMID(attr)));
 	else
@@ -44,23 +55,26 @@ static int clear_gfn(struct domain *d, u64 gpa)
 /* Map frame @gfn of @fd at @gpfn of @d. */
 static int map_foreign(struct domain *d, struct domain *fd, u64 gfn, u64 gpfn)
 {
-	u64 hpa, attr, size, gpa = gpfn << PAGE_SHIFT;
+	u64 hpa, attr, gpa = gpfn << PAGE_SHIFT;
 	int rc;
 
 	if (gfn > (~0ULL >> PAGE_SHIFT) || gpfn > (~0ULL >> PAGE_SHIFT))
 		return -EINVAL;
 	/* Only pages the domain owns: never another mapping it holds. */
-	if (pt_lookup(&fd->p2m, gfn << PAGE_SHIFT, &hpa, &attr, &size) ||
+	if (p2m_lookup(fd, gfn << PAGE_SHIFT, &hpa, &attr) ||
 	    !(attr & P2M_OWNED_BIT))
 		return -ENOENT;
 	rc = clear_gfn(d, gpa);
 	if (rc)
 		return rc;
-	if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
+	spin_lock(&d->p2m_lock);
+	if (pt_map(&d->p2m, gpa, hpa & PAGE_MASK, PAGE_SIZE,
 		   arch_p2m_foreign_attr(P2M_READ | P2M_WRITE, fd->id), 0))
-		return -ENOMEM;
-	domain_hold(fd);
-	return 0;
+		rc = -ENOMEM;
+	else
+		domain_hold(fd);
+	spin_unlock(&d->p2m_lock);
+	return rc;
 }
 
 long foreign_map_batch(struct vcpu *v, u64 arg)
@@ -106,10 +120,11 @@ long foreign_map_batch(struct vcpu *v, u64 arg)
 
 long foreign_remove_from_physmap(struct vcpu *v, u64 arg)
 {
-	struct domain *d = v->domain;
+	struct domain *d = v->domain, *fd = NULL;
 	struct xen_remove_from_physmap r;
-	u64 hpa, attr, size;
-	int rc;
+	u64 hpa, attr, size, tables[PT_LEVELS - 1], gpa;
+	unsigned int nr_tables = 0;
+	int rc = 0;
 
 	if (copy_from_guest(v, &r, arg, sizeof(r)))
 		return -EFAULT;
@@ -117,14 +132,27 @@ long foreign_remove_from_physmap(struct vcpu *v, u64 arg)
 		return -ESRCH;
 	if (r.gpfn > (~0ULL >> PAGE_SHIFT))
 		return -EINVAL;
-	if (pt_lookup(&d->p2m, r.gpfn << PAGE_SHIFT, &hpa, &attr, &size))
-		return -ENOENT;
-	/* Its own RAM would be gone for good: only mappings are removed. */
-	if (!(attr & P2M_FOREIGN_BIT))
-		return -EINVAL;
-	rc = clear_gfn(d, r.gpfn << PAGE_SHIFT);
+	gpa = r.gpfn << PAGE_SHIFT;
+	spin_lock(&d->p2m_lock);
+	if (pt_lookup(&d->p2m, gpa, &hpa, &attr, &size))
+		rc = -ENOENT;
+	else if (!(attr & P2M_FOREIGN_BIT))
+		rc = -EINVAL;	/* its own RAM would be gone for good */
+	else if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
+		rc = -ENOMEM;
+	if (!rc) {
+		fd = domain_held(P2M_DOMID(attr));
+		/* The toolstack's window leaves no page tables behind. */
+		nr_tables = pt_prune(&d->p2m, gpa, tables);
+	}
+	spin_unlock(&d->p2m_lock);
+	if (rc)
+		return rc;
+	/* No CPU may reach the page or the tables once they are freed. */
 	arch_p2m_flush(d);
-	return rc;
+	pt_free_tables(&d->p2m, tables, nr_tables);
+	domain_put(fd);
+	return 0;
 }
 
 static void release_one(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)

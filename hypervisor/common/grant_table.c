@@ -262,11 +262,10 @@ static void clear_status(grant_entry_v1_t *e, struct grant_active *act,
 /* The host address of @d's own RAM page at @gfn, or GNTST_bad_page. */
 static s16 ram_frame(struct domain *d, u64 gfn, u64 *hpa)
 {
-	u64 attr, size;
+	u64 attr;
 
 	if (gfn >= PFN_DOWN(PT_ADDR_LIMIT) ||
-	    pt_lookup(&d->p2m, PFN_PHYS(gfn), hpa, &attr, &size) ||
-	    !(attr & P2M_OWNED_BIT))
+	    p2m_lookup(d, PFN_PHYS(gfn), hpa, &attr) || !(attr & P2M_OWNED_BIT))
 		return GNTST_bad_page;
 	*hpa &= PAGE_MASK;
 	return GNTST_okay;
@@ -408,25 +407,40 @@ static void put_handle(struct grant_table *gt, grant_handle_t handle)
 static s16 map_host(struct domain *d, u64 gpa, u64 hpa, bool readonly)
 {
 	u64 old, attr, size;
+	s16 rc = GNTST_okay;
 
-	if (gpa >= PT_ADDR_LIMIT || !pt_lookup(&d->p2m, gpa, &old, &attr, &size))
+	if (gpa >= PT_ADDR_LIMIT)
 		return GNTST_general_error;
-	if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
+	spin_lock(&d->p2m_lock);
+	if (!pt_lookup(&d->p2m, gpa, &old, &attr, &size) ||
+	    pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
 		   arch_p2m_attr(P2M_READ | (readonly ? 0 : P2M_WRITE)), 0))
-		return GNTST_general_error;
-	return GNTST_okay;
+		rc = GNTST_general_error;
+	spin_unlock(&d->p2m_lock);
+	return rc;
 }
 
-/* Take mapping @m out of @d's p2m if it is still there: true if it was. */
-static bool unmap_host(struct domain *d, const struct grant_mapping *m)
+/*
+ * Take mapping @m out of @d's p2m if it is still there: true if it was.
+ * With @tables, the page tables that held only it are detached into them
+ * (*@nr_tables), for the caller to free after flushing.
+ */
+static bool unmap_host(struct domain *d, const struct grant_mapping *m,
+		       u64 *tables, unsigned int *nr_tables)
 {
 	u64 hpa, attr, size;
+	bool unmapped = false;
 
-	if (pt_lookup(&d->p2m, m->gpa, &hpa, &attr, &size) ||
-	    (hpa & PAGE_MASK) != m->hpa || (attr & P2M_OWNED_BIT) ||
-	    pt_unmap(&d->p2m, m->gpa, PAGE_SIZE))
-		return false;
-	return true;
+	spin_lock(&d->p2m_lock);
+	if (!pt_lookup(&d->p2m, m->gpa, &hpa, &attr, &size) &&
+	    (hpa & PAGE_MASK) == m->hpa && !(attr & P2M_OWNED_BIT) &&
+	    !pt_unmap(&d->p2m, m->gpa, PAGE_SIZE)) {
+		unmapped = true;
+		if (tables)
+			*nr_tables = pt_prune(&d->p2m, m->gpa, tables);
+	}
+	spin_unlock(&d->p2m_lock);
+	return unmapped;
 }
 
 static s16 map_grant_ref(struct domain *ld, struct gnttab_map_grant_ref *op)
@@ -483,6 +497,8 @@ static s16 unmap_grant_ref(struct domain *ld,
 {
 	struct grant_table *lgt = ld->grant_table;
 	struct grant_mapping *m, done;
+	u64 tables[PT_LEVELS - 1];
+	unsigned int nr_tables = 0;
 	s16 rc = GNTST_okay;
 
 	spin_lock(&lgt->lock);
@@ -499,7 +515,8 @@ static s16 unmap_grant_ref(struct domain *ld,
 	/* As in Xen, host_addr 0 leaves the host mapping (and handle) alone. */
 	if (!op->host_addr)
 		goto unlock;
-	if ((op->host_addr & PAGE_MASK) != m->gpa || !unmap_host(ld, m)) {
+	if ((op->host_addr & PAGE_MASK) != m->gpa ||
+	    !unmap_host(ld, m, tables, &nr_tables)) {
 		rc = GNTST_general_error;
 		goto unlock;
 	}
@@ -508,6 +525,7 @@ static s16 unmap_grant_ref(struct domain *ld,
 	spin_unlock(&lgt->lock);
 
 	arch_p2m_flush(ld);	/* before the granter may free the page */
+	pt_free_tables(&ld->p2m, tables, nr_tables);
 	unpin_grant(done.granter, done.ref, done.flags & GNTMAP_readonly);
 	domain_put(done.granter);
 	return GNTST_okay;
@@ -526,7 +544,8 @@ void grant_table_release_mappings(struct domain *d)
 	spin_lock(&gt->lock);
 	for (grant_handle_t h = 0; h < maptrack_limit(gt); h++)
 		if (maptrack_entry(gt, h)->flags)
-			unmapped |= unmap_host(d, maptrack_entry(gt, h));
+			unmapped |= unmap_host(d, maptrack_entry(gt, h), NULL,
+					       NULL);
 	spin_unlock(&gt->lock);
 	if (unmapped)
 		arch_p2m_flush(d);

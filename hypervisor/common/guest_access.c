@@ -9,9 +9,9 @@
 
 void *guest_page(struct domain *d, u64 gpa)
 {
-	u64 hpa, attr, size;
+	u64 hpa, attr;
 
-	if (pt_lookup(&d->p2m, gpa & PAGE_MASK, &hpa, &attr, &size))
+	if (p2m_lookup(d, gpa & PAGE_MASK, &hpa, &attr))
 		return NULL;
 	return phys_to_virt(hpa);
 }

@@ -18,26 +18,35 @@
  */
 static long physmap_place(struct domain *d, u64 gpa, u64 hpa)
 {
-	u64 old_hpa, attr, size;
+	u64 old_hpa = 0, attr = 0, now_hpa = 0, now_attr = 0, size;
+	long rc = 0;
 
 	if (gpa >= PVH_SPECIAL_GPA(0) && gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES))
 		return -EINVAL;
-	if (!pt_lookup(&d->p2m, gpa, &old_hpa, &attr, &size) &&
-	    (attr & P2M_FOREIGN_BIT))
+	if (p2m_lookup(d, gpa, &old_hpa, &attr))
+		attr = 0;
+	if (attr & P2M_FOREIGN_BIT)
 		return -EBUSY;		/* remove_from_physmap it first */
-	if (!pt_lookup(&d->p2m, gpa, &old_hpa, &attr, &size) &&
-	    (attr & P2M_OWNED_BIT)) {
-		old_hpa &= PAGE_MASK;
-		if (grant_table_page_in_use(d, old_hpa))
-			return -EBUSY;
-		if (pt_unmap(&d->p2m, gpa, PAGE_SIZE))
-			return -ENOMEM;
-		free_page(phys_to_virt(old_hpa));
-	}
-	if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
-		   arch_p2m_attr(P2M_READ | P2M_WRITE), 0))
-		return -ENOMEM;
+	/* Outside the p2m lock: grant code takes the two the other way round. */
+	if ((attr & P2M_OWNED_BIT) &&
+	    grant_table_page_in_use(d, old_hpa & PAGE_MASK))
+		return -EBUSY;
+	spin_lock(&d->p2m_lock);
+	if (pt_lookup(&d->p2m, gpa, &now_hpa, &now_attr, &size))
+		now_attr = 0;
+	if (now_attr != attr || (attr && now_hpa != old_hpa))
+		rc = -EBUSY;	/* changed meanwhile */
+	else if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
+			arch_p2m_attr(P2M_READ | P2M_WRITE), 0))
+		rc = -ENOMEM;
+	spin_unlock(&d->p2m_lock);
+	old_hpa &= PAGE_MASK;
+	if (rc)
+		return rc;
 	arch_p2m_flush(d);
+	/* The RAM page it replaced goes back, once no CPU can reach it. */
+	if (attr & P2M_OWNED_BIT)
+		free_page(phys_to_virt(old_hpa));
 	return 0;
 }
 
@@ -45,9 +54,13 @@ static long physmap_place(struct domain *d, u64 gpa, u64 hpa)
 static void physmap_remove(struct domain *d, u64 gpa, u64 hpa)
 {
 	u64 cur, attr, size;
+	bool removed;
 
-	if (!pt_lookup(&d->p2m, gpa, &cur, &attr, &size) && cur == hpa &&
-	    !(attr & P2M_OWNED_BIT) && !pt_unmap(&d->p2m, gpa, PAGE_SIZE))
+	spin_lock(&d->p2m_lock);
+	removed = !pt_lookup(&d->p2m, gpa, &cur, &attr, &size) && cur == hpa &&
+		  !(attr & P2M_OWNED_BIT) && !pt_unmap(&d->p2m, gpa, PAGE_SIZE);
+	spin_unlock(&d->p2m_lock);
+	if (removed)
 		arch_p2m_flush(d);
 }
 

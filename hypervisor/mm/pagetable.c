@@ -159,6 +159,48 @@ int pt_unmap(struct page_table *pt, u64 va, u64 size)
 	return 0;
 }
 
+static bool table_empty(const struct page_table *pt, const u64 *t)
+{
+	for (int i = 0; i < PT_ENTRIES; i++)
+		if (present(pt, t[i]))
+			return false;
+	return true;
+}
+
+unsigned int pt_prune(struct page_table *pt, u64 va,
+		      u64 detached[PT_LEVELS - 1])
+{
+	u64 *entries[PT_LEVELS], *t = table(pt, pt->root);
+	unsigned int n = 0;
+	int l;
+
+	/* entries[l]: the entry for @va in the level-l table. */
+	for (l = PT_LEVELS - 1; l >= 0; l--) {
+		entries[l] = &t[INDEX(va, l)];
+		if (l == 0 || !present(pt, *entries[l]) ||
+		    is_leaf(pt, *entries[l], l))
+			break;
+		t = table(pt, *entries[l] & pt->fmt->addr_mask);
+	}
+	/* l: the lowest level reached; detach empty tables upwards from it. */
+	for (; l < PT_LEVELS - 1; l++) {
+		u64 *parent = entries[l + 1];
+		u64 phys = *parent & pt->fmt->addr_mask;
+
+		if (!table_empty(pt, table(pt, phys)))
+			break;
+		*parent = 0;
+		detached[n++] = phys;
+	}
+	return n;
+}
+
+void pt_free_tables(struct page_table *pt, const u64 *tables, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		pt->ops->free_table(pt->ops->ctx, tables[i]);
+}
+
 int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
 	      u64 *page_size)
 {

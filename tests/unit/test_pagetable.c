@@ -176,6 +176,43 @@ static void test_unmap(void **state)
 	assert_int_equal(pt_unmap(&pt, 0x7000000000ULL, 0x10000000), 0);
 }
 
+/* Transient 4 KiB mappings far from the rest leave no tables behind once pruned. */
+static void test_prune(void **state)
+{
+	u64 detached[PT_LEVELS - 1], pa, attr, ps;
+	int base;
+
+	(void)state;
+	assert_int_equal(pt_map(&pt, 0, 0, LARGE_PAGE_SIZE, RW, 0), 0);
+	base = allocated - freed;
+	/* two pages in one new leaf table, 512 GiB away: three new tables */
+	assert_int_equal(pt_map(&pt, 0x8000000000ULL, 0x1000, PAGE_SIZE, RW, 0), 0);
+	assert_int_equal(pt_map(&pt, 0x8000001000ULL, 0x2000, PAGE_SIZE, RW, 0), 0);
+	assert_int_equal(allocated - freed, base + 3);
+
+	/* one page left: nothing to detach */
+	assert_int_equal(pt_unmap(&pt, 0x8000000000ULL, PAGE_SIZE), 0);
+	assert_int_equal(pt_prune(&pt, 0x8000000000ULL, detached), 0);
+	expect_map(0x8000001000ULL, 0x2000, PAGE_SIZE);
+
+	/* the last one: the leaf table, its PD and PDPT go, in that order */
+	assert_int_equal(pt_unmap(&pt, 0x8000001000ULL, PAGE_SIZE), 0);
+	assert_int_equal(pt_prune(&pt, 0x8000001000ULL, detached), 3);
+	assert_int_equal(pt_lookup(&pt, 0x8000001000ULL, &pa, &attr, &ps), -ENOENT);
+	pt_free_tables(&pt, detached, 3);
+	assert_int_equal(allocated - freed, base);
+
+	/* the low mapping and its tables are untouched; an unmapped hole prunes nothing */
+	expect_map(0x1000, 0x1000, LARGE_PAGE_SIZE);
+	assert_int_equal(pt_prune(&pt, 0x8000001000ULL, detached), 0);
+	assert_int_equal(pt_prune(&pt, 0x1000, detached), 0);
+	/* a split large page emptied page by page goes too, up to the shared PDPT */
+	assert_int_equal(pt_unmap(&pt, 0, LARGE_PAGE_SIZE - PAGE_SIZE), 0);
+	assert_int_equal(pt_unmap(&pt, LARGE_PAGE_SIZE - PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(pt_prune(&pt, LARGE_PAGE_SIZE - PAGE_SIZE, detached), 3);
+	pt_free_tables(&pt, detached, 3);
+}
+
 static void test_ept_format(void **state)
 {
 	struct page_table e;
@@ -226,6 +263,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_huge_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_on_small_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ept_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_tables, setup, teardown),

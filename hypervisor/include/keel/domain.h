@@ -51,6 +51,7 @@ struct domain {
 	u64 rsdp_gpa;			/* its ACPI tables; 0: none */
 
 	struct page_table p2m;		/* guest-physical to host-physical */
+	spinlock_t p2m_lock;		/* p2m changes and keel's walks of it */
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
@@ -124,5 +125,10 @@ int copy_from_guest_phys(struct domain *d, void *dst, u64 gpa, u64 len);
 int clear_guest_phys(struct domain *d, u64 gpa, u64 len);
 /* Keel's mapping of the guest page at @gpa, or NULL. */
 void *guest_page(struct domain *d, u64 gpa);
+/*
+ * What @d's p2m has at @gpa, under its lock: 0 with the host address and
+ * the attribute bits, or -ENOENT. Changes take d->p2m_lock themselves.
+ */
+int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr);
 
 #endif

@@ -53,6 +53,15 @@ int pt_map(struct page_table *pt, u64 va, u64 pa, u64 size, u64 attr,
 /* Remove [va, va + size), splitting large pages that are partly covered. */
 int pt_unmap(struct page_table *pt, u64 va, u64 size);
 /*
+ * After an unmap at @va: detach the tables on @va's path that hold nothing
+ * now (never the root), lowest first, into @detached; returns how many.
+ * They are still to be freed with pt_free_tables(), once no CPU can have
+ * them cached (for a p2m: after arch_p2m_flush()).
+ */
+unsigned int pt_prune(struct page_table *pt, u64 va,
+		      u64 detached[PT_LEVELS - 1]);
+void pt_free_tables(struct page_table *pt, const u64 *tables, unsigned int n);
+/*
  * Translate @va. Returns 0 with the physical address, the leaf's attribute
  * bits (address bits and the large bit removed) and the leaf size, or
  * -ENOENT when nothing is mapped there.
