@@ -88,13 +88,13 @@ void sched_domain_add(struct domain *d)
 {
 	spin_lock(&sched_lock);
 	sched_add_dom(&sched, &d->sched_dom);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *v = d->vcpus[i];
-
-		/* Spread the vCPUs of a domain over the CPUs from the start. */
-		v->processor = (d->id + i) % nr_cpus;
-		sched_add_unit(&sched, &v->sched_unit, &d->sched_dom, v->processor);
-	}
+	/*
+	 * Spread the vCPUs of a domain over the CPUs from the start: each
+	 * queues there, and moves there (timers too) when it first runs.
+	 */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		sched_add_unit(&sched, &d->vcpus[i]->sched_unit, &d->sched_dom,
+			       (d->id + i) % nr_cpus);
 	spin_unlock(&sched_lock);
 }
 
@@ -253,7 +253,7 @@ static void context_switch_in(struct pcpu *c, struct vcpu *next)
 		timer_migrate(&next->periodic_timer, c->id);
 		timer_migrate(&next->poll_timer, c->id);
 	}
-	arch_vcpu_switch_in(next, moved);
+	arch_vcpu_switch_in(next);
 }
 
 void vcpu_sleep_sync(struct vcpu *v)
