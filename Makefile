@@ -100,7 +100,7 @@ TEST_ISOS += interdomain
 ISO_CMDLINE_interdomain := console=com1,e9 dom0_mem=32M
 ISO_MODULES_interdomain := $(BUILD)/guests/granter.elf '' $(BUILD)/guests/grantee.elf 'grantee'
 $(BUILD)/keel-interdomain.iso: $(BUILD)/guests/granter.elf $(BUILD)/guests/grantee.elf
-# Four CPU-bound domains with weights 1:2:3:4 (the test runs it on two CPUs).
+# Four CPU-bound domains with weights 1:2:3:4 (tests run it on two CPUs and on one).
 TEST_ISOS += weights
 ISO_CMDLINE_weights := console=com1,e9 dom0_mem=32M
 ISO_MODULES_weights := $(BUILD)/guests/weights.elf '' $(BUILD)/guests/spin.elf 'spin'

@@ -158,6 +158,7 @@ void control_domain_ended(struct domain *d)
 			shutdown_reason_name(d->shutdown_reason));
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		arch_vcpu_report(d->vcpus[i]);
+	sched_report();
 	destroy_other_domains(NULL);
 	domain_put(d);		/* the shutdown tasklet's: dom0 is freed now */
 	pr_info("mm: %llu pages free after d0, %llu at start\n",
@@ -200,6 +201,7 @@ void last_domain_ended(void)
 	pr_info("keel: every domain has ended; %llu pages free, %llu at start\n",
 		(unsigned long long)host_pages.nr_free,
 		(unsigned long long)free_pages_at_start);
+	sched_report();
 	keel_stop(KEEL_STATUS_OK);
 }
 

@@ -19,6 +19,14 @@ static DEFINE_SPINLOCK(sched_lock);
 static struct timer slice_timers[MAX_CPUS];
 static struct timer accounting_tick;
 
+/* What each CPU's loop did, written by that CPU only; sched_report() prints it. */
+struct sched_counts {
+	u64 picks;		/* vCPUs picked to run */
+	u64 stolen;		/* of those, taken from another CPU's queue */
+	u64 slices_ended;	/* slice timers that fired */
+};
+static struct sched_counts counts[MAX_CPUS];
+
 static DEFINE_SPINLOCK(tasklet_lock);
 static struct tasklet *tasklet_list;
 
@@ -46,7 +54,10 @@ static void kick_running(struct vcpu *v)
 
 static void slice_ended(void *data)
 {
-	this_cpu()->need_resched = true;
+	struct pcpu *c = this_cpu();
+
+	c->need_resched = true;
+	counts[c->id].slices_ended++;
 }
 
 static void accounting_tick_fired(void *data)
@@ -88,13 +99,13 @@ void sched_domain_add(struct domain *d)
 {
 	spin_lock(&sched_lock);
 	sched_add_dom(&sched, &d->sched_dom);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *v = d->vcpus[i];
-
-		/* Spread the vCPUs of a domain over the CPUs from the start. */
-		v->processor = (d->id + i) % nr_cpus;
-		sched_add_unit(&sched, &v->sched_unit, &d->sched_dom, v->processor);
-	}
+	/*
+	 * Spread the vCPUs of a domain over the CPUs from the start: each
+	 * queues there, and moves there (timers too) when it first runs.
+	 */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		sched_add_unit(&sched, &d->vcpus[i]->sched_unit, &d->sched_dom,
+			       (d->id + i) % nr_cpus);
 	spin_unlock(&sched_lock);
 }
 
@@ -253,7 +264,7 @@ static void context_switch_in(struct pcpu *c, struct vcpu *next)
 		timer_migrate(&next->periodic_timer, c->id);
 		timer_migrate(&next->poll_timer, c->id);
 	}
-	arch_vcpu_switch_in(next, moved);
+	arch_vcpu_switch_in(next);
 }
 
 void vcpu_sleep_sync(struct vcpu *v)
@@ -289,8 +300,11 @@ static void do_schedule(struct pcpu *c, u64 now)
 
 	spin_lock(&sched_lock);
 	u = sched_pick_next(&sched, c->id, now, &slice);
-	if (u)
+	if (u) {
+		counts[c->id].picks++;
+		counts[c->id].stolen += u->migrated;
 		u->migrated = false;
+	}
 	spin_unlock(&sched_lock);
 	c->need_resched = false;
 	next = u ? unit_vcpu(u) : NULL;
@@ -303,6 +317,16 @@ static void do_schedule(struct pcpu *c, u64 now)
 		timer_set(&slice_timers[c->id], now + slice);
 	else
 		timer_stop(&slice_timers[c->id]);
+}
+
+void sched_report(void)
+{
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms\n",
+			cpu, (unsigned long long)READ_ONCE(counts[cpu].picks),
+			(unsigned long long)READ_ONCE(counts[cpu].stolen),
+			(unsigned long long)READ_ONCE(counts[cpu].slices_ended),
+			(unsigned long long)READ_ONCE(pcpus[cpu].idle_ns) / 1000000);
 }
 
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)

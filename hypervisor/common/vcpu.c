@@ -51,6 +51,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->id = id;
 	v->domain = d;
 	v->state = VCPU_DOWN;
+	v->processor = smp_processor_id();	/* where timer_init() puts its timers */
 	if (id < XEN_LEGACY_MAX_VCPUS)
 		v->vcpu_info = &d->shared_info->vcpu_info[id];
 	timer_init(&v->singleshot_timer, singleshot_fired, v);

@@ -221,6 +221,42 @@ static void test_weights_1_2_3_4_two_cpus(void **state)
 	weights_1_2_3_4(2);
 }
 
+/*
+ * As in the emulator test, a dom0 that wakes now and then for a moment
+ * (it polls, then pauses the spinners) beside them: the four still share
+ * what they get by weight, and every partial slice is charged exactly.
+ */
+static void test_weights_beside_waking_dom0(void **state)
+{
+	static const u32 w[] = { 100, 200, 300, 400 };
+	struct sched_unit *d0;
+	u64 spun = 0;
+
+	(void)state;
+	sim_start(2);
+	jitter = MS(1);
+	sched_add_dom(&s, &doms[4]);
+	d0 = &units[4];
+	assert_int_equal(sched_add_unit(&s, d0, &doms[4], 0), 0);
+	for (unsigned int i = 0; i < 4; i++)
+		add(i, w[i], 0, (i + 1) % 2);
+	for (u64 t = MS(7); t < SEC(2); t += MS(53)) {
+		run_until(t);
+		kick(sched_wake(&s, d0, now));
+		run_until(t + MS(1) / 2);
+		sched_block(&s, d0, now);
+		if (running[d0->cpu] == d0)
+			resched(d0->cpu);
+	}
+	run_until(SEC(2));
+	for (unsigned int i = 0; i < 4; i++)
+		spun += ran[i];
+	for (unsigned int i = 0; i < 4; i++)
+		assert_within(ran[i], spun * w[i] / 1000, 10);
+	assert_true(ran[4] > 0);
+	assert_accounting(5);
+}
+
 /* The same with timing as on hardware: slices overrun and ticks come late. */
 static void test_weights_with_jitter(void **state)
 {
@@ -588,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_no_starvation),
 		cmocka_unit_test(test_weights_1_2_3_4_one_cpu),
 		cmocka_unit_test(test_weights_1_2_3_4_two_cpus),
+		cmocka_unit_test(test_weights_beside_waking_dom0),
 		cmocka_unit_test(test_blocked_unit_gets_nothing),
 		cmocka_unit_test(test_wake_preempts_over_unit),
 		cmocka_unit_test(test_tick_preempts_over_unit),

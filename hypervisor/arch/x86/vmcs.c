@@ -140,7 +140,7 @@ static int setup_controls(struct vcpu *v)
 }
 
 /* The host state of the CPU this VMCS is loaded on (per-CPU GDT, TSS, GS base). */
-void vmcs_set_host_state(void)
+void vmcs_set_host_state(struct vcpu *v)
 {
 	struct desc_ptr gdtr, idtr;
 	u16 tr;
@@ -169,6 +169,7 @@ void vmcs_set_host_state(void)
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_EFER));
 	vmwrite(HOST_IA32_PAT, rdmsr(0x277));
 	vmwrite(HOST_RIP, (u64)vmx_exit_entry);
+	v->arch.host_cpu = smp_processor_id();
 }
 
 static void set_segment(enum vmcs_field sel, u16 selector, u32 limit, u32 ar)
@@ -273,7 +274,7 @@ static int vmcs_fill(struct vcpu *v, u32 entry, u32 start_info)
 
 	if (rc)
 		return rc;
-	vmcs_set_host_state();
+	vmcs_set_host_state(v);
 	setup_guest_state(v, entry, start_info);
 	if (v->arch.sipi_vector)
 		setup_ap_real_mode(v->arch.sipi_vector);

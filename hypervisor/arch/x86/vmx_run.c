@@ -55,7 +55,7 @@ static void flush_guest_tlb(struct vcpu *v)
 	ept_flush_local(v->domain);
 }
 
-void arch_vcpu_switch_in(struct vcpu *v, bool moved)
+void arch_vcpu_switch_in(struct vcpu *v)
 {
 	/* An AP's VMCS is made when it first runs, after its startup IPI. */
 	if (!v->arch.vmcs && arch_vcpu_init(v, 0, 0)) {
@@ -64,8 +64,13 @@ void arch_vcpu_switch_in(struct vcpu *v, bool moved)
 	}
 	vmcs_load(v);
 	vcpu_context_restore(v);
-	if (moved) {
-		vmcs_set_host_state();
+	/*
+	 * Built on another CPU (a domain-control hypercall), or last run on
+	 * one: a VM exit here must land on this CPU's per-CPU data, TSS and
+	 * stack guard, and translations cached here may be stale.
+	 */
+	if (v->arch.host_cpu != smp_processor_id()) {
+		vmcs_set_host_state(v);
 		flush_guest_tlb(v);
 	}
 }

@@ -149,10 +149,10 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
 
 /**
- * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU. @moved: it last
- * ran on another CPU (host state and cached translations need refreshing).
+ * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU; the arch refreshes
+ * what belongs to another CPU (host state, cached translations) itself.
  */
-void arch_vcpu_switch_in(struct vcpu *v, bool moved);
+void arch_vcpu_switch_in(struct vcpu *v);
 
 /**
  * arch_vcpu_switch_out() - save @v's state to memory so that any CPU can

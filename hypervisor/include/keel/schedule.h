@@ -13,6 +13,8 @@ void scheduler_init(void);
 bool scheduler_running(void);
 /* This CPU's scheduler loop: run vCPUs, fire timers, run deferred work, idle. */
 void __noreturn schedule_loop(void);
+/* Print what each CPU's loop did (picks, steals, slices, idle time), at the end of a run. */
+void sched_report(void);
 
 /* Enter @d and its vCPUs into the scheduler / take them out (vCPUs off-CPU first). */
 void sched_domain_add(struct domain *d);

@@ -21,7 +21,7 @@ struct vcpu {
 	unsigned int id;
 	struct domain *domain;
 	enum vcpu_state state;		/* changed under the scheduler lock */
-	unsigned int processor;		/* the CPU it last ran on or is queued for */
+	unsigned int processor;		/* last ran on (or created on); its timers fire there */
 	volatile bool is_running;	/* loaded on a CPU; its state is not in memory */
 	struct sched_unit sched_unit;
 	/* Where events are signalled: shared_info's slot or a registered page. */

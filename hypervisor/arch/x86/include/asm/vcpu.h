@@ -23,6 +23,11 @@ struct arch_vcpu {
 	void *vmcs;
 	void *msr_bitmap;
 	bool launched;
+	/*
+	 * The CPU whose host state (per-CPU pointer, TSS, stack guard) the
+	 * VMCS holds: the one that built it, then the one it last ran on.
+	 */
+	unsigned int host_cpu;
 	u8 sipi_vector;		/* an AP started by SIPI: its real-mode page; 0 = BSP */
 	u16 vpid;
 	u64 exit_count[EXIT_REASON_MAX + 1];

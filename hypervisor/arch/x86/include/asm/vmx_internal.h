@@ -18,8 +18,8 @@ void vmcs_free(struct vcpu *v);
 /* Make @v's VMCS current on this CPU / write it back to memory (not launched). */
 void vmcs_load(struct vcpu *v);
 void vmcs_clear(struct vcpu *v);
-/* Rewrite the loaded VMCS's host state for this CPU. */
-void vmcs_set_host_state(void);
+/* Rewrite the loaded VMCS (@v's) host state for this CPU. */
+void vmcs_set_host_state(struct vcpu *v);
 struct pcpu;
 /* INVEPT @d's translations on this CPU; the check before entering @d's vCPUs. */
 void ept_flush_local(struct domain *d);
