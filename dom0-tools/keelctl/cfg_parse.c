@@ -22,7 +22,8 @@ struct parser {
 	const char *name;
 	const char *p, *end;
 	unsigned int line;
-	FILE *err;
+	struct diag *diag;
+	unsigned int source;
 	unsigned int errors;
 	struct token tok;	/* the current token */
 };
@@ -31,11 +32,9 @@ static void __printf(3, 4) error_at(struct parser *ps, unsigned int line, const 
 {
 	va_list ap;
 
-	fprintf(ps->err, "%s:%u: ", ps->name, line);
 	va_start(ap, fmt);
-	vfprintf(ps->err, fmt, ap);
+	diag_add(ps->diag, ps->source, ps->name, line, false, fmt, ap);
 	va_end(ap);
-	fputc('\n', ps->err);
 	ps->errors++;
 }
 
@@ -361,10 +360,11 @@ bad:
 }
 
 unsigned int cfg_parse(const char *name, const char *text, size_t len, struct cfg_file *out,
-		       FILE *err)
+		       struct diag *diag, unsigned int source)
 {
 	struct parser ps = {
-		.name = name, .p = text, .end = text + len, .line = 1, .err = err,
+		.name = name, .p = text, .end = text + len, .line = 1, .diag = diag,
+		.source = source,
 	};
 
 	memset(out, 0, sizeof(*out));

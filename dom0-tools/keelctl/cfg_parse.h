@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
+#include "diag.h"
 
 /* One string or number ("atom"), as written. */
 struct cfg_atom {
@@ -29,12 +29,12 @@ struct cfg_file {
 };
 
 /*
- * Parses @len bytes of @text, named @name in messages. Syntax errors are printed to @err as
- * "NAME:LINE: what is wrong" and parsing goes on at the next statement. Returns the number
- * of errors; @out holds the well-formed statements either way (cfg_file_free() it).
+ * Parses @len bytes of @text, named @name in messages. Syntax errors go to @diag (as source
+ * @source) as "NAME:LINE: what is wrong" and parsing goes on at the next statement. Returns
+ * the number of errors; @out holds the well-formed statements either way (cfg_file_free()).
  */
 unsigned int cfg_parse(const char *name, const char *text, size_t len, struct cfg_file *out,
-		       FILE *err);
+		       struct diag *diag, unsigned int source);
 void cfg_file_free(struct cfg_file *f);
 
 #endif

@@ -33,6 +33,7 @@ static void note_devices(struct kc *kc, const struct domain_config *cfg)
 int cmd_create(struct kc *kc, int argc, char **argv)
 {
 	bool console = false, foreground = false, paused = false, dry_run = false;
+	bool no_monitor = false;
 	const char *file = NULL;
 	struct domain_config cfg;
 	char uuid[37];
@@ -40,11 +41,12 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 	int opt, rc;
 
 	reset_getopt();
-	while ((opt = getopt(argc, argv, "cFpnf:h")) != -1) {
+	while ((opt = getopt(argc, argv, "cFpenf:h")) != -1) {
 		switch (opt) {
 		case 'c': console = true; break;
 		case 'F': foreground = true; break;
 		case 'p': paused = true; break;
+		case 'e': no_monitor = true; break;
 		case 'n': dry_run = true; break;
 		case 'f':
 			if (file)
@@ -68,6 +70,8 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 			return usage_error("create", "'%s' is not KEY=VALUE", argv[i]);
 	if (console && foreground)
 		return usage_error("create", "-c and -F do not go together");
+	if (no_monitor && foreground)
+		return usage_error("create", "-e and -F do not go together");
 	if (console && paused)
 		return usage_error("create", "-c and -p do not go together");
 
@@ -115,7 +119,7 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 		config_free(&cfg);
 		return rc ? EXIT_FAIL : EXIT_OK;
 	}
-	rc = monitor_spawn(kc, &cfg, domid);
+	rc = no_monitor ? 0 : monitor_spawn(kc, &cfg, domid);
 	if (rc)
 		kc_warn("%s (d%u): no monitor (%s): nobody will restart it or clean up after it",
 			cfg.name, domid, strerror(-rc));

@@ -4,10 +4,11 @@
 #include "commands.h"
 
 const struct command commands[] = {
-	{ "create", cmd_create, "[-c] [-F] [-p] [-n] FILE.cfg [KEY=VALUE...]",
+	{ "create", cmd_create, "[-c] [-F | -e] [-p] [-n] [-f] FILE.cfg [KEY=VALUE...]",
 	  "build and start a domain from an xl.cfg-style file\n"
 	  "  -c  attach to its console once it runs      -p  leave it paused\n"
 	  "  -F  stay in the foreground as its monitor   -n  parse and print the config only\n"
+	  "  -e  leave no monitor (nobody restarts the domain or cleans up after it)\n"
 	  "  KEY=VALUE replaces that key of the file" },
 	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
 	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },

@@ -14,8 +14,8 @@
 
 struct apply {
 	const char *file;		/* of the setting being applied */
-	FILE *err;
-	unsigned int errors;
+	unsigned int source;		/* 0: the file, 1: the command line */
+	struct diag diag;
 	struct domain_config *cfg;
 };
 
@@ -23,23 +23,18 @@ static void __printf(3, 4) bad(struct apply *a, unsigned int line, const char *f
 {
 	va_list ap;
 
-	fprintf(a->err, "%s:%u: ", a->file, line);
 	va_start(ap, fmt);
-	vfprintf(a->err, fmt, ap);
+	diag_add(&a->diag, a->source, a->file, line, false, fmt, ap);
 	va_end(ap);
-	fputc('\n', a->err);
-	a->errors++;
 }
 
 static void __printf(3, 4) warn(struct apply *a, unsigned int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(a->err, "%s:%u: warning: ", a->file, line);
 	va_start(ap, fmt);
-	vfprintf(a->err, fmt, ap);
+	diag_add(&a->diag, a->source, a->file, line, true, fmt, ap);
 	va_end(ap);
-	fputc('\n', a->err);
 }
 
 /* ---- value checks ---- */
@@ -346,9 +341,10 @@ static void apply_setting(struct apply *a, const struct cfg_setting *s)
 	warn(a, s->line, "unknown key '%s' ignored", s->key);
 }
 
-static void check_duplicates(struct apply *a, const struct cfg_file *f)
+static void check_duplicates(struct apply *a, const struct cfg_file *f, unsigned int source)
 {
 	a->file = f->name;
+	a->source = source;
 	for (unsigned int i = 1; i < f->nr; i++) {
 		for (unsigned int j = 0; j < i; j++) {
 			if (!strcmp(f->settings[i].key, f->settings[j].key)) {
@@ -391,31 +387,28 @@ static void check_whole(struct apply *a, const char *name, const struct cfg_file
 	struct domain_config *cfg = a->cfg;
 	char *cmdline;
 
-	if (!cfg->name && !has_key(f, o, "name")) {
-		fprintf(a->err, "%s: no name given (name = \"...\")\n", name);
-		a->errors++;
-	}
-	if (!cfg->kernel && !has_key(f, o, "kernel")) {
-		fprintf(a->err, "%s: no kernel given (kernel = \"/path/to/vmlinuz\")\n", name);
-		a->errors++;
-	}
+	a->file = name;
+	a->source = 0;
+	if (!cfg->name && !has_key(f, o, "name"))
+		bad(a, 0, "no name given (name = \"...\")");
+	if (!cfg->kernel && !has_key(f, o, "kernel"))
+		bad(a, 0, "no kernel given (kernel = \"/path/to/vmlinuz\")");
 	if (cfg->cmdline && (cfg->root || cfg->extra))
-		fprintf(a->err, "%s: warning: cmdline is set: root and extra are ignored\n", name);
+		warn(a, 0, "cmdline is set: root and extra are ignored");
 	cmdline = config_cmdline(cfg);
-	if (strlen(cmdline) > CONFIG_MAX_CMDLINE) {
-		fprintf(a->err, "%s: the kernel command line is %zu bytes; keel takes at most %d\n",
-			name, strlen(cmdline), CONFIG_MAX_CMDLINE);
-		a->errors++;
-	}
+	if (strlen(cmdline) > CONFIG_MAX_CMDLINE)
+		bad(a, 0, "the kernel command line is %zu bytes; keel takes at most %d",
+		    strlen(cmdline), CONFIG_MAX_CMDLINE);
 	free(cmdline);
 }
 
 int config_parse_text(const char *name, const char *text, size_t len, char *const *overrides,
 		      unsigned int nr_overrides, struct domain_config *cfg, FILE *err)
 {
-	struct apply a = { .err = err, .cfg = cfg };
+	struct apply a = { .cfg = cfg };
 	struct cfg_file f, o;
 	char *joined = xstrdup("");
+	unsigned int errors;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->source = xstrdup(name);
@@ -425,29 +418,33 @@ int config_parse_text(const char *name, const char *text, size_t len, char *cons
 	cfg->on_reboot = KEEL_ACTION_restart;
 	cfg->on_crash = KEEL_ACTION_destroy;
 
-	a.errors += cfg_parse(name, text, len, &f, err);
+	cfg_parse(name, text, len, &f, &a.diag, 0);
 	for (unsigned int i = 0; i < nr_overrides; i++) {
 		char *next = xasprintf("%s%s\n", joined, overrides[i]);
 
 		free(joined);
 		joined = next;
 	}
-	a.errors += cfg_parse("command line", joined, strlen(joined), &o, err);
+	cfg_parse("command line", joined, strlen(joined), &o, &a.diag, 1);
 	free(joined);
-	check_duplicates(&a, &f);
-	check_duplicates(&a, &o);
+	check_duplicates(&a, &f, 0);
+	check_duplicates(&a, &o, 1);
 
 	a.file = f.name;
+	a.source = 0;
 	for (unsigned int i = 0; i < f.nr; i++)
 		if (!overridden(&o, f.settings[i].key))
 			apply_setting(&a, &f.settings[i]);
 	a.file = o.name;
+	a.source = 1;
 	for (unsigned int i = 0; i < o.nr; i++)
 		apply_setting(&a, &o.settings[i]);
 	check_whole(&a, name, &f, &o);
 	cfg_file_free(&f);
 	cfg_file_free(&o);
-	if (a.errors) {
+	errors = a.diag.errors;
+	diag_flush(&a.diag, err);
+	if (errors) {
 		config_free(cfg);
 		return -1;
 	}
