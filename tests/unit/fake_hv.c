@@ -180,9 +180,14 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 	case KEEL_DOMCTL_create:
 		if (!op->u.create.max_vcpus || op->u.create.max_vcpus > 8 || op->u.create.flags)
 			return -EINVAL;
-		for (id = 1; id < FAKE_MAX_DOMAINS && f->dom[id].exists; id++)
-			;
-		if (id == FAKE_MAX_DOMAINS)
+		/* Like Xen, ids rotate: a freed one is not handed out again at once. */
+		for (unsigned int tries = 1; tries < FAKE_MAX_DOMAINS; tries++) {
+			id = (uint16_t)(f->last_id % (FAKE_MAX_DOMAINS - 1) + 1);
+			f->last_id = id;
+			if (!f->dom[id].exists)
+				break;
+		}
+		if (f->dom[id].exists)
 			return -ENOSPC;
 		f->dom[id] = (struct fake_domain){
 			.exists = true, .flags = KEEL_DOMINF_paused,

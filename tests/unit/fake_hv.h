@@ -35,6 +35,7 @@ struct fake_domain {
 struct fake_hv {
 	struct hv hv;
 	struct fake_domain dom[FAKE_MAX_DOMAINS];
+	uint16_t last_id;		/* the id create handed out last */
 	/* Failure injection: command @fail_cmd fails with @fail_rc (0: none). */
 	uint32_t fail_cmd;
 	int fail_rc;

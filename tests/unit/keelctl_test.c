@@ -1,5 +1,6 @@
 /* Helpers of keelctl's host tests: captured messages, temporary files, test kernels. */
 #include <lzma.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,4 +215,20 @@ uint8_t *test_bzimage(const uint8_t *elf, size_t elf_len, size_t *len)
 	put32(img + off + xlen, (uint32_t)elf_len);
 	free(x);
 	return img;
+}
+
+const char *xasprintf_tmp(const char *fmt, ...)
+{
+	static char *slots[8];
+	static unsigned int next;
+	char **slot = &slots[next++ % 8];
+	va_list ap;
+
+	free(*slot);
+	va_start(ap, fmt);
+	if (vasprintf(slot, fmt, ap) < 0)
+		*slot = NULL;
+	va_end(ap);
+	assert_non_null(*slot);
+	return *slot;
 }

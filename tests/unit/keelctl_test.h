@@ -31,6 +31,9 @@ void tmpdir_remove(void);
 /* Writes @len bytes to tmpdir/@name; returns the path (static storage per call slot). */
 char *tmp_file(const char *name, const void *data, size_t len);
 
+/* A formatted string that lives until eight more were made. */
+const char *xasprintf_tmp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A small PVH kernel: two PT_LOAD segments (the second with bss) and the Xen entry note. */
 #define TK_SEG0_PADDR	0x100000ull
 #define TK_SEG0_FILESZ	0x2100ull
