@@ -323,6 +323,22 @@ static void test_load_file(void **state)
 	tmpdir_remove();
 }
 
+/* The example the dom0 image ships parses without a word. */
+static void test_shipped_example(void **state)
+{
+	struct domain_config cfg;
+
+	assert_int_equal(config_load("boot/examples/debian-guest.cfg", NULL, 0, &cfg, err.f), 0);
+	assert_string_equal(out_text(&err), "");
+	assert_string_equal(cfg.name, "debian");
+	assert_int_equal(cfg.memory_mb, 128);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_string_equal(cfg.kernel, "/boot/guest/vmlinuz");
+	assert_string_equal(cfg.ramdisk, "/boot/guest/initrd.img");
+	assert_int_equal(cfg.on_poweroff, KEEL_ACTION_destroy);
+	config_free(&cfg);
+}
+
 static void test_print_reads_back(void **state)
 {
 	struct domain_config a, b;
@@ -386,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_bad_line_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shipped_example, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_reads_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 	};

@@ -87,7 +87,7 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 KEELCTL_TEST_SRCS := $(KEELCTL_CORE_SRCS) tests/unit/keelctl_test.c tests/unit/fake_hv.c
 KEELCTL_TEST_HDRS := $(KEELCTL_HDRS) tests/unit/keelctl_test.h tests/unit/fake_hv.h
 test_keelctl_config_SRCS := $(KEELCTL_TEST_SRCS)
-test_keelctl_config_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_config_HDRS := $(KEELCTL_TEST_HDRS) boot/examples/debian-guest.cfg
 test_keelctl_config_DEFS := $(KEELCTL_INCLUDES)
 test_keelctl_config_LIBS := -llzma
 # The Debian kernel, when `make linux` fetched it: loaded too (skipped otherwise).
