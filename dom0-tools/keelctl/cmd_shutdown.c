@@ -21,6 +21,7 @@ struct request {
 	const char *cmd;		/* "shutdown" or "reboot" */
 	const char *word;		/* what control/shutdown gets: "poweroff" or "reboot" */
 	uint32_t reason;		/* SHUTDOWN_* for -F */
+	bool reboot;
 	bool wait, force, all;
 	uint64_t timeout_ms;		/* 0: wait for ever */
 };
@@ -62,17 +63,26 @@ static int ask(struct kc *kc, const struct request *rq, const struct target *t)
 	return rc;
 }
 
-/* Gone, dying, or shut down and kept: what waiting waits for. */
-static bool finished(struct kc *kc, struct target *t)
+/*
+ * What waiting waits for: the domain gone or dying, or, for shutdown, shut down and kept
+ * (on_poweroff preserve). A rebooting domain that keel keeps for its restart is waited for
+ * until its monitor has destroyed it; a new domain of the same name is then reported.
+ */
+static bool finished(struct kc *kc, const struct request *rq, struct target *t)
 {
 	struct keel_domctl_info info;
 	int rc = hv_getinfo(kc->hv, t->domid, &info);
+	uint16_t again;
 
 	if (rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINF_dying))) {
-		fprintf(kc->out, "Domain %s (id=%u) is gone\n", t->name, t->domid);
+		if (rq->reboot && !domain_by_name(kc, t->name, &again) && again != t->domid)
+			fprintf(kc->out, "Domain %s (id=%u) rebooted as id %u\n", t->name, t->domid,
+				again);
+		else
+			fprintf(kc->out, "Domain %s (id=%u) is gone\n", t->name, t->domid);
 		return true;
 	}
-	if (!rc && (info.flags & KEEL_DOMINF_shutdown)) {
+	if (!rc && !rq->reboot && (info.flags & KEEL_DOMINF_shutdown)) {
 		char buf[20];
 
 		fprintf(kc->out, "Domain %s (id=%u) has shut down (%s)\n", t->name, t->domid,
@@ -91,7 +101,7 @@ static int wait_all(struct kc *kc, const struct request *rq, struct target *t, u
 
 	for (;;) {
 		for (unsigned int i = 0; i < nr; i++) {
-			if (!t[i].done && finished(kc, &t[i])) {
+			if (!t[i].done && finished(kc, rq, &t[i])) {
 				t[i].done = true;
 				left--;
 			}
@@ -164,7 +174,9 @@ static int collect(struct kc *kc, const struct request *rq, int argc, char **arg
 			continue;
 		}
 		t[n].domid = domid;
-		t[n].name = xstrdup(argv[i]);
+		t[n].name = domain_name(kc->xs, domid);
+		if (!t[n].name)
+			t[n].name = xstrdup(argv[i]);
 		n++;
 	}
 	*out = t;
@@ -241,7 +253,9 @@ int cmd_shutdown(struct kc *kc, int argc, char **argv)
 
 int cmd_reboot(struct kc *kc, int argc, char **argv)
 {
-	struct request rq = { .cmd = "reboot", .word = "reboot", .reason = SHUTDOWN_reboot };
+	struct request rq = {
+		.cmd = "reboot", .word = "reboot", .reason = SHUTDOWN_reboot, .reboot = true,
+	};
 
 	return shutdown_like(kc, &rq, argc, argv);
 }

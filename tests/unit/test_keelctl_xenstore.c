@@ -615,6 +615,17 @@ static void test_shutdown_forced_and_waited(void **state)
 	assert_true(fake.dom[2].flags & KEEL_DOMINF_shutdown);
 }
 
+static void test_reboot_waits_until_the_old_domain_is_gone(void **state)
+{
+	create("kept", "on_reboot = 'preserve'\n");
+	create("gone", "on_reboot = 'destroy'\n");
+	/* Kept after its reboot (as keel keeps one to restart): not done yet. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_FAIL);
+	expect_message("keelctl: kept (d1): still there after 1 s\n");
+	assert_int_equal(run("reboot", "-F", "-w", "2", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Domain gone (id=2) is gone\n"));
+}
+
 static void test_shutdown_argument_errors(void **state)
 {
 	assert_int_equal(run("shutdown", NULL), EXIT_USAGE);
@@ -732,6 +743,7 @@ int main(void)
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
 		T(test_shutdown_through_xenstore),
 		T(test_shutdown_forced_and_waited),
+		T(test_reboot_waits_until_the_old_domain_is_gone),
 		T(test_shutdown_argument_errors),
 		T(test_console),
 		T(test_info_dmesg_top),
