@@ -48,6 +48,7 @@ $(BUILD)/%.S.o: %.S
 	@$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
 include $(HV)/libfdt.mk
+include dom0-tools/keelctl/keelctl.mk
 
 $(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"
@@ -152,7 +153,6 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 -include boot/efi/efi.mk
 -include boot/linux.mk
 include dom0-tools/xenstored/xenstored.mk
-include dom0-tools/keelctl/keelctl.mk
 
 FORCE:
 

@@ -333,8 +333,8 @@ static void test_shipped_example(void **state)
 	assert_string_equal(cfg.name, "debian");
 	assert_int_equal(cfg.memory_mb, 128);
 	assert_int_equal(cfg.vcpus, 1);
-	assert_string_equal(cfg.kernel, "/boot/guest/vmlinuz");
-	assert_string_equal(cfg.ramdisk, "/boot/guest/initrd.img");
+	assert_string_equal(cfg.kernel, "/usr/share/keel/guest/vmlinuz");
+	assert_string_equal(cfg.ramdisk, "/usr/share/keel/guest/initrd.gz");
 	assert_int_equal(cfg.on_poweroff, KEEL_ACTION_destroy);
 	config_free(&cfg);
 }

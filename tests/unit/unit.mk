@@ -11,8 +11,7 @@ UNIT_COMMON := tests/unit/host_shims.c
 UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_efi_boot \
 	test_pvh_boot test_abi_layout test_evtchn test_timer test_acpi test_bzimage2elf \
 	test_sched_credit test_grant_table test_boot_domains test_madt test_xenstored_tree \
-	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils \
-	test_keelctl_config test_keelctl_builder test_keelctl_xenstore test_keelctl_cli
+	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -55,6 +54,31 @@ test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
 test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
+# dom0's toolstack (dom0-tools/keelctl/keelctl.mk): its code linked in, keel replaced by a
+# fake (fake_hv.c), xenstore the real daemon (the sanitizer build below) on a temporary socket.
+# (Recursive '=' where the daemon's path is used: XENSTORED_ASAN is defined further down.)
+UNIT_TESTS += test_keelctl_config test_keelctl_builder test_keelctl_xenstore test_keelctl_cli
+KEELCTL_TEST_SRCS := $(KEELCTL_CORE_SRCS) tests/unit/keelctl_test.c tests/unit/fake_hv.c
+KEELCTL_TEST_HDRS := $(KEELCTL_HDRS) tests/unit/keelctl_test.h tests/unit/fake_hv.h
+test_keelctl_config_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_config_HDRS := $(KEELCTL_TEST_HDRS) boot/examples/debian-guest.cfg
+test_keelctl_config_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_config_LIBS := -llzma
+# The Debian kernel, when `make linux` fetched it: loaded too (skipped otherwise).
+test_keelctl_builder_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_builder_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_builder_DEFS := $(KEELCTL_INCLUDES) -DDEBIAN_VMLINUZ='"$(BUILD)/linux/vmlinuz"'
+test_keelctl_builder_LIBS := -llzma
+test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
+test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
+test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+test_keelctl_xenstore_LIBS := -llzma
+# Argument errors in process, and the static binary itself.
+test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
+test_keelctl_cli_DEFS := $(KEELCTL_INCLUDES) -DKEELCTL_BIN='"$(KEELCTL)"'
+test_keelctl_cli_LIBS := -llzma
+
 # dom0's xenstored (dom0-tools/xenstored/xenstored.mk): its pure logic linked in, and the
 # daemon itself, built with the sanitizers, run by the integration tests.
 XENSTORED_TREE_SRCS := $(addprefix $(XENSTORED_DIR)/,alloc.c strmap.c path.c perms.c quota.c \
@@ -81,29 +105,6 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $@ $(XENSTORED_SRCS)
-
-# dom0's toolstack (dom0-tools/keelctl/keelctl.mk): its code linked in, keel replaced by a
-# fake (fake_hv.c), xenstore the real daemon (the sanitizer build above) on a temporary socket.
-KEELCTL_TEST_SRCS := $(KEELCTL_CORE_SRCS) tests/unit/keelctl_test.c tests/unit/fake_hv.c
-KEELCTL_TEST_HDRS := $(KEELCTL_HDRS) tests/unit/keelctl_test.h tests/unit/fake_hv.h
-test_keelctl_config_SRCS := $(KEELCTL_TEST_SRCS)
-test_keelctl_config_HDRS := $(KEELCTL_TEST_HDRS) boot/examples/debian-guest.cfg
-test_keelctl_config_DEFS := $(KEELCTL_INCLUDES)
-test_keelctl_config_LIBS := -llzma
-# The Debian kernel, when `make linux` fetched it: loaded too (skipped otherwise).
-test_keelctl_builder_SRCS := $(KEELCTL_TEST_SRCS)
-test_keelctl_builder_HDRS := $(KEELCTL_TEST_HDRS)
-test_keelctl_builder_DEFS := $(KEELCTL_INCLUDES) -DDEBIAN_VMLINUZ='"$(BUILD)/linux/vmlinuz"'
-test_keelctl_builder_LIBS := -llzma
-test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
-test_keelctl_xenstore_HDRS := $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
-test_keelctl_xenstore_DEFS := $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
-test_keelctl_xenstore_LIBS := -llzma
-# Argument errors in process, and the static binary itself.
-test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
-test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
-test_keelctl_cli_DEFS := $(KEELCTL_INCLUDES) -DKEELCTL_BIN='"$(KEELCTL)"'
-test_keelctl_cli_LIBS := -llzma
 
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
