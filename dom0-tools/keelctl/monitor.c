@@ -175,7 +175,7 @@ static void redirect_output(const char *name)
 
 	if (!dir || !*dir)
 		dir = DEFAULT_LOG_DIR;
-	mkdir(dir, 0755);
+	mkdir_parents(dir);
 	path = xasprintf("%s/keelctl-%s.log", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	free(path);

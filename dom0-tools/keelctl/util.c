@@ -141,6 +141,27 @@ int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+int mkdir_parents(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *slash = p + 1; !rc; slash++) {
+		bool last = !*slash;
+
+		if (*slash != '/' && !last)
+			continue;
+		*slash = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			rc = -errno;
+		if (last)
+			break;
+		*slash = '/';
+	}
+	free(p);
+	return rc;
+}
+
 bool parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;

@@ -31,6 +31,9 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
  */
 int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/* mkdir -p: @path and its missing parents (mode 0755); 0 or -errno. */
+int mkdir_parents(const char *path);
+
 /* Parses all of @s as an unsigned number (decimal, 0x hex, 0 octal, as strtoull base 0). */
 bool parse_u64(const char *s, uint64_t *v);
 

@@ -159,6 +159,19 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text(&out), "usage: keelctl create "));
 }
 
+static void test_mkdir_parents(void **state)
+{
+	const char *dir = tmpdir_make();
+	char *deep = xasprintf("%s/var/log/keel", dir);
+
+	assert_int_equal(mkdir_parents(deep), 0);
+	assert_int_equal(access(deep, W_OK), 0);
+	assert_int_equal(mkdir_parents(deep), 0);
+	assert_int_equal(mkdir_parents("/proc/no/such"), -ENOENT);
+	free(deep);
+	tmpdir_remove();
+}
+
 /* ---- the binary ---- */
 
 struct result {
@@ -286,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_without_xenstore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test(test_mkdir_parents),
 		cmocka_unit_test(test_binary_is_static),
 		cmocka_unit_test(test_binary_commands),
 	};

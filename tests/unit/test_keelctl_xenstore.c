@@ -579,6 +579,51 @@ static void test_monitor_run_ends_when_the_domain_is_destroyed(void **state)
 	monitor_fini(&m);
 }
 
+/* A detached monitor (its own process, xenstore connection and log) cleans up after its domain. */
+static void test_monitor_spawn_cleans_up_in_the_background(void **state)
+{
+	char *logdir = xasprintf("%s/var/log/keel", daemon_.dir);
+	char *logfile = xasprintf("%s/keelctl-bg.log", logdir);
+	struct domain_config cfg;
+	char *text = xasprintf("name = 'bg'\nkernel = '%s'\nuuid = '%s'\n", kernel_path, UUID);
+	char *log = NULL, *v;
+	uint16_t domid;
+	size_t len;
+	int i, rc;
+
+	assert_int_equal(config_parse_text("t.cfg", text, strlen(text), NULL, 0, &cfg, stderr), 0);
+	assert_int_equal(domain_start(&kc, &cfg, false, &domid), 0);
+	/* Gone behind keelctl's back: the forked monitor's copy of the fake sees it gone. */
+	assert_int_equal(hv_simple(&fake.hv, KEEL_DOMCTL_destroy, domid), 0);
+	setenv("KEELCTL_LOG_DIR", logdir, 1);
+	assert_int_equal(monitor_spawn(&kc, &cfg, domid), 0);
+	unsetenv("KEELCTL_LOG_DIR");
+	for (i = 0; i < 300; i++) {
+		rc = xs_read(kc.xs, 0, "/local/domain/1/name", &v);
+		if (rc == -ENOENT)
+			break;
+		free(v);
+		usleep(10000);
+	}
+	assert_int_equal(rc, -ENOENT);
+	expect_missing("/vm/" UUID);
+	for (i = 0; i < 300 && !(log && strstr(log, "xenstore entries")); i++) {
+		free(log);
+		log = NULL;
+		if (read_whole_file(logfile, 1 << 16, (uint8_t **)&log, &len))
+			log = NULL;
+		usleep(10000);
+	}
+	assert_non_null(log);
+	assert_non_null(strstr(log, "bg (d1): monitor "));
+	assert_non_null(strstr(log, "bg (d1): the domain is gone: removing its xenstore entries\n"));
+	free(log);
+	free(logfile);
+	free(logdir);
+	free(text);
+	config_free(&cfg);
+}
+
 /* ---- shutdown and reboot ---- */
 
 static void test_shutdown_through_xenstore(void **state)
@@ -741,6 +786,7 @@ int main(void)
 		T(test_monitor_restarts_a_rebooted_domain),
 		T(test_monitor_preserves_and_gives_up),
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
+		T(test_monitor_spawn_cleans_up_in_the_background),
 		T(test_shutdown_through_xenstore),
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
