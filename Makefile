@@ -25,13 +25,14 @@ HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 .PHONY: all iso efi test test-images unit-test run deps-build deps-test clean help
 
-all: $(BUILD)/keel.elf
+all: $(BUILD)/keel.elf $(BUILD)/dom0-tools/keelctl
 
 help:
 	@echo "make            build $(BUILD)/keel.elf (the hypervisor)"
 	@echo "make iso        build $(BUILD)/keel.iso (GRUB, BIOS and UEFI): keel + Debian Linux as dom0"
 	@echo "make efi        build $(BUILD)/keel.efi (native UEFI application)"
 	@echo "make xenstored  build $(BUILD)/dom0-tools/xenstored (dom0's xenstore daemon, static)"
+	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
@@ -47,6 +48,7 @@ $(BUILD)/%.S.o: %.S
 	@$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
 include $(HV)/libfdt.mk
+include dom0-tools/keelctl/keelctl.mk
 
 $(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"

@@ -11,6 +11,8 @@ set -euo pipefail
 # busybox-static packages themselves are downloaded, not installed). libfdt-dev: keel links its
 # libfdt.a (boot-domain trees); device-tree-compiler: dtc builds those trees (boot/domains.mk).
 # libxen-dev: Xen's public headers (xenstored's wire protocol and /dev/xen ioctls).
+# dom0's static tools (xenstored, keelctl) link libc6-dev's libc.a; keelctl also liblzma-dev's
+# liblzma.a (it unpacks bzImages).
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio libxen-dev)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)

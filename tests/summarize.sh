@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Totals the PASS/FAIL lines of every results file and prints "N passed, N failed".
+# Totals the PASS/FAIL lines of every results file and prints "N passed, N failed" (and
+# ", N skipped" when SKIP lines are there).
 set -uo pipefail
 dir=${1:-build/test-results}
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 if compgen -G "$dir/*.txt" > /dev/null; then
 	passed=$(cat "$dir"/*.txt | grep -c '^PASS ')
 	failed=$(cat "$dir"/*.txt | grep -c '^FAIL ')
+	skipped=$(cat "$dir"/*.txt | grep -c '^SKIP ')
 fi
 if [ "$failed" -gt 0 ]; then
 	echo
@@ -16,5 +18,9 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "no test results found in $dir" >&2
 	failed=1
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -77,7 +77,7 @@ static void write_ok(struct xs_client *cl, uint32_t tx, const char *path, const 
 {
 	struct xs_msg reply;
 
-	expect_ok(xs_write(cl, tx, path, value, (unsigned int)strlen(value), &reply), &reply);
+	expect_ok(xs_write_node(cl, tx, path, value, (unsigned int)strlen(value), &reply), &reply);
 }
 
 static void expect_read(struct xs_client *cl, uint32_t tx, const char *path, const char *value)
@@ -437,7 +437,7 @@ static void test_domain_over_ring(void **state)
 		     "EACCES");
 	expect_error(xs_callv(&guest, XS_READ, 0, &reply, 1, "/local/domain/0/none"), &reply,
 		     "EACCES");
-	expect_error(xs_write(&guest, 0, "/tool/x", "1", 1, &reply), &reply, "EACCES");
+	expect_error(xs_write_node(&guest, 0, "/tool/x", "1", 1, &reply), &reply, "EACCES");
 	expect_error(xs_callv(&guest, XS_RM, 0, &reply, 1, "/local/domain/0"), &reply, "EACCES");
 	expect_error(xs_callv(&guest, XS_SET_PERMS, 0, &reply, 2, "data/x", "n6"), &reply,
 		     "EPERM");
@@ -473,8 +473,8 @@ static void test_domain_quotas(void **state)
 	guest = introduce(5);
 	memset(big, 'v', sizeof(big));
 	/* value_size=16 */
-	expect_ok(xs_write(&guest, 0, "v", big, 16, &reply), &reply);
-	expect_error(xs_write(&guest, 0, "v", big, 17, &reply), &reply, "ENOSPC");
+	expect_ok(xs_write_node(&guest, 0, "v", big, 16, &reply), &reply);
+	expect_error(xs_write_node(&guest, 0, "v", big, 17, &reply), &reply, "ENOSPC");
 	/* nodes=5: its home and "v" count; three more fit. */
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "n%u", i);
@@ -491,7 +491,7 @@ static void test_domain_quotas(void **state)
 	start_transaction(&guest);
 	expect_error(xs_callv(&guest, XS_TRANSACTION_START, 0, &reply, 1, ""), &reply, "ENOSPC");
 	/* dom0 is held to none of them. */
-	expect_ok(xs_write(&dom0, 0, "/local/domain/5/dom0-big", big, 17, &reply), &reply);
+	expect_ok(xs_write_node(&dom0, 0, "/local/domain/5/dom0-big", big, 17, &reply), &reply);
 	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "/a", "1"), &reply);
 	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "/b", "2"), &reply);
 	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "/c", "3"), &reply);

@@ -242,7 +242,7 @@ static void test_conn_request_reply(void **state)
 
 	assert_int_equal(page.server_features, XENSTORE_SERVER_FEATURE_ERROR);
 	assert_true(notifies > 0);	/* the guest was told the daemon is there */
-	assert_int_equal(xs_write(&guest, 0, "data/x", "hello", 5, &reply), 0);
+	assert_int_equal(xs_write_node(&guest, 0, "data/x", "hello", 5, &reply), 0);
 	assert_true(xs_is_ok(&reply));
 	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, "data/x"), 0);
 	assert_int_equal(reply.hdr.type, XS_READ);

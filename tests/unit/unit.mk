@@ -56,6 +56,31 @@ test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
 test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
+# dom0's toolstack (dom0-tools/keelctl/keelctl.mk): its code linked in, keel replaced by a
+# fake (fake_hv.c), xenstore the real daemon (the sanitizer build below) on a temporary socket.
+# (Recursive '=' where the daemon's path is used: XENSTORED_ASAN is defined further down.)
+UNIT_TESTS += test_keelctl_config test_keelctl_builder test_keelctl_xenstore test_keelctl_cli
+KEELCTL_TEST_SRCS := $(KEELCTL_CORE_SRCS) tests/unit/keelctl_test.c tests/unit/fake_hv.c
+KEELCTL_TEST_HDRS := $(KEELCTL_HDRS) tests/unit/keelctl_test.h tests/unit/fake_hv.h
+test_keelctl_config_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_config_HDRS := $(KEELCTL_TEST_HDRS) boot/examples/debian-guest.cfg
+test_keelctl_config_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_config_LIBS := -llzma
+# The Debian kernel, when `make linux` fetched it: loaded too (skipped otherwise).
+test_keelctl_builder_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_builder_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_builder_DEFS := $(KEELCTL_INCLUDES) -DDEBIAN_VMLINUZ='"$(BUILD)/linux/vmlinuz"'
+test_keelctl_builder_LIBS := -llzma
+test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
+test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
+test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+test_keelctl_xenstore_LIBS := -llzma
+# Argument errors in process, and the static binary itself.
+test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
+test_keelctl_cli_DEFS := $(KEELCTL_INCLUDES) -DKEELCTL_BIN='"$(KEELCTL)"'
+test_keelctl_cli_LIBS := -llzma
+
 # dom0's xenstored (dom0-tools/xenstored/xenstored.mk): its pure logic linked in, and the
 # daemon itself, built with the sanitizers, run by the integration tests.
 XENSTORED_TREE_SRCS := $(addprefix $(XENSTORED_DIR)/,alloc.c strmap.c path.c perms.c quota.c \

@@ -216,7 +216,7 @@ int xs_callv(struct xs_client *cl, uint32_t type, uint32_t tx_id, struct xs_msg 
 	return xs_call(cl, type, tx_id, payload, len, reply);
 }
 
-int xs_write(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
+int xs_write_node(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
 	     unsigned int len, struct xs_msg *reply)
 {
 	char payload[XENSTORE_PAYLOAD_MAX];

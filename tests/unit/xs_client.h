@@ -54,7 +54,7 @@ int xs_call(struct xs_client *cl, uint32_t type, uint32_t tx_id, const void *pay
 int xs_callv(struct xs_client *cl, uint32_t type, uint32_t tx_id, struct xs_msg *reply,
 	     unsigned int n, ...);
 /* WRITE: the path, a NUL, then the value without one. */
-int xs_write(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
+int xs_write_node(struct xs_client *cl, uint32_t tx_id, const char *path, const void *value,
 	     unsigned int len, struct xs_msg *reply);
 /* The next watch event (a queued one first); 0 or -ETIMEDOUT. */
 int xs_next_event(struct xs_client *cl, struct xs_msg *event, int timeout_ms);

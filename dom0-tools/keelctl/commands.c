@@ -1,0 +1,93 @@
+/* The command table, usage messages and help. */
+#include <getopt.h>
+#include <string.h>
+#include "commands.h"
+
+const struct command commands[] = {
+	{ "create", cmd_create, "[-c] [-F | -e] [-p] [-n] [-f] FILE.cfg [KEY=VALUE...]",
+	  "build and start a domain from an xl.cfg-style file\n"
+	  "  -c  attach to its console once it runs      -p  leave it paused\n"
+	  "  -F  stay in the foreground as its monitor   -n  parse and print the config only\n"
+	  "  -e  leave no monitor (nobody restarts the domain or cleans up after it)\n"
+	  "  KEY=VALUE replaces that key of the file" },
+	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
+	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
+	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs" },
+	{ "unpause", cmd_unpause, "NAME", "let a paused domain run again" },
+	{ "shutdown", cmd_shutdown, "[-w] [-F] [-t SECS] (-a | NAME...)",
+	  "ask domains to power off (xenstore control/shutdown)\n"
+	  "  -w  wait until they are gone         -t  give up waiting after SECS\n"
+	  "  -F  have keel shut down a domain without PV shutdown support\n"
+	  "  -a  every domain but dom0" },
+	{ "reboot", cmd_reboot, "[-w] [-F] [-t SECS] (-a | NAME...)",
+	  "ask domains to reboot; options as for shutdown" },
+	{ "destroy", cmd_destroy, "NAME", "stop a domain at once and free it" },
+	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
+	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
+	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",
+	  "live per-domain CPU and memory, like xentop (q quits)\n"
+	  "  -b  batch mode: plain output for scripts\n"
+	  "  -n  ITER refreshes, then stop      -d  SECS between refreshes (default 1)" },
+	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void command_usage(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: keelctl %s%s%s\n%s\n", c->name, *c->args ? " " : "", c->args,
+		c->summary);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct command *c = command_find(cmd);
+	FILE *f = kc_errf ? kc_errf : stderr;
+	va_list ap;
+
+	fprintf(f, "keelctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	if (c)
+		fprintf(f, "usage: keelctl %s%s%s\n", c->name, *c->args ? " " : "", c->args);
+	return EXIT_USAGE;
+}
+
+void reset_getopt(void)
+{
+	optind = 0;	/* glibc: a full re-initialisation */
+	opterr = 0;
+}
+
+int cmd_help(struct kc *kc, int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc > 2)
+		return usage_error("help", "one command at most");
+	if (argc == 2) {
+		c = command_find(argv[1]);
+		if (!c)
+			return usage_error("help", "no command '%s'", argv[1]);
+		command_usage(c, kc->out);
+		return EXIT_OK;
+	}
+	fprintf(kc->out, "usage: keelctl COMMAND [ARGS]\n\nkeel's toolstack for dom0. Commands:\n");
+	for (c = commands; c->name; c++) {
+		const char *nl = strchr(c->summary, '\n');
+		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);
+
+		fprintf(kc->out, "  %-9s %.*s\n", c->name, len, c->summary);
+	}
+	fprintf(kc->out, "\n'keelctl help COMMAND' tells more. NAME is a domain's name or id.\n");
+	return EXIT_OK;
+}

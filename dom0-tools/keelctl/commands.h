@@ -1,0 +1,44 @@
+/* keelctl's commands: each takes argv from its own name on and returns the exit status. */
+#ifndef KEELCTL_COMMANDS_H
+#define KEELCTL_COMMANDS_H
+
+#include "kc.h"
+#include "util.h"
+
+/* Exit statuses. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+struct command {
+	const char *name;
+	int (*run)(struct kc *kc, int argc, char **argv);
+	const char *args;	/* the usage line after the name */
+	const char *summary;
+};
+
+extern const struct command commands[];
+const struct command *command_find(const char *name);
+
+/* "keelctl CMD: MESSAGE" and the command's usage line on kc_errf; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
+/* The full usage of @cmd on @out. */
+void command_usage(const struct command *c, FILE *out);
+
+/* getopt() state reset before a command parses its options. */
+void reset_getopt(void);
+
+int cmd_create(struct kc *kc, int argc, char **argv);
+int cmd_list(struct kc *kc, int argc, char **argv);
+int cmd_console(struct kc *kc, int argc, char **argv);
+int cmd_pause(struct kc *kc, int argc, char **argv);
+int cmd_unpause(struct kc *kc, int argc, char **argv);
+int cmd_destroy(struct kc *kc, int argc, char **argv);
+int cmd_shutdown(struct kc *kc, int argc, char **argv);
+int cmd_reboot(struct kc *kc, int argc, char **argv);
+int cmd_info(struct kc *kc, int argc, char **argv);
+int cmd_dmesg(struct kc *kc, int argc, char **argv);
+int cmd_top(struct kc *kc, int argc, char **argv);
+int cmd_help(struct kc *kc, int argc, char **argv);
+
+#endif

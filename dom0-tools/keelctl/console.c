@@ -1,0 +1,169 @@
+/* Attaching a terminal to a domain's PV console through keel's console_read / console_write. */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include "console.h"
+#include "util.h"
+
+struct console {
+	struct hv *hv;
+	uint16_t domid;
+	int in_fd, out_fd;
+	bool input_open;
+	uint64_t pos;			/* next output byte wanted */
+	uint8_t pending[HV_TEXT_MAX];	/* input the ring has not taken yet */
+	uint32_t nr_pending;
+	bool detach;			/* Ctrl-] seen: leave once pending is sent */
+};
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* All the output there is now. */
+static int drain_output(struct console *c)
+{
+	uint8_t buf[HV_TEXT_MAX];
+
+	for (;;) {
+		uint64_t pos = c->pos, head;
+		uint32_t nr;
+		int rc = hv_read_text(c->hv, KEEL_DOMCTL_console_read, c->domid, buf, sizeof(buf),
+				      &pos, &nr, &head);
+
+		if (rc)
+			return rc;
+		if (nr) {
+			rc = write_all(c->out_fd, buf, nr);
+			if (rc)
+				return rc;
+		}
+		c->pos = pos + nr;
+		if (!nr || c->pos >= head)
+			return 0;
+	}
+}
+
+/* Reads what the user typed, up to Ctrl-]. */
+static int read_input(struct console *c)
+{
+	uint8_t buf[HV_TEXT_MAX];
+	ssize_t n = read(c->in_fd, buf, sizeof(buf) - c->nr_pending);
+	uint8_t *esc;
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	if (n == 0) {
+		c->input_open = false;
+		return 0;
+	}
+	esc = memchr(buf, CONSOLE_ESCAPE, (size_t)n);
+	if (esc) {
+		n = esc - buf;
+		c->detach = true;
+	}
+	memcpy(c->pending + c->nr_pending, buf, (size_t)n);
+	c->nr_pending += (uint32_t)n;
+	return 0;
+}
+
+static int send_input(struct console *c)
+{
+	uint32_t taken;
+	int rc;
+
+	if (!c->nr_pending)
+		return 0;
+	rc = hv_console_write(c->hv, c->domid, c->pending, c->nr_pending, &taken);
+	if (rc)
+		return rc;
+	memmove(c->pending, c->pending + taken, c->nr_pending - taken);
+	c->nr_pending -= taken;
+	return 0;
+}
+
+static bool domain_gone(struct console *c)
+{
+	struct keel_domctl_info info;
+	int rc = hv_getinfo(c->hv, c->domid, &info);
+
+	return rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINF_dying));
+}
+
+static int loop(struct console *c)
+{
+	uint64_t next_check = now_ms() + CONSOLE_CHECK_MS;
+	int rc;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
+		bool want_input = c->input_open && !c->detach && c->nr_pending < HV_TEXT_MAX;
+		bool gone = false;
+
+		if (poll(&pfd, want_input ? 1 : 0, CONSOLE_POLL_MS) < 0 && errno != EINTR)
+			return -errno;
+		if (want_input && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+			rc = read_input(c);
+			if (rc)
+				return rc;
+		}
+		rc = send_input(c);
+		if (!rc)
+			rc = drain_output(c);
+		if (rc == -ESRCH) {
+			gone = true;
+		} else if (rc) {
+			kc_err("d%u: console: %s (%s)", c->domid, strerror(-rc), errno_name(-rc));
+			return rc;
+		} else if (now_ms() >= next_check) {
+			next_check = now_ms() + CONSOLE_CHECK_MS;
+			gone = domain_gone(c);
+		}
+		if (gone) {
+			char note[64];
+			int n = snprintf(note, sizeof(note), "\r\n[keelctl: d%u is gone]\r\n",
+					 c->domid);
+
+			write_all(c->out_fd, (const uint8_t *)note, (size_t)n);
+			return 0;
+		}
+		/* Input typed before Ctrl-] had its chance above; the ring may stay full. */
+		if (c->detach)
+			return 0;
+	}
+}
+
+int console_attach(struct hv *hv, uint16_t domid, int in_fd, int out_fd)
+{
+	struct console c = {
+		.hv = hv, .domid = domid, .in_fd = in_fd, .out_fd = out_fd, .input_open = true,
+	};
+	struct termios saved, raw;
+	bool tty = isatty(in_fd) && !tcgetattr(in_fd, &saved);
+	int rc;
+
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(in_fd, TCSANOW, &raw);
+	}
+	rc = loop(&c);
+	if (tty)
+		tcsetattr(in_fd, TCSANOW, &saved);
+	return rc;
+}

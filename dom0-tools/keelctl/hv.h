@@ -1,0 +1,68 @@
+/* keelctl's view of the hypervisor: keel_domctl and foreign mappings behind a small ops struct. */
+#ifndef KEELCTL_HV_H
+#define KEELCTL_HV_H
+
+#include <stdint.h>
+#include <public/keel_domctl.h>
+
+#define DOMID_ANY	0x7ff4	/* DOMID_INVALID: create picks an id */
+#define HV_MAX_DOMAINS	64	/* keel's ids run from 0 to 63 */
+#define HV_TEXT_MAX	4096	/* u.text.size limit */
+#define HV_PAGE_SIZE	4096u
+
+struct hv;
+
+/*
+ * What a hypervisor backend provides: the real one issues hypercalls through Linux's
+ * /dev/xen/privcmd (hv_privcmd.c); tests substitute a fake. Every call returns 0 or -errno.
+ */
+struct hv_ops {
+	/* Issues @op (version filled in); results are written back into it. */
+	int (*domctl)(struct hv *hv, struct keel_domctl *op);
+	/* Maps the @n frames @gfns of @domid contiguously at *@addr, writable. */
+	int (*map)(struct hv *hv, uint16_t domid, const uint64_t *gfns, unsigned int n,
+		   void **addr);
+	/* Undoes one map() of @n frames at @addr. */
+	int (*unmap)(struct hv *hv, void *addr, unsigned int n);
+	void (*close)(struct hv *hv);
+};
+
+struct hv {
+	const struct hv_ops *ops;
+};
+
+/* Opens the real hypervisor (/dev/xen/privcmd); NULL with a message printed. */
+struct hv *hv_open_privcmd(void);
+void hv_close(struct hv *hv);
+
+/* The command's name ("set_memory") for messages. */
+const char *hv_cmd_name(uint32_t cmd);
+
+int hv_domctl(struct hv *hv, struct keel_domctl *op);
+/* Commands with no arguments: unpause, pause, destroy. */
+int hv_simple(struct hv *hv, uint32_t cmd, uint16_t domid);
+int hv_create(struct hv *hv, unsigned int max_vcpus, uint16_t *domid);
+int hv_set_memory(struct hv *hv, uint16_t domid, uint64_t mem_kb);
+int hv_set_boot(struct hv *hv, uint16_t domid, uint64_t entry, const char *cmdline,
+		uint64_t ramdisk_gpa, uint64_t ramdisk_size);
+int hv_set_sched(struct hv *hv, uint16_t domid, uint32_t weight, uint32_t cap);
+int hv_set_actions(struct hv *hv, uint16_t domid, uint8_t on_poweroff, uint8_t on_reboot,
+		   uint8_t on_crash);
+int hv_shutdown(struct hv *hv, uint16_t domid, uint32_t reason);
+int hv_getinfo(struct hv *hv, uint16_t domid, struct keel_domctl_info *info);
+/* Every live domain, by id: fills up to @max entries and sets *@nr. */
+int hv_list(struct hv *hv, struct keel_domctl_info *infos, unsigned int max, unsigned int *nr);
+int hv_physinfo(struct hv *hv, struct keel_domctl *out);
+
+/*
+ * One console_read (domain @domid) or readlog: up to @size bytes from stream position
+ * *@pos into @buf. On return *@pos is the position of the first byte copied, *@nr how many,
+ * *@head the stream's end.
+ */
+int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_t size,
+		 uint64_t *pos, uint32_t *nr, uint64_t *head);
+/* console_write: *@nr is set to the bytes the console ring took. */
+int hv_console_write(struct hv *hv, uint16_t domid, const void *buf, uint32_t size,
+		     uint32_t *nr);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * A guest kernel file made ready to load: a bzImage's ELF vmlinux (bzimage2elf) or an ELF,
+ * checked by keel's own PVH ELF loader (hypervisor/common/elf_loader.c, built hosted), whose
+ * printk() this file provides.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/elf.h>
+#include <keel/printk.h>
+#include <keel/pvh_layout.h>
+#include "bzimage2elf.h"
+#include "kernel_image.h"
+#include "util.h"
+
+/* The file the ELF loader's messages are about. */
+static const char *loader_subject = "kernel";
+
+void printk(enum log_level level, const char *fmt, ...)
+{
+	FILE *f = kc_errf ? kc_errf : stderr;
+	va_list ap;
+
+	fprintf(f, "keelctl: %s: ", loader_subject);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+void vprintk(enum log_level level, const char *fmt, va_list ap)
+{
+	FILE *f = kc_errf ? kc_errf : stderr;
+
+	fprintf(f, "keelctl: %s: ", loader_subject);
+	vfprintf(f, fmt, ap);
+}
+
+uint64_t guest_low_ram_end(uint64_t mem_bytes)
+{
+	return MIN(mem_bytes, PVH_MMIO_HOLE_START);
+}
+
+bool guest_ram_range(uint64_t mem_bytes, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len;
+
+	if (end < gpa || end > guest_low_ram_end(mem_bytes))
+		return false;
+	/* Not into the boot page and legacy ROM space between 0x9f000 and 1 MiB. */
+	return end <= PVH_BOOT_PAGE_GPA || gpa >= PVH_LEGACY_END;
+}
+
+static bool is_elf(const uint8_t *p, size_t len)
+{
+	return len >= 4 && !memcmp(p, "\x7f" "ELF", 4);
+}
+
+int kernel_image_open(const char *path, uint64_t mem_bytes, struct kernel_image *img)
+{
+	struct pvh_kernel *k = xcalloc(1, sizeof(*k));
+	char err[256];
+	uint8_t *file;
+	size_t len;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	rc = read_whole_file(path, KERNEL_FILE_MAX, &file, &len);
+	if (rc) {
+		kc_err("%s: %s", path, rc == -EFBIG ? "larger than 256 MiB: not a kernel" :
+		       strerror(-rc));
+		free(k);
+		return rc;
+	}
+	if (is_elf(file, len)) {
+		img->elf = file;
+		img->elf_len = len;
+	} else {
+		rc = bzimage_extract(file, len, &img->elf, &img->elf_len, err, sizeof(err));
+		free(file);
+		if (rc) {
+			kc_err("%s: not a PVH kernel: %s", path, err);
+			free(k);
+			return -ENOEXEC;
+		}
+		img->from_bzimage = true;
+	}
+	img->pvh = k;
+	loader_subject = path;
+	rc = pvh_elf_check(img->elf, img->elf_len, guest_low_ram_end(mem_bytes), k);
+	loader_subject = "kernel";
+	if (rc) {
+		kernel_image_free(img);
+		return rc;
+	}
+	for (unsigned int i = 0; i < k->nr_segments; i++) {
+		if (!guest_ram_range(mem_bytes, k->seg[i].paddr, k->seg[i].memsz)) {
+			kc_err("%s: segment %#llx-%#llx is not in guest RAM (below %#llx or %#llx-%#llx)",
+			       path, (unsigned long long)k->seg[i].paddr,
+			       (unsigned long long)(k->seg[i].paddr + k->seg[i].memsz),
+			       PVH_BOOT_PAGE_GPA, PVH_LEGACY_END,
+			       (unsigned long long)guest_low_ram_end(mem_bytes));
+			kernel_image_free(img);
+			return -E2BIG;
+		}
+	}
+	img->entry = k->entry;
+	img->lowest = k->lowest;
+	img->highest = k->highest;
+	return 0;
+}
+
+int kernel_image_load(const struct kernel_image *img,
+		      int (*write)(void *ctx, uint64_t gpa, const void *src, uint64_t len),
+		      void *ctx)
+{
+	return pvh_elf_load(img->elf, img->pvh, write, ctx);
+}
+
+void kernel_image_free(struct kernel_image *img)
+{
+	free(img->elf);
+	free(img->pvh);
+	memset(img, 0, sizeof(*img));
+}

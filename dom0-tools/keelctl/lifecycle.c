@@ -1,0 +1,98 @@
+/* Starting a configured domain as a whole (build, xenstore, introduce, run) and tearing it down. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builder.h"
+#include "lifecycle.h"
+#include "util.h"
+#include "xs_domain.h"
+
+int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool destroy)
+{
+	int rc = 0, r;
+
+	if (destroy) {
+		r = hv_simple(kc->hv, KEEL_DOMCTL_destroy, domid);
+		if (r && r != -ESRCH) {
+			kc_err("d%u: keel refused destroy: %s (%s)", domid, strerror(-r),
+			       errno_name(-r));
+			rc = r;
+		}
+	}
+	if (!kc->xs)
+		return rc;
+	r = xs_release(kc->xs, domid);
+	/* ENOENT: never introduced, or released already. */
+	if (r && r != -ENOENT) {
+		kc_err("d%u: xenstored refused RELEASE: %s", domid, strerror(-r));
+		rc = rc ? rc : r;
+	}
+	r = xs_domain_remove(kc->xs, domid, expect_vm);
+	if (r) {
+		kc_err("d%u: cannot remove its xenstore entries: %s", domid, strerror(-r));
+		rc = rc ? rc : r;
+	}
+	return rc;
+}
+
+static int register_domain(struct kc *kc, const struct domain_config *cfg,
+			   const struct build_report *rep)
+{
+	struct keel_domctl_info info;
+	struct xs_domain d;
+	int rc;
+
+	rc = hv_getinfo(kc->hv, rep->domid, &info);
+	if (rc) {
+		kc_err("%s (d%u): keel refused getinfo: %s", cfg->name, rep->domid, strerror(-rc));
+		return rc;
+	}
+	d = (struct xs_domain){
+		.domid = rep->domid, .name = cfg->name, .uuid = cfg->uuid,
+		.mem_kb = cfg->memory_mb << 10, .vcpus = cfg->vcpus,
+		.store_ring = info.xenstore_pfn, .store_port = info.xenstore_port,
+		.console_ring = info.console_pfn, .console_port = info.console_port,
+		.kernel = cfg->kernel, .ramdisk = cfg->ramdisk, .cmdline = rep->cmdline,
+	};
+	rc = xs_domain_write(kc->xs, &d);
+	if (rc) {
+		kc_err("%s (d%u): cannot write its xenstore entries: %s", cfg->name, rep->domid,
+		       strerror(-rc));
+		return rc;
+	}
+	rc = xs_introduce(kc->xs, rep->domid, info.xenstore_pfn, info.xenstore_port);
+	if (rc)
+		kc_err("%s (d%u): xenstored refused INTRODUCE (ring frame %#llx, port %u): %s",
+		       cfg->name, rep->domid, (unsigned long long)info.xenstore_pfn,
+		       info.xenstore_port, strerror(-rc));
+	return rc;
+}
+
+int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, uint16_t *domid)
+{
+	struct build_report rep;
+	char *vm;
+	int rc;
+
+	if (!kc_hv(kc) || !kc_xs(kc))
+		return -EIO;
+	rc = build_domain(kc->hv, cfg, &rep);
+	if (rc)
+		return rc;
+	rc = register_domain(kc, cfg, &rep);
+	if (!rc && !paused) {
+		rc = hv_simple(kc->hv, KEEL_DOMCTL_unpause, rep.domid);
+		if (rc)
+			kc_err("%s (d%u): keel refused unpause: %s (%s)", cfg->name, rep.domid,
+			       strerror(-rc), errno_name(-rc));
+	}
+	if (rc) {
+		vm = xs_vm_path(cfg->uuid);
+		domain_teardown(kc, rep.domid, vm, true);
+		free(vm);
+	} else {
+		*domid = rep.domid;
+	}
+	build_report_free(&rep);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/* A fake keel for keelctl's host tests: domains with guest RAM in memory behind struct hv_ops. */
+#ifndef TESTS_UNIT_FAKE_HV_H
+#define TESTS_UNIT_FAKE_HV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hv.h"
+
+#define FAKE_MAX_DOMAINS	HV_MAX_DOMAINS
+#define FAKE_CONSOLE_SIZE	8192
+#define FAKE_XENSTORE_PFN	0xfc001
+#define FAKE_XENSTORE_PORT	2
+#define FAKE_CONSOLE_PFN	0xfc000
+#define FAKE_CONSOLE_PORT	1
+
+struct fake_domain {
+	bool exists;
+	uint16_t flags;
+	uint32_t shutdown_reason;
+	unsigned int vcpus;
+	uint64_t mem_kb;
+	uint8_t *ram;			/* mem_kb KiB, once set_memory ran */
+	bool boot_set;
+	uint64_t entry, ramdisk_gpa, ramdisk_size;
+	char cmdline[1024];
+	uint8_t on_poweroff, on_reboot, on_crash;
+	uint32_t weight, cap;
+	uint64_t cpu_time_ns;
+	uint8_t console_out[FAKE_CONSOLE_SIZE];	/* what the guest "printed" */
+	uint64_t console_head;
+	uint8_t console_in[FAKE_CONSOLE_SIZE];	/* what console_write delivered */
+	uint32_t console_in_len;
+};
+
+struct fake_hv {
+	struct hv hv;
+	struct fake_domain dom[FAKE_MAX_DOMAINS];
+	uint16_t last_id;		/* the id create handed out last */
+	/* Failure injection: command @fail_cmd fails with @fail_rc (0: none). */
+	uint32_t fail_cmd;
+	int fail_rc;
+	/* map() fails with -ENOENT from its @fail_map_at-th call on (1-based; 0: never). */
+	unsigned int fail_map_at;
+	unsigned int map_calls, maps_outstanding;
+	unsigned int calls[32];		/* per KEEL_DOMCTL_* */
+	char log[8192];			/* readlog's text */
+	uint64_t total_pages, free_pages;
+	uint32_t console_ring_room;	/* console_write takes at most this per call */
+};
+
+void fake_hv_init(struct fake_hv *f);
+void fake_hv_fini(struct fake_hv *f);
+/* Live domains other than dom0. */
+unsigned int fake_hv_domains(const struct fake_hv *f);
+/* The guest "prints" @s on its console. */
+void fake_console_print(struct fake_hv *f, uint16_t domid, const char *s);
+
+#endif

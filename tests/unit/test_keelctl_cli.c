@@ -1,0 +1,308 @@
+/* Host tests of keelctl's command line: argument errors in process, and the static binary run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "commands.h"
+#include "fake_hv.h"
+#include "host.h"
+#include "keelctl_test.h"
+#include "util.h"
+
+static struct fake_hv fake;
+static struct kc kc;
+static struct out_buf out;
+
+static int setup(void **state)
+{
+	fake_hv_init(&fake);
+	out_open(&out);
+	capture_start();
+	/* No xenstored: commands that need it say so. */
+	kc = (struct kc){ .hv = &fake.hv, .xs_path = "/nonexistent/socket", .out = out.f };
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	kc_close(&kc);
+	capture_stop();
+	out_close(&out);
+	fake_hv_fini(&fake);
+	return 0;
+}
+
+static int run(const char *name, ...)
+{
+	char *argv[16] = { (char *)name };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, name);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	return command_find(name)->run(&kc, argc, argv);
+}
+
+/* The command fails with usage status and exactly @message (its usage line follows). */
+#define EXPECT_USAGE(message, ...)						\
+	do {									\
+		capture_reset();						\
+		assert_int_equal(run(__VA_ARGS__, NULL), EXIT_USAGE);		\
+		if (strncmp(captured(), message, strlen(message)) ||		\
+		    !strstr(captured(), "\nusage: keelctl "))			\
+			fail_msg("expected \"%s\" and a usage line, got:\n%s",	\
+				 message, captured());				\
+	} while (0)
+
+static void test_usage_errors(void **state)
+{
+	EXPECT_USAGE("keelctl create: no configuration file\n", "create");
+	EXPECT_USAGE("keelctl create: unknown option -z\n", "create", "-z", "x.cfg");
+	EXPECT_USAGE("keelctl create: -f needs a file\n", "create", "-f");
+	EXPECT_USAGE("keelctl create: 'b.cfg' is not KEY=VALUE\n", "create", "a.cfg", "b.cfg");
+	EXPECT_USAGE("keelctl create: one configuration file only\n", "create", "-f", "a", "-f", "b");
+	EXPECT_USAGE("keelctl create: -c and -F do not go together\n", "create", "-c", "-F", "a.cfg");
+	EXPECT_USAGE("keelctl create: -e and -F do not go together\n", "create", "-e", "-F", "a.cfg");
+	EXPECT_USAGE("keelctl create: -c and -p do not go together\n", "create", "-c", "-p", "a.cfg");
+	EXPECT_USAGE("keelctl list: unknown option -l\n", "list", "-l");
+	EXPECT_USAGE("keelctl console: no domain given\n", "console");
+	EXPECT_USAGE("keelctl console: one domain only\n", "console", "a", "b");
+	EXPECT_USAGE("keelctl pause: no domain given\n", "pause");
+	EXPECT_USAGE("keelctl unpause: unknown option -x\n", "unpause", "-x");
+	EXPECT_USAGE("keelctl destroy: one domain only\n", "destroy", "a", "b");
+	EXPECT_USAGE("keelctl shutdown: unknown option -q\n", "shutdown", "-q", "a");
+	EXPECT_USAGE("keelctl reboot: -t needs a number of seconds\n", "reboot", "-w", "-t");
+	EXPECT_USAGE("keelctl info: no arguments expected\n", "info", "x");
+	EXPECT_USAGE("keelctl dmesg: no arguments expected\n", "dmesg", "-c");
+	EXPECT_USAGE("keelctl top: -n: '0' is not a positive count\n", "top", "-b", "-n", "0");
+	EXPECT_USAGE("keelctl top: -d: '0.01' is not a delay in seconds (0.1-3600)\n", "top", "-d",
+		     "0.01");
+	EXPECT_USAGE("keelctl top: -d needs a value\n", "top", "-d");
+	EXPECT_USAGE("keelctl top: no arguments expected\n", "top", "vm");
+	EXPECT_USAGE("keelctl help: no command 'frob'\n", "help", "frob");
+	assert_int_equal(fake.calls[KEEL_DOMCTL_getinfo], 0);
+}
+
+static void test_domain_arguments(void **state)
+{
+	capture_reset();
+	assert_int_equal(run("pause", "0", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: pause: not dom0, which keelctl runs in\n");
+	capture_reset();
+	assert_int_equal(run("destroy", "Domain-0", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: destroy: not dom0, which keelctl runs in\n");
+	capture_reset();
+	assert_int_equal(run("console", "0", NULL), EXIT_FAIL);
+	assert_string_equal(captured(),
+			    "keelctl: console: dom0's console is keel's own (this terminal or COM1)\n");
+	capture_reset();
+	assert_int_equal(run("unpause", "7", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: no domain with id 7\n");
+	/* A name needs xenstore. */
+	capture_reset();
+	assert_int_equal(run("pause", "web", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: cannot connect to xenstored at /nonexistent/socket: No such file or directory (is xenstored running?)\n");
+}
+
+static void test_refused_hypercall(void **state)
+{
+	uint16_t domid;
+
+	assert_int_equal(hv_create(&fake.hv, 1, &domid), 0);
+	fake.fail_cmd = KEEL_DOMCTL_pause;
+	fake.fail_rc = -EPERM;
+	capture_reset();
+	assert_int_equal(run("pause", "1", NULL), EXIT_FAIL);
+	assert_string_equal(captured(),
+			    "keelctl: 1 (d1): keel refused pause: Operation not permitted (EPERM)\n");
+	fake.fail_cmd = KEEL_DOMCTL_list;
+	capture_reset();
+	assert_int_equal(run("list", NULL), EXIT_FAIL);
+	expect_message("keelctl: keel refused list: Operation not permitted (EPERM)\n");
+	fake.fail_cmd = KEEL_DOMCTL_physinfo;
+	capture_reset();
+	assert_int_equal(run("info", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: keel refused physinfo: Operation not permitted (EPERM)\n");
+	fake.fail_cmd = KEEL_DOMCTL_readlog;
+	fake.fail_rc = -ENOSYS;
+	capture_reset();
+	assert_int_equal(run("dmesg", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: keel refused readlog: Function not implemented (ENOSYS)\n");
+}
+
+static void test_list_without_xenstore(void **state)
+{
+	capture_reset();
+	assert_int_equal(run("list", NULL), EXIT_OK);
+	expect_message("keelctl: warning: names are unknown without xenstored\n");
+	assert_non_null(strstr(out_text(&out), "\nDomain-0 "));
+}
+
+static void test_help(void **state)
+{
+	assert_int_equal(run("help", NULL), EXIT_OK);
+	for (const struct command *c = commands; c->name; c++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "\n  %-9s ", c->name);
+		if (!strstr(out_text(&out), line))
+			fail_msg("help does not list %s:\n%s", c->name, out_text(&out));
+	}
+	assert_int_equal(run("help", "top", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "usage: keelctl top [-b] [-n ITER] [-d SECS]\n"));
+	assert_int_equal(run("create", "-h", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "usage: keelctl create "));
+}
+
+static void test_mkdir_parents(void **state)
+{
+	const char *dir = tmpdir_make();
+	char *deep = xasprintf("%s/var/log/keel", dir);
+
+	assert_int_equal(mkdir_parents(deep), 0);
+	assert_int_equal(access(deep, W_OK), 0);
+	assert_int_equal(mkdir_parents(deep), 0);
+	assert_int_equal(mkdir_parents("/proc/no/such"), -ENOENT);
+	free(deep);
+	tmpdir_remove();
+}
+
+/* ---- the binary ---- */
+
+struct result {
+	int status;
+	char out[8192], err[8192];
+};
+
+static void slurp(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t got;
+
+	while (n + 1 < size && (got = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)got;
+	buf[n] = '\0';
+}
+
+/* Runs the static keelctl with @argv (NULL-terminated, argv[0] included). */
+static void run_binary(char *const *argv, struct result *r)
+{
+	int o[2], e[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(o), 0);
+	assert_int_equal(pipe(e), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		close(o[0]);
+		close(e[0]);
+		setenv("XENSTORED_PATH", "/nonexistent/socket", 1);
+		execv(KEELCTL_BIN, argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	slurp(o[0], r->out, sizeof(r->out));
+	slurp(e[0], r->err, sizeof(r->err));
+	close(o[0]);
+	close(e[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	r->status = WEXITSTATUS(status);
+}
+
+static void test_binary_is_static(void **state)
+{
+	uint8_t *elf;
+	uint16_t phnum;
+	uint64_t phoff;
+	size_t len;
+	FILE *f = fopen(KEELCTL_BIN, "rb");
+
+	assert_non_null(f);
+	elf = malloc(1 << 16);
+	len = fread(elf, 1, 1 << 16, f);
+	fclose(f);
+	assert_true(len > 64);
+	memcpy(&phoff, elf + 0x20, 8);
+	memcpy(&phnum, elf + 0x38, 2);
+	assert_true(phoff + phnum * 56ull <= len);
+	/* No PT_INTERP (3), no PT_DYNAMIC (2): nothing for a dynamic loader to do. */
+	for (unsigned int i = 0; i < phnum; i++) {
+		uint32_t type;
+
+		memcpy(&type, elf + phoff + i * 56, 4);
+		assert_int_not_equal(type, 3);
+		assert_int_not_equal(type, 2);
+	}
+	free(elf);
+}
+
+static void test_binary_commands(void **state)
+{
+	static const char bad[] = "name = 'b'\nkernel = '/k'\nmemory = lots\nvcpus = 0\n";
+	static const char good[] = "name = 'g'\nkernel = '/k'\nextra = 'console=hvc0'\n";
+	char *bad_path, *good_path;
+	struct result r;
+
+	tmpdir_make();
+	bad_path = xstrdup(tmp_file("bad.cfg", bad, strlen(bad)));
+	good_path = xstrdup(tmp_file("good.cfg", good, strlen(good)));
+
+	run_binary((char *[]){ "keelctl", NULL }, &r);
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_non_null(strstr(r.out, "usage: keelctl COMMAND [ARGS]\n"));
+	run_binary((char *[]){ "keelctl", "--help", NULL }, &r);
+	assert_int_equal(r.status, EXIT_OK);
+	run_binary((char *[]){ "keelctl", "frobnicate", NULL }, &r);
+	assert_int_equal(r.status, EXIT_USAGE);
+	assert_string_equal(r.err, "keelctl: no command 'frobnicate' ('keelctl help' lists them)\n");
+
+	run_binary((char *[]){ "keelctl", "create", bad_path, NULL }, &r);
+	assert_int_equal(r.status, EXIT_FAIL);
+	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: 'lots' must be quoted: \"lots\"\n"
+						 "%s:4: vcpus: 0 is out of range (1-8)\n",
+						 bad_path, bad_path));
+	run_binary((char *[]){ "keelctl", "create", "-n", good_path, "memory=64", NULL }, &r);
+	assert_int_equal(r.status, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out, "name = \"g\"\ntype = \"pvh\"\nmemory = 64\nvcpus = 1\n"
+			    "kernel = \"/k\"\nextra = \"console=hvc0\"\non_poweroff = \"destroy\"\n"
+			    "on_reboot = \"restart\"\non_crash = \"destroy\"\n");
+	/* This host has no keel: the error says what is missing. */
+	if (access("/dev/xen/privcmd", F_OK)) {
+		run_binary((char *[]){ "keelctl", "list", NULL }, &r);
+		assert_int_equal(r.status, EXIT_FAIL);
+		assert_string_equal(r.err, "keelctl: cannot open /dev/xen/privcmd: No such file or directory (keelctl runs in keel's dom0, with Linux's xen-privcmd driver)\n");
+		run_binary((char *[]){ "keelctl", "create", good_path, NULL }, &r);
+		assert_int_equal(r.status, EXIT_FAIL);
+		assert_non_null(strstr(r.err, "cannot open /dev/xen/privcmd"));
+	}
+	free(bad_path);
+	free(good_path);
+	tmpdir_remove();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_hypercall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_without_xenstore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test(test_mkdir_parents),
+		cmocka_unit_test(test_binary_is_static),
+		cmocka_unit_test(test_binary_commands),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,799 @@
+/*
+ * Host tests of keelctl with xenstore: its client against the real xenstored (the sanitizer
+ * build, on a temporary socket, domains' rings in files), the entries a new domain gets and
+ * what the guest may do with them, and the commands end to end over a fake keel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <stdint.h>
+#include <xen/sched.h>
+#include "commands.h"
+#include "console.h"
+#include "domains.h"
+#include "fake_hv.h"
+#include "host.h"
+#include "keelctl_test.h"
+#include "lifecycle.h"
+#include "monitor.h"
+#include "xs.h"
+#include "xs_client.h"
+#include "xs_domain.h"
+
+#define UUID "6d1d0e44-6c5e-4b8a-9d0a-1f2e3d4c5b6a"
+
+static struct xs_daemon daemon_;
+static struct xenstore_domain_interface *rings[5];
+static struct fake_hv fake;
+static struct kc kc;
+static struct out_buf out;
+static char *kernel_path;
+
+static int group_setup(void **state)
+{
+	size_t len;
+	uint8_t *elf = test_kernel_elf(&len, 1);
+
+	tmpdir_make();
+	kernel_path = xstrdup(tmp_file("kernel.elf", elf, len));
+	free(elf);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(kernel_path);
+	tmpdir_remove();
+	return 0;
+}
+
+static int setup(void **state)
+{
+	assert_int_equal(daemon_start(&daemon_, NULL), 0);
+	/* Ring pages for the ids the fake hands out first. */
+	for (unsigned int i = 1; i < 5; i++) {
+		rings[i] = daemon_ring_page(&daemon_, i);
+		assert_non_null(rings[i]);
+	}
+	fake_hv_init(&fake);
+	out_open(&out);
+	capture_start();
+	kc = (struct kc){ .hv = &fake.hv, .xs_path = daemon_.socket, .out = out.f };
+	assert_non_null(kc_xs(&kc));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	kc_close(&kc);
+	capture_stop();
+	out_close(&out);
+	fake_hv_fini(&fake);
+	for (unsigned int i = 1; i < 5; i++)
+		munmap(rings[i], 4096);
+	assert_true(daemon_alive(&daemon_));
+	assert_int_equal(daemon_stop(&daemon_), 0);
+	return 0;
+}
+
+/* Runs command @name with the NULL-terminated arguments that follow. */
+static int run(const char *name, ...)
+{
+	char *argv[16] = { (char *)name };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, name);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return command_find(name)->run(&kc, argc, argv);
+}
+
+static void expect_node(const char *path, const char *want)
+{
+	char *v;
+	int rc = xs_read(kc.xs, 0, path, &v);
+
+	if (rc)
+		fail_msg("%s: %s", path, strerror(-rc));
+	if (strcmp(v, want))
+		fail_msg("%s = '%s', expected '%s'", path, v, want);
+	free(v);
+}
+
+static void expect_missing(const char *path)
+{
+	char *v;
+
+	assert_int_equal(xs_read(kc.xs, 0, path, &v), -ENOENT);
+}
+
+static void expect_perms(const char *path, const char *a, const char *b)
+{
+	char **perms;
+	unsigned int nr;
+
+	assert_int_equal(xs_get_perms(kc.xs, 0, path, &perms, &nr), 0);
+	assert_int_equal(nr, b ? 2 : 1);
+	assert_string_equal(perms[0], a);
+	if (b)
+		assert_string_equal(perms[1], b);
+	xs_free_list(perms);
+}
+
+static bool introduced(uint16_t domid)
+{
+	bool yes;
+
+	assert_int_equal(xs_is_introduced(kc.xs, domid, &yes), 0);
+	return yes;
+}
+
+/* A config file in the temporary directory; returns its path. */
+static char *cfg_file(const char *name, const char *extra)
+{
+	char *text = xasprintf("name = '%s'\nkernel = '%s'\nmemory = 8\n%s", name, kernel_path,
+			       extra ? extra : "");
+	char *file = xasprintf("%s.cfg", name);
+	char *path = tmp_file(file, text, strlen(text));
+
+	free(text);
+	free(file);
+	return path;
+}
+
+static uint16_t create(const char *name, const char *extra)
+{
+	uint16_t domid;
+
+	if (run("create", "-e", cfg_file(name, extra), NULL))
+		fail_msg("create %s failed:\n%s", name, captured());
+	assert_int_equal(domain_find(&kc, name, &domid), 0);
+	return domid;
+}
+
+/* ---- the client ---- */
+
+static void test_client_read_write_directory(void **state)
+{
+	char **names, *v;
+	unsigned int nr;
+
+	assert_int_equal(xs_write(kc.xs, 0, "/t/a", "one"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/t/b", ""), 0);
+	assert_int_equal(xs_mkdir(kc.xs, 0, "/t/c/d"), 0);
+	expect_node("/t/a", "one");
+	expect_node("/t/b", "");
+	assert_int_equal(xs_directory(kc.xs, 0, "/t", &names, &nr), 0);
+	assert_int_equal(nr, 3);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b");
+	assert_string_equal(names[2], "c");
+	assert_null(names[3]);
+	xs_free_list(names);
+	assert_int_equal(xs_rm(kc.xs, 0, "/t/c"), 0);
+	expect_missing("/t/c/d");
+	assert_int_equal(xs_read(kc.xs, 0, "/nope", &v), -ENOENT);
+	assert_int_equal(xs_directory(kc.xs, 0, "/nope", &names, &nr), -ENOENT);
+	/* A relative path is dom0's own: /local/domain/0/... */
+	assert_int_equal(xs_write(kc.xs, 0, "relative", "x"), 0);
+	expect_node("/local/domain/0/relative", "x");
+}
+
+static void test_client_perms(void **state)
+{
+	const char *perms[] = { "n3", "r5" };
+
+	assert_int_equal(xs_write(kc.xs, 0, "/p", "x"), 0);
+	assert_int_equal(xs_set_perms(kc.xs, 0, "/p", perms, 2), 0);
+	expect_perms("/p", "n3", "r5");
+	assert_int_equal(xs_write(kc.xs, 0, "/p/child", "y"), 0);
+	expect_perms("/p/child", "n3", "r5");
+	perms[0] = "q1";
+	assert_int_equal(xs_set_perms(kc.xs, 0, "/p", perms, 2), -EINVAL);
+}
+
+static void test_client_transactions(void **state)
+{
+	struct xs *other = xs_open(daemon_.socket);
+	uint32_t tx, tx2;
+	char *v;
+
+	assert_non_null(other);
+	assert_int_equal(xs_transaction_start(kc.xs, &tx), 0);
+	assert_int_equal(xs_write(kc.xs, tx, "/tx/a", "1"), 0);
+	expect_missing("/tx/a");
+	assert_int_equal(xs_read(kc.xs, tx, "/tx/a", &v), 0);
+	free(v);
+	assert_int_equal(xs_transaction_end(kc.xs, tx, true), 0);
+	expect_node("/tx/a", "1");
+	/* Aborted: nothing. */
+	assert_int_equal(xs_transaction_start(kc.xs, &tx), 0);
+	assert_int_equal(xs_write(kc.xs, tx, "/tx/b", "2"), 0);
+	assert_int_equal(xs_transaction_end(kc.xs, tx, false), 0);
+	expect_missing("/tx/b");
+	/* Another writer got in first: EAGAIN. */
+	assert_int_equal(xs_transaction_start(kc.xs, &tx), 0);
+	assert_int_equal(xs_read(kc.xs, tx, "/tx/a", &v), 0);
+	free(v);
+	assert_int_equal(xs_write(kc.xs, tx, "/tx/a", "mine"), 0);
+	assert_int_equal(xs_transaction_start(other, &tx2), 0);
+	assert_int_equal(xs_write(other, 0, "/tx/a", "theirs"), 0);
+	assert_int_equal(xs_transaction_end(other, tx2, false), 0);
+	assert_int_equal(xs_transaction_end(kc.xs, tx, true), -EAGAIN);
+	expect_node("/tx/a", "theirs");
+	xs_close(other);
+}
+
+static void test_client_watches(void **state)
+{
+	char *path, *token;
+
+	assert_int_equal(xs_watch(kc.xs, "/w", "tok"), 0);
+	/* Fired once when set. */
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 1000), 0);
+	assert_string_equal(path, "/w");
+	assert_string_equal(token, "tok");
+	free(path);
+	free(token);
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 50), -ETIMEDOUT);
+	/* An event that arrives while a reply is awaited is kept for later. */
+	assert_int_equal(xs_write(kc.xs, 0, "/w/x", "1"), 0);
+	expect_node("/w/x", "1");
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 1000), 0);
+	assert_string_equal(path, "/w/x");
+	free(path);
+	free(token);
+	assert_int_equal(xs_unwatch(kc.xs, "/w", "tok"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/w/y", "1"), 0);
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 50), -ETIMEDOUT);
+	assert_int_equal(xs_unwatch(kc.xs, "/w", "tok"), -ENOENT);
+}
+
+static void test_client_introduce_release(void **state)
+{
+	char *path, *token;
+
+	assert_false(introduced(1));
+	assert_int_equal(xs_watch(kc.xs, "@releaseDomain", "rel"), 0);
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 1000), 0);
+	free(path);
+	free(token);
+	assert_int_equal(xs_introduce(kc.xs, 1, FAKE_XENSTORE_PFN, FAKE_XENSTORE_PORT), 0);
+	assert_true(introduced(1));
+	assert_int_equal(xs_release(kc.xs, 1), 0);
+	assert_false(introduced(1));
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 1000), 0);
+	assert_string_equal(path, "@releaseDomain");
+	free(path);
+	free(token);
+	assert_int_equal(xs_release(kc.xs, 1), -ENOENT);
+	/* No ring file for domain 9: the daemon cannot map it. */
+	assert_int_equal(xs_introduce(kc.xs, 9, 1, 1), -EIO);
+}
+
+static void test_client_refuses_a_missing_daemon(void **state)
+{
+	assert_null(xs_open("/nonexistent/socket"));
+	expect_message("keelctl: cannot connect to xenstored at /nonexistent/socket: No such file or directory (is xenstored running?)\n");
+}
+
+/* ---- a domain's entries ---- */
+
+static const struct xs_domain dom1 = {
+	.domid = 1, .name = "vm", .uuid = UUID, .mem_kb = 131072, .vcpus = 2,
+	.store_ring = FAKE_XENSTORE_PFN, .store_port = FAKE_XENSTORE_PORT,
+	.console_ring = FAKE_CONSOLE_PFN, .console_port = FAKE_CONSOLE_PORT,
+	.kernel = "/boot/vmlinuz", .ramdisk = "/boot/initrd", .cmdline = "console=hvc0",
+};
+
+static void test_domain_entries(void **state)
+{
+	static const char *const guest_nodes[] = {
+		"control/shutdown", "control/feature-poweroff", "control/feature-reboot",
+		"control/feature-suspend", "control/sysrq", "data", "drivers", "feature", "attr",
+		"error",
+	};
+	char path[96];
+
+	assert_int_equal(xs_domain_write(kc.xs, &dom1), 0);
+	expect_node("/local/domain/1/name", "vm");
+	expect_node("/local/domain/1/domid", "1");
+	expect_node("/local/domain/1/vm", "/vm/" UUID);
+	expect_node("/local/domain/1/memory/target", "131072");
+	expect_node("/local/domain/1/memory/static-max", "131072");
+	expect_node("/local/domain/1/cpu/0/availability", "online");
+	expect_node("/local/domain/1/cpu/1/availability", "online");
+	expect_missing("/local/domain/1/cpu/2/availability");
+	expect_node("/local/domain/1/store/port", "2");
+	expect_node("/local/domain/1/store/ring-ref", "1032193");
+	expect_node("/local/domain/1/console/port", "1");
+	expect_node("/local/domain/1/console/ring-ref", "1032192");
+	expect_node("/local/domain/1/control/platform-feature-multiprocessor-suspend", "1");
+	expect_node("/local/domain/1/control/platform-feature-xs_reset_watches", "1");
+	expect_node("/vm/" UUID "/name", "vm");
+	expect_node("/vm/" UUID "/uuid", UUID);
+	expect_node("/vm/" UUID "/image/ostype", "linux");
+	expect_node("/vm/" UUID "/image/kernel", "/boot/vmlinuz");
+	expect_node("/vm/" UUID "/image/ramdisk", "/boot/initrd");
+	expect_node("/vm/" UUID "/image/cmdline", "console=hvc0");
+	/* dom0 owns the home, the guest reads it; the guest owns its own nodes. */
+	expect_perms("/local/domain/1", "n0", "r1");
+	expect_perms("/local/domain/1/name", "n0", "r1");
+	expect_perms("/local/domain/1/device", "n0", "r1");
+	expect_perms("/local/domain/1/control", "n0", "r1");
+	expect_perms("/vm/" UUID, "n0", "r1");
+	for (size_t i = 0; i < sizeof(guest_nodes) / sizeof(guest_nodes[0]); i++) {
+		snprintf(path, sizeof(path), "/local/domain/1/%s", guest_nodes[i]);
+		expect_perms(path, "n1", NULL);
+	}
+}
+
+/* What the guest itself may do, over its ring. */
+static void test_domain_entries_as_the_guest_sees_them(void **state)
+{
+	struct xs_domain dom2 = dom1;
+	struct xs_client guest;
+	struct xs_msg reply;
+
+	dom2.domid = 2;
+	dom2.name = "other";
+	dom2.uuid = "00000000-0000-4000-8000-000000000002";
+	assert_int_equal(xs_domain_write(kc.xs, &dom1), 0);
+	assert_int_equal(xs_domain_write(kc.xs, &dom2), 0);
+	assert_int_equal(xs_introduce(kc.xs, 1, FAKE_XENSTORE_PFN, FAKE_XENSTORE_PORT), 0);
+	xs_client_ring(&guest, rings[1], NULL, NULL);
+	/* Linux's manage.c: reads its name, announces features, acknowledges a request. */
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, "name"), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	assert_string_equal(reply.body, "vm");
+	assert_int_equal(xs_write_node(&guest, 0, "control/feature-poweroff", "1", 1, &reply), 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_write_node(&guest, 0, "control/shutdown", "", 0, &reply), 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_write_node(&guest, 0, "data/ip", "10.0.0.2", 8, &reply), 0);
+	assert_true(xs_is_ok(&reply));
+	/* Not its name, not new nodes under control/, not another domain's home. */
+	assert_int_equal(xs_write_node(&guest, 0, "name", "evil", 4, &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_write_node(&guest, 0, "control/new", "1", 1, &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, "/local/domain/2/name"), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, "/vm/" UUID "/name"), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	expect_node("/local/domain/1/control/feature-poweroff", "1");
+	xs_client_close(&guest);
+}
+
+static void test_domain_remove(void **state)
+{
+	assert_int_equal(xs_domain_write(kc.xs, &dom1), 0);
+	/* A newer domain's entries are left alone. */
+	assert_int_equal(xs_domain_remove(kc.xs, 1, "/vm/someone-else"), 0);
+	expect_node("/local/domain/1/name", "vm");
+	assert_int_equal(xs_domain_remove(kc.xs, 1, "/vm/" UUID), 0);
+	expect_missing("/local/domain/1");
+	expect_missing("/vm/" UUID);
+	/* Nothing there: fine. */
+	assert_int_equal(xs_domain_remove(kc.xs, 1, NULL), 0);
+	assert_int_equal(xs_domain_remove(kc.xs, 1, "/vm/" UUID), 0);
+}
+
+/* ---- commands over the fake keel ---- */
+
+static void test_create_list_pause_destroy(void **state)
+{
+	uint16_t domid;
+	char *vm;
+
+	domid = create("vm", "vcpus = 2\n");
+	assert_int_equal(domid, 1);
+	assert_string_equal(out_text(&out), "Started domain vm (id=1)\n");
+	assert_false(fake.dom[1].flags & KEEL_DOMINF_paused);
+	assert_true(introduced(1));
+	expect_node("/local/domain/1/name", "vm");
+	expect_node("/local/domain/1/store/ring-ref", "1032193");
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &vm), 0);
+	assert_int_equal(strncmp(vm, "/vm/", 4), 0);
+	expect_node(xasprintf_tmp("%s/name", vm), "vm");
+	expect_node(xasprintf_tmp("%s/image/kernel", vm), kernel_path);
+
+	/* Names are unique. */
+	assert_int_equal(run("create", "-e", cfg_file("vm", NULL), NULL), EXIT_FAIL);
+	expect_message("keelctl: a domain named 'vm' exists already (d1)\n");
+	assert_int_equal(fake_hv_domains(&fake), 1);
+
+	assert_int_equal(run("pause", "vm", NULL), EXIT_OK);
+	assert_true(fake.dom[1].flags & KEEL_DOMINF_paused);
+	assert_int_equal(run("unpause", "1", NULL), EXIT_OK);
+	assert_false(fake.dom[1].flags & KEEL_DOMINF_paused);
+
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	assert_int_equal(run("list", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Name                                        ID   Mem VCPUs     State    Time(s)\n"
+		"Domain-0                                     0   256     1     r-----       5.0\n"
+		"vm                                           1     8     2     -b----       0.0\n");
+
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	assert_false(introduced(1));
+	expect_missing("/local/domain/1");
+	expect_missing(vm);
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_FAIL);
+	expect_message("keelctl: no domain named 'vm'\n");
+	free(vm);
+}
+
+static void test_create_failures_leave_nothing(void **state)
+{
+	char **names;
+	unsigned int nr;
+
+	/* xenstored cannot map the ring (no ring file for domain 1). */
+	unlink(xasprintf_tmp("%s/domain-1", daemon_.dir));
+	assert_int_equal(run("create", "-e", cfg_file("vm", NULL), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1): xenstored refused INTRODUCE (ring frame 0xfc001, port 2): Input/output error\n");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	assert_int_equal(fake.calls[KEEL_DOMCTL_destroy], 1);
+	expect_missing("/local/domain/1");
+	if (!xs_directory(kc.xs, 0, "/vm", &names, &nr)) {
+		assert_int_equal(nr, 0);
+		xs_free_list(names);
+	}
+
+	/* keel refuses to unpause: destroyed, released, entries gone. */
+	capture_reset();
+	fake.fail_cmd = KEEL_DOMCTL_unpause;
+	fake.fail_rc = -EINVAL;
+	assert_int_equal(run("create", "-e", cfg_file("vm", NULL), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d2): keel refused unpause: Invalid argument (EINVAL)\n");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	assert_false(introduced(2));
+	expect_missing("/local/domain/2");
+	assert_int_equal(xs_directory(kc.xs, 0, "/vm", &names, &nr), 0);
+	assert_int_equal(nr, 0);
+	xs_free_list(names);
+
+	/* keel refuses the memory: nothing was written to xenstore at all. */
+	capture_reset();
+	fake.fail_cmd = KEEL_DOMCTL_set_memory;
+	fake.fail_rc = -ENOMEM;
+	assert_int_equal(run("create", "-e", cfg_file("vm", NULL), NULL), EXIT_FAIL);
+	expect_message("keel refused set_memory (8 MiB): Cannot allocate memory (ENOMEM)");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	expect_missing("/local/domain/1");
+}
+
+static void test_create_paused_and_dry_run(void **state)
+{
+	assert_int_equal(run("create", "-e", "-p", cfg_file("held", NULL), NULL), EXIT_OK);
+	assert_string_equal(out_text(&out), "Started domain held (id=1), paused\n");
+	assert_true(fake.dom[1].flags & KEEL_DOMINF_paused);
+	/* -n: parse and print only, keel is not asked. */
+	fake.calls[KEEL_DOMCTL_create] = 0;
+	assert_int_equal(run("create", "-n", cfg_file("dry", "vcpus = 3\n"), "memory=64", NULL),
+			 EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "name = \"dry\"\n"));
+	assert_non_null(strstr(out_text(&out), "memory = 64\nvcpus = 3\n"));
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+}
+
+/* ---- the monitor ---- */
+
+static void start_monitored(struct monitor *m, const char *extra)
+{
+	struct domain_config cfg;
+	char *text = xasprintf("name = 'mon'\nkernel = '%s'\nmemory = 8\nuuid = '%s'\n%s",
+			       kernel_path, UUID, extra);
+	uint16_t domid;
+
+	assert_int_equal(config_parse_text("t.cfg", text, strlen(text), NULL, 0, &cfg, stderr), 0);
+	assert_int_equal(domain_start(&kc, &cfg, false, &domid), 0);
+	monitor_init(m, &kc, &cfg, domid);
+	config_free(&cfg);
+	free(text);
+}
+
+static void test_monitor_restarts_a_rebooted_domain(void **state)
+{
+	struct monitor m;
+
+	start_monitored(&m, "on_reboot = 'restart'\n");
+	assert_int_equal(m.domid, 1);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	/* The guest reboots: keel keeps it, shut down, for the toolstack. */
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
+	assert_true(fake.dom[1].flags & KEEL_DOMINF_shutdown);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	assert_int_equal(m.domid, 2);
+	assert_int_equal(m.restarts, 1);
+	assert_false(fake.dom[1].exists);
+	assert_true(fake.dom[2].exists);
+	assert_false(fake.dom[2].flags & KEEL_DOMINF_paused);
+	assert_false(introduced(1));
+	assert_true(introduced(2));
+	expect_missing("/local/domain/1");
+	expect_node("/local/domain/2/name", "mon");
+	expect_node("/local/domain/2/vm", "/vm/" UUID);
+	expect_node("/vm/" UUID "/name", "mon");
+	expect_message("mon (d1): reboot: restarting it\n");
+	expect_message("mon (d2): restarted (was d1)\n");
+
+	/* It powers off (on_poweroff destroy): keel frees it, the monitor cleans up. */
+	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	assert_false(introduced(2));
+	expect_missing("/local/domain/2");
+	expect_missing("/vm/" UUID);
+	monitor_fini(&m);
+}
+
+static void test_monitor_preserves_and_gives_up(void **state)
+{
+	struct monitor m;
+
+	start_monitored(&m, "on_crash = 'preserve'\n");
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_crash), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	expect_message("mon (d1): shut down (crash): preserved as configured; 'keelctl destroy mon' removes it\n");
+	assert_true(fake.dom[1].exists);
+	expect_node("/local/domain/1/name", "mon");
+	/* destroy then removes what is left. */
+	assert_int_equal(run("destroy", "mon", NULL), EXIT_OK);
+	expect_missing("/local/domain/1");
+	monitor_fini(&m);
+
+	/* A restart whose kernel has gone away: reported, nothing left. */
+	capture_reset();
+	start_monitored(&m, "on_crash = 'restart'\n");
+	free(m.cfg.kernel);
+	m.cfg.kernel = xstrdup("/nonexistent/kernel");
+	assert_int_equal(hv_shutdown(&fake.hv, m.domid, SHUTDOWN_crash), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	expect_message("keelctl: /nonexistent/kernel: No such file or directory\n");
+	expect_message("restart failed: No such file or directory\n");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	expect_missing("/local/domain/1");
+	monitor_fini(&m);
+}
+
+static void test_monitor_run_ends_when_the_domain_is_destroyed(void **state)
+{
+	struct monitor m;
+
+	start_monitored(&m, "");
+	assert_int_equal(run("destroy", "mon", NULL), EXIT_OK);
+	/* Its entries are gone already; the monitor finds nothing to do and ends. */
+	assert_int_equal(monitor_run(&m), 0);
+	expect_message("mon (d1): the domain is gone: removing its xenstore entries\n");
+	monitor_fini(&m);
+}
+
+/* A detached monitor (its own process, xenstore connection and log) cleans up after its domain. */
+static void test_monitor_spawn_cleans_up_in_the_background(void **state)
+{
+	char *logdir = xasprintf("%s/var/log/keel", daemon_.dir);
+	char *logfile = xasprintf("%s/keelctl-bg.log", logdir);
+	struct domain_config cfg;
+	char *text = xasprintf("name = 'bg'\nkernel = '%s'\nuuid = '%s'\n", kernel_path, UUID);
+	char *log = NULL, *v;
+	uint16_t domid;
+	size_t len;
+	int i, rc;
+
+	assert_int_equal(config_parse_text("t.cfg", text, strlen(text), NULL, 0, &cfg, stderr), 0);
+	assert_int_equal(domain_start(&kc, &cfg, false, &domid), 0);
+	/* Gone behind keelctl's back: the forked monitor's copy of the fake sees it gone. */
+	assert_int_equal(hv_simple(&fake.hv, KEEL_DOMCTL_destroy, domid), 0);
+	setenv("KEELCTL_LOG_DIR", logdir, 1);
+	assert_int_equal(monitor_spawn(&kc, &cfg, domid), 0);
+	unsetenv("KEELCTL_LOG_DIR");
+	for (i = 0; i < 300; i++) {
+		rc = xs_read(kc.xs, 0, "/local/domain/1/name", &v);
+		if (rc == -ENOENT)
+			break;
+		free(v);
+		usleep(10000);
+	}
+	assert_int_equal(rc, -ENOENT);
+	expect_missing("/vm/" UUID);
+	for (i = 0; i < 300 && !(log && strstr(log, "xenstore entries")); i++) {
+		free(log);
+		log = NULL;
+		if (read_whole_file(logfile, 1 << 16, (uint8_t **)&log, &len))
+			log = NULL;
+		usleep(10000);
+	}
+	assert_non_null(log);
+	assert_non_null(strstr(log, "bg (d1): monitor "));
+	assert_non_null(strstr(log, "bg (d1): the domain is gone: removing its xenstore entries\n"));
+	free(log);
+	free(logfile);
+	free(logdir);
+	free(text);
+	config_free(&cfg);
+}
+
+/* ---- shutdown and reboot ---- */
+
+static void test_shutdown_through_xenstore(void **state)
+{
+	uint16_t domid = create("vm", NULL);
+
+	/* No PV drivers yet: refused unless -F. */
+	assert_int_equal(run("shutdown", "vm", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has not announced PV shutdown support (control/feature-poweroff): it may still be booting; -F has keel shut it down instead\n");
+	expect_node("/local/domain/1/control/shutdown", "");
+
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/control/feature-poweroff", "1"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/control/feature-reboot", "1"), 0);
+	assert_int_equal(run("shutdown", "vm", NULL), EXIT_OK);
+	expect_node("/local/domain/1/control/shutdown", "poweroff");
+	assert_int_equal(run("reboot", "1", NULL), EXIT_OK);
+	expect_node("/local/domain/1/control/shutdown", "reboot");
+
+	/* The fake guest does not react: -w gives up after -t. */
+	capture_reset();
+	assert_int_equal(run("shutdown", "-w", "-t", "1", "vm", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1): still there after 1 s\n");
+	assert_true(fake.dom[domid].exists);
+}
+
+static void test_shutdown_forced_and_waited(void **state)
+{
+	create("a", NULL);
+	create("b", "on_poweroff = 'preserve'\n");
+	assert_int_equal(run("shutdown", "-F", "-w", "-a", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Domain a (id=1) is gone\n"));
+	assert_non_null(strstr(out_text(&out), "Domain b (id=2) has shut down (poweroff)\n"));
+	assert_false(fake.dom[1].exists);
+	assert_true(fake.dom[2].flags & KEEL_DOMINF_shutdown);
+}
+
+static void test_reboot_waits_until_the_old_domain_is_gone(void **state)
+{
+	create("kept", "on_reboot = 'preserve'\n");
+	create("gone", "on_reboot = 'destroy'\n");
+	/* Kept after its reboot (as keel keeps one to restart): not done yet. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_FAIL);
+	expect_message("keelctl: kept (d1): still there after 1 s\n");
+	assert_int_equal(run("reboot", "-F", "-w", "2", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Domain gone (id=2) is gone\n"));
+}
+
+static void test_shutdown_argument_errors(void **state)
+{
+	assert_int_equal(run("shutdown", NULL), EXIT_USAGE);
+	expect_message("keelctl shutdown: no domain given\nusage: keelctl shutdown [-w] [-F] [-t SECS] (-a | NAME...)\n");
+	capture_reset();
+	assert_int_equal(run("shutdown", "-a", "vm", NULL), EXIT_USAGE);
+	expect_message("keelctl shutdown: -a and domain names do not go together\n");
+	capture_reset();
+	assert_int_equal(run("reboot", "-t", "5", "vm", NULL), EXIT_USAGE);
+	expect_message("keelctl reboot: -t only goes with -w\n");
+	capture_reset();
+	assert_int_equal(run("reboot", "-w", "-t", "soon", "vm", NULL), EXIT_USAGE);
+	expect_message("keelctl reboot: -t: 'soon' is not a number of seconds (1-86400)\n");
+	capture_reset();
+	assert_int_equal(run("shutdown", "Domain-0", NULL), EXIT_FAIL);
+	expect_message("keelctl: shutdown: not dom0, which keelctl runs in (use poweroff or reboot there)\n");
+	capture_reset();
+	assert_int_equal(run("shutdown", "ghost", NULL), EXIT_FAIL);
+	expect_message("keelctl: no domain named 'ghost'\n");
+	capture_reset();
+	assert_int_equal(run("shutdown", "42", NULL), EXIT_FAIL);
+	expect_message("keelctl: no domain with id 42\n");
+}
+
+/* ---- console, info, dmesg, top ---- */
+
+static void test_console(void **state)
+{
+	static const char typed[] = "ls /\n\x1d" "after";
+	int in[2], outfd;
+	const char *path = xasprintf_tmp("%s/console-out", daemon_.dir);
+	char got[256];
+	ssize_t n;
+
+	create("vm", NULL);
+	fake_console_print(&fake, 1, "boot messages\r\n$ ");
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(write(in[1], typed, sizeof(typed) - 1), (ssize_t)sizeof(typed) - 1);
+	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(outfd >= 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	/* Everything up to Ctrl-] went to the guest, nothing after it. */
+	assert_int_equal(fake.dom[1].console_in_len, 5);
+	assert_memory_equal(fake.dom[1].console_in, "ls /\n", 5);
+	n = pread(outfd, got, sizeof(got) - 1, 0);
+	assert_true(n >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, "boot messages\r\n$ ");
+
+	/* The domain goes away: the console says so and returns. */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	assert_int_equal(ftruncate(outfd, 0), 0);
+	assert_int_equal(lseek(outfd, 0, SEEK_SET), 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	n = pread(outfd, got, sizeof(got) - 1, 0);
+	assert_true(n >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, "\r\n[keelctl: d1 is gone]\r\n");
+	close(in[0]);
+	close(in[1]);
+	close(outfd);
+}
+
+static void test_info_dmesg_top(void **state)
+{
+	create("vm", NULL);
+	assert_int_equal(run("info", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "nr_cpus                : 2\n"));
+	assert_non_null(strstr(out_text(&out), "nr_domains             : 2\n"));
+	assert_non_null(strstr(out_text(&out), "total_pages            : 262144\n"));
+	assert_non_null(strstr(out_text(&out), "free_pages             : 131072\n"));
+	assert_non_null(strstr(out_text(&out), "total_memory           : 1024\n"));
+	assert_non_null(strstr(out_text(&out), "free_memory            : 512\n"));
+
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	strcpy(fake.log, "(keel) Keel hypervisor 0.1\n(keel) d1: created\n");
+	assert_int_equal(run("dmesg", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out), fake.log);
+
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	assert_int_equal(run("top", "-b", "-n", "2", "-d", "0.1", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out),
+		"2 domains: 1 running, 1 blocked, 0 paused, 0 shutdown, 0 crashed, 0 dying\n"
+		"Mem: 1048576k total, 524288k used, 524288k free    CPUs: 2\n"));
+	assert_non_null(strstr(out_text(&out),
+		"              NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%) VCPUS   ID\n"
+		"          Domain-0 r-----          5    0.0     262144   25.0     1    0\n"
+		"                vm -b----          0    0.0       8192    0.8     1    1\n"));
+	/* Two refreshes. */
+	assert_non_null(strstr(strstr(out_text(&out), "keelctl top") + 1, "keelctl top"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_client_read_write_directory),
+		T(test_client_perms),
+		T(test_client_transactions),
+		T(test_client_watches),
+		T(test_client_introduce_release),
+		T(test_client_refuses_a_missing_daemon),
+		T(test_domain_entries),
+		T(test_domain_entries_as_the_guest_sees_them),
+		T(test_domain_remove),
+		T(test_create_list_pause_destroy),
+		T(test_create_failures_leave_nothing),
+		T(test_create_paused_and_dry_run),
+		T(test_monitor_restarts_a_rebooted_domain),
+		T(test_monitor_preserves_and_gives_up),
+		T(test_monitor_run_ends_when_the_domain_is_destroyed),
+		T(test_monitor_spawn_cleans_up_in_the_background),
+		T(test_shutdown_through_xenstore),
+		T(test_shutdown_forced_and_waited),
+		T(test_reboot_waits_until_the_old_domain_is_gone),
+		T(test_shutdown_argument_errors),
+		T(test_console),
+		T(test_info_dmesg_top),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
