@@ -160,7 +160,7 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 include dom0-tools/xenstored/xenstored.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
-DOM0_TOOLS := $(XENSTORED)
+DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
 -include boot/efi/efi.mk
 -include boot/linux.mk
 
@@ -171,6 +171,8 @@ include tests/unit/unit.mk
 
 test: deps-test
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
+	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
+	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true

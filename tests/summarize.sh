@@ -19,8 +19,7 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
 if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
+	echo "Skipped: $skipped (cat $dir/*.txt | grep '^SKIP ' names them)"
 fi
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
