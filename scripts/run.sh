@@ -4,9 +4,9 @@
 # Keel's console (COM1) is this terminal, both ways: what you type goes to COM1, which keel
 # hands to dom0's console (Linux's hvc0 shell under `make run`). Under QEMU, Ctrl-C stops the
 # machine. Under Bochs, when stdin and stdout are terminals, the terminal is raw (Ctrl-C goes
-# to the guest) and Ctrl-] ends the run; otherwise COM1 is output only and Ctrl-C stops it.
+# to the guest) and Ctrl-\ ends the run; otherwise COM1 is output only and Ctrl-C stops it.
 # Exits with keel's stop status (0 ok, 1 panic, 2 no-vmx, 3 bad-boot, 4 fault), 1 when keel
-# never said how it stopped, or 130 when Ctrl-] or Ctrl-C ended the run first.
+# never said how it stopped, or 130 when Ctrl-\ or Ctrl-C ended the run first.
 # Environment:
 #   KEEL_ISO       the image to boot (default build/keel.iso)
 #   KEEL_RUN_EMU   kvm or bochs: skip the check and use that
@@ -126,7 +126,7 @@ hint_after_grub() {
 		if grep -s -a -q '(keel) ' "$dir/serial.txt"; then
 			return 0
 		elif grep -s -a -q 'Booting `' "$dir/serial.txt"; then
-			printf '\r\nmake run: Ctrl-] quits\r\n'
+			printf '\r\nmake run: Ctrl-\\ quits\r\n'
 			return 0
 		fi
 		sleep 0.1
@@ -134,9 +134,9 @@ hint_after_grub() {
 }
 
 # Bochs with COM1 on a pty (its "term" mode, which makes the pty raw, not this terminal):
-#   terminal -> socat (raw, Ctrl-] is end of input) -> keys fifo -> pace -> paced fifo
+#   terminal -> socat (raw, Ctrl-\ is end of input) -> keys fifo -> pace -> paced fifo
 #   -> socat -> pty -> Bochs's COM1 -> socat -> terminal, and serial.txt (socat -r).
-# The run ends when Bochs exits (socat's pty side closes) or on Ctrl-]; either way the rest
+# The run ends when Bochs exits (socat's pty side closes) or on Ctrl-\; either way the rest
 # are stopped and the terminal's settings are put back.
 term_pids=() bochs_pid='' stty_saved=''
 run_bochs_term() {
@@ -148,7 +148,7 @@ run_bochs_term() {
 	rm -f "$dir/com1" "$dir/keys" "$dir/paced" "$dir/pace.sleep"
 	mkfifo "$dir/keys" "$dir/paced" "$dir/pace.sleep"
 	# Said before socat makes this terminal raw (no newline translation after that).
-	echo "make run: COM1 is this terminal (raw: Ctrl-C goes to the guest); Ctrl-] quits;" \
+	echo "make run: COM1 is this terminal (raw: Ctrl-C goes to the guest); Ctrl-\\ quits;" \
 		"Bochs's messages: ${dir#"$root"/}/bochs.out, bochs.log"
 	# wait-slave holds socat until Bochs opens the pty (reading the pty before that would
 	# end socat at once).
@@ -160,7 +160,7 @@ run_bochs_term() {
 	# The terminal is this socat's stdin explicitly (fd 4): a background job's stdin would
 	# otherwise be /dev/null.
 	exec 4<&0
-	socat -u STDIN,raw,echo=0,escape=0x1d "OPEN:$dir/keys,wronly" <&4 2>"$dir/socat-keys.log" &
+	socat -u STDIN,raw,echo=0,escape=0x1c "OPEN:$dir/keys,wronly" <&4 2>"$dir/socat-keys.log" &
 	keys_pid=$!
 	term_pids+=("$keys_pid")
 	exec 4<&-
@@ -180,7 +180,7 @@ run_bochs_term() {
 	term_pids+=($!)
 	wait -n -p pid "$keys_pid" "$bochs_pid" || true
 	if [[ $pid == "$keys_pid" ]]; then
-		# Ctrl-] (or the terminal went away) while the machine still runs.
+		# Ctrl-\ (or the terminal went away) while the machine still runs.
 		ended_by_user=1
 		stop_pid "$bochs_pid"
 		bochs_pid=
@@ -196,7 +196,7 @@ run_bochs_term() {
 	bochs_term_cleanup
 	trap - EXIT
 	if ((ended_by_user)); then
-		echo "make run: ended by Ctrl-] before keel stopped" >&2
+		echo "make run: ended by Ctrl-\\ before keel stopped" >&2
 		exit 130
 	fi
 	bochs_result "$rc"
