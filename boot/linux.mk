@@ -87,6 +87,7 @@ DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.gz
 DOM0_OVERLAY := $(LINUX_DIR)/dom0-overlay
 DOM0_EXAMPLES := $(wildcard boot/examples/*.cfg)
 DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
+DOM0_IMAGE_OVERLAYS := boot/initramfs/rootfs $(LINUX_DIR)/modules $(DOM0_OVERLAY)
 
 $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs.cpio.gz \
 		$(DOM0_EXAMPLES)
@@ -103,14 +104,13 @@ $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs
 $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.sh \
 		$(INITRAMFS_FILES)
 	@echo "  CPIO    $@"
-	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
-		$(LINUX_DIR)/modules $(DOM0_OVERLAY)
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS)
 
 $(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
 		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES)
 	@echo "  CPIO    $@"
-	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
-		$(LINUX_DIR)/modules $(DOM0_OVERLAY) tests/emu/dom0
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS) \
+		tests/emu/dom0
 
 linux-check: $(LINUX_FILES)
 	@boot/linux-qemu-check.sh $(LINUX_FILES)
