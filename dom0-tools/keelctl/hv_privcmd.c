@@ -13,10 +13,10 @@
 #include <xen/xen.h>
 #include <xen/sys/privcmd.h>
 #include "hv.h"
+#include "privcmd.h"
 #include "util.h"
 
 #define PRIVCMD_PATH		"/dev/xen/privcmd"
-#define __HYPERVISOR_keel_op	48
 
 struct privcmd_hv {
 	struct hv hv;
@@ -35,13 +35,7 @@ static struct privcmd_hv *to_privcmd(struct hv *hv)
  */
 static int privcmd_domctl(struct hv *hv, struct keel_domctl *op)
 {
-	struct privcmd_hypercall call = {
-		.op = __HYPERVISOR_keel_op,
-		.arg = { (__u64)(uintptr_t)op },
-	};
-	long rc = ioctl(to_privcmd(hv)->fd, IOCTL_PRIVCMD_HYPERCALL, &call);
-
-	return rc < 0 ? -errno : 0;
+	return keel_domctl_on(to_privcmd(hv)->fd, op);
 }
 
 /* One VMA of exactly @n pages, populated by one MMAPBATCH_V2 call (as privcmd requires). */

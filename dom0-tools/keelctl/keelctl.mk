@@ -7,9 +7,10 @@ KEELCTL_DIR := dom0-tools/keelctl
 KEELCTL_SRCS := $(wildcard $(KEELCTL_DIR)/*.c)
 KEELCTL_HDRS := $(wildcard $(KEELCTL_DIR)/*.h) dom0-tools/bzimage2elf/bzimage2elf.h \
 	$(HV)/include/public/keel_domctl.h $(HV)/include/keel/elf.h \
-	$(HV)/include/keel/pvh_layout.h
-KEELCTL_SHARED_SRCS := $(HV)/common/elf_loader.c dom0-tools/bzimage2elf/bzimage2elf.c
-KEELCTL_INCLUDES := -D_GNU_SOURCE -DKEEL_HOSTED -I$(KEELCTL_DIR) -Idom0-tools/bzimage2elf \
+	$(HV)/include/keel/pvh_layout.h dom0-tools/lib/alloc.h dom0-tools/lib/privcmd.h
+KEELCTL_SHARED_SRCS := $(HV)/common/elf_loader.c dom0-tools/bzimage2elf/bzimage2elf.c \
+	dom0-tools/lib/alloc.c dom0-tools/lib/privcmd.c
+KEELCTL_INCLUDES := -D_GNU_SOURCE -DKEEL_HOSTED -I$(KEELCTL_DIR) -Idom0-tools/bzimage2elf -Idom0-tools/lib \
 	-I$(HV)/include
 KEELCTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	$(KEELCTL_INCLUDES)

@@ -40,47 +40,6 @@ void kc_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *check_alloc(void *p)
-{
-	if (!p) {
-		fputs("keelctl: out of memory\n", stderr);
-		exit(1);
-	}
-	return p;
-}
-
-void *xmalloc(size_t size)
-{
-	return check_alloc(malloc(size ? size : 1));
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	return check_alloc(calloc(n ? n : 1, size ? size : 1));
-}
-
-void *xrealloc(void *p, size_t size)
-{
-	return check_alloc(realloc(p, size ? size : 1));
-}
-
-char *xstrdup(const char *s)
-{
-	return check_alloc(strdup(s));
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return check_alloc(n < 0 ? NULL : s);
-}
-
 int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
 	size_t size, n = 0;

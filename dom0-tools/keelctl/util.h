@@ -18,12 +18,8 @@ extern FILE *kc_errf;
 void kc_err(const char *fmt, ...) __printf(1, 2);
 void kc_warn(const char *fmt, ...) __printf(1, 2);
 
-/* Allocation that cannot fail (keelctl exits on out-of-memory, as there is no recovery). */
-void *xmalloc(size_t size);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t size);
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __printf(1, 2);
+/* Allocation that cannot fail: dom0-tools/lib/alloc.h (keelctl exits on out-of-memory). */
+#include "alloc.h"
 
 /*
  * Reads all of @path (at most @max bytes) into a new buffer with a NUL after it. Returns 0,

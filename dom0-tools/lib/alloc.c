@@ -1,4 +1,6 @@
-/* Allocation for the daemon: running out of memory stops it with a message instead of failing. */
+/* Allocation for dom0's tools: running out of memory stops the program with a message. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +9,8 @@
 static void *check(void *p)
 {
 	if (!p) {
-		fputs("xenstored: out of memory\n", stderr);
-		abort();
+		fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
+		exit(EXIT_FAILURE);
 	}
 	return p;
 }
@@ -40,4 +42,16 @@ void *xmemdup(const void *p, size_t size)
 	if (size)
 		memcpy(copy, p, size);
 	return copy;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return check(n < 0 ? NULL : s);
 }

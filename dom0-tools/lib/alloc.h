@@ -1,6 +1,6 @@
-/* Allocation for the daemon: running out of memory stops it with a message instead of failing. */
-#ifndef XENSTORED_ALLOC_H
-#define XENSTORED_ALLOC_H
+/* Allocation for dom0's tools: running out of memory stops the program with a message. */
+#ifndef DOM0_TOOLS_ALLOC_H
+#define DOM0_TOOLS_ALLOC_H
 
 #include <stddef.h>
 
@@ -9,5 +9,6 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 void *xmemdup(const void *p, size_t size);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

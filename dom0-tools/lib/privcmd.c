@@ -12,20 +12,25 @@
 
 static int privcmd_fd = -1;
 
-int keel_domctl(struct keel_domctl *op)
+int keel_domctl_on(int fd, struct keel_domctl *op)
 {
 	struct privcmd_hypercall call = {
 		.op = HYPERVISOR_keel_op,
 		.arg = { (uint64_t)(uintptr_t)op },
 	};
 
+	return ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0 ? -errno : 0;
+}
+
+int keel_domctl(struct keel_domctl *op)
+{
 	if (privcmd_fd < 0) {
 		privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
 		if (privcmd_fd < 0)
 			return -errno;
 	}
 	op->version = KEEL_DOMCTL_VERSION;
-	return ioctl(privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0 ? -errno : 0;
+	return keel_domctl_on(privcmd_fd, op);
 }
 
 int keel_getinfo(unsigned int domid, struct keel_domctl_info *info)

@@ -4,9 +4,11 @@
 
 #include <public/keel_domctl.h>
 
+/* Issues @op as __HYPERVISOR_keel_op on the open privcmd device @fd: 0, or -errno. */
+int keel_domctl_on(int fd, struct keel_domctl *op);
 /*
- * Issues @op (cmd set by the caller; version is filled in) as __HYPERVISOR_keel_op:
- * 0, or -errno (-ENOENT when there is no /dev/xen/privcmd, else keel's error).
+ * Issues @op (cmd set by the caller; version is filled in) on a privcmd device opened
+ * once: 0, or -errno (-ENOENT when there is no /dev/xen/privcmd, else keel's error).
  */
 int keel_domctl(struct keel_domctl *op);
 /* getinfo of @domid into *@info: 0 or -errno (-ESRCH: no such domain). */

@@ -83,8 +83,8 @@ test_keelctl_cli_LIBS := -llzma
 
 # dom0's xenstored (dom0-tools/xenstored/xenstored.mk): its pure logic linked in, and the
 # daemon itself, built with the sanitizers, run by the integration tests.
-XENSTORED_TREE_SRCS := $(addprefix $(XENSTORED_DIR)/,alloc.c strmap.c path.c perms.c quota.c \
-	tree.c transaction.c)
+XENSTORED_TREE_SRCS := dom0-tools/lib/alloc.c $(addprefix $(XENSTORED_DIR)/,strmap.c path.c \
+	perms.c quota.c tree.c transaction.c)
 XENSTORED_TEST_DEFS := -D_GNU_SOURCE -I$(XENSTORED_DIR) $(XENSTORED_INCLUDES)
 XENSTORED_ASAN := $(UNIT_BIN)/xenstored-asan
 test_xenstored_tree_SRCS := $(XENSTORED_TREE_SRCS)
