@@ -1,5 +1,6 @@
 /* Domains: creation with populated guest RAM, shutdown, crash and destruction. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -107,7 +108,9 @@ struct domain *domain_held(domid_t id)
 
 void domain_hold(struct domain *d)
 {
-	atomic_inc_return(&d->refcnt);
+	int now = atomic_inc_return(&d->refcnt);
+
+	ASSERT(now > 1);	/* the caller held one already */
 }
 
 static void domain_free(struct domain *d);
@@ -115,7 +118,10 @@ static void shutdown_work(void *data);
 
 void domain_put(struct domain *d)
 {
-	if (atomic_dec_return(&d->refcnt) == 0)
+	int left = atomic_dec_return(&d->refcnt);
+
+	ASSERT(left >= 0);
+	if (left == 0)
 		domain_free(d);
 }
 

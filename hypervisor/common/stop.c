@@ -1,5 +1,6 @@
 /* keel_stop() and panic(): how keel ends, always with a final status line. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/printk.h>
 #include <keel/stop.h>
 
@@ -19,6 +20,11 @@ void panic(const char *fmt, ...)
 	vprintk(LOG_ERR, fmt, ap);
 	va_end(ap);
 	keel_stop(KEEL_STATUS_PANIC);
+}
+
+void assert_failed(const char *expr, const char *file, unsigned int line)
+{
+	panic("Assertion '%s' failed at %s:%u\n", expr, file, line);
 }
 
 const char *keel_status_name(enum keel_status status)
