@@ -38,7 +38,8 @@ static void usage(FILE *out)
 		"  -F, --foreground      do not detach\n"
 		"  -l, --log FILE        log to FILE (default: standard error)\n"
 		"  -q, --quota NAME=N    set a quota: nodes, value_size, perms, watches,\n"
-		"                        transactions, outstanding, events\n"
+		"                        transactions, transaction-nodes, memory,\n"
+		"                        outstanding, events\n"
 		"  -r, --ring-dir DIR    map domain N's ring from the file DIR/domain-N and poll\n"
 		"                        it (testing), instead of Xen's /dev/xen devices\n"
 		"  -h, --help            this text\n",

@@ -41,6 +41,16 @@ static int setup_quotas(void **state)
 	return start(state, args);
 }
 
+/* Transaction limits small enough to reach over a ring. */
+static int setup_txn_quotas(void **state)
+{
+	static const char *const args[] = {
+		"--quota", "transaction-nodes=4", "--quota", "memory=8000", NULL,
+	};
+
+	return start(state, args);
+}
+
 static int teardown(void **state)
 {
 	xs_client_close(&dom0);
@@ -497,6 +507,68 @@ static void test_domain_quotas(void **state)
 	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "/c", "3"), &reply);
 }
 
+/*
+ * A guest's transaction over transaction-nodes or its domain's memory quota: ENOSPC for that
+ * request and the ones after, ENOMEM at commit; the guest and the daemon go on (audit 10).
+ */
+static void test_transaction_quotas(void **state)
+{
+	static char big[3000];
+	struct xs_client guest;
+	struct xs_msg reply;
+	char name[32];
+	uint32_t t;
+	int i;
+
+	make_home(5);
+	guest = introduce(5);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		write_ok(&guest, 0, name, "v");
+	}
+	t = start_transaction(&guest);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		expect_read(&guest, t, name, "v");
+	}
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "n4"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "n0"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply, "ENOMEM");
+	/* Missing nodes cost nothing: many reads of them fit. */
+	t = start_transaction(&guest);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "none/%d/x", i);
+		expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, name), &reply, "ENOENT");
+	}
+	expect_ok(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply);
+	/* memory=8000: the fourth node of the transaction does not fit, the third did. */
+	memset(big, 'b', sizeof(big));
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/big%d", i);
+		expect_ok(xs_write_node(&dom0, 0, name, big, sizeof(big), &reply), &reply);
+	}
+	t = start_transaction(&guest);
+	write_ok(&guest, t, "n0", "w");
+	expect_ok(xs_write_node(&guest, t, "n1", big, 2000, &reply), &reply);
+	assert_int_equal(xs_callv(&guest, XS_READ, t, &reply, 1, "big0"), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "big1"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply, "ENOMEM");
+	expect_read(&guest, 0, "n0", "v");
+	/* dom0 is held to neither. */
+	t = start_transaction(&dom0);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/n%d", i);
+		expect_read(&dom0, t, name, "v");
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/big%d", i);
+		assert_int_equal(xs_callv(&dom0, XS_READ, t, &reply, 1, name), 0);
+		assert_int_equal(reply.hdr.type, XS_READ);
+	}
+	expect_ok(xs_callv(&dom0, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply);
+}
+
 /* Malformed requests get EINVAL; the connection and the daemon go on. */
 static void test_malformed_requests(void **state)
 {
@@ -637,6 +709,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_over_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_quotas, setup_quotas, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_quotas, setup_txn_quotas, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
