@@ -34,6 +34,7 @@ struct conn {
 	const struct conn_ops *ops;
 	void *transport;
 	int fd;				/* for the main loop to poll; -1: none (rings) */
+	bool io_ready;			/* poll() found fd ready: serve it this turn */
 	unsigned int domid;		/* 0: dom0, privileged */
 	bool is_domain;			/* a domain's ring, not a local socket */
 	bool dead;			/* freed by conn_reap() */

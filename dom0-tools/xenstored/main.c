@@ -66,8 +66,9 @@ static void poll_add(struct poll_set *set, int fd, short events, struct conn *c)
 static void run(int listen_fd, const struct ring_backend *backend)
 {
 	struct poll_set set = { 0 };
-	struct timespec tick = { .tv_nsec = RING_POLL_MS * 1000000L };
+	struct timespec tick = { .tv_nsec = RING_POLL_MS * 1000000L }, now = { 0 };
 	sigset_t unblocked;
+	bool busy = false;
 	struct conn *c;
 	unsigned int i;
 	short events;
@@ -86,7 +87,9 @@ static void run(int listen_fd, const struct ring_backend *backend)
 				events |= POLLOUT;
 			poll_add(&set, c->fd, events, c);
 		}
-		if (ppoll(set.fds, set.count, backend && backend->event_fd < 0 ? &tick : NULL,
+		/* A connection that used its whole turn may have more: just look for others. */
+		if (ppoll(set.fds, set.count,
+			  busy ? &now : backend && backend->event_fd < 0 ? &tick : NULL,
 			  &unblocked) < 0) {
 			if (errno != EINTR)
 				log_msg("poll: %s", strerror(errno));
@@ -96,7 +99,7 @@ static void run(int listen_fd, const struct ring_backend *backend)
 			if (!set.fds[i].revents)
 				continue;
 			if (set.conns[i])
-				protocol_process(set.conns[i]);
+				set.conns[i]->io_ready = true;
 			else if (set.fds[i].fd == listen_fd)
 				socket_accept(listen_fd);
 			else if (backend->ack_events())
@@ -105,12 +108,8 @@ static void run(int listen_fd, const struct ring_backend *backend)
 		/* A backend without events (tests) is asked on every tick. */
 		if (backend && backend->event_fd < 0)
 			domain_check_all();
-		/* Rings have no fd of their own: look at each, and send what others queued. */
-		TAILQ_FOREACH(c, &conns, link) {
-			if (c->fd < 0)
-				protocol_process(c);
-			conn_flush(c);
-		}
+		/* Rings have no fd of their own: each is looked at on every turn. */
+		busy = protocol_turn();
 		conn_reap();
 	}
 	free(set.fds);

@@ -4,9 +4,11 @@
  * (--ring-dir). Each test starts a fresh daemon and requires it to stop cleanly.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "host.h"
 #include "xs_client.h"
@@ -569,6 +571,94 @@ static void test_transaction_quotas(void **state)
 	expect_ok(xs_callv(&dom0, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply);
 }
 
+/*
+ * A guest that keeps its request ring full of small reads on one vCPU and takes every
+ * reply at once on another, as the audit's attack does.
+ */
+struct flooder {
+	struct xenstore_domain_interface *intf;
+	volatile bool stop;
+	unsigned long sent;
+};
+
+static void *flood_requests(void *arg)
+{
+	struct xsd_sockmsg hdr = { .type = XS_READ, .len = 5 };
+	struct flooder *f = arg;
+	char msg[sizeof(hdr) + 5];
+	XENSTORE_RING_IDX prod, cons;
+
+	memcpy(msg, &hdr, sizeof(hdr));
+	memcpy(msg + sizeof(hdr), "data", 5);
+	while (!f->stop) {
+		prod = __atomic_load_n(&f->intf->req_prod, __ATOMIC_ACQUIRE);
+		cons = __atomic_load_n(&f->intf->req_cons, __ATOMIC_ACQUIRE);
+		for (; XENSTORE_RING_SIZE - (prod - cons) >= sizeof(msg); prod += sizeof(msg)) {
+			guest_ring_write(f->intf, msg, sizeof(msg));
+			f->sent++;
+		}
+	}
+	return NULL;
+}
+
+static void *flood_replies(void *arg)
+{
+	struct flooder *f = arg;
+	char sink[XENSTORE_RING_SIZE];
+
+	while (!f->stop)
+		guest_ring_read(f->intf, sink, sizeof(sink));
+	return NULL;
+}
+
+static long long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000LL + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * Finding 11: one guest that keeps its ring busy used to hold the daemon for good. Now
+ * dom0's tools and the other guests are answered meanwhile.
+ */
+static void test_flooding_guest_starves_no_one(void **state)
+{
+	struct flooder f = { 0 };
+	struct xs_client guest6;
+	struct timespec start;
+	pthread_t threads[2];
+	unsigned long before;
+	int i;
+
+	make_home(5);
+	make_home(6);
+	write_ok(&dom0, 0, "/local/domain/5/data", "");
+	write_ok(&dom0, 0, "/local/domain/6/x", "6");
+	f.intf = introduce(5).intf;
+	guest6 = introduce(6);
+	assert_int_equal(pthread_create(&threads[0], NULL, flood_requests, &f), 0);
+	assert_int_equal(pthread_create(&threads[1], NULL, flood_replies, &f), 0);
+	while (f.sent < 1000)
+		usleep(1000);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < 20; i++) {
+		expect_read(&dom0, 0, "/local/domain/6/x", "6");
+		expect_read(&guest6, 0, "x", "6");
+	}
+	if (elapsed_ms(&start) > 2000)
+		fail_msg("20 requests each of dom0 and another guest took %lld ms",
+			 elapsed_ms(&start));
+	/* And the flooding guest was being served all along. */
+	before = f.sent;
+	usleep(20000);
+	assert_true(f.sent > before);
+	f.stop = true;
+	pthread_join(threads[0], NULL);
+	pthread_join(threads[1], NULL);
+}
+
 /* Malformed requests get EINVAL; the connection and the daemon go on. */
 static void test_malformed_requests(void **state)
 {
@@ -710,6 +800,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_over_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_quotas, setup_quotas, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_quotas, setup_txn_quotas, teardown),
+		cmocka_unit_test_setup_teardown(test_flooding_guest_starves_no_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),

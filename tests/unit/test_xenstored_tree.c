@@ -442,5 +442,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
 	};
 
+	/* XS_TEST=<pattern>: only the matching tests. */
+	if (getenv("XS_TEST"))
+		cmocka_set_test_filter(getenv("XS_TEST"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
