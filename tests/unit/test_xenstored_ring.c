@@ -449,7 +449,7 @@ static void test_domain_introduce_release(void **state)
 	assert_true(domain_is_introduced(0));
 }
 
-/* ---- the audit of f21af78: finding 11 ---- */
+/* ---- the audit of f21af78: findings 11 and 19 ---- */
 
 /* A client that always has its next request ready: XS_READ "data", up to @limit. */
 struct flood {
@@ -554,6 +554,51 @@ static void test_turns_are_fair(void **state)
 	assert_true(turns >= f1.limit / PROTOCOL_TURN_READS);
 }
 
+/* A connection whose client takes nothing: its output stays queued. */
+static int stuck_write(struct conn *c, const void *buf, unsigned int len)
+{
+	return 0;
+}
+
+static int no_read(struct conn *c, void *buf, unsigned int len)
+{
+	return 0;
+}
+
+static const struct conn_ops stuck_ops = { "stuck", no_read, stuck_write, nothing_destroy };
+
+/*
+ * Finding 19: the events quota (1024 queued) drops watch events on guests' connections
+ * only: dom0's own (its kernel's ring, the tools' sockets) lose none.
+ */
+static void test_events_quota_spares_dom0(void **state)
+{
+	struct conn *tool = conn_new(&stuck_ops, NULL, -1, 0);
+	struct conn *guest5 = conn_new(&stuck_ops, NULL, -1, 5);
+	struct conn *dom0_ring = conn_new(&stuck_ops, NULL, -1, 0);
+	unsigned int i, kept0 = 0, kept5 = 0;
+
+	dom0_ring->is_domain = true;
+	guest5->is_domain = true;
+	for (i = 0; i < 3000; i++) {
+		kept0 += conn_send_event(tool, "/x\0t", 5);
+		kept5 += conn_send_event(guest5, "/x\0t", 5);
+	}
+	assert_int_equal(kept0, 3000);
+	assert_int_equal(tool->out_events, 3000);
+	assert_int_equal(kept5, quota.events);
+	assert_int_equal(guest5->out_events, quota.events);
+	/* dom0's kernel's ring: none lost, however many. */
+	for (i = 0; i < TOOL_EVENTS_MAX + 10; i++)
+		assert_true(conn_send_event(dom0_ring, "/x\0t", 5));
+	/* A local tool that stopped reading is disconnected, not silently short of events. */
+	while (tool->out_events < TOOL_EVENTS_MAX)
+		assert_true(conn_send_event(tool, "/x\0t", 5));
+	assert_false(conn_send_event(tool, "/x\0t", 5));
+	assert_true(tool->dead);
+	assert_false(dom0_ring->dead);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -582,6 +627,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flooding_connection_yields, setup_conn,
 						teardown_conn),
 		cmocka_unit_test_setup_teardown(test_turns_are_fair, setup_conn, teardown_conn),
+		cmocka_unit_test_setup_teardown(test_events_quota_spares_dom0, setup_conn,
+						teardown_conn),
 	};
 
 	/* XS_TEST=<pattern>: only the matching tests. */
