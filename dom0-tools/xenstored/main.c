@@ -1,6 +1,7 @@
 /* xenstored: options, start-up, and the poll loop that drives sockets and domains' rings. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -67,26 +68,31 @@ static void run(int listen_fd, const struct ring_backend *backend)
 {
 	struct poll_set set = { 0 };
 	struct timespec tick = { .tv_nsec = RING_POLL_MS * 1000000L }, now = { 0 };
+	unsigned int i, nr_local, accept_below = UINT_MAX;
 	sigset_t unblocked;
 	bool busy = false;
 	struct conn *c;
-	unsigned int i;
 	short events;
+	int rc;
 
 	sigemptyset(&unblocked);
 	while (!stopping) {
 		set.count = 0;
-		poll_add(&set, listen_fd, POLLIN, NULL);
+		nr_local = 0;
 		if (backend && backend->event_fd >= 0)
 			poll_add(&set, backend->event_fd, POLLIN, NULL);
 		TAILQ_FOREACH(c, &conns, link) {
 			if (c->fd < 0)
 				continue;
+			nr_local++;
 			events = c->out_replies < quota.outstanding ? POLLIN : 0;
 			if (!TAILQ_EMPTY(&c->out))
 				events |= POLLOUT;
 			poll_add(&set, c->fd, events, c);
 		}
+		/* Out of fds: new tools wait in the queue until a connection closes. */
+		if (nr_local < accept_below)
+			poll_add(&set, listen_fd, POLLIN, NULL);
 		/* A connection that used its whole turn may have more: just look for others. */
 		if (ppoll(set.fds, set.count,
 			  busy ? &now : backend && backend->event_fd < 0 ? &tick : NULL,
@@ -100,8 +106,13 @@ static void run(int listen_fd, const struct ring_backend *backend)
 				continue;
 			if (set.conns[i])
 				set.conns[i]->io_ready = true;
-			else if (set.fds[i].fd == listen_fd)
-				socket_accept(listen_fd);
+			else if (set.fds[i].fd == listen_fd) {
+				rc = socket_accept(listen_fd);
+				if (rc)
+					log_msg("accept: %s: local tools wait for a connection to close",
+						strerror(-rc));
+				accept_below = rc ? nr_local : UINT_MAX;
+			}
 			else if (backend->ack_events())
 				domain_check_all();
 		}

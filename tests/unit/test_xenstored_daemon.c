@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "host.h"
@@ -51,6 +52,21 @@ static int setup_txn_quotas(void **state)
 	};
 
 	return start(state, args);
+}
+
+/* A daemon with 32 file descriptors (it inherits the limit; this process gets its own back). */
+static int setup_few_fds(void **state)
+{
+	struct rlimit old, few;
+	int rc;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	few = old;
+	few.rlim_cur = 32;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &few), 0);
+	rc = start(state, NULL);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	return rc;
 }
 
 static int teardown(void **state)
@@ -667,6 +683,62 @@ static void test_flooding_guest_starves_no_one(void **state)
 	assert_true(flooder_served);
 }
 
+/* How many lines of the daemon's log contain @needle. */
+static unsigned int log_lines(const char *needle)
+{
+	char line[512];
+	unsigned int n = 0;
+	FILE *f = fopen(daemon_.log, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * More local tools than the daemon has file descriptors: the extra ones wait in the
+ * listen queue until others leave, and the daemon neither spins on accept() nor logs it
+ * over and over.
+ */
+static void test_out_of_fds(void **state)
+{
+	enum { CLIENTS = 40 };
+	static struct xs_client cl[CLIENTS];
+	bool answered[CLIENTS];
+	unsigned int i, nr_answered = 0, closed = 0;
+	struct xs_msg reply;
+
+	for (i = 0; i < CLIENTS; i++)
+		cl[i] = connect_dom0();
+	for (i = 0; i < CLIENTS; i++) {
+		xs_send(&cl[i], XS_GET_DOMAIN_PATH, 0, "3", 2);
+		answered[i] = xs_recv(&cl[i], &reply, 200) == 0;
+		nr_answered += answered[i];
+	}
+	assert_true(nr_answered > 10 && nr_answered < CLIENTS);
+	usleep(300000);
+	if (log_lines("accept:") > 3)
+		fail_msg("%u lines about accept() in the log", log_lines("accept:"));
+	/* As many answered ones leave as wait: those are taken in and answered. */
+	for (i = 0; i < CLIENTS && closed < CLIENTS - nr_answered; i++) {
+		if (answered[i]) {
+			xs_client_close(&cl[i]);
+			closed++;
+		}
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		if (answered[i])
+			continue;
+		assert_int_equal(xs_recv(&cl[i], &reply, XS_TIMEOUT_MS), 0);
+		assert_string_equal(reply.body, "/local/domain/3");
+	}
+	for (i = 0; i < CLIENTS; i++)
+		xs_client_close(&cl[i]);
+	write_ok(&dom0, 0, "/still", "here");
+}
+
 /* Malformed requests get EINVAL; the connection and the daemon go on. */
 static void test_malformed_requests(void **state)
 {
@@ -809,6 +881,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_quotas, setup_quotas, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_quotas, setup_txn_quotas, teardown),
 		cmocka_unit_test_setup_teardown(test_flooding_guest_starves_no_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_fds, setup_few_fds, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
