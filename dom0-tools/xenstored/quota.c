@@ -7,19 +7,21 @@
 #include "quota.h"
 
 /* Xen's xenstored defaults, and a bound on queued watch events. */
-static const struct quota default_quota = {
-	.nodes = 1000,
-	.value_size = 2048,
-	.perms = 5,
-	.watches = 128,
-	.transactions = 10,
-	.transaction_nodes = 1024,
-	.memory = 2 * 1024 * 1024,
-	.outstanding = 20,
-	.events = 1024,
-};
+#define DEFAULT_QUOTA {				\
+	.nodes = 1000,				\
+	.value_size = 2048,			\
+	.perms = 5,				\
+	.watches = 128,				\
+	.transactions = 10,			\
+	.transaction_nodes = 1024,		\
+	.memory = 2 * 1024 * 1024,		\
+	.outstanding = 20,			\
+	.events = 1024,				\
+}
 
-struct quota quota = default_quota;
+static const struct quota default_quota = DEFAULT_QUOTA;
+
+struct quota quota = DEFAULT_QUOTA;
 
 static unsigned int nodes_owned[0x10000];
 static size_t memory_used[0x10000];
