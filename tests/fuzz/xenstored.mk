@@ -5,7 +5,7 @@
 # devices (their open, ioctl, mmap, munmap, read and write renamed to fake_dev.c's).
 XS_FUZZ_CC := clang
 XS_FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Idom0-tools/xenstored -Idom0-tools/lib -Ihypervisor/include -Itests/fuzz/xenstored
 XS_FUZZ_OBJ := $(BUILD)/fuzz/obj/xenstored
 XS_FUZZ_DEV_SYMS := open ioctl mmap munmap read write
