@@ -23,7 +23,7 @@ HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
-.PHONY: all iso efi test test-images unit-test run deps-build deps-test clean help
+.PHONY: all iso efi test test-images unit-test check run deps-build deps-test clean help
 
 all: $(BUILD)/keel.elf $(BUILD)/dom0-tools/keelctl
 
@@ -35,6 +35,7 @@ help:
 	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
+	@echo "make check      compile every header on its own"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 
 $(BUILD)/%.c.o: %.c
@@ -145,9 +146,14 @@ test: deps-test
 	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
+	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results
+
+# Every header compiles on its own (a header user space includes must).
+check:
+	@scripts/check-headers.sh
 
 deps-test:
 	@scripts/deps.sh test
