@@ -3,6 +3,7 @@
 #define XENSTORED_PROTOCOL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <xen/io/xs_wire.h>
 
 struct conn;
