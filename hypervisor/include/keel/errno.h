@@ -26,6 +26,7 @@
 #define ENODATA 61
 #define ETIME 62
 #define EOVERFLOW 75
+#define ERESTART 85	/* keel-internal: a hypercall continuation was made */
 #define EOPNOTSUPP 95
 
 #endif
