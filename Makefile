@@ -92,14 +92,16 @@ $(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
 $(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
 	$(BUILD)/guests/$(call guest_of,$(r)).elf $(wildcard tests/guests/$(call guest_of,$(r))/cmdline)))
 
-# Several domains: a privileged dom0 test guest builds others from module 1.
+# Several domains: a privileged dom0 test guest builds others from module 1 (guest_loglvl=all:
+# the tests match the guests' lines on keel's console).
 TEST_ISOS += domctl
-ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M
+ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M guest_loglvl=all
 ISO_MODULES_domctl := $(BUILD)/guests/domctl.elf '' $(BUILD)/guests/peer.elf 'peer'
 $(BUILD)/keel-domctl.iso: $(BUILD)/guests/domctl.elf $(BUILD)/guests/peer.elf
-# Two guests of our own exchanging events and granted pages (granter is dom0).
+# Two guests of our own exchanging events and granted pages (granter is dom0; the grantee's
+# lines on keel's console).
 TEST_ISOS += interdomain
-ISO_CMDLINE_interdomain := console=com1,e9 dom0_mem=32M
+ISO_CMDLINE_interdomain := console=com1,e9 dom0_mem=32M guest_loglvl=all
 ISO_MODULES_interdomain := $(BUILD)/guests/granter.elf '' $(BUILD)/guests/grantee.elf 'grantee'
 $(BUILD)/keel-interdomain.iso: $(BUILD)/guests/granter.elf $(BUILD)/guests/grantee.elf
 # Four CPU-bound domains with weights 1:2:3:4 (tests run it on two CPUs and on one).

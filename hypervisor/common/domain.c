@@ -167,6 +167,7 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	}
 	d->state = DOMAIN_RUNNING;
 	tasklet_init(&d->shutdown_work, shutdown_work, d);
+	console_domain_init(d);
 	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
 		goto fail;
 	arch_domain_set_p2m(d);
@@ -225,7 +226,7 @@ void domain_destroy(struct domain *d)
 	domain_pause(d);
 	sched_domain_remove(d);
 	foreign_map_release_all(d);
-	timer_stop(&d->console_poll);
+	console_domain_destroy(d);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	grant_table_release_mappings(d);

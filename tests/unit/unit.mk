@@ -111,6 +111,11 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 
+# Lifetimes and preemption (docs/internals-lifecycle.md): what a domain's console puts on
+# keel's console.
+UNIT_TESTS += test_guest_console
+test_guest_console_SRCS := $(HV)/common/guest_console.c
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
