@@ -141,13 +141,21 @@ static int domain_table_insert(struct domain *d, domid_t id)
 	return rc;
 }
 
-static void domain_table_remove(struct domain *d)
+/*
+ * Mark @d dying and take it out of the table: true for the one caller that
+ * does so, false for any later one (it is being destroyed already).
+ */
+static bool domain_table_remove(struct domain *d)
 {
+	bool first;
+
 	spin_lock(&domain_table_lock);
+	first = !d->dying;
 	d->dying = true;
 	if (domain_table[d->id] == d)
 		domain_table[d->id] = NULL;
 	spin_unlock(&domain_table_lock);
+	return first;
 }
 
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
@@ -217,16 +225,24 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 }
 
 /*
- * Take @d out of the table and close what links it to other domains; its
- * memory goes with the last reference.
+ * Take @d out of the table, stop it for good and close what links it to
+ * other domains; its memory goes with the last reference. Only the first
+ * caller does it and drops the table's reference: a toolstack destroy
+ * racing the shutdown tasklet, a rebuild or dom0's end is harmless.
  */
 void domain_destroy(struct domain *d)
 {
-	domain_table_remove(d);
+	if (!domain_table_remove(d))
+		return;
+	/* The table's reference, and the caller's when it is not that one. */
+	ASSERT(atomic_read(&d->refcnt) > 0);
 	domain_pause(d);
 	sched_domain_remove(d);
-	foreign_map_release_all(d);
+	/* Off every CPU and out of the scheduler: no hypercall of its own re-arms these. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_kill_timers(d->vcpus[i]);
 	console_domain_destroy(d);
+	foreign_map_release_all(d);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	grant_table_release_mappings(d);
@@ -235,6 +251,8 @@ void domain_destroy(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	ASSERT(d->dying);
+	ASSERT(atomic_read(&d->refcnt) == 0);
 	spin_lock(&domain_table_lock);
 	if (domain_structs[d->id] == d)
 		domain_structs[d->id] = NULL;
@@ -297,15 +315,34 @@ static const char *const action_names[] = {
 	[ACTION_PRESERVE] = "preserved",
 };
 
-/* Runs from the scheduler loop: the domain's vCPUs are not in the way. */
+/* Is every vCPU of @d off its CPU, its state saved? */
+static bool domain_off_cpus(const struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (READ_ONCE(d->vcpus[i]->is_running))
+			return false;
+	return true;
+}
+
+/*
+ * Runs from CPU0's scheduler loop, with the reference domain_stop() took.
+ * It never waits for a vCPU: one still on a CPU (in a long hypercall, it
+ * leaves at its next preemption point) has the tasklet run again on a
+ * later pass, so that CPU0's timers, tasklets and its own vCPU go on.
+ */
 static void shutdown_work(void *data)
 {
 	struct domain *d = data, *last;
 	unsigned int action = shutdown_action(d);
 	domid_t id;
 
+	ASSERT(d->state != DOMAIN_RUNNING);
 	if (d->dying) {
-		domain_put(d);
+		domain_put(d);		/* destroyed meanwhile (the toolstack) */
+		return;
+	}
+	if (!domain_off_cpus(d)) {
+		tasklet_schedule(&d->shutdown_work);
 		return;
 	}
 	if (d->id == 0) {
@@ -375,7 +412,8 @@ void domain_unpause(struct domain *d)
 	bool resumed;
 
 	spin_lock(&d->lock);
-	resumed = d->pause_count && --d->pause_count == 0;
+	/* domain_destroy() marks it dying before its own pause: that one stays. */
+	resumed = !d->dying && d->pause_count && --d->pause_count == 0;
 	spin_unlock(&d->lock);
 	if (resumed)
 		for (unsigned int i = 0; i < d->nr_vcpus; i++)
