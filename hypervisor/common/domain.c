@@ -352,11 +352,13 @@ static void shutdown_work(void *data)
 	pr_info("d%u: %s after %s\n", d->id, action_names[action],
 		d->state == DOMAIN_CRASHED ? "a crash" :
 		shutdown_reason_name(d->shutdown_reason));
-	if (action == ACTION_DESTROY)
+	if (action != ACTION_PRESERVE)
 		domain_destroy(d);
-	else if (action == ACTION_RESTART)
-		domain_rebuild(d);
+	id = d->id;
+	/* Ours: with it the domain goes, unless another domain maps its pages. */
 	domain_put(d);
+	if (action == ACTION_RESTART)
+		domain_rebuild(id);
 	/* Without a control domain, keel's work ends with the last domain. */
 	id = 0;
 	last = domain_next(&id);

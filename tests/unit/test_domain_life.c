@@ -25,6 +25,7 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <public/grant_table.h>
+#include <public/sched.h>
 #include <public/xen.h>
 #include "host.h"
 
@@ -103,8 +104,17 @@ void vcpu_sleep_sync(struct vcpu *v) { assert_false(v->is_running); }
 void vcpu_wake(struct vcpu *v) { }
 void vcpu_kick(struct vcpu *v) { }
 void control_domain_ended(struct domain *d) { }
-void domain_rebuild(struct domain *d) { }
 void last_domain_ended(void) { }
+
+/* main.c's rebuild: the old domain must be gone so that its id can be reused. */
+static unsigned int rebuilds;
+static struct domain *rebuilt;
+
+void domain_rebuild(domid_t id)
+{
+	rebuilds++;
+	rebuilt = domain_create(id, 1);
+}
 
 static unsigned int tasklets_scheduled;
 
@@ -318,6 +328,71 @@ static void test_destroy_race(void **state)
 	pthread_barrier_destroy(&go);
 }
 
+/* ---- the shutdown tasklet ------------------------------------------------ */
+
+/* What the scheduler loop on CPU0 does with the tasklet domain_stop() queued. */
+static void run_shutdown_tasklet(struct domain *d)
+{
+	d->shutdown_work.fn(d->shutdown_work.data);
+}
+
+/*
+ * A vCPU still on a CPU (in a long hypercall): the tasklet does not wait
+ * for it but comes back on a later pass, then destroys the domain.
+ */
+static void test_shutdown_tasklet_retries_instead_of_waiting(void **state)
+{
+	struct domain *d = create(8, 2);
+
+	domain_hold(d);				/* our look at it */
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	assert_int_equal(tasklets_scheduled, 1);
+	d->vcpus[1]->is_running = true;		/* not at its preemption point yet */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 2);	/* again, later */
+	assert_false(d->dying);
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 3);
+	d->vcpus[1]->is_running = false;	/* it left its CPU */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 3);
+	assert_true(d->dying);
+	assert_int_equal(refs(d), 1);		/* the table's and the tasklet's went */
+	domain_put(d);
+	assert_null(domain_held(8));
+}
+
+/* The toolstack destroyed it before the tasklet ran: the tasklet only drops its reference. */
+static void test_shutdown_tasklet_after_a_destroy(void **state)
+{
+	struct domain *d = create(9, 1), *ctl;
+
+	domain_shutdown(d, SHUTDOWN_crash);
+	ctl = domain_get(9);
+	domain_destroy(ctl);
+	domain_put(ctl);
+	assert_ptr_equal(domain_held(9), d);	/* the tasklet still holds it */
+	run_shutdown_tasklet(d);
+	assert_null(domain_held(9));
+}
+
+/* A boot-tree domain that reboots is rebuilt under its id: the old one is gone first. */
+static void test_restart_reuses_the_id(void **state)
+{
+	struct domain *d = create(10, 1);
+
+	d->on_reboot = ACTION_RESTART;
+	domain_shutdown(d, SHUTDOWN_reboot);
+	rebuilds = 0;
+	rebuilt = NULL;
+	run_shutdown_tasklet(d);
+	assert_int_equal(rebuilds, 1);
+	assert_non_null(rebuilt);		/* domain_create() got id 10 again */
+	assert_int_equal(rebuilt->id, 10);
+	domain_destroy(rebuilt);
+	assert_null(domain_held(10));
+}
+
 /* ---- finding 4: every timer dies with the domain ------------------------ */
 
 static void test_destroy_kills_every_timer(void **state)
@@ -466,6 +541,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_destroys_drop_one_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpause_of_a_dying_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_retries_instead_of_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),

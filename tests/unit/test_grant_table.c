@@ -88,7 +88,7 @@ void vcpu_wake(struct vcpu *v) { }
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data) { }
 void tasklet_schedule(struct tasklet *t) { }
 void control_domain_ended(struct domain *d) { }
-void domain_rebuild(struct domain *d) { }
+void domain_rebuild(domid_t id) { }
 void last_domain_ended(void) { }
 
 u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)

@@ -113,8 +113,11 @@ struct domain *domain_next(domid_t *id);
 void domain_notify_change(void);
 /* The hardware domain (dom0) ended: keel decides (main.c); takes a reference. */
 void control_domain_ended(struct domain *d);
-/* A boot-time domain asked to restart: destroy it and build it again (main.c). */
-void domain_rebuild(struct domain *d);
+/*
+ * Boot-time domain @id asked to restart and was destroyed: build it again
+ * from its boot description (main.c); the id must be free by then.
+ */
+void domain_rebuild(domid_t id);
 /* No domain is left and none controls keel: stop (main.c). */
 void last_domain_ended(void);
 const char *shutdown_reason_name(unsigned int reason);
