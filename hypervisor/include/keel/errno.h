@@ -28,5 +28,6 @@
 #define EOVERFLOW 75
 #define ERESTART 85	/* keel-internal: a hypercall continuation was made */
 #define EOPNOTSUPP 95
+#define ETIMEDOUT 110
 
 #endif
