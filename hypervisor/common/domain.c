@@ -315,13 +315,14 @@ static const char *const action_names[] = {
 	[ACTION_PRESERVE] = "preserved",
 };
 
-/* Is every vCPU of @d off its CPU, its state saved? */
-static bool domain_off_cpus(const struct domain *d)
+/* Take @d's vCPUs off their CPUs without waiting: is every one off, its state saved? */
+static bool domain_off_cpus(struct domain *d)
 {
+	bool off = true;
+
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (READ_ONCE(d->vcpus[i]->is_running))
-			return false;
-	return true;
+		off &= vcpu_sleep_try(d->vcpus[i]);
+	return off;
 }
 
 /*
@@ -341,7 +342,8 @@ static void shutdown_work(void *data)
 		domain_put(d);		/* destroyed meanwhile (the toolstack) */
 		return;
 	}
-	if (!domain_off_cpus(d)) {
+	/* Preserved, it stays as it is: nothing to wait for. */
+	if ((d->id == 0 || action != ACTION_PRESERVE) && !domain_off_cpus(d)) {
 		tasklet_schedule(&d->shutdown_work);
 		return;
 	}

@@ -269,6 +269,17 @@ static void context_switch_in(struct pcpu *c, struct vcpu *next)
 	arch_vcpu_switch_in(next);
 }
 
+bool vcpu_sleep_try(struct vcpu *v)
+{
+	struct pcpu *c = this_cpu();
+
+	vcpu_sleep(v);
+	/* Called from the loop (tasklets): this CPU's own vCPU is idle here. */
+	if (c->curr == v)
+		context_switch_out(c);
+	return !READ_ONCE(v->is_running);
+}
+
 void vcpu_sleep_sync(struct vcpu *v)
 {
 	struct pcpu *c = this_cpu();

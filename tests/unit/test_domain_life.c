@@ -101,6 +101,7 @@ void sched_domain_add(struct domain *d) { }
 void sched_domain_remove(struct domain *d) { }
 void vcpu_sleep(struct vcpu *v) { }
 void vcpu_sleep_sync(struct vcpu *v) { assert_false(v->is_running); }
+bool vcpu_sleep_try(struct vcpu *v) { return !v->is_running; }
 void vcpu_wake(struct vcpu *v) { }
 void vcpu_kick(struct vcpu *v) { }
 void control_domain_ended(struct domain *d) { }
@@ -362,6 +363,23 @@ static void test_shutdown_tasklet_retries_instead_of_waiting(void **state)
 	assert_null(domain_held(8));
 }
 
+/* A preserved domain waits for nothing: the tasklet drops its reference at once. */
+static void test_shutdown_tasklet_preserve(void **state)
+{
+	struct domain *d = create(11, 1);
+
+	d->on_poweroff = ACTION_PRESERVE;
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	d->vcpus[0]->is_running = true;		/* still leaving its CPU */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 1);	/* not again */
+	assert_false(d->dying);
+	assert_int_equal(refs(d), 1);		/* the table's, for dom0's destroy */
+	d->vcpus[0]->is_running = false;
+	domain_destroy(d);
+	assert_null(domain_held(11));
+}
+
 /* The toolstack destroyed it before the tasklet ran: the tasklet only drops its reference. */
 static void test_shutdown_tasklet_after_a_destroy(void **state)
 {
@@ -542,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unpause_of_a_dying_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_retries_instead_of_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_preserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),

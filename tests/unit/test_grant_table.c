@@ -84,6 +84,7 @@ void sched_domain_add(struct domain *d) { }
 void sched_domain_remove(struct domain *d) { }
 void vcpu_sleep(struct vcpu *v) { }
 void vcpu_sleep_sync(struct vcpu *v) { }
+bool vcpu_sleep_try(struct vcpu *v) { return true; }
 void vcpu_wake(struct vcpu *v) { }
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data) { }
 void tasklet_schedule(struct tasklet *t) { }

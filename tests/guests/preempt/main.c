@@ -24,7 +24,7 @@
 #define END_NS (5000 * NS_PER_MS)
 #define DESTROY_MAX_NS (1000 * NS_PER_MS)
 #define TICK_NS (100 * NS_PER_MS)
-#define FLOOD_NS (3000 * NS_PER_MS)
+#define FLOOD_NS (1500 * NS_PER_MS)
 #define MAX_LATE_NS (300 * NS_PER_MS)
 
 static char stream[65536 + 1];
