@@ -1,6 +1,7 @@
 /* Host tests of event channels: the port state machine within and across domains, the hypercall's error codes and the 2-level bits. */
 #include <stdlib.h>
 #include <string.h>
+#include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -50,6 +51,45 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 		return -EFAULT;
 	memcpy((void *)(uintptr_t)va, src, len);
 	return 0;
+}
+
+/*
+ * Fake guest RAM for FIFO's frames: gfns GFN_BASE .. + NR_GUEST_FRAMES - 1
+ * are the domain's own writable pages (host pointers as host addresses);
+ * RO_GFN is its own but read-only, FOREIGN_GFN another domain's page (a
+ * grant mapping), anything else not RAM.
+ */
+#define GFN_BASE 0x100
+#define NR_GUEST_FRAMES 16
+#define RO_GFN (GFN_BASE + NR_GUEST_FRAMES)
+#define FOREIGN_GFN (RO_GFN + 1)
+#define FAKE_EPT_READ BIT(0)
+#define FAKE_EPT_WRITE BIT(1)
+static u8 guest_ram[NR_GUEST_FRAMES + 2][PAGE_SIZE] __attribute__((aligned(4096)));
+
+u64 arch_p2m_attr(unsigned int access)
+{
+	return (access & P2M_READ ? FAKE_EPT_READ : 0) |
+	       (access & P2M_WRITE ? FAKE_EPT_WRITE : 0) | BIT(6) |
+	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
+}
+
+int p2m_lookup(struct domain *pd, u64 gpa, u64 *hpa, u64 *attr)
+{
+	u64 gfn = gpa >> PAGE_SHIFT;
+
+	if (gfn < GFN_BASE || gfn > FOREIGN_GFN)
+		return -ENOENT;
+	*hpa = (u64)(uintptr_t)guest_ram[gfn - GFN_BASE] + (gpa & ~PAGE_MASK);
+	*attr = gfn == FOREIGN_GFN ? arch_p2m_attr(P2M_READ | P2M_WRITE) :
+		gfn == RO_GFN ? arch_p2m_attr(P2M_READ | P2M_OWNED) :
+		arch_p2m_attr(P2M_RWX | P2M_OWNED);
+	return 0;
+}
+
+void *phys_to_virt(u64 phys)
+{
+	return (void *)(uintptr_t)phys;
 }
 
 /* Fake vcpu_kick() and vcpu_poll_wake(): count calls per domain and vCPU. */
@@ -377,9 +417,9 @@ static void test_init_limits(void **state)
 	assert_int_equal(evtchn_domain_init(d, 0xffffffff), -EINVAL);
 	assert_int_equal(live_allocs, before);
 
-	/* Out of memory at either allocation: -ENOMEM, nothing leaked. */
+	/* Out of memory at any allocation (its page, group, bucket): nothing leaked. */
 	evtchn_domain_free(d);
-	for (int n = 0; n < 2; n++) {
+	for (int n = 0; n < 3; n++) {
 		allocs_until_failure = n;
 		assert_int_equal(evtchn_domain_init(d, 100), -ENOMEM);
 		assert_null(d->evtchn);
@@ -387,14 +427,22 @@ static void test_init_limits(void **state)
 	}
 	allocs_until_failure = -1;
 
-	/* The full 2-level space. */
+	/*
+	 * The most any ABI names, but memory for one bucket: ports past it
+	 * are invalid (as Xen's port_is_valid) until bound.
+	 */
 	assert_int_equal(evtchn_domain_init(d, EVTCHN_MAX_PORTS), 0);
+	assert_int_equal(EVTCHN_MAX_PORTS, 1 << 17);
 	assert_int_equal(d->evtchn->max_ports, EVTCHN_MAX_PORTS);
-	assert_true((PAGE_SIZE << d->evtchn->order) >=
-		    EVTCHN_MAX_PORTS * sizeof(struct evtchn));
+	assert_int_equal(live_allocs, 3);
+	assert_int_equal(d->evtchn->valid_ports, EVTCHNS_PER_BUCKET);
 	assert_int_equal(status_of(0), EVTCHNSTAT_closed);
-	assert_int_equal(status_of(EVTCHN_MAX_PORTS - 1), EVTCHNSTAT_closed);
+	assert_int_equal(status_of(EVTCHNS_PER_BUCKET - 1), EVTCHNSTAT_closed);
+	assert_int_equal(status(EVTCHNS_PER_BUCKET, &st), -EINVAL);
 	assert_int_equal(status(EVTCHN_MAX_PORTS, &st), -EINVAL);
+	assert_int_equal(evtchn_set_max_ports(d, 0), -EINVAL);
+	assert_int_equal(evtchn_set_max_ports(d, EVTCHN_MAX_PORTS + 1), -EINVAL);
+	assert_int_equal(d->evtchn->max_ports, EVTCHN_MAX_PORTS);
 }
 
 /* An unmasked port: pending bit, selector bit, upcall flag, one kick. */
@@ -766,7 +814,8 @@ static void test_close(void **state)
 	}
 	/* Unmask works on any existing port, as in Xen (even 0 or a free one). */
 	assert_int_equal(unmask(0), 0);
-	assert_int_equal(unmask(200), 0);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET - 1), 0);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET), -EINVAL);
 	assert_int_equal(kicks[0] + kicks[1], 0);
 }
 
@@ -787,8 +836,11 @@ static void test_exhaustion(void **state)
 	assert_int_equal(close_port(5), 0);
 	assert_int_equal(bind_virq(VIRQ_TIMER, 0), 5);
 	assert_int_equal(bind_ipi(0), -ENOSPC);
+	/* Past the limit but in the bucket: a port Xen knows too, never bound. */
 	assert_int_equal(send(8), -EINVAL);
-	assert_int_equal(unmask(8), -EINVAL);
+	assert_int_equal(unmask(8), 0);
+	assert_int_equal(status_of(8), EVTCHNSTAT_closed);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET), -EINVAL);
 }
 
 static void test_bad_pointers(void **state)
@@ -797,7 +849,8 @@ static void test_bad_pointers(void **state)
 		EVTCHNOP_bind_interdomain, EVTCHNOP_bind_virq, EVTCHNOP_close,
 		EVTCHNOP_send, EVTCHNOP_status, EVTCHNOP_alloc_unbound,
 		EVTCHNOP_bind_ipi, EVTCHNOP_bind_vcpu, EVTCHNOP_unmask,
-		EVTCHNOP_reset,
+		EVTCHNOP_reset, EVTCHNOP_init_control, EVTCHNOP_expand_array,
+		EVTCHNOP_set_priority,
 	};
 	long port;
 
@@ -825,8 +878,7 @@ static void test_bad_pointers(void **state)
 static void test_unimplemented_ops(void **state)
 {
 	static const int cmds[] = {
-		EVTCHNOP_bind_pirq, EVTCHNOP_init_control,
-		EVTCHNOP_expand_array, EVTCHNOP_set_priority, 14, 255, -1,
+		EVTCHNOP_bind_pirq, 14, 255, -1,
 		0x7fffffff, (int)0x80000000,
 	};
 	u64 buf[8] = { 0 };
@@ -864,8 +916,8 @@ static void test_destroy_open_ports(void **state)
 
 	d->dying = true;
 	evtchn_domain_destroy(d);
-	assert_int_equal(live_allocs, 2);
-	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)
+	assert_int_equal(live_allocs, 3);	/* its page, a group, a bucket */
+	for (evtchn_port_t port = 1; port < d->evtchn->valid_ports; port++)
 		assert_int_equal(status_of(port), EVTCHNSTAT_closed);
 	assert_false(evtchn_is_pending(d, ipi));
 	evtchn_domain_destroy(d);
@@ -1276,8 +1328,11 @@ static void test_reset(void **state)
 	send_guest_virq(d->vcpus[1], VIRQ_TIMER);
 	assert_true(signalled(d, ipi, 1));
 
-	/* dom0 resets d5; by its own id works too. */
+	/* dom0 resets d5 once it is paused (Xen); by its own id works too. */
 	q = bind_interdomain_as(d, 5, p5);
+	assert_int_equal(reset_as(dom0, 5), -EINVAL);
+	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_interdomain);
+	d5->pause_count = 1;
 	assert_int_equal(reset_as(dom0, 5), 0);
 	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_closed);
 	assert_unbound(d, DOMID_SELF, q, 5);
@@ -1321,8 +1376,8 @@ static void test_destroyed_while_bound(void **state)
 	/* A reference keeps its (closed) ports until the last put. */
 	assert_int_equal(live_domains, 3);
 	assert_non_null(held->evtchn);
-	assert_int_equal(held->evtchn->ports[p5].state, ECS_FREE);
-	assert_int_equal(held->evtchn->ports[q5].state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(held, p5)->state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(held, q5)->state, ECS_FREE);
 	assert_int_equal(bind_ipi_as(held, 0), -EINVAL);
 	domain_put(held);
 	assert_int_equal(live_domains, 2);
@@ -1352,8 +1407,8 @@ static void test_close_with_dying_peer(void **state)
 	assert_int_equal(send(p3), 0);
 	assert_true(bit(d5->shared_info->evtchn_pending, p5));
 	assert_int_equal(close_port(p3), 0);
-	assert_int_equal(d5->evtchn->ports[p5].state, ECS_UNBOUND);
-	assert_int_equal(d5->evtchn->ports[p5].remote_domid, MAIN_DOMID);
+	assert_int_equal(evtchn_from_port(d5, p5)->state, ECS_UNBOUND);
+	assert_int_equal(evtchn_from_port(d5, p5)->remote_domid, MAIN_DOMID);
 
 	/* Its own calls: no new ports (-EINVAL, as Xen); closing still works. */
 	assert_int_equal(bind_ipi_as(d5, 0), -EINVAL);
@@ -1363,7 +1418,7 @@ static void test_close_with_dying_peer(void **state)
 	assert_int_equal(close_as(d5, offer), 0);
 
 	evtchn_domain_destroy(d5);
-	assert_int_equal(d5->evtchn->ports[p5].state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(d5, p5)->state, ECS_FREE);
 	domain_put(d5);
 	assert_int_equal(live_domains, 2);
 }
