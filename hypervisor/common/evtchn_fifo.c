@@ -27,6 +27,21 @@
 
 #define WORD_BIT(b) (1u << (b))
 
+#ifdef KEEL_HOSTED
+/*
+ * Host tests only: called where another vCPU of the guest may change the
+ * word keel is about to swap, to play that vCPU deterministically.
+ */
+void (*evtchn_fifo_race_hook)(event_word_t *word);
+#define guest_may_race(word)                                   \
+	do {                                                   \
+		if (evtchn_fifo_race_hook)                     \
+			evtchn_fifo_race_hook(word);           \
+	} while (0)
+#else
+#define guest_may_race(word) do { } while (0)
+#endif
+
 struct evtchn_fifo_queue {
 	u32 *head;			/* in the guest's control block */
 	evtchn_port_t tail;		/* the port keel linked last; 0: none */
@@ -128,6 +143,7 @@ static int try_set_link(event_word_t *word, event_word_t *w, u32 link)
 		return 0;
 	new = (*w & ~(WORD_BIT(EVTCHN_FIFO_BUSY) | EVTCHN_FIFO_LINK_MASK)) |
 	      link;
+	guest_may_race(word);
 	if (__atomic_compare_exchange_n(word, w, new, false, __ATOMIC_SEQ_CST,
 					__ATOMIC_SEQ_CST))
 		return 1;
