@@ -17,7 +17,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
-	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld
+	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld --build-id=sha1
 
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
@@ -51,9 +51,19 @@ $(BUILD)/%.S.o: %.S
 include $(HV)/libfdt.mk
 include dom0-tools/keelctl/keelctl.mk
 
-$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
+# What keel was built from and with (xen_version's compile_info and changeset): written on
+# every make, replaced only when it changes.
+HV_BUILD_INFO := $(BUILD)/compile_info.c
+$(HV_BUILD_INFO): scripts/compile-info.sh FORCE
+	@mkdir -p $(@D)
+	@scripts/compile-info.sh "$(CC)" $@
+$(BUILD)/compile_info.o: $(HV_BUILD_INFO) $(HV)/include/keel/build_info.h
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/keel.elf: $(HV_OBJS) $(BUILD)/compile_info.o $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"
-	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LIBFDT_A)
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/compile_info.o $(LIBFDT_A)
 	@size $@ | tail -1 | awk '{ printf "keel.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
 
 # ---- boot images ----
