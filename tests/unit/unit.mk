@@ -41,12 +41,12 @@ test_efi_boot_DEFS := -Iboot/efi
 test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 	tests/unit/stub_printk.c
 test_abi_layout_SRCS :=
-test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
+test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c
 test_evtchn_DEFS := -I$(HV)/arch/x86/include
 # Real domains on a fake host RAM arena, with keel's own page allocator.
 test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
-	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	$(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
 	tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
