@@ -111,6 +111,13 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 
+# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+UNIT_TESTS += test_vpid
+test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_DEFS := -I$(HV)/arch/x86/include
+test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
+test_vpid_LIBS := -lpthread
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

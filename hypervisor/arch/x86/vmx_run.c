@@ -1,6 +1,7 @@
 /* Running a vCPU on VT-x: VMCS lifetime, the enter/exit loop and the exit-count report. */
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/time.h>
@@ -10,8 +11,10 @@
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
+#include <asm/vpid.h>
 
-static u16 next_vpid = 1;	/* 0 is the host's */
+/* A vCPU not yet run anywhere: its first switch-in flushes its VPID and EPT there. */
+#define NO_CPU (~0u)
 
 static const char *const exit_names[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_EXCEPTION_NMI] = "exception/NMI",
@@ -35,24 +38,37 @@ static const char *const exit_names[EXIT_REASON_MAX + 1] = {
 
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
-	v->arch.vpid = next_vpid++;
+	int rc;
+
+	if (!v->arch.vpid && vpid_alloc(&v->arch.vpid)) {
+		pr_err("vmx: no VPID left for d%uv%u\n", v->domain->id, v->id);
+		return -ENOSPC;
+	}
 	vlapic_reset(v);
 	vcpu_context_init(v);
-	return vmcs_init(v, entry, start_info);
+	rc = vmcs_init(v, entry, start_info);
+	/*
+	 * Another vCPU may have held this VPID on any CPU, and a freed
+	 * domain's EPT root may be this one's: every CPU flushes both before
+	 * it first runs @v (switch-in, and ept_stale).
+	 */
+	v->arch.host_cpu = NO_CPU;
+	return rc;
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	vmcs_free(v);
+	vpid_free(v->arch.vpid);
+	v->arch.vpid = 0;
 }
 
-/* Drop cached guest translations of @v's VPID and its domain's EPT on this CPU. */
-static void flush_guest_tlb(struct vcpu *v)
+/* Drop the guest translations @v's VPID tags on this CPU. */
+void vmx_flush_vpid(struct vcpu *v)
 {
 	struct { u64 vpid, addr; } vd = { v->arch.vpid, 0 };
 
 	asm volatile("invvpid %0, %1" : : "m"(vd), "r"(1ULL) : "cc", "memory");
-	ept_flush_local(v->domain);
 }
 
 void arch_vcpu_switch_in(struct vcpu *v)
@@ -66,12 +82,14 @@ void arch_vcpu_switch_in(struct vcpu *v)
 	vcpu_context_restore(v);
 	/*
 	 * Built on another CPU (a domain-control hypercall), or last run on
-	 * one: a VM exit here must land on this CPU's per-CPU data, TSS and
-	 * stack guard, and translations cached here may be stale.
+	 * one, or never run: a VM exit here must land on this CPU's per-CPU
+	 * data, TSS and stack guard, and translations cached here may be
+	 * stale.
 	 */
 	if (v->arch.host_cpu != smp_processor_id()) {
 		vmcs_set_host_state(v);
-		flush_guest_tlb(v);
+		vmx_flush_vpid(v);
+		ept_flush_local(v->domain);
 	}
 }
 

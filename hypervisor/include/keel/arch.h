@@ -141,6 +141,12 @@ void arch_domain_set_p2m(struct domain *d);
 void arch_p2m_flush(struct domain *d);
 
 /**
+ * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs
+ * gone: no CPU may keep translations through them (INVEPT everywhere).
+ */
+void arch_p2m_teardown(struct domain *d);
+
+/**
  * arch_vcpu_init() - prepare @v to start at the PVH entry @entry with the
  * start-info page at @start_info (both guest-physical).
  * @return 0 or a negative errno.

@@ -43,6 +43,8 @@ void vcpu_context_restore(struct vcpu *v);
 bool vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_skip_instruction(void);
+/* INVVPID of @v's VPID on this CPU. */
+void vmx_flush_vpid(struct vcpu *v);
 void vmx_set_intr_window(bool on);
 void vmx_requeue_vectoring_event(void);
 void vmx_deliver_interrupts(struct vcpu *v);
