@@ -15,9 +15,6 @@
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
 
-#define CPU_MWAIT_EXITING BIT(10)
-#define CPU_UNCOND_IO_EXITING BIT(24)
-#define CPU_MONITOR_EXITING BIT(29)
 #define PAT_DEFAULT 0x0007040600070406ULL
 /*
  * PAUSE-loop exiting, Intel's recommended values (as KVM and Xen): PAUSEs
@@ -94,7 +91,8 @@ static int setup_controls(struct vcpu *v)
 	u32 pin, cpu, cpu2, exit, entry, pause_cpu = 0, pause_cpu2 = 0;
 	u32 want_cpu = CPU_HLT_EXITING | CPU_UNCOND_IO_EXITING |
 		       CPU_MSR_BITMAPS | CPU_SECONDARY_CONTROLS |
-		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING;
+		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING |
+		       CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING;
 	u32 want_cpu2 = CPU2_EPT | CPU2_VPID | CPU2_UNRESTRICTED_GUEST;
 	u32 want_exit = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT |
 			VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
@@ -116,8 +114,10 @@ static int setup_controls(struct vcpu *v)
 	    adjust_controls("entry", true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			    MSR_IA32_VMX_ENTRY_CTLS, want_entry, want_entry, &entry))
 		return -ENODEV;
-	/* With EPT, CR3 accesses and INVLPG need not exit. */
-	cpu &= ~(BIT(15) | BIT(16) | BIT(9));
+	/*
+	 * With EPT, CR3 accesses and INVLPG need not exit: they do only on a
+	 * CPU without true controls, which forces CR3 exiting (cr.c).
+	 */
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, cpu2);
@@ -207,7 +207,8 @@ static void setup_guest_state(struct vcpu *v, u32 entry, u32 start_info)
 	vmwrite(CR0_GUEST_HOST_MASK, cr0_fixed);
 	vmwrite(CR0_READ_SHADOW, X86_CR0_PE | X86_CR0_ET);
 	vmwrite(GUEST_CR0, X86_CR0_PE | X86_CR0_ET | cr0_fixed);
-	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed);
+	/* Keel owns every CR4 bit the guest may not set: setting one exits (cr.c). */
+	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed | ~guest_cr4_valid(v));
 	vmwrite(CR4_READ_SHADOW, 0);
 	vmwrite(GUEST_CR4, cr4_fixed);
 	vmwrite(GUEST_CR3, 0);

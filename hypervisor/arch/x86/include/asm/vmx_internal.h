@@ -50,6 +50,9 @@ void vmx_requeue_vectoring_event(void);
 void vmx_deliver_interrupts(struct vcpu *v);
 
 int emulate_cpuid(struct vcpu *v);
+/* CPUID leaf @leaf/@sub as @v sees it; the CR4 bits its features allow. */
+struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub);
+u64 guest_cr4_valid(const struct vcpu *v);
 bool vmx_handle_io(struct vcpu *v);
 int emulate_cr_access(struct vcpu *v);
 void vmx_update_long_mode(void);
