@@ -10,6 +10,7 @@
 
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_TSC_ADJUST 0x3b
 #define MSR_IA32_UCODE_REV 0x8b
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_XEN_HYPERCALL_PAGE 0x40000000
@@ -54,7 +55,10 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		return vlapic_read_msr(v, msr, val);
 	switch (msr) {
 	case MSR_IA32_TSC:
-		*val = rdmsr(MSR_IA32_TSC);
+		*val = tsc_read(v);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = v->arch.tsc_adjust;
 		return 0;
 	case MSR_EFER:
 		*val = vmread(GUEST_IA32_EFER);
@@ -86,6 +90,12 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 			return -EINVAL;
 		vmwrite(GUEST_IA32_EFER, val);
 		vmx_update_long_mode();
+		return 0;
+	case MSR_IA32_TSC:
+		tsc_write(v, val);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		tsc_adjust_write(v, val);
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_UCODE_REV:

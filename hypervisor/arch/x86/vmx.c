@@ -177,6 +177,7 @@ int arch_virt_init(void)
 	if (rc)
 		return rc;
 	pr_info("vmx: VMXON succeeded on CPU0, VMX root operation entered\n");
+	spec_ctrl_init();
 	return 0;
 }
 

@@ -16,26 +16,6 @@
 /* A vCPU not yet run anywhere: its first switch-in flushes its VPID and EPT there. */
 #define NO_CPU (~0u)
 
-static const char *const exit_names[EXIT_REASON_MAX + 1] = {
-	[EXIT_REASON_EXCEPTION_NMI] = "exception/NMI",
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = "external interrupt",
-	[EXIT_REASON_TRIPLE_FAULT] = "triple fault",
-	[EXIT_REASON_INIT] = "INIT", [EXIT_REASON_SIPI] = "SIPI",
-	[EXIT_REASON_INTERRUPT_WINDOW] = "interrupt window",
-	[EXIT_REASON_CPUID] = "CPUID", [EXIT_REASON_HLT] = "HLT",
-	[EXIT_REASON_INVLPG] = "INVLPG", [EXIT_REASON_RDTSC] = "RDTSC",
-	[EXIT_REASON_VMCALL] = "VMCALL", [EXIT_REASON_CR_ACCESS] = "CR access",
-	[EXIT_REASON_IO_INSTRUCTION] = "I/O", [EXIT_REASON_MSR_READ] = "RDMSR",
-	[EXIT_REASON_MSR_WRITE] = "WRMSR",
-	[EXIT_REASON_INVALID_STATE] = "invalid guest state",
-	[EXIT_REASON_MWAIT] = "MWAIT", [EXIT_REASON_MONITOR] = "MONITOR",
-	[EXIT_REASON_PAUSE] = "PAUSE",
-	[EXIT_REASON_EPT_VIOLATION] = "EPT violation",
-	[EXIT_REASON_EPT_MISCONFIG] = "EPT misconfiguration",
-	[EXIT_REASON_PREEMPTION_TIMER] = "preemption timer",
-	[EXIT_REASON_XSETBV] = "XSETBV",
-};
-
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	int rc;
@@ -46,6 +26,8 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 	}
 	vlapic_reset(v);
 	vcpu_context_init(v);
+	debugreg_init(v);
+	tsc_vcpu_init(v);
 	rc = vmcs_init(v, entry, start_info);
 	/*
 	 * Another vCPU may have held this VPID on any CPU, and a freed
@@ -78,8 +60,10 @@ void arch_vcpu_switch_in(struct vcpu *v)
 		domain_crash(v->domain, "cannot set up a started vCPU");
 		return;
 	}
+	spec_ctrl_switch_to(v->domain);
 	vmcs_load(v);
 	vcpu_context_restore(v);
+	debugreg_switch_in(v);
 	/*
 	 * Built on another CPU (a domain-control hypercall), or last run on
 	 * one, or never run: a VM exit here must land on this CPU's per-CPU
@@ -97,6 +81,7 @@ void arch_vcpu_switch_out(struct vcpu *v)
 {
 	if (!v->arch.vmcs)
 		return;
+	debugreg_switch_out(v);
 	vcpu_context_save(v);
 	vmcs_clear(v);
 }
@@ -140,6 +125,7 @@ void arch_vcpu_run(struct vcpu *v)
 		vmx_deliver_interrupts(v);
 		arm_preemption_timer();
 		ept_enter_guest(c, v->domain);
+		spec_ctrl_enter_guest();
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			WRITE_ONCE(c->in_guest, false);
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
@@ -172,6 +158,6 @@ void arch_vcpu_report(struct vcpu *v)
 	for (unsigned int i = 0; i <= EXIT_REASON_MAX; i++)
 		if (v->arch.exit_count[i])
 			pr_info("d%uv%u:   %-20s %llu\n", v->domain->id, v->id,
-				exit_names[i] ? exit_names[i] : "other",
+				vmx_exit_name(i),
 				(unsigned long long)v->arch.exit_count[i]);
 }

@@ -179,6 +179,12 @@ void arch_vcpu_run(struct vcpu *v);
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
 
 /**
+ * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
+ * (each domain's counts from 0 at its build), for its pvclock.
+ */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
+
+/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);

@@ -5,6 +5,7 @@
 #include <keel/types.h>
 
 struct vcpu;
+struct domain;
 struct guest_regs;
 
 /* VT-x on a CPU other than the boot CPU: the boot CPU's features, then VMXON. */
@@ -41,8 +42,15 @@ void vcpu_context_restore(struct vcpu *v);
  * (@v blocked, yields the CPU, or its domain stopped).
  */
 bool vmx_handle_exit(struct vcpu *v);
+/*
+ * Inject a hardware exception at the next VM entry, combined with one the
+ * exit interrupted as the CPU combines them (#DF); reflect one that exited.
+ */
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
+void vmx_reflect_exception(u32 intr_info);
 void vmx_skip_instruction(void);
+/* The SDM's name of basic exit reason @basic, for reports. */
+const char *vmx_exit_name(unsigned int basic);
 /* INVVPID of @v's VPID on this CPU. */
 void vmx_flush_vpid(struct vcpu *v);
 void vmx_set_intr_window(bool on);
@@ -58,6 +66,25 @@ int emulate_cr_access(struct vcpu *v);
 void vmx_update_long_mode(void);
 int emulate_rdmsr(struct vcpu *v);
 int emulate_wrmsr(struct vcpu *v);
+
+/* Debug registers, switched lazily (debugreg.c). */
+void debugreg_init(struct vcpu *v);
+void debugreg_switch_in(struct vcpu *v);
+void debugreg_switch_out(struct vcpu *v);
+bool vmx_handle_dr_access(struct vcpu *v);
+void debugreg_debug_exception(struct vcpu *v, u32 intr_info);
+
+/* Guest TSCs (tsc.c): set up before the VMCS; reads and writes of the MSRs. */
+void tsc_vcpu_init(struct vcpu *v);
+u64 tsc_offset(const struct vcpu *v);
+u64 tsc_read(const struct vcpu *v);
+void tsc_write(struct vcpu *v, u64 val);
+void tsc_adjust_write(struct vcpu *v, u64 val);
+
+/* Speculative-execution barriers (spec_ctrl.c). */
+void spec_ctrl_init(void);
+void spec_ctrl_switch_to(const struct domain *d);
+void spec_ctrl_enter_guest(void);
 
 u64 x86_tss_base(void);
 void x86_console_flush(void);
