@@ -27,6 +27,7 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 	vlapic_reset(v);
 	vcpu_context_init(v);
 	debugreg_init(v);
+	mtrr_init(v);
 	tsc_vcpu_init(v);
 	rc = vmcs_init(v, entry, start_info);
 	/*

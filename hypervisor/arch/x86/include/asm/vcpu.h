@@ -13,6 +13,13 @@ struct guest_regs {
 };
 
 #define VCPU_CONTEXT_MSRS 5
+#define VMTRR_VAR_RANGES 8
+
+/* The MTRRs a vCPU reads back (mtrr.c); EPT's memory types ignore them. */
+struct vmtrr {
+	u64 def_type;
+	u64 var[2 * VMTRR_VAR_RANGES];	/* PHYSBASE0, PHYSMASK0, ... */
+};
 
 struct arch_vcpu {
 	/* State VMX does not switch, kept while another vCPU runs (vcpu_context.c). */
@@ -38,6 +45,7 @@ struct arch_vcpu {
 	u64 dr[4], dr6, dr7;
 	bool dr_loaded;
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST: on top of its domain's TSC (tsc.c) */
+	struct vmtrr mtrr;
 	u64 exit_count[EXIT_REASON_MAX + 1];
 	struct vlapic vlapic;
 };

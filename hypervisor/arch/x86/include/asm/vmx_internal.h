@@ -74,6 +74,11 @@ void debugreg_switch_out(struct vcpu *v);
 bool vmx_handle_dr_access(struct vcpu *v);
 void debugreg_debug_exception(struct vcpu *v, u32 intr_info);
 
+/* The guest's MTRRs (mtrr.c): 0, -ENOENT (not an MTRR) or -EINVAL (#GP). */
+void mtrr_init(struct vcpu *v);
+int mtrr_read(struct vcpu *v, u32 msr, u64 *val);
+int mtrr_write(struct vcpu *v, u32 msr, u64 val);
+
 /* Guest TSCs (tsc.c): set up before the VMCS; reads and writes of the MSRs. */
 void tsc_vcpu_init(struct vcpu *v);
 u64 tsc_offset(const struct vcpu *v);
