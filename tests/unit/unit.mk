@@ -122,6 +122,11 @@ test_vpid_SRCS := $(HV)/arch/x86/vpid.c
 test_vpid_DEFS := -I$(HV)/arch/x86/include
 test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
 test_vpid_LIBS := -lpthread
+# Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
+UNIT_TESTS += test_spec_ctrl
+test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c
+test_spec_ctrl_DEFS := -I$(HV)/arch/x86/include
+test_spec_ctrl_HDRS := $(HV)/arch/x86/include/asm/spec_ctrl.h
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

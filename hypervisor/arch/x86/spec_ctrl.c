@@ -4,18 +4,12 @@
 #include <asm/cpu.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
 
-#define CPUID7_EDX_MD_CLEAR BIT(10)
-#define CPUID7_EDX_IBRS_IBPB BIT(26)
-#define CPUID7_EDX_L1D_FLUSH BIT(28)
-#define CPUID7_EDX_ARCH_CAPS BIT(29)
 #define MSR_PRED_CMD 0x49
 #define PRED_CMD_IBPB BIT(0)
 #define MSR_ARCH_CAPABILITIES 0x10a
-#define ARCH_CAPS_RDCL_NO BIT(0)
-#define ARCH_CAPS_SKIP_L1DFL BIT(3)
-#define ARCH_CAPS_MDS_NO BIT(5)
 #define MSR_FLUSH_CMD 0x10b
 #define FLUSH_CMD_L1D BIT(0)
 
@@ -25,26 +19,16 @@ static bool l1d_flush_on_entry;
 u8 spec_verw_on_entry;
 u16 spec_verw_sel = GDT_DATA_SEL;
 
-/*
- * What the boot CPU enumerates decides for all CPUs (they must match for
- * VMX anyway). keel runs on Intel only, so vulnerability follows
- * ARCH_CAPABILITIES: without RDCL_NO a part is taken to be L1TF-prone,
- * without MDS_NO to leak through its buffers, as Xen assumes for parts
- * it does not know.
- */
+/* What the boot CPU enumerates decides for all CPUs (they must match for VMX anyway). */
 void spec_ctrl_init(void)
 {
 	u32 edx = cpuid(0).eax >= 7 ? cpuid_count(7, 0).edx : 0;
 	u64 caps = edx & CPUID7_EDX_ARCH_CAPS ? rdmsr(MSR_ARCH_CAPABILITIES) : 0;
-	bool l1tf = !(caps & ARCH_CAPS_RDCL_NO);
-	bool mds = !(caps & ARCH_CAPS_MDS_NO);
+	struct spec_ctrl_policy p = spec_ctrl_decide(edx, caps);
 
-	ibpb_between_domains = edx & CPUID7_EDX_IBRS_IBPB;
-	l1d_flush_on_entry = (edx & CPUID7_EDX_L1D_FLUSH) && l1tf &&
-			     !(caps & ARCH_CAPS_SKIP_L1DFL);
-	/* On MD_CLEAR parts the L1D flush overwrites the buffers too. */
-	spec_verw_on_entry = (edx & CPUID7_EDX_MD_CLEAR) && mds &&
-			     !l1d_flush_on_entry;
+	ibpb_between_domains = p.ibpb;
+	l1d_flush_on_entry = p.l1d_flush;
+	spec_verw_on_entry = p.verw;
 	pr_info("spec: IBPB between domains: %s; on VM entry: %s\n",
 		ibpb_between_domains ? "yes" : "no (not enumerated)",
 		l1d_flush_on_entry ? "L1D flush" :

@@ -8,6 +8,7 @@
 #include <asm/cpu.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
+#include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
 
 /* The boot CPU's; every other CPU must have the same. */

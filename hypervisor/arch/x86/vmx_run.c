@@ -10,6 +10,7 @@
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
+#include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
 #include <asm/vpid.h>
 

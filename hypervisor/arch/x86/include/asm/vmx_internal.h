@@ -87,11 +87,6 @@ u64 tsc_read(const struct vcpu *v);
 void tsc_write(struct vcpu *v, u64 val);
 void tsc_adjust_write(struct vcpu *v, u64 val);
 
-/* Speculative-execution barriers (spec_ctrl.c). */
-void spec_ctrl_init(void);
-void spec_ctrl_switch_to(const struct domain *d);
-void spec_ctrl_enter_guest(void);
-
 u64 x86_tss_base(void);
 void x86_console_flush(void);
 void do_irq(unsigned int vector);
