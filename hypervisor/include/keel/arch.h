@@ -155,6 +155,12 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
 
 /**
+ * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
+ * (each domain's counts from 0 at its build), for its pvclock.
+ */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
+
+/**
  * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU; the arch refreshes
  * what belongs to another CPU (host state, cached translations) itself.
  */
@@ -177,12 +183,6 @@ void arch_vcpu_run(struct vcpu *v);
  * an interrupt to deliver (so HLT must not block)?
  */
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
-
-/**
- * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
- * (each domain's counts from 0 at its build), for its pvclock.
- */
-u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
 
 /**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
