@@ -236,29 +236,6 @@ static bool handle_rdtsc(struct vcpu *v)
 	return true;
 }
 
-static bool handle_hypercall(struct vcpu *v)
-{
-	struct guest_regs *r = &v->arch.regs;
-	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
-
-	vmx_skip_instruction();
-	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
-	if (guest_cpl()) {
-		r->rax = -EPERM;
-		return true;
-	}
-	r->rax = do_hypercall(v, r->rax, args);
-	return v->domain->state == DOMAIN_RUNNING;
-}
-
-static bool handle_cr_access(struct vcpu *v)
-{
-	if (emulate_cr_access(v))
-		return unexpected_exit(v, EXIT_REASON_CR_ACCESS,
-				       "control register keel does not intercept");
-	return true;
-}
-
 static bool handle_io(struct vcpu *v)
 {
 	return vmx_handle_io(v);
@@ -295,6 +272,29 @@ static bool handle_ept_violation(struct vcpu *v)
 		 (unsigned long long)vmread(GUEST_RIP), (unsigned long long)q);
 	domain_crash(v->domain, why);
 	return false;
+}
+
+static bool handle_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+
+	vmx_skip_instruction();
+	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
+	if ((vmread(GUEST_SS_AR_BYTES) >> 5) & 3) {
+		r->rax = -EPERM;
+		return true;
+	}
+	r->rax = do_hypercall(v, r->rax, args);
+	return v->domain->state == DOMAIN_RUNNING;
+}
+
+static bool handle_cr_access(struct vcpu *v)
+{
+	if (emulate_cr_access(v))
+		return unexpected_exit(v, EXIT_REASON_CR_ACCESS,
+				       "control register keel does not intercept");
+	return true;
 }
 
 /* keel wrote an EPT entry the CPU rejects: its bug, not the guest's. */
