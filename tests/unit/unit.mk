@@ -34,6 +34,17 @@ test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
+# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+UNIT_TESTS += test_vpid
+test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_DEFS := -I$(HV)/arch/x86/include
+test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
+test_vpid_LIBS := -lpthread
+# Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
+UNIT_TESTS += test_spec_ctrl
+test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c
+test_spec_ctrl_DEFS := -I$(HV)/arch/x86/include
+test_spec_ctrl_HDRS := $(HV)/arch/x86/include/asm/spec_ctrl.h
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
 	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/mm/pagetable.c \
 	$(HV)/common/bootinfo.c

@@ -22,7 +22,8 @@
  *                                       in ascending CPU order
  *  9. tasklet_lock (schedule.c)         the tasklet list
  * 10. the host page allocator's lock    leaf: alloc/free take nothing else
- * 11. text_lock (printk.c)              leaf: printk may be called anywhere
+ * 11. vpid_lock (arch/x86/vpid.c)      leaf: VPIDs for vCPUs being set up
+ * 12. text_lock (printk.c)              leaf: printk may be called anywhere
  *
  * Lock-free by design: a domain's refcnt (atomic), a grant entry's
  * flags (compare-and-swap against the guest), event-channel pending bits
