@@ -261,6 +261,7 @@ static void domain_free(struct domain *d)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
 	if (d->p2m.root) {
+		arch_p2m_teardown(d);
 		pt_for_each_leaf(&d->p2m, free_owned, NULL);
 		pt_destroy(&d->p2m);
 	}

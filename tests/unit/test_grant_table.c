@@ -67,6 +67,7 @@ u64 arch_p2m_attr(unsigned int access)
 }
 
 void arch_domain_set_p2m(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
 
 void arch_p2m_flush(struct domain *d)
 {
