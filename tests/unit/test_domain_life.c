@@ -83,12 +83,14 @@ u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 
 void arch_domain_set_p2m(struct domain *d) { }
 void arch_p2m_flush(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
 void arch_send_ipi(unsigned int cpu) { }
 void arch_timer_program(u64 deadline) { }
 void arch_vcpu_destroy(struct vcpu *v) { }
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v) { return false; }
 int arch_console_getc(void) { return -1; }
 u64 arch_read_tsc(void) { return 0; }
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc) { return host_tsc; }
 u64 scale_delta(u64 delta, const struct time_scale *ts) { return delta; }
 
 u64 now_ns(void)
