@@ -8,6 +8,7 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/grant_table.h>
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
@@ -124,6 +125,7 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 static struct domain *doms[NR_DOMS];
 static struct vcpu vcpus[NR_DOMS];
 static u64 free_at_start;
+static u32 *frame_words;
 
 static struct domain *create(domid_t id)
 {
@@ -149,6 +151,8 @@ static int setup(void **state)
 	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
 	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
 			ARENA_SIZE >> PAGE_SHIFT);
+	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
+	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
 	/* Physical 0 stays in use: page tables take 0 for "no memory". */
 	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
@@ -169,6 +173,7 @@ static int teardown(void **state)
 			destroy(id);
 	nr_free = host_pages.nr_free;
 	free(host_pages.bitmap);
+	free(frame_words);
 	free(arena);
 	/* Every page of every domain, its table and its maps is back. */
 	assert_int_equal(nr_free, free_at_start);

@@ -17,7 +17,7 @@ UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_e
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
 test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/bootinfo.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
 test_sched_credit_SRCS := $(HV)/common/sched_credit.c
@@ -48,7 +48,7 @@ test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
 	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
@@ -107,6 +107,12 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE $(XENSTORED_INCLUDES) -o $@ $(XENSTORED_SRCS)
+
+# Memory: the allocator and frame table from threads.
+UNIT_TESTS += test_mm_smp
+test_mm_smp_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/mm/frame.c \
+	tests/unit/stub_printk.c
+test_mm_smp_LIBS := -lpthread
 
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
