@@ -67,6 +67,7 @@ void vcpu_destroy(struct vcpu *v)
 	timer_stop(&v->singleshot_timer);
 	timer_stop(&v->periodic_timer);
 	timer_stop(&v->poll_timer);
+	vcpu_info_release(v);
 	arch_vcpu_destroy(v);
 	free_page(v);
 }

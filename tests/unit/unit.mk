@@ -48,7 +48,7 @@ test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
 	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
-	$(HV)/mm/frame.c tests/unit/stub_printk.c
+	$(HV)/mm/frame.c $(HV)/mm/p2m.c tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
@@ -108,11 +108,19 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE $(XENSTORED_INCLUDES) -o $@ $(XENSTORED_SRCS)
 
-# Memory: the allocator and frame table from threads.
-UNIT_TESTS += test_mm_smp
+# Memory: the allocator and frame table from threads; the p2m with real domains on a fake arena.
+UNIT_TESTS += test_mm_smp test_p2m
 test_mm_smp_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/mm/frame.c \
 	tests/unit/stub_printk.c
 test_mm_smp_LIBS := -lpthread
+test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c $(HV)/common/domain.c $(HV)/common/memory_op.c \
+	$(HV)/common/foreign_map.c $(HV)/common/grant_table.c $(HV)/common/guest_access.c \
+	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
+	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c \
+	$(HV)/common/cmdline.c $(HV)/common/bootinfo.c tests/unit/stub_printk.c
+test_p2m_DEFS := -I$(HV)/arch/x86/include
+test_p2m_LIBS := -lpthread
 
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
