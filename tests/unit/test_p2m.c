@@ -12,6 +12,8 @@
 /* keel's scheduler has a sched_yield() of its own, as libc's sched.h does. */
 #define sched_yield keel_sched_yield
 #include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/build_info.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -151,6 +153,13 @@ u64 now_ns(void) { return 0; }
 void vcpu_update_time(struct vcpu *v) { }
 void vcpu_set_runstate(struct vcpu *v, int s) { }
 void console_ring_free(struct domain *d) { }
+/* What version.c reports: not what these tests look at. */
+const char keel_compiler[] = "gcc", keel_compile_by[] = "test";
+const char keel_compile_domain[] = "test", keel_compile_date[] = "today";
+const char keel_changeset[] = "test";
+struct boot_info boot_info;
+int keel_build_id(const void **id, unsigned int *len) { return -ENODATA; }
+const char *arch_xen_caps(void) { return "hvm-3.0-x86_64"; }
 /* The rest of hypercall.c's table: not what these tests look at. */
 long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf) { return -ENOSYS; }
 long do_sched_op(struct vcpu *v, int cmd, u64 arg) { return -ENOSYS; }
