@@ -324,7 +324,11 @@ int p2m_place_keel_page(struct domain *d, u64 gpa, u64 hpa, u64 *placed)
 	}
 	if (rc)
 		goto out;
-	/* Keel holds its own reference (its allocation): this one is the entry's. */
+	/*
+	 * Keel holds its own reference (its allocation): this one is the
+	 * entry's. Where an entry was cleared its tables are still there, so
+	 * the map below needs none and cannot fail half-way.
+	 */
 	if (!get_page(hpa)) {
 		rc = -EBUSY;
 		goto out;
