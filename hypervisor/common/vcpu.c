@@ -96,14 +96,17 @@ bool vcpu_runnable(const struct vcpu *v)
 void vcpu_update_time(struct vcpu *v)
 {
 	struct vcpu_time_info *t;
+	u64 tsc;
 
 	if (!v->vcpu_info)
 		return;
 	t = &v->vcpu_info->time;
 	t->version++;			/* odd: update in progress */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	t->tsc_timestamp = arch_read_tsc();
-	t->system_time = scale_delta(t->tsc_timestamp - boot_tsc, &tsc_scale);
+	/* The stamp is in the guest's TSC, which is offset from the host's. */
+	tsc = arch_read_tsc();
+	t->tsc_timestamp = arch_vcpu_guest_tsc(v, tsc);
+	t->system_time = scale_delta(tsc - boot_tsc, &tsc_scale);
 	t->tsc_to_system_mul = tsc_scale.mul_frac;
 	t->tsc_shift = tsc_scale.shift;
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;

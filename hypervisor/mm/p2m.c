@@ -521,8 +521,8 @@ void p2m_teardown(struct domain *d)
 	d->p2m_unreachable = 0;
 	if (!d->p2m.root)
 		return;
-	/* Nothing runs the domain; still, no CPU may keep a translation. */
-	arch_p2m_flush(d);
+	/* Its vCPUs are gone; no CPU may keep a translation through it either. */
+	arch_p2m_teardown(d);
 	pt_for_each_leaf(&d->p2m, put_leaf, NULL);
 	pt_destroy(&d->p2m);
 	ASSERT(!d->p2m_tables);

@@ -76,6 +76,7 @@ unsigned int arch_p2m_access(u64 attr)
 }
 
 void arch_domain_set_p2m(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
 
 void arch_p2m_flush(struct domain *d)
 {

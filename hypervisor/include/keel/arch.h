@@ -147,12 +147,24 @@ void arch_domain_set_p2m(struct domain *d);
 void arch_p2m_flush(struct domain *d);
 
 /**
+ * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs
+ * gone: no CPU may keep translations through them (INVEPT everywhere).
+ */
+void arch_p2m_teardown(struct domain *d);
+
+/**
  * arch_vcpu_init() - prepare @v to start at the PVH entry @entry with the
  * start-info page at @start_info (both guest-physical).
  * @return 0 or a negative errno.
  */
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
+
+/**
+ * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
+ * (each domain's counts from 0 at its build), for its pvclock.
+ */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
 
 /**
  * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU; the arch refreshes

@@ -15,7 +15,7 @@
 
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
-#define DOMAIN_MAX_EVTCHNS 1024
+#define DOMAIN_MAX_EVTCHNS 1024	/* ports by default: libxl's max_event_channels 1023 */
 #define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
 
 /* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */

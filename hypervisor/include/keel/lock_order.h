@@ -11,8 +11,10 @@
  *  2. d->lock (struct domain)           state, pause count, vCPU list
  *  3. gt->lock (grant_table.c)          one table's pins, frames, maptrack;
  *                                       never two tables at once
- *  4. d->evtchn->lock (evtchn.c)        ports; two domains' locks in
- *                                       ascending domain-id order
+ *  4. d->evtchn->lock (evtchn.c)        ports and their delivery (2-level
+ *                                       or FIFO queues and frames); two
+ *                                       domains' locks in ascending
+ *                                       domain-id order
  *  5. d->p2m_lock (struct domain)       the p2m, its table count and
  *                                       unreachable frames (p2m.c only)
  *  6. d->console_lock (struct domain)   console ring indices, kept output
@@ -23,7 +25,8 @@
  * 10. host_pages.lock (page_alloc.c)    leaf, interrupts off: alloc/free
  *                                       (put_page() of a last reference
  *                                       too) take nothing else
- * 11. text_lock (printk.c)              leaf: printk may be called anywhere
+ * 11. vpid_lock (arch/x86/vpid.c)      leaf: VPIDs for vCPUs being set up
+ * 12. text_lock (printk.c)              leaf: printk may be called anywhere
  *
  * Two domains' p2m locks are never held at once: a foreign mapping takes
  * its reference under the owner's lock, drops it, then takes the mapper's.
@@ -34,7 +37,8 @@
  * Lock-free by design: a domain's refcnt (atomic), a frame's reference
  * count and owner (one word, compare-and-swap; frame.c), a grant entry's
  * flags (compare-and-swap against the guest), event-channel pending bits
- * in guest-visible pages (locked RMW).
+ * and FIFO event words in guest-visible pages (locked RMW; FIFO's LINK by
+ * compare-and-swap with bounded tries).
  *
  * Assert what a function relies on: ASSERT(spin_is_locked(&d->p2m_lock)).
  */
