@@ -432,6 +432,10 @@ static void test_vcpu_info_rules(void **state)
 
 	/* Not RAM, not keel's page, not read-only, not a bad offset. */
 	assert_int_equal(register_vcpu_info(1, 0, HOLE_GPA, 0), -EINVAL);
+	/* Nor another domain's page, even one it may write (a grant). */
+	grant(2, 7, 1, GRANTED, GTF_permit_access);
+	assert_int_equal(map(1, 2, 7, HOLE_GPA, GNTMAP_host_map, NULL), GNTST_okay);
+	assert_int_equal(register_vcpu_info(1, 0, HOLE_GPA, 0), -EINVAL);
 	assert_int_equal(place(1, XENMAPSPACE_shared_info, 0, RAM_4K), 0);
 	assert_int_equal(register_vcpu_info(1, 0, RAM_4K, 0), -EINVAL);
 	assert_int_equal(register_vcpu_info(1, 0, VINFO_GPA, 4090), -EINVAL);
