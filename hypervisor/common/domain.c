@@ -32,39 +32,29 @@ const char *shutdown_reason_name(unsigned int reason)
 						      "unknown";
 }
 
-/* Back [start, end) of guest-physical space with fresh zeroed host RAM. */
-int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr)
-{
-	u64 size;
-	int rc;
-
-	spin_lock(&d->p2m_lock);
-	rc = pt_lookup(&d->p2m, gpa, hpa, attr, &size);
-	spin_unlock(&d->p2m_lock);
-	return rc;
-}
-
+/*
+ * Back [start, end) of guest-physical space with fresh zeroed host RAM
+ * charged to @d: 2 MiB leaves where it can (frames are still counted and
+ * referenced one by one), 4 KiB pages elsewhere.
+ */
 int domain_populate(struct domain *d, u64 start, u64 end)
 {
-	u64 attr = arch_p2m_attr(P2M_RWX | P2M_OWNED);
-
 	for (u64 gpa = start; gpa < end;) {
-		bool large = IS_ALIGNED(gpa, LARGE_PAGE_SIZE) &&
-			     end - gpa >= LARGE_PAGE_SIZE;
-		unsigned int order = large ? LARGE_PAGE_SHIFT - PAGE_SHIFT : 0;
-		void *mem = alloc_pages(order);
+		unsigned int order = 0;
+		int rc;
 
-		if (!mem && large) {
-			order = 0;
-			mem = alloc_page();
+		if (IS_ALIGNED(gpa, LARGE_PAGE_SIZE) &&
+		    end - gpa >= LARGE_PAGE_SIZE)
+			order = LARGE_PAGE_SHIFT - PAGE_SHIFT;
+		rc = p2m_populate(d, gpa, order);
+		if (rc == -ENOMEM && order) {
+			order = 0;	/* no 2 MiB of host RAM in one piece */
+			rc = p2m_populate(d, gpa, order);
 		}
-		if (!mem || pt_map(&d->p2m, gpa, virt_to_phys(mem),
-				   PAGE_SIZE << order, attr, 0)) {
-			if (mem)
-				free_pages(mem, order);
-			pr_err("d%u: out of memory populating %#llx\n", d->id,
-			       (unsigned long long)gpa);
-			return -ENOMEM;
+		if (rc) {
+			pr_err("d%u: cannot populate %#llx: error %d\n", d->id,
+			       (unsigned long long)gpa, rc);
+			return rc;
 		}
 		gpa += PAGE_SIZE << order;
 	}
@@ -166,9 +156,9 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 		return NULL;
 	atomic_set(&d->refcnt, 1);
 	spin_lock_init(&d->lock);
-	spin_lock_init(&d->p2m_lock);
 	spin_lock_init(&d->console_lock);
 	d->id = id;
+	d->shared_info_gpa = P2M_NO_GPA;
 	if (domain_table_insert(d, id)) {
 		free_pages(d, DOMAIN_ORDER);
 		return NULL;
@@ -176,7 +166,7 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	d->state = DOMAIN_RUNNING;
 	tasklet_init(&d->shutdown_work, shutdown_work, d);
 	console_domain_init(d);
-	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
+	if (p2m_init(d))
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();
@@ -202,26 +192,27 @@ int domain_set_memory(struct domain *d, u64 mem_size)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
 	unsigned int n = pvh_memmap(mem_size, map);
+	u64 pages = 0;
 
 	if (d->mem_size)
 		return -EEXIST;
 	d->mem_size = mem_size;
 	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM)
+			pages += PFN_DOWN(map[i].size);
+	/* Also the boot page, the legacy space Linux scans, keel's special pages. */
+	pages += PFN_DOWN(PVH_LEGACY_END - PVH_BOOT_PAGE_GPA) + PVH_SPECIAL_PAGES;
+	/* What it is given now is the most it may have (its max_pages). */
+	p2m_set_allocation(d, pages, pvh_ram_end(mem_size));
+	for (unsigned int i = 0; i < n; i++)
 		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
 		    domain_populate(d, map[i].addr, map[i].addr + map[i].size))
 			return -ENOMEM;
-	/* The boot page, the legacy space Linux scans, keel's special pages. */
 	if (domain_populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END) ||
 	    domain_populate(d, PVH_SPECIAL_GPA(0), PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES)))
 		return -ENOMEM;
+	ASSERT(p2m_tot_pages(d) == pages);
 	return 0;
-}
-
-static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
-{
-	if (attr & P2M_OWNED_BIT)
-		free_pages(phys_to_virt(hpa), size == PAGE_SIZE ? 0 :
-			   LARGE_PAGE_SHIFT - PAGE_SHIFT);
 }
 
 /*
@@ -242,33 +233,35 @@ void domain_destroy(struct domain *d)
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_kill_timers(d->vcpus[i]);
 	console_domain_destroy(d);
-	foreign_map_release_all(d);
+	p2m_release_foreign(d);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	grant_table_release_mappings(d);
 	domain_put(d);
 }
 
+/*
+ * The last reference is gone: nobody maps, pins or copies the domain's
+ * frames any more (each of those holds a domain reference), so every
+ * frame charged to it is freed here. Its id is free again only then.
+ */
 static void domain_free(struct domain *d)
 {
 	ASSERT(d->dying);
 	ASSERT(atomic_read(&d->refcnt) == 0);
-	spin_lock(&domain_table_lock);
-	if (domain_structs[d->id] == d)
-		domain_structs[d->id] = NULL;
-	spin_unlock(&domain_table_lock);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
-	if (d->p2m.root) {
-		arch_p2m_teardown(d);
-		pt_for_each_leaf(&d->p2m, free_owned, NULL);
-		pt_destroy(&d->p2m);
-	}
+	p2m_teardown(d);
+	ASSERT(!p2m_tot_pages(d));
 	if (d->shared_info)
 		free_page(d->shared_info);
 	console_ring_free(d);
 	grant_table_destroy(d);
+	spin_lock(&domain_table_lock);
+	if (domain_structs[d->id] == d)
+		domain_structs[d->id] = NULL;
+	spin_unlock(&domain_table_lock);
 	free_pages(d, DOMAIN_ORDER);
 }
 

@@ -4,6 +4,8 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/frame.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
 #include <keel/pagetable.h>
@@ -65,32 +67,27 @@ BUILD_BUG_ON(DOMAIN_MAX_VCPUS > 256);	/* struct evtchn.last_vcpu */
 
 /*
  * The one way keel keeps a guest frame for FIFO: @d's own writable RAM
- * page at @gfn, mapped for keel until release_guest_frame(). NULL when
- * @gfn is no such page (Xen then answers -EINVAL).
- *
- * TODO(mem branch): take a reference on the frame here (get_page) and drop
- * it in release_guest_frame() (put_page), so that XENMEM_add_to_physmap,
- * a balloon or anything else cannot free the frame while keel still
- * writes into it (the vcpu_info problem of audit finding 1). Until the
- * per-frame reference counts land, the frame is checked, not pinned.
+ * page at @gfn, held by a frame reference (keel/frame.h) until
+ * release_guest_frame(), so that XENMEM_add_to_physmap, a balloon or
+ * anything else cannot free it while keel still writes into it (the
+ * vcpu_info problem of audit finding 1). NULL when @gfn is no such page
+ * (Xen then answers -EINVAL).
  */
 static void *keep_guest_frame(struct domain *d, u64 gfn)
 {
-	u64 writable = arch_p2m_attr(P2M_WRITE) ^ arch_p2m_attr(0);
-	u64 hpa, attr;
+	u64 hpa;
 
 	if (gfn >= PFN_DOWN(PT_ADDR_LIMIT) ||
-	    p2m_lookup(d, PFN_PHYS(gfn), &hpa, &attr) ||
-	    !(attr & P2M_OWNED_BIT) || (attr & writable) != writable)
+	    p2m_get_page(d, PFN_PHYS(gfn), P2M_OWNED | P2M_WRITE, &hpa, NULL))
 		return NULL;
-	return phys_to_virt(hpa & PAGE_MASK);
+	return phys_to_virt(hpa);
 }
 
 /* Give back a frame from keep_guest_frame() (@virt may point inside it). */
 static void release_guest_frame(struct domain *d, void *virt)
 {
 	(void)d;
-	(void)virt;	/* TODO(mem branch): put_page() */
+	put_page(virt_to_phys(virt) & PAGE_MASK);
 }
 
 static struct evtchn_fifo_domain *domain_fifo(struct domain *d)

@@ -3,7 +3,9 @@
 #include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
@@ -64,13 +66,20 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 	return rc;
 }
 
-/* Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into). */
+/*
+ * Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into).
+ * Only into a writable page the domain owns, held while keel writes it:
+ * never a read-only grant mapping or keel's own pages.
+ */
 int hypercall_page_write(struct domain *d, u64 gpa)
 {
-	u8 *page = guest_page(d, gpa);
+	u64 hpa;
+	u8 *page;
 
-	if (gpa & (PAGE_SIZE - 1) || !page)
+	if (gpa & (PAGE_SIZE - 1) ||
+	    p2m_get_page(d, gpa, P2M_OWNED | P2M_WRITE, &hpa, NULL))
 		return -EINVAL;
+	page = phys_to_virt(hpa);
 	memset(page, 0xcc, PAGE_SIZE);	/* int3 between stubs */
 	for (unsigned int nr = 0; nr < PAGE_SIZE / HYPERCALL_STUB_SIZE; nr++) {
 		u8 *stub = page + nr * HYPERCALL_STUB_SIZE;
@@ -82,5 +91,6 @@ int hypercall_page_write(struct domain *d, u64 gpa)
 		stub[7] = 0xc1;
 		stub[8] = 0xc3;			/* ret */
 	}
+	put_page(hpa);
 	return 0;
 }

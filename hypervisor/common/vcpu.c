@@ -84,6 +84,7 @@ void vcpu_destroy(struct vcpu *v)
 	ASSERT(!v->singleshot_timer.active && !v->periodic_timer.active &&
 	       !v->poll_timer.active);
 	ASSERT(!READ_ONCE(v->is_running));
+	vcpu_info_release(v);
 	arch_vcpu_destroy(v);
 	free_page(v);
 }

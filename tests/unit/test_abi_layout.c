@@ -130,6 +130,11 @@ enum {
 	XEN_VALUE(XENMAPSPACE_shared_info),
 	XEN_VALUE(XENMAPSPACE_grant_table),
 	XEN_VALUE(XENMAPSPACE_gmfn_foreign),
+	XEN_VALUE(XENMEM_increase_reservation),
+	XEN_VALUE(XENMEM_decrease_reservation),
+	XEN_VALUE(XENMEM_maximum_ram_page), XEN_VALUE(XENMEM_current_reservation),
+	XEN_VALUE(XENMEM_maximum_reservation), XEN_VALUE(XENMEM_populate_physmap),
+	XEN_VALUE(XENMEMF_populate_on_demand),
 };
 #undef GNTTABOP_map_grant_ref
 #undef GNTTABOP_unmap_grant_ref
@@ -189,6 +194,14 @@ enum {
 #undef XENMAPSPACE_shared_info
 #undef XENMAPSPACE_grant_table
 #undef XENMAPSPACE_gmfn_foreign
+#undef XENMEM_increase_reservation
+#undef XENMEM_decrease_reservation
+#undef XENMEM_maximum_ram_page
+#undef XENMEM_current_reservation
+#undef XENMEM_maximum_reservation
+#undef XENMEM_populate_physmap
+#undef XENMEMF_get_address_bits
+#undef XENMEMF_populate_on_demand
 #undef EVTCHN_2L_NR_CHANNELS
 #undef EVTCHNOP_bind_interdomain
 #undef EVTCHNOP_bind_virq
@@ -316,6 +329,7 @@ enum {
 #define xen_memory_map keel_xen_memory_map
 #define xen_add_to_physmap_batch keel_xen_add_to_physmap_batch
 #define xen_remove_from_physmap keel_xen_remove_from_physmap
+#define xen_memory_reservation keel_xen_memory_reservation
 #define grant_ref_t keel_grant_ref_t
 #define grant_handle_t keel_grant_handle_t
 #include <public/xen.h>
@@ -376,6 +390,7 @@ enum {
 #undef xen_memory_map
 #undef xen_add_to_physmap_batch
 #undef xen_remove_from_physmap
+#undef xen_memory_reservation
 #undef grant_ref_t
 #undef grant_handle_t
 
@@ -740,6 +755,26 @@ static void test_grant_table_structs(void **state)
 	SAME(keel_xen_memory_map, xen_memory_map, buffer);
 }
 
+/* The balloon's sub-ops and their argument. */
+static void test_memory_reservation(void **state)
+{
+	(void)state;
+	assert_int_equal(XENMEM_increase_reservation, XEN_XENMEM_increase_reservation);
+	assert_int_equal(XENMEM_decrease_reservation, XEN_XENMEM_decrease_reservation);
+	assert_int_equal(XENMEM_maximum_ram_page, XEN_XENMEM_maximum_ram_page);
+	assert_int_equal(XENMEM_current_reservation, XEN_XENMEM_current_reservation);
+	assert_int_equal(XENMEM_maximum_reservation, XEN_XENMEM_maximum_reservation);
+	assert_int_equal(XENMEM_populate_physmap, XEN_XENMEM_populate_physmap);
+	assert_int_equal(XENMEMF_populate_on_demand, XEN_XENMEMF_populate_on_demand);
+	assert_int_equal(XENMEMF_get_address_bits(0x1234), 0x34);
+	SAME_SIZE(keel_xen_memory_reservation, xen_memory_reservation);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, extent_start);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, nr_extents);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, extent_order);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, mem_flags);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, domid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_abi),
 		cmocka_unit_test(test_grant_table_numbers),
 		cmocka_unit_test(test_grant_table_structs),
+		cmocka_unit_test(test_memory_reservation),
 	};
 
 	return cmocka_run_group_tests_name("abi_layout", tests, NULL, NULL);

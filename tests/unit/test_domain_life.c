@@ -14,6 +14,7 @@
 #include <keel/arch.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
+#include <keel/frame.h>
 #include <keel/errno.h>
 #include <keel/grant_table.h>
 #include <keel/hypercall.h>
@@ -40,6 +41,7 @@
 /* ---- the host side keel's code expects ---------------------------------- */
 
 static u8 *arena;
+static u32 *frame_words;	/* the frame table (mm/frame.c) */
 u64 boot_wallclock_sec, boot_tsc;
 struct time_scale tsc_scale;
 struct pcpu pcpus[MAX_CPUS];
@@ -66,6 +68,14 @@ static const struct pt_format ept_format = {
 const struct pt_format *arch_p2m_format(void)
 {
 	return &ept_format;
+}
+
+unsigned int arch_p2m_access(u64 attr)
+{
+	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
+	       (attr & EPT_X ? P2M_EXEC : 0) |
+	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
 }
 
 u64 arch_p2m_attr(unsigned int access)
@@ -203,6 +213,8 @@ static int setup(void **state)
 	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
 	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
 			ARENA_SIZE >> PAGE_SHIFT);
+	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
+	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
 	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
@@ -223,6 +235,7 @@ static int teardown(void **state)
 	u64 nr_free = host_pages.nr_free;
 
 	free(host_pages.bitmap);
+	free(frame_words);
 	free(arena);
 	/* Every page of every domain is back. */
 	assert_int_equal(nr_free, free_at_start);

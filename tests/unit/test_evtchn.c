@@ -78,22 +78,45 @@ u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
-int p2m_lookup(struct domain *pd, u64 gpa, u64 *hpa, u64 *attr)
+/* References keel holds on each fake frame (p2m_get_page() minus put_page()). */
+static int frame_refs[NR_GUEST_FRAMES + 2];
+
+int p2m_get_page(struct domain *pd, u64 gpa, unsigned int need, u64 *hpa,
+		 u64 *attr)
 {
 	u64 gfn = gpa >> PAGE_SHIFT;
+	unsigned int access = gfn == FOREIGN_GFN ? P2M_READ | P2M_WRITE :
+			      gfn == RO_GFN ? P2M_READ | P2M_OWNED :
+			      P2M_RWX | P2M_OWNED;
 
 	if (gfn < GFN_BASE || gfn > FOREIGN_GFN)
 		return -ENOENT;
-	*hpa = (u64)(uintptr_t)guest_ram[gfn - GFN_BASE] + (gpa & ~PAGE_MASK);
-	*attr = gfn == FOREIGN_GFN ? arch_p2m_attr(P2M_READ | P2M_WRITE) :
-		gfn == RO_GFN ? arch_p2m_attr(P2M_READ | P2M_OWNED) :
-		arch_p2m_attr(P2M_RWX | P2M_OWNED);
+	if ((access & need) != need)
+		return -EACCES;
+	frame_refs[gfn - GFN_BASE]++;
+	*hpa = (u64)(uintptr_t)guest_ram[gfn - GFN_BASE];
+	if (attr)
+		*attr = arch_p2m_attr(access);
 	return 0;
+}
+
+void put_page(u64 hpa)
+{
+	u64 i = (hpa - (u64)(uintptr_t)guest_ram[0]) / PAGE_SIZE;
+
+	assert_true(i < ARRAY_SIZE(frame_refs) && !(hpa & ~PAGE_MASK));
+	assert_true(frame_refs[i] > 0);
+	frame_refs[i]--;
 }
 
 void *phys_to_virt(u64 phys)
 {
 	return (void *)(uintptr_t)phys;
+}
+
+u64 virt_to_phys(const void *virt)
+{
+	return (u64)(uintptr_t)virt;
 }
 
 /* Fake vcpu_kick() and vcpu_poll_wake(): count calls per domain and vCPU. */
@@ -228,6 +251,9 @@ static int teardown(void **state)
 			kill_domain(domain_table[id]);
 	assert_int_equal(live_domains, 0);
 	assert_int_equal(live_allocs, 0);
+	/* FIFO held its guest frames by reference, and let every one go. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
 	return 0;
 }
 
@@ -1761,6 +1787,9 @@ static void test_fifo_init_control_errors(void **state)
 	assert_int_equal(init_control(RO_GFN, 0, 1), -EINVAL);
 	assert_int_equal(init_control(CB_GFN, 0, 2), -ENOENT);
 	assert_int_equal(init_control(CB_GFN, 0, 1), 0);
+	/* Each vCPU's control block holds its frame; the refusals took none. */
+	assert_int_equal(frame_refs[CB_GFN - GFN_BASE], 2);
+	assert_int_equal(frame_refs[CB_GFN + 1 - GFN_BASE], 0);
 	assert_int_equal(init_control(CB_GFN + 2, 0, 1), -EINVAL);
 	assert_int_equal(set_priority(EVTCHNS_PER_BUCKET, 0), -EINVAL);
 	assert_int_equal(set_priority(0xffffffff, 0), -EINVAL);

@@ -17,7 +17,7 @@ UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_e
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
 test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/bootinfo.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
 test_sched_credit_SRCS := $(HV)/common/sched_credit.c
@@ -59,7 +59,7 @@ test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
 	$(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c $(HV)/mm/p2m.c tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
@@ -124,6 +124,21 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE $(XENSTORED_INCLUDES) -o $@ $(XENSTORED_SRCS)
 
+# Memory: the allocator and frame table from threads; the p2m with real domains on a fake arena.
+UNIT_TESTS += test_mm_smp test_p2m
+test_mm_smp_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/mm/frame.c \
+	tests/unit/stub_printk.c
+test_mm_smp_LIBS := -lpthread
+test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c $(HV)/common/domain.c $(HV)/common/memory_op.c \
+	$(HV)/common/foreign_map.c $(HV)/common/grant_table.c $(HV)/common/guest_access.c \
+	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
+	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c \
+	$(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	tests/unit/stub_printk.c
+test_p2m_DEFS := -I$(HV)/arch/x86/include
+test_p2m_LIBS := -lpthread
+
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 
@@ -134,7 +149,8 @@ test_guest_console_SRCS := $(HV)/common/guest_console.c
 test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
 	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
 	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
-	$(HV)/mm/memory.c tests/unit/stub_printk.c
+	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
+	tests/unit/stub_printk.c
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,

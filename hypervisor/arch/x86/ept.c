@@ -39,6 +39,15 @@ u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 	       ((u64)(domid & 0xff) << P2M_DOMID_SHIFT);
 }
 
+unsigned int arch_p2m_access(u64 attr)
+{
+	return (attr & EPT_READ ? P2M_READ : 0) |
+	       (attr & EPT_WRITE ? P2M_WRITE : 0) |
+	       (attr & EPT_EXEC ? P2M_EXEC : 0) |
+	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
+}
+
 #define INVEPT_SINGLE_CONTEXT 1ULL
 #define INVEPT_ALL_CONTEXT 2ULL
 

@@ -131,6 +131,12 @@ u64 arch_p2m_attr(unsigned int access);
 u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid);
 
 /**
+ * arch_p2m_access() - the P2M_* flags (READ, WRITE, EXEC, OWNED, FOREIGN)
+ * of a leaf's attribute bits @attr, as pt_lookup() returns them.
+ */
+unsigned int arch_p2m_access(u64 attr);
+
+/**
  * arch_domain_set_p2m() - make @d's p2m root the one its vCPUs use.
  */
 void arch_domain_set_p2m(struct domain *d);

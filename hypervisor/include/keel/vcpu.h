@@ -26,6 +26,7 @@ struct vcpu {
 	struct sched_unit sched_unit;
 	/* Where events are signalled: shared_info's slot or a registered page. */
 	struct vcpu_info *vcpu_info;
+	u64 vcpu_info_hpa;		/* the registered frame, referenced; 0: none */
 	u8 upcall_vector;		/* HVMOP_set_evtchn_upcall_vector; 0 = none */
 
 	struct timer singleshot_timer;	/* raises VIRQ_TIMER */
@@ -57,6 +58,8 @@ void vcpu_up(struct vcpu *v);
 void vcpu_kill_timers(struct vcpu *v);
 /* Free @v (the domain's last reference went); its timers are dead already. */
 void vcpu_destroy(struct vcpu *v);
+/* Drop the reference to @v's registered vcpu_info frame (at destruction). */
+void vcpu_info_release(struct vcpu *v);
 
 /*
  * Events are pending for @v (vcpu_info->evtchn_upcall_pending was just set):
