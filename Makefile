@@ -14,6 +14,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fcf-protection=none -nostdinc \
+	-mindirect-branch=thunk -mindirect-branch-register \
 	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
@@ -22,6 +23,12 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
+# keel's objects are rebuilt when HV_CFLAGS change (retpolines must reach every one).
+HV_FLAGS_STAMP := $(BUILD)/hv-cflags
+$(HV_FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(HV_CFLAGS)' | cmp -s - $@ || echo '$(HV_CFLAGS)' >$@
+$(HV_OBJS) $(BUILD)/compile_info.o: $(HV_FLAGS_STAMP)
 
 .PHONY: all iso efi test test-images unit-test check run deps-build deps-test clean help
 
