@@ -1,4 +1,4 @@
-/* Host tests of VM-exit answers that hang on guest state: the RIP after a skipped instruction. */
+/* Host tests of VM-exit answers that hang on guest state: the RIP after a skipped instruction, task switches by CPL. */
 #include <stdio.h>
 #include <string.h>
 #include <keel/domain.h>
@@ -13,6 +13,8 @@
 #define AR_CODE64_DPL(dpl) (0xa09bu | (dpl) << 5)	/* present, L, code */
 #define AR_CODE32_DPL(dpl) (0xc09bu | (dpl) << 5)	/* present, D, code */
 #define AR_DATA_DPL(dpl) (0xc093u | (dpl) << 5)
+#define TASK_SWITCH_IRET (1u << 30)
+#define X86_EXC_TS_VECTOR 10
 
 struct pcpu pcpus[MAX_CPUS];
 unsigned int hosted_cpu;
@@ -172,6 +174,42 @@ static void test_skip_noncanonical_kernel(void **state)
 	assert_int_not_equal(vmcs[GUEST_RIP], 0x0000800000000000ULL);
 }
 
+static bool task_switch_exit(u32 qualification)
+{
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_TASK_SWITCH;
+	vmcs[EXIT_QUALIFICATION] = qualification;
+	vmcs[GUEST_RIP] = 0x1000;
+	return vmx_handle_exit(&vcpu);
+}
+
+/*
+ * A 32-bit kernel's user space: IRET with EFLAGS.NT set exits before the
+ * CPU checks the back link. Not emulated, but the domain lives: #TS with
+ * the selector, the CPU's answer for a null back link.
+ */
+static void test_task_switch_user(void **state)
+{
+	guest_mode(false, 3);
+	assert_true(task_switch_exit(TASK_SWITCH_IRET | 0));
+	assert_null(crashed);
+	assert_injected(X86_EXC_TS_VECTOR, 0);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1000);	/* a fault: at the IRET */
+
+	setup(NULL);
+	guest_mode(false, 3);
+	assert_true(task_switch_exit(TASK_SWITCH_IRET | 0x2b));
+	assert_injected(X86_EXC_TS_VECTOR, 0x28);
+	assert_null(crashed);
+}
+
+/* The kernel's own task switch: not emulated, the domain crashes (docs/vmexits.md). */
+static void test_task_switch_kernel(void **state)
+{
+	guest_mode(false, 0);
+	assert_false(task_switch_exit(TASK_SWITCH_IRET | 0x30));
+	assert_non_null(crashed);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, NULL)
 
 int main(void)
@@ -181,6 +219,8 @@ int main(void)
 		T(test_skip_wraps_eip),
 		T(test_skip_noncanonical_user),
 		T(test_skip_noncanonical_kernel),
+		T(test_task_switch_user),
+		T(test_task_switch_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
