@@ -222,15 +222,23 @@ static bool handle_interrupt_window(struct vcpu *v)
 
 /*
  * Hardware task switches exist only outside long mode. Xen emulates
- * them; keel does not, and says so (docs/vmexits.md).
+ * them; keel does not, and says so (docs/vmexits.md). Its kernel's task
+ * switch crashes the domain; one asked for at CPL>0 must not: an IRET
+ * with EFLAGS.NT set, which any process can make, exits before the CPU
+ * checks the back link. It gets #TS with that selector, the CPU's answer
+ * for a null back link, and its kernel deals with the process.
  */
 static bool handle_task_switch(struct vcpu *v)
 {
+	u16 selector = vmread(EXIT_QUALIFICATION) & 0xffff;
 	char why[96];
 
+	if (guest_cpl()) {
+		vmx_inject_exception(X86_EXC_TS, true, selector & ~3u);
+		return true;
+	}
 	snprintf(why, sizeof(why),
-		 "task switch to TSS selector %#llx (not emulated)",
-		 (unsigned long long)(vmread(EXIT_QUALIFICATION) & 0xffff));
+		 "task switch to TSS selector %#x (not emulated)", selector);
 	domain_crash(v->domain, why);
 	return false;
 }

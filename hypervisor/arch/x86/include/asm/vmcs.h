@@ -231,6 +231,7 @@ enum vmcs_field {
 #define X86_EXC_DB 1
 #define X86_EXC_UD 6
 #define X86_EXC_DF 8
+#define X86_EXC_TS 10
 #define X86_EXC_GP 13
 #define X86_EXC_PF 14
 #define X86_EXC_AC 17
