@@ -132,6 +132,16 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
 
+# Lifetimes and preemption (docs/internals-lifecycle.md): what a domain's console puts on
+# keel's; destroy, timers and hypercall continuations on real domains (a fake RAM arena).
+UNIT_TESTS += test_guest_console test_domain_life
+test_guest_console_SRCS := $(HV)/common/guest_console.c
+test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
+	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c tests/unit/stub_printk.c
+test_domain_life_DEFS := -I$(HV)/arch/x86/include
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

@@ -323,6 +323,9 @@ static bool handle_hypercall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->arch.regs;
 	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+	u64 rip = vmread(GUEST_RIP);
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	long rc;
 
 	vmx_skip_instruction();
 	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
@@ -330,7 +333,19 @@ static bool handle_hypercall(struct vcpu *v)
 		r->rax = -EPERM;
 		return true;
 	}
-	r->rax = do_hypercall(v, r->rax, args);
+	rc = do_hypercall(v, r->rax, args);
+	if (v->hcall_preempted) {
+		/*
+		 * A continuation (keel/hypercall.h): the registers hold the
+		 * rest of the call; the VMCALL runs again once the scheduler
+		 * loop has done what was pending.
+		 */
+		v->hcall_preempted = false;
+		vmwrite(GUEST_RIP, rip);
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr);
+		return false;
+	}
+	r->rax = rc;
 	return v->domain->state == DOMAIN_RUNNING;
 }
 

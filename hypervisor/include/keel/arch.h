@@ -185,6 +185,14 @@ void arch_vcpu_run(struct vcpu *v);
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
 
 /**
+ * arch_hypercall_continuation() - make the loaded vCPU @v issue hypercall
+ * @nr again with @args[0..@nargs) (the other argument registers kept) when
+ * it next runs: the hypercall instruction is not stepped over.
+ */
+void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
+				 const unsigned long *args, unsigned int nargs);
+
+/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);
