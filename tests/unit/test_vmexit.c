@@ -17,7 +17,7 @@
 #define X86_EXC_TS_VECTOR 10
 
 struct pcpu pcpus[MAX_CPUS];
-unsigned int hosted_cpu;
+__thread unsigned int hosted_cpu;
 
 /* The current VMCS: every field keel reads or writes, by its encoding. */
 static u64 vmcs[0x8000];
