@@ -61,7 +61,13 @@ int emulate_cr_access(struct vcpu *v) { return 0; }
 bool vmx_handle_dr_access(struct vcpu *v) { return true; }
 void debugreg_debug_exception(struct vcpu *v, u32 intr_info) { }
 void vmx_requeue_vectoring_event(void) { }
-long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5]) { return 0; }
+static unsigned int hypercalls;	/* do_hypercall() calls */
+
+long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+{
+	hypercalls++;
+	return 0;
+}
 
 /* CPUID: the one instruction exit these tests make keel skip. */
 int emulate_cpuid(struct vcpu *v)
@@ -81,6 +87,7 @@ static int setup(void **state)
 	hosted_cpu = 0;
 	pcpus[0].curr = &vcpu;
 	crashed = NULL;
+	hypercalls = 0;
 	test_log_reset();
 	return 0;
 }
@@ -174,6 +181,28 @@ static void test_skip_noncanonical_kernel(void **state)
 	assert_int_not_equal(vmcs[GUEST_RIP], 0x0000800000000000ULL);
 }
 
+/* A VMCALL whose next RIP crashed the domain runs no hypercall for it. */
+static void test_hypercall_after_crash(void **state)
+{
+	guest_mode(true, 0);
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_VMCALL;
+	vmcs[GUEST_RIP] = 0x00007ffffffffffdULL;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 3;
+	assert_false(vmx_handle_exit(&vcpu));
+	assert_non_null(crashed);
+	assert_int_equal(hypercalls, 0);
+
+	/* One that stays in the lower half runs. */
+	setup(NULL);
+	guest_mode(true, 0);
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_VMCALL;
+	vmcs[GUEST_RIP] = 0x00007ffffffffffcULL;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 3;
+	assert_true(vmx_handle_exit(&vcpu));
+	assert_int_equal(hypercalls, 1);
+	assert_int_equal(vmcs[GUEST_RIP], 0x00007fffffffffffULL);
+}
+
 static bool task_switch_exit(u32 qualification)
 {
 	vmcs[VM_EXIT_REASON] = EXIT_REASON_TASK_SWITCH;
@@ -219,6 +248,7 @@ int main(void)
 		T(test_skip_wraps_eip),
 		T(test_skip_noncanonical_user),
 		T(test_skip_noncanonical_kernel),
+		T(test_hypercall_after_crash),
 		T(test_task_switch_user),
 		T(test_task_switch_kernel),
 	};
