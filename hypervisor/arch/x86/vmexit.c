@@ -328,6 +328,8 @@ static bool handle_hypercall(struct vcpu *v)
 	long rc;
 
 	vmx_skip_instruction();
+	if (v->domain->state != DOMAIN_RUNNING)
+		return false;	/* its next RIP crashed it */
 	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
 	if ((vmread(GUEST_SS_AR_BYTES) >> 5) & 3) {
 		r->rax = -EPERM;
