@@ -40,6 +40,11 @@ test_vpid_SRCS := $(HV)/arch/x86/vpid.c
 test_vpid_DEFS := -I$(HV)/arch/x86/include
 test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
 test_vpid_LIBS := -lpthread
+# VM-exit answers that hang on guest state (arch/x86/vmexit.c on a VMCS in memory).
+UNIT_TESTS += test_vmexit
+test_vmexit_SRCS := $(HV)/arch/x86/vmexit.c tests/unit/stub_printk.c
+test_vmexit_DEFS := -I$(HV)/arch/x86/include
+test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
 UNIT_TESTS += test_spec_ctrl
 test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c

@@ -29,10 +29,47 @@ static unsigned int guest_cpl(void)
 	return (vmread(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
-/* Step over the exiting instruction; its STI/MOV SS interrupt shadow ends with it. */
+#define CS_AR_L BIT(13)			/* a 64-bit code segment */
+/* The guest's linear-address width: keel offers no 5-level paging (CR4.LA57). */
+#define GUEST_VADDR_BITS 48
+
+/* Does the guest run 64-bit code (IA-32e mode and CS.L)? Else its EIP has 32 bits. */
+static bool guest_64bit(void)
+{
+	return (vmread(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
+	       (vmread(GUEST_CS_AR_BYTES) & CS_AR_L);
+}
+
+static u64 canonical(u64 addr)
+{
+	return (u64)((s64)(addr << (64 - GUEST_VADDR_BITS)) >>
+		     (64 - GUEST_VADDR_BITS));
+}
+
+/*
+ * Step over the exiting instruction; its STI/MOV SS interrupt shadow ends
+ * with it. The guest chooses where that instruction is, at any CPL, and VM
+ * entry fails on a RIP the mode cannot hold: outside 64-bit mode EIP wraps
+ * at 4 GiB, as the CPU wraps it; in 64-bit mode a next RIP in the canonical
+ * hole is #GP(0) with the RIP made canonical at CPL>0, and at CPL0 the
+ * domain's crash, as Xen answers it (XSA-170).
+ */
 void vmx_skip_instruction(void)
 {
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+	u64 rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
+
+	if (!guest_64bit()) {
+		rip = (u32)rip;
+	} else if (rip != canonical(rip)) {
+		if (!guest_cpl()) {
+			domain_crash(this_cpu()->curr->domain,
+				     "RIP past the canonical hole at CPL0");
+			return;
+		}
+		rip = canonical(rip);
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+	}
+	vmwrite(GUEST_RIP, rip);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 		vmread(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
 }
@@ -185,15 +222,23 @@ static bool handle_interrupt_window(struct vcpu *v)
 
 /*
  * Hardware task switches exist only outside long mode. Xen emulates
- * them; keel does not, and says so (docs/vmexits.md).
+ * them; keel does not, and says so (docs/vmexits.md). Its kernel's task
+ * switch crashes the domain; one asked for at CPL>0 must not: an IRET
+ * with EFLAGS.NT set, which any process can make, exits before the CPU
+ * checks the back link. It gets #TS with that selector, the CPU's answer
+ * for a null back link, and its kernel deals with the process.
  */
 static bool handle_task_switch(struct vcpu *v)
 {
+	u16 selector = vmread(EXIT_QUALIFICATION) & 0xffff;
 	char why[96];
 
+	if (guest_cpl()) {
+		vmx_inject_exception(X86_EXC_TS, true, selector & ~3u);
+		return true;
+	}
 	snprintf(why, sizeof(why),
-		 "task switch to TSS selector %#llx (not emulated)",
-		 (unsigned long long)(vmread(EXIT_QUALIFICATION) & 0xffff));
+		 "task switch to TSS selector %#x (not emulated)", selector);
 	domain_crash(v->domain, why);
 	return false;
 }
@@ -283,6 +328,8 @@ static bool handle_hypercall(struct vcpu *v)
 	long rc;
 
 	vmx_skip_instruction();
+	if (v->domain->state != DOMAIN_RUNNING)
+		return false;	/* its next RIP crashed it */
 	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
 	if ((vmread(GUEST_SS_AR_BYTES) >> 5) & 3) {
 		r->rax = -EPERM;

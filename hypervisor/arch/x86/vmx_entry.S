@@ -3,7 +3,8 @@
  * registers and VMLAUNCH/VMRESUME. Returns 0 after the next VM exit (guest
  * registers saved back into *regs), or 1 if the VM entry itself failed.
  * When spec_ctrl.c asks for it, VERW clears the CPU's buffers last of all,
- * once nothing but the guest's own registers is loaded (MDS).
+ * once nothing but the guest's own registers is loaded (MDS). After an exit
+ * the return stack buffer is overwritten before keel's first RET.
  */
 
 #define R(n) (8 * (n))
@@ -69,6 +70,22 @@ vmx_exit_entry:
 	popq	%rax
 	movq	%rax, R(5)(%rdi)
 	popq	%rdi
+	/*
+	 * The guest filled the return stack buffer: overwrite its 32
+	 * entries before keel's first RET, so that none of keel's returns
+	 * is predicted to a guest-chosen address (Xen's DO_OVERWRITE_RSB on
+	 * every exit from HVM). Two calls a round, their return addresses
+	 * dropped; each leads to an INT3 should a prediction be used.
+	 */
+	movl	$16, %ecx
+5:	call	6f
+	int3
+6:	call	7f
+	int3
+7:	addq	$16, %rsp
+	decl	%ecx
+	jnz	5b
+	lfence				/* no RET before the loop is done */
 	xorl	%eax, %eax
 4:	addq	$8, %rsp		/* launched */
 	popq	%r15
