@@ -104,17 +104,17 @@ static void run(int listen_fd, const struct ring_backend *backend)
 		for (i = 0; i < set.count; i++) {
 			if (!set.fds[i].revents)
 				continue;
-			if (set.conns[i])
+			if (set.conns[i]) {
 				set.conns[i]->io_ready = true;
-			else if (set.fds[i].fd == listen_fd) {
+			} else if (set.fds[i].fd == listen_fd) {
 				rc = socket_accept(listen_fd);
 				if (rc)
 					log_msg("accept: %s: local tools wait for a connection to close",
 						strerror(-rc));
 				accept_below = rc ? nr_local : UINT_MAX;
-			}
-			else if (backend->ack_events())
+			} else if (backend->ack_events()) {
 				domain_check_all();
+			}
 		}
 		/* A backend without events (tests) is asked on every tick. */
 		if (backend && backend->event_fd < 0)

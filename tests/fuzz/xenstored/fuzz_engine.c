@@ -351,6 +351,48 @@ static void poke(struct xenstore_domain_interface *intf, uint8_t which, uint32_t
 	}
 }
 
+/*
+ * Up to 48 requests of one kind on numbered paths under one base, in one transaction or
+ * none: how quotas (nodes, transaction-nodes, memory, watches, events) are reached.
+ */
+static void burst(enum actor who, struct input *in)
+{
+	static const uint32_t kinds[] = {
+		XS_WRITE, XS_READ, XS_MKDIR, XS_RM, XS_WATCH, XS_DIRECTORY, XS_SET_PERMS,
+		XS_GET_PERMS,
+	};
+	static char msg[sizeof(struct xsd_sockmsg) + 128];
+	uint8_t shape = input_byte(in), base = input_byte(in);
+	unsigned int n = shape % 48 + 1, i;
+	struct xsd_sockmsg hdr = {
+		.type = kinds[(shape >> 6 | (base & 1) << 2) % 8],
+		.tx_id = input_byte(in) % 4,
+	};
+	const char *word = words[base % (sizeof(words) / sizeof(words[0]))];
+	int len;
+
+	for (i = 0; i < n; i++) {
+		hdr.req_id = i;
+		len = snprintf(msg + sizeof(hdr), sizeof(msg) - sizeof(hdr), "%.60s/b%u", word, i);
+		if (len < 0 || (size_t)len >= sizeof(msg) - sizeof(hdr) - 16)
+			return;
+		len++;
+		if (hdr.type == XS_WRITE)
+			len += snprintf(msg + sizeof(hdr) + len, 16, "v%u", i);
+		else if (hdr.type == XS_WATCH)
+			len += snprintf(msg + sizeof(hdr) + len, 16, "t%u", i) + 1;
+		else if (hdr.type == XS_SET_PERMS)
+			len += snprintf(msg + sizeof(hdr) + len, 16, "n%u", actor_domid(who)) + 1;
+		hdr.len = (uint32_t)len;
+		memcpy(msg, &hdr, sizeof(hdr));
+		engine_send(who, msg, sizeof(hdr) + (size_t)len);
+		/* Its replies are taken as they come, by a guest as by a tool. */
+		if (who >= KERNEL0)
+			ring_take(actor_domid(who), XENSTORE_RING_SIZE);
+		engine_turn();
+	}
+}
+
 void engine_command(struct input *in)
 {
 	uint8_t op = input_byte(in), arg = input_byte(in);
@@ -358,7 +400,7 @@ void engine_command(struct input *in)
 	unsigned int domid = actor_domid(who), n;
 	uint8_t raw[256];
 
-	switch (op % 10) {
+	switch (op % 11) {
 	case 0:
 	case 1:
 	case 2:
@@ -397,6 +439,9 @@ void engine_command(struct input *in)
 	case 8:
 		for (n = input_byte(in) % 8; n; n--)
 			engine_turn();
+		break;
+	case 10:
+		burst(who, in);
 		break;
 	default:
 		/* dom0's tool introduces or releases a domain, in the wire's format. */

@@ -52,6 +52,13 @@ def domain_event(who, state, flags=0):
     return bytes([6, who | flags, state])
 
 
+def burst(who, kind, count, tx=0, base=0):
+    """count (1..48) requests of kind (0 WRITE, 1 READ, 2 MKDIR, 3 RM, 4 WATCH, 5 DIRECTORY,
+    6 SET_PERMS, 7 GET_PERMS) on <dictionary word base>/b<i>; base 0 is "data"."""
+    assert 1 <= count <= 48 and base % 2 == kind >> 2
+    return bytes([10, who, (count - 1) | (kind & 3) << 6, base, tx])
+
+
 def introduce(who):
     return bytes([9, who, 0])
 
@@ -123,6 +130,13 @@ RING = {
         poke(KERNEL0, 4, 17),
         poke(GUEST6, 7, 0x12345678),
         introduce(GUEST5),
+    ],
+    "burst-transaction": [1] + [
+        request(GUEST5, "TRANSACTION_START", [""]),
+        burst(GUEST5, 0, 30, tx=1),
+        request(GUEST5, "TRANSACTION_END", ["T"], tx=1),
+        burst(GUEST6, 4, 10, base=1),
+        burst(TOOL0, 0, 20, base=14),
     ],
     "quota-small": [1] + [
         request(GUEST5, "TRANSACTION_START", [""]),
