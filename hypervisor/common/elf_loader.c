@@ -18,21 +18,23 @@ static int find_entry_note(const u8 *notes, u64 len, u32 *entry)
 	u64 off = 0;
 
 	while (len - off >= sizeof(struct elf_note)) {
-		const struct elf_note *n = (const void *)(notes + off);
-		u64 name_off = off + sizeof(*n);
-		u64 desc_off = name_off + ALIGN_UP((u64)n->namesz, 4);
-		u64 next = desc_off + ALIGN_UP((u64)n->descsz, 4);
+		struct elf_note n;
+		u64 name_off = off + sizeof(n), desc_off, next;
 
+		/* Copied: the segment may start at any file offset. */
+		memcpy(&n, notes + off, sizeof(n));
+		desc_off = name_off + ALIGN_UP((u64)n.namesz, 4);
+		next = desc_off + ALIGN_UP((u64)n.descsz, 4);
 		if (desc_off > len || next > len) {
 			pr_err("elf: note at offset %llu overruns its segment\n",
 			       (unsigned long long)off);
 			return -EINVAL;
 		}
-		if (n->namesz == 4 && !memcmp(notes + name_off, "Xen", 4) &&
-		    n->type == XEN_ELFNOTE_PHYS32_ENTRY) {
-			if (n->descsz != 4 && n->descsz != 8) {
+		if (n.namesz == 4 && !memcmp(notes + name_off, "Xen", 4) &&
+		    n.type == XEN_ELFNOTE_PHYS32_ENTRY) {
+			if (n.descsz != 4 && n.descsz != 8) {
 				pr_err("elf: PHYS32_ENTRY note has %u bytes\n",
-				       n->descsz);
+				       n.descsz);
 				return -EINVAL;
 			}
 			memcpy(entry, notes + desc_off, 4);
@@ -105,7 +107,6 @@ int pvh_elf_check(const void *image, size_t size, u64 mem_limit,
 		  struct pvh_kernel *k)
 {
 	const struct elf64_ehdr *eh = image;
-	const struct elf64_phdr *ph;
 	bool have_entry = false;
 	int rc = check_header(eh, size);
 
@@ -113,8 +114,12 @@ int pvh_elf_check(const void *image, size_t size, u64 mem_limit,
 		return rc;
 	memset(k, 0, sizeof(*k));
 	k->lowest = ~0ULL;
-	ph = (const void *)((const u8 *)image + eh->e_phoff);
-	for (unsigned int i = 0; i < eh->e_phnum; i++, ph++) {
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		struct elf64_phdr phdr, *ph = &phdr;
+
+		/* Copied: e_phoff may be any file offset. */
+		memcpy(ph, (const u8 *)image + eh->e_phoff + i * sizeof(*ph),
+		       sizeof(*ph));
 		if (ph->p_type == PT_LOAD && ph->p_memsz) {
 			rc = add_segment(k, ph, size, mem_limit);
 		} else if (ph->p_type == PT_NOTE && !have_entry) {

@@ -152,6 +152,28 @@ static void test_hostile_elfs(void **state)
 	expect(-EINVAL, sizeof(elf), "no loadable segment");
 }
 
+/*
+ * A kernel whose program headers and note sit at odd file offsets (found by fuzzing): the
+ * loader reads them wherever they are, never through a misaligned pointer (UBSan).
+ */
+static void test_unaligned_headers(void **state)
+{
+	size_t size = sizeof(elf) + 16;
+	u8 *file = malloc(size);
+
+	(void)state;
+	memset(file, 0, size);
+	memcpy(file, &elf.eh, sizeof(elf.eh));
+	((struct elf64_ehdr *)file)->e_phoff = sizeof(elf.eh) + 1;
+	elf.ph[2].p_offset = sizeof(elf.eh) + 1 + sizeof(elf.ph) + 2;
+	memcpy(file + sizeof(elf.eh) + 1, elf.ph, sizeof(elf.ph));
+	memcpy(file + elf.ph[2].p_offset, &elf.note, sizeof(elf.note));
+	assert_int_equal(pvh_elf_check(file, size, MEM, &k), 0);
+	assert_int_equal(k.entry, 0x100010);
+	assert_int_equal(k.nr_segments, 2);
+	free(file);
+}
+
 static void test_memmap_small_and_large(void **state)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
@@ -227,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_valid_kernel_loads, setup),
 		cmocka_unit_test_setup(test_hostile_elfs, setup),
+		cmocka_unit_test_setup(test_unaligned_headers, setup),
 		cmocka_unit_test_setup(test_memmap_small_and_large, setup),
 		cmocka_unit_test_setup(test_boot_page, setup),
 		cmocka_unit_test_setup(test_boot_page_overflow, setup),
