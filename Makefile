@@ -35,6 +35,7 @@ help:
 	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
+	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 
 $(BUILD)/%.c.o: %.c
@@ -168,12 +169,14 @@ FORCE:
 
 # ---- tests ----
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 test: deps-test
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
+	@$(MAKE) --no-print-directory fuzz-smoke || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results

@@ -1,0 +1,88 @@
+/*
+ * Fuzzes keel's command-line parser with every option the host build links (loglvl, console,
+ * dom0_mem, dom0_max_vcpus, selftest) and its number parsers, checked against libc's.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/dom0_options.h>
+#include <keel/domain.h>
+#include <keel/param.h>
+#include <keel/printk.h>
+#include "fuzz_input.h"
+
+u32 arch_console_probe(void)
+{
+	return CONSOLE_COM1;
+}
+
+void arch_console_write(u32 sinks, const char *s, size_t len)
+{
+	volatile char sink = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sink ^= s[i];
+	(void)sink;
+}
+
+/* parse_uint() against strtoull() on the digits it consumed. */
+static void check_uint(const char *s)
+{
+	const char *end;
+	u64 v;
+	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	char digits[64], *e;
+	size_t n;
+	unsigned long long ref;
+
+	if (parse_uint(s, &end, &v))
+		return;
+	n = end - s - (hex ? 2 : 0);
+	if (end <= s || n == 0 || n >= sizeof(digits))
+		__builtin_trap();
+	memcpy(digits, s + (hex ? 2 : 0), n);
+	digits[n] = '\0';
+	errno = 0;
+	ref = strtoull(digits, &e, hex ? 16 : 10);
+	if (errno || *e || ref != v)
+		__builtin_trap();
+}
+
+static void check_size(const char *s)
+{
+	const char *end;
+	u64 v;
+
+	if (!parse_size(s, &end, &v) && end <= s)
+		__builtin_trap();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static u64 pos;
+	char *s = malloc(size + 1), buf[256];
+	u64 head;
+	long n;
+
+	memcpy(s, data, size);
+	s[size] = '\0';
+	memset(&dom0_options, 0, sizeof(dom0_options));
+	cmdline_parse(s);
+	if (dom0_options.mem_min && dom0_options.mem_max &&
+	    dom0_options.mem_min > dom0_options.mem_max)
+		__builtin_trap();
+	if (dom0_options.vcpus_max > DOMAIN_MAX_VCPUS ||
+	    dom0_options.vcpus_min > dom0_options.vcpus_max)
+		__builtin_trap();
+	check_uint(s);
+	check_size(s);
+	/* What it logged since the last input reads back through the log ring (keelctl dmesg). */
+	while ((n = log_read(&pos, buf, sizeof(buf), &head)) > 0)
+		pos += n;
+	if (n < 0)
+		__builtin_trap();
+	console_set_loglevel(LOG_INFO);
+	console_select(~0u);
+	free(s);
+	return 0;
+}
