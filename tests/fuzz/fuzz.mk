@@ -13,7 +13,8 @@ FUZZ_SMOKE_TIME ?= 4
 FUZZ_COMMON_HDRS := tests/fuzz/fuzz_input.h
 
 # Targets built by the rule below; other fuzz makefiles add to FUZZ_TARGETS with rules of their own.
-KEEL_FUZZ_TARGETS := multiboot2 elf_loader bzimage2elf boot_domains xl_cfg madt cmdline
+KEEL_FUZZ_TARGETS := multiboot2 elf_loader bzimage2elf boot_domains xl_cfg madt cmdline \
+	hypercall
 FUZZ_TARGETS := $(KEEL_FUZZ_TARGETS)
 
 # Per target: <name>_FUZZ_SRCS to link, _FUZZ_DEFS for the compiler, _FUZZ_HDRS to depend on,
@@ -57,11 +58,15 @@ hypercall_FUZZ_SRCS := $(addprefix $(HV)/common/,hypercall.c memory_op.c vcpu_op
 	guest_access.c domain.c domain_build.c domctl.c console_ring.c console_io.c evtchn.c \
 	evtchn_2l.c grant_table.c foreign_map.c hvm_op.c sched_op.c version.c timer.c \
 	pvh_layout.c elf_loader.c acpi_build.c cmdline.c dom0_options.c bootinfo.c printk.c \
-	text_ring.c vsprintf.c sched_credit.c) \
+	text_ring.c vsprintf.c sched_credit.c percpu.c time.c) \
 	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c) \
 	tests/fuzz/hv_env.c tests/fuzz/hv_sched.c tests/fuzz/hv_check.c tests/unit/host_shims.c
-hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h
-hypercall_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include \
+hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h tests/fuzz/hypercall_format.h \
+	tests/fuzz/hypercall.ignorelist
+# Every page keel allocates or frees passes through hv_env.c (ASan poisoning).
+hypercall_FUZZ_LIBS := -Wl,--wrap=page_alloc_frames -Wl,--wrap=page_free_frames
+hypercall_FUZZ_DEFS := -fsanitize-coverage-ignorelist=tests/fuzz/hypercall.ignorelist \
+	-DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include \
 	-Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -Dsched_yield=keel_sched_yield
 
 define fuzz_rule
@@ -100,11 +105,12 @@ fuzz-smoke: deps-test
 FUZZ_CORPUS := tests/fuzz/corpus
 FUZZ_DTS := boot/domains/example.dts $(wildcard tests/emu/domains/*.dts)
 .PHONY: fuzz-corpus
-fuzz-corpus: tests/fuzz/mkcorpus.c $(HV)/common/acpi_build.c
+fuzz-corpus: tests/fuzz/mkcorpus.c $(HV)/common/acpi_build.c tests/fuzz/hypercall_format.h
 	@mkdir -p $(FUZZ_BIN) $(addprefix $(FUZZ_CORPUS)/,multiboot2 elf_loader bzimage2elf madt \
-		boot_domains)
-	@$(CC) -std=gnu11 -O1 -Wall -Wextra -Werror -DKEEL_HOSTED -I$(HV)/include \
-		-o $(FUZZ_BIN)/mkcorpus $^ -llzma
+		boot_domains hypercall)
+	@$(CC) -std=gnu11 -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers -DKEEL_HOSTED \
+		-I$(HV)/include -Itests/fuzz \
+		-o $(FUZZ_BIN)/mkcorpus $(filter %.c,$^) -llzma
 	@$(FUZZ_BIN)/mkcorpus $(FUZZ_CORPUS)
 	@for dts in $(FUZZ_DTS); do \
 		out=$(FUZZ_CORPUS)/boot_domains/$$(basename $$dts .dts); \

@@ -11,6 +11,16 @@
 #include <keel/elf.h>
 #include <keel/multiboot2.h>
 #include <public/elfnote.h>
+#include <public/event_channel.h>
+#include <public/grant_table.h>
+#include <public/hvm_op.h>
+#include <public/keel_domctl.h>
+#include <public/memory.h>
+#include <public/sched.h>
+#include <public/vcpu.h>
+#include <public/version.h>
+#include <public/xen.h>
+#include "hypercall_format.h"
 
 static const char *outdir;
 
@@ -342,16 +352,399 @@ static void seeds_madt(void)
 	acpi_rsdt_seed();
 }
 
+/* ---- step sequences for the hypercall fuzzer (hypercall_format.h) ---- */
+
+struct seq {
+	u8 buf[4096];
+	size_t len;
+};
+
+struct fix {
+	u8 off, target, extra;
+};
+
+static void put(struct seq *q, const void *p, size_t n)
+{
+	if (q->len + n > sizeof(q->buf))
+		exit(1);
+	memcpy(q->buf + q->len, p, n);
+	q->len += n;
+}
+
+static void u8_(struct seq *q, u8 v) { put(q, &v, 1); }
+static void u16_(struct seq *q, u16 v) { put(q, &v, 2); }
+
+static void seq_begin(struct seq *q, u8 config)
+{
+	q->len = 0;
+	u8_(q, config);
+}
+
+/* A hypercall from @who with its argument @arg and pointer target @ptr. */
+static void hc(struct seq *q, u8 who, u8 call, u8 cmd, u32 cnt, u8 ptr, u8 ptr_extra,
+	       const void *arg, size_t len, const struct fix *fix, unsigned int nfix,
+	       const void *arg2, size_t len2)
+{
+	u8_(q, HC_STEP_HYPERCALL);
+	u8_(q, who);
+	u8_(q, call);
+	u8_(q, cmd);
+	u8_(q, cnt < 0xff ? cnt : 0xff);
+	if (cnt >= 0xff)
+		put(q, &cnt, 4);
+	u8_(q, ptr);
+	u8_(q, ptr_extra);
+	u8_(q, len);
+	put(q, arg, len);
+	u8_(q, nfix);
+	for (unsigned int i = 0; i < nfix; i++)
+		put(q, &fix[i], 3);
+	u8_(q, len2);
+	put(q, arg2, len2);
+}
+
+/* The common case: the argument at ARG_GPA, nothing behind it. */
+static void call(struct seq *q, u8 who, u8 c, u8 cmd, u32 cnt, const void *arg, size_t len)
+{
+	hc(q, who, c, cmd, cnt, HC_T_ARG, 0, arg, len, NULL, 0, NULL, 0);
+}
+
+static void grant(struct seq *q, u8 who, u8 target, u8 extra, u16 ref, u16 flags, u16 domid)
+{
+	u8_(q, HC_STEP_GRANT);
+	u8_(q, who);
+	u8_(q, target);
+	u8_(q, extra);
+	u16_(q, ref);
+	u16_(q, flags);
+	u16_(q, domid);
+}
+
+static void time_(struct seq *q, u16 t)
+{
+	u8_(q, HC_STEP_TIME);
+	u16_(q, t);
+}
+
+static void seq_emit(struct seq *q, const char *name)
+{
+	emit("hypercall", name, q->buf, q->len);
+}
+
+static void seed_evtchn(void)
+{
+	struct seq q;
+	struct evtchn_alloc_unbound au = { DOMID_SELF, 2 };
+	struct evtchn_bind_interdomain bi = { 1, 3 };
+	struct evtchn_send send = { 3 };
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0 };
+	struct evtchn_bind_ipi ipi = { 0 };
+	struct evtchn_status st = { DOMID_SELF, 3 };
+	struct evtchn_bind_vcpu bvc = { 3, 1 };
+	struct evtchn_unmask um = { 5 };
+	struct evtchn_close cl = { 3 };
+	struct evtchn_reset rs = { DOMID_SELF };
+
+	seq_begin(&q, 0x02);	/* d1 has 2 vCPUs */
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_alloc_unbound, 0, &au, sizeof(au));
+	call(&q, 2, HC_CALL_EVTCHN, EVTCHNOP_bind_interdomain, 0, &bi, sizeof(bi));
+	call(&q, 2, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_virq, 0, &bv, sizeof(bv));
+	call(&q, 1, HC_CALL_TIMER, 0, 4, NULL, 0);
+	time_(&q, 2000);
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_ipi, 0, &ipi, sizeof(ipi));
+	send.port = 5;
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_status, 0, &st, sizeof(st));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_vcpu, 0, &bvc, sizeof(bvc));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_unmask, 0, &um, sizeof(um));
+	call(&q, 2, HC_CALL_EVTCHN, EVTCHNOP_close, 0, &cl, sizeof(cl));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_reset, 0, &rs, sizeof(rs));
+	seq_emit(&q, "evtchn");
+}
+
+static void seed_grant(void)
+{
+	struct seq q;
+	struct gnttab_map_grant_ref map[2] = {
+		{ .host_addr = HOLE_GPA, .flags = GNTMAP_host_map, .ref = 8, .dom = 2 },
+		{ .host_addr = HOLE_GPA + 0x1000, .flags = GNTMAP_host_map | GNTMAP_readonly,
+		  .ref = 9, .dom = 2 },
+	};
+	struct gnttab_copy copy = {
+		.source = { .u.ref = 8, .domid = 2, .offset = 16 },
+		.dest = { .u.gmfn = ARG2_GPA >> 12, .domid = DOMID_SELF },
+		.len = 64, .flags = GNTCOPY_source_gref,
+	};
+	struct gnttab_unmap_grant_ref unmap = { .host_addr = HOLE_GPA, .handle = 0 };
+	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 4 };
+	struct fix frame_list = { offsetof(struct gnttab_setup_table, frame_list), HC_T_ARG2, 0 };
+	struct gnttab_query_size qs = { .dom = DOMID_SELF };
+	struct gnttab_set_version sv = { 1 };
+
+	seq_begin(&q, 0);
+	grant(&q, 2, HC_T_RAM_4K, 0, 8, GTF_permit_access, 1);
+	grant(&q, 2, HC_T_RAM_4K, 1, 9, GTF_permit_access | GTF_readonly, 1);
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_map_grant_ref, 2, map, sizeof(map));
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_copy, 1, &copy, sizeof(copy));
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_unmap_grant_ref, 1, &unmap, sizeof(unmap));
+	hc(&q, 1, HC_CALL_GRANT, GNTTABOP_setup_table, 1, HC_T_ARG, 0, &setup, sizeof(setup),
+	   &frame_list, 1, NULL, 0);
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_query_size, 1, &qs, sizeof(qs));
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_set_version, 1, &sv, sizeof(sv));
+	call(&q, 1, HC_CALL_GRANT, GNTTABOP_get_version, 1, &qs, sizeof(qs));
+	seq_emit(&q, "grant");
+}
+
+static void seed_vcpu(void)
+{
+	struct seq q;
+	struct vcpu_register_vcpu_info vi = { .mfn = ARG2_GPA >> 12, .offset = 64 };
+	struct vcpu_register_runstate_memory_area rs = { ARG2_GPA + 0x200 };
+	struct vcpu_register_time_memory_area tm = { ARG2_GPA + 0x300 };
+	struct vcpu_set_periodic_timer per = { 1000000 };
+	struct vcpu_set_singleshot_timer ss = { 2000000000, 0 };
+
+	seq_begin(&q, 0x02);
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_register_vcpu_info, 1, &vi, sizeof(vi));
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_register_runstate_memory_area, 0, &rs, sizeof(rs));
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_register_vcpu_time_memory_area, 0, &tm, sizeof(tm));
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_set_periodic_timer, 0, &per, sizeof(per));
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_set_singleshot_timer, 0, &ss, sizeof(ss));
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_is_up, 1, NULL, 0);
+	time_(&q, 1500);
+	u8_(&q, HC_STEP_MIGRATE);
+	u8_(&q, 1);
+	time_(&q, 0xffff);
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_stop_periodic_timer, 0, NULL, 0);
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_stop_singleshot_timer, 0, NULL, 0);
+	seq_emit(&q, "vcpu");
+}
+
+static void domctl(struct seq *q, u32 cmd, u16 domain, const void *u, size_t ulen,
+		   const struct fix *fix, unsigned int nfix, const void *arg2, size_t len2)
+{
+	struct keel_domctl op = { .cmd = cmd, .version = KEEL_DOMCTL_VERSION, .domain = domain };
+
+	memcpy(&op.u, u, ulen);
+	hc(q, 0, HC_CALL_DOMCTL, 0, 0, HC_T_ARG, 0, &op, sizeof(op), fix, nfix, arg2, len2);
+}
+
+static void seed_domctl(void)
+{
+	struct seq q;
+	struct keel_domctl op;
+	struct fix buffer = { offsetof(struct keel_domctl, u.boot.cmdline), HC_T_ARG2, 0 };
+	struct fix list = { offsetof(struct keel_domctl, u.list.buffer), HC_T_ARG2, 0 };
+	struct fix text = { offsetof(struct keel_domctl, u.text.buffer), HC_T_ARG2, 0 };
+	static const char cmdline[] = "console=hvc0 earlyprintk=xen";
+
+	seq_begin(&q, 0);
+	op.u.create.max_vcpus = 2;
+	op.u.create.flags = 0;
+	domctl(&q, KEEL_DOMCTL_create, DOMID_INVALID, &op.u.create, sizeof(op.u.create),
+	       NULL, 0, NULL, 0);
+	op.u.memory.mem_kb = 4096;
+	domctl(&q, KEEL_DOMCTL_set_memory, 3, &op.u.memory, sizeof(op.u.memory), NULL, 0,
+	       NULL, 0);
+	memset(&op.u.boot, 0, sizeof(op.u.boot));
+	op.u.boot.entry = 0x100000;
+	op.u.boot.ramdisk_gpa = 0x200000;
+	op.u.boot.ramdisk_size = 0x1000;
+	domctl(&q, KEEL_DOMCTL_set_boot, 3, &op.u.boot, sizeof(op.u.boot), &buffer, 1,
+	       cmdline, sizeof(cmdline));
+	domctl(&q, KEEL_DOMCTL_unpause, 3, NULL, 0, NULL, 0, NULL, 0);
+	call(&q, 3, HC_CALL_VERSION, XENVER_version, 0, NULL, 0);
+	domctl(&q, KEEL_DOMCTL_getinfo, 3, NULL, 0, NULL, 0, NULL, 0);
+	memset(&op.u.list, 0, sizeof(op.u.list));
+	op.u.list.max = 4;
+	domctl(&q, KEEL_DOMCTL_list, 0, &op.u.list, sizeof(op.u.list), &list, 1, NULL, 0);
+	domctl(&q, KEEL_DOMCTL_physinfo, 0, NULL, 0, NULL, 0, NULL, 0);
+	memset(&op.u.text, 0, sizeof(op.u.text));
+	op.u.text.size = 16;
+	domctl(&q, KEEL_DOMCTL_console_write, 3, &op.u.text, sizeof(op.u.text), &text, 1,
+	       "hello, console\n", 16);
+	op.u.text.size = 128;
+	domctl(&q, KEEL_DOMCTL_console_read, 3, &op.u.text, sizeof(op.u.text), &text, 1,
+	       NULL, 0);
+	domctl(&q, KEEL_DOMCTL_readlog, 0, &op.u.text, sizeof(op.u.text), &text, 1, NULL, 0);
+	op.u.sched.weight = 512;
+	op.u.sched.cap = 50;
+	domctl(&q, KEEL_DOMCTL_set_sched, 3, &op.u.sched, sizeof(op.u.sched), NULL, 0, NULL, 0);
+	op.u.actions.on_poweroff = KEEL_ACTION_preserve;
+	op.u.actions.on_reboot = KEEL_ACTION_restart;
+	op.u.actions.on_crash = KEEL_ACTION_destroy;
+	domctl(&q, KEEL_DOMCTL_set_actions, 3, &op.u.actions, sizeof(op.u.actions), NULL, 0,
+	       NULL, 0);
+	domctl(&q, KEEL_DOMCTL_pause, 3, NULL, 0, NULL, 0, NULL, 0);
+	op.u.shutdown.reason = SHUTDOWN_poweroff;
+	domctl(&q, KEEL_DOMCTL_shutdown, 3, &op.u.shutdown, sizeof(op.u.shutdown), NULL, 0,
+	       NULL, 0);
+	u8_(&q, HC_STEP_TASKLETS);
+	domctl(&q, KEEL_DOMCTL_destroy, 3, NULL, 0, NULL, 0, NULL, 0);
+	domctl(&q, KEEL_DOMCTL_destroy, 2, NULL, 0, NULL, 0, NULL, 0);
+	seq_emit(&q, "domctl");
+}
+
+static void seed_foreign(void)
+{
+	struct seq q;
+	struct xen_add_to_physmap_batch b = {
+		.domid = DOMID_SELF, .space = XENMAPSPACE_gmfn_foreign, .size = 2,
+		.foreign_domid = 1,
+	};
+	struct fix lists[3] = {
+		{ offsetof(struct xen_add_to_physmap_batch, idxs), HC_T_ARG2, 0 },
+		{ offsetof(struct xen_add_to_physmap_batch, gpfns), HC_T_ARG2, 2 },
+		{ offsetof(struct xen_add_to_physmap_batch, errs), HC_T_ARG2, 4 },
+	};
+	u64 frames[4] = { RAM_4K_GPA >> 12, (RAM_2M_GPA >> 12) + 3, HOLE_GPA >> 12,
+			  (RAM_4K_GPA >> 12) + 1 };
+	struct xen_remove_from_physmap r = { .domid = DOMID_SELF, .gpfn = HOLE_GPA >> 12 };
+
+	seq_begin(&q, 0);
+	hc(&q, 0, HC_CALL_MEMORY, XENMEM_add_to_physmap_batch, 0, HC_T_ARG, 0, &b, sizeof(b),
+	   lists, 3, frames, sizeof(frames));
+	call(&q, 0, HC_CALL_MEMORY, XENMEM_remove_from_physmap, 0, &r, sizeof(r));
+	seq_emit(&q, "foreign");
+}
+
+static void seed_physmap(void)
+{
+	struct seq q;
+	struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
+					.gpfn = HOLE_GPA >> 12 };
+	struct xen_memory_map mm = { .nr_entries = 8 };
+	struct fix buffer = { offsetof(struct xen_memory_map, buffer), HC_T_ARG2, 0 };
+
+	seq_begin(&q, 0);
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	x.gpfn = (RAM_4K_GPA >> 12) + 5;
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	x.space = XENMAPSPACE_grant_table;
+	x.idx = 3;
+	x.gpfn = (TABLE_GPA >> 12) + 3;
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	x.idx = 0;
+	x.gpfn = (RAM_2M_GPA >> 12) + 7;
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	hc(&q, 1, HC_CALL_MEMORY, XENMEM_memory_map, 0, HC_T_ARG, 0, &mm, sizeof(mm), &buffer,
+	   1, NULL, 0);
+	seq_emit(&q, "physmap");
+}
+
+static void seed_shutdown(void)
+{
+	struct seq q;
+	struct sched_shutdown sd = { SHUTDOWN_poweroff };
+	struct sched_poll poll = { .nr_ports = 2, .timeout = 3000000000ULL };
+	struct fix ports = { offsetof(struct sched_poll, ports), HC_T_ARG2, 0 };
+	u32 port_list[2] = { 1, 3 };
+
+	seq_begin(&q, 0);
+	call(&q, 2, HC_CALL_SCHED, SCHEDOP_shutdown, 0, &sd, sizeof(sd));
+	u8_(&q, HC_STEP_TASKLETS);
+	hc(&q, 1, HC_CALL_SCHED, SCHEDOP_poll, 0, HC_T_ARG, 0, &poll, sizeof(poll), &ports, 1,
+	   port_list, sizeof(port_list));
+	time_(&q, 0xffff);
+	call(&q, 1, HC_CALL_SCHED, SCHEDOP_yield, 0, NULL, 0);
+	call(&q, 1, HC_CALL_SCHED, SCHEDOP_block, 0, NULL, 0);
+	sd.reason = SHUTDOWN_reboot;
+	call(&q, 0, HC_CALL_SCHED, SCHEDOP_shutdown, 0, &sd, sizeof(sd));
+	u8_(&q, HC_STEP_TASKLETS);
+	seq_emit(&q, "shutdown");
+}
+
+static void seed_misc(void)
+{
+	struct seq q;
+	struct xen_hvm_param hp = { DOMID_SELF, HVM_PARAM_CALLBACK_IRQ,
+				    (2ULL << 56) | 0xf3 };
+	struct xen_hvm_evtchn_upcall_vector uv = { 0, 0xf3 };
+	static const char text[] = "guest says hello\r\n\x1b[31mred\n";
+
+	seq_begin(&q, 0);
+	hc(&q, 1, HC_CALL_CONSOLE, CONSOLEIO_write, sizeof(text) - 1, HC_T_ARG2, 0, NULL, 0,
+	   NULL, 0, text, sizeof(text) - 1);
+	call(&q, 1, HC_CALL_HVM, HVMOP_set_param, 0, &hp, sizeof(hp));
+	hp.index = 1;
+	call(&q, 1, HC_CALL_HVM, HVMOP_get_param, 0, &hp, sizeof(hp));
+	call(&q, 1, HC_CALL_HVM, HVMOP_set_evtchn_upcall_vector, 0, &uv, sizeof(uv));
+	call(&q, 1, HC_CALL_VERSION, XENVER_version, 0, NULL, 0);
+	call(&q, 1, HC_CALL_VERSION, XENVER_extraversion, 0, NULL, 0);
+	call(&q, 1, HC_CALL_VERSION, XENVER_get_features, 0, NULL, 0);
+	hc(&q, 1, HC_CALL_RAW, 99, 0, HC_T_ARG, 0, NULL, 0, NULL, 0, NULL, 0);
+	u8_(&q, 7);		/* the raw call's first argument */
+	seq_emit(&q, "misc");
+}
+
+/*
+ * Audit findings as step sequences (written with -p only, not into the corpus): each must
+ * crash the harness until its finding is fixed, which shows the harness's checks work.
+ */
+static void pocs_hypercall(void)
+{
+	struct seq q;
+	struct vcpu_register_vcpu_info vi = { .mfn = (RAM_4K_GPA >> 12) + 2, .offset = 0 };
+	struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+					.idx = 2, .gpfn = (RAM_4K_GPA >> 12) + 2 };
+	struct evtchn_bind_ipi ipi = { 0 };
+	struct evtchn_send send = { 3 };
+	struct xen_add_to_physmap_batch b = {
+		.domid = DOMID_SELF, .space = XENMAPSPACE_gmfn_foreign, .size = 1,
+		.foreign_domid = 1,
+	};
+	struct fix lists[3] = {
+		{ offsetof(struct xen_add_to_physmap_batch, idxs), HC_T_ARG2, 0 },
+		{ offsetof(struct xen_add_to_physmap_batch, gpfns), HC_T_ARG2, 1 },
+		{ offsetof(struct xen_add_to_physmap_batch, errs), HC_T_ARG2, 2 },
+	};
+	u64 frames[2] = { (RAM_4K_GPA >> 12) + 2, HOLE_GPA >> 12 };
+
+	/* Finding 1: vcpu_info on a RAM page that add_to_physmap then frees; an event writes it. */
+	seq_begin(&q, 0);
+	call(&q, 1, HC_CALL_VCPU, VCPUOP_register_vcpu_info, 0, &vi, sizeof(vi));
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_ipi, 0, &ipi, sizeof(ipi));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	emit("hypercall-poc", "audit-1-vcpu-info", q.buf, q.len);
+
+	/* Finding 17: dom0 maps a page of d1, which d1 then frees by add_to_physmap. */
+	seq_begin(&q, 0);
+	hc(&q, 0, HC_CALL_MEMORY, XENMEM_add_to_physmap_batch, 0, HC_T_ARG, 0, &b, sizeof(b),
+	   lists, 3, frames, sizeof(frames));
+	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+	emit("hypercall-poc", "audit-17-foreign", q.buf, q.len);
+}
+
+static void seeds_hypercall(void)
+{
+	seed_evtchn();
+	seed_grant();
+	seed_vcpu();
+	seed_domctl();
+	seed_foreign();
+	seed_physmap();
+	seed_shutdown();
+	seed_misc();
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS-DIR\n", argv[0]);
+	if (argc != 2 && (argc != 3 || strcmp(argv[2], "-p"))) {
+		fprintf(stderr, "usage: %s CORPUS-DIR [-p]\n", argv[0]);
 		return 2;
 	}
 	outdir = argv[1];
+	if (argc == 3 && !strcmp(argv[2], "-p")) {
+		pocs_hypercall();
+		return 0;
+	}
 	seeds_multiboot2();
 	seeds_elf();
 	seeds_bzimage();
 	seeds_madt();
+	seeds_hypercall();
 	return 0;
 }
