@@ -17,13 +17,13 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
-	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld
+	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld --build-id=sha1
 
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
-.PHONY: all iso efi test test-images unit-test run deps-build deps-test clean help
+.PHONY: all iso efi test test-images unit-test check run deps-build deps-test clean help
 
 all: $(BUILD)/keel.elf $(BUILD)/dom0-tools/keelctl
 
@@ -35,6 +35,7 @@ help:
 	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
+	@echo "make check      compile every header on its own"
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 
@@ -51,9 +52,19 @@ $(BUILD)/%.S.o: %.S
 include $(HV)/libfdt.mk
 include dom0-tools/keelctl/keelctl.mk
 
-$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
+# What keel was built from and with (xen_version's compile_info and changeset): written on
+# every make, replaced only when it changes.
+HV_BUILD_INFO := $(BUILD)/compile_info.c
+$(HV_BUILD_INFO): scripts/compile-info.sh FORCE
+	@mkdir -p $(@D)
+	@scripts/compile-info.sh "$(CC)" $@
+$(BUILD)/compile_info.o: $(HV_BUILD_INFO) $(HV)/include/keel/build_info.h
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/keel.elf: $(HV_OBJS) $(BUILD)/compile_info.o $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"
-	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LIBFDT_A)
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/compile_info.o $(LIBFDT_A)
 	@size $@ | tail -1 | awk '{ printf "keel.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
 
 # ---- boot images ----
@@ -74,57 +85,18 @@ ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
 
 -include frontend-drivers/guests.mk
 include boot/domains.mk
-# Test-guest ISOs: keel-guest-<run>.iso boots guest <run> (up to the first
-# '-') as dom0; a run named <guest>-<x> passes shutdown's reason=<x> or
-# acpi's action=<x>.
-GUEST_RUNS := hello cpuid exceptions triplefault hypercalls events pvconsole lapic timers platform \
-	badmem grants smp $(addprefix shutdown-,poweroff reboot crash suspend) \
-	$(addprefix acpi-,poweroff reboot)
-guest_of = $(firstword $(subst -, ,$(1)))
-guest_arg_name = $(if $(filter acpi,$(call guest_of,$(1))),action,reason)
-guest_args = $(if $(findstring -,$(1)),$(call guest_arg_name,$(1))=$(lastword $(subst -, ,$(1))),$(GUEST_ARGS_$(1)))
-TEST_ISOS += $(GUEST_RUNS:%=guest-%)
-# A rebooting dom0 is rebuilt once, then keel stops with the reboot status.
-$(foreach r,$(GUEST_RUNS),$(eval ISO_CMDLINE_guest-$(r) := console=com1,e9 dom0_mem=32M dom0_restarts=1))
-# The smp guest starts a second vCPU.
-ISO_CMDLINE_guest-smp := console=com1,e9 dom0_mem=32M dom0_restarts=1 dom0_max_vcpus=2
-$(foreach r,$(GUEST_RUNS),$(eval ISO_MODULES_guest-$(r) := \
-	$(BUILD)/guests/$(call guest_of,$(r)).elf '$(call guest_args,$(r))'))
-$(foreach r,$(GUEST_RUNS),$(eval $(BUILD)/keel-guest-$(r).iso: \
-	$(BUILD)/guests/$(call guest_of,$(r)).elf $(wildcard tests/guests/$(call guest_of,$(r))/cmdline)))
-
-# Several domains: a privileged dom0 test guest builds others from module 1.
-TEST_ISOS += domctl
-ISO_CMDLINE_domctl := console=com1,e9 dom0_mem=32M
-ISO_MODULES_domctl := $(BUILD)/guests/domctl.elf '' $(BUILD)/guests/peer.elf 'peer'
-$(BUILD)/keel-domctl.iso: $(BUILD)/guests/domctl.elf $(BUILD)/guests/peer.elf
-# Two guests of our own exchanging events and granted pages (granter is dom0).
-TEST_ISOS += interdomain
-ISO_CMDLINE_interdomain := console=com1,e9 dom0_mem=32M
-ISO_MODULES_interdomain := $(BUILD)/guests/granter.elf '' $(BUILD)/guests/grantee.elf 'grantee'
-$(BUILD)/keel-interdomain.iso: $(BUILD)/guests/granter.elf $(BUILD)/guests/grantee.elf
-# Four CPU-bound domains with weights 1:2:3:4 (tests run it on two CPUs and on one).
-TEST_ISOS += weights
-ISO_CMDLINE_weights := console=com1,e9 dom0_mem=32M
-ISO_MODULES_weights := $(BUILD)/guests/weights.elf '' $(BUILD)/guests/spin.elf 'spin'
-$(BUILD)/keel-weights.iso: $(BUILD)/guests/weights.elf $(BUILD)/guests/spin.elf
-
-# A VM entry that must fail, and keel's report of the broken VMCS field.
-TEST_ISOS += selftest-vmentry
-ISO_CMDLINE_selftest-vmentry := console=com1,e9 dom0_mem=32M selftest=bad-guest-state
-ISO_MODULES_selftest-vmentry := $(BUILD)/guests/hello.elf ''
-$(BUILD)/keel-selftest-vmentry.iso: $(BUILD)/guests/hello.elf
-
-# Host SMP under Bochs with two CPUs: both in VMX root operation and kicked by IPI,
-# or (maxcpus=1) only the boot CPU; the hello guest runs either way.
-# A second CPU that fails its setup is left offline.
-SMP_RUNS := smp-boot smp-maxcpus1 smp-ap-fail
-TEST_ISOS += $(SMP_RUNS)
-ISO_CMDLINE_smp-boot := console=com1,e9 dom0_mem=32M selftest=ipi
-ISO_CMDLINE_smp-maxcpus1 := console=com1,e9 dom0_mem=32M maxcpus=1
-ISO_CMDLINE_smp-ap-fail := console=com1,e9 dom0_mem=32M selftest=ap-fail
-$(foreach r,$(SMP_RUNS),$(eval ISO_MODULES_$(r) := $(BUILD)/guests/hello.elf ''))
-$(SMP_RUNS:%=$(BUILD)/keel-%.iso): $(BUILD)/guests/hello.elf
+# The test guests' runs are registered in tests/guests/<guest>/test (tests/guests/README.md);
+# scripts/guest-tests.sh turns them into TEST_ISOS, ISO_CMDLINE_<run>, ISO_MODULES_<run> and
+# each ISO's prerequisites. It runs every time (a test file added or removed counts too) and
+# the fragment is replaced only when it changes.
+GUEST_TESTS_MK := $(BUILD)/guest-tests.mk
+ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
+include $(GUEST_TESTS_MK)
+endif
+$(GUEST_TESTS_MK): FORCE
+	@mkdir -p $(@D)
+	@scripts/guest-tests.sh --mk > $@.new || { rm -f $@.new; exit 1; }
+	@if cmp -s $@.new $@; then rm -f $@.new; else echo "  GEN     $@"; mv $@.new $@; fi
 
 # A dom0 kernel that is no PVH kernel (keel's own ELF): refused with a reason.
 TEST_ISOS += badkernel
@@ -176,10 +148,15 @@ test: deps-test
 	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
+	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
 	@$(MAKE) --no-print-directory fuzz-smoke || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results
+
+# Every header compiles on its own (a header user space includes must).
+check:
+	@scripts/check-headers.sh
 
 deps-test:
 	@scripts/deps.sh test

@@ -2,6 +2,7 @@
 #ifndef XENSTORED_PROTOCOL_H
 #define XENSTORED_PROTOCOL_H
 
+#include <stdint.h>
 #include <xen/io/xs_wire.h>
 
 struct conn;

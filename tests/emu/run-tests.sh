@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs Keel's emulator tests from tests/emu/tests.list under Bochs and QEMU, two at a time.
+# Runs Keel's emulator tests under Bochs and QEMU, two at a time: tests/emu/tests.list, then the
+# test guests' runs from tests/guests/*/test (scripts/guest-tests.sh turns them into that format).
 #
 # Usage: tests/emu/run-tests.sh [-j N] [-l] [TEST...]
 #   TEST...  run only these tests (default: all of them)
@@ -9,6 +10,8 @@
 #   KEEL_ISO      the image called "iso" in the list (default build/keel.iso)
 #   KEEL_ESP      the image called "esp" in the list (default build/esp)
 #   KEEL_TESTS    the test list (default tests/emu/tests.list)
+#   KEEL_GUEST_TESTS  the test guests' list, read after it (default: generated from
+#                 tests/guests/*/test now; "none" for none)
 #   KEEL_EMU_DIR  where the tests' directories go (default build/emu)
 #   KEEL_RESULTS  gets one "PASS name" / "FAIL name" line per test (default
 #                 build/test-results/emu.txt, emptied first)
@@ -24,6 +27,8 @@ root=$(cd "$(dirname "$self")/../.." && pwd)
 iso=$(realpath -m "${KEEL_ISO:-$root/build/keel.iso}")
 esp=$(realpath -m "${KEEL_ESP:-$root/build/esp}")
 list=$(realpath -m "${KEEL_TESTS:-$root/tests/emu/tests.list}")
+guest_list=${KEEL_GUEST_TESTS:-}
+[[ -z $guest_list || $guest_list == none ]] || guest_list=$(realpath -m "$guest_list")
 results=$(realpath -m "${KEEL_RESULTS:-$root/build/test-results/emu.txt}")
 work=$(realpath -m "${KEEL_EMU_DIR:-$root/build/emu}")
 jobs=${KEEL_EMU_JOBS:-2}
@@ -34,7 +39,7 @@ ovmf=/usr/share/ovmf/OVMF.fd
 tail_lines=30
 
 die() { echo "run-tests.sh: $*" >&2; exit 2; }
-usage() { sed -n '4,14s/^# \{0,1\}//p' "$self"; exit "$1"; }
+usage() { sed -n '5,17s/^# \{0,1\}//p' "$self"; exit "$1"; }
 
 trim() {
 	local s=$1
@@ -46,10 +51,11 @@ trim() {
 # --- read the test list ---------------------------------------------------------------
 
 names=() emus=() images=() limits=() statuses=() requireds=() forbiddens=() megss=() cpuss=()
+wheres=()
 
+# parse_list WHERE: read a list in tests.list's format from stdin (WHERE names it in errors).
 parse_list() {
-	local line lineno=0 name emu image limit status req forb opts opt megs cpus i
-	[[ -r $list ]] || die "cannot read $list"
+	local list=$1 line lineno=0 name emu image limit status req forb opts opt megs cpus i
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -75,14 +81,29 @@ parse_list() {
 			esac
 		done
 		for ((i = 0; i < ${#names[@]}; i++)); do
-			[[ ${names[i]} != "$name" ]] || die "$where: test '$name' listed twice"
+			[[ ${names[i]} != "$name" ]] || die "$where: test '$name' listed twice (first in ${wheres[i]})"
 		done
 		[[ $req != - ]] || req=
 		[[ $forb != - ]] || forb=
 		names+=("$name") emus+=("$emu") images+=("$image") limits+=("$limit")
 		statuses+=("$status") requireds+=("$req") forbiddens+=("$forb")
-		megss+=("$megs") cpuss+=("$cpus")
-	done <"$list"
+		megss+=("$megs") cpuss+=("$cpus") wheres+=("$where")
+	done
+}
+
+# read_lists: tests/emu/tests.list (or $KEEL_TESTS), then the test guests' list.
+read_lists() {
+	local generated
+	[[ -r $list ]] || die "cannot read $list"
+	parse_list "$list" <"$list"
+	if [[ -z $guest_list ]]; then
+		generated=$(scripts/guest-tests.sh --list -b build) ||
+			die "tests/guests/*/test: see the errors above"
+		parse_list "tests/guests/*/test (scripts/guest-tests.sh --list)" <<<"$generated"
+	elif [[ $guest_list != none ]]; then
+		[[ -r $guest_list ]] || die "cannot read $guest_list"
+		parse_list "$guest_list" <"$guest_list"
+	fi
 }
 
 # --- one test ---------------------------------------------------------------------------
@@ -350,7 +371,7 @@ while (($#)); do
 done
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "bad job count '$jobs'"
 
-parse_list
+read_lists
 if [[ -n ${list_only:-} ]]; then
 	printf '%s\n' "${names[@]}"
 	exit 0
@@ -363,7 +384,7 @@ if ((${#only[@]})); then
 		for i in "${!names[@]}"; do
 			[[ ${names[i]} != "$want" ]] || { selected+=("$i"); found=1; }
 		done
-		[[ -n $found ]] || die "no test named '$want' in $list"
+		[[ -n $found ]] || die "no test named '$want' in $list or tests/guests/*/test"
 	done
 else
 	selected=("${!names[@]}")

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/build_info.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
@@ -234,6 +236,31 @@ int arch_console_getc(void)
 {
 	return -1;
 }
+
+/* ---- what the build and the boot loader give xen_version ------------------- */
+
+const char keel_compiler[] = "clang (fuzzing)";
+const char keel_compile_by[] = "fuzz";
+const char keel_compile_domain[] = "keel.invalid";
+const char keel_compile_date[] = "Thu Jan  1 00:00:00 UTC 1970";
+const char keel_changeset[] = "Thu Jan 1 00:00:00 1970 +0000 git:0000000";
+
+/* A build-id note, where build_id.c looks for the one ld --build-id writes. */
+asm(".section .rodata\n"
+    ".balign 4\n"
+    ".globl __note_gnu_build_id_start\n"
+    "__note_gnu_build_id_start:\n"
+    ".long 4, 8, 3\n"
+    ".asciz \"GNU\"\n"
+    ".byte 0x6b,0x65,0x65,0x6c,0x66,0x75,0x7a,0x7a\n"
+    ".globl __note_gnu_build_id_end\n"
+    "__note_gnu_build_id_end:\n"
+    ".previous\n");
+
+/* keel's own command line (XENVER_commandline for dom0). */
+struct boot_info boot_info = {
+	.cmdline = "console=com1,e9 loglvl=all dom0_mem=min:32M,max:1G dom0_max_vcpus=2",
+};
 
 /* ---- what main.c does when domains end ------------------------------------ */
 

@@ -228,9 +228,49 @@ static size_t make_elf(u8 *e, bool entry64, bool two_loads, bool other_note_firs
 	return ELF_SIZE;
 }
 
+/* The same kernel in an ELF32 container (objcopy -O elf32-i386), the note 4-aligned. */
+static size_t make_elf32(u8 *e)
+{
+	u8 *ph = e + 52, *n = e + 0x1c0;
+
+	memset(e, 0, ELF_SIZE);
+	memset(e + 0x100, 0x90, 0x100);
+	memcpy(e, "\x7f" "ELF", 4);
+	e[4] = 1;			/* ELFCLASS32 */
+	e[5] = 1;
+	e[6] = 1;
+	put16(e + 16, ET_EXEC);
+	put16(e + 18, EM_386);
+	put32(e + 20, 1);
+	put32(e + 24, ELF_LOAD + 0x10);
+	put32(e + 28, 52);		/* e_phoff */
+	put16(e + 40, 52);
+	put16(e + 42, 32);		/* e_phentsize */
+	put16(e + 44, 2);
+	put32(ph, PT_LOAD);
+	put32(ph + 4, 0x100);		/* p_offset */
+	put32(ph + 12, ELF_LOAD);	/* p_paddr */
+	put32(ph + 16, 0x100);		/* p_filesz */
+	put32(ph + 20, 0x4000);		/* p_memsz */
+	put32(ph + 28, 0x1000);
+	ph += 32;
+	put32(ph, PT_NOTE);
+	put32(ph + 4, 0x1c0);
+	put32(ph + 16, 20);
+	put32(ph + 28, 4);
+	put32(n, 4);
+	put32(n + 4, 4);
+	put32(n + 8, XEN_ELFNOTE_PHYS32_ENTRY);
+	memcpy(n + 12, "Xen", 4);
+	put32(n + 16, ELF_LOAD + 0x10);
+	return ELF_SIZE;
+}
+
 static void seeds_elf(void)
 {
 	u8 e[ELF_SIZE];
+
+	emit("elf_loader", "pvh-elf32", e, make_elf32(e));
 
 	emit("elf_loader", "pvh-minimal", e, make_elf(e, false, false, false));
 	emit("elf_loader", "pvh-entry64", e, make_elf(e, true, false, false));

@@ -59,6 +59,11 @@ test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
 test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
+# xen_version's sub-ops against a fake guest memory, build information and build-id note.
+UNIT_TESTS += test_xen_version
+test_xen_version_SRCS := $(HV)/common/version.c $(HV)/common/build_id.c \
+	$(HV)/arch/x86/xen_caps.c
+test_xen_version_DEFS := -I$(HV)/arch/x86/include
 # dom0's toolstack (dom0-tools/keelctl/keelctl.mk): its code linked in, keel replaced by a
 # fake (fake_hv.c), xenstore the real daemon (the sanitizer build below) on a temporary socket.
 # (Recursive '=' where the daemon's path is used: XENSTORED_ASAN is defined further down.)

@@ -186,6 +186,12 @@ void arch_vcpu_report(struct vcpu *v);
 int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa);
 
 /**
+ * arch_xen_caps() - the guest types keel runs, as xen_version's
+ * capabilities string names them (Xen's format, e.g. "hvm-3.0-x86_64 ").
+ */
+const char *arch_xen_caps(void);
+
+/**
  * phys_to_virt()/virt_to_phys() - convert between physical addresses and
  * the hypervisor's mapping of them (direct map, or the image for symbols).
  */

@@ -27,5 +27,6 @@
 #define ETIME 62
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ENOBUFS 105
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <keel/types.h>
 
+struct domain;
 struct vcpu;
 struct guest_regs;
 
