@@ -1,7 +1,7 @@
+/* Fuzz harness: the boot-domain device-tree parser, with Debian's libfdt. */
 /*
- * Fuzzes the boot-domain device-tree parser (hyperlaunch style) with Debian's libfdt, as keel
- * reads it at boot. Input: one byte (n: the tree is multiboot2 module n % 16, after n % 16
- * kernel or ramdisk modules), then the tree.
+ * Input: one byte (n: the tree is multiboot2 module n % 16, after n % 16 kernel or ramdisk
+ * modules), then the tree, which keel reads at boot as hyperlaunch describes it.
  */
 #include <string.h>
 #include <keel/boot_domains.h>

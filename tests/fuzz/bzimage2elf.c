@@ -1,6 +1,7 @@
+/* Fuzz harness: bzimage2elf, then keel's PVH ELF check, as keelctl runs them. */
 /*
- * Fuzzes bzimage2elf (dom0's toolstack unpacks guest kernels with it) the way keelctl uses it:
- * find and decompress the payload, check the ELF, then hand it to keel's PVH ELF loader.
+ * dom0's toolstack unpacks guest kernels with it: find and decompress the payload, check
+ * the ELF, then hand it to keel's loader.
  */
 #include <keel/elf.h>
 #include <keel/pvh_layout.h>

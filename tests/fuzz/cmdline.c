@@ -1,6 +1,7 @@
+/* Fuzz harness: keel's command line, every option the host build links, its number parsers. */
 /*
- * Fuzzes keel's command-line parser with every option the host build links (loglvl, console,
- * dom0_mem, dom0_max_vcpus, selftest) and its number parsers, checked against libc's.
+ * Options: loglvl, console, dom0_mem, dom0_max_vcpus, selftest; parse_uint() is checked
+ * against strtoull().
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
-# libFuzzer harnesses (clang): each tests/fuzz/<name>.c links the keel or dom0-tools sources it
-# fuzzes, as tests/unit/unit.mk links them. `make fuzz` runs every target for FUZZ_TIME seconds
-# with its corpus; `make fuzz-smoke` runs each briefly and writes $(BUILD)/test-results/fuzz.txt.
+# Fuzz targets: libFuzzer harnesses (clang) of keel's parsers and hypercalls; make fuzz.
+# Each tests/fuzz/<name>.c links the keel or dom0-tools sources it fuzzes, as
+# tests/unit/unit.mk links them. `make fuzz` runs every target for FUZZ_TIME seconds with its
+# corpus; `make fuzz-smoke` runs each briefly and writes $(BUILD)/test-results/fuzz.txt.
 # docs/security-fuzzing.md says what each target drives.
 
 FUZZ_CC := clang

@@ -54,7 +54,7 @@ static inline uint64_t fi_u64(struct fuzz_input *in)
 	return v;
 }
 
-/* A malloc'ed copy of exactly the @n next bytes (fewer if the input ends), so ASan sees overreads. */
+/* A malloc'ed copy of exactly the @n next bytes (fewer at the end): ASan sees overreads. */
 static inline uint8_t *fi_copy(struct fuzz_input *in, size_t n, size_t *got)
 {
 	size_t take = n < in->left ? n : in->left;

@@ -1,6 +1,7 @@
+/* The hypercall fuzzer's invariants over keel's memory, after each step and at the end. */
 /*
- * The fuzzer's invariants over keel's memory: no host frame owned by two domains, every frame
- * a p2m maps still allocated, references that add up, and after the end every page back.
+ * No host frame owned by two domains, every frame a p2m maps still allocated, references that
+ * add up, and once every domain is destroyed every page back.
  */
 #include <string.h>
 #include <keel/arch.h>

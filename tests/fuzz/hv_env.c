@@ -1,7 +1,7 @@
+/* The host side of keel's hypercall handlers under the fuzzer: RAM, arch hooks, clock. */
 /*
- * The host side of keel's hypercall handlers under the fuzzer: host RAM (an arena whose free
- * pages ASan sees as poisoned), the arch_* hooks, the clock and what main.c does when dom0
- * or the last domain ends.
+ * Host RAM is an arena whose free pages ASan sees as poisoned; also the arch_* hooks, the
+ * build facts xen_version reports, and what main.c does when dom0 or the last domain ends.
  */
 #include <sanitizer/asan_interface.h>
 #include <stdarg.h>

@@ -1,8 +1,8 @@
+/* The hypercall fuzzer's host environment: arena, CPUs, clock, scheduler, checks. */
 /*
- * The host environment keel's hypercall handlers run in under the fuzzer: a fake host RAM
- * arena behind keel's own page allocator (free pages poisoned for ASan), two CPUs taking
- * turns, a fake clock, a scheduler that only tracks vCPU states, and the checks run after
- * every step.
+ * A fake host RAM arena behind keel's own page allocator (free pages poisoned for ASan), two
+ * CPUs taking turns, a fake clock, a scheduler that only tracks vCPU states, and the checks
+ * run after every step.
  */
 #ifndef TESTS_FUZZ_HV_ENV_H
 #define TESTS_FUZZ_HV_ENV_H

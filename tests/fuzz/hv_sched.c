@@ -1,7 +1,8 @@
+/* schedule.c's interface for the hypercall fuzzer: vCPU states, the policy, tasklets. */
 /*
- * schedule.c's interface for the fuzzer: vCPU states change as keel's do (blocked, woken,
- * up), the credit policy keeps each domain's weight and cap, tasklets queue for the boot
- * CPU; a vCPU runs only while the harness makes one of its hypercalls.
+ * vCPU states change as keel's do (blocked, woken, up), the credit policy keeps each domain's
+ * weight and cap, tasklets queue for the boot CPU; a vCPU runs only while the harness makes
+ * one of its hypercalls.
  */
 #include <keel/domain.h>
 #include <keel/percpu.h>

@@ -1,6 +1,7 @@
+/* Fuzz harness: keel's hypercall handlers on real domains, driven by step sequences. */
 /*
- * Fuzzes keel's hypercall handlers as guests reach them: real domains (dom0, privileged, and
- * two unprivileged ones) on a fake host RAM arena with keel's page allocator. The input is a
+ * Real domains (dom0, privileged, and two unprivileged ones) on a fake host RAM arena with
+ * keel's page allocator reach the handlers as guests do. The input is a
  * sequence of steps: a hypercall from a runnable vCPU (its argument written into the
  * caller's own memory, with pointers the fuzzer picks among interesting guest addresses),
  * a guest's write to its own memory or grant table, time passing (timers fire), tasklets,

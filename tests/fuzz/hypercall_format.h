@@ -1,6 +1,6 @@
+/* The hypercall fuzzer's input format, shared by hypercall.c and mkcorpus.c. */
 /*
- * The input format of the hypercall fuzzer (hypercall.c), shared with the seed writer
- * (mkcorpus.c). An input is a configuration byte, then steps; each step is a kind byte
+ * An input is a configuration byte, then steps; each step is a kind byte
  * (value % 8) and its fields, read in the order listed. Numbers are little-endian; an input
  * that ends early reads as zeros.
  *
@@ -71,7 +71,7 @@ enum hc_target {
 	HC_T_HOLE_N,		/* HOLE_GPA + extra pages */
 	HC_T_TABLE,		/* TABLE_GPA + extra % 4 pages */
 	HC_T_SHINFO,		/* SHINFO_GPA */
-	HC_T_SPECIAL,		/* keel's special page extra % 4 (console, xenstore, ACPI, after) */
+	HC_T_SPECIAL,		/* special page extra % 4: console, xenstore, ACPI, after */
 	HC_T_RAM_2M,		/* RAM_2M_GPA + extra pages */
 	HC_T_RAM_4K,		/* RAM_4K_GPA + extra % 128 pages */
 	HC_T_BAD,		/* BAD_GPA */

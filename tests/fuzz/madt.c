@@ -1,5 +1,5 @@
+/* Fuzz harness: the host MADT walk (RSDP -> RSDT/XSDT -> MADT) over hostile firmware memory. */
 /*
- * Fuzzes the host MADT walk (RSDP -> RSDT/XSDT -> MADT) over hostile firmware memory.
  * Input: a flags byte, then firmware memory at MEM_BASE with the RSDP at its start. Flag
  * bit 0 makes the harness fix every checksum along the path first, so that the fuzzer
  * reaches the tables behind them.

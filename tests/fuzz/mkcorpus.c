@@ -1,7 +1,7 @@
+/* Writes the fuzz targets' binary seed corpora (tests/fuzz/corpus/<name>/). */
 /*
- * Writes the binary seed corpora of the fuzz targets (tests/fuzz/corpus/<name>/): small valid
- * inputs of each format and a few edge cases. `make fuzz-corpus` runs it; the text seeds
- * (xl.cfg, command lines) and the device trees (dtc) are made by that rule.
+ * Small valid inputs of each format and a few edge cases. `make fuzz-corpus` runs it; the
+ * text seeds (xl.cfg, command lines) are written by hand, the device trees by dtc.
  */
 #include <lzma.h>
 #include <stdio.h>

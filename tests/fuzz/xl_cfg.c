@@ -1,7 +1,8 @@
+/* Fuzz harness: keelctl's xl.cfg parser and checks, and the round trip through config_print. */
 /*
- * Fuzzes keelctl's xl.cfg parser and checks (dom0 reads configuration files and "KEY=VALUE"
- * overrides). Input: the file's text, then optionally a line "--" and one override per line.
- * A configuration it accepts must print (create -n) as one that parses back to the same.
+ * dom0 reads configuration files and "KEY=VALUE" overrides. Input: the file's text, then
+ * optionally a line "--" and one override per line. A configuration it accepts must print
+ * (create -n) as one that parses back to the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
