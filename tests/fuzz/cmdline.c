@@ -32,21 +32,22 @@ static void check_uint(const char *s)
 	const char *end;
 	u64 v;
 	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	char digits[64], *e;
+	char *digits, *e;
 	size_t n;
 	unsigned long long ref;
 
 	if (parse_uint(s, &end, &v))
 		return;
-	n = end - s - (hex ? 2 : 0);
-	if (end <= s || n == 0 || n >= sizeof(digits))
+	if (end <= s + (hex ? 2 : 0))
 		__builtin_trap();
-	memcpy(digits, s + (hex ? 2 : 0), n);
-	digits[n] = '\0';
+	/* Only the digits it took: strtoull() would take a sign, spaces or another 0x. */
+	n = end - s - (hex ? 2 : 0);
+	digits = strndup(s + (hex ? 2 : 0), n);
 	errno = 0;
 	ref = strtoull(digits, &e, hex ? 16 : 10);
 	if (errno || *e || ref != v)
 		__builtin_trap();
+	free(digits);
 }
 
 static void check_size(const char *s)

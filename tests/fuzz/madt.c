@@ -53,6 +53,7 @@ static void fix_checksums(struct mem *m)
 	struct acpi_rsdp *r = (void *)at(m, MEM_BASE, sizeof(*r));
 	bool xsdt;
 	u64 root;
+	u32 len;
 	u8 *t;
 
 	if (!r)
@@ -65,8 +66,9 @@ static void fix_checksums(struct mem *m)
 	t = seal_table(m, root);
 	if (!t)
 		return;
-	for (u32 off = sizeof(struct acpi_header), n = 0;
-	     off + (xsdt ? 8 : 4) <= ((struct acpi_header *)t)->length && n < 64;
+	/* Its length now: sealing a table that overlaps it may change it. */
+	len = ((struct acpi_header *)t)->length;
+	for (u32 off = sizeof(struct acpi_header), n = 0; off + (xsdt ? 8 : 4) <= len && n < 64;
 	     off += xsdt ? 8 : 4, n++) {
 		u64 phys = 0;
 
