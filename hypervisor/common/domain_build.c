@@ -149,6 +149,9 @@ static struct domain *build_domain(const struct boot_info *bi,
 		return NULL;
 	}
 	d->privileged = s->privileged;
+	/* As Xen's dom0: as many ports as the ABI in use can name. */
+	if (d->privileged)
+		evtchn_set_max_ports(d, EVTCHN_MAX_PORTS);
 	if (domain_setup_special_pages(d) ||
 	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, s, k.highest, &params) ||

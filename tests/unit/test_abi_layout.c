@@ -56,6 +56,20 @@ enum {
 	XEN_VALUE(VIRQ_DOM_EXC), XEN_VALUE(VIRQ_XENOPROF),
 	XEN_VALUE(VIRQ_XENPMU), XEN_VALUE(NR_VIRQS),
 };
+/* The FIFO event-channel ABI. */
+enum {
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MAX),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_DEFAULT),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MIN),
+	XEN_VALUE(EVTCHN_FIFO_MAX_QUEUES),
+	XEN_VALUE(EVTCHN_FIFO_PENDING),
+	XEN_VALUE(EVTCHN_FIFO_MASKED),
+	XEN_VALUE(EVTCHN_FIFO_LINKED),
+	XEN_VALUE(EVTCHN_FIFO_BUSY),
+	XEN_VALUE(EVTCHN_FIFO_LINK_BITS),
+	XEN_VALUE(EVTCHN_FIFO_LINK_MASK),
+	XEN_VALUE(EVTCHN_FIFO_NR_CHANNELS),
+};
 /* Grant tables and memory_op. */
 enum {
 	XEN_VALUE(GNTTABOP_map_grant_ref),
@@ -190,6 +204,17 @@ enum {
 #undef EVTCHNOP_init_control
 #undef EVTCHNOP_expand_array
 #undef EVTCHNOP_set_priority
+#undef EVTCHN_FIFO_PRIORITY_MAX
+#undef EVTCHN_FIFO_PRIORITY_DEFAULT
+#undef EVTCHN_FIFO_PRIORITY_MIN
+#undef EVTCHN_FIFO_MAX_QUEUES
+#undef EVTCHN_FIFO_PENDING
+#undef EVTCHN_FIFO_MASKED
+#undef EVTCHN_FIFO_LINKED
+#undef EVTCHN_FIFO_BUSY
+#undef EVTCHN_FIFO_LINK_BITS
+#undef EVTCHN_FIFO_LINK_MASK
+#undef EVTCHN_FIFO_NR_CHANNELS
 #undef EVTCHNSTAT_closed
 #undef EVTCHNSTAT_unbound
 #undef EVTCHNSTAT_interdomain
@@ -265,6 +290,10 @@ enum {
 #define evtchn_bind_vcpu keel_evtchn_bind_vcpu
 #define evtchn_unmask keel_evtchn_unmask
 #define evtchn_reset keel_evtchn_reset
+#define evtchn_fifo_control_block keel_evtchn_fifo_control_block
+#define evtchn_init_control keel_evtchn_init_control
+#define evtchn_expand_array keel_evtchn_expand_array
+#define evtchn_set_priority keel_evtchn_set_priority
 #define xen_feature_info keel_xen_feature_info
 #define xen_extraversion_t keel_xen_extraversion_t
 #define xen_compile_info keel_xen_compile_info
@@ -321,6 +350,10 @@ enum {
 #undef evtchn_bind_vcpu
 #undef evtchn_unmask
 #undef evtchn_reset
+#undef evtchn_fifo_control_block
+#undef evtchn_init_control
+#undef evtchn_expand_array
+#undef evtchn_set_priority
 #undef xen_feature_info
 #undef xen_extraversion_t
 #undef xen_compile_info
@@ -547,6 +580,36 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_sched_poll, sched_poll, timeout);
 }
 
+static void test_fifo_abi(void **state)
+{
+	(void)state;
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MAX, XEN_EVTCHN_FIFO_PRIORITY_MAX);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_DEFAULT, XEN_EVTCHN_FIFO_PRIORITY_DEFAULT);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MIN, XEN_EVTCHN_FIFO_PRIORITY_MIN);
+	assert_int_equal(EVTCHN_FIFO_MAX_QUEUES, XEN_EVTCHN_FIFO_MAX_QUEUES);
+	assert_int_equal(EVTCHN_FIFO_PENDING, XEN_EVTCHN_FIFO_PENDING);
+	assert_int_equal(EVTCHN_FIFO_MASKED, XEN_EVTCHN_FIFO_MASKED);
+	assert_int_equal(EVTCHN_FIFO_LINKED, XEN_EVTCHN_FIFO_LINKED);
+	assert_int_equal(EVTCHN_FIFO_BUSY, XEN_EVTCHN_FIFO_BUSY);
+	assert_int_equal(EVTCHN_FIFO_LINK_BITS, XEN_EVTCHN_FIFO_LINK_BITS);
+	assert_int_equal(EVTCHN_FIFO_LINK_MASK, XEN_EVTCHN_FIFO_LINK_MASK);
+	assert_int_equal(EVTCHN_FIFO_NR_CHANNELS, XEN_EVTCHN_FIFO_NR_CHANNELS);
+	assert_int_equal(sizeof(event_word_t), sizeof(uint32_t));
+	SAME_SIZE(keel_evtchn_fifo_control_block, evtchn_fifo_control_block);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, ready);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, head);
+	SAME_SIZE(keel_evtchn_init_control, evtchn_init_control);
+	SAME(keel_evtchn_init_control, evtchn_init_control, control_gfn);
+	SAME(keel_evtchn_init_control, evtchn_init_control, offset);
+	SAME(keel_evtchn_init_control, evtchn_init_control, vcpu);
+	SAME(keel_evtchn_init_control, evtchn_init_control, link_bits);
+	SAME_SIZE(keel_evtchn_expand_array, evtchn_expand_array);
+	SAME(keel_evtchn_expand_array, evtchn_expand_array, array_gfn);
+	SAME_SIZE(keel_evtchn_set_priority, evtchn_set_priority);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, port);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, priority);
+}
+
 static void test_grant_table_numbers(void **state)
 {
 	(void)state;
@@ -686,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_version_subops),
 		cmocka_unit_test(test_event_channel_numbers),
 		cmocka_unit_test(test_event_channel_structs),
+		cmocka_unit_test(test_fifo_abi),
 		cmocka_unit_test(test_grant_table_numbers),
 		cmocka_unit_test(test_grant_table_structs),
 	};
