@@ -56,11 +56,13 @@ cmdline_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include \
 # Real domains on a fake RAM arena with keel's page allocator (tests/fuzz/hv_*.c): the
 # hypercall handlers, the domain lifecycle, grant tables, event channels, domctl.
 hypercall_FUZZ_SRCS := $(addprefix $(HV)/common/,hypercall.c memory_op.c vcpu_op.c vcpu.c \
-	guest_access.c domain.c domain_build.c domctl.c console_ring.c console_io.c evtchn.c \
-	evtchn_2l.c grant_table.c foreign_map.c hvm_op.c sched_op.c version.c timer.c \
+	guest_access.c domain.c domain_build.c domctl.c console_ring.c console_io.c \
+	guest_console.c evtchn.c evtchn_2l.c evtchn_fifo.c grant_table.c foreign_map.c hvm_op.c \
+	sched_op.c version.c timer.c \
 	pvh_layout.c elf_loader.c acpi_build.c cmdline.c dom0_options.c bootinfo.c printk.c \
 	text_ring.c vsprintf.c sched_credit.c percpu.c time.c build_id.c) \
-	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c) $(HV)/arch/x86/xen_caps.c \
+	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c) \
+	$(addprefix $(HV)/arch/x86/,xen_caps.c hypercall_cont.c) \
 	tests/fuzz/hv_env.c tests/fuzz/hv_sched.c tests/fuzz/hv_check.c tests/unit/host_shims.c
 hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h tests/fuzz/hypercall_format.h \
 	tests/fuzz/hypercall.ignorelist

@@ -26,7 +26,7 @@
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
 
-unsigned int hosted_cpu;
+__thread unsigned int hosted_cpu;
 bool hv_stopped;
 
 static u8 *arena;
@@ -187,6 +187,13 @@ u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 
 void arch_domain_set_p2m(struct domain *d) { }
 void arch_p2m_flush(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
+
+/* Every domain's TSC is the host's here. */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc)
+{
+	return host_tsc;
+}
 
 /* A VMCS page, as the real one allocates: domctl unpause looks for it. */
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
@@ -279,9 +286,9 @@ void control_domain_ended(struct domain *d)
 }
 
 /* Only boot-tree domains restart, and the harness builds none. */
-void domain_rebuild(struct domain *d)
+void domain_rebuild(domid_t id)
 {
-	hv_fail("domain_rebuild(d%u): no domain here has on_reboot=restart", d->id);
+	hv_fail("domain_rebuild(d%u): no domain here has on_reboot=restart", id);
 }
 
 void last_domain_ended(void)

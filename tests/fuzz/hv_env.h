@@ -31,6 +31,9 @@ void hv_run_tasklets(void);
 bool hv_tasklets_pending(void);
 void hv_run_timers(unsigned int cpu);
 
+/* hypercall_preempt_check() sees a kick at its check number this (0: none). */
+extern unsigned int hv_preempt_after;
+
 /* Make @v the running vCPU of its CPU around one hypercall, as the scheduler loop would. */
 void hv_enter(struct vcpu *v);
 void hv_leave(struct vcpu *v);

@@ -58,6 +58,28 @@ void vcpu_wake(struct vcpu *v) { }
 void vcpu_sleep(struct vcpu *v) { }
 void vcpu_yield(struct vcpu *v) { }
 
+/* The shutdown tasklet's: here no vCPU runs while tasklets do. */
+bool vcpu_sleep_try(struct vcpu *v)
+{
+	return !v->is_running;
+}
+
+/*
+ * As schedule.c's: this CPU has other work (a kick, its vCPU stopped, a tasklet, a due
+ * timer). A kick also comes after hv_preempt_after checks, as the fuzzer chooses.
+ */
+unsigned int hv_preempt_after;
+
+bool hypercall_preempt_check(void)
+{
+	struct pcpu *c = this_cpu();
+
+	if (hv_preempt_after && !--hv_preempt_after)
+		c->need_resched = true;
+	return c->need_resched || (c->curr && !vcpu_runnable(c->curr)) ||
+	       (c->id == 0 && tasklet_list) || timers_next_deadline() <= now_ns();
+}
+
 /* The harness runs one vCPU at a time: none is on another CPU to wait for. */
 void vcpu_sleep_sync(struct vcpu *v)
 {
@@ -109,6 +131,7 @@ void hv_leave(struct vcpu *v)
 	vcpu_set_runstate(v, v->state == VCPU_RUNNABLE ? RUNSTATE_runnable :
 			  v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
 	c->curr = NULL;
+	c->need_resched = false;	/* the scheduler loop has run */
 	v->is_running = false;
 	hosted_cpu = 0;
 }

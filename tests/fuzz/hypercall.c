@@ -31,6 +31,7 @@
 #define SMALL_DOM_MEM MiB(2)
 #define NR_BOOT_DOMS 3
 #define MAX_STEPS 96
+#define MAX_CONTINUATIONS 32	/* a preempted call re-issued at most this often per step */
 #define ARG_MAX 256
 
 #define EPT_W BIT(1)
@@ -96,18 +97,40 @@ static struct domain *boot_domain(domid_t id, unsigned int vcpus, bool privilege
 	return d;
 }
 
+/*
+ * One VMCALL of @v: the registers hold the call, as the guest set them. True when keel
+ * preempted it with a continuation: the registers then hold the rest of the call and the
+ * guest's RIP stays on the VMCALL (arch/x86/vmexit.c).
+ */
+static bool vmcall(struct vcpu *v, long *rc)
+{
+	struct guest_regs *r = &v->arch.regs;
+	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+	unsigned long nr = r->rax;
+	bool preempted;
+
+	hv_enter(v);
+	*rc = do_hypercall(v, nr, args);
+	preempted = v->hcall_preempted;
+	v->hcall_preempted = false;
+	if (!preempted)
+		r->rax = *rc;
+	hv_leave(v);
+	if (hv_verbose())
+		fprintf(stderr, "d%u v%u: hypercall %lu (%#lx, %#lx, %#lx) = %ld%s\n",
+			v->domain->id, v->id, nr, args[0], args[1], args[2], *rc,
+			preempted ? ", continued" : "");
+	return preempted;
+}
+
 static long hypercall(struct vcpu *v, unsigned long nr, unsigned long a0, unsigned long a1,
 		      unsigned long a2)
 {
-	unsigned long args[5] = { a0, a1, a2, 0, 0 };
 	long rc;
 
-	hv_enter(v);
-	rc = do_hypercall(v, nr, args);
-	hv_leave(v);
-	if (hv_verbose())
-		fprintf(stderr, "d%u v%u: hypercall %lu (%#lx, %#lx, %#lx) = %ld\n",
-			v->domain->id, v->id, nr, a0, a1, a2, rc);
+	v->arch.regs = (struct guest_regs){ .rax = nr, .rdi = a0, .rsi = a1, .rdx = a2 };
+	if (vmcall(v, &rc))
+		hv_fail("d%u: a setup hypercall was preempted", v->domain->id);
 	return rc;
 }
 
@@ -177,11 +200,13 @@ static void fixup(u8 *arg, size_t *len)
 static unsigned long step_hypercall(void)
 {
 	u8 arg[ARG_MAX + 8] = { 0 }, arg2[ARG_MAX];
-	u8 who, call, cmd, cnt, ptr, ptr_extra, nfix;
+	u8 who, call, cmd, cnt, ptr, ptr_extra, nfix, preempt;
 	unsigned long a[3] = { 0 }, nr;
 	size_t len, len2;
+	struct domain *d;
 	struct vcpu *v;
 	u64 count;
+	long rc;
 	int p = 1, c = 2;
 
 	who = fi_u8(&in);
@@ -206,18 +231,41 @@ static unsigned long step_hypercall(void)
 		nr = cmd;		/* any number, unknown ones too */
 		a[0] = fi_u8(&in);
 	}
+	preempt = fi_u8(&in);
 	v = pick_vcpu(who);
 	if (!v)
 		return 0;
-	guest_write(v->domain, ARG_GPA, arg, len);
-	guest_write(v->domain, ARG2_GPA, arg2, len2);
+	d = v->domain;
+	guest_write(d, ARG_GPA, arg, len);
+	guest_write(d, ARG2_GPA, arg2, len2);
 	if (p >= 0)
 		a[p] = target_gpa(ptr, ptr_extra);
 	if (c >= 0)
 		a[c] = count;
 	if (nr == __HYPERVISOR_set_timer_op)
 		a[0] = cnt == 0xff ? count : cnt ? now_ns() + cnt * MILLISECS(1) / 4 : 0;
-	hypercall(v, nr, a[0], a[1], a[2]);
+
+	/* Ours while the call and its continuations run (a tasklet may destroy it). */
+	domain_hold(d);
+	v->arch.regs = (struct guest_regs){ .rax = nr, .rdi = a[0], .rsi = a[1], .rdx = a[2] };
+	hv_preempt_after = preempt;
+	for (unsigned int round = 0; vmcall(v, &rc) && round < MAX_CONTINUATIONS; round++) {
+		struct guest_regs *r = &v->arch.regs;
+		u64 *const regs[6] = { &r->rax, &r->rdi, &r->rsi, &r->rdx, &r->r10, &r->r8 };
+		u8 tamper = fi_u8(&in);
+
+		/* keel's loop does what was pending, then the vCPU runs again. */
+		hv_run_timers(v->processor);
+		hv_run_tasklets();
+		/* A hostile guest changes a register before the VMCALL runs again. */
+		if (tamper)
+			*regs[tamper % 6] ^= fi_u32(&in);
+		if (d->dying || !vcpu_runnable(v))
+			break;
+		hv_preempt_after = preempt;
+	}
+	hv_preempt_after = 0;
+	domain_put(d);
 	return nr;
 }
 

@@ -9,11 +9,16 @@
  *
  * HC_STEP_HYPERCALL: who, call, cmd, cnt, [u32 count if cnt == 0xff], ptr, ptr_extra,
  *     len, arg[len], nfix, nfix x (offset, target, extra), len2, arg2[len2],
- *     [u8 first argument when call is HC_CALL_RAW]
+ *     [u8 first argument when call is HC_CALL_RAW], preempt,
+ *     then for each continuation: tamper, [u32 x if tamper]
  *   who: the calling domain (% HC_MAX_CALLER) and vCPU (/ HC_MAX_CALLER); it must be
  *   runnable. arg goes to ARG_GPA of the caller, arg2 to ARG2_GPA. The pointer argument is
  *   hc_target(ptr, ptr_extra); a fixup writes hc_target(target, extra) into arg at offset:
  *   as a frame number if target & 0x10, 4 bytes wide if & 0x20, 2 if & 0x40, else 8.
+ *   preempt: hypercall_preempt_check() sees a kick at check number preempt (0: never).
+ *   A preempted call is re-issued from the registers its continuation left (up to 32
+ *   times), keel's timers and tasklets run in between; a tamper byte first XORs x into
+ *   the register tamper % 6 (RAX, RDI, RSI, RDX, R10, R8), as a hostile guest may.
  * HC_STEP_WRITE: who, target, extra, u16 offset, len, bytes[len]: the guest stores into
  *   its own memory (only where its p2m lets it write).
  * HC_STEP_GRANT: who, target, extra, u16 ref, u16 flags, u16 domid: the guest fills in

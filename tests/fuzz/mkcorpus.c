@@ -420,11 +420,18 @@ static void seq_begin(struct seq *q, u8 config)
 	u8_(q, config);
 }
 
-/* A hypercall from @who with its argument @arg and pointer target @ptr. */
-static void hc(struct seq *q, u8 who, u8 call, u8 cmd, u32 cnt, u8 ptr, u8 ptr_extra,
-	       const void *arg, size_t len, const struct fix *fix, unsigned int nfix,
-	       const void *arg2, size_t len2)
+/*
+ * A hypercall from @who with its argument @arg and pointer target @ptr; @raw_a0 (>= 0) is
+ * a raw call's first argument; @preempt kicks the call at that preemption check, after
+ * which @rounds continuations are re-issued as they are (tamper bytes 0).
+ */
+static void hc_preempt(struct seq *q, u8 who, u8 call, u8 cmd, u32 cnt, u8 ptr, u8 ptr_extra,
+		       const void *arg, size_t len, const struct fix *fix, unsigned int nfix,
+		       const void *arg2, size_t len2, int raw_a0, u8 preempt,
+		       unsigned int rounds)
 {
+	if (len > 255 || len2 > 255)
+		exit(1);	/* each is one length byte */
 	u8_(q, HC_STEP_HYPERCALL);
 	u8_(q, who);
 	u8_(q, call);
@@ -441,6 +448,19 @@ static void hc(struct seq *q, u8 who, u8 call, u8 cmd, u32 cnt, u8 ptr, u8 ptr_e
 		put(q, &fix[i], 3);
 	u8_(q, len2);
 	put(q, arg2, len2);
+	if (raw_a0 >= 0)
+		u8_(q, raw_a0);
+	u8_(q, preempt);
+	while (rounds--)
+		u8_(q, 0);
+}
+
+static void hc(struct seq *q, u8 who, u8 call, u8 cmd, u32 cnt, u8 ptr, u8 ptr_extra,
+	       const void *arg, size_t len, const struct fix *fix, unsigned int nfix,
+	       const void *arg2, size_t len2)
+{
+	hc_preempt(q, who, call, cmd, cnt, ptr, ptr_extra, arg, len, fix, nfix, arg2, len2,
+		   -1, 0, 0);
 }
 
 /* The common case: the argument at ARG_GPA, nothing behind it. */
@@ -714,8 +734,7 @@ static void seed_misc(void)
 	call(&q, 1, HC_CALL_VERSION, XENVER_version, 0, NULL, 0);
 	call(&q, 1, HC_CALL_VERSION, XENVER_extraversion, 0, NULL, 0);
 	call(&q, 1, HC_CALL_VERSION, XENVER_get_features, 0, NULL, 0);
-	hc(&q, 1, HC_CALL_RAW, 99, 0, HC_T_ARG, 0, NULL, 0, NULL, 0, NULL, 0);
-	u8_(&q, 7);		/* the raw call's first argument */
+	hc_preempt(&q, 1, HC_CALL_RAW, 99, 0, HC_T_ARG, 0, NULL, 0, NULL, 0, NULL, 0, 7, 0, 0);
 	seq_emit(&q, "misc");
 }
 
@@ -750,12 +769,78 @@ static void pocs_hypercall(void)
 	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
 	emit("hypercall-poc", "audit-1-vcpu-info", q.buf, q.len);
 
+	/* Finding 1's kind for FIFO: the control block's page freed under keel's mapping. */
+	{
+		struct evtchn_init_control ic = { .control_gfn = (RAM_4K_GPA >> 12) + 2 };
+		struct evtchn_expand_array ea = { (RAM_4K_GPA >> 12) + 3 };
+		struct evtchn_unmask um = { 3 };
+
+		seq_begin(&q, 0);
+		call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_init_control, 0, &ic, sizeof(ic));
+		call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_expand_array, 0, &ea, sizeof(ea));
+		call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_ipi, 0, &ipi, sizeof(ipi));
+		call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_unmask, 0, &um, sizeof(um));
+		call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
+		call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+		emit("hypercall-poc", "audit-1-fifo-control-block", q.buf, q.len);
+	}
+
 	/* Finding 17: dom0 maps a page of d1, which d1 then frees by add_to_physmap. */
 	seq_begin(&q, 0);
 	hc(&q, 0, HC_CALL_MEMORY, XENMEM_add_to_physmap_batch, 0, HC_T_ARG, 0, &b, sizeof(b),
 	   lists, 3, frames, sizeof(frames));
 	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
 	emit("hypercall-poc", "audit-17-foreign", q.buf, q.len);
+}
+
+/* Long batches keel preempts: grant copies and a console write, re-issued to their end. */
+static void seed_continuation(void)
+{
+	struct seq q;
+	struct gnttab_copy copies[6];
+	static char text[200];
+
+	seq_begin(&q, 0);
+	grant(&q, 2, HC_T_RAM_4K, 0, 8, GTF_permit_access, 1);
+	for (int i = 0; i < 6; i++)
+		copies[i] = (struct gnttab_copy){
+			.source = { .u.ref = 8, .domid = 2, .offset = i * 8 },
+			.dest = { .u.gmfn = ARG2_GPA >> 12, .domid = DOMID_SELF, .offset = i },
+			.len = 8, .flags = GNTCOPY_source_gref,
+		};
+	/* 40 copies (zeros after the argument's 6: refused), kicked at the second check. */
+	hc_preempt(&q, 1, HC_CALL_GRANT, GNTTABOP_copy, 40, HC_T_ARG, 0, copies,
+		   sizeof(copies), NULL, 0, NULL, 0, -1, 2, 1);
+	memset(text, 'k', sizeof(text));
+	text[99] = '\n';
+	hc_preempt(&q, 1, HC_CALL_CONSOLE, CONSOLEIO_write, sizeof(text), HC_T_ARG2, 0, NULL,
+		   0, NULL, 0, text, sizeof(text), -1, 1, 1);
+	seq_emit(&q, "continuation");
+}
+
+/* FIFO event channels: control block and event array in the guest's RAM, an IPI through them. */
+static void seed_fifo(void)
+{
+	struct seq q;
+	struct evtchn_init_control ic = { .control_gfn = (RAM_4K_GPA >> 12) + 10, .offset = 0 };
+	struct evtchn_expand_array ea = { (RAM_4K_GPA >> 12) + 11 };
+	struct evtchn_bind_ipi ipi = { 0 };
+	struct evtchn_set_priority sp = { 3, 5 };
+	struct evtchn_send send = { 3 };
+	struct evtchn_unmask um = { 3 };
+
+	seq_begin(&q, 0x02);
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_init_control, 0, &ic, sizeof(ic));
+	ic.vcpu = 1;
+	ic.offset = 0x800;
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_init_control, 0, &ic, sizeof(ic));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_expand_array, 0, &ea, sizeof(ea));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_bind_ipi, 0, &ipi, sizeof(ipi));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_set_priority, 0, &sp, sizeof(sp));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_unmask, 0, &um, sizeof(um));
+	call(&q, 1, HC_CALL_EVTCHN, EVTCHNOP_send, 0, &send, sizeof(send));
+	seq_emit(&q, "fifo");
 }
 
 static void seeds_hypercall(void)
@@ -768,6 +853,8 @@ static void seeds_hypercall(void)
 	seed_physmap();
 	seed_shutdown();
 	seed_misc();
+	seed_continuation();
+	seed_fifo();
 }
 
 int main(int argc, char **argv)
