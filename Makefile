@@ -43,6 +43,7 @@ help:
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
+	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 
 $(BUILD)/%.c.o: %.c
@@ -147,6 +148,7 @@ FORCE:
 
 # ---- tests ----
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 test: deps-test
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
@@ -155,6 +157,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory unit-test || true
 	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
 	@scripts/check-spectre.sh $(BUILD)/keel.elf $(BUILD)/test-results/spectre.txt || true
+	@$(MAKE) --no-print-directory fuzz-smoke || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results

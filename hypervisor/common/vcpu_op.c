@@ -10,6 +10,9 @@
 #include <keel/vcpu.h>
 #include <public/vcpu.h>
 
+/* The longest periodic timer, as Xen's STIME_DELTA_MAX. */
+#define PERIOD_MAX_NS (~0ULL >> 2)
+
 /*
  * @v calls, for @t: Linux's boot CPU registers its APs' vcpu_info before
  * starting them. As Xen's map_guest_area: only a writable frame the
@@ -124,7 +127,8 @@ long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
 
 		if (copy_from_guest(v, &p, arg, sizeof(p)))
 			return -EFAULT;
-		if (p.period_ns < MILLISECS(1))
+		/* Xen's bounds: now + period cannot wrap (STIME_DELTA_MAX). */
+		if (p.period_ns < MILLISECS(1) || p.period_ns > PERIOD_MAX_NS)
 			return -EINVAL;
 		v->periodic_period = p.period_ns;
 		timer_set(&v->periodic_timer, now_ns() + p.period_ns);

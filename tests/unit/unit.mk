@@ -13,6 +13,7 @@ UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_e
 	test_sched_credit test_grant_table test_boot_domains test_madt test_xenstored_tree \
 	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils \
 	test_text_ring
+UNIT_TESTS += test_vcpu_op
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
@@ -20,6 +21,8 @@ test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/boo
 	$(HV)/mm/frame.c tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
+test_vcpu_op_SRCS := $(HV)/common/vcpu_op.c
+test_vcpu_op_DEFS := -I$(HV)/arch/x86/include
 test_sched_credit_SRCS := $(HV)/common/sched_credit.c
 # libc has a sched_yield() of its own, which the sanitizers call.
 test_sched_credit_DEFS := -Dsched_yield=keel_sched_yield
