@@ -36,6 +36,7 @@ help:
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
+	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(@D)
@@ -141,6 +142,16 @@ test: deps-test
 
 deps-test:
 	@scripts/deps.sh test
+
+# `make fuzz-guest`: the guest-kit hypercall fuzzer for a long run (docs/security-guest-fuzz.md);
+# FUZZ_GUEST_SEED (default: random), FUZZ_GUEST_ITERS, FUZZ_GUEST_ARGS (e.g. known=8).
+FUZZ_GUEST_ITERS ?= 1000000
+.PHONY: fuzz-guest
+fuzz-guest: deps-test $(BUILD)/keel.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/fuzzer.elf \
+		$(BUILD)/guests/fuzzpeer.elf
+	@mkdir -p $(BUILD)/test-results
+	@scripts/fuzz-guest.sh $(BUILD) "$(ISO_CMDLINE_guest-fuzz)" $(FUZZ_GUEST_ITERS) \
+		"$(FUZZ_GUEST_SEED)" "$(FUZZ_GUEST_ARGS)"
 
 deps-build:
 	@scripts/deps.sh build

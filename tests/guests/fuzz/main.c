@@ -136,9 +136,9 @@ static bool console_holds(domid_t dom, const char *needle)
 		pos = op.u.text.offset + op.u.text.nr;
 		len += op.u.text.nr;
 	} while (op.u.text.nr && len < (long)sizeof(stream) - 1);
-	stream[len] = '\0';
-	for (const char *p = stream; *p; p++)
-		if (!strncmp(p, needle, n))
+	/* The guest may have written NULs: look at every byte kept. */
+	for (long i = 0; i + (long)n <= len; i++)
+		if (!memcmp(stream + i, needle, n))
 			return true;
 	return false;
 }

@@ -77,6 +77,7 @@ void arena_sanitize(void);
 void arena_dirty(u64 va, u64 len);
 u64 put(const void *buf, u64 size);
 u64 put_in_arena(const void *buf, u64 size);
+bool put_placed(void);
 bool get(void *buf, u64 va, u64 size);
 bool in_arena(u64 va, u64 size);
 bool write_u64_safe(u64 va, u64 val);

@@ -157,10 +157,19 @@ u64 put_in_arena(const void *buf, u64 size)
 	return va;
 }
 
+static bool last_placed;
+
 /* Where a call's argument goes: mostly the arena, sometimes where keel cannot read it. */
 u64 put(const void *buf, u64 size)
 {
-	return chance(10) ? gen_in_ptr(size) : put_in_arena(buf, size);
+	last_placed = !chance(10);
+	return last_placed ? put_in_arena(buf, size) : gen_in_ptr(size);
+}
+
+/* Did the last put() place its argument, so that keel read what we built? */
+bool put_placed(void)
+{
+	return last_placed;
 }
 
 /* Copy back what keel wrote at @va, if it is in the arena. */

@@ -216,10 +216,12 @@ int guest_main(const char *cmdline)
 				   "round %lu: my own code changed", S.iter))
 				break;
 		}
-		if ((S.iter + 1) % step == 0)
-			printf("fuzzer: %lu/%u rounds, %lu hypercalls\n", S.iter + 1, iters,
+		/* A newline first ends whatever junk our console ring left keel. */
+		if ((S.iter + 1) % step == 0 || S.iter + 1 == iters)
+			printf("\nfuzzer: %lu/%u rounds, %lu hypercalls\n", S.iter + 1, iters,
 			       S.calls);
 	}
+	printf("\n");
 	report(S.iter, now_ns() - start);
 	CHECK(!S.oracle_failures, "seed %u: %u calls did what they must not",
 	      seed, S.oracle_failures);

@@ -24,7 +24,7 @@ void op_evtchn(void)
 		b->remote_port = b->remote_dom == 0 && chance(60) ? S.dom0port : gen_port();
 		va = put(b, sizeof(*b));
 		rc = hc(__HYPERVISOR_event_channel_op, cmd, va, 0, 0, 0);
-		if (rc || !get(b, va, sizeof(*b)))
+		if (rc || !put_placed() || !get(b, va, sizeof(*b)))
 			return;
 		track_port(b->local_port);
 		/* dom0 offered us one port, the peer none. */
@@ -54,7 +54,7 @@ void op_evtchn(void)
 		st->dom = dom_for_other_op();
 		st->port = gen_port();
 		rc = hc(__HYPERVISOR_event_channel_op, cmd, put(st, sizeof(*st)), 0, 0, 0);
-		if (rc >= 0 && other_domain(st->dom))
+		if (rc >= 0 && put_placed() && other_domain(st->dom))
 			oracle_fail("EVTCHNOP_status of d%u's port %u", st->dom, st->port);
 		return;
 	}
@@ -65,9 +65,11 @@ void op_evtchn(void)
 		a->remote_dom = gen_domid();
 		va = put(a, sizeof(*a));
 		rc = hc(__HYPERVISOR_event_channel_op, cmd, va, 0, 0, 0);
-		if (rc >= 0 && other_domain(a->dom))
+		if (rc || !put_placed())
+			return;
+		if (other_domain(a->dom))
 			oracle_fail("EVTCHNOP_alloc_unbound in d%u", a->dom);
-		if (!rc && get(a, va, sizeof(*a)))
+		if (get(a, va, sizeof(*a)))
 			track_port(a->port);
 		return;
 	}
@@ -83,9 +85,11 @@ void op_evtchn(void)
 	case EVTCHNOP_reset:
 		*(u16 *)tmp = dom_for_other_op();
 		rc = hc(__HYPERVISOR_event_channel_op, cmd, put(tmp, 2), 0, 0, 0);
-		if (rc >= 0 && other_domain(*(u16 *)tmp))
+		if (rc || !put_placed())
+			return;
+		if (other_domain(*(u16 *)tmp))
 			oracle_fail("EVTCHNOP_reset of d%u", *(u16 *)tmp);
-		if (!rc && !other_domain(*(u16 *)tmp))
+		else
 			S.nr_ports = 0;
 		return;
 	case EVTCHNOP_init_control: {
@@ -121,6 +125,6 @@ void op_evtchn(void)
 	rc = hc(__HYPERVISOR_event_channel_op, cmd, va, 0, 0, 0);
 	/* A new port: bind_virq, bind_pirq, bind_ipi return it after their inputs. */
 	if (!rc && (cmd == EVTCHNOP_bind_virq || cmd == EVTCHNOP_bind_pirq ||
-		    cmd == EVTCHNOP_bind_ipi) && get(tmp, va, size))
+		    cmd == EVTCHNOP_bind_ipi) && put_placed() && get(tmp, va, size))
 		track_port(w[size / 4 - 1]);
 }

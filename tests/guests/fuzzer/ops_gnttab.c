@@ -148,6 +148,7 @@ void op_gnttab(void)
 	u64 count = chance(85) ? 1 + below(MAX_BATCH) : gen_count();
 	unsigned int n = MIN(count, (u64)MAX_BATCH);
 	u64 va = 0;
+	bool placed = true;	/* did keel read the ops we built? */
 	long rc;
 
 	memset(tmp, 0, 256);
@@ -160,6 +161,7 @@ void op_gnttab(void)
 		for (unsigned int i = 0; i < n; i++)
 			map_entry(&m[i]);
 		va = put(m, n * sizeof(*m));
+		placed = put_placed();
 		break;
 	}
 	case GNTTABOP_unmap_grant_ref: {
@@ -168,6 +170,7 @@ void op_gnttab(void)
 		for (unsigned int i = 0; i < n; i++)
 			unmap_entry(&u[i]);
 		va = put(u, n * sizeof(*u));
+		placed = put_placed();
 		break;
 	}
 	case GNTTABOP_copy: {
@@ -175,7 +178,8 @@ void op_gnttab(void)
 
 		for (unsigned int i = 0; i < n; i++)
 			copy_entry(&c[i]);
-		va = chance(90) ? put_in_arena(c, n * sizeof(*c)) : gen_bad_ptr();
+		placed = chance(90);
+		va = placed ? put_in_arena(c, n * sizeof(*c)) : gen_bad_ptr();
 		break;
 	}
 	case GNTTABOP_setup_table: {
@@ -186,8 +190,9 @@ void op_gnttab(void)
 		t->frame_list = gen_ptr(8 * MIN(t->nr_frames, 64u));
 		count = 1;
 		va = put(t, sizeof(*t));
+		placed = put_placed();
 		rc = hc(__HYPERVISOR_grant_table_op, cmd, va, count, 0, 0);
-		if (get(t, va, sizeof(*t)))
+		if (placed && get(t, va, sizeof(*t)))
 			self_only(cmd, t->dom, rc, t->status);
 		return;
 	}
@@ -196,8 +201,9 @@ void op_gnttab(void)
 
 		q->dom = chance(60) ? own_domid() : gen_domid();
 		va = put(q, sizeof(*q));
+		placed = put_placed();
 		rc = hc(__HYPERVISOR_grant_table_op, cmd, va, 1, 0, 0);
-		if (get(q, va, sizeof(*q)))
+		if (placed && get(q, va, sizeof(*q)))
 			self_only(cmd, q->dom, rc, q->status);
 		return;
 	}
@@ -210,8 +216,10 @@ void op_gnttab(void)
 
 		g->dom = chance(60) ? own_domid() : gen_domid();
 		va = put(g, sizeof(*g));
+		placed = put_placed();
 		rc = hc(__HYPERVISOR_grant_table_op, cmd, va, 1, 0, 0);
-		self_only(cmd, g->dom, rc, GNTST_okay);
+		if (placed)
+			self_only(cmd, g->dom, rc, GNTST_okay);
 		return;
 	}
 	default:	/* dump_table, transfer, unmap_and_replace, ..., unknown: nonsense */
@@ -226,7 +234,7 @@ void op_gnttab(void)
 	if (count > MAX_BATCH)
 		arena_dirty(va, ~0ULL);
 	rc = hc(__HYPERVISOR_grant_table_op, cmd, va, count, 0, 0);
-	if (rc < 0 || count > MAX_BATCH)
+	if (rc < 0 || count > MAX_BATCH || !placed)
 		return;
 	switch ((u32)cmd) {
 	case GNTTABOP_map_grant_ref:

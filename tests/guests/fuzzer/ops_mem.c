@@ -95,6 +95,7 @@ static void foreign_batch(u64 cmd)
 	struct xen_add_to_physmap_batch *b = (void *)tmp;
 	u64 idxs[8], gpfns[8], n;
 	int errs[8];
+	bool errs_placed;
 	long rc;
 
 	b->domid = chance(75) ? PICK(DOMID_SELF, S.self) : gen_domid();
@@ -109,11 +110,13 @@ static void foreign_batch(u64 cmd)
 	}
 	b->idxs = chance(90) ? put_in_arena(idxs, n * 8) : gen_bad_ptr();
 	b->gpfns = chance(90) ? put_in_arena(gpfns, n * 8) : gen_bad_ptr();
-	b->errs = chance(80) ? put_in_arena(tmp + 256, n * 4) : gen_ptr(n * 4);
-	memset(errs, 0xff, sizeof(errs));
+	memset(tmp + 256, 0xff, sizeof(errs));	/* keel's answers replace -1 */
+	errs_placed = chance(80);
+	b->errs = errs_placed ? put_in_arena(tmp + 256, n * 4) : gen_ptr(n * 4);
 	rc = hc(__HYPERVISOR_memory_op, cmd,
 		chance(90) ? put_in_arena(b, sizeof(*b)) : gen_bad_ptr(), 0, 0, 0);
-	if (!rc && b->space == XENMAPSPACE_gmfn_foreign && get(errs, b->errs, n * 4))
+	if (!rc && b->space == XENMAPSPACE_gmfn_foreign && errs_placed &&
+	    get(errs, b->errs, n * 4))
 		for (unsigned int i = 0; i < n; i++)
 			if (!errs[i])
 				oracle_fail("foreign map of d%u's frame %#lx at %#lx",

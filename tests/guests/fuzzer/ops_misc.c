@@ -214,7 +214,7 @@ void op_hvm(void)
 		p->value = chance(50) ? (u64)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | below(256) :
 			   gen_int();
 		rc = hc(__HYPERVISOR_hvm_op, cmd, put(p, sizeof(*p)), 0, 0, 0);
-		if (rc >= 0 && cmd == HVMOP_set_param && other_domain(p->domid))
+		if (rc >= 0 && put_placed() && cmd == HVMOP_set_param && other_domain(p->domid))
 			oracle_fail("HVMOP_set_param %u on d%u: %ld", p->index, p->domid, rc);
 		break;
 	case HVMOP_set_evtchn_upcall_vector: {
