@@ -17,13 +17,13 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
-	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld
+	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld --build-id=sha1
 
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
-.PHONY: all iso efi test test-images unit-test run deps-build deps-test clean help
+.PHONY: all iso efi test test-images unit-test check run deps-build deps-test clean help
 
 all: $(BUILD)/keel.elf $(BUILD)/dom0-tools/keelctl
 
@@ -35,6 +35,7 @@ help:
 	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
+	@echo "make check      compile every header on its own"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 
@@ -51,9 +52,19 @@ $(BUILD)/%.S.o: %.S
 include $(HV)/libfdt.mk
 include dom0-tools/keelctl/keelctl.mk
 
-$(BUILD)/keel.elf: $(HV_OBJS) $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
+# What keel was built from and with (xen_version's compile_info and changeset): written on
+# every make, replaced only when it changes.
+HV_BUILD_INFO := $(BUILD)/compile_info.c
+$(HV_BUILD_INFO): scripts/compile-info.sh FORCE
+	@mkdir -p $(@D)
+	@scripts/compile-info.sh "$(CC)" $@
+$(BUILD)/compile_info.o: $(HV_BUILD_INFO) $(HV)/include/keel/build_info.h
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/keel.elf: $(HV_OBJS) $(BUILD)/compile_info.o $(HV)/arch/$(ARCH)/linker.ld $(LIBFDT_CHECKED)
 	@echo "  LD      $@"
-	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LIBFDT_A)
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/compile_info.o $(LIBFDT_A)
 	@size $@ | tail -1 | awk '{ printf "keel.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
 
 # ---- boot images ----
@@ -136,9 +147,14 @@ test: deps-test
 	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
+	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results
+
+# Every header compiles on its own (a header user space includes must).
+check:
+	@scripts/check-headers.sh
 
 deps-test:
 	@scripts/deps.sh test

@@ -64,10 +64,16 @@ $(GUEST_OUT)/tests/%.o: $(GUEST_SRC)/%.S
 	@echo "  AS      $<"
 	@$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
 
+# A guest whose directory holds a file elf32 is linked as every guest is, then put into an
+# ELF32 container (64-bit code, entered in 32-bit mode as every PVH kernel is), as XTF and
+# several PVH kernels ship.
+GUEST_OBJCOPY ?= objcopy
 define guest_rule
-$(GUEST_OUT)/$(1).elf: $(GUEST_LIB_OBJS) $(call guest_objs,$(1)) $(GUEST_LDS)
+$(GUEST_OUT)/$(1).elf: $(GUEST_LIB_OBJS) $(call guest_objs,$(1)) $(GUEST_LDS) \
+		$(wildcard $(GUEST_SRC)/$(1)/elf32)
 	@echo "  LD      $$@"
 	@$(GUEST_LD) $(GUEST_LDFLAGS) -o $$@ $(GUEST_LIB_OBJS) $(call guest_objs,$(1))
+	$(if $(wildcard $(GUEST_SRC)/$(1)/elf32),@$(GUEST_OBJCOPY) -O elf32-i386 $$@ $$@)
 endef
 $(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
 

@@ -59,10 +59,25 @@ bool conn_send_event(struct conn *c, const void *data, unsigned int len)
 
 	if (c->dead)
 		return false;
-	if (c->out_events >= quota.events) {
-		log_msg("connection of domain %u: watch event dropped, %u queued", c->domid,
-			c->out_events);
+	/* dom0's kernel and tools must not miss an event because a guest made many. */
+	if (c->domid == 0) {
+		if (!c->is_domain && c->out_events >= TOOL_EVENTS_MAX) {
+			log_msg("local connection: %u watch events not taken, disconnecting it",
+				c->out_events);
+			conn_kill(c, 0);
+			return false;
+		}
+	} else if (c->out_events >= quota.events) {
+		/* Said once, not per event: the guest controls how many. */
+		if (!c->events_dropped++)
+			log_msg("connection of domain %u: %u watch events queued, dropping more",
+				c->domid, c->out_events);
 		return false;
+	}
+	if (c->events_dropped) {
+		log_msg("connection of domain %u: %u watch events were dropped", c->domid,
+			c->events_dropped);
+		c->events_dropped = 0;
 	}
 	queue(c, true, &hdr, data, len);
 	return true;

@@ -34,6 +34,7 @@ struct conn {
 	const struct conn_ops *ops;
 	void *transport;
 	int fd;				/* for the main loop to poll; -1: none (rings) */
+	bool io_ready;			/* poll() found fd ready: serve it this turn */
 	unsigned int domid;		/* 0: dom0, privileged */
 	bool is_domain;			/* a domain's ring, not a local socket */
 	bool dead;			/* freed by conn_reap() */
@@ -46,6 +47,7 @@ struct conn {
 
 	TAILQ_HEAD(, out_msg) out;
 	unsigned int out_replies, out_events;	/* queued, not yet fully sent */
+	unsigned int events_dropped;		/* since it was last below its quota */
 
 	TAILQ_HEAD(, watch) watches;	/* in the order they were set */
 	unsigned int nr_watches;
@@ -53,6 +55,8 @@ struct conn {
 	unsigned int nr_transactions;
 	uint32_t next_txn_id;
 };
+
+#define TOOL_EVENTS_MAX	65536
 
 TAILQ_HEAD(conn_list, conn);
 /* Every connection, the dead ones too until conn_reap(). */
@@ -62,7 +66,11 @@ struct conn *conn_new(const struct conn_ops *ops, void *transport, int fd, unsig
 /* Queues a reply. */
 void conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	       const void *data, unsigned int len);
-/* Queues a watch event; false (dropped) when the events quota is full. */
+/*
+ * Queues a watch event; false (dropped) when a guest's connection has quota.events queued.
+ * dom0's connections lose none, but a local tool that lets TOOL_EVENTS_MAX pile up is
+ * disconnected (it stopped reading: it sees the socket close, not a silent gap).
+ */
 bool conn_send_event(struct conn *c, const void *data, unsigned int len);
 /* Sends what the transport takes now; kills the connection if it broke. */
 void conn_flush(struct conn *c);

@@ -1,6 +1,7 @@
 /* xenstored: options, start-up, and the poll loop that drives sockets and domains' rings. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,7 +39,8 @@ static void usage(FILE *out)
 		"  -F, --foreground      do not detach\n"
 		"  -l, --log FILE        log to FILE (default: standard error)\n"
 		"  -q, --quota NAME=N    set a quota: nodes, value_size, perms, watches,\n"
-		"                        transactions, outstanding, events\n"
+		"                        transactions, transaction-nodes, memory,\n"
+		"                        outstanding, events\n"
 		"  -r, --ring-dir DIR    map domain N's ring from the file DIR/domain-N and poll\n"
 		"                        it (testing), instead of Xen's /dev/xen devices\n"
 		"  -h, --help            this text\n",
@@ -65,27 +67,35 @@ static void poll_add(struct poll_set *set, int fd, short events, struct conn *c)
 static void run(int listen_fd, const struct ring_backend *backend)
 {
 	struct poll_set set = { 0 };
-	struct timespec tick = { .tv_nsec = RING_POLL_MS * 1000000L };
+	struct timespec tick = { .tv_nsec = RING_POLL_MS * 1000000L }, now = { 0 };
+	unsigned int i, nr_local, accept_below = UINT_MAX;
 	sigset_t unblocked;
+	bool busy = false;
 	struct conn *c;
-	unsigned int i;
 	short events;
+	int rc;
 
 	sigemptyset(&unblocked);
 	while (!stopping) {
 		set.count = 0;
-		poll_add(&set, listen_fd, POLLIN, NULL);
+		nr_local = 0;
 		if (backend && backend->event_fd >= 0)
 			poll_add(&set, backend->event_fd, POLLIN, NULL);
 		TAILQ_FOREACH(c, &conns, link) {
 			if (c->fd < 0)
 				continue;
+			nr_local++;
 			events = c->out_replies < quota.outstanding ? POLLIN : 0;
 			if (!TAILQ_EMPTY(&c->out))
 				events |= POLLOUT;
 			poll_add(&set, c->fd, events, c);
 		}
-		if (ppoll(set.fds, set.count, backend && backend->event_fd < 0 ? &tick : NULL,
+		/* Out of fds: new tools wait in the queue until a connection closes. */
+		if (nr_local < accept_below)
+			poll_add(&set, listen_fd, POLLIN, NULL);
+		/* A connection that used its whole turn may have more: just look for others. */
+		if (ppoll(set.fds, set.count,
+			  busy ? &now : backend && backend->event_fd < 0 ? &tick : NULL,
 			  &unblocked) < 0) {
 			if (errno != EINTR)
 				log_msg("poll: %s", strerror(errno));
@@ -95,21 +105,22 @@ static void run(int listen_fd, const struct ring_backend *backend)
 			if (!set.fds[i].revents)
 				continue;
 			if (set.conns[i])
-				protocol_process(set.conns[i]);
-			else if (set.fds[i].fd == listen_fd)
-				socket_accept(listen_fd);
+				set.conns[i]->io_ready = true;
+			else if (set.fds[i].fd == listen_fd) {
+				rc = socket_accept(listen_fd);
+				if (rc)
+					log_msg("accept: %s: local tools wait for a connection to close",
+						strerror(-rc));
+				accept_below = rc ? nr_local : UINT_MAX;
+			}
 			else if (backend->ack_events())
 				domain_check_all();
 		}
 		/* A backend without events (tests) is asked on every tick. */
 		if (backend && backend->event_fd < 0)
 			domain_check_all();
-		/* Rings have no fd of their own: look at each, and send what others queued. */
-		TAILQ_FOREACH(c, &conns, link) {
-			if (c->fd < 0)
-				protocol_process(c);
-			conn_flush(c);
-		}
+		/* Rings have no fd of their own: each is looked at on every turn. */
+		busy = protocol_turn();
 		conn_reap();
 	}
 	free(set.fds);

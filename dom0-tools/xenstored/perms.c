@@ -68,6 +68,11 @@ void perms_copy(struct perms *dst, const struct perms *src)
 	dst->count = src->count;
 }
 
+bool perms_equal(const struct perms *a, const struct perms *b)
+{
+	return a->count == b->count && !memcmp(a->list, b->list, a->count * sizeof(a->list[0]));
+}
+
 void perms_single(struct perms *out, unsigned int owner, unsigned int access)
 {
 	out->list = xmalloc(sizeof(*out->list));

@@ -2,6 +2,7 @@
 #ifndef XENSTORED_PERMS_H
 #define XENSTORED_PERMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PERM_READ	1U
@@ -29,6 +30,7 @@ size_t perms_format(const struct perms *perms, char *buf, size_t size);
 /* What @domid may do to a node with @perms: PERM_* bits. */
 unsigned int perms_access(const struct perms *perms, unsigned int domid);
 void perms_copy(struct perms *dst, const struct perms *src);
+bool perms_equal(const struct perms *a, const struct perms *b);
 /* One entry: @owner, with @access for everyone else. */
 void perms_single(struct perms *out, unsigned int owner, unsigned int access);
 void perms_free(struct perms *perms);

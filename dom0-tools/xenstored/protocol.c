@@ -146,9 +146,31 @@ no_bytes:
 	return false;
 }
 
-void protocol_process(struct conn *c)
+bool protocol_process(struct conn *c)
 {
-	do
+	unsigned int reads = 0;
+
+	conn_flush(c);
+	while (!c->dead && c->out_replies < quota.outstanding && receive(c)) {
 		conn_flush(c);
-	while (!c->dead && c->out_replies < quota.outstanding && receive(c));
+		if (++reads == PROTOCOL_TURN_READS)
+			return !c->dead;
+	}
+	return false;
+}
+
+bool protocol_turn(void)
+{
+	bool busy = false;
+	struct conn *c;
+
+	/* A connection INTRODUCE adds on the way is at the tail: it gets its turn too. */
+	TAILQ_FOREACH(c, &conns, link) {
+		if (c->fd < 0 || c->io_ready)
+			busy |= protocol_process(c);
+		c->io_ready = false;
+	}
+	TAILQ_FOREACH(c, &conns, link)
+		conn_flush(c);
+	return busy;
 }

@@ -83,14 +83,17 @@ int socket_listen(const char *path)
 	return fd;
 }
 
-void socket_accept(int fd)
+int socket_accept(int fd)
 {
 	int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (client < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			return -errno;
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_msg("accept: %s", strerror(errno));
-		return;
+		return 0;
 	}
 	conn_new(&socket_ops, NULL, client, 0);
+	return 0;
 }

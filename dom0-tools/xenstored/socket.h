@@ -7,7 +7,11 @@
 
 /* Listens at @path, creating its directory and replacing a stale socket; -errno on failure. */
 int socket_listen(const char *path);
-/* Accepts a client of the listening @fd as a dom0 connection (nothing if none is waiting). */
-void socket_accept(int fd);
+/*
+ * Accepts a client of the listening @fd as a dom0 connection: 0 (also if none was
+ * waiting), or -EMFILE when the daemon is out of file descriptors (or -ENFILE, -ENOBUFS,
+ * -ENOMEM): the client waits in the queue.
+ */
+int socket_accept(int fd);
 
 #endif

@@ -1,9 +1,17 @@
-/* A hash table from strings to pointers, chained, doubling when it gets full. */
+/* A hash table from strings to pointers, chained, doubling when it gets full, keyed hash. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
 #include "alloc.h"
 #include "strmap.h"
+
+#ifndef GRND_INSECURE
+#define GRND_INSECURE	0x0004	/* Linux 5.6: without waiting for the pool */
+#endif
 
 #define MIN_BUCKETS	64
 
@@ -19,20 +27,110 @@ struct strmap {
 	unsigned int count;
 };
 
-/* FNV-1a. */
-static uint32_t hash(const char *key)
-{
-	uint32_t h = 2166136261u;
+static uint8_t hash_key[16];
+static bool hash_keyed;
 
-	while (*key)
-		h = (h ^ (unsigned char)*key++) * 16777619u;
-	return h;
+void strmap_set_key(const uint8_t key[16])
+{
+	memcpy(hash_key, key, sizeof(hash_key));
+	hash_keyed = true;
+}
+
+/*
+ * A key nobody can guess. The daemon starts early in dom0's boot: take the pool's bytes if
+ * it is ready, else what the kernel has without waiting, else the clock, pid and address
+ * space layout (still unknown to a guest).
+ */
+static void make_key(void)
+{
+	uint64_t fallback[2];
+	struct timespec now;
+
+	if (getrandom(hash_key, sizeof(hash_key), GRND_NONBLOCK) != sizeof(hash_key) &&
+	    getrandom(hash_key, sizeof(hash_key), GRND_INSECURE) != sizeof(hash_key)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		fallback[0] = (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
+		fallback[1] = (uint64_t)now.tv_sec ^ (uint64_t)(uintptr_t)&now;
+		memcpy(hash_key, fallback, sizeof(hash_key));
+	}
+	hash_keyed = true;
+}
+
+static uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t rotl(uint64_t x, int bits)
+{
+	return x << bits | x >> (64 - bits);
+}
+
+struct sip {
+	uint64_t v0, v1, v2, v3;
+};
+
+static void sip_rounds(struct sip *s, int n)
+{
+	while (n--) {
+		s->v0 += s->v1;
+		s->v1 = rotl(s->v1, 13) ^ s->v0;
+		s->v0 = rotl(s->v0, 32);
+		s->v2 += s->v3;
+		s->v3 = rotl(s->v3, 16) ^ s->v2;
+		s->v0 += s->v3;
+		s->v3 = rotl(s->v3, 21) ^ s->v0;
+		s->v2 += s->v1;
+		s->v1 = rotl(s->v1, 17) ^ s->v2;
+		s->v2 = rotl(s->v2, 32);
+	}
+}
+
+/* Aumasson and Bernstein's SipHash: 2 rounds per 8-byte word, 4 to finish. */
+uint64_t strmap_siphash(const uint8_t key[16], const void *data, size_t len)
+{
+	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8), m;
+	struct sip s = {
+		k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
+		k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL,
+	};
+	const uint8_t *p = data;
+	uint8_t last[8] = { 0 };
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = load_le64(p + i);
+		s.v3 ^= m;
+		sip_rounds(&s, 2);
+		s.v0 ^= m;
+	}
+	memcpy(last, p + i, len - i);
+	last[7] = (uint8_t)len;
+	m = load_le64(last);
+	s.v3 ^= m;
+	sip_rounds(&s, 2);
+	s.v0 ^= m;
+	s.v2 ^= 0xff;
+	sip_rounds(&s, 4);
+	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+static uint64_t hash(const char *key)
+{
+	return strmap_siphash(hash_key, key, strlen(key));
 }
 
 struct strmap *strmap_new(void)
 {
 	struct strmap *map = xcalloc(1, sizeof(*map));
 
+	if (!hash_keyed)
+		make_key();
 	map->nr_buckets = MIN_BUCKETS;
 	map->buckets = xcalloc(map->nr_buckets, sizeof(*map->buckets));
 	return map;
@@ -127,6 +225,20 @@ void *strmap_remove(struct strmap *map, const char *key)
 unsigned int strmap_count(const struct strmap *map)
 {
 	return map->count;
+}
+
+unsigned int strmap_longest_chain(const struct strmap *map)
+{
+	unsigned int i, len, longest = 0;
+	struct strmap_entry *e;
+
+	for (i = 0; i < map->nr_buckets; i++) {
+		for (len = 0, e = map->buckets[i]; e; e = e->next)
+			len++;
+		if (len > longest)
+			longest = len;
+	}
+	return longest;
 }
 
 void strmap_foreach(const struct strmap *map,

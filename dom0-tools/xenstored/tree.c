@@ -1,4 +1,5 @@
 /* The store: nodes with values, children and permissions, generation counts, and its operations. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,24 @@ void node_free(struct node *node)
 	free(node);
 }
 
+size_t node_size(const struct node *node)
+{
+	return sizeof(*node) + strlen(node->path) + 1 + node->value_len + node->children_len +
+	       node->perms.count * sizeof(node->perms.list[0]);
+}
+
+/* Does @node list @leaf among its children? */
+static bool node_has_child(const struct node *node, const char *leaf)
+{
+	unsigned int off;
+
+	for (off = 0; off < node->children_len;
+	     off += (unsigned int)strlen(node->children + off) + 1)
+		if (!strcmp(node->children + off, leaf))
+			return true;
+	return false;
+}
+
 static void node_add_child(struct node *node, const char *leaf)
 {
 	unsigned int len = (unsigned int)strlen(leaf) + 1;
@@ -61,7 +80,8 @@ static void node_add_child(struct node *node, const char *leaf)
 	node->children_len += len;
 }
 
-static void node_remove_child(struct node *node, const char *leaf)
+/* False if @node did not list @leaf. */
+static bool node_remove_child(struct node *node, const char *leaf)
 {
 	unsigned int off = 0, len;
 
@@ -71,10 +91,11 @@ static void node_remove_child(struct node *node, const char *leaf)
 			memmove(node->children + off, node->children + off + len,
 				node->children_len - off - len);
 			node->children_len -= len;
-			return;
+			return true;
 		}
 		off += len;
 	}
+	return false;
 }
 
 struct node *tree_live_get(const char *path)
@@ -118,28 +139,54 @@ void tree_fini(void)
 	live = NULL;
 }
 
-/* ---- one view of the store: the live one, or a transaction's ---- */
+/*
+ * ---- one view of the store: the live one, or a transaction's ----
+ * A transaction's view can fail (its quotas) and, assembled node by node while the live
+ * store changes, contradict itself; the live store never does.
+ */
 
-static struct node *view_get(struct store_ctx *ctx, const char *path)
+/* The node at @path, or NULL, in @node: 0, or -errno from the transaction. */
+static int view_get(struct store_ctx *ctx, const char *path, struct node **node)
 {
-	return ctx->txn ? txn_view_get(ctx->txn, path) : strmap_get(live, path);
+	if (ctx->txn)
+		return txn_view_get(ctx->txn, path, node);
+	*node = strmap_get(live, path);
+	return 0;
 }
 
 /* @node, from view_get(), has been changed in place. */
-static void view_modified(struct store_ctx *ctx, struct node *node)
+static int view_modified(struct store_ctx *ctx, struct node *node)
 {
 	if (ctx->txn)
-		txn_view_modified(ctx->txn, node->path);
-	else
-		node->gen = ++generation;
+		return txn_view_modified(ctx->txn, node->path);
+	node->gen = ++generation;
+	return 0;
 }
 
-static void view_put(struct store_ctx *ctx, const char *path, struct node *node)
+/* Puts @node, which the view then owns, at @path. */
+static int view_put(struct store_ctx *ctx, const char *path, struct node *node)
 {
 	if (ctx->txn)
-		txn_view_put(ctx->txn, path, node);
-	else
-		tree_live_replace(path, node);
+		return txn_view_put(ctx->txn, path, node);
+	tree_live_replace(path, node);
+	return 0;
+}
+
+/*
+ * The view contradicts itself (a node without its parent, a parent that lists a child it
+ * does not have or not one it has): the live store changed under the transaction, which is
+ * in conflict, as its commit would find.
+ */
+static int view_stale(struct store_ctx *ctx)
+{
+	assert(ctx->txn);
+	return txn_fail(ctx->txn, -EAGAIN);
+}
+
+/* 0, or what the transaction failed with (before an operation, or during one). */
+static int view_error(const struct store_ctx *ctx)
+{
+	return ctx->txn ? txn_error(ctx->txn) : 0;
 }
 
 static unsigned int nodes_owned(struct store_ctx *ctx)
@@ -174,11 +221,14 @@ static int missing_error(struct store_ctx *ctx, const char *path, unsigned int w
 {
 	char buf[PATH_BUF];
 	struct node *node;
+	int rc;
 
 	strcpy(buf, path);
 	do {
 		cut_last(buf);
-		node = view_get(ctx, buf);
+		rc = view_get(ctx, buf, &node);
+		if (rc)
+			return rc;
 	} while (!node && strcmp(buf, "/"));
 	if (node && !(perms_access(&node->perms, ctx->domid) & want))
 		return -EACCES;
@@ -192,13 +242,18 @@ static int create_path(struct store_ctx *ctx, const char *path, struct node **cr
 	unsigned int missing = 0;
 	char buf[PATH_BUF];
 	const char *end;
+	int rc;
 
 	strcpy(buf, path);
 	do {
 		cut_last(buf);
 		missing++;
-		parent = view_get(ctx, buf);
-	} while (!parent);
+		rc = view_get(ctx, buf, &parent);
+		if (rc)
+			return rc;
+	} while (!parent && strcmp(buf, "/"));
+	/* "/" cannot be removed, from any view. */
+	assert(parent);
 	if (!(perms_access(&parent->perms, ctx->domid) & PERM_WRITE))
 		return -EACCES;
 	if (ctx->domid != 0 && nodes_owned(ctx) + missing > quota.nodes)
@@ -211,10 +266,17 @@ static int create_path(struct store_ctx *ctx, const char *path, struct node **cr
 		} else {
 			strcpy(buf, path);
 		}
-		node = node_new(buf, &parent->perms, ctx->domid);
+		/* Only the first parent was there before; a stale copy may list the child. */
+		if (ctx->txn && node_has_child(parent, path_leaf(buf)))
+			return view_stale(ctx);
 		node_add_child(parent, path_leaf(buf));
-		view_modified(ctx, parent);
-		view_put(ctx, buf, node);
+		rc = view_modified(ctx, parent);
+		if (rc)
+			return rc;
+		node = node_new(buf, &parent->perms, ctx->domid);
+		rc = view_put(ctx, buf, node);
+		if (rc)
+			return rc;
 		parent = node;
 	}
 	*created = node;
@@ -223,8 +285,13 @@ static int create_path(struct store_ctx *ctx, const char *path, struct node **cr
 
 int tree_read(struct store_ctx *ctx, const char *path, const struct node **out)
 {
-	struct node *node = view_get(ctx, path);
+	struct node *node;
+	int rc = view_error(ctx);
 
+	if (!rc)
+		rc = view_get(ctx, path, &node);
+	if (rc)
+		return rc;
 	if (!node)
 		return missing_error(ctx, path, PERM_READ);
 	if (!(perms_access(&node->perms, ctx->domid) & PERM_READ))
@@ -236,11 +303,15 @@ int tree_read(struct store_ctx *ctx, const char *path, const struct node **out)
 int tree_write(struct store_ctx *ctx, const char *path, const void *value, unsigned int len)
 {
 	struct node *node;
-	int rc;
+	int rc = view_error(ctx);
 
+	if (rc)
+		return rc;
 	if (ctx->domid != 0 && len > quota.value_size)
 		return -ENOSPC;
-	node = view_get(ctx, path);
+	rc = view_get(ctx, path, &node);
+	if (rc)
+		return rc;
 	if (!node) {
 		rc = create_path(ctx, path, &node);
 		if (rc)
@@ -251,23 +322,29 @@ int tree_write(struct store_ctx *ctx, const char *path, const void *value, unsig
 	free(node->value);
 	node->value = xmemdup(value, len);
 	node->value_len = len;
-	view_modified(ctx, node);
+	rc = view_modified(ctx, node);
+	if (rc)
+		return rc;
 	notify(ctx, path, false, &node->perms);
-	return 0;
+	return view_error(ctx);
 }
 
 int tree_mkdir(struct store_ctx *ctx, const char *path)
 {
-	struct node *node = view_get(ctx, path);
-	int rc;
+	struct node *node;
+	int rc = view_error(ctx);
 
+	if (!rc)
+		rc = view_get(ctx, path, &node);
+	if (rc)
+		return rc;
 	if (node)
 		return perms_access(&node->perms, ctx->domid) & PERM_WRITE ? 0 : -EACCES;
 	rc = create_path(ctx, path, &node);
 	if (rc)
 		return rc;
 	notify(ctx, path, false, &node->perms);
-	return 0;
+	return view_error(ctx);
 }
 
 static char *child_path(const char *parent, const char *leaf)
@@ -282,19 +359,20 @@ static char *child_path(const char *parent, const char *leaf)
 }
 
 /* Removes @path and all below it, without recursion: trees can be deep. */
-static void remove_subtree(struct store_ctx *ctx, const char *path)
+static int remove_subtree(struct store_ctx *ctx, const char *path)
 {
 	size_t depth = 0, room = 16;
 	char **stack = xmalloc(room * sizeof(*stack));
 	struct node *node;
 	unsigned int off;
 	char *cur;
+	int rc = 0;
 
 	stack[depth++] = xstrdup(path);
-	while (depth) {
+	while (depth && !rc) {
 		cur = stack[--depth];
-		node = view_get(ctx, cur);
-		for (off = 0; node && off < node->children_len;
+		rc = view_get(ctx, cur, &node);
+		for (off = 0; !rc && node && off < node->children_len;
 		     off += (unsigned int)strlen(node->children + off) + 1) {
 			if (depth == room) {
 				room *= 2;
@@ -302,11 +380,16 @@ static void remove_subtree(struct store_ctx *ctx, const char *path)
 			}
 			stack[depth++] = child_path(cur, node->children + off);
 		}
-		if (node)
-			view_put(ctx, cur, NULL);
+		if (!rc && node)
+			rc = view_put(ctx, cur, NULL);
 		free(cur);
 	}
+	/* Only a transaction stops half-way (it failed, and is discarded). */
+	assert(!rc || ctx->txn);
+	while (depth)
+		free(stack[--depth]);
 	free(stack);
+	return rc;
 }
 
 int tree_rm(struct store_ctx *ctx, const char *path)
@@ -314,32 +397,50 @@ int tree_rm(struct store_ctx *ctx, const char *path)
 	struct node *node, *parent;
 	char parent_path[PATH_BUF];
 	struct perms old_perms;
-	int rc;
+	int rc = view_error(ctx);
 
+	if (rc)
+		return rc;
 	if (!strcmp(path, "/"))
 		return -EINVAL;
 	path_parent(path, parent_path);
-	node = view_get(ctx, path);
+	rc = view_get(ctx, path, &node);
+	if (rc)
+		return rc;
 	if (!node) {
+		/* Fine if the parent is there. */
 		rc = missing_error(ctx, path, PERM_WRITE);
-		return rc == -ENOENT && view_get(ctx, parent_path) ? 0 : rc;
+		if (rc != -ENOENT)
+			return rc;
+		rc = view_get(ctx, parent_path, &parent);
+		return rc ? rc : parent ? 0 : -ENOENT;
 	}
 	if (!(perms_access(&node->perms, ctx->domid) & PERM_WRITE))
 		return -EACCES;
+	rc = view_get(ctx, parent_path, &parent);
+	if (rc)
+		return rc;
+	if (!parent || !node_remove_child(parent, path_leaf(path)))
+		return view_stale(ctx);
 	perms_copy(&old_perms, &node->perms);
-	parent = view_get(ctx, parent_path);
-	node_remove_child(parent, path_leaf(path));
-	view_modified(ctx, parent);
-	remove_subtree(ctx, path);
-	notify(ctx, path, true, &old_perms);
+	rc = view_modified(ctx, parent);
+	if (!rc)
+		rc = remove_subtree(ctx, path);
+	if (!rc)
+		notify(ctx, path, true, &old_perms);
 	perms_free(&old_perms);
-	return 0;
+	return rc ? rc : view_error(ctx);
 }
 
 int tree_set_perms(struct store_ctx *ctx, const char *path, const struct perms *perms)
 {
-	struct node *node = view_get(ctx, path);
+	struct node *node;
+	int rc = view_error(ctx);
 
+	if (!rc)
+		rc = view_get(ctx, path, &node);
+	if (rc)
+		return rc;
 	if (!node)
 		return missing_error(ctx, path, PERM_WRITE);
 	if (!(perms_access(&node->perms, ctx->domid) & PERM_OWNER))
@@ -356,7 +457,9 @@ int tree_set_perms(struct store_ctx *ctx, const char *path, const struct perms *
 	}
 	perms_free(&node->perms);
 	perms_copy(&node->perms, perms);
-	view_modified(ctx, node);
+	rc = view_modified(ctx, node);
+	if (rc)
+		return rc;
 	notify(ctx, path, false, &node->perms);
-	return 0;
+	return view_error(ctx);
 }

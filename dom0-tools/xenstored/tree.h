@@ -3,6 +3,7 @@
 #define XENSTORED_TREE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "perms.h"
 
@@ -38,7 +39,8 @@ void tree_fini(void);
  * The operations take canonical absolute paths and return 0 or -errno: EACCES without
  * the permission, ENOENT for a missing node (EACCES when its nearest existing ancestor
  * is unreadable to the caller), ENOSPC over a quota, EINVAL for removing "/", EPERM
- * for an unprivileged owner change.
+ * for an unprivileged owner change. In a transaction also EAGAIN when its view turns out
+ * stale, and once it failed, its error (see transaction.h).
  */
 /* Finds a node the caller may read; it stays valid until the store next changes. */
 int tree_read(struct store_ctx *ctx, const char *path, const struct node **node);
@@ -53,6 +55,8 @@ int tree_set_perms(struct store_ctx *ctx, const char *path, const struct perms *
 
 /* ---- for transactions ---- */
 struct node *node_dup(const struct node *node);
+/* The bytes @node takes, for the memory quota. */
+size_t node_size(const struct node *node);
 void node_free(struct node *node);
 /* The live store's node at @path, or NULL. */
 struct node *tree_live_get(const char *path);

@@ -14,6 +14,7 @@ struct watch {
 	char *path;		/* as the client gave it: events are reported the same way */
 	char *abs_path;
 	char *token;
+	bool too_long_said;	/* an event of it was dropped for its length, and logged */
 };
 
 static struct watch *find(struct conn *c, const char *abs_path, const char *token)
@@ -39,7 +40,11 @@ static void send_event(struct conn *c, struct watch *w, const char *path)
 		path = path_relative_to(c->domid, path);
 	plen = strlen(path);
 	if (plen + tlen + 2 > XENSTORE_PAYLOAD_MAX) {
-		log_msg("connection of domain %u: watch event too long, dropped", c->domid);
+		/* Once per watch: the guest can make as many as it writes. */
+		if (!w->too_long_said)
+			log_msg("connection of domain %u: watch event too long, dropped (and "
+				"more such of this watch)", c->domid);
+		w->too_long_said = true;
 		return;
 	}
 	data = xmalloc(plen + tlen + 2);
@@ -62,7 +67,7 @@ int watch_add(struct conn *c, const char *path, const char *token, struct watch 
 		return -EEXIST;
 	if (c->domid != 0 && c->nr_watches >= quota.watches)
 		return -E2BIG;
-	w = xmalloc(sizeof(*w));
+	w = xcalloc(1, sizeof(*w));
 	w->path = xstrdup(path);
 	w->abs_path = xstrdup(abs_path);
 	w->token = xstrdup(token);

@@ -141,13 +141,21 @@ static int domain_table_insert(struct domain *d, domid_t id)
 	return rc;
 }
 
-static void domain_table_remove(struct domain *d)
+/*
+ * Mark @d dying and take it out of the table: true for the one caller that
+ * does so, false for any later one (it is being destroyed already).
+ */
+static bool domain_table_remove(struct domain *d)
 {
+	bool first;
+
 	spin_lock(&domain_table_lock);
+	first = !d->dying;
 	d->dying = true;
 	if (domain_table[d->id] == d)
 		domain_table[d->id] = NULL;
 	spin_unlock(&domain_table_lock);
+	return first;
 }
 
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
@@ -167,6 +175,7 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	}
 	d->state = DOMAIN_RUNNING;
 	tasklet_init(&d->shutdown_work, shutdown_work, d);
+	console_domain_init(d);
 	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
 		goto fail;
 	arch_domain_set_p2m(d);
@@ -216,16 +225,24 @@ static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 }
 
 /*
- * Take @d out of the table and close what links it to other domains; its
- * memory goes with the last reference.
+ * Take @d out of the table, stop it for good and close what links it to
+ * other domains; its memory goes with the last reference. Only the first
+ * caller does it and drops the table's reference: a toolstack destroy
+ * racing the shutdown tasklet, a rebuild or dom0's end is harmless.
  */
 void domain_destroy(struct domain *d)
 {
-	domain_table_remove(d);
+	if (!domain_table_remove(d))
+		return;
+	/* The table's reference, and the caller's when it is not that one. */
+	ASSERT(atomic_read(&d->refcnt) > 0);
 	domain_pause(d);
 	sched_domain_remove(d);
+	/* Off every CPU and out of the scheduler: no hypercall of its own re-arms these. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_kill_timers(d->vcpus[i]);
+	console_domain_destroy(d);
 	foreign_map_release_all(d);
-	timer_stop(&d->console_poll);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	grant_table_release_mappings(d);
@@ -234,6 +251,8 @@ void domain_destroy(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	ASSERT(d->dying);
+	ASSERT(atomic_read(&d->refcnt) == 0);
 	spin_lock(&domain_table_lock);
 	if (domain_structs[d->id] == d)
 		domain_structs[d->id] = NULL;
@@ -242,6 +261,7 @@ static void domain_free(struct domain *d)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
 	if (d->p2m.root) {
+		arch_p2m_teardown(d);
 		pt_for_each_leaf(&d->p2m, free_owned, NULL);
 		pt_destroy(&d->p2m);
 	}
@@ -296,15 +316,36 @@ static const char *const action_names[] = {
 	[ACTION_PRESERVE] = "preserved",
 };
 
-/* Runs from the scheduler loop: the domain's vCPUs are not in the way. */
+/* Take @d's vCPUs off their CPUs without waiting: is every one off, its state saved? */
+static bool domain_off_cpus(struct domain *d)
+{
+	bool off = true;
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		off &= vcpu_sleep_try(d->vcpus[i]);
+	return off;
+}
+
+/*
+ * Runs from CPU0's scheduler loop, with the reference domain_stop() took.
+ * It never waits for a vCPU: one still on a CPU (in a long hypercall, it
+ * leaves at its next preemption point) has the tasklet run again on a
+ * later pass, so that CPU0's timers, tasklets and its own vCPU go on.
+ */
 static void shutdown_work(void *data)
 {
 	struct domain *d = data, *last;
 	unsigned int action = shutdown_action(d);
 	domid_t id;
 
+	ASSERT(d->state != DOMAIN_RUNNING);
 	if (d->dying) {
-		domain_put(d);
+		domain_put(d);		/* destroyed meanwhile (the toolstack) */
+		return;
+	}
+	/* Preserved, it stays as it is: nothing to wait for. */
+	if ((d->id == 0 || action != ACTION_PRESERVE) && !domain_off_cpus(d)) {
+		tasklet_schedule(&d->shutdown_work);
 		return;
 	}
 	if (d->id == 0) {
@@ -314,11 +355,13 @@ static void shutdown_work(void *data)
 	pr_info("d%u: %s after %s\n", d->id, action_names[action],
 		d->state == DOMAIN_CRASHED ? "a crash" :
 		shutdown_reason_name(d->shutdown_reason));
-	if (action == ACTION_DESTROY)
+	if (action != ACTION_PRESERVE)
 		domain_destroy(d);
-	else if (action == ACTION_RESTART)
-		domain_rebuild(d);
+	id = d->id;
+	/* Ours: with it the domain goes, unless another domain maps its pages. */
 	domain_put(d);
+	if (action == ACTION_RESTART)
+		domain_rebuild(id);
 	/* Without a control domain, keel's work ends with the last domain. */
 	id = 0;
 	last = domain_next(&id);
@@ -374,7 +417,8 @@ void domain_unpause(struct domain *d)
 	bool resumed;
 
 	spin_lock(&d->lock);
-	resumed = d->pause_count && --d->pause_count == 0;
+	/* domain_destroy() marks it dying before its own pause: that one stays. */
+	resumed = !d->dying && d->pause_count && --d->pause_count == 0;
 	spin_unlock(&d->lock);
 	if (resumed)
 		for (unsigned int i = 0; i < d->nr_vcpus; i++)

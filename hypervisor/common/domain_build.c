@@ -149,6 +149,9 @@ static struct domain *build_domain(const struct boot_info *bi,
 		return NULL;
 	}
 	d->privileged = s->privileged;
+	/* As Xen's dom0: as many ports as the ABI in use can name. */
+	if (d->privileged)
+		evtchn_set_max_ports(d, EVTCHN_MAX_PORTS);
 	if (domain_setup_special_pages(d) ||
 	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, s, k.highest, &params) ||
@@ -158,10 +161,11 @@ static struct domain *build_domain(const struct boot_info *bi,
 		domain_destroy(d);
 		return NULL;
 	}
-	pr_info("d%u: %u vCPU(s), %llu MiB, kernel %#llx-%#llx, entry %#x, %u module(s), command line \"%s\"\n",
+	pr_info("d%u: %u vCPU(s), %llu MiB, kernel %#llx-%#llx (ELF%u), entry %#x, %u module(s), command line \"%s\"\n",
 		d->id, d->nr_vcpus, (unsigned long long)s->mem >> 20,
 		(unsigned long long)k.lowest, (unsigned long long)k.highest,
-		k.entry, params.nr_modules, s->cmdline ? s->cmdline : "");
+		k.elf_class == ELFCLASS32 ? 32 : 64, k.entry, params.nr_modules,
+		s->cmdline ? s->cmdline : "");
 	return d;
 }
 

@@ -1,5 +1,6 @@
 /* Grant tables v1: shared entries, pins, maptrack handles and the grant_table_op hypercall, as Xen does them for PVH. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/grant_table.h>
@@ -736,14 +737,24 @@ static long get_version(struct vcpu *v, u64 arg)
 
 /*
  * map, unmap and copy: each of @count ops in turn, its status written
- * back. Keel has no hypercall continuations, so a batch runs to its end.
+ * back. Every few ops a batch that has more to do yields to pending work:
+ * it returns how many it did, and do_grant_table_op() makes a
+ * continuation for the rest (keel/hypercall.h).
  */
+static bool batch_preempt(unsigned int done)
+{
+	return done && !(done % HYPERCALL_PREEMPT_EVERY) &&
+	       hypercall_preempt_check();
+}
+
 static long map_batch(struct vcpu *v, u64 arg, unsigned int count)
 {
 	for (unsigned int i = 0; i < count; i++) {
 		u64 at = arg + i * sizeof(struct gnttab_map_grant_ref);
 		struct gnttab_map_grant_ref op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = map_grant_ref(v->domain, &op);
@@ -759,6 +770,8 @@ static long unmap_batch(struct vcpu *v, u64 arg, unsigned int count)
 		u64 at = arg + i * sizeof(struct gnttab_unmap_grant_ref);
 		struct gnttab_unmap_grant_ref op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = unmap_grant_ref(v->domain, &op);
@@ -775,6 +788,8 @@ static long copy_batch(struct vcpu *v, u64 arg, unsigned int count)
 		u64 at = arg + i * sizeof(struct gnttab_copy);
 		struct gnttab_copy op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = grant_copy(v->domain, &op);
@@ -785,18 +800,43 @@ static long copy_batch(struct vcpu *v, u64 arg, unsigned int count)
 	return 0;
 }
 
+/*
+ * The rest of a preempted batch, as Xen continues one: the same op, the
+ * argument past the @done ops, the count less them. The upper bits of cmd
+ * (Xen's continuation argument, GNTTABOP_ARG_MASK) stay 0: no op of keel's
+ * needs them, and a guest's own are refused.
+ */
+static long batch_continue(struct vcpu *v, unsigned int cmd, u64 arg,
+			   unsigned int count, unsigned int done, size_t op_size)
+{
+	unsigned long args[3] = { cmd, arg + (u64)done * op_size, count - done };
+
+	ASSERT(done > 0 && done < count);
+	return hypercall_create_continuation(v, __HYPERVISOR_grant_table_op,
+					     args, ARRAY_SIZE(args));
+}
+
 long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 		       unsigned int count)
 {
+	size_t op_size;
+	long done;
+
 	if ((int)count < 0 || (cmd & ~GNTTABOP_CMD_MASK))
 		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:
-		return map_batch(v, arg, count);
+		done = map_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_map_grant_ref);
+		break;
 	case GNTTABOP_unmap_grant_ref:
-		return unmap_batch(v, arg, count);
+		done = unmap_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_unmap_grant_ref);
+		break;
 	case GNTTABOP_copy:
-		return copy_batch(v, arg, count);
+		done = copy_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_copy);
+		break;
 	case GNTTABOP_setup_table:
 		return setup_table(v, arg, count);
 	case GNTTABOP_query_size:
@@ -808,4 +848,5 @@ long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 	default:
 		return -ENOSYS;
 	}
+	return done > 0 ? batch_continue(v, cmd, arg, count, done, op_size) : done;
 }

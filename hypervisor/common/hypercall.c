@@ -1,8 +1,11 @@
 /* Hypercall dispatch (Xen numbering) and the hypercall page. */
+#include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/page.h>
+#include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
@@ -10,7 +13,18 @@
 
 #define HYPERCALL_STUB_SIZE 32
 
-long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
+				   const unsigned long *args, unsigned int nargs)
+{
+	ASSERT(nargs <= 5);
+	/* The registers and RIP are the loaded vCPU's. */
+	ASSERT(this_cpu()->curr == v && READ_ONCE(v->is_running));
+	arch_hypercall_continuation(v, nr, args, nargs);
+	v->hcall_preempted = true;	/* the arch's exit handler keeps RIP */
+	return -ERESTART;
+}
+
+static long dispatch(struct vcpu *v, unsigned long nr, unsigned long args[5])
 {
 	switch (nr) {
 	case __HYPERVISOR_xen_version:
@@ -37,6 +51,17 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
 		return -ENOSYS;
 	}
+}
+
+long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+{
+	long rc;
+
+	ASSERT(!v->hcall_preempted);
+	rc = dispatch(v, nr, args);
+	/* -ERESTART never reaches a guest: it comes with a continuation only. */
+	ASSERT((rc == -ERESTART) == v->hcall_preempted);
+	return rc;
 }
 
 /* Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into). */

@@ -183,6 +183,55 @@ uint8_t *test_kernel_elf(size_t *len, int entry_note)
 	return e;
 }
 
+/* The same kernel in an ELF32 container (EM_386, as objcopy -O elf32-i386 makes it). */
+uint8_t *test_kernel_elf32(size_t *len)
+{
+	size_t size = TK_SEG1_OFF + TK_SEG1_FILESZ, ph = 52, notes = ph + 3 * 32;
+	uint8_t *e = calloc(1, size), *n = e + notes;
+	const uint32_t seg[3][4] = {
+		{ TK_SEG0_OFF, TK_SEG0_PADDR, TK_SEG0_FILESZ, TK_SEG0_MEMSZ },
+		{ TK_SEG1_OFF, TK_SEG1_PADDR, TK_SEG1_FILESZ, TK_SEG1_MEMSZ },
+		{ notes, 0, TK_NOTES_LEN, TK_NOTES_LEN },
+	};
+
+	assert_non_null(e);
+	memcpy(e, "\x7f" "ELF", 4);
+	e[4] = 1;		/* ELFCLASS32 */
+	e[5] = 1;		/* little-endian */
+	e[6] = 1;
+	put16(e + 0x10, 2);	/* ET_EXEC */
+	put16(e + 0x12, 3);	/* EM_386 */
+	put32(e + 0x14, 1);
+	put32(e + 0x18, TK_ENTRY);
+	put32(e + 0x1c, ph);
+	put16(e + 0x28, 52);
+	put16(e + 0x2a, 32);
+	put16(e + 0x2c, 3);
+	for (int i = 0; i < 3; i++) {
+		uint8_t *p = e + ph + 32 * i;
+
+		put32(p, i < 2 ? 1 : 4);	/* PT_LOAD, PT_NOTE */
+		put32(p + 0x04, seg[i][0]);
+		put32(p + 0x08, seg[i][1]);
+		put32(p + 0x0c, seg[i][1]);
+		put32(p + 0x10, seg[i][2]);
+		put32(p + 0x14, seg[i][3]);
+		put32(p + 0x18, 7);
+		put32(p + 0x1c, i < 2 ? 0x1000 : 4);
+	}
+	put32(n, 4);
+	put32(n + 4, 8);
+	put32(n + 8, 18);	/* PHYS32_ENTRY */
+	memcpy(n + 12, "Xen", 4);
+	put64(n + 16, TK_ENTRY);
+	for (size_t i = 0; i < TK_SEG0_FILESZ; i++)
+		e[TK_SEG0_OFF + i] = test_kernel_byte(0, i);
+	for (size_t i = 0; i < TK_SEG1_FILESZ; i++)
+		e[TK_SEG1_OFF + i] = test_kernel_byte(1, i);
+	*len = size;
+	return e;
+}
+
 uint8_t *test_bzimage(const uint8_t *elf, size_t elf_len, size_t *len)
 {
 	size_t bound = lzma_stream_buffer_bound(elf_len), xlen = 0, setup = 2 * 512, off;

@@ -46,6 +46,8 @@ const char *xasprintf_tmp(const char *fmt, ...) __attribute__((format(printf, 1,
 
 /* The test kernel ELF, @entry_note false leaves the PVH note out. Returns malloc'ed bytes. */
 uint8_t *test_kernel_elf(size_t *len, int entry_note);
+/* The same kernel as an ELF32 (EM_386) PVH executable. Returns malloc'ed bytes. */
+uint8_t *test_kernel_elf32(size_t *len);
 /* The byte the test kernel has at offset @i of segment @seg. */
 uint8_t test_kernel_byte(int seg, size_t i);
 /* @elf in a bzImage with an xz payload (as Linux builds it). Returns malloc'ed bytes. */

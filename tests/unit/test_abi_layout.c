@@ -31,6 +31,16 @@ enum {
 	XEN_VALUE(XENVER_version), XEN_VALUE(XENVER_extraversion),
 	XEN_VALUE(XENVER_get_features),
 	XEN_VALUE(XEN_EXTRAVERSION_LEN),
+	XEN_VALUE(XENVER_compile_info), XEN_VALUE(XENVER_capabilities),
+	XEN_VALUE(XENVER_changeset), XEN_VALUE(XENVER_platform_parameters),
+	XEN_VALUE(XENVER_pagesize), XEN_VALUE(XENVER_guest_handle),
+	XEN_VALUE(XENVER_commandline), XEN_VALUE(XENVER_build_id),
+	XEN_VALUE(XENFEAT_writable_page_tables), XEN_VALUE(XENFEAT_auto_translated_physmap),
+	XEN_VALUE(XENFEAT_supervisor_mode_kernel), XEN_VALUE(XENFEAT_hvm_callback_vector),
+	XEN_VALUE(XENFEAT_hvm_safe_pvclock), XEN_VALUE(XENFEAT_hvm_pirqs),
+	XEN_VALUE(XENFEAT_dom0), XEN_VALUE(XENFEAT_memory_op_vnode_supported),
+	XEN_VALUE(XENFEAT_not_direct_mapped), XEN_VALUE(XENFEAT_direct_mapped),
+	XEN_VALUE(XENFEAT_NR_SUBMAPS),
 	XEN_VALUE(EVTCHN_2L_NR_CHANNELS),
 	XEN_VALUE(EVTCHNOP_bind_interdomain), XEN_VALUE(EVTCHNOP_bind_virq),
 	XEN_VALUE(EVTCHNOP_bind_pirq), XEN_VALUE(EVTCHNOP_close),
@@ -45,6 +55,20 @@ enum {
 	XEN_VALUE(VIRQ_TIMER), XEN_VALUE(VIRQ_DEBUG), XEN_VALUE(VIRQ_CONSOLE),
 	XEN_VALUE(VIRQ_DOM_EXC), XEN_VALUE(VIRQ_XENOPROF),
 	XEN_VALUE(VIRQ_XENPMU), XEN_VALUE(NR_VIRQS),
+};
+/* The FIFO event-channel ABI. */
+enum {
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MAX),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_DEFAULT),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MIN),
+	XEN_VALUE(EVTCHN_FIFO_MAX_QUEUES),
+	XEN_VALUE(EVTCHN_FIFO_PENDING),
+	XEN_VALUE(EVTCHN_FIFO_MASKED),
+	XEN_VALUE(EVTCHN_FIFO_LINKED),
+	XEN_VALUE(EVTCHN_FIFO_BUSY),
+	XEN_VALUE(EVTCHN_FIFO_LINK_BITS),
+	XEN_VALUE(EVTCHN_FIFO_LINK_MASK),
+	XEN_VALUE(EVTCHN_FIFO_NR_CHANNELS),
 };
 /* Grant tables and memory_op. */
 enum {
@@ -180,6 +204,17 @@ enum {
 #undef EVTCHNOP_init_control
 #undef EVTCHNOP_expand_array
 #undef EVTCHNOP_set_priority
+#undef EVTCHN_FIFO_PRIORITY_MAX
+#undef EVTCHN_FIFO_PRIORITY_DEFAULT
+#undef EVTCHN_FIFO_PRIORITY_MIN
+#undef EVTCHN_FIFO_MAX_QUEUES
+#undef EVTCHN_FIFO_PENDING
+#undef EVTCHN_FIFO_MASKED
+#undef EVTCHN_FIFO_LINKED
+#undef EVTCHN_FIFO_BUSY
+#undef EVTCHN_FIFO_LINK_BITS
+#undef EVTCHN_FIFO_LINK_MASK
+#undef EVTCHN_FIFO_NR_CHANNELS
 #undef EVTCHNSTAT_closed
 #undef EVTCHNSTAT_unbound
 #undef EVTCHNSTAT_interdomain
@@ -212,6 +247,25 @@ enum {
 #undef XENVER_extraversion
 #undef XENVER_get_features
 #undef XEN_EXTRAVERSION_LEN
+#undef XENVER_compile_info
+#undef XENVER_capabilities
+#undef XENVER_changeset
+#undef XENVER_platform_parameters
+#undef XENVER_pagesize
+#undef XENVER_guest_handle
+#undef XENVER_commandline
+#undef XENVER_build_id
+#undef XENFEAT_writable_page_tables
+#undef XENFEAT_auto_translated_physmap
+#undef XENFEAT_supervisor_mode_kernel
+#undef XENFEAT_hvm_callback_vector
+#undef XENFEAT_hvm_safe_pvclock
+#undef XENFEAT_hvm_pirqs
+#undef XENFEAT_dom0
+#undef XENFEAT_memory_op_vnode_supported
+#undef XENFEAT_not_direct_mapped
+#undef XENFEAT_direct_mapped
+#undef XENFEAT_NR_SUBMAPS
 
 /* keel's structures, renamed so both sets can be compared. */
 #define shared_info keel_shared_info
@@ -236,8 +290,18 @@ enum {
 #define evtchn_bind_vcpu keel_evtchn_bind_vcpu
 #define evtchn_unmask keel_evtchn_unmask
 #define evtchn_reset keel_evtchn_reset
+#define evtchn_fifo_control_block keel_evtchn_fifo_control_block
+#define evtchn_init_control keel_evtchn_init_control
+#define evtchn_expand_array keel_evtchn_expand_array
+#define evtchn_set_priority keel_evtchn_set_priority
 #define xen_feature_info keel_xen_feature_info
 #define xen_extraversion_t keel_xen_extraversion_t
+#define xen_compile_info keel_xen_compile_info
+#define xen_platform_parameters keel_xen_platform_parameters
+#define xen_capabilities_info_t keel_xen_capabilities_info_t
+#define xen_changeset_info_t keel_xen_changeset_info_t
+#define xen_commandline_t keel_xen_commandline_t
+#define xen_domain_handle_t keel_xen_domain_handle_t
 #define grant_entry_v1 keel_grant_entry_v1
 #define grant_entry_v1_t keel_grant_entry_v1_t
 #define gnttab_map_grant_ref keel_gnttab_map_grant_ref
@@ -258,6 +322,7 @@ enum {
 #include <public/hvm_start_info.h>
 #include <public/sched.h>
 #include <public/version.h>
+#include <public/features.h>
 #include <public/event_channel.h>
 #include <public/grant_table.h>
 #include <public/memory.h>
@@ -285,8 +350,18 @@ enum {
 #undef evtchn_bind_vcpu
 #undef evtchn_unmask
 #undef evtchn_reset
+#undef evtchn_fifo_control_block
+#undef evtchn_init_control
+#undef evtchn_expand_array
+#undef evtchn_set_priority
 #undef xen_feature_info
 #undef xen_extraversion_t
+#undef xen_compile_info
+#undef xen_platform_parameters
+#undef xen_capabilities_info_t
+#undef xen_changeset_info_t
+#undef xen_commandline_t
+#undef xen_domain_handle_t
 #undef grant_entry_v1
 #undef grant_entry_v1_t
 #undef gnttab_map_grant_ref
@@ -383,6 +458,49 @@ static void test_sched_version(void **state)
 	SAME(keel_xen_feature_info, xen_feature_info, submap);
 }
 
+static void test_version_subops(void **state)
+{
+	(void)state;
+	assert_int_equal(XENVER_compile_info, XEN_XENVER_compile_info);
+	assert_int_equal(XENVER_capabilities, XEN_XENVER_capabilities);
+	assert_int_equal(XENVER_changeset, XEN_XENVER_changeset);
+	assert_int_equal(XENVER_platform_parameters, XEN_XENVER_platform_parameters);
+	assert_int_equal(XENVER_pagesize, XEN_XENVER_pagesize);
+	assert_int_equal(XENVER_guest_handle, XEN_XENVER_guest_handle);
+	assert_int_equal(XENVER_commandline, XEN_XENVER_commandline);
+	assert_int_equal(XENVER_build_id, XEN_XENVER_build_id);
+	/* Xen 4.18's varbuf sub-ops: newer than these headers (4.17), numbers from Xen's. */
+	assert_int_equal(XENVER_extraversion2, 11);
+	assert_int_equal(XENVER_capabilities2, 12);
+	assert_int_equal(XENVER_changeset2, 13);
+	assert_int_equal(XENVER_commandline2, 14);
+	SAME_SIZE(keel_xen_compile_info, xen_compile_info);
+	SAME(keel_xen_compile_info, xen_compile_info, compile_by);
+	SAME(keel_xen_compile_info, xen_compile_info, compile_domain);
+	SAME(keel_xen_compile_info, xen_compile_info, compile_date);
+	SAME_SIZE(keel_xen_platform_parameters, xen_platform_parameters);
+	assert_int_equal(sizeof(keel_xen_capabilities_info_t), sizeof(xen_capabilities_info_t));
+	assert_int_equal(sizeof(keel_xen_changeset_info_t), sizeof(xen_changeset_info_t));
+	assert_int_equal(sizeof(keel_xen_commandline_t), sizeof(xen_commandline_t));
+	assert_int_equal(sizeof(keel_xen_domain_handle_t), sizeof(xen_domain_handle_t));
+	/* xen_varbuf is xen_build_id under a general name */
+	SAME(xen_varbuf, xen_build_id, buf);
+	assert_int_equal(sizeof(struct xen_varbuf), sizeof(struct xen_build_id));
+
+	assert_int_equal(XENFEAT_writable_page_tables, XEN_XENFEAT_writable_page_tables);
+	assert_int_equal(XENFEAT_auto_translated_physmap, XEN_XENFEAT_auto_translated_physmap);
+	assert_int_equal(XENFEAT_supervisor_mode_kernel, XEN_XENFEAT_supervisor_mode_kernel);
+	assert_int_equal(XENFEAT_hvm_callback_vector, XEN_XENFEAT_hvm_callback_vector);
+	assert_int_equal(XENFEAT_hvm_safe_pvclock, XEN_XENFEAT_hvm_safe_pvclock);
+	assert_int_equal(XENFEAT_hvm_pirqs, XEN_XENFEAT_hvm_pirqs);
+	assert_int_equal(XENFEAT_dom0, XEN_XENFEAT_dom0);
+	assert_int_equal(XENFEAT_memory_op_vnode_supported,
+			 XEN_XENFEAT_memory_op_vnode_supported);
+	assert_int_equal(XENFEAT_not_direct_mapped, XEN_XENFEAT_not_direct_mapped);
+	assert_int_equal(XENFEAT_direct_mapped, XEN_XENFEAT_direct_mapped);
+	assert_int_equal(XENFEAT_NR_SUBMAPS, XEN_XENFEAT_NR_SUBMAPS);
+}
+
 static void test_event_channel_numbers(void **state)
 {
 	(void)state;
@@ -460,6 +578,36 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_sched_poll, sched_poll, ports);
 	SAME(keel_sched_poll, sched_poll, nr_ports);
 	SAME(keel_sched_poll, sched_poll, timeout);
+}
+
+static void test_fifo_abi(void **state)
+{
+	(void)state;
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MAX, XEN_EVTCHN_FIFO_PRIORITY_MAX);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_DEFAULT, XEN_EVTCHN_FIFO_PRIORITY_DEFAULT);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MIN, XEN_EVTCHN_FIFO_PRIORITY_MIN);
+	assert_int_equal(EVTCHN_FIFO_MAX_QUEUES, XEN_EVTCHN_FIFO_MAX_QUEUES);
+	assert_int_equal(EVTCHN_FIFO_PENDING, XEN_EVTCHN_FIFO_PENDING);
+	assert_int_equal(EVTCHN_FIFO_MASKED, XEN_EVTCHN_FIFO_MASKED);
+	assert_int_equal(EVTCHN_FIFO_LINKED, XEN_EVTCHN_FIFO_LINKED);
+	assert_int_equal(EVTCHN_FIFO_BUSY, XEN_EVTCHN_FIFO_BUSY);
+	assert_int_equal(EVTCHN_FIFO_LINK_BITS, XEN_EVTCHN_FIFO_LINK_BITS);
+	assert_int_equal(EVTCHN_FIFO_LINK_MASK, XEN_EVTCHN_FIFO_LINK_MASK);
+	assert_int_equal(EVTCHN_FIFO_NR_CHANNELS, XEN_EVTCHN_FIFO_NR_CHANNELS);
+	assert_int_equal(sizeof(event_word_t), sizeof(uint32_t));
+	SAME_SIZE(keel_evtchn_fifo_control_block, evtchn_fifo_control_block);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, ready);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, head);
+	SAME_SIZE(keel_evtchn_init_control, evtchn_init_control);
+	SAME(keel_evtchn_init_control, evtchn_init_control, control_gfn);
+	SAME(keel_evtchn_init_control, evtchn_init_control, offset);
+	SAME(keel_evtchn_init_control, evtchn_init_control, vcpu);
+	SAME(keel_evtchn_init_control, evtchn_init_control, link_bits);
+	SAME_SIZE(keel_evtchn_expand_array, evtchn_expand_array);
+	SAME(keel_evtchn_expand_array, evtchn_expand_array, array_gfn);
+	SAME_SIZE(keel_evtchn_set_priority, evtchn_set_priority);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, port);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, priority);
 }
 
 static void test_grant_table_numbers(void **state)
@@ -598,8 +746,10 @@ int main(void)
 		cmocka_unit_test(test_shared_info),
 		cmocka_unit_test(test_start_info),
 		cmocka_unit_test(test_sched_version),
+		cmocka_unit_test(test_version_subops),
 		cmocka_unit_test(test_event_channel_numbers),
 		cmocka_unit_test(test_event_channel_structs),
+		cmocka_unit_test(test_fifo_abi),
 		cmocka_unit_test(test_grant_table_numbers),
 		cmocka_unit_test(test_grant_table_structs),
 	};

@@ -67,6 +67,7 @@ u64 arch_p2m_attr(unsigned int access)
 }
 
 void arch_domain_set_p2m(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
 
 void arch_p2m_flush(struct domain *d)
 {
@@ -84,11 +85,12 @@ void sched_domain_add(struct domain *d) { }
 void sched_domain_remove(struct domain *d) { }
 void vcpu_sleep(struct vcpu *v) { }
 void vcpu_sleep_sync(struct vcpu *v) { }
+bool vcpu_sleep_try(struct vcpu *v) { return true; }
 void vcpu_wake(struct vcpu *v) { }
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data) { }
 void tasklet_schedule(struct tasklet *t) { }
 void control_domain_ended(struct domain *d) { }
-void domain_rebuild(struct domain *d) { }
+void domain_rebuild(domid_t id) { }
 void last_domain_ended(void) { }
 
 u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
@@ -101,6 +103,22 @@ void vcpu_poll_wake(struct vcpu *v) { }
 void timer_stop(struct timer *t) { }
 /* Domains here get no console ring, so nothing is kept of their output. */
 void console_ring_free(struct domain *d) { }
+/* Nor timers (test_domain_life.c runs domain.c's destroy with them). */
+void console_domain_init(struct domain *d) { }
+void console_domain_destroy(struct domain *d) { }
+void vcpu_kill_timers(struct vcpu *v) { }
+/* Batches here run to their end (test_domain_life.c preempts them). */
+bool hypercall_preempt_check(void)
+{
+	return false;
+}
+
+long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
+				   const unsigned long *args, unsigned int nargs)
+{
+	fail_msg("no continuation expected");
+	return -1;
+}
 
 /* Guest-virtual addresses are host pointers; BAD_VA faults. */
 int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)

@@ -1,6 +1,6 @@
 /*
- * Host tests of keelctl's domain builder against a fake keel: an ELF, a bzImage and (when
- * present) Debian's kernel loaded into fake guest RAM; every failure leaves no domain.
+ * Host tests of keelctl's domain builder against a fake keel: an ELF64, an ELF32, a bzImage
+ * and (when present) Debian's kernel loaded into fake guest RAM; every failure leaves no domain.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #define RAMDISK_LEN	10000
 
 static struct fake_hv fake;
-static char *elf_path, *bz_path, *ramdisk_path, *noentry_path, *garbage_path;
+static char *elf_path, *elf32_path, *bz_path, *ramdisk_path, *noentry_path, *garbage_path;
 static uint8_t ramdisk[RAMDISK_LEN];
 
 static int setup(void **state)
@@ -26,11 +26,14 @@ static int setup(void **state)
 	size_t len, bz_len;
 	uint8_t *elf = test_kernel_elf(&len, 1), *bz = test_bzimage(elf, len, &bz_len);
 	uint8_t *noentry = test_kernel_elf(&len, 0);
+	size_t len32;
+	uint8_t *elf32 = test_kernel_elf32(&len32);
 
 	tmpdir_make();
 	elf_path = xstrdup(tmp_file("kernel.elf", elf, len));
 	bz_path = xstrdup(tmp_file("vmlinuz", bz, bz_len));
 	noentry_path = xstrdup(tmp_file("noentry.elf", noentry, len));
+	elf32_path = xstrdup(tmp_file("kernel32.elf", elf32, len32));
 	garbage_path = xstrdup(tmp_file("garbage", "MZ this is no kernel at all", 27));
 	for (size_t i = 0; i < RAMDISK_LEN; i++)
 		ramdisk[i] = (uint8_t)(i * 31 + 7);
@@ -38,6 +41,7 @@ static int setup(void **state)
 	free(elf);
 	free(bz);
 	free(noentry);
+	free(elf32);
 	return 0;
 }
 
@@ -46,6 +50,7 @@ static int teardown(void **state)
 	free(elf_path);
 	free(bz_path);
 	free(noentry_path);
+	free(elf32_path);
 	free(garbage_path);
 	free(ramdisk_path);
 	tmpdir_remove();
@@ -133,6 +138,21 @@ static void test_build_elf(void **state)
 	assert_false(rep.from_bzimage);
 	/* No weight or cap: keel's defaults stay. */
 	assert_int_equal(fake.calls[KEEL_DOMCTL_set_sched], 0);
+	assert_string_equal(captured(), "");
+	build_report_free(&rep);
+	config_free(&cfg);
+}
+
+/* An ELF32 PVH kernel (objcopy -O elf32-i386 of a 64-bit one) is built the same way. */
+static void test_build_elf32(void **state)
+{
+	struct domain_config cfg;
+	struct build_report rep;
+
+	config(&cfg, GOOD_CFG, elf32_path, ramdisk_path);
+	assert_int_equal(build_domain(&fake.hv, &cfg, &rep), 0);
+	check_loaded(&rep);
+	assert_false(rep.from_bzimage);
 	assert_string_equal(captured(), "");
 	build_report_free(&rep);
 	config_free(&cfg);
@@ -386,6 +406,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_build_elf, before, after),
+		cmocka_unit_test_setup_teardown(test_build_elf32, before, after),
 		cmocka_unit_test_setup_teardown(test_build_bzimage, before, after),
 		cmocka_unit_test_setup_teardown(test_build_debian_kernel, before, after),
 		cmocka_unit_test_setup_teardown(test_refused_hypercalls_leave_nothing, before, after),

@@ -4,9 +4,12 @@
  * (--ring-dir). Each test starts a fresh daemon and requires it to stop cleanly.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include "host.h"
 #include "xs_client.h"
@@ -39,6 +42,31 @@ static int setup_quotas(void **state)
 	};
 
 	return start(state, args);
+}
+
+/* Transaction limits small enough to reach over a ring. */
+static int setup_txn_quotas(void **state)
+{
+	static const char *const args[] = {
+		"--quota", "transaction-nodes=4", "--quota", "memory=8000", NULL,
+	};
+
+	return start(state, args);
+}
+
+/* A daemon with 32 file descriptors (it inherits the limit; this process gets its own back). */
+static int setup_few_fds(void **state)
+{
+	struct rlimit old, few;
+	int rc;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	few = old;
+	few.rlim_cur = 32;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &few), 0);
+	rc = start(state, NULL);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	return rc;
 }
 
 static int teardown(void **state)
@@ -497,6 +525,220 @@ static void test_domain_quotas(void **state)
 	expect_ok(xs_callv(&dom0, XS_WATCH, 0, &reply, 2, "/c", "3"), &reply);
 }
 
+/*
+ * A guest's transaction over transaction-nodes or its domain's memory quota: ENOSPC for that
+ * request and the ones after, ENOMEM at commit; the guest and the daemon go on (audit 10).
+ */
+static void test_transaction_quotas(void **state)
+{
+	static char big[3000];
+	struct xs_client guest;
+	struct xs_msg reply;
+	char name[32];
+	uint32_t t;
+	int i;
+
+	make_home(5);
+	guest = introduce(5);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		write_ok(&guest, 0, name, "v");
+	}
+	t = start_transaction(&guest);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		expect_read(&guest, t, name, "v");
+	}
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "n4"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "n0"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply, "ENOMEM");
+	/* Missing nodes cost nothing: many reads of them fit. */
+	t = start_transaction(&guest);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "none/%d/x", i);
+		expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, name), &reply, "ENOENT");
+	}
+	expect_ok(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply);
+	/* memory=8000: the fourth node of the transaction does not fit, the third did. */
+	memset(big, 'b', sizeof(big));
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/big%d", i);
+		expect_ok(xs_write_node(&dom0, 0, name, big, sizeof(big), &reply), &reply);
+	}
+	t = start_transaction(&guest);
+	write_ok(&guest, t, "n0", "w");
+	expect_ok(xs_write_node(&guest, t, "n1", big, 2000, &reply), &reply);
+	assert_int_equal(xs_callv(&guest, XS_READ, t, &reply, 1, "big0"), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	expect_error(xs_callv(&guest, XS_READ, t, &reply, 1, "big1"), &reply, "ENOSPC");
+	expect_error(xs_callv(&guest, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply, "ENOMEM");
+	expect_read(&guest, 0, "n0", "v");
+	/* dom0 is held to neither. */
+	t = start_transaction(&dom0);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/n%d", i);
+		expect_read(&dom0, t, name, "v");
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "/local/domain/5/big%d", i);
+		assert_int_equal(xs_callv(&dom0, XS_READ, t, &reply, 1, name), 0);
+		assert_int_equal(reply.hdr.type, XS_READ);
+	}
+	expect_ok(xs_callv(&dom0, XS_TRANSACTION_END, t, &reply, 1, "T"), &reply);
+}
+
+/*
+ * A guest that keeps its request ring full of small reads on one vCPU and takes every
+ * reply at once on another, as the audit's attack does.
+ */
+struct flooder {
+	struct xenstore_domain_interface *intf;
+	volatile bool stop;
+	unsigned long sent;
+};
+
+static void *flood_requests(void *arg)
+{
+	struct xsd_sockmsg hdr = { .type = XS_READ, .len = 5 };
+	struct flooder *f = arg;
+	char msg[sizeof(hdr) + 5];
+	XENSTORE_RING_IDX prod, cons;
+
+	memcpy(msg, &hdr, sizeof(hdr));
+	memcpy(msg + sizeof(hdr), "data", 5);
+	while (!f->stop) {
+		prod = __atomic_load_n(&f->intf->req_prod, __ATOMIC_ACQUIRE);
+		cons = __atomic_load_n(&f->intf->req_cons, __ATOMIC_ACQUIRE);
+		for (; XENSTORE_RING_SIZE - (prod - cons) >= sizeof(msg); prod += sizeof(msg)) {
+			guest_ring_write(f->intf, msg, sizeof(msg));
+			f->sent++;
+		}
+	}
+	return NULL;
+}
+
+static void *flood_replies(void *arg)
+{
+	struct flooder *f = arg;
+	char sink[XENSTORE_RING_SIZE];
+
+	while (!f->stop)
+		guest_ring_read(f->intf, sink, sizeof(sink));
+	return NULL;
+}
+
+static long long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000LL + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * Finding 11: one guest that keeps its ring busy used to hold the daemon for good. Now
+ * dom0's tools and the other guests are answered meanwhile. (Nothing may fail while the
+ * threads run: they use this frame.)
+ */
+static void test_flooding_guest_starves_no_one(void **state)
+{
+	struct flooder f = { 0 };
+	struct xs_client guest6;
+	struct timespec start;
+	struct xs_msg reply;
+	pthread_t threads[2];
+	unsigned long before;
+	long long took;
+	bool answered = true, flooder_served;
+	int i;
+
+	make_home(5);
+	make_home(6);
+	write_ok(&dom0, 0, "/local/domain/5/data", "");
+	write_ok(&dom0, 0, "/local/domain/6/x", "6");
+	f.intf = introduce(5).intf;
+	guest6 = introduce(6);
+	assert_int_equal(pthread_create(&threads[0], NULL, flood_requests, &f), 0);
+	assert_int_equal(pthread_create(&threads[1], NULL, flood_replies, &f), 0);
+	while (f.sent < 1000)
+		usleep(1000);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < 20 && answered; i++) {
+		answered = !xs_callv(&dom0, XS_READ, 0, &reply, 1, "/local/domain/6/x") &&
+			   reply.hdr.type == XS_READ;
+		answered = answered && !xs_callv(&guest6, XS_READ, 0, &reply, 1, "x") &&
+			   reply.hdr.type == XS_READ;
+	}
+	took = elapsed_ms(&start);
+	/* And the flooding guest was being served all along. */
+	before = f.sent;
+	usleep(50000);
+	flooder_served = f.sent > before;
+	f.stop = true;
+	pthread_join(threads[0], NULL);
+	pthread_join(threads[1], NULL);
+	if (!answered || took > 10000)
+		fail_msg("dom0 and another guest: %s after %lld ms", answered ? "answered" : "starved",
+			 took);
+	assert_true(flooder_served);
+}
+
+/* How many lines of the daemon's log contain @needle. */
+static unsigned int log_lines(const char *needle)
+{
+	char line[512];
+	unsigned int n = 0;
+	FILE *f = fopen(daemon_.log, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * More local tools than the daemon has file descriptors: the extra ones wait in the
+ * listen queue until others leave, and the daemon neither spins on accept() nor logs it
+ * over and over.
+ */
+static void test_out_of_fds(void **state)
+{
+	enum { CLIENTS = 40 };
+	static struct xs_client cl[CLIENTS];
+	bool answered[CLIENTS];
+	unsigned int i, nr_answered = 0, closed = 0;
+	struct xs_msg reply;
+
+	for (i = 0; i < CLIENTS; i++)
+		cl[i] = connect_dom0();
+	for (i = 0; i < CLIENTS; i++) {
+		xs_send(&cl[i], XS_GET_DOMAIN_PATH, 0, "3", 2);
+		answered[i] = xs_recv(&cl[i], &reply, 200) == 0;
+		nr_answered += answered[i];
+	}
+	assert_true(nr_answered > 10 && nr_answered < CLIENTS);
+	usleep(300000);
+	if (log_lines("accept:") > 3)
+		fail_msg("%u lines about accept() in the log", log_lines("accept:"));
+	/* As many answered ones leave as wait: those are taken in and answered. */
+	for (i = 0; i < CLIENTS && closed < CLIENTS - nr_answered; i++) {
+		if (answered[i]) {
+			xs_client_close(&cl[i]);
+			closed++;
+		}
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		if (answered[i])
+			continue;
+		assert_int_equal(xs_recv(&cl[i], &reply, XS_TIMEOUT_MS), 0);
+		assert_string_equal(reply.body, "/local/domain/3");
+	}
+	for (i = 0; i < CLIENTS; i++)
+		xs_client_close(&cl[i]);
+	write_ok(&dom0, 0, "/still", "here");
+}
+
 /* Malformed requests get EINVAL; the connection and the daemon go on. */
 static void test_malformed_requests(void **state)
 {
@@ -637,6 +879,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_over_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_quotas, setup_quotas, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_quotas, setup_txn_quotas, teardown),
+		cmocka_unit_test_setup_teardown(test_flooding_guest_starves_no_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_fds, setup_few_fds, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),

@@ -449,6 +449,156 @@ static void test_domain_introduce_release(void **state)
 	assert_true(domain_is_introduced(0));
 }
 
+/* ---- the audit of f21af78: findings 11 and 19 ---- */
+
+/* A client that always has its next request ready: XS_READ "data", up to @limit. */
+struct flood {
+	unsigned long served, limit;
+	char req[64];
+	unsigned int len, off;
+};
+
+static int flood_read(struct conn *c, void *buf, unsigned int len)
+{
+	struct flood *f = c->transport;
+
+	if (f->off == f->len) {
+		struct xsd_sockmsg h = { .type = XS_READ, .req_id = (uint32_t)f->served, .len = 5 };
+
+		if (f->served == f->limit)
+			return 0;
+		f->served++;
+		memcpy(f->req, &h, sizeof(h));
+		memcpy(f->req + sizeof(h), "data", 5);
+		f->len = sizeof(h) + 5;
+		f->off = 0;
+	}
+	if (len > f->len - f->off)
+		len = f->len - f->off;
+	memcpy(buf, f->req + f->off, len);
+	f->off += len;
+	return (int)len;
+}
+
+/* It takes every reply at once. */
+static int sink_write(struct conn *c, const void *buf, unsigned int len)
+{
+	return (int)len;
+}
+
+static void nothing_destroy(struct conn *c)
+{
+}
+
+static const struct conn_ops flood_ops = { "flood", flood_read, sink_write, nothing_destroy };
+
+static struct conn *flood_conn(struct flood *f, unsigned int domid)
+{
+	struct conn *c = conn_new(&flood_ops, f, -1, domid);
+
+	memset(f, 0, sizeof(*f));
+	f->limit = 100000;
+	c->is_domain = true;
+	return c;
+}
+
+/*
+ * Finding 11: a guest that keeps its request ring non-empty and takes its replies kept
+ * xenstored inside one protocol_process() for good. One call serves a bounded number.
+ */
+static void test_flooding_connection_yields(void **state)
+{
+	struct flood f;
+	struct conn *c = flood_conn(&f, 5);
+
+	protocol_process(c);
+	if (f.served > 64)
+		fail_msg("one protocol_process() call served %lu requests", f.served);
+	assert_false(c->dead);
+}
+
+/*
+ * Finding 11: one turn of the main loop serves every connection its share, in order: two
+ * guests flooding ahead of another do not keep it (or dom0) waiting.
+ */
+static void test_turns_are_fair(void **state)
+{
+	static struct xenstore_domain_interface page7;
+	struct flood f1, f2;
+	struct xs_client guest7;
+	struct xs_msg reply;
+	unsigned int turns;
+	bool busy;
+
+	flood_conn(&f1, 6);
+	flood_conn(&f2, 8);
+	memset(&page7, 0, sizeof(page7));
+	ring_conn_new(&new_port(7, &page7)->port);
+	xs_client_ring(&guest7, &page7, NULL, NULL);
+	guest.pump = NULL;	/* only protocol_turn() serves, here */
+	xs_send(&guest7, XS_GET_DOMAIN_PATH, 0, "7", 2);
+	xs_send(&guest, XS_GET_DOMAIN_PATH, 0, "5", 2);
+	busy = protocol_turn();
+	assert_true(busy);
+	assert_int_equal(xs_recv(&guest7, &reply, 0), 0);
+	assert_string_equal(reply.body, "/local/domain/7");
+	assert_int_equal(xs_recv(&guest, &reply, 0), 0);
+	assert_string_equal(reply.body, "/local/domain/5");
+	assert_true(f1.served <= PROTOCOL_TURN_READS && f1.served > 0);
+	assert_true(f2.served <= PROTOCOL_TURN_READS && f2.served > 0);
+	/* Each turn gives each flooder its share again, until their clients stop. */
+	for (turns = 1; protocol_turn(); turns++)
+		assert_true(f1.served <= (turns + 1) * PROTOCOL_TURN_READS);
+	assert_int_equal(f1.served, f1.limit);
+	assert_int_equal(f2.served, f2.limit);
+	assert_true(turns >= f1.limit / PROTOCOL_TURN_READS);
+}
+
+/* A connection whose client takes nothing: its output stays queued. */
+static int stuck_write(struct conn *c, const void *buf, unsigned int len)
+{
+	return 0;
+}
+
+static int no_read(struct conn *c, void *buf, unsigned int len)
+{
+	return 0;
+}
+
+static const struct conn_ops stuck_ops = { "stuck", no_read, stuck_write, nothing_destroy };
+
+/*
+ * Finding 19: the events quota (1024 queued) drops watch events on guests' connections
+ * only: dom0's own (its kernel's ring, the tools' sockets) lose none.
+ */
+static void test_events_quota_spares_dom0(void **state)
+{
+	struct conn *tool = conn_new(&stuck_ops, NULL, -1, 0);
+	struct conn *guest5 = conn_new(&stuck_ops, NULL, -1, 5);
+	struct conn *dom0_ring = conn_new(&stuck_ops, NULL, -1, 0);
+	unsigned int i, kept0 = 0, kept5 = 0;
+
+	dom0_ring->is_domain = true;
+	guest5->is_domain = true;
+	for (i = 0; i < 3000; i++) {
+		kept0 += conn_send_event(tool, "/x\0t", 5);
+		kept5 += conn_send_event(guest5, "/x\0t", 5);
+	}
+	assert_int_equal(kept0, 3000);
+	assert_int_equal(tool->out_events, 3000);
+	assert_int_equal(kept5, quota.events);
+	assert_int_equal(guest5->out_events, quota.events);
+	/* dom0's kernel's ring: none lost, however many. */
+	for (i = 0; i < TOOL_EVENTS_MAX + 10; i++)
+		assert_true(conn_send_event(dom0_ring, "/x\0t", 5));
+	/* A local tool that stopped reading is disconnected, not silently short of events. */
+	while (tool->out_events < TOOL_EVENTS_MAX)
+		assert_true(conn_send_event(tool, "/x\0t", 5));
+	assert_false(conn_send_event(tool, "/x\0t", 5));
+	assert_true(tool->dead);
+	assert_false(dom0_ring->dead);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,7 +624,15 @@ int main(void)
 						teardown_conn),
 		cmocka_unit_test_setup_teardown(test_domain_introduce_release, setup_conn,
 						teardown_conn),
+		cmocka_unit_test_setup_teardown(test_flooding_connection_yields, setup_conn,
+						teardown_conn),
+		cmocka_unit_test_setup_teardown(test_turns_are_fair, setup_conn, teardown_conn),
+		cmocka_unit_test_setup_teardown(test_events_quota_spares_dom0, setup_conn,
+						teardown_conn),
 	};
 
+	/* XS_TEST=<pattern>: only the matching tests. */
+	if (getenv("XS_TEST"))
+		cmocka_set_test_filter(getenv("XS_TEST"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "path.h"
 #include "perms.h"
 #include "quota.h"
+#include "strmap.h"
 #include "tree.h"
 
 /* ---- paths ---- */
@@ -422,9 +423,119 @@ static void test_generations(void **state)
 	assert_true(node->gen > parent_gen);
 }
 
+/* ---- the node table's hash (audit of f21af78, finding 19) ---- */
+
+/* The reference vectors of the SipHash paper: key 00..0f, messages 00, 01, ... */
+static void test_siphash_vectors(void **state)
+{
+	uint8_t key[16], msg[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = msg[i] = (uint8_t)i;
+	assert_true(strmap_siphash(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(strmap_siphash(key, msg, 15) == 0xa129ca6149be45e5ULL);
+}
+
+/* Unkeyed 32-bit FNV-1a from state @h, the hash the node table had. */
+static uint32_t fnv1a(uint32_t h, const char *s, size_t len)
+{
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+#define BLOCK	8
+#define TRIES	(1U << 17)
+
+struct candidate {
+	uint32_t hash;
+	uint32_t index;
+};
+
+static int by_hash(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static void make_block(uint64_t *rng, char *out)
+{
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+	unsigned int i;
+
+	for (i = 0; i < BLOCK; i++) {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		out[i] = chars[*rng % 64];
+	}
+}
+
+/* Two different blocks that take FNV-1a from @state to one state (a birthday search). */
+static uint32_t fnv_collision(uint32_t state, uint64_t *rng, char *a, char *b)
+{
+	static struct candidate cand[TRIES];
+	static char blocks[TRIES][BLOCK];
+	unsigned int i;
+
+	for (;;) {
+		for (i = 0; i < TRIES; i++) {
+			make_block(rng, blocks[i]);
+			cand[i].hash = fnv1a(state, blocks[i], BLOCK);
+			cand[i].index = i;
+		}
+		qsort(cand, TRIES, sizeof(cand[0]), by_hash);
+		for (i = 1; i < TRIES; i++) {
+			if (cand[i].hash == cand[i - 1].hash &&
+			    memcmp(blocks[cand[i].index], blocks[cand[i - 1].index], BLOCK)) {
+				memcpy(a, blocks[cand[i].index], BLOCK);
+				memcpy(b, blocks[cand[i - 1].index], BLOCK);
+				return cand[i].hash;
+			}
+		}
+	}
+}
+
+/*
+ * Keys a guest can pick to all collide under the old unkeyed FNV-1a (Joux's multicollision:
+ * 10 colliding block pairs in a row give 1024 paths with one hash) spread out now.
+ */
+static void test_colliding_paths_spread(void **state)
+{
+	enum { ROUNDS = 10, KEYS = 1 << ROUNDS };
+	char pairs[ROUNDS][2][BLOCK], key[ROUNDS * BLOCK + 1];
+	uint32_t h = 2166136261u, first = 0;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	struct strmap *map;
+	unsigned int r, k;
+
+	for (r = 0; r < ROUNDS; r++)
+		h = fnv_collision(h, &rng, pairs[r][0], pairs[r][1]);
+	map = strmap_new();
+	for (k = 0; k < KEYS; k++) {
+		for (r = 0; r < ROUNDS; r++)
+			memcpy(key + r * BLOCK, pairs[r][(k >> r) & 1], BLOCK);
+		key[ROUNDS * BLOCK] = '\0';
+		/* They do collide under FNV-1a (else this test proves nothing). */
+		if (k == 0)
+			first = fnv1a(2166136261u, key, ROUNDS * BLOCK);
+		assert_int_equal(fnv1a(2166136261u, key, ROUNDS * BLOCK), first);
+		strmap_put(map, key, map);
+	}
+	assert_int_equal(strmap_count(map), KEYS);
+	if (strmap_longest_chain(map) > 16)
+		fail_msg("%u colliding keys: a chain of %u", KEYS, strmap_longest_chain(map));
+	strmap_free(map, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_colliding_paths_spread),
 		cmocka_unit_test(test_path_canonical),
 		cmocka_unit_test(test_path_relations),
 		cmocka_unit_test(test_perms_parse_format),
@@ -442,5 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
 	};
 
+	/* XS_TEST=<pattern>: only the matching tests. */
+	if (getenv("XS_TEST"))
+		cmocka_set_test_filter(getenv("XS_TEST"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Host tests of xenstored's transactions: isolation, commit, EAGAIN on conflicts, quotas. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "conn.h"
 #include "host.h"
@@ -244,6 +245,266 @@ static void test_node_quota_inside_transaction(void **state)
 	assert_int_equal(quota_nodes_owned(5), 3);
 }
 
+/* ---- the audit of f21af78: findings 9, 10 and 15 ---- */
+
+/* Heap bytes in use (AddressSanitizer's count: the unit tests always run under it). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+
+/* /local/domain/5/data as the toolstack makes it: owned by dom5. */
+static void make_data5(void)
+{
+	struct store_ctx live = in(&dom0_conn, NULL);
+	const char *owner5[] = { "n5" };
+	struct perms perms;
+
+	assert_int_equal(tree_mkdir(&live, "/local/domain/5/data"), 0);
+	assert_int_equal(perms_parse(owner5, 1, &perms), 0);
+	assert_int_equal(tree_set_perms(&live, "/local/domain/5/data", &perms), 0);
+	perms_free(&perms);
+}
+
+/*
+ * Finding 9: the view held the child (read while it existed) but not its parent (first
+ * looked up after a live removal): XS_RM of the child dereferenced a NULL parent. The
+ * view is stale, so the transaction is in conflict: EAGAIN, now and at commit.
+ */
+static void test_rm_with_parent_gone_from_view(void **state)
+{
+	struct store_ctx live5 = in(&dom5_conn, NULL), tx;
+	const struct node *node;
+	struct transaction *t;
+
+	make_data5();
+	assert_int_equal(tree_write(&live5, "/local/domain/5/data/p/c", "x", 1), 0);
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	assert_int_equal(tree_read(&tx, "/local/domain/5/data/p/c", &node), 0);
+	assert_int_equal(tree_rm(&live5, "/local/domain/5/data/p"), 0);
+	assert_int_equal(tree_rm(&tx, "/local/domain/5/data/p/c"), -EAGAIN);
+	assert_int_equal(commit(&dom5_conn, t), -EAGAIN);
+	assert_int_equal(tree_read(&live5, "/local/domain/5/data/p", &node), -ENOENT);
+	assert_int_equal(dom5_conn.nr_transactions, 0);
+}
+
+/* The same shape the other way: the view's parent, taken before a live creation, does not
+ * list a child the view then picked up; removing the parent left the child behind. */
+static void test_rm_child_left_by_stale_parent(void **state)
+{
+	struct store_ctx live5 = in(&dom5_conn, NULL), tx;
+	const struct node *node;
+	struct transaction *t;
+
+	make_data5();
+	assert_int_equal(tree_mkdir(&live5, "/local/domain/5/data/p"), 0);
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	assert_int_equal(tree_read(&tx, "/local/domain/5/data/p", &node), 0);
+	assert_int_equal(tree_write(&live5, "/local/domain/5/data/p/c", "x", 1), 0);
+	/* The view now holds p (without c) and c; whatever it answers, it must not crash. */
+	if (tree_read(&tx, "/local/domain/5/data/p/c", &node) == 0 &&
+	    tree_rm(&tx, "/local/domain/5/data/p") == 0)
+		assert_int_equal(tree_rm(&tx, "/local/domain/5/data/p/c"), -EAGAIN);
+	assert_int_equal(commit(&dom5_conn, t), -EAGAIN);
+	assert_string_equal(read_value(live5, "/local/domain/5/data/p/c"), "x");
+}
+
+/* A stale parent still lists a child removed live: creating it again is a conflict, not a
+ * second entry of the same name. */
+static void test_create_child_stale_parent_lists(void **state)
+{
+	struct store_ctx live5 = in(&dom5_conn, NULL), tx;
+	const struct node *node;
+	struct transaction *t;
+
+	make_data5();
+	assert_int_equal(tree_write(&live5, "/local/domain/5/data/p/c", "x", 1), 0);
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	assert_int_equal(tree_read(&tx, "/local/domain/5/data/p", &node), 0);
+	assert_int_equal(tree_rm(&live5, "/local/domain/5/data/p/c"), 0);
+	assert_int_equal(tree_write(&tx, "/local/domain/5/data/p/c", "y", 1), -EAGAIN);
+	assert_int_equal(tree_read(&tx, "/local/domain/5/data/p", &node), -EAGAIN);
+	assert_int_equal(commit(&dom5_conn, t), -EAGAIN);
+	assert_null(read_value(live5, "/local/domain/5/data/p/c"));
+}
+
+/* Finding 10: reading nodes that do not exist records nothing per missing node. */
+static void test_missing_reads_hold_nothing(void **state)
+{
+	static char path[XENSTORE_ABS_PATH_MAX + 1];
+	struct store_ctx tx;
+	const struct node *node;
+	struct transaction *t;
+	size_t before, grown;
+	int r, len;
+
+	make_data5();
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	before = __sanitizer_get_current_allocated_bytes();
+	for (r = 0; r < 50; r++) {
+		len = snprintf(path, sizeof(path), "/q%d", r);
+		while (len + 2 < XENSTORE_ABS_PATH_MAX) {
+			path[len++] = '/';
+			path[len++] = 'a';
+		}
+		path[len] = '\0';
+		assert_int_equal(tree_read(&tx, path, &node), -EACCES);
+	}
+	grown = __sanitizer_get_current_allocated_bytes() - before;
+	if (grown > 64 * 1024)
+		fail_msg("50 reads of missing 3 KiB paths hold %zu KiB", grown >> 10);
+	assert_int_equal(commit(&dom5_conn, t), 0);
+}
+
+/* Finding 10: writing one node again and again keeps one change, not one per write. */
+static void test_repeated_writes_hold_one_change(void **state)
+{
+	struct store_ctx tx;
+	struct transaction *t;
+	size_t before, grown;
+	int r;
+
+	make_data5();
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	assert_int_equal(tree_write(&tx, "/local/domain/5/data/x", "v", 1), 0);
+	before = __sanitizer_get_current_allocated_bytes();
+	for (r = 0; r < 10000; r++)
+		assert_int_equal(tree_write(&tx, "/local/domain/5/data/x", "v", 1), 0);
+	grown = __sanitizer_get_current_allocated_bytes() - before;
+	if (grown > 16 * 1024)
+		fail_msg("10000 writes of one node hold %zu KiB more", grown >> 10);
+	nr_fired = 0;
+	assert_int_equal(commit(&dom5_conn, t), 0);
+	assert_int_equal(nr_fired, 1);
+	assert_string_equal(fired[0], "/local/domain/5/data/x");
+}
+
+/* Finding 10: a guest's transaction accesses at most transaction-nodes (1024) nodes: ENOSPC,
+ * and the transaction fails (ENOMEM at commit, as Xen's). dom0 is not held to it. */
+static void test_transaction_nodes_quota(void **state)
+{
+	struct store_ctx live0 = in(&dom0_conn, NULL), tx;
+	const struct node *node;
+	struct transaction *t;
+	char path[64];
+	int i, rc;
+
+	make_data5();
+	for (i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		assert_int_equal(tree_write(&live0, path, "v", 1), 0);
+	}
+	t = start(&dom5_conn);
+	tx = in(&dom5_conn, t);
+	for (i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		rc = tree_read(&tx, path, &node);
+		if (rc)
+			break;
+	}
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(i, 1024);
+	assert_int_equal(commit(&dom5_conn, t), -ENOMEM);
+	t = start(&dom0_conn);
+	tx = in(&dom0_conn, t);
+	for (i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		assert_int_equal(tree_read(&tx, path, &node), 0);
+	}
+	assert_int_equal(commit(&dom0_conn, t), 0);
+}
+
+/* Finding 10: what a domain's open transactions hold is capped (the memory quota, 2 MiB),
+ * across all its transactions; ending one gives its share back. */
+static void test_transaction_memory_quota(void **state)
+{
+	struct store_ctx live0 = in(&dom0_conn, NULL), tx1, tx2;
+	static char value[4000];
+	const struct node *node;
+	struct transaction *t1, *t2;
+	char path[64];
+	int i, rc = 0;
+
+	make_data5();
+	memset(value, 'v', sizeof(value));
+	for (i = 0; i < 800; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		assert_int_equal(tree_write(&live0, path, value, sizeof(value)), 0);
+	}
+	t1 = start(&dom5_conn);
+	tx1 = in(&dom5_conn, t1);
+	for (i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		assert_int_equal(tree_read(&tx1, path, &node), 0);
+	}
+	t2 = start(&dom5_conn);
+	tx2 = in(&dom5_conn, t2);
+	for (i = 300; i < 800; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		rc = tree_read(&tx2, path, &node);
+		if (rc)
+			break;
+	}
+	assert_int_equal(rc, -ENOSPC);
+	/* 2 MiB of 4 KiB nodes: about 500 in all. */
+	assert_true(i > 300 + 150 && i < 300 + 250);
+	assert_int_equal(commit(&dom5_conn, t2), -ENOMEM);
+	assert_int_equal(commit(&dom5_conn, t1), 0);
+	t2 = start(&dom5_conn);
+	tx2 = in(&dom5_conn, t2);
+	for (i = 300; i < 700; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/n%d", i);
+		assert_int_equal(tree_read(&tx2, path, &node), 0);
+	}
+	assert_int_equal(commit(&dom5_conn, t2), 0);
+}
+
+/* Finding 15: parallel transactions each within the node quota cannot commit past it. */
+static void test_node_quota_rechecked_at_commit(void **state)
+{
+	struct store_ctx live5 = in(&dom5_conn, NULL), tx;
+	struct transaction *t[10];
+	unsigned int owned_before;
+	char path[128];
+	int i, k, rc;
+
+	/* Ten full transactions hold more than the memory quota: only nodes count here. */
+	quota.memory = 64 << 20;
+	make_data5();
+	for (i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/data/d%d", i);
+		assert_int_equal(tree_mkdir(&live5, path), 0);
+		t[i] = start(&dom5_conn);
+	}
+	owned_before = quota_nodes_owned(5);
+	assert_int_equal(owned_before, 11);
+	for (i = 0; i < 10; i++) {
+		tx = in(&dom5_conn, t[i]);
+		for (k = 0; k < 1000; k++) {
+			snprintf(path, sizeof(path), "/local/domain/5/data/d%d/n%d", i, k);
+			if (tree_write(&tx, path, "x", 1))
+				break;
+		}
+		assert_int_equal(k, 1000 - 11);
+	}
+	assert_int_equal(commit(&dom5_conn, t[0]), 0);
+	assert_int_equal(quota_nodes_owned(5), 1000);
+	for (i = 1; i < 10; i++) {
+		rc = commit(&dom5_conn, t[i]);
+		assert_int_equal(rc, -ENOSPC);
+	}
+	assert_int_equal(quota_nodes_owned(5), quota.nodes);
+	/* Removing within a transaction still commits at the limit. */
+	t[0] = start(&dom5_conn);
+	tx = in(&dom5_conn, t[0]);
+	assert_int_equal(tree_rm(&tx, "/local/domain/5/data/d0/n0"), 0);
+	assert_int_equal(tree_mkdir(&tx, "/local/domain/5/data/d0/m"), 0);
+	assert_int_equal(commit(&dom5_conn, t[0]), 0);
+	assert_int_equal(quota_nodes_owned(5), quota.nodes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,7 +519,23 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transaction_quota, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_quota_inside_transaction, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rm_with_parent_gone_from_view, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rm_child_left_by_stale_parent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_create_child_stale_parent_lists, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_missing_reads_hold_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_writes_hold_one_change, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_nodes_quota, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_memory_quota, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_quota_rechecked_at_commit, setup,
+						teardown),
 	};
 
+	/* XS_TEST=<pattern>: only the matching tests. */
+	if (getenv("XS_TEST"))
+		cmocka_set_test_filter(getenv("XS_TEST"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

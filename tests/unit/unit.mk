@@ -34,6 +34,17 @@ test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
+# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+UNIT_TESTS += test_vpid
+test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_DEFS := -I$(HV)/arch/x86/include
+test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
+test_vpid_LIBS := -lpthread
+# Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
+UNIT_TESTS += test_spec_ctrl
+test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c
+test_spec_ctrl_DEFS := -I$(HV)/arch/x86/include
+test_spec_ctrl_HDRS := $(HV)/arch/x86/include/asm/spec_ctrl.h
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
 	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/mm/pagetable.c \
 	$(HV)/common/bootinfo.c
@@ -41,12 +52,12 @@ test_efi_boot_DEFS := -Iboot/efi
 test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 	tests/unit/stub_printk.c
 test_abi_layout_SRCS :=
-test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
+test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c
 test_evtchn_DEFS := -I$(HV)/arch/x86/include
 # Real domains on a fake host RAM arena, with keel's own page allocator.
 test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
-	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	$(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
 	tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
@@ -56,6 +67,11 @@ test_bzimage2elf_SRCS := dom0-tools/bzimage2elf/bzimage2elf.c
 test_bzimage2elf_HDRS := dom0-tools/bzimage2elf/bzimage2elf.h
 test_bzimage2elf_DEFS := -Idom0-tools/bzimage2elf
 test_bzimage2elf_LIBS := -llzma
+# xen_version's sub-ops against a fake guest memory, build information and build-id note.
+UNIT_TESTS += test_xen_version
+test_xen_version_SRCS := $(HV)/common/version.c $(HV)/common/build_id.c \
+	$(HV)/arch/x86/xen_caps.c
+test_xen_version_DEFS := -I$(HV)/arch/x86/include
 # dom0's toolstack (dom0-tools/keelctl/keelctl.mk): its code linked in, keel replaced by a
 # fake (fake_hv.c), xenstore the real daemon (the sanitizer build below) on a temporary socket.
 # (Recursive '=' where the daemon's path is used: XENSTORED_ASAN is defined further down.)
@@ -110,6 +126,16 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
+
+# Lifetimes and preemption (docs/internals-lifecycle.md): what a domain's console puts on
+# keel's; destroy, timers and hypercall continuations on real domains (a fake RAM arena).
+UNIT_TESTS += test_guest_console test_domain_life
+test_guest_console_SRCS := $(HV)/common/guest_console.c
+test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
+	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c tests/unit/stub_printk.c
+test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

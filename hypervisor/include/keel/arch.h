@@ -141,12 +141,24 @@ void arch_domain_set_p2m(struct domain *d);
 void arch_p2m_flush(struct domain *d);
 
 /**
+ * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs
+ * gone: no CPU may keep translations through them (INVEPT everywhere).
+ */
+void arch_p2m_teardown(struct domain *d);
+
+/**
  * arch_vcpu_init() - prepare @v to start at the PVH entry @entry with the
  * start-info page at @start_info (both guest-physical).
  * @return 0 or a negative errno.
  */
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
+
+/**
+ * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
+ * (each domain's counts from 0 at its build), for its pvclock.
+ */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
 
 /**
  * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU; the arch refreshes
@@ -173,6 +185,14 @@ void arch_vcpu_run(struct vcpu *v);
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
 
 /**
+ * arch_hypercall_continuation() - make the loaded vCPU @v issue hypercall
+ * @nr again with @args[0..@nargs) (the other argument registers kept) when
+ * it next runs: the hypercall instruction is not stepped over.
+ */
+void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
+				 const unsigned long *args, unsigned int nargs);
+
+/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);
@@ -184,6 +204,12 @@ void arch_vcpu_report(struct vcpu *v);
  * @return 0 with *@gpa set, or -EFAULT.
  */
 int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa);
+
+/**
+ * arch_xen_caps() - the guest types keel runs, as xen_version's
+ * capabilities string names them (Xen's format, e.g. "hvm-3.0-x86_64 ").
+ */
+const char *arch_xen_caps(void);
 
 /**
  * phys_to_virt()/virt_to_phys() - convert between physical addresses and

@@ -2,6 +2,7 @@
 #ifndef KEEL_DOMAIN_H
 #define KEEL_DOMAIN_H
 
+#include <keel/guest_console.h>
 #include <keel/pagetable.h>
 #include <keel/sched_credit.h>
 #include <keel/spinlock.h>
@@ -14,7 +15,7 @@
 
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
-#define DOMAIN_MAX_EVTCHNS 1024
+#define DOMAIN_MAX_EVTCHNS 1024	/* ports by default: libxl's max_event_channels 1023 */
 #define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
 
 /* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */
@@ -64,11 +65,10 @@ struct domain {
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;
 	struct timer console_poll;		/* feeds typed input to the ring */
+	struct timer console_flush;		/* prints an unfinished line that waited */
 	spinlock_t console_lock;	/* the ring's keel-side indices and the below */
 	struct text_ring console_out;	/* its newest console output, for console_read */
-	char console_line[200];		/* guest console output until newline */
-	unsigned int console_len;
-	bool console_cr;		/* the last byte was '\r' */
+	struct guest_console console_print;	/* what of it reaches keel's console */
 	struct arch_domain arch;
 };
 
@@ -113,8 +113,11 @@ struct domain *domain_next(domid_t *id);
 void domain_notify_change(void);
 /* The hardware domain (dom0) ended: keel decides (main.c); takes a reference. */
 void control_domain_ended(struct domain *d);
-/* A boot-time domain asked to restart: destroy it and build it again (main.c). */
-void domain_rebuild(struct domain *d);
+/*
+ * Boot-time domain @id asked to restart and was destroyed: build it again
+ * from its boot description (main.c); the id must be free by then.
+ */
+void domain_rebuild(domid_t id);
 /* No domain is left and none controls keel: stop (main.c). */
 void last_domain_ended(void);
 const char *shutdown_reason_name(unsigned int reason);

@@ -2,6 +2,8 @@
 #ifndef KEEL_DOMAIN_BUILD_H
 #define KEEL_DOMAIN_BUILD_H
 
+#include <keel/types.h>
+
 struct boot_domain;
 struct boot_info;
 struct domain;

@@ -34,6 +34,9 @@ struct vcpu {
 	struct timer poll_timer;	/* SCHEDOP_poll timeout */
 	bool polling;			/* in SCHEDOP_poll: any new event wakes it */
 
+	/* hypercall_create_continuation() ran: the call is issued again. */
+	bool hcall_preempted;
+
 	u64 runstate_va;		/* guest-virtual; 0 = not registered */
 	u64 time_area_va;		/* guest-virtual vcpu_time_info copy; 0 = none */
 	struct vcpu_runstate_info runstate;
@@ -46,6 +49,13 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 bool vcpu_runnable(const struct vcpu *v);
 /* Start a vCPU that is down (boot, SIPI, VCPUOP_up). */
 void vcpu_up(struct vcpu *v);
+/*
+ * Its domain is being destroyed and @v is off every CPU: stop its periodic
+ * timer for good and kill every timer of it (kill_timer()), so that none
+ * can fire once its memory is gone.
+ */
+void vcpu_kill_timers(struct vcpu *v);
+/* Free @v (the domain's last reference went); its timers are dead already. */
 void vcpu_destroy(struct vcpu *v);
 
 /*

@@ -9,6 +9,9 @@
 #define XENFEAT_hvm_safe_pvclock 9
 #define XENFEAT_hvm_pirqs 10
 #define XENFEAT_dom0 11
+#define XENFEAT_memory_op_vnode_supported 13
+#define XENFEAT_not_direct_mapped 16
+#define XENFEAT_direct_mapped 17
 #define XENFEAT_NR_SUBMAPS 1
 
 #endif

@@ -6,13 +6,13 @@
 #ifndef KEEL_PUBLIC_DOMCTL_H
 #define KEEL_PUBLIC_DOMCTL_H
 
-#ifdef KEEL_TYPES_H		/* inside keel and its test guests */
-typedef u8 uint8_t;
-typedef u16 uint16_t;
-typedef u32 uint32_t;
-typedef u64 uint64_t;
-#else
+#if __STDC_HOSTED__
 #include <stdint.h>
+#else				/* inside keel and its test guests (freestanding) */
+typedef __UINT8_TYPE__ uint8_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __UINT64_TYPE__ uint64_t;
 #endif
 
 #define KEEL_DOMCTL_VERSION 1

@@ -1,15 +1,24 @@
 /*
  * hypercalls: every hypercall keel offers so far, with valid and hostile
  * arguments. Valid calls must succeed with the documented results
- * (xen_version 4.17, extraversion, feature bits, the memory map, HVM
- * parameters, shared_info placement with a working wall clock, vcpu_info
- * registration with a ticking pvclock, timers); hostile ones must fail
- * with Xen's error code and change nothing: bad pointers give -EFAULT,
- * bad sub-ops -ENOSYS, bad values -EINVAL, foreign domains -ESRCH,
- * read-only parameters -EPERM, missing vCPUs -ENOENT. keel must keep
- * running throughout; the guest ends with one PASS/FAIL line.
+ * (xen_version 4.17 and each of its sub-ops as Xen answers them, feature
+ * bits, the memory map, HVM parameters, shared_info placement with a
+ * working wall clock, vcpu_info registration with a ticking pvclock,
+ * timers); hostile ones must fail with Xen's error code and change
+ * nothing: bad pointers give -EFAULT, bad sub-ops -ENOSYS, bad values
+ * -EINVAL, foreign domains -ESRCH, read-only parameters -EPERM, missing
+ * vCPUs -ENOENT. keel must keep running throughout; the guest ends with
+ * one PASS/FAIL line.
+ *
+ * As dom0 with a module (itself, command line "domu"), it then builds that
+ * module as an unprivileged domain, which runs the same checks as an
+ * unprivileged caller (xen_version's command line and build id are the
+ * control domain's) and prints its own PASS line; dom0 waits for it to
+ * power off and destroys it.
  */
 #include "guest.h"
+#include "cmdline.h"
+#include "domctl.h"
 #include <public/features.h>
 #include <public/hvm_op.h>
 #include <public/memory.h>
@@ -19,6 +28,159 @@
 
 static u8 shared_page[4096] __attribute__((aligned(4096)));
 static u8 vcpu_info_page[4096] __attribute__((aligned(4096)));
+static bool privileged;
+
+#define CAPS "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 "
+#define FILL 0xee
+/* A buffer for xen_version's answers, filled with FILL around what each may write. */
+static u8 buf[2048] __attribute__((aligned(8)));
+
+static bool has(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return true;
+	return false;
+}
+
+/* @len bytes of buf written, and nothing after them. */
+static bool wrote(size_t len)
+{
+	return buf[len] == FILL;
+}
+
+/* A NUL-padded string of @size bytes in buf: its text, zeroes to the end, nothing after. */
+static bool padded_string(size_t size)
+{
+	size_t n = strnlen((char *)buf, size);
+
+	if (n == size || !wrote(size))
+		return false;
+	for (size_t i = n; i < size; i++)
+		if (buf[i])
+			return false;
+	return true;
+}
+
+/* A variable-length sub-op with room for @room bytes: its result. */
+static long varbuf(int cmd, u32 room)
+{
+	memset(buf, FILL, sizeof(buf));
+	memcpy(buf, &room, sizeof(room));
+	return HYPERVISOR_xen_version(cmd, buf);
+}
+
+/* The fixed-size string sub-ops, and the fixed answers. */
+static void xen_version_fixed(void)
+{
+	struct xen_compile_info *ci = (void *)buf;
+	struct xen_feature_info fi = { .submap_idx = 0 };
+	u64 want = BIT(XENFEAT_writable_page_tables) | BIT(XENFEAT_auto_translated_physmap) |
+		   BIT(XENFEAT_hvm_callback_vector) | BIT(XENFEAT_hvm_safe_pvclock) |
+		   BIT(XENFEAT_not_direct_mapped);
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_compile_info, ci), 0);
+	CHECK(wrote(sizeof(*ci)) && ci->compiler[0] && memchr(ci->compiler, 0, 64) &&
+	      memchr(ci->compile_by, 0, 16) && memchr(ci->compile_domain, 0, 32) &&
+	      ci->compile_date[0] && memchr(ci->compile_date, 0, 32),
+	      "compile_info not four terminated strings");
+	printf("guest: keel compiled with \"%s\" by %s on %s\n", ci->compiler,
+	       ci->compile_by, ci->compile_date);
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_capabilities, buf), 0);
+	CHECK(padded_string(1024) && !strcmp((char *)buf, CAPS), "capabilities \"%.64s\"", buf);
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_changeset, buf), 0);
+	CHECK(padded_string(64) && (has((char *)buf, " git:") ||
+				    !strcmp((char *)buf, "unavailable")),
+	      "changeset \"%.64s\"", buf);
+	printf("guest: keel changeset %s\n", buf);
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_platform_parameters, buf), 0);
+	CHECK(padded_string(8), "platform_parameters: virt_start not 0 for PVH");
+
+	EXPECT(HYPERVISOR_xen_version(XENVER_pagesize, NULL), 4096);
+	EXPECT(HYPERVISOR_xen_version(XENVER_pagesize, buf), -EINVAL);
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_guest_handle, buf), 0);
+	CHECK(padded_string(16), "guest_handle not 16 zero bytes");
+
+	EXPECT(HYPERVISOR_xen_version(XENVER_get_features, &fi), 0);
+	CHECK(fi.submap == want, "features %#x, want %#llx", fi.submap,
+	      (unsigned long long)want);
+	fi = (struct xen_feature_info){ .submap_idx = 1, .submap = 0x5a5a };
+	EXPECT(HYPERVISOR_xen_version(XENVER_get_features, &fi), -EINVAL);
+	CHECK(fi.submap == 0x5a5a, "a refused get_features wrote %#x", fi.submap);
+
+	for (int cmd = XENVER_extraversion; cmd <= XENVER_guest_handle; cmd++)
+		if (cmd != XENVER_pagesize)
+			EXPECT(HYPERVISOR_xen_version(cmd, BAD_PTR), -EFAULT);
+}
+
+/* The command line and build id: the control domain's; the varbuf sub-ops. */
+static void xen_version_private(void)
+{
+	char cmdline[1024];
+	long n;
+
+	memset(buf, FILL, sizeof(buf));
+	EXPECT(HYPERVISOR_xen_version(XENVER_commandline, buf), 0);
+	if (privileged) {
+		CHECK(padded_string(1024) && has((char *)buf, "dom0_mem="),
+		      "keel's command line \"%.80s\"", buf);
+		printf("guest: keel's command line \"%s\"\n", buf);
+	} else {
+		CHECK(!strcmp((char *)buf, "<denied>") && wrote(9),
+		      "an unprivileged domain read keel's command line \"%.80s\"", buf);
+	}
+	strlcpy(cmdline, (char *)buf, sizeof(cmdline));
+	EXPECT(HYPERVISOR_xen_version(XENVER_commandline, BAD_PTR), -EFAULT);
+
+	if (privileged) {
+		n = HYPERVISOR_xen_version(XENVER_build_id, NULL);
+		CHECK(n == 20, "build id of %ld bytes, want 20 (sha1)", n);
+		EXPECT(varbuf(XENVER_build_id, 19), -ENOBUFS);
+		CHECK(buf[4] == FILL, "a refused build_id wrote");
+		EXPECT(varbuf(XENVER_build_id, 64), 20);
+		CHECK(buf[24] == FILL, "build_id wrote past its 20 bytes");
+		printf("guest: keel build id %02x%02x%02x%02x...\n", buf[4], buf[5], buf[6],
+		       buf[7]);
+		n = HYPERVISOR_xen_version(XENVER_commandline2, NULL);
+		CHECK(n == (long)strlen(cmdline), "commandline2 length %ld", n);
+		EXPECT(varbuf(XENVER_commandline2, 1024), n);
+		CHECK(!memcmp(buf + 4, cmdline, n) && buf[4 + n] == FILL,
+		      "commandline2 differs from commandline");
+		EXPECT(HYPERVISOR_xen_version(XENVER_build_id, BAD_PTR), -EFAULT);
+	} else {
+		EXPECT(HYPERVISOR_xen_version(XENVER_build_id, NULL), -EPERM);
+		EXPECT(varbuf(XENVER_build_id, 64), -EPERM);
+		EXPECT(HYPERVISOR_xen_version(XENVER_commandline2, NULL), -EPERM);
+		EXPECT(varbuf(XENVER_commandline2, 1024), -EPERM);
+		CHECK(buf[4] == FILL, "a refused varbuf sub-op wrote");
+	}
+
+	/* everyone's: extraversion, capabilities and changeset without truncation */
+	EXPECT(HYPERVISOR_xen_version(XENVER_extraversion2, NULL), 7);
+	EXPECT(varbuf(XENVER_extraversion2, 6), -ENOBUFS);
+	EXPECT(varbuf(XENVER_extraversion2, 7), 7);
+	CHECK(!memcmp(buf + 4, ".0-keel", 7) && buf[11] == FILL, "extraversion2");
+	EXPECT(HYPERVISOR_xen_version(XENVER_capabilities2, NULL), (long)strlen(CAPS));
+	EXPECT(varbuf(XENVER_capabilities2, 1024), (long)strlen(CAPS));
+	CHECK(!memcmp(buf + 4, CAPS, strlen(CAPS)), "capabilities2");
+	n = HYPERVISOR_xen_version(XENVER_changeset2, NULL);
+	CHECK(n > 0 && n < 64, "changeset2 length %ld", n);
+	EXPECT(varbuf(XENVER_changeset2, 0), -ENOBUFS);
+	EXPECT(varbuf(XENVER_extraversion2, 64), 7);
+	EXPECT(HYPERVISOR_xen_version(XENVER_extraversion2, BAD_PTR), -EFAULT);
+	EXPECT(HYPERVISOR_xen_version(15, NULL), -ENOSYS);
+}
 
 static void version_and_console(void)
 {
@@ -34,6 +196,8 @@ static void version_and_console(void)
 	EXPECT(HYPERVISOR_xen_version(XENVER_get_features, BAD_PTR), -EFAULT);
 	EXPECT(HYPERVISOR_xen_version(XENVER_extraversion, BAD_PTR), -EFAULT);
 	EXPECT(HYPERVISOR_xen_version(99, NULL), -ENOSYS);
+	xen_version_fixed();
+	xen_version_private();
 
 	EXPECT(HYPERVISOR_console_io(CONSOLEIO_write, 3, "ok\n"), 0);
 	EXPECT(HYPERVISOR_console_io(CONSOLEIO_write, 16, BAD_PTR), -EFAULT);
@@ -165,12 +329,54 @@ static void sched_ops(void)
 	EXPECT(HYPERVISOR_sched_op(555, NULL), -ENOSYS);
 }
 
+/* System time from the vcpu_info vcpu_ops() registered. */
+static u64 now(void)
+{
+	return pvclock_read(&((volatile struct vcpu_info *)(vcpu_info_page + 64))->time);
+}
+
+/* dom0 with a module: build it as an unprivileged domain, let it run its checks, destroy it. */
+static void run_unprivileged_copy(void)
+{
+	const struct hvm_modlist_entry *mod = (const void *)start_info->modlist_paddr;
+	struct keel_domctl op;
+	struct keel_domctl_info info;
+	u64 end;
+	long dom;
+
+	if (!privileged || !start_info->nr_modules)
+		return;
+	dom = domu_build((const void *)mod[0].paddr, mod[0].size, 1, 8,
+			 mod[0].cmdline_paddr ? (const char *)mod[0].cmdline_paddr : "");
+	if (!CHECK(dom > 0, "building the unprivileged copy: %ld", dom))
+		return;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = dom,
+				   .u.actions = { KEEL_ACTION_preserve, KEEL_ACTION_preserve,
+						  KEEL_ACTION_preserve } };
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_unpause, dom), 0);
+	end = now() + 20000 * NS_PER_MS;
+	while (!keel_domctl_getinfo(dom, &info) &&
+	       !(info.flags & (KEEL_DOMINF_shutdown | KEEL_DOMINF_crashed)) && now() < end) {
+		struct sched_poll p = { .timeout = now() + 20 * NS_PER_MS };
+
+		HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+	}
+	CHECK(info.flags & KEEL_DOMINF_shutdown && info.shutdown_reason == SHUTDOWN_poweroff,
+	      "d%ld: flags %#x, reason %u (its checks failed or it did not end)", dom,
+	      info.flags, info.shutdown_reason);
+	printf("guest: d%ld, unprivileged, ended with reason %u\n", dom, info.shutdown_reason);
+	EXPECT(keel_domctl_simple(KEEL_DOMCTL_destroy, dom), 0);
+}
+
 int guest_main(const char *cmdline)
 {
+	privileged = !cmdline_param(cmdline, "domu", NULL, 0);
 	version_and_console();
 	memory_ops();
 	hvm_params();
 	vcpu_ops();
 	sched_ops();
-	return test_result("hypercalls");
+	run_unprivileged_copy();
+	return test_result(privileged ? "hypercalls" : "hypercalls-domu");
 }
