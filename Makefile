@@ -45,6 +45,7 @@ help:
 	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
+	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(@D)
@@ -170,6 +171,16 @@ check: $(BUILD)/keel.elf
 
 deps-test:
 	@scripts/deps.sh test
+
+# `make fuzz-guest`: the guest-kit hypercall fuzzer for a long run (docs/security-guest-fuzz.md);
+# FUZZ_GUEST_SEED (default: random), FUZZ_GUEST_ITERS, FUZZ_GUEST_ARGS (e.g. known=8).
+FUZZ_GUEST_ITERS ?= 1000000
+.PHONY: fuzz-guest
+fuzz-guest: deps-test $(BUILD)/keel.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/fuzzer.elf \
+		$(BUILD)/guests/fuzzpeer.elf
+	@mkdir -p $(BUILD)/test-results
+	@scripts/fuzz-guest.sh $(BUILD) "$(ISO_CMDLINE_guest-fuzz)" $(FUZZ_GUEST_ITERS) \
+		"$(FUZZ_GUEST_SEED)" "$(FUZZ_GUEST_ARGS)"
 
 deps-build:
 	@scripts/deps.sh build
