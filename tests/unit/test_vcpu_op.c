@@ -2,6 +2,8 @@
 #include <string.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
+#include <keel/p2m.h>
 #include <keel/hypercall.h>
 #include <keel/time.h>
 #include <keel/timer.h>
@@ -22,6 +24,20 @@ int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)
 }
 
 void *guest_page(struct domain *d, u64 gpa)
+{
+	return NULL;
+}
+
+/* No guest RAM here: vcpu_info registration finds nothing to hold. */
+int p2m_get_page(struct domain *d, u64 gpa, unsigned int need, u64 *hpa,
+		 u64 *attr)
+{
+	return -ENOENT;
+}
+
+void put_page(u64 hpa) { }
+
+void *phys_to_virt(u64 phys)
 {
 	return NULL;
 }
