@@ -17,7 +17,7 @@
  *  - put_page() drops one; at 0 the frame goes back to the allocator and
  *    its owner's count of frames goes down.
  *
- * Who holds references: see docs/internals-memory.md. In short, every p2m
+ * Who holds references: see docs/internals.md, "Memory". In short, every p2m
  * leaf holds one on each frame it maps, a grant's pins one on the granted
  * frame, a registered vcpu_info one, and every copy to or from guest
  * memory one for the duration of the copy.
