@@ -2,7 +2,7 @@
 # Each tests/fuzz/<name>.c links the keel or dom0-tools sources it fuzzes, as
 # tests/unit/unit.mk links them. `make fuzz` runs every target for FUZZ_TIME seconds with its
 # corpus; `make fuzz-smoke` runs each briefly and writes $(BUILD)/test-results/fuzz.txt.
-# docs/security-fuzzing.md says what each target drives.
+# docs/security.md, "Fuzzing" says what each target drives.
 
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
