@@ -183,6 +183,21 @@ static const struct {
 	[HC_CALL_TIMER] = { __HYPERVISOR_set_timer_op, -1, -1 },
 };
 
+/* Replace the tagged words of @buf (HC_TAG) by the addresses or frames they name. */
+static void untag(u8 *buf, size_t len)
+{
+	for (size_t off = 0; off + 8 <= len; off += 8) {
+		u64 w;
+
+		memcpy(&w, buf + off, 8);
+		if (w >> 40 != HC_TAG_MARK)
+			continue;
+		w = (w >> 16) & HC_TAG_GFN ? PFN_DOWN(target_gpa((u8)w, (u8)(w >> 8))) :
+					     target_gpa((u8)w, (u8)(w >> 8));
+		memcpy(buf + off, &w, 8);
+	}
+}
+
 /* Write a pointer (or frame number) the fuzzer chose into the argument. */
 static void fixup(u8 *arg, size_t *len)
 {
@@ -222,6 +237,8 @@ static unsigned long step_hypercall(void)
 		fixup(arg, &len);
 	len2 = fi_u8(&in);
 	fi_bytes(&in, arg2, len2);
+	untag(arg, len);
+	untag(arg2, len2);
 	a[0] = cmd;
 	if (call < HC_CALL_RAW) {
 		nr = calls[call].nr;

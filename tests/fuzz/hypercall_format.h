@@ -15,6 +15,8 @@
  *   runnable. arg goes to ARG_GPA of the caller, arg2 to ARG2_GPA. The pointer argument is
  *   hc_target(ptr, ptr_extra); a fixup writes hc_target(target, extra) into arg at offset:
  *   as a frame number if target & 0x10, 4 bytes wide if & 0x20, 2 if & 0x40, else 8.
+ *   Any 8-byte-aligned word of arg or arg2 tagged HC_TAG (below) becomes the address it
+ *   names, so that mutations move guest addresses between calls as whole values.
  *   preempt: hypercall_preempt_check() sees a kick at check number preempt (0: never).
  *   A preempted call is re-issued from the registers its continuation left (up to 32
  *   times), keel's timers and tasklets run in between; a tamper byte first XORs x into
@@ -86,5 +88,15 @@ enum hc_target {
 	HC_T_RAM_END,		/* d1's last RAM page + extra bytes */
 	HC_T_RAW,		/* extra << 40 */
 };
+
+/*
+ * A tagged word: hc_target(target, extra), as a frame number with HC_TAG_GFN. Its top 24
+ * bits are the tag (raw words with them are no guest address or frame anyway).
+ */
+#define HC_TAG_MARK 0xf0f0f0ULL
+#define HC_TAG_GFN 1
+#define HC_TAG(target, extra, flags) \
+	(HC_TAG_MARK << 40 | (unsigned long long)(flags) << 16 | \
+	 (unsigned long long)(extra) << 8 | (target))
 
 #endif

@@ -528,13 +528,14 @@ static void seed_grant(void)
 {
 	struct seq q;
 	struct gnttab_map_grant_ref map[2] = {
-		{ .host_addr = HOLE_GPA, .flags = GNTMAP_host_map, .ref = 8, .dom = 2 },
-		{ .host_addr = HOLE_GPA + 0x1000, .flags = GNTMAP_host_map | GNTMAP_readonly,
-		  .ref = 9, .dom = 2 },
+		{ .host_addr = HC_TAG(HC_T_HOLE, 0, 0), .flags = GNTMAP_host_map, .ref = 8,
+		  .dom = 2 },
+		{ .host_addr = HC_TAG(HC_T_HOLE_N, 1, 0),
+		  .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = 9, .dom = 2 },
 	};
 	struct gnttab_copy copy = {
 		.source = { .u.ref = 8, .domid = 2, .offset = 16 },
-		.dest = { .u.gmfn = ARG2_GPA >> 12, .domid = DOMID_SELF },
+		.dest = { .u.gmfn = HC_TAG(HC_T_ARG2, 0, HC_TAG_GFN), .domid = DOMID_SELF },
 		.len = 64, .flags = GNTCOPY_source_gref,
 	};
 	struct gnttab_unmap_grant_ref unmap = { .host_addr = HOLE_GPA, .handle = 0 };
@@ -560,9 +561,10 @@ static void seed_grant(void)
 static void seed_vcpu(void)
 {
 	struct seq q;
-	struct vcpu_register_vcpu_info vi = { .mfn = ARG2_GPA >> 12, .offset = 64 };
-	struct vcpu_register_runstate_memory_area rs = { ARG2_GPA + 0x200 };
-	struct vcpu_register_time_memory_area tm = { ARG2_GPA + 0x300 };
+	struct vcpu_register_vcpu_info vi = { .mfn = HC_TAG(HC_T_ARG2, 0, HC_TAG_GFN),
+					      .offset = 64 };
+	struct vcpu_register_runstate_memory_area rs = { HC_TAG(HC_T_ARG2, 0x40, 0) };
+	struct vcpu_register_time_memory_area tm = { HC_TAG(HC_T_ARG2, 0x60, 0) };
 	struct vcpu_set_periodic_timer per = { 1000000 };
 	struct vcpu_set_singleshot_timer ss = { 2000000000, 0 };
 
@@ -659,8 +661,8 @@ static void seed_foreign(void)
 		{ offsetof(struct xen_add_to_physmap_batch, gpfns), HC_T_ARG2, 2 },
 		{ offsetof(struct xen_add_to_physmap_batch, errs), HC_T_ARG2, 4 },
 	};
-	u64 frames[4] = { RAM_4K_GPA >> 12, (RAM_2M_GPA >> 12) + 3, HOLE_GPA >> 12,
-			  (RAM_4K_GPA >> 12) + 1 };
+	u64 frames[4] = { HC_TAG(HC_T_RAM_4K, 0, HC_TAG_GFN), HC_TAG(HC_T_RAM_2M, 3, HC_TAG_GFN),
+			  HC_TAG(HC_T_HOLE, 0, HC_TAG_GFN), HC_TAG(HC_T_HOLE_N, 1, HC_TAG_GFN) };
 	struct xen_remove_from_physmap r = { .domid = DOMID_SELF, .gpfn = HOLE_GPA >> 12 };
 
 	seq_begin(&q, 0);
@@ -674,13 +676,13 @@ static void seed_physmap(void)
 {
 	struct seq q;
 	struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
-					.gpfn = HOLE_GPA >> 12 };
+					.gpfn = HC_TAG(HC_T_HOLE, 0, HC_TAG_GFN) };
 	struct xen_memory_map mm = { .nr_entries = 8 };
 	struct fix buffer = { offsetof(struct xen_memory_map, buffer), HC_T_ARG2, 0 };
 
 	seq_begin(&q, 0);
 	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
-	x.gpfn = (RAM_4K_GPA >> 12) + 5;
+	x.gpfn = HC_TAG(HC_T_RAM_4K, 5, HC_TAG_GFN);
 	call(&q, 1, HC_CALL_MEMORY, XENMEM_add_to_physmap, 0, &x, sizeof(x));
 	x.space = XENMAPSPACE_grant_table;
 	x.idx = 3;
@@ -822,8 +824,8 @@ static void seed_continuation(void)
 static void seed_fifo(void)
 {
 	struct seq q;
-	struct evtchn_init_control ic = { .control_gfn = (RAM_4K_GPA >> 12) + 10, .offset = 0 };
-	struct evtchn_expand_array ea = { (RAM_4K_GPA >> 12) + 11 };
+	struct evtchn_init_control ic = { .control_gfn = HC_TAG(HC_T_RAM_4K, 10, HC_TAG_GFN) };
+	struct evtchn_expand_array ea = { HC_TAG(HC_T_RAM_4K, 11, HC_TAG_GFN) };
 	struct evtchn_bind_ipi ipi = { 0 };
 	struct evtchn_set_priority sp = { 3, 5 };
 	struct evtchn_send send = { 3 };
