@@ -61,7 +61,7 @@ hypercall_FUZZ_SRCS := $(addprefix $(HV)/common/,hypercall.c memory_op.c vcpu_op
 	sched_op.c version.c timer.c \
 	pvh_layout.c elf_loader.c acpi_build.c cmdline.c dom0_options.c bootinfo.c printk.c \
 	text_ring.c vsprintf.c sched_credit.c percpu.c time.c build_id.c) \
-	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c) \
+	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c frame.c p2m.c) \
 	$(addprefix $(HV)/arch/x86/,xen_caps.c hypercall_cont.c) \
 	tests/fuzz/hv_env.c tests/fuzz/hv_sched.c tests/fuzz/hv_check.c tests/unit/host_shims.c
 hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h tests/fuzz/hypercall_format.h \

@@ -12,6 +12,7 @@
 #include <keel/bootinfo.h>
 #include <keel/build_info.h>
 #include <keel/domain.h>
+#include <keel/frame.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
 #include <keel/pagetable.h>
@@ -129,6 +130,8 @@ void hv_run_timers(unsigned int cpu)
 	hosted_cpu = was;
 }
 
+static u32 frame_counts[HV_ARENA_SIZE >> PAGE_SHIFT];
+
 void hv_env_reset(void)
 {
 	u64 nr_pfns = HV_ARENA_SIZE >> PAGE_SHIFT;
@@ -142,6 +145,9 @@ void hv_env_reset(void)
 		ASAN_POISON_MEMORY_REGION(arena, HV_ARENA_SIZE);
 	}
 	page_alloc_init(&host_pages, bitmap, nr_pfns);
+	/* The frame table (mm/frame.c): every count 0 again, as after mm_init(). */
+	memset(frame_counts, 0, sizeof(frame_counts));
+	frame_table_init(frame_counts, nr_pfns);
 	/* Physical 0 stays in use: page tables take 0 for "no memory". */
 	page_alloc_add_free(&host_pages, PAGE_SIZE, HV_ARENA_SIZE);
 	memset(pcpus, 0, sizeof(pcpus));
@@ -170,6 +176,14 @@ static const struct pt_format ept_format = {
 const struct pt_format *arch_p2m_format(void)
 {
 	return &ept_format;
+}
+
+unsigned int arch_p2m_access(u64 attr)
+{
+	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
+	       (attr & EPT_X ? P2M_EXEC : 0) |
+	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
 }
 
 u64 arch_p2m_attr(unsigned int access)
