@@ -19,7 +19,7 @@ seed=${4:-} extra=${5:-}
 [[ $seed =~ ^[0-9]+$ ]] || { echo "fuzz-guest.sh: bad seed '$seed'" >&2; exit 2; }
 # Bochs does about 300 rounds a second; a generous wall-clock limit, and dom0 gives the
 # fuzzer an eighth of it in system time (which runs slower than the wall clock under Bochs).
-timeout=$((iters / 50 + 600))
+timeout=${FUZZ_GUEST_TIMEOUT:-$((iters / 50 + 600))}
 iso=$build/keel-fuzz-guest.iso
 args="seed=$seed iters=$iters limit=$((timeout / 8)) $extra"
 

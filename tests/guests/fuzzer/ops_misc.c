@@ -189,7 +189,12 @@ void op_vcpu(void)
 			q[i] = gen_word();
 		break;
 	}
-	hc(__HYPERVISOR_vcpu_op, cmd, vcpu, put(tmp, size), 0, 0);
+	/* A period or a vcpu_info frame from junk could bring back a finding left out. */
+	if (cmd == VCPUOP_set_periodic_timer || cmd == VCPUOP_register_vcpu_info)
+		hc(__HYPERVISOR_vcpu_op, cmd, vcpu,
+		   chance(90) ? put_in_arena(tmp, size) : gen_bad_ptr(), 0, 0);
+	else
+		hc(__HYPERVISOR_vcpu_op, cmd, vcpu, put(tmp, size), 0, 0);
 }
 
 void op_set_timer(void)

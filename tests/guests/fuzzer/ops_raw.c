@@ -49,7 +49,7 @@ void op_raw(void)
 		break;
 	case __HYPERVISOR_vcpu_op:	/* initialise, down, vcpu_info, runstate, time */
 		if (sub == 0 || sub == 2 || sub == VCPUOP_register_runstate_memory_area ||
-		    sub == VCPUOP_register_vcpu_info ||
+		    sub == VCPUOP_register_vcpu_info || sub == VCPUOP_set_periodic_timer ||
 		    sub == VCPUOP_register_vcpu_time_memory_area) {
 			op_vcpu();
 			return;
