@@ -1812,6 +1812,17 @@ static void test_fifo_expand_limits(void **state)
 	assert_int_equal(expand(ARRAY_GFN), -ENOSPC);
 	assert_int_equal(expand(0), -ENOSPC);	/* the limit first, as Xen */
 	assert_int_equal(expand(RO_GFN), -ENOSPC);
+	assert_int_equal(frame_refs[ARRAY_GFN - GFN_BASE],
+			 EVTCHN_FIFO_NR_CHANNELS / WORDS_PER_PAGE);
+	assert_int_equal(frame_refs[RO_GFN - GFN_BASE], 0);
+	assert_int_equal(frame_refs[FOREIGN_GFN - GFN_BASE], 0);
+
+	/* The domain's end lets every one go (a dying domain: destroy). */
+	d->dying = true;
+	evtchn_domain_destroy(d);
+	assert_null(d->evtchn->fifo);
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
 }
 
 /* Queue linking on one priority: head, LINK, ready bit, one upcall. */
@@ -2209,9 +2220,15 @@ static void test_fifo_interdomain_reset(void **state)
 	assert_int_equal(send_as(d, pd), 0);
 	assert_true(signalled(dom0, p0, 0));
 
+	/* Held: both control blocks' frame and the array page. */
+	assert_int_equal(frame_refs[CB_GFN - GFN_BASE], 2);
+	assert_int_equal(frame_refs[ARRAY_GFN - GFN_BASE], 1);
+
 	/* dom0 resets d, paused: 2-level again, dom0's end waits for d. */
 	d->pause_count = 1;
 	assert_int_equal(reset_as(dom0, MAIN_DOMID), 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
 	assert_null(d->evtchn->fifo);
 	assert_ptr_equal(d->evtchn->ops, &evtchn_port_ops_2l);
 	assert_unbound(dom0, DOMID_SELF, p0, MAIN_DOMID);
