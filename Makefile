@@ -14,6 +14,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fcf-protection=none -nostdinc \
+	-mindirect-branch=thunk -mindirect-branch-register \
 	-I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_ASFLAGS := -D__ASSEMBLER__ -I$(HV)/include -I$(HV)/arch/$(ARCH)/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
@@ -22,6 +23,12 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
 	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
+# keel's objects are rebuilt when HV_CFLAGS change (retpolines must reach every one).
+HV_FLAGS_STAMP := $(BUILD)/hv-cflags
+$(HV_FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(HV_CFLAGS)' | cmp -s - $@ || echo '$(HV_CFLAGS)' >$@
+$(HV_OBJS) $(BUILD)/compile_info.o: $(HV_FLAGS_STAMP)
 
 .PHONY: all iso efi test test-images unit-test check run deps-build deps-test clean help
 
@@ -35,8 +42,10 @@ help:
 	@echo "make keelctl    build $(BUILD)/dom0-tools/keelctl (dom0's toolstack, static)"
 	@echo "make run        boot keel: QEMU/KVM with nested VMX, else Bochs"
 	@echo "make test       host unit tests and emulator boot tests"
-	@echo "make check      compile every header on its own"
+	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
+	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
+	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(@D)
@@ -140,6 +149,7 @@ FORCE:
 
 # ---- tests ----
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 test: deps-test
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
@@ -147,16 +157,30 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
 	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
+	@scripts/check-spectre.sh $(BUILD)/keel.elf $(BUILD)/test-results/spectre.txt || true
+	@$(MAKE) --no-print-directory fuzz-smoke || true
 	@$(MAKE) --no-print-directory test-images && \
 		KEEL_RESULTS=$(BUILD)/test-results/emu.txt tests/emu/run-tests.sh || true
 	@tests/summarize.sh $(BUILD)/test-results
 
-# Every header compiles on its own (a header user space includes must).
-check:
+# Every header compiles on its own (a header user space includes must); keel's binary
+# has no indirect branch a guest could train and overwrites the RSB on VM exit.
+check: $(BUILD)/keel.elf
 	@scripts/check-headers.sh
+	@scripts/check-spectre.sh $(BUILD)/keel.elf
 
 deps-test:
 	@scripts/deps.sh test
+
+# `make fuzz-guest`: the guest-kit hypercall fuzzer for a long run (docs/security-guest-fuzz.md);
+# FUZZ_GUEST_SEED (default: random), FUZZ_GUEST_ITERS, FUZZ_GUEST_ARGS (e.g. known=8).
+FUZZ_GUEST_ITERS ?= 1000000
+.PHONY: fuzz-guest
+fuzz-guest: deps-test $(BUILD)/keel.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/fuzzer.elf \
+		$(BUILD)/guests/fuzzpeer.elf
+	@mkdir -p $(BUILD)/test-results
+	@scripts/fuzz-guest.sh $(BUILD) "$(ISO_CMDLINE_guest-fuzz)" $(FUZZ_GUEST_ITERS) \
+		"$(FUZZ_GUEST_SEED)" "$(FUZZ_GUEST_ARGS)"
 
 deps-build:
 	@scripts/deps.sh build

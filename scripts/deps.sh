@@ -17,7 +17,8 @@ build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-comm
 	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio libxen-dev)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
 # xenstore-utils: Debian's xenstore-read/write/ls, run against our xenstored.
-test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils)
+# clang: libFuzzer and its sanitizers for the fuzz harnesses (tests/fuzz/).
+test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils clang)
 
 job=${1:-build}
 case $job in

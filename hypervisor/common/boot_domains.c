@@ -9,6 +9,7 @@
 #include <keel/string.h>
 
 #define HYPERVISOR_PATH "/chosen/hypervisor"
+#define FDT_MIN_VERSION 16
 #define PAGE_KIB 4
 
 struct parser {
@@ -258,6 +259,17 @@ static int check_tree(struct parser *p, size_t size)
 	if (total > size)
 		return fail(p, -EINVAL, "device tree truncated: header says %u bytes, module holds %zu",
 			    total, size);
+	rc = fdt_check_header(p->fdt);
+	if (rc)
+		return fail(p, -EINVAL, "device tree is malformed: %s", fdt_strerror(rc));
+	/*
+	 * Before version 16 node names were full paths, and Debian's libfdt
+	 * 1.6.1 dereferences NULL in fdt_check_full() when they are not. dtc
+	 * has written version 17 since 2007.
+	 */
+	if (fdt_version(p->fdt) < FDT_MIN_VERSION)
+		return fail(p, -EINVAL, "device tree version %u is too old: keel reads version %u and later",
+			    fdt_version(p->fdt), FDT_MIN_VERSION);
 	rc = fdt_check_full(p->fdt, total);
 	if (rc)
 		return fail(p, -EINVAL, "device tree is malformed: %s",

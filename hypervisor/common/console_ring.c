@@ -1,14 +1,17 @@
 /*
  * The PV console of a domain keel serves itself: the guest's output ring is
- * drained to keel's console as "(dN)" lines whenever the guest notifies and
- * its newest output kept for the toolstack (console_read); bytes typed on
- * keel's console, or written by the toolstack, are fed into its input ring.
+ * drained whenever the guest notifies, its newest output kept for the
+ * toolstack (console_read) and what guest_console.c lets through printed on
+ * keel's console as "(dN)" lines; bytes typed on keel's console, or written
+ * by the toolstack, are fed into its input ring.
  */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/guest_console.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
@@ -22,38 +25,33 @@
 /* The output kept of each domain: 16 KiB. */
 #define CONSOLE_KEEP_ORDER 2
 
-/* One byte for the "(dN) ..." lines; d->console_lock held. */
-static void console_line_putc(struct domain *d, char c)
-{
-	bool full = d->console_len == sizeof(d->console_line);
-	bool crlf = c == '\n' && d->console_cr;
-
-	d->console_cr = c == '\r';
-	if (crlf)
-		return;		/* the '\r' already ended this line */
-	if (c != '\n' && c != '\r' && !full) {
-		d->console_line[d->console_len++] = c;
-		return;
-	}
-	printk(LOG_INFO, "(d%u) %.*s\n", d->id, (int)d->console_len,
-	       d->console_line);
-	d->console_len = 0;
-	if (full && c != '\n' && c != '\r')
-		d->console_line[d->console_len++] = c;
-}
-
-/* Guest output: kept and printed; d->console_lock held. */
+/* Guest output: kept, and what guest_console.c lets through printed; d->console_lock held. */
 static void console_output_locked(struct domain *d, const char *s, size_t n)
 {
+	enum guest_console_mode mode = guest_console_mode(d->privileged);
+
+	ASSERT(spin_is_locked(&d->console_lock));
 	text_ring_put(&d->console_out, s, n);
-	for (size_t i = 0; i < n; i++)
-		console_line_putc(d, s[i]);
+	if (guest_console_put(&d->console_print, d->id, mode, s, n, now_ns()) &&
+	    !READ_ONCE(d->console_flush.active))
+		timer_set(&d->console_flush, now_ns() + GUEST_CONSOLE_FLUSH_NS);
 }
 
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
 	spin_lock(&d->console_lock);
 	console_output_locked(d, s, n);
+	spin_unlock(&d->console_lock);
+}
+
+/* An unfinished line waited long enough (a prompt): print it. */
+static void console_flush_fired(void *data)
+{
+	struct domain *d = data;
+
+	spin_lock(&d->console_lock);
+	guest_console_flush(&d->console_print, d->id,
+			    guest_console_mode(d->privileged), now_ns());
 	spin_unlock(&d->console_lock);
 }
 
@@ -163,14 +161,31 @@ int console_ring_init(struct domain *d, bool input)
 	d->hvm_params[HVM_PARAM_CONSOLE_PFN] = gpa >> 12;
 	d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = port;
 	d->console_port = port;
-	timer_init(&d->console_poll, console_input_poll, d);
 	if (input)
 		timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
 	return 0;
 }
 
+void console_domain_init(struct domain *d)
+{
+	timer_init(&d->console_poll, console_input_poll, d);
+	timer_init(&d->console_flush, console_flush_fired, d);
+}
+
+void console_domain_destroy(struct domain *d)
+{
+	/* console_input_poll() re-arms itself: killed, it cannot. */
+	kill_timer(&d->console_poll);
+	kill_timer(&d->console_flush);
+	spin_lock(&d->console_lock);
+	guest_console_end(&d->console_print, d->id,
+			  guest_console_mode(d->privileged), now_ns());
+	spin_unlock(&d->console_lock);
+}
+
 void console_ring_free(struct domain *d)
 {
+	ASSERT(d->console_poll.killed && d->console_flush.killed);
 	if (d->console_out.buf)
 		free_pages(d->console_out.buf, CONSOLE_KEEP_ORDER);
 }

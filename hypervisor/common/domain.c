@@ -32,39 +32,29 @@ const char *shutdown_reason_name(unsigned int reason)
 						      "unknown";
 }
 
-/* Back [start, end) of guest-physical space with fresh zeroed host RAM. */
-int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr)
-{
-	u64 size;
-	int rc;
-
-	spin_lock(&d->p2m_lock);
-	rc = pt_lookup(&d->p2m, gpa, hpa, attr, &size);
-	spin_unlock(&d->p2m_lock);
-	return rc;
-}
-
+/*
+ * Back [start, end) of guest-physical space with fresh zeroed host RAM
+ * charged to @d: 2 MiB leaves where it can (frames are still counted and
+ * referenced one by one), 4 KiB pages elsewhere.
+ */
 int domain_populate(struct domain *d, u64 start, u64 end)
 {
-	u64 attr = arch_p2m_attr(P2M_RWX | P2M_OWNED);
-
 	for (u64 gpa = start; gpa < end;) {
-		bool large = IS_ALIGNED(gpa, LARGE_PAGE_SIZE) &&
-			     end - gpa >= LARGE_PAGE_SIZE;
-		unsigned int order = large ? LARGE_PAGE_SHIFT - PAGE_SHIFT : 0;
-		void *mem = alloc_pages(order);
+		unsigned int order = 0;
+		int rc;
 
-		if (!mem && large) {
-			order = 0;
-			mem = alloc_page();
+		if (IS_ALIGNED(gpa, LARGE_PAGE_SIZE) &&
+		    end - gpa >= LARGE_PAGE_SIZE)
+			order = LARGE_PAGE_SHIFT - PAGE_SHIFT;
+		rc = p2m_populate(d, gpa, order);
+		if (rc == -ENOMEM && order) {
+			order = 0;	/* no 2 MiB of host RAM in one piece */
+			rc = p2m_populate(d, gpa, order);
 		}
-		if (!mem || pt_map(&d->p2m, gpa, virt_to_phys(mem),
-				   PAGE_SIZE << order, attr, 0)) {
-			if (mem)
-				free_pages(mem, order);
-			pr_err("d%u: out of memory populating %#llx\n", d->id,
-			       (unsigned long long)gpa);
-			return -ENOMEM;
+		if (rc) {
+			pr_err("d%u: cannot populate %#llx: error %d\n", d->id,
+			       (unsigned long long)gpa, rc);
+			return rc;
 		}
 		gpa += PAGE_SIZE << order;
 	}
@@ -141,13 +131,21 @@ static int domain_table_insert(struct domain *d, domid_t id)
 	return rc;
 }
 
-static void domain_table_remove(struct domain *d)
+/*
+ * Mark @d dying and take it out of the table: true for the one caller that
+ * does so, false for any later one (it is being destroyed already).
+ */
+static bool domain_table_remove(struct domain *d)
 {
+	bool first;
+
 	spin_lock(&domain_table_lock);
+	first = !d->dying;
 	d->dying = true;
 	if (domain_table[d->id] == d)
 		domain_table[d->id] = NULL;
 	spin_unlock(&domain_table_lock);
+	return first;
 }
 
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
@@ -158,16 +156,17 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 		return NULL;
 	atomic_set(&d->refcnt, 1);
 	spin_lock_init(&d->lock);
-	spin_lock_init(&d->p2m_lock);
 	spin_lock_init(&d->console_lock);
 	d->id = id;
+	d->shared_info_gpa = P2M_NO_GPA;
 	if (domain_table_insert(d, id)) {
 		free_pages(d, DOMAIN_ORDER);
 		return NULL;
 	}
 	d->state = DOMAIN_RUNNING;
 	tasklet_init(&d->shutdown_work, shutdown_work, d);
-	if (pt_init(&d->p2m, arch_p2m_format(), &host_table_ops))
+	console_domain_init(d);
+	if (p2m_init(d))
 		goto fail;
 	arch_domain_set_p2m(d);
 	d->shared_info = alloc_page();
@@ -193,62 +192,76 @@ int domain_set_memory(struct domain *d, u64 mem_size)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
 	unsigned int n = pvh_memmap(mem_size, map);
+	u64 pages = 0;
 
 	if (d->mem_size)
 		return -EEXIST;
 	d->mem_size = mem_size;
 	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM)
+			pages += PFN_DOWN(map[i].size);
+	/* Also the boot page, the legacy space Linux scans, keel's special pages. */
+	pages += PFN_DOWN(PVH_LEGACY_END - PVH_BOOT_PAGE_GPA) + PVH_SPECIAL_PAGES;
+	/* What it is given now is the most it may have (its max_pages). */
+	p2m_set_allocation(d, pages, pvh_ram_end(mem_size));
+	for (unsigned int i = 0; i < n; i++)
 		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM &&
 		    domain_populate(d, map[i].addr, map[i].addr + map[i].size))
 			return -ENOMEM;
-	/* The boot page, the legacy space Linux scans, keel's special pages. */
 	if (domain_populate(d, PVH_BOOT_PAGE_GPA, PVH_LEGACY_END) ||
 	    domain_populate(d, PVH_SPECIAL_GPA(0), PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES)))
 		return -ENOMEM;
+	ASSERT(p2m_tot_pages(d) == pages);
 	return 0;
 }
 
-static void free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
-{
-	if (attr & P2M_OWNED_BIT)
-		free_pages(phys_to_virt(hpa), size == PAGE_SIZE ? 0 :
-			   LARGE_PAGE_SHIFT - PAGE_SHIFT);
-}
-
 /*
- * Take @d out of the table and close what links it to other domains; its
- * memory goes with the last reference.
+ * Take @d out of the table, stop it for good and close what links it to
+ * other domains; its memory goes with the last reference. Only the first
+ * caller does it and drops the table's reference: a toolstack destroy
+ * racing the shutdown tasklet, a rebuild or dom0's end is harmless.
  */
 void domain_destroy(struct domain *d)
 {
-	domain_table_remove(d);
+	if (!domain_table_remove(d))
+		return;
+	/* The table's reference, and the caller's when it is not that one. */
+	ASSERT(atomic_read(&d->refcnt) > 0);
 	domain_pause(d);
 	sched_domain_remove(d);
-	foreign_map_release_all(d);
-	timer_stop(&d->console_poll);
+	/* Off every CPU and out of the scheduler: no hypercall of its own re-arms these. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_kill_timers(d->vcpus[i]);
+	console_domain_destroy(d);
+	p2m_release_foreign(d);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);
 	grant_table_release_mappings(d);
 	domain_put(d);
 }
 
+/*
+ * The last reference is gone: nobody maps, pins or copies the domain's
+ * frames any more (each of those holds a domain reference), so every
+ * frame charged to it is freed here. Its id is free again only then.
+ */
 static void domain_free(struct domain *d)
 {
-	spin_lock(&domain_table_lock);
-	if (domain_structs[d->id] == d)
-		domain_structs[d->id] = NULL;
-	spin_unlock(&domain_table_lock);
+	ASSERT(d->dying);
+	ASSERT(atomic_read(&d->refcnt) == 0);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
-	if (d->p2m.root) {
-		pt_for_each_leaf(&d->p2m, free_owned, NULL);
-		pt_destroy(&d->p2m);
-	}
+	p2m_teardown(d);
+	ASSERT(!p2m_tot_pages(d));
 	if (d->shared_info)
 		free_page(d->shared_info);
 	console_ring_free(d);
 	grant_table_destroy(d);
+	spin_lock(&domain_table_lock);
+	if (domain_structs[d->id] == d)
+		domain_structs[d->id] = NULL;
+	spin_unlock(&domain_table_lock);
 	free_pages(d, DOMAIN_ORDER);
 }
 
@@ -296,15 +309,36 @@ static const char *const action_names[] = {
 	[ACTION_PRESERVE] = "preserved",
 };
 
-/* Runs from the scheduler loop: the domain's vCPUs are not in the way. */
+/* Take @d's vCPUs off their CPUs without waiting: is every one off, its state saved? */
+static bool domain_off_cpus(struct domain *d)
+{
+	bool off = true;
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		off &= vcpu_sleep_try(d->vcpus[i]);
+	return off;
+}
+
+/*
+ * Runs from CPU0's scheduler loop, with the reference domain_stop() took.
+ * It never waits for a vCPU: one still on a CPU (in a long hypercall, it
+ * leaves at its next preemption point) has the tasklet run again on a
+ * later pass, so that CPU0's timers, tasklets and its own vCPU go on.
+ */
 static void shutdown_work(void *data)
 {
 	struct domain *d = data, *last;
 	unsigned int action = shutdown_action(d);
 	domid_t id;
 
+	ASSERT(d->state != DOMAIN_RUNNING);
 	if (d->dying) {
-		domain_put(d);
+		domain_put(d);		/* destroyed meanwhile (the toolstack) */
+		return;
+	}
+	/* Preserved, it stays as it is: nothing to wait for. */
+	if ((d->id == 0 || action != ACTION_PRESERVE) && !domain_off_cpus(d)) {
+		tasklet_schedule(&d->shutdown_work);
 		return;
 	}
 	if (d->id == 0) {
@@ -314,11 +348,13 @@ static void shutdown_work(void *data)
 	pr_info("d%u: %s after %s\n", d->id, action_names[action],
 		d->state == DOMAIN_CRASHED ? "a crash" :
 		shutdown_reason_name(d->shutdown_reason));
-	if (action == ACTION_DESTROY)
+	if (action != ACTION_PRESERVE)
 		domain_destroy(d);
-	else if (action == ACTION_RESTART)
-		domain_rebuild(d);
+	id = d->id;
+	/* Ours: with it the domain goes, unless another domain maps its pages. */
 	domain_put(d);
+	if (action == ACTION_RESTART)
+		domain_rebuild(id);
 	/* Without a control domain, keel's work ends with the last domain. */
 	id = 0;
 	last = domain_next(&id);
@@ -374,7 +410,8 @@ void domain_unpause(struct domain *d)
 	bool resumed;
 
 	spin_lock(&d->lock);
-	resumed = d->pause_count && --d->pause_count == 0;
+	/* domain_destroy() marks it dying before its own pause: that one stays. */
+	resumed = !d->dying && d->pause_count && --d->pause_count == 0;
 	spin_unlock(&d->lock);
 	if (resumed)
 		for (unsigned int i = 0; i < d->nr_vcpus; i++)

@@ -10,7 +10,9 @@
 #include <keel/elf.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
+#include <keel/frame.h>
 #include <keel/grant_table.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
@@ -115,13 +117,21 @@ int domain_setup_special_pages(struct domain *d)
 
 int domain_set_boot(struct domain *d, u32 entry, struct pvh_boot_params *p)
 {
-	p->mem_size = d->mem_size;
-	p->rsdp_gpa = d->rsdp_gpa;
-	if (pvh_write_boot_page(guest_page(d, PVH_BOOT_PAGE_GPA),
-				PVH_BOOT_PAGE_GPA, p))
-		return -E2BIG;
+	u64 hpa;
+	int rc;
+
+	/* Once it has a VMCS it may have run: its boot page is its own now. */
 	if (d->vcpus[0]->arch.vmcs)
 		return -EBUSY;
+	if (p2m_get_page(d, PVH_BOOT_PAGE_GPA, P2M_OWNED | P2M_WRITE, &hpa,
+			 NULL))
+		return -EINVAL;
+	p->mem_size = d->mem_size;
+	p->rsdp_gpa = d->rsdp_gpa;
+	rc = pvh_write_boot_page(phys_to_virt(hpa), PVH_BOOT_PAGE_GPA, p);
+	put_page(hpa);
+	if (rc)
+		return -E2BIG;
 	return arch_vcpu_init(d->vcpus[0], entry, PVH_BOOT_PAGE_GPA);
 }
 
@@ -149,6 +159,9 @@ static struct domain *build_domain(const struct boot_info *bi,
 		return NULL;
 	}
 	d->privileged = s->privileged;
+	/* As Xen's dom0: as many ports as the ABI in use can name. */
+	if (d->privileged)
+		evtchn_set_max_ports(d, EVTCHN_MAX_PORTS);
 	if (domain_setup_special_pages(d) ||
 	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, s, k.highest, &params) ||

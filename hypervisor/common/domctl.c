@@ -20,16 +20,16 @@
 
 BUILD_BUG_ON(sizeof(struct keel_domctl) != 96);
 
-/* The lowest free domain id above 0, or -ENOSPC. */
+/*
+ * The lowest free domain id above 0, or -ENOSPC. A destroyed domain keeps
+ * its id until freed (a shutdown tasklet or another domain's mapping may
+ * still hold it): domain_create() would refuse it.
+ */
 static int free_domid(void)
 {
-	for (domid_t id = 1; id < DOMID_MAX_LIVE; id++) {
-		struct domain *d = domain_get(id);
-
-		if (!d)
+	for (domid_t id = 1; id < DOMID_MAX_LIVE; id++)
+		if (!domain_held(id))
 			return id;
-		domain_put(d);
-	}
 	return -ENOSPC;
 }
 

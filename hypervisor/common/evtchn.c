@@ -1,4 +1,5 @@
 /* Event channels: port allocation, the per-port state machine across domains, and the event_channel_op hypercall. */
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -9,30 +10,70 @@
 
 /*
  * Locking, as Xen's event_lock: each domain's ports are guarded by
- * d->evtchn->lock. An interdomain pair is only bound or unbound with both
- * domains' locks held, so holding either lock keeps the pair (and the
- * peer domain) in place. Raising a port sets guest-visible bits
- * atomically (evtchn_2l.c) and calls vcpu_kick()/vcpu_poll_wake() with a
- * lock held: neither may call back in here, nor take a lock that is held
+ * d->evtchn->lock, and so is how its events are delivered (the ops, the
+ * FIFO queues and frames): every raise of a port of @d holds @d's lock.
+ * An interdomain pair is only bound or unbound with both domains' locks
+ * held, so holding either lock keeps the pair (and the peer domain) in
+ * place. Raising a port sets guest-visible bits atomically (evtchn_2l.c,
+ * evtchn_fifo.c) and calls vcpu_kick()/vcpu_poll_wake() with the lock
+ * held: neither may call back in here, nor take a lock that is held
  * around a call in here (timer callbacks raise VIRQ_TIMER).
+ *
+ * Buckets of ports are added under the lock and freed with the domain;
+ * valid_ports is published after the bucket, so evtchn_from_port() may
+ * look a port up without the lock (its state needs the lock).
  */
 
 BUILD_BUG_ON(sizeof(struct evtchn_domain) > PAGE_SIZE);
 BUILD_BUG_ON(DOMAIN_MAX_VCPUS > 256);	/* struct evtchn.notify_vcpu */
-
-static unsigned int ports_order(unsigned int max_ports)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < max_ports * sizeof(struct evtchn))
-		order++;
-	return order;
-}
+BUILD_BUG_ON(EVTCHNS_PER_BUCKET < 2);
 
 /* d->evtchn, published once complete (other CPUs find @d in the table). */
 static struct evtchn_domain *domain_evtchn(struct domain *d)
 {
 	return __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE);
+}
+
+static unsigned int valid_ports(struct evtchn_domain *ed)
+{
+	return __atomic_load_n(&ed->valid_ports, __ATOMIC_ACQUIRE);
+}
+
+/* Give ports valid_ports .. + EVTCHNS_PER_BUCKET - 1 their struct evtchn. */
+static int add_bucket(struct evtchn_domain *ed)
+{
+	unsigned int first = ed->valid_ports;
+	unsigned int bucket = first / EVTCHNS_PER_BUCKET;
+	struct evtchn ***group = &ed->groups[bucket / BUCKETS_PER_GROUP];
+	struct evtchn *chn;
+
+	ASSERT(first % EVTCHNS_PER_BUCKET == 0 && first < EVTCHN_MAX_PORTS);
+	if (!*group) {
+		*group = alloc_page();	/* kept until the domain is freed */
+		if (!*group)
+			return -ENOMEM;
+	}
+	chn = alloc_page();		/* zeroed: all ECS_FREE */
+	if (!chn)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < EVTCHNS_PER_BUCKET; i++)
+		chn[i].port = first + i;
+	(*group)[bucket % BUCKETS_PER_GROUP] = chn;
+	__atomic_store_n(&ed->valid_ports, first + EVTCHNS_PER_BUCKET,
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void free_buckets(struct evtchn_domain *ed)
+{
+	for (unsigned int g = 0; g < EVTCHN_NR_GROUPS; g++) {
+		if (!ed->groups[g])
+			continue;
+		for (unsigned int b = 0; b < BUCKETS_PER_GROUP; b++)
+			if (ed->groups[g][b])
+				free_page(ed->groups[g][b]);
+		free_page(ed->groups[g]);
+	}
 }
 
 int evtchn_domain_init(struct domain *d, unsigned int max_ports)
@@ -46,32 +87,56 @@ int evtchn_domain_init(struct domain *d, unsigned int max_ports)
 		return -ENOMEM;
 	spin_lock_init(&ed->lock);
 	ed->max_ports = max_ports;
-	ed->order = ports_order(max_ports);
-	ed->ports = alloc_pages(ed->order);	/* zeroed: all ECS_FREE */
-	if (!ed->ports) {
+	ed->first_free = 1;
+	ed->ops = &evtchn_port_ops_2l;
+	if (add_bucket(ed)) {
+		free_buckets(ed);
 		free_page(ed);
 		return -ENOMEM;
 	}
-	ed->ports[0].state = ECS_RESERVED;
+	ed->groups[0][0][0].state = ECS_RESERVED;
 	__atomic_store_n(&d->evtchn, ed, __ATOMIC_RELEASE);
 	return 0;
 }
 
-bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port)
+int evtchn_set_max_ports(struct domain *d, unsigned int max_ports)
 {
-	struct evtchn_domain *ed = domain_evtchn(d);
-
-	return ed && port < ed->max_ports;
+	if (!max_ports || max_ports > EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	spin_lock(&d->evtchn->lock);
+	d->evtchn->max_ports = max_ports;
+	spin_unlock(&d->evtchn->lock);
+	return 0;
 }
 
-static struct evtchn *port_evtchn(struct domain *d, evtchn_port_t port)
+struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t port)
 {
-	return evtchn_port_is_valid(d, port) ? &d->evtchn->ports[port] : NULL;
+	struct evtchn_domain *ed = domain_evtchn(d);
+	unsigned int bucket;
+
+	if (!ed || port >= valid_ports(ed))
+		return NULL;
+	bucket = port / EVTCHNS_PER_BUCKET;
+	return &ed->groups[bucket / BUCKETS_PER_GROUP]
+			  [bucket % BUCKETS_PER_GROUP][port % EVTCHNS_PER_BUCKET];
+}
+
+bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port)
+{
+	return evtchn_from_port(d, port);
 }
 
 static struct vcpu *domain_vcpu(struct domain *d, u32 id)
 {
 	return id < d->nr_vcpus ? d->vcpus[id] : NULL;
+}
+
+void evtchn_mark_events_pending(struct vcpu *v)
+{
+	if (v->vcpu_info &&
+	    !__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1,
+				 __ATOMIC_SEQ_CST))
+		vcpu_kick(v);
 }
 
 /*
@@ -129,38 +194,93 @@ static void double_unlock(struct domain *d, struct domain *rd)
 	spin_unlock(&d->evtchn->lock);
 }
 
-/* The lowest free port: -ENOSPC when full, -EINVAL if @d is dying (Xen). */
+/* Ports the domain may use now: its limit, or the ABI's if lower. */
+static unsigned int port_limit(struct evtchn_domain *ed)
+{
+	return MIN(ed->max_ports, ed->ops->nr_ports);
+}
+
+/* Still on one of the guest's FIFO queues: not to be handed out yet. */
+static bool port_is_busy(struct domain *d, const struct evtchn *chn)
+{
+	return d->evtchn->ops->is_busy && d->evtchn->ops->is_busy(d, chn);
+}
+
+/*
+ * The lowest free port, adding a bucket when all are taken: -ENOSPC at
+ * the limit, -EINVAL if @d is dying (Xen), -ENOMEM. The caller binds it
+ * with bind_port() or leaves it free.
+ */
 static int get_free_port(struct domain *d)
 {
+	struct evtchn_domain *ed = d->evtchn;
+	unsigned int limit = port_limit(ed), first_free = 0, port;
+	int rc;
+
+	ASSERT(spin_is_locked(&ed->lock));
 	if (READ_ONCE(d->dying))
 		return -EINVAL;
-	for (unsigned int port = 1; port < d->evtchn->max_ports; port++)
-		if (d->evtchn->ports[port].state == ECS_FREE)
+	for (port = ed->first_free; port < MIN(limit, ed->valid_ports);
+	     port++) {
+		struct evtchn *chn = evtchn_from_port(d, port);
+
+		if (chn->state != ECS_FREE)
+			continue;
+		if (!first_free)
+			first_free = port;
+		if (!port_is_busy(d, chn)) {
+			ed->first_free = first_free;
 			return port;
-	return -ENOSPC;
+		}
+	}
+	ed->first_free = first_free ? first_free : port;
+	if (port >= limit)
+		return -ENOSPC;
+	ASSERT(port == ed->valid_ports);
+	rc = add_bucket(ed);
+	return rc ? rc : (int)port;
 }
 
 /* Claim free @port for @state, delivering to @vcpu. */
 static struct evtchn *bind_port(struct domain *d, int port,
 				enum evtchn_state state, u32 vcpu)
 {
-	struct evtchn *chn = &d->evtchn->ports[port];
+	struct evtchn *chn = evtchn_from_port(d, port);
 
+	ASSERT(spin_is_locked(&d->evtchn->lock));
+	ASSERT(chn && chn->state == ECS_FREE);
 	chn->state = state;
 	chn->notify_vcpu = vcpu;
+	if (d->evtchn->ops->init)
+		d->evtchn->ops->init(d, chn);
 	return chn;
 }
 
-/*
- * Raise @port of @d. The caller holds @d's lock or, for the remote end of
- * an interdomain send, the sender's (bind_vcpu may move the port meanwhile).
- */
-static void set_pending(struct domain *d, evtchn_port_t port)
+/* Back to ECS_FREE (Xen's evtchn_free): nothing of the binding stays. */
+static void free_port(struct domain *d, struct evtchn *chn)
 {
-	struct vcpu *v =
-		domain_vcpu(d, READ_ONCE(d->evtchn->ports[port].notify_vcpu));
+	struct evtchn_domain *ed = d->evtchn;
 
-	if (!v || !evtchn_2l_set_pending(v, port))
+	ASSERT(spin_is_locked(&ed->lock));
+	/* A stale pending bit would fire on the port's next binding. */
+	ed->ops->clear_pending(d, chn);
+	chn->pending = false;
+	chn->state = ECS_FREE;
+	chn->notify_vcpu = 0;
+	chn->remote_domid = 0;
+	chn->remote_port = 0;
+	chn->remote_dom = NULL;
+	if (chn->port < ed->first_free)
+		ed->first_free = chn->port;
+}
+
+/* Raise @chn of @d, whose lock the caller holds; wake its pollers. */
+void evtchn_port_set_pending(struct domain *d, struct evtchn *chn)
+{
+	struct vcpu *v = domain_vcpu(d, chn->notify_vcpu);
+
+	ASSERT(spin_is_locked(&d->evtchn->lock));
+	if (!v || !d->evtchn->ops->set_pending(v, chn))
 		return;
 	/* Newly pending, masked or not: SCHEDOP_poll returns. */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
@@ -182,13 +302,13 @@ int evtchn_alloc_xen_port(struct domain *d,
 
 void evtchn_notify_guest(struct domain *d, evtchn_port_t port)
 {
-	struct evtchn *chn = port_evtchn(d, port);
+	struct evtchn *chn = evtchn_from_port(d, port);
 
 	if (!chn)
 		return;
 	spin_lock(&d->evtchn->lock);
 	if (chn->state != ECS_FREE)
-		set_pending(d, port);
+		evtchn_port_set_pending(d, chn);
 	spin_unlock(&d->evtchn->lock);
 }
 
@@ -256,7 +376,7 @@ static long bind_interdomain(struct domain *d,
 		return -ESRCH;
 	double_lock(d, rd);
 	lport = get_free_port(d);
-	rchn = port_evtchn(rd, op->remote_port);
+	rchn = evtchn_from_port(rd, op->remote_port);
 	if (lport >= 0 && (!rchn || rchn->state != ECS_UNBOUND ||
 			   rchn->remote_domid != d->id))
 		lport = -EINVAL;
@@ -268,7 +388,7 @@ static long bind_interdomain(struct domain *d,
 		rchn->remote_dom = d;
 		rchn->remote_port = lport;
 		/* As Xen: sends to the unbound port were lost; raise ours. */
-		set_pending(d, lport);
+		evtchn_port_set_pending(d, lchn);
 	}
 	double_unlock(d, rd);
 	domain_put(rd);
@@ -321,11 +441,12 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 /* Free @port of @d; for an interdomain port both domains are locked. */
 static long close_locked(struct domain *d, evtchn_port_t port, bool keel_too)
 {
-	struct evtchn *chn = port_evtchn(d, port);
+	struct evtchn *chn = evtchn_from_port(d, port);
 	struct evtchn *rchn;
 
 	if (!chn)
 		return -EINVAL;
+	ASSERT(spin_is_locked(&d->evtchn->lock));
 	switch (chn->state) {
 	case ECS_UNBOUND:
 	case ECS_IPI:
@@ -339,7 +460,10 @@ static long close_locked(struct domain *d, evtchn_port_t port, bool keel_too)
 		break;
 	case ECS_INTERDOMAIN:
 		/* The peer's port goes back to waiting for us. */
-		rchn = &chn->remote_dom->evtchn->ports[chn->remote_port];
+		rchn = evtchn_from_port(chn->remote_dom, chn->remote_port);
+		ASSERT(spin_is_locked(&chn->remote_dom->evtchn->lock));
+		ASSERT(rchn && rchn->state == ECS_INTERDOMAIN &&
+		       rchn->remote_dom == d && rchn->remote_port == port);
 		rchn->state = ECS_UNBOUND;
 		rchn->remote_dom = NULL;
 		rchn->remote_domid = d->id;
@@ -347,9 +471,7 @@ static long close_locked(struct domain *d, evtchn_port_t port, bool keel_too)
 	default:		/* free, reserved */
 		return -EINVAL;
 	}
-	/* A stale pending bit would fire on the port's next binding. */
-	evtchn_2l_clear_pending(d, port);
-	memset(chn, 0, sizeof(*chn));	/* ECS_FREE, vCPU 0 */
+	free_port(d, chn);
 	return 0;
 }
 
@@ -364,11 +486,11 @@ static long close_port(struct domain *d, evtchn_port_t port, bool keel_too)
 	struct evtchn *chn;
 	long rc;
 
-	if (!port_evtchn(d, port))
+	chn = evtchn_from_port(d, port);
+	if (!chn)
 		return -EINVAL;
 	for (;;) {
 		double_lock(d, locked);
-		chn = &d->evtchn->ports[port];
 		peer = chn->state == ECS_INTERDOMAIN ? chn->remote_dom : NULL;
 		if (!peer || peer == d || peer == locked)
 			break;
@@ -385,10 +507,32 @@ static long close_port(struct domain *d, evtchn_port_t port, bool keel_too)
 	return rc;
 }
 
+/*
+ * Raise @rport of @rd, the remote end of @d's @port, if it still is:
+ * under @rd's lock alone (the sender's is dropped), so that everything
+ * raising a port of @rd holds @rd's lock. A close in between wins, as if
+ * the send came after it.
+ */
+static void raise_remote(struct domain *rd, evtchn_port_t rport,
+			 struct domain *d, evtchn_port_t port)
+{
+	struct evtchn *rchn = evtchn_from_port(rd, rport);
+
+	if (!rchn)
+		return;
+	spin_lock(&rd->evtchn->lock);
+	if (rchn->state == ECS_INTERDOMAIN && rchn->remote_dom == d &&
+	    rchn->remote_port == port)
+		evtchn_port_set_pending(rd, rchn);
+	spin_unlock(&rd->evtchn->lock);
+}
+
 int evtchn_send(struct domain *d, evtchn_port_t port)
 {
-	struct evtchn *chn = port_evtchn(d, port);
+	struct evtchn *chn = evtchn_from_port(d, port);
 	void (*notify)(struct domain *d, evtchn_port_t port) = NULL;
+	struct domain *rd = NULL;
+	evtchn_port_t rport = 0;
 	int rc = 0;
 
 	if (!chn)
@@ -396,10 +540,17 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 	spin_lock(&d->evtchn->lock);
 	switch (chn->state) {
 	case ECS_INTERDOMAIN:
-		set_pending(chn->remote_dom, chn->remote_port);
+		rd = chn->remote_dom;
+		rport = chn->remote_port;
+		if (rd == d) {		/* loopback: our lock is the one */
+			evtchn_port_set_pending(d, evtchn_from_port(d, rport));
+			rd = NULL;
+		} else {
+			domain_hold(rd);	/* bound to us: cannot go meanwhile */
+		}
 		break;
 	case ECS_IPI:
-		set_pending(d, port);
+		evtchn_port_set_pending(d, chn);
 		break;
 	case ECS_XEN:
 		notify = chn->xen_notify;
@@ -411,6 +562,10 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 		break;
 	}
 	spin_unlock(&d->evtchn->lock);
+	if (rd) {
+		raise_remote(rd, rport, d, port);
+		domain_put(rd);
+	}
 	/* Unlocked: the handler may raise the port (evtchn_notify_guest). */
 	if (notify)
 		notify(d, port);
@@ -456,7 +611,7 @@ static long evtchn_status(struct domain *self, struct evtchn_status *op)
 
 	if (!d)
 		return -ESRCH;
-	chn = port_evtchn(d, op->port);
+	chn = evtchn_from_port(d, op->port);
 	if (d != self && !self->privileged) {
 		rc = -EPERM;
 	} else if (!chn) {
@@ -477,7 +632,7 @@ static long bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 
 	if (!domain_vcpu(d, op->vcpu))
 		return -ENOENT;
-	chn = port_evtchn(d, op->port);
+	chn = evtchn_from_port(d, op->port);
 	if (!chn)
 		return -EINVAL;
 	spin_lock(&d->evtchn->lock);
@@ -494,34 +649,63 @@ static long bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 		break;
 	}
 	if (!rc)
-		WRITE_ONCE(chn->notify_vcpu, op->vcpu);
+		chn->notify_vcpu = op->vcpu;
 	spin_unlock(&d->evtchn->lock);
 	return rc;
 }
 
 static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
-	struct evtchn *chn = port_evtchn(d, port);
-	struct vcpu *v;
+	struct evtchn *chn = evtchn_from_port(d, port);
 
 	if (!chn)
 		return -EINVAL;
 	spin_lock(&d->evtchn->lock);
-	v = domain_vcpu(d, chn->notify_vcpu);
-	if (v)
-		evtchn_2l_unmask(v, port);
+	d->evtchn->ops->unmask(d, chn);
 	spin_unlock(&d->evtchn->lock);
 	return 0;	/* any state, as in Xen */
+}
+
+/* -EINVAL for a port never bound, -ENOSYS under 2-level, as Xen's order. */
+static long set_priority(struct domain *d, struct evtchn_set_priority *op)
+{
+	struct evtchn *chn = evtchn_from_port(d, op->port);
+	long rc = -ENOSYS;
+
+	if (!chn)
+		return -EINVAL;
+	spin_lock(&d->evtchn->lock);
+	if (d->evtchn->ops->set_priority)
+		rc = d->evtchn->ops->set_priority(d, chn, op->priority);
+	spin_unlock(&d->evtchn->lock);
+	return rc;
 }
 
 /* Close every port of @d; keel-served ones only if @keel_too (as Xen's). */
 static void close_all_ports(struct domain *d, bool keel_too)
 {
-	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)
+	for (evtchn_port_t port = 1; port < valid_ports(d->evtchn); port++)
 		close_port(d, port, keel_too);
 }
 
-/* Close all of @dom's ports; another domain's only for a privileged caller. */
+/*
+ * Close every port (keel's too if @keel_too) and leave FIFO, releasing
+ * its frames: 2-level from now on.
+ */
+static void reset_ports(struct domain *d, bool keel_too)
+{
+	close_all_ports(d, keel_too);
+	spin_lock(&d->evtchn->lock);
+	if (d->evtchn->fifo)
+		evtchn_fifo_destroy(d);
+	spin_unlock(&d->evtchn->lock);
+}
+
+/*
+ * Close all of @dom's ports; another domain's only for a privileged
+ * caller, and only while it is paused (Xen: -EINVAL otherwise), since its
+ * FIFO control blocks go too.
+ */
 static long evtchn_reset(struct domain *self, domid_t dom)
 {
 	struct domain *d = get_domain_by_id(self, dom);
@@ -531,8 +715,10 @@ static long evtchn_reset(struct domain *self, domid_t dom)
 		return -ESRCH;
 	if (d != self && !self->privileged)
 		rc = -EPERM;
+	else if (d != self && !READ_ONCE(d->pause_count))
+		rc = -EINVAL;
 	else
-		close_all_ports(d, false);
+		reset_ports(d, false);
 	domain_put(d);
 	return rc;
 }
@@ -548,6 +734,9 @@ union evtchn_op {
 	struct evtchn_bind_vcpu bind_vcpu;
 	struct evtchn_unmask unmask;
 	struct evtchn_reset reset;
+	struct evtchn_init_control init_control;
+	struct evtchn_expand_array expand_array;
+	struct evtchn_set_priority set_priority;
 };
 
 /* Argument size of each implemented op; 0 for the others. */
@@ -562,11 +751,15 @@ static const u8 op_size[] = {
 	[EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
 	[EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
 	[EVTCHNOP_reset] = sizeof(struct evtchn_reset),
+	[EVTCHNOP_init_control] = sizeof(struct evtchn_init_control),
+	[EVTCHNOP_expand_array] = sizeof(struct evtchn_expand_array),
+	[EVTCHNOP_set_priority] = sizeof(struct evtchn_set_priority),
 };
 /* The ops whose argument is copied back with their results. */
 #define OP_RETURNS_DATA (BIT(EVTCHNOP_bind_interdomain) | \
 	BIT(EVTCHNOP_bind_virq) | BIT(EVTCHNOP_status) | \
-	BIT(EVTCHNOP_alloc_unbound) | BIT(EVTCHNOP_bind_ipi))
+	BIT(EVTCHNOP_alloc_unbound) | BIT(EVTCHNOP_bind_ipi) | \
+	BIT(EVTCHNOP_init_control))
 
 static long evtchn_op(struct domain *d, int cmd, union evtchn_op *op)
 {
@@ -591,15 +784,18 @@ static long evtchn_op(struct domain *d, int cmd, union evtchn_op *op)
 		return evtchn_unmask(d, op->unmask.port);
 	case EVTCHNOP_reset:
 		return evtchn_reset(d, op->reset.dom);
+	case EVTCHNOP_init_control:
+		return evtchn_fifo_init_control(d, &op->init_control);
+	case EVTCHNOP_expand_array:
+		return evtchn_fifo_expand_array(d, &op->expand_array);
+	case EVTCHNOP_set_priority:
+		return set_priority(d, &op->set_priority);
 	default:
 		return -ENOSYS;
 	}
 }
 
-/*
- * Not implemented, -ENOSYS: the FIFO ops (Linux then uses 2-level) and
- * bind_pirq (keel routes no physical IRQs).
- */
+/* Not implemented, -ENOSYS: bind_pirq (keel routes no physical IRQs). */
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg)
 {
 	union evtchn_op op;
@@ -628,7 +824,7 @@ static void raise_virq(struct domain *d, u32 vcpu, unsigned int virq)
 	spin_lock(&d->evtchn->lock);
 	port = *virq_slot(d, virq, vcpu);
 	if (port)
-		set_pending(d, port);
+		evtchn_port_set_pending(d, evtchn_from_port(d, port));
 	spin_unlock(&d->evtchn->lock);
 }
 
@@ -649,13 +845,21 @@ void evtchn_notify_dom_exc(void)
 
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
 {
-	return evtchn_port_is_valid(d, port) && evtchn_2l_is_pending(d, port);
+	struct evtchn *chn = evtchn_from_port(d, port);
+	bool pending;
+
+	if (!chn)
+		return false;
+	spin_lock(&d->evtchn->lock);
+	pending = d->evtchn->ops->is_pending(d, chn);
+	spin_unlock(&d->evtchn->lock);
+	return pending;
 }
 
 void evtchn_domain_destroy(struct domain *d)
 {
 	if (domain_evtchn(d))
-		close_all_ports(d, true);
+		reset_ports(d, true);
 }
 
 void evtchn_domain_free(struct domain *d)
@@ -664,7 +868,11 @@ void evtchn_domain_free(struct domain *d)
 
 	if (!ed)
 		return;
-	free_pages(ed->ports, ed->order);
+	spin_lock(&ed->lock);
+	if (ed->fifo)		/* a domain that never got to destroy */
+		evtchn_fifo_destroy(d);
+	spin_unlock(&ed->lock);
+	free_buckets(ed);
 	free_page(ed);
 	d->evtchn = NULL;
 }

@@ -30,51 +30,67 @@ static bool test_bit(unsigned int nr, const u64 *words)
 	       BIT(nr % 64);
 }
 
-/* Flag an upcall for @v; kick it when the flag goes from 0 to 1. */
-static void mark_events_pending(struct vcpu *v)
+/*
+ * Ports past the bitmaps exist only while FIFO is in use, and reset
+ * closes them before switching back; check anyway, the bitmaps are small.
+ */
+static bool in_bitmap(const struct evtchn *chn)
 {
-	if (!__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1,
-				 __ATOMIC_SEQ_CST))
-		vcpu_kick(v);
+	return chn->port < EVTCHN_2L_NR_CHANNELS;
 }
 
 /* Selector bit first, then the upcall flag: the order Linux scans them in. */
 static void signal_word(struct vcpu *v, evtchn_port_t port)
 {
 	if (!test_and_set_bit(port / 64, &v->vcpu_info->evtchn_pending_sel))
-		mark_events_pending(v);
+		evtchn_mark_events_pending(v);
 }
 
-bool evtchn_2l_set_pending(struct vcpu *v, evtchn_port_t port)
+static bool evtchn_2l_set_pending(struct vcpu *v, struct evtchn *chn)
 {
 	struct shared_info *s = v->domain->shared_info;
+	evtchn_port_t port = chn->port;
 
-	if (test_and_set_bit(port, s->evtchn_pending))
+	if (!in_bitmap(chn) || test_and_set_bit(port, s->evtchn_pending))
 		return false;
 	if (v->vcpu_info && !test_bit(port, s->evtchn_mask))
 		signal_word(v, port);
 	return true;
 }
 
-void evtchn_2l_clear_pending(struct domain *d, evtchn_port_t port)
+static void evtchn_2l_clear_pending(struct domain *d, struct evtchn *chn)
 {
-	test_and_clear_bit(port, d->shared_info->evtchn_pending);
+	if (in_bitmap(chn))
+		test_and_clear_bit(chn->port, d->shared_info->evtchn_pending);
 }
 
 /*
  * As Xen: only a mask bit that was set re-delivers. Linux clears the mask
  * itself and, if the port is pending, sets it again and asks for this.
  */
-void evtchn_2l_unmask(struct vcpu *v, evtchn_port_t port)
+static void evtchn_2l_unmask(struct domain *d, struct evtchn *chn)
 {
-	struct shared_info *s = v->domain->shared_info;
+	struct shared_info *s = d->shared_info;
+	struct vcpu *v = chn->notify_vcpu < d->nr_vcpus ?
+				 d->vcpus[chn->notify_vcpu] : NULL;
 
-	if (test_and_clear_bit(port, s->evtchn_mask) &&
-	    test_bit(port, s->evtchn_pending) && v->vcpu_info)
-		signal_word(v, port);
+	if (!v || !in_bitmap(chn))
+		return;
+	if (test_and_clear_bit(chn->port, s->evtchn_mask) &&
+	    test_bit(chn->port, s->evtchn_pending) && v->vcpu_info)
+		signal_word(v, chn->port);
 }
 
-bool evtchn_2l_is_pending(struct domain *d, evtchn_port_t port)
+static bool evtchn_2l_is_pending(struct domain *d, const struct evtchn *chn)
 {
-	return test_bit(port, d->shared_info->evtchn_pending);
+	return in_bitmap(chn) &&
+	       test_bit(chn->port, d->shared_info->evtchn_pending);
 }
+
+const struct evtchn_port_ops evtchn_port_ops_2l = {
+	.set_pending = evtchn_2l_set_pending,
+	.clear_pending = evtchn_2l_clear_pending,
+	.unmask = evtchn_2l_unmask,
+	.is_pending = evtchn_2l_is_pending,
+	.nr_ports = EVTCHN_2L_NR_CHANNELS,
+};

@@ -1,9 +1,12 @@
 /* Grant tables v1: shared entries, pins, maptrack handles and the grant_table_op hypercall, as Xen does them for PVH. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/grant_table.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/param.h>
 #include <keel/string.h>
@@ -12,9 +15,13 @@
 
 /*
  * Lifetime: a mapping holds a reference to the granting domain, so the
- * granter's struct domain, its table and all its RAM (freed only in
- * domain_free(), at the last reference) outlive every mapping of its
- * pages. A dying mapper gives its mappings back in domain_destroy()
+ * granter's struct domain and its table outlive every mapping of its
+ * pages. The granted frame itself is held by a frame reference
+ * (keel/frame.h) from the first pin to the last unpin, and the mapper's
+ * p2m entry holds one more: when the granter gives the page up
+ * (XENMEM_decrease_reservation, add_to_physmap over it) only its own p2m
+ * entry goes, and the frame lives on until nobody uses it. A dying
+ * mapper gives its mappings back in domain_destroy()
  * (grant_table_release_mappings()), which also breaks the cycle of a
  * domain mapping its own grants.
  *
@@ -29,9 +36,11 @@
 #define NO_HANDLE (~0U)
 #define INVALID_GFN (~0ULL)
 
+BUILD_BUG_ON(GNTTAB_NO_GPA != P2M_NO_GPA);
+
 /* Keel's shadow of an entry while someone maps it or copies through it. */
 struct grant_active {
-	u64 hpa;		/* the granted frame, fixed by the first pin */
+	u64 hpa;		/* the granted frame, referenced while pinned */
 	domid_t domid;		/* the domain holding the pins */
 	u8 read_pins;		/* read-only maps and copies out of it */
 	u8 write_pins;		/* writable maps and copies into it */
@@ -173,7 +182,7 @@ void grant_table_destroy(struct domain *d)
 	d->grant_table = NULL;
 }
 
-int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 *gpa)
+int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 **placed)
 {
 	struct grant_table *gt = d->grant_table;
 	int rc = 0;
@@ -185,35 +194,10 @@ int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 *gpa)
 		rc = grow_table(gt, idx + 1);
 	if (!rc) {
 		*hpa = virt_to_phys(gt->shared[idx]);
-		*gpa = gt->frame_gpa[idx];
+		*placed = &gt->frame_gpa[idx];	/* frames never shrink */
 	}
 	spin_unlock(&gt->lock);
 	return rc;
-}
-
-void grant_table_frame_placed(struct domain *d, u64 idx, u64 gpa)
-{
-	struct grant_table *gt = d->grant_table;
-
-	spin_lock(&gt->lock);
-	if (idx < gt->nr_frames)
-		gt->frame_gpa[idx] = gpa;
-	spin_unlock(&gt->lock);
-}
-
-bool grant_table_page_in_use(struct domain *d, u64 hpa)
-{
-	struct grant_table *gt = d->grant_table;
-	bool used = false;
-
-	spin_lock(&gt->lock);
-	for (grant_ref_t ref = 0; ref < nr_entries(gt) && !used; ref++) {
-		struct grant_active *act = active_entry(gt, ref);
-
-		used = (act->read_pins || act->write_pins) && act->hpa == hpa;
-	}
-	spin_unlock(&gt->lock);
-	return used;
 }
 
 /*
@@ -259,15 +243,16 @@ static void clear_status(grant_entry_v1_t *e, struct grant_active *act,
 		__atomic_fetch_and(&e->flags, (u16)~clear, __ATOMIC_SEQ_CST);
 }
 
-/* The host address of @d's own RAM page at @gfn, or GNTST_bad_page. */
+/*
+ * @d's own RAM page at @gfn, referenced (taken under @d's p2m lock, so
+ * no physmap change can free it meanwhile): its host address, or
+ * GNTST_bad_page. The caller put_page()s it.
+ */
 static s16 ram_frame(struct domain *d, u64 gfn, u64 *hpa)
 {
-	u64 attr;
-
 	if (gfn >= PFN_DOWN(PT_ADDR_LIMIT) ||
-	    p2m_lookup(d, PFN_PHYS(gfn), hpa, &attr) || !(attr & P2M_OWNED_BIT))
+	    p2m_get_page(d, PFN_PHYS(gfn), P2M_OWNED, hpa, NULL))
 		return GNTST_bad_page;
-	*hpa &= PAGE_MASK;
 	return GNTST_okay;
 }
 
@@ -275,6 +260,7 @@ static s16 ram_frame(struct domain *d, u64 gfn, u64 *hpa)
  * Pin @rd's grant @ref for domain @ldom (a read pin if @readonly): the
  * host frame in *@hpa. @map: for a mapping, which must cover the whole
  * page and use no cache attributes (Xen refuses those for HVM mappers).
+ * The first pin takes a reference to the frame, the last unpin drops it.
  */
 static s16 pin_grant(struct domain *rd, grant_ref_t ref, domid_t ldom,
 		     bool readonly, bool map, u64 *hpa)
@@ -326,15 +312,22 @@ static void unpin_grant(struct domain *rd, grant_ref_t ref, bool readonly)
 {
 	struct grant_table *gt = rd->grant_table;
 	struct grant_active *act;
+	u64 unpinned = 0;
 
 	spin_lock(&gt->lock);
 	act = active_entry(gt, ref);
+	ASSERT(readonly ? act->read_pins : act->write_pins);
 	if (readonly)
 		act->read_pins--;
 	else
 		act->write_pins--;
 	clear_status(shared_entry(gt, ref), act, readonly);
+	if (!act->read_pins && !act->write_pins)
+		unpinned = act->hpa;
 	spin_unlock(&gt->lock);
+	/* Every mapping of it is gone and flushed: the pins' reference goes. */
+	if (unpinned)
+		put_page(unpinned);
 }
 
 /* The domain @id names for @cd (DOMID_SELF allowed), referenced, or NULL. */
@@ -398,49 +391,24 @@ static void put_handle(struct grant_table *gt, grant_handle_t handle)
 }
 
 /*
- * Map @hpa at @gpa in @d's p2m. Keel takes only an empty GFN: Linux maps
- * grants into unpopulated or ballooned-out space, and a RAM page there
- * would be left for keel to free or track while the guest may still use
- * it (Xen's HVM code replaces it and keeps the RAM page allocated).
- * Mappings are never P2M_OWNED: the mapper never frees the granter's page.
+ * Map @hpa at @gpa in @d's p2m: only into an empty GFN, never P2M_OWNED
+ * (the mapper never frees the granter's page); p2m.c takes the entry's
+ * reference.
  */
 static s16 map_host(struct domain *d, u64 gpa, u64 hpa, bool readonly)
 {
-	u64 old, attr, size;
-	s16 rc = GNTST_okay;
-
-	if (gpa >= PT_ADDR_LIMIT)
-		return GNTST_general_error;
-	spin_lock(&d->p2m_lock);
-	if (!pt_lookup(&d->p2m, gpa, &old, &attr, &size) ||
-	    pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
-		   arch_p2m_attr(P2M_READ | (readonly ? 0 : P2M_WRITE)), 0))
-		rc = GNTST_general_error;
-	spin_unlock(&d->p2m_lock);
-	return rc;
+	return p2m_map_grant(d, gpa, hpa, readonly) ? GNTST_general_error :
+						      GNTST_okay;
 }
 
 /*
  * Take mapping @m out of @d's p2m if it is still there: true if it was.
- * With @tables, the page tables that held only it are detached into them
- * (*@nr_tables), for the caller to free after flushing.
+ * p2m.c flushes before it drops the entry's reference and frees the page
+ * tables that held only it.
  */
-static bool unmap_host(struct domain *d, const struct grant_mapping *m,
-		       u64 *tables, unsigned int *nr_tables)
+static bool unmap_host(struct domain *d, const struct grant_mapping *m)
 {
-	u64 hpa, attr, size;
-	bool unmapped = false;
-
-	spin_lock(&d->p2m_lock);
-	if (!pt_lookup(&d->p2m, m->gpa, &hpa, &attr, &size) &&
-	    (hpa & PAGE_MASK) == m->hpa && !(attr & P2M_OWNED_BIT) &&
-	    !pt_unmap(&d->p2m, m->gpa, PAGE_SIZE)) {
-		unmapped = true;
-		if (tables)
-			*nr_tables = pt_prune(&d->p2m, m->gpa, tables);
-	}
-	spin_unlock(&d->p2m_lock);
-	return unmapped;
+	return p2m_unmap_grant(d, m->gpa, m->hpa);
 }
 
 static s16 map_grant_ref(struct domain *ld, struct gnttab_map_grant_ref *op)
@@ -488,7 +456,8 @@ static s16 map_grant_ref(struct domain *ld, struct gnttab_map_grant_ref *op)
 		return rc;
 	}
 	op->handle = handle;
-	op->dev_bus_addr = hpa;
+	/* No host addresses for guests: keel makes no device mappings. */
+	op->dev_bus_addr = 0;
 	return GNTST_okay;	/* the mapping keeps the reference to rd */
 }
 
@@ -497,8 +466,6 @@ static s16 unmap_grant_ref(struct domain *ld,
 {
 	struct grant_table *lgt = ld->grant_table;
 	struct grant_mapping *m, done;
-	u64 tables[PT_LEVELS - 1];
-	unsigned int nr_tables = 0;
 	s16 rc = GNTST_okay;
 
 	spin_lock(&lgt->lock);
@@ -508,15 +475,16 @@ static s16 unmap_grant_ref(struct domain *ld,
 		rc = GNTST_bad_handle;
 		goto unlock;
 	}
-	if (op->dev_bus_addr && op->dev_bus_addr != m->hpa) {
-		rc = GNTST_general_error;
-		goto unlock;
-	}
+	/*
+	 * dev_bus_addr names a device mapping's address, which keel never
+	 * makes (Xen checks it only for those): it is not compared with the
+	 * host address either, which would make unmap an oracle for it.
+	 */
 	/* As in Xen, host_addr 0 leaves the host mapping (and handle) alone. */
 	if (!op->host_addr)
 		goto unlock;
-	if ((op->host_addr & PAGE_MASK) != m->gpa ||
-	    !unmap_host(ld, m, tables, &nr_tables)) {
+	/* Out of the p2m and flushed before the pin (and its reference) goes. */
+	if ((op->host_addr & PAGE_MASK) != m->gpa || !unmap_host(ld, m)) {
 		rc = GNTST_general_error;
 		goto unlock;
 	}
@@ -524,8 +492,6 @@ static s16 unmap_grant_ref(struct domain *ld,
 	put_handle_locked(lgt, op->handle);
 	spin_unlock(&lgt->lock);
 
-	arch_p2m_flush(ld);	/* before the granter may free the page */
-	pt_free_tables(&ld->p2m, tables, nr_tables);
 	unpin_grant(done.granter, done.ref, done.flags & GNTMAP_readonly);
 	domain_put(done.granter);
 	return GNTST_okay;
@@ -537,26 +503,19 @@ unlock:
 void grant_table_release_mappings(struct domain *d)
 {
 	struct grant_table *gt = d->grant_table;
-	bool unmapped = false;
 
 	if (!gt)
 		return;
-	spin_lock(&gt->lock);
-	for (grant_handle_t h = 0; h < maptrack_limit(gt); h++)
-		if (maptrack_entry(gt, h)->flags)
-			unmapped |= unmap_host(d, maptrack_entry(gt, h), NULL,
-					       NULL);
-	spin_unlock(&gt->lock);
-	if (unmapped)
-		arch_p2m_flush(d);
-
 	for (grant_handle_t h = 0; h < maptrack_limit(gt); h++) {
 		struct grant_mapping done;
 
+		/* Out of the p2m (if the guest left it there), then unpinned. */
 		spin_lock(&gt->lock);
 		done = *maptrack_entry(gt, h);
-		if (done.flags)
+		if (done.flags) {
+			unmap_host(d, &done);
 			put_handle_locked(gt, h);
+		}
 		spin_unlock(&gt->lock);
 		if (!done.flags)
 			continue;
@@ -570,6 +529,7 @@ void grant_table_release_mappings(struct domain *d)
 struct copy_buf {
 	struct domain *d;	/* referenced */
 	bool pinned;		/* holds a pin on grant @ref of @d */
+	bool held;		/* holds a reference to the frame @hpa */
 	grant_ref_t ref;
 	bool readonly;
 	u64 hpa;
@@ -589,8 +549,11 @@ static s16 copy_claim(struct domain *cd, const struct gnttab_copy_ptr *p,
 {
 	s16 rc;
 
-	if (!gref)
-		return ram_frame(b->d, p->u.gmfn, &b->hpa);
+	if (!gref) {
+		rc = ram_frame(b->d, p->u.gmfn, &b->hpa);
+		b->held = !rc;
+		return rc;
+	}
 	rc = pin_grant(b->d, p->u.ref, cd->id, b->readonly, false, &b->hpa);
 	if (!rc) {
 		b->pinned = true;
@@ -601,6 +564,8 @@ static s16 copy_claim(struct domain *cd, const struct gnttab_copy_ptr *p,
 
 static void copy_release(struct copy_buf *b)
 {
+	if (b->held)
+		put_page(b->hpa);
 	if (b->pinned)
 		unpin_grant(b->d, b->ref, b->readonly);
 	if (b->d)
@@ -736,14 +701,24 @@ static long get_version(struct vcpu *v, u64 arg)
 
 /*
  * map, unmap and copy: each of @count ops in turn, its status written
- * back. Keel has no hypercall continuations, so a batch runs to its end.
+ * back. Every few ops a batch that has more to do yields to pending work:
+ * it returns how many it did, and do_grant_table_op() makes a
+ * continuation for the rest (keel/hypercall.h).
  */
+static bool batch_preempt(unsigned int done)
+{
+	return done && !(done % HYPERCALL_PREEMPT_EVERY) &&
+	       hypercall_preempt_check();
+}
+
 static long map_batch(struct vcpu *v, u64 arg, unsigned int count)
 {
 	for (unsigned int i = 0; i < count; i++) {
 		u64 at = arg + i * sizeof(struct gnttab_map_grant_ref);
 		struct gnttab_map_grant_ref op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = map_grant_ref(v->domain, &op);
@@ -759,6 +734,8 @@ static long unmap_batch(struct vcpu *v, u64 arg, unsigned int count)
 		u64 at = arg + i * sizeof(struct gnttab_unmap_grant_ref);
 		struct gnttab_unmap_grant_ref op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = unmap_grant_ref(v->domain, &op);
@@ -775,6 +752,8 @@ static long copy_batch(struct vcpu *v, u64 arg, unsigned int count)
 		u64 at = arg + i * sizeof(struct gnttab_copy);
 		struct gnttab_copy op;
 
+		if (batch_preempt(i))
+			return i;
 		if (copy_from_guest(v, &op, at, sizeof(op)))
 			return -EFAULT;
 		op.status = grant_copy(v->domain, &op);
@@ -785,18 +764,43 @@ static long copy_batch(struct vcpu *v, u64 arg, unsigned int count)
 	return 0;
 }
 
+/*
+ * The rest of a preempted batch, as Xen continues one: the same op, the
+ * argument past the @done ops, the count less them. The upper bits of cmd
+ * (Xen's continuation argument, GNTTABOP_ARG_MASK) stay 0: no op of keel's
+ * needs them, and a guest's own are refused.
+ */
+static long batch_continue(struct vcpu *v, unsigned int cmd, u64 arg,
+			   unsigned int count, unsigned int done, size_t op_size)
+{
+	unsigned long args[3] = { cmd, arg + (u64)done * op_size, count - done };
+
+	ASSERT(done > 0 && done < count);
+	return hypercall_create_continuation(v, __HYPERVISOR_grant_table_op,
+					     args, ARRAY_SIZE(args));
+}
+
 long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 		       unsigned int count)
 {
+	size_t op_size;
+	long done;
+
 	if ((int)count < 0 || (cmd & ~GNTTABOP_CMD_MASK))
 		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:
-		return map_batch(v, arg, count);
+		done = map_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_map_grant_ref);
+		break;
 	case GNTTABOP_unmap_grant_ref:
-		return unmap_batch(v, arg, count);
+		done = unmap_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_unmap_grant_ref);
+		break;
 	case GNTTABOP_copy:
-		return copy_batch(v, arg, count);
+		done = copy_batch(v, arg, count);
+		op_size = sizeof(struct gnttab_copy);
+		break;
 	case GNTTABOP_setup_table:
 		return setup_table(v, arg, count);
 	case GNTTABOP_query_size:
@@ -808,4 +812,5 @@ long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 	default:
 		return -ENOSYS;
 	}
+	return done > 0 ? batch_continue(v, cmd, arg, count, done, op_size) : done;
 }

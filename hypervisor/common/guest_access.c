@@ -2,7 +2,9 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
@@ -11,30 +13,39 @@ void *guest_page(struct domain *d, u64 gpa)
 {
 	u64 hpa, attr;
 
-	if (p2m_lookup(d, gpa & PAGE_MASK, &hpa, &attr))
+	if (p2m_lookup(d, gpa & PAGE_MASK, &hpa, &attr) ||
+	    !(arch_p2m_access(attr) & P2M_OWNED))
 		return NULL;
-	return phys_to_virt(hpa);
+	return phys_to_virt(hpa & PAGE_MASK);
 }
 
-/* Copy @len bytes page by page; @to_guest picks the direction. */
+/*
+ * Copy @len bytes page by page; @to_guest picks the direction. Each page
+ * is held by a reference while keel touches it, so a concurrent change of
+ * the p2m cannot free it under the copy; a write needs the p2m's write
+ * permission, as the guest itself would (a read-only grant stays so).
+ */
 static int guest_phys_copy(struct domain *d, u64 gpa, void *buf, u64 len,
 			   bool to_guest)
 {
+	unsigned int need = to_guest ? P2M_WRITE : P2M_READ;
 	u8 *p = buf;
 
 	while (len) {
 		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		u8 *page = guest_page(d, gpa);
+		u64 hpa;
+		u8 *page;
 
-		if (!page)
+		if (p2m_get_page(d, gpa, need, &hpa, NULL))
 			return -EFAULT;
-		page += gpa & (PAGE_SIZE - 1);
+		page = (u8 *)phys_to_virt(hpa) + (gpa & (PAGE_SIZE - 1));
 		if (!p)
 			memset(page, 0, chunk);
 		else if (to_guest)
 			memcpy(page, p, chunk);
 		else
 			memcpy(p, page, chunk);
+		put_page(hpa);
 		gpa += chunk;
 		len -= chunk;
 		if (p)

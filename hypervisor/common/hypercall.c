@@ -1,8 +1,13 @@
 /* Hypercall dispatch (Xen numbering) and the hypercall page. */
+#include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
+#include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
@@ -10,7 +15,18 @@
 
 #define HYPERCALL_STUB_SIZE 32
 
-long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
+				   const unsigned long *args, unsigned int nargs)
+{
+	ASSERT(nargs <= 5);
+	/* The registers and RIP are the loaded vCPU's. */
+	ASSERT(this_cpu()->curr == v && READ_ONCE(v->is_running));
+	arch_hypercall_continuation(v, nr, args, nargs);
+	v->hcall_preempted = true;	/* the arch's exit handler keeps RIP */
+	return -ERESTART;
+}
+
+static long dispatch(struct vcpu *v, unsigned long nr, unsigned long args[5])
 {
 	switch (nr) {
 	case __HYPERVISOR_xen_version:
@@ -39,13 +55,31 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 	}
 }
 
-/* Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into). */
+long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
+{
+	long rc;
+
+	ASSERT(!v->hcall_preempted);
+	rc = dispatch(v, nr, args);
+	/* -ERESTART never reaches a guest: it comes with a continuation only. */
+	ASSERT((rc == -ERESTART) == v->hcall_preempted);
+	return rc;
+}
+
+/*
+ * Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into).
+ * Only into a writable page the domain owns, held while keel writes it:
+ * never a read-only grant mapping or keel's own pages.
+ */
 int hypercall_page_write(struct domain *d, u64 gpa)
 {
-	u8 *page = guest_page(d, gpa);
+	u64 hpa;
+	u8 *page;
 
-	if (gpa & (PAGE_SIZE - 1) || !page)
+	if (gpa & (PAGE_SIZE - 1) ||
+	    p2m_get_page(d, gpa, P2M_OWNED | P2M_WRITE, &hpa, NULL))
 		return -EINVAL;
+	page = phys_to_virt(hpa);
 	memset(page, 0xcc, PAGE_SIZE);	/* int3 between stubs */
 	for (unsigned int nr = 0; nr < PAGE_SIZE / HYPERCALL_STUB_SIZE; nr++) {
 		u8 *stub = page + nr * HYPERCALL_STUB_SIZE;
@@ -57,5 +91,6 @@ int hypercall_page_write(struct domain *d, u64 gpa)
 		stub[7] = 0xc1;
 		stub[8] = 0xc3;			/* ret */
 	}
+	put_page(hpa);
 	return 0;
 }

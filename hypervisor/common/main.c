@@ -177,12 +177,10 @@ void control_domain_ended(struct domain *d)
 	keel_stop(status);
 }
 
-void domain_rebuild(struct domain *d)
+void domain_rebuild(domid_t id)
 {
-	domid_t id = d->id;
 	struct domain *nd;
 
-	domain_destroy(d);
 	for (unsigned int i = 0; i < nr_boot_domains; i++) {
 		if (boot_domains[i].domid != id)
 			continue;

@@ -1,100 +1,43 @@
-/* memory_op: placing shared_info and grant-table frames in the guest's physical space, and the guest's memory map. */
+/* memory_op: the guest's reservation (ballooning), keel's pages in its physmap, and its memory map. */
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/foreign_map.h>
 #include <keel/grant_table.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
 #include <keel/pvh_layout.h>
 #include <keel/vcpu.h>
 #include <public/memory.h>
 
+/* Xen's continuation argument: the extent to start at, above the sub-op. */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1 << MEMOP_EXTENT_SHIFT) - 1)
 /*
- * Put keel's page @hpa at @gpa in @d's p2m, replacing what was there. A RAM
- * page it replaces goes back to keel, as on Xen, unless a grant pins it;
- * keel's special pages stay (it keeps pointers into them).
+ * Extents one call does at most; the caller sees how many were done and
+ * asks again for the rest (Linux's balloon asks for at most a page of
+ * frame numbers, 512, at a time).
  */
-static long physmap_place(struct domain *d, u64 gpa, u64 hpa)
-{
-	u64 old_hpa = 0, attr = 0, now_hpa = 0, now_attr = 0, size;
-	long rc = 0;
-
-	if (gpa >= PVH_SPECIAL_GPA(0) && gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES))
-		return -EINVAL;
-	if (p2m_lookup(d, gpa, &old_hpa, &attr))
-		attr = 0;
-	if (attr & P2M_FOREIGN_BIT)
-		return -EBUSY;		/* remove_from_physmap it first */
-	/* Outside the p2m lock: grant code takes the two the other way round. */
-	if ((attr & P2M_OWNED_BIT) &&
-	    grant_table_page_in_use(d, old_hpa & PAGE_MASK))
-		return -EBUSY;
-	spin_lock(&d->p2m_lock);
-	if (pt_lookup(&d->p2m, gpa, &now_hpa, &now_attr, &size))
-		now_attr = 0;
-	if (now_attr != attr || (attr && now_hpa != old_hpa))
-		rc = -EBUSY;	/* changed meanwhile */
-	else if (pt_map(&d->p2m, gpa, hpa, PAGE_SIZE,
-			arch_p2m_attr(P2M_READ | P2M_WRITE), 0))
-		rc = -ENOMEM;
-	spin_unlock(&d->p2m_lock);
-	old_hpa &= PAGE_MASK;
-	if (rc)
-		return rc;
-	arch_p2m_flush(d);
-	/* The RAM page it replaced goes back, once no CPU can reach it. */
-	if (attr & P2M_OWNED_BIT)
-		free_page(phys_to_virt(old_hpa));
-	return 0;
-}
-
-/* Take keel's page @hpa away from @gpa, unless something replaced it. */
-static void physmap_remove(struct domain *d, u64 gpa, u64 hpa)
-{
-	u64 cur, attr, size;
-	bool removed;
-
-	spin_lock(&d->p2m_lock);
-	removed = !pt_lookup(&d->p2m, gpa, &cur, &attr, &size) && cur == hpa &&
-		  !(attr & P2M_OWNED_BIT) && !pt_unmap(&d->p2m, gpa, PAGE_SIZE);
-	spin_unlock(&d->p2m_lock);
-	if (removed)
-		arch_p2m_flush(d);
-}
+#define MEMOP_EXTENTS_MAX 512
 
 /* Map keel's shared_info page at @gpa, moving it from where it was. */
 static long place_shared_info(struct domain *d, u64 gpa)
 {
-	u64 hpa = virt_to_phys(d->shared_info);
-	long rc;
-
 	if (gpa >= pvh_ram_end(d->mem_size) && gpa < PVH_SPECIAL_START)
 		return -EINVAL;
-	rc = physmap_place(d, gpa, hpa);
-	if (rc)
-		return rc;
-	if (d->shared_info_gpa && d->shared_info_gpa != gpa)
-		physmap_remove(d, d->shared_info_gpa, hpa);
-	d->shared_info_gpa = gpa;
-	return 0;
+	return p2m_place_keel_page(d, gpa, virt_to_phys(d->shared_info),
+				   &d->shared_info_gpa);
 }
 
 /* Map frame @idx of @d's grant table at @gpa (growing the table to it). */
 static long place_grant_frame(struct domain *d, u64 idx, u64 gpa)
 {
-	u64 hpa, old_gpa;
-	long rc = grant_table_frame(d, idx, &hpa, &old_gpa);
+	u64 hpa, *placed;
+	long rc = grant_table_frame(d, idx, &hpa, &placed);
 
-	if (!rc)
-		rc = physmap_place(d, gpa, hpa);
-	if (rc)
-		return rc;
-	if (old_gpa != GNTTAB_NO_GPA && old_gpa != gpa)
-		physmap_remove(d, old_gpa, hpa);
-	grant_table_frame_placed(d, idx, gpa);
-	return 0;
+	return rc ? rc : p2m_place_keel_page(d, gpa, hpa, placed);
 }
 
 static long add_to_physmap(struct vcpu *v, u64 arg)
@@ -119,6 +62,89 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 	}
 }
 
+/* One extent (order 0) of a reservation op: 0 when done. */
+static int reservation_one(struct vcpu *v, unsigned int op,
+			   const struct xen_memory_reservation *r, u64 i)
+{
+	struct domain *d = v->domain;
+	u64 gfn;
+
+	/* A translated guest learns nothing of the frames it is given. */
+	if (op == XENMEM_increase_reservation)
+		return p2m_add_unreachable(d);
+	if (copy_from_guest(v, &gfn, r->extent_start + i * sizeof(gfn),
+			    sizeof(gfn)))
+		return -EFAULT;
+	if (gfn >= PFN_DOWN(PT_ADDR_LIMIT))
+		return -EINVAL;
+	if (op == XENMEM_populate_physmap)
+		return p2m_populate(d, PFN_PHYS(gfn), 0);
+	return p2m_remove_ram(d, PFN_PHYS(gfn));
+}
+
+/*
+ * increase_reservation, decrease_reservation, populate_physmap, as Xen
+ * does them for an HVM guest: the number of extents done (from @start,
+ * Xen's continuation argument) is the result, and anything wrong with
+ * the request as a whole means none.
+ */
+static long reservation(struct vcpu *v, unsigned int op, u64 start, u64 arg)
+{
+	struct xen_memory_reservation r;
+	unsigned int bits;
+	u64 i, end;
+
+	if (copy_from_guest(v, &r, arg, sizeof(r)))
+		return start;
+	if (r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+		return start;
+	/* Xen lets only a domain's controller change another's: keel none. */
+	if (r.domid != DOMID_SELF && r.domid != v->domain->id)
+		return start;
+	/* Single frames only: Xen refuses orders above its maximum so. */
+	if (r.extent_order)
+		return start;
+	bits = XENMEMF_get_address_bits(r.mem_flags);
+	if (bits && bits <= PAGE_SHIFT)
+		return start;
+	/* Populate-on-demand is not for oneself (Xen), nor offered at all. */
+	if (op == XENMEM_populate_physmap &&
+	    (r.mem_flags & XENMEMF_populate_on_demand))
+		return start;
+	end = MIN(r.nr_extents, start + MEMOP_EXTENTS_MAX);
+	for (i = start; i < end; i++)
+		if (reservation_one(v, op, &r, i))
+			break;
+	return i;
+}
+
+/* current_reservation, maximum_reservation: of itself, or any for the privileged. */
+static long reservation_query(struct vcpu *v, unsigned int op, u64 arg)
+{
+	struct domain *d;
+	domid_t id;
+	long rc;
+
+	if (copy_from_guest(v, &id, arg, sizeof(id)))
+		return -EFAULT;
+	if (id == DOMID_SELF || id == v->domain->id) {
+		d = v->domain;
+		domain_hold(d);
+	} else {
+		d = domain_get(id);
+	}
+	if (!d)
+		return -ESRCH;
+	if (d != v->domain && !v->domain->privileged)
+		rc = -EPERM;
+	else if (op == XENMEM_current_reservation)
+		rc = p2m_tot_pages(d);
+	else
+		rc = d->max_pages;
+	domain_put(d);
+	return rc;
+}
+
 static long memory_map(struct vcpu *v, u64 arg)
 {
 	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
@@ -138,7 +164,23 @@ static long memory_map(struct vcpu *v, u64 arg)
 
 long do_memory_op(struct vcpu *v, int cmd, u64 arg)
 {
-	switch (cmd) {
+	unsigned int op = (unsigned int)cmd & MEMOP_CMD_MASK;
+	u64 start = (unsigned int)cmd >> MEMOP_EXTENT_SHIFT;
+
+	switch (op) {
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+		return reservation(v, op, start, arg);
+	}
+	if (start)
+		return -ENOSYS;		/* no continuation for the others */
+	switch (op) {
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+		return reservation_query(v, op, arg);
+	case XENMEM_maximum_ram_page:
+		return host_pages.nr_pfns;	/* as Xen: max_page */
 	case XENMEM_add_to_physmap:
 		return add_to_physmap(v, arg);
 	case XENMEM_memory_map:

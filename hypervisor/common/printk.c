@@ -99,6 +99,22 @@ static void printk_unlock(bool locked)
 		__atomic_store_n(&printk_busy, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * A domain's unfinished line that its next output may continue (its id),
+ * or -1; @open_to_console: whether it went to the console or only to the
+ * ring. Anything else printed finishes it first.
+ */
+static int open_domain = -1;
+static bool open_to_console;
+
+static void finish_open_line(void)
+{
+	if (open_domain < 0)
+		return;
+	emit("\n", 1, open_to_console);
+	open_domain = -1;
+}
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -108,7 +124,30 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 	if (len >= (int)sizeof(buf))
 		len = sizeof(buf) - 1;
 	locked = printk_lock();
+	finish_open_line();
 	emit(buf, len, level <= console_level);
+	printk_unlock(locked);
+}
+
+void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
+			  bool end, bool to_console)
+{
+	char prefix[16];
+	bool locked = printk_lock();
+
+	if (!cont || open_domain != (int)id || open_to_console != to_console) {
+		finish_open_line();
+		emit(prefix, snprintf(prefix, sizeof(prefix), "(d%u) ", id),
+		     to_console);
+	}
+	emit(s, n, to_console);
+	if (end) {
+		emit("\n", 1, to_console);
+		open_domain = -1;
+	} else {
+		open_domain = id;
+		open_to_console = to_console;
+	}
 	printk_unlock(locked);
 }
 

@@ -1,7 +1,9 @@
 /* The scheduler loop of every CPU: the credit policy's picks, context switches, timers, tasklets, idle. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/hypercall.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/sched_credit.h>
@@ -267,6 +269,17 @@ static void context_switch_in(struct pcpu *c, struct vcpu *next)
 	arch_vcpu_switch_in(next);
 }
 
+bool vcpu_sleep_try(struct vcpu *v)
+{
+	struct pcpu *c = this_cpu();
+
+	vcpu_sleep(v);
+	/* Called from the loop (tasklets): this CPU's own vCPU is idle here. */
+	if (c->curr == v)
+		context_switch_out(c);
+	return !READ_ONCE(v->is_running);
+}
+
 void vcpu_sleep_sync(struct vcpu *v)
 {
 	struct pcpu *c = this_cpu();
@@ -353,23 +366,53 @@ void tasklet_schedule(struct tasklet *t)
 	kick_cpu(0);
 }
 
-/* Tasklets run on the boot CPU, one at a time, in the order scheduled. */
+/*
+ * Tasklets run on the boot CPU, one at a time, in the order scheduled:
+ * those queued when this pass began. One that schedules itself again (to
+ * wait for something without spinning) runs on the next pass of the loop.
+ * A tasklet stays marked queued until it is taken to run, so that a
+ * tasklet_schedule() meanwhile leaves this pass's list alone.
+ */
 static void tasklets_run(void)
 {
-	for (;;) {
+	struct tasklet *pass;
+
+	spin_lock(&tasklet_lock);
+	pass = tasklet_list;
+	tasklet_list = NULL;
+	spin_unlock(&tasklet_lock);
+	while (pass) {
 		struct tasklet *t;
 
 		spin_lock(&tasklet_lock);
-		t = tasklet_list;
-		if (t) {
-			tasklet_list = t->next;
-			t->queued = false;
-		}
+		t = pass;
+		pass = t->next;
+		t->next = NULL;
+		ASSERT(t->queued);
+		t->queued = false;
 		spin_unlock(&tasklet_lock);
-		if (!t)
-			return;
 		t->fn(t->data);
 	}
+}
+
+static bool tasklets_pending(void)
+{
+	return READ_ONCE(tasklet_list) != NULL;
+}
+
+bool hypercall_preempt_check(void)
+{
+	struct pcpu *c = this_cpu();
+
+	/*
+	 * Interrupts stay off in a hypercall: a kick IPI (a vCPU to wake, a
+	 * pause or shutdown waiting for this one) shows as need_resched, set
+	 * before the IPI is sent; a timer of this CPU by its deadline.
+	 */
+	return READ_ONCE(c->need_resched) ||
+	       (c->curr && !vcpu_runnable(c->curr)) ||
+	       (c->id == 0 && tasklets_pending()) ||
+	       timers_next_deadline() <= now_ns();
 }
 
 void __noreturn schedule_loop(void)
@@ -387,7 +430,8 @@ void __noreturn schedule_loop(void)
 		arch_timer_program(timers_next_deadline());
 		if (c->curr) {
 			arch_vcpu_run(c->curr);
-		} else if (!READ_ONCE(c->need_resched)) {
+		} else if (!READ_ONCE(c->need_resched) &&
+			   !(c->id == 0 && tasklets_pending())) {
 			u64 idle_from = now_ns();
 
 			arch_idle();

@@ -1,5 +1,6 @@
 /* Software timers: a deadline-ordered list per CPU; the earliest arms that CPU's hardware timer. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/percpu.h>
 #include <keel/timer.h>
 
@@ -9,7 +10,8 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 	t->data = data;
 	t->next = NULL;
 	t->active = false;
-	t->running = false;
+	t->killed = false;
+	t->running = 0;
 	t->expires = TIMER_NONE;
 	t->cpu = smp_processor_id();
 }
@@ -61,6 +63,19 @@ static void deadline_changed(struct pcpu *c, u64 expires)
 		arch_send_ipi(c->id);
 }
 
+/*
+ * Another CPU may be in the middle of calling @t's function (the timer may
+ * have moved to another list since): wait for it, unless it is this CPU,
+ * which then is inside that function.
+ */
+static void wait_not_running(struct timer *t)
+{
+	unsigned int running, self = smp_processor_id() + 1;
+
+	while ((running = READ_ONCE(t->running)) && running != self)
+		arch_cpu_relax();
+}
+
 void timer_stop(struct timer *t)
 {
 	struct pcpu *c = lock_timer_cpu(t);
@@ -68,9 +83,23 @@ void timer_stop(struct timer *t)
 	if (t->active)
 		unlink_timer(c, t);
 	spin_unlock(&c->timer_lock);
-	/* Another CPU may be in the middle of calling it. */
-	while (READ_ONCE(t->running) && c != this_cpu())
-		arch_cpu_relax();
+	wait_not_running(t);
+}
+
+void kill_timer(struct timer *t)
+{
+	struct pcpu *c;
+
+	/* It would wait for itself, and its caller would free it under it. */
+	ASSERT(READ_ONCE(t->running) != smp_processor_id() + 1);
+	c = lock_timer_cpu(t);
+	if (t->active)
+		unlink_timer(c, t);
+	t->killed = true;
+	spin_unlock(&c->timer_lock);
+	/* Its function may still run elsewhere; any timer_set() it makes is ignored. */
+	wait_not_running(t);
+	ASSERT(!t->active);
 }
 
 void timer_set(struct timer *t, u64 expires)
@@ -78,6 +107,10 @@ void timer_set(struct timer *t, u64 expires)
 	struct pcpu *c = lock_timer_cpu(t);
 	bool earliest;
 
+	if (t->killed) {
+		spin_unlock(&c->timer_lock);
+		return;
+	}
 	if (t->active)
 		unlink_timer(c, t);
 	t->expires = expires;
@@ -106,6 +139,11 @@ void timer_migrate(struct timer *t, unsigned int cpu)
 		spin_unlock(&second->timer_lock);
 		spin_unlock(&first->timer_lock);
 	}
+	if (t->killed) {
+		spin_unlock(&second->timer_lock);
+		spin_unlock(&first->timer_lock);
+		return;
+	}
 	WRITE_ONCE(t->cpu, cpu);
 	if (t->active) {
 		unlink_timer(c, t);
@@ -128,11 +166,12 @@ void timers_run(u64 now)
 		c->timers = t->next;
 		t->next = NULL;
 		t->active = false;
-		t->running = true;
+		WRITE_ONCE(t->running, c->id + 1);
 		spin_unlock(&c->timer_lock);
 		t->fn(t->data);
+		/* The last touch: kill_timer() may let its memory go at once. */
 		smp_mb();
-		WRITE_ONCE(t->running, false);
+		WRITE_ONCE(t->running, 0);
 		spin_lock(&c->timer_lock);
 	}
 	spin_unlock(&c->timer_lock);

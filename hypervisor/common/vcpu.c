@@ -1,5 +1,6 @@
 /* vCPUs: allocation, blocking and waking, runstate accounting and the pvclock. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/evtchn.h>
 #include <keel/hypercall.h>
@@ -23,9 +24,12 @@ static void periodic_fired(void *data)
 {
 	struct vcpu *v = data;
 
+	u64 period = READ_ONCE(v->periodic_period);
+
 	send_guest_virq(v, VIRQ_TIMER);
-	if (v->periodic_period)
-		timer_set(&v->periodic_timer, now_ns() + v->periodic_period);
+	/* A no-op once killed (domain_destroy()), whatever the period says. */
+	if (period)
+		timer_set(&v->periodic_timer, now_ns() + period);
 }
 
 static void poll_timeout(void *data)
@@ -62,11 +66,25 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	return v;
 }
 
+void vcpu_kill_timers(struct vcpu *v)
+{
+	/* A periodic timer's function re-arms it while a period is set. */
+	WRITE_ONCE(v->periodic_period, 0);
+	kill_timer(&v->singleshot_timer);
+	kill_timer(&v->periodic_timer);
+	kill_timer(&v->poll_timer);
+}
+
 void vcpu_destroy(struct vcpu *v)
 {
-	timer_stop(&v->singleshot_timer);
-	timer_stop(&v->periodic_timer);
-	timer_stop(&v->poll_timer);
+	/* domain_destroy() killed them: none can fire into the freed page. */
+	ASSERT(v->domain->dying);
+	ASSERT(v->singleshot_timer.killed && v->periodic_timer.killed &&
+	       v->poll_timer.killed);
+	ASSERT(!v->singleshot_timer.active && !v->periodic_timer.active &&
+	       !v->poll_timer.active);
+	ASSERT(!READ_ONCE(v->is_running));
+	vcpu_info_release(v);
 	arch_vcpu_destroy(v);
 	free_page(v);
 }
@@ -95,14 +113,17 @@ bool vcpu_runnable(const struct vcpu *v)
 void vcpu_update_time(struct vcpu *v)
 {
 	struct vcpu_time_info *t;
+	u64 tsc;
 
 	if (!v->vcpu_info)
 		return;
 	t = &v->vcpu_info->time;
 	t->version++;			/* odd: update in progress */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	t->tsc_timestamp = arch_read_tsc();
-	t->system_time = scale_delta(t->tsc_timestamp - boot_tsc, &tsc_scale);
+	/* The stamp is in the guest's TSC, which is offset from the host's. */
+	tsc = arch_read_tsc();
+	t->tsc_timestamp = arch_vcpu_guest_tsc(v, tsc);
+	t->system_time = scale_delta(tsc - boot_tsc, &tsc_scale);
 	t->tsc_to_system_mul = tsc_scale.mul_frac;
 	t->tsc_shift = tsc_scale.shift;
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;

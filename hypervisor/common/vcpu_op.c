@@ -1,36 +1,77 @@
-/* vcpu_op and set_timer_op: vcpu_info and runstate registration, single-shot and periodic timers. */
+/* vcpu_op and set_timer_op: vcpu_info (held) and runstate registration, single-shot and periodic timers. */
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/vcpu.h>
 
-/* @v calls, for @t: Linux's boot CPU registers its APs' vcpu_info before starting them. */
+/* The longest periodic timer, as Xen's STIME_DELTA_MAX. */
+#define PERIOD_MAX_NS (~0ULL >> 2)
+
+/*
+ * @v calls, for @t: Linux's boot CPU registers its APs' vcpu_info before
+ * starting them. As Xen's map_guest_area: only a writable frame the
+ * domain owns, held by a reference until the vCPU is destroyed, and only
+ * once (Xen: -EINVAL while one is registered). Keel keeps writing there
+ * (event bits, the pvclock), so it must hold what it writes to.
+ */
 static long register_vcpu_info(struct vcpu *v, struct vcpu *t, u64 arg)
 {
 	struct vcpu_register_vcpu_info r;
-	struct vcpu_info *info;
-	u8 *page;
+	struct vcpu_info *info, *prev;
+	u64 hpa, none = 0;
 
 	if (copy_from_guest(v, &r, arg, sizeof(r)))
 		return -EFAULT;
 	if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
-	    r.offset % 8 || r.mfn > (~0ULL >> PAGE_SHIFT))
+	    r.offset % 8 || r.mfn >= PFN_DOWN(PT_ADDR_LIMIT))
 		return -EINVAL;
-	page = guest_page(v->domain, r.mfn << PAGE_SHIFT);
-	if (!page)
+	if (READ_ONCE(t->vcpu_info_hpa))
 		return -EINVAL;
-	info = (struct vcpu_info *)(page + r.offset);
-	if (t->vcpu_info)
-		memcpy(info, t->vcpu_info, sizeof(*info));
+	if (p2m_get_page(v->domain, PFN_PHYS(r.mfn), P2M_OWNED | P2M_WRITE,
+			 &hpa, NULL))
+		return -EINVAL;
+	/* Two registrations racing for @t: one wins, the other lets go. */
+	if (!__atomic_compare_exchange_n(&t->vcpu_info_hpa, &none, hpa, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		put_page(hpa);
+		return -EINVAL;
+	}
+	info = (struct vcpu_info *)((u8 *)phys_to_virt(hpa) + r.offset);
+	prev = READ_ONCE(t->vcpu_info);
+	if (prev)
+		memcpy(info, prev, sizeof(*info));
 	else
 		memset(info, 0, sizeof(*info));
-	t->vcpu_info = info;
+	smp_mb();
+	WRITE_ONCE(t->vcpu_info, info);
+	smp_mb();
+	/* Events signalled in the old place while it moved are not lost. */
+	if (prev) {
+		__atomic_fetch_or(&info->evtchn_pending_sel,
+				  READ_ONCE(prev->evtchn_pending_sel),
+				  __ATOMIC_SEQ_CST);
+		if (READ_ONCE(prev->evtchn_upcall_pending))
+			WRITE_ONCE(info->evtchn_upcall_pending, 1);
+	}
 	vcpu_update_time(t);
 	return 0;
+}
+
+void vcpu_info_release(struct vcpu *v)
+{
+	u64 hpa = v->vcpu_info_hpa;
+
+	if (!hpa)
+		return;
+	v->vcpu_info = NULL;
+	v->vcpu_info_hpa = 0;
+	put_page(hpa);
 }
 
 static long set_singleshot(struct vcpu *v, u64 timeout, u32 flags)
@@ -86,7 +127,8 @@ long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg)
 
 		if (copy_from_guest(v, &p, arg, sizeof(p)))
 			return -EFAULT;
-		if (p.period_ns < MILLISECS(1))
+		/* Xen's bounds: now + period cannot wrap (STIME_DELTA_MAX). */
+		if (p.period_ns < MILLISECS(1) || p.period_ns > PERIOD_MAX_NS)
 			return -EINVAL;
 		v->periodic_period = p.period_ns;
 		timer_set(&v->periodic_timer, now_ns() + p.period_ns);

@@ -1,7 +1,8 @@
-/* Host RAM setup: builds host_pages from the boot memory map and reserves what keel must keep. */
+/* Host RAM setup: host_pages and the frame table from the boot memory map; alloc_pages()/free_pages(). */
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/page_alloc.h>
 #include <keel/pagetable.h>
 #include <keel/printk.h>
@@ -83,7 +84,7 @@ static u64 find_free(const struct boot_info *bi, const struct range_list *l,
 int mm_init(const struct boot_info *bi)
 {
 	struct range_list reserved;
-	u64 max_addr = 0, bitmap_bytes, bitmap_phys, usable = 0;
+	u64 max_addr = 0, bitmap_bytes, frames_bytes, bitmap_phys, usable = 0;
 
 	for (u32 i = 0; i < bi->nr_memmap; i++) {
 		const struct memmap_entry *e = &bi->memmap[i];
@@ -94,17 +95,22 @@ int mm_init(const struct boot_info *bi)
 		usable += e->size;
 	}
 	collect_reserved(bi, &reserved, LOW_MEMORY_END);
+	/* The bitmap, then the frame table, in one range keel keeps. */
 	bitmap_bytes = ALIGN_UP(page_alloc_bitmap_bytes(PFN_DOWN(max_addr)),
 				PAGE_SIZE);
-	bitmap_phys = find_free(bi, &reserved, bitmap_bytes, EARLY_MAPPED_END);
+	frames_bytes = ALIGN_UP(frame_table_bytes(PFN_DOWN(max_addr)), PAGE_SIZE);
+	bitmap_phys = find_free(bi, &reserved, bitmap_bytes + frames_bytes,
+				EARLY_MAPPED_END);
 	if (!bitmap_phys) {
-		pr_err("mm: no room below 4 GiB for the %llu KiB page bitmap\n",
-		       (unsigned long long)bitmap_bytes >> 10);
+		pr_err("mm: no room below 4 GiB for the %llu KiB page bitmap and frame table\n",
+		       (unsigned long long)(bitmap_bytes + frames_bytes) >> 10);
 		return -ENOMEM;
 	}
 
 	page_alloc_init(&host_pages, phys_to_virt(bitmap_phys),
 			PFN_DOWN(max_addr));
+	frame_table_init(phys_to_virt(bitmap_phys + bitmap_bytes),
+			 PFN_DOWN(max_addr));
 	for (u32 i = 0; i < bi->nr_memmap; i++)
 		if (bi->memmap[i].type == MEM_USABLE)
 			page_alloc_add_free(&host_pages, bi->memmap[i].addr,
@@ -118,7 +124,8 @@ int mm_init(const struct boot_info *bi)
 	for (unsigned int i = 0; i < reserved.nr; i++)
 		page_alloc_reserve(&host_pages, reserved.r[i].start,
 				   reserved.r[i].end);
-	page_alloc_reserve(&host_pages, bitmap_phys, bitmap_phys + bitmap_bytes);
+	page_alloc_reserve(&host_pages, bitmap_phys,
+			   bitmap_phys + bitmap_bytes + frames_bytes);
 
 	pr_info("mm: %llu MiB of RAM, %llu pages free, bitmap at %#llx\n",
 		(unsigned long long)usable >> 20,
@@ -143,18 +150,20 @@ void *alloc_pages(unsigned int order)
 
 	if (page_alloc_frames(&host_pages, order, &pfn))
 		return NULL;
+	for (u64 i = 0; i < (1ULL << order); i++)
+		frame_allocated(pfn + i);
 	virt = phys_to_virt(PFN_PHYS(pfn));
 	memset(virt, 0, PAGE_SIZE << order);
 	return virt;
 }
 
+/* Drop the allocation's reference on each frame: the last one frees it. */
 void free_pages(void *virt, unsigned int order)
 {
-	u64 pfn = PFN_DOWN(virt_to_phys(virt));
+	u64 hpa = virt_to_phys(virt);
 
-	if (page_free_frames(&host_pages, pfn, order))
-		pr_err("mm: bad free of %u page(s) at pfn %#llx\n", 1u << order,
-		       (unsigned long long)pfn);
+	for (u64 i = 0; i < (1ULL << order); i++)
+		put_page(hpa + i * PAGE_SIZE);
 }
 
 static u64 host_alloc_table(void *ctx)

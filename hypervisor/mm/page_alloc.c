@@ -1,4 +1,5 @@
-/* Bitmap physical page allocator: the pure bookkeeping, testable on the host. */
+/* Bitmap physical page allocator under one lock: the pure bookkeeping, testable on the host. */
+#include <keel/assert.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
 #include <keel/string.h>
@@ -10,6 +11,7 @@ static inline bool test_bit(const u64 *map, u64 n)
 
 void page_alloc_init(struct page_allocator *pa, u64 *bitmap, u64 nr_pfns)
 {
+	spin_lock_init(&pa->lock);
 	pa->bitmap = bitmap;
 	pa->nr_pfns = nr_pfns;
 	pa->nr_free = 0;
@@ -24,6 +26,7 @@ bool page_is_free(const struct page_allocator *pa, u64 pfn)
 
 static void mark(struct page_allocator *pa, u64 first, u64 last, bool used)
 {
+	ASSERT(spin_is_locked(&pa->lock));
 	for (u64 pfn = first; pfn < last && pfn < pa->nr_pfns; pfn++) {
 		u64 *word = &pa->bitmap[pfn / 64];
 		u64 bit = BIT(pfn % 64);
@@ -40,14 +43,20 @@ static void mark(struct page_allocator *pa, u64 first, u64 last, bool used)
 
 void page_alloc_add_free(struct page_allocator *pa, u64 start, u64 end)
 {
+	unsigned long flags = spin_lock_irqsave(&pa->lock);
+
 	if (end > start)
 		mark(pa, PFN_UP(start), PFN_DOWN(end), false);
+	spin_unlock_irqrestore(&pa->lock, flags);
 }
 
 void page_alloc_reserve(struct page_allocator *pa, u64 start, u64 end)
 {
+	unsigned long flags = spin_lock_irqsave(&pa->lock);
+
 	if (end > start)
 		mark(pa, PFN_DOWN(start), PFN_UP(end), true);
+	spin_unlock_irqrestore(&pa->lock, flags);
 }
 
 static bool range_free(const struct page_allocator *pa, u64 pfn, u64 n)
@@ -80,13 +89,14 @@ static int alloc_one(struct page_allocator *pa, u64 *pfn)
 	return -ENOMEM;
 }
 
-int page_alloc_frames(struct page_allocator *pa, unsigned int order, u64 *pfn)
+static int alloc_locked(struct page_allocator *pa, unsigned int order,
+			u64 *pfn)
 {
 	u64 n = 1ULL << order;
 	u64 found = 0;
 	int rc = -ENOMEM;
 
-	if (order >= 32 || !pa->nr_free)
+	if (!pa->nr_free)
 		return -ENOMEM;
 	if (order == 0) {
 		rc = alloc_one(pa, &found);
@@ -106,12 +116,21 @@ int page_alloc_frames(struct page_allocator *pa, unsigned int order, u64 *pfn)
 	return 0;
 }
 
-int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order)
+int page_alloc_frames(struct page_allocator *pa, unsigned int order, u64 *pfn)
 {
-	u64 n = 1ULL << order;
+	unsigned long flags;
+	int rc;
 
-	if (order >= 32 || pfn + n > pa->nr_pfns || pfn & (n - 1))
-		return -EINVAL;
+	if (order >= 32)
+		return -ENOMEM;
+	flags = spin_lock_irqsave(&pa->lock);
+	rc = alloc_locked(pa, order, pfn);
+	spin_unlock_irqrestore(&pa->lock, flags);
+	return rc;
+}
+
+static int free_locked(struct page_allocator *pa, u64 pfn, u64 n)
+{
 	for (u64 i = 0; i < n; i++)
 		if (!test_bit(pa->bitmap, pfn + i))
 			return -EINVAL;
@@ -119,4 +138,18 @@ int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order)
 	if (pfn / 64 < pa->next_word)
 		pa->next_word = pfn / 64;
 	return 0;
+}
+
+int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order)
+{
+	u64 n = 1ULL << order;
+	unsigned long flags;
+	int rc;
+
+	if (order >= 32 || pfn + n > pa->nr_pfns || pfn & (n - 1))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&pa->lock);
+	rc = free_locked(pa, pfn, n);
+	spin_unlock_irqrestore(&pa->lock, flags);
+	return rc;
 }

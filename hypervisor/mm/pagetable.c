@@ -224,6 +224,32 @@ int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
 	return -ENOENT;
 }
 
+bool pt_range_empty(const struct page_table *pt, u64 va, u64 size)
+{
+	u64 end = va + size;
+
+	while (va < end) {
+		u64 *t = table(pt, pt->root), step = PAGE_SIZE;
+
+		for (int l = PT_LEVELS - 1; l >= 0; l--) {
+			u64 e = t[INDEX(va, l)];
+
+			if (!present(pt, e)) {
+				/* Nothing below this entry: skip all it covers. */
+				step = LEVEL_SIZE(l) - (va & (LEVEL_SIZE(l) - 1));
+				break;
+			}
+			if (is_leaf(pt, e, l))
+				return false;
+			t = table(pt, e & pt->fmt->addr_mask);
+		}
+		if (va + step < va)
+			break;
+		va += step;
+	}
+	return true;
+}
+
 static void leaves(const struct page_table *pt, u64 phys, int level, u64 va,
 		   void (*fn)(void *, u64, u64, u64, u64), void *ctx)
 {

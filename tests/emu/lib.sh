@@ -25,25 +25,36 @@ keel_bochs_ticks() {
 	grep -a -o -E '^[0-9]{11,}' "$1" 2>/dev/null | tail -n 1 | sed 's/^0*\([0-9]\)/\1/' || true
 }
 
+# keel_xvfb_free N: is X display N unused? Its lock file may be gone (a cleaned /tmp) while a
+# server still holds its abstract socket, which a new server then fails to bind.
+keel_xvfb_free() {
+	[[ ! -e /tmp/.X$1-lock && ! -e /tmp/.X11-unix/X$1 ]] &&
+		! grep -q -a "@/tmp/.X11-unix/X$1\$" /proc/net/unix 2>/dev/null
+}
+
 # keel_start_xvfb DIR: start an Xvfb on a free display number, export DISPLAY and set
 # KEEL_XVFB_PID. Its log goes to DIR/xvfb.log. Call keel_stop_xvfb when done.
 keel_start_xvfb() {
-	local dir=$1 i
-	: >"$dir/xvfb.display"
-	Xvfb -displayfd 3 -nolisten tcp -screen 0 1024x768x24 \
-		3>"$dir/xvfb.display" >"$dir/xvfb.log" 2>&1 </dev/null &
-	KEEL_XVFB_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s $dir/xvfb.display ]]; then
-			DISPLAY=":$(tr -dc 0-9 <"$dir/xvfb.display")"
-			export DISPLAY
-			return 0
-		fi
-		kill -0 "$KEEL_XVFB_PID" 2>/dev/null || break
-		sleep 0.1
+	local dir=$1 i n tries
+	n=$((100 + $$ % 800))
+	for ((tries = 0; tries < 20; tries++, n++)); do
+		keel_xvfb_free "$n" || continue
+		: >"$dir/xvfb.display"
+		Xvfb ":$n" -displayfd 3 -nolisten tcp -screen 0 1024x768x24 \
+			3>"$dir/xvfb.display" >"$dir/xvfb.log" 2>&1 </dev/null &
+		KEEL_XVFB_PID=$!
+		for ((i = 0; i < 100; i++)); do
+			if [[ -s $dir/xvfb.display ]]; then
+				DISPLAY=":$(tr -dc 0-9 <"$dir/xvfb.display")"
+				export DISPLAY
+				return 0
+			fi
+			kill -0 "$KEEL_XVFB_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		keel_stop_xvfb	# another server took the number meanwhile: the next one
 	done
 	echo "Xvfb did not start; see $dir/xvfb.log" >&2
-	keel_stop_xvfb
 	return 1
 }
 

@@ -56,6 +56,20 @@ enum {
 	XEN_VALUE(VIRQ_DOM_EXC), XEN_VALUE(VIRQ_XENOPROF),
 	XEN_VALUE(VIRQ_XENPMU), XEN_VALUE(NR_VIRQS),
 };
+/* The FIFO event-channel ABI. */
+enum {
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MAX),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_DEFAULT),
+	XEN_VALUE(EVTCHN_FIFO_PRIORITY_MIN),
+	XEN_VALUE(EVTCHN_FIFO_MAX_QUEUES),
+	XEN_VALUE(EVTCHN_FIFO_PENDING),
+	XEN_VALUE(EVTCHN_FIFO_MASKED),
+	XEN_VALUE(EVTCHN_FIFO_LINKED),
+	XEN_VALUE(EVTCHN_FIFO_BUSY),
+	XEN_VALUE(EVTCHN_FIFO_LINK_BITS),
+	XEN_VALUE(EVTCHN_FIFO_LINK_MASK),
+	XEN_VALUE(EVTCHN_FIFO_NR_CHANNELS),
+};
 /* Grant tables and memory_op. */
 enum {
 	XEN_VALUE(GNTTABOP_map_grant_ref),
@@ -116,6 +130,11 @@ enum {
 	XEN_VALUE(XENMAPSPACE_shared_info),
 	XEN_VALUE(XENMAPSPACE_grant_table),
 	XEN_VALUE(XENMAPSPACE_gmfn_foreign),
+	XEN_VALUE(XENMEM_increase_reservation),
+	XEN_VALUE(XENMEM_decrease_reservation),
+	XEN_VALUE(XENMEM_maximum_ram_page), XEN_VALUE(XENMEM_current_reservation),
+	XEN_VALUE(XENMEM_maximum_reservation), XEN_VALUE(XENMEM_populate_physmap),
+	XEN_VALUE(XENMEMF_populate_on_demand),
 };
 #undef GNTTABOP_map_grant_ref
 #undef GNTTABOP_unmap_grant_ref
@@ -175,6 +194,14 @@ enum {
 #undef XENMAPSPACE_shared_info
 #undef XENMAPSPACE_grant_table
 #undef XENMAPSPACE_gmfn_foreign
+#undef XENMEM_increase_reservation
+#undef XENMEM_decrease_reservation
+#undef XENMEM_maximum_ram_page
+#undef XENMEM_current_reservation
+#undef XENMEM_maximum_reservation
+#undef XENMEM_populate_physmap
+#undef XENMEMF_get_address_bits
+#undef XENMEMF_populate_on_demand
 #undef EVTCHN_2L_NR_CHANNELS
 #undef EVTCHNOP_bind_interdomain
 #undef EVTCHNOP_bind_virq
@@ -190,6 +217,17 @@ enum {
 #undef EVTCHNOP_init_control
 #undef EVTCHNOP_expand_array
 #undef EVTCHNOP_set_priority
+#undef EVTCHN_FIFO_PRIORITY_MAX
+#undef EVTCHN_FIFO_PRIORITY_DEFAULT
+#undef EVTCHN_FIFO_PRIORITY_MIN
+#undef EVTCHN_FIFO_MAX_QUEUES
+#undef EVTCHN_FIFO_PENDING
+#undef EVTCHN_FIFO_MASKED
+#undef EVTCHN_FIFO_LINKED
+#undef EVTCHN_FIFO_BUSY
+#undef EVTCHN_FIFO_LINK_BITS
+#undef EVTCHN_FIFO_LINK_MASK
+#undef EVTCHN_FIFO_NR_CHANNELS
 #undef EVTCHNSTAT_closed
 #undef EVTCHNSTAT_unbound
 #undef EVTCHNSTAT_interdomain
@@ -265,6 +303,10 @@ enum {
 #define evtchn_bind_vcpu keel_evtchn_bind_vcpu
 #define evtchn_unmask keel_evtchn_unmask
 #define evtchn_reset keel_evtchn_reset
+#define evtchn_fifo_control_block keel_evtchn_fifo_control_block
+#define evtchn_init_control keel_evtchn_init_control
+#define evtchn_expand_array keel_evtchn_expand_array
+#define evtchn_set_priority keel_evtchn_set_priority
 #define xen_feature_info keel_xen_feature_info
 #define xen_extraversion_t keel_xen_extraversion_t
 #define xen_compile_info keel_xen_compile_info
@@ -287,6 +329,7 @@ enum {
 #define xen_memory_map keel_xen_memory_map
 #define xen_add_to_physmap_batch keel_xen_add_to_physmap_batch
 #define xen_remove_from_physmap keel_xen_remove_from_physmap
+#define xen_memory_reservation keel_xen_memory_reservation
 #define grant_ref_t keel_grant_ref_t
 #define grant_handle_t keel_grant_handle_t
 #include <public/xen.h>
@@ -321,6 +364,10 @@ enum {
 #undef evtchn_bind_vcpu
 #undef evtchn_unmask
 #undef evtchn_reset
+#undef evtchn_fifo_control_block
+#undef evtchn_init_control
+#undef evtchn_expand_array
+#undef evtchn_set_priority
 #undef xen_feature_info
 #undef xen_extraversion_t
 #undef xen_compile_info
@@ -343,6 +390,7 @@ enum {
 #undef xen_memory_map
 #undef xen_add_to_physmap_batch
 #undef xen_remove_from_physmap
+#undef xen_memory_reservation
 #undef grant_ref_t
 #undef grant_handle_t
 
@@ -547,6 +595,36 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_sched_poll, sched_poll, timeout);
 }
 
+static void test_fifo_abi(void **state)
+{
+	(void)state;
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MAX, XEN_EVTCHN_FIFO_PRIORITY_MAX);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_DEFAULT, XEN_EVTCHN_FIFO_PRIORITY_DEFAULT);
+	assert_int_equal(EVTCHN_FIFO_PRIORITY_MIN, XEN_EVTCHN_FIFO_PRIORITY_MIN);
+	assert_int_equal(EVTCHN_FIFO_MAX_QUEUES, XEN_EVTCHN_FIFO_MAX_QUEUES);
+	assert_int_equal(EVTCHN_FIFO_PENDING, XEN_EVTCHN_FIFO_PENDING);
+	assert_int_equal(EVTCHN_FIFO_MASKED, XEN_EVTCHN_FIFO_MASKED);
+	assert_int_equal(EVTCHN_FIFO_LINKED, XEN_EVTCHN_FIFO_LINKED);
+	assert_int_equal(EVTCHN_FIFO_BUSY, XEN_EVTCHN_FIFO_BUSY);
+	assert_int_equal(EVTCHN_FIFO_LINK_BITS, XEN_EVTCHN_FIFO_LINK_BITS);
+	assert_int_equal(EVTCHN_FIFO_LINK_MASK, XEN_EVTCHN_FIFO_LINK_MASK);
+	assert_int_equal(EVTCHN_FIFO_NR_CHANNELS, XEN_EVTCHN_FIFO_NR_CHANNELS);
+	assert_int_equal(sizeof(event_word_t), sizeof(uint32_t));
+	SAME_SIZE(keel_evtchn_fifo_control_block, evtchn_fifo_control_block);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, ready);
+	SAME(keel_evtchn_fifo_control_block, evtchn_fifo_control_block, head);
+	SAME_SIZE(keel_evtchn_init_control, evtchn_init_control);
+	SAME(keel_evtchn_init_control, evtchn_init_control, control_gfn);
+	SAME(keel_evtchn_init_control, evtchn_init_control, offset);
+	SAME(keel_evtchn_init_control, evtchn_init_control, vcpu);
+	SAME(keel_evtchn_init_control, evtchn_init_control, link_bits);
+	SAME_SIZE(keel_evtchn_expand_array, evtchn_expand_array);
+	SAME(keel_evtchn_expand_array, evtchn_expand_array, array_gfn);
+	SAME_SIZE(keel_evtchn_set_priority, evtchn_set_priority);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, port);
+	SAME(keel_evtchn_set_priority, evtchn_set_priority, priority);
+}
+
 static void test_grant_table_numbers(void **state)
 {
 	(void)state;
@@ -677,6 +755,26 @@ static void test_grant_table_structs(void **state)
 	SAME(keel_xen_memory_map, xen_memory_map, buffer);
 }
 
+/* The balloon's sub-ops and their argument. */
+static void test_memory_reservation(void **state)
+{
+	(void)state;
+	assert_int_equal(XENMEM_increase_reservation, XEN_XENMEM_increase_reservation);
+	assert_int_equal(XENMEM_decrease_reservation, XEN_XENMEM_decrease_reservation);
+	assert_int_equal(XENMEM_maximum_ram_page, XEN_XENMEM_maximum_ram_page);
+	assert_int_equal(XENMEM_current_reservation, XEN_XENMEM_current_reservation);
+	assert_int_equal(XENMEM_maximum_reservation, XEN_XENMEM_maximum_reservation);
+	assert_int_equal(XENMEM_populate_physmap, XEN_XENMEM_populate_physmap);
+	assert_int_equal(XENMEMF_populate_on_demand, XEN_XENMEMF_populate_on_demand);
+	assert_int_equal(XENMEMF_get_address_bits(0x1234), 0x34);
+	SAME_SIZE(keel_xen_memory_reservation, xen_memory_reservation);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, extent_start);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, nr_extents);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, extent_order);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, mem_flags);
+	SAME(keel_xen_memory_reservation, xen_memory_reservation, domid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,8 +784,10 @@ int main(void)
 		cmocka_unit_test(test_version_subops),
 		cmocka_unit_test(test_event_channel_numbers),
 		cmocka_unit_test(test_event_channel_structs),
+		cmocka_unit_test(test_fifo_abi),
 		cmocka_unit_test(test_grant_table_numbers),
 		cmocka_unit_test(test_grant_table_structs),
+		cmocka_unit_test(test_memory_reservation),
 	};
 
 	return cmocka_run_group_tests_name("abi_layout", tests, NULL, NULL);

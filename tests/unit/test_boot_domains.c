@@ -341,7 +341,17 @@ static void test_bad_headers(void **state)
 	fdt_set_version(fdt, 1);
 	expect_error(fdt, total, BOOT_DOMAINS_MAX, -EINVAL,
 		     "device tree is malformed: FDT_ERR_BADVERSION");
+	/*
+	 * Found by fuzzing: Debian's libfdt 1.6.1 dereferences NULL in
+	 * fdt_check_full() for a tree older than version 16 whose node names
+	 * are not full paths; keel refuses such trees before calling it.
+	 */
+	fdt_set_version(fdt, 15);
+	fdt_set_last_comp_version(fdt, 2);
+	expect_error(fdt, total, BOOT_DOMAINS_MAX, -EINVAL,
+		     "device tree version 15 is too old: keel reads version 16 and later");
 	fdt_set_version(fdt, 17);
+	fdt_set_last_comp_version(fdt, 16);
 
 	fdt_set_off_dt_strings(fdt, total + 8);
 	expect_error(fdt, total, BOOT_DOMAINS_MAX, -EINVAL,

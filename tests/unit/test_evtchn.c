@@ -1,6 +1,11 @@
 /* Host tests of event channels: the port state machine within and across domains, the hypercall's error codes and the 2-level bits. */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* keel's scheduler has a sched_yield() too (pthread.h brings libc's). */
+#define sched_yield keel_sched_yield
+#include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/evtchn.h>
@@ -50,6 +55,68 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 		return -EFAULT;
 	memcpy((void *)(uintptr_t)va, src, len);
 	return 0;
+}
+
+/*
+ * Fake guest RAM for FIFO's frames: gfns GFN_BASE .. + NR_GUEST_FRAMES - 1
+ * are the domain's own writable pages (host pointers as host addresses);
+ * RO_GFN is its own but read-only, FOREIGN_GFN another domain's page (a
+ * grant mapping), anything else not RAM.
+ */
+#define GFN_BASE 0x100
+#define NR_GUEST_FRAMES 16
+#define RO_GFN (GFN_BASE + NR_GUEST_FRAMES)
+#define FOREIGN_GFN (RO_GFN + 1)
+#define FAKE_EPT_READ BIT(0)
+#define FAKE_EPT_WRITE BIT(1)
+static u8 guest_ram[NR_GUEST_FRAMES + 2][PAGE_SIZE] __attribute__((aligned(4096)));
+
+u64 arch_p2m_attr(unsigned int access)
+{
+	return (access & P2M_READ ? FAKE_EPT_READ : 0) |
+	       (access & P2M_WRITE ? FAKE_EPT_WRITE : 0) | BIT(6) |
+	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
+}
+
+/* References keel holds on each fake frame (p2m_get_page() minus put_page()). */
+static int frame_refs[NR_GUEST_FRAMES + 2];
+
+int p2m_get_page(struct domain *pd, u64 gpa, unsigned int need, u64 *hpa,
+		 u64 *attr)
+{
+	u64 gfn = gpa >> PAGE_SHIFT;
+	unsigned int access = gfn == FOREIGN_GFN ? P2M_READ | P2M_WRITE :
+			      gfn == RO_GFN ? P2M_READ | P2M_OWNED :
+			      P2M_RWX | P2M_OWNED;
+
+	if (gfn < GFN_BASE || gfn > FOREIGN_GFN)
+		return -ENOENT;
+	if ((access & need) != need)
+		return -EACCES;
+	frame_refs[gfn - GFN_BASE]++;
+	*hpa = (u64)(uintptr_t)guest_ram[gfn - GFN_BASE];
+	if (attr)
+		*attr = arch_p2m_attr(access);
+	return 0;
+}
+
+void put_page(u64 hpa)
+{
+	u64 i = (hpa - (u64)(uintptr_t)guest_ram[0]) / PAGE_SIZE;
+
+	assert_true(i < ARRAY_SIZE(frame_refs) && !(hpa & ~PAGE_MASK));
+	assert_true(frame_refs[i] > 0);
+	frame_refs[i]--;
+}
+
+void *phys_to_virt(u64 phys)
+{
+	return (void *)(uintptr_t)phys;
+}
+
+u64 virt_to_phys(const void *virt)
+{
+	return (u64)(uintptr_t)virt;
 }
 
 /* Fake vcpu_kick() and vcpu_poll_wake(): count calls per domain and vCPU. */
@@ -155,8 +222,11 @@ static void kill_domain(struct domain *kd)
 static struct domain *d;	/* MAIN_DOMID, unprivileged */
 static struct shared_info *si;	/* d's */
 
+extern void (*evtchn_fifo_race_hook)(event_word_t *word);
+
 static int setup_ports(unsigned int max_ports)
 {
+	evtchn_fifo_race_hook = NULL;
 	fail_copy_to = false;
 	allocs_until_failure = -1;
 	live_allocs = 0;
@@ -181,6 +251,9 @@ static int teardown(void **state)
 			kill_domain(domain_table[id]);
 	assert_int_equal(live_domains, 0);
 	assert_int_equal(live_allocs, 0);
+	/* FIFO held its guest frames by reference, and let every one go. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
 	return 0;
 }
 
@@ -377,9 +450,9 @@ static void test_init_limits(void **state)
 	assert_int_equal(evtchn_domain_init(d, 0xffffffff), -EINVAL);
 	assert_int_equal(live_allocs, before);
 
-	/* Out of memory at either allocation: -ENOMEM, nothing leaked. */
+	/* Out of memory at any allocation (its page, group, bucket): nothing leaked. */
 	evtchn_domain_free(d);
-	for (int n = 0; n < 2; n++) {
+	for (int n = 0; n < 3; n++) {
 		allocs_until_failure = n;
 		assert_int_equal(evtchn_domain_init(d, 100), -ENOMEM);
 		assert_null(d->evtchn);
@@ -387,14 +460,22 @@ static void test_init_limits(void **state)
 	}
 	allocs_until_failure = -1;
 
-	/* The full 2-level space. */
+	/*
+	 * The most any ABI names, but memory for one bucket: ports past it
+	 * are invalid (as Xen's port_is_valid) until bound.
+	 */
 	assert_int_equal(evtchn_domain_init(d, EVTCHN_MAX_PORTS), 0);
+	assert_int_equal(EVTCHN_MAX_PORTS, 1 << 17);
 	assert_int_equal(d->evtchn->max_ports, EVTCHN_MAX_PORTS);
-	assert_true((PAGE_SIZE << d->evtchn->order) >=
-		    EVTCHN_MAX_PORTS * sizeof(struct evtchn));
+	assert_int_equal(live_allocs, 3);
+	assert_int_equal(d->evtchn->valid_ports, EVTCHNS_PER_BUCKET);
 	assert_int_equal(status_of(0), EVTCHNSTAT_closed);
-	assert_int_equal(status_of(EVTCHN_MAX_PORTS - 1), EVTCHNSTAT_closed);
+	assert_int_equal(status_of(EVTCHNS_PER_BUCKET - 1), EVTCHNSTAT_closed);
+	assert_int_equal(status(EVTCHNS_PER_BUCKET, &st), -EINVAL);
 	assert_int_equal(status(EVTCHN_MAX_PORTS, &st), -EINVAL);
+	assert_int_equal(evtchn_set_max_ports(d, 0), -EINVAL);
+	assert_int_equal(evtchn_set_max_ports(d, EVTCHN_MAX_PORTS + 1), -EINVAL);
+	assert_int_equal(d->evtchn->max_ports, EVTCHN_MAX_PORTS);
 }
 
 /* An unmasked port: pending bit, selector bit, upcall flag, one kick. */
@@ -766,7 +847,8 @@ static void test_close(void **state)
 	}
 	/* Unmask works on any existing port, as in Xen (even 0 or a free one). */
 	assert_int_equal(unmask(0), 0);
-	assert_int_equal(unmask(200), 0);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET - 1), 0);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET), -EINVAL);
 	assert_int_equal(kicks[0] + kicks[1], 0);
 }
 
@@ -787,8 +869,11 @@ static void test_exhaustion(void **state)
 	assert_int_equal(close_port(5), 0);
 	assert_int_equal(bind_virq(VIRQ_TIMER, 0), 5);
 	assert_int_equal(bind_ipi(0), -ENOSPC);
+	/* Past the limit but in the bucket: a port Xen knows too, never bound. */
 	assert_int_equal(send(8), -EINVAL);
-	assert_int_equal(unmask(8), -EINVAL);
+	assert_int_equal(unmask(8), 0);
+	assert_int_equal(status_of(8), EVTCHNSTAT_closed);
+	assert_int_equal(unmask(EVTCHNS_PER_BUCKET), -EINVAL);
 }
 
 static void test_bad_pointers(void **state)
@@ -797,7 +882,8 @@ static void test_bad_pointers(void **state)
 		EVTCHNOP_bind_interdomain, EVTCHNOP_bind_virq, EVTCHNOP_close,
 		EVTCHNOP_send, EVTCHNOP_status, EVTCHNOP_alloc_unbound,
 		EVTCHNOP_bind_ipi, EVTCHNOP_bind_vcpu, EVTCHNOP_unmask,
-		EVTCHNOP_reset,
+		EVTCHNOP_reset, EVTCHNOP_init_control, EVTCHNOP_expand_array,
+		EVTCHNOP_set_priority,
 	};
 	long port;
 
@@ -825,8 +911,7 @@ static void test_bad_pointers(void **state)
 static void test_unimplemented_ops(void **state)
 {
 	static const int cmds[] = {
-		EVTCHNOP_bind_pirq, EVTCHNOP_init_control,
-		EVTCHNOP_expand_array, EVTCHNOP_set_priority, 14, 255, -1,
+		EVTCHNOP_bind_pirq, 14, 255, -1,
 		0x7fffffff, (int)0x80000000,
 	};
 	u64 buf[8] = { 0 };
@@ -864,8 +949,8 @@ static void test_destroy_open_ports(void **state)
 
 	d->dying = true;
 	evtchn_domain_destroy(d);
-	assert_int_equal(live_allocs, 2);
-	for (evtchn_port_t port = 1; port < d->evtchn->max_ports; port++)
+	assert_int_equal(live_allocs, 3);	/* its page, a group, a bucket */
+	for (evtchn_port_t port = 1; port < d->evtchn->valid_ports; port++)
 		assert_int_equal(status_of(port), EVTCHNSTAT_closed);
 	assert_false(evtchn_is_pending(d, ipi));
 	evtchn_domain_destroy(d);
@@ -1276,8 +1361,11 @@ static void test_reset(void **state)
 	send_guest_virq(d->vcpus[1], VIRQ_TIMER);
 	assert_true(signalled(d, ipi, 1));
 
-	/* dom0 resets d5; by its own id works too. */
+	/* dom0 resets d5 once it is paused (Xen); by its own id works too. */
 	q = bind_interdomain_as(d, 5, p5);
+	assert_int_equal(reset_as(dom0, 5), -EINVAL);
+	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_interdomain);
+	d5->pause_count = 1;
 	assert_int_equal(reset_as(dom0, 5), 0);
 	assert_int_equal(status_in(d5, p5), EVTCHNSTAT_closed);
 	assert_unbound(d, DOMID_SELF, q, 5);
@@ -1321,8 +1409,8 @@ static void test_destroyed_while_bound(void **state)
 	/* A reference keeps its (closed) ports until the last put. */
 	assert_int_equal(live_domains, 3);
 	assert_non_null(held->evtchn);
-	assert_int_equal(held->evtchn->ports[p5].state, ECS_FREE);
-	assert_int_equal(held->evtchn->ports[q5].state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(held, p5)->state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(held, q5)->state, ECS_FREE);
 	assert_int_equal(bind_ipi_as(held, 0), -EINVAL);
 	domain_put(held);
 	assert_int_equal(live_domains, 2);
@@ -1352,8 +1440,8 @@ static void test_close_with_dying_peer(void **state)
 	assert_int_equal(send(p3), 0);
 	assert_true(bit(d5->shared_info->evtchn_pending, p5));
 	assert_int_equal(close_port(p3), 0);
-	assert_int_equal(d5->evtchn->ports[p5].state, ECS_UNBOUND);
-	assert_int_equal(d5->evtchn->ports[p5].remote_domid, MAIN_DOMID);
+	assert_int_equal(evtchn_from_port(d5, p5)->state, ECS_UNBOUND);
+	assert_int_equal(evtchn_from_port(d5, p5)->remote_domid, MAIN_DOMID);
 
 	/* Its own calls: no new ports (-EINVAL, as Xen); closing still works. */
 	assert_int_equal(bind_ipi_as(d5, 0), -EINVAL);
@@ -1363,7 +1451,7 @@ static void test_close_with_dying_peer(void **state)
 	assert_int_equal(close_as(d5, offer), 0);
 
 	evtchn_domain_destroy(d5);
-	assert_int_equal(d5->evtchn->ports[p5].state, ECS_FREE);
+	assert_int_equal(evtchn_from_port(d5, p5)->state, ECS_FREE);
 	domain_put(d5);
 	assert_int_equal(live_domains, 2);
 }
@@ -1473,6 +1561,738 @@ static void test_port_limit(void **state)
 	assert_int_equal(alloc_unbound_as(dom0, 9, MAIN_DOMID), -ENOSPC);
 }
 
+/* ---- FIFO: Linux's set-up on fake guest frames, and the guest's side of the queues. ---- */
+
+#define CB_GFN GFN_BASE			/* both vCPUs' control blocks */
+#define CB_OFFSET(vcpu) ((vcpu) * 0x800u)
+#define ARRAY_GFN (GFN_BASE + 1)	/* event-array page i is ARRAY_GFN + i */
+#define WORDS_PER_PAGE (PAGE_SIZE / sizeof(event_word_t))
+#define W(b) (1u << EVTCHN_FIFO_##b)
+#define LINK(w) ((w) & EVTCHN_FIFO_LINK_MASK)
+
+/* Linux's per-vCPU copy of each queue's head (events_fifo.c's cpu_queue). */
+static evtchn_port_t local_head[NR_TEST_VCPUS][EVTCHN_FIFO_MAX_QUEUES];
+
+static void *frame(u64 gfn)
+{
+	return guest_ram[gfn - GFN_BASE];
+}
+
+static struct evtchn_fifo_control_block *cb(unsigned int vcpu)
+{
+	return (void *)((u8 *)frame(CB_GFN) + CB_OFFSET(vcpu));
+}
+
+static event_word_t *word(evtchn_port_t port)
+{
+	return (event_word_t *)frame(ARRAY_GFN + port / WORDS_PER_PAGE) +
+	       port % WORDS_PER_PAGE;
+}
+
+static event_word_t word_of(evtchn_port_t port)
+{
+	return __atomic_load_n(word(port), __ATOMIC_SEQ_CST);
+}
+
+static long init_control_as(struct domain *caller, u64 gfn, u32 offset,
+			    u32 vcpu)
+{
+	struct evtchn_init_control ic = { .control_gfn = gfn,
+					  .offset = offset, .vcpu = vcpu };
+	long rc = op_as(caller, EVTCHNOP_init_control, &ic);
+
+	/* link_bits is written back on success only (Xen). */
+	assert_int_equal(ic.link_bits, rc ? 0 : EVTCHN_FIFO_LINK_BITS);
+	return rc;
+}
+
+static long init_control(u64 gfn, u32 offset, u32 vcpu)
+{
+	return init_control_as(d, gfn, offset, vcpu);
+}
+
+static long expand_as(struct domain *caller, u64 gfn)
+{
+	struct evtchn_expand_array e = { .array_gfn = gfn };
+
+	return op_as(caller, EVTCHNOP_expand_array, &e);
+}
+
+static long expand(u64 gfn)
+{
+	return expand_as(d, gfn);
+}
+
+static long set_priority_as(struct domain *caller, evtchn_port_t port,
+			    u32 priority)
+{
+	struct evtchn_set_priority sp = { .port = port, .priority = priority };
+
+	return op_as(caller, EVTCHNOP_set_priority, &sp);
+}
+
+static long set_priority(evtchn_port_t port, u32 priority)
+{
+	return set_priority_as(d, port, priority);
+}
+
+/* Linux's evtchn_fifo_setup(): every word of a new page masked first. */
+static void add_array_page_as(struct domain *caller, unsigned int i)
+{
+	event_word_t *w = frame(ARRAY_GFN + i);
+
+	for (unsigned int n = 0; n < WORDS_PER_PAGE; n++)
+		w[n] = W(MASKED);
+	assert_int_equal(expand_as(caller, ARRAY_GFN + i), 0);
+}
+
+/* Linux's FIFO start for @caller's two vCPUs, with @pages event-array pages. */
+static void fifo_on_as(struct domain *caller, unsigned int pages)
+{
+	memset(guest_ram, 0, sizeof(guest_ram));
+	memset(local_head, 0, sizeof(local_head));
+	assert_int_equal(init_control_as(caller, CB_GFN, CB_OFFSET(0), 0), 0);
+	assert_int_equal(init_control_as(caller, CB_GFN, CB_OFFSET(1), 1), 0);
+	assert_ptr_equal(caller->evtchn->ops, &evtchn_port_ops_fifo);
+	for (unsigned int i = 0; i < pages; i++)
+		add_array_page_as(caller, i);
+}
+
+static void fifo_on(unsigned int pages)
+{
+	fifo_on_as(d, pages);
+}
+
+static void guest_set(evtchn_port_t port, u32 bits)
+{
+	__atomic_fetch_or(word(port), bits, __ATOMIC_SEQ_CST);
+}
+
+static void guest_clear(evtchn_port_t port, u32 bits)
+{
+	__atomic_fetch_and(word(port), ~bits, __ATOMIC_SEQ_CST);
+}
+
+/* A port bound to vCPU @vcpu by IPI, unmasked as Linux does once bound. */
+static evtchn_port_t fifo_ipi(unsigned int vcpu)
+{
+	long port = bind_ipi(vcpu);
+
+	assert_true(port > 0);
+	guest_clear(port, W(MASKED));
+	return port;
+}
+
+/*
+ * Linux's handler for vCPU @vcpu: clear the upcall flag, then walk the
+ * ready queues as consume_one_event() does (unlink each head, handle it
+ * if pending and unmasked, clearing PENDING as its ack does). Returns
+ * the ports handled, in order, in @out.
+ */
+static unsigned int guest_consume(unsigned int vcpu, evtchn_port_t *out,
+				  unsigned int max)
+{
+	struct evtchn_fifo_control_block *c = cb(vcpu);
+	unsigned int n = 0;
+	u32 ready;
+
+	si->vcpu_info[vcpu].evtchn_upcall_pending = 0;
+	ready = __atomic_exchange_n(&c->ready, 0, __ATOMIC_SEQ_CST);
+	while (ready) {
+		unsigned int q = __builtin_ctz(ready);
+		evtchn_port_t port = local_head[vcpu][q];
+		event_word_t old;
+
+		if (!port)
+			port = __atomic_load_n(&c->head[q], __ATOMIC_SEQ_CST);
+		assert_true(port > 0 && port < EVTCHN_FIFO_NR_CHANNELS);
+		old = word_of(port);
+		while (!__atomic_compare_exchange_n(word(port), &old,
+				old & ~(W(LINKED) | EVTCHN_FIFO_LINK_MASK),
+				false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			;
+		local_head[vcpu][q] = LINK(old);
+		if (!local_head[vcpu][q])
+			ready &= ~BIT(q);
+		if ((old & W(PENDING)) && !(old & W(MASKED))) {
+			guest_clear(port, W(PENDING));
+			assert_true(n < max);
+			out[n++] = port;
+		}
+		ready |= __atomic_exchange_n(&c->ready, 0, __ATOMIC_SEQ_CST);
+	}
+	return n;
+}
+
+/* guest_consume() for vCPU @vcpu must hand exactly @n ports, in this order. */
+static void assert_consumed(unsigned int vcpu, unsigned int n, ...)
+{
+	evtchn_port_t got[64];
+	unsigned int taken = guest_consume(vcpu, got, ARRAY_SIZE(got));
+	va_list ap;
+
+	assert_int_equal(taken, n);
+	va_start(ap, n);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(got[i], va_arg(ap, unsigned int));
+	va_end(ap);
+}
+
+static void test_fifo_init_control_errors(void **state)
+{
+	static const u64 bad_gfns[] = {
+		0, GFN_BASE - 1, RO_GFN, FOREIGN_GFN, FOREIGN_GFN + 1,
+		1ULL << 36, 1ULL << 52, ~0ULL,
+	};
+	const u32 last = PAGE_SIZE - sizeof(struct evtchn_fifo_control_block);
+	int allocs = live_allocs;
+	long port;
+
+	(void)state;
+	/* A vCPU the domain has. */
+	assert_int_equal(init_control(CB_GFN, 0, NR_TEST_VCPUS), -ENOENT);
+	assert_int_equal(init_control(CB_GFN, 0, 0xffffffff), -ENOENT);
+	/* The block within the page, 8-byte aligned. */
+	assert_int_equal(init_control(CB_GFN, last + 8, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, PAGE_SIZE, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, 0xfffffff8, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, 4, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, 1, 0), -EINVAL);
+	/* A page the domain owns as RAM and may write. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad_gfns); i++)
+		assert_int_equal(init_control(bad_gfns[i], 0, 0), -EINVAL);
+	/* Out of memory for FIFO's own state. */
+	allocs_until_failure = 0;
+	assert_int_equal(init_control(CB_GFN, 0, 0), -ENOMEM);
+	allocs_until_failure = -1;
+
+	/* Nothing of it stayed: still 2-level, nothing allocated. */
+	assert_null(d->evtchn->fifo);
+	assert_ptr_equal(d->evtchn->ops, &evtchn_port_ops_2l);
+	assert_int_equal(live_allocs, allocs);
+	assert_int_equal(expand(ARRAY_GFN), -EOPNOTSUPP);
+	assert_int_equal(set_priority(1, 0), -ENOSYS);
+	assert_int_equal(set_priority(EVTCHNS_PER_BUCKET, 0), -EINVAL);
+	port = bind_ipi(0);
+	assert_int_equal(send(port), 0);
+	assert_true(signalled(d, port, 0));
+	assert_int_equal(close_port(port), 0);
+
+	/* The last offset that fits; then once per vCPU. */
+	assert_int_equal(init_control(CB_GFN, last, 0), 0);
+	assert_ptr_equal(d->evtchn->ops, &evtchn_port_ops_fifo);
+	assert_int_equal(init_control(CB_GFN, last, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN + 1, 0, 0), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, 4, 1), -EINVAL);
+	assert_int_equal(init_control(RO_GFN, 0, 1), -EINVAL);
+	assert_int_equal(init_control(CB_GFN, 0, 2), -ENOENT);
+	assert_int_equal(init_control(CB_GFN, 0, 1), 0);
+	/* Each vCPU's control block holds its frame; the refusals took none. */
+	assert_int_equal(frame_refs[CB_GFN - GFN_BASE], 2);
+	assert_int_equal(frame_refs[CB_GFN + 1 - GFN_BASE], 0);
+	assert_int_equal(init_control(CB_GFN + 2, 0, 1), -EINVAL);
+	assert_int_equal(set_priority(EVTCHNS_PER_BUCKET, 0), -EINVAL);
+	assert_int_equal(set_priority(0xffffffff, 0), -EINVAL);
+}
+
+static void test_fifo_expand_limits(void **state)
+{
+	static const u64 bad_gfns[] = {
+		0, GFN_BASE - 1, RO_GFN, FOREIGN_GFN, FOREIGN_GFN + 1, ~0ULL,
+	};
+
+	(void)state;
+	assert_int_equal(expand(ARRAY_GFN), -EOPNOTSUPP);	/* 2-level */
+	fifo_on(0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad_gfns); i++)
+		assert_int_equal(expand(bad_gfns[i]), -EINVAL);
+	/* 128 pages name every port FIFO can; a frame may come again (Xen). */
+	for (unsigned int i = 0; i < EVTCHN_FIFO_NR_CHANNELS / WORDS_PER_PAGE; i++)
+		assert_int_equal(expand(ARRAY_GFN), 0);
+	assert_int_equal(expand(ARRAY_GFN), -ENOSPC);
+	assert_int_equal(expand(0), -ENOSPC);	/* the limit first, as Xen */
+	assert_int_equal(expand(RO_GFN), -ENOSPC);
+	assert_int_equal(frame_refs[ARRAY_GFN - GFN_BASE],
+			 EVTCHN_FIFO_NR_CHANNELS / WORDS_PER_PAGE);
+	assert_int_equal(frame_refs[RO_GFN - GFN_BASE], 0);
+	assert_int_equal(frame_refs[FOREIGN_GFN - GFN_BASE], 0);
+
+	/* The domain's end lets every one go (a dying domain: destroy). */
+	d->dying = true;
+	evtchn_domain_destroy(d);
+	assert_null(d->evtchn->fifo);
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
+}
+
+/* Queue linking on one priority: head, LINK, ready bit, one upcall. */
+static void test_fifo_delivery(void **state)
+{
+	evtchn_port_t a, b;
+
+	(void)state;
+	fifo_on(1);
+	a = fifo_ipi(0);
+	assert_int_equal(word_of(a), 0);
+	assert_int_equal(send(a), 0);
+	assert_int_equal(word_of(a), W(PENDING) | W(LINKED));
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+	assert_int_equal(cb(0)->ready, BIT(EVTCHN_FIFO_PRIORITY_DEFAULT));
+	assert_int_equal(si->vcpu_info[0].evtchn_upcall_pending, 1);
+	assert_int_equal(kicks[0], 1);
+	assert_int_equal(poll_wakes[0], 1);
+	assert_true(evtchn_is_pending(d, a));
+	/* Not a bit of 2-level. */
+	assert_int_equal(si->vcpu_info[0].evtchn_pending_sel, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(si->evtchn_pending); i++)
+		assert_int_equal(si->evtchn_pending[i], 0);
+
+	/* Again while pending: nothing more. */
+	assert_int_equal(send(a), 0);
+	assert_int_equal(word_of(a), W(PENDING) | W(LINKED));
+	assert_int_equal(kicks[0], 1);
+	assert_int_equal(poll_wakes[0], 1);
+
+	assert_consumed(0, 1, a);
+	assert_int_equal(word_of(a), 0);
+	assert_false(evtchn_is_pending(d, a));
+
+	/* Its queue ran empty: the next event is its head again. */
+	cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT] = 0;
+	assert_int_equal(send(a), 0);
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+	assert_int_equal(kicks[0], 2);
+	assert_consumed(0, 1, a);
+
+	/* A second event while the first is queued goes behind it. */
+	b = fifo_ipi(0);
+	assert_int_equal(send(a), 0);
+	assert_int_equal(send(b), 0);
+	assert_int_equal(LINK(word_of(a)), b);
+	assert_int_equal(word_of(b), W(PENDING) | W(LINKED));
+	assert_int_equal(kicks[0], 3);		/* the queue was already ready */
+	assert_consumed(0, 2, a, b);
+	assert_int_equal(kicks[1], 0);
+	assert_int_equal(cb(1)->ready, 0);
+}
+
+/* Per-priority queues: 0 first, 15 last, each in the order raised. */
+static void test_fifo_priorities(void **state)
+{
+	evtchn_port_t a, b, c, e, again;
+
+	(void)state;
+	fifo_on(1);
+	a = fifo_ipi(0);
+	b = fifo_ipi(0);
+	c = fifo_ipi(0);
+	e = fifo_ipi(0);
+	assert_int_equal(set_priority(a, EVTCHN_FIFO_PRIORITY_MIN), 0);
+	assert_int_equal(set_priority(b, EVTCHN_FIFO_PRIORITY_MAX), 0);
+	assert_int_equal(set_priority(e, EVTCHN_FIFO_PRIORITY_MAX), 0);
+	assert_int_equal(set_priority(a, EVTCHN_FIFO_PRIORITY_MIN + 1), -EINVAL);
+	assert_int_equal(set_priority(a, 0xffffffff), -EINVAL);
+	assert_int_equal(set_priority(EVTCHNS_PER_BUCKET, 0), -EINVAL);
+
+	assert_int_equal(send(a), 0);
+	assert_int_equal(send(b), 0);
+	assert_int_equal(send(c), 0);
+	assert_int_equal(send(e), 0);
+	assert_int_equal(cb(0)->ready, BIT(0) | BIT(7) | BIT(15));
+	assert_int_equal(cb(0)->head[0], b);
+	assert_int_equal(cb(0)->head[7], c);
+	assert_int_equal(cb(0)->head[15], a);
+	assert_int_equal(LINK(word_of(b)), e);
+	assert_int_equal(kicks[0], 1);
+	assert_consumed(0, 4, b, e, c, a);
+
+	/* A queued event stays on its queue; the next takes the new priority. */
+	assert_int_equal(send(a), 0);
+	assert_int_equal(set_priority(a, 3), 0);
+	assert_consumed(0, 1, a);
+	assert_int_equal(send(a), 0);
+	assert_int_equal(cb(0)->ready, BIT(3));
+	assert_int_equal(cb(0)->head[3], a);
+	assert_consumed(0, 1, a);
+
+	/* A port bound again starts at the default priority. */
+	assert_int_equal(close_port(c), 0);
+	assert_int_equal(set_priority(c, 1), 0);	/* free, but valid */
+	again = fifo_ipi(0);
+	assert_int_equal(again, c);
+	assert_int_equal(send(again), 0);
+	assert_int_equal(cb(0)->ready, BIT(EVTCHN_FIFO_PRIORITY_DEFAULT));
+	assert_consumed(0, 1, again);
+}
+
+/* Masked events are only pending; EVTCHNOP_unmask links them. */
+static void test_fifo_mask_unmask(void **state)
+{
+	long port;
+
+	(void)state;
+	fifo_on(1);
+	port = bind_ipi(0);			/* masked, as Linux's pages come */
+	assert_int_equal(send(port), 0);
+	assert_int_equal(word_of(port), W(PENDING) | W(MASKED));
+	assert_int_equal(cb(0)->ready, 0);
+	assert_int_equal(kicks[0], 0);
+	assert_true(evtchn_is_pending(d, port));	/* SCHEDOP_poll sees it */
+	assert_int_equal(poll_wakes[0], 1);
+
+	/* Linux leaves MASKED on a pending port and asks keel. */
+	assert_int_equal(unmask(port), 0);
+	assert_int_equal(word_of(port), W(PENDING) | W(LINKED));
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], port);
+	assert_int_equal(kicks[0], 1);
+	assert_consumed(0, 1, port);
+	assert_int_equal(unmask(port), 0);	/* idle: nothing */
+	assert_int_equal(word_of(port), 0);
+	assert_int_equal(kicks[0], 1);
+
+	/* Masked while queued: the guest skips it; unmask raises it again. */
+	assert_int_equal(send(port), 0);
+	guest_set(port, W(MASKED));
+	assert_consumed(0, 0);
+	assert_int_equal(word_of(port), W(PENDING) | W(MASKED));
+	assert_int_equal(unmask(port), 0);
+	assert_int_equal(kicks[0], 3);
+	assert_consumed(0, 1, port);
+
+	/* Cleared by the guest before the unmask: nothing to raise. */
+	guest_set(port, W(MASKED));
+	assert_int_equal(send(port), 0);
+	guest_clear(port, W(PENDING));
+	assert_int_equal(unmask(port), 0);
+	assert_int_equal(word_of(port), 0);
+	assert_int_equal(cb(0)->ready, 0);
+	assert_int_equal(kicks[0], 3);
+}
+
+/* Raised without an event word (and under 2-level): raised once the page comes. */
+static void test_fifo_pending_before_page(void **state)
+{
+	evtchn_port_t old, early, closed;
+
+	(void)state;
+	old = bind_ipi(0);
+	mask(old);
+	assert_int_equal(send(old), 0);		/* 2-level, masked */
+	assert_int_equal(poll_wakes[0], 1);
+	fifo_on(0);
+	assert_false(evtchn_is_pending(d, old));
+
+	early = bind_ipi(0);
+	closed = bind_ipi(0);
+	assert_int_equal(send(early), 0);
+	assert_int_equal(send(closed), 0);
+	assert_int_equal(close_port(closed), 0);
+	assert_false(evtchn_is_pending(d, early));
+	assert_int_equal(kicks[0], 0);
+	assert_int_equal(poll_wakes[0], 1);
+
+	/* A page the guest left unmasked: both raised, in port order. */
+	assert_int_equal(expand(ARRAY_GFN), 0);
+	assert_int_equal(word_of(old), W(PENDING) | W(LINKED) | early);
+	assert_int_equal(word_of(closed), 0);
+	assert_int_equal(kicks[0], 1);
+	assert_int_equal(poll_wakes[0], 3);
+	assert_consumed(0, 2, old, early);
+
+	/* Raised once only: a second page raises nothing old again. */
+	assert_int_equal(expand(ARRAY_GFN + 1), 0);
+	assert_int_equal(kicks[0], 1);
+	assert_consumed(0, 0);
+}
+
+/* No control block for the port's vCPU: pending, dropped (Xen); unmask later links it. */
+static void test_fifo_vcpu_without_block(void **state)
+{
+	evtchn_port_t port;
+
+	(void)state;
+	memset(guest_ram, 0, sizeof(guest_ram));
+	assert_int_equal(init_control(CB_GFN, CB_OFFSET(0), 0), 0);
+	assert_int_equal(expand(ARRAY_GFN), 0);
+	port = bind_ipi(1);
+	assert_int_equal(send(port), 0);
+	assert_int_equal(word_of(port), W(PENDING));
+	assert_int_equal(kicks[1], 0);
+	assert_int_equal(init_control(CB_GFN, CB_OFFSET(1), 1), 0);
+	assert_int_equal(unmask(port), 0);
+	assert_int_equal(cb(1)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], port);
+	assert_int_equal(kicks[1], 1);
+	assert_int_equal(cb(0)->ready, 0);
+	assert_consumed(1, 1, port);
+}
+
+/* A closed port still on the guest's queue is not handed out again until unlinked. */
+static void test_fifo_close_busy(void **state)
+{
+	evtchn_port_t a;
+
+	(void)state;
+	fifo_on(1);
+	a = fifo_ipi(0);
+	assert_int_equal(send(a), 0);
+	assert_int_equal(close_port(a), 0);
+	assert_int_equal(status_of(a), EVTCHNSTAT_closed);
+	assert_int_equal(word_of(a), W(LINKED));	/* PENDING cleared */
+	assert_int_equal(bind_ipi(0), a + 1);
+	assert_consumed(0, 0);			/* unlinked, not handled */
+	assert_int_equal(bind_ipi(0), a);
+}
+
+/*
+ * A port moved to another vCPU after its queue ran empty: linked there,
+ * and its old queue forgets it as tail, so that the next event on the
+ * old queue starts it afresh rather than writing the moved port's word.
+ */
+static void test_fifo_moved_port(void **state)
+{
+	evtchn_port_t u, l, x;
+
+	(void)state;
+	fifo_on(1);
+	u = alloc_unbound(DOMID_SELF, DOMID_SELF);
+	l = bind_interdomain_as(d, DOMID_SELF, u);
+	assert_int_equal(word_of(l), W(PENDING) | W(MASKED));	/* bind raises it */
+	guest_clear(l, W(MASKED) | W(PENDING));
+	guest_clear(u, W(MASKED));
+	assert_int_equal(send(u), 0);
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], l);
+	assert_consumed(0, 1, l);
+
+	assert_int_equal(bind_vcpu(l, 1), 0);
+	assert_int_equal(send(u), 0);
+	assert_int_equal(cb(1)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], l);
+	assert_int_equal(cb(1)->ready, BIT(EVTCHN_FIFO_PRIORITY_DEFAULT));
+	assert_int_equal(kicks[1], 1);
+
+	x = fifo_ipi(0);
+	assert_int_equal(send(x), 0);
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], x);
+	assert_int_equal(LINK(word_of(l)), 0);
+	assert_consumed(1, 1, l);
+	assert_consumed(0, 1, x);
+}
+
+/* The other vCPU of the guest, played between keel's read of the tail word and its swap. */
+static unsigned int races;
+static u32 race_bits;		/* what it changes each time */
+static unsigned int race_times;	/* how often: then it stops */
+
+static void race(event_word_t *w)
+{
+	if (races++ < race_times)
+		__atomic_fetch_xor(w, race_bits, __ATOMIC_SEQ_CST);
+}
+
+static void fifo_race(u32 bits, unsigned int times)
+{
+	races = 0;
+	race_bits = bits;
+	race_times = times;
+	evtchn_fifo_race_hook = race;
+}
+
+static void test_fifo_hostile_link(void **state)
+{
+	evtchn_port_t a, b, c;
+
+	(void)state;
+	fifo_on(1);
+	a = fifo_ipi(0);
+	b = fifo_ipi(0);
+	c = fifo_ipi(0);
+
+	/* The guest takes the tail meanwhile: its queue is empty, b is its head. */
+	assert_int_equal(send(a), 0);
+	fifo_race(W(LINKED), 1);
+	assert_int_equal(send(b), 0);
+	assert_int_equal(races, 1);		/* then not LINKED: no swap */
+	assert_int_equal(word_of(a), W(PENDING));	/* BUSY cleared again */
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], b);
+	evtchn_fifo_race_hook = NULL;
+	guest_clear(a, W(PENDING));
+	assert_consumed(0, 1, b);
+
+	/* A fair guest masks the tail once: keel retries with BUSY and links. */
+	assert_int_equal(send(a), 0);
+	fifo_race(W(MASKED), 1);
+	assert_int_equal(send(b), 0);
+	assert_int_equal(races, 2);
+	assert_int_equal(word_of(a), W(PENDING) | W(LINKED) | W(MASKED) | b);
+	assert_int_equal(evtchn_fifo_lost_events(d), 0);
+	evtchn_fifo_race_hook = NULL;
+	guest_clear(a, W(MASKED));
+	assert_consumed(0, 2, a, b);
+
+	/* A hostile guest changes it every time: 1 + 4 tries, then the event is lost. */
+	assert_int_equal(send(a), 0);
+	fifo_race(BIT(5), ~0u);
+	assert_int_equal(send(b), 0);
+	assert_int_equal(races, 5);
+	assert_int_equal(evtchn_fifo_lost_events(d), 1);
+	assert_false(word_of(a) & W(BUSY));
+	assert_int_equal(word_of(b), W(PENDING) | W(LINKED));
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+	/* It only hurt itself: other queues work. */
+	evtchn_fifo_race_hook = NULL;
+	assert_int_equal(set_priority(c, 0), 0);
+	assert_int_equal(send(c), 0);
+	assert_int_equal(cb(0)->head[0], c);
+}
+
+/* A guest vCPU flipping bits in every word and in its control block while keel delivers. */
+static volatile bool hostile_stop;
+
+static unsigned long hostile_rounds;
+
+static void *hostile_vcpu(void *arg)
+{
+	u32 x = 1;
+
+	(void)arg;
+	while (!__atomic_load_n(&hostile_stop, __ATOMIC_SEQ_CST)) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		/* Any bit of any word, most often the LINK of a bound port. */
+		__atomic_fetch_xor(word(x % 16), x, __ATOMIC_SEQ_CST);
+		for (evtchn_port_t port = 1; port <= 8; port++)
+			__atomic_fetch_xor(word(port), x & 0xff, __ATOMIC_SEQ_CST);
+		/* Take a port off its queue now and then, as a consumer. */
+		if (!(x & 0x30))
+			__atomic_fetch_and(word(1 + x % 8),
+					   ~(W(LINKED) | W(PENDING)),
+					   __ATOMIC_SEQ_CST);
+		__atomic_fetch_xor(&cb(0)->ready, x >> 7, __ATOMIC_SEQ_CST);
+		__atomic_fetch_xor(&cb(0)->head[x % 16], x >> 11,
+				   __ATOMIC_SEQ_CST);
+		hostile_rounds++;
+	}
+	return NULL;
+}
+
+static void test_fifo_hostile_threads(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	fifo_on(1);
+	for (int i = 0; i < 8; i++)
+		fifo_ipi(i % 2);
+	hostile_stop = false;
+	assert_int_equal(pthread_create(&t, NULL, hostile_vcpu, NULL), 0);
+	/* Until the guest made keel give up a few times (or long enough). */
+	for (unsigned int i = 0;
+	     i < 200000 && (i < 20000 || evtchn_fifo_lost_events(d) < 3); i++) {
+		evtchn_port_t port = 1 + i % 8;
+
+		assert_int_equal(send(port), 0);
+		assert_int_equal(unmask(port), 0);
+		assert_int_equal(set_priority(port, i % 16), 0);
+		if (i % 1000 == 0)
+			evtchn_is_pending(d, port);
+	}
+	__atomic_store_n(&hostile_stop, true, __ATOMIC_SEQ_CST);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	printf("hostile guest: %lu rounds, %lu events lost\n", hostile_rounds,
+	       evtchn_fifo_lost_events(d));
+}
+
+/* Interdomain between a FIFO domain and a 2-level one; reset back to 2-level. */
+static void test_fifo_interdomain_reset(void **state)
+{
+	long p0, pd;
+	u8 zero[PAGE_SIZE] = { 0 };
+
+	(void)state;
+	fifo_on(1);
+	p0 = alloc_unbound_as(dom0, DOMID_SELF, MAIN_DOMID);
+	pd = bind_interdomain_as(d, 0, p0);
+	assert_true(p0 > 0 && pd > 0);
+	guest_clear(pd, W(MASKED) | W(PENDING));
+	assert_int_equal(send_as(dom0, p0), 0);
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], pd);
+	assert_consumed(0, 1, pd);
+	assert_int_equal(send_as(d, pd), 0);
+	assert_true(signalled(dom0, p0, 0));
+
+	/* Held: both control blocks' frame and the array page. */
+	assert_int_equal(frame_refs[CB_GFN - GFN_BASE], 2);
+	assert_int_equal(frame_refs[ARRAY_GFN - GFN_BASE], 1);
+
+	/* dom0 resets d, paused: 2-level again, dom0's end waits for d. */
+	d->pause_count = 1;
+	assert_int_equal(reset_as(dom0, MAIN_DOMID), 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(frame_refs); i++)
+		assert_int_equal(frame_refs[i], 0);
+	assert_null(d->evtchn->fifo);
+	assert_ptr_equal(d->evtchn->ops, &evtchn_port_ops_2l);
+	assert_unbound(dom0, DOMID_SELF, p0, MAIN_DOMID);
+
+	/* Its frames are left alone: events go through shared_info again. */
+	memset(guest_ram, 0, sizeof(guest_ram));
+	pd = bind_interdomain_as(d, 0, p0);
+	assert_true(signalled(d, pd, 0));
+	guest_ack(0);
+	assert_int_equal(send_as(dom0, p0), 0);
+	assert_true(signalled(d, pd, 0));
+	for (unsigned int i = 0; i < ARRAY_SIZE(guest_ram); i++)
+		assert_memory_equal(guest_ram[i], zero, PAGE_SIZE);
+	assert_int_equal(set_priority(pd, 0), -ENOSYS);
+
+	/* And FIFO may start afresh. */
+	fifo_on(1);
+	assert_int_equal(send_as(dom0, p0), 0);
+	assert_true(evtchn_is_pending(d, pd));
+}
+
+/* Past 2-level's 4096 ports: a domain allowed the ABI's limit. */
+static void test_fifo_many_ports(void **state)
+{
+	struct domain *big = new_domain(9, true, EVTCHN_MAX_PORTS);
+	const unsigned int nr = 5000;
+	long port = 0;
+
+	(void)state;
+	for (unsigned int i = 1; i < EVTCHN_2L_NR_CHANNELS; i++)
+		assert_int_equal(bind_ipi_as(big, 0), i);
+	assert_int_equal(bind_ipi_as(big, 0), -ENOSPC);
+	assert_int_equal(reset_as(big, DOMID_SELF), 0);
+
+	fifo_on_as(big, (nr + WORDS_PER_PAGE - 1) / WORDS_PER_PAGE);
+	for (unsigned int i = 1, failed = 0; i <= nr; i++) {
+		/* A new bucket that cannot be had: -ENOMEM, nothing bound. */
+		if (i == big->evtchn->valid_ports && !failed++) {
+			allocs_until_failure = 0;
+			assert_int_equal(bind_ipi_as(big, 0), -ENOMEM);
+			allocs_until_failure = -1;
+		}
+		port = bind_ipi_as(big, 0);
+		assert_int_equal(port, i);
+	}
+	assert_true(big->evtchn->valid_ports > nr);
+	guest_clear(port, W(MASKED));
+	assert_int_equal(send_as(big, port), 0);
+	assert_int_equal(word_of(port), W(PENDING) | W(LINKED));
+	assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], port);
+	assert_int_equal(kicks_of[9][0], 1);
+	/* Past the event array: pending for when the page comes. */
+	for (unsigned int i = nr + 1; i <= 6 * WORDS_PER_PAGE; i++)
+		assert_int_equal(bind_ipi_as(big, 0), i);
+	assert_int_equal(send_as(big, 6 * WORDS_PER_PAGE - 1), 0);
+	assert_false(evtchn_is_pending(big, 6 * WORDS_PER_PAGE - 1));
+
+	/* FIFO does not lift a domain's own limit (here 256 ports). */
+	fifo_on(0);
+	for (unsigned int i = 1; i < 256; i++)
+		assert_int_equal(bind_ipi(0), i);
+	assert_int_equal(bind_ipi(0), -ENOSPC);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define T3(fn) cmocka_unit_test_setup_teardown(fn, setup_three, teardown)
 
@@ -1505,6 +2325,19 @@ int main(void)
 		T3(test_dom_exc),
 		T3(test_keel_ports),
 		T3(test_port_limit),
+		T(test_fifo_init_control_errors),
+		T(test_fifo_expand_limits),
+		T(test_fifo_delivery),
+		T(test_fifo_priorities),
+		T(test_fifo_mask_unmask),
+		T(test_fifo_pending_before_page),
+		T(test_fifo_vcpu_without_block),
+		T(test_fifo_close_busy),
+		T(test_fifo_moved_port),
+		T(test_fifo_hostile_link),
+		T(test_fifo_hostile_threads),
+		T3(test_fifo_interdomain_reset),
+		T(test_fifo_many_ports),
 	};
 
 	return cmocka_run_group_tests_name("evtchn", tests, NULL, NULL);

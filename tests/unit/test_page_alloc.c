@@ -148,7 +148,8 @@ static void test_mm_init_reservations(void **state)
 		- 0x80000 / PAGE_SIZE		/* image */
 		- (0x1235000 - 0x1000000) / PAGE_SIZE
 		- 2				/* reserved[1] */
-		- 1;				/* the bitmap itself */
+		- 1				/* the bitmap itself */
+		- 16;	/* the frame table: 4 bytes a frame, in whole pages */
 	assert_int_equal(host_pages.nr_free, expected_free);
 
 	while ((p = alloc_page())) {

@@ -153,6 +153,29 @@ static void test_hostile_elfs(void **state)
 }
 
 /*
+ * A kernel whose program headers sit at an odd file offset and its note segment at one that
+ * is 4- but not 8-aligned (found by fuzzing): the loader reads them where they are, never
+ * through a misaligned pointer (UBSan).
+ */
+static void test_unaligned_headers(void **state)
+{
+	size_t size = sizeof(elf) + 16;
+	u8 *file = malloc(size);
+
+	(void)state;
+	memset(file, 0, size);
+	memcpy(file, &elf.eh, sizeof(elf.eh));
+	((struct elf64_ehdr *)file)->e_phoff = sizeof(elf.eh) + 1;
+	elf.ph[2].p_offset = sizeof(elf.eh) + 1 + sizeof(elf.ph) + 3;
+	memcpy(file + sizeof(elf.eh) + 1, elf.ph, sizeof(elf.ph));
+	memcpy(file + elf.ph[2].p_offset, &elf.note, sizeof(elf.note));
+	assert_int_equal(pvh_elf_check(file, size, MEM, &k), 0);
+	assert_int_equal(k.entry, 0x100010);
+	assert_int_equal(k.nr_segments, 2);
+	free(file);
+}
+
+/*
  * The same small kernel as raw bytes, in either class (objcopy -O
  * elf32-i386 of a 64-bit PVH kernel gives the ELF32 one), laid out by
  * hand so that each field can be made hostile at its own offset:
@@ -531,6 +554,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_valid_kernel_loads, setup),
 		cmocka_unit_test_setup(test_hostile_elfs, setup),
+		cmocka_unit_test_setup(test_unaligned_headers, setup),
 		cmocka_unit_test_setup(test_elf32_kernel_loads, setup),
 		cmocka_unit_test_setup(test_hostile_raw_elfs, setup),
 		cmocka_unit_test_setup(test_memmap_small_and_large, setup),

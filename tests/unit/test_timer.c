@@ -1,4 +1,6 @@
-/* Host tests of the software timer list: ordering, re-arming, stopping and the hardware deadline. */
+/* Host tests of the software timer list: ordering, re-arming, stopping, killing and the hardware deadline. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <keel/percpu.h>
 #include <keel/timer.h>
@@ -6,12 +8,12 @@
 
 struct pcpu pcpus[MAX_CPUS];
 unsigned int nr_cpus = 2;
-unsigned int hosted_cpu;
+__thread unsigned int hosted_cpu;	/* each thread is a CPU of its own */
 static int ipis[MAX_CPUS];
 
 void arch_send_ipi(unsigned int cpu)
 {
-	ipis[cpu]++;
+	__atomic_add_fetch(&ipis[cpu], 1, __ATOMIC_RELAXED);
 }
 
 static u64 programmed = TIMER_NONE;
@@ -167,6 +169,105 @@ static void test_migrate_keeps_it_armed(void **state)
 	assert_int_equal(timers_next_deadline(), TIMER_NONE);
 }
 
+/* A killed timer stays disarmed: set and migrate do nothing, stop is harmless. */
+static void test_killed_timer_is_never_armed_again(void **state)
+{
+	(void)state;
+	timer_set(&t[0], 100);
+	kill_timer(&t[0]);
+	assert_false(t[0].active);
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	timer_set(&t[0], 50);
+	assert_false(t[0].active);
+	timer_migrate(&t[0], 1);
+	assert_int_equal(t[0].cpu, 0);
+	timer_stop(&t[0]);
+	kill_timer(&t[0]);		/* twice is harmless */
+	timers_run(1000);
+	assert_int_equal(fired[0], 0);
+	timer_init(&t[0], fire, (void *)(uintptr_t)0);	/* a new life */
+	timer_set(&t[0], 10);
+	timers_run(10);
+	assert_int_equal(fired[0], 1);
+}
+
+/*
+ * Audit finding 4 (poc_timer_race.c): CPU 1 runs a vCPU's periodic timer,
+ * whose function re-arms it while the period is set, as periodic_fired()
+ * does; CPU 0 destroys the vCPU meanwhile and frees it. After kill_timer()
+ * the timer must be off every list and its function finished, however the
+ * two interleave: the freed memory is never touched again (ASan would
+ * report it). timer_stop() alone, as vcpu_destroy() used, fails this in a
+ * good part of the tries: the function re-arms it after the stop looked.
+ */
+struct fake_vcpu {
+	struct timer periodic;
+	u64 period;		/* v->periodic_period, never cleared here */
+	char rest[200];		/* the rest of the vCPU, freed with it */
+};
+
+#define RACE_TRIES 50000
+static volatile bool race_over;
+static unsigned long race_calls;
+
+static void race_periodic_fired(void *data)
+{
+	struct fake_vcpu *v = data;
+
+	for (volatile int i = 0; i < 100; i++)	/* send_guest_virq() */
+		;
+	__atomic_add_fetch(&race_calls, 1, __ATOMIC_RELAXED);
+	if (READ_ONCE(v->period))
+		timer_set(&v->periodic, 0);
+}
+
+static void *race_cpu1(void *arg)
+{
+	(void)arg;
+	hosted_cpu = 1;
+	while (!race_over)
+		timers_run(1);
+	return NULL;
+}
+
+static void test_kill_while_rearming_on_another_cpu(void **state)
+{
+	unsigned long armed_after_kill = 0, running_after_kill = 0;
+	pthread_t cpu1;
+
+	(void)state;
+	race_over = false;
+	assert_int_equal(pthread_create(&cpu1, NULL, race_cpu1, NULL), 0);
+	for (long i = 0; i < RACE_TRIES; i++) {
+		struct fake_vcpu *v = calloc(1, sizeof(*v));
+
+		assert_non_null(v);
+		timer_init(&v->periodic, race_periodic_fired, v);
+		timer_migrate(&v->periodic, 1);		/* it last ran on CPU 1 */
+		v->period = 1;
+		timer_set(&v->periodic, 0);
+		for (volatile int spin = 0; spin < (int)(i % 400); spin++)
+			;
+		kill_timer(&v->periodic);		/* vcpu_destroy() */
+		armed_after_kill += __atomic_load_n(&v->periodic.active, __ATOMIC_SEQ_CST);
+		running_after_kill += __atomic_load_n(&v->periodic.running, __ATOMIC_SEQ_CST) != 0;
+		if (v->periodic.active)
+			timer_stop(&v->periodic);	/* keep the run going to count */
+		free(v);
+	}
+	race_over = true;
+	pthread_join(cpu1, NULL);
+	print_message("%lu tries, %lu periodic calls on CPU 1; armed after kill: %lu, running: %lu\n",
+		      (unsigned long)RACE_TRIES, race_calls, armed_after_kill,
+		      running_after_kill);
+	assert_true(race_calls > 0);
+	assert_int_equal(armed_after_kill, 0);
+	assert_int_equal(running_after_kill, 0);
+	hosted_cpu = 1;
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	hosted_cpu = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +277,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timers_are_per_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_keeps_it_armed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_timer_is_never_armed_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_while_rearming_on_another_cpu, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);

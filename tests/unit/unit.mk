@@ -13,13 +13,16 @@ UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_e
 	test_sched_credit test_grant_table test_boot_domains test_madt test_xenstored_tree \
 	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils \
 	test_text_ring
+UNIT_TESTS += test_vcpu_op
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c
 test_page_alloc_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/common/bootinfo.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c tests/unit/stub_printk.c
 test_pagetable_SRCS := $(HV)/mm/pagetable.c
 test_timer_SRCS := $(HV)/common/timer.c
+test_vcpu_op_SRCS := $(HV)/common/vcpu_op.c
+test_vcpu_op_DEFS := -I$(HV)/arch/x86/include
 test_sched_credit_SRCS := $(HV)/common/sched_credit.c
 # libc has a sched_yield() of its own, which the sanitizers call.
 test_sched_credit_DEFS := -Dsched_yield=keel_sched_yield
@@ -34,6 +37,22 @@ test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
+# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+UNIT_TESTS += test_vpid
+test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_DEFS := -I$(HV)/arch/x86/include
+test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
+test_vpid_LIBS := -lpthread
+# VM-exit answers that hang on guest state (arch/x86/vmexit.c on a VMCS in memory).
+UNIT_TESTS += test_vmexit
+test_vmexit_SRCS := $(HV)/arch/x86/vmexit.c tests/unit/stub_printk.c
+test_vmexit_DEFS := -I$(HV)/arch/x86/include
+test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
+# Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
+UNIT_TESTS += test_spec_ctrl
+test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c
+test_spec_ctrl_DEFS := -I$(HV)/arch/x86/include
+test_spec_ctrl_HDRS := $(HV)/arch/x86/include/asm/spec_ctrl.h
 test_efi_boot_SRCS := boot/efi/cfg.c boot/efi/loadopt.c boot/efi/elfload.c \
 	boot/efi/efi_memtype.c boot/efi/pagetable.c $(HV)/mm/pagetable.c \
 	$(HV)/common/bootinfo.c
@@ -41,14 +60,14 @@ test_efi_boot_DEFS := -Iboot/efi
 test_pvh_boot_SRCS := $(HV)/common/elf_loader.c $(HV)/common/pvh_layout.c \
 	tests/unit/stub_printk.c
 test_abi_layout_SRCS :=
-test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c
+test_evtchn_SRCS := $(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c
 test_evtchn_DEFS := -I$(HV)/arch/x86/include
 # Real domains on a fake host RAM arena, with keel's own page allocator.
 test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
-	$(HV)/common/evtchn_2l.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	$(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
-	tests/unit/stub_printk.c
+	$(HV)/mm/frame.c $(HV)/mm/p2m.c tests/unit/stub_printk.c
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
@@ -113,8 +132,34 @@ $(XENSTORED_ASAN): $(XENSTORED_SRCS) $(XENSTORED_HDRS)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE $(XENSTORED_INCLUDES) -o $@ $(XENSTORED_SRCS)
 
+# Memory: the allocator and frame table from threads; the p2m with real domains on a fake arena.
+UNIT_TESTS += test_mm_smp test_p2m
+test_mm_smp_SRCS := $(HV)/mm/page_alloc.c $(HV)/mm/memory.c $(HV)/mm/frame.c \
+	tests/unit/stub_printk.c
+test_mm_smp_LIBS := -lpthread
+test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c $(HV)/common/domain.c $(HV)/common/memory_op.c \
+	$(HV)/common/foreign_map.c $(HV)/common/grant_table.c $(HV)/common/guest_access.c \
+	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
+	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c \
+	$(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
+	tests/unit/stub_printk.c
+test_p2m_DEFS := -I$(HV)/arch/x86/include
+test_p2m_LIBS := -lpthread
+
 # The hypervisor's own formatting under names that do not clash with libc's.
 test_cmdline_DEFS := -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf -I$(HV)/arch/x86/include
+
+# Lifetimes and preemption (docs/internals-lifecycle.md): what a domain's console puts on
+# keel's; destroy, timers and hypercall continuations on real domains (a fake RAM arena).
+UNIT_TESTS += test_guest_console test_domain_life
+test_guest_console_SRCS := $(HV)/common/guest_console.c
+test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
+	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
+	tests/unit/stub_printk.c
+test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

@@ -2,6 +2,7 @@
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
+#include <asm/vmx.h>
 #include <asm/vmx_internal.h>
 
 #define XEN_CPUID_BASE 0x40000000
@@ -47,7 +48,7 @@ static struct cpuid_regs topology_leaf(const struct vcpu *v, u32 sub)
 	return r;
 }
 
-static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
+struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	u32 max_basic = cpuid(0).eax, max_ext = cpuid(0x80000000).eax;
@@ -123,10 +124,54 @@ static struct cpuid_regs guest_cpuid(struct vcpu *v, u32 leaf, u32 sub)
 	return r;
 }
 
+/*
+ * The CR4 bits @v may set: those of the features its CPUID offers, as
+ * Xen's hvm_cr4_guest_valid_bits() derives them, and only what VMX
+ * operation allows. VMXE, SMXE, PKE, OSXSAVE, PCIDE, UMIP, LA57, CET and
+ * the rest stay reserved (#GP).
+ */
+u64 guest_cr4_valid(const struct vcpu *v)
+{
+	struct cpuid_regs l1 = vcpu_cpuid(v, 1, 0), l7 = vcpu_cpuid(v, 7, 0);
+	u64 valid = X86_CR4_TSD | X86_CR4_PCE;
+
+	if (l1.edx & BIT(1))
+		valid |= X86_CR4_VME | X86_CR4_PVI;
+	if (l1.edx & BIT(2))
+		valid |= X86_CR4_DE;
+	if (l1.edx & BIT(3))
+		valid |= X86_CR4_PSE;
+	if (l1.edx & BIT(6))
+		valid |= X86_CR4_PAE;
+	if (l1.edx & BIT(7))
+		valid |= X86_CR4_MCE;
+	if (l1.edx & BIT(13))
+		valid |= X86_CR4_PGE;
+	if (l1.edx & BIT(24))
+		valid |= X86_CR4_OSFXSR;
+	if (l1.edx & BIT(25))
+		valid |= X86_CR4_OSXMMEXCPT;
+	if (l1.ecx & BIT(17))
+		valid |= X86_CR4_PCIDE;
+	if (l1.ecx & BIT(26))
+		valid |= X86_CR4_OSXSAVE;
+	if (l7.ebx & BIT(0))
+		valid |= X86_CR4_FSGSBASE;
+	if (l7.ebx & BIT(7))
+		valid |= X86_CR4_SMEP;
+	if (l7.ebx & BIT(20))
+		valid |= X86_CR4_SMAP;
+	if (l7.ecx & BIT(2))
+		valid |= X86_CR4_UMIP;
+	if (l7.ecx & BIT(3))
+		valid |= X86_CR4_PKE;
+	return valid & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+}
+
 int emulate_cpuid(struct vcpu *v)
 {
 	struct guest_regs *g = &v->arch.regs;
-	struct cpuid_regs r = guest_cpuid(v, g->rax, g->rcx);
+	struct cpuid_regs r = vcpu_cpuid(v, g->rax, g->rcx);
 
 	g->rax = r.eax;
 	g->rbx = r.ebx;

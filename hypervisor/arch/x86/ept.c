@@ -39,16 +39,63 @@ u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 	       ((u64)(domid & 0xff) << P2M_DOMID_SHIFT);
 }
 
+unsigned int arch_p2m_access(u64 attr)
+{
+	return (attr & EPT_READ ? P2M_READ : 0) |
+	       (attr & EPT_WRITE ? P2M_WRITE : 0) |
+	       (attr & EPT_EXEC ? P2M_EXEC : 0) |
+	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
+}
+
+#define INVEPT_SINGLE_CONTEXT 1ULL
+#define INVEPT_ALL_CONTEXT 2ULL
+
+/* CPUs that drop every EPT translation before their next VM entry (a p2m was freed). */
+static u64 ept_flush_all_pending;
+
+/*
+ * A new root: its frame may be a freed p2m's root, whose translations
+ * other CPUs may still cache under the same EPTP. Every CPU flushes it
+ * before it first runs @d, as Xen sets a new p2m's invalidate mask.
+ */
 void arch_domain_set_p2m(struct domain *d)
 {
 	d->arch.eptp = d->p2m.root | VMX_MEMTYPE_WB | EPTP_WALK_4;
+	__atomic_store_n(&d->arch.ept_stale, ~0ULL, __ATOMIC_SEQ_CST);
+}
+
+static void invept(u64 type, u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
 }
 
 void ept_flush_local(struct domain *d)
 {
-	struct { u64 eptp, zero; } desc = { d->arch.eptp, 0 };
+	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE)
+		invept(INVEPT_SINGLE_CONTEXT, d->arch.eptp);
+	else
+		invept(INVEPT_ALL_CONTEXT, 0);
+}
 
-	asm volatile("invept %0, %1" : : "m"(desc), "r"(1ULL) : "cc", "memory");
+/*
+ * @d's p2m is about to be freed (its vCPUs are gone): this CPU drops its
+ * translations now, every other one before its next VM entry, so none
+ * outlives the tables they came from.
+ */
+void arch_p2m_teardown(struct domain *d)
+{
+	u64 others = (nr_cpus >= 64 ? ~0ULL : BIT(nr_cpus) - 1) &
+		     ~BIT(smp_processor_id());
+
+	if (!d->arch.eptp)
+		return;
+	ept_flush_local(d);
+	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_ALL)
+		__atomic_fetch_or(&ept_flush_all_pending, others,
+				  __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -61,6 +108,10 @@ void ept_enter_guest(struct pcpu *c, struct domain *d)
 
 	WRITE_ONCE(c->in_guest, true);
 	smp_mb();
+	if (READ_ONCE(ept_flush_all_pending) & bit) {
+		__atomic_fetch_and(&ept_flush_all_pending, ~bit, __ATOMIC_SEQ_CST);
+		invept(INVEPT_ALL_CONTEXT, 0);
+	}
 	if (READ_ONCE(d->arch.ept_stale) & bit) {
 		__atomic_fetch_and(&d->arch.ept_stale, ~bit, __ATOMIC_SEQ_CST);
 		ept_flush_local(d);

@@ -19,6 +19,9 @@ int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa)
 	}
 	if (!(vmread(GUEST_IA32_EFER) & BIT(10)) || !(cr4 & X86_CR4_PAE))
 		return -EFAULT;	/* hypercalls come from 64-bit guests only */
+	/* 4-level paging: bits 63..47 must all equal bit 47, or the CPU faults (#GP). */
+	if ((u64)((s64)(va << 16) >> 16) != va)
+		return -EFAULT;
 	for (levels = 4; levels > 0; levels--) {
 		unsigned int shift = 12 + 9 * (levels - 1);
 		u64 entry;

@@ -1,4 +1,4 @@
-/* RDMSR/WRMSR of the MSRs that exit: the ones Linux needs are emulated, the rest get #GP. */
+/* RDMSR/WRMSR of the MSRs that exit: the ones Xen answers are emulated, the rest get #GP. */
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
@@ -9,9 +9,15 @@
 #include <asm/vmx_internal.h>
 
 #define MSR_IA32_TSC 0x10
+#define MSR_IA32_PLATFORM_ID 0x17
 #define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_TSC_ADJUST 0x3b
+#define MSR_IA32_UCODE_WRITE 0x79
 #define MSR_IA32_UCODE_REV 0x8b
+#define MSR_IA32_MCG_CAP 0x179
+#define MSR_IA32_MCG_STATUS 0x17a
 #define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_XEN_HYPERCALL_PAGE 0x40000000
 
 #define APIC_BASE_DEFAULT 0xfee00000ULL
@@ -20,7 +26,12 @@
 #define APIC_BASE_ENABLE BIT(11)
 #define X2APIC_MSR_FIRST 0x800
 #define X2APIC_MSR_LAST 0x8ff
+#define PLATFORM_ID_MASK (7ULL << 50)
 #define MISC_ENABLE_FAST_STRING BIT(0)
+#define MISC_ENABLE_BTS_UNAVAIL BIT(11)
+#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
+#define DEBUGCTL_LBR BIT(0)
+#define DEBUGCTL_BTF BIT(1)
 #define EFER_SCE BIT(0)
 #define EFER_LMA BIT(10)
 
@@ -48,13 +59,27 @@ static u64 apic_base(const struct vcpu *v)
 	       (v->id == 0 ? APIC_BASE_BSP : 0);
 }
 
+/*
+ * The MSRs Xen answers for an HVM guest without a vPMU or vMCE banks, as
+ * Xen answers them (xen/arch/x86/msr.c, hvm.c, vmx.c); every other one is
+ * a #GP, as on Xen by default.
+ */
 static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
 	if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
 		return vlapic_read_msr(v, msr, val);
+	switch (mtrr_read(v, msr, val)) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		return -EINVAL;
+	}
 	switch (msr) {
 	case MSR_IA32_TSC:
-		*val = rdmsr(MSR_IA32_TSC);
+		*val = tsc_read(v);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = v->arch.tsc_adjust;
 		return 0;
 	case MSR_EFER:
 		*val = vmread(GUEST_IA32_EFER);
@@ -62,11 +87,22 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_APIC_BASE:
 		*val = apic_base(v);
 		return 0;
+	case MSR_IA32_PLATFORM_ID:
+		*val = rdmsr(MSR_IA32_PLATFORM_ID) & PLATFORM_ID_MASK;
+		return 0;
 	case MSR_IA32_UCODE_REV:
 		*val = 0;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_FAST_STRING;
+		*val = MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL |
+		       MISC_ENABLE_PEBS_UNAVAIL;
+		return 0;
+	case MSR_IA32_DEBUGCTL:
+		*val = vmread(GUEST_IA32_DEBUGCTL);
+		return 0;
+	case MSR_IA32_MCG_CAP:		/* no banks, no MCG_CTL */
+	case MSR_IA32_MCG_STATUS:
+		*val = 0;
 		return 0;
 	default:
 		return -EINVAL;
@@ -77,6 +113,12 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 {
 	if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
 		return vlapic_write_msr(v, msr, val);
+	switch (mtrr_write(v, msr, val)) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		return -EINVAL;
+	}
 	switch (msr) {
 	case MSR_IA32_APIC_BASE:
 		/* Leaving x2APIC mode is not offered: only rewriting it is. */
@@ -87,9 +129,28 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		vmwrite(GUEST_IA32_EFER, val);
 		vmx_update_long_mode();
 		return 0;
+	case MSR_IA32_TSC:
+		tsc_write(v, val);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		tsc_adjust_write(v, val);
+		return 0;
+	case MSR_IA32_DEBUGCTL:
+		/*
+		 * LBR and BTF only, as Xen allows without a vPMU; LBR is
+		 * discarded (reads back 0), as on CPUs without model-specific
+		 * LBRs, and BTF only changes how the guest's own TF traps.
+		 */
+		if (val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF))
+			return -EINVAL;
+		vmwrite(GUEST_IA32_DEBUGCTL, val & DEBUGCTL_BTF);
+		return 0;
+	case MSR_IA32_MCG_STATUS:
+		return val ? -EINVAL : 0;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_UCODE_REV:
-		return 0;	/* accepted and ignored, as on Xen */
+	case MSR_IA32_UCODE_WRITE:	/* a microcode update: ignored, as on Xen */
+		return 0;
 	case MSR_XEN_HYPERCALL_PAGE:
 		return hypercall_page_write(v->domain, val);
 	default:
@@ -103,7 +164,7 @@ int emulate_rdmsr(struct vcpu *v)
 	u64 val;
 
 	if (read_msr(v, g->rcx, &val)) {
-		vmx_inject_exception(13, true, 0);
+		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
 	g->rax = (u32)val;
@@ -117,7 +178,7 @@ int emulate_wrmsr(struct vcpu *v)
 	struct guest_regs *g = &v->arch.regs;
 
 	if (write_msr(v, g->rcx, ((u64)(u32)g->rdx << 32) | (u32)g->rax)) {
-		vmx_inject_exception(13, true, 0);
+		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
 	vmx_skip_instruction();

@@ -83,6 +83,20 @@ void vlapic_reset(struct vcpu *v)
 		l->lvt[i] = LVT_MASKED;
 }
 
+/*
+ * The task priority, also as CR8 (cr.c): with it, PPR decides which IRR
+ * vectors vlapic_pending_vector() may deliver and which wait.
+ */
+u8 vlapic_get_tpr(const struct vcpu *v)
+{
+	return vlapic(v)->tpr;
+}
+
+void vlapic_set_tpr(struct vcpu *v, u8 tpr)
+{
+	vlapic(v)->tpr = tpr;
+}
+
 void vlapic_set_irq(struct vcpu *v, u8 vector)
 {
 	if (vector < 16) {		/* illegal vector: send-accept error */
@@ -247,7 +261,7 @@ int vlapic_write_msr(struct vcpu *v, u32 msr, u64 val)
 		return -EINVAL;
 	switch (reg) {
 	case APIC_TPR:
-		l->tpr = val & 0xff;
+		vlapic_set_tpr(v, val & 0xff);
 		return 0;
 	case APIC_EOI:
 		if (val)

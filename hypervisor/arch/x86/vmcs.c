@@ -15,9 +15,6 @@
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
 
-#define CPU_MWAIT_EXITING BIT(10)
-#define CPU_UNCOND_IO_EXITING BIT(24)
-#define CPU_MONITOR_EXITING BIT(29)
 #define PAT_DEFAULT 0x0007040600070406ULL
 /*
  * PAUSE-loop exiting, Intel's recommended values (as KVM and Xen): PAUSEs
@@ -88,18 +85,31 @@ static void want_pause_exits(struct vcpu *v, u32 *want_cpu, u32 *want_cpu2)
 		*want_cpu |= CPU_PAUSE_EXITING;
 }
 
+/*
+ * What a guest may not do to the CPU it shares (docs/vmexits.md): CR8
+ * reaches the vLAPIC, not the host's TPR; MOV DR exits until its debug
+ * registers are loaded; RDPMC, WBINVD, MONITOR/MWAIT and every I/O port
+ * exit; its TSC is offset; #DB and #AC exit so that no exception loop
+ * can hold the CPU (XSA-156). All are required.
+ */
 static int setup_controls(struct vcpu *v)
 {
 	bool true_ctls = vmx_caps.basic & VMX_BASIC_TRUE_CTLS;
 	u32 pin, cpu, cpu2, exit, entry, pause_cpu = 0, pause_cpu2 = 0;
 	u32 want_cpu = CPU_HLT_EXITING | CPU_UNCOND_IO_EXITING |
 		       CPU_MSR_BITMAPS | CPU_SECONDARY_CONTROLS |
-		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING;
-	u32 want_cpu2 = CPU2_EPT | CPU2_VPID | CPU2_UNRESTRICTED_GUEST;
+		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING |
+		       CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
+		       CPU_MOV_DR_EXITING | CPU_RDPMC_EXITING |
+		       CPU_USE_TSC_OFFSETTING;
+	u32 want_cpu2 = CPU2_EPT | CPU2_VPID | CPU2_UNRESTRICTED_GUEST |
+			CPU2_WBINVD_EXITING;
 	u32 want_exit = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT |
 			VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-			VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT;
-	u32 want_entry = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT;
+			VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+			VM_EXIT_SAVE_DEBUG_CONTROLS;
+	u32 want_entry = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+			 VM_ENTRY_LOAD_DEBUG_CONTROLS;
 
 	want_pause_exits(v, &pause_cpu, &pause_cpu2);
 	if (adjust_controls("pin-based", true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
@@ -116,8 +126,10 @@ static int setup_controls(struct vcpu *v)
 	    adjust_controls("entry", true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			    MSR_IA32_VMX_ENTRY_CTLS, want_entry, want_entry, &entry))
 		return -ENODEV;
-	/* With EPT, CR3 accesses and INVLPG need not exit. */
-	cpu &= ~(BIT(15) | BIT(16) | BIT(9));
+	/*
+	 * With EPT, CR3 accesses and INVLPG need not exit: they do only on a
+	 * CPU without true controls, which forces CR3 exiting (cr.c).
+	 */
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, cpu2);
@@ -127,7 +139,8 @@ static int setup_controls(struct vcpu *v)
 	}
 	vmwrite(VM_EXIT_CONTROLS, exit);
 	vmwrite(VM_ENTRY_CONTROLS, entry & ~VM_ENTRY_IA32E_MODE);
-	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(EXCEPTION_BITMAP, BIT(X86_EXC_DB) | BIT(X86_EXC_AC));
+	vmwrite(TSC_OFFSET, tsc_offset(v));
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
@@ -207,13 +220,15 @@ static void setup_guest_state(struct vcpu *v, u32 entry, u32 start_info)
 	vmwrite(CR0_GUEST_HOST_MASK, cr0_fixed);
 	vmwrite(CR0_READ_SHADOW, X86_CR0_PE | X86_CR0_ET);
 	vmwrite(GUEST_CR0, X86_CR0_PE | X86_CR0_ET | cr0_fixed);
-	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed);
+	/* Keel owns every CR4 bit the guest may not set: setting one exits (cr.c). */
+	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed | ~guest_cr4_valid(v));
 	vmwrite(CR4_READ_SHADOW, 0);
 	vmwrite(GUEST_CR4, cr4_fixed);
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_IA32_EFER, 0);
 	vmwrite(GUEST_IA32_PAT, PAT_DEFAULT);
 	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_RSP, 0);
 	vmwrite(GUEST_RIP, entry);
 	vmwrite(GUEST_RFLAGS, 0x2);

@@ -8,6 +8,7 @@
 #include <asm/cpu.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
+#include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
 
 /* The boot CPU's; every other CPU must have the same. */
@@ -177,6 +178,7 @@ int arch_virt_init(void)
 	if (rc)
 		return rc;
 	pr_info("vmx: VMXON succeeded on CPU0, VMX root operation entered\n");
+	spec_ctrl_init();
 	return 0;
 }
 

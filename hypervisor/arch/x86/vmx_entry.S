@@ -2,6 +2,9 @@
  * vmx_enter(struct guest_regs *regs, int launched): load the guest's
  * registers and VMLAUNCH/VMRESUME. Returns 0 after the next VM exit (guest
  * registers saved back into *regs), or 1 if the VM entry itself failed.
+ * When spec_ctrl.c asks for it, VERW clears the CPU's buffers last of all,
+ * once nothing but the guest's own registers is loaded (MDS). After an exit
+ * the return stack buffer is overwritten before keel's first RET.
  */
 
 #define R(n) (8 * (n))
@@ -15,10 +18,10 @@ vmx_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rsi			/* launched, found at 8(%rsp) */
 	pushq	%rdi			/* regs, found at (%rsp) after an exit */
 	movq	$0x6c14, %rax		/* HOST_RSP */
 	vmwrite	%rsp, %rax
-	cmpl	$0, %esi		/* flags survive the movs below */
 	movq	R(0)(%rdi), %rax
 	movq	R(1)(%rdi), %rbx
 	movq	R(2)(%rdi), %rcx
@@ -34,13 +37,17 @@ vmx_enter:
 	movq	R(13)(%rdi), %r14
 	movq	R(14)(%rdi), %r15
 	movq	R(5)(%rdi), %rdi
-	jne	1f
+	testb	$1, spec_verw_on_entry(%rip)	/* RFLAGS is the guest's after entry */
+	jz	1f
+	verw	spec_verw_sel(%rip)
+1:	cmpl	$0, 8(%rsp)
+	jne	2f
 	vmlaunch
-	jmp	2f
-1:	vmresume
-2:	popq	%rdi			/* the entry failed */
-	movl	$1, %eax
 	jmp	3f
+2:	vmresume
+3:	popq	%rdi			/* the entry failed */
+	movl	$1, %eax
+	jmp	4f
 
 	.globl vmx_exit_entry
 vmx_exit_entry:
@@ -63,8 +70,25 @@ vmx_exit_entry:
 	popq	%rax
 	movq	%rax, R(5)(%rdi)
 	popq	%rdi
+	/*
+	 * The guest filled the return stack buffer: overwrite its 32
+	 * entries before keel's first RET, so that none of keel's returns
+	 * is predicted to a guest-chosen address (Xen's DO_OVERWRITE_RSB on
+	 * every exit from HVM). Two calls a round, their return addresses
+	 * dropped; each leads to an INT3 should a prediction be used.
+	 */
+	movl	$16, %ecx
+5:	call	6f
+	int3
+6:	call	7f
+	int3
+7:	addq	$16, %rsp
+	decl	%ecx
+	jnz	5b
+	lfence				/* no RET before the loop is done */
 	xorl	%eax, %eax
-3:	popq	%r15
+4:	addq	$8, %rsp		/* launched */
+	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12

@@ -1,6 +1,7 @@
 /* Running a vCPU on VT-x: VMCS lifetime, the enter/exit loop and the exit-count report. */
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/time.h>
@@ -9,50 +10,49 @@
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
+#include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
+#include <asm/vpid.h>
 
-static u16 next_vpid = 1;	/* 0 is the host's */
-
-static const char *const exit_names[EXIT_REASON_MAX + 1] = {
-	[EXIT_REASON_EXCEPTION_NMI] = "exception/NMI",
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = "external interrupt",
-	[EXIT_REASON_TRIPLE_FAULT] = "triple fault",
-	[EXIT_REASON_INIT] = "INIT", [EXIT_REASON_SIPI] = "SIPI",
-	[EXIT_REASON_INTERRUPT_WINDOW] = "interrupt window",
-	[EXIT_REASON_CPUID] = "CPUID", [EXIT_REASON_HLT] = "HLT",
-	[EXIT_REASON_INVLPG] = "INVLPG", [EXIT_REASON_RDTSC] = "RDTSC",
-	[EXIT_REASON_VMCALL] = "VMCALL", [EXIT_REASON_CR_ACCESS] = "CR access",
-	[EXIT_REASON_IO_INSTRUCTION] = "I/O", [EXIT_REASON_MSR_READ] = "RDMSR",
-	[EXIT_REASON_MSR_WRITE] = "WRMSR",
-	[EXIT_REASON_INVALID_STATE] = "invalid guest state",
-	[EXIT_REASON_MWAIT] = "MWAIT", [EXIT_REASON_MONITOR] = "MONITOR",
-	[EXIT_REASON_PAUSE] = "PAUSE",
-	[EXIT_REASON_EPT_VIOLATION] = "EPT violation",
-	[EXIT_REASON_EPT_MISCONFIG] = "EPT misconfiguration",
-	[EXIT_REASON_PREEMPTION_TIMER] = "preemption timer",
-	[EXIT_REASON_XSETBV] = "XSETBV",
-};
+/* A vCPU not yet run anywhere: its first switch-in flushes its VPID and EPT there. */
+#define NO_CPU (~0u)
 
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
-	v->arch.vpid = next_vpid++;
+	int rc;
+
+	if (!v->arch.vpid && vpid_alloc(&v->arch.vpid)) {
+		pr_err("vmx: no VPID left for d%uv%u\n", v->domain->id, v->id);
+		return -ENOSPC;
+	}
 	vlapic_reset(v);
 	vcpu_context_init(v);
-	return vmcs_init(v, entry, start_info);
+	debugreg_init(v);
+	mtrr_init(v);
+	tsc_vcpu_init(v);
+	rc = vmcs_init(v, entry, start_info);
+	/*
+	 * Another vCPU may have held this VPID on any CPU, and a freed
+	 * domain's EPT root may be this one's: every CPU flushes both before
+	 * it first runs @v (switch-in, and ept_stale).
+	 */
+	v->arch.host_cpu = NO_CPU;
+	return rc;
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	vmcs_free(v);
+	vpid_free(v->arch.vpid);
+	v->arch.vpid = 0;
 }
 
-/* Drop cached guest translations of @v's VPID and its domain's EPT on this CPU. */
-static void flush_guest_tlb(struct vcpu *v)
+/* Drop the guest translations @v's VPID tags on this CPU. */
+void vmx_flush_vpid(struct vcpu *v)
 {
 	struct { u64 vpid, addr; } vd = { v->arch.vpid, 0 };
 
 	asm volatile("invvpid %0, %1" : : "m"(vd), "r"(1ULL) : "cc", "memory");
-	ept_flush_local(v->domain);
 }
 
 void arch_vcpu_switch_in(struct vcpu *v)
@@ -62,16 +62,20 @@ void arch_vcpu_switch_in(struct vcpu *v)
 		domain_crash(v->domain, "cannot set up a started vCPU");
 		return;
 	}
+	spec_ctrl_switch_to(v->domain);
 	vmcs_load(v);
 	vcpu_context_restore(v);
+	debugreg_switch_in(v);
 	/*
 	 * Built on another CPU (a domain-control hypercall), or last run on
-	 * one: a VM exit here must land on this CPU's per-CPU data, TSS and
-	 * stack guard, and translations cached here may be stale.
+	 * one, or never run: a VM exit here must land on this CPU's per-CPU
+	 * data, TSS and stack guard, and translations cached here may be
+	 * stale.
 	 */
 	if (v->arch.host_cpu != smp_processor_id()) {
 		vmcs_set_host_state(v);
-		flush_guest_tlb(v);
+		vmx_flush_vpid(v);
+		ept_flush_local(v->domain);
 	}
 }
 
@@ -79,6 +83,7 @@ void arch_vcpu_switch_out(struct vcpu *v)
 {
 	if (!v->arch.vmcs)
 		return;
+	debugreg_switch_out(v);
 	vcpu_context_save(v);
 	vmcs_clear(v);
 }
@@ -122,6 +127,7 @@ void arch_vcpu_run(struct vcpu *v)
 		vmx_deliver_interrupts(v);
 		arm_preemption_timer();
 		ept_enter_guest(c, v->domain);
+		spec_ctrl_enter_guest();
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
 			WRITE_ONCE(c->in_guest, false);
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
@@ -154,6 +160,6 @@ void arch_vcpu_report(struct vcpu *v)
 	for (unsigned int i = 0; i <= EXIT_REASON_MAX; i++)
 		if (v->arch.exit_count[i])
 			pr_info("d%uv%u:   %-20s %llu\n", v->domain->id, v->id,
-				exit_names[i] ? exit_names[i] : "other",
+				vmx_exit_name(i),
 				(unsigned long long)v->arch.exit_count[i]);
 }

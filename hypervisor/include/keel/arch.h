@@ -131,6 +131,12 @@ u64 arch_p2m_attr(unsigned int access);
 u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid);
 
 /**
+ * arch_p2m_access() - the P2M_* flags (READ, WRITE, EXEC, OWNED, FOREIGN)
+ * of a leaf's attribute bits @attr, as pt_lookup() returns them.
+ */
+unsigned int arch_p2m_access(u64 attr);
+
+/**
  * arch_domain_set_p2m() - make @d's p2m root the one its vCPUs use.
  */
 void arch_domain_set_p2m(struct domain *d);
@@ -141,12 +147,24 @@ void arch_domain_set_p2m(struct domain *d);
 void arch_p2m_flush(struct domain *d);
 
 /**
+ * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs
+ * gone: no CPU may keep translations through them (INVEPT everywhere).
+ */
+void arch_p2m_teardown(struct domain *d);
+
+/**
  * arch_vcpu_init() - prepare @v to start at the PVH entry @entry with the
  * start-info page at @start_info (both guest-physical).
  * @return 0 or a negative errno.
  */
 int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info);
 void arch_vcpu_destroy(struct vcpu *v);
+
+/**
+ * arch_vcpu_guest_tsc() - the TSC @v reads when the host's reads @host_tsc
+ * (each domain's counts from 0 at its build), for its pvclock.
+ */
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc);
 
 /**
  * arch_vcpu_switch_in() - make @v this CPU's loaded vCPU; the arch refreshes
@@ -171,6 +189,14 @@ void arch_vcpu_run(struct vcpu *v);
  * an interrupt to deliver (so HLT must not block)?
  */
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v);
+
+/**
+ * arch_hypercall_continuation() - make the loaded vCPU @v issue hypercall
+ * @nr again with @args[0..@nargs) (the other argument registers kept) when
+ * it next runs: the hypercall instruction is not stepped over.
+ */
+void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
+				 const unsigned long *args, unsigned int nargs);
 
 /**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.

@@ -14,10 +14,17 @@ struct domain;
 int console_ring_init(struct domain *d, bool input);
 /* Free the output kept (with the domain). */
 void console_ring_free(struct domain *d);
+/* Set up @d's console timers (domain_create()). */
+void console_domain_init(struct domain *d);
+/*
+ * @d is being destroyed: kill its console timers, print what waits of its
+ * output and how much was suppressed (domain_destroy()).
+ */
+void console_domain_destroy(struct domain *d);
 
 /*
  * Console output of @d however it came (ring, console_io, port 0xE9):
- * kept, and printed a line at a time as "(dN) ...".
+ * kept, and as keel/guest_console.h says printed as "(dN) ..." lines.
  */
 void domain_console_write(struct domain *d, const char *s, size_t n);
 

@@ -2,6 +2,8 @@
 #ifndef KEEL_DOMAIN_H
 #define KEEL_DOMAIN_H
 
+#include <keel/guest_console.h>
+#include <keel/p2m.h>
 #include <keel/pagetable.h>
 #include <keel/sched_credit.h>
 #include <keel/spinlock.h>
@@ -14,7 +16,7 @@
 
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
-#define DOMAIN_MAX_EVTCHNS 1024
+#define DOMAIN_MAX_EVTCHNS 1024	/* ports by default: libxl's max_event_channels 1023 */
 #define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
 
 /* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */
@@ -50,25 +52,31 @@ struct domain {
 	u64 mem_size;			/* guest RAM; 0 until domain_set_memory() */
 	u64 rsdp_gpa;			/* its ACPI tables; 0: none */
 
-	struct page_table p2m;		/* guest-physical to host-physical */
+	/* The p2m (p2m.c, its only user): guest-physical to host-physical. */
+	struct page_table p2m;
 	spinlock_t p2m_lock;		/* p2m changes and keel's walks of it */
+	struct pt_ops p2m_ops;		/* its tables, counted in p2m_tables */
+	unsigned int p2m_tables;	/* tables it uses now (atomic) */
+	unsigned int p2m_max_tables;	/* -ENOMEM beyond */
+	u64 p2m_gpa_limit;		/* no entry at or above it */
+	u64 max_pages;			/* RAM frames it may have charged to it */
+	u64 p2m_unreachable;		/* XENMEM_increase_reservation's frames, chained */
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 
 	struct shared_info *shared_info;	/* keel's page; in the p2m once placed */
-	u64 shared_info_gpa;			/* 0 until XENMEM_add_to_physmap */
+	u64 shared_info_gpa;			/* P2M_NO_GPA until XENMEM_add_to_physmap */
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	struct grant_table *grant_table;	/* grant_table.c */
 	u64 hvm_params[HVM_NR_PARAMS];
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;
 	struct timer console_poll;		/* feeds typed input to the ring */
+	struct timer console_flush;		/* prints an unfinished line that waited */
 	spinlock_t console_lock;	/* the ring's keel-side indices and the below */
 	struct text_ring console_out;	/* its newest console output, for console_read */
-	char console_line[200];		/* guest console output until newline */
-	unsigned int console_len;
-	bool console_cr;		/* the last byte was '\r' */
+	struct guest_console console_print;	/* what of it reaches keel's console */
 	struct arch_domain arch;
 };
 
@@ -113,22 +121,29 @@ struct domain *domain_next(domid_t *id);
 void domain_notify_change(void);
 /* The hardware domain (dom0) ended: keel decides (main.c); takes a reference. */
 void control_domain_ended(struct domain *d);
-/* A boot-time domain asked to restart: destroy it and build it again (main.c). */
-void domain_rebuild(struct domain *d);
+/*
+ * Boot-time domain @id asked to restart and was destroyed: build it again
+ * from its boot description (main.c); the id must be free by then.
+ */
+void domain_rebuild(domid_t id);
 /* No domain is left and none controls keel: stop (main.c). */
 void last_domain_ended(void);
 const char *shutdown_reason_name(unsigned int reason);
 
-/* Guest-physical memory access through the p2m; -EFAULT outside guest RAM. */
+/*
+ * Guest-physical memory access through the p2m, each page held by a
+ * reference for the copy: -EFAULT where nothing is mapped or, for writes,
+ * where the p2m does not let the guest write either (a read-only grant).
+ */
 int copy_to_guest_phys(struct domain *d, u64 gpa, const void *src, u64 len);
 int copy_from_guest_phys(struct domain *d, void *dst, u64 gpa, u64 len);
 int clear_guest_phys(struct domain *d, u64 gpa, u64 len);
-/* Keel's mapping of the guest page at @gpa, or NULL. */
-void *guest_page(struct domain *d, u64 gpa);
 /*
- * What @d's p2m has at @gpa, under its lock: 0 with the host address and
- * the attribute bits, or -ENOENT. Changes take d->p2m_lock themselves.
+ * Keel's mapping of @d's own RAM page at @gpa, or NULL; no reference is
+ * taken. Only for pages that cannot go away meanwhile: keel's special
+ * pages (no guest operation removes them) and the pages of a domain that
+ * has not run yet. Anything else takes p2m_get_page() (keel/p2m.h).
  */
-int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr);
+void *guest_page(struct domain *d, u64 gpa);
 
 #endif

@@ -26,7 +26,9 @@
 #define ENODATA 61
 #define ETIME 62
 #define EOVERFLOW 75
+#define ERESTART 85	/* keel-internal: a hypercall continuation was made */
 #define EOPNOTSUPP 95
 #define ENOBUFS 105
+#define ETIMEDOUT 110
 
 #endif

@@ -9,14 +9,13 @@ struct vcpu;
 
 /*
  * XENMEM_add_to_physmap_batch, XENMAPSPACE_gmfn_foreign: per frame, the
- * foreign domain's own page appears at the caller's gpfn (whatever was
- * there is released), holding a reference to that domain; per-frame
- * errors go to the errs array. Privileged callers only.
+ * foreign domain's own page appears at the caller's gpfn (its own RAM or
+ * another foreign page there is released), holding a reference to the
+ * frame and one to that domain; per-frame errors go to the errs array.
+ * Privileged callers only. p2m_release_foreign() drops them all.
  */
 long foreign_map_batch(struct vcpu *v, u64 arg);
 /* XENMEM_remove_from_physmap of a foreign mapping. */
 long foreign_remove_from_physmap(struct vcpu *v, u64 arg);
-/* Drop every foreign mapping @d holds (when it is destroyed). */
-void foreign_map_release_all(struct domain *d);
 
 #endif

@@ -33,17 +33,10 @@ void grant_table_destroy(struct domain *d);
 
 /*
  * Frame @idx of @d's table, growing the table up to it: 0 with its host
- * address in *@hpa and where @d's p2m has it in *@gpa (GNTTAB_NO_GPA if
- * nowhere), -EINVAL beyond the domain's maximum, -ENOMEM.
+ * address in *@hpa and, in *@placed, where the record of its place in @d's
+ * p2m is (GNTTAB_NO_GPA: nowhere), which p2m_place_keel_page() updates;
+ * -EINVAL beyond the domain's maximum, -ENOMEM.
  */
-int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 *gpa);
-/* Record that frame @idx of @d's table now sits at @gpa. */
-void grant_table_frame_placed(struct domain *d, u64 idx, u64 gpa);
-
-/*
- * Does a grant of @d pin its page at host address @hpa (mapped or being
- * copied by someone)? Such a page must not be freed.
- */
-bool grant_table_page_in_use(struct domain *d, u64 hpa);
+int grant_table_frame(struct domain *d, u64 idx, u64 *hpa, u64 **placed);
 
 #endif

@@ -10,6 +10,24 @@ struct domain;
 /* Run hypercall @nr for @v with the guest's five argument registers. */
 long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5]);
 
+/*
+ * Preemption, as Xen's hypercall_preempt_check() and
+ * hypercall_create_continuation(): a handler whose loop length the guest
+ * controls asks, every few iterations, whether this CPU has other work (a
+ * kick, a due timer, a tasklet, its vCPU paused or stopped). If so it
+ * records its progress in the hypercall's arguments and returns
+ * hypercall_create_continuation(): the guest's registers get hypercall
+ * @nr with the @nargs arguments @args and its RIP stays on the VMCALL, so
+ * that the call goes on when the vCPU next runs, after keel's loop has
+ * done what was pending. The guest sees only its argument registers
+ * change (Xen's ABI allows it). Each call must make progress first.
+ */
+bool hypercall_preempt_check(void);
+long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
+				   const unsigned long *args, unsigned int nargs);
+/* Every this many iterations of a guest-sized loop, hypercall_preempt_check(). */
+#define HYPERCALL_PREEMPT_EVERY 16
+
 /* Fill the guest page at @gpa with VMCALL stubs (the hypercall-page MSR). */
 int hypercall_page_write(struct domain *d, u64 gpa);
 

@@ -11,20 +11,34 @@
  *  2. d->lock (struct domain)           state, pause count, vCPU list
  *  3. gt->lock (grant_table.c)          one table's pins, frames, maptrack;
  *                                       never two tables at once
- *  4. d->evtchn->lock (evtchn.c)        ports; two domains' locks in
- *                                       ascending domain-id order
- *  5. d->p2m_lock (struct domain)       the p2m and keel's walks of it
+ *  4. d->evtchn->lock (evtchn.c)        ports and their delivery (2-level
+ *                                       or FIFO queues and frames); two
+ *                                       domains' locks in ascending
+ *                                       domain-id order
+ *  5. d->p2m_lock (struct domain)       the p2m, its table count and
+ *                                       unreachable frames (p2m.c only)
  *  6. d->console_lock (struct domain)   console ring indices, kept output
  *  7. sched_lock (schedule.c)           vCPU states and run queues
  *  8. c->timer_lock (timer.c)           one CPU's timer heap; two CPUs'
  *                                       in ascending CPU order
  *  9. tasklet_lock (schedule.c)         the tasklet list
- * 10. the host page allocator's lock    leaf: alloc/free take nothing else
- * 11. text_lock (printk.c)              leaf: printk may be called anywhere
+ * 10. host_pages.lock (page_alloc.c)    leaf, interrupts off: alloc/free
+ *                                       (put_page() of a last reference
+ *                                       too) take nothing else
+ * 11. vpid_lock (arch/x86/vpid.c)      leaf: VPIDs for vCPUs being set up
+ * 12. text_lock (printk.c)              leaf: printk may be called anywhere
  *
- * Lock-free by design: a domain's refcnt (atomic), a grant entry's
+ * Two domains' p2m locks are never held at once: a foreign mapping takes
+ * its reference under the owner's lock, drops it, then takes the mapper's.
+ * p2m.c flushes and releases (put_page, domain_put, table frees) after it
+ * dropped the p2m lock; a grant unmap's release (frames and tables only,
+ * never a domain_put) runs under the mapper's gt->lock.
+ *
+ * Lock-free by design: a domain's refcnt (atomic), a frame's reference
+ * count and owner (one word, compare-and-swap; frame.c), a grant entry's
  * flags (compare-and-swap against the guest), event-channel pending bits
- * in guest-visible pages (locked RMW).
+ * and FIFO event words in guest-visible pages (locked RMW; FIFO's LINK by
+ * compare-and-swap with bounded tries).
  *
  * Assert what a function relies on: ASSERT(spin_is_locked(&d->p2m_lock)).
  */

@@ -1,16 +1,19 @@
 /*
  * Physical page allocator: one bit per 4 KiB frame (set = in use or not
- * RAM), with naturally aligned multi-page allocation.
+ * RAM), with naturally aligned multi-page allocation. SMP-safe: one lock
+ * (a leaf, taken with interrupts off) guards the bitmap and the counts.
  */
 #ifndef KEEL_PAGE_ALLOC_H
 #define KEEL_PAGE_ALLOC_H
 
 #include <keel/page.h>
+#include <keel/spinlock.h>
 
 struct page_allocator {
+	spinlock_t lock;	/* the fields below (lock_order.h: leaf) */
 	u64 *bitmap;		/* nr_pfns bits, rounded up to whole words */
 	u64 nr_pfns;		/* frames tracked, from pfn 0 */
-	u64 nr_free;
+	u64 nr_free;		/* read without the lock: a snapshot */
 	u64 next_word;		/* where the next search starts */
 };
 
@@ -48,7 +51,12 @@ int mm_init(const struct boot_info *bi);
  * the first MiB stays out of host_pages, so the range stays reserved.
  */
 u64 mm_find_low_memory(const struct boot_info *bi, u64 size);
-/* A zeroed page (or 2^order pages) of host RAM, mapped; NULL when out of memory. */
+/*
+ * A zeroed page (or 2^order pages) of host RAM, mapped; NULL when out of
+ * memory. Each frame comes with one reference (keel/frame.h), which
+ * free_pages() drops: a frame someone else still references lives on
+ * until its last put_page().
+ */
 void *alloc_pages(unsigned int order);
 void free_pages(void *virt, unsigned int order);
 /* Page-table memory for the generic builder, from host_pages. */

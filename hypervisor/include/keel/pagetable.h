@@ -68,6 +68,8 @@ void pt_free_tables(struct page_table *pt, const u64 *tables, unsigned int n);
  */
 int pt_lookup(const struct page_table *pt, u64 va, u64 *pa, u64 *attr,
 	      u64 *page_size);
+/* Does nothing map any address in [va, va + size)? */
+bool pt_range_empty(const struct page_table *pt, u64 va, u64 size);
 /* Call @fn for every leaf mapping, in address order. */
 void pt_for_each_leaf(const struct page_table *pt,
 		      void (*fn)(void *ctx, u64 va, u64 pa, u64 size, u64 attr),

@@ -29,7 +29,8 @@ extern struct pcpu pcpus[MAX_CPUS];
 extern unsigned int nr_cpus;		/* CPUs online */
 
 #ifdef KEEL_HOSTED
-extern unsigned int hosted_cpu;		/* host tests choose the "current" CPU */
+/* Host tests choose the "current" CPU, each thread its own. */
+extern __thread unsigned int hosted_cpu;
 static inline struct pcpu *this_cpu(void)
 {
 	return &pcpus[hosted_cpu];

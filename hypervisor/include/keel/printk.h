@@ -34,6 +34,16 @@ void console_select(u32 sinks);
 u32 console_selected(void);
 
 /*
+ * @n bytes of domain @id's console output (keel/guest_console.h decides
+ * what) into the log ring, and onto the console when @to_console, as a
+ * "(dN) " line. @cont: they continue the domain's unfinished line, when
+ * nothing else was printed since (else they start a new one); @end: the
+ * line is finished (else it stays open for the domain's next bytes).
+ */
+void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
+			  bool end, bool to_console);
+
+/*
  * The log ring (every line, whatever the console level) as a stream:
  * copy up to @size bytes from position *@pos, which moves forward when
  * those bytes are gone (text_ring_read()). *@head: bytes ever logged.

@@ -33,6 +33,11 @@ void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
 /* vcpu_sleep(), then wait until @v is off every CPU with its state saved. */
 void vcpu_sleep_sync(struct vcpu *v);
+/*
+ * vcpu_sleep() without the wait, from the scheduler loop (a tasklet): @v
+ * leaves this CPU at once if loaded here. True when it is off every CPU.
+ */
+bool vcpu_sleep_try(struct vcpu *v);
 /* @v gives up the rest of its time slice. */
 void vcpu_yield(struct vcpu *v);
 

@@ -9,7 +9,17 @@
 #else
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long flags) { (void)flags; }
-static inline void arch_cpu_relax(void) { }
+/*
+ * Host tests run threads on shared, oversubscribed CPUs: a waiter gives
+ * its CPU up (sched_yield, by number: tests may rename the libc symbol)
+ * rather than spin while the lock holder is not running.
+ */
+static inline void arch_cpu_relax(void)
+{
+	long nr = 24;	/* __NR_sched_yield on x86-64 */
+
+	asm volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory");
+}
 #endif
 
 /* A fair lock: CPUs get it in the order they asked. */

@@ -13,7 +13,8 @@ struct timer {
 	struct timer *next;
 	unsigned int cpu;	/* whose list it is on, and where it fires */
 	bool active;
-	bool running;		/* its function is being called right now */
+	bool killed;		/* kill_timer(): never armed again */
+	unsigned int running;	/* 1 + the CPU calling its function now; 0: none */
 };
 
 /* @t fires on the calling CPU until timer_migrate() moves it. */
@@ -22,6 +23,14 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data);
 void timer_set(struct timer *t, u64 expires);
 /* Disarm @t; on return its function is not running on any other CPU. */
 void timer_stop(struct timer *t);
+/*
+ * Disarm @t for good, as Xen's kill_timer(): timer_set() and
+ * timer_migrate() do nothing from now on, even from its own function
+ * running on another CPU, and on return that function has finished. Call
+ * it on every timer before the memory holding it is freed; never from the
+ * timer's own function.
+ */
+void kill_timer(struct timer *t);
 /* Make @t fire on @cpu from now on (kept armed if it was). */
 void timer_migrate(struct timer *t, unsigned int cpu);
 /* Fire every timer of this CPU due at @now, in deadline order. */

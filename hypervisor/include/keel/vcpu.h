@@ -26,6 +26,7 @@ struct vcpu {
 	struct sched_unit sched_unit;
 	/* Where events are signalled: shared_info's slot or a registered page. */
 	struct vcpu_info *vcpu_info;
+	u64 vcpu_info_hpa;		/* the registered frame, referenced; 0: none */
 	u8 upcall_vector;		/* HVMOP_set_evtchn_upcall_vector; 0 = none */
 
 	struct timer singleshot_timer;	/* raises VIRQ_TIMER */
@@ -33,6 +34,9 @@ struct vcpu {
 	u64 periodic_period;		/* ns; 0 = stopped */
 	struct timer poll_timer;	/* SCHEDOP_poll timeout */
 	bool polling;			/* in SCHEDOP_poll: any new event wakes it */
+
+	/* hypercall_create_continuation() ran: the call is issued again. */
+	bool hcall_preempted;
 
 	u64 runstate_va;		/* guest-virtual; 0 = not registered */
 	u64 time_area_va;		/* guest-virtual vcpu_time_info copy; 0 = none */
@@ -46,7 +50,16 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 bool vcpu_runnable(const struct vcpu *v);
 /* Start a vCPU that is down (boot, SIPI, VCPUOP_up). */
 void vcpu_up(struct vcpu *v);
+/*
+ * Its domain is being destroyed and @v is off every CPU: stop its periodic
+ * timer for good and kill every timer of it (kill_timer()), so that none
+ * can fire once its memory is gone.
+ */
+void vcpu_kill_timers(struct vcpu *v);
+/* Free @v (the domain's last reference went); its timers are dead already. */
 void vcpu_destroy(struct vcpu *v);
+/* Drop the reference to @v's registered vcpu_info frame (at destruction). */
+void vcpu_info_release(struct vcpu *v);
 
 /*
  * Events are pending for @v (vcpu_info->evtchn_upcall_pending was just set):

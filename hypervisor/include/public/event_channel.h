@@ -109,4 +109,51 @@ struct evtchn_reset {
 	domid_t dom;
 };
 
+/*
+ * The FIFO ABI: each port has a 32-bit event word in the event array (pages
+ * the guest adds with EVTCHNOP_expand_array); each vCPU has a control block
+ * (EVTCHNOP_init_control) with a ready bit and a queue head per priority.
+ */
+#define EVTCHN_FIFO_PRIORITY_MAX 0	/* served first */
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN 15
+#define EVTCHN_FIFO_MAX_QUEUES (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+typedef u32 event_word_t;
+
+#define EVTCHN_FIFO_PENDING 31
+#define EVTCHN_FIFO_MASKED 30
+#define EVTCHN_FIFO_LINKED 29	/* on a queue; LINK names the next port */
+#define EVTCHN_FIFO_BUSY 28	/* the hypervisor is changing LINK: do not unmask */
+
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1u << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1u << EVTCHN_FIFO_LINK_BITS)
+
+struct evtchn_fifo_control_block {
+	u32 ready;			/* bit n: queue n has events */
+	u32 _rsvd;
+	u32 head[EVTCHN_FIFO_MAX_QUEUES];
+};
+
+/* Use FIFO; the control block of @vcpu is at @offset in @control_gfn. */
+struct evtchn_init_control {
+	u64 control_gfn;		/* in */
+	u32 offset;			/* in: 8-byte aligned, block within the page */
+	u32 vcpu;			/* in */
+	u8 link_bits;			/* out: EVTCHN_FIFO_LINK_BITS */
+	u8 _pad[7];
+};
+
+/* Add the page at @array_gfn to the event array (1024 more ports). */
+struct evtchn_expand_array {
+	u64 array_gfn;
+};
+
+/* Queue @port's future events at @priority (0 .. EVTCHN_FIFO_PRIORITY_MIN). */
+struct evtchn_set_priority {
+	evtchn_port_t port;
+	u32 priority;
+};
+
 #endif

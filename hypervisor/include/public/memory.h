@@ -5,8 +5,27 @@
 #include <keel/types.h>
 #include <public/xen.h>
 
+#define XENMEM_increase_reservation 0
+#define XENMEM_decrease_reservation 1
+#define XENMEM_maximum_ram_page 2
+#define XENMEM_current_reservation 3
+#define XENMEM_maximum_reservation 4
+#define XENMEM_populate_physmap 6
 #define XENMEM_add_to_physmap 7
 #define XENMEM_memory_map 9
+
+/* mem_flags of a reservation: bits 0-7 address bits, a NUMA node above. */
+#define XENMEMF_get_address_bits(x) ((x) & 0xffu)
+#define XENMEMF_populate_on_demand (1 << 16)
+
+/* increase, decrease, populate: @nr_extents of 2^@extent_order frames. */
+struct xen_memory_reservation {
+	u64 extent_start;	/* guest handle: xen_pfn_t[nr_extents] */
+	u64 nr_extents;
+	unsigned int extent_order;
+	unsigned int mem_flags;	/* XENMEMF_* */
+	domid_t domid;
+};
 
 #define XENMAPSPACE_shared_info 0
 #define XENMAPSPACE_grant_table 1

@@ -6,12 +6,20 @@
  * answers through the read-write mapping and with GNTTABOP_copy, unmaps,
  * finds the revoked grants refused and its port unbound once dom0 closed
  * its end. Every hostile op an unprivileged domain can try gets Xen's error
- * or GNTST_* code. With "writero" it instead writes to a read-only
- * mapping, which keel must refuse by crashing it.
+ * or GNTST_* code. keel must not write into the read-only mapping for it
+ * either: hypercall output, vcpu_info and the hypercall page there are
+ * refused. With "writero" it instead writes to a read-only mapping, which
+ * keel must refuse by crashing it.
  */
 #include "guest.h"
 #include "domctl.h"
+#include "extable.h"
 #include "../granter/interdomain.h"
+#include <public/memory.h>
+#include <public/vcpu.h>
+#include <public/version.h>
+
+#define MSR_XEN_HYPERCALL_PAGE 0x40000000
 
 #define DOM0 0
 #define NO_SUCH_DOMAIN 42
@@ -66,6 +74,25 @@ static bool page_is(const volatile u32 *page, u32 (*pattern)(unsigned int))
 			return CHECK(false, "word %u: %#x, want %#x", i,
 				     page[i], pattern(i));
 	return true;
+}
+
+/*
+ * What the grantee may not write, keel does not write for it either (the
+ * audit's finding 8): each of these would land in dom0's read-only page.
+ */
+static void keel_writes_refused(void)
+{
+	struct vcpu_register_vcpu_info vi = { .mfn = RO_GPA >> 12, .offset = 64 };
+	struct xen_memory_map map = { .nr_entries = 4, .buffer = RO_GPA };
+
+	EXPECT(HYPERVISOR_xen_version(XENVER_extraversion, (void *)(uptr)RO_GPA),
+	       -EFAULT);
+	EXPECT(HYPERVISOR_memory_op(XENMEM_memory_map, &map), -EFAULT);
+	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &vi), -EINVAL);
+	EXPECT(wrmsr_safe(MSR_XEN_HYPERCALL_PAGE, RO_GPA), X86_EXC_GP);
+	/* Reading from it is what it may do. */
+	map.buffer = (u64)(uptr)local_page;
+	EXPECT(HYPERVISOR_memory_op(XENMEM_memory_map, &map), 0);
 }
 
 /* Refused before binding; then the bind, which raises our new port. */
@@ -175,6 +202,8 @@ static void exchange(const struct offer *o)
 				 &st), GNTST_okay);
 	CHECK(page_is(rw, rw_pattern), "the read-write grant differs");
 	CHECK(page_is(ro, ro_pattern), "the read-only grant differs");
+	keel_writes_refused();
+	CHECK(page_is(ro, ro_pattern), "keel wrote to the read-only grant");
 	for (unsigned int i = 0; i < ANSWER_WORDS; i++)
 		rw[i] = answer_pattern(i);
 	copies(o);

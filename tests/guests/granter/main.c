@@ -6,7 +6,8 @@
  * in the shared page, GTF_reading/GTF_writing while the grantee maps the
  * pages and their clearing after it unmaps, revokes both grants (the
  * grantee's next maps fail), and closes its end (the grantee sees its port
- * unbound). A second grantee writes to its read-only mapping: keel's EPT
+ * unbound). The read-only page stays as dom0 wrote it, though the grantee
+ * asks keel to write there (hypercall output, vcpu_info, hypercall page). A second grantee writes to its read-only mapping: keel's EPT
  * stops the write and crashes that domain alone, and the page is
  * unchanged. After both are destroyed keel's free page count is back.
  */
@@ -175,6 +176,12 @@ static void exchange(domid_t dom)
 		  "port %u: status %u", port, st.status))
 		remote = st.u.interdomain.port;
 	check_rw_page();
+	/* Nothing the grantee asked keel to write reached the read-only page. */
+	for (unsigned int i = 0; i < PAGE_WORDS; i++)
+		if (!CHECK(ro_page[i] == ro_pattern(i),
+			   "ro page word %u: %#x, want %#x", i, ro_page[i],
+			   ro_pattern(i)))
+			break;
 	CHECK(flags_of(REF_RW) == rw_mapped && flags_of(REF_RO) == ro_mapped,
 	      "mapped: flags %#x %#x", flags_of(REF_RW), flags_of(REF_RO));
 	CHECK(flags_of(REF_FOREIGN) == GTF_permit_access &&

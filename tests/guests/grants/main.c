@@ -6,8 +6,9 @@
  * through those grants (local to grant, grant to local, grant to grant),
  * then maps its own grant at an empty GFN (allowed for HVM guests, as in
  * Xen) and checks that the mapping shows the page, that GTF_reading and
- * GTF_writing follow the mappings and that a pinned page can neither be
- * revoked nor given back to keel. Every hostile op it can make on its own
+ * GTF_writing follow the mappings and that a pinned page cannot be
+ * revoked; ballooned out, it lives on in the mapping (keel's references)
+ * until that goes. Every hostile op it can make on its own
  * must fail with Xen's status or error code. One mapping is left in place
  * at power-off, for keel to release with the domain.
  */
@@ -24,6 +25,17 @@ static u8 pages[3][4096] __attribute__((aligned(4096)));
 static u64 gpa_of(const void *p)
 {
 	return (uptr)p;
+}
+
+/* XENMEM_decrease_reservation or populate_physmap of the page at @gpa: extents done. */
+static long balloon(unsigned int cmd, u64 gpa)
+{
+	u64 gfn = gpa >> 12;
+	struct xen_memory_reservation r = {
+		.extent_start = (u64)&gfn, .nr_extents = 1, .domid = DOMID_SELF,
+	};
+
+	return HYPERVISOR_memory_op(cmd, &r);
 }
 
 /* Where the gnttab_*() calls below store their op's GNTST_* code. */
@@ -195,8 +207,14 @@ static void self_map(void)
 	page[10] = 0xcd;
 	CHECK(mapped[10] == 0xcd, "page write not seen through the mapping");
 	EXPECT(gnttab_end_access(10), -EBUSY);
-	/* The pinned page cannot go back to keel under the grant. */
-	EXPECT(place_frame(0, gpa_of(pages[0])), -EBUSY);
+	/*
+	 * Ballooned out, the pinned page leaves our p2m (page is not to be
+	 * touched now), but the mapping keeps the frame, contents and all.
+	 */
+	EXPECT(balloon(XENMEM_decrease_reservation, gpa_of(pages[0])), 1);
+	CHECK(mapped[9] == 0xab && mapped[10] == 0xcd,
+	      "the mapping lost the ballooned-out page: %#x %#x", mapped[9],
+	      mapped[10]);
 
 	EXPECT_STATUS(gnttab_map(SELF, 11, MAP_GPA + 4096,
 				 GNTMAP_host_map | GNTMAP_readonly, &h2, &st),
@@ -211,6 +229,9 @@ static void self_map(void)
 		      GNTST_general_error);		/* wrong address */
 	EXPECT_STATUS(gnttab_unmap(h, MAP_GPA, &st), GNTST_okay);
 	EXPECT_STATUS(gnttab_unmap(h, MAP_GPA, &st), GNTST_bad_handle); /* twice */
+	/* Its frame went with the last reference: a fresh one comes back. */
+	EXPECT(balloon(XENMEM_populate_physmap, gpa_of(pages[0])), 1);
+	CHECK(page[9] == 0 && page[10] == 0, "a page back from the balloon not zeroed");
 	CHECK(gnttab_entry(10)->flags == GTF_permit_access,
 	      "unmapped: flags %#x", gnttab_entry(10)->flags);
 	EXPECT(gnttab_end_access(10), 0);

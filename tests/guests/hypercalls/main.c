@@ -8,7 +8,9 @@
  * nothing: bad pointers give -EFAULT, bad sub-ops -ENOSYS, bad values
  * -EINVAL, foreign domains -ESRCH, read-only parameters -EPERM, missing
  * vCPUs -ENOENT. keel must keep running throughout; the guest ends with
- * one PASS/FAIL line.
+ * one PASS/FAIL line. It also balloons pages out and back in
+ * (decrease_reservation, populate_physmap) and checks its reservation:
+ * never more than it was given, fresh pages zeroed.
  *
  * As dom0 with a module (itself, command line "domu"), it then builds that
  * module as an unprivileged domain, which runs the same checks as an
@@ -28,6 +30,10 @@
 
 static u8 shared_page[4096] __attribute__((aligned(4096)));
 static u8 vcpu_info_page[4096] __attribute__((aligned(4096)));
+#define BALLOON_PAGES 8
+static u8 balloon_pages[BALLOON_PAGES][4096] __attribute__((aligned(4096)));
+/* A GFN nothing backs (above RAM, in the identity map): populated later. */
+#define SPARE_GPA 0x80000000ULL
 static bool privileged;
 
 #define CAPS "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 "
@@ -297,6 +303,11 @@ static void vcpu_ops(void)
 	r.mfn = (u64)vcpu_info_page >> 12;
 	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, BAD_PTR), -EFAULT);
 	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), 0);
+	/* Once only (as Xen): keel holds that page now. */
+	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
+	r.mfn = (u64)shared_page >> 12;	/* keel's shared_info: not its own */
+	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -EINVAL);
+	r.mfn = (u64)vcpu_info_page >> 12;
 	CHECK(vi->time.version && !(vi->time.version & 1) &&
 	      vi->time.tsc_to_system_mul, "pvclock not set up (version %u)",
 	      vi->time.version);
@@ -317,6 +328,84 @@ static void vcpu_ops(void)
 	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 3, NULL), -ENOENT);
 	EXPECT(HYPERVISOR_vcpu_op(77, 0, NULL), -ENOSYS);
 	EXPECT(HYPERVISOR_set_timer_op(0), 0);
+}
+
+static long reservation(unsigned int cmd, u64 *gfns, u64 n, unsigned int order,
+			domid_t dom)
+{
+	struct xen_memory_reservation r = {
+		.extent_start = (u64)gfns, .nr_extents = n,
+		.extent_order = order, .domid = dom,
+	};
+
+	return HYPERVISOR_memory_op(cmd, &r);
+}
+
+static long current_reservation(domid_t dom)
+{
+	return HYPERVISOR_memory_op(XENMEM_current_reservation, &dom);
+}
+
+/* Balloon BALLOON_PAGES pages out and back in, and one more up to the maximum. */
+static void balloon(void)
+{
+	long max = HYPERVISOR_memory_op(XENMEM_maximum_reservation,
+					&(domid_t){ DOMID_SELF });
+	long cur = current_reservation(DOMID_SELF), out, in, peak;
+	u64 gfns[BALLOON_PAGES + 2];
+	unsigned int dirty = 0;
+
+	/* shared_info went over one of its RAM pages: one below its maximum. */
+	CHECK(cur > 0 && cur == max - 1, "reservation %ld of %ld", cur, max);
+	for (unsigned int i = 0; i < BALLOON_PAGES; i++) {
+		memset(balloon_pages[i], 0x5a, 4096);
+		gfns[i] = (u64)balloon_pages[i] >> 12;
+	}
+	gfns[BALLOON_PAGES] = SPARE_GPA >> 12;
+	gfns[BALLOON_PAGES + 1] = (SPARE_GPA >> 12) + 1;
+	/* Whole requests that are wrong do nothing: 0 extents. */
+	EXPECT(reservation(XENMEM_decrease_reservation, gfns, 1, 1, DOMID_SELF), 0);
+	EXPECT(reservation(XENMEM_decrease_reservation, gfns, 1, 0, 7), 0);
+	EXPECT(reservation(XENMEM_decrease_reservation, BAD_PTR, 1, 0, DOMID_SELF), 0);
+	EXPECT(HYPERVISOR_memory_op(XENMEM_decrease_reservation, BAD_PTR), 0);
+	/* Not RAM of its own: keel's shared_info, nothing at all. */
+	EXPECT(reservation(XENMEM_decrease_reservation,
+			   &(u64){ (u64)shared_page >> 12 }, 1, 0, DOMID_SELF), 0);
+	EXPECT(reservation(XENMEM_decrease_reservation, &gfns[BALLOON_PAGES], 1,
+			   0, DOMID_SELF), 0);
+	EXPECT(current_reservation(DOMID_SELF), cur);
+
+	out = reservation(XENMEM_decrease_reservation, gfns, BALLOON_PAGES, 0,
+			  DOMID_SELF);
+	EXPECT(out, BALLOON_PAGES);
+	EXPECT(current_reservation(DOMID_SELF), cur - BALLOON_PAGES);
+	/* Back, and one more where nothing was; the next is over its maximum. */
+	in = reservation(XENMEM_populate_physmap, gfns, BALLOON_PAGES + 2, 0,
+			 DOMID_SELF);
+	EXPECT(in, BALLOON_PAGES + 1);
+	peak = current_reservation(DOMID_SELF);
+	EXPECT(peak, max);
+	EXPECT(reservation(XENMEM_populate_physmap, &gfns[BALLOON_PAGES + 1], 1,
+			   0, DOMID_SELF), 0);
+	EXPECT(reservation(XENMEM_increase_reservation, NULL, 1, 0, DOMID_SELF), 0);
+	for (unsigned int i = 0; i < BALLOON_PAGES; i++)
+		for (unsigned int b = 0; b < 4096; b++)
+			dirty += ((volatile u8 *)balloon_pages[i])[b] != 0;
+	dirty += *(volatile u64 *)SPARE_GPA != 0;
+	CHECK(!dirty, "%u bytes of the fresh pages not zeroed", dirty);
+	/* The spare page goes again: back to where it started. */
+	EXPECT(reservation(XENMEM_decrease_reservation, &gfns[BALLOON_PAGES], 1,
+			   0, DOMID_SELF), 1);
+	EXPECT(current_reservation(DOMID_SELF), cur);
+
+	EXPECT(HYPERVISOR_memory_op(XENMEM_current_reservation, BAD_PTR), -EFAULT);
+	EXPECT(current_reservation(42), -ESRCH);
+	if (!privileged)
+		EXPECT(current_reservation(0), -EPERM);
+	CHECK(HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL) > 0,
+	      "no maximum RAM page");
+	printf("guest: balloon: %ld pages out, %ld in, reservation %ld of %ld\n",
+	       out, in, peak, max);
 }
 
 static void sched_ops(void)
@@ -376,6 +465,7 @@ int guest_main(const char *cmdline)
 	memory_ops();
 	hvm_params();
 	vcpu_ops();
+	balloon();
 	sched_ops();
 	run_unprivileged_copy();
 	return test_result(privileged ? "hypercalls" : "hypercalls-domu");

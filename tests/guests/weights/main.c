@@ -7,7 +7,7 @@
 #include "domctl.h"
 
 #define NR_SPINNERS 4
-#define RUN_NS (2000 * NS_PER_MS)
+#define RUN_NS (4000 * NS_PER_MS)
 
 static void sleep_ns(u64 ns)
 {

@@ -23,6 +23,7 @@ struct x86_cpu {
 	struct tss tss __aligned(16);
 	void *vmxon_region;		/* a page, physically contiguous */
 	volatile u64 kicks;		/* kick IPIs taken */
+	u64 last_domain_uid;		/* whose vCPU ran here last (spec_ctrl.c) */
 };
 
 /* pcpus[n].arch points at x86_cpus[n]. */

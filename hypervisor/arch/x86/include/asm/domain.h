@@ -7,6 +7,13 @@
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
 	u64 ept_stale;		/* CPUs that must INVEPT before running it */
+	/*
+	 * Set when its boot vCPU is first set up (tsc.c): uid tells domains
+	 * apart for IBPB (never reused, unlike ids and addresses), and its
+	 * guest TSC counts from 0 at host TSC tsc_origin.
+	 */
+	u64 uid;
+	u64 tsc_origin;
 };
 
 #endif

@@ -13,6 +13,13 @@ struct guest_regs {
 };
 
 #define VCPU_CONTEXT_MSRS 5
+#define VMTRR_VAR_RANGES 8
+
+/* The MTRRs a vCPU reads back (mtrr.c); EPT's memory types ignore them. */
+struct vmtrr {
+	u64 def_type;
+	u64 var[2 * VMTRR_VAR_RANGES];	/* PHYSBASE0, PHYSMASK0, ... */
+};
 
 struct arch_vcpu {
 	/* State VMX does not switch, kept while another vCPU runs (vcpu_context.c). */
@@ -29,7 +36,16 @@ struct arch_vcpu {
 	 */
 	unsigned int host_cpu;
 	u8 sipi_vector;		/* an AP started by SIPI: its real-mode page; 0 = BSP */
-	u16 vpid;
+	u16 vpid;		/* from vpid.c; 0 until the VMCS is made */
+	/*
+	 * Debug registers (debugreg.c): DR0-3 and DR6 are in the CPU only
+	 * while dr_loaded; else here, and MOV DR exits. DR7 is in the VMCS;
+	 * dr7 is its copy from the last switch-out.
+	 */
+	u64 dr[4], dr6, dr7;
+	bool dr_loaded;
+	u64 tsc_adjust;		/* IA32_TSC_ADJUST: on top of its domain's TSC (tsc.c) */
+	struct vmtrr mtrr;
 	u64 exit_count[EXIT_REASON_MAX + 1];
 	struct vlapic vlapic;
 };

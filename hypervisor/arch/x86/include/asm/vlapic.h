@@ -22,6 +22,9 @@ void vlapic_reset(struct vcpu *v);
 /* RDMSR/WRMSR of x2APIC MSR @msr: 0, or -EINVAL for a #GP. */
 int vlapic_read_msr(struct vcpu *v, u32 msr, u64 *val);
 int vlapic_write_msr(struct vcpu *v, u32 msr, u64 val);
+/* The task priority register (CR8 is its bits 7:4). */
+u8 vlapic_get_tpr(const struct vcpu *v);
+void vlapic_set_tpr(struct vcpu *v, u8 tpr);
 /* Make fixed interrupt @vector pending on @v and wake it. */
 void vlapic_set_irq(struct vcpu *v, u8 vector);
 /* The vector to inject next (above the processor priority), or -1. */

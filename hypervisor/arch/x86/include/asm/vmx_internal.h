@@ -6,6 +6,7 @@
 
 struct domain;
 struct vcpu;
+struct domain;
 struct guest_regs;
 
 /* VT-x on a CPU other than the boot CPU: the boot CPU's features, then VMXON. */
@@ -42,18 +43,49 @@ void vcpu_context_restore(struct vcpu *v);
  * (@v blocked, yields the CPU, or its domain stopped).
  */
 bool vmx_handle_exit(struct vcpu *v);
+/*
+ * Inject a hardware exception at the next VM entry, combined with one the
+ * exit interrupted as the CPU combines them (#DF); reflect one that exited.
+ */
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
+void vmx_reflect_exception(u32 intr_info);
 void vmx_skip_instruction(void);
+/* The SDM's name of basic exit reason @basic, for reports. */
+const char *vmx_exit_name(unsigned int basic);
+/* INVVPID of @v's VPID on this CPU. */
+void vmx_flush_vpid(struct vcpu *v);
 void vmx_set_intr_window(bool on);
 void vmx_requeue_vectoring_event(void);
 void vmx_deliver_interrupts(struct vcpu *v);
 
 int emulate_cpuid(struct vcpu *v);
+/* CPUID leaf @leaf/@sub as @v sees it; the CR4 bits its features allow. */
+struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub);
+u64 guest_cr4_valid(const struct vcpu *v);
 bool vmx_handle_io(struct vcpu *v);
 int emulate_cr_access(struct vcpu *v);
 void vmx_update_long_mode(void);
 int emulate_rdmsr(struct vcpu *v);
 int emulate_wrmsr(struct vcpu *v);
+
+/* Debug registers, switched lazily (debugreg.c). */
+void debugreg_init(struct vcpu *v);
+void debugreg_switch_in(struct vcpu *v);
+void debugreg_switch_out(struct vcpu *v);
+bool vmx_handle_dr_access(struct vcpu *v);
+void debugreg_debug_exception(struct vcpu *v, u32 intr_info);
+
+/* The guest's MTRRs (mtrr.c): 0, -ENOENT (not an MTRR) or -EINVAL (#GP). */
+void mtrr_init(struct vcpu *v);
+int mtrr_read(struct vcpu *v, u32 msr, u64 *val);
+int mtrr_write(struct vcpu *v, u32 msr, u64 val);
+
+/* Guest TSCs (tsc.c): set up before the VMCS; reads and writes of the MSRs. */
+void tsc_vcpu_init(struct vcpu *v);
+u64 tsc_offset(const struct vcpu *v);
+u64 tsc_read(const struct vcpu *v);
+void tsc_write(struct vcpu *v, u64 val);
+void tsc_adjust_write(struct vcpu *v, u64 val);
 
 u64 x86_tss_base(void);
 void x86_console_flush(void);

@@ -1,0 +1,111 @@
+/* The frame table: a reference count and an owner per host frame; the last put frees it. */
+#include <keel/assert.h>
+#include <keel/frame.h>
+#include <keel/page_alloc.h>
+#include <keel/printk.h>
+#include <keel/spinlock.h>
+#include <keel/string.h>
+
+/* A frame's word: owner + 1 (0: keel's) above the count. */
+#define COUNT_MASK FRAME_COUNT_MAX
+#define OWNER_SHIFT FRAME_COUNT_BITS
+
+static u32 *frames;
+static u64 nr_frames;
+static u64 owned[FRAME_MAX_OWNERS];
+
+void frame_table_init(u32 *table, u64 nr_pfns)
+{
+	memset(table, 0, frame_table_bytes(nr_pfns));
+	memset(owned, 0, sizeof(owned));
+	frames = table;
+	nr_frames = nr_pfns;
+}
+
+static u32 *frame(u64 hpa)
+{
+	u64 pfn = PFN_DOWN(hpa);
+
+	return pfn < nr_frames ? &frames[pfn] : NULL;
+}
+
+void frame_allocated(u64 pfn)
+{
+	ASSERT(pfn < nr_frames);
+	/* A free frame has no references and no owner. */
+	ASSERT(!__atomic_load_n(&frames[pfn], __ATOMIC_RELAXED));
+	__atomic_store_n(&frames[pfn], 1, __ATOMIC_RELEASE);
+}
+
+bool get_page(u64 hpa)
+{
+	u32 *f = frame(hpa);
+	u32 x;
+
+	if (!f)
+		return false;
+	x = __atomic_load_n(f, __ATOMIC_RELAXED);
+	do {
+		if (!(x & COUNT_MASK) || (x & COUNT_MASK) == COUNT_MASK)
+			return false;
+	} while (!__atomic_compare_exchange_n(f, &x, x + 1, false,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+void put_page(u64 hpa)
+{
+	u32 *f = frame(hpa), old;
+	unsigned int owner;
+
+	ASSERT(f);
+	old = __atomic_fetch_sub(f, 1, __ATOMIC_ACQ_REL);
+	ASSERT(old & COUNT_MASK);	/* a put without a reference */
+	if ((old & COUNT_MASK) != 1)
+		return;
+	/* Nobody can take a reference now: the frame is ours alone. */
+	owner = old >> OWNER_SHIFT;
+	__atomic_store_n(f, 0, __ATOMIC_RELAXED);
+	if (owner)
+		__atomic_fetch_sub(&owned[owner - 1], 1, __ATOMIC_RELAXED);
+	if (page_free_frames(&host_pages, PFN_DOWN(hpa), 0))
+		pr_err("mm: freeing frame %#llx that is free already\n",
+		       (unsigned long long)PFN_DOWN(hpa));
+}
+
+unsigned int page_count(u64 hpa)
+{
+	u32 *f = frame(hpa);
+
+	return f ? __atomic_load_n(f, __ATOMIC_RELAXED) & COUNT_MASK : 0;
+}
+
+void page_set_owner(u64 hpa, unsigned int owner)
+{
+	u32 *f = frame(hpa), x;
+
+	ASSERT(f && owner < FRAME_MAX_OWNERS);
+	x = __atomic_load_n(f, __ATOMIC_RELAXED);
+	do {
+		ASSERT((x & COUNT_MASK) && !(x >> OWNER_SHIFT));
+	} while (!__atomic_compare_exchange_n(f, &x,
+					      x | ((owner + 1) << OWNER_SHIFT),
+					      false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	__atomic_fetch_add(&owned[owner], 1, __ATOMIC_RELAXED);
+}
+
+int page_owner(u64 hpa)
+{
+	u32 *f = frame(hpa);
+
+	return f ? (int)(__atomic_load_n(f, __ATOMIC_RELAXED) >> OWNER_SHIFT) - 1 :
+		   -1;
+}
+
+u64 frames_owned(unsigned int owner)
+{
+	ASSERT(owner < FRAME_MAX_OWNERS);
+	return __atomic_load_n(&owned[owner], __ATOMIC_RELAXED);
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Checks keel's binary for what keeps a guest from steering keel's own speculation
+# (Spectre v2, as Xen's retpoline and DO_OVERWRITE_RSB): no indirect CALL or JMP outside
+# the allowed boot-time code (every other one goes through a retpoline thunk), and a VM
+# exit that overwrites the return stack buffer before keel's first RET. With a results
+# file, writes one PASS/FAIL line for each of the two.
+#
+# Usage: scripts/check-spectre.sh [KEEL_ELF [RESULTS_FILE]]
+set -uo pipefail
+cd "$(dirname "$(realpath "$0")")/.."
+elf=${1:-build/keel.elf}
+results=${2:-}
+# Run before any guest: the 32-to-64-bit jump at boot, and Debian's libfdt.a (linked as
+# Debian built it), which only parses the boot device tree.
+allowed='^(start64_low|fdt_[a-z_0-9]+)$'
+
+if [[ ! -r $elf ]]; then
+	echo "check-spectre: no $elf (make $elf first)" >&2
+	exit 2
+fi
+dis=$(objdump -d --no-show-raw-insn "$elf") || exit 2
+
+# "function: instruction" for every indirect call or jump outside the allowed functions.
+indirect=$(awk -v allowed="$allowed" '
+	/^[0-9a-f]+ <.*>:$/ { fn = substr($2, 2, length($2) - 3); next }
+	/\t(call|jmp)q? +\*/ && fn !~ allowed { sub(/^[ \t]*[0-9a-f]+:[ \t]*/, ""); print fn ": " $0 }
+' <<<"$dis")
+# The instructions of vmx_exit_entry up to its first RET: a CALL must come first.
+exit_path=$(awk '
+	/^[0-9a-f]+ <vmx_exit_entry>:$/ { on = 1; next }
+	on && /^[0-9a-f]+ <.*>:$/ { exit }
+	on && /\tret/ { print "ret"; exit }
+	on && /\tcall/ { print "call" }
+' <<<"$dis")
+
+failed=0
+if [[ -n $indirect ]]; then
+	echo "check-spectre: indirect branches a guest could train (build with retpolines):"
+	sed 's/^/    /' <<<"$indirect"
+	line="FAIL spectre-no-indirect-branches ($(wc -l <<<"$indirect") found)"
+	failed=1
+else
+	line="PASS spectre-no-indirect-branches"
+fi
+if [[ $(head -1 <<<"$exit_path") != call ]]; then
+	echo "check-spectre: vmx_exit_entry reaches RET without overwriting the return stack buffer"
+	line2="FAIL spectre-rsb-overwritten-on-vm-exit"
+	failed=1
+else
+	line2="PASS spectre-rsb-overwritten-on-vm-exit"
+fi
+echo "check-spectre: $line; $line2"
+if [[ -n $results ]]; then
+	mkdir -p "$(dirname "$results")"
+	printf '%s\n%s\n' "$line" "$line2" >"$results"
+fi
+exit $failed

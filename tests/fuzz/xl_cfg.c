@@ -1,0 +1,83 @@
+/* Fuzz harness: keelctl's xl.cfg parser and checks, and the round trip through config_print. */
+/*
+ * dom0 reads configuration files and "KEY=VALUE" overrides. Input: the file's text, then
+ * optionally a line "--" and one override per line. A configuration it accepts must print
+ * (create -n) as one that parses back to the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "fuzz_input.h"
+
+#define MAX_OVERRIDES 4
+
+static FILE *devnull;
+
+static char *print_config(const struct domain_config *cfg, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	config_print(cfg, f);
+	fclose(f);
+	return text;
+}
+
+static void round_trip(const struct domain_config *cfg)
+{
+	struct domain_config again, copy;
+	size_t len, len2;
+	char *text = print_config(cfg, &len), *text2, *cmdline;
+
+	if (config_parse_text("printed", text, len, NULL, 0, &again, devnull))
+		__builtin_trap();
+	text2 = print_config(&again, &len2);
+	if (len != len2 || memcmp(text, text2, len))
+		__builtin_trap();
+	config_copy(&copy, &again);
+	cmdline = config_cmdline(&copy);
+	if (strlen(cmdline) > CONFIG_MAX_CMDLINE)
+		__builtin_trap();
+	free(cmdline);
+	config_free(&copy);
+	config_free(&again);
+	free(text);
+	free(text2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *overrides[MAX_OVERRIDES], *text = fuzz_dup(data, size), *marker, *p;
+	size_t text_len = size;
+	unsigned int nr = 0;
+	struct domain_config cfg;
+
+	if (!devnull)
+		devnull = getenv("FUZZ_VERBOSE") ? stderr : fopen("/dev/null", "w");
+	marker = memmem(text, size, "\n--\n", 4);
+	if (marker) {
+		/* Overrides are C strings: up to the next newline or NUL. */
+		text_len = marker + 1 - text;
+		for (p = marker + 4; p < text + size && nr < MAX_OVERRIDES;) {
+			size_t n = strnlen(p, text + size - p);
+			char *nl = memchr(p, '\n', n);
+
+			if (nl)
+				n = nl - p;
+			overrides[nr++] = strndup(p, n);
+			p += n + 1;
+		}
+	}
+	if (!config_parse_text("fuzz.cfg", text, text_len, overrides, nr, &cfg, devnull)) {
+		if (!cfg.name || !cfg.kernel || !cfg.vcpus || cfg.vcpus > CONFIG_MAX_VCPUS ||
+		    cfg.memory_mb < CONFIG_MIN_MEMORY_MB || cfg.memory_mb > CONFIG_MAX_MEMORY_MB)
+			__builtin_trap();
+		round_trip(&cfg);
+		config_free(&cfg);
+	}
+	for (unsigned int i = 0; i < nr; i++)
+		free(overrides[i]);
+	free(text);
+	return 0;
+}

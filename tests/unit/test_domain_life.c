@@ -1,0 +1,588 @@
+/*
+ * Host tests of a domain's end: real domains, vCPUs, timers and consoles
+ * (domain.c, vcpu.c, timer.c, console_ring.c) on a fake host RAM arena with
+ * keel's own page allocator. Destroy is idempotent (audit finding 12),
+ * kills every timer before the memory goes (finding 4), and the guest
+ * loops yield with continuations (finding 7).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* libc has a sched_yield() of its own (pthread.h), keel's scheduler too. */
+#define sched_yield keel_sched_yield
+#include <keel/arch.h>
+#include <keel/console_ring.h>
+#include <keel/domain.h>
+#include <keel/frame.h>
+#include <keel/errno.h>
+#include <keel/grant_table.h>
+#include <keel/hypercall.h>
+#include <keel/page_alloc.h>
+#include <keel/percpu.h>
+#include <keel/printk.h>
+#include <keel/pvh_layout.h>
+#include <keel/time.h>
+#include <keel/timer.h>
+#include <keel/vcpu.h>
+#include <public/grant_table.h>
+#include <public/sched.h>
+#include <public/xen.h>
+#include "host.h"
+
+#define ARENA_SIZE MiB(64)
+#define DOM_MEM MiB(4)
+#define RAM_GPA 0x200000ULL
+
+#define EPT_R BIT(0)
+#define EPT_W BIT(1)
+#define EPT_X BIT(2)
+
+/* ---- the host side keel's code expects ---------------------------------- */
+
+static u8 *arena;
+static u32 *frame_words;	/* the frame table (mm/frame.c) */
+u64 boot_wallclock_sec, boot_tsc;
+struct time_scale tsc_scale;
+struct pcpu pcpus[MAX_CPUS];
+unsigned int nr_cpus = 2;
+__thread unsigned int hosted_cpu;
+static u64 now;
+
+void *phys_to_virt(u64 phys)
+{
+	assert_true(phys < ARENA_SIZE);
+	return arena + phys;
+}
+
+u64 virt_to_phys(const void *virt)
+{
+	return (const u8 *)virt - arena;
+}
+
+static const struct pt_format ept_format = {
+	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
+	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
+};
+
+const struct pt_format *arch_p2m_format(void)
+{
+	return &ept_format;
+}
+
+unsigned int arch_p2m_access(u64 attr)
+{
+	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
+	       (attr & EPT_X ? P2M_EXEC : 0) |
+	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
+}
+
+u64 arch_p2m_attr(unsigned int access)
+{
+	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
+	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
+	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
+}
+
+u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
+{
+	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
+	       ((u64)domid << P2M_DOMID_SHIFT);
+}
+
+void arch_domain_set_p2m(struct domain *d) { }
+void arch_p2m_flush(struct domain *d) { }
+void arch_p2m_teardown(struct domain *d) { }
+void arch_send_ipi(unsigned int cpu) { }
+void arch_timer_program(u64 deadline) { }
+void arch_vcpu_destroy(struct vcpu *v) { }
+bool arch_vcpu_has_pending_interrupt(const struct vcpu *v) { return false; }
+int arch_console_getc(void) { return -1; }
+u64 arch_read_tsc(void) { return 0; }
+u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc) { return host_tsc; }
+u64 scale_delta(u64 delta, const struct time_scale *ts) { return delta; }
+
+u64 now_ns(void)
+{
+	return __atomic_load_n(&now, __ATOMIC_RELAXED);
+}
+
+/* The scheduler is not part of this test: its vCPUs never run. */
+void sched_domain_add(struct domain *d) { }
+void sched_domain_remove(struct domain *d) { }
+void vcpu_sleep(struct vcpu *v) { }
+void vcpu_sleep_sync(struct vcpu *v) { assert_false(v->is_running); }
+bool vcpu_sleep_try(struct vcpu *v) { return !v->is_running; }
+void vcpu_wake(struct vcpu *v) { }
+void vcpu_kick(struct vcpu *v) { }
+void control_domain_ended(struct domain *d) { }
+void last_domain_ended(void) { }
+
+/* main.c's rebuild: the old domain must be gone so that its id can be reused. */
+static unsigned int rebuilds;
+static struct domain *rebuilt;
+
+void domain_rebuild(domid_t id)
+{
+	rebuilds++;
+	rebuilt = domain_create(id, 1);
+}
+
+static unsigned int tasklets_scheduled;
+
+void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
+{
+	t->fn = fn;
+	t->data = data;
+}
+
+void tasklet_schedule(struct tasklet *t)
+{
+	tasklets_scheduled++;
+}
+
+/* keel's console: what the domains printed on it. */
+static char screen[8192];
+
+enum log_level console_get_loglevel(void)
+{
+	return LOG_INFO;
+}
+
+void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
+			  bool end, bool to_console)
+{
+	size_t used = strlen(screen);
+
+	snprintf(screen + used, sizeof(screen) - used, "%s%.*s%s",
+		 cont ? "" : "(d) ", (int)n, s, end ? "\n" : "");
+}
+
+/* Guest-virtual addresses are host pointers. */
+int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)
+{
+	memcpy(dst, (void *)(uintptr_t)va, len);
+	return 0;
+}
+
+int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
+{
+	memcpy((void *)(uintptr_t)va, src, len);
+	return 0;
+}
+
+void *guest_page(struct domain *d, u64 gpa)
+{
+	u64 hpa, attr, size;
+
+	if (pt_lookup(&d->p2m, gpa & ~(PAGE_SIZE - 1), &hpa, &attr, &size))
+		return NULL;
+	return phys_to_virt(hpa + (gpa & (size - 1) & ~(PAGE_SIZE - 1)));
+}
+
+/* Preemption: the test says when; a continuation records its arguments. */
+static unsigned int preempt_after, preempt_checks;
+static unsigned long cont_nr, cont_args[5];
+static unsigned int cont_nargs, continuations;
+
+bool hypercall_preempt_check(void)
+{
+	return ++preempt_checks >= preempt_after;
+}
+
+long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
+				   const unsigned long *args, unsigned int nargs)
+{
+	assert_true(nargs <= 5);
+	cont_nr = nr;
+	cont_nargs = nargs;
+	memcpy(cont_args, args, nargs * sizeof(*args));
+	continuations++;
+	return -ERESTART;
+}
+
+/* ---- domains ------------------------------------------------------------ */
+
+static u64 free_at_start;
+
+static int setup(void **state)
+{
+	u64 bitmap_words = page_alloc_bitmap_bytes(ARENA_SIZE >> PAGE_SHIFT) / 8;
+
+	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
+	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
+			ARENA_SIZE >> PAGE_SHIFT);
+	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
+	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
+	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
+	free_at_start = host_pages.nr_free;
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		pcpus[cpu].self = &pcpus[cpu];
+		pcpus[cpu].id = cpu;
+	}
+	hosted_cpu = 0;
+	now = 1000;
+	screen[0] = '\0';
+	preempt_after = ~0U;
+	preempt_checks = continuations = 0;
+	tasklets_scheduled = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	u64 nr_free = host_pages.nr_free;
+
+	free(host_pages.bitmap);
+	free(frame_words);
+	free(arena);
+	/* Every page of every domain is back. */
+	assert_int_equal(nr_free, free_at_start);
+	return 0;
+}
+
+static struct domain *create(domid_t id, unsigned int vcpus)
+{
+	struct domain *d = domain_create(id, vcpus);
+
+	assert_non_null(d);
+	assert_int_equal(domain_set_memory(d, DOM_MEM), 0);
+	return d;
+}
+
+static int refs(struct domain *d)
+{
+	return atomic_read(&d->refcnt);
+}
+
+/* ---- finding 12: destroy is idempotent ---------------------------------- */
+
+/*
+ * The guest shut itself down (the tasklet holds a reference) and the
+ * toolstack destroys it (domctl, with domain_get()'s reference): each path
+ * calls domain_destroy(), and only the table's one reference goes.
+ */
+static void test_two_destroys_drop_one_reference(void **state)
+{
+	struct domain *d = create(1, 1), *ctl;
+
+	domain_hold(d);				/* domain_stop(): the tasklet's */
+	ctl = domain_get(1);			/* the toolstack's domctl */
+	assert_ptr_equal(ctl, d);
+	assert_int_equal(refs(d), 3);
+	domain_destroy(ctl);			/* KEEL_DOMCTL_destroy */
+	assert_int_equal(refs(d), 2);
+	assert_true(d->dying);
+	assert_null(domain_get(1));		/* gone from the table */
+	assert_ptr_equal(domain_held(1), d);	/* the id is not reused yet */
+	domain_destroy(d);			/* shutdown_work(): a no-op now */
+	assert_int_equal(refs(d), 2);
+	domain_destroy(d);
+	assert_int_equal(refs(d), 2);
+	domain_put(ctl);
+	assert_int_equal(refs(d), 1);
+	assert_ptr_equal(domain_held(1), d);
+	domain_put(d);				/* the tasklet's: freed */
+	assert_null(domain_held(1));
+	/* The id is free again. */
+	d = create(1, 1);
+	domain_destroy(d);
+	assert_null(domain_held(1));
+}
+
+/* A domctl unpause that raced the destroy cannot undo its pause. */
+static void test_unpause_of_a_dying_domain(void **state)
+{
+	struct domain *d = create(2, 1), *ctl = domain_get(2);
+
+	domain_pause(d);			/* the toolstack paused it */
+	domain_destroy(d);
+	assert_int_equal(ctl->pause_count, 2);
+	domain_unpause(ctl);
+	assert_int_equal(ctl->pause_count, 2);
+	domain_put(ctl);
+}
+
+/* Destroys racing on two CPUs: the reference goes once, whoever comes second. */
+struct racer {
+	struct domain *d;
+	pthread_barrier_t *go;
+	unsigned int cpu;
+};
+
+static void *destroy_racer(void *arg)
+{
+	struct racer *r = arg;
+
+	hosted_cpu = r->cpu;
+	pthread_barrier_wait(r->go);
+	domain_destroy(r->d);
+	domain_put(r->d);			/* each racer held one */
+	return NULL;
+}
+
+static void test_destroy_race(void **state)
+{
+	pthread_barrier_t go;
+
+	assert_int_equal(pthread_barrier_init(&go, NULL, 3), 0);
+	for (int round = 0; round < 300; round++) {
+		struct domain *d = create(3, 2);
+		struct racer r[2] = { { d, &go, 0 }, { d, &go, 1 } };
+		pthread_t t[2];
+
+		domain_hold(d);
+		domain_hold(d);
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, destroy_racer, &r[i]), 0);
+		pthread_barrier_wait(&go);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		assert_null(domain_held(3));	/* freed, once */
+	}
+	pthread_barrier_destroy(&go);
+}
+
+/* ---- the shutdown tasklet ------------------------------------------------ */
+
+/* What the scheduler loop on CPU0 does with the tasklet domain_stop() queued. */
+static void run_shutdown_tasklet(struct domain *d)
+{
+	d->shutdown_work.fn(d->shutdown_work.data);
+}
+
+/*
+ * A vCPU still on a CPU (in a long hypercall): the tasklet does not wait
+ * for it but comes back on a later pass, then destroys the domain.
+ */
+static void test_shutdown_tasklet_retries_instead_of_waiting(void **state)
+{
+	struct domain *d = create(8, 2);
+
+	domain_hold(d);				/* our look at it */
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	assert_int_equal(tasklets_scheduled, 1);
+	d->vcpus[1]->is_running = true;		/* not at its preemption point yet */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 2);	/* again, later */
+	assert_false(d->dying);
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 3);
+	d->vcpus[1]->is_running = false;	/* it left its CPU */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 3);
+	assert_true(d->dying);
+	assert_int_equal(refs(d), 1);		/* the table's and the tasklet's went */
+	domain_put(d);
+	assert_null(domain_held(8));
+}
+
+/* A preserved domain waits for nothing: the tasklet drops its reference at once. */
+static void test_shutdown_tasklet_preserve(void **state)
+{
+	struct domain *d = create(11, 1);
+
+	d->on_poweroff = ACTION_PRESERVE;
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	d->vcpus[0]->is_running = true;		/* still leaving its CPU */
+	run_shutdown_tasklet(d);
+	assert_int_equal(tasklets_scheduled, 1);	/* not again */
+	assert_false(d->dying);
+	assert_int_equal(refs(d), 1);		/* the table's, for dom0's destroy */
+	d->vcpus[0]->is_running = false;
+	domain_destroy(d);
+	assert_null(domain_held(11));
+}
+
+/* The toolstack destroyed it before the tasklet ran: the tasklet only drops its reference. */
+static void test_shutdown_tasklet_after_a_destroy(void **state)
+{
+	struct domain *d = create(9, 1), *ctl;
+
+	domain_shutdown(d, SHUTDOWN_crash);
+	ctl = domain_get(9);
+	domain_destroy(ctl);
+	domain_put(ctl);
+	assert_ptr_equal(domain_held(9), d);	/* the tasklet still holds it */
+	run_shutdown_tasklet(d);
+	assert_null(domain_held(9));
+}
+
+/* A boot-tree domain that reboots is rebuilt under its id: the old one is gone first. */
+static void test_restart_reuses_the_id(void **state)
+{
+	struct domain *d = create(10, 1);
+
+	d->on_reboot = ACTION_RESTART;
+	domain_shutdown(d, SHUTDOWN_reboot);
+	rebuilds = 0;
+	rebuilt = NULL;
+	run_shutdown_tasklet(d);
+	assert_int_equal(rebuilds, 1);
+	assert_non_null(rebuilt);		/* domain_create() got id 10 again */
+	assert_int_equal(rebuilt->id, 10);
+	domain_destroy(rebuilt);
+	assert_null(domain_held(10));
+}
+
+/* ---- finding 4: every timer dies with the domain ------------------------ */
+
+static void test_destroy_kills_every_timer(void **state)
+{
+	struct domain *d = create(4, 2);
+	struct vcpu *v0 = d->vcpus[0], *v1 = d->vcpus[1];
+
+	assert_int_equal(console_ring_init(d, true), 0);	/* arms console_poll */
+	timer_set(&v0->singleshot_timer, now + 100);
+	v0->periodic_period = MILLISECS(1);
+	timer_set(&v0->periodic_timer, now + 200);
+	timer_migrate(&v1->periodic_timer, 1);		/* it last ran on CPU 1 */
+	v1->periodic_period = MILLISECS(1);
+	timer_set(&v1->periodic_timer, now + 200);
+	timer_set(&v1->poll_timer, now + 300);
+	domain_console_write(d, "no newline yet", 14);	/* no flush: silent domU */
+	d->privileged = true;				/* dom0's prompt is flushed */
+	domain_console_write(d, "prompt$ ", 8);
+	assert_true(d->console_flush.active);
+	assert_true(d->console_poll.active);
+	assert_int_not_equal(timers_next_deadline(), TIMER_NONE);
+
+	domain_destroy(d);		/* the last reference: freed at once */
+	assert_null(domain_held(4));
+	/* No timer of it is left on any CPU (vcpu_destroy() asserted them killed). */
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	hosted_cpu = 1;
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	hosted_cpu = 0;
+	/* What waited of its output reached keel's console at the end. */
+	assert_non_null(strstr(screen, "(d) prompt$ \n"));
+}
+
+/* Killed timers stay dead while a holder still has the domain. */
+static void test_killed_timers_ignore_rearming(void **state)
+{
+	struct domain *d = create(5, 1);
+	struct vcpu *v;
+
+	domain_hold(d);
+	v = d->vcpus[0];
+	v->periodic_period = MILLISECS(1);
+	timer_set(&v->periodic_timer, now + 10);
+	domain_destroy(d);
+	assert_int_equal(v->periodic_period, 0);
+	assert_true(v->periodic_timer.killed && v->singleshot_timer.killed &&
+		    v->poll_timer.killed && d->console_poll.killed &&
+		    d->console_flush.killed);
+	/* Hypercall paths or a late callback arming them: nothing happens. */
+	timer_set(&v->singleshot_timer, now + 1);
+	timer_set(&v->periodic_timer, now + 1);
+	timer_set(&d->console_poll, now + 1);
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+	timers_run(now + 1000);
+	domain_put(d);
+}
+
+/* ---- finding 7: long guest loops yield with a continuation -------------- */
+
+/* A copy batch preempted every 16 ops goes on from where it stopped, each op once. */
+static void test_copy_batch_continues(void **state)
+{
+	struct domain *d = create(6, 1);
+	struct vcpu *v = d->vcpus[0];
+	enum { N = 40 };
+	struct gnttab_copy ops[N];
+	unsigned int cmd = GNTTABOP_copy, count = N, rounds = 0;
+	u64 arg = (uintptr_t)ops;
+	u8 *page = guest_page(d, RAM_GPA);
+	long rc;
+
+	for (unsigned int i = 0; i < N; i++)
+		ops[i] = (struct gnttab_copy){
+			.source = { .u.gmfn = RAM_GPA >> PAGE_SHIFT, .domid = DOMID_SELF,
+				    .offset = i },
+			.dest = { .u.gmfn = (RAM_GPA >> PAGE_SHIFT) + 1,
+				  .domid = DOMID_SELF, .offset = i },
+			.len = 1, .status = 99,
+		};
+	for (unsigned int i = 0; i < N; i++)
+		page[i] = 0xa0 + i;
+	preempt_after = 1;		/* pending work at every check */
+	while ((rc = do_grant_table_op(v, cmd, arg, count)) == -ERESTART) {
+		assert_int_equal(cont_nr, __HYPERVISOR_grant_table_op);
+		assert_int_equal(cont_nargs, 3);
+		assert_int_equal(cont_args[0], GNTTABOP_copy);	/* no bits above the op */
+		/* HYPERCALL_PREEMPT_EVERY done, the rest left. */
+		assert_int_equal(cont_args[1], arg + HYPERCALL_PREEMPT_EVERY * sizeof(ops[0]));
+		assert_int_equal(cont_args[2], count - HYPERCALL_PREEMPT_EVERY);
+		for (unsigned int i = 0; i < N; i++)
+			assert_int_equal(ops[i].status,
+					 (u64)(uintptr_t)&ops[i] < cont_args[1] ? GNTST_okay : 99);
+		cmd = cont_args[0];
+		arg = cont_args[1];
+		count = cont_args[2];
+		rounds++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(rounds, N / HYPERCALL_PREEMPT_EVERY);
+	for (unsigned int i = 0; i < N; i++) {
+		assert_int_equal(ops[i].status, GNTST_okay);
+		assert_int_equal(page[PAGE_SIZE + i], 0xa0 + i);
+	}
+	/* Nothing pending: one call does it all. */
+	preempt_after = ~0U;
+	continuations = 0;
+	assert_int_equal(do_grant_table_op(v, GNTTABOP_copy, (uintptr_t)ops, N), 0);
+	assert_int_equal(continuations, 0);
+	domain_destroy(d);
+}
+
+/* A console_io write yields between chunks; its bytes are kept once, in order. */
+static void test_console_io_continues(void **state)
+{
+	struct domain *d = create(7, 1);
+	struct vcpu *v = d->vcpus[0];
+	static char text[3000], kept[4096];
+	u64 len = sizeof(text), buf = (uintptr_t)text, pos = 0, head;
+	unsigned int calls = 0;
+	long rc;
+
+	assert_int_equal(console_ring_init(d, false), 0);
+	for (unsigned int i = 0; i < sizeof(text); i++)
+		text[i] = 'a' + i % 26;
+	preempt_after = 1;
+	while ((rc = do_console_io(v, CONSOLEIO_write, len, buf)) == -ERESTART) {
+		assert_int_equal(cont_nr, __HYPERVISOR_console_io);
+		assert_int_equal(cont_args[0], CONSOLEIO_write);
+		assert_true(cont_args[1] < len && cont_args[2] == buf + (len - cont_args[1]));
+		len = cont_args[1];
+		buf = cont_args[2];
+		calls++;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(calls >= sizeof(text) / 128 - 1);
+	assert_int_equal(console_ring_read(d, &pos, kept, sizeof(kept), &head),
+			 (long)sizeof(text));
+	assert_int_equal(head, sizeof(text));
+	assert_memory_equal(kept, text, sizeof(text));
+	domain_destroy(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_destroys_drop_one_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpause_of_a_dying_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_retries_instead_of_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_preserve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_io_continues, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);
+}
