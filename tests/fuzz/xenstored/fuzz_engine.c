@@ -40,8 +40,8 @@
 static const struct ring_backend *backend;
 static enum tool_mode tool_mode;
 static int listen_fd = -1;
-static char socket_dir[] = "/tmp/xenstored-fuzz-XXXXXX";
-static char socket_path[sizeof(socket_dir) + 8];
+/* The tools' socket, in Linux's abstract namespace: nothing is left behind on exit. */
+static struct sockaddr_un listen_addr = { .sun_family = AF_UNIX };
 
 /* A tool: its connection, and its end of the socket or its in-memory input. */
 struct tool {
@@ -103,8 +103,6 @@ static const struct conn_ops mem_ops = { "fuzz-tool", mem_read, mem_write, mem_d
 
 static void tool_connect(struct tool *t)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	t->window = 4096;
@@ -114,10 +112,9 @@ static void tool_connect(struct tool *t)
 		t->conn->io_ready = true;
 		return;
 	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
 	t->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	CHECK(t->fd >= 0);
-	CHECK(connect(t->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	CHECK(connect(t->fd, (struct sockaddr *)&listen_addr, sizeof(listen_addr)) == 0);
 	CHECK(socket_accept(listen_fd) == 0);
 	t->conn = TAILQ_LAST(&conns, conn_list);
 	CHECK(t->conn && t->conn->fd >= 0);
@@ -491,12 +488,6 @@ static void make_home(unsigned int domid)
 	dom0_mkdir_owned(path, domid, 0);
 }
 
-static void remove_socket(void)
-{
-	unlink(socket_path);
-	rmdir(socket_dir);
-}
-
 void engine_init(enum tool_mode mode)
 {
 	static const uint8_t key[16] = "keel-xs-fuzzing";
@@ -514,11 +505,12 @@ void engine_init(enum tool_mode mode)
 	backend = ring_xen_backend();
 	CHECK(backend);
 	if (mode == TOOLS_ON_SOCKET) {
-		CHECK(mkdtemp(socket_dir));
-		snprintf(socket_path, sizeof(socket_path), "%s/socket", socket_dir);
-		listen_fd = socket_listen(socket_path);
+		snprintf(listen_addr.sun_path + 1, sizeof(listen_addr.sun_path) - 1,
+			 "keel-xenstored-fuzz-%d", (int)getpid());
+		listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		CHECK(listen_fd >= 0);
-		atexit(remove_socket);
+		CHECK(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof(listen_addr)) == 0);
+		CHECK(listen(listen_fd, 16) == 0);
 	}
 }
 
