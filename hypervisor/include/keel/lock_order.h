@@ -17,6 +17,7 @@
  *                                       domain-id order
  *  5. d->p2m_lock (struct domain)       the p2m, its table count and
  *                                       unreachable frames (p2m.c only)
+ *  5a. text_lock (domctl.c)             console_read/readlog windows
  *  6. d->console_lock (struct domain)   console ring indices, kept output
  *  7. sched_lock (schedule.c)           vCPU states and run queues
  *  8. c->timer_lock (timer.c)           one CPU's timer heap; two CPUs'
@@ -26,7 +27,7 @@
  *                                       (put_page() of a last reference
  *                                       too) take nothing else
  * 11. vpid_lock (arch/x86/vpid.c)      leaf: VPIDs for vCPUs being set up
- * 12. text_lock (printk.c)              leaf: printk may be called anywhere
+ * 12. printk_busy (printk.c)            leaf: printk may be called anywhere
  *
  * Two domains' p2m locks are never held at once: a foreign mapping takes
  * its reference under the owner's lock, drops it, then takes the mapper's.
