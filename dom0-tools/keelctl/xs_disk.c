@@ -372,13 +372,13 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 			continue;
 		if (g[i].wait && !g[i].closed) {
 			if (!force) {
-				kc_err("d%u: disk %u: the backend did not close within %u s: not removed (--force removes it anyway)",
-				       domid, g[i].devid, timeout_ms / 1000);
+				kc_err("d%u: disk %u: the backend did not close within %g s: not removed (--force removes it anyway)",
+				       domid, g[i].devid, timeout_ms / 1000.0);
 				rc = rc ? rc : -ETIMEDOUT;
 				continue;
 			}
-			kc_warn("d%u: disk %u: the backend did not close within %u s: removed anyway",
-				domid, g[i].devid, timeout_ms / 1000);
+			kc_warn("d%u: disk %u: the backend did not close within %g s: removed anyway",
+				domid, g[i].devid, timeout_ms / 1000.0);
 		}
 		r = remove_nodes(xs, domid, &g[i]);
 		if (r)
