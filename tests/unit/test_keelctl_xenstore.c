@@ -988,8 +988,12 @@ static void test_block_attach_list_detach(void **state)
 	expect_node("/local/domain/1/device/vbd/51744/state", "1");
 	assert_int_equal(run("block-detach", "vm", "xvdb", NULL), EXIT_FAIL);
 	expect_message("keelctl: vm (d1) has no disk xvdb (device 51728)\n");
-	/* A backend that does not close: a plain detach gives up and leaves it, --force not. */
+	/*
+	 * A backend that does not close while the guest's frontend is connected: a plain
+	 * detach gives up and leaves the disk, --force not.
+	 */
 	be.stubborn = true;
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51744/state", "4"), 0);
 	capture_reset();
 	assert_int_equal(xs_disks_remove(kc.xs, 1, (uint32_t[]){ 51744 }, 1, NULL, false, 300),
 			 -ETIMEDOUT);
