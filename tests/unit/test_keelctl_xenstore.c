@@ -15,6 +15,7 @@
 #include <xen/sched.h>
 #include "commands.h"
 #include "console.h"
+#include "disks.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -853,9 +854,17 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	char *a = image("r.img", 4);
 	char *extra = xasprintf("on_reboot = 'restart'\ndisk = [ '%s,,xvda' ]\n", a);
 	struct monitor m;
+	struct disk_set set;
+	char *hot;
 
 	start_monitored(&m, extra);
 	expect_node("/local/domain/0/backend/qdisk/1/51712/params", xasprintf_tmp("raw:%s", a));
+	/* A disk hot-plugged meanwhile comes back too, as in xl. */
+	hot = xasprintf("vdev=xvdb, access=ro, target=%s", a);
+	assert_int_equal(disks_prepare("mon", &hot, 1, &set), 0);
+	assert_int_equal(disks_attach(&kc, "mon", 1, "/vm/" UUID, &set), 0);
+	disk_set_free(&set);
+	expect_node("/libxl/1/device/vbd/51728/spec", hot);
 	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
 	assert_int_equal(m.domid, 2);
@@ -863,12 +872,15 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	expect_node("/local/domain/2/device/vbd/51712/state", "1");
 	expect_node("/local/domain/0/backend/qdisk/2/51712/frontend-id", "2");
 	expect_node("/libxl/2/device/vbd/51712/vm", "/vm/" UUID);
+	expect_node("/local/domain/0/backend/qdisk/2/51728/mode", "r");
+	expect_node("/libxl/2/device/vbd/51712/spec", xasprintf_tmp("%s,,xvda", a));
 	/* Powered off: keel frees it, the monitor removes the disks. */
 	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_DONE);
 	expect_no_disks(2, true);
 	monitor_fini(&m);
 	free(extra);
+	free(hot);
 	free(a);
 }
 
