@@ -18,19 +18,7 @@
 
 #define DEFAULT_LOG "/var/log/keel-blkback.log"
 
-/* keelctl's xs.c reports through these. */
-FILE *kc_errf;
-
-void kc_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("keel-blkback: ", kc_errf ? kc_errf : stderr);
-	vfprintf(kc_errf ? kc_errf : stderr, fmt, ap);
-	fputc('\n', kc_errf ? kc_errf : stderr);
-	va_end(ap);
-}
+/* keelctl's xs.c reports through kc_err() on kc_errf (dom0-tools/keelctl/util.c). */
 
 static volatile sig_atomic_t stop;
 
