@@ -129,7 +129,7 @@ static int commit(struct bb_dev *dev, const struct kv *kv, unsigned int n, int s
 		}
 		if (rc == 0 && state >= 0) {
 			char *path = xasprintf("%s/state", dev->be_path);
-			char sv[4];
+			char sv[12];
 
 			snprintf(sv, sizeof(sv), "%d", state);
 			rc = env->ops->xs_write(env->priv, tx, path, sv);
@@ -227,7 +227,7 @@ static int map_queue(struct bb_dev *dev, struct bb_queue *q, const char *dir,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		char key[16];
+		char key[24];
 
 		if (order)
 			snprintf(key, sizeof(key), "ring-ref%u", i);
@@ -475,6 +475,11 @@ static bool step(struct bb_dev *dev)
 	bes = (int)v;
 	read_uint(dev, dev->be_path, "online", 1, &online);
 	if (dev->state == STATE_UNKNOWN) {
+		struct bb_env *env = &dev->be->env;
+
+		/* Every device watches its frontend's state from the start (2.5). */
+		if (env->ops->xs_watch(env->priv, dev->fe_state_path, dev->token) == 0)
+			dev->fe_watched = true;
 		adopt(dev, bes);
 		if (bes == XenbusStateClosing && !online)
 			dev->toolstack_close = true;
@@ -550,8 +555,14 @@ void bb_dev_update(struct bb_dev *dev)
 {
 	int i;
 
-	if (dev->phase == BB_DEV_RELEASED)
+	if (dev->phase == BB_DEV_RELEASED) {
+		uint64_t v;
+
+		/* Nothing held; freed (backend.c) once the toolstack removed the directory. */
+		if (!dev->gone && read_uint(dev, dev->be_path, "state", 8, &v) == -ENOENT)
+			dev->gone = true;
 		return;
+	}
 	if (dev->release_pending) {
 		bb_dev_release(dev);
 		return;
