@@ -55,8 +55,10 @@ static int parse_rw(const struct bb_limits *lim, const blkif_request_t *src, str
 	}
 	out->nr_segs = nr;
 	out->nr_sectors = sectors;
-	if (nr == 0)
+	if (nr == 0) {
+		out->sector = 0;	/* a pure flush: its sector_number means nothing */
 		return BLKIF_RSP_OKAY;
+	}
 	return range_check(lim, out->sector, sectors);
 }
 
