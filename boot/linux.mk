@@ -88,7 +88,8 @@ ROOTDISK_MIB ?= 32
 ROOTDISK_OVERLAYS := boot/rootdisk/rootfs tests/emu/rootdisk
 ROOTDISK_FILES := $(shell find $(ROOTDISK_OVERLAYS) 2>/dev/null)
 
-$(GUEST_MODULES_DIR).stamp: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/busybox boot/initramfs/guest-modules.sh
+$(GUEST_MODULES_DIR).stamp: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/busybox \
+		boot/initramfs/guest-modules.sh
 	@echo "  MODULES $(GUEST_MODULES_DIR)"
 	@boot/initramfs/guest-modules.sh $(LINUX_DIR)/modules $(GUEST_MODULES_DIR) \
 		$(LINUX_DIR)/busybox $(GUEST_MODULES)

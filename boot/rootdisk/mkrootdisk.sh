@@ -3,9 +3,10 @@
 #
 # Usage: boot/rootdisk/mkrootdisk.sh OUT.img SIZE_MIB BUSYBOX OVERLAY_DIR...
 # The file system holds a static busybox with its applet links (/sbin/init is busybox init) and
-# the overlays copied over the root in order (boot/rootdisk/rootfs has /etc/inittab). No loop mount, no root: mke2fs writes the image
-# from the directory. Files are owned by root and dated SOURCE_DATE_EPOCH (default 0), and the
-# UUID and hash seed are fixed, so the same inputs give the same image.
+# the overlays copied over the root in order (boot/rootdisk/rootfs has /etc/inittab). No loop
+# mount, no root: mke2fs writes the image from the directory. Files are owned by root and dated
+# SOURCE_DATE_EPOCH (default 0), and the UUID and hash seed are fixed, so the same inputs give
+# the same image.
 set -euo pipefail
 out=$1 size=$2 busybox=$3
 shift 3
@@ -47,7 +48,8 @@ E2FSPROGS_FAKE_TIME=$((epoch ? epoch : 1)) mke2fs -q -F -t ext4 -b 4096 -L keel-
 	echo "sif $path uid 0"
 	echo "sif $path gid 0"
 done > "$tmp/fixup"
-E2FSPROGS_FAKE_TIME=$((epoch ? epoch : 1)) debugfs -w -f "$tmp/fixup" "$tmp/disk.img" > "$tmp/fixup.log" 2>&1
+E2FSPROGS_FAKE_TIME=$((epoch ? epoch : 1)) debugfs -w -f "$tmp/fixup" "$tmp/disk.img" \
+	>"$tmp/fixup.log" 2>&1
 if grep -v '^debugfs\|^sif ' "$tmp/fixup.log" | grep -q .; then
 	echo "mkrootdisk: debugfs:" >&2
 	grep -v '^debugfs\|^sif ' "$tmp/fixup.log" | head >&2
