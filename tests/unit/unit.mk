@@ -99,6 +99,12 @@ test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
 test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
 test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
 test_keelctl_xenstore_LIBS := -llzma
+# Disk specifications and vbd device ids (dom0-tools/keelctl/disk_spec.c).
+UNIT_TESTS += test_keelctl_disk
+test_keelctl_disk_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_disk_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_disk_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_disk_LIBS := -llzma
 # Argument errors in process, and the static binary itself.
 test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
