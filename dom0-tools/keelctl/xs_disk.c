@@ -79,7 +79,7 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 
 	snprintf(self_n, sizeof(self_n), "n%u", domid);
 	snprintf(self_r, sizeof(self_r), "r%u", domid);
-	if ((exists(xs, tx, fe, &rc) || exists(xs, tx, priv, &rc)) && !rc) {
+	if (exists(xs, tx, fe, &rc) || (!rc && exists(xs, tx, priv, &rc))) {
 		rc = -EEXIST;
 		goto out;
 	}
@@ -261,7 +261,8 @@ static int load(struct xs *xs, uint16_t domid, struct gone *g, const char *expec
 	g->fe = read_rel(xs, g->priv, "frontend");
 	g->loop = read_rel(xs, g->priv, "loop");
 	vm = read_rel(xs, g->priv, "vm");
-	g->skip = !g->be || !g->fe || (expect_vm && (!vm || strcmp(vm, expect_vm)));
+	/* A disk of no recorded owner ("") goes with whichever domain had the id. */
+	g->skip = !g->be || !g->fe || (expect_vm && vm && *vm && strcmp(vm, expect_vm));
 	free(vm);
 	/* The copy is dom0's own; still, only paths of this very device are touched. */
 	if (!g->skip && (strcmp(g->fe, fe) || strncmp(g->be, BE_PREFIX, strlen(BE_PREFIX)))) {
