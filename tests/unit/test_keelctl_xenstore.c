@@ -4,6 +4,7 @@
  * what the guest may do with them, and the commands end to end over a fake keel.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <xen/sched.h>
 #include "commands.h"
 #include "console.h"
+#include "disks.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -23,6 +25,7 @@
 #include "xs.h"
 #include "xs_client.h"
 #include "xs_domain.h"
+#include "xs_disk.h"
 
 #define UUID "6d1d0e44-6c5e-4b8a-9d0a-1f2e3d4c5b6a"
 
@@ -111,7 +114,8 @@ static void expect_missing(const char *path)
 {
 	char *v;
 
-	assert_int_equal(xs_read(kc.xs, 0, path, &v), -ENOENT);
+	if (xs_read(kc.xs, 0, path, &v) != -ENOENT)
+		fail_msg("%s exists", path);
 }
 
 static void expect_perms(const char *path, const char *a, const char *b)
@@ -697,6 +701,391 @@ static void test_shutdown_argument_errors(void **state)
 
 /* ---- console, info, dmesg, top ---- */
 
+/* ---- disks ---- */
+
+/* A raw image of @kib KiB in the temporary directory. */
+static char *image(const char *name, size_t kib)
+{
+	char *data = xcalloc(kib, 1024);
+	char *path = xstrdup(tmp_file(name, data, kib * 1024));
+
+	free(data);
+	return path;
+}
+
+/* Nothing of @domid's disks is left in xenstore (with @all: of anybody's). */
+static void expect_no_disks(uint16_t domid, bool all)
+{
+	char **names;
+	unsigned int nr;
+
+	expect_missing(xasprintf_tmp("/local/domain/%u/device/vbd", domid));
+	expect_missing(xasprintf_tmp("/libxl/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/qdisk/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/vbd/%u", domid));
+	if (all && !xs_directory(kc.xs, 0, "/local/domain/0/backend/qdisk", &names, &nr)) {
+		assert_int_equal(nr, 0);
+		xs_free_list(names);
+	}
+}
+
+static void test_disk_entries(void **state)
+{
+	char *a = image("a.img", 64), *b = image("b.img", 4);
+	char *extra = xasprintf("disk = [ '%s,raw,xvda,rw', 'vdev=xvdb, access=ro, untrusted, "
+				"no-discard, direct-io-safe, target=%s' ]\n", a, b);
+	const char *fe = "/local/domain/1/device/vbd/51712";
+	const char *be = "/local/domain/0/backend/qdisk/1/51712";
+	const char *fe2 = "/local/domain/1/device/vbd/51728";
+	const char *be2 = "/local/domain/0/backend/qdisk/1/51728";
+	const char *priv = "/libxl/1/device/vbd/51712";
+	struct xs_client guest;
+	struct xs_msg reply;
+	uint16_t domid = create("vm", extra);
+
+	assert_int_equal(domid, 1);
+	/* The frontend: the guest's own, dom0 reads. */
+	expect_perms(fe, "n1", "r0");
+	expect_node(xasprintf_tmp("%s/backend", fe), be);
+	expect_node(xasprintf_tmp("%s/backend-id", fe), "0");
+	expect_node(xasprintf_tmp("%s/state", fe), "1");
+	expect_node(xasprintf_tmp("%s/virtual-device", fe), "51712");
+	expect_node(xasprintf_tmp("%s/device-type", fe), "disk");
+	expect_node(xasprintf_tmp("%s/trusted", fe), "1");
+	expect_perms(xasprintf_tmp("%s/state", fe), "n1", "r0");
+	/* The backend: dom0's, the guest reads. */
+	expect_perms(be, "n0", "r1");
+	expect_node(xasprintf_tmp("%s/frontend", be), fe);
+	expect_node(xasprintf_tmp("%s/frontend-id", be), "1");
+	expect_node(xasprintf_tmp("%s/online", be), "1");
+	expect_node(xasprintf_tmp("%s/state", be), "1");
+	expect_node(xasprintf_tmp("%s/params", be), xasprintf_tmp("raw:%s", a));
+	expect_node(xasprintf_tmp("%s/type", be), "qdisk");
+	expect_node(xasprintf_tmp("%s/mode", be), "w");
+	expect_node(xasprintf_tmp("%s/dev", be), "xvda");
+	expect_node(xasprintf_tmp("%s/device-type", be), "disk");
+	expect_node(xasprintf_tmp("%s/removable", be), "0");
+	expect_node(xasprintf_tmp("%s/bootable", be), "1");
+	expect_node(xasprintf_tmp("%s/discard-enable", be), "1");
+	expect_node(xasprintf_tmp("%s/specification", be), "xen");
+	expect_missing(xasprintf_tmp("%s/direct-io-safe", be));
+	expect_missing(xasprintf_tmp("%s/physical-device", be));
+	expect_perms(xasprintf_tmp("%s/mode", be), "n0", "r1");
+	/* The second disk's flags. */
+	expect_node(xasprintf_tmp("%s/trusted", fe2), "0");
+	expect_node(xasprintf_tmp("%s/mode", be2), "r");
+	expect_node(xasprintf_tmp("%s/discard-enable", be2), "0");
+	expect_node(xasprintf_tmp("%s/direct-io-safe", be2), "1");
+	expect_node(xasprintf_tmp("%s/params", be2), xasprintf_tmp("raw:%s", b));
+	/* dom0's private copy: nobody else's. */
+	expect_perms(priv, "n0", NULL);
+	expect_node(xasprintf_tmp("%s/backend", priv), be);
+	expect_node(xasprintf_tmp("%s/frontend", priv), fe);
+	expect_missing(xasprintf_tmp("%s/loop", priv));
+
+	/* What the guest may do: read both, write its frontend only, not the copy. */
+	xs_client_ring(&guest, rings[1], NULL, NULL);
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1,
+				  xasprintf_tmp("%s/params", be)), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/state", fe), "3", 1, &reply),
+			 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/params", be), "raw:/etc/shadow",
+				       15, &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/backend", priv), "/", 1,
+				       &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, xasprintf_tmp("%s/backend", priv)),
+			 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	xs_client_close(&guest);
+
+	/* Destroy: nothing left (no backend ran, so nobody is waited for). */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	free(extra);
+	free(a);
+	free(b);
+}
+
+static void test_phy_disk_entries(void **state)
+{
+	struct disk_spec d;
+	struct disk_phys p = { .path = "/dev/loop7", .major = 7, .minor = 0x107 };
+	const char *be = "/local/domain/0/backend/vbd/1/51713";
+	char *why;
+	uint32_t devid = 51713;
+
+	/* xenstored gives nodes only to domains it knows. */
+	assert_int_equal(create("vm", NULL), 1);
+	assert_int_equal(disk_spec_parse("phy:/srv/x.img,xvda1,r", &d, &why), 0);
+	assert_int_equal(xs_disks_add(kc.xs, 1, "/vm/" UUID, &d, &p, 1), 0);
+	expect_node("/local/domain/1/device/vbd/51713/backend", be);
+	expect_perms(be, "n0", "r1");
+	expect_node(xasprintf_tmp("%s/type", be), "phy");
+	expect_node(xasprintf_tmp("%s/params", be), "/srv/x.img");
+	expect_node(xasprintf_tmp("%s/mode", be), "r");
+	expect_node(xasprintf_tmp("%s/physical-device", be), "7:107");
+	expect_node(xasprintf_tmp("%s/physical-device-path", be), "/dev/loop7");
+	expect_node(xasprintf_tmp("%s/dev", be), "xvda1");
+	expect_node("/libxl/1/device/vbd/51713/spec", "phy:/srv/x.img,xvda1,r");
+	/* Not made by keelctl (p.loop false): no loop device to release at teardown. */
+	expect_missing("/libxl/1/device/vbd/51713/loop");
+	/* The same device id again: refused. */
+	assert_int_equal(xs_disks_add(kc.xs, 1, "/vm/" UUID, &d, &p, 1), -EEXIST);
+	/* Teardown of another owner's disks leaves these alone; then they go. */
+	assert_int_equal(xs_disks_remove(kc.xs, 1, &devid, 1, "/vm/other", true, 300), 0);
+	expect_node(xasprintf_tmp("%s/state", be), "1");
+	assert_int_equal(xs_disks_remove(kc.xs, 1, &devid, 1, "/vm/" UUID, true, 300), 0);
+	expect_missing("/local/domain/1/device/vbd/51713");
+	expect_missing(be);
+	expect_missing("/libxl/1");
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	disk_spec_free(&d);
+	/* keelctl only ever detaches /dev/loopN. */
+	assert_int_equal(disk_loop_release("/dev/sda"), -EINVAL);
+	assert_int_equal(disk_loop_release("/dev/loop/../sda"), -EINVAL);
+}
+
+static void test_bad_disks_fail_the_create_with_nothing_left(void **state)
+{
+	char *a = image("c.img", 4);
+	char *ro = image("ro.img", 4);
+	char *extra;
+
+	/* A missing target: keel is not even asked. */
+	extra = xasprintf("disk = [ '%s,raw,xvda,rw', '/nonexistent/x.img,raw,xvdb,rw' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm: disk xvdb: cannot open /nonexistent/x.img for writing: No such file or directory\n");
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+	free(extra);
+	/* Not a file or block device. */
+	capture_reset();
+	extra = xasprintf("disk = [ 'vdev=xvda, access=r, target=/tmp' ]\n");
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("is neither a file nor a block device\n");
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+	free(extra);
+	/* A parse error names the file and line. */
+	capture_reset();
+	extra = xasprintf("disk = [ '%s,qcow2,xvda' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("vm.cfg:4: disk: entry 1 ");
+	expect_message("format 'qcow2' is not supported by keel");
+	free(extra);
+	/* A failure after the disks were written (INTRODUCE): they go with the domain. */
+	capture_reset();
+	unlink(xasprintf_tmp("%s/domain-1", daemon_.dir));
+	extra = xasprintf("disk = [ '%s,raw,xvda,rw' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("xenstored refused INTRODUCE");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	expect_missing("/local/domain/1");
+	expect_no_disks(1, true);
+	free(extra);
+	free(a);
+	free(ro);
+}
+
+static void test_disks_come_back_after_a_reboot(void **state)
+{
+	char *a = image("r.img", 4);
+	char *extra = xasprintf("on_reboot = 'restart'\ndisk = [ '%s,,xvda' ]\n", a);
+	struct monitor m;
+	struct disk_set set;
+	char *hot;
+
+	start_monitored(&m, extra);
+	expect_node("/local/domain/0/backend/qdisk/1/51712/params", xasprintf_tmp("raw:%s", a));
+	/* A disk hot-plugged meanwhile comes back too, as in xl. */
+	hot = xasprintf("vdev=xvdb, access=ro, target=%s", a);
+	assert_int_equal(disks_prepare("mon", &hot, 1, &set), 0);
+	assert_int_equal(disks_attach(&kc, "mon", 1, "/vm/" UUID, &set), 0);
+	disk_set_free(&set);
+	expect_node("/libxl/1/device/vbd/51728/spec", hot);
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	assert_int_equal(m.domid, 2);
+	expect_no_disks(1, false);
+	expect_node("/local/domain/2/device/vbd/51712/state", "1");
+	expect_node("/local/domain/0/backend/qdisk/2/51712/frontend-id", "2");
+	expect_node("/libxl/2/device/vbd/51712/vm", "/vm/" UUID);
+	expect_node("/local/domain/0/backend/qdisk/2/51728/mode", "r");
+	expect_node("/libxl/2/device/vbd/51712/spec", xasprintf_tmp("%s,,xvda", a));
+	/* Powered off: keel frees it, the monitor removes the disks. */
+	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	expect_no_disks(2, true);
+	monitor_fini(&m);
+	free(extra);
+	free(hot);
+	free(a);
+}
+
+/*
+ * A backend in a thread, on its own connection: takes every new qdisk device (state 1 ->
+ * 2), and closes (5 -> 6) unless told to be stubborn. Polls, as keelctl's waits do.
+ */
+struct fake_backend {
+	pthread_t thread;
+	volatile bool stop, stubborn, refuse;
+	volatile unsigned int taken;
+};
+
+static void backend_step(struct xs *xs, struct fake_backend *b)
+{
+	const char *root = "/local/domain/0/backend/qdisk";
+	char **doms = NULL, **devs = NULL;
+	unsigned int nd = 0, nv = 0;
+
+	if (xs_directory(xs, 0, root, &doms, &nd))
+		return;
+	for (unsigned int i = 0; i < nd; i++) {
+		char *dir = xasprintf("%s/%s", root, doms[i]);
+
+		if (!xs_directory(xs, 0, dir, &devs, &nv)) {
+			for (unsigned int j = 0; j < nv; j++) {
+				char *st = xasprintf("%s/%s/state", dir, devs[j]), *v = NULL;
+
+				if (!xs_read(xs, 0, st, &v)) {
+					if (!strcmp(v, "1") && b->refuse) {
+						xs_write(xs, 0, xasprintf_tmp(
+							"/local/domain/0/error/backend/qdisk/%s/%s/error",
+							doms[i], devs[j]), "2 no such image");
+						xs_write(xs, 0, st, "5");
+					} else if (!strcmp(v, "1")) {
+						xs_write(xs, 0, st, "2");
+						b->taken++;
+					} else if (!strcmp(v, "5") && !b->stubborn) {
+						xs_write(xs, 0, st, "6");
+					}
+				}
+				free(v);
+				free(st);
+			}
+			xs_free_list(devs);
+		}
+		free(dir);
+	}
+	xs_free_list(doms);
+}
+
+static void *backend_main(void *arg)
+{
+	struct fake_backend *b = arg;
+	struct xs *xs = xs_open(daemon_.socket);
+
+	assert_non_null(xs);
+	while (!b->stop) {
+		backend_step(xs, b);
+		usleep(10000);
+	}
+	xs_close(xs);
+	return NULL;
+}
+
+static void backend_start(struct fake_backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	assert_int_equal(pthread_create(&b->thread, NULL, backend_main, b), 0);
+}
+
+static void backend_stop(struct fake_backend *b)
+{
+	b->stop = true;
+	assert_int_equal(pthread_join(b->thread, NULL), 0);
+}
+
+static void test_block_attach_list_detach(void **state)
+{
+	char *a = image("root.img", 4), *b = image("extra.img", 4);
+	char *extra = xasprintf("disk = [ '%s,,xvda' ]\n", a);
+	char *spec = xasprintf("%s,raw,xvdb,ro", b);
+	static struct fake_backend be;	/* outlives a failed assertion's longjmp */
+
+	backend_start(&be);
+	create("vm", extra);
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	/* xl's two forms; several arguments are one specification. */
+	assert_int_equal(run("block-attach", "vm", spec, NULL), EXIT_OK);
+	expect_node("/local/domain/1/device/vbd/51728/state", "1");
+	expect_node("/local/domain/0/backend/qdisk/1/51728/mode", "r");
+	assert_int_equal(run("block-attach", "1", "vdev=xvdc", xasprintf_tmp("target=%s", b),
+			     NULL), EXIT_OK);
+	expect_node("/local/domain/0/backend/qdisk/1/51744/mode", "w");
+	/* A taken device id, in any of its names. */
+	assert_int_equal(run("block-attach", "vm", xasprintf_tmp("%s,,51728", a), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has a disk 51728 (device 51728) already\n");
+	/* What the guest reports shows in the list. */
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/event-channel", "7"),
+			 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/ring-ref", "8"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/state", "4"), 0);
+	assert_int_equal(run("block-list", "vm", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Vdev  BE  handle state evt-ch ring-ref BE-path\n"
+		"51712 0   1      4     7      8        /local/domain/0/backend/qdisk/1/51712\n"
+		"51728 0   1      1     -1     -1       /local/domain/0/backend/qdisk/1/51728\n"
+		"51744 0   1      1     -1     -1       /local/domain/0/backend/qdisk/1/51744\n");
+
+	/* Detach: the backend closes, everything of that disk goes. */
+	assert_int_equal(run("block-detach", "vm", "xvdb", NULL), EXIT_OK);
+	expect_missing("/local/domain/1/device/vbd/51728");
+	expect_missing("/local/domain/0/backend/qdisk/1/51728");
+	expect_missing("/libxl/1/device/vbd/51728");
+	expect_node("/local/domain/1/device/vbd/51744/state", "1");
+	assert_int_equal(run("block-detach", "vm", "xvdb", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has no disk xvdb (device 51728)\n");
+	/*
+	 * A backend that does not close while the guest's frontend is connected: a plain
+	 * detach gives up and leaves the disk, --force not.
+	 */
+	be.stubborn = true;
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51744/state", "4"), 0);
+	capture_reset();
+	assert_int_equal(xs_disks_remove(kc.xs, 1, (uint32_t[]){ 51744 }, 1, NULL, false, 300),
+			 -ETIMEDOUT);
+	expect_message("d1: disk 51744: the backend did not close within 0.3 s: not removed");
+	expect_node("/local/domain/0/backend/qdisk/1/51744/online", "0");
+	expect_node("/local/domain/0/backend/qdisk/1/51744/state", "5");
+	assert_int_equal(xs_disks_remove(kc.xs, 1, (uint32_t[]){ 51744 }, 1, NULL, true, 300), 0);
+	expect_missing("/local/domain/1/device/vbd/51744");
+	expect_missing("/local/domain/0/backend/qdisk/1/51744");
+	be.stubborn = false;
+	/* A backend that refuses the disk: attach fails, naming its error, and leaves nothing. */
+	be.refuse = true;
+	capture_reset();
+	assert_int_equal(run("block-attach", "vm", xasprintf_tmp("%s,,xvdd", b), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1): the backend refused disk xvdd: 2 no such image: removed again\n");
+	expect_missing("/local/domain/1/device/vbd/51760");
+	expect_missing("/local/domain/0/backend/qdisk/1/51760");
+	expect_missing("/local/domain/0/error/backend/qdisk/1/51760");
+	be.refuse = false;
+	/* Argument errors. */
+	assert_int_equal(run("block-attach", "vm", "/x,qcow2,xvde", NULL), EXIT_USAGE);
+	expect_message("keelctl block-attach: disk '/x,qcow2,xvde': format 'qcow2' is not supported");
+	assert_int_equal(run("block-attach", "vm", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-detach", "vm", "floppy", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-detach", "-x", "vm", "xvda", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-list", "0", NULL), EXIT_FAIL);
+	expect_message("keelctl: block-list: dom0 gets no virtual disks\n");
+
+	/* Destroy takes the attached disks too, and waits for the backend to close them. */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	assert_int_equal(be.taken, 3);	/* xvda, xvdb, xvdc */
+	backend_stop(&be);
+	free(spec);
+	free(extra);
+	free(a);
+	free(b);
+}
+
 static void test_console(void **state)
 {
 	static const char typed[] = "ls /\n\x1d" "after";
@@ -791,6 +1180,11 @@ int main(void)
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
 		T(test_shutdown_argument_errors),
+		T(test_disk_entries),
+		T(test_phy_disk_entries),
+		T(test_bad_disks_fail_the_create_with_nothing_left),
+		T(test_disks_come_back_after_a_reboot),
+		T(test_block_attach_list_detach),
 		T(test_console),
 		T(test_info_dmesg_top),
 	};
