@@ -29,19 +29,14 @@
 #include <public/sched.h>
 #include <public/xen.h>
 #include "host.h"
+#include "stub_domain.h"
 
 #define ARENA_SIZE MiB(64)
 #define DOM_MEM MiB(4)
 #define RAM_GPA 0x200000ULL
 
-#define EPT_R BIT(0)
-#define EPT_W BIT(1)
-#define EPT_X BIT(2)
+/* ---- the host side keel's code expects (the rest: stub_domain.c) -------- */
 
-/* ---- the host side keel's code expects ---------------------------------- */
-
-static u8 *arena;
-static u32 *frame_words;	/* the frame table (mm/frame.c) */
 u64 boot_wallclock_sec, boot_tsc;
 struct time_scale tsc_scale;
 struct pcpu pcpus[MAX_CPUS];
@@ -49,51 +44,6 @@ unsigned int nr_cpus = 2;
 __thread unsigned int hosted_cpu;
 static u64 now;
 
-void *phys_to_virt(u64 phys)
-{
-	assert_true(phys < ARENA_SIZE);
-	return arena + phys;
-}
-
-u64 virt_to_phys(const void *virt)
-{
-	return (const u8 *)virt - arena;
-}
-
-static const struct pt_format ept_format = {
-	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
-	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
-};
-
-const struct pt_format *arch_p2m_format(void)
-{
-	return &ept_format;
-}
-
-unsigned int arch_p2m_access(u64 attr)
-{
-	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
-	       (attr & EPT_X ? P2M_EXEC : 0) |
-	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
-}
-
-u64 arch_p2m_attr(unsigned int access)
-{
-	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
-	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
-}
-
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
-}
-
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_flush(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
 void arch_send_ipi(unsigned int cpu) { }
 void arch_timer_program(u64 deadline) { }
 void arch_vcpu_destroy(struct vcpu *v) { }
@@ -109,15 +59,8 @@ u64 now_ns(void)
 }
 
 /* The scheduler is not part of this test: its vCPUs never run. */
-void sched_domain_add(struct domain *d) { }
-void sched_domain_remove(struct domain *d) { }
-void vcpu_sleep(struct vcpu *v) { }
 void vcpu_sleep_sync(struct vcpu *v) { assert_false(v->is_running); }
 bool vcpu_sleep_try(struct vcpu *v) { return !v->is_running; }
-void vcpu_wake(struct vcpu *v) { }
-void vcpu_kick(struct vcpu *v) { }
-void control_domain_ended(struct domain *d) { }
-void last_domain_ended(void) { }
 
 /* main.c's rebuild: the old domain must be gone so that its id can be reused. */
 static unsigned int rebuilds;
@@ -208,14 +151,7 @@ static u64 free_at_start;
 
 static int setup(void **state)
 {
-	u64 bitmap_words = page_alloc_bitmap_bytes(ARENA_SIZE >> PAGE_SHIFT) / 8;
-
-	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
-	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
-			ARENA_SIZE >> PAGE_SHIFT);
-	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
-	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
-	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
+	stub_ram_init(ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
 		pcpus[cpu].self = &pcpus[cpu];
@@ -234,9 +170,7 @@ static int teardown(void **state)
 {
 	u64 nr_free = host_pages.nr_free;
 
-	free(host_pages.bitmap);
-	free(frame_words);
-	free(arena);
+	stub_ram_free();
 	/* Every page of every domain is back. */
 	assert_int_equal(nr_free, free_at_start);
 	return 0;
