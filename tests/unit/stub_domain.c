@@ -4,9 +4,10 @@
  * on the host as keel runs them; this file gives them what keel's arch code
  * and the parts a test leaves out would: host RAM (an arena), the p2m's
  * arch hooks with EPT's bit layout, and a scheduler, timers, tasklets and
- * consoles that do nothing. Those no-ops are weak: a test that records or
- * checks a call defines its own, and real keel code linked in replaces them.
- * No cmocka here, so the fuzz harness (tests/fuzz/hv_env.c) links it too.
+ * consoles that do nothing. Every one is weak: a test that records or checks
+ * a call defines its own, and real keel code linked in replaces them. No
+ * cmocka here, so the fuzz harness (tests/fuzz/hv_env.c) and the audit's
+ * PoCs (tests/security/poc-run.sh) link it too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,25 +89,25 @@ static const struct pt_format ept_format = {
 	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
 };
 
-const struct pt_format *arch_p2m_format(void)
+__weak const struct pt_format *arch_p2m_format(void)
 {
 	return &ept_format;
 }
 
-u64 arch_p2m_attr(unsigned int access)
+__weak u64 arch_p2m_attr(unsigned int access)
 {
 	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
 	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
+__weak u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
 {
 	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
 	       ((u64)domid << P2M_DOMID_SHIFT);
 }
 
-unsigned int arch_p2m_access(u64 attr)
+__weak unsigned int arch_p2m_access(u64 attr)
 {
 	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
 	       (attr & EPT_X ? P2M_EXEC : 0) |
@@ -114,10 +115,10 @@ unsigned int arch_p2m_access(u64 attr)
 	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
 }
 
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
+__weak void arch_domain_set_p2m(struct domain *d) { }
+__weak void arch_p2m_teardown(struct domain *d) { }
 
-void arch_p2m_flush(struct domain *d)
+__weak void arch_p2m_flush(struct domain *d)
 {
 	__atomic_fetch_add(&stub_p2m_flushes, 1, __ATOMIC_RELAXED);
 	if (stub_p2m_flush_hook)
