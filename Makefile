@@ -46,6 +46,7 @@ help:
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
 	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
 	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
+	@echo "make poc        the security audit's PoCs against today's sources (tests/security/)"
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(@D)
@@ -167,6 +168,7 @@ test: deps-test
 	@# Images first: they fetch Debian's kernel, which keelctl's builder test loads too.
 	@$(MAKE) --no-print-directory test-images || true
 	@$(MAKE) --no-print-directory unit-test || true
+	@tests/security/poc-run.sh $(BUILD)/poc $(BUILD)/test-results/poc.txt || true
 	@scripts/check-headers.sh $(BUILD)/test-results/headers.txt || true
 	@scripts/check-spectre.sh $(BUILD)/keel.elf $(BUILD)/test-results/spectre.txt || true
 	@$(MAKE) --no-print-directory fuzz-smoke || true
@@ -182,6 +184,11 @@ check: $(BUILD)/keel.elf
 
 deps-test:
 	@scripts/deps.sh test
+
+# The security audit's host PoCs, built against today's sources: each must show the fix.
+.PHONY: poc
+poc: deps-test
+	@tests/security/poc-run.sh $(BUILD)/poc
 
 # `make fuzz-guest`: the guest-kit hypercall fuzzer for a long run (docs/security-guest-fuzz.md);
 # FUZZ_GUEST_SEED (default: random), FUZZ_GUEST_ITERS, FUZZ_GUEST_ARGS (e.g. known=8).

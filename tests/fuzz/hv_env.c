@@ -23,10 +23,6 @@
 #include <keel/vcpu.h>
 #include "hv_env.h"
 
-#define EPT_R BIT(0)
-#define EPT_W BIT(1)
-#define EPT_X BIT(2)
-
 __thread unsigned int hosted_cpu;
 bool hv_stopped;
 
@@ -166,42 +162,7 @@ void hv_env_reset(void)
 	hv_stopped = false;
 }
 
-/* ---- the arch's p2m (EPT's bit layout) and vCPUs -------------------------- */
-
-static const struct pt_format ept_format = {
-	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
-	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
-};
-
-const struct pt_format *arch_p2m_format(void)
-{
-	return &ept_format;
-}
-
-unsigned int arch_p2m_access(u64 attr)
-{
-	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
-	       (attr & EPT_X ? P2M_EXEC : 0) |
-	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
-}
-
-u64 arch_p2m_attr(unsigned int access)
-{
-	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
-	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
-}
-
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
-}
-
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_flush(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
+/* ---- vCPUs (the p2m's arch hooks: tests/unit/stub_domain.c) ------------- */
 
 /* Every domain's TSC is the host's here. */
 u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc)

@@ -26,22 +26,18 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <public/grant_table.h>
+#include <public/hvm_op.h>
 #include <public/sched.h>
 #include <public/xen.h>
 #include "host.h"
+#include "stub_domain.h"
 
 #define ARENA_SIZE MiB(64)
 #define DOM_MEM MiB(4)
 #define RAM_GPA 0x200000ULL
 
-#define EPT_R BIT(0)
-#define EPT_W BIT(1)
-#define EPT_X BIT(2)
+/* ---- the host side keel's code expects (the rest: stub_domain.c) -------- */
 
-/* ---- the host side keel's code expects ---------------------------------- */
-
-static u8 *arena;
-static u32 *frame_words;	/* the frame table (mm/frame.c) */
 u64 boot_wallclock_sec, boot_tsc;
 struct time_scale tsc_scale;
 struct pcpu pcpus[MAX_CPUS];
@@ -49,51 +45,6 @@ unsigned int nr_cpus = 2;
 __thread unsigned int hosted_cpu;
 static u64 now;
 
-void *phys_to_virt(u64 phys)
-{
-	assert_true(phys < ARENA_SIZE);
-	return arena + phys;
-}
-
-u64 virt_to_phys(const void *virt)
-{
-	return (const u8 *)virt - arena;
-}
-
-static const struct pt_format ept_format = {
-	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
-	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
-};
-
-const struct pt_format *arch_p2m_format(void)
-{
-	return &ept_format;
-}
-
-unsigned int arch_p2m_access(u64 attr)
-{
-	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
-	       (attr & EPT_X ? P2M_EXEC : 0) |
-	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
-}
-
-u64 arch_p2m_attr(unsigned int access)
-{
-	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
-	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
-}
-
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
-}
-
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_flush(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
 void arch_send_ipi(unsigned int cpu) { }
 void arch_timer_program(u64 deadline) { }
 void arch_vcpu_destroy(struct vcpu *v) { }
@@ -109,15 +60,8 @@ u64 now_ns(void)
 }
 
 /* The scheduler is not part of this test: its vCPUs never run. */
-void sched_domain_add(struct domain *d) { }
-void sched_domain_remove(struct domain *d) { }
-void vcpu_sleep(struct vcpu *v) { }
 void vcpu_sleep_sync(struct vcpu *v) { assert_false(v->is_running); }
 bool vcpu_sleep_try(struct vcpu *v) { return !v->is_running; }
-void vcpu_wake(struct vcpu *v) { }
-void vcpu_kick(struct vcpu *v) { }
-void control_domain_ended(struct domain *d) { }
-void last_domain_ended(void) { }
 
 /* main.c's rebuild: the old domain must be gone so that its id can be reused. */
 static unsigned int rebuilds;
@@ -208,14 +152,7 @@ static u64 free_at_start;
 
 static int setup(void **state)
 {
-	u64 bitmap_words = page_alloc_bitmap_bytes(ARENA_SIZE >> PAGE_SHIFT) / 8;
-
-	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
-	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
-			ARENA_SIZE >> PAGE_SHIFT);
-	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
-	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
-	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
+	stub_ram_init(ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
 		pcpus[cpu].self = &pcpus[cpu];
@@ -234,9 +171,7 @@ static int teardown(void **state)
 {
 	u64 nr_free = host_pages.nr_free;
 
-	free(host_pages.bitmap);
-	free(frame_words);
-	free(arena);
+	stub_ram_free();
 	/* Every page of every domain is back. */
 	assert_int_equal(nr_free, free_at_start);
 	return 0;
@@ -426,6 +361,64 @@ static void test_restart_reuses_the_id(void **state)
 	assert_null(domain_held(10));
 }
 
+/* ---- a triple fault: Xen's hvm_triple_fault() ---------------------------- */
+
+static long hvm_param(struct domain *caller, unsigned int cmd, domid_t dom,
+		      u32 index, u64 *value)
+{
+	struct xen_hvm_param p = { .domid = dom, .index = index, .value = *value };
+	long rc = do_hvm_op(caller->vcpus[0], cmd, (u64)(uintptr_t)&p);
+
+	*value = p.value;
+	return rc;
+}
+
+/*
+ * By default a triple fault reboots the domain; a control domain may make it
+ * a crash (as XenServer's toolstack does), the domain itself may neither
+ * read nor choose it, and another unprivileged domain may not either.
+ */
+static void test_triple_fault_reason(void **state)
+{
+	struct domain *d0 = create(0, 1), *d1 = create(1, 1), *d2 = create(2, 1);
+	u64 v = SHUTDOWN_crash;
+
+	d0->privileged = true;
+	domain_triple_fault(d1->vcpus[0], "triple fault");
+	assert_int_equal(d1->state, DOMAIN_SHUTDOWN);
+	assert_int_equal(d1->shutdown_reason, SHUTDOWN_reboot);
+	run_shutdown_tasklet(d1);		/* on_reboot: destroy */
+	d1 = create(1, 1);
+
+	assert_int_equal(hvm_param(d1, HVMOP_set_param, DOMID_SELF,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d1, HVMOP_get_param, DOMID_SELF,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d2, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 7,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -ESRCH);
+	v = SHUTDOWN_MAX + 1;
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EINVAL);
+	v = SHUTDOWN_crash;
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), 0);
+	/* keel's own parameters stay keel's */
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1, HVM_PARAM_STORE_PFN, &v), -EPERM);
+	v = 0;
+	assert_int_equal(hvm_param(d0, HVMOP_get_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), 0);
+	assert_int_equal(v, SHUTDOWN_crash);
+
+	domain_triple_fault(d1->vcpus[0], "triple fault");
+	assert_int_equal(d1->state, DOMAIN_CRASHED);
+	assert_true(test_log_has("d1 crashed: triple fault"));
+	run_shutdown_tasklet(d1);
+	domain_destroy(d2);
+	domain_destroy(d0);
+}
+
 /* ---- finding 4: every timer dies with the domain ------------------------ */
 
 static void test_destroy_kills_every_timer(void **state)
@@ -578,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_preserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_triple_fault_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),

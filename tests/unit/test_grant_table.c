@@ -17,6 +17,7 @@
 #include <public/grant_table.h>
 #include <public/memory.h>
 #include "host.h"
+#include "stub_domain.h"
 
 #define ARENA_SIZE MiB(64)
 #define DOM_MEM MiB(4)
@@ -33,95 +34,19 @@
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
 
-/* ---- the host side keel's code expects ---------------------------------- */
+/* ---- the host side keel's code expects (the rest: stub_domain.c) -------- */
 
-static u8 *arena;
 u64 boot_wallclock_sec;
-static unsigned int flushes;
 
-void *phys_to_virt(u64 phys)
-{
-	assert_true(phys < ARENA_SIZE);
-	return arena + phys;
-}
-
-u64 virt_to_phys(const void *virt)
-{
-	return (const u8 *)virt - arena;
-}
-
-static const struct pt_format ept_format = {
-	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
-	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
-};
-
-const struct pt_format *arch_p2m_format(void)
-{
-	return &ept_format;
-}
-
-u64 arch_p2m_attr(unsigned int access)
-{
-	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
-	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
-}
-
-unsigned int arch_p2m_access(u64 attr)
-{
-	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
-	       (attr & EPT_X ? P2M_EXEC : 0) |
-	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
-}
-
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
-
-void arch_p2m_flush(struct domain *d)
-{
-	flushes++;
-}
-
+/* Domains here have no vCPUs of their own: each test's are in vcpus[]. */
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
 	return NULL;
 }
 
 void vcpu_destroy(struct vcpu *v) { }
-/* The scheduler is not part of this test: domains here never run. */
-void sched_domain_add(struct domain *d) { }
-void sched_domain_remove(struct domain *d) { }
-void vcpu_sleep(struct vcpu *v) { }
-void vcpu_sleep_sync(struct vcpu *v) { }
-bool vcpu_sleep_try(struct vcpu *v) { return true; }
-void vcpu_wake(struct vcpu *v) { }
-void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data) { }
-void tasklet_schedule(struct tasklet *t) { }
-void control_domain_ended(struct domain *d) { }
-void domain_rebuild(domid_t id) { }
-void last_domain_ended(void) { }
 
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
-}
-void vcpu_kick(struct vcpu *v) { }
-void vcpu_poll_wake(struct vcpu *v) { }
-void timer_stop(struct timer *t) { }
-/* Domains here get no console ring, so nothing is kept of their output. */
-void console_ring_free(struct domain *d) { }
-/* Nor timers (test_domain_life.c runs domain.c's destroy with them). */
-void console_domain_init(struct domain *d) { }
-void console_domain_destroy(struct domain *d) { }
-void vcpu_kill_timers(struct vcpu *v) { }
 /* Batches here run to their end (test_domain_life.c preempts them). */
-bool hypercall_preempt_check(void)
-{
-	return false;
-}
-
 long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
 				   const unsigned long *args, unsigned int nargs)
 {
@@ -151,7 +76,6 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 static struct domain *doms[NR_DOMS];
 static struct vcpu vcpus[NR_DOMS];
 static u64 free_at_start;
-static u32 *frame_words;
 
 static struct domain *create(domid_t id)
 {
@@ -172,17 +96,9 @@ static void destroy(domid_t id)
 
 static int setup(void **state)
 {
-	u64 bitmap_words = page_alloc_bitmap_bytes(ARENA_SIZE >> PAGE_SHIFT) / 8;
-
-	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
-	page_alloc_init(&host_pages, calloc(bitmap_words, 8),
-			ARENA_SIZE >> PAGE_SHIFT);
-	frame_words = calloc(ARENA_SIZE >> PAGE_SHIFT, sizeof(u32));
-	frame_table_init(frame_words, ARENA_SIZE >> PAGE_SHIFT);
-	/* Physical 0 stays in use: page tables take 0 for "no memory". */
-	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
+	stub_ram_init(ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
-	flushes = 0;
+	stub_p2m_flushes = 0;
 	test_log_reset();
 	create(0)->privileged = true;
 	create(1);
@@ -198,9 +114,7 @@ static int teardown(void **state)
 		if (doms[id])
 			destroy(id);
 	nr_free = host_pages.nr_free;
-	free(host_pages.bitmap);
-	free(frame_words);
-	free(arena);
+	stub_ram_free();
 	/* Every page of every domain, its table and its maps is back. */
 	assert_int_equal(nr_free, free_at_start);
 	return 0;
@@ -516,10 +430,10 @@ static void test_map_unmap(void **state)
 			 (EPT_R | EPT_W), EPT_R);
 	assert_int_equal(refs(0), refs0 + 2);
 
-	flushes = 0;
+	stub_p2m_flushes = 0;
 	assert_int_equal(unmap(1, rw, HOLE_GPA), GNTST_okay);
 	assert_true(p2m_empty(doms[1], HOLE_GPA));
-	assert_int_equal(flushes, 1);
+	assert_int_equal(stub_p2m_flushes, 1);
 	assert_int_equal(e->flags, GTF_permit_access | GTF_reading);
 	assert_int_equal(refs(0), refs0 + 1);
 	assert_int_equal(unmap(1, ro, HOLE_GPA + PAGE_SIZE), GNTST_okay);

@@ -33,6 +33,7 @@
 #undef sched_yield
 #include <pthread.h>
 #include "host.h"
+#include "stub_domain.h"
 
 #define ARENA_SIZE MiB(64)
 #define NR_FRAMES (ARENA_SIZE >> PAGE_SHIFT)
@@ -50,75 +51,18 @@
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
 
-/* ---- the host side keel's code expects ---------------------------------- */
+/* ---- the host side keel's code expects (the rest: stub_domain.c) -------- */
 
-static u8 *arena;
-static u32 *frame_words;
 u64 boot_wallclock_sec;
-static unsigned int flushes;
 /* A frame to look at when the p2m flushes: was it free by then? */
 static u64 watch_frame;
 static int watch_free_at_flush;
 
-void *phys_to_virt(u64 phys)
+static void watch_at_flush(struct domain *d)
 {
-	if (phys >= ARENA_SIZE)
-		abort();
-	return arena + phys;
-}
-
-u64 virt_to_phys(const void *virt)
-{
-	return (const u8 *)virt - arena;
-}
-
-static const struct pt_format ept_format = {
-	.present = EPT_R | EPT_W | EPT_X, .table_attr = EPT_R | EPT_W | EPT_X,
-	.large = BIT(7), .addr_mask = 0x000ffffffffff000ULL,
-};
-
-const struct pt_format *arch_p2m_format(void)
-{
-	return &ept_format;
-}
-
-u64 arch_p2m_attr(unsigned int access)
-{
-	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
-	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
-}
-
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
-}
-
-unsigned int arch_p2m_access(u64 attr)
-{
-	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
-	       (attr & EPT_X ? P2M_EXEC : 0) |
-	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
-}
-
-void arch_domain_set_p2m(struct domain *d) { }
-void arch_p2m_teardown(struct domain *d) { }
-
-void arch_p2m_flush(struct domain *d)
-{
-	__atomic_fetch_add(&flushes, 1, __ATOMIC_RELAXED);
 	if (watch_frame)
 		watch_free_at_flush = page_is_free(&host_pages,
 						   PFN_DOWN(watch_frame));
-}
-
-/* Paging off: guest-virtual is guest-physical (the real walker's answer). */
-int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa)
-{
-	*gpa = va;
-	return 0;
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -137,33 +81,10 @@ void vcpu_destroy(struct vcpu *v)
 	free(v);
 }
 
-void sched_domain_add(struct domain *d) { }
-void sched_domain_remove(struct domain *d) { }
-void vcpu_sleep(struct vcpu *v) { }
-void vcpu_sleep_sync(struct vcpu *v) { }
-void vcpu_wake(struct vcpu *v) { }
-void vcpu_kick(struct vcpu *v) { }
-void vcpu_poll_wake(struct vcpu *v) { }
-void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data) { }
-void tasklet_schedule(struct tasklet *t) { }
-void control_domain_ended(struct domain *d) { }
-void domain_rebuild(domid_t id) { }
-void last_domain_ended(void) { }
-void timer_stop(struct timer *t) { }
-void timer_set(struct timer *t, u64 e) { }
-u64 now_ns(void) { return 0; }
-void vcpu_update_time(struct vcpu *v) { }
-void vcpu_set_runstate(struct vcpu *v, int s) { }
-void console_ring_free(struct domain *d) { }
 /* Timers, consoles and preemption are test_domain_life.c's: idle here. */
 struct pcpu pcpus[MAX_CPUS];
 unsigned int nr_cpus = 1;
 __thread unsigned int hosted_cpu;
-bool vcpu_sleep_try(struct vcpu *v) { return true; }
-bool hypercall_preempt_check(void) { return false; }
-void console_domain_init(struct domain *d) { }
-void console_domain_destroy(struct domain *d) { }
-void vcpu_kill_timers(struct vcpu *v) { }
 void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
 				 const unsigned long *args, unsigned int nargs) { }
 /* What version.c reports: not what these tests look at. */
@@ -204,15 +125,10 @@ static void destroy(int id)
 
 static int setup(void **state)
 {
-	arena = aligned_alloc(PAGE_SIZE, ARENA_SIZE);
-	memset(arena, 0, ARENA_SIZE);
-	page_alloc_init(&host_pages, calloc(NR_FRAMES / 64, 8), NR_FRAMES);
-	frame_words = calloc(NR_FRAMES, sizeof(u32));
-	frame_table_init(frame_words, NR_FRAMES);
-	/* Physical 0 stays in use: page tables take 0 for "no memory". */
-	page_alloc_add_free(&host_pages, PAGE_SIZE, ARENA_SIZE);
+	stub_ram_init(ARENA_SIZE);
 	free_at_start = host_pages.nr_free;
-	flushes = 0;
+	stub_p2m_flushes = 0;
+	stub_p2m_flush_hook = watch_at_flush;
 	watch_frame = 0;
 	for (int i = 0; i < NR_DOMS; i++)
 		create(i, 1);
@@ -228,9 +144,7 @@ static int teardown(void **state)
 		if (dom[i])
 			destroy(i);
 	nr_free = host_pages.nr_free;
-	free(host_pages.bitmap);
-	free(frame_words);
-	free(arena);
+	stub_ram_free();
 	/* Every page of every domain, its tables, its maps is back. */
 	assert_int_equal(nr_free, free_at_start);
 	for (int i = 0; i < NR_DOMS; i++)

@@ -67,7 +67,8 @@ test_grant_table_SRCS := $(HV)/common/grant_table.c $(HV)/common/domain.c \
 	$(HV)/common/memory_op.c $(HV)/common/foreign_map.c $(HV)/common/evtchn.c \
 	$(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c $(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c $(HV)/mm/memory.c \
-	$(HV)/mm/frame.c $(HV)/mm/p2m.c tests/unit/stub_printk.c
+	$(HV)/mm/frame.c $(HV)/mm/p2m.c tests/unit/stub_printk.c tests/unit/stub_domain.c
+test_grant_table_HDRS := tests/unit/stub_domain.h
 test_grant_table_DEFS := -I$(HV)/arch/x86/include
 test_abi_layout_DEFS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 # A host tool (dom0-tools/): libc and liblzma, no hypervisor code.
@@ -149,7 +150,8 @@ test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/p
 	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
 	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c \
 	$(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
-	tests/unit/stub_printk.c
+	tests/unit/stub_printk.c tests/unit/stub_domain.c
+test_p2m_HDRS := tests/unit/stub_domain.h
 test_p2m_DEFS := -I$(HV)/arch/x86/include
 test_p2m_LIBS := -lpthread
 
@@ -162,9 +164,10 @@ UNIT_TESTS += test_guest_console test_domain_life
 test_guest_console_SRCS := $(HV)/common/guest_console.c
 test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
 	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
-	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c hvm_op.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
 	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
-	tests/unit/stub_printk.c
+	tests/unit/stub_printk.c tests/unit/stub_domain.c
+test_domain_life_HDRS := tests/unit/stub_domain.h
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
 # keel-blkback (backend-drivers/blkback/blkback.mk): the real backend against a simulated
