@@ -7,6 +7,7 @@
  */
 #include <keel/arch.h>
 #include <keel/assert.h>
+#include <keel/console_keep.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -22,8 +23,6 @@
 
 /* Typing is polled: COM1 interrupts would need an IO-APIC driver for one byte. */
 #define CONSOLE_POLL_NS MILLISECS(20)
-/* The output kept of each domain: 16 KiB. */
-#define CONSOLE_KEEP_ORDER 2
 
 /* Guest output: kept, and what guest_console.c lets through printed; d->console_lock held. */
 static void console_output_locked(struct domain *d, const char *s, size_t n)
@@ -180,6 +179,7 @@ void console_domain_destroy(struct domain *d)
 	spin_lock(&d->console_lock);
 	guest_console_end(&d->console_print, d->id,
 			  guest_console_mode(d->privileged), now_ns());
+	console_keep_save(d);
 	spin_unlock(&d->console_lock);
 }
 
