@@ -142,6 +142,8 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 include dom0-tools/xenstored/xenstored.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
+# Guests the dom0 test scripts create (boot/linux.mk): the toolstack test's console guest.
+DOM0_TEST_GUESTS := $(BUILD)/guests/lastwords.elf
 -include boot/efi/efi.mk
 -include boot/linux.mk
 

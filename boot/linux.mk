@@ -106,11 +106,15 @@ $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox boot/initramfs/mki
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS)
 
+# Test guests the scripts create (DOM0_TEST_GUESTS, set by the includer) go to /usr/share/keel/test/.
+DOM0_TEST_OVERLAY := $(LINUX_DIR)/dom0-test-overlay
 $(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
-		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES)
+		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES) $(DOM0_TEST_GUESTS)
 	@echo "  CPIO    $@"
+	@rm -rf $(DOM0_TEST_OVERLAY) && mkdir -p $(DOM0_TEST_OVERLAY)/usr/share/keel/test
+	@$(if $(DOM0_TEST_GUESTS),cp $(DOM0_TEST_GUESTS) $(DOM0_TEST_OVERLAY)/usr/share/keel/test/)
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS) \
-		tests/emu/dom0
+		tests/emu/dom0 $(DOM0_TEST_OVERLAY)
 
 linux-check: $(LINUX_FILES)
 	@boot/linux-qemu-check.sh $(LINUX_FILES)
