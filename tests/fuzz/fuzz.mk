@@ -64,6 +64,7 @@ hypercall_FUZZ_SRCS := $(addprefix $(HV)/common/,hypercall.c memory_op.c vcpu_op
 	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c frame.c p2m.c) \
 	$(addprefix $(HV)/arch/x86/,xen_caps.c hypercall_cont.c) \
 	tests/fuzz/hv_env.c tests/fuzz/hv_sched.c tests/fuzz/hv_check.c tests/unit/host_shims.c
+hypercall_FUZZ_SRCS += $(HV)/common/console_keep.c
 hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h tests/fuzz/hypercall_format.h \
 	tests/fuzz/hypercall.ignorelist
 # Every page keel allocates or frees passes through hv_env.c (ASan poisoning).
