@@ -27,6 +27,7 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
+#include <public/console.h>
 #include <public/grant_table.h>
 #include <public/sched.h>
 #include <public/xen.h>
@@ -677,6 +678,28 @@ static void test_console_read_across_the_destroy(void **state)
 					   &gone), -EINVAL);
 }
 
+/* Bytes the guest left in its output ring without notifying are kept at its destroy. */
+static void test_console_unnotified_ring_bytes_are_kept(void **state)
+{
+	struct domain *d = create(14, 1);
+	struct xencons_interface *ring;
+	static const char text[] = "in the ring, never notified\n";
+	char buf[64];
+	u64 instance = 0, pos = 0, head;
+	bool gone;
+
+	assert_int_equal(console_ring_init(d, false), 0);
+	ring = d->console_ring;
+	for (unsigned int i = 0; i < sizeof(text) - 1; i++)
+		ring->out[(ring->out_prod + i) % XENCONS_OUT_SIZE] = text[i];
+	ring->out_prod += sizeof(text) - 1;
+	domain_destroy(d);
+	assert_int_equal(console_keep_read(NULL, 14, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), (long)sizeof(text) - 1);
+	assert_true(gone);
+	assert_memory_equal(buf, text, sizeof(text) - 1);
+}
+
 /* Copies are kept of the newest CONSOLE_KEEP_DEAD domains; none of one that never had memory. */
 static void test_console_copies_are_bounded(void **state)
 {
@@ -731,6 +754,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_console_outlives_the_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_read_across_the_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_copies_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_unnotified_ring_bytes_are_kept, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);
