@@ -130,6 +130,8 @@ ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M
 ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+# Its domU that prints numbered lines and powers off at once (DOM0_TEST_GUESTS, boot/linux.mk).
+DOM0_TEST_GUESTS += $(GUEST_OUT)/lastwords.elf
 
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
@@ -142,8 +144,6 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 include dom0-tools/xenstored/xenstored.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
-# Guests the dom0 test scripts create (boot/linux.mk): the toolstack test's console guest.
-DOM0_TEST_GUESTS := $(BUILD)/guests/lastwords.elf
 -include boot/efi/efi.mk
 -include boot/linux.mk
 
