@@ -131,6 +131,8 @@ ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M
 ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+# Its domU that prints numbered lines and powers off at once (DOM0_TEST_GUESTS, boot/linux.mk).
+DOM0_TEST_GUESTS += $(GUEST_OUT)/lastwords.elf
 
 # dom0 Linux serving disks to stock Linux guests: keel-blkback and backendtype=phy, root on xvda,
 # read-only, hot-plug, reboot, destroy mid-write (tests/emu/dom0/usr/libexec/keel/test-block).

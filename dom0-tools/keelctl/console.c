@@ -14,7 +14,7 @@ struct console {
 	uint16_t domid;
 	int in_fd, out_fd;
 	bool input_open;
-	uint64_t pos;			/* next output byte wanted */
+	struct hv_console_window out;	/* the domain's instance and the next byte wanted */
 	uint8_t pending[HV_TEXT_MAX];	/* input the ring has not taken yet */
 	uint32_t nr_pending;
 	bool detach;			/* Ctrl-] seen: leave once pending is sent */
@@ -35,27 +35,30 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* All the output there is now. */
-static int drain_output(struct console *c)
+/*
+ * All the output there is now. *@gone: the domain was destroyed and every byte it wrote is
+ * out; keel keeps a destroyed domain's output, so its last words written after the previous
+ * poll come too.
+ */
+static int drain_output(struct console *c, bool *gone)
 {
 	uint8_t buf[HV_TEXT_MAX];
 
 	for (;;) {
-		uint64_t pos = c->pos, head;
-		uint32_t nr;
-		int rc = hv_read_text(c->hv, KEEL_DOMCTL_console_read, c->domid, buf, sizeof(buf),
-				      &pos, &nr, &head);
+		int rc = hv_console_read(c->hv, c->domid, buf, sizeof(buf), &c->out);
 
 		if (rc)
 			return rc;
-		if (nr) {
-			rc = write_all(c->out_fd, buf, nr);
+		if (c->out.nr) {
+			rc = write_all(c->out_fd, buf, c->out.nr);
 			if (rc)
 				return rc;
 		}
-		c->pos = pos + nr;
-		if (!nr || c->pos >= head)
+		c->out.pos += c->out.nr;
+		if (!c->out.nr || c->out.pos >= c->out.head) {
+			*gone = c->out.gone;
 			return 0;
+		}
 	}
 }
 
@@ -97,17 +100,8 @@ static int send_input(struct console *c)
 	return 0;
 }
 
-static bool domain_gone(struct console *c)
-{
-	struct keel_domctl_info info;
-	int rc = hv_getinfo(c->hv, c->domid, &info);
-
-	return rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINF_dying));
-}
-
 static int loop(struct console *c)
 {
-	uint64_t next_check = now_ms() + CONSOLE_CHECK_MS;
 	int rc;
 
 	for (;;) {
@@ -123,17 +117,15 @@ static int loop(struct console *c)
 				return rc;
 		}
 		rc = send_input(c);
-		if (!rc)
-			rc = drain_output(c);
-		if (rc == -ESRCH) {
-			gone = true;
-		} else if (rc) {
-			kc_err("d%u: console: %s (%s)", c->domid, strerror(-rc), errno_name(-rc));
-			return rc;
-		} else if (now_ms() >= next_check) {
-			next_check = now_ms() + CONSOLE_CHECK_MS;
-			gone = domain_gone(c);
-		}
+		if (rc == -ESRCH)
+			c->nr_pending = 0;	/* destroyed: what it wrote last still comes */
+		else if (rc)
+			goto fail;
+		rc = drain_output(c, &gone);
+		if (rc == -ESRCH)
+			gone = true;	/* nothing of it is left (or never was) */
+		else if (rc)
+			goto fail;
 		if (gone) {
 			char note[64];
 			int n = snprintf(note, sizeof(note), "\r\n[keelctl: d%u is gone]\r\n",
@@ -146,6 +138,9 @@ static int loop(struct console *c)
 		if (c->detach)
 			return 0;
 	}
+fail:
+	kc_err("d%u: console: %s (%s)", c->domid, strerror(-rc), errno_name(-rc));
+	return rc;
 }
 
 int console_attach(struct hv *hv, uint16_t domid, int in_fd, int out_fd)

@@ -183,6 +183,33 @@ int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_
 	return 0;
 }
 
+int hv_console_read(struct hv *hv, uint16_t domid, void *buf, uint32_t size,
+		    struct hv_console_window *w)
+{
+	struct keel_domctl op = op_for(KEEL_DOMCTL_console_read, domid);
+	int rc;
+
+	if (size > HV_TEXT_MAX)
+		size = HV_TEXT_MAX;
+	memset(buf, 0, size);
+	op.u.text.buffer = (uint64_t)(uintptr_t)buf;
+	op.u.text.offset = w->pos;
+	op.u.text.size = size;
+	op.u.text.instance = w->instance;
+	rc = hv_domctl(hv, &op);
+	if (rc)
+		return rc;
+	if (op.u.text.nr > size || op.u.text.offset + op.u.text.nr > op.u.text.head ||
+	    (w->instance && op.u.text.instance != w->instance))
+		return -EPROTO;
+	w->instance = op.u.text.instance;
+	w->pos = op.u.text.offset;
+	w->nr = op.u.text.nr;
+	w->head = op.u.text.head;
+	w->gone = op.u.text.flags & KEEL_TEXT_gone;
+	return 0;
+}
+
 int hv_console_write(struct hv *hv, uint16_t domid, const void *buf, uint32_t size,
 		     uint32_t *nr)
 {

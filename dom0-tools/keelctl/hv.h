@@ -2,6 +2,7 @@
 #ifndef KEELCTL_HV_H
 #define KEELCTL_HV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <public/keel_domctl.h>
 
@@ -61,6 +62,18 @@ int hv_physinfo(struct hv *hv, struct keel_domctl *out);
  */
 int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_t size,
 		 uint64_t *pos, uint32_t *nr, uint64_t *head);
+/* Where a console reader is in a domain's output, and what its last console_read said. */
+struct hv_console_window {
+	uint64_t instance;	/* in: the domain's (0: the id's newest); out: the one read */
+	uint64_t pos;		/* in: wanted; out: of the first byte copied */
+	uint64_t head;		/* out: bytes it ever wrote */
+	uint32_t nr;		/* out: bytes copied */
+	bool gone;		/* out: destroyed, its output is complete */
+};
+
+/* One console_read of @domid: up to @size bytes from w->pos into @buf. */
+int hv_console_read(struct hv *hv, uint16_t domid, void *buf, uint32_t size,
+		    struct hv_console_window *w);
 /* console_write: *@nr is set to the bytes the console ring took. */
 int hv_console_write(struct hv *hv, uint16_t domid, const void *buf, uint32_t size,
 		     uint32_t *nr);

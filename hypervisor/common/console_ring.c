@@ -7,6 +7,7 @@
  */
 #include <keel/arch.h>
 #include <keel/assert.h>
+#include <keel/console_keep.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -22,8 +23,6 @@
 
 /* Typing is polled: COM1 interrupts would need an IO-APIC driver for one byte. */
 #define CONSOLE_POLL_NS MILLISECS(20)
-/* The output kept of each domain: 16 KiB. */
-#define CONSOLE_KEEP_ORDER 2
 
 /* Guest output: kept, and what guest_console.c lets through printed; d->console_lock held. */
 static void console_output_locked(struct domain *d, const char *s, size_t n)
@@ -55,13 +54,14 @@ static void console_flush_fired(void *data)
 	spin_unlock(&d->console_lock);
 }
 
-static void console_ring_drain(struct domain *d, evtchn_port_t port)
+/* Take what the guest put in its output ring; d->console_lock held. */
+static void console_ring_drain_locked(struct domain *d)
 {
 	struct xencons_interface *ring = d->console_ring;
 	XENCONS_RING_IDX cons, prod;
 	char chunk[64];
 
-	spin_lock(&d->console_lock);
+	ASSERT(spin_is_locked(&d->console_lock));
 	cons = ring->out_cons;
 	prod = __atomic_load_n(&ring->out_prod, __ATOMIC_ACQUIRE);
 	if (prod - cons > XENCONS_OUT_SIZE) {
@@ -77,6 +77,12 @@ static void console_ring_drain(struct domain *d, evtchn_port_t port)
 		console_output_locked(d, chunk, n);
 	}
 	__atomic_store_n(&ring->out_cons, cons, __ATOMIC_RELEASE);
+}
+
+static void console_ring_drain(struct domain *d, evtchn_port_t port)
+{
+	spin_lock(&d->console_lock);
+	console_ring_drain_locked(d);
 	spin_unlock(&d->console_lock);
 	evtchn_notify_guest(d, port);	/* room in the ring again */
 }
@@ -178,8 +184,12 @@ void console_domain_destroy(struct domain *d)
 	kill_timer(&d->console_poll);
 	kill_timer(&d->console_flush);
 	spin_lock(&d->console_lock);
+	/* What it wrote last, notified or not, is kept too. */
+	if (d->console_ring)
+		console_ring_drain_locked(d);
 	guest_console_end(&d->console_print, d->id,
 			  guest_console_mode(d->privileged), now_ns());
+	console_keep_save(d);
 	spin_unlock(&d->console_lock);
 }
 

@@ -116,18 +116,37 @@ void domain_put(struct domain *d)
 		domain_free(d);
 }
 
-/* Enter @d in the table under @id: 0, or -EEXIST / -EINVAL. */
+struct domain *domain_get_console(domid_t id)
+{
+	struct domain *d = NULL;
+
+	if (id >= DOMID_MAX_LIVE)
+		return NULL;
+	/* Closed under this lock before the table's reference goes: refcnt > 0 here. */
+	spin_lock(&domain_table_lock);
+	if (domain_structs[id] && !domain_structs[id]->console_closed) {
+		d = domain_structs[id];
+		atomic_inc_return(&d->refcnt);
+	}
+	spin_unlock(&domain_table_lock);
+	return d;
+}
+
+/* Enter @d in the table under @id, with its console instance: 0, or -EEXIST / -EINVAL. */
 static int domain_table_insert(struct domain *d, domid_t id)
 {
+	static u64 instances;
 	int rc = 0;
 
 	if (id >= DOMID_MAX_LIVE)
 		return -EINVAL;
 	spin_lock(&domain_table_lock);
-	if (domain_structs[id])
+	if (domain_structs[id]) {
 		rc = -EEXIST;
-	else
+	} else {
 		domain_table[id] = domain_structs[id] = d;
+		d->console_instance = ++instances;
+	}
 	spin_unlock(&domain_table_lock);
 	return rc;
 }
@@ -236,6 +255,10 @@ void domain_destroy(struct domain *d)
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_kill_timers(d->vcpus[i]);
 	console_domain_destroy(d);
+	/* Its output is console_keep.c's now: console_read looks there. */
+	spin_lock(&domain_table_lock);
+	d->console_closed = true;
+	spin_unlock(&domain_table_lock);
 	p2m_release_foreign(d);
 	if (d->evtchn)
 		evtchn_domain_destroy(d);

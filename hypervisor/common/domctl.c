@@ -1,4 +1,5 @@
 /* keel_domctl: the privileged toolstack's domain control (create, memory, boot, pause, destroy, info, consoles, log). */
+#include <keel/console_keep.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
@@ -202,27 +203,34 @@ static long domctl_physinfo(struct keel_domctl *op)
 static char text_buf[DOMCTL_TEXT_MAX];
 static DEFINE_SPINLOCK(text_lock);
 
-/* console_read of @d, or readlog with @d NULL: copy a window of the stream. */
-static long domctl_text_read(struct vcpu *caller, struct domain *d,
-			     struct keel_domctl *op)
+/*
+ * console_read of domain @id (@d its domain_get_console(), or NULL), or
+ * readlog with @console false: copy a window of the stream.
+ */
+static long domctl_text_read(struct vcpu *caller, bool console, struct domain *d,
+			     domid_t id, struct keel_domctl *op)
 {
+	bool gone = false;
 	long n;
 
 	if (op->u.text.size > DOMCTL_TEXT_MAX)
 		return -EINVAL;
 	spin_lock(&text_lock);
-	if (d)
-		n = console_ring_read(d, &op->u.text.offset, text_buf,
-				      op->u.text.size, &op->u.text.head);
-	else
+	if (console) {
+		n = console_keep_read(d, id, &op->u.text.instance, &op->u.text.offset,
+				      text_buf, op->u.text.size, &op->u.text.head, &gone);
+	} else {
+		op->u.text.instance = 0;
 		n = log_read(&op->u.text.offset, text_buf, op->u.text.size,
 			     &op->u.text.head);
+	}
 	if (n > 0 && copy_to_guest(caller, op->u.text.buffer, text_buf, n))
 		n = -EFAULT;
 	spin_unlock(&text_lock);
 	if (n < 0)
 		return n;
 	op->u.text.nr = n;
+	op->u.text.flags = gone ? KEEL_TEXT_gone : 0;
 	return 0;
 }
 
@@ -315,20 +323,24 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 		rc = domctl_physinfo(&op);
 		break;
 	case KEEL_DOMCTL_readlog:
-		rc = domctl_text_read(v, NULL, &op);
+		rc = domctl_text_read(v, false, NULL, 0, &op);
 		break;
+	case KEEL_DOMCTL_console_read: {
+		/* Reading is harmless: any domain, the caller too, and one destroyed lately. */
+		domid_t id = op.domain == DOMID_SELF ? v->domain->id : op.domain;
+
+		d = domain_get_console(id);
+		rc = domctl_text_read(v, true, d, id, &op);
+		if (d)
+			domain_put(d);
+		break;
+	}
 	case KEEL_DOMCTL_getinfo:
-	case KEEL_DOMCTL_console_read:
-		/* Reading is harmless: any domain, the caller too. */
 		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
 		if (!d)
 			return -ESRCH;
-		if (op.cmd == KEEL_DOMCTL_getinfo) {
-			fill_info(d, &op.u.info);
-			rc = 0;
-		} else {
-			rc = domctl_text_read(v, d, &op);
-		}
+		fill_info(d, &op.u.info);
+		rc = 0;
 		domain_put(d);
 		break;
 	default:

@@ -70,14 +70,45 @@ static int text_read(const uint8_t *ring, size_t size, uint64_t head, struct kee
 	return 0;
 }
 
+/* Destroy: keel keeps a copy of its console output (the newest destroyed domain's here). */
+static void destroy_domain(struct fake_hv *f, struct fake_domain *d)
+{
+	free(f->buried.ram);
+	f->buried = *d;
+	f->buried.ram = NULL;
+	f->buried_id = (uint16_t)(d - f->dom);
+	free_domain(d);
+}
+
+/* console_read: a live domain's output, or the copy of a destroyed one's. */
+static int console_read(struct fake_hv *f, uint16_t id, struct keel_domctl *op)
+{
+	struct fake_domain *d = id < FAKE_MAX_DOMAINS ? &f->dom[id] : NULL;
+	uint64_t want = op->u.text.instance;
+
+	if (f->before_console_read)
+		f->before_console_read(f, id);
+	if (d && d->exists && (!want || want == d->console_instance)) {
+		op->u.text.flags = 0;
+	} else if (f->buried.exists && f->buried_id == id &&
+		   (!want || want == f->buried.console_instance)) {
+		d = &f->buried;
+		op->u.text.flags = KEEL_TEXT_gone;
+	} else {
+		return -ESRCH;
+	}
+	op->u.text.instance = d->console_instance;
+	return text_read(d->console_out, sizeof(d->console_out), d->console_head, op);
+}
+
 /* keel's action for a shutdown. */
-static void shutdown_domain(struct fake_domain *d, uint32_t reason)
+static void shutdown_domain(struct fake_hv *f, struct fake_domain *d, uint32_t reason)
 {
 	uint8_t action = reason == SHUTDOWN_poweroff ? d->on_poweroff :
 			 reason == SHUTDOWN_reboot ? d->on_reboot : d->on_crash;
 
 	if (action == KEEL_ACTION_destroy) {
-		free_domain(d);
+		destroy_domain(f, d);
 		return;
 	}
 	d->flags |= KEEL_DOMINF_shutdown;
@@ -128,7 +159,7 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 		d->flags |= KEEL_DOMINF_paused;
 		return 0;
 	case KEEL_DOMCTL_destroy:
-		free_domain(d);
+		destroy_domain(f, d);
 		return 0;
 	case KEEL_DOMCTL_set_sched:
 		if (!op->u.sched.weight || op->u.sched.weight > 65535)
@@ -145,10 +176,8 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 		d->on_crash = op->u.actions.on_crash;
 		return 0;
 	case KEEL_DOMCTL_shutdown:
-		shutdown_domain(d, op->u.shutdown.reason);
+		shutdown_domain(f, d, op->u.shutdown.reason);
 		return 0;
-	case KEEL_DOMCTL_console_read:
-		return text_read(d->console_out, sizeof(d->console_out), d->console_head, op);
 	case KEEL_DOMCTL_console_write: {
 		uint32_t room = sizeof(d->console_in) - d->console_in_len;
 		uint32_t n = op->u.text.size < room ? op->u.text.size : room;
@@ -192,6 +221,7 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		f->dom[id] = (struct fake_domain){
 			.exists = true, .flags = KEEL_DOMINF_paused,
 			.vcpus = op->u.create.max_vcpus, .weight = 256,
+			.console_instance = ++f->instances,
 		};
 		op->domain = id;
 		return 0;
@@ -214,6 +244,8 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 	case KEEL_DOMCTL_readlog:
 		return text_read((const uint8_t *)f->log, sizeof(f->log), strlen(f->log), op);
 	}
+	if (op->cmd == KEEL_DOMCTL_console_read)
+		return console_read(f, id, op);
 	if (id >= FAKE_MAX_DOMAINS || !f->dom[id].exists)
 		return -ESRCH;
 	if (op->cmd == KEEL_DOMCTL_getinfo) {
@@ -306,6 +338,7 @@ void fake_hv_fini(struct fake_hv *f)
 {
 	for (unsigned int i = 0; i < FAKE_MAX_DOMAINS; i++)
 		free_domain(&f->dom[i]);
+	free_domain(&f->buried);
 }
 
 unsigned int fake_hv_domains(const struct fake_hv *f)
@@ -323,4 +356,9 @@ void fake_console_print(struct fake_hv *f, uint16_t domid, const char *s)
 
 	for (; *s; s++)
 		d->console_out[d->console_head++ % FAKE_CONSOLE_SIZE] = (uint8_t)*s;
+}
+
+void fake_guest_shutdown(struct fake_hv *f, uint16_t domid, uint32_t reason)
+{
+	shutdown_domain(f, &f->dom[domid], reason);
 }

@@ -30,6 +30,7 @@ struct fake_domain {
 	uint64_t console_head;
 	uint8_t console_in[FAKE_CONSOLE_SIZE];	/* what console_write delivered */
 	uint32_t console_in_len;
+	uint64_t console_instance;		/* console_read's u.text.instance */
 };
 
 struct fake_hv {
@@ -46,6 +47,12 @@ struct fake_hv {
 	char log[8192];			/* readlog's text */
 	uint64_t total_pages, free_pages;
 	uint32_t console_ring_room;	/* console_write takes at most this per call */
+	uint64_t instances;		/* console instances handed out */
+	/* The console of the domain destroyed last, as keel keeps it (buried.exists). */
+	struct fake_domain buried;
+	uint16_t buried_id;
+	/* Called at each console_read before keel answers: a guest acting between polls. */
+	void (*before_console_read)(struct fake_hv *f, uint16_t domid);
 };
 
 void fake_hv_init(struct fake_hv *f);
@@ -54,5 +61,7 @@ void fake_hv_fini(struct fake_hv *f);
 unsigned int fake_hv_domains(const struct fake_hv *f);
 /* The guest "prints" @s on its console. */
 void fake_console_print(struct fake_hv *f, uint16_t domid, const char *s);
+/* The guest asks for shutdown @reason (SHUTDOWN_*): keel's action follows. */
+void fake_guest_shutdown(struct fake_hv *f, uint16_t domid, uint32_t reason);
 
 #endif

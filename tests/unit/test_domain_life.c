@@ -3,7 +3,8 @@
  * (domain.c, vcpu.c, timer.c, console_ring.c) on a fake host RAM arena with
  * keel's own page allocator. Destroy is idempotent (audit finding 12),
  * kills every timer before the memory goes (finding 4), and the guest
- * loops yield with continuations (finding 7).
+ * loops yield with continuations (finding 7). A destroyed domain's console
+ * output stays readable, whole, for a reader that has not read it all yet.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 /* libc has a sched_yield() of its own (pthread.h), keel's scheduler too. */
 #define sched_yield keel_sched_yield
 #include <keel/arch.h>
+#include <keel/console_keep.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/frame.h>
@@ -25,6 +27,7 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
+#include <public/console.h>
 #include <public/grant_table.h>
 #include <public/hvm_op.h>
 #include <public/sched.h>
@@ -561,6 +564,172 @@ static void test_console_io_continues(void **state)
 	domain_destroy(d);
 }
 
+/* ---- console output outlives the domain (issue 20) ----------------------- */
+
+/* One console_read as domctl does it: the bytes from *@pos up to the head, appended to @out. */
+static long console_read(domid_t id, u64 *instance, u64 *pos, char *out, bool *gone)
+{
+	struct domain *d = domain_get_console(id);
+	char buf[4096];
+	u64 head;
+	long n = console_keep_read(d, id, instance, pos, buf, sizeof(buf) - 1, &head, gone);
+
+	if (d)
+		domain_put(d);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	strcat(out, buf);
+	*pos += n;
+	assert_true(*pos <= head);
+	return n;
+}
+
+/*
+ * The guest prints its last words and powers off; keel destroys it at
+ * once (on_poweroff = "destroy"), before the reader's next poll. The
+ * reader still gets every byte, in order, told that no more will come,
+ * and the domain's frames all go back (teardown checks).
+ */
+static void test_console_outlives_the_domain(void **state)
+{
+	struct domain *d = create(12, 1);
+	static char out[8192];
+	u64 instance = 0, pos = 0, first;
+	bool gone = true;
+
+	out[0] = '\0';
+	assert_int_equal(console_ring_init(d, false), 0);
+	domain_console_write(d, "line 1\nline 2\n", 14);
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 14);
+	assert_false(gone);
+	first = instance;
+	assert_int_equal(first, d->console_instance);
+	domain_console_write(d, "line 3\nlast words\n", 18);
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	run_shutdown_tasklet(d);
+	assert_null(domain_held(12));		/* freed, with its console */
+	assert_null(domain_get_console(12));
+
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 18);
+	assert_true(gone);
+	assert_int_equal(instance, first);
+	assert_string_equal(out, "line 1\nline 2\nline 3\nlast words\n");
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 0);
+	assert_true(gone);
+
+	/* The id again: a new domain, its own console; the old one's copy stays. */
+	d = create(12, 1);
+	assert_int_equal(console_ring_init(d, false), 0);
+	domain_console_write(d, "new\n", 4);
+	instance = 0;
+	pos = 0;
+	out[0] = '\0';
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 4);
+	assert_false(gone);
+	assert_true(instance > first);
+	instance = first;
+	pos = 14;
+	out[0] = '\0';
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 18);
+	assert_true(gone);
+	assert_string_equal(out, "line 3\nlast words\n");
+	domain_destroy(d);
+	/* The newest of id 12 is the one destroyed last. */
+	instance = 0;
+	pos = 0;
+	out[0] = '\0';
+	assert_int_equal(console_read(12, &instance, &pos, out, &gone), 4);
+	assert_true(gone && instance > first);
+}
+
+/* A reader holding the domain while it is destroyed reads it to the end, then the copy says gone. */
+static void test_console_read_across_the_destroy(void **state)
+{
+	struct domain *d = create(13, 1), *held;
+	char buf[64];
+	u64 instance = 0, pos = 0, head;
+	bool gone;
+
+	assert_int_equal(console_ring_init(d, false), 0);
+	domain_console_write(d, "bye\n", 4);
+	held = domain_get_console(13);
+	assert_ptr_equal(held, d);
+	domain_destroy(d);			/* dying, not freed: we hold it */
+	assert_null(domain_get_console(13));	/* closed: readers go to the copy */
+	assert_int_equal(console_keep_read(held, 13, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), 4);
+	assert_false(gone);
+	domain_put(held);
+	pos = 4;
+	assert_int_equal(console_keep_read(NULL, 13, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), 0);
+	assert_true(gone);
+	assert_int_equal(head, 4);
+	pos = 5;
+	assert_int_equal(console_keep_read(NULL, 13, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), -EINVAL);
+}
+
+/* Bytes the guest left in its output ring without notifying are kept at its destroy. */
+static void test_console_unnotified_ring_bytes_are_kept(void **state)
+{
+	struct domain *d = create(14, 1);
+	struct xencons_interface *ring;
+	static const char text[] = "in the ring, never notified\n";
+	char buf[64];
+	u64 instance = 0, pos = 0, head;
+	bool gone;
+
+	assert_int_equal(console_ring_init(d, false), 0);
+	ring = d->console_ring;
+	for (unsigned int i = 0; i < sizeof(text) - 1; i++)
+		ring->out[(ring->out_prod + i) % XENCONS_OUT_SIZE] = text[i];
+	ring->out_prod += sizeof(text) - 1;
+	domain_destroy(d);
+	assert_int_equal(console_keep_read(NULL, 14, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), (long)sizeof(text) - 1);
+	assert_true(gone);
+	assert_memory_equal(buf, text, sizeof(text) - 1);
+}
+
+/* Copies are kept of the newest CONSOLE_KEEP_DEAD domains; none of one that never had memory. */
+static void test_console_copies_are_bounded(void **state)
+{
+	u64 instances[CONSOLE_KEEP_DEAD + 1], instance, pos = 0, head;
+	struct domain *d;
+	char buf[16];
+	bool gone;
+
+	for (unsigned int i = 0; i <= CONSOLE_KEEP_DEAD; i++) {
+		d = create(20 + i, 1);
+		assert_int_equal(console_ring_init(d, false), 0);
+		domain_console_write(d, "x", 1);
+		instances[i] = d->console_instance;
+		domain_destroy(d);
+	}
+	instance = instances[0];		/* the oldest made room */
+	assert_int_equal(console_keep_read(NULL, 20, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), -ESRCH);
+	for (unsigned int i = 1; i <= CONSOLE_KEEP_DEAD; i++) {
+		instance = 0;
+		pos = 0;
+		assert_int_equal(console_keep_read(NULL, 20 + i, &instance, &pos, buf,
+						   sizeof(buf), &head, &gone), 1);
+		assert_int_equal(instance, instances[i]);
+	}
+	d = domain_create(30, 1);		/* no memory, no console */
+	assert_non_null(d);
+	domain_destroy(d);
+	instance = 0;
+	assert_int_equal(console_keep_read(NULL, 30, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), -ESRCH);
+	/* An id that never was, and one past the table. */
+	assert_int_equal(console_keep_read(NULL, 31, &instance, &pos, buf, sizeof(buf), &head,
+					   &gone), -ESRCH);
+	assert_null(domain_get_console(DOMID_MAX_LIVE));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +745,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_io_continues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_outlives_the_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_read_across_the_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_copies_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_unnotified_ring_bytes_are_kept, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);

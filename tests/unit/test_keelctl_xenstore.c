@@ -1109,8 +1109,19 @@ static void test_console(void **state)
 	got[n] = '\0';
 	assert_string_equal(got, "boot messages\r\n$ ");
 
-	/* The domain goes away: the console says so and returns. */
+	/* The domain goes away: the console shows what keel kept of it, says so and returns. */
+	fake_console_print(&fake, 1, "last words\r\n");
 	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	assert_int_equal(ftruncate(outfd, 0), 0);
+	assert_int_equal(lseek(outfd, 0, SEEK_SET), 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	n = pread(outfd, got, sizeof(got) - 1, 0);
+	assert_true(n >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, "boot messages\r\n$ last words\r\n\r\n[keelctl: d1 is gone]\r\n");
+
+	/* Nothing kept of it any more (keel made room for newer ones): only the note. */
+	fake.buried.exists = false;
 	assert_int_equal(ftruncate(outfd, 0), 0);
 	assert_int_equal(lseek(outfd, 0, SEEK_SET), 0);
 	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
@@ -1121,6 +1132,91 @@ static void test_console(void **state)
 	close(in[0]);
 	close(in[1]);
 	close(outfd);
+}
+
+/* Issue 20: the guest's numbered lines, its last words and keel's destroy between two polls. */
+#define LAST_LINES 300
+static unsigned int console_reads, die_at_read;
+static uint16_t replacement;
+
+static void print_lines(uint16_t domid, unsigned int from, unsigned int to)
+{
+	char line[64];
+
+	for (unsigned int i = from; i < to; i++) {
+		snprintf(line, sizeof(line), "guest line %03u of %u\n", i, LAST_LINES);
+		fake_console_print(&fake, domid, line);
+	}
+}
+
+/* The guest writes the rest and powers off; keel destroys it and gives its id to another. */
+static void dies_between_polls(struct fake_hv *f, uint16_t domid)
+{
+	if (++console_reads != die_at_read)
+		return;
+	print_lines(domid, LAST_LINES / 2, LAST_LINES);
+	fake_console_print(f, domid, "LAST WORDS\n");
+	fake_guest_shutdown(f, domid, SHUTDOWN_poweroff);
+	if (replacement) {
+		f->last_id = (uint16_t)(domid - 1);	/* create picks domid next */
+		assert_int_equal(hv_create(&f->hv, 1, &replacement), 0);
+		assert_int_equal(replacement, domid);
+		fake_console_print(f, domid, "another domain\n");
+	}
+}
+
+static void expect_whole_output(uint16_t domid)
+{
+	const char *path = xasprintf_tmp("%s/console-last", daemon_.dir);
+	static char got[LAST_LINES * 32], want[LAST_LINES * 32];
+	int in[2], outfd;
+	size_t len = 0;
+	ssize_t n;
+
+	for (unsigned int i = 0; i < LAST_LINES; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "guest line %03u of %u\n",
+					i, LAST_LINES);
+	snprintf(want + len, sizeof(want) - len, "LAST WORDS\n\r\n[keelctl: d%u is gone]\r\n",
+		 domid);
+	assert_int_equal(pipe(in), 0);
+	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(outfd >= 0);
+	assert_int_equal(console_attach(&fake.hv, domid, in[0], outfd), 0);
+	n = pread(outfd, got, sizeof(got) - 1, 0);
+	assert_true(n >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, want);
+	close(in[0]);
+	close(in[1]);
+	close(outfd);
+}
+
+static void test_console_last_words(void **state)
+{
+	uint16_t domid;
+
+	/* Destroyed right after the reader's first poll, as a guest that powers off at once. */
+	for (unsigned int at = 1; at <= 3; at++) {
+		domid = create(xasprintf_tmp("last%u", at), NULL);
+		print_lines(domid, 0, LAST_LINES / 2);
+		console_reads = 0;
+		die_at_read = at;
+		replacement = 0;
+		fake.before_console_read = dies_between_polls;
+		expect_whole_output(domid);
+		fake.before_console_read = NULL;
+		assert_false(fake.dom[domid].exists);
+	}
+	/* Its id went to a new domain at once: the reader still follows the one it attached to. */
+	domid = create("last4", NULL);
+	print_lines(domid, 0, LAST_LINES / 2);
+	console_reads = 0;
+	die_at_read = 2;
+	replacement = 1;
+	fake.before_console_read = dies_between_polls;
+	expect_whole_output(domid);
+	fake.before_console_read = NULL;
+	assert_true(fake.dom[domid].exists);
 }
 
 static void test_info_dmesg_top(void **state)
@@ -1186,6 +1282,7 @@ int main(void)
 		T(test_disks_come_back_after_a_reboot),
 		T(test_block_attach_list_detach),
 		T(test_console),
+		T(test_console_last_words),
 		T(test_info_dmesg_top),
 	};
 

@@ -18,7 +18,8 @@ void console_ring_free(struct domain *d);
 void console_domain_init(struct domain *d);
 /*
  * @d is being destroyed: kill its console timers, print what waits of its
- * output and how much was suppressed (domain_destroy()).
+ * output and how much was suppressed, and have console_keep.c copy what
+ * it kept (domain_destroy()).
  */
 void console_domain_destroy(struct domain *d);
 

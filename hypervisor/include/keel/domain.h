@@ -76,6 +76,8 @@ struct domain {
 	struct timer console_flush;		/* prints an unfinished line that waited */
 	spinlock_t console_lock;	/* the ring's keel-side indices and the below */
 	struct text_ring console_out;	/* its newest console output, for console_read */
+	u64 console_instance;		/* names this domain of its id in console_read */
+	bool console_closed;		/* its output went to console_keep.c (table lock) */
 	struct guest_console console_print;	/* what of it reaches keel's console */
 	struct arch_domain arch;
 };
@@ -94,6 +96,12 @@ void domain_hold(struct domain *d);
  * until the domain is freed.
  */
 struct domain *domain_held(domid_t id);
+
+/*
+ * Domain @id, live or dying, with a reference held, while its console
+ * output is still its own (console_closed unset), or NULL.
+ */
+struct domain *domain_get_console(domid_t id);
 
 /* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus);

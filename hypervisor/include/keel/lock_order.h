@@ -19,6 +19,7 @@
  *                                       unreachable frames (p2m.c only)
  *  5a. text_lock (domctl.c)             console_read/readlog windows
  *  6. d->console_lock (struct domain)   console ring indices, kept output
+ *  6a. keep_lock (console_keep.c)       destroyed domains' output copies
  *  7. sched_lock (schedule.c)           vCPU states and run queues
  *  8. c->timer_lock (timer.c)           one CPU's timer heap; two CPUs'
  *                                       in ascending CPU order

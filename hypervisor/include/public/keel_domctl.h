@@ -39,6 +39,9 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_ACTION_restart	1	/* the toolstack rebuilds it; keel preserves it */
 #define KEEL_ACTION_preserve	2
 
+/* u.text.flags */
+#define KEEL_TEXT_gone		(1u << 0)	/* destroyed: its output is complete */
+
 /* keel_domctl_info.flags */
 #define KEEL_DOMINF_privileged	(1u << 0)
 #define KEEL_DOMINF_paused	(1u << 1)
@@ -109,7 +112,9 @@ struct keel_domctl {
 		 * A byte stream keel keeps (a domain's console output, keel's
 		 * log): positions count bytes ever written to it, only the
 		 * newest ones are kept. Reads copy from u.text.offset;
-		 * console_write ignores offset and head.
+		 * console_write ignores offset and head. A domain's
+		 * console output outlives it for a while (docs/domctl.md):
+		 * instance names which domain of an id is meant.
 		 */
 		struct {
 			uint64_t buffer;	/* caller-virtual bytes */
@@ -119,6 +124,11 @@ struct keel_domctl {
 			uint64_t head;		/* out: bytes ever written */
 			uint32_t size;		/* buffer bytes, <= 4096 */
 			uint32_t nr;		/* out: copied, or taken by the ring */
+			uint64_t instance;	/* console_read: in: the domain's
+						 * instance, 0 for the id's newest;
+						 * out: the instance read */
+			uint32_t flags;		/* out: KEEL_TEXT_* */
+			uint32_t pad;		/* unused */
 		} text;
 		uint8_t raw[80];
 	} u;
