@@ -135,6 +135,29 @@ static int read_string(struct parser *p, int node, const char *name,
 	return 0;
 }
 
+/* An action as xl.cfg names it ("destroy", "restart", "preserve"); @def if absent. */
+static int read_action(struct parser *p, int node, const char *name, u8 def, u8 *out)
+{
+	static const char *const names[] = {
+		[ACTION_DESTROY] = "destroy", [ACTION_RESTART] = "restart",
+		[ACTION_PRESERVE] = "preserve",
+	};
+	const char *v;
+	int rc = read_string(p, node, name, &v);
+
+	*out = def;
+	if (rc || !v)
+		return rc;
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return fail(p, -EINVAL, "%s: %s: \"%.32s\" is not destroy, restart or preserve",
+		    p->where, name, v);
+}
+
 /* 0 if @node's compatible list holds @compat, else an error. */
 static int check_compatible(struct parser *p, int node, const char *compat)
 {
@@ -232,7 +255,10 @@ static int read_domain(struct parser *p, int node, struct boot_domain *d)
 	     read_cell(p, node, "cpus", false, 1, 1, DOMAIN_MAX_VCPUS, &vcpus) ?:
 	     read_cell(p, node, "weight", false, SCHED_DEFAULT_WEIGHT, 1,
 		       SCHED_MAX_WEIGHT, &d->weight) ?:
-	     read_cell(p, node, "cap", false, 0, 0, 100 * vcpus, &d->cap);
+	     read_cell(p, node, "cap", false, 0, 0, 100 * vcpus, &d->cap) ?:
+	     read_action(p, node, "on-poweroff", ACTION_DESTROY, &d->on_poweroff) ?:
+	     read_action(p, node, "on-reboot", ACTION_RESTART, &d->on_reboot) ?:
+	     read_action(p, node, "on-crash", ACTION_DESTROY, &d->on_crash);
 	if (rc)
 		return rc;
 	d->domid = domid;

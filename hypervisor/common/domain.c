@@ -14,6 +14,7 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
+#include <public/hvm_op.h>
 #include <public/sched.h>
 
 #define DOMAIN_ORDER 1	/* struct domain lives in two pages */
@@ -159,6 +160,8 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	spin_lock_init(&d->console_lock);
 	d->id = id;
 	d->shared_info_gpa = P2M_NO_GPA;
+	/* Xen's default (hvm_domain_initialise()); a toolstack may choose another. */
+	d->hvm_params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
 	if (domain_table_insert(d, id)) {
 		free_pages(d, DOMAIN_ORDER);
 		return NULL;
@@ -394,6 +397,20 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	pr_info("d%u: shutdown requested, reason %s\n", d->id,
 		shutdown_reason_name(reason));
 	domain_stop(d, DOMAIN_SHUTDOWN, reason);
+}
+
+void domain_triple_fault(struct vcpu *v, const char *how)
+{
+	struct domain *d = v->domain;
+	unsigned int reason = READ_ONCE(d->hvm_params[HVM_PARAM_TRIPLE_FAULT_REASON]);
+
+	pr_warn("d%uv%u: %s: shutdown reason %s (HVM_PARAM_TRIPLE_FAULT_REASON)\n",
+		d->id, v->id, how, shutdown_reason_name(reason));
+	/* What Xen's domain_crash() is: a shutdown for SHUTDOWN_crash. */
+	if (reason == SHUTDOWN_crash)
+		domain_crash(d, how);
+	else
+		domain_shutdown(d, reason);
 }
 
 void domain_pause(struct domain *d)

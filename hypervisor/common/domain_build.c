@@ -218,7 +218,9 @@ struct domain *build_boot_domain(const struct boot_info *bi,
 	d = build_domain(bi, &s);
 	if (!d)
 		return NULL;
-	d->on_reboot = ACTION_RESTART;
+	d->on_poweroff = bd->on_poweroff;
+	d->on_reboot = bd->on_reboot;
+	d->on_crash = bd->on_crash;
 	if (sched_domain_set_params(d, bd->weight, bd->cap))
 		pr_warn("d%u: weight %u cap %u refused\n", d->id, bd->weight, bd->cap);
 	pr_info("d%u: \"%s\" built from the boot tree\n", d->id, bd->name);

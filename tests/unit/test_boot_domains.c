@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <keel/boot_domains.h>
+#include <keel/domain.h>
 #include <keel/errno.h>
 #include "host.h"
 
@@ -87,6 +88,8 @@ static void *valid_tree(void)
 	OK(fdt_property_u32(fdt, "cpus", 2));
 	OK(fdt_property_u32(fdt, "weight", 512));
 	OK(fdt_property_u32(fdt, "cap", 50));
+	OK(fdt_property_string(fdt, "on-reboot", "destroy"));
+	OK(fdt_property_string(fdt, "on-crash", "preserve"));
 	add_module(fdt, "kernel", kernel_compat, 14, 2, "guest=1");
 	OK(fdt_end_node(fdt));
 
@@ -123,6 +126,10 @@ static void test_valid_tree(void **state)
 	assert_int_equal(out[0].kernel, 0);
 	assert_int_equal(out[0].ramdisk, 1);
 	assert_string_equal(out[0].cmdline, "console=hvc0");
+	/* Without on-*: destroyed when it powers off or crashes, built again after a reboot. */
+	assert_int_equal(out[0].on_poweroff, ACTION_DESTROY);
+	assert_int_equal(out[0].on_reboot, ACTION_RESTART);
+	assert_int_equal(out[0].on_crash, ACTION_DESTROY);
 	/* Names and command lines point into the tree itself. */
 	assert_true((char *)out[0].cmdline > (char *)fdt &&
 		    (char *)out[0].cmdline < (char *)fdt + fdt_totalsize(fdt));
@@ -137,6 +144,9 @@ static void test_valid_tree(void **state)
 	assert_int_equal(out[1].kernel, 2);
 	assert_int_equal(out[1].ramdisk, -1);
 	assert_string_equal(out[1].cmdline, "guest=1");
+	assert_int_equal(out[1].on_poweroff, ACTION_DESTROY);
+	assert_int_equal(out[1].on_reboot, ACTION_DESTROY);
+	assert_int_equal(out[1].on_crash, ACTION_PRESERVE);
 	free(fdt);
 }
 
@@ -211,6 +221,10 @@ static const struct bad_tree bad_trees[] = {
 	{ GUEST, "weight", BE32(65536), 4, -EINVAL,
 	  "guest: weight: 65536 is out of range 1..65535" },
 	{ GUEST, "cap", BE32(201), 4, -EINVAL, "guest: cap: 201 is out of range 0..200" },
+	{ GUEST, "on-reboot", "reboot", 7, -EINVAL,
+	  "guest: on-reboot: \"reboot\" is not destroy, restart or preserve" },
+	{ GUEST, "on-poweroff", "destroy", 7, -EINVAL,
+	  "guest: on-poweroff: not one NUL-terminated string" },
 	{ GUEST, "privileged", "yes", 4, -EINVAL,
 	  "guest: privileged: a flag takes no value (4 bytes given)" },
 	{ GUEST, "compatible", "keel,dom", 9, -EINVAL,

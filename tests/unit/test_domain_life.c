@@ -26,6 +26,7 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <public/grant_table.h>
+#include <public/hvm_op.h>
 #include <public/sched.h>
 #include <public/xen.h>
 #include "host.h"
@@ -360,6 +361,64 @@ static void test_restart_reuses_the_id(void **state)
 	assert_null(domain_held(10));
 }
 
+/* ---- a triple fault: Xen's hvm_triple_fault() ---------------------------- */
+
+static long hvm_param(struct domain *caller, unsigned int cmd, domid_t dom,
+		      u32 index, u64 *value)
+{
+	struct xen_hvm_param p = { .domid = dom, .index = index, .value = *value };
+	long rc = do_hvm_op(caller->vcpus[0], cmd, (u64)(uintptr_t)&p);
+
+	*value = p.value;
+	return rc;
+}
+
+/*
+ * By default a triple fault reboots the domain; a control domain may make it
+ * a crash (as XenServer's toolstack does), the domain itself may neither
+ * read nor choose it, and another unprivileged domain may not either.
+ */
+static void test_triple_fault_reason(void **state)
+{
+	struct domain *d0 = create(0, 1), *d1 = create(1, 1), *d2 = create(2, 1);
+	u64 v = SHUTDOWN_crash;
+
+	d0->privileged = true;
+	domain_triple_fault(d1->vcpus[0], "triple fault");
+	assert_int_equal(d1->state, DOMAIN_SHUTDOWN);
+	assert_int_equal(d1->shutdown_reason, SHUTDOWN_reboot);
+	run_shutdown_tasklet(d1);		/* on_reboot: destroy */
+	d1 = create(1, 1);
+
+	assert_int_equal(hvm_param(d1, HVMOP_set_param, DOMID_SELF,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d1, HVMOP_get_param, DOMID_SELF,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d2, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EPERM);
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 7,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -ESRCH);
+	v = SHUTDOWN_MAX + 1;
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), -EINVAL);
+	v = SHUTDOWN_crash;
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), 0);
+	/* keel's own parameters stay keel's */
+	assert_int_equal(hvm_param(d0, HVMOP_set_param, 1, HVM_PARAM_STORE_PFN, &v), -EPERM);
+	v = 0;
+	assert_int_equal(hvm_param(d0, HVMOP_get_param, 1,
+				   HVM_PARAM_TRIPLE_FAULT_REASON, &v), 0);
+	assert_int_equal(v, SHUTDOWN_crash);
+
+	domain_triple_fault(d1->vcpus[0], "triple fault");
+	assert_int_equal(d1->state, DOMAIN_CRASHED);
+	assert_true(test_log_has("d1 crashed: triple fault"));
+	run_shutdown_tasklet(d1);
+	domain_destroy(d2);
+	domain_destroy(d0);
+}
+
 /* ---- finding 4: every timer dies with the domain ------------------------ */
 
 static void test_destroy_kills_every_timer(void **state)
@@ -512,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_preserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_triple_fault_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),

@@ -45,6 +45,15 @@ void domain_crash(struct domain *d, const char *why)
 	d->state = DOMAIN_CRASHED;
 }
 
+/* A triple fault goes to domain.c, which shuts the domain down (HVM_PARAM_TRIPLE_FAULT_REASON). */
+static const char *triple_faulted;
+
+void domain_triple_fault(struct vcpu *v, const char *how)
+{
+	assert_ptr_equal(v, &vcpu);
+	triple_faulted = how;
+}
+
 /* What vmexit.c calls for exits these tests do not make. */
 void vmcs_dump(struct vcpu *v) { }
 void vmcs_explain_failure(void) { }
@@ -87,6 +96,7 @@ static int setup(void **state)
 	hosted_cpu = 0;
 	pcpus[0].curr = &vcpu;
 	crashed = NULL;
+	triple_faulted = NULL;
 	hypercalls = 0;
 	test_log_reset();
 	return 0;
@@ -239,6 +249,33 @@ static void test_task_switch_kernel(void **state)
 	assert_non_null(crashed);
 }
 
+/* A triple fault is Xen's hvm_triple_fault(): a shutdown, not keel's crash. */
+static void test_triple_fault_exit(void **state)
+{
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_TRIPLE_FAULT;
+	assert_false(vmx_handle_exit(&vcpu));
+	assert_string_equal(triple_faulted, "triple fault");
+	assert_null(crashed);
+}
+
+/* An exception while #DF is being delivered is a triple fault too, as on the CPU. */
+static void test_fault_while_delivering_df(void **state)
+{
+	vmcs[VM_ENTRY_INTR_INFO] = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | X86_EXC_DF |
+				   INTR_INFO_DELIVER_CODE;
+	vmx_inject_exception(X86_EXC_GP, true, 0);
+	assert_non_null(triple_faulted);
+	assert_null(crashed);
+	assert_no_event();
+	/* Behind #PF, a #GP makes #DF instead. */
+	triple_faulted = NULL;
+	vmcs[VM_ENTRY_INTR_INFO] = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | X86_EXC_PF |
+				   INTR_INFO_DELIVER_CODE;
+	vmx_inject_exception(X86_EXC_GP, true, 0);
+	assert_null(triple_faulted);
+	assert_injected(X86_EXC_DF, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, NULL)
 
 int main(void)
@@ -251,6 +288,8 @@ int main(void)
 		T(test_hypercall_after_crash),
 		T(test_task_switch_user),
 		T(test_task_switch_kernel),
+		T(test_triple_fault_exit),
+		T(test_fault_while_delivering_df),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

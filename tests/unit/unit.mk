@@ -158,7 +158,7 @@ UNIT_TESTS += test_guest_console test_domain_life
 test_guest_console_SRCS := $(HV)/common/guest_console.c
 test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
 	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
-	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c hvm_op.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
 	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
 	tests/unit/stub_printk.c tests/unit/stub_domain.c
 test_domain_life_HDRS := tests/unit/stub_domain.h

@@ -98,8 +98,8 @@ void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
 		if (first == X86_EXC_DF &&
 		    (contributory(vector) || vector == X86_EXC_PF)) {
 			vmwrite(VM_ENTRY_INTR_INFO, 0);
-			domain_crash(this_cpu()->curr->domain,
-				     "triple fault (exception while delivering #DF)");
+			domain_triple_fault(this_cpu()->curr,
+					    "triple fault (exception while delivering #DF)");
 			return;
 		}
 		if ((contributory(first) && contributory(vector)) ||
@@ -202,7 +202,7 @@ static bool handle_external_interrupt(struct vcpu *v)
 static bool handle_triple_fault(struct vcpu *v)
 {
 	vmcs_dump(v);
-	domain_crash(v->domain, "triple fault");
+	domain_triple_fault(v, "triple fault");
 	return false;
 }
 

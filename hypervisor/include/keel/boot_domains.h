@@ -23,6 +23,8 @@ struct boot_domain {
 	u32 cap;		/* percent of one CPU, 0 = none */
 	int kernel;		/* multiboot2 module index of the kernel */
 	int ramdisk;		/* module index of the ramdisk, -1 if none */
+	/* enum domain_action for each way it ends (on-poweroff, on-reboot, on-crash) */
+	u8 on_poweroff, on_reboot, on_crash;
 };
 
 /*

@@ -109,6 +109,12 @@ int domain_populate(struct domain *d, u64 start, u64 end);
 void domain_crash(struct domain *d, const char *why);
 /* The domain asked to stop (SHUTDOWN_*): its vCPUs stop, then its action runs. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+/*
+ * @v triple faulted (@how: the CPU's or keel's word for it): as Xen's
+ * hvm_triple_fault(), the domain shuts down with the reason its
+ * HVM_PARAM_TRIPLE_FAULT_REASON holds (reboot unless a toolstack chose).
+ */
+void domain_triple_fault(struct vcpu *v, const char *how);
 /* Stop every vCPU of @d (and wait until none runs) / let them run again. */
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);

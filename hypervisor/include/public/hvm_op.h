@@ -13,8 +13,16 @@
 #define HVM_PARAM_CALLBACK_IRQ 0
 #define HVM_PARAM_STORE_PFN 1
 #define HVM_PARAM_STORE_EVTCHN 2
+#define HVM_PARAM_VM86_TSS 15
 #define HVM_PARAM_CONSOLE_PFN 17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
+#define HVM_PARAM_ACPI_IOPORTS_LOCATION 19
+/* The SHUTDOWN_* reason a triple fault shuts the domain down with (default: reboot). */
+#define HVM_PARAM_TRIPLE_FAULT_REASON 31
+#define HVM_PARAM_VM_GENERATION_ID_ADDR 34
+#define HVM_PARAM_ALTP2M 35
+#define HVM_PARAM_X87_FIP_WIDTH 36
+#define HVM_PARAM_VM86_TSS_SIZED 37
 
 /* CALLBACK_IRQ value: type in bits 63:56; type 2 delivers a vector (bits 7:0). */
 #define HVM_PARAM_CALLBACK_TYPE_VECTOR 2

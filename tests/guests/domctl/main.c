@@ -4,8 +4,10 @@
  * / map / destroy cycles return every page (keel's free count before and
  * after); (c) module 1 (the peer guest) is built as a new domain through
  * foreign mappings, runs, and its shutdown reaches dom0 (VIRQ_DOM_EXC and
- * getinfo) before dom0 destroys it; (d) a second copy told to crash
- * crashes alone while dom0 keeps running, and is destroyed afterwards;
+ * getinfo) before dom0 destroys it; (d) a second copy told to crash (a
+ * triple fault, which dom0 makes a crash with HVM_PARAM_TRIPLE_FAULT_REASON
+ * as a toolstack may: Xen's default is a reboot) crashes alone while dom0
+ * keeps running, and is destroyed afterwards;
  * (e) consoles and log: dom0 reads the peer's console output, writes a
  * line into its console input which the peer echoes, and finds keel's own
  * lines with readlog.
@@ -13,7 +15,9 @@
 #include "guest.h"
 #include "domctl.h"
 #include <public/console.h>
+#include <public/hvm_op.h>
 #include <public/memory.h>
+#include <public/sched.h>
 
 #define CYCLES 100
 #define PEER_MEM_MB 8
@@ -318,6 +322,7 @@ static void check_peers(void)
 	struct keel_domctl op;
 	evtchn_port_t virq_port;
 	long peer, crasher;
+	struct xen_hvm_param tf;
 	char line[80];
 
 	EXPECT(evtchn_bind_virq(VIRQ_DOM_EXC, 0, &virq_port), 0);
@@ -359,6 +364,15 @@ static void check_peers(void)
 	crasher = build_peer("peer crash");
 	if (crasher < 0)
 		return;
+	/* Its triple fault: a reboot by default (Xen's); a crash as dom0 chooses. */
+	tf = (struct xen_hvm_param){ .domid = crasher, .index = HVM_PARAM_TRIPLE_FAULT_REASON };
+	EXPECT(HYPERVISOR_hvm_op(HVMOP_get_param, &tf), 0);
+	CHECK(tf.value == SHUTDOWN_reboot, "triple fault reason %llu by default",
+	      (unsigned long long)tf.value);
+	tf.value = SHUTDOWN_MAX + 1;
+	EXPECT(HYPERVISOR_hvm_op(HVMOP_set_param, &tf), -EINVAL);
+	tf.value = SHUTDOWN_crash;
+	EXPECT(HYPERVISOR_hvm_op(HVMOP_set_param, &tf), 0);
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = crasher,
 				   .u.actions = { KEEL_ACTION_preserve, KEEL_ACTION_preserve,
 						  KEEL_ACTION_preserve } };
