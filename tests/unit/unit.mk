@@ -159,8 +159,8 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
 	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
 	tests/unit/stub_printk.c
-test_domain_life_SRCS += $(HV)/common/console_keep.c
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
+test_domain_life_SRCS += $(HV)/common/console_keep.c
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
