@@ -168,8 +168,8 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
 	tests/unit/stub_printk.c tests/unit/stub_domain.c
 test_domain_life_HDRS := tests/unit/stub_domain.h
-test_domain_life_SRCS += $(HV)/common/console_keep.c
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
+test_domain_life_SRCS += $(HV)/common/console_keep.c
 
 # keel-blkback (backend-drivers/blkback/blkback.mk): the real backend against a simulated
 # frontend (bb_fake.c: xenstore, grant table on a memfd, event channels), real AIO on /tmp.
