@@ -94,6 +94,7 @@ struct bb_backend {
 	unsigned int ndevs;
 	char *root;			/* BB_BACKEND_ROOT_FMT */
 	FILE *log;
+	uint64_t log_bytes;		/* written since the last truncation */
 	/* Scratch for synchronous steps (one request at a time). */
 	struct ioctl_gntdev_grant_copy_segment *copy;
 	unsigned int copy_max;

@@ -292,7 +292,7 @@ void bb_queue_run(struct bb_queue *q)
 	struct bb_backend *be = q->dev->be;
 	blkif_request_t req;
 
-	if (!q->map)
+	if (!q->map || q->ring.broken)
 		return;
 	q->starved = false;
 	for (;;) {
@@ -305,9 +305,9 @@ void bb_queue_run(struct bb_queue *q)
 			}
 			rc = bb_ring_next(&q->ring, &req);
 			if (rc < 0) {
-				bb_log(be, "d%u/%u queue %u: req_prod %u overruns the ring: stopped",
-				       q->dev->domid, q->dev->devid, q->idx,
-				       q->ring.sring->req_prod);
+				/* Said once: a broken ring is never looked at again. */
+				bb_log(be, "d%u/%u queue %u: req_prod overruns the ring: stopped",
+				       q->dev->domid, q->dev->devid, q->idx);
 				break;
 			}
 			if (rc == 0)

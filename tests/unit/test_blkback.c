@@ -956,6 +956,24 @@ static void test_bad_backend_keys(void **state)
 	t_free(t);
 }
 
+/* The log stays bounded however often a guest makes the daemon speak. */
+static void test_log_bounded(void **state)
+{
+	struct bb_backend be;
+	FILE *f = tmpfile();
+	unsigned int i;
+	long size;
+
+	memset(&be, 0, sizeof(be));
+	be.log = f;
+	for (i = 0; i < 200000; i++)
+		bb_log(&be, "d1/51712: a line about something the guest did wrong, number %u", i);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	assert_true(size > 0 && size <= (4 << 20) + 4096);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1002,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ring_grants),
 		cmocka_unit_test(test_restart_adopts),
 		cmocka_unit_test(test_bad_backend_keys),
+		cmocka_unit_test(test_log_bounded),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */
