@@ -83,7 +83,9 @@ struct bb_dev {
 	struct bb_limits lim;
 	unsigned int nqueues;
 	struct bb_queue *queues;	/* connected when non-NULL */
-	uint64_t stat_requests, stat_errors;
+	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
+	struct bb_slot *flush_next;	/* waiting for the next one */
+	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
 struct bb_backend {

@@ -711,6 +711,33 @@ static void test_event_thresholds(void **state)
 	t_free(t);
 }
 
+/* A flush storm: every flush answered, with far fewer fdatasyncs than flushes. */
+static void test_flush_storm(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
+	unsigned int k;
+
+	for (k = 0; k < 30; k++) {
+		q.id = k;
+		fe_push(fe, 0, &q);
+	}
+	/* And flushes with data, which join the same fdatasyncs after their writes. */
+	for (k = 0; k < 2; k++) {
+		blkif_request_t w = rw(BLKIF_OP_FLUSH_DISKCACHE, 8 * k, 1, 0, 7);
+
+		w.seg[0].gref = fe->data_gref[k];
+		w.id = 100 + k;
+		fe_push(fe, 0, &w);
+	}
+	assert_int_equal(fe_wait(fe, 0, 32), 32);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_true(t->be.devs->stat_fsyncs >= 1 && t->be.devs->stat_fsyncs <= 4);
+	t_free(t);
+}
+
 /* ---- the xenbus state machine ---- */
 
 /* Frontend close (5, 6) and reset (1): disconnect, 6, then 2 and a new connection. */
@@ -994,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_ring_overrun_isolated),
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_event_thresholds),
+		cmocka_unit_test(test_flush_storm),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
