@@ -74,6 +74,7 @@ struct bb_dev {
 	bool gone;			/* the backend directory is gone */
 	bool failed;			/* a fatal error: no reconnect until the frontend closes */
 	bool release_pending;		/* release waits for in-flight I/O */
+	bool reattach;			/* connecting to a predecessor's live rings */
 	enum bb_dev_phase phase;
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */

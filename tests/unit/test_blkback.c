@@ -103,6 +103,8 @@ static struct fe *t_disk(struct t *t, int i, uint16_t domid, const char *mode,
 	assert_int_equal(be_state(fe), 2);
 	fe_connect(fe, order, nq);
 	assert_int_equal(be_state(fe), 4);
+	fe_set_state(fe, 4);		/* blkfront's answer */
+	assert_int_equal(be_state(fe), 4);
 	return fe;
 }
 
@@ -931,31 +933,76 @@ static void test_bad_ring_grants(void **state)
 	bad_key_case("ring-ref", "FOREIGN", false);
 }
 
-/* A new instance finds a disk connected by its predecessor: it closes it cleanly. */
-static void test_restart_adopts(void **state)
+/* Restart the backend without a word to xenstore (as a crash or SIGTERM leaves it). */
+static void restart(struct t *t)
 {
-	struct t *t = t_new(NULL);
-	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
-	struct bb_backend be2;
-
-	/* The first instance dies without a word (no xenstore writes in fini). */
 	t->f.be = NULL;
 	bb_backend_fini(&t->be);
 	assert_int_equal(t->f.maps, 0);
-	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.bound, 0);
 	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
 	t->f.be = &t->be;
 	assert_int_equal(bb_backend_start(&t->be), 0);
 	fake_pump(&t->f);
-	assert_int_equal(be_state(fe), 5);
-	fe_set_state(fe, 6);
-	assert_int_equal(be_state(fe), 6);
-	fe_set_state(fe, 1);
-	assert_int_equal(be_state(fe), 2);
-	fe_connect(fe, 0, 1);
-	assert_int_equal(be_state(fe), 4);
+}
+
+/*
+ * A new instance finds a disk its predecessor connected: it takes the rings over and answers
+ * what was queued meanwhile; one whose frontend is not connected any more is closed cleanly.
+ */
+static void test_restart_adopts(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 1, 2), *b = t_disk(t, 1, 2, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_READ, 8, 1, 0, 7);
+	unsigned int k;
+
 	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
-	(void)be2;
+	t->f.be = NULL;
+	bb_backend_fini(&t->be);
+	assert_int_equal(be_state(fe), 4);
+	/* Requests queued while no backend runs, on both queues. */
+	for (k = 0; k < 3; k++) {
+		q.id = 500 + k;
+		q.seg[0].gref = fe->data_gref[k];
+		fe_push(fe, k % 2, &q);
+	}
+	b->q[0].sring->rsp_prod = 12345;	/* b's "published responses" are garbage */
+	fe_set_state(b, 5);			/* and b is closing */
+	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
+	t->f.be = &t->be;
+	assert_int_equal(bb_backend_start(&t->be), 0);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(fe_wait(fe, 0, 2), 2);
+	assert_int_equal(fe_wait(fe, 1, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(fe_pop(fe, 1).id, 501);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 4);
+	/* b: closed cleanly, then reconnects as usual. */
+	assert_int_equal(be_state(b), 5);
+	fe_set_state(b, 6);
+	assert_int_equal(be_state(b), 6);
+	fe_set_state(b, 1);
+	assert_int_equal(be_state(b), 2);
+	fe_connect(b, 0, 1);
+	assert_int_equal(be_state(b), 4);
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* A takeover whose rings cannot be mapped any more: a clean close. */
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	fake_revoke(&t->f, 1999);
+	{
+		char path[200];
+
+		snprintf(path, sizeof(path), "%s/queue-1/ring-ref1", fe->fe_path);
+		fake_xs_write(&t->f, path, "1999");
+	}
+	restart(t);
+	assert_int_equal(be_state(fe), 5);
+	assert_non_null(error_node(t, fe));
 	t_free(t);
 }
 
