@@ -228,7 +228,7 @@ static void flush_done(struct bb_dev *dev, int16_t status)
 	}
 }
 
-/* Starts a checked request that holds slot @s: returns false when it is already answered. */
+/* Starts a checked request that holds slot @s (some, like discards, end here). */
 static void start(struct bb_queue *q, struct bb_slot *s)
 {
 	struct bb_dev *dev = q->dev;
