@@ -781,6 +781,21 @@ static void test_reconnect(void **state)
 	t_free(t);
 }
 
+/* The frontend deletes its own directory while connected: disconnect, 6, the other disk fine. */
+static void test_frontend_deletes_itself(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1), *b = t_disk(t, 1, 2, "w", 0, 1);
+
+	fake_xs_rm(&t->f, fe->fe_path);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
 /* The toolstack's detach (online=0, be state 5): the frontend closes, 6, everything released. */
 static void test_toolstack_detach(void **state)
 {
@@ -1070,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_event_thresholds),
 		cmocka_unit_test(test_flush_storm),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
 		cmocka_unit_test(test_domain_death_mid_io),
