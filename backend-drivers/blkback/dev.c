@@ -433,6 +433,22 @@ static int setup(struct bb_dev *dev)
 	return commit(dev, kv, n, XenbusStateInitWait);
 }
 
+/*
+ * The guest is dead: no frontend will ever answer a Closing, so say Closed at once (what
+ * Linux blkback does, 2.7d) rather than leave the toolstack waiting out its timeout.
+ */
+static void close_for_dead_domain(struct bb_dev *dev)
+{
+	uint64_t v;
+
+	if (read_uint(dev, dev->be_path, "state", XenbusStateReconfigured, &v) == -ENOENT) {
+		dev->gone = true;
+		return;
+	}
+	dev->state = (int)v;	/* whatever the toolstack wrote last: no -EBUSY */
+	set_state(dev, XenbusStateClosed);
+}
+
 void bb_dev_release(struct bb_dev *dev)
 {
 	struct bb_env *env = &dev->be->env;
@@ -440,6 +456,8 @@ void bb_dev_release(struct bb_dev *dev)
 	dev->release_pending = true;
 	if (!bb_dev_release_rings(dev))
 		return;		/* the last completion calls update() again */
+	if (dev->dead && !dev->gone)
+		close_for_dead_domain(dev);
 	if (dev->fe_watched) {
 		env->ops->xs_unwatch(env->priv, dev->fe_state_path, dev->token);
 		dev->fe_watched = false;
@@ -590,8 +608,15 @@ void bb_dev_update(struct bb_dev *dev)
 		uint64_t v;
 
 		/* Nothing held; freed (backend.c) once the toolstack removed the directory. */
-		if (!dev->gone && read_uint(dev, dev->be_path, "state", 8, &v) == -ENOENT)
+		if (dev->gone)
+			return;
+		if (read_uint(dev, dev->be_path, "state", 8, &v) == -ENOENT) {
 			dev->gone = true;
+		} else if (v == XenbusStateClosing) {
+			/* A close asked after the release: nothing is left to wait for. */
+			dev->state = (int)v;
+			set_state(dev, XenbusStateClosed);
+		}
 		return;
 	}
 	if (dev->release_pending) {

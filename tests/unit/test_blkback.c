@@ -847,6 +847,7 @@ static void test_domain_death_mid_io(void **state)
 	struct t *t = t_new(NULL);
 	struct fe *a = t_disk(t, 0, 1, "w", 2, 2), *b = t_disk(t, 1, 2, "w", 0, 1);
 	blkif_request_t q;
+	char path[200];
 	unsigned int k;
 
 	for (k = 0; k < 20; k++) {
@@ -854,12 +855,20 @@ static void test_domain_death_mid_io(void **state)
 		q.id = k;
 		fe_push(a, k % 2, &q);
 	}
+	/* As keelctl destroys: the domain dies, then fe removed, be online=0 + state=5. */
 	t->f.alive[1] = false;
-	fake_xs_rm(&t->f, a->fe_path);
 	fake_xs_write(&t->f, "@releaseDomain", "x");
 	fake_pump(&t->f);
 	for (k = 0; k < 100 && t->f.maps > 1; k++)
 		fake_run_aio(&t->f, 10);
+	fake_xs_rm(&t->f, a->fe_path);
+	snprintf(path, sizeof(path), "%s/online", a->be_path);
+	fake_xs_write(&t->f, path, "0");
+	snprintf(path, sizeof(path), "%s/state", a->be_path);
+	fake_xs_write(&t->f, path, "5");
+	fake_pump(&t->f);
+	/* Closed at once: nobody is left to answer, so the toolstack must not wait. */
+	assert_int_equal(be_state(a), 6);
 	assert_int_equal(t->f.maps, 1);		/* b's ring only */
 	assert_int_equal(t->f.bound, 1);
 	assert_int_equal(t->be.open_fds, 1);
