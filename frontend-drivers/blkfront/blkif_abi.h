@@ -21,9 +21,9 @@
 #define BLK_SEGS_PER_INDIRECT_PAGE 512	/* 4096 / 8 */
 #define BLK_SECTOR_SHIFT 9		/* every wire sector count is in 512 bytes */
 
-#define VDISK_CDROM 1
-#define VDISK_REMOVABLE 2
-#define VDISK_READONLY 4
+#define BLK_VDISK_CDROM 1
+#define BLK_VDISK_REMOVABLE 2
+#define BLK_VDISK_READONLY 4
 
 struct blk_seg {
 	u32 gref;

@@ -71,9 +71,14 @@ static void queue_event(u32 len)
 		ev_overflowed = true;
 		return;
 	}
-	rx[MIN(len, (u32)XS_PAYLOAD_MAX)] = '\0';
-	snprintf(events[ev_tail % EVENT_SLOTS], EVENT_PATH_MAX, "%s", rx);
-	ev_tail++;
+	char *slot = events[ev_tail++ % EVENT_SLOTS];
+	size_t n = strlen(rx);
+
+	/* A path too long to keep is kept as "": the reader re-checks everything. */
+	if (n >= EVENT_PATH_MAX)
+		n = 0;
+	memcpy(slot, rx, n);
+	slot[n] = '\0';
 }
 
 static int fail_stream(int err)
@@ -86,14 +91,14 @@ static int fail_stream(int err)
 /* Read one whole message into rx; its header into *@h. */
 static int read_msg(struct xs_msg_hdr *h, u64 timeout_ns)
 {
-	int rc = xs_ring_read(ring, h, sizeof(*h), timeout_ns);
+	int rc = xs_ring_recv(ring, h, sizeof(*h), timeout_ns);
 
 	if (rc)
 		return rc == -ETIMEDOUT ? rc : fail_stream(rc);
 	if (h->len > XS_PAYLOAD_MAX)
 		return fail_stream(-E2BIG);
 	/* Mid-message: the rest is on its way, a timeout breaks the stream. */
-	rc = xs_ring_read(ring, rx, h->len, XS_REPLY_TIMEOUT_NS);
+	rc = xs_ring_recv(ring, rx, h->len, XS_REPLY_TIMEOUT_NS);
 	if (rc)
 		return fail_stream(rc);
 	rx[h->len] = '\0';
@@ -120,9 +125,9 @@ static int talk(u32 type, xs_tx_t tx, const struct xs_iov *iov, unsigned int n)
 			return -E2BIG;
 		h.len += iov[i].len;
 	}
-	rc = xs_ring_write(ring, &h, sizeof(h), XS_REPLY_TIMEOUT_NS);
+	rc = xs_ring_send(ring, &h, sizeof(h), XS_REPLY_TIMEOUT_NS);
 	for (unsigned int i = 0; !rc && i < n; i++)
-		rc = xs_ring_write(ring, iov[i].base, iov[i].len,
+		rc = xs_ring_send(ring, iov[i].base, iov[i].len,
 				   XS_REPLY_TIMEOUT_NS);
 	if (rc)
 		return fail_stream(rc);
@@ -313,10 +318,11 @@ bool xs_next_event(char *path, u32 size, u64 timeout_ns)
 			return true;
 		if (!ring || broken)
 			return false;
+		/* What already arrived first, even with no time left. */
 		now = xs_now_ns();
-		if (now >= end)
+		if (!xs_ring_pending(ring) && now >= end)
 			return false;
-		if (read_msg(&h, end - now) && broken)
+		if (read_msg(&h, now >= end ? 0 : end - now) && broken)
 			return false;
 	}
 }

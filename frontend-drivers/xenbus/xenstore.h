@@ -3,7 +3,9 @@
 #define GUEST_XENSTORE_H
 
 #include <keel/types.h>
-#include "xs_proto.h"
+
+/* The ring page (xs_proto.h); users of this API need not see the wire. */
+struct xs_ring_page;
 
 /* A transaction id; XS_NO_TX outside any transaction. */
 typedef u32 xs_tx_t;

@@ -12,7 +12,7 @@ static u64 deadline_left(u64 end)
 	return now >= end ? 0 : end - now;
 }
 
-int xs_ring_write(volatile struct xs_ring_page *r, const void *buf, u32 len,
+int xs_ring_send(volatile struct xs_ring_page *r, const void *buf, u32 len,
 		  u64 timeout_ns)
 {
 	const char *p = buf;
@@ -38,18 +38,19 @@ int xs_ring_write(volatile struct xs_ring_page *r, const void *buf, u32 len,
 			continue;
 		}
 		if (!deadline_left(end))
-			return -ETIMEDOUT;
+			/* Part of a message given or taken: the stream cannot be resumed. */
+			return p == (char *)buf ? -ETIMEDOUT : -EIO;
 		xs_port_wait(deadline_left(end));
 	}
 	return 0;
 }
 
-bool xs_ring_has_data(volatile struct xs_ring_page *r)
+bool xs_ring_pending(volatile struct xs_ring_page *r)
 {
 	return __atomic_load_n(&r->rsp_prod, __ATOMIC_ACQUIRE) != r->rsp_cons;
 }
 
-int xs_ring_read(volatile struct xs_ring_page *r, void *buf, u32 len,
+int xs_ring_recv(volatile struct xs_ring_page *r, void *buf, u32 len,
 		 u64 timeout_ns)
 {
 	char *p = buf;
@@ -75,7 +76,8 @@ int xs_ring_read(volatile struct xs_ring_page *r, void *buf, u32 len,
 			continue;
 		}
 		if (!deadline_left(end))
-			return -ETIMEDOUT;
+			/* Part of a message given or taken: the stream cannot be resumed. */
+			return p == (char *)buf ? -ETIMEDOUT : -EIO;
 		xs_port_wait(deadline_left(end));
 	}
 	return 0;

@@ -161,6 +161,13 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 	tests/unit/stub_printk.c
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
+# The guest kit's xenstore client against keel's xenstored core in process, and a scripted daemon.
+UNIT_TESTS += test_guest_xenstore
+test_guest_xenstore_SRCS := $(XENSTORED_CORE_SRCS) frontend-drivers/xenbus/xenstore.c \
+	frontend-drivers/xenbus/xs_ring.c
+test_guest_xenstore_HDRS := $(XENSTORED_HDRS) $(wildcard frontend-drivers/xenbus/*.h)
+test_guest_xenstore_DEFS := $(XENSTORED_TEST_DEFS) -Ifrontend-drivers/xenbus -Ifrontend-drivers/lib
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

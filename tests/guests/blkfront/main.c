@@ -82,7 +82,7 @@ int guest_main(const char *cmdline)
 	    !connect_disk(&disks[1], 1, vdevs[1], "b", &small))
 		return test_result("blkfront");
 	if (n >= 3 && connect_disk(&disks[2], 2, vdevs[2], "c", &small))
-		CHECK(disks[2].dev.info & VDISK_READONLY, "disk c is not read-only (info %u)",
+		CHECK(disks[2].dev.info & BLK_VDISK_READONLY, "disk c is not read-only (info %u)",
 		      disks[2].dev.info);
 
 	for (unsigned int round = 0; round < 4; round++) {
