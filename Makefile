@@ -131,6 +131,15 @@ ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
+# dom0 Linux with keel-blkback and keel's own block frontend guest as a domU, shipped in the
+# test image (DOM0_TEST_GUESTS, boot/linux.mk): tests/emu/dom0/usr/libexec/keel/test-blockfront.
+DOM0_TEST_GUESTS := $(GUEST_OUT)/blkfront.elf
+TEST_ISOS += blockfront
+ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M
+ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)

@@ -106,11 +106,22 @@ $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox boot/initramfs/mki
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS)
 
+# Test guests (tests/guests/<g>) that dom0's test scripts start as domUs, in
+# /usr/share/keel/guest/<g>.elf of the test image: DOM0_TEST_GUESTS, set by the includer.
+DOM0_TEST_GUEST_DIR := $(LINUX_DIR)/dom0-test-guests
+
+$(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS)
+	@rm -rf $(DOM0_TEST_GUEST_DIR)
+	@mkdir -p $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest
+	@$(if $(DOM0_TEST_GUESTS),cp $(DOM0_TEST_GUESTS) $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/)
+	@touch $@
+
 $(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
-		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES)
+		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES) \
+		$(DOM0_TEST_GUEST_DIR).stamp
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS) \
-		tests/emu/dom0
+		tests/emu/dom0 $(DOM0_TEST_GUEST_DIR)
 
 linux-check: $(LINUX_FILES)
 	@boot/linux-qemu-check.sh $(LINUX_FILES)

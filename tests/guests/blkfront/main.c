@@ -9,7 +9,8 @@
  * hostile-frontend case of the checklist on a (hostile.c), checking each
  * answer while b keeps verifying, and prints each disk's CRC-32 as it
  * reads it at the end so dom0 can compare it with the image.
- * Command line: seed=N ops=N (defaults 1 and 200).
+ * Command line: seed=N ops=N (defaults 1 and 200); mode=xs runs only the
+ * xenstore client's checks against the real daemon (xs_selftest.c).
  * Lines: "blkfront: PASS <case>: ...", "blkfront: FAIL ...", and the one
  * "guest: PASS blkfront" or "guest: FAIL blkfront (N failures)".
  */
@@ -18,6 +19,7 @@
 #include "grefs.h"
 #include "hostile.h"
 #include "xenstore.h"
+#include "xs_selftest.h"
 
 #define GNT_FRAMES 4
 
@@ -62,6 +64,7 @@ int guest_main(const char *cmdline)
 	struct blkfront_opts big = { .ring_order = BLKFRONT_MAX_ORDER, .indirect = true };
 	struct blkfront_opts small = { .ring_order = 0, .indirect = false };
 	u32 seed = 1, ops = 200, vdevs[4];
+	char mode[16];
 	int n;
 
 	cmdline_uint(cmdline, "seed", &seed);
@@ -72,6 +75,10 @@ int guest_main(const char *cmdline)
 	    !CHECK(!gnttab_init((uptr)gnt_pages, GNT_FRAMES), "no grant table") ||
 	    !CHECK(!xs_init(), "no xenstore ring"))
 		return test_result("blkfront");
+	if (cmdline_param(cmdline, "mode", mode, sizeof(mode)) && !strcmp(mode, "xs")) {
+		xs_selftest();
+		return test_result("blkfront-xs");
+	}
 	/* Refs 0..7 are the toolstack's, as in Xen. */
 	grefs_init(8, GNT_FRAMES * GNTTAB_ENTRIES_PER_FRAME - 8);
 
