@@ -140,6 +140,15 @@ ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
+# dom0 Linux serving disks to stock Linux guests: keel-blkback and backendtype=phy, root on xvda,
+# read-only, hot-plug, reboot, destroy mid-write (tests/emu/dom0/usr/libexec/keel/test-block).
+# More keel.test= words for the same run go before poweroff.
+TEST_ISOS += block
+ISO_CMDLINE_block := console=com1,e9 dom0_mem=512M
+ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=block keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
@@ -149,8 +158,10 @@ test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
 efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 include dom0-tools/xenstored/xenstored.mk
+include backend-drivers/blkback/blkback.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
+DOM0_TOOLS += $(BLKBACK)
 -include boot/efi/efi.mk
 -include boot/linux.mk
 

@@ -77,10 +77,38 @@ $(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(INITRAMFS_OVERLAYS)
 
+# A guest's boot files: the initramfs with the modules its root disk needs (blkfront, ext4), and
+# that root disk, an ext4 image of boot/rootdisk/rootfs (busybox init) plus the guest halves of
+# the emulator tests (tests/emu/rootdisk/), made with mke2fs -d (boot/rootdisk/mkrootdisk.sh).
+GUEST_MODULES := xen-blkfront crc32c_generic ext4
+GUEST_MODULES_DIR := $(LINUX_DIR)/guest-modules
+GUEST_INITRAMFS := $(LINUX_DIR)/guest-initramfs.cpio.gz
+ROOTDISK := $(LINUX_DIR)/rootdisk.img
+ROOTDISK_MIB ?= 32
+ROOTDISK_OVERLAYS := boot/rootdisk/rootfs tests/emu/rootdisk
+ROOTDISK_FILES := $(shell find $(ROOTDISK_OVERLAYS) 2>/dev/null)
+
+$(GUEST_MODULES_DIR).stamp: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/busybox \
+		boot/initramfs/guest-modules.sh
+	@echo "  MODULES $(GUEST_MODULES_DIR)"
+	@boot/initramfs/guest-modules.sh $(LINUX_DIR)/modules $(GUEST_MODULES_DIR) \
+		$(LINUX_DIR)/busybox $(GUEST_MODULES)
+	@touch $@
+
+$(GUEST_INITRAMFS): $(GUEST_MODULES_DIR).stamp $(LINUX_DIR)/busybox \
+		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES)
+	@echo "  CPIO    $@"
+	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
+		$(GUEST_MODULES_DIR)
+
+$(ROOTDISK): $(LINUX_DIR)/busybox boot/rootdisk/mkrootdisk.sh $(ROOTDISK_FILES)
+	@echo "  EXT4    $@"
+	@boot/rootdisk/mkrootdisk.sh $@ $(ROOTDISK_MIB) $(LINUX_DIR)/busybox $(ROOTDISK_OVERLAYS)
+
 # dom0's image (`make run`, the toolstack test): the initramfs above plus the Xen modules,
 # the dom0 tools (DOM0_TOOLS, set by the includer: built binaries, to /usr/sbin) and a guest
-# to start: this same kernel as Debian ships it (the bzImage) and the plain initramfs, in
-# /usr/share/keel/guest/, with the example configs of boot/examples/ in /etc/keel/.
+# to start: this same kernel as Debian ships it (the bzImage), the guest initramfs and root disk
+# (below) in /usr/share/keel/guest/, with the example configs of boot/examples/ in /etc/keel/.
 # The test variant adds tests/emu/dom0/ (test scripts /init runs on keel.test=NAME).
 DOM0_INITRAMFS := $(LINUX_DIR)/dom0-initramfs.cpio.gz
 DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.gz
@@ -89,7 +117,7 @@ DOM0_EXAMPLES := $(wildcard boot/examples/*.cfg)
 DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
 DOM0_IMAGE_OVERLAYS := boot/initramfs/rootfs $(LINUX_DIR)/modules $(DOM0_OVERLAY)
 
-$(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs.cpio.gz \
+$(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(GUEST_INITRAMFS) $(ROOTDISK) \
 		$(DOM0_EXAMPLES)
 	@echo "  OVERLAY $(DOM0_OVERLAY)"
 	@rm -rf $(DOM0_OVERLAY)
@@ -97,7 +125,8 @@ $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs
 		$(DOM0_OVERLAY)/etc/keel
 	@cp $(DOM0_TOOLS) $(DOM0_OVERLAY)/usr/sbin/
 	@cp $(LINUX_DIR)/vmlinuz $(DOM0_OVERLAY)/usr/share/keel/guest/vmlinuz
-	@cp $(LINUX_DIR)/initramfs.cpio.gz $(DOM0_OVERLAY)/usr/share/keel/guest/initrd.gz
+	@cp $(GUEST_INITRAMFS) $(DOM0_OVERLAY)/usr/share/keel/guest/initrd.gz
+	@cp $(ROOTDISK) $(DOM0_OVERLAY)/usr/share/keel/guest/root.img
 	@$(if $(DOM0_EXAMPLES),cp $(DOM0_EXAMPLES) $(DOM0_OVERLAY)/etc/keel/)
 	@touch $@
 

@@ -25,9 +25,9 @@ static void absolute_path(char **path)
 
 static void note_devices(struct kc *kc, const struct domain_config *cfg)
 {
-	if (cfg->nr_disks || cfg->nr_vifs)
-		kc_warn("%s: %u disk and %u vif entries kept: keel has no block or net backends yet",
-			cfg->name, cfg->nr_disks, cfg->nr_vifs);
+	if (cfg->nr_vifs)
+		kc_warn("%s: %u vif entries kept: keel has no net backend yet", cfg->name,
+			cfg->nr_vifs);
 }
 
 int cmd_create(struct kc *kc, int argc, char **argv)

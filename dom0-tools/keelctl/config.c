@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cfg_parse.h"
 #include "config.h"
+#include "disk_spec.h"
 #include <public/keel_domctl.h>
 #include "util.h"
 
@@ -290,9 +291,49 @@ static void string_list(struct apply *a, const struct cfg_setting *s, char ***li
 	*nr = s->nr_atoms;
 }
 
+/* Every entry a disk keel can serve, no two on the same device id. */
+static bool disks_valid(struct apply *a, const struct cfg_setting *s)
+{
+	struct disk_spec *d = xcalloc(s->nr_atoms + 1, sizeof(*d));
+	bool ok = true;
+	char *why;
+
+	for (unsigned int i = 0; i < s->nr_atoms; i++) {
+		if (disk_spec_parse(s->atoms[i].text, &d[i], &why)) {
+			bad(a, s->atoms[i].line, "disk: entry %u '%s': %s", i + 1, s->atoms[i].text,
+			    why);
+			free(why);
+			ok = false;
+			continue;
+		}
+		for (unsigned int j = 0; j < i; j++) {
+			if (d[j].vdev && d[j].devid == d[i].devid) {
+				bad(a, s->atoms[i].line,
+				    "disk: entry %u '%s': vdev %s is device %u, as entry %u's %s",
+				    i + 1, s->atoms[i].text, d[i].vdev, d[i].devid, j + 1, d[j].vdev);
+				ok = false;
+				break;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < s->nr_atoms; i++)
+		disk_spec_free(&d[i]);
+	free(d);
+	return ok;
+}
+
 static void key_disk(struct apply *a, const struct cfg_setting *s)
 {
+	unsigned int errors = a->diag.errors;
+
 	string_list(a, s, &a->cfg->disks, &a->cfg->nr_disks);
+	if (a->diag.errors == errors && !disks_valid(a, s)) {
+		for (unsigned int i = 0; i < a->cfg->nr_disks; i++)
+			free(a->cfg->disks[i]);
+		free(a->cfg->disks);
+		a->cfg->disks = NULL;
+		a->cfg->nr_disks = 0;
+	}
 }
 
 static void key_vif(struct apply *a, const struct cfg_setting *s)

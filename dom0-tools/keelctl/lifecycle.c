@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builder.h"
+#include "disks.h"
 #include "lifecycle.h"
 #include "util.h"
 #include "xs_domain.h"
@@ -21,6 +22,12 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 	}
 	if (!kc->xs)
 		return rc;
+	/* The guest is gone or going: its disks in force mode (frontend first). */
+	r = disks_detach_all(kc, domid, expect_vm, true);
+	if (r) {
+		kc_err("d%u: cannot remove its disks: %s", domid, strerror(-r));
+		rc = rc ? rc : r;
+	}
 	r = xs_release(kc->xs, domid);
 	/* ENOENT: never introduced, or released already. */
 	if (r && r != -ENOENT) {
@@ -36,8 +43,9 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 }
 
 static int register_domain(struct kc *kc, const struct domain_config *cfg,
-			   const struct build_report *rep)
+			   const struct build_report *rep, struct disk_set *disks)
 {
+	char *vm;
 	struct keel_domctl_info info;
 	struct xs_domain d;
 	int rc;
@@ -60,6 +68,12 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 		       strerror(-rc));
 		return rc;
 	}
+	/* Before the guest runs: its frontends find every disk at state 1 when they probe. */
+	vm = xs_vm_path(cfg->uuid);
+	rc = disks_attach(kc, cfg->name, rep->domid, vm, disks);
+	free(vm);
+	if (rc)
+		return rc;
 	rc = xs_introduce(kc->xs, rep->domid, info.xenstore_pfn, info.xenstore_port);
 	if (rc)
 		kc_err("%s (d%u): xenstored refused INTRODUCE (ring frame %#llx, port %u): %s",
@@ -71,15 +85,23 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, uint16_t *domid)
 {
 	struct build_report rep;
+	struct disk_set disks;
 	char *vm;
 	int rc;
 
 	if (!kc_hv(kc) || !kc_xs(kc))
 		return -EIO;
-	rc = build_domain(kc->hv, cfg, &rep);
+	/* A bad disk fails the create before anything exists. */
+	rc = disks_prepare(cfg->name, cfg->disks, cfg->nr_disks, &disks);
 	if (rc)
 		return rc;
-	rc = register_domain(kc, cfg, &rep);
+	rc = build_domain(kc->hv, cfg, &rep);
+	if (rc) {
+		disk_set_free(&disks);
+		return rc;
+	}
+	rc = register_domain(kc, cfg, &rep, &disks);
+	disk_set_free(&disks);
 	if (!rc && !paused) {
 		rc = hv_simple(kc->hv, KEEL_DOMCTL_unpause, rep.domid);
 		if (rc)

@@ -2,12 +2,14 @@
 /*
  * dom0 reads configuration files and "KEY=VALUE" overrides. Input: the file's text, then
  * optionally a line "--" and one override per line. A configuration it accepts must print
- * (create -n) as one that parses back to the same.
+ * (create -n) as one that parses back to the same. Its disk entries, and the input's first
+ * line on its own, go through the disk specification parser (disk_spec.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "disk_spec.h"
 #include "fuzz_input.h"
 
 #define MAX_OVERRIDES 4
@@ -46,6 +48,32 @@ static void round_trip(const struct domain_config *cfg)
 	free(text2);
 }
 
+/*
+ * A disk specification that parses is whole: an absolute target, a vdev whose id is the one
+ * vdev_devid() gives, a CD-ROM read-only; its copy is equal.
+ */
+static void check_disk(const char *text)
+{
+	struct disk_spec d, c;
+	uint32_t devid;
+	char *err;
+
+	if (disk_spec_parse(text, &d, &err)) {
+		if (!err || d.target || d.vdev)
+			__builtin_trap();
+		free(err);
+		return;
+	}
+	if (err || !d.target || d.target[0] != '/' || !d.vdev || vdev_devid(d.vdev, &devid) ||
+	    devid != d.devid || (d.cdrom && !d.readonly) || strlen(text) > DISK_SPEC_MAX)
+		__builtin_trap();
+	disk_spec_copy(&c, &d);
+	if (strcmp(c.target, d.target) || strcmp(c.vdev, d.vdev))
+		__builtin_trap();
+	disk_spec_free(&c);
+	disk_spec_free(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *overrides[MAX_OVERRIDES], *text = fuzz_dup(data, size), *marker, *p;
@@ -74,8 +102,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    cfg.memory_mb < CONFIG_MIN_MEMORY_MB || cfg.memory_mb > CONFIG_MAX_MEMORY_MB)
 			__builtin_trap();
 		round_trip(&cfg);
+		for (unsigned int i = 0; i < cfg.nr_disks; i++)
+			check_disk(cfg.disks[i]);
 		config_free(&cfg);
 	}
+	/* The text up to its first NUL or newline as one disk specification too. */
+	p = strndup(text, size);
+	p[strcspn(p, "\n")] = '\0';
+	check_disk(p);
+	free(p);
 	for (unsigned int i = 0; i < nr; i++)
 		free(overrides[i]);
 	free(text);

@@ -347,7 +347,7 @@ static void test_print_reads_back(void **state)
 	expect_ok("name = 'p'\nkernel = '/k \"q\"'\nramdisk='/r'\nmemory=300\nvcpus=2\n"
 		  "cmdline = 'a\\tb'\non_reboot='preserve'\ncpu_weight=9\ncap=10\n"
 		  "uuid = '00000000-0000-4000-8000-000000000001'\n"
-		  "disk=['x','y']\nvif=['z']\n", &a);
+		  "disk=['/x,,xvda','vdev=xvdb, target=/y,1']\nvif=['z']\n", &a);
 	out_open(&o);
 	config_print(&a, o.f);
 	if (config_parse_text("printed", out_text(&o), strlen(out_text(&o)), NULL, 0, &b, err.f))
@@ -363,7 +363,7 @@ static void test_print_reads_back(void **state)
 	assert_int_equal(a.weight, b.weight);
 	assert_int_equal(a.cap, b.cap);
 	assert_int_equal(b.nr_disks, 2);
-	assert_string_equal(b.disks[1], "y");
+	assert_string_equal(b.disks[1], "vdev=xvdb, target=/y,1");
 	assert_string_equal(b.vifs[0], "z");
 	config_free(&a);
 	config_free(&b);
@@ -374,11 +374,11 @@ static void test_copy(void **state)
 {
 	struct domain_config a, b;
 
-	expect_ok(BASE "disk = ['d']\nroot = 'r'\n", &a);
+	expect_ok(BASE "disk = ['/d,,xvda']\nroot = 'r'\n", &a);
 	config_copy(&b, &a);
 	config_free(&a);
 	assert_string_equal(b.name, "vm");
-	assert_string_equal(b.disks[0], "d");
+	assert_string_equal(b.disks[0], "/d,,xvda");
 	assert_string_equal(b.root, "r");
 	config_free(&b);
 }

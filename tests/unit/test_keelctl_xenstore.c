@@ -23,6 +23,7 @@
 #include "xs.h"
 #include "xs_client.h"
 #include "xs_domain.h"
+#include "xs_disk.h"
 
 #define UUID "6d1d0e44-6c5e-4b8a-9d0a-1f2e3d4c5b6a"
 
@@ -697,6 +698,179 @@ static void test_shutdown_argument_errors(void **state)
 
 /* ---- console, info, dmesg, top ---- */
 
+/* ---- disks ---- */
+
+/* A raw image of @kib KiB in the temporary directory. */
+static char *image(const char *name, size_t kib)
+{
+	char *data = xcalloc(kib, 1024);
+	char *path = xstrdup(tmp_file(name, data, kib * 1024));
+
+	free(data);
+	return path;
+}
+
+/* Nothing of @domid's disks is left in xenstore (with @all: of anybody's). */
+static void expect_no_disks(uint16_t domid, bool all)
+{
+	char **names;
+	unsigned int nr;
+
+	expect_missing(xasprintf_tmp("/local/domain/%u/device/vbd", domid));
+	expect_missing(xasprintf_tmp("/libxl/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/qdisk/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/vbd/%u", domid));
+	if (all && !xs_directory(kc.xs, 0, "/local/domain/0/backend/qdisk", &names, &nr)) {
+		assert_int_equal(nr, 0);
+		xs_free_list(names);
+	}
+}
+
+static void test_disk_entries(void **state)
+{
+	char *a = image("a.img", 64), *b = image("b.img", 4);
+	char *extra = xasprintf("disk = [ '%s,raw,xvda,rw', 'vdev=xvdb, access=ro, untrusted, "
+				"no-discard, direct-io-safe, target=%s' ]\n", a, b);
+	const char *fe = "/local/domain/1/device/vbd/51712";
+	const char *be = "/local/domain/0/backend/qdisk/1/51712";
+	const char *fe2 = "/local/domain/1/device/vbd/51728";
+	const char *be2 = "/local/domain/0/backend/qdisk/1/51728";
+	const char *priv = "/libxl/1/device/vbd/51712";
+	struct xs_client guest;
+	struct xs_msg reply;
+	uint16_t domid = create("vm", extra);
+
+	assert_int_equal(domid, 1);
+	/* The frontend: the guest's own, dom0 reads. */
+	expect_perms(fe, "n1", "r0");
+	expect_node(xasprintf_tmp("%s/backend", fe), be);
+	expect_node(xasprintf_tmp("%s/backend-id", fe), "0");
+	expect_node(xasprintf_tmp("%s/state", fe), "1");
+	expect_node(xasprintf_tmp("%s/virtual-device", fe), "51712");
+	expect_node(xasprintf_tmp("%s/device-type", fe), "disk");
+	expect_node(xasprintf_tmp("%s/trusted", fe), "1");
+	expect_perms(xasprintf_tmp("%s/state", fe), "n1", "r0");
+	/* The backend: dom0's, the guest reads. */
+	expect_perms(be, "n0", "r1");
+	expect_node(xasprintf_tmp("%s/frontend", be), fe);
+	expect_node(xasprintf_tmp("%s/frontend-id", be), "1");
+	expect_node(xasprintf_tmp("%s/online", be), "1");
+	expect_node(xasprintf_tmp("%s/state", be), "1");
+	expect_node(xasprintf_tmp("%s/params", be), xasprintf_tmp("raw:%s", a));
+	expect_node(xasprintf_tmp("%s/type", be), "qdisk");
+	expect_node(xasprintf_tmp("%s/mode", be), "w");
+	expect_node(xasprintf_tmp("%s/dev", be), "xvda");
+	expect_node(xasprintf_tmp("%s/device-type", be), "disk");
+	expect_node(xasprintf_tmp("%s/removable", be), "0");
+	expect_node(xasprintf_tmp("%s/bootable", be), "1");
+	expect_node(xasprintf_tmp("%s/discard-enable", be), "1");
+	expect_node(xasprintf_tmp("%s/specification", be), "xen");
+	expect_missing(xasprintf_tmp("%s/direct-io-safe", be));
+	expect_missing(xasprintf_tmp("%s/physical-device", be));
+	expect_perms(xasprintf_tmp("%s/mode", be), "n0", "r1");
+	/* The second disk's flags. */
+	expect_node(xasprintf_tmp("%s/trusted", fe2), "0");
+	expect_node(xasprintf_tmp("%s/mode", be2), "r");
+	expect_node(xasprintf_tmp("%s/discard-enable", be2), "0");
+	expect_node(xasprintf_tmp("%s/direct-io-safe", be2), "1");
+	expect_node(xasprintf_tmp("%s/params", be2), xasprintf_tmp("raw:%s", b));
+	/* dom0's private copy: nobody else's. */
+	expect_perms(priv, "n0", NULL);
+	expect_node(xasprintf_tmp("%s/backend", priv), be);
+	expect_node(xasprintf_tmp("%s/frontend", priv), fe);
+	expect_missing(xasprintf_tmp("%s/loop", priv));
+
+	/* What the guest may do: read both, write its frontend only, not the copy. */
+	xs_client_ring(&guest, rings[1], NULL, NULL);
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1,
+				  xasprintf_tmp("%s/params", be)), 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/state", fe), "3", 1, &reply),
+			 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/params", be), "raw:/etc/shadow",
+				       15, &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/backend", priv), "/", 1,
+				       &reply), 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, xasprintf_tmp("%s/backend", priv)),
+			 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	xs_client_close(&guest);
+
+	/* Destroy: nothing left (no backend ran, so nobody is waited for). */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	free(extra);
+	free(a);
+	free(b);
+}
+
+static void test_bad_disks_fail_the_create_with_nothing_left(void **state)
+{
+	char *a = image("c.img", 4);
+	char *ro = image("ro.img", 4);
+	char *extra;
+
+	/* A missing target: keel is not even asked. */
+	extra = xasprintf("disk = [ '%s,raw,xvda,rw', '/nonexistent/x.img,raw,xvdb,rw' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm: disk xvdb: cannot open /nonexistent/x.img for writing: No such file or directory\n");
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+	free(extra);
+	/* Not a file or block device. */
+	capture_reset();
+	extra = xasprintf("disk = [ 'vdev=xvda, access=r, target=/tmp' ]\n");
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("is neither a file nor a block device\n");
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+	free(extra);
+	/* A parse error names the file and line. */
+	capture_reset();
+	extra = xasprintf("disk = [ '%s,qcow2,xvda' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("vm.cfg:4: disk: entry 1 ");
+	expect_message("format 'qcow2' is not supported by keel");
+	free(extra);
+	/* A failure after the disks were written (INTRODUCE): they go with the domain. */
+	capture_reset();
+	unlink(xasprintf_tmp("%s/domain-1", daemon_.dir));
+	extra = xasprintf("disk = [ '%s,raw,xvda,rw' ]\n", a);
+	assert_int_equal(run("create", "-e", cfg_file("vm", extra), NULL), EXIT_FAIL);
+	expect_message("xenstored refused INTRODUCE");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	expect_missing("/local/domain/1");
+	expect_no_disks(1, true);
+	free(extra);
+	free(a);
+	free(ro);
+}
+
+static void test_disks_come_back_after_a_reboot(void **state)
+{
+	char *a = image("r.img", 4);
+	char *extra = xasprintf("on_reboot = 'restart'\ndisk = [ '%s,,xvda' ]\n", a);
+	struct monitor m;
+
+	start_monitored(&m, extra);
+	expect_node("/local/domain/0/backend/qdisk/1/51712/params", xasprintf_tmp("raw:%s", a));
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	assert_int_equal(m.domid, 2);
+	expect_no_disks(1, false);
+	expect_node("/local/domain/2/device/vbd/51712/state", "1");
+	expect_node("/local/domain/0/backend/qdisk/2/51712/frontend-id", "2");
+	expect_node("/libxl/2/device/vbd/51712/vm", "/vm/" UUID);
+	/* Powered off: keel frees it, the monitor removes the disks. */
+	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	expect_no_disks(2, true);
+	monitor_fini(&m);
+	free(extra);
+	free(a);
+}
+
 static void test_console(void **state)
 {
 	static const char typed[] = "ls /\n\x1d" "after";
@@ -791,6 +965,9 @@ int main(void)
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
 		T(test_shutdown_argument_errors),
+		T(test_disk_entries),
+		T(test_bad_disks_fail_the_create_with_nothing_left),
+		T(test_disks_come_back_after_a_reboot),
 		T(test_console),
 		T(test_info_dmesg_top),
 	};

@@ -99,6 +99,12 @@ test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
 test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
 test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
 test_keelctl_xenstore_LIBS := -llzma
+# Disk specifications and vbd device ids (dom0-tools/keelctl/disk_spec.c).
+UNIT_TESTS += test_keelctl_disk
+test_keelctl_disk_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_disk_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_disk_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_disk_LIBS := -llzma
 # Argument errors in process, and the static binary itself.
 test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
@@ -168,6 +174,13 @@ test_guest_xenstore_SRCS := $(XENSTORED_CORE_SRCS) frontend-drivers/xenbus/xenst
 test_guest_xenstore_HDRS := $(XENSTORED_HDRS) $(wildcard frontend-drivers/xenbus/*.h)
 test_guest_xenstore_DEFS := $(XENSTORED_TEST_DEFS) -Ifrontend-drivers/xenbus -Ifrontend-drivers/lib
 
+# keel-blkback (backend-drivers/blkback/blkback.mk): the real backend against a simulated
+# frontend (bb_fake.c: xenstore, grant table on a memfd, event channels), real AIO on /tmp.
+UNIT_TESTS += test_blkback
+test_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c
+test_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h
+test_blkback_DEFS := $(BLKBACK_INCLUDES)
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
@@ -185,3 +198,4 @@ unit-test: $(addprefix $(UNIT_BIN)/,$(UNIT_TESTS))
 	@mkdir -p $(BUILD)/test-results
 	@tests/unit/run-unit-tests.sh $(UNIT_BIN) $(BUILD)/test-results/unit.txt \
 		$(UNIT_TESTS)
+

@@ -1,0 +1,48 @@
+/* A domain's virtual disks in xenstore as libxl writes them: frontend, backend, dom0's copy. */
+#ifndef KEELCTL_XS_DISK_H
+#define KEELCTL_XS_DISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "disk_spec.h"
+#include "disk_target.h"
+#include "xs.h"
+
+#define XS_DISK_TIMEOUT_MS	10000	/* LIBXL_DESTROY_TIMEOUT, and attach's wait */
+#define XS_DISK_POLL_MS		50
+
+/* /local/domain/D/device/vbd/V, /local/domain/0/backend/{qdisk,vbd}/D/V, /libxl/D/device/vbd/V. */
+char *xs_disk_fe_path(uint16_t domid, uint32_t devid);
+char *xs_disk_be_path(uint16_t domid, enum disk_backend b, uint32_t devid);
+char *xs_disk_priv_path(uint16_t domid, uint32_t devid);
+
+/*
+ * Writes the entries of @nr disks of @domid in ONE transaction (retried on EAGAIN): the
+ * frontend directory (owned by the guest, dom0 reads: [nD, r0]) with backend, backend-id,
+ * state 1, virtual-device, device-type and trusted; the backend directory ([n0, rD]) with
+ * frontend, frontend-id, online, state 1, params, type, mode, dev, device-type, removable,
+ * bootable, discard-enable, direct-io-safe, specification and, for phy, physical-device(-path)
+ * from @phys[i]; and dom0's private copy ([n0]: frontend, backend, params, vdev, vm = @vm,
+ * loop) that teardown trusts. -EEXIST when a device id is taken. 0 or -errno.
+ */
+int xs_disks_add(struct xs *xs, uint16_t domid, const char *vm, const struct disk_spec *d,
+		 const struct disk_phys *phys, unsigned int nr);
+
+/* The device ids of @domid's disks, from the private copies (a new array, maybe empty). */
+int xs_disks_list(struct xs *xs, uint16_t domid, uint32_t **devids, unsigned int *nr);
+
+/*
+ * Removes @nr disks of @domid as libxl does (split-drivers.md 2.7): with @force the frontend
+ * goes first; backend online=0 and state=5 in one transaction; up to @timeout_ms for every
+ * backend to reach 6 (not waited for one nobody ever picked up); then frontend, backend,
+ * error nodes and the private copy in one transaction, and keelctl's loop devices released.
+ * Only disks whose copy names @expect_vm, when not NULL. Without @force, a disk whose
+ * backend does not close in time is left (-ETIMEDOUT). Returns the first error.
+ */
+int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsigned int nr,
+		    const char *expect_vm, bool force, unsigned int timeout_ms);
+
+/* The backend's state (0 when missing or not a number) of the disk's private copy. */
+int xs_disk_backend_state(struct xs *xs, uint16_t domid, uint32_t devid, unsigned int *state);
+
+#endif
