@@ -241,7 +241,7 @@ static int publish_ring(struct blkfront *d)
 			key(d, "ring-page-order", path, sizeof(path));
 			rc = xs_printf(tx, path, "%u", d->ring_order);
 			for (unsigned int i = 0; !rc && i < (1u << d->ring_order); i++) {
-				char k[16];
+				char k[24];
 
 				snprintf(k, sizeof(k), "ring-ref%u", i);
 				key(d, k, path, sizeof(path));
@@ -313,9 +313,9 @@ int blkfront_connect(struct blkfront *d, const struct blkfront_opts *o)
 {
 	int be, rc;
 
+	/* Closed is no answer: a backend goes from 6 to 2 once it sees our 1. */
 	be = blkfront_wait_be_state(d, BIT(XB_INITWAIT) | BIT(XB_CONNECTED) |
-				    BIT(XB_CLOSING) | BIT(XB_CLOSED),
-				    BLKFRONT_XB_TIMEOUT_NS);
+				    BIT(XB_CLOSING), BLKFRONT_XB_TIMEOUT_NS);
 	if (be < 0 || be >= XB_CLOSING) {
 		printf("blkfront: %s: backend %s never reached InitWait (%d)\n",
 		       d->fe, d->be, be);

@@ -181,6 +181,17 @@ test_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c
 test_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h
 test_blkback_DEFS := $(BLKBACK_INCLUDES)
 
+# The guest kit's block frontend and the blkfront guest's cases against keel-blkback's core.
+UNIT_TESTS += test_blkfront_blkback
+test_blkfront_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c tests/unit/kfront_world.c \
+	$(wildcard frontend-drivers/blkfront/*.c) frontend-drivers/xenbus/grefs.c \
+	frontend-drivers/lib/test.c $(addprefix tests/guests/blkfront/,crc32.c disk.c hostile.c \
+	hostile_block.c hostile_ring.c hostile_xenbus.c)
+test_blkfront_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h tests/unit/kfront_world.h \
+	$(wildcard frontend-drivers/blkfront/*.h frontend-drivers/xenbus/*.h tests/guests/blkfront/*.h)
+test_blkfront_blkback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
+	-Ifrontend-drivers/blkfront -Itests/guests/blkfront -I$(HV)/arch/x86/include $(BLKBACK_INCLUDES)
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

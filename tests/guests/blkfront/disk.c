@@ -177,8 +177,10 @@ u32 disk_crc32(struct disk *k, bool *ok)
 	u32 crc = 0;
 
 	*ok = false;
-	for (u64 s = 0; s < k->dev.sectors; s += IO_MAX_PAGES * 8) {
-		u32 n = MIN(k->dev.sectors - s, (u64)IO_MAX_PAGES * 8);
+	u32 chunk = (k->dev.max_indirect ? IO_MAX_PAGES : BLK_MAX_SEGS) * 8;
+
+	for (u64 s = 0; s < k->dev.sectors; s += chunk) {
+		u32 n = MIN(k->dev.sectors - s, (u64)chunk);
 
 		if (!disk_read(k, s, n))
 			return 0;

@@ -106,7 +106,7 @@ static void spoil(struct hostile *h, enum garbage g, grant_ref_t spare)
 		snprintf(v, sizeof(v), "%u", d->max_ring_order + 1);
 		fe_write(h, "ring-page-order", v);
 		for (unsigned int i = 0; i < 32; i++) {
-			char k[16];
+			char k[24];
 
 			snprintf(k, sizeof(k), "ring-ref%u", i);
 			snprintf(v, sizeof(v), "%u", d->ring_refs[0]);
@@ -162,7 +162,7 @@ static void garbage_key(struct hostile *h, enum garbage g)
 		gnttab_grant_access(d->ring_refs[0], d->be_id, (uptr)d->sring, false);
 	fe_rm(h, "ring-page-order");
 	for (unsigned int i = 0; g >= G_ORDER_17 && i < 32; i++) {
-		char k[16];
+		char k[24];
 
 		snprintf(k, sizeof(k), "ring-ref%u", i);
 		fe_rm(h, k);
