@@ -192,6 +192,7 @@ struct gone {
 	uint32_t devid;
 	char *priv, *fe, *be, *loop;
 	bool skip;		/* not this domain's (expect_vm), or no copy */
+	bool fe_active;		/* the frontend is 2..5: it will answer the backend's close */
 	bool wait;		/* a backend acted on it: wait for it to close */
 	bool closed;
 };
@@ -252,8 +253,11 @@ static int load(struct xs *xs, uint16_t domid, struct gone *g, const char *expec
 	return g->skip ? 0 : 1;
 }
 
-/* be online=0 and, unless closed already, state=5: one transaction. */
-static int start_close(struct xs *xs, struct gone *g)
+/*
+ * be online=0 and, unless closed already, state=5: one transaction. Waited for: a backend
+ * that took the disk (2..5), when the frontend can answer or is being forced away.
+ */
+static int start_close(struct xs *xs, struct gone *g, bool force)
 {
 	int rc = -EAGAIN;
 
@@ -266,7 +270,8 @@ static int start_close(struct xs *xs, struct gone *g)
 		if (rc)
 			break;
 		state = state_of(xs, tx, g->be, &present);
-		g->wait = present && state != 1 && state != STATE_CLOSED;
+		g->wait = present && state != 1 && state != STATE_CLOSED &&
+			  (force || g->fe_active);
 		g->closed = !present || state == STATE_CLOSED;
 		rc = present ? put(xs, tx, g->be, "online", "0") : 0;
 		if (!rc && present && state != STATE_CLOSED)
@@ -335,19 +340,23 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 {
 	struct gone *g = xcalloc(nr + 1, sizeof(*g));
 	uint64_t deadline = now_ms() + timeout_ms;
+	unsigned int fe_state;
 	int rc = 0, r;
-	bool waiting;
+	bool waiting, present;
 
 	for (unsigned int i = 0; i < nr; i++) {
 		g[i].devid = devids[i];
 		if (!load(xs, domid, &g[i], expect_vm))
 			continue;
+		/* The guest's word, but it only decides how long its own disk is waited for. */
+		fe_state = state_of(xs, 0, g[i].fe, &present);
+		g[i].fe_active = fe_state >= 2 && fe_state <= STATE_CLOSING;
 		if (force) {
 			r = xs_rm(xs, 0, g[i].fe);
 			if (r && r != -ENOENT)
 				rc = rc ? rc : r;
 		}
-		r = start_close(xs, &g[i]);
+		r = start_close(xs, &g[i], force);
 		if (r)
 			rc = rc ? rc : r;
 	}
@@ -355,8 +364,6 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 	do {
 		waiting = false;
 		for (unsigned int i = 0; i < nr; i++) {
-			bool present;
-
 			if (g[i].skip || g[i].closed || !g[i].wait)
 				continue;
 			g[i].closed = state_of(xs, 0, g[i].be, &present) == STATE_CLOSED ||
@@ -372,13 +379,13 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 			continue;
 		if (g[i].wait && !g[i].closed) {
 			if (!force) {
-				kc_err("d%u: disk %u: the backend did not close within %u s: not removed (--force removes it anyway)",
-				       domid, g[i].devid, timeout_ms / 1000);
+				kc_err("d%u: disk %u: the backend did not close within %g s: not removed (--force removes it anyway)",
+				       domid, g[i].devid, timeout_ms / 1000.0);
 				rc = rc ? rc : -ETIMEDOUT;
 				continue;
 			}
-			kc_warn("d%u: disk %u: the backend did not close within %u s: removed anyway",
-				domid, g[i].devid, timeout_ms / 1000);
+			kc_warn("d%u: disk %u: the backend did not close within %g s: removed anyway",
+				domid, g[i].devid, timeout_ms / 1000.0);
 		}
 		r = remove_nodes(xs, domid, &g[i]);
 		if (r)
