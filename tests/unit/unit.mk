@@ -192,6 +192,12 @@ test_blkfront_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h tests/unit/kf
 test_blkfront_blkback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
 	-Ifrontend-drivers/blkfront -Itests/guests/blkfront -I$(HV)/arch/x86/include $(BLKBACK_INCLUDES)
 
+# The guest kit's blkif layouts and constants against Xen's public io/blkif.h.
+UNIT_TESTS += test_blkif_abi
+test_blkif_abi_SRCS :=
+test_blkif_abi_HDRS := frontend-drivers/blkfront/blkif_abi.h
+test_blkif_abi_DEFS := -Ifrontend-drivers/blkfront
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
