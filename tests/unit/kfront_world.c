@@ -41,6 +41,46 @@ static bool guest_port(uint32_t port)
 /* As Xen: the backend binds only a port the guest allocated for it. */
 static struct bb_env_ops ops;
 static int (*fake_bind)(void *priv, uint16_t domid, uint32_t remote);
+static void *(*fake_map)(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
+			 bool writable);
+static void (*fake_unmap)(void *priv, void *addr, unsigned int n);
+
+/* The backend's live maps, so that revoking a mapped grant fails as GTF_reading/writing make it. */
+#define MAX_MAPS 64
+static struct { void *addr; unsigned int n; uint32_t refs[16]; } maps[MAX_MAPS];
+
+static void *map_tracked(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
+			 bool writable)
+{
+	void *addr = fake_map(priv, domid, refs, n, writable);
+
+	for (unsigned int i = 0; addr && i < MAX_MAPS; i++)
+		if (!maps[i].addr) {
+			assert_true(n <= 16);
+			maps[i].addr = addr;
+			maps[i].n = n;
+			memcpy(maps[i].refs, refs, n * sizeof(*refs));
+			break;
+		}
+	return addr;
+}
+
+static void unmap_tracked(void *priv, void *addr, unsigned int n)
+{
+	for (unsigned int i = 0; i < MAX_MAPS; i++)
+		if (maps[i].addr == addr)
+			maps[i].addr = NULL;
+	fake_unmap(priv, addr, n);
+}
+
+static bool mapped(uint32_t ref)
+{
+	for (unsigned int i = 0; i < MAX_MAPS; i++)
+		for (unsigned int j = 0; maps[i].addr && j < maps[i].n; j++)
+			if (maps[i].refs[j] == ref)
+				return true;
+	return false;
+}
 
 static int bind_checked(void *priv, uint16_t domid, uint32_t remote)
 {
@@ -57,6 +97,11 @@ void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonl
 	ops = *f.env.ops;
 	fake_bind = ops.evtchn_bind;
 	ops.evtchn_bind = bind_checked;
+	fake_map = ops.gnt_map;
+	fake_unmap = ops.gnt_unmap;
+	ops.gnt_map = map_tracked;
+	ops.gnt_unmap = unmap_tracked;
+	memset(maps, 0, sizeof(maps));
 	f.env.ops = &ops;
 	next_port = GUEST_PORT_BASE;
 	bb_config_defaults(&cfg);
@@ -153,6 +198,8 @@ void gnttab_grant_access(uint32_t ref, uint16_t domid, uint64_t gpa, bool readon
 int gnttab_end_access(uint32_t ref)
 {
 	assert_true(ref < FAKE_GREFS);
+	if (mapped(ref))
+		return -EBUSY;
 	f.gnt[ref].valid = false;
 	return 0;
 }

@@ -81,6 +81,9 @@ static void test_connect(void **state)
 		assert_int_equal(blkfront_close(&disks[i].dev), 0);
 	assert_string_equal(world_read("/local/domain/0/backend/qdisk/5/51712/state"), "6");
 	assert_int_equal(world_backend_resources(), 0);
+	/* The backend unmapped each ring before it said Closed. */
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(disks[i].dev.busy_grants, 0);
 	/* And again, from Closed. */
 	assert_int_equal(blkfront_reconnect(&disks[0].dev, &(struct blkfront_opts){ 2, true }), 0);
 	assert_int_equal(disks[0].dev.ring_order, 2);
@@ -110,6 +113,29 @@ static void test_random_io(void **state)
 	assert_int_equal(grefs_free(), 1792 - (1u << 4) - 1);
 }
 
+/* The frontend against a backend gone wrong: impossible rsp_prod, a ring still mapped. */
+static void test_hostile_backend(void **state)
+{
+	struct blkfront *d = &disks[1].dev;
+	struct blk_rsp rsp;
+	int st;
+
+	connect_disk(1, 0, false);
+	assert_true(disk_still_serves(&disks[1]));
+	d->sring->rsp_prod = d->rsp_cons + d->nr_ents + 1;
+	assert_int_equal(blkfront_get_response(d, &rsp, 0), -EIO);
+	assert_true(d->broken);
+	assert_int_equal(d->bad_responses, 1);
+	/* Broken: nothing more goes on the ring. */
+	assert_int_equal(blkfront_rw(d, BLK_OP_READ, 0, io_buf, 8, &st), -EIO);
+	/* Revoking the ring while the backend still maps it fails and leaks the ref. */
+	blkfront_drop_ring(d);
+	assert_int_equal(d->busy_grants, 1);
+	/* And the device comes back. */
+	assert_int_equal(blkfront_reconnect(d, &(struct blkfront_opts){ 0, false }), 0);
+	assert_true(disk_still_serves(&disks[1]));
+}
+
 static void test_hostile(void **state)
 {
 	connect_disk(0, 4, true);
@@ -129,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_connect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_io, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 	};
 
