@@ -129,6 +129,13 @@ bool disk_discard(struct disk *k, u64 sector, u32 nsect)
 	k->discards++;
 	for (u32 i = 0; i < nsect; i++)
 		k->gen[sector + i] = GEN_UNKNOWN;
+	if (!rc && st == BLK_RSP_EOPNOTSUPP) {
+		/* Offered but not possible on this image: Linux stops discarding too. */
+		printf("blkfront: disk %s: discard answered EOPNOTSUPP: no more discards\n",
+		       k->name);
+		k->dev.discard = false;
+		return true;
+	}
 	return CHECK(!rc && st == BLK_RSP_OKAY, "disk %s: discard %lu+%u: rc %d status %d",
 		     k->name, (unsigned long)sector, nsect, rc, st);
 }
