@@ -140,10 +140,18 @@ bool disk_discard(struct disk *k, u64 sector, u32 nsect)
 		     k->name, (unsigned long)sector, nsect, rc, st);
 }
 
+u32 disk_max_sectors(const struct disk *k)
+{
+	u32 pages = k->dev.max_indirect ? MIN(k->dev.max_indirect, (u32)IO_MAX_PAGES)
+					: BLK_MAX_SEGS;
+
+	return pages * 8;
+}
+
 /* A random extent: mostly small, sometimes past 44 KiB (indirect when offered). */
 static void extent(struct disk *k, u64 *sector, u32 *nsect)
 {
-	u32 max = k->dev.max_indirect ? IO_MAX_PAGES * 8 : BLK_MAX_SEGS * 8;
+	u32 max = disk_max_sectors(k);
 	u32 n = (rnd() % 4) ? 1 + rnd() % 16 : 1 + rnd() % max;
 
 	if (n > k->dev.sectors)
@@ -184,7 +192,7 @@ u32 disk_crc32(struct disk *k, bool *ok)
 	u32 crc = 0;
 
 	*ok = false;
-	u32 chunk = (k->dev.max_indirect ? IO_MAX_PAGES : BLK_MAX_SEGS) * 8;
+	u32 chunk = disk_max_sectors(k);
 
 	for (u64 s = 0; s < k->dev.sectors; s += chunk) {
 		u32 n = MIN(k->dev.sectors - s, (u64)chunk);

@@ -37,6 +37,8 @@ bool disk_write(struct disk *k, u64 sector, u32 nsect);
 bool disk_read(struct disk *k, u64 sector, u32 nsect);
 bool disk_flush(struct disk *k);
 bool disk_discard(struct disk *k, u64 sector, u32 nsect);
+/* The most one request may carry: what the backend's indirect limit (or 11 segments) allows. */
+u32 disk_max_sectors(const struct disk *k);
 /* @ops random reads, writes, flushes and discards. */
 void disk_random_io(struct disk *k, unsigned int ops);
 /* A short random write and read-back: the disk still serves correctly. */
