@@ -53,6 +53,23 @@ static bool connect_disk(struct disk *k, unsigned int slot, u32 vdev,
 	return true;
 }
 
+static void report(struct disk *k);
+
+/* Flush, read the whole disk back verified and print its CRC-32 for dom0. */
+static void final_crc(struct disk *k)
+{
+	bool ok;
+	u32 crc;
+
+	if (!k->dev.connected)
+		return;
+	disk_flush(k);
+	crc = disk_crc32(k, &ok);
+	if (CHECK(ok, "disk %s: final read-back failed", k->name))
+		printf("blkfront: disk %s crc32 %08x\n", k->name, crc);
+	report(k);
+}
+
 static void report(struct disk *k)
 {
 	printf("blkfront: disk %s: %u reads, %u writes, %u flushes, %u discards, %u errors\n",
@@ -104,20 +121,11 @@ int guest_main(const char *cmdline)
 
 	hostile_run(&disks[0], &disks[1], n >= 3 ? &disks[2] : NULL);
 
-	for (unsigned int i = 0; i < 2; i++) {
-		bool ok;
-		u32 crc;
-
-		if (!disks[i].dev.connected)
-			continue;
-		disk_flush(&disks[i]);
-		crc = disk_crc32(&disks[i], &ok);
-		if (CHECK(ok, "disk %s: final read-back failed", disks[i].name))
-			printf("blkfront: disk %s crc32 %08x\n", disks[i].name, crc);
-		report(&disks[i]);
-	}
+	/* a's checksum, then a deletes its directory (b still verifying), then b's. */
+	final_crc(&disks[0]);
 	if (disks[0].dev.connected)
 		hostile_delete_dir(&disks[0], &disks[1]);
+	final_crc(&disks[1]);
 	for (unsigned int i = 1; i < 3; i++)
 		if (disks[i].dev.connected)
 			CHECK(!blkfront_close(&disks[i].dev), "disk %s: close failed",
