@@ -22,6 +22,21 @@ const struct command commands[] = {
 	{ "reboot", cmd_reboot, "[-w] [-F] [-t SECS] (-a | NAME...)",
 	  "ask domains to reboot; options as for shutdown" },
 	{ "destroy", cmd_destroy, "NAME", "stop a domain at once and free it" },
+	{ "block-attach", cmd_block_attach, "NAME DISKSPEC...",
+	  "hot-plug a disk into a running guest, as xl block-attach\n"
+	  "  DISKSPEC is a disk = [...] entry (xl-disk-configuration(5)); several arguments are\n"
+	  "  joined with commas: '/img,raw,xvdb,rw' or 'vdev=xvdb, access=ro, target=/img'.\n"
+	  "  backendtype=phy uses Linux's xen-blkback (a loop device for a file), else keel-blkback.\n"
+	  "  Refuses a device id the guest has; waits up to 10 s for the backend to take the disk." },
+	{ "block-detach", cmd_block_detach, "[--force] NAME VDEV",
+	  "unplug a guest's disk (VDEV: xvdb, 51728, ...), as xl block-detach\n"
+	  "  The backend is asked to close (state 5); the guest has 10 s to let go, else the\n"
+	  "  disk stays and the command fails.\n"
+	  "  --force  remove the guest's frontend first and the disk regardless (its I/O fails)" },
+	{ "block-list", cmd_block_list, "NAME...",
+	  "list guests' disks, as xl block-list\n"
+	  "  Vdev (device id), BE (backend domain), handle (the guest's id), state, evt-ch and\n"
+	  "  ring-ref (as the guest's frontend reports them; -1: none), BE-path" },
 	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
 	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
 	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",
@@ -86,7 +101,7 @@ int cmd_help(struct kc *kc, int argc, char **argv)
 		const char *nl = strchr(c->summary, '\n');
 		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);
 
-		fprintf(kc->out, "  %-9s %.*s\n", c->name, len, c->summary);
+		fprintf(kc->out, "  %-12s %.*s\n", c->name, len, c->summary);
 	}
 	fprintf(kc->out, "\n'keelctl help COMMAND' tells more. NAME is a domain's name or id.\n");
 	return EXIT_OK;

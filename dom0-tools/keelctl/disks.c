@@ -58,9 +58,11 @@ int disks_attach(struct kc *kc, const char *who, uint16_t domid, const char *vm,
 			rc = disk_phys_setup(who, &s->spec[i], &s->phys[i]);
 	if (!rc) {
 		rc = xs_disks_add(kc->xs, domid, vm, s->spec, s->phys, s->nr);
-		if (rc == -EEXIST)
-			kc_err("%s (d%u): a disk with one of these device ids exists already", who,
-			       domid);
+		if (rc == -EEXIST && s->nr == 1)
+			kc_err("%s (d%u) has a disk %s (device %u) already", who, domid,
+			       s->spec[0].vdev, s->spec[0].devid);
+		else if (rc == -EEXIST)
+			kc_err("%s (d%u): one of its disks' device ids is taken", who, domid);
 		else if (rc)
 			kc_err("%s (d%u): cannot write its disks' xenstore entries: %s", who, domid,
 			       strerror(-rc));

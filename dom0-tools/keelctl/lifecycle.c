@@ -70,6 +70,8 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 	}
 	/* Before the guest runs: its frontends find every disk at state 1 when they probe. */
 	vm = xs_vm_path(cfg->uuid);
+	/* Leftovers of an earlier domain with this id (a toolstack killed midway) go first. */
+	disks_detach_all(kc, rep->domid, NULL, true);
 	rc = disks_attach(kc, cfg->name, rep->domid, vm, disks);
 	free(vm);
 	if (rc)

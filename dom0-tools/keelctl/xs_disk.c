@@ -79,7 +79,7 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 
 	snprintf(self_n, sizeof(self_n), "n%u", domid);
 	snprintf(self_r, sizeof(self_r), "r%u", domid);
-	if ((exists(xs, tx, fe, &rc) || exists(xs, tx, priv, &rc)) && !rc) {
+	if (exists(xs, tx, fe, &rc) || (!rc && exists(xs, tx, priv, &rc))) {
 		rc = -EEXIST;
 		goto out;
 	}
@@ -127,6 +127,8 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 	rc = rc ? rc : put(xs, tx, priv, "backend", be);
 	rc = rc ? rc : put(xs, tx, priv, "params", params);
 	rc = rc ? rc : put(xs, tx, priv, "vdev", d->vdev);
+	/* What a restart of the domain gives it again (hot-plugged disks included). */
+	rc = rc ? rc : put(xs, tx, priv, "spec", d->text ? d->text : "");
 	rc = rc ? rc : put(xs, tx, priv, "vm", vm ? vm : "");
 	if (phys && phys->loop)
 		rc = rc ? rc : put(xs, tx, priv, "loop", phys->path);
@@ -187,15 +189,7 @@ int xs_disks_list(struct xs *xs, uint16_t domid, uint32_t **devids, unsigned int
 	return 0;
 }
 
-/* What teardown knows of one disk: dom0's private copy, never the guest's directory. */
-struct gone {
-	uint32_t devid;
-	char *priv, *fe, *be, *loop;
-	bool skip;		/* not this domain's (expect_vm), or no copy */
-	bool wait;		/* a backend acted on it: wait for it to close */
-	bool closed;
-};
-
+/* @dir/@rel, or NULL. */
 static char *read_rel(struct xs *xs, const char *dir, const char *rel)
 {
 	char *path = xasprintf("%s/%s", dir, rel), *v = NULL;
@@ -207,6 +201,41 @@ static char *read_rel(struct xs *xs, const char *dir, const char *rel)
 	free(path);
 	return v;
 }
+
+int xs_disks_specs(struct xs *xs, uint16_t domid, const char *expect_vm, char ***texts,
+		   unsigned int *nr)
+{
+	uint32_t *devids;
+	unsigned int n, k = 0;
+	int rc = xs_disks_list(xs, domid, &devids, &n);
+
+	*texts = xcalloc(n + 1, sizeof(**texts));
+	*nr = 0;
+	for (unsigned int i = 0; !rc && i < n; i++) {
+		char *priv = xs_disk_priv_path(domid, devids[i]);
+		char *vm = read_rel(xs, priv, "vm"), *spec = read_rel(xs, priv, "spec");
+
+		if (spec && *spec && (!expect_vm || (vm && !strcmp(vm, expect_vm))))
+			(*texts)[k++] = spec;
+		else
+			free(spec);
+		free(vm);
+		free(priv);
+	}
+	free(devids);
+	*nr = k;
+	return rc;
+}
+
+/* What teardown knows of one disk: dom0's private copy, never the guest's directory. */
+struct gone {
+	uint32_t devid;
+	char *priv, *fe, *be, *loop;
+	bool skip;		/* not this domain's (expect_vm), or no copy */
+	bool fe_active;		/* the frontend is 2..5: it will answer the backend's close */
+	bool wait;		/* a backend acted on it: wait for it to close */
+	bool closed;
+};
 
 static unsigned int state_of(struct xs *xs, uint32_t tx, const char *dir, bool *present)
 {
@@ -232,7 +261,8 @@ static int load(struct xs *xs, uint16_t domid, struct gone *g, const char *expec
 	g->fe = read_rel(xs, g->priv, "frontend");
 	g->loop = read_rel(xs, g->priv, "loop");
 	vm = read_rel(xs, g->priv, "vm");
-	g->skip = !g->be || !g->fe || (expect_vm && (!vm || strcmp(vm, expect_vm)));
+	/* A disk of no recorded owner ("") goes with whichever domain had the id. */
+	g->skip = !g->be || !g->fe || (expect_vm && vm && *vm && strcmp(vm, expect_vm));
 	free(vm);
 	/* The copy is dom0's own; still, only paths of this very device are touched. */
 	if (!g->skip && (strcmp(g->fe, fe) || strncmp(g->be, BE_PREFIX, strlen(BE_PREFIX)))) {
@@ -252,8 +282,11 @@ static int load(struct xs *xs, uint16_t domid, struct gone *g, const char *expec
 	return g->skip ? 0 : 1;
 }
 
-/* be online=0 and, unless closed already, state=5: one transaction. */
-static int start_close(struct xs *xs, struct gone *g)
+/*
+ * be online=0 and, unless closed already, state=5: one transaction. Waited for: a backend
+ * that took the disk (2..5), when the frontend can answer or is being forced away.
+ */
+static int start_close(struct xs *xs, struct gone *g, bool force)
 {
 	int rc = -EAGAIN;
 
@@ -266,7 +299,8 @@ static int start_close(struct xs *xs, struct gone *g)
 		if (rc)
 			break;
 		state = state_of(xs, tx, g->be, &present);
-		g->wait = present && state != 1 && state != STATE_CLOSED;
+		g->wait = present && state != 1 && state != STATE_CLOSED &&
+			  (force || g->fe_active);
 		g->closed = !present || state == STATE_CLOSED;
 		rc = present ? put(xs, tx, g->be, "online", "0") : 0;
 		if (!rc && present && state != STATE_CLOSED)
@@ -335,19 +369,23 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 {
 	struct gone *g = xcalloc(nr + 1, sizeof(*g));
 	uint64_t deadline = now_ms() + timeout_ms;
+	unsigned int fe_state;
 	int rc = 0, r;
-	bool waiting;
+	bool waiting, present;
 
 	for (unsigned int i = 0; i < nr; i++) {
 		g[i].devid = devids[i];
 		if (!load(xs, domid, &g[i], expect_vm))
 			continue;
+		/* The guest's word, but it only decides how long its own disk is waited for. */
+		fe_state = state_of(xs, 0, g[i].fe, &present);
+		g[i].fe_active = fe_state >= 2 && fe_state <= STATE_CLOSING;
 		if (force) {
 			r = xs_rm(xs, 0, g[i].fe);
 			if (r && r != -ENOENT)
 				rc = rc ? rc : r;
 		}
-		r = start_close(xs, &g[i]);
+		r = start_close(xs, &g[i], force);
 		if (r)
 			rc = rc ? rc : r;
 	}
@@ -355,8 +393,6 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 	do {
 		waiting = false;
 		for (unsigned int i = 0; i < nr; i++) {
-			bool present;
-
 			if (g[i].skip || g[i].closed || !g[i].wait)
 				continue;
 			g[i].closed = state_of(xs, 0, g[i].be, &present) == STATE_CLOSED ||
@@ -372,13 +408,13 @@ int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsig
 			continue;
 		if (g[i].wait && !g[i].closed) {
 			if (!force) {
-				kc_err("d%u: disk %u: the backend did not close within %u s: not removed (--force removes it anyway)",
-				       domid, g[i].devid, timeout_ms / 1000);
+				kc_err("d%u: disk %u: the backend did not close within %g s: not removed (--force removes it anyway)",
+				       domid, g[i].devid, timeout_ms / 1000.0);
 				rc = rc ? rc : -ETIMEDOUT;
 				continue;
 			}
-			kc_warn("d%u: disk %u: the backend did not close within %u s: removed anyway",
-				domid, g[i].devid, timeout_ms / 1000);
+			kc_warn("d%u: disk %u: the backend did not close within %g s: removed anyway",
+				domid, g[i].devid, timeout_ms / 1000.0);
 		}
 		r = remove_nodes(xs, domid, &g[i]);
 		if (r)

@@ -16,6 +16,7 @@ FUZZ_COMMON_HDRS := tests/fuzz/fuzz_input.h
 # Targets built by the rule below; other fuzz makefiles add to FUZZ_TARGETS with rules of their own.
 KEEL_FUZZ_TARGETS := multiboot2 elf_loader bzimage2elf boot_domains xl_cfg madt cmdline \
 	hypercall
+KEEL_FUZZ_TARGETS += blkback_req
 FUZZ_TARGETS := $(KEEL_FUZZ_TARGETS)
 
 # Per target: <name>_FUZZ_SRCS to link, _FUZZ_DEFS for the compiler, _FUZZ_HDRS to depend on,
@@ -42,6 +43,11 @@ xl_cfg_FUZZ_SRCS := $(addprefix $(KEELCTL_DIR)/,cfg_parse.c config.c diag.c util
 	dom0-tools/lib/alloc.c
 xl_cfg_FUZZ_HDRS := $(KEELCTL_HDRS)
 xl_cfg_FUZZ_DEFS := $(KEELCTL_INCLUDES)
+
+# keel-blkback's request validation (what a frontend puts in a ring slot and indirect pages).
+blkback_req_FUZZ_SRCS := $(BLKBACK_DIR)/req.c
+blkback_req_FUZZ_HDRS := $(BLKBACK_DIR)/req.h
+blkback_req_FUZZ_DEFS := $(BLKBACK_INCLUDES)
 
 madt_FUZZ_SRCS := $(HV)/arch/x86/madt.c tests/fuzz/stub_printk.c
 madt_FUZZ_HDRS := $(HV)/arch/x86/include/asm/madt.h

@@ -928,6 +928,131 @@ static void test_copy_hostile(void **state)
 	assert_int_equal(batch[2].status, GNTST_general_error);
 }
 
+/* d@id gives its page at @gpa back to keel (a balloon driver's decrease_reservation). */
+static long balloon_out(domid_t id, u64 gpa)
+{
+	u64 pfn = gpa >> PAGE_SHIFT;
+	struct xen_memory_reservation r = {
+		.extent_start = (u64)(uintptr_t)&pfn, .nr_extents = 1, .domid = DOMID_SELF,
+	};
+
+	return do_memory_op(&vcpus[id], XENMEM_decrease_reservation, (u64)(uintptr_t)&r);
+}
+
+/*
+ * What keel-blkback's gntdev GRANT_COPY issues: a batch of 16, dom0's own frames by GFN
+ * (DOMID_SELF) on one side and a guest's grants on the other, with a hostile guest's
+ * revoked, read-only, ballooned-out, misdirected and overlong entries among them. Each bad
+ * op fails alone; nothing stays pinned; no page is lost or kept.
+ */
+static void test_copy_backend_batch(void **state)
+{
+	struct gnttab_copy batch[16];
+	u8 *src = guest_ptr(doms[0], RAM_GPA);
+	int refs1 = refs(1);
+	u64 free;
+
+	for (int i = 0; i < 16; i++) {
+		grant(1, 40 + i, 0, RAM_4K_GPA + i * PAGE_SIZE, GTF_permit_access);
+		memset(guest_ptr(doms[1], RAM_4K_GPA + i * PAGE_SIZE), 0, PAGE_SIZE);
+		batch[i] = (struct gnttab_copy){
+			.source = local(RAM_GPA, i * 256), .dest = gref(1, 40 + i, 512),
+			.len = 256, .flags = GNTCOPY_dest_gref,
+		};
+	}
+	for (int i = 0; i < 4096; i++)
+		src[i] = (u8)(i * 3 + 1);
+	entry(1, 45)->flags = 0;				/* revoked */
+	entry(1, 47)->flags |= GTF_readonly;			/* read-only as destination */
+	free = host_pages.nr_free;
+	assert_int_equal(balloon_out(1, RAM_4K_GPA + 10 * PAGE_SIZE), 1);	/* ref 50 */
+	assert_int_equal(host_pages.nr_free, free + 1);
+	entry(1, 52)->domid = 2;				/* granted to another */
+	batch[13].dest.offset = 4000;				/* crosses the page end */
+	batch[14].dest.domid = 9;				/* no such domain */
+	assert_int_equal(gnttab(0, GNTTABOP_copy, batch, 16), 0);
+	for (int i = 0; i < 16; i++) {
+		s16 want = GNTST_okay;
+
+		switch (i) {
+		case 5: case 7: case 12: want = GNTST_general_error; break;
+		case 10: want = GNTST_bad_page; break;
+		case 13: want = GNTST_bad_copy_arg; break;
+		case 14: want = GNTST_bad_domain; break;
+		}
+		assert_int_equal(batch[i].status, want);
+		if (want == GNTST_okay)
+			assert_memory_equal(guest_ptr(doms[1], RAM_4K_GPA + i * PAGE_SIZE) + 512,
+					    src + i * 256, 256);
+		else if (i != 10)
+			assert_int_equal(guest_ptr(doms[1], RAM_4K_GPA + i * PAGE_SIZE)[512], 0);
+		/* Nothing left pinned: GTF_reading/GTF_writing are clear again. */
+		assert_int_equal(entry(1, 40 + i)->flags & (GTF_reading | GTF_writing), 0);
+	}
+	assert_int_equal(refs(1), refs1);
+	assert_int_equal(host_pages.nr_free, free + 1);
+	/* The other way (a WRITE's data into dom0's pinned page): the same statuses. */
+	for (int i = 0; i < 16; i++) {
+		struct gnttab_copy_ptr t = batch[i].source;
+
+		batch[i].source = batch[i].dest;
+		batch[i].dest = t;
+		batch[i].flags = GNTCOPY_source_gref;
+	}
+	assert_int_equal(gnttab(0, GNTTABOP_copy, batch, 16), 0);
+	assert_int_equal(batch[0].status, GNTST_okay);
+	assert_int_equal(batch[5].status, GNTST_general_error);
+	assert_int_equal(batch[7].status, GNTST_okay);		/* read-only is fine as source */
+	assert_int_equal(batch[10].status, GNTST_bad_page);
+	assert_int_equal(batch[13].status, GNTST_bad_copy_arg);
+}
+
+/*
+ * A ring page mapped by dom0 (gntdev, several refs in one batch at consecutive addresses of
+ * the unpopulated "Xen scratch" range), then ballooned out by the guest: the mapping keeps
+ * the page alive; the last unmap gives it back.
+ */
+static void test_ring_map_then_balloon(void **state)
+{
+	struct gnttab_map_grant_ref op[4];
+	struct gnttab_unmap_grant_ref un[4];
+	u64 free, pfn = PFN_DOWN(hpa_of(1, RAM_4K_GPA + 2 * PAGE_SIZE));
+
+	for (int i = 0; i < 4; i++) {
+		grant(1, 60 + i, 0, RAM_4K_GPA + i * PAGE_SIZE, GTF_permit_access);
+		op[i] = (struct gnttab_map_grant_ref){
+			.host_addr = HOLE_GPA + i * PAGE_SIZE, .flags = GNTMAP_host_map,
+			.ref = 60 + i, .dom = 1,
+		};
+	}
+	assert_int_equal(gnttab(0, GNTTABOP_map_grant_ref, op, 4), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(op[i].status, GNTST_okay);
+	guest_ptr(doms[0], HOLE_GPA + 2 * PAGE_SIZE)[7] = 0x99;
+	free = host_pages.nr_free;
+	assert_int_equal(balloon_out(1, RAM_4K_GPA + 2 * PAGE_SIZE), 1);
+	/* Gone from d1's p2m, but not freed: dom0 still reads and writes it. */
+	assert_true(p2m_empty(doms[1], RAM_4K_GPA + 2 * PAGE_SIZE));
+	assert_int_equal(host_pages.nr_free, free);
+	assert_false(page_is_free(&host_pages, pfn));
+	assert_int_equal(guest_ptr(doms[0], HOLE_GPA + 2 * PAGE_SIZE)[7], 0x99);
+	for (int i = 0; i < 4; i++)
+		un[i] = (struct gnttab_unmap_grant_ref){
+			.host_addr = HOLE_GPA + i * PAGE_SIZE, .handle = op[i].handle,
+		};
+	assert_int_equal(gnttab(0, GNTTABOP_unmap_grant_ref, un, 4), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(un[i].status, GNTST_okay);
+	/* The page, and the p2m table dom0's mappings needed. */
+	assert_true(page_is_free(&host_pages, pfn));
+	assert_true(host_pages.nr_free >= free + 1);
+	/* Mapping it again finds no page behind the grant. */
+	op[2].status = 99;
+	assert_int_equal(gnttab(0, GNTTABOP_map_grant_ref, &op[2], 1), 0);
+	assert_int_equal(op[2].status, GNTST_bad_page);
+	assert_true(p2m_empty(doms[0], HOLE_GPA + 2 * PAGE_SIZE));
+}
+
 /* ---- dying domains ------------------------------------------------------ */
 
 static void test_mapper_dies(void **state)
@@ -1035,6 +1160,8 @@ int main(void)
 		T(test_pin_limit_and_handles),
 		T(test_copy),
 		T(test_copy_hostile),
+		T(test_copy_backend_batch),
+		T(test_ring_map_then_balloon),
 		T(test_mapper_dies),
 		T(test_granter_dies),
 		T(test_both_die_with_cross_maps),

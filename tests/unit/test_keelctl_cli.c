@@ -149,7 +149,7 @@ static void test_help(void **state)
 	for (const struct command *c = commands; c->name; c++) {
 		char line[32];
 
-		snprintf(line, sizeof(line), "\n  %-9s ", c->name);
+		snprintf(line, sizeof(line), "\n  %-12s ", c->name);
 		if (!strstr(out_text(&out), line))
 			fail_msg("help does not list %s:\n%s", c->name, out_text(&out));
 	}

@@ -4,6 +4,7 @@
  * what the guest may do with them, and the commands end to end over a fake keel.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <xen/sched.h>
 #include "commands.h"
 #include "console.h"
+#include "disks.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -852,9 +854,17 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	char *a = image("r.img", 4);
 	char *extra = xasprintf("on_reboot = 'restart'\ndisk = [ '%s,,xvda' ]\n", a);
 	struct monitor m;
+	struct disk_set set;
+	char *hot;
 
 	start_monitored(&m, extra);
 	expect_node("/local/domain/0/backend/qdisk/1/51712/params", xasprintf_tmp("raw:%s", a));
+	/* A disk hot-plugged meanwhile comes back too, as in xl. */
+	hot = xasprintf("vdev=xvdb, access=ro, target=%s", a);
+	assert_int_equal(disks_prepare("mon", &hot, 1, &set), 0);
+	assert_int_equal(disks_attach(&kc, "mon", 1, "/vm/" UUID, &set), 0);
+	disk_set_free(&set);
+	expect_node("/libxl/1/device/vbd/51728/spec", hot);
 	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
 	assert_int_equal(m.domid, 2);
@@ -862,13 +872,177 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	expect_node("/local/domain/2/device/vbd/51712/state", "1");
 	expect_node("/local/domain/0/backend/qdisk/2/51712/frontend-id", "2");
 	expect_node("/libxl/2/device/vbd/51712/vm", "/vm/" UUID);
+	expect_node("/local/domain/0/backend/qdisk/2/51728/mode", "r");
+	expect_node("/libxl/2/device/vbd/51712/spec", xasprintf_tmp("%s,,xvda", a));
 	/* Powered off: keel frees it, the monitor removes the disks. */
 	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_DONE);
 	expect_no_disks(2, true);
 	monitor_fini(&m);
 	free(extra);
+	free(hot);
 	free(a);
+}
+
+/*
+ * A backend in a thread, on its own connection: takes every new qdisk device (state 1 ->
+ * 2), and closes (5 -> 6) unless told to be stubborn. Polls, as keelctl's waits do.
+ */
+struct fake_backend {
+	pthread_t thread;
+	volatile bool stop, stubborn, refuse;
+	volatile unsigned int taken;
+};
+
+static void backend_step(struct xs *xs, struct fake_backend *b)
+{
+	const char *root = "/local/domain/0/backend/qdisk";
+	char **doms = NULL, **devs = NULL;
+	unsigned int nd = 0, nv = 0;
+
+	if (xs_directory(xs, 0, root, &doms, &nd))
+		return;
+	for (unsigned int i = 0; i < nd; i++) {
+		char *dir = xasprintf("%s/%s", root, doms[i]);
+
+		if (!xs_directory(xs, 0, dir, &devs, &nv)) {
+			for (unsigned int j = 0; j < nv; j++) {
+				char *st = xasprintf("%s/%s/state", dir, devs[j]), *v = NULL;
+
+				if (!xs_read(xs, 0, st, &v)) {
+					if (!strcmp(v, "1") && b->refuse) {
+						xs_write(xs, 0, xasprintf_tmp(
+							"/local/domain/0/error/backend/qdisk/%s/%s/error",
+							doms[i], devs[j]), "2 no such image");
+						xs_write(xs, 0, st, "5");
+					} else if (!strcmp(v, "1")) {
+						xs_write(xs, 0, st, "2");
+						b->taken++;
+					} else if (!strcmp(v, "5") && !b->stubborn) {
+						xs_write(xs, 0, st, "6");
+					}
+				}
+				free(v);
+				free(st);
+			}
+			xs_free_list(devs);
+		}
+		free(dir);
+	}
+	xs_free_list(doms);
+}
+
+static void *backend_main(void *arg)
+{
+	struct fake_backend *b = arg;
+	struct xs *xs = xs_open(daemon_.socket);
+
+	assert_non_null(xs);
+	while (!b->stop) {
+		backend_step(xs, b);
+		usleep(10000);
+	}
+	xs_close(xs);
+	return NULL;
+}
+
+static void backend_start(struct fake_backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	assert_int_equal(pthread_create(&b->thread, NULL, backend_main, b), 0);
+}
+
+static void backend_stop(struct fake_backend *b)
+{
+	b->stop = true;
+	assert_int_equal(pthread_join(b->thread, NULL), 0);
+}
+
+static void test_block_attach_list_detach(void **state)
+{
+	char *a = image("root.img", 4), *b = image("extra.img", 4);
+	char *extra = xasprintf("disk = [ '%s,,xvda' ]\n", a);
+	char *spec = xasprintf("%s,raw,xvdb,ro", b);
+	static struct fake_backend be;	/* outlives a failed assertion's longjmp */
+
+	backend_start(&be);
+	create("vm", extra);
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	/* xl's two forms; several arguments are one specification. */
+	assert_int_equal(run("block-attach", "vm", spec, NULL), EXIT_OK);
+	expect_node("/local/domain/1/device/vbd/51728/state", "1");
+	expect_node("/local/domain/0/backend/qdisk/1/51728/mode", "r");
+	assert_int_equal(run("block-attach", "1", "vdev=xvdc", xasprintf_tmp("target=%s", b),
+			     NULL), EXIT_OK);
+	expect_node("/local/domain/0/backend/qdisk/1/51744/mode", "w");
+	/* A taken device id, in any of its names. */
+	assert_int_equal(run("block-attach", "vm", xasprintf_tmp("%s,,51728", a), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has a disk 51728 (device 51728) already\n");
+	/* What the guest reports shows in the list. */
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/event-channel", "7"),
+			 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/ring-ref", "8"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51712/state", "4"), 0);
+	assert_int_equal(run("block-list", "vm", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Vdev  BE  handle state evt-ch ring-ref BE-path\n"
+		"51712 0   1      4     7      8        /local/domain/0/backend/qdisk/1/51712\n"
+		"51728 0   1      1     -1     -1       /local/domain/0/backend/qdisk/1/51728\n"
+		"51744 0   1      1     -1     -1       /local/domain/0/backend/qdisk/1/51744\n");
+
+	/* Detach: the backend closes, everything of that disk goes. */
+	assert_int_equal(run("block-detach", "vm", "xvdb", NULL), EXIT_OK);
+	expect_missing("/local/domain/1/device/vbd/51728");
+	expect_missing("/local/domain/0/backend/qdisk/1/51728");
+	expect_missing("/libxl/1/device/vbd/51728");
+	expect_node("/local/domain/1/device/vbd/51744/state", "1");
+	assert_int_equal(run("block-detach", "vm", "xvdb", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has no disk xvdb (device 51728)\n");
+	/*
+	 * A backend that does not close while the guest's frontend is connected: a plain
+	 * detach gives up and leaves the disk, --force not.
+	 */
+	be.stubborn = true;
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vbd/51744/state", "4"), 0);
+	capture_reset();
+	assert_int_equal(xs_disks_remove(kc.xs, 1, (uint32_t[]){ 51744 }, 1, NULL, false, 300),
+			 -ETIMEDOUT);
+	expect_message("d1: disk 51744: the backend did not close within 0.3 s: not removed");
+	expect_node("/local/domain/0/backend/qdisk/1/51744/online", "0");
+	expect_node("/local/domain/0/backend/qdisk/1/51744/state", "5");
+	assert_int_equal(xs_disks_remove(kc.xs, 1, (uint32_t[]){ 51744 }, 1, NULL, true, 300), 0);
+	expect_missing("/local/domain/1/device/vbd/51744");
+	expect_missing("/local/domain/0/backend/qdisk/1/51744");
+	be.stubborn = false;
+	/* A backend that refuses the disk: attach fails, naming its error, and leaves nothing. */
+	be.refuse = true;
+	capture_reset();
+	assert_int_equal(run("block-attach", "vm", xasprintf_tmp("%s,,xvdd", b), NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1): the backend refused disk xvdd: 2 no such image: removed again\n");
+	expect_missing("/local/domain/1/device/vbd/51760");
+	expect_missing("/local/domain/0/backend/qdisk/1/51760");
+	expect_missing("/local/domain/0/error/backend/qdisk/1/51760");
+	be.refuse = false;
+	/* Argument errors. */
+	assert_int_equal(run("block-attach", "vm", "/x,qcow2,xvde", NULL), EXIT_USAGE);
+	expect_message("keelctl block-attach: disk '/x,qcow2,xvde': format 'qcow2' is not supported");
+	assert_int_equal(run("block-attach", "vm", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-detach", "vm", "floppy", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-detach", "-x", "vm", "xvda", NULL), EXIT_USAGE);
+	assert_int_equal(run("block-list", "0", NULL), EXIT_FAIL);
+	expect_message("keelctl: block-list: dom0 gets no virtual disks\n");
+
+	/* Destroy takes the attached disks too, and waits for the backend to close them. */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	assert_int_equal(be.taken, 3);	/* xvda, xvdb, xvdc */
+	backend_stop(&be);
+	free(spec);
+	free(extra);
+	free(a);
+	free(b);
 }
 
 static void test_console(void **state)
@@ -968,6 +1142,7 @@ int main(void)
 		T(test_disk_entries),
 		T(test_bad_disks_fail_the_create_with_nothing_left),
 		T(test_disks_come_back_after_a_reboot),
+		T(test_block_attach_list_detach),
 		T(test_console),
 		T(test_info_dmesg_top),
 	};

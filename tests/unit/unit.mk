@@ -167,6 +167,13 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 	tests/unit/stub_printk.c
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 
+# keel-blkback (backend-drivers/blkback/blkback.mk): the real backend against a simulated
+# frontend (bb_fake.c: xenstore, grant table on a memfd, event channels), real AIO on /tmp.
+UNIT_TESTS += test_blkback
+test_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c
+test_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h
+test_blkback_DEFS := $(BLKBACK_INCLUDES)
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
@@ -184,3 +191,4 @@ unit-test: $(addprefix $(UNIT_BIN)/,$(UNIT_TESTS))
 	@mkdir -p $(BUILD)/test-results
 	@tests/unit/run-unit-tests.sh $(UNIT_BIN) $(BUILD)/test-results/unit.txt \
 		$(UNIT_TESTS)
+

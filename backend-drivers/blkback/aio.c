@@ -1,0 +1,82 @@
+/* Linux native AIO by raw system calls (no libaio), completions signalled on an eventfd. */
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "aio.h"
+
+int bb_aio_init(struct bb_aio *a, unsigned int depth)
+{
+	memset(a, 0, sizeof(*a));
+	a->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (a->efd < 0)
+		return -errno;
+	if (syscall(SYS_io_setup, depth, &a->ctx) < 0) {
+		int err = -errno;
+
+		close(a->efd);
+		a->efd = -1;
+		return err;
+	}
+	a->depth = depth;
+	return 0;
+}
+
+void bb_aio_fini(struct bb_aio *a)
+{
+	if (a->ctx)
+		syscall(SYS_io_destroy, a->ctx);	/* waits for what is in flight */
+	if (a->efd >= 0)
+		close(a->efd);
+	a->ctx = 0;
+	a->efd = -1;
+}
+
+void bb_aio_prep(struct bb_aio *a, struct iocb *cb, int fd, uint16_t cmd, void *buf,
+		 uint64_t len, uint64_t off, void *data)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = (uint64_t)(uintptr_t)data;
+	cb->aio_lio_opcode = cmd;
+	cb->aio_fildes = fd;
+	cb->aio_buf = (uint64_t)(uintptr_t)buf;
+	cb->aio_nbytes = len;
+	cb->aio_offset = off;
+	cb->aio_flags = IOCB_FLAG_RESFD;
+	cb->aio_resfd = a->efd;
+}
+
+int bb_aio_submit(struct bb_aio *a, struct iocb *cb)
+{
+	struct iocb *list[1] = { cb };
+	long rc;
+
+	if (a->inflight >= a->depth)
+		return -EAGAIN;
+	rc = syscall(SYS_io_submit, a->ctx, 1L, list);
+	if (rc < 0)
+		return -errno;
+	if (rc != 1)
+		return -EAGAIN;
+	a->inflight++;
+	return 0;
+}
+
+int bb_aio_reap(struct bb_aio *a, struct io_event *ev, unsigned int max)
+{
+	struct timespec zero = { 0, 0 };
+	uint64_t cnt;
+	long rc;
+
+	if (read(a->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		return -errno;
+	if (!a->inflight)
+		return 0;
+	rc = syscall(SYS_io_getevents, a->ctx, 0L, (long)max, ev, &zero);
+	if (rc < 0)
+		return -errno;
+	a->inflight -= rc;
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* Linux native AIO by raw system calls, completions signalled on an eventfd. */
+#ifndef BLKBACK_AIO_H
+#define BLKBACK_AIO_H
+
+#include <stdint.h>
+#include <linux/aio_abi.h>
+
+struct bb_aio {
+	aio_context_t ctx;
+	int efd;		/* readable when completions are waiting */
+	unsigned int depth;	/* io_setup's nr */
+	unsigned int inflight;
+};
+
+/* 0 or -errno. */
+int bb_aio_init(struct bb_aio *a, unsigned int depth);
+void bb_aio_fini(struct bb_aio *a);
+
+/* Fills @cb for one operation (IOCB_CMD_PREAD, PWRITE, FDSYNC) with @data as its cookie. */
+void bb_aio_prep(struct bb_aio *a, struct iocb *cb, int fd, uint16_t cmd, void *buf,
+		 uint64_t len, uint64_t off, void *data);
+/* Submits one iocb: 0 or -errno (-EAGAIN when the context is full). */
+int bb_aio_submit(struct bb_aio *a, struct iocb *cb);
+/* Up to @max completions without waiting: their count, or -errno. */
+int bb_aio_reap(struct bb_aio *a, struct io_event *ev, unsigned int max);
+
+#endif

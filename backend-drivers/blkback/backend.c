@@ -1,0 +1,303 @@
+/* The set of virtual disks keel-blkback serves, and the events that reach them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "alloc.h"
+#include "bb.h"
+
+#define TOKEN_BACKEND	"be"
+#define TOKEN_RELEASE	"rel"
+#define DOMID_FIRST_RESERVED_ 0x7ff0
+
+void bb_config_defaults(struct bb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->btype = "qdisk";
+	cfg->max_ring_order = BB_MAX_RING_ORDER;
+	cfg->max_queues = 4;
+	cfg->max_indirect = 32;
+	cfg->pool = 32;
+	cfg->direct = true;
+	cfg->max_devices = 256;
+	cfg->aio_depth = 1024;
+}
+
+void bb_log(struct bb_backend *be, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+
+	if (!be->log)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(be->log, "[%5lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(be->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', be->log);
+	fflush(be->log);
+}
+
+int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struct bb_config *cfg,
+		    FILE *log)
+{
+	int rc;
+
+	memset(be, 0, sizeof(*be));
+	be->env = *env;
+	be->cfg = *cfg;
+	be->log = log;
+	if (be->cfg.max_ring_order > BB_MAX_RING_ORDER)
+		be->cfg.max_ring_order = BB_MAX_RING_ORDER;
+	if (be->cfg.max_queues < 1)
+		be->cfg.max_queues = 1;
+	if (be->cfg.max_queues > BB_MAX_QUEUES)
+		be->cfg.max_queues = BB_MAX_QUEUES;
+	if (be->cfg.max_indirect > BB_MAX_INDIRECT_SEGS_CAP)
+		be->cfg.max_indirect = BB_MAX_INDIRECT_SEGS_CAP;
+	if (be->cfg.max_indirect && be->cfg.max_indirect <= BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		be->cfg.max_indirect = 0;	/* blkfront ignores such a value: do not offer */
+	if (be->cfg.pool < 1)
+		be->cfg.pool = 1;
+	be->root = xasprintf(BB_BACKEND_ROOT_FMT, be->cfg.btype);
+	be->copy_max = be->cfg.max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+		       be->cfg.max_indirect : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	be->copy = xcalloc(be->copy_max, sizeof(*be->copy));
+	be->indirect = aligned_alloc(BB_PAGE_SIZE,
+				     BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BB_PAGE_SIZE);
+	if (!be->indirect)
+		return -ENOMEM;
+	rc = bb_aio_init(&be->aio, be->cfg.aio_depth);
+	if (rc)
+		bb_log(be, "io_setup(%u): %s", be->cfg.aio_depth, strerror(-rc));
+	return rc;
+}
+
+struct bb_dev *bb_backend_find(struct bb_backend *be, uint16_t domid, uint32_t devid)
+{
+	struct bb_dev *dev;
+
+	for (dev = be->devs; dev; dev = dev->next)
+		if (dev->domid == domid && dev->devid == devid)
+			return dev;
+	return NULL;
+}
+
+static struct bb_dev *add(struct bb_backend *be, uint16_t domid, uint32_t devid)
+{
+	struct bb_dev *dev;
+
+	if (be->ndevs >= be->cfg.max_devices) {
+		bb_log(be, "d%u/%u: ignored, already %u devices", domid, devid, be->ndevs);
+		return NULL;
+	}
+	dev = bb_dev_new(be, domid, devid);
+	dev->next = be->devs;
+	be->devs = dev;
+	be->ndevs++;
+	bb_log(be, "d%u/%u: new device", domid, devid);
+	return dev;
+}
+
+/* Frees devices whose directory is gone and which hold nothing any more. */
+static void reap(struct bb_backend *be)
+{
+	struct bb_dev **pp = &be->devs;
+
+	while (*pp) {
+		struct bb_dev *dev = *pp;
+
+		if (dev->gone && dev->phase == BB_DEV_RELEASED) {
+			*pp = dev->next;
+			be->ndevs--;
+			bb_dev_free(dev);
+		} else {
+			pp = &dev->next;
+		}
+	}
+}
+
+static void free_list(char **list)
+{
+	char **p;
+
+	for (p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+void bb_backend_scan(struct bb_backend *be)
+{
+	struct bb_env *env = &be->env;
+	char **doms = NULL;
+	unsigned int nd = 0, i, j;
+	struct bb_dev *dev;
+
+	for (dev = be->devs; dev; dev = dev->next)
+		dev->seen = false;
+	if (env->ops->xs_directory(env->priv, be->root, &doms, &nd) == 0) {
+		for (i = 0; i < nd; i++) {
+			char *path, **devs = NULL;
+			unsigned int nv = 0;
+			uint64_t domid, devid;
+
+			if (!bb_parse_uint(doms[i], DOMID_FIRST_RESERVED_ - 1, &domid))
+				continue;
+			path = xasprintf("%s/%s", be->root, doms[i]);
+			if (env->ops->xs_directory(env->priv, path, &devs, &nv) == 0) {
+				for (j = 0; j < nv; j++) {
+					if (!bb_parse_uint(devs[j], UINT32_MAX, &devid))
+						continue;
+					dev = bb_backend_find(be, domid, devid);
+					if (!dev)
+						dev = add(be, domid, devid);
+					if (dev)
+						dev->seen = true;
+				}
+			}
+			free(path);
+			free_list(devs);
+		}
+	}
+	free_list(doms);
+	for (dev = be->devs; dev; dev = dev->next) {
+		if (!dev->seen)
+			dev->gone = true;
+		bb_dev_update(dev);
+	}
+	reap(be);
+}
+
+int bb_backend_start(struct bb_backend *be)
+{
+	struct bb_env *env = &be->env;
+	int rc;
+
+	rc = env->ops->xs_watch(env->priv, be->root, TOKEN_BACKEND);
+	if (rc) {
+		bb_log(be, "watch %s: %s", be->root, strerror(-rc));
+		return rc;
+	}
+	rc = env->ops->xs_watch(env->priv, "@releaseDomain", TOKEN_RELEASE);
+	if (rc) {
+		bb_log(be, "watch @releaseDomain: %s", strerror(-rc));
+		return rc;
+	}
+	bb_backend_scan(be);
+	return 0;
+}
+
+/* A path under the backend root: the device it names, or NULL (scan instead). */
+static bool parse_be_path(struct bb_backend *be, const char *path, uint16_t *domid,
+			  uint32_t *devid)
+{
+	size_t n = strlen(be->root);
+	char buf[64], *slash, *rest;
+	uint64_t d, v;
+
+	if (strncmp(path, be->root, n) || path[n] != '/')
+		return false;
+	snprintf(buf, sizeof(buf), "%s", path + n + 1);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	rest = slash + 1;
+	slash = strchr(rest, '/');
+	if (slash)
+		*slash = 0;
+	if (!bb_parse_uint(buf, DOMID_FIRST_RESERVED_ - 1, &d) ||
+	    !bb_parse_uint(rest, UINT32_MAX, &v))
+		return false;
+	*domid = d;
+	*devid = v;
+	return true;
+}
+
+void bb_backend_watch(struct bb_backend *be, const char *path, const char *token)
+{
+	struct bb_dev *dev;
+	uint16_t domid;
+	uint32_t devid;
+
+	if (!strcmp(token, TOKEN_RELEASE)) {
+		for (dev = be->devs; dev; dev = dev->next) {
+			if (dev->dead || be->env.ops->domain_alive(be->env.priv, dev->domid))
+				continue;
+			bb_log(be, "d%u/%u: domain gone", dev->domid, dev->devid);
+			dev->dead = true;
+			bb_dev_update(dev);
+		}
+	} else if (!strcmp(token, TOKEN_BACKEND)) {
+		if (!parse_be_path(be, path, &domid, &devid)) {
+			bb_backend_scan(be);
+			return;
+		}
+		dev = bb_backend_find(be, domid, devid);
+		if (!dev) {
+			bb_backend_scan(be);
+			return;
+		}
+		bb_dev_update(dev);
+	} else if (sscanf(token, "fe:%hu:%u", &domid, &devid) == 2) {
+		dev = bb_backend_find(be, domid, devid);
+		if (dev)
+			bb_dev_update(dev);
+	}
+	reap(be);
+}
+
+void bb_backend_event(struct bb_backend *be, uint32_t port)
+{
+	struct bb_dev *dev;
+	unsigned int i;
+
+	for (dev = be->devs; dev; dev = dev->next)
+		for (i = 0; dev->queues && i < dev->nqueues; i++)
+			if (dev->queues[i].port == (int)port) {
+				bb_queue_run(&dev->queues[i]);
+				return;
+			}
+}
+
+void bb_backend_aio(struct bb_backend *be)
+{
+	struct io_event ev[64];
+	struct bb_dev *dev;
+	int n, i;
+	unsigned int q;
+
+	do {
+		n = bb_aio_reap(&be->aio, ev, 64);
+		for (i = 0; i < n; i++)
+			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
+				       (int64_t)ev[i].res);
+	} while (n == 64);
+	for (dev = be->devs; dev; dev = dev->next)
+		for (q = 0; dev->queues && q < dev->nqueues; q++)
+			if (dev->queues[q].starved)
+				bb_queue_run(&dev->queues[q]);
+	reap(be);
+}
+
+void bb_backend_fini(struct bb_backend *be)
+{
+	struct bb_dev *dev;
+
+	for (dev = be->devs; dev; dev = dev->next) {
+		dev->gone = true;	/* no xenstore writes from here on */
+		bb_dev_release(dev);
+	}
+	while (be->aio.inflight) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+		bb_backend_aio(be);
+	}
+	reap(be);
+	bb_aio_fini(&be->aio);
+	free(be->copy);
+	free(be->indirect);
+	free(be->root);
+}

@@ -1,0 +1,153 @@
+/* keel-blkback's core: the backend, its devices, their queues and in-flight requests. */
+#ifndef BLKBACK_BB_H
+#define BLKBACK_BB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "aio.h"
+#include "env.h"
+#include "req.h"
+#include "ring.h"
+
+#define BB_BACKEND_ROOT_FMT	"/local/domain/0/backend/%s"
+#define BB_ERROR_ROOT_FMT	"/local/domain/0/error/backend/%s"
+#define BB_MAX_QUEUES		16u
+#define BB_MAX_RING_PAGES	(1u << BB_MAX_RING_ORDER)
+
+struct bb_config {
+	const char *btype;		/* backend directory name: "qdisk" */
+	uint32_t max_ring_order;	/* max-ring-page-order offered, <= 4 */
+	uint32_t max_queues;		/* multi-queue-max-queues offered, <= 16 */
+	uint32_t max_indirect;		/* feature-max-indirect-segments (0: no INDIRECT) */
+	uint32_t pool;			/* requests in flight per queue (and their buffers) */
+	uint32_t sector_size;		/* 0: the target's (512 for files); or 512 / 4096 */
+	bool direct;			/* try O_DIRECT on the target */
+	uint32_t max_devices;		/* devices served at once */
+	uint32_t aio_depth;		/* in flight on the target, all devices together */
+};
+
+struct bb_queue;
+
+/* One request between the ring and its response; its buffer holds the data. */
+struct bb_slot {
+	struct bb_queue *q;
+	struct bb_slot *next_free;
+	struct bb_req req;
+	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated at first use */
+	struct iocb cb;
+	bool flush_next;		/* a FLUSH with data: fdatasync after the write */
+};
+
+struct bb_queue {
+	struct bb_dev *dev;
+	unsigned int idx;
+	struct bb_ring ring;
+	void *map;			/* the mapped ring pages */
+	unsigned int npages;
+	int port;			/* local event channel, -1 when unbound */
+	struct bb_slot *slots;
+	struct bb_slot *free;
+	unsigned int inflight;
+	bool starved;			/* stopped for want of AIO room: rerun on completions */
+};
+
+enum bb_dev_phase {
+	BB_DEV_ACTIVE,		/* walking the state machine */
+	BB_DEV_RELEASED,	/* done (online=0 or domain dead): nothing held, waits for rm */
+};
+
+struct bb_dev {
+	struct bb_backend *be;
+	struct bb_dev *next;
+	uint16_t domid;
+	uint32_t devid;
+	char *be_path;			/* /local/domain/0/backend/qdisk/D/V */
+	char *fe_path;			/* /local/domain/D/device/vbd/V */
+	char *fe_state_path;
+	char token[40];			/* the fe state watch's */
+	bool fe_watched;
+	int state;			/* what we last wrote to be/state */
+	bool toolstack_close;		/* the toolstack wrote be state 5 */
+	bool dead;			/* the guest is gone */
+	bool gone;			/* the backend directory is gone */
+	bool failed;			/* a fatal error: no reconnect until the frontend closes */
+	bool release_pending;		/* release waits for in-flight I/O */
+	enum bb_dev_phase phase;
+	bool seen;			/* scan mark */
+	int fd;				/* the target, -1 when closed */
+	bool is_blkdev;
+	bool direct;
+	uint32_t phys_sector_size;
+	struct bb_limits lim;
+	unsigned int nqueues;
+	struct bb_queue *queues;	/* connected when non-NULL */
+	uint64_t stat_requests, stat_errors;
+};
+
+struct bb_backend {
+	struct bb_env env;
+	struct bb_config cfg;
+	struct bb_aio aio;
+	struct bb_dev *devs;
+	unsigned int ndevs;
+	char *root;			/* BB_BACKEND_ROOT_FMT */
+	FILE *log;
+	/* Scratch for synchronous steps (one request at a time). */
+	struct ioctl_gntdev_grant_copy_segment *copy;
+	unsigned int copy_max;
+	uint8_t *indirect;		/* BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages */
+	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
+};
+
+/* ---- backend.c: the set of devices, events from the outside ---- */
+void bb_config_defaults(struct bb_config *cfg);
+int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struct bb_config *cfg,
+		    FILE *log);
+/* Watches the backend directory and @releaseDomain and picks up every device there. */
+int bb_backend_start(struct bb_backend *be);
+/* Closes every device (state 5 for a connected one) and frees everything. */
+void bb_backend_fini(struct bb_backend *be);
+void bb_backend_watch(struct bb_backend *be, const char *path, const char *token);
+/* Rescans the backend directory and updates every device. */
+void bb_backend_scan(struct bb_backend *be);
+void bb_backend_event(struct bb_backend *be, uint32_t port);
+/* Completions of the target's I/O. */
+void bb_backend_aio(struct bb_backend *be);
+struct bb_dev *bb_backend_find(struct bb_backend *be, uint16_t domid, uint32_t devid);
+void bb_log(struct bb_backend *be, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- dev.c: the per-device xenbus state machine ---- */
+struct bb_dev *bb_dev_new(struct bb_backend *be, uint16_t domid, uint32_t devid);
+/* Re-reads what matters and acts: the only entry point of the state machine. */
+void bb_dev_update(struct bb_dev *dev);
+/* Frees the device: everything must already be released. */
+void bb_dev_free(struct bb_dev *dev);
+/* Unbinds and unmaps the rings; true once no I/O is in flight and the queues are freed. */
+bool bb_dev_release_rings(struct bb_dev *dev);
+/* Drops every resource now (daemon exit, dead domain): waits for in-flight I/O. */
+void bb_dev_release(struct bb_dev *dev);
+void bb_dev_fatal(struct bb_dev *dev, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+unsigned int bb_dev_inflight(const struct bb_dev *dev);
+
+/* ---- target.c: the image file or block device ---- */
+/* @want: 4096 to offer 4096-byte sectors whatever the target's; 0 or 512: the target's. */
+int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32_t want);
+void bb_target_close(struct bb_dev *dev);
+/* Synchronous discard of a checked range: 0 or -errno (-EOPNOTSUPP). */
+int bb_target_discard(struct bb_dev *dev, uint64_t sector, uint64_t nr_sectors);
+
+/* ---- io.c: requests from the ring to the target and back ---- */
+int bb_queue_setup(struct bb_queue *q);
+void bb_queue_teardown(struct bb_queue *q);
+/* Takes requests until the ring is empty (final check done) or the pool is used up. */
+void bb_queue_run(struct bb_queue *q);
+void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
+
+/* ---- util.c ---- */
+/* Strict decimal (no sign, spaces or leading zeros but "0") no larger than @max. */
+bool bb_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+#endif

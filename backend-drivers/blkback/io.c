@@ -1,0 +1,323 @@
+/* Requests from a queue's ring to the target and back: grant copy, AIO, responses. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bb.h"
+
+static uint32_t max_segs(const struct bb_backend *be)
+{
+	uint32_t m = be->cfg.max_indirect;
+
+	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ? m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+}
+
+int bb_queue_setup(struct bb_queue *q)
+{
+	struct bb_backend *be = q->dev->be;
+	unsigned int i, n = be->cfg.pool;
+
+	q->slots = calloc(n, sizeof(*q->slots));
+	if (!q->slots)
+		return -ENOMEM;
+	q->free = NULL;
+	for (i = n; i-- > 0;) {
+		struct bb_slot *s = &q->slots[i];
+
+		s->q = q;
+		s->req.segs = calloc(max_segs(be), sizeof(*s->req.segs));
+		if (!s->req.segs)
+			return -ENOMEM;	/* bb_queue_teardown frees what was allocated */
+		s->next_free = q->free;
+		q->free = s;
+	}
+	q->inflight = 0;
+	return 0;
+}
+
+void bb_queue_teardown(struct bb_queue *q)
+{
+	unsigned int i;
+
+	if (!q->slots)
+		return;
+	for (i = 0; i < q->dev->be->cfg.pool; i++) {
+		free(q->slots[i].req.segs);
+		free(q->slots[i].buf);
+	}
+	free(q->slots);
+	q->slots = NULL;
+	q->free = NULL;
+}
+
+static void slot_put(struct bb_slot *s)
+{
+	struct bb_queue *q = s->q;
+
+	s->next_free = q->free;
+	q->free = s;
+	q->inflight--;
+}
+
+/* Answers and, when the ring is still ours, publishes (notifying as the ring asks). */
+static void respond(struct bb_queue *q, uint64_t id, uint8_t op, int16_t status)
+{
+	struct bb_dev *dev = q->dev;
+
+	if (status != BLKIF_RSP_OKAY)
+		dev->stat_errors++;
+	if (!q->map || q->ring.broken)
+		return;
+	bb_ring_respond(&q->ring, id, op, status);
+}
+
+static void push(struct bb_queue *q)
+{
+	struct bb_env *env = &q->dev->be->env;
+
+	if (!q->map)
+		return;
+	if (bb_ring_push(&q->ring) && q->port >= 0)
+		env->ops->evtchn_notify(env->priv, q->port);
+}
+
+/*
+ * Copies between the guest's segments and the slot's buffer (to_guest: a READ's data). Every
+ * segment's status is checked: 0, or -EIO when any failed (bad, revoked or read-only grant).
+ */
+static int copy_data(struct bb_slot *s, bool to_guest)
+{
+	struct bb_backend *be = s->q->dev->be;
+	struct ioctl_gntdev_grant_copy_segment *c = be->copy;
+	uint16_t domid = s->q->dev->domid;
+	uint32_t i, pos = 0;
+	int rc;
+
+	for (i = 0; i < s->req.nr_segs; i++) {
+		const struct bb_seg *g = &s->req.segs[i];
+
+		memset(&c[i], 0, sizeof(c[i]));
+		if (to_guest) {
+			c[i].source.virt = s->buf + pos;
+			c[i].dest.foreign.ref = g->gref;
+			c[i].dest.foreign.offset = g->offset;
+			c[i].dest.foreign.domid = domid;
+			c[i].flags = GNTCOPY_dest_gref;
+		} else {
+			c[i].source.foreign.ref = g->gref;
+			c[i].source.foreign.offset = g->offset;
+			c[i].source.foreign.domid = domid;
+			c[i].dest.virt = s->buf + pos;
+			c[i].flags = GNTCOPY_source_gref;
+		}
+		c[i].len = g->len;
+		pos += g->len;
+	}
+	rc = be->env.ops->gnt_copy(be->env.priv, c, s->req.nr_segs);
+	if (rc)
+		return rc;
+	for (i = 0; i < s->req.nr_segs; i++)
+		if (c[i].status != GNTST_okay)
+			return -EIO;
+	return 0;
+}
+
+/* The indirect pages of @req, copied once into be->indirect, then the rest of the checks. */
+static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
+{
+	struct bb_backend *be = q->dev->be;
+	struct ioctl_gntdev_grant_copy_segment *c = be->copy;
+	uint32_t i, left = req->nr_segs * sizeof(struct blkif_request_segment);
+
+	for (i = 0; i < req->nr_indirect; i++) {
+		uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
+
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].source.foreign.ref = req->indirect_grefs[i];
+		c[i].source.foreign.domid = q->dev->domid;
+		c[i].dest.virt = be->indirect + i * BB_PAGE_SIZE;
+		c[i].flags = GNTCOPY_source_gref;
+		c[i].len = len;
+		left -= len;
+	}
+	if (be->env.ops->gnt_copy(be->env.priv, c, req->nr_indirect))
+		return BLKIF_RSP_ERROR;
+	for (i = 0; i < req->nr_indirect; i++)
+		if (c[i].status != GNTST_okay)
+			return BLKIF_RSP_ERROR;
+	return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
+}
+
+static int submit(struct bb_slot *s, uint16_t cmd)
+{
+	struct bb_dev *dev = s->q->dev;
+	uint64_t len = s->req.nr_sectors << BB_SECTOR_SHIFT;
+
+	if (cmd == IOCB_CMD_FDSYNC)
+		len = 0;
+	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, s->buf, len,
+		    s->req.sector << BB_SECTOR_SHIFT, s);
+	return bb_aio_submit(&dev->be->aio, &s->cb);
+}
+
+/* Ends a request: answer, give the slot back. */
+static void finish(struct bb_slot *s, int16_t status)
+{
+	struct bb_queue *q = s->q;
+
+	respond(q, s->req.id, s->req.rsp_op, status);
+	slot_put(s);
+}
+
+/* A flush that AIO refused (no fsync method for AIO here): done synchronously. */
+static int16_t flush_now(struct bb_dev *dev)
+{
+	return fdatasync(dev->fd) < 0 ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
+}
+
+/* Starts a checked request that holds slot @s: returns false when it is already answered. */
+static void start(struct bb_queue *q, struct bb_slot *s)
+{
+	struct bb_dev *dev = q->dev;
+	struct bb_req *r = &s->req;
+	int rc;
+
+	s->flush_next = false;
+	if (r->kind == BB_OP_DISCARD) {
+		rc = bb_target_discard(dev, r->sector, r->nr_sectors);
+		finish(s, rc == 0 ? BLKIF_RSP_OKAY :
+			  rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		return;
+	}
+	if (r->nr_segs && !s->buf) {
+		s->buf = aligned_alloc(BB_PAGE_SIZE, (size_t)max_segs(dev->be) * BB_PAGE_SIZE);
+		if (!s->buf) {
+			finish(s, BLKIF_RSP_ERROR);
+			return;
+		}
+	}
+	switch (r->kind) {
+	case BB_OP_READ:
+		rc = submit(s, IOCB_CMD_PREAD);
+		break;
+	case BB_OP_FLUSH:
+		if (!r->nr_segs) {
+			rc = submit(s, IOCB_CMD_FDSYNC);
+			if (rc == -EINVAL) {
+				finish(s, flush_now(dev));
+				return;
+			}
+			break;
+		}
+		s->flush_next = true;
+		/* write the data, then flush */
+		__attribute__((fallthrough));
+	case BB_OP_WRITE:
+		if (copy_data(s, false)) {
+			finish(s, BLKIF_RSP_ERROR);
+			return;
+		}
+		rc = submit(s, IOCB_CMD_PWRITE);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	if (rc)
+		finish(s, BLKIF_RSP_ERROR);
+}
+
+void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
+{
+	struct bb_queue *q = s->q;
+	struct bb_req *r = &s->req;
+	uint64_t len = r->nr_sectors << BB_SECTOR_SHIFT;
+	int16_t status = BLKIF_RSP_OKAY;
+
+	switch (s->cb.aio_lio_opcode) {
+	case IOCB_CMD_PREAD:
+		if (!q->map || res != (int64_t)len || copy_data(s, true))
+			status = BLKIF_RSP_ERROR;
+		break;
+	case IOCB_CMD_PWRITE:
+		if (res != (int64_t)len) {
+			status = BLKIF_RSP_ERROR;
+		} else if (s->flush_next) {
+			s->flush_next = false;
+			int rc = submit(s, IOCB_CMD_FDSYNC);
+
+			if (rc == 0)
+				return;
+			status = rc == -EINVAL ? flush_now(q->dev) : BLKIF_RSP_ERROR;
+		}
+		break;
+	case IOCB_CMD_FDSYNC:
+		if (res == -EINVAL)
+			status = flush_now(q->dev);
+		else if (res < 0)
+			status = BLKIF_RSP_ERROR;
+		break;
+	}
+	finish(s, status);
+	if (!q->map) {
+		/* Disconnecting: the state machine waits for the last one. */
+		if (!bb_dev_inflight(q->dev))
+			bb_dev_update(q->dev);
+		return;
+	}
+	push(q);
+	bb_queue_run(q);
+}
+
+/* One request out of the ring: answered at once, or started in a slot. */
+static void take(struct bb_queue *q, const blkif_request_t *src)
+{
+	struct bb_slot *s = q->free;
+	int rc;
+
+	q->free = s->next_free;
+	q->inflight++;
+	q->dev->stat_requests++;
+	rc = bb_req_parse(&q->dev->lim, src, &s->req);
+	if (rc == BB_PARSE_INDIRECT)
+		rc = fetch_indirect(q, &s->req);
+	if (rc != BB_PARSE_OK) {
+		finish(s, rc);
+		return;
+	}
+	start(q, s);
+}
+
+void bb_queue_run(struct bb_queue *q)
+{
+	struct bb_backend *be = q->dev->be;
+	blkif_request_t req;
+
+	if (!q->map)
+		return;
+	q->starved = false;
+	for (;;) {
+		while (q->free) {
+			int rc;
+
+			if (be->aio.inflight >= be->aio.depth) {
+				q->starved = true;
+				break;
+			}
+			rc = bb_ring_next(&q->ring, &req);
+			if (rc < 0) {
+				bb_log(be, "d%u/%u queue %u: req_prod %u overruns the ring: stopped",
+				       q->dev->domid, q->dev->devid, q->idx,
+				       q->ring.sring->req_prod);
+				break;
+			}
+			if (rc == 0)
+				break;
+			take(q, &req);
+		}
+		push(q);
+		if (!q->free || q->starved || q->ring.broken)
+			return;	/* completions call us again */
+		if (!bb_ring_final_check(&q->ring))
+			return;
+	}
+}

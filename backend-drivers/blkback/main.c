@@ -1,0 +1,217 @@
+/* keel-blkback: dom0's user-space block backend daemon (docs/block.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "bb.h"
+#include "env_linux.h"
+#include <xen/sys/evtchn.h>
+#include "util.h"
+#include "xs.h"
+
+#define DEFAULT_LOG "/var/log/keel-blkback.log"
+
+/* keelctl's xs.c reports through kc_err() on kc_errf (dom0-tools/keelctl/util.c). */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
+		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
+		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n");
+	exit(2);
+}
+
+static uint32_t num_arg(const char *s, uint32_t max)
+{
+	uint64_t v;
+
+	if (!bb_parse_uint(s, max, &v)) {
+		fprintf(stderr, "keel-blkback: bad number '%s'\n", s);
+		exit(2);
+	}
+	return (uint32_t)v;
+}
+
+static void handle_xs(struct bb_backend *be, struct bb_linux *l)
+{
+	char *path, *token;
+
+	while (xs_read_watch(l->xs, &path, &token, 0) == 0) {
+		bb_backend_watch(be, path, token);
+		free(path);
+		free(token);
+	}
+}
+
+static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
+{
+	uint32_t ports[256];
+	ssize_t n;
+
+	while ((n = read(l->evtchn, ports, sizeof(ports))) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < n / 4; i++) {
+			bb_backend_event(be, ports[i]);
+			be->env.ops->evtchn_unmask(be->env.priv, ports[i]);
+		}
+	}
+	if (n < 0 && errno == EFBIG) {
+		/* The per-fd buffer overflowed: reset, then look at every ring. */
+		struct bb_dev *dev;
+		unsigned int q;
+
+		ioctl(l->evtchn, IOCTL_EVTCHN_RESET, NULL);
+		for (dev = be->devs; dev; dev = dev->next)
+			for (q = 0; dev->queues && q < dev->nqueues; q++) {
+				bb_queue_run(&dev->queues[q]);
+				if (dev->queues[q].port >= 0)
+					be->env.ops->evtchn_unmask(be->env.priv,
+								   dev->queues[q].port);
+			}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "xenstore", required_argument, NULL, 'x' },
+		{ "type", required_argument, NULL, 't' },
+		{ "max-ring-order", required_argument, NULL, 'o' },
+		{ "max-queues", required_argument, NULL, 'q' },
+		{ "max-indirect", required_argument, NULL, 'i' },
+		{ "pool", required_argument, NULL, 'p' },
+		{ "sector-size", required_argument, NULL, 's' },
+		{ "no-direct", no_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
+	bool foreground = false;
+	struct bb_config cfg;
+	struct bb_backend be;
+	struct bb_linux l;
+	struct bb_env env;
+	int c, rc, ready[2] = { -1, -1 };
+	FILE *log;
+
+	bb_config_defaults(&cfg);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': foreground = true; break;
+		case 'l': log_path = optarg; break;
+		case 'x': xs_path = optarg; break;
+		case 't': cfg.btype = optarg; break;
+		case 'o': cfg.max_ring_order = num_arg(optarg, BB_MAX_RING_ORDER); break;
+		case 'q': cfg.max_queues = num_arg(optarg, BB_MAX_QUEUES); break;
+		case 'i': cfg.max_indirect = num_arg(optarg, BB_MAX_INDIRECT_SEGS_CAP); break;
+		case 'p': cfg.pool = num_arg(optarg, 512); break;
+		case 's':
+			cfg.sector_size = num_arg(optarg, 4096);
+			if (cfg.sector_size != 512 && cfg.sector_size != 4096)
+				usage();
+			break;
+		case 'D': cfg.direct = false; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || strchr(cfg.btype, '/'))
+		usage();
+	log = fopen(log_path, "a");
+	if (!log) {
+		fprintf(stderr, "keel-blkback: %s: %s\n", log_path, strerror(errno));
+		return 1;
+	}
+	kc_errf = log;
+	if (!foreground) {
+		pid_t pid;
+		char b;
+
+		if (pipe(ready) < 0)
+			return 1;
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid > 0) {
+			close(ready[1]);
+			/* The child says when it serves (or exits with why in the log). */
+			return read(ready[0], &b, 1) == 1 ? 0 : 1;
+		}
+		close(ready[0]);
+		setsid();
+		c = open("/dev/null", O_RDWR);
+		if (c >= 0) {
+			dup2(c, 0);
+			dup2(c, 1);
+			dup2(c, 2);
+			if (c > 2)
+				close(c);
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	rc = bb_linux_open(&l, xs_path, &env);
+	if (rc) {
+		fprintf(log, "keel-blkback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
+		return 1;
+	}
+	rc = bb_backend_init(&be, &env, &cfg, log);
+	if (rc || bb_backend_start(&be)) {
+		fprintf(log, "keel-blkback: cannot start\n");
+		return 1;
+	}
+	bb_log(&be, "keel-blkback serving %s: ring order <= %u, <= %u queues, %u indirect segments",
+	       be.root, be.cfg.max_ring_order, be.cfg.max_queues, be.cfg.max_indirect);
+	if (ready[1] >= 0) {
+		(void)!write(ready[1], "", 1);
+		close(ready[1]);
+	}
+
+	while (!stop) {
+		struct pollfd pfd[3] = {
+			{ .fd = xs_fileno(l.xs), .events = POLLIN },
+			{ .fd = l.evtchn, .events = POLLIN },
+			{ .fd = be.aio.efd, .events = POLLIN },
+		};
+
+		/* Watch events the client queued while waiting for a reply come first. */
+		handle_xs(&be, &l);
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			bb_log(&be, "xenstored went away");
+			break;
+		}
+		if (pfd[2].revents & POLLIN)
+			bb_backend_aio(&be);
+		if (pfd[1].revents & POLLIN)
+			handle_evtchn(&be, &l);
+		if (pfd[0].revents & POLLIN)
+			handle_xs(&be, &l);
+	}
+	bb_log(&be, "stopping");
+	bb_backend_fini(&be);
+	bb_linux_close(&l);
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* The storage behind a virtual disk: a raw image file or a block device in dom0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "bb.h"
+
+/* Can this fd do O_DIRECT reads of one sector (the filesystem may refuse them)? */
+static bool direct_works(int fd, uint32_t sector_size)
+{
+	void *buf;
+	ssize_t n;
+
+	if (posix_memalign(&buf, BB_PAGE_SIZE, BB_PAGE_SIZE))
+		return false;
+	n = pread(fd, buf, sector_size, 0);
+	free(buf);
+	return n >= 0;
+}
+
+int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32_t want)
+{
+	int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+	const char *path = params;
+	uint32_t lss = 512, pss = 512;
+	uint64_t bytes;
+	struct stat st;
+	int fd;
+
+	if (!strncmp(path, "raw:", 4))
+		path += 4;
+	if (path[0] != '/')
+		return -EINVAL;
+	fd = open(path, flags | (dev->be->cfg.direct ? O_DIRECT : 0));
+	dev->direct = fd >= 0 && dev->be->cfg.direct;
+	if (fd < 0 && dev->be->cfg.direct && errno == EINVAL)
+		fd = open(path, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		goto err;
+	if (S_ISBLK(st.st_mode)) {
+		int ss = 0;
+		unsigned int ps = 0;
+
+		if (ioctl(fd, BLKGETSIZE64, &bytes) < 0)
+			goto err;
+		if (ioctl(fd, BLKSSZGET, &ss) == 0 && ss >= 512 && ss <= 4096)
+			lss = ss;
+		if (ioctl(fd, BLKPBSZGET, &ps) == 0 && ps >= lss && ps <= 65536)
+			pss = ps;
+		dev->is_blkdev = true;
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = st.st_size;
+		dev->is_blkdev = false;
+	} else {
+		errno = EINVAL;
+		goto err;
+	}
+	if (want == 4096 && lss < 4096)
+		lss = 4096;
+	if (pss < lss)
+		pss = lss;
+	if (dev->direct && !direct_works(fd, lss)) {
+		/* O_DIRECT opened but does not work here (alignment, filesystem): go buffered. */
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_DIRECT) < 0)
+			goto err;
+		dev->direct = false;
+	}
+	dev->fd = fd;
+	dev->be->open_fds++;
+	dev->lim.sector_size = lss;
+	dev->phys_sector_size = pss;
+	/* Whole logical blocks only; in 512-byte units as the wire wants. */
+	dev->lim.sectors = (bytes / lss) * (lss >> BB_SECTOR_SHIFT);
+	dev->lim.readonly = !writable;
+	return 0;
+err:
+	{
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+}
+
+void bb_target_close(struct bb_dev *dev)
+{
+	if (dev->fd < 0)
+		return;
+	close(dev->fd);
+	dev->fd = -1;
+	dev->be->open_fds--;
+}
+
+int bb_target_discard(struct bb_dev *dev, uint64_t sector, uint64_t nr_sectors)
+{
+	uint64_t off = sector << BB_SECTOR_SHIFT, len = nr_sectors << BB_SECTOR_SHIFT;
+
+	if (!nr_sectors)
+		return 0;
+	if (dev->is_blkdev) {
+		uint64_t range[2] = { off, len };
+
+		return ioctl(dev->fd, BLKDISCARD, range) < 0 ? -errno : 0;
+	}
+	if (fallocate(dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+		      (off_t)len) < 0)
+		return -errno;
+	return 0;
+}

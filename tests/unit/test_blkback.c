@@ -1,0 +1,992 @@
+/* keel-blkback (backend-drivers/blkback) driven by a simulated frontend: states, rings, I/O,
+ * and the hostile-frontend checklist of split-drivers.md 7.2, one case at a time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "host.h"
+#include "bb_fake.h"
+
+#define IMG_SECTORS	8192	/* 4 MiB */
+
+struct t {
+	struct fake f;
+	struct bb_backend be;
+	struct bb_config cfg;
+	char dir[64], img[2][96];
+	struct fe fe[2];
+};
+
+static void make_image(const char *path)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	uint8_t buf[512];
+	unsigned int s;
+
+	assert_true(fd >= 0);
+	for (s = 0; s < IMG_SECTORS; s++) {
+		memset(buf, (uint8_t)(s * 7 + 1), sizeof(buf));
+		memcpy(buf, &s, sizeof(s));
+		assert_int_equal(pwrite(fd, buf, 512, (off_t)s * 512), 512);
+	}
+	close(fd);
+}
+
+/* What sector @s of a fresh image holds at byte @i. */
+static uint8_t pattern(unsigned int s, unsigned int i)
+{
+	if (i < 4)
+		return ((uint8_t *)&s)[i];
+	return (uint8_t)(s * 7 + 1);
+}
+
+static int read_image(const char *path, uint64_t off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	return (int)n;
+}
+
+static struct t *t_new(const struct bb_config *cfg)
+{
+	struct t *t = calloc(1, sizeof(*t));
+	int i;
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/bbtest.XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	for (i = 0; i < 2; i++) {
+		snprintf(t->img[i], sizeof(t->img[i]), "%s/disk%d.img", t->dir, i);
+		make_image(t->img[i]);
+	}
+	fake_init(&t->f);
+	if (cfg)
+		t->cfg = *cfg;
+	else
+		bb_config_defaults(&t->cfg);
+	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
+	t->f.be = &t->be;
+	assert_int_equal(bb_backend_start(&t->be), 0);
+	fake_pump(&t->f);
+	return t;
+}
+
+/* Everything released, no grant mapped, no port bound, no fd open. */
+static void t_free(struct t *t)
+{
+	char cmd[128];
+
+	bb_backend_fini(&t->be);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(t->f.bound, 0);
+	assert_int_equal(t->be.open_fds, 0);
+	fake_fini(&t->f);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", t->dir);
+	assert_int_equal(system(cmd), 0);
+	free(t);
+}
+
+/* Guest @domid's disk @devid on image @img: created, then connected with @order and @nq. */
+static struct fe *t_disk(struct t *t, int i, uint16_t domid, const char *mode,
+			 unsigned int order, unsigned int nq)
+{
+	struct fe *fe = &t->fe[i];
+
+	fe_create(fe, &t->f, domid, 51712 + 16 * i, t->img[i], mode);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	fe_connect(fe, order, nq);
+	assert_int_equal(be_state(fe), 4);
+	return fe;
+}
+
+static const char *be_key(struct t *t, struct fe *fe, const char *key)
+{
+	static char path[200];
+
+	snprintf(path, sizeof(path), "%s/%s", fe->be_path, key);
+	return fake_xs_read(&t->f, path);
+}
+
+static const char *error_node(struct t *t, struct fe *fe)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "/local/domain/0/error/backend/qdisk/%u/%u/error", fe->domid,
+		 fe->devid);
+	return fake_xs_read(&t->f, path);
+}
+
+/* ---- pure logic ---- */
+
+static void test_parse_uint(void **state)
+{
+	uint64_t v;
+
+	assert_true(bb_parse_uint("0", 10, &v) && v == 0);
+	assert_true(bb_parse_uint("4294967295", UINT32_MAX, &v) && v == UINT32_MAX);
+	assert_false(bb_parse_uint("4294967296", UINT32_MAX, &v));
+	assert_false(bb_parse_uint("", 10, &v));
+	assert_false(bb_parse_uint("012", 100, &v));
+	assert_false(bb_parse_uint("-1", 100, &v));
+	assert_false(bb_parse_uint(" 1", 100, &v));
+	assert_false(bb_parse_uint("1x", 100, &v));
+	assert_false(bb_parse_uint("99999999999999999999999", UINT64_MAX, &v));
+}
+
+static void test_ring_size(void **state)
+{
+	assert_int_equal(bb_ring_size(4096), 32);
+	assert_int_equal(bb_ring_size(8192), 64);
+	assert_int_equal(bb_ring_size(16384), 128);
+	assert_int_equal(bb_ring_size(32768), 256);
+	assert_int_equal(bb_ring_size(65536), 512);
+	assert_int_equal(bb_ring_size(64), 0);
+	assert_int_equal(bb_ring_size(64 + 112), 1);
+}
+
+/* Free-running indices across the 2^32 wrap; overrun detection. */
+static void test_ring_indices(void **state)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct bb_sring_hdr *s = (void *)page;
+	struct bb_ring r;
+	blkif_request_t req;
+	uint32_t base = 0xfffffff0u;
+	int i;
+
+	memset(page, 0, sizeof(page));
+	bb_ring_attach(&r, page, 1);
+	r.req_cons = r.rsp_prod_pvt = base;
+	s->rsp_prod = base;
+	s->rsp_event = base + 1;
+	for (i = 0; i < 32; i++) {
+		union blkif_sring_entry *e = (void *)(page + 64 + ((base + i) & 31) * 112);
+
+		e->req.id = i;
+	}
+	s->req_prod = base + 32;
+	for (i = 0; i < 32; i++) {
+		assert_int_equal(bb_ring_next(&r, &req), 1);
+		assert_int_equal(req.id, i);
+	}
+	/* Full: no more until responses free slots. */
+	assert_int_equal(bb_ring_next(&r, &req), 0);
+	assert_int_equal(bb_ring_outstanding(&r), 32);
+	bb_ring_respond(&r, 0, 0, 0);
+	assert_true(bb_ring_push(&r));		/* rsp_event = base + 1 asks for it */
+	assert_int_equal(s->rsp_prod, base + 1);
+	bb_ring_respond(&r, 1, 0, 0);
+	assert_false(bb_ring_push(&r));		/* the frontend did not move rsp_event */
+	/* More than one ring ahead of our responses: broken, for good. */
+	s->req_prod = r.rsp_prod_pvt + 33;
+	assert_int_equal(bb_ring_next(&r, &req), -EPROTO);
+	assert_true(r.broken);
+	s->req_prod = r.req_cons;
+	assert_int_equal(bb_ring_next(&r, &req), -EPROTO);
+	assert_false(bb_ring_final_check(&r));
+}
+
+/* req_event is set past req_cons when the ring is idle; work found at once otherwise. */
+static void test_ring_final_check(void **state)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct bb_sring_hdr *s = (void *)page;
+	struct bb_ring r;
+	blkif_request_t req;
+
+	memset(page, 0, sizeof(page));
+	bb_ring_attach(&r, page, 1);
+	s->req_event = 1;
+	assert_false(bb_ring_final_check(&r));
+	assert_int_equal(s->req_event, 1);
+	s->req_prod = 2;
+	assert_true(bb_ring_final_check(&r));
+	assert_int_equal(bb_ring_next(&r, &req), 1);
+	assert_int_equal(bb_ring_next(&r, &req), 1);
+	assert_false(bb_ring_final_check(&r));
+	assert_int_equal(s->req_event, 3);
+}
+
+/* The response slot is written whole: padding and stale request bytes are zero (XSA-216). */
+static void test_response_padding(void **state)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct bb_ring r;
+	uint8_t *slot = page + 64;
+	int i;
+
+	memset(page, 0xa5, sizeof(page));
+	((struct bb_sring_hdr *)page)->rsp_prod = 0;
+	bb_ring_attach(&r, page, 1);
+	bb_ring_respond(&r, 0x1122334455667788ull, BLKIF_OP_WRITE, BLKIF_RSP_ERROR);
+	assert_int_equal(slot[8], BLKIF_OP_WRITE);
+	assert_int_equal(slot[9], 0);
+	assert_int_equal(*(int16_t *)(slot + 10), BLKIF_RSP_ERROR);
+	for (i = 12; i < 112; i++)
+		assert_int_equal(slot[i], 0);
+	assert_int_equal(page[64 + 112], 0xa5);	/* the next slot untouched */
+}
+
+static struct bb_limits lim(void)
+{
+	struct bb_limits l = {
+		.sectors = IMG_SECTORS, .sector_size = 512, .discard = true, .flush = true,
+		.max_indirect = 32,
+	};
+
+	return l;
+}
+
+static int parse(const struct bb_limits *l, blkif_request_t *src)
+{
+	static struct bb_seg segs[BB_MAX_INDIRECT_SEGS_CAP];
+	struct bb_req r = { .segs = segs };
+
+	return bb_req_parse(l, src, &r);
+}
+
+static blkif_request_t rw(uint8_t op, uint64_t sector, uint8_t n, uint8_t first, uint8_t last)
+{
+	blkif_request_t q;
+	unsigned int i;
+
+	memset(&q, 0, sizeof(q));
+	q.operation = op;
+	q.nr_segments = n;
+	q.sector_number = sector;
+	for (i = 0; i < n && i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+		q.seg[i].first_sect = first;
+		q.seg[i].last_sect = last;
+	}
+	return q;
+}
+
+/* Block-level checklist: each bad request gets its status. */
+static void test_req_validation(void **state)
+{
+	struct bb_limits l = lim(), ro = lim(), l4k = lim(), nod = lim();
+	blkif_request_t q;
+	struct blkif_request_discard *d = (void *)&q;
+	struct blkif_request_indirect *ind = (void *)&q;
+
+	ro.readonly = true;
+	l4k.sector_size = 4096;
+	nod.discard = false;
+	nod.max_indirect = 0;
+
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	assert_int_equal(parse(&l, &q), BB_PARSE_OK);
+	q = rw(BLKIF_OP_READ, 0, 0, 0, 7);			/* no segments */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_WRITE, 0, 12, 0, 7);			/* > 11 direct */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, 0, 1, 5, 4);			/* first > last */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 8);			/* last > 7 */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, IMG_SECTORS - 8, 1, 0, 7);	/* the last page: fine */
+	assert_int_equal(parse(&l, &q), BB_PARSE_OK);
+	q = rw(BLKIF_OP_READ, IMG_SECTORS - 7, 1, 0, 7);	/* one sector beyond */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, UINT64_MAX - 3, 1, 0, 7);		/* wraps */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_WRITE, 0, 1, 0, 7);			/* read-only */
+	assert_int_equal(parse(&ro, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	assert_int_equal(parse(&ro, &q), BB_PARSE_OK);
+	q = rw(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);		/* pure flush */
+	assert_int_equal(parse(&ro, &q), BLKIF_RSP_ERROR);	/* flush is a write op */
+	assert_int_equal(parse(&l, &q), BB_PARSE_OK);
+	q = rw(BLKIF_OP_WRITE_BARRIER, 0, 1, 0, 7);		/* not offered */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_EOPNOTSUPP);
+	q = rw(BLKIF_OP_RESERVED_1, 0, 1, 0, 7);
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_EOPNOTSUPP);
+	q = rw(200, 0, 1, 0, 7);				/* unknown */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_EOPNOTSUPP);
+	/* 4096-byte sectors: start and every segment aligned to 8. */
+	q = rw(BLKIF_OP_READ, 8, 2, 0, 7);
+	assert_int_equal(parse(&l4k, &q), BB_PARSE_OK);
+	q = rw(BLKIF_OP_READ, 4, 1, 0, 7);
+	assert_int_equal(parse(&l4k, &q), BLKIF_RSP_ERROR);
+	q = rw(BLKIF_OP_READ, 8, 1, 0, 3);
+	assert_int_equal(parse(&l4k, &q), BLKIF_RSP_ERROR);
+	/* Discard. */
+	q = rw(BLKIF_OP_DISCARD, 0, 0, 0, 0);
+	d->sector_number = 16;
+	d->nr_sectors = 64;
+	assert_int_equal(parse(&l, &q), BB_PARSE_OK);
+	assert_int_equal(parse(&ro, &q), BLKIF_RSP_ERROR);
+	assert_int_equal(parse(&nod, &q), BLKIF_RSP_EOPNOTSUPP);
+	d->nr_sectors = UINT64_MAX;				/* 2^64 sectors */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	d->nr_sectors = 8;
+	d->flag = BLKIF_DISCARD_SECURE;
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_EOPNOTSUPP);
+	/* Indirect. */
+	q = rw(BLKIF_OP_INDIRECT, 0, 0, 0, 0);
+	ind->indirect_op = BLKIF_OP_READ;
+	ind->nr_segments = 32;
+	assert_int_equal(parse(&l, &q), BB_PARSE_INDIRECT);
+	assert_int_equal(parse(&nod, &q), BLKIF_RSP_EOPNOTSUPP);
+	ind->nr_segments = 33;					/* > advertised */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	ind->nr_segments = 0;
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	ind->nr_segments = 4;
+	ind->indirect_op = BLKIF_OP_FLUSH_DISKCACHE;		/* not READ/WRITE */
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	ind->indirect_op = BLKIF_OP_INDIRECT;
+	assert_int_equal(parse(&l, &q), BLKIF_RSP_ERROR);
+	ind->indirect_op = BLKIF_OP_WRITE;
+	assert_int_equal(parse(&ro, &q), BLKIF_RSP_ERROR);
+}
+
+/* Indirect descriptors are checked like direct ones; the response carries indirect_op. */
+static void test_req_indirect_segments(void **state)
+{
+	static struct bb_seg segs[BB_MAX_INDIRECT_SEGS_CAP];
+	static struct blkif_request_segment page[1024];
+	struct bb_limits l = lim();
+	struct bb_req r = { .segs = segs };
+	blkif_request_t q;
+	struct blkif_request_indirect *ind = (void *)&q;
+	int i;
+
+	l.max_indirect = 1024;
+	memset(&q, 0, sizeof(q));
+	q.operation = BLKIF_OP_INDIRECT;
+	ind->indirect_op = BLKIF_OP_WRITE;
+	ind->nr_segments = 513;
+	ind->id = 77;
+	for (i = 0; i < 8; i++)
+		ind->indirect_grefs[i] = 100 + i;
+	assert_int_equal(bb_req_parse(&l, &q, &r), BB_PARSE_INDIRECT);
+	assert_int_equal(r.nr_indirect, 2);		/* only the pages 513 need */
+	assert_int_equal(r.rsp_op, BLKIF_OP_WRITE);
+	assert_int_equal(r.id, 77);
+	for (i = 0; i < 1024; i++) {
+		page[i].gref = i;
+		page[i].first_sect = 0;
+		page[i].last_sect = 0;
+	}
+	assert_int_equal(bb_req_parse_indirect(&l, page, &r), BB_PARSE_OK);
+	assert_int_equal(r.nr_sectors, 513);
+	assert_int_equal(r.segs[512].gref, 512);
+	page[300].last_sect = 9;
+	assert_int_equal(bb_req_parse_indirect(&l, page, &r), BLKIF_RSP_ERROR);
+	page[300].last_sect = 0;
+	q.sector_number = IMG_SECTORS - 512;		/* 513 sectors do not fit */
+	assert_int_equal(bb_req_parse(&l, &q, &r), BB_PARSE_INDIRECT);
+	assert_int_equal(bb_req_parse_indirect(&l, page, &r), BLKIF_RSP_ERROR);
+}
+
+/* ---- the daemon's core against a simulated frontend ---- */
+
+/* 1 -> 2 with the transport keys; 3 -> 4 with the disk's properties; I/O both ways. */
+static void test_connect_and_io(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe;
+	uint8_t *data, img[4096];
+	unsigned int i;
+
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	assert_string_equal(be_key(t, fe, "max-ring-page-order"), "4");
+	assert_string_equal(be_key(t, fe, "multi-queue-max-queues"), "4");
+	assert_string_equal(be_key(t, fe, "feature-max-indirect-segments"), "32");
+	assert_string_equal(be_key(t, fe, "sectors"), "8192");
+	assert_string_equal(be_key(t, fe, "info"), "0");
+	assert_string_equal(be_key(t, fe, "sector-size"), "512");
+	assert_string_equal(be_key(t, fe, "feature-flush-cache"), "1");
+	assert_string_equal(be_key(t, fe, "feature-discard"), "1");
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "0");
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+
+	/* Read sectors 8..15 (page 0) and 17..18 (page 1, sectors 1-2 of it). */
+	memset(fake_page(&t->f, fe->data_page), 0, 2 * 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 8, 1, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(data[i], pattern(8 + i / 512, i % 512));
+	/* Write two segments of sectors 2..5 each: 8 sectors at 100. */
+	for (i = 0; i < 2; i++)
+		memset((uint8_t *)fake_page(&t->f, fe->data_page + i) + 1024, 0xc0 + i, 2048);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 100, 2, 2, 5), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 100 * 512, img, 4096), 4096);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(img[i], 0xc0 + i / 2048);
+	assert_int_equal(read_image(t->img[0], 108 * 512, img, 512), 512);
+	assert_int_equal(img[5], pattern(108, 5));
+	/* Flush, pure and with data. */
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0), BLKIF_RSP_OKAY);
+	memset(fake_page(&t->f, fe->data_page), 0x5a, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 200, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 200 * 512, img, 4096), 4096);
+	assert_int_equal(img[4095], 0x5a);
+	/* Out of range and bad segments answered with errors; the disk keeps working. */
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, IMG_SECTORS, 1, 0, 0), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 3, 2), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, 42, 0, 1, 0, 7), BLKIF_RSP_EOPNOTSUPP);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE_BARRIER, 0, 1, 0, 7), BLKIF_RSP_EOPNOTSUPP);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+static void test_discard(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	blkif_request_t q;
+	struct blkif_request_discard *d = (void *)&q;
+	uint8_t img[8192];
+	unsigned int i;
+
+	assert_string_equal(be_key(t, fe, "discard-granularity"), "4096");
+	memset(&q, 0, sizeof(q));
+	q.operation = BLKIF_OP_DISCARD;
+	d->id = 5;
+	d->sector_number = 64;
+	d->nr_sectors = 16;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 64 * 512, img, 8192), 8192);
+	for (i = 0; i < 8192; i++)
+		assert_int_equal(img[i], 0);
+	assert_int_equal(read_image(t->img[0], 80 * 512, img, 1), 1);
+	assert_int_equal(img[0], pattern(80, 0));
+	d->nr_sectors = UINT64_MAX - 10;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	t_free(t);
+}
+
+/* mode=r: info says so, reads work, writes/discards/flushes fail and leave the image alone. */
+static void test_readonly(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "r", 0, 1);
+	uint8_t img[4096];
+	unsigned int i;
+
+	assert_string_equal(be_key(t, fe, "info"), "4");
+	assert_string_equal(be_key(t, fe, "feature-discard"), "0");
+	memset(fake_page(&t->f, fe->data_page), 0xee, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 0, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 0, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(read_image(t->img[0], 0, img, 4096), 4096);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(img[i], pattern(i / 512, i % 512));
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[600], pattern(1, 600 - 512));
+	t_free(t);
+}
+
+/* keel-sector-size=4096: the keys say so; misaligned requests fail, aligned ones work. */
+static void test_sector_4096(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = &t->fe[0];
+	char path[200];
+
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "w");
+	snprintf(path, sizeof(path), "%s/keel-sector-size", fe->be_path);
+	fake_xs_write(&t->f, path, "4096");
+	fake_pump(&t->f);
+	fe_connect(fe, 0, 1);
+	assert_int_equal(be_state(fe), 4);
+	assert_string_equal(be_key(t, fe, "sector-size"), "4096");
+	assert_string_equal(be_key(t, fe, "sectors"), "8192");	/* still 512-byte units */
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 8, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 4, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 8, 1, 1, 7), BLKIF_RSP_ERROR);
+	t_free(t);
+}
+
+/* Order-2 rings on two queues: each queue serves on its own ring and port. */
+static void test_multipage_multiqueue(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 2, 2);
+	blkif_request_t q;
+	unsigned int k, i;
+
+	assert_int_equal(t->f.maps, 8);
+	assert_int_equal(t->f.bound, 2);
+	assert_int_equal(fe->q[0].size, 128);
+	/* 100 reads on queue 1 (more than a one-page ring holds), then the responses. */
+	for (k = 0; k < 100; k++) {
+		q = rw(BLKIF_OP_READ, k * 8, 1, 0, 0);
+		q.id = 1000 + k;
+		q.seg[0].gref = fe->data_gref[k % 64];
+		fe_push(fe, 1, &q);
+	}
+	assert_int_equal(fe_wait(fe, 1, 100), 100);
+	for (k = 0; k < 100; k++) {
+		blkif_response_t r = fe_pop(fe, 1);
+
+		assert_int_equal(r.status, BLKIF_RSP_OKAY);
+		assert_true(r.id >= 1000 && r.id < 1100);
+	}
+	/* Pages 36..63 were read into once (k = 36..63): sector k * 8's first byte. */
+	for (i = 36; i < 64; i++)
+		assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page + i))[0],
+				 pattern(i * 8, 0));
+	assert_int_equal(fe->q[0].sring->rsp_prod, 0);	/* nothing on queue 0 */
+	t_free(t);
+}
+
+/* INDIRECT: 40 segments described in a granted page; data lands in all of them. */
+static void test_indirect(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	uint32_t ipage = fake_page_alloc(&t->f, 1);
+	struct blkif_request_segment *segs = fake_page(&t->f, ipage);
+	blkif_request_t q;
+	struct blkif_request_indirect *ind = (void *)&q;
+	blkif_response_t r;
+	uint8_t img[512];
+	unsigned int i;
+
+	for (i = 0; i < 40; i++) {
+		segs[i].gref = fe->data_gref[i];
+		segs[i].first_sect = 0;
+		segs[i].last_sect = 7;
+		memset(fake_page(&t->f, fe->data_page + i), 0x10 + i, 4096);
+	}
+	memset(&q, 0, sizeof(q));
+	q.operation = BLKIF_OP_INDIRECT;
+	ind->indirect_op = BLKIF_OP_WRITE;
+	ind->nr_segments = 32;
+	ind->sector_number = 1024;
+	ind->id = 99;
+	ind->indirect_grefs[0] = fake_grant(&t->f, 1, ipage, true);
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	r = fe_pop(fe, 0);
+	assert_int_equal(r.id, 99);
+	assert_int_equal(r.operation, BLKIF_OP_WRITE);	/* the indirect_op */
+	assert_int_equal(r.status, BLKIF_RSP_OKAY);
+	for (i = 0; i < 32; i++) {
+		assert_int_equal(read_image(t->img[0], (1024 + i * 8) * 512 + 7, img, 1), 1);
+		assert_int_equal(img[0], 0x10 + i);
+	}
+	/* More segments than offered; a bad descriptor; an indirect page not granted. */
+	ind->nr_segments = 40;
+	fe_push(fe, 0, &q);
+	segs[3].first_sect = 8;
+	ind->nr_segments = 8;
+	fe_push(fe, 0, &q);
+	segs[3].first_sect = 0;
+	ind->indirect_grefs[0] = 1999;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 3), 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	t_free(t);
+}
+
+/* Grant failures: revoked, foreign and read-only grants get errors; the image is untouched. */
+static void test_bad_grants(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	uint32_t ro = fake_grant(&t->f, 1, fe->data_page, true);
+	uint32_t other = fake_grant(&t->f, 2, fe->data_page, false);
+	blkif_request_t q;
+	uint8_t img[512];
+
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	q.seg[0].gref = ro;				/* READ into a read-only grant */
+	fe_push(fe, 0, &q);
+	q.seg[0].gref = other;				/* another domain's grant */
+	fe_push(fe, 0, &q);
+	q = rw(BLKIF_OP_WRITE, 0, 2, 0, 7);
+	q.seg[0].gref = fe->data_gref[0];
+	q.seg[1].gref = fe->data_gref[1];
+	fake_revoke(&t->f, fe->data_gref[1]);		/* revoked */
+	fe_push(fe, 0, &q);
+	q.seg[1].gref = 0xffffffff;			/* garbage */
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 4), 4);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(read_image(t->img[0], 0, img, 512), 512);
+	assert_int_equal(img[100], pattern(0, 100));
+	/* A read-only grant is fine as the source of a WRITE. */
+	q = rw(BLKIF_OP_WRITE, 0, 1, 0, 0);
+	q.seg[0].gref = ro;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+/* req_prod far ahead: that ring stops; the other disk keeps serving. */
+static void test_ring_overrun_isolated(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *a = t_disk(t, 0, 1, "w", 0, 1), *b = t_disk(t, 1, 2, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	unsigned int port;
+
+	a->q[0].sring->req_prod = 1000;
+	for (port = 1; port < FAKE_PORTS; port++)
+		if (t->f.ports[port].bound && t->f.ports[port].domid == 1)
+			bb_backend_event(&t->be, port);
+	assert_int_equal(a->q[0].sring->rsp_prod, 0);
+	assert_true(t->be.devs->next->queues[0].ring.broken ||
+		    t->be.devs->queues[0].ring.broken);
+	q.seg[0].gref = b->data_gref[0];
+	fe_push(b, 0, &q);
+	assert_int_equal(fe_wait(b, 0, 1), 1);
+	assert_int_equal(fe_pop(b, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+/* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
+static void test_pool_exhaustion(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	unsigned int k;
+
+	bb_config_defaults(&cfg);
+	cfg.pool = 2;
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	for (k = 0; k < 30; k++) {
+		blkif_request_t q = rw(BLKIF_OP_READ, k * 8, 1, 0, 7);
+
+		q.seg[0].gref = fe->data_gref[k];
+		q.id = k;
+		fe_push(fe, 0, &q);
+	}
+	assert_int_equal(fe_wait(fe, 0, 30), 30);
+	for (k = 0; k < 30; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+/* Events: the frontend hears of responses only when rsp_event asks; req_event re-armed. */
+static void test_event_thresholds(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	unsigned int port, before;
+
+	for (port = 1; port < FAKE_PORTS && !t->f.ports[port].bound; port++)
+		;
+	q.seg[0].gref = fe->data_gref[0];
+	fe->q[0].sring->rsp_event = 1;
+	before = t->f.ports[port].notified;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	fe_pop(fe, 0);
+	assert_int_equal(t->f.ports[port].notified, before + 1);
+	assert_int_equal(fe->q[0].sring->req_event, 2);		/* re-armed past req_cons */
+	/* The frontend does not want events (rsp_event far ahead): none sent. */
+	fe->q[0].sring->rsp_event = 1000;
+	before = t->f.ports[port].notified;
+	fe_push(fe, 0, &q);
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 2), 2);
+	fe_pop(fe, 0);
+	fe_pop(fe, 0);
+	assert_int_equal(t->f.ports[port].notified, before);
+	t_free(t);
+}
+
+/* ---- the xenbus state machine ---- */
+
+/* Frontend close (5, 6) and reset (1): disconnect, 6, then 2 and a new connection. */
+static void test_reconnect(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+
+	fe_set_state(fe, 5);
+	assert_int_equal(be_state(fe), 5);
+	assert_int_equal(t->f.maps, 0);		/* rings dropped at Closing */
+	assert_int_equal(t->f.bound, 0);
+	fe_set_state(fe, 6);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->be.open_fds, 1);	/* online: the disk stays open */
+	fe_set_state(fe, 1);
+	assert_int_equal(be_state(fe), 2);
+	fe_connect(fe, 1, 1);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 2);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* Straight back to 1 while connected (kexec): reconnect without the dance. */
+	fe_set_state(fe, 1);
+	assert_int_equal(be_state(fe), 2);
+	assert_int_equal(t->f.maps, 0);
+	fe_connect(fe, 0, 1);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* Rapid flapping ends in a consistent state. */
+	fe_set_state(fe, 5);
+	fe_set_state(fe, 4);
+	fe_set_state(fe, 6);
+	fe_set_state(fe, 1);
+	fe_set_state(fe, 6);
+	fe_set_state(fe, 1);
+	assert_int_equal(be_state(fe), 2);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(t->f.bound, 0);
+	t_free(t);
+}
+
+/* The toolstack's detach (online=0, be state 5): the frontend closes, 6, everything released. */
+static void test_toolstack_detach(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/online", fe->be_path);
+	fake_xs_write(&t->f, path, "0");
+	snprintf(path, sizeof(path), "%s/state", fe->be_path);
+	fake_xs_write(&t->f, path, "5");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 5);	/* waits for the frontend */
+	fe_set_state(fe, 6);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(t->f.bound, 0);
+	assert_int_equal(t->be.open_fds, 0);
+	fake_xs_rm(&t->f, fe->be_path);
+	fake_xs_rm(&t->f, fe->fe_path);
+	fake_pump(&t->f);
+	assert_null(t->be.devs);		/* the device is gone */
+	t_free(t);
+}
+
+/* Detach of a frontend that never connected: 6 at once. */
+static void test_detach_inactive(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = &t->fe[0];
+	char path[200];
+
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	snprintf(path, sizeof(path), "%s/online", fe->be_path);
+	fake_xs_write(&t->f, path, "0");
+	snprintf(path, sizeof(path), "%s/state", fe->be_path);
+	fake_xs_write(&t->f, path, "5");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->be.open_fds, 0);
+	t_free(t);
+}
+
+/* The guest destroyed in the middle of writes: no mapping, port or fd left; dom0 lives on. */
+static void test_domain_death_mid_io(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *a = t_disk(t, 0, 1, "w", 2, 2), *b = t_disk(t, 1, 2, "w", 0, 1);
+	blkif_request_t q;
+	unsigned int k;
+
+	for (k = 0; k < 20; k++) {
+		q = rw(BLKIF_OP_WRITE, k * 88, 11, 0, 7);
+		q.id = k;
+		fe_push(a, k % 2, &q);
+	}
+	t->f.alive[1] = false;
+	fake_xs_rm(&t->f, a->fe_path);
+	fake_xs_write(&t->f, "@releaseDomain", "x");
+	fake_pump(&t->f);
+	for (k = 0; k < 100 && t->f.maps > 1; k++)
+		fake_run_aio(&t->f, 10);
+	assert_int_equal(t->f.maps, 1);		/* b's ring only */
+	assert_int_equal(t->f.bound, 1);
+	assert_int_equal(t->be.open_fds, 1);
+	assert_int_equal(t->be.aio.inflight, 0);
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* The toolstack removes the directory: the device goes. */
+	fake_xs_rm(&t->f, a->be_path);
+	fake_pump(&t->f);
+	assert_int_equal(t->be.ndevs, 1);
+	t_free(t);
+}
+
+/* Xenstore-level checklist: each bad key fails that device only (error node, state 5). */
+static void bad_key_case(const char *key, const char *value, bool remove)
+{
+	struct t *t = t_new(NULL);
+	struct fe *good = t_disk(t, 1, 2, "w", 0, 1);
+	struct fe *fe = &t->fe[0];
+	char path[200];
+	const char *err;
+
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	fe->nq = 1;
+	/* Everything right, then the one bad key before Initialised. */
+	t->f.nr_events = t->f.nr_events;
+	{
+		char p2[200];
+		uint32_t page = fake_page_alloc(&t->f, 1);
+
+		memset(fake_page(&t->f, page), 0, 4096);
+		((struct bb_sring_hdr *)fake_page(&t->f, page))->req_event = 1;
+		snprintf(p2, sizeof(p2), "%s/ring-ref", fe->fe_path);
+		fake_xs_write(&t->f, p2, "%u", fake_grant(&t->f, 1, page, false));
+		snprintf(p2, sizeof(p2), "%s/event-channel", fe->fe_path);
+		fake_xs_write(&t->f, p2, "77");
+		snprintf(p2, sizeof(p2), "%s/protocol", fe->fe_path);
+		fake_xs_write(&t->f, p2, "x86_64-abi");
+	}
+	snprintf(path, sizeof(path), "%s/%s", fe->fe_path, key);
+	if (remove)
+		fake_xs_rm(&t->f, path);
+	else if (!strcmp(value, "RO"))		/* the guest's own page, granted read-only */
+		fake_xs_write(&t->f, path, "%u", fake_grant(&t->f, 1, fake_page_alloc(&t->f, 1),
+							  true));
+	else if (!strcmp(value, "FOREIGN"))	/* a grant of another guest */
+		fake_xs_write(&t->f, path, "%u", good->data_gref[0]);
+	else
+		fake_xs_write(&t->f, path, "%s", value);
+	fe_set_state(fe, 3);
+	assert_int_equal(be_state(fe), 5);
+	err = error_node(t, fe);
+	assert_non_null(err);
+	assert_true(atoi(err) > 0);
+	assert_int_equal(t->f.maps, 1);		/* the good disk's ring only */
+	assert_int_equal(t->f.bound, 1);
+	/* The frontend gives up: 6, and no automatic retry while it sits at 1. */
+	fe_set_state(fe, 6);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(fe_rw(good, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+static void test_bad_keys(void **state)
+{
+	bad_key_case("ring-ref", "banana", false);
+	bad_key_case("ring-ref", "", true);
+	bad_key_case("ring-ref", "-1", false);
+	bad_key_case("ring-ref", "4294967296", false);
+	bad_key_case("ring-ref", "1999", false);		/* not a grant */
+	bad_key_case("event-channel", "x", false);
+	bad_key_case("event-channel", "", true);
+	bad_key_case("event-channel", "99999", false);		/* no such port */
+	bad_key_case("ring-page-order", "5", false);		/* > advertised */
+	bad_key_case("multi-queue-num-queues", "0", false);
+	bad_key_case("multi-queue-num-queues", "5", false);	/* > advertised */
+	bad_key_case("multi-queue-num-queues", "2", false);	/* no queue-N keys */
+	bad_key_case("protocol", "x86_32-abi", false);
+}
+
+/* Ring refs pointing at a read-only grant or at another guest's: the map fails, per device. */
+static void test_bad_ring_grants(void **state)
+{
+	bad_key_case("ring-ref", "RO", false);
+	bad_key_case("ring-ref", "FOREIGN", false);
+}
+
+/* A new instance finds a disk connected by its predecessor: it closes it cleanly. */
+static void test_restart_adopts(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	struct bb_backend be2;
+
+	/* The first instance dies without a word (no xenstore writes in fini). */
+	t->f.be = NULL;
+	bb_backend_fini(&t->be);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
+	t->f.be = &t->be;
+	assert_int_equal(bb_backend_start(&t->be), 0);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 5);
+	fe_set_state(fe, 6);
+	assert_int_equal(be_state(fe), 6);
+	fe_set_state(fe, 1);
+	assert_int_equal(be_state(fe), 2);
+	fe_connect(fe, 0, 1);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	(void)be2;
+	t_free(t);
+}
+
+/* Bad toolstack keys: a missing image, bad mode, a foreign frontend path. */
+static void test_bad_backend_keys(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = &t->fe[0];
+	char path[200];
+
+	fe_create(fe, &t->f, 1, 51712, "/nonexistent/disk.img", "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 6);
+	assert_non_null(error_node(t, fe));
+	fe_create(&t->fe[1], &t->f, 1, 51728, t->img[1], "rw!");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(&t->fe[1]), 6);
+	snprintf(path, sizeof(path), "%s/frontend", t->fe[1].be_path);
+	fe_create(&t->fe[1], &t->f, 2, 51728, t->img[1], "w");
+	snprintf(path, sizeof(path), "%s/frontend", t->fe[1].be_path);
+	fake_xs_write(&t->f, path, "/local/domain/0/device/vbd/1");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(&t->fe[1]), 6);
+	assert_int_equal(t->be.open_fds, 0);
+	t_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_uint),
+		cmocka_unit_test(test_ring_size),
+		cmocka_unit_test(test_ring_indices),
+		cmocka_unit_test(test_ring_final_check),
+		cmocka_unit_test(test_response_padding),
+		cmocka_unit_test(test_req_validation),
+		cmocka_unit_test(test_req_indirect_segments),
+		cmocka_unit_test(test_connect_and_io),
+		cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_sector_4096),
+		cmocka_unit_test(test_multipage_multiqueue),
+		cmocka_unit_test(test_indirect),
+		cmocka_unit_test(test_bad_grants),
+		cmocka_unit_test(test_ring_overrun_isolated),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_event_thresholds),
+		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_toolstack_detach),
+		cmocka_unit_test(test_detach_inactive),
+		cmocka_unit_test(test_domain_death_mid_io),
+		cmocka_unit_test(test_bad_keys),
+		cmocka_unit_test(test_bad_ring_grants),
+		cmocka_unit_test(test_restart_adopts),
+		cmocka_unit_test(test_bad_backend_keys),
+	};
+
+	if (getenv("BB_TEST"))	/* one test by name, when debugging */
+		cmocka_set_test_filter(getenv("BB_TEST"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
