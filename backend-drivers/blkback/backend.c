@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "alloc.h"
 #include "bb.h"
 
 #define TOKEN_BACKEND	"be"
 #define TOKEN_RELEASE	"rel"
+#define BB_LOG_MAX	(4 << 20)
 #define DOMID_FIRST_RESERVED_ 0x7ff0
 
 void bb_config_defaults(struct bb_config *cfg)
@@ -27,16 +29,26 @@ void bb_log(struct bb_backend *be, const char *fmt, ...)
 {
 	struct timespec ts;
 	va_list ap;
+	int n;
 
 	if (!be->log)
 		return;
+	/* dom0's /var/log is RAM: a guest that keeps failing must not fill it. */
+	if (be->log_bytes > BB_LOG_MAX) {
+		fflush(be->log);
+		if (ftruncate(fileno(be->log), 0) == 0 && fseek(be->log, 0, SEEK_SET) == 0)
+			fprintf(be->log, "(log truncated at %d bytes)\n", BB_LOG_MAX);
+		be->log_bytes = 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	fprintf(be->log, "[%5lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	n = fprintf(be->log, "[%5lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
-	vfprintf(be->log, fmt, ap);
+	n += vfprintf(be->log, fmt, ap);
 	va_end(ap);
 	fputc('\n', be->log);
 	fflush(be->log);
+	if (n > 0)
+		be->log_bytes += n + 1;
 }
 
 int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struct bb_config *cfg,

@@ -74,6 +74,7 @@ struct bb_dev {
 	bool gone;			/* the backend directory is gone */
 	bool failed;			/* a fatal error: no reconnect until the frontend closes */
 	bool release_pending;		/* release waits for in-flight I/O */
+	bool reattach;			/* connecting to a predecessor's live rings */
 	enum bb_dev_phase phase;
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */
@@ -83,7 +84,9 @@ struct bb_dev {
 	struct bb_limits lim;
 	unsigned int nqueues;
 	struct bb_queue *queues;	/* connected when non-NULL */
-	uint64_t stat_requests, stat_errors;
+	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
+	struct bb_slot *flush_next;	/* waiting for the next one */
+	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
 struct bb_backend {
@@ -94,6 +97,7 @@ struct bb_backend {
 	unsigned int ndevs;
 	char *root;			/* BB_BACKEND_ROOT_FMT */
 	FILE *log;
+	uint64_t log_bytes;		/* written since the last truncation */
 	/* Scratch for synchronous steps (one request at a time). */
 	struct ioctl_gntdev_grant_copy_segment *copy;
 	unsigned int copy_max;

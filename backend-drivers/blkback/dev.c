@@ -254,6 +254,12 @@ static int map_queue(struct bb_dev *dev, struct bb_queue *q, const char *dir,
 	q->npages = n;
 	be->mapped_pages += n;
 	bb_ring_attach(&q->ring, q->map, n);
+	if (dev->reattach) {
+		/* Our predecessor's published responses: everything after them is redone. */
+		uint32_t rsp = __atomic_load_n(&q->ring.sring->rsp_prod, __ATOMIC_ACQUIRE);
+
+		q->ring.req_cons = q->ring.rsp_prod_pvt = rsp;
+	}
 	rc = env->ops->evtchn_bind(env->priv, dev->domid, (uint32_t)v);
 	if (rc < 0) {
 		bb_dev_fatal(dev, rc, "binding event channel %llu", (unsigned long long)v);
@@ -343,15 +349,13 @@ static int connect(struct bb_dev *dev)
 	return 0;
 }
 
-/* Backend directory present with state 1 (or a reconnect): open the target, offer transport. */
-static int setup(struct bb_dev *dev)
+/* Checks the toolstack's keys, opens the target, watches the frontend: 0 or fatal. */
+static int prepare(struct bb_dev *dev)
 {
 	const struct bb_config *cfg = &dev->be->cfg;
 	struct bb_env *env = &dev->be->env;
 	char *params = NULL, *mode = NULL, *fe = NULL, *de = NULL;
 	uint64_t ss = cfg->sector_size;
-	struct kv kv[3];
-	unsigned int n = 0;
 	bool writable;
 	int rc;
 
@@ -405,6 +409,19 @@ static int setup(struct bb_dev *dev)
 		}
 		dev->fe_watched = true;
 	}
+	return 0;
+}
+
+/* Backend directory present with state 1 (or a reconnect): open the target, offer transport. */
+static int setup(struct bb_dev *dev)
+{
+	const struct bb_config *cfg = &dev->be->cfg;
+	struct kv kv[3];
+	unsigned int n = 0;
+	int rc = prepare(dev);
+
+	if (rc)
+		return rc;
 	snprintf(kv[n].val, sizeof(kv[n].val), "%u", cfg->max_ring_order);
 	kv[n++].key = "max-ring-page-order";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%u", cfg->max_queues);
@@ -442,9 +459,23 @@ static void adopt(struct bb_dev *dev, int bes)
 	case XenbusStateInitialising:
 		dev->state = XenbusStateInitialising;
 		break;
-	case XenbusStateConnected:	/* a connection we cannot take over: close it */
+	case XenbusStateConnected:
+		/*
+		 * A predecessor's connection: take it over when the frontend is still connected
+		 * (2.7e), answering again what lies between rsp_prod and req_prod; anything
+		 * wrong closes it cleanly (fatal: 5, then 6 when the frontend answers).
+		 */
 		dev->state = XenbusStateConnected;
-		set_state(dev, XenbusStateClosing);
+		if (fe_state(dev) != XenbusStateConnected &&
+		    fe_state(dev) != XenbusStateInitialised) {
+			set_state(dev, XenbusStateClosing);
+			break;
+		}
+		dev->reattach = true;
+		if (prepare(dev) == 0 && connect(dev) == 0)
+			bb_log(dev->be, "d%u/%u: taken over from a previous instance", dev->domid,
+			       dev->devid);
+		dev->reattach = false;
 		break;
 	case XenbusStateClosing:
 	case XenbusStateClosed:

@@ -172,10 +172,63 @@ static void finish(struct bb_slot *s, int16_t status)
 /* A flush that AIO refused (no fsync method for AIO here): done synchronously. */
 static int16_t flush_now(struct bb_dev *dev)
 {
+	dev->stat_fsyncs++;
 	return fdatasync(dev->fd) < 0 ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
 }
 
-/* Starts a checked request that holds slot @s: returns false when it is already answered. */
+/*
+ * Flushes are coalesced per device: one fdatasync in flight at a time, answering every flush
+ * that was waiting when it started (chained through next_free, which a busy slot does not
+ * use); those arriving meanwhile share the next one. A flush storm costs one fdatasync per
+ * fdatasync's duration, and each flush still covers every write completed before it arrived.
+ */
+static void flush_done(struct bb_dev *dev, int16_t status);
+
+static void flush_start(struct bb_dev *dev, struct bb_slot *list)
+{
+	int rc;
+
+	dev->flush_cur = list;
+	dev->stat_fsyncs++;
+	rc = submit(list, IOCB_CMD_FDSYNC);
+	if (rc == -EINVAL) {
+		dev->stat_fsyncs--;
+		flush_done(dev, flush_now(dev));
+	} else if (rc) {
+		flush_done(dev, BLKIF_RSP_ERROR);
+	}
+}
+
+static void flush_join(struct bb_slot *s)
+{
+	struct bb_dev *dev = s->q->dev;
+
+	s->next_free = NULL;
+	if (!dev->flush_cur) {
+		flush_start(dev, s);
+		return;
+	}
+	s->next_free = dev->flush_next;
+	dev->flush_next = s;
+}
+
+static void flush_done(struct bb_dev *dev, int16_t status)
+{
+	struct bb_slot *s = dev->flush_cur, *next;
+
+	dev->flush_cur = NULL;
+	for (; s; s = next) {
+		next = s->next_free;
+		finish(s, status);
+	}
+	if (dev->flush_next) {
+		s = dev->flush_next;
+		dev->flush_next = NULL;
+		flush_start(dev, s);
+	}
+}
+
+/* Starts a checked request that holds slot @s (some, like discards, end here). */
 static void start(struct bb_queue *q, struct bb_slot *s)
 {
 	struct bb_dev *dev = q->dev;
@@ -202,12 +255,8 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		break;
 	case BB_OP_FLUSH:
 		if (!r->nr_segs) {
-			rc = submit(s, IOCB_CMD_FDSYNC);
-			if (rc == -EINVAL) {
-				finish(s, flush_now(dev));
-				return;
-			}
-			break;
+			flush_join(s);
+			return;
 		}
 		s->flush_next = true;
 		/* write the data, then flush */
@@ -226,9 +275,30 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		finish(s, BLKIF_RSP_ERROR);
 }
 
+/* After completions on @dev: publish and go on with each of its rings, or finish closing. */
+static void after(struct bb_dev *dev)
+{
+	unsigned int i;
+	bool mapped = false;
+
+	for (i = 0; dev->queues && i < dev->nqueues; i++) {
+		struct bb_queue *q = &dev->queues[i];
+
+		if (!q->map)
+			continue;
+		mapped = true;
+		push(q);
+		bb_queue_run(q);
+	}
+	/* Disconnecting: the state machine waits for the last one. */
+	if (!mapped && !bb_dev_inflight(dev))
+		bb_dev_update(dev);
+}
+
 void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 {
 	struct bb_queue *q = s->q;
+	struct bb_dev *dev = q->dev;
 	struct bb_req *r = &s->req;
 	uint64_t len = r->nr_sectors << BB_SECTOR_SHIFT;
 	int16_t status = BLKIF_RSP_OKAY;
@@ -243,29 +313,20 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 			status = BLKIF_RSP_ERROR;
 		} else if (s->flush_next) {
 			s->flush_next = false;
-			int rc = submit(s, IOCB_CMD_FDSYNC);
-
-			if (rc == 0)
-				return;
-			status = rc == -EINVAL ? flush_now(q->dev) : BLKIF_RSP_ERROR;
+			flush_join(s);
+			after(dev);
+			return;
 		}
 		break;
 	case IOCB_CMD_FDSYNC:
-		if (res == -EINVAL)
-			status = flush_now(q->dev);
-		else if (res < 0)
-			status = BLKIF_RSP_ERROR;
-		break;
-	}
-	finish(s, status);
-	if (!q->map) {
-		/* Disconnecting: the state machine waits for the last one. */
-		if (!bb_dev_inflight(q->dev))
-			bb_dev_update(q->dev);
+		/* @s leads the batch flush_done() answers. */
+		flush_done(dev, res == -EINVAL ? flush_now(dev) :
+				res < 0 ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
+		after(dev);
 		return;
 	}
-	push(q);
-	bb_queue_run(q);
+	finish(s, status);
+	after(dev);
 }
 
 /* One request out of the ring: answered at once, or started in a slot. */
@@ -292,7 +353,7 @@ void bb_queue_run(struct bb_queue *q)
 	struct bb_backend *be = q->dev->be;
 	blkif_request_t req;
 
-	if (!q->map)
+	if (!q->map || q->ring.broken)
 		return;
 	q->starved = false;
 	for (;;) {
@@ -305,9 +366,9 @@ void bb_queue_run(struct bb_queue *q)
 			}
 			rc = bb_ring_next(&q->ring, &req);
 			if (rc < 0) {
-				bb_log(be, "d%u/%u queue %u: req_prod %u overruns the ring: stopped",
-				       q->dev->domid, q->dev->devid, q->idx,
-				       q->ring.sring->req_prod);
+				/* Said once: a broken ring is never looked at again. */
+				bb_log(be, "d%u/%u queue %u: req_prod overruns the ring: stopped",
+				       q->dev->domid, q->dev->devid, q->idx);
 				break;
 			}
 			if (rc == 0)

@@ -39,6 +39,22 @@ static char *joined(int argc, char **argv)
 	return s;
 }
 
+/* Does @domid have device @devid (its frontend or keelctl's copy)? */
+static bool taken(struct kc *kc, uint16_t domid, uint32_t devid)
+{
+	char *paths[] = { xs_disk_fe_path(domid, devid), xs_disk_priv_path(domid, devid) };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		char *v = NULL;
+
+		found |= !xs_read(kc->xs, 0, paths[i], &v);
+		free(v);
+		free(paths[i]);
+	}
+	return found;
+}
+
 /* The backend's error node, if it wrote one: "<errno> <message>". */
 static char *backend_error(struct kc *kc, uint16_t domid, const struct disk_spec *d)
 {
@@ -111,6 +127,12 @@ int cmd_block_attach(struct kc *kc, int argc, char **argv)
 		vm = NULL;
 	}
 	free(vm_key);
+	/* Before a loop device is made for nothing (the transaction checks again). */
+	if (taken(kc, domid, s.spec[0].devid)) {
+		kc_err("%s (d%u) has a disk %s (device %u) already", argv[1], domid,
+		       s.spec[0].vdev, s.spec[0].devid);
+		goto out;
+	}
 	if (disks_attach(kc, argv[1], domid, vm, &s))
 		goto out;
 	rc = wait_for_backend(kc, domid, &s.spec[0]);

@@ -440,11 +440,14 @@ int disk_spec_parse(const char *text, struct disk_spec *d, char **err)
 		rc = check_whole(&p);
 	if (rc)
 		disk_spec_free(d);
+	else
+		d->text = xstrdup(text);
 	return rc;
 }
 
 void disk_spec_free(struct disk_spec *d)
 {
+	free(d->text);
 	free(d->target);
 	free(d->vdev);
 	memset(d, 0, sizeof(*d));
@@ -453,6 +456,7 @@ void disk_spec_free(struct disk_spec *d)
 void disk_spec_copy(struct disk_spec *dst, const struct disk_spec *src)
 {
 	*dst = *src;
+	dst->text = src->text ? xstrdup(src->text) : NULL;
 	dst->target = src->target ? xstrdup(src->target) : NULL;
 	dst->vdev = src->vdev ? xstrdup(src->vdev) : NULL;
 }

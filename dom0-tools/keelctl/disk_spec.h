@@ -13,6 +13,7 @@ enum disk_backend {
 };
 
 struct disk_spec {
+	char *text;		/* the specification as written */
 	char *target;		/* an absolute path (a relative one got "/dev/" in front) */
 	char *vdev;		/* as written: "xvda", "hdc", "d0p1", "51712" */
 	uint32_t devid;		/* the vbd number (xen-vbd-interface(7)) */

@@ -13,6 +13,7 @@
 #include "lifecycle.h"
 #include "monitor.h"
 #include "util.h"
+#include "xs_disk.h"
 #include "xs_domain.h"
 
 #define DEFAULT_LOG_DIR	"/var/log/keel"
@@ -68,12 +69,34 @@ static uint8_t action_for(const struct monitor *m, uint32_t reason, bool *known)
 	}
 }
 
+/*
+ * The disks the domain has now, hot-plugged ones included and detached ones not, are what
+ * it gets again (as xl keeps block-attach and -detach in the domain's configuration).
+ */
+static void keep_disks(struct monitor *m)
+{
+	char **texts;
+	unsigned int nr;
+
+	if (!m->kc->xs || xs_disks_specs(m->kc->xs, m->domid, m->vm_path, &texts, &nr)) {
+		if (m->kc->xs)
+			xs_free_list(texts);
+		return;
+	}
+	for (unsigned int i = 0; i < m->cfg.nr_disks; i++)
+		free(m->cfg.disks[i]);
+	free(m->cfg.disks);
+	m->cfg.disks = texts;
+	m->cfg.nr_disks = nr;
+}
+
 static enum monitor_result restart(struct monitor *m, const char *why)
 {
 	uint16_t old = m->domid, domid;
 	int rc;
 
 	note(m, "%s: restarting it", why);
+	keep_disks(m);
 	domain_teardown(m->kc, old, m->vm_path, true);
 	rc = domain_start(m->kc, &m->cfg, false, &domid);
 	if (rc) {

@@ -79,7 +79,7 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 
 	snprintf(self_n, sizeof(self_n), "n%u", domid);
 	snprintf(self_r, sizeof(self_r), "r%u", domid);
-	if ((exists(xs, tx, fe, &rc) || exists(xs, tx, priv, &rc)) && !rc) {
+	if (exists(xs, tx, fe, &rc) || (!rc && exists(xs, tx, priv, &rc))) {
 		rc = -EEXIST;
 		goto out;
 	}
@@ -127,6 +127,8 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 	rc = rc ? rc : put(xs, tx, priv, "backend", be);
 	rc = rc ? rc : put(xs, tx, priv, "params", params);
 	rc = rc ? rc : put(xs, tx, priv, "vdev", d->vdev);
+	/* What a restart of the domain gives it again (hot-plugged disks included). */
+	rc = rc ? rc : put(xs, tx, priv, "spec", d->text ? d->text : "");
 	rc = rc ? rc : put(xs, tx, priv, "vm", vm ? vm : "");
 	if (phys && phys->loop)
 		rc = rc ? rc : put(xs, tx, priv, "loop", phys->path);
@@ -187,16 +189,7 @@ int xs_disks_list(struct xs *xs, uint16_t domid, uint32_t **devids, unsigned int
 	return 0;
 }
 
-/* What teardown knows of one disk: dom0's private copy, never the guest's directory. */
-struct gone {
-	uint32_t devid;
-	char *priv, *fe, *be, *loop;
-	bool skip;		/* not this domain's (expect_vm), or no copy */
-	bool fe_active;		/* the frontend is 2..5: it will answer the backend's close */
-	bool wait;		/* a backend acted on it: wait for it to close */
-	bool closed;
-};
-
+/* @dir/@rel, or NULL. */
 static char *read_rel(struct xs *xs, const char *dir, const char *rel)
 {
 	char *path = xasprintf("%s/%s", dir, rel), *v = NULL;
@@ -208,6 +201,41 @@ static char *read_rel(struct xs *xs, const char *dir, const char *rel)
 	free(path);
 	return v;
 }
+
+int xs_disks_specs(struct xs *xs, uint16_t domid, const char *expect_vm, char ***texts,
+		   unsigned int *nr)
+{
+	uint32_t *devids;
+	unsigned int n, k = 0;
+	int rc = xs_disks_list(xs, domid, &devids, &n);
+
+	*texts = xcalloc(n + 1, sizeof(**texts));
+	*nr = 0;
+	for (unsigned int i = 0; !rc && i < n; i++) {
+		char *priv = xs_disk_priv_path(domid, devids[i]);
+		char *vm = read_rel(xs, priv, "vm"), *spec = read_rel(xs, priv, "spec");
+
+		if (spec && *spec && (!expect_vm || (vm && !strcmp(vm, expect_vm))))
+			(*texts)[k++] = spec;
+		else
+			free(spec);
+		free(vm);
+		free(priv);
+	}
+	free(devids);
+	*nr = k;
+	return rc;
+}
+
+/* What teardown knows of one disk: dom0's private copy, never the guest's directory. */
+struct gone {
+	uint32_t devid;
+	char *priv, *fe, *be, *loop;
+	bool skip;		/* not this domain's (expect_vm), or no copy */
+	bool fe_active;		/* the frontend is 2..5: it will answer the backend's close */
+	bool wait;		/* a backend acted on it: wait for it to close */
+	bool closed;
+};
 
 static unsigned int state_of(struct xs *xs, uint32_t tx, const char *dir, bool *present)
 {
@@ -233,7 +261,8 @@ static int load(struct xs *xs, uint16_t domid, struct gone *g, const char *expec
 	g->fe = read_rel(xs, g->priv, "frontend");
 	g->loop = read_rel(xs, g->priv, "loop");
 	vm = read_rel(xs, g->priv, "vm");
-	g->skip = !g->be || !g->fe || (expect_vm && (!vm || strcmp(vm, expect_vm)));
+	/* A disk of no recorded owner ("") goes with whichever domain had the id. */
+	g->skip = !g->be || !g->fe || (expect_vm && vm && *vm && strcmp(vm, expect_vm));
 	free(vm);
 	/* The copy is dom0's own; still, only paths of this very device are touched. */
 	if (!g->skip && (strcmp(g->fe, fe) || strncmp(g->be, BE_PREFIX, strlen(BE_PREFIX)))) {

@@ -28,6 +28,13 @@ char *xs_disk_priv_path(uint16_t domid, uint32_t devid);
 int xs_disks_add(struct xs *xs, uint16_t domid, const char *vm, const struct disk_spec *d,
 		 const struct disk_phys *phys, unsigned int nr);
 
+/*
+ * The specifications of @domid's disks as written (their private copies' "spec"), those of
+ * @expect_vm only when not NULL: a new NULL-terminated array of @nr strings.
+ */
+int xs_disks_specs(struct xs *xs, uint16_t domid, const char *expect_vm, char ***texts,
+		   unsigned int *nr);
+
 /* The device ids of @domid's disks, from the private copies (a new array, maybe empty). */
 int xs_disks_list(struct xs *xs, uint16_t domid, uint32_t **devids, unsigned int *nr);
 

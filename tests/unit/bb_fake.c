@@ -32,12 +32,14 @@ static bool under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
 }
 
-static void fire(struct fake *f, const char *path)
+/* Watches on @path and above it; with @recursive (a removal) also those below it. */
+static void fire_r(struct fake *f, const char *path, bool recursive)
 {
 	int i;
 
 	for (i = 0; i < FAKE_WATCHES; i++) {
-		if (!f->watches[i].path || !under(path, f->watches[i].path))
+		if (!f->watches[i].path || (!under(path, f->watches[i].path) &&
+					    !(recursive && under(f->watches[i].path, path))))
 			continue;
 		if (f->nr_events >= FAKE_EVENTS)
 			return;	/* xenstored drops too; tests pump often */
@@ -45,6 +47,11 @@ static void fire(struct fake *f, const char *path)
 		f->events[f->nr_events].token = strdup(f->watches[i].token);
 		f->nr_events++;
 	}
+}
+
+static void fire(struct fake *f, const char *path)
+{
+	fire_r(f, path, false);
 }
 
 static void node_set(struct fake *f, const char *path, const char *value)
@@ -99,7 +106,7 @@ void fake_xs_rm(struct fake *f, const char *path)
 		free(f->nodes[i].value);
 		f->nodes[i].path = f->nodes[i].value = NULL;
 	}
-	fire(f, path);
+	fire_r(f, path, true);	/* as keel's xenstored: watches below a removed node fire */
 }
 
 void fake_pump(struct fake *f)

@@ -103,6 +103,8 @@ static struct fe *t_disk(struct t *t, int i, uint16_t domid, const char *mode,
 	assert_int_equal(be_state(fe), 2);
 	fe_connect(fe, order, nq);
 	assert_int_equal(be_state(fe), 4);
+	fe_set_state(fe, 4);		/* blkfront's answer */
+	assert_int_equal(be_state(fe), 4);
 	return fe;
 }
 
@@ -711,6 +713,33 @@ static void test_event_thresholds(void **state)
 	t_free(t);
 }
 
+/* A flush storm: every flush answered, with far fewer fdatasyncs than flushes. */
+static void test_flush_storm(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
+	unsigned int k;
+
+	for (k = 0; k < 30; k++) {
+		q.id = k;
+		fe_push(fe, 0, &q);
+	}
+	/* And flushes with data, which join the same fdatasyncs after their writes. */
+	for (k = 0; k < 2; k++) {
+		blkif_request_t w = rw(BLKIF_OP_FLUSH_DISKCACHE, 8 * k, 1, 0, 7);
+
+		w.seg[0].gref = fe->data_gref[k];
+		w.id = 100 + k;
+		fe_push(fe, 0, &w);
+	}
+	assert_int_equal(fe_wait(fe, 0, 32), 32);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_true(t->be.devs->stat_fsyncs >= 1 && t->be.devs->stat_fsyncs <= 4);
+	t_free(t);
+}
+
 /* ---- the xenbus state machine ---- */
 
 /* Frontend close (5, 6) and reset (1): disconnect, 6, then 2 and a new connection. */
@@ -749,6 +778,21 @@ static void test_reconnect(void **state)
 	assert_int_equal(be_state(fe), 2);
 	assert_int_equal(t->f.maps, 0);
 	assert_int_equal(t->f.bound, 0);
+	t_free(t);
+}
+
+/* The frontend deletes its own directory while connected: disconnect, 6, the other disk fine. */
+static void test_frontend_deletes_itself(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1), *b = t_disk(t, 1, 2, "w", 0, 1);
+
+	fake_xs_rm(&t->f, fe->fe_path);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
 	t_free(t);
 }
 
@@ -904,31 +948,76 @@ static void test_bad_ring_grants(void **state)
 	bad_key_case("ring-ref", "FOREIGN", false);
 }
 
-/* A new instance finds a disk connected by its predecessor: it closes it cleanly. */
-static void test_restart_adopts(void **state)
+/* Restart the backend without a word to xenstore (as a crash or SIGTERM leaves it). */
+static void restart(struct t *t)
 {
-	struct t *t = t_new(NULL);
-	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
-	struct bb_backend be2;
-
-	/* The first instance dies without a word (no xenstore writes in fini). */
 	t->f.be = NULL;
 	bb_backend_fini(&t->be);
 	assert_int_equal(t->f.maps, 0);
-	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.bound, 0);
 	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
 	t->f.be = &t->be;
 	assert_int_equal(bb_backend_start(&t->be), 0);
 	fake_pump(&t->f);
-	assert_int_equal(be_state(fe), 5);
-	fe_set_state(fe, 6);
-	assert_int_equal(be_state(fe), 6);
-	fe_set_state(fe, 1);
-	assert_int_equal(be_state(fe), 2);
-	fe_connect(fe, 0, 1);
-	assert_int_equal(be_state(fe), 4);
+}
+
+/*
+ * A new instance finds a disk its predecessor connected: it takes the rings over and answers
+ * what was queued meanwhile; one whose frontend is not connected any more is closed cleanly.
+ */
+static void test_restart_adopts(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 1, 2), *b = t_disk(t, 1, 2, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_READ, 8, 1, 0, 7);
+	unsigned int k;
+
 	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
-	(void)be2;
+	t->f.be = NULL;
+	bb_backend_fini(&t->be);
+	assert_int_equal(be_state(fe), 4);
+	/* Requests queued while no backend runs, on both queues. */
+	for (k = 0; k < 3; k++) {
+		q.id = 500 + k;
+		q.seg[0].gref = fe->data_gref[k];
+		fe_push(fe, k % 2, &q);
+	}
+	b->q[0].sring->rsp_prod = 12345;	/* b's "published responses" are garbage */
+	fe_set_state(b, 5);			/* and b is closing */
+	assert_int_equal(bb_backend_init(&t->be, &t->f.env, &t->cfg, stderr), 0);
+	t->f.be = &t->be;
+	assert_int_equal(bb_backend_start(&t->be), 0);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(fe_wait(fe, 0, 2), 2);
+	assert_int_equal(fe_wait(fe, 1, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(fe_pop(fe, 1).id, 501);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 4);
+	/* b: closed cleanly, then reconnects as usual. */
+	assert_int_equal(be_state(b), 5);
+	fe_set_state(b, 6);
+	assert_int_equal(be_state(b), 6);
+	fe_set_state(b, 1);
+	assert_int_equal(be_state(b), 2);
+	fe_connect(b, 0, 1);
+	assert_int_equal(be_state(b), 4);
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* A takeover whose rings cannot be mapped any more: a clean close. */
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	fake_revoke(&t->f, 1999);
+	{
+		char path[200];
+
+		snprintf(path, sizeof(path), "%s/queue-1/ring-ref1", fe->fe_path);
+		fake_xs_write(&t->f, path, "1999");
+	}
+	restart(t);
+	assert_int_equal(be_state(fe), 5);
+	assert_non_null(error_node(t, fe));
 	t_free(t);
 }
 
@@ -956,6 +1045,24 @@ static void test_bad_backend_keys(void **state)
 	t_free(t);
 }
 
+/* The log stays bounded however often a guest makes the daemon speak. */
+static void test_log_bounded(void **state)
+{
+	struct bb_backend be;
+	FILE *f = tmpfile();
+	unsigned int i;
+	long size;
+
+	memset(&be, 0, sizeof(be));
+	be.log = f;
+	for (i = 0; i < 200000; i++)
+		bb_log(&be, "d1/51712: a line about something the guest did wrong, number %u", i);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	assert_true(size > 0 && size <= (4 << 20) + 4096);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -976,7 +1083,9 @@ int main(void)
 		cmocka_unit_test(test_ring_overrun_isolated),
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_event_thresholds),
+		cmocka_unit_test(test_flush_storm),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
 		cmocka_unit_test(test_domain_death_mid_io),
@@ -984,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ring_grants),
 		cmocka_unit_test(test_restart_adopts),
 		cmocka_unit_test(test_bad_backend_keys),
+		cmocka_unit_test(test_log_bounded),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */

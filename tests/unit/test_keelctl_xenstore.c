@@ -15,6 +15,7 @@
 #include <xen/sched.h>
 #include "commands.h"
 #include "console.h"
+#include "disks.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -113,7 +114,8 @@ static void expect_missing(const char *path)
 {
 	char *v;
 
-	assert_int_equal(xs_read(kc.xs, 0, path, &v), -ENOENT);
+	if (xs_read(kc.xs, 0, path, &v) != -ENOENT)
+		fail_msg("%s exists", path);
 }
 
 static void expect_perms(const char *path, const char *a, const char *b)
@@ -808,6 +810,46 @@ static void test_disk_entries(void **state)
 	free(b);
 }
 
+static void test_phy_disk_entries(void **state)
+{
+	struct disk_spec d;
+	struct disk_phys p = { .path = "/dev/loop7", .major = 7, .minor = 0x107 };
+	const char *be = "/local/domain/0/backend/vbd/1/51713";
+	char *why;
+	uint32_t devid = 51713;
+
+	/* xenstored gives nodes only to domains it knows. */
+	assert_int_equal(create("vm", NULL), 1);
+	assert_int_equal(disk_spec_parse("phy:/srv/x.img,xvda1,r", &d, &why), 0);
+	assert_int_equal(xs_disks_add(kc.xs, 1, "/vm/" UUID, &d, &p, 1), 0);
+	expect_node("/local/domain/1/device/vbd/51713/backend", be);
+	expect_perms(be, "n0", "r1");
+	expect_node(xasprintf_tmp("%s/type", be), "phy");
+	expect_node(xasprintf_tmp("%s/params", be), "/srv/x.img");
+	expect_node(xasprintf_tmp("%s/mode", be), "r");
+	expect_node(xasprintf_tmp("%s/physical-device", be), "7:107");
+	expect_node(xasprintf_tmp("%s/physical-device-path", be), "/dev/loop7");
+	expect_node(xasprintf_tmp("%s/dev", be), "xvda1");
+	expect_node("/libxl/1/device/vbd/51713/spec", "phy:/srv/x.img,xvda1,r");
+	/* Not made by keelctl (p.loop false): no loop device to release at teardown. */
+	expect_missing("/libxl/1/device/vbd/51713/loop");
+	/* The same device id again: refused. */
+	assert_int_equal(xs_disks_add(kc.xs, 1, "/vm/" UUID, &d, &p, 1), -EEXIST);
+	/* Teardown of another owner's disks leaves these alone; then they go. */
+	assert_int_equal(xs_disks_remove(kc.xs, 1, &devid, 1, "/vm/other", true, 300), 0);
+	expect_node(xasprintf_tmp("%s/state", be), "1");
+	assert_int_equal(xs_disks_remove(kc.xs, 1, &devid, 1, "/vm/" UUID, true, 300), 0);
+	expect_missing("/local/domain/1/device/vbd/51713");
+	expect_missing(be);
+	expect_missing("/libxl/1");
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_disks(1, true);
+	disk_spec_free(&d);
+	/* keelctl only ever detaches /dev/loopN. */
+	assert_int_equal(disk_loop_release("/dev/sda"), -EINVAL);
+	assert_int_equal(disk_loop_release("/dev/loop/../sda"), -EINVAL);
+}
+
 static void test_bad_disks_fail_the_create_with_nothing_left(void **state)
 {
 	char *a = image("c.img", 4);
@@ -853,9 +895,17 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	char *a = image("r.img", 4);
 	char *extra = xasprintf("on_reboot = 'restart'\ndisk = [ '%s,,xvda' ]\n", a);
 	struct monitor m;
+	struct disk_set set;
+	char *hot;
 
 	start_monitored(&m, extra);
 	expect_node("/local/domain/0/backend/qdisk/1/51712/params", xasprintf_tmp("raw:%s", a));
+	/* A disk hot-plugged meanwhile comes back too, as in xl. */
+	hot = xasprintf("vdev=xvdb, access=ro, target=%s", a);
+	assert_int_equal(disks_prepare("mon", &hot, 1, &set), 0);
+	assert_int_equal(disks_attach(&kc, "mon", 1, "/vm/" UUID, &set), 0);
+	disk_set_free(&set);
+	expect_node("/libxl/1/device/vbd/51728/spec", hot);
 	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
 	assert_int_equal(m.domid, 2);
@@ -863,12 +913,15 @@ static void test_disks_come_back_after_a_reboot(void **state)
 	expect_node("/local/domain/2/device/vbd/51712/state", "1");
 	expect_node("/local/domain/0/backend/qdisk/2/51712/frontend-id", "2");
 	expect_node("/libxl/2/device/vbd/51712/vm", "/vm/" UUID);
+	expect_node("/local/domain/0/backend/qdisk/2/51728/mode", "r");
+	expect_node("/libxl/2/device/vbd/51712/spec", xasprintf_tmp("%s,,xvda", a));
 	/* Powered off: keel frees it, the monitor removes the disks. */
 	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_DONE);
 	expect_no_disks(2, true);
 	monitor_fini(&m);
 	free(extra);
+	free(hot);
 	free(a);
 }
 
@@ -1128,6 +1181,7 @@ int main(void)
 		T(test_reboot_waits_until_the_old_domain_is_gone),
 		T(test_shutdown_argument_errors),
 		T(test_disk_entries),
+		T(test_phy_disk_entries),
 		T(test_bad_disks_fail_the_create_with_nothing_left),
 		T(test_disks_come_back_after_a_reboot),
 		T(test_block_attach_list_detach),
