@@ -402,3 +402,26 @@ int xs_wait_value(const char *path, bool (*ok)(const char *val, void *arg), void
 		step();
 	}
 }
+
+/* The guest dies: @releaseDomain reaches the backend. What each device still holds after. */
+void world_kill_guest(void)
+{
+	f.alive[GUEST_DOMID] = false;
+	bb_backend_watch(&be, "@releaseDomain", "rel");
+	for (int i = 0; i < 100; i++)
+		step();
+}
+
+unsigned int world_devices_held(void)
+{
+	unsigned int n = 0;
+
+	for (struct bb_dev *d = be.devs; d; d = d->next) {
+		if (d->phase == BB_DEV_RELEASED)
+			continue;
+		fprintf(stderr, "world: d%u/%u still held: state %d, fd %d, %u in flight\n",
+			d->domid, d->devid, d->state, d->fd, bb_dev_inflight(d));
+		n++;
+	}
+	return n;
+}

@@ -15,4 +15,8 @@ unsigned int world_backend_resources(void);
 /* A node as dom0 sees it (NULL when missing). */
 const char *world_read(const char *path);
 
+/* The guest dies (@releaseDomain); devices the backend has not released yet (and a dump). */
+void world_kill_guest(void);
+unsigned int world_devices_held(void);
+
 #endif

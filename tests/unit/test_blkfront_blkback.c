@@ -148,6 +148,10 @@ static void test_hostile(void **state)
 	hostile_delete_dir(&disks[0], &disks[1]);
 	printf("test_hostile: %u failure(s)\n", test_failures);
 	assert_int_equal(test_failures, 0);
+	/* When the guest dies, the backend lets go of every disk, the deleted one too. */
+	world_kill_guest();
+	assert_int_equal(world_devices_held(), 0);
+	assert_int_equal(world_backend_resources(), 0);
 }
 
 int main(void)
