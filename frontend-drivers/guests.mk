@@ -7,6 +7,8 @@ GUEST_LIB := frontend-drivers/lib
 GUEST_SRC := tests/guests
 GUEST_HV := hypervisor
 GUEST_OUT := $(BUILD)/guests
+# Frontends linked into every guest next to the library: frontend-drivers/<dir>/*.c.
+GUEST_DRIVERS := frontend-drivers/xenbus frontend-drivers/blkfront
 
 # Keep the includer's default goal: this file must not change it.
 guests_saved_goal := $(.DEFAULT_GOAL)
@@ -15,7 +17,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fcf-protection=none -nostdinc \
-	-I$(GUEST_LIB) -I$(GUEST_HV)/include -I$(GUEST_HV)/arch/x86/include
+	-I$(GUEST_LIB) $(GUEST_DRIVERS:%=-I%) -I$(GUEST_HV)/include -I$(GUEST_HV)/arch/x86/include
 GUEST_ASFLAGS := -D__ASSEMBLER__
 GUEST_LDS := $(GUEST_LIB)/guest.lds
 GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie \
@@ -26,7 +28,8 @@ GUEST_HV_SRCS := common/vsprintf.c common/string.c common/elf_loader.c
 GUEST_LIB_OBJS := \
 	$(patsubst $(GUEST_LIB)/%,$(GUEST_OUT)/lib/%,$(patsubst %.S,%.o,$(patsubst %.c,%.o, \
 		$(wildcard $(GUEST_LIB)/*.S $(GUEST_LIB)/*.c)))) \
-	$(addprefix $(GUEST_OUT)/hv/,$(notdir $(GUEST_HV_SRCS:.c=.o)))
+	$(addprefix $(GUEST_OUT)/hv/,$(notdir $(GUEST_HV_SRCS:.c=.o))) \
+	$(patsubst frontend-drivers/%.c,$(GUEST_OUT)/drivers/%.o,$(wildcard $(GUEST_DRIVERS:%=%/*.c)))
 
 # A guest is a directory under tests/guests/ with a main.c; all its .c/.S are linked.
 GUESTS := $(sort $(patsubst $(GUEST_SRC)/%/main.c,%,$(wildcard $(GUEST_SRC)/*/main.c)))
@@ -48,6 +51,11 @@ $(GUEST_OUT)/lib/%.o: $(GUEST_LIB)/%.S
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	@$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OUT)/drivers/%.o: frontend-drivers/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(GUEST_OUT)/hv/%.o: $(GUEST_HV)/common/%.c
 	@mkdir -p $(@D)

@@ -171,12 +171,36 @@ test_domain_life_HDRS := tests/unit/stub_domain.h
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 test_domain_life_SRCS += $(HV)/common/console_keep.c
 
+# The guest kit's xenstore client against keel's xenstored core in process, and a scripted daemon.
+UNIT_TESTS += test_guest_xenstore
+test_guest_xenstore_SRCS := $(XENSTORED_CORE_SRCS) frontend-drivers/xenbus/xenstore.c \
+	frontend-drivers/xenbus/xs_ring.c
+test_guest_xenstore_HDRS := $(XENSTORED_HDRS) $(wildcard frontend-drivers/xenbus/*.h)
+test_guest_xenstore_DEFS := $(XENSTORED_TEST_DEFS) -Ifrontend-drivers/xenbus -Ifrontend-drivers/lib
+
 # keel-blkback (backend-drivers/blkback/blkback.mk): the real backend against a simulated
 # frontend (bb_fake.c: xenstore, grant table on a memfd, event channels), real AIO on /tmp.
 UNIT_TESTS += test_blkback
 test_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c
 test_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h
 test_blkback_DEFS := $(BLKBACK_INCLUDES)
+
+# The guest kit's block frontend and the blkfront guest's cases against keel-blkback's core.
+UNIT_TESTS += test_blkfront_blkback
+test_blkfront_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c tests/unit/kfront_world.c \
+	$(wildcard frontend-drivers/blkfront/*.c) frontend-drivers/xenbus/grefs.c \
+	frontend-drivers/lib/test.c $(addprefix tests/guests/blkfront/,crc32.c disk.c hostile.c \
+	hostile_block.c hostile_ring.c hostile_xenbus.c)
+test_blkfront_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h tests/unit/kfront_world.h \
+	$(wildcard frontend-drivers/blkfront/*.h frontend-drivers/xenbus/*.h tests/guests/blkfront/*.h)
+test_blkfront_blkback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
+	-Ifrontend-drivers/blkfront -Itests/guests/blkfront -I$(HV)/arch/x86/include $(BLKBACK_INCLUDES)
+
+# The guest kit's blkif layouts and constants against Xen's public io/blkif.h.
+UNIT_TESTS += test_blkif_abi
+test_blkif_abi_SRCS :=
+test_blkif_abi_HDRS := frontend-drivers/blkfront/blkif_abi.h
+test_blkif_abi_DEFS := -Ifrontend-drivers/blkfront
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
