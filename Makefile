@@ -44,7 +44,7 @@ help:
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
-	@echo "make bench      time a Linux boot to /init in Bochs, with VM-exit counts"
+	@echo "make bench      Linux boot time in Bochs with VM-exit counts; disk figures (bench-block.sh)"
 	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 	@echo "make poc        the security audit's PoCs against today's sources (tests/security/)"
 
@@ -164,6 +164,14 @@ include dom0-tools/xenstored/xenstored.mk
 include backend-drivers/blkback/blkback.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
+# diskbench (tests/bench/diskbench.c): make bench's disk workload, in dom0 and on guests' root disk.
+DISKBENCH := $(BUILD)/tools/diskbench
+DOM0_TOOLS += $(DISKBENCH)
+ROOTDISK_TOOLS := $(DISKBENCH)
+$(DISKBENCH): tests/bench/diskbench.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 DOM0_TOOLS += $(BLKBACK)
 -include boot/efi/efi.mk
 -include boot/linux.mk
@@ -228,13 +236,22 @@ run:
 	@KEEL_ISO=$(RUN_ISO) scripts/run.sh
 
 # `make bench`: how long keel takes to boot Linux to /init in Bochs, with the hello guest
-# as a baseline; the report goes to $(BUILD)/bench/report.txt too.
+# as a baseline (report: $(BUILD)/bench/report.txt), then the disk figures ($(BUILD)/bench/block.txt).
 .PHONY: bench
 bench:
 	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory $(BUILD)/keel-linux.iso $(BUILD)/keel-guest-hello.iso
+	@$(MAKE) --no-print-directory $(BUILD)/keel-linux.iso $(BUILD)/keel-guest-hello.iso \
+		$(BUILD)/keel-blockbench.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench.sh $(BUILD)/keel-linux.iso \
 		$(BUILD)/keel-guest-hello.iso
+	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-block.sh $(BUILD)/keel-blockbench.iso
+
+# make bench's disks: diskbench in dom0 and in Linux domUs on keel-blkback and Linux's
+# blkback (tests/emu/dom0/usr/libexec/keel/test-blockbench, scripts/bench-block.sh).
+ISO_CMDLINE_blockbench := console=com1,e9 dom0_mem=512M
+ISO_MODULES_blockbench = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=blockbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 clean:
 	rm -rf $(BUILD)

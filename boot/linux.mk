@@ -85,8 +85,10 @@ GUEST_MODULES_DIR := $(LINUX_DIR)/guest-modules
 GUEST_INITRAMFS := $(LINUX_DIR)/guest-initramfs.cpio.gz
 ROOTDISK := $(LINUX_DIR)/rootdisk.img
 ROOTDISK_MIB ?= 32
-ROOTDISK_OVERLAYS := boot/rootdisk/rootfs tests/emu/rootdisk
-ROOTDISK_FILES := $(shell find $(ROOTDISK_OVERLAYS) 2>/dev/null)
+# Built programs for the root disk's /usr/bin: ROOTDISK_TOOLS, set by the includer.
+ROOTDISK_TOOLS_DIR := $(LINUX_DIR)/rootdisk-tools
+ROOTDISK_FILES := $(shell find boot/rootdisk/rootfs tests/emu/rootdisk 2>/dev/null)
+ROOTDISK_OVERLAYS := boot/rootdisk/rootfs tests/emu/rootdisk $(ROOTDISK_TOOLS_DIR)
 
 $(GUEST_MODULES_DIR).stamp: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/busybox \
 		boot/initramfs/guest-modules.sh
@@ -101,7 +103,13 @@ $(GUEST_INITRAMFS): $(GUEST_MODULES_DIR).stamp $(LINUX_DIR)/busybox \
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
 		$(GUEST_MODULES_DIR)
 
-$(ROOTDISK): $(LINUX_DIR)/busybox boot/rootdisk/mkrootdisk.sh $(ROOTDISK_FILES)
+$(ROOTDISK_TOOLS_DIR).stamp: $(ROOTDISK_TOOLS)
+	@rm -rf $(ROOTDISK_TOOLS_DIR) && mkdir -p $(ROOTDISK_TOOLS_DIR)/usr/bin
+	@$(if $(ROOTDISK_TOOLS),cp $(ROOTDISK_TOOLS) $(ROOTDISK_TOOLS_DIR)/usr/bin/)
+	@touch $@
+
+$(ROOTDISK): $(LINUX_DIR)/busybox boot/rootdisk/mkrootdisk.sh $(ROOTDISK_FILES) \
+		$(ROOTDISK_TOOLS_DIR).stamp
 	@echo "  EXT4    $@"
 	@boot/rootdisk/mkrootdisk.sh $@ $(ROOTDISK_MIB) $(LINUX_DIR)/busybox $(ROOTDISK_OVERLAYS)
 
