@@ -35,12 +35,12 @@ grep -a -q 'blockbench: PASS' "$dir/serial.txt" ||
 	{ grep -a 'blockbench\|diskbench' "$dir/serial.txt" | tail -5; die "the run did not finish (${secs}s)"; }
 
 # "diskbench: LABEL TEST N unit S s VALUE UNIT" lines -> one table, ratios against dom0-loop.
-grep -a -o 'diskbench: .*' "$dir/serial.txt" | tr -d '\r' | awk -v secs="$secs" '
+grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | tr -d '\r' | awk -v secs="$secs" '
 	{ label = $2; test = $3; value[label, test] = $(NF - 1); unit[test] = $NF
 	  if (!(label in seen)) { seen[label] = 1; labels[++n] = label } }
 	END {
 		split("seq-write seq-read rand-read rand-write", tests, " ")
-		printf "keel bench, disks: one Bochs run (%s s wall), 16 MiB sequential in 1 MiB\n", secs
+		printf "keel bench, disks: one Bochs run (%s s wall; Bochs, so compare only within it), 16 MiB sequential in 1 MiB\n", secs
 		printf "requests, 1000 random 4 KiB requests; (x) = ratio to dom0-loop in the same run\n\n"
 		printf "%-16s", "where"
 		for (t = 1; t <= 4; t++) printf " %22s", tests[t] " (" unit[tests[t]] ")"
