@@ -350,8 +350,10 @@ static void take(struct bb_queue *q, const blkif_request_t *src)
 
 void bb_queue_run(struct bb_queue *q)
 {
-	struct bb_backend *be = q->dev->be;
+	struct bb_dev *dev = q->dev;
+	struct bb_backend *be = dev->be;
 	blkif_request_t req;
+	unsigned int idx = q->idx;
 
 	if (!q->map || q->ring.broken)
 		return;
@@ -365,20 +367,26 @@ void bb_queue_run(struct bb_queue *q)
 				break;
 			}
 			rc = bb_ring_next(&q->ring, &req);
-			if (rc < 0) {
-				/* Said once: a broken ring is never looked at again. */
-				bb_log(be, "d%u/%u queue %u: req_prod overruns the ring: stopped",
-				       q->dev->domid, q->dev->devid, q->idx);
+			if (rc < 0)
 				break;
-			}
 			if (rc == 0)
 				break;
 			take(q, &req);
 		}
 		push(q);
-		if (!q->free || q->starved || q->ring.broken)
+		if (q->ring.broken)
+			break;
+		if (!q->free || q->starved)
 			return;	/* completions call us again */
 		if (!bb_ring_final_check(&q->ring))
 			return;
 	}
+	/*
+	 * The frontend overran the ring: fail the whole device (error node, state 5) as for a bad
+	 * key, rather than leave it Connected with a dead queue. This is the last use of @q:
+	 * bb_dev_fatal() unmaps every ring and, with no I/O in flight, frees the queues (@q
+	 * included); the callers re-check dev->queues after us. Said once: an unmapped ring is
+	 * never run again.
+	 */
+	bb_dev_fatal(dev, -EPROTO, "queue %u: req_prod overruns the ring", idx);
 }

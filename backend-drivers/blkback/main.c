@@ -80,7 +80,8 @@ static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
 		for (dev = be->devs; dev; dev = dev->next)
 			for (q = 0; dev->queues && q < dev->nqueues; q++) {
 				bb_queue_run(&dev->queues[q]);
-				if (dev->queues[q].port >= 0)
+				/* A broken ring fails its device: the queues may be gone now. */
+				if (dev->queues && dev->queues[q].port >= 0)
 					be->env.ops->evtchn_unmask(be->env.priv,
 								   dev->queues[q].port);
 			}

@@ -636,7 +636,7 @@ static void test_bad_grants(void **state)
 	t_free(t);
 }
 
-/* req_prod far ahead: that ring stops; the other disk keeps serving. */
+/* req_prod far ahead: that disk fails; the other disk keeps serving. */
 static void test_ring_overrun_isolated(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -649,13 +649,65 @@ static void test_ring_overrun_isolated(void **state)
 		if (t->f.ports[port].bound && t->f.ports[port].domid == 1)
 			bb_backend_event(&t->be, port);
 	assert_int_equal(a->q[0].sring->rsp_prod, 0);
-	assert_true(t->be.devs->next->queues[0].ring.broken ||
-		    t->be.devs->queues[0].ring.broken);
+	/* The overrun fails that device (its rings are gone at once). */
+	assert_non_null(error_node(t, a));
+	assert_int_equal(t->f.maps, 1);
 	q.seg[0].gref = b->data_gref[0];
 	fe_push(b, 0, &q);
 	assert_int_equal(fe_wait(b, 0, 1), 1);
 	assert_int_equal(fe_pop(b, 0).status, BLKIF_RSP_OKAY);
 	t_free(t);
+}
+
+/*
+ * A ring whose req_prod overruns fails its device cleanly (error node, state 5), whether the
+ * queue is idle (freed inside bb_queue_run's caller chain) or has I/O in flight; the other
+ * disk keeps serving and nothing is left behind.
+ */
+static void overrun_fails_device(bool inflight)
+{
+	struct t *t = t_new(NULL);
+	struct fe *a = t_disk(t, 0, 1, "w", 0, 1), *b = t_disk(t, 1, 2, "w", 0, 1);
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	unsigned int port;
+
+	if (inflight) {
+		/* A write left in flight (its completion is not run before the overrun). */
+		blkif_request_t w = rw(BLKIF_OP_WRITE, 16, 1, 0, 7);
+
+		w.seg[0].gref = a->data_gref[0];
+		fe_push(a, 0, &w);
+	}
+	a->q[0].sring->req_prod = a->q[0].req_prod_pvt + 1000;
+	for (port = 1; port < FAKE_PORTS; port++)
+		if (t->f.ports[port].bound && t->f.ports[port].domid == 1)
+			bb_backend_event(&t->be, port);
+	fake_pump(&t->f);
+	fake_run_aio(&t->f, 50);
+	fake_pump(&t->f);
+	assert_non_null(error_node(t, a));
+	assert_int_equal(be_state(a), 5);
+	/* The rings are gone at once: only b's are mapped and bound. */
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	/* The frontend answers with 6: the backend closes too. */
+	fe_set_state(a, 6);
+	fake_run_aio(&t->f, 50);
+	assert_int_equal(be_state(a), 6);
+	/* b unaffected. */
+	assert_int_equal(be_state(b), 4);
+	assert_null(error_node(t, b));
+	q.seg[0].gref = b->data_gref[0];
+	fe_push(b, 0, &q);
+	assert_int_equal(fe_wait(b, 0, 1), 1);
+	assert_int_equal(fe_pop(b, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+static void test_ring_overrun_fails_device(void **state)
+{
+	overrun_fails_device(false);
+	overrun_fails_device(true);
 }
 
 /* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
@@ -1090,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_bad_grants),
 		cmocka_unit_test(test_ring_overrun_isolated),
+		cmocka_unit_test(test_ring_overrun_fails_device),
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_event_thresholds),
 		cmocka_unit_test(test_flush_storm),
