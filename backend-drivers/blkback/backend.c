@@ -286,6 +286,8 @@ void bb_backend_aio(struct bb_backend *be)
 			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
 				       (int64_t)ev[i].res);
 	} while (n == 64);
+	/* Flushes that found no room first, then the queues that did not. */
+	bb_io_flush_retry(be);
 	for (dev = be->devs; dev; dev = dev->next)
 		for (q = 0; dev->queues && q < dev->nqueues; q++)
 			if (dev->queues[q].starved)

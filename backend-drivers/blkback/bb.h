@@ -86,6 +86,7 @@ struct bb_dev {
 	struct bb_queue *queues;	/* connected when non-NULL */
 	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
 	struct bb_slot *flush_next;	/* waiting for the next one */
+	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -149,6 +150,8 @@ void bb_queue_teardown(struct bb_queue *q);
 /* Takes requests until the ring is empty (final check done) or the pool is used up. */
 void bb_queue_run(struct bb_queue *q);
 void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
+/* Submits the flushes that found the AIO context full, while there is room. */
+void bb_io_flush_retry(struct bb_backend *be);
 
 /* ---- util.c ---- */
 /* Strict decimal (no sign, spaces or leading zeros but "0") no larger than @max. */

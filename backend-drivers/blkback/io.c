@@ -191,7 +191,15 @@ static void flush_start(struct bb_dev *dev, struct bb_slot *list)
 	dev->flush_cur = list;
 	dev->stat_fsyncs++;
 	rc = submit(list, IOCB_CMD_FDSYNC);
-	if (rc == -EINVAL) {
+	if (rc == -EAGAIN && dev->be->aio.inflight) {
+		/*
+		 * The daemon-wide AIO context is full (other queues, other guests): wait for room
+		 * (bb_io_flush_retry, on the next completions) rather than fail the flush, which
+		 * blkfront would answer by turning flushes off for good.
+		 */
+		dev->stat_fsyncs--;
+		dev->flush_waiting = true;
+	} else if (rc == -EINVAL) {
 		dev->stat_fsyncs--;
 		flush_done(dev, flush_now(dev));
 	} else if (rc) {
@@ -293,6 +301,22 @@ static void after(struct bb_dev *dev)
 	/* Disconnecting: the state machine waits for the last one. */
 	if (!mapped && !bb_dev_inflight(dev))
 		bb_dev_update(dev);
+}
+
+void bb_io_flush_retry(struct bb_backend *be)
+{
+	struct bb_dev *dev;
+
+	for (dev = be->devs; dev; dev = dev->next) {
+		if (!dev->flush_waiting)
+			continue;
+		if (be->aio.inflight >= be->aio.depth)
+			return;
+		dev->flush_waiting = false;
+		flush_start(dev, dev->flush_cur);
+		if (!dev->flush_waiting)
+			after(dev);	/* answered at once (an error): publish, go on */
+	}
 }
 
 void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)

@@ -710,6 +710,57 @@ static void test_ring_overrun_fails_device(void **state)
 	overrun_fails_device(true);
 }
 
+/*
+ * Guest A keeps the daemon-wide AIO context full; guest B's flush must still succeed (it waits
+ * for room), not fail: blkfront answers a failed flush by turning flushes off for good, so a
+ * neighbour could otherwise make B lose durability. Buffered I/O: reads and writes complete at
+ * submission, so the order of completions is the order of submissions.
+ */
+static void test_flush_when_aio_full(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *a, *b;
+	blkif_request_t q;
+	unsigned int k, got = 0;
+
+	bb_config_defaults(&cfg);
+	cfg.aio_depth = 2;
+	cfg.direct = false;
+	t = t_new(&cfg);
+	a = t_disk(t, 0, 1, "w", 0, 1);
+	b = t_disk(t, 1, 2, "w", 0, 1);
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	q.seg[0].gref = a->data_gref[0];
+	q.id = 1;
+	fe_push(a, 0, &q);			/* in flight: 1 */
+	q = rw(BLKIF_OP_FLUSH_DISKCACHE, 64, 1, 0, 7);
+	q.seg[0].gref = b->data_gref[0];
+	q.id = 200;
+	fe_push(b, 0, &q);			/* its write in flight: 2, full */
+	for (k = 2; k <= 3; k++) {		/* wait for room; take all of it again */
+		q = rw(BLKIF_OP_READ, 8 * k, 1, 0, 7);
+		q.seg[0].gref = a->data_gref[k];
+		q.id = k;
+		fe_push(a, 0, &q);
+	}
+	assert_int_equal(fe_wait(b, 0, 1), 1);
+	{
+		blkif_response_t r = fe_pop(b, 0);
+
+		assert_true(r.id == 200);
+		assert_int_equal(r.status, BLKIF_RSP_OKAY);
+	}
+	while (got < 3) {
+		got = fe_wait(a, 0, 3);
+		if (got < 3)
+			fail_msg("guest A's reads: %u of 3", got);
+	}
+	for (k = 0; k < 3; k++)
+		assert_int_equal(fe_pop(a, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
 /* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
 static void test_pool_exhaustion(void **state)
 {
@@ -1146,6 +1197,7 @@ int main(void)
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_event_thresholds),
 		cmocka_unit_test(test_flush_storm),
+		cmocka_unit_test(test_flush_when_aio_full),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_toolstack_detach),
