@@ -273,19 +273,30 @@ void bb_backend_event(struct bb_backend *be, uint32_t port)
 			}
 }
 
+/* Batches of completions per call: the loop must get back to xenstore and the other rings. */
+#define BB_AIO_ROUNDS	4
+
 void bb_backend_aio(struct bb_backend *be)
 {
 	struct io_event ev[64];
 	struct bb_dev *dev;
-	int n, i;
+	int n, i, rounds = 0;
 	unsigned int q;
 
+	/*
+	 * Completions start new requests, and buffered I/O completes at submission: a frontend
+	 * that answers each response with a new request at once would keep this loop going for
+	 * ever. Stop after a few batches and make the eventfd readable again, so poll() comes
+	 * back here after the other descriptors had their turn.
+	 */
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
 		for (i = 0; i < n; i++)
 			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
 				       (int64_t)ev[i].res);
-	} while (n == 64);
+	} while (n == 64 && ++rounds < BB_AIO_ROUNDS);
+	if (n == 64)
+		bb_aio_kick(&be->aio);
 	/* Flushes that found no room first, then the queues that did not. */
 	bb_io_flush_retry(be);
 	for (dev = be->devs; dev; dev = dev->next)

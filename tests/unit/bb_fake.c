@@ -396,6 +396,8 @@ static void e_notify(void *priv, uint32_t port)
 
 	assert_true(port < FAKE_PORTS && f->ports[port].bound);
 	f->ports[port].notified++;
+	if (f->on_notify)
+		f->on_notify(f, port, f->on_notify_arg);
 }
 
 static void e_unmask(void *priv, uint32_t port)

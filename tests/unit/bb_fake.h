@@ -40,6 +40,9 @@ struct fake {
 	unsigned int bound;
 	struct bb_env env;
 	struct bb_backend *be;		/* for pumping watch events */
+	/* Called when the backend notifies a port (a frontend that answers at once). */
+	void (*on_notify)(struct fake *f, uint32_t port, void *arg);
+	void *on_notify_arg;
 };
 
 void fake_init(struct fake *f);

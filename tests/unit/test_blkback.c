@@ -761,6 +761,73 @@ static void test_flush_when_aio_full(void **state)
 	t_free(t);
 }
 
+/*
+ * A frontend on another vCPU that answers every response at once with a new request keeps
+ * completions coming (buffered AIO completes at submission). One bb_backend_aio() call must
+ * still return after a bounded amount of work, or the single event loop never gets back to
+ * xenstore (detach, destroy) or to the other guests' event channels.
+ */
+struct storm {
+	struct fe *fe;
+	unsigned int refills, limit;
+};
+
+static void storm_refill(struct fake *f, uint32_t port, void *arg)
+{
+	struct storm *st = arg;
+	struct fe *fe = st->fe;
+	struct bb_sring_hdr *s = fe->q[0].sring;
+
+	/* Take every response, put a new read in each slot they free, ask for the next. */
+	fe->q[0].rsp_cons = s->rsp_prod;
+	while (st->refills < st->limit &&
+	       fe->q[0].req_prod_pvt - fe->q[0].rsp_cons < fe->q[0].size) {
+		blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+
+		q.seg[0].gref = fe->data_gref[0];
+		q.id = st->refills++;
+		memcpy(&fe->q[0].ring[fe->q[0].req_prod_pvt++ & (fe->q[0].size - 1)], &q,
+		       sizeof(q));
+	}
+	__atomic_store_n(&s->req_prod, fe->q[0].req_prod_pvt, __ATOMIC_RELEASE);
+	s->rsp_event = s->rsp_prod + 1;
+}
+
+static void test_aio_loop_bounded(void **state)
+{
+	struct bb_config cfg;
+	struct storm st = { .limit = 20000 };
+	struct t *t;
+	unsigned int k, before;
+
+	bb_config_defaults(&cfg);
+	cfg.pool = 64;
+	cfg.direct = false;
+	t = t_new(&cfg);
+	st.fe = t_disk(t, 0, 1, "w", 1, 1);	/* 64 entries */
+	for (k = 0; k < 64; k++) {
+		blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+
+		q.seg[0].gref = st.fe->data_gref[0];
+		fe_push(st.fe, 0, &q);
+	}
+	st.fe->q[0].sring->rsp_event = 1;
+	t->f.on_notify = storm_refill;
+	t->f.on_notify_arg = &st;
+	before = st.refills;
+	fake_run_aio(&t->f, 1000);
+	if (st.refills - before > 1024)
+		fail_msg("one bb_backend_aio() did %u requests", st.refills - before);
+	/* The loop comes back: the eventfd still says there is more. */
+	before = st.refills;
+	fake_run_aio(&t->f, 1000);
+	assert_true(st.refills > before);
+	/* Calm down: the storm ends, everything is answered and released. */
+	st.limit = st.refills;
+	t->f.on_notify = NULL;
+	t_free(t);
+}
+
 /* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
 static void test_pool_exhaustion(void **state)
 {
@@ -1198,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_event_thresholds),
 		cmocka_unit_test(test_flush_storm),
 		cmocka_unit_test(test_flush_when_aio_full),
+		cmocka_unit_test(test_aio_loop_bounded),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_toolstack_detach),
