@@ -58,18 +58,27 @@ static void handle_xs(struct bb_backend *be, struct bb_linux *l)
 	}
 }
 
+/*
+ * One read per wake-up, not a loop until the device is empty: a guest sending events without
+ * pause (EVTCHNOP_send in a loop on another vCPU) re-raises its port as soon as it is
+ * re-enabled, so such a loop never ends and the AIO completions and xenstore are never served
+ * again (every other guest's disk hangs). poll() reports the port again at once; whatever the
+ * guest sent meanwhile is coalesced into that one wake-up.
+ */
 static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
 {
 	uint32_t ports[256];
 	ssize_t n;
 
-	while ((n = read(l->evtchn, ports, sizeof(ports))) > 0) {
+	n = read(l->evtchn, ports, sizeof(ports));
+	if (n > 0) {
 		ssize_t i;
 
 		for (i = 0; i < n / 4; i++) {
 			bb_backend_event(be, ports[i]);
 			be->env.ops->evtchn_unmask(be->env.priv, ports[i]);
 		}
+		return;
 	}
 	if (n < 0 && errno == EFBIG) {
 		/* The per-fd buffer overflowed: reset, then look at every ring. */
