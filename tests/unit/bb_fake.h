@@ -43,6 +43,7 @@ struct fake {
 	/* Called when the backend notifies a port (a frontend that answers at once). */
 	void (*on_notify)(struct fake *f, uint32_t port, void *arg);
 	void *on_notify_arg;
+	unsigned int tx_fail;		/* this many transaction ends fail with -EAGAIN */
 };
 
 void fake_init(struct fake *f);

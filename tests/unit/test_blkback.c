@@ -828,6 +828,33 @@ static void test_aio_loop_bounded(void **state)
 	t_free(t);
 }
 
+/*
+ * The transaction that publishes state 4 fails (xenstored kept answering EAGAIN): the rings
+ * mapped for it must not stay behind, or the next attempt maps them again on top.
+ */
+static void test_connect_commit_fails(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = &t->fe[0];
+
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	t->f.tx_fail = 100;
+	fe_connect(fe, 0, 1);
+	assert_int_equal(be_state(fe), 2);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(t->f.bound, 0);
+	t->f.tx_fail = 0;
+	fe_set_state(fe, 3);		/* any later event: the backend tries again */
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	fe_set_state(fe, 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
 /* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
 static void test_pool_exhaustion(void **state)
 {
@@ -1266,6 +1293,7 @@ int main(void)
 		cmocka_unit_test(test_flush_storm),
 		cmocka_unit_test(test_flush_when_aio_full),
 		cmocka_unit_test(test_aio_loop_bounded),
+		cmocka_unit_test(test_connect_commit_fails),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_toolstack_detach),
