@@ -47,15 +47,28 @@ static uint32_t num_arg(const char *s, uint32_t max)
 	return (uint32_t)v;
 }
 
-static void handle_xs(struct bb_backend *be, struct bb_linux *l)
+/*
+ * Watch events, at most a batch per turn of the loop. Handling one takes xenstore round trips
+ * during which more arrive (the client queues them), so a guest rewriting its frontend's
+ * state without pause could otherwise keep us here for ever, away from the rings and the AIO
+ * completions of every other guest. True when events are left (poll without waiting then:
+ * they are in the client's queue, not on the socket).
+ */
+#define XS_BATCH 64
+
+static bool handle_xs(struct bb_backend *be, struct bb_linux *l)
 {
 	char *path, *token;
+	unsigned int n;
 
-	while (xs_read_watch(l->xs, &path, &token, 0) == 0) {
+	for (n = 0; n < XS_BATCH; n++) {
+		if (xs_read_watch(l->xs, &path, &token, 0))
+			return false;
 		bb_backend_watch(be, path, token);
 		free(path);
 		free(token);
 	}
+	return true;
 }
 
 /*
@@ -203,8 +216,9 @@ int main(int argc, char **argv)
 		};
 
 		/* Watch events the client queued while waiting for a reply come first. */
-		handle_xs(&be, &l);
-		if (poll(pfd, 3, -1) < 0) {
+		bool xs_more = handle_xs(&be, &l);
+
+		if (poll(pfd, 3, xs_more ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
