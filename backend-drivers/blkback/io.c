@@ -245,9 +245,19 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 
 	s->flush_next = false;
 	if (r->kind == BB_OP_DISCARD) {
-		rc = bb_target_discard(dev, r->sector, r->nr_sectors);
-		finish(s, rc == 0 ? BLKIF_RSP_OKAY :
-			  rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		/*
+		 * Discards are synchronous (fallocate, BLKDISCARD) and a guest may ask for its
+		 * whole disk: done a chunk per turn of the event loop (bb_io_discard_step, from
+		 * the AIO eventfd), never in one call that stalls every other guest.
+		 */
+		if (!r->nr_sectors) {
+			finish(s, BLKIF_RSP_OKAY);
+			return;
+		}
+		s->next_free = NULL;
+		*dev->be->discards_tail = s;
+		dev->be->discards_tail = &s->next_free;
+		bb_aio_kick(&dev->be->aio);
 		return;
 	}
 	if (r->nr_segs && !s->buf) {
@@ -301,6 +311,39 @@ static void after(struct bb_dev *dev)
 	/* Disconnecting: the state machine waits for the last one. */
 	if (!mapped && !bb_dev_inflight(dev))
 		bb_dev_update(dev);
+}
+
+bool bb_io_discard_step(struct bb_backend *be)
+{
+	struct bb_slot *s = be->discards;
+	struct bb_req *r;
+	uint64_t n;
+	int rc;
+
+	if (!s)
+		return false;
+	be->discards = s->next_free;
+	if (!be->discards)
+		be->discards_tail = &be->discards;
+	r = &s->req;
+	n = r->nr_sectors < be->cfg.discard_chunk ? r->nr_sectors : be->cfg.discard_chunk;
+	/* Ring gone (closed, failed, domain dead): nobody will read the answer; stop. */
+	rc = s->q->map ? bb_target_discard(s->q->dev, r->sector, n) : -EIO;
+	r->sector += n;
+	r->nr_sectors -= n;
+	if (rc == 0 && r->nr_sectors) {
+		/* More to do: to the back, behind the other guests' discards. */
+		s->next_free = NULL;
+		*be->discards_tail = s;
+		be->discards_tail = &s->next_free;
+	} else {
+		struct bb_dev *dev = s->q->dev;
+
+		finish(s, rc == 0 ? BLKIF_RSP_OKAY :
+			  rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		after(dev);
+	}
+	return be->discards != NULL;
 }
 
 void bb_io_flush_retry(struct bb_backend *be)

@@ -855,6 +855,57 @@ static void test_connect_commit_fails(void **state)
 	t_free(t);
 }
 
+/*
+ * A discard is done in chunks, one per turn of the event loop, not in one synchronous call:
+ * a guest discarding its whole (large) disk again and again must not stall the loop that
+ * serves every other guest for as long as the filesystem or device takes.
+ */
+static void test_discard_chunked(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *a, *b;
+	blkif_request_t q;
+	struct blkif_request_discard *d = (void *)&q;
+	uint8_t img[512];
+	unsigned int i;
+
+	bb_config_defaults(&cfg);
+	cfg.discard_chunk = 64;		/* sectors per turn */
+	t = t_new(&cfg);
+	a = t_disk(t, 0, 1, "w", 0, 1);
+	b = t_disk(t, 1, 2, "w", 0, 1);
+	memset(&q, 0, sizeof(q));
+	q.operation = BLKIF_OP_DISCARD;
+	d->id = 7;
+	d->sector_number = 0;
+	d->nr_sectors = IMG_SECTORS;	/* the whole disk: 128 chunks */
+	fe_push(a, 0, &q);
+	/* Not answered inside the ring's event... */
+	assert_int_equal(a->q[0].sring->rsp_prod, 0);
+	/* ...and the other guest is served meanwhile. */
+	assert_int_equal(fe_rw(b, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(a->q[0].sring->rsp_prod, 0);
+	assert_int_equal(fe_wait(a, 0, 1), 1);
+	{
+		blkif_response_t r = fe_pop(a, 0);
+
+		assert_true(r.id == 7);
+		assert_int_equal(r.operation, BLKIF_OP_DISCARD);
+		assert_int_equal(r.status, BLKIF_RSP_OKAY);
+	}
+	for (i = 0; i < IMG_SECTORS; i += 1021) {
+		assert_int_equal(read_image(t->img[0], (uint64_t)i * 512, img, 512), 512);
+		assert_int_equal(img[100], 0);
+	}
+	/* A discard still in chunks when the guest dies: released all the same. */
+	fe_push(a, 0, &q);
+	t->f.alive[1] = false;
+	fake_xs_write(&t->f, "@releaseDomain", "x");
+	fake_pump(&t->f);
+	t_free(t);
+}
+
 /* Fewer slots than ring entries: the backend stops taking requests and resumes on completions. */
 static void test_pool_exhaustion(void **state)
 {
@@ -1281,6 +1332,7 @@ int main(void)
 		cmocka_unit_test(test_req_indirect_segments),
 		cmocka_unit_test(test_connect_and_io),
 		cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_discard_chunked),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_sector_4096),
 		cmocka_unit_test(test_multipage_multiqueue),
