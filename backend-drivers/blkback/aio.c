@@ -64,6 +64,13 @@ int bb_aio_submit(struct bb_aio *a, struct iocb *cb)
 	return 0;
 }
 
+void bb_aio_kick(struct bb_aio *a)
+{
+	uint64_t one = 1;
+
+	(void)!write(a->efd, &one, sizeof(one));
+}
+
 int bb_aio_reap(struct bb_aio *a, struct io_event *ev, unsigned int max)
 {
 	struct timespec zero = { 0, 0 };

@@ -23,6 +23,7 @@ void bb_config_defaults(struct bb_config *cfg)
 	cfg->direct = true;
 	cfg->max_devices = 256;
 	cfg->aio_depth = 1024;
+	cfg->discard_chunk = 1u << 21;	/* 1 GiB */
 }
 
 void bb_log(struct bb_backend *be, const char *fmt, ...)
@@ -72,6 +73,9 @@ int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struc
 		be->cfg.max_indirect = 0;	/* blkfront ignores such a value: do not offer */
 	if (be->cfg.pool < 1)
 		be->cfg.pool = 1;
+	if (be->cfg.discard_chunk < 8)
+		be->cfg.discard_chunk = 8;
+	be->discards_tail = &be->discards;
 	be->root = xasprintf(BB_BACKEND_ROOT_FMT, be->cfg.btype);
 	be->copy_max = be->cfg.max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		       be->cfg.max_indirect : BLKIF_MAX_SEGMENTS_PER_REQUEST;
@@ -273,19 +277,35 @@ void bb_backend_event(struct bb_backend *be, uint32_t port)
 			}
 }
 
+/* Batches of completions per call: the loop must get back to xenstore and the other rings. */
+#define BB_AIO_ROUNDS	4
+
 void bb_backend_aio(struct bb_backend *be)
 {
 	struct io_event ev[64];
 	struct bb_dev *dev;
-	int n, i;
+	int n, i, rounds = 0;
 	unsigned int q;
 
+	/*
+	 * Completions start new requests, and buffered I/O completes at submission: a frontend
+	 * that answers each response with a new request at once would keep this loop going for
+	 * ever. Stop after a few batches and make the eventfd readable again, so poll() comes
+	 * back here after the other descriptors had their turn.
+	 */
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
 		for (i = 0; i < n; i++)
 			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
 				       (int64_t)ev[i].res);
-	} while (n == 64);
+	} while (n == 64 && ++rounds < BB_AIO_ROUNDS);
+	if (n == 64)
+		bb_aio_kick(&be->aio);
+	/* One chunk of discard per turn: the eventfd says when one is left. */
+	if (be->discards && bb_io_discard_step(be))
+		bb_aio_kick(&be->aio);
+	/* Flushes that found no room first, then the queues that did not. */
+	bb_io_flush_retry(be);
 	for (dev = be->devs; dev; dev = dev->next)
 		for (q = 0; dev->queues && q < dev->nqueues; q++)
 			if (dev->queues[q].starved)
@@ -301,7 +321,7 @@ void bb_backend_fini(struct bb_backend *be)
 		dev->gone = true;	/* no xenstore writes from here on */
 		bb_dev_release(dev);
 	}
-	while (be->aio.inflight) {
+	while (be->aio.inflight || be->discards) {
 		struct timespec ts = { 0, 1000000 };
 
 		nanosleep(&ts, NULL);

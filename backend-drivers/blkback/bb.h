@@ -26,6 +26,7 @@ struct bb_config {
 	bool direct;			/* try O_DIRECT on the target */
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
+	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */
 };
 
 struct bb_queue;
@@ -86,6 +87,7 @@ struct bb_dev {
 	struct bb_queue *queues;	/* connected when non-NULL */
 	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
 	struct bb_slot *flush_next;	/* waiting for the next one */
+	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -102,6 +104,8 @@ struct bb_backend {
 	struct ioctl_gntdev_grant_copy_segment *copy;
 	unsigned int copy_max;
 	uint8_t *indirect;		/* BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages */
+	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
+	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
 };
 
@@ -149,6 +153,10 @@ void bb_queue_teardown(struct bb_queue *q);
 /* Takes requests until the ring is empty (final check done) or the pool is used up. */
 void bb_queue_run(struct bb_queue *q);
 void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
+/* One chunk of the next discard in progress; true when discards are left. */
+bool bb_io_discard_step(struct bb_backend *be);
+/* Submits the flushes that found the AIO context full, while there is room. */
+void bb_io_flush_retry(struct bb_backend *be);
 
 /* ---- util.c ---- */
 /* Strict decimal (no sign, spaces or leading zeros but "0") no larger than @max. */

@@ -339,8 +339,14 @@ static int connect(struct bb_dev *dev)
 	}
 #undef KV
 	rc = commit(dev, kv, n, XenbusStateConnected);
-	if (rc)
+	if (rc) {
+		/*
+		 * Not connected after all: drop the rings (no request was taken yet, so the
+		 * queues go at once), or the next attempt would map and bind them again on top.
+		 */
+		bb_dev_release_rings(dev);
 		return rc;
+	}
 	bb_log(dev->be, "d%u/%u: connected, %u queue(s) of %u page(s), %llu sectors%s", dev->domid,
 	       dev->devid, dev->nqueues, 1u << (unsigned int)order,
 	       (unsigned long long)dev->lim.sectors, dev->lim.readonly ? ", read-only" : "");

@@ -191,7 +191,15 @@ static void flush_start(struct bb_dev *dev, struct bb_slot *list)
 	dev->flush_cur = list;
 	dev->stat_fsyncs++;
 	rc = submit(list, IOCB_CMD_FDSYNC);
-	if (rc == -EINVAL) {
+	if (rc == -EAGAIN && dev->be->aio.inflight) {
+		/*
+		 * The daemon-wide AIO context is full (other queues, other guests): wait for room
+		 * (bb_io_flush_retry, on the next completions) rather than fail the flush, which
+		 * blkfront would answer by turning flushes off for good.
+		 */
+		dev->stat_fsyncs--;
+		dev->flush_waiting = true;
+	} else if (rc == -EINVAL) {
 		dev->stat_fsyncs--;
 		flush_done(dev, flush_now(dev));
 	} else if (rc) {
@@ -237,9 +245,19 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 
 	s->flush_next = false;
 	if (r->kind == BB_OP_DISCARD) {
-		rc = bb_target_discard(dev, r->sector, r->nr_sectors);
-		finish(s, rc == 0 ? BLKIF_RSP_OKAY :
-			  rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		/*
+		 * Discards are synchronous (fallocate, BLKDISCARD) and a guest may ask for its
+		 * whole disk: done a chunk per turn of the event loop (bb_io_discard_step, from
+		 * the AIO eventfd), never in one call that stalls every other guest.
+		 */
+		if (!r->nr_sectors) {
+			finish(s, BLKIF_RSP_OKAY);
+			return;
+		}
+		s->next_free = NULL;
+		*dev->be->discards_tail = s;
+		dev->be->discards_tail = &s->next_free;
+		bb_aio_kick(&dev->be->aio);
 		return;
 	}
 	if (r->nr_segs && !s->buf) {
@@ -293,6 +311,55 @@ static void after(struct bb_dev *dev)
 	/* Disconnecting: the state machine waits for the last one. */
 	if (!mapped && !bb_dev_inflight(dev))
 		bb_dev_update(dev);
+}
+
+bool bb_io_discard_step(struct bb_backend *be)
+{
+	struct bb_slot *s = be->discards;
+	struct bb_req *r;
+	uint64_t n;
+	int rc;
+
+	if (!s)
+		return false;
+	be->discards = s->next_free;
+	if (!be->discards)
+		be->discards_tail = &be->discards;
+	r = &s->req;
+	n = r->nr_sectors < be->cfg.discard_chunk ? r->nr_sectors : be->cfg.discard_chunk;
+	/* Ring gone (closed, failed, domain dead): nobody will read the answer; stop. */
+	rc = s->q->map ? bb_target_discard(s->q->dev, r->sector, n) : -EIO;
+	r->sector += n;
+	r->nr_sectors -= n;
+	if (rc == 0 && r->nr_sectors) {
+		/* More to do: to the back, behind the other guests' discards. */
+		s->next_free = NULL;
+		*be->discards_tail = s;
+		be->discards_tail = &s->next_free;
+	} else {
+		struct bb_dev *dev = s->q->dev;
+
+		finish(s, rc == 0 ? BLKIF_RSP_OKAY :
+			  rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		after(dev);
+	}
+	return be->discards != NULL;
+}
+
+void bb_io_flush_retry(struct bb_backend *be)
+{
+	struct bb_dev *dev;
+
+	for (dev = be->devs; dev; dev = dev->next) {
+		if (!dev->flush_waiting)
+			continue;
+		if (be->aio.inflight >= be->aio.depth)
+			return;
+		dev->flush_waiting = false;
+		flush_start(dev, dev->flush_cur);
+		if (!dev->flush_waiting)
+			after(dev);	/* answered at once (an error): publish, go on */
+	}
 }
 
 void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
@@ -350,8 +417,10 @@ static void take(struct bb_queue *q, const blkif_request_t *src)
 
 void bb_queue_run(struct bb_queue *q)
 {
-	struct bb_backend *be = q->dev->be;
+	struct bb_dev *dev = q->dev;
+	struct bb_backend *be = dev->be;
 	blkif_request_t req;
+	unsigned int idx = q->idx;
 
 	if (!q->map || q->ring.broken)
 		return;
@@ -365,20 +434,26 @@ void bb_queue_run(struct bb_queue *q)
 				break;
 			}
 			rc = bb_ring_next(&q->ring, &req);
-			if (rc < 0) {
-				/* Said once: a broken ring is never looked at again. */
-				bb_log(be, "d%u/%u queue %u: req_prod overruns the ring: stopped",
-				       q->dev->domid, q->dev->devid, q->idx);
+			if (rc < 0)
 				break;
-			}
 			if (rc == 0)
 				break;
 			take(q, &req);
 		}
 		push(q);
-		if (!q->free || q->starved || q->ring.broken)
+		if (q->ring.broken)
+			break;
+		if (!q->free || q->starved)
 			return;	/* completions call us again */
 		if (!bb_ring_final_check(&q->ring))
 			return;
 	}
+	/*
+	 * The frontend overran the ring: fail the whole device (error node, state 5) as for a bad
+	 * key, rather than leave it Connected with a dead queue. This is the last use of @q:
+	 * bb_dev_fatal() unmaps every ring and, with no I/O in flight, frees the queues (@q
+	 * included); the callers re-check dev->queues after us. Said once: an unmapped ring is
+	 * never run again.
+	 */
+	bb_dev_fatal(dev, -EPROTO, "queue %u: req_prod overruns the ring", idx);
 }

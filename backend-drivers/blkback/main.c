@@ -47,29 +47,51 @@ static uint32_t num_arg(const char *s, uint32_t max)
 	return (uint32_t)v;
 }
 
-static void handle_xs(struct bb_backend *be, struct bb_linux *l)
+/*
+ * Watch events, at most a batch per turn of the loop. Handling one takes xenstore round trips
+ * during which more arrive (the client queues them), so a guest rewriting its frontend's
+ * state without pause could otherwise keep us here for ever, away from the rings and the AIO
+ * completions of every other guest. True when events are left (poll without waiting then:
+ * they are in the client's queue, not on the socket).
+ */
+#define XS_BATCH 64
+
+static bool handle_xs(struct bb_backend *be, struct bb_linux *l)
 {
 	char *path, *token;
+	unsigned int n;
 
-	while (xs_read_watch(l->xs, &path, &token, 0) == 0) {
+	for (n = 0; n < XS_BATCH; n++) {
+		if (xs_read_watch(l->xs, &path, &token, 0))
+			return false;
 		bb_backend_watch(be, path, token);
 		free(path);
 		free(token);
 	}
+	return true;
 }
 
+/*
+ * One read per wake-up, not a loop until the device is empty: a guest sending events without
+ * pause (EVTCHNOP_send in a loop on another vCPU) re-raises its port as soon as it is
+ * re-enabled, so such a loop never ends and the AIO completions and xenstore are never served
+ * again (every other guest's disk hangs). poll() reports the port again at once; whatever the
+ * guest sent meanwhile is coalesced into that one wake-up.
+ */
 static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
 {
 	uint32_t ports[256];
 	ssize_t n;
 
-	while ((n = read(l->evtchn, ports, sizeof(ports))) > 0) {
+	n = read(l->evtchn, ports, sizeof(ports));
+	if (n > 0) {
 		ssize_t i;
 
 		for (i = 0; i < n / 4; i++) {
 			bb_backend_event(be, ports[i]);
 			be->env.ops->evtchn_unmask(be->env.priv, ports[i]);
 		}
+		return;
 	}
 	if (n < 0 && errno == EFBIG) {
 		/* The per-fd buffer overflowed: reset, then look at every ring. */
@@ -80,7 +102,8 @@ static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
 		for (dev = be->devs; dev; dev = dev->next)
 			for (q = 0; dev->queues && q < dev->nqueues; q++) {
 				bb_queue_run(&dev->queues[q]);
-				if (dev->queues[q].port >= 0)
+				/* A broken ring fails its device: the queues may be gone now. */
+				if (dev->queues && dev->queues[q].port >= 0)
 					be->env.ops->evtchn_unmask(be->env.priv,
 								   dev->queues[q].port);
 			}
@@ -193,8 +216,9 @@ int main(int argc, char **argv)
 		};
 
 		/* Watch events the client queued while waiting for a reply come first. */
-		handle_xs(&be, &l);
-		if (poll(pfd, 3, -1) < 0) {
+		bool xs_more = handle_xs(&be, &l);
+
+		if (poll(pfd, 3, xs_more ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;

@@ -135,8 +135,12 @@ static int x_read(void *priv, uint32_t tx, const char *path, char **value)
 	return 0;
 }
 
+#define TX_DOOMED 2	/* a transaction that will fail: its writes never land */
+
 static int x_write(void *priv, uint32_t tx, const char *path, const char *value)
 {
+	if (tx == TX_DOOMED)
+		return 0;
 	node_set(priv, path, value);
 	return 0;
 }
@@ -216,12 +220,20 @@ static int x_unwatch(void *priv, const char *path, const char *token)
 
 static int x_tx_start(void *priv, uint32_t *tx)
 {
-	*tx = 1;
+	struct fake *f = priv;
+
+	*tx = f->tx_fail ? TX_DOOMED : 1;
 	return 0;
 }
 
 static int x_tx_end(void *priv, uint32_t tx, bool commit)
 {
+	struct fake *f = priv;
+
+	if (tx == TX_DOOMED) {
+		f->tx_fail--;
+		return commit ? -EAGAIN : 0;
+	}
 	return 0;
 }
 
@@ -396,6 +408,8 @@ static void e_notify(void *priv, uint32_t port)
 
 	assert_true(port < FAKE_PORTS && f->ports[port].bound);
 	f->ports[port].notified++;
+	if (f->on_notify)
+		f->on_notify(f, port, f->on_notify_arg);
 }
 
 static void e_unmask(void *priv, uint32_t port)

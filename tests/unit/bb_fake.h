@@ -40,6 +40,10 @@ struct fake {
 	unsigned int bound;
 	struct bb_env env;
 	struct bb_backend *be;		/* for pumping watch events */
+	/* Called when the backend notifies a port (a frontend that answers at once). */
+	void (*on_notify)(struct fake *f, uint32_t port, void *arg);
+	void *on_notify_arg;
+	unsigned int tx_fail;		/* this many transaction ends fail with -EAGAIN */
 };
 
 void fake_init(struct fake *f);
