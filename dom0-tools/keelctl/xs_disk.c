@@ -4,6 +4,7 @@
 #include <string.h>
 #include "util.h"
 #include "xs_disk.h"
+#include "xs_domain.h"
 
 #define MAX_TRIES	10	/* transactions that keep meeting EAGAIN */
 #define BE_PREFIX	"/local/domain/0/backend/"
@@ -23,31 +24,6 @@ char *xs_disk_be_path(uint16_t domid, enum disk_backend b, uint32_t devid)
 char *xs_disk_priv_path(uint16_t domid, uint32_t devid)
 {
 	return xasprintf("/libxl/%u/device/vbd/%u", domid, devid);
-}
-
-static int put(struct xs *xs, uint32_t tx, const char *dir, const char *rel, const char *value)
-{
-	char *path = xasprintf("%s/%s", dir, rel);
-	int rc = xs_write(xs, tx, path, value);
-
-	free(path);
-	return rc;
-}
-
-static int putu(struct xs *xs, uint32_t tx, const char *dir, const char *rel, unsigned long v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lu", v);
-	return put(xs, tx, dir, rel, buf);
-}
-
-static int mknod(struct xs *xs, uint32_t tx, const char *path, const char *const *perms,
-		 unsigned int nr)
-{
-	int rc = xs_write(xs, tx, path, "");
-
-	return rc ? rc : xs_set_perms(xs, tx, path, perms, nr);
 }
 
 static bool exists(struct xs *xs, uint32_t tx, const char *path, int *rc)
@@ -90,48 +66,48 @@ static int write_disk(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm
 	if (rc == -ENOENT)
 		rc = 0;
 
-	rc = rc ? rc : mknod(xs, tx, fe, fe_perms, 2);
-	rc = rc ? rc : put(xs, tx, fe, "backend", be);
-	rc = rc ? rc : put(xs, tx, fe, "backend-id", "0");
-	rc = rc ? rc : put(xs, tx, fe, "state", "1");
-	rc = rc ? rc : putu(xs, tx, fe, "virtual-device", d->devid);
-	rc = rc ? rc : put(xs, tx, fe, "device-type", type);
-	rc = rc ? rc : put(xs, tx, fe, "trusted", d->trusted ? "1" : "0");
+	rc = rc ? rc : xs_mknod(xs, tx, fe, fe_perms, 2);
+	rc = rc ? rc : xs_put(xs, tx, fe, "backend", be);
+	rc = rc ? rc : xs_put(xs, tx, fe, "backend-id", "0");
+	rc = rc ? rc : xs_put(xs, tx, fe, "state", "1");
+	rc = rc ? rc : xs_put_uint(xs, tx, fe, "virtual-device", d->devid);
+	rc = rc ? rc : xs_put(xs, tx, fe, "device-type", type);
+	rc = rc ? rc : xs_put(xs, tx, fe, "trusted", d->trusted ? "1" : "0");
 
-	rc = rc ? rc : mknod(xs, tx, be, be_perms, 2);
-	rc = rc ? rc : put(xs, tx, be, "frontend", fe);
-	rc = rc ? rc : putu(xs, tx, be, "frontend-id", domid);
-	rc = rc ? rc : put(xs, tx, be, "online", "1");
-	rc = rc ? rc : put(xs, tx, be, "state", "1");
-	rc = rc ? rc : put(xs, tx, be, "params", params);
-	rc = rc ? rc : put(xs, tx, be, "type", disk_backend_name(d->backend));
-	rc = rc ? rc : put(xs, tx, be, "mode", d->readonly ? "r" : "w");
-	rc = rc ? rc : put(xs, tx, be, "dev", d->vdev);
-	rc = rc ? rc : put(xs, tx, be, "device-type", type);
-	rc = rc ? rc : put(xs, tx, be, "removable", d->cdrom ? "1" : "0");
-	rc = rc ? rc : put(xs, tx, be, "bootable", "1");
-	rc = rc ? rc : put(xs, tx, be, "discard-enable", d->discard ? "1" : "0");
+	rc = rc ? rc : xs_mknod(xs, tx, be, be_perms, 2);
+	rc = rc ? rc : xs_put(xs, tx, be, "frontend", fe);
+	rc = rc ? rc : xs_put_uint(xs, tx, be, "frontend-id", domid);
+	rc = rc ? rc : xs_put(xs, tx, be, "online", "1");
+	rc = rc ? rc : xs_put(xs, tx, be, "state", "1");
+	rc = rc ? rc : xs_put(xs, tx, be, "params", params);
+	rc = rc ? rc : xs_put(xs, tx, be, "type", disk_backend_name(d->backend));
+	rc = rc ? rc : xs_put(xs, tx, be, "mode", d->readonly ? "r" : "w");
+	rc = rc ? rc : xs_put(xs, tx, be, "dev", d->vdev);
+	rc = rc ? rc : xs_put(xs, tx, be, "device-type", type);
+	rc = rc ? rc : xs_put(xs, tx, be, "removable", d->cdrom ? "1" : "0");
+	rc = rc ? rc : xs_put(xs, tx, be, "bootable", "1");
+	rc = rc ? rc : xs_put(xs, tx, be, "discard-enable", d->discard ? "1" : "0");
 	if (d->direct_io_safe)
-		rc = rc ? rc : put(xs, tx, be, "direct-io-safe", "1");
-	rc = rc ? rc : put(xs, tx, be, "specification", "xen");
+		rc = rc ? rc : xs_put(xs, tx, be, "direct-io-safe", "1");
+	rc = rc ? rc : xs_put(xs, tx, be, "specification", "xen");
 	if (d->backend == DISK_BACKEND_PHY) {
 		char dev[24];
 
 		snprintf(dev, sizeof(dev), "%x:%x", phys->major, phys->minor);
-		rc = rc ? rc : put(xs, tx, be, "physical-device", dev);
-		rc = rc ? rc : put(xs, tx, be, "physical-device-path", phys->path);
+		rc = rc ? rc : xs_put(xs, tx, be, "physical-device", dev);
+		rc = rc ? rc : xs_put(xs, tx, be, "physical-device-path", phys->path);
 	}
 
-	rc = rc ? rc : mknod(xs, tx, priv, priv_perms, 1);
-	rc = rc ? rc : put(xs, tx, priv, "frontend", fe);
-	rc = rc ? rc : put(xs, tx, priv, "backend", be);
-	rc = rc ? rc : put(xs, tx, priv, "params", params);
-	rc = rc ? rc : put(xs, tx, priv, "vdev", d->vdev);
+	rc = rc ? rc : xs_mknod(xs, tx, priv, priv_perms, 1);
+	rc = rc ? rc : xs_put(xs, tx, priv, "frontend", fe);
+	rc = rc ? rc : xs_put(xs, tx, priv, "backend", be);
+	rc = rc ? rc : xs_put(xs, tx, priv, "params", params);
+	rc = rc ? rc : xs_put(xs, tx, priv, "vdev", d->vdev);
 	/* What a restart of the domain gives it again (hot-plugged disks included). */
-	rc = rc ? rc : put(xs, tx, priv, "spec", d->text ? d->text : "");
-	rc = rc ? rc : put(xs, tx, priv, "vm", vm ? vm : "");
+	rc = rc ? rc : xs_put(xs, tx, priv, "spec", d->text ? d->text : "");
+	rc = rc ? rc : xs_put(xs, tx, priv, "vm", vm ? vm : "");
 	if (phys && phys->loop)
-		rc = rc ? rc : put(xs, tx, priv, "loop", phys->path);
+		rc = rc ? rc : xs_put(xs, tx, priv, "loop", phys->path);
 out:
 	free(fe);
 	free(be);
@@ -302,9 +278,9 @@ static int start_close(struct xs *xs, struct gone *g, bool force)
 		g->wait = present && state != 1 && state != STATE_CLOSED &&
 			  (force || g->fe_active);
 		g->closed = !present || state == STATE_CLOSED;
-		rc = present ? put(xs, tx, g->be, "online", "0") : 0;
+		rc = present ? xs_put(xs, tx, g->be, "online", "0") : 0;
 		if (!rc && present && state != STATE_CLOSED)
-			rc = put(xs, tx, g->be, "state", "5");
+			rc = xs_put(xs, tx, g->be, "state", "5");
 		if (rc) {
 			xs_transaction_end(xs, tx, false);
 			break;

@@ -18,8 +18,7 @@ char *xs_vm_path(const char *uuid)
 	return xasprintf("/vm/%s", uuid);
 }
 
-/* Writes @value at @dir/@rel. */
-static int put(struct xs *xs, uint32_t tx, const char *dir, const char *rel, const char *value)
+int xs_put(struct xs *xs, uint32_t tx, const char *dir, const char *rel, const char *value)
 {
 	char *path = xasprintf("%s/%s", dir, rel);
 	int rc = xs_write(xs, tx, path, value);
@@ -28,18 +27,17 @@ static int put(struct xs *xs, uint32_t tx, const char *dir, const char *rel, con
 	return rc;
 }
 
-static int putf(struct xs *xs, uint32_t tx, const char *dir, const char *rel,
+int xs_put_uint(struct xs *xs, uint32_t tx, const char *dir, const char *rel,
 		unsigned long long value)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%llu", value);
-	return put(xs, tx, dir, rel, buf);
+	return xs_put(xs, tx, dir, rel, buf);
 }
 
-/* An empty node with permissions: libxl__xs_mknod. */
-static int mknod(struct xs *xs, uint32_t tx, const char *path, const char *const *perms,
-		 unsigned int nr)
+int xs_mknod(struct xs *xs, uint32_t tx, const char *path, const char *const *perms,
+	     unsigned int nr)
 {
 	int rc = xs_write(xs, tx, path, "");
 
@@ -50,7 +48,7 @@ static int mknod_rel(struct xs *xs, uint32_t tx, const char *dir, const char *re
 		     const char *const *perms, unsigned int nr)
 {
 	char *path = xasprintf("%s/%s", dir, rel);
-	int rc = mknod(xs, tx, path, perms, nr);
+	int rc = xs_mknod(xs, tx, path, perms, nr);
 
 	free(path);
 	return rc;
@@ -83,38 +81,38 @@ static int write_entries(struct xs *xs, uint32_t tx, const struct xs_domain *d,
 		return rc;
 	if ((rc = xs_rm(xs, tx, vm)) && rc != -ENOENT)
 		return rc;
-	rc = mknod(xs, tx, dom, roperm, 2);
-	rc = rc ? rc : mknod(xs, tx, vm, roperm, 2);
-	rc = rc ? rc : put(xs, tx, dom, "vm", vm);
-	rc = rc ? rc : put(xs, tx, dom, "name", d->name);
-	rc = rc ? rc : putf(xs, tx, dom, "domid", d->domid);
+	rc = xs_mknod(xs, tx, dom, roperm, 2);
+	rc = rc ? rc : xs_mknod(xs, tx, vm, roperm, 2);
+	rc = rc ? rc : xs_put(xs, tx, dom, "vm", vm);
+	rc = rc ? rc : xs_put(xs, tx, dom, "name", d->name);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "domid", d->domid);
 	rc = rc ? rc : mknod_rel(xs, tx, dom, "device", roperm, 2);
 	rc = rc ? rc : mknod_rel(xs, tx, dom, "control", roperm, 2);
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(guest_nodes); i++)
 		rc = mknod_rel(xs, tx, dom, guest_nodes[i], rwperm, 1);
-	rc = rc ? rc : put(xs, tx, dom, "control/platform-feature-multiprocessor-suspend", "1");
-	rc = rc ? rc : put(xs, tx, dom, "control/platform-feature-xs_reset_watches", "1");
-	rc = rc ? rc : putf(xs, tx, dom, "memory/static-max", d->mem_kb);
-	rc = rc ? rc : putf(xs, tx, dom, "memory/target", d->mem_kb);
+	rc = rc ? rc : xs_put(xs, tx, dom, "control/platform-feature-multiprocessor-suspend", "1");
+	rc = rc ? rc : xs_put(xs, tx, dom, "control/platform-feature-xs_reset_watches", "1");
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "memory/static-max", d->mem_kb);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "memory/target", d->mem_kb);
 	for (unsigned int i = 0; !rc && i < d->vcpus; i++) {
 		char rel[32];
 
 		snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
-		rc = put(xs, tx, dom, rel, "online");
+		rc = xs_put(xs, tx, dom, rel, "online");
 	}
-	rc = rc ? rc : putf(xs, tx, dom, "store/port", d->store_port);
-	rc = rc ? rc : putf(xs, tx, dom, "store/ring-ref", d->store_ring);
-	rc = rc ? rc : putf(xs, tx, dom, "console/port", d->console_port);
-	rc = rc ? rc : putf(xs, tx, dom, "console/ring-ref", d->console_ring);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "store/port", d->store_port);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "store/ring-ref", d->store_ring);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "console/port", d->console_port);
+	rc = rc ? rc : xs_put_uint(xs, tx, dom, "console/ring-ref", d->console_ring);
 
-	rc = rc ? rc : put(xs, tx, vm, "name", d->name);
-	rc = rc ? rc : put(xs, tx, vm, "uuid", d->uuid);
-	rc = rc ? rc : put(xs, tx, vm, "start_time", start);
-	rc = rc ? rc : put(xs, tx, vm, "image/ostype", "linux");
-	rc = rc ? rc : put(xs, tx, vm, "image/kernel", d->kernel);
+	rc = rc ? rc : xs_put(xs, tx, vm, "name", d->name);
+	rc = rc ? rc : xs_put(xs, tx, vm, "uuid", d->uuid);
+	rc = rc ? rc : xs_put(xs, tx, vm, "start_time", start);
+	rc = rc ? rc : xs_put(xs, tx, vm, "image/ostype", "linux");
+	rc = rc ? rc : xs_put(xs, tx, vm, "image/kernel", d->kernel);
 	if (d->ramdisk)
-		rc = rc ? rc : put(xs, tx, vm, "image/ramdisk", d->ramdisk);
-	rc = rc ? rc : put(xs, tx, vm, "image/cmdline", d->cmdline);
+		rc = rc ? rc : xs_put(xs, tx, vm, "image/ramdisk", d->ramdisk);
+	rc = rc ? rc : xs_put(xs, tx, vm, "image/cmdline", d->cmdline);
 	return rc;
 }
 

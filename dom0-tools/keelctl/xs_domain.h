@@ -33,6 +33,14 @@ int xs_domain_write(struct xs *xs, const struct xs_domain *d);
  */
 int xs_domain_remove(struct xs *xs, uint16_t domid, const char *expect_vm);
 
+/* Writes @value (or decimal @value) at @dir/@rel. 0 or -errno. */
+int xs_put(struct xs *xs, uint32_t tx, const char *dir, const char *rel, const char *value);
+int xs_put_uint(struct xs *xs, uint32_t tx, const char *dir, const char *rel,
+		unsigned long long value);
+/* An empty node at @path with permissions @perms (libxl__xs_mknod). 0 or -errno. */
+int xs_mknod(struct xs *xs, uint32_t tx, const char *path, const char *const *perms,
+	     unsigned int nr);
+
 /* "/local/domain/N" and "/vm/UUID". */
 char *xs_domain_path(uint16_t domid);
 char *xs_vm_path(const char *uuid);
