@@ -39,6 +39,9 @@ BZIMAGE2ELF_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parame
 INITRAMFS_OVERLAYS := boot/initramfs/rootfs \
 	$(if $(filter 1,$(LINUX_INITRAMFS_MODULES)),$(LINUX_DIR)/modules)
 INITRAMFS_FILES := $(shell find boot/initramfs/rootfs 2>/dev/null)
+# The image builders, with the busybox tree they share: what their outputs depend on.
+MKINITRAMFS := boot/initramfs/mkinitramfs.sh boot/initramfs/busybox-tree.sh
+MKROOTDISK := boot/rootdisk/mkrootdisk.sh boot/initramfs/busybox-tree.sh
 
 .PHONY: linux linux-check linux-clean
 
@@ -72,7 +75,7 @@ $(LINUX_DIR)/vmlinux.elf: $(LINUX_DIR)/vmlinuz $(BZIMAGE2ELF)
 	@echo "  VMLINUX $@"
 	@$(BZIMAGE2ELF) $< $@
 
-$(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.sh \
+$(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 		$(INITRAMFS_FILES) $(if $(filter 1,$(LINUX_INITRAMFS_MODULES)),$(LINUX_DIR)/vmlinuz)
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(INITRAMFS_OVERLAYS)
@@ -98,7 +101,7 @@ $(GUEST_MODULES_DIR).stamp: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/busybox \
 	@touch $@
 
 $(GUEST_INITRAMFS): $(GUEST_MODULES_DIR).stamp $(LINUX_DIR)/busybox \
-		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES)
+		$(MKINITRAMFS) $(INITRAMFS_FILES)
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox boot/initramfs/rootfs \
 		$(GUEST_MODULES_DIR)
@@ -108,7 +111,7 @@ $(ROOTDISK_TOOLS_DIR).stamp: $(ROOTDISK_TOOLS)
 	@$(if $(ROOTDISK_TOOLS),cp $(ROOTDISK_TOOLS) $(ROOTDISK_TOOLS_DIR)/usr/bin/)
 	@touch $@
 
-$(ROOTDISK): $(LINUX_DIR)/busybox boot/rootdisk/mkrootdisk.sh $(ROOTDISK_FILES) \
+$(ROOTDISK): $(LINUX_DIR)/busybox $(MKROOTDISK) $(ROOTDISK_FILES) \
 		$(ROOTDISK_TOOLS_DIR).stamp
 	@echo "  EXT4    $@"
 	@boot/rootdisk/mkrootdisk.sh $@ $(ROOTDISK_MIB) $(LINUX_DIR)/busybox $(ROOTDISK_OVERLAYS)
@@ -138,7 +141,7 @@ $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(GUEST_INITRAMFS) $(R
 	@$(if $(DOM0_EXAMPLES),cp $(DOM0_EXAMPLES) $(DOM0_OVERLAY)/etc/keel/)
 	@touch $@
 
-$(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox boot/initramfs/mkinitramfs.sh \
+$(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 		$(INITRAMFS_FILES)
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS)
@@ -154,7 +157,7 @@ $(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS)
 	@touch $@
 
 $(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
-		boot/initramfs/mkinitramfs.sh $(INITRAMFS_FILES) $(DOM0_TEST_FILES) \
+		$(MKINITRAMFS) $(INITRAMFS_FILES) $(DOM0_TEST_FILES) \
 		$(DOM0_TEST_GUEST_DIR).stamp
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS) \

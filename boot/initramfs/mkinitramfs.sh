@@ -7,6 +7,7 @@
 # needed. Files are owned by root and dated SOURCE_DATE_EPOCH (default 0): the same inputs give
 # the same archive.
 set -euo pipefail
+. "$(dirname "$0")/busybox-tree.sh"
 out=$1 busybox=$2
 shift 2
 epoch=${SOURCE_DATE_EPOCH:-0}
@@ -16,18 +17,7 @@ tmp=$(mktemp -d "$out.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc}
-chmod 1777 "$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-chmod 755 "$root/bin/busybox"
-# The static busybox runs on the build host and names its applets' usual paths.
-while IFS= read -r applet; do
-	[ "$applet" != bin/busybox ] || continue
-	ln -sf /bin/busybox "$root/$applet"
-done < <("$busybox" --list-full)
-for dir in "$@"; do
-	cp -a "$dir/." "$root/"
-done
+busybox_tree "$root" "$busybox" "$@"
 if [ ! -x "$root/init" ]; then
 	echo "mkinitramfs: no executable /init in ${*:-the overlays}" >&2
 	exit 1

@@ -8,6 +8,7 @@
 # SOURCE_DATE_EPOCH (default 0), and the UUID and hash seed are fixed, so the same inputs give
 # the same image.
 set -euo pipefail
+. "$(dirname "$0")/../initramfs/busybox-tree.sh"
 out=$1 size=$2 busybox=$3
 shift 3
 epoch=${SOURCE_DATE_EPOCH:-0}
@@ -19,17 +20,8 @@ tmp=$(mktemp -d "$out.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,mnt,run,var/lib}
-chmod 1777 "$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-chmod 755 "$root/bin/busybox"
-while IFS= read -r applet; do
-	[ "$applet" != bin/busybox ] || continue
-	ln -sf /bin/busybox "$root/$applet"
-done < <("$busybox" --list-full)
-for dir in "$@"; do
-	cp -a "$dir/." "$root/"
-done
+busybox_tree "$root" "$busybox" "$@"
+mkdir -p "$root"/{mnt,run,var/lib}
 if [ ! -L "$root/sbin/init" ] || [ ! -f "$root/etc/inittab" ]; then
 	echo "mkrootdisk: no /sbin/init and /etc/inittab in ${*:-the overlays}" >&2
 	exit 1
