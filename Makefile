@@ -161,6 +161,7 @@ test-images: iso efi $(TEST_ISOS:%=$(BUILD)/keel-%.iso)
 efi: $(BUILD)/keel.efi $(BUILD)/esp
 
 include dom0-tools/xenstored/xenstored.mk
+include backend-drivers/lib/xenbe.mk
 include backend-drivers/blkback/blkback.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)

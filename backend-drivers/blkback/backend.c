@@ -52,7 +52,7 @@ void bb_log(struct bb_backend *be, const char *fmt, ...)
 		be->log_bytes += n + 1;
 }
 
-int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struct bb_config *cfg,
+int bb_backend_init(struct bb_backend *be, const struct xenbe_env *env, const struct bb_config *cfg,
 		    FILE *log)
 {
 	int rc;
@@ -145,7 +145,7 @@ static void free_list(char **list)
 
 void bb_backend_scan(struct bb_backend *be)
 {
-	struct bb_env *env = &be->env;
+	struct xenbe_env *env = &be->env;
 	char **doms = NULL;
 	unsigned int nd = 0, i, j;
 	struct bb_dev *dev;
@@ -158,12 +158,12 @@ void bb_backend_scan(struct bb_backend *be)
 			unsigned int nv = 0;
 			uint64_t domid, devid;
 
-			if (!bb_parse_uint(doms[i], DOMID_FIRST_RESERVED_ - 1, &domid))
+			if (!xenbe_parse_uint(doms[i], DOMID_FIRST_RESERVED_ - 1, &domid))
 				continue;
 			path = xasprintf("%s/%s", be->root, doms[i]);
 			if (env->ops->xs_directory(env->priv, path, &devs, &nv) == 0) {
 				for (j = 0; j < nv; j++) {
-					if (!bb_parse_uint(devs[j], UINT32_MAX, &devid))
+					if (!xenbe_parse_uint(devs[j], UINT32_MAX, &devid))
 						continue;
 					dev = bb_backend_find(be, domid, devid);
 					if (!dev)
@@ -187,7 +187,7 @@ void bb_backend_scan(struct bb_backend *be)
 
 int bb_backend_start(struct bb_backend *be)
 {
-	struct bb_env *env = &be->env;
+	struct xenbe_env *env = &be->env;
 	int rc;
 
 	rc = env->ops->xs_watch(env->priv, be->root, TOKEN_BACKEND);
@@ -223,8 +223,8 @@ static bool parse_be_path(struct bb_backend *be, const char *path, uint16_t *dom
 	slash = strchr(rest, '/');
 	if (slash)
 		*slash = 0;
-	if (!bb_parse_uint(buf, DOMID_FIRST_RESERVED_ - 1, &d) ||
-	    !bb_parse_uint(rest, UINT32_MAX, &v))
+	if (!xenbe_parse_uint(buf, DOMID_FIRST_RESERVED_ - 1, &d) ||
+	    !xenbe_parse_uint(rest, UINT32_MAX, &v))
 		return false;
 	*domid = d;
 	*devid = v;

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "aio.h"
-#include "env.h"
+#include "xenbe_env.h"
+#include "xenbe_parse.h"
 #include "req.h"
 #include "ring.h"
 
@@ -92,7 +93,7 @@ struct bb_dev {
 };
 
 struct bb_backend {
-	struct bb_env env;
+	struct xenbe_env env;
 	struct bb_config cfg;
 	struct bb_aio aio;
 	struct bb_dev *devs;
@@ -111,7 +112,7 @@ struct bb_backend {
 
 /* ---- backend.c: the set of devices, events from the outside ---- */
 void bb_config_defaults(struct bb_config *cfg);
-int bb_backend_init(struct bb_backend *be, const struct bb_env *env, const struct bb_config *cfg,
+int bb_backend_init(struct bb_backend *be, const struct xenbe_env *env, const struct bb_config *cfg,
 		    FILE *log);
 /* Watches the backend directory and @releaseDomain and picks up every device there. */
 int bb_backend_start(struct bb_backend *be);
@@ -157,9 +158,5 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
 bool bb_io_discard_step(struct bb_backend *be);
 /* Submits the flushes that found the AIO context full, while there is room. */
 void bb_io_flush_retry(struct bb_backend *be);
-
-/* ---- util.c ---- */
-/* Strict decimal (no sign, spaces or leading zeros but "0") no larger than @max. */
-bool bb_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 #endif

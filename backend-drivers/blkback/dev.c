@@ -49,7 +49,7 @@ unsigned int bb_dev_inflight(const struct bb_dev *dev)
 static int xs_read_at(struct bb_dev *dev, uint32_t tx, const char *dir, const char *key,
 		      char **val)
 {
-	struct bb_env *env = &dev->be->env;
+	struct xenbe_env *env = &dev->be->env;
 	char *path = xasprintf("%s/%s", dir, key);
 	int rc = env->ops->xs_read(env->priv, tx, path, val);
 
@@ -66,7 +66,7 @@ static int read_uint(struct bb_dev *dev, const char *dir, const char *key, uint6
 
 	if (rc)
 		return rc == -ENOENT ? -ENOENT : rc;
-	rc = bb_parse_uint(s, max, v) ? 0 : -EINVAL;
+	rc = xenbe_parse_uint(s, max, v) ? 0 : -EINVAL;
 	free(s);
 	return rc;
 }
@@ -94,7 +94,7 @@ struct kv {
  */
 static int commit(struct bb_dev *dev, const struct kv *kv, unsigned int n, int state)
 {
-	struct bb_env *env = &dev->be->env;
+	struct xenbe_env *env = &dev->be->env;
 	int tries;
 
 	for (tries = 0; tries < XS_RETRIES; tries++) {
@@ -113,7 +113,7 @@ static int commit(struct bb_dev *dev, const struct kv *kv, unsigned int n, int s
 			return -ENOENT;
 		}
 		if (rc == 0) {
-			bool same = bb_parse_uint(cur, 8, &v) && (int)v == dev->state;
+			bool same = xenbe_parse_uint(cur, 8, &v) && (int)v == dev->state;
 
 			free(cur);
 			if (!same && dev->state != STATE_UNKNOWN) {
@@ -158,7 +158,7 @@ static int set_state(struct bb_dev *dev, int state)
 
 void bb_dev_fatal(struct bb_dev *dev, int err, const char *fmt, ...)
 {
-	struct bb_env *env = &dev->be->env;
+	struct xenbe_env *env = &dev->be->env;
 	char msg[160], *path, *val;
 	va_list ap;
 
@@ -187,7 +187,7 @@ void bb_dev_fatal(struct bb_dev *dev, int err, const char *fmt, ...)
 bool bb_dev_release_rings(struct bb_dev *dev)
 {
 	struct bb_backend *be = dev->be;
-	struct bb_env *env = &be->env;
+	struct xenbe_env *env = &be->env;
 	unsigned int i;
 
 	if (!dev->queues)
@@ -220,7 +220,7 @@ static int map_queue(struct bb_dev *dev, struct bb_queue *q, const char *dir,
 		     unsigned int order)
 {
 	struct bb_backend *be = dev->be;
-	struct bb_env *env = &be->env;
+	struct xenbe_env *env = &be->env;
 	uint32_t refs[BB_MAX_RING_PAGES];
 	unsigned int i, n = 1u << order;
 	uint64_t v;
@@ -359,7 +359,7 @@ static int connect(struct bb_dev *dev)
 static int prepare(struct bb_dev *dev)
 {
 	const struct bb_config *cfg = &dev->be->cfg;
-	struct bb_env *env = &dev->be->env;
+	struct xenbe_env *env = &dev->be->env;
 	char *params = NULL, *mode = NULL, *fe = NULL, *de = NULL;
 	uint64_t ss = cfg->sector_size;
 	bool writable;
@@ -457,7 +457,7 @@ static void close_for_dead_domain(struct bb_dev *dev)
 
 void bb_dev_release(struct bb_dev *dev)
 {
-	struct bb_env *env = &dev->be->env;
+	struct xenbe_env *env = &dev->be->env;
 
 	dev->release_pending = true;
 	if (!bb_dev_release_rings(dev))
@@ -530,7 +530,7 @@ static bool step(struct bb_dev *dev)
 	bes = (int)v;
 	read_uint(dev, dev->be_path, "online", 1, &online);
 	if (dev->state == STATE_UNKNOWN) {
-		struct bb_env *env = &dev->be->env;
+		struct xenbe_env *env = &dev->be->env;
 
 		/* Every device watches its frontend's state from the start (2.5). */
 		if (env->ops->xs_watch(env->priv, dev->fe_state_path, dev->token) == 0)

@@ -73,7 +73,7 @@ static void respond(struct bb_queue *q, uint64_t id, uint8_t op, int16_t status)
 
 static void push(struct bb_queue *q)
 {
-	struct bb_env *env = &q->dev->be->env;
+	struct xenbe_env *env = &q->dev->be->env;
 
 	if (!q->map)
 		return;

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bb.h"
-#include "env_linux.h"
+#include "xenbe_linux.h"
 #include <xen/sys/evtchn.h>
 #include "util.h"
 #include "xs.h"
@@ -40,7 +40,7 @@ static uint32_t num_arg(const char *s, uint32_t max)
 {
 	uint64_t v;
 
-	if (!bb_parse_uint(s, max, &v)) {
+	if (!xenbe_parse_uint(s, max, &v)) {
 		fprintf(stderr, "keel-blkback: bad number '%s'\n", s);
 		exit(2);
 	}
@@ -56,7 +56,7 @@ static uint32_t num_arg(const char *s, uint32_t max)
  */
 #define XS_BATCH 64
 
-static bool handle_xs(struct bb_backend *be, struct bb_linux *l)
+static bool handle_xs(struct bb_backend *be, struct xenbe_linux *l)
 {
 	char *path, *token;
 	unsigned int n;
@@ -78,7 +78,7 @@ static bool handle_xs(struct bb_backend *be, struct bb_linux *l)
  * again (every other guest's disk hangs). poll() reports the port again at once; whatever the
  * guest sent meanwhile is coalesced into that one wake-up.
  */
-static void handle_evtchn(struct bb_backend *be, struct bb_linux *l)
+static void handle_evtchn(struct bb_backend *be, struct xenbe_linux *l)
 {
 	uint32_t ports[256];
 	ssize_t n;
@@ -129,8 +129,8 @@ int main(int argc, char **argv)
 	bool foreground = false;
 	struct bb_config cfg;
 	struct bb_backend be;
-	struct bb_linux l;
-	struct bb_env env;
+	struct xenbe_linux l;
+	struct xenbe_env env;
 	int c, rc, ready[2] = { -1, -1 };
 	FILE *log;
 
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
-	rc = bb_linux_open(&l, xs_path, &env);
+	rc = xenbe_linux_open(&l, xs_path, &env);
 	if (rc) {
 		fprintf(log, "keel-blkback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
 		return 1;
@@ -236,6 +236,6 @@ int main(int argc, char **argv)
 	}
 	bb_log(&be, "stopping");
 	bb_backend_fini(&be);
-	bb_linux_close(&l);
+	xenbe_linux_close(&l);
 	return 0;
 }

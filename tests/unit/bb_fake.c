@@ -416,7 +416,7 @@ static void e_unmask(void *priv, uint32_t port)
 {
 }
 
-static const struct bb_env_ops fake_ops = {
+static const struct xenbe_env_ops fake_ops = {
 	.xs_read = x_read, .xs_write = x_write, .xs_rm = x_rm, .xs_directory = x_directory,
 	.xs_watch = x_watch, .xs_unwatch = x_unwatch, .xs_tx_start = x_tx_start,
 	.xs_tx_end = x_tx_end, .domain_alive = x_alive,

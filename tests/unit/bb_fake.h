@@ -38,7 +38,7 @@ struct fake {
 	/* event channels: local port = index */
 	struct { bool bound; uint16_t domid; uint32_t remote; unsigned int notified; } ports[FAKE_PORTS];
 	unsigned int bound;
-	struct bb_env env;
+	struct xenbe_env env;
 	struct bb_backend *be;		/* for pumping watch events */
 	/* Called when the backend notifies a port (a frontend that answers at once). */
 	void (*on_notify)(struct fake *f, uint32_t port, void *arg);

@@ -39,7 +39,7 @@ static bool guest_port(uint32_t port)
 }
 
 /* As Xen: the backend binds only a port the guest allocated for it. */
-static struct bb_env_ops ops;
+static struct xenbe_env_ops ops;
 static int (*fake_bind)(void *priv, uint16_t domid, uint32_t remote);
 static void *(*fake_map)(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
 			 bool writable);

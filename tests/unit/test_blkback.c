@@ -131,15 +131,15 @@ static void test_parse_uint(void **state)
 {
 	uint64_t v;
 
-	assert_true(bb_parse_uint("0", 10, &v) && v == 0);
-	assert_true(bb_parse_uint("4294967295", UINT32_MAX, &v) && v == UINT32_MAX);
-	assert_false(bb_parse_uint("4294967296", UINT32_MAX, &v));
-	assert_false(bb_parse_uint("", 10, &v));
-	assert_false(bb_parse_uint("012", 100, &v));
-	assert_false(bb_parse_uint("-1", 100, &v));
-	assert_false(bb_parse_uint(" 1", 100, &v));
-	assert_false(bb_parse_uint("1x", 100, &v));
-	assert_false(bb_parse_uint("99999999999999999999999", UINT64_MAX, &v));
+	assert_true(xenbe_parse_uint("0", 10, &v) && v == 0);
+	assert_true(xenbe_parse_uint("4294967295", UINT32_MAX, &v) && v == UINT32_MAX);
+	assert_false(xenbe_parse_uint("4294967296", UINT32_MAX, &v));
+	assert_false(xenbe_parse_uint("", 10, &v));
+	assert_false(xenbe_parse_uint("012", 100, &v));
+	assert_false(xenbe_parse_uint("-1", 100, &v));
+	assert_false(xenbe_parse_uint(" 1", 100, &v));
+	assert_false(xenbe_parse_uint("1x", 100, &v));
+	assert_false(xenbe_parse_uint("99999999999999999999999", UINT64_MAX, &v));
 }
 
 static void test_ring_size(void **state)

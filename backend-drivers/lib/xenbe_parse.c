@@ -1,7 +1,7 @@
-/* keel-blkback's small helpers: strict number parsing. */
-#include "bb.h"
+/* Backends' strict number parsing of xenstore values and command-line arguments. */
+#include "xenbe_parse.h"
 
-bool bb_parse_uint(const char *s, uint64_t max, uint64_t *out)
+bool xenbe_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 

@@ -1,4 +1,4 @@
-/* keel-blkback's environment in dom0: xenstored's socket, /dev/xen/gntdev, /dev/xen/evtchn. */
+/* A dom0 backend's environment: xenstored's socket, /dev/xen/gntdev, /dev/xen/evtchn. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -7,49 +7,49 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "alloc.h"
-#include "env_linux.h"
+#include "xenbe_linux.h"
 #include <xen/sys/evtchn.h>
 #include "privcmd.h"
 #include "xs.h"
 
 static int l_xs_read(void *priv, uint32_t tx, const char *path, char **value)
 {
-	return xs_read(((struct bb_linux *)priv)->xs, tx, path, value);
+	return xs_read(((struct xenbe_linux *)priv)->xs, tx, path, value);
 }
 
 static int l_xs_write(void *priv, uint32_t tx, const char *path, const char *value)
 {
-	return xs_write(((struct bb_linux *)priv)->xs, tx, path, value);
+	return xs_write(((struct xenbe_linux *)priv)->xs, tx, path, value);
 }
 
 static int l_xs_rm(void *priv, uint32_t tx, const char *path)
 {
-	return xs_rm(((struct bb_linux *)priv)->xs, tx, path);
+	return xs_rm(((struct xenbe_linux *)priv)->xs, tx, path);
 }
 
 static int l_xs_directory(void *priv, const char *path, char ***names, unsigned int *nr)
 {
-	return xs_directory(((struct bb_linux *)priv)->xs, 0, path, names, nr);
+	return xs_directory(((struct xenbe_linux *)priv)->xs, 0, path, names, nr);
 }
 
 static int l_xs_watch(void *priv, const char *path, const char *token)
 {
-	return xs_watch(((struct bb_linux *)priv)->xs, path, token);
+	return xs_watch(((struct xenbe_linux *)priv)->xs, path, token);
 }
 
 static int l_xs_unwatch(void *priv, const char *path, const char *token)
 {
-	return xs_unwatch(((struct bb_linux *)priv)->xs, path, token);
+	return xs_unwatch(((struct xenbe_linux *)priv)->xs, path, token);
 }
 
 static int l_xs_tx_start(void *priv, uint32_t *tx)
 {
-	return xs_transaction_start(((struct bb_linux *)priv)->xs, tx);
+	return xs_transaction_start(((struct xenbe_linux *)priv)->xs, tx);
 }
 
 static int l_xs_tx_end(void *priv, uint32_t tx, bool commit)
 {
-	return xs_transaction_end(((struct bb_linux *)priv)->xs, tx, commit);
+	return xs_transaction_end(((struct xenbe_linux *)priv)->xs, tx, commit);
 }
 
 static bool l_domain_alive(void *priv, uint16_t domid)
@@ -65,7 +65,7 @@ static bool l_domain_alive(void *priv, uint16_t domid)
 static void *l_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
 		       bool writable)
 {
-	struct bb_linux *l = priv;
+	struct xenbe_linux *l = priv;
 	struct ioctl_gntdev_map_grant_ref *op;
 	struct ioctl_gntdev_unmap_grant_ref un;
 	unsigned int i;
@@ -100,7 +100,7 @@ static void *l_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigne
 
 static void l_gnt_unmap(void *priv, void *addr, unsigned int n)
 {
-	struct bb_linux *l = priv;
+	struct xenbe_linux *l = priv;
 	struct ioctl_gntdev_get_offset_for_vaddr off = { .vaddr = (uintptr_t)addr };
 	struct ioctl_gntdev_unmap_grant_ref un = { 0 };
 	int have = ioctl(l->gntdev, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &off) == 0;
@@ -115,7 +115,7 @@ static void l_gnt_unmap(void *priv, void *addr, unsigned int n)
 
 static int l_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
 {
-	struct bb_linux *l = priv;
+	struct xenbe_linux *l = priv;
 	struct ioctl_gntdev_grant_copy op = { .count = n, .segments = segs };
 
 	if (!n)
@@ -125,7 +125,7 @@ static int l_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, 
 
 static int l_evtchn_bind(void *priv, uint16_t domid, uint32_t remote_port)
 {
-	struct bb_linux *l = priv;
+	struct xenbe_linux *l = priv;
 	struct ioctl_evtchn_bind_interdomain op = {
 		.remote_domain = domid, .remote_port = remote_port };
 	int rc = ioctl(l->evtchn, IOCTL_EVTCHN_BIND_INTERDOMAIN, &op);
@@ -137,23 +137,23 @@ static void l_evtchn_unbind(void *priv, uint32_t port)
 {
 	struct ioctl_evtchn_unbind op = { .port = port };
 
-	ioctl(((struct bb_linux *)priv)->evtchn, IOCTL_EVTCHN_UNBIND, &op);
+	ioctl(((struct xenbe_linux *)priv)->evtchn, IOCTL_EVTCHN_UNBIND, &op);
 }
 
 static void l_evtchn_notify(void *priv, uint32_t port)
 {
 	struct ioctl_evtchn_notify op = { .port = port };
 
-	ioctl(((struct bb_linux *)priv)->evtchn, IOCTL_EVTCHN_NOTIFY, &op);
+	ioctl(((struct xenbe_linux *)priv)->evtchn, IOCTL_EVTCHN_NOTIFY, &op);
 }
 
 static void l_evtchn_unmask(void *priv, uint32_t port)
 {
 	/* Fails only when the port was unbound meanwhile: nothing to re-enable then. */
-	(void)!write(((struct bb_linux *)priv)->evtchn, &port, sizeof(port));
+	(void)!write(((struct xenbe_linux *)priv)->evtchn, &port, sizeof(port));
 }
 
-static const struct bb_env_ops linux_ops = {
+static const struct xenbe_env_ops linux_ops = {
 	.xs_read = l_xs_read,
 	.xs_write = l_xs_write,
 	.xs_rm = l_xs_rm,
@@ -172,7 +172,7 @@ static const struct bb_env_ops linux_ops = {
 	.evtchn_unmask = l_evtchn_unmask,
 };
 
-int bb_linux_open(struct bb_linux *l, const char *xs_path, struct bb_env *env)
+int xenbe_linux_open(struct xenbe_linux *l, const char *xs_path, struct xenbe_env *env)
 {
 	memset(l, 0, sizeof(*l));
 	l->gntdev = l->evtchn = -1;
@@ -198,12 +198,12 @@ err:
 	{
 		int err = -errno;
 
-		bb_linux_close(l);
+		xenbe_linux_close(l);
 		return err;
 	}
 }
 
-void bb_linux_close(struct bb_linux *l)
+void xenbe_linux_close(struct xenbe_linux *l)
 {
 	if (l->xs)
 		xs_close(l->xs);

@@ -1,6 +1,6 @@
-/* keel-blkback's view of the outside world: xenstore, grants, event channels, behind ops. */
-#ifndef BLKBACK_ENV_H
-#define BLKBACK_ENV_H
+/* A dom0 backend's view of the outside world: xenstore, grants, event channels, behind ops. */
+#ifndef XENBE_ENV_H
+#define XENBE_ENV_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,11 +8,12 @@
 #include <xen/sys/gntdev.h>
 
 /*
- * The daemon uses /dev/xen/gntdev, /dev/xen/evtchn and xenstored's socket (env_linux.c);
- * the host unit tests put a simulated frontend behind the same ops (tests/unit/bb_fake.c).
+ * The daemon uses /dev/xen/gntdev, /dev/xen/evtchn and xenstored's socket (xenbe_linux.c);
+ * the host unit tests put a simulated frontend behind the same ops (tests/unit/bb_fake.c for
+ * keel-blkback).
  * Every op takes the env's @priv first. Strings returned are malloc()ed: the caller frees.
  */
-struct bb_env_ops {
+struct xenbe_env_ops {
 	/* xenstore: 0 or -errno (-ENOENT when missing). @tx 0: no transaction. */
 	int (*xs_read)(void *priv, uint32_t tx, const char *path, char **value);
 	int (*xs_write)(void *priv, uint32_t tx, const char *path, const char *value);
@@ -45,8 +46,8 @@ struct bb_env_ops {
 	void (*evtchn_unmask)(void *priv, uint32_t port);
 };
 
-struct bb_env {
-	const struct bb_env_ops *ops;
+struct xenbe_env {
+	const struct xenbe_env_ops *ops;
 	void *priv;
 };
 
