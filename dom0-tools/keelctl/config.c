@@ -266,8 +266,9 @@ static void key_on_crash(struct apply *a, const struct cfg_setting *s)
 	action(a, s, &a->cfg->on_crash);
 }
 
+/* A list of strings; an empty one only with @empty_ok (vif = [ '' ]: every default). */
 static void string_list(struct apply *a, const struct cfg_setting *s, char ***list,
-			unsigned int *nr)
+			unsigned int *nr, bool empty_ok)
 {
 	char **v;
 
@@ -276,9 +277,9 @@ static void string_list(struct apply *a, const struct cfg_setting *s, char ***li
 		return;
 	}
 	for (unsigned int i = 0; i < s->nr_atoms; i++) {
-		if (!s->atoms[i].quoted || !s->atoms[i].text[0]) {
-			bad(a, s->atoms[i].line, "%s: entry %u must be a non-empty string", s->key,
-			    i + 1);
+		if (!s->atoms[i].quoted || (!empty_ok && !s->atoms[i].text[0])) {
+			bad(a, s->atoms[i].line, "%s: entry %u must be a %sstring", s->key, i + 1,
+			    empty_ok ? "" : "non-empty ");
 			return;
 		}
 	}
@@ -327,7 +328,7 @@ static void key_disk(struct apply *a, const struct cfg_setting *s)
 {
 	unsigned int errors = a->diag.errors;
 
-	string_list(a, s, &a->cfg->disks, &a->cfg->nr_disks);
+	string_list(a, s, &a->cfg->disks, &a->cfg->nr_disks, false);
 	if (a->diag.errors == errors && !disks_valid(a, s)) {
 		for (unsigned int i = 0; i < a->cfg->nr_disks; i++)
 			free(a->cfg->disks[i]);
@@ -377,7 +378,7 @@ static void key_vif(struct apply *a, const struct cfg_setting *s)
 {
 	unsigned int errors = a->diag.errors;
 
-	string_list(a, s, &a->cfg->vifs, &a->cfg->nr_vifs);
+	string_list(a, s, &a->cfg->vifs, &a->cfg->nr_vifs, true);
 	if (a->diag.errors == errors && !vifs_valid(a, s)) {
 		for (unsigned int i = 0; i < a->cfg->nr_vifs; i++)
 			free(a->cfg->vifs[i]);

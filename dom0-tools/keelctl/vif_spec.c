@@ -309,8 +309,13 @@ int vif_spec_parse(const char *text, struct vif_spec *v, char **err)
 	copy = xstrdup(text);
 	/* An empty specification is a vif with every default, as in xl. */
 	for (char *it = strtok_r(copy, ",", &save); !rc && it; it = strtok_r(NULL, ",", &save)) {
+		size_t n;
+
 		while (*it == ' ' || *it == '\t')
 			it++;
+		n = strlen(it);
+		while (n && (it[n - 1] == ' ' || it[n - 1] == '\t'))
+			it[--n] = '\0';
 		if (*it)
 			rc = item(&p, it);
 	}
