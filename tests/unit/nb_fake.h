@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "nb.h"
 
-#define NF_PAGES	1024	/* the simulated guests' memory */
+#define NF_PAGES	4096	/* the simulated guests' memory */
 #define NF_GREFS	2048
 #define NF_NODES	512
 #define NF_WATCHES	64

@@ -842,6 +842,20 @@ static void test_bad_backend_keys(void **state)
 	assert_true(has_error(fe));
 	/* Nobody answers (the frontend is at 1): Closed at once. */
 	assert_int_equal(nfe_be_state(fe), 6);
+	/* xl's vifname= names dom0's side; a name that is no interface name fails the vif. */
+	snprintf(path, sizeof(path), "%s/vifname", t->fe[0].be_path);
+	nf_xs_rm(&t->f, t->fe[0].be_path);
+	nf_pump(&t->f);
+	nf_xs_write(&t->f, path, "web0");
+	nfe_create(&t->f, &t->fe[0], 1, 0);
+	assert_non_null(nf_tap(&t->f, "web0"));
+	assert_int_equal(nfe_be_state(&t->fe[0]), 2);
+	nf_xs_rm(&t->f, t->fe[0].be_path);
+	nf_pump(&t->f);
+	assert_null(nf_tap(&t->f, "web0"));
+	nf_xs_write(&t->f, path, "a/b");
+	nfe_create(&t->f, &t->fe[0], 1, 0);
+	assert_int_equal(nfe_be_state(&t->fe[0]), 6);
 	/* The TAP cannot be created (no bridge, no tun): the same. */
 	t->f.tap_fail = -ENODEV;
 	nfe_create(&t->f, &t->fe[1], 2, 0);
