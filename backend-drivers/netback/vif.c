@@ -454,6 +454,13 @@ static void adopt(struct nb_vif *vif, int bes)
 	switch (bes) {
 	case XenbusStateInitWait:
 	case XenbusStateInitialised:
+		/*
+		 * The predecessor offered the features; its TAP went with it. Set up again from
+		 * the state really there (a commit checks it), so the frontend's 4 connects.
+		 */
+		vif->state = bes;
+		setup(vif);
+		break;
 	case XenbusStateInitialising:
 		vif->state = XenbusStateInitialising;
 		break;

@@ -197,6 +197,11 @@ UNIT_TESTS += test_netback
 test_netback_SRCS := $(NETBACK_CORE_SRCS) tests/unit/nb_fake.c
 test_netback_HDRS := $(NETBACK_HDRS) tests/unit/nb_fake.h
 test_netback_DEFS := $(NETBACK_INCLUDES)
+# keel-netback attacked: hostile netfront, racing toolstack, restarts (same simulation).
+UNIT_TESTS += test_netback_hostile
+test_netback_hostile_SRCS := $(NETBACK_CORE_SRCS) tests/unit/nb_fake.c
+test_netback_hostile_HDRS := $(NETBACK_HDRS) tests/unit/nb_fake.h
+test_netback_hostile_DEFS := $(NETBACK_INCLUDES)
 
 # The guest kit's block frontend and the blkfront guest's cases against keel-blkback's core.
 UNIT_TESTS += test_blkfront_blkback
