@@ -219,33 +219,66 @@ static bool parse_be_path(struct nb_backend *be, const char *path, uint16_t *dom
 	return true;
 }
 
-void nb_backend_watch(struct nb_backend *be, const char *path, const char *token)
+/*
+ * Watch events only mark what to look at: a vif's update re-reads everything, so a thousand
+ * events of one vif cost one update. A guest rewriting its state in a loop (or making nodes
+ * under it) must not queue work, and the client's memory, faster than the daemon serves it.
+ */
+void nb_backend_watch_note(struct nb_backend *be, const char *path, const char *token)
 {
 	struct nb_vif *vif;
 	uint16_t domid;
 	uint32_t devid;
 
 	if (!strcmp(token, TOKEN_RELEASE)) {
+		be->release_pending = true;
+	} else if (!strcmp(token, TOKEN_BACKEND)) {
+		if (!parse_be_path(be, path, &domid, &devid) ||
+		    !(vif = nb_backend_find(be, domid, devid)))
+			be->scan_pending = true;
+		else
+			vif->xs_dirty = true;
+	} else if (sscanf(token, "fe:%hu:%u", &domid, &devid) == 2) {
+		vif = nb_backend_find(be, domid, devid);
+		if (vif)
+			vif->xs_dirty = true;
+	}
+}
+
+void nb_backend_watch_flush(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+
+	if (be->release_pending) {
+		be->release_pending = false;
 		for (vif = be->vifs; vif; vif = vif->next) {
 			if (vif->dead || be->env.ops->domain_alive(be->env.priv, vif->domid))
 				continue;
 			nb_log(be, "d%u/%u: domain gone", vif->domid, vif->devid);
 			vif->dead = true;
-			nb_vif_update(vif);
+			vif->xs_dirty = true;
 		}
-	} else if (!strcmp(token, TOKEN_BACKEND)) {
-		if (!parse_be_path(be, path, &domid, &devid) ||
-		    !(vif = nb_backend_find(be, domid, devid))) {
-			nb_backend_scan(be);
-			return;
-		}
+	}
+	if (be->scan_pending) {
+		be->scan_pending = false;
+		for (vif = be->vifs; vif; vif = vif->next)
+			vif->xs_dirty = false;
+		nb_backend_scan(be);	/* updates every vif */
+		return;
+	}
+	for (vif = be->vifs; vif; vif = vif->next) {
+		if (!vif->xs_dirty)
+			continue;
+		vif->xs_dirty = false;
 		nb_vif_update(vif);
-	} else if (sscanf(token, "fe:%hu:%u", &domid, &devid) == 2) {
-		vif = nb_backend_find(be, domid, devid);
-		if (vif)
-			nb_vif_update(vif);
 	}
 	reap(be);
+}
+
+void nb_backend_watch(struct nb_backend *be, const char *path, const char *token)
+{
+	nb_backend_watch_note(be, path, token);
+	nb_backend_watch_flush(be);
 }
 
 void nb_backend_event(struct nb_backend *be, uint32_t port)

@@ -18,8 +18,13 @@
 #include "xs.h"
 
 #define DEFAULT_LOG "/var/log/keel-netback.log"
-/* Watch events per turn of the loop: a guest rewriting its state must not starve the rings. */
-#define XS_BATCH 64
+/*
+ * Watch events taken per turn of the loop. Taking one costs no xenstore call (it only marks
+ * its vif); each marked vif is then updated once, so a guest rewriting its state in a loop
+ * neither starves the rings nor piles events up in the client's queue.
+ */
+#define XS_BATCH 4096
+#define XS_ROUNDS 4
 
 static volatile sig_atomic_t stop;
 
@@ -47,18 +52,27 @@ static uint32_t num_arg(const char *s, uint32_t max)
 	return (uint32_t)v;
 }
 
-/* True when watch events are left in the client's queue (poll without waiting then). */
+/*
+ * True when watch events may be left (poll without waiting then). The updates' own xenstore
+ * calls queue the events they meet in the client, where poll() does not see them: they are
+ * taken in the next round, until a round finds none.
+ */
 static bool handle_xs(struct nb_backend *be, struct xenbe_linux *l)
 {
 	char *path, *token;
-	unsigned int n;
+	unsigned int n, round;
 
-	for (n = 0; n < XS_BATCH; n++) {
-		if (xs_read_watch(l->xs, &path, &token, 0))
+	for (round = 0; round < XS_ROUNDS; round++) {
+		for (n = 0; n < XS_BATCH; n++) {
+			if (xs_read_watch(l->xs, &path, &token, 0))
+				break;
+			nb_backend_watch_note(be, path, token);
+			free(path);
+			free(token);
+		}
+		if (!n)
 			return false;
-		nb_backend_watch(be, path, token);
-		free(path);
-		free(token);
+		nb_backend_watch_flush(be);
 	}
 	return true;
 }

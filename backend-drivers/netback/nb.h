@@ -87,6 +87,7 @@ struct nb_vif {
 	bool failed;			/* a fatal error: no reconnect until the frontend closes */
 	enum nb_vif_phase phase;
 	bool seen;			/* scan mark */
+	bool xs_dirty;			/* a watch event asked for an update */
 	int tap;			/* handle, -1 when closed */
 	struct nb_fe_features ff;
 	unsigned int nqueues;
@@ -107,6 +108,7 @@ struct nb_backend {
 	struct nb_config cfg;
 	struct nb_vif *vifs;
 	unsigned int nvifs;
+	bool scan_pending, release_pending;	/* watch events noted, not yet handled */
 	char *root;			/* NB_BACKEND_ROOT_FMT */
 	FILE *log;
 	uint64_t log_bytes;		/* written since the last truncation */
@@ -130,7 +132,12 @@ int nb_backend_init(struct nb_backend *be, const struct xenbe_env *env, const st
 int nb_backend_start(struct nb_backend *be);
 /* Closes every vif and frees everything. */
 void nb_backend_fini(struct nb_backend *be);
+/* One watch event: nb_backend_watch_note() then nb_backend_watch_flush(). */
 void nb_backend_watch(struct nb_backend *be, const char *path, const char *token);
+/* Marks what a watch event asks to look at (no xenstore access: cheap, any number of times). */
+void nb_backend_watch_note(struct nb_backend *be, const char *path, const char *token);
+/* Updates each vif marked since the last flush once (a scan or dead domains first). */
+void nb_backend_watch_flush(struct nb_backend *be);
 void nb_backend_scan(struct nb_backend *be);
 /* An event channel fired. */
 void nb_backend_event(struct nb_backend *be, uint32_t port);

@@ -124,6 +124,7 @@ static int x_read(void *priv, uint32_t tx, const char *path, char **value)
 {
 	const char *v = nf_xs_read(priv, path);
 
+	((struct nfake *)priv)->xs_reads++;
 	if (!v)
 		return -ENOENT;
 	*value = strdup(v);

@@ -42,6 +42,7 @@ struct nfake {
 	struct { bool valid, readonly; uint16_t domid; uint32_t page; } gnt[NF_GREFS];
 	uint32_t next_gref;
 	unsigned int maps, copies;
+	unsigned int xs_reads;		/* reads the backend made */
 	struct { bool bound; uint16_t domid; uint32_t remote; unsigned int notified; } ports[NF_PORTS];
 	unsigned int bound;
 	struct nf_tap taps[NF_TAPS];

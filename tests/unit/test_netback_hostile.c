@@ -48,6 +48,32 @@ static void restart(struct t *t)
 	nf_pump(&t->f);
 }
 
+/* A connected vif: one queue, split channels. */
+static struct nfe *vif(struct t *t, unsigned int i, uint16_t domid)
+{
+	struct nfe *fe = &t->fe[i];
+
+	nfe_create(&t->f, fe, domid, i);
+	assert_int_equal(nfe_be_state(fe), 2);
+	nfe_connect(fe, 1, true);
+	assert_int_equal(nfe_be_state(fe), 4);
+	return fe;
+}
+
+/* Hands every queued watch event to the backend as the daemon's loop does: notes, one flush. */
+static unsigned int take_events(struct t *t)
+{
+	unsigned int n = t->f.nr_events, i;
+
+	for (i = 0; i < n; i++) {
+		nb_backend_watch_note(&t->be, t->f.events[i].path, t->f.events[i].token);
+		free(t->f.events[i].path);
+		free(t->f.events[i].token);
+	}
+	t->f.nr_events = 0;
+	return n;
+}
+
 /*
  * A daemon restarted while a vif waits at InitWait (the previous instance wrote 2, the guest
  * has not connected yet) must serve it: a new TAP, and the frontend's 4 connects it.
@@ -69,10 +95,58 @@ static void test_restart_at_initwait(void **state)
 	stop(t);
 }
 
+/*
+ * XSA-349's attack on a backend: the guest rewrites its frontend state in a loop. Each write
+ * is a watch event; an update per event (several xenstore round trips each) falls behind the
+ * guest, and the events pile up in the daemon's xenstore client without bound. Events are
+ * coalesced per vif: hundreds of them cost what one does, noting them costs no xenstore call.
+ */
+static void test_watch_flood_coalesced(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = vif(t, 0, 1), *other = vif(t, 1, 2);
+	char path[160];
+	unsigned int reads, one, i;
+
+	snprintf(path, sizeof(path), "%s/state", fe->fe_path);
+	reads = t->f.xs_reads;
+	nf_xs_write(&t->f, path, "4");
+	assert_int_equal(take_events(t), 1);
+	nb_backend_watch_flush(&t->be);
+	one = t->f.xs_reads - reads;
+	assert_true(one > 0);
+
+	for (i = 0; i < 400; i++)
+		nf_xs_write(&t->f, path, "4");
+	nf_xs_write(&t->f, "@releaseDomain", "%s", "");
+	reads = t->f.xs_reads;
+	assert_int_equal(take_events(t), 401);
+	assert_int_equal(t->f.xs_reads, reads);		/* noting reads nothing */
+	nb_backend_watch_flush(&t->be);
+	assert_true(t->f.xs_reads - reads <= one);
+	/* Both vifs still work. */
+	assert_int_equal(nfe_be_state(fe), 4);
+	nfe_tx_packet(fe, 0, 100, 1, 0, 1);
+	assert_int_equal(nfe_tap(fe)->nout, 1);
+	nfe_tx_packet(other, 0, 100, 1, 0, 2);
+	assert_int_equal(nfe_tap(other)->nout, 1);
+
+	/* A state change among the flood is still seen: the last word counts. */
+	for (i = 0; i < 100; i++)
+		nf_xs_write(&t->f, path, "4");
+	nf_xs_write(&t->f, path, "5");
+	take_events(t);
+	nb_backend_watch_flush(&t->be);
+	assert_int_equal(nfe_be_state(fe), 5);
+	assert_int_equal(t->f.maps, 2);			/* only the other vif's rings */
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_at_initwait),
+		cmocka_unit_test(test_watch_flood_coalesced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
