@@ -410,13 +410,15 @@ static int setup(struct nb_vif *vif)
 
 static void close_for_dead_domain(struct nb_vif *vif)
 {
-	uint64_t v;
+	uint64_t v = 0;
+	int rc = read_uint(vif, vif->be_path, "state", XenbusStateReconfigured, &v);
 
-	if (read_uint(vif, vif->be_path, "state", XenbusStateReconfigured, &v) == -ENOENT) {
+	if (rc == -ENOENT) {
 		vif->gone = true;
 		return;
 	}
-	vif->state = (int)v;	/* whatever the toolstack wrote last: no -EBUSY */
+	/* Whatever the toolstack wrote last (unreadable: any), so no -EBUSY. */
+	vif->state = rc ? XENBE_STATE_UNKNOWN : (int)v;
 	set_state(vif, XenbusStateClosed);
 }
 
@@ -481,20 +483,22 @@ static void adopt(struct nb_vif *vif, int bes)
 /* One step; true when something changed and another step may follow. */
 static bool step(struct nb_vif *vif)
 {
-	uint64_t v, online = 0;
-	int prev = vif->state, fe, bes;
+	uint64_t v = 0, online = 0;
+	int prev = vif->state, fe, bes, rc;
 	bool active;
 
 	if (vif->gone || vif->dead) {
 		nb_vif_release(vif);
 		return false;
 	}
-	if (read_uint(vif, vif->be_path, "state", 8, &v) == -ENOENT) {
+	rc = read_uint(vif, vif->be_path, "state", 8, &v);
+	if (rc == -ENOENT) {
 		vif->gone = true;
 		nb_vif_release(vif);
 		return false;
 	}
-	bes = (int)v;
+	/* Not a state: no word from the toolstack (never a decision on an unread value). */
+	bes = rc ? vif->state : (int)v;
 	read_uint(vif, vif->be_path, "online", 1, &online);
 	if (vif->state == XENBE_STATE_UNKNOWN) {
 		struct xenbe_env *env = &vif->be->env;
@@ -570,13 +574,15 @@ void nb_vif_update(struct nb_vif *vif)
 	int i;
 
 	if (vif->phase == NB_VIF_RELEASED) {
-		uint64_t v;
+		uint64_t v = 0;
+		int rc;
 
 		if (vif->gone)
 			return;
-		if (read_uint(vif, vif->be_path, "state", 8, &v) == -ENOENT) {
+		rc = read_uint(vif, vif->be_path, "state", 8, &v);
+		if (rc == -ENOENT) {
 			vif->gone = true;
-		} else if (v == XenbusStateClosing) {
+		} else if (rc == 0 && v == XenbusStateClosing) {
 			vif->state = (int)v;
 			set_state(vif, XenbusStateClosed);
 		}

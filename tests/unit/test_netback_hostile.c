@@ -142,11 +142,44 @@ static void test_watch_flood_coalesced(void **state)
 	stop(t);
 }
 
+/*
+ * The toolstack's be/state is not a number (or out of range): the vif goes on as it was, and
+ * nothing is decided on an unread value; a released vif and a dead domain's vif the same.
+ */
+static void test_unreadable_backend_state(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = vif(t, 0, 1), *other = vif(t, 1, 2);
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/state", fe->be_path);
+	nf_xs_write(&t->f, path, "junk");
+	nf_pump(&t->f);
+	nfe_set_state(fe, 4);
+	nfe_tx_packet(fe, 0, 100, 1, 0, 1);
+	assert_int_equal(nfe_tap(fe)->nout, 1);
+	nf_xs_write(&t->f, path, "9");
+	nf_pump(&t->f);
+	nfe_tx_packet(fe, 0, 100, 1, 0, 2);
+	assert_int_equal(nfe_tap(fe)->nout, 2);
+	assert_int_equal(t->f.maps, 4);
+	/* The guest dies while its be/state is unreadable: everything is let go all the same. */
+	t->f.alive[1] = false;
+	nf_xs_write(&t->f, "@releaseDomain", "%s", "");
+	nf_pump(&t->f);
+	assert_null(nfe_tap(fe));
+	assert_int_equal(t->f.maps, 2);
+	nfe_tx_packet(other, 0, 100, 1, 0, 3);
+	assert_int_equal(nfe_tap(other)->nout, 1);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_at_initwait),
 		cmocka_unit_test(test_watch_flood_coalesced),
+		cmocka_unit_test(test_unreadable_backend_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
