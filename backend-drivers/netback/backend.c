@@ -248,6 +248,7 @@ void nb_backend_watch_note(struct nb_backend *be, const char *path, const char *
 void nb_backend_watch_flush(struct nb_backend *be)
 {
 	struct nb_vif *vif;
+	int i;
 
 	if (be->release_pending) {
 		be->release_pending = false;
@@ -259,20 +260,22 @@ void nb_backend_watch_flush(struct nb_backend *be)
 			vif->xs_dirty = true;
 		}
 	}
-	if (be->scan_pending) {
+	if (!be->scan_pending) {
+		for (vif = be->vifs; vif; vif = vif->next) {
+			if (!vif->xs_dirty)
+				continue;
+			vif->xs_dirty = false;
+			nb_vif_update(vif);
+		}
+		reap(be);
+	}
+	/* A scan updates every vif; twice when it retired a vif the toolstack wrote anew. */
+	for (i = 0; i < 2 && be->scan_pending; i++) {
 		be->scan_pending = false;
 		for (vif = be->vifs; vif; vif = vif->next)
 			vif->xs_dirty = false;
-		nb_backend_scan(be);	/* updates every vif */
-		return;
+		nb_backend_scan(be);
 	}
-	for (vif = be->vifs; vif; vif = vif->next) {
-		if (!vif->xs_dirty)
-			continue;
-		vif->xs_dirty = false;
-		nb_vif_update(vif);
-	}
-	reap(be);
 }
 
 void nb_backend_watch(struct nb_backend *be, const char *path, const char *token)

@@ -582,6 +582,14 @@ void nb_vif_update(struct nb_vif *vif)
 		rc = read_uint(vif, vif->be_path, "state", 8, &v);
 		if (rc == -ENOENT) {
 			vif->gone = true;
+		} else if (rc == 0 && v == XenbusStateInitialising) {
+			/*
+			 * The toolstack wrote the device anew (a re-attach, or a new domain with
+			 * the dead one's id: keel reuses the lowest free id) before we saw the
+			 * old directory go: this vif is done, a scan serves the new one.
+			 */
+			vif->gone = true;
+			vif->be->scan_pending = true;
 		} else if (rc == 0 && v == XenbusStateClosing) {
 			vif->state = (int)v;
 			set_state(vif, XenbusStateClosed);

@@ -174,12 +174,42 @@ static void test_unreadable_backend_state(void **state)
 	stop(t);
 }
 
+/*
+ * keel gives a new domain the lowest free id: a guest that died (its vif released) and a new
+ * one with the same id, whose toolstack removed and wrote the directories again before the
+ * daemon looked. The released vif must not hide the new one: it is served from 1.
+ */
+static void test_domid_reused(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = vif(t, 0, 1);
+
+	t->f.alive[1] = false;
+	nf_xs_write(&t->f, "@releaseDomain", "%s", "");
+	nf_pump(&t->f);
+	assert_null(nfe_tap(fe));
+	assert_int_equal(t->f.maps, 0);
+	/* The toolstack's rm and the next domain's create, all before the daemon's turn. */
+	t->f.alive[1] = true;
+	nf_xs_rm(&t->f, fe->be_path);
+	nf_xs_rm(&t->f, fe->fe_path);
+	nfe_create(&t->f, fe, 1, 0);
+	assert_int_equal(nfe_be_state(fe), 2);
+	assert_non_null(nfe_tap(fe));
+	nfe_connect(fe, 1, true);
+	assert_int_equal(nfe_be_state(fe), 4);
+	nfe_tx_packet(fe, 0, 100, 1, 0, 1);
+	assert_int_equal(nfe_tap(fe)->nout, 1);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_at_initwait),
 		cmocka_unit_test(test_watch_flood_coalesced),
 		cmocka_unit_test(test_unreadable_backend_state),
+		cmocka_unit_test(test_domid_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
