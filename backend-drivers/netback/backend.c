@@ -269,8 +269,8 @@ void nb_backend_watch_flush(struct nb_backend *be)
 		}
 		reap(be);
 	}
-	/* A scan updates every vif; twice when it retired a vif the toolstack wrote anew. */
-	for (i = 0; i < 2 && be->scan_pending; i++) {
+	/* A scan updates every vif; again when it retired a vif the toolstack wrote anew. */
+	for (i = 0; i < 3 && be->scan_pending; i++) {
 		be->scan_pending = false;
 		for (vif = be->vifs; vif; vif = vif->next)
 			vif->xs_dirty = false;

@@ -499,6 +499,18 @@ static bool step(struct nb_vif *vif)
 	}
 	/* Not a state: no word from the toolstack (never a decision on an unread value). */
 	bes = rc ? vif->state : (int)v;
+	if (bes == XenbusStateInitialising && vif->state != XenbusStateInitialising &&
+	    vif->state != XENBE_STATE_UNKNOWN) {
+		/*
+		 * Only a new device starts at 1: the toolstack removed ours and wrote another
+		 * (a new domain with the old one's id) before we saw it go. A scan serves it.
+		 */
+		nb_log(vif->be, "d%u/%u: written anew", vif->domid, vif->devid);
+		vif->gone = true;
+		nb_vif_release(vif);
+		vif->be->scan_pending = true;
+		return false;
+	}
 	read_uint(vif, vif->be_path, "online", 1, &online);
 	if (vif->state == XENBE_STATE_UNKNOWN) {
 		struct xenbe_env *env = &vif->be->env;

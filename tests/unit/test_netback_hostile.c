@@ -203,6 +203,29 @@ static void test_domid_reused(void **state)
 	stop(t);
 }
 
+/*
+ * The same race when the dead guest never connected (no mapping held its id, so the id came
+ * back before @releaseDomain was seen): the vif still believes it is at 2.
+ */
+static void test_domid_reused_before_release(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = &t->fe[0];
+
+	nfe_create(&t->f, fe, 1, 0);
+	assert_int_equal(nfe_be_state(fe), 2);
+	nf_xs_rm(&t->f, fe->be_path);
+	nf_xs_rm(&t->f, fe->fe_path);
+	nfe_create(&t->f, fe, 1, 0);
+	assert_int_equal(nfe_be_state(fe), 2);
+	assert_non_null(nfe_tap(fe));
+	nfe_connect(fe, 1, true);
+	assert_int_equal(nfe_be_state(fe), 4);
+	nfe_tx_packet(fe, 0, 100, 1, 0, 1);
+	assert_int_equal(nfe_tap(fe)->nout, 1);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_watch_flood_coalesced),
 		cmocka_unit_test(test_unreadable_backend_state),
 		cmocka_unit_test(test_domid_reused),
+		cmocka_unit_test(test_domid_reused_before_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
