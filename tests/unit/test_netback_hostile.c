@@ -226,6 +226,57 @@ static void test_domid_reused_before_release(void **state)
 	stop(t);
 }
 
+/*
+ * One page for both rings (the RX responses land on TX requests) and the same remote port for
+ * two queues: the backend stays inside the page and fails only this vif; nothing leaks.
+ */
+static void test_shared_ring_page_and_port(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = &t->fe[0], *other = vif(t, 1, 2);
+	struct virtio_net_hdr h = { 0 };
+	uint8_t frame[60] = { 0 };
+	char path[160];
+	const char *ref;
+
+	nfe_create(&t->f, fe, 1, 0);
+	nfe_publish(fe, 1, false);
+	snprintf(path, sizeof(path), "%s/tx-ring-ref", fe->fe_path);
+	ref = nf_xs_read(&t->f, path);
+	snprintf(path, sizeof(path), "%s/rx-ring-ref", fe->fe_path);
+	nf_xs_write(&t->f, path, "%s", ref);
+	fe->q[0].rxs = fe->q[0].txs;
+	fe->q[0].rx = (union nb_rx_slot *)fe->q[0].tx;
+	nfe_set_state(fe, 4);
+	assert_int_equal(nfe_be_state(fe), 4);
+	for (int i = 0; i < 50; i++) {
+		nfe_tx_packet(fe, 0, 60 + i, 1, 0, (uint8_t)i);
+		if (nfe_be_state(fe) != 4)
+			break;
+		nfe_rx_post(fe, 0, 1);
+		if (nfe_tap(fe))
+			nf_tap_inject(&t->f, nfe_tap(fe), &h, frame, sizeof(frame));
+	}
+	assert_true(nfe_be_state(fe) == 4 || nfe_be_state(fe) == 5);
+	nfe_tx_packet(other, 0, 100, 1, 0, 1);
+	assert_int_equal(nfe_tap(other)->nout, 1);
+
+	/* Two queues on one remote port: the second bind fails, the vif alone. */
+	nfe_set_state(fe, 6);
+	nfe_set_state(fe, 1);
+	assert_int_equal(nfe_be_state(fe), 2);
+	nfe_publish(fe, 2, false);
+	snprintf(path, sizeof(path), "%s/queue-1/event-channel", fe->fe_path);
+	nf_xs_write(&t->f, path, "%u", fe->q[0].port_tx);
+	nfe_set_state(fe, 4);
+	assert_int_equal(nfe_be_state(fe), 5);
+	assert_int_equal(t->f.maps, 2);			/* the other vif's */
+	assert_int_equal(t->f.bound, 2);
+	nfe_tx_packet(other, 0, 100, 1, 0, 2);
+	assert_int_equal(nfe_tap(other)->nout, 2);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_backend_state),
 		cmocka_unit_test(test_domid_reused),
 		cmocka_unit_test(test_domid_reused_before_release),
+		cmocka_unit_test(test_shared_ring_page_and_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
