@@ -339,6 +339,21 @@ bool nb_backend_work(struct nb_backend *be)
 	return more;
 }
 
+bool nb_backend_busy(const struct nb_backend *be)
+{
+	const struct nb_vif *vif;
+	unsigned int i;
+
+	for (vif = be->vifs; vif; vif = vif->next) {
+		if (vif->rx_more)
+			return true;
+		for (i = 0; vif->queues && i < vif->nqueues; i++)
+			if (vif->queues[i].tx_more)
+				return true;
+	}
+	return false;
+}
+
 int nb_backend_timeout(struct nb_backend *be)
 {
 	struct nb_vif *vif;

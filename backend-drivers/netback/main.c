@@ -211,6 +211,13 @@ int main(int argc, char **argv)
 		int timeout;
 
 		more |= nb_backend_work(&be);
+		/*
+		 * Work's own xenstore calls (a failing vif's error node and commit) queue the
+		 * events they meet in the client, where poll() cannot see them: take them now,
+		 * and do not sleep on the budgets that taking them may leave (a connect's TX).
+		 */
+		more |= handle_xs(&be, &l);
+		more |= nb_backend_busy(&be);
 		if (pfd_max < be.nvifs + 2) {
 			pfd_max = be.nvifs + 2;
 			free(pfd);

@@ -145,6 +145,8 @@ void nb_backend_event(struct nb_backend *be, uint32_t port);
 void nb_backend_tap(struct nb_backend *be, int tap);
 /* Work left by budgets and timers: true when more is left (poll without sleeping). */
 bool nb_backend_work(struct nb_backend *be);
+/* Is work left by budgets (without doing it)? */
+bool nb_backend_busy(const struct nb_backend *be);
 /* How long poll() may sleep (-1: for ever): the first RX drain deadline. */
 int nb_backend_timeout(struct nb_backend *be);
 struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid);

@@ -277,6 +277,35 @@ static void test_shared_ring_page_and_port(void **state)
 	stop(t);
 }
 
+/*
+ * A queue left with work by its budget says so without running it (the loop must not sleep
+ * on it, even when the work came from a connect during its last xenstore round).
+ */
+static void test_busy_reports_budget_left(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = vif(t, 0, 1);
+	union nb_tx_slot s[100];
+
+	memset(s, 0, sizeof(s));
+	memset(nf_page(&t->f, fe->data_page), 0x5a, 4096);
+	for (int i = 0; i < 100; i++) {
+		s[i].req.gref = fe->data_gref[0];
+		s[i].req.size = 60;
+		s[i].req.id = (uint16_t)i;
+	}
+	assert_false(nb_backend_busy(&t->be));
+	nfe_tx_slots(fe, 0, s, 100);
+	assert_int_equal(nfe_tap(fe)->nout, NB_BUDGET);
+	assert_true(nb_backend_busy(&t->be));
+	assert_int_equal(nfe_tap(fe)->nout, NB_BUDGET);	/* asking ran nothing */
+	nf_tap_clear(nfe_tap(fe));
+	nb_backend_work(&t->be);
+	assert_int_equal(nfe_tap(fe)->nout, 100 - NB_BUDGET);
+	assert_false(nb_backend_busy(&t->be));
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_domid_reused),
 		cmocka_unit_test(test_domid_reused_before_release),
 		cmocka_unit_test(test_shared_ring_page_and_port),
+		cmocka_unit_test(test_busy_reports_budget_left),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
