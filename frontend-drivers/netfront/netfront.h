@@ -24,6 +24,7 @@ struct netfront_opts {
 	bool no_rx_copy;		/* do not write request-rx-copy=1 (hostile) */
 	u32 rx_post;			/* RX buffers posted at connect (0: all 256) */
 	bool no_refill;			/* never repost consumed RX buffers */
+	bool rx_readonly;		/* grant RX buffers read-only (hostile) */
 };
 
 /* A device's memory, page aligned, from its user (a guest's .bss): rings, TX pages, RX buffers. */

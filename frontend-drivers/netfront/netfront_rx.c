@@ -35,7 +35,8 @@ u32 netfront_rx_post(struct netfront *nf, u32 n)
 
 		if (!ref || nf->rx_gref[i])
 			break;
-		gnttab_grant_access(ref, nf->be_id, (uptr)netfront_rx_page(nf, i), false);
+		gnttab_grant_access(ref, nf->be_id, (uptr)netfront_rx_page(nf, i),
+				    nf->opts.rx_readonly);
 		nf->rx_gref[i] = ref;
 		s->req.id = i;
 		s->req.pad = 0;
