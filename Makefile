@@ -174,6 +174,14 @@ $(DISKBENCH): tests/bench/diskbench.c
 	@echo "  HOSTCC  $@"
 	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 DOM0_TOOLS += $(BLKBACK)
+# keel-netpeer (tests/netpeer): dom0's end of the netfront guest's verified UDP streams.
+NETPEER := $(BUILD)/tools/keel-netpeer
+DOM0_TOOLS += $(NETPEER)
+$(NETPEER): tests/netpeer/main.c tests/netpeer/peer.c tests/netpeer/peer.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -o $@ \
+		tests/netpeer/main.c tests/netpeer/peer.c
 -include boot/efi/efi.mk
 -include boot/linux.mk
 

@@ -7,8 +7,8 @@
 #include <public/grant_table.h>
 #include "netif_abi.h"
 
-#define NETFRONT_IDS NETIF_RING_SIZE	/* TX ids and RX buffers per device */
-#define NETFRONT_MAX_FRAME NETIF_MAX_TX_SIZE
+#define NETFRONT_IDS NF_RING_SIZE	/* TX ids and RX buffers per device */
+#define NETFRONT_MAX_FRAME NF_MAX_TX_SIZE
 #define NETFRONT_XB_TIMEOUT_NS 60000000000ULL
 #define NETFRONT_RX_BATCH 19		/* push refills in batches, as netfront */
 
@@ -57,8 +57,8 @@ struct netfront {
 	/* The rings and their port. */
 	grant_ref_t tx_ring_ref, rx_ring_ref;
 	evtchn_port_t port;
-	volatile struct netif_tx_sring *tx;
-	volatile struct netif_rx_sring *rx;
+	volatile struct nf_tx_sring *tx;
+	volatile struct nf_rx_sring *rx;
 	u32 tx_prod_pvt, tx_rsp_cons;
 	u32 rx_prod_pvt, rx_rsp_cons;
 	/* TX id i always carries page i; gref while the backend may read it. */
@@ -105,7 +105,7 @@ int netfront_parse_mac(const char *s, u8 mac[6]);
  * reap first), -EINVAL, or -EIO when the device is broken.
  */
 int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
-		  u16 first_off, const struct netif_extra_info *extra);
+		  u16 first_off, const struct nf_extra *extra);
 /* Take the answered TX slots: revoke and free each id. How many responses, or -EIO. */
 int netfront_tx_reap(struct netfront *nf);
 /* TX slots pushed and not answered. */
@@ -115,7 +115,7 @@ u32 netfront_tx_in_flight(struct netfront *nf);
 int netfront_tx_id_get(struct netfront *nf, bool readonly, u16 *id, grant_ref_t *gref,
 		       u8 **page);
 /* The next TX ring slot, zeroed (NULL when full), counted as pushed by the next push. */
-volatile union netif_tx_slot *netfront_tx_slot(struct netfront *nf);
+volatile union nf_tx_slot *netfront_tx_slot(struct netfront *nf);
 /* Publish req_prod (and notify if asked); push_raw publishes @prod as is and notifies. */
 void netfront_tx_push(struct netfront *nf);
 void netfront_tx_push_raw(struct netfront *nf, u32 prod);

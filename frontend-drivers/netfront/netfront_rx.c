@@ -10,7 +10,7 @@
 
 #define PAGE 4096u
 /* Data slots of one packet netfront takes (18, +1 when the head is small: allow both). */
-#define RX_MAX_SLOTS (NETIF_NR_SLOTS_MIN + 1)
+#define RX_MAX_SLOTS (NF_NR_SLOTS_MIN + 1)
 
 u8 *netfront_rx_page(struct netfront *nf, u16 id)
 {
@@ -28,9 +28,9 @@ u32 netfront_rx_post(struct netfront *nf, u32 n)
 
 	if (!nf->rx)
 		return 0;
-	while (done < n && netfront_rx_posted(nf) < NETIF_RING_SIZE) {
-		u16 i = nf->rx_prod_pvt % NETIF_RING_SIZE;
-		volatile union netif_rx_slot *s = &nf->rx->ring[i];
+	while (done < n && netfront_rx_posted(nf) < NF_RING_SIZE) {
+		u16 i = nf->rx_prod_pvt % NF_RING_SIZE;
+		volatile union nf_rx_slot *s = &nf->rx->ring[i];
 		grant_ref_t ref = gref_get();
 
 		if (!ref || nf->rx_gref[i])
@@ -92,27 +92,27 @@ int netfront_rx_get(struct netfront *nf, void *buf, u32 size, u32 *len, u16 *fla
 	if (rp == nf->rx_rsp_cons)
 		return -EAGAIN;
 	i = nf->rx_rsp_cons;
-	first_flags = nf->rx->ring[i % NETIF_RING_SIZE].rsp.flags;
+	first_flags = nf->rx->ring[i % NF_RING_SIZE].rsp.flags;
 	do {
-		volatile union netif_rx_slot *s = &nf->rx->ring[i % NETIF_RING_SIZE];
-		struct netif_rx_response rsp = {
+		volatile union nf_rx_slot *s = &nf->rx->ring[i % NF_RING_SIZE];
+		struct nf_rx_rsp rsp = {
 			.offset = s->rsp.offset, .flags = s->rsp.flags, .status = s->rsp.status,
 		};
 
 		/* The response at index i answers the request at index i, whatever its id. */
-		rx_release(nf, i % NETIF_RING_SIZE);
+		rx_release(nf, i % NF_RING_SIZE);
 		i++;
 		slots++;
 		if (rsp.status < 0 || rsp.offset + (u32)rsp.status > PAGE ||
 		    total + (u32)rsp.status > size || slots > RX_MAX_SLOTS)
 			bad = true;
 		if (!bad) {
-			memcpy(out + total, netfront_rx_page(nf, (i - 1) % NETIF_RING_SIZE) +
+			memcpy(out + total, netfront_rx_page(nf, (i - 1) % NF_RING_SIZE) +
 			       rsp.offset, rsp.status);
 			total += rsp.status;
 		}
 		/* Extras follow the first slot: each takes a request and overlays its response. */
-		if (slots == 1 && (rsp.flags & NETRXF_EXTRA_INFO)) {
+		if (slots == 1 && (rsp.flags & NF_RXF_EXTRA_INFO)) {
 			u8 eflags;
 
 			do {
@@ -120,16 +120,16 @@ int netfront_rx_get(struct netfront *nf, void *buf, u32 size, u32 *len, u16 *fla
 					bad = true;	/* missing extra info */
 					break;
 				}
-				s = &nf->rx->ring[i % NETIF_RING_SIZE];
+				s = &nf->rx->ring[i % NF_RING_SIZE];
 				eflags = s->extra.flags;
-				if (!s->extra.type || s->extra.type > NETIF_EXTRA_HASH)
+				if (!s->extra.type || s->extra.type > NF_EXTRA_HASH)
 					bad = true;
-				rx_release(nf, i % NETIF_RING_SIZE);
+				rx_release(nf, i % NF_RING_SIZE);
 				i++;
 				nf->st.rx_extras++;
-			} while (eflags & NETIF_EXTRA_FLAG_MORE);
+			} while (eflags & NF_EXTRA_FLAG_MORE);
 		}
-		more = rsp.flags & NETRXF_MORE_DATA;
+		more = rsp.flags & NF_RXF_MORE_DATA;
 		if (more && i == rp) {
 			bad = true;		/* need more slots than were published */
 			break;

@@ -37,13 +37,13 @@ u32 netfront_tx_in_flight(struct netfront *nf)
 	return nf->tx_prod_pvt - nf->tx_rsp_cons;
 }
 
-volatile union netif_tx_slot *netfront_tx_slot(struct netfront *nf)
+volatile union nf_tx_slot *netfront_tx_slot(struct netfront *nf)
 {
-	volatile union netif_tx_slot *s;
+	volatile union nf_tx_slot *s;
 
-	if (!nf->tx || netfront_tx_in_flight(nf) >= NETIF_RING_SIZE)
+	if (!nf->tx || netfront_tx_in_flight(nf) >= NF_RING_SIZE)
 		return NULL;
-	s = &nf->tx->ring[nf->tx_prod_pvt % NETIF_RING_SIZE];
+	s = &nf->tx->ring[nf->tx_prod_pvt % NF_RING_SIZE];
 	memset((void *)s, 0, sizeof(*s));
 	nf->tx_prod_pvt++;
 	return s;
@@ -81,11 +81,11 @@ int netfront_tx_id_get(struct netfront *nf, bool readonly, u16 *id, grant_ref_t 
 }
 
 int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
-		  u16 first_off, const struct netif_extra_info *extra)
+		  u16 first_off, const struct nf_extra *extra)
 {
 	const u8 *src = frame;
 	u32 first = MIN(len, PAGE - first_off), pieces, done = 0;
-	volatile union netif_tx_slot *s;
+	volatile union nf_tx_slot *s;
 
 	if (!nf->connected || nf->broken || !nf->tx)
 		return -EIO;
@@ -94,10 +94,10 @@ int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
 	pieces = 1 + (len - first + PAGE - 1) / PAGE;
 	if (pieces > 1 && !nf->be_sg)
 		return -EOPNOTSUPP;
-	if (pieces > NETIF_NR_SLOTS_MIN)
+	if (pieces > NF_NR_SLOTS_MIN)
 		return -EINVAL;
 	if (nf->tx_nfree < pieces || grefs_free() < pieces ||
-	    NETIF_RING_SIZE - netfront_tx_in_flight(nf) < pieces + !!extra)
+	    NF_RING_SIZE - netfront_tx_in_flight(nf) < pieces + !!extra)
 		return -ENOSPC;
 	for (u32 p = 0; p < pieces; p++) {
 		u32 off = p ? 0 : first_off, n = p ? MIN(len - done, PAGE) : first;
@@ -110,9 +110,9 @@ int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
 		memcpy(page + off, src + done, n);
 		done += n;
 		if (!p)
-			f = flags | (extra ? NETTXF_EXTRA_INFO : 0);
+			f = flags | (extra ? NF_TXF_EXTRA_INFO : 0);
 		if (p + 1 < pieces)
-			f |= NETTXF_MORE_DATA;
+			f |= NF_TXF_MORE_DATA;
 		s = netfront_tx_slot(nf);
 		s->req.gref = ref;
 		s->req.offset = off;
@@ -123,7 +123,7 @@ int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
 		if (!p && extra) {
 			s = netfront_tx_slot(nf);
 			s->extra = *extra;
-			s->extra.flags &= ~NETIF_EXTRA_FLAG_MORE;
+			s->extra.flags &= ~NF_EXTRA_FLAG_MORE;
 			nf->st.tx_extras++;
 		}
 	}
@@ -148,12 +148,12 @@ int netfront_tx_reap(struct netfront *nf)
 		return -EIO;
 	}
 	while (nf->tx_rsp_cons != rp) {
-		volatile union netif_tx_slot *s = &nf->tx->ring[nf->tx_rsp_cons % NETIF_RING_SIZE];
-		struct netif_tx_response rsp = { .id = s->rsp.id, .status = s->rsp.status };
+		volatile union nf_tx_slot *s = &nf->tx->ring[nf->tx_rsp_cons % NF_RING_SIZE];
+		struct nf_tx_rsp rsp = { .id = s->rsp.id, .status = s->rsp.status };
 
 		nf->tx_rsp_cons++;
 		n++;
-		if (rsp.status == NETIF_RSP_NULL) {
+		if (rsp.status == NF_RSP_NULL) {
 			nf->st.tx_null++;
 			continue;
 		}
@@ -163,7 +163,7 @@ int netfront_tx_reap(struct netfront *nf)
 			nf->broken = true;
 			return -EIO;
 		}
-		if (rsp.status != NETIF_RSP_OKAY)
+		if (rsp.status != NF_RSP_OKAY)
 			nf->st.tx_errors++;
 		if (gnttab_end_access(nf->tx_gref[rsp.id])) {
 			printf("netfront: %s: TX grant %u still in use by the backend\n", nf->fe,

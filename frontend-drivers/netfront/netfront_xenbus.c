@@ -226,8 +226,8 @@ static int alloc_rings(struct netfront *nf)
 
 	memset(txp, 0, 4096);
 	memset(rxp, 0, 4096);
-	nf->tx = (volatile struct netif_tx_sring *)txp;
-	nf->rx = (volatile struct netif_rx_sring *)rxp;
+	nf->tx = (volatile struct nf_tx_sring *)txp;
+	nf->rx = (volatile struct nf_rx_sring *)rxp;
 	nf->tx->req_event = nf->tx->rsp_event = 1;
 	nf->rx->req_event = nf->rx->rsp_event = 1;
 	nf->tx_prod_pvt = nf->tx_rsp_cons = 0;

@@ -103,11 +103,11 @@ void h_packet(struct hostile *h, const char *name, const struct h_slot *s, unsig
 	if (!h->usable)
 		return (void)h_fail(name, "skipped: vif 0 is not usable");
 	netfront_tx_reap(nf);
-	if (NETIF_RING_SIZE - netfront_tx_in_flight(nf) < n || nf->tx_nfree < n)
+	if (NF_RING_SIZE - netfront_tx_in_flight(nf) < n || nf->tx_nfree < n)
 		return (void)h_fail(name, "no room on the ring");
 	errors = nf->st.tx_errors;
 	for (unsigned int i = 0; i < n; i++) {
-		volatile union netif_tx_slot *slot = netfront_tx_slot(nf);
+		volatile union nf_tx_slot *slot = netfront_tx_slot(nf);
 		grant_ref_t ref;
 		u8 *page;
 		u16 id;

@@ -31,7 +31,7 @@ enum h_want {
 struct h_slot {
 	u16 flags, offset, size;
 	bool extra;
-	struct netif_extra_info ex;
+	struct nf_extra ex;
 	bool gref_override;		/* put @gref in the slot instead of the id's own */
 	u32 gref;
 	bool revoke;			/* revoke the id's grant before pushing */

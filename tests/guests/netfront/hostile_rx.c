@@ -68,7 +68,7 @@ static void rx_never_refilled(struct hostile *h)
 		h_fail("rx-never-refilled", "transmit %s, backend state %d",
 		       tx_ok ? "answered" : "stalled", netfront_be_state(nf));
 	} else {
-		netfront_rx_post(nf, NETIF_RING_SIZE);
+		netfront_rx_post(nf, NF_RING_SIZE);
 		if (net_ping(h->a, seq++, 56, 5 * SEC) || net_ping(h->a, seq++, 56, 5 * SEC))
 			h_pass("rx-never-refilled", "transmit kept going, replies flow again once "
 			       "the ring is refilled (%u posted)", netfront_rx_posted(nf));
@@ -92,7 +92,7 @@ static void rx_bad_grefs(struct hostile *h)
 		return;
 	/* 64 buffers the backend cannot copy into: refs we never granted. */
 	for (unsigned int i = 0; i < 64; i++) {
-		u16 idx = nf->rx_prod_pvt % NETIF_RING_SIZE;
+		u16 idx = nf->rx_prod_pvt % NF_RING_SIZE;
 
 		nf->rx->ring[idx].req.id = idx;
 		nf->rx->ring[idx].req.gref = 0xfffffff0u - i;
@@ -120,7 +120,7 @@ static void rx_prod_far_ahead(struct hostile *h)
 	h->cases++;
 	if (!h->usable)
 		return (void)h_fail("rx-req-prod-far-ahead", "skipped: vif 0 is not usable");
-	nf->rx->req_prod = nf->rx_rsp_cons + NETIF_RING_SIZE * 3 + 5;
+	nf->rx->req_prod = nf->rx_rsp_cons + NF_RING_SIZE * 3 + 5;
 	netfront_notify(nf);
 	ping_blind(h, 3);
 	settle(h, 2 * SEC);

@@ -8,7 +8,7 @@
 
 #define DATA(f, off, sz) { .flags = (f), .offset = (off), .size = (sz) }
 #define EXTRA(t, fl) { .extra = true, .ex = { .type = (t), .flags = (fl) } }
-#define MORE NETTXF_MORE_DATA
+#define MORE NF_TXF_MORE_DATA
 
 /* A packet of 1 + @follow slots of @each bytes: first.size is the total. */
 static unsigned int chain(struct h_slot *s, unsigned int follow, u16 each)
@@ -27,7 +27,7 @@ static void req_prod_far_ahead(struct hostile *h)
 	h->cases++;
 	if (!h->usable)
 		return (void)h_fail("req-prod-far-ahead", "skipped: vif 0 is not usable");
-	netfront_tx_push_raw(nf, nf->tx_rsp_cons + NETIF_RING_SIZE * 4 + 7);
+	netfront_tx_push_raw(nf, nf->tx_rsp_cons + NF_RING_SIZE * 4 + 7);
 	/* Nothing was really queued: any answer is an answer to garbage. */
 	rc = -ETIMEDOUT;
 	for (u64 end = pvclock_ns() + 10 * SEC; pvclock_ns() < end;) {
@@ -54,7 +54,7 @@ static void req_prod_far_ahead(struct hostile *h)
 static void changed_after_push(struct hostile *h)
 {
 	struct netfront *nf = h->a->nf;
-	volatile union netif_tx_slot *s;
+	volatile union nf_tx_slot *s;
 	grant_ref_t ref;
 	u8 *page;
 	u16 id;
@@ -67,13 +67,13 @@ static void changed_after_push(struct hostile *h)
 	memcpy(page, h->a->nf->mac, 6);		/* to ourselves: the bridge drops it */
 	memcpy(page + 6, h->a->nf->mac, 6);
 	s = netfront_tx_slot(nf);
-	s->req = (struct netif_tx_request){ .gref = ref, .offset = 0, .flags = 0, .id = id,
+	s->req = (struct nf_tx_req){ .gref = ref, .offset = 0, .flags = 0, .id = id,
 					    .size = 600 };
 	netfront_tx_push(nf);
 	for (unsigned int i = 0; i < 200000 && nf->tx->rsp_prod == nf->tx_rsp_cons; i++) {
 		s->req.size = (i & 1) ? 60000 : 600;
 		s->req.offset = (i & 2) ? 4000 : 0;
-		s->req.flags = (i & 4) ? MORE | NETTXF_EXTRA_INFO : 0;
+		s->req.flags = (i & 4) ? MORE | NF_TXF_EXTRA_INFO : 0;
 	}
 	s->req.size = 600;
 	s->req.offset = 0;
@@ -94,7 +94,7 @@ static void changed_after_push(struct hostile *h)
 static void duplicate_ids(struct hostile *h)
 {
 	struct netfront *nf = h->a->nf;
-	volatile union netif_tx_slot *s;
+	volatile union nf_tx_slot *s;
 	grant_ref_t ref;
 	u8 *page;
 	u16 id;
@@ -107,7 +107,7 @@ static void duplicate_ids(struct hostile *h)
 	memcpy(page + 6, nf->mac, 6);
 	for (int i = 0; i < 2; i++) {
 		s = netfront_tx_slot(nf);
-		s->req = (struct netif_tx_request){ .gref = ref, .id = id, .size = 60 };
+		s->req = (struct nf_tx_req){ .gref = ref, .id = id, .size = 60 };
 	}
 	netfront_tx_push(nf);
 	while (nf->tx->rsp_prod - nf->tx_rsp_cons < 2 && pvclock_ns() < end &&
@@ -179,7 +179,7 @@ void hostile_tx_cases(struct hostile *h)
 	s[0].gref = h->a->nf->tx_ring_ref;
 	h_packet(h, "ring-page-as-data", s, 1, H_ANSWER);
 	h_after(h, "ring-page-as-data");
-	s[0] = (struct h_slot)DATA(NETTXF_CSUM_BLANK, 0, 60);
+	s[0] = (struct h_slot)DATA(NF_TXF_CSUM_BLANK, 0, 60);
 	h_packet(h, "csum-blank-not-ip", s, 1, H_ANSWER);
 	h_after(h, "csum-blank-not-ip");
 
@@ -203,7 +203,7 @@ void hostile_tx_cases(struct hostile *h)
 	s[2].offset = 4050;
 	h_packet(h, "page-crossing-fragment", s, n, H_DISABLE);
 	h_after(h, "page-crossing-fragment");
-	n = chain(s, NETIF_NR_SLOTS_MIN + 1, 64);
+	n = chain(s, NF_NR_SLOTS_MIN + 1, 64);
 	h_packet(h, "too-many-slots-dropped", s, n, H_DROP);
 	h_after(h, "too-many-slots-dropped");
 	n = chain(s, 24, 64);
@@ -215,33 +215,33 @@ void hostile_tx_cases(struct hostile *h)
 	h_after(h, "more-data-never-ends");
 
 	/* Extras. */
-	s[0] = (struct h_slot)DATA(NETTXF_EXTRA_INFO, 0, 60);
+	s[0] = (struct h_slot)DATA(NF_TXF_EXTRA_INFO, 0, 60);
 	h_packet(h, "missing-extra", s, 1, H_DISABLE);
 	h_after(h, "missing-extra");
-	s[0] = (struct h_slot)DATA(NETTXF_EXTRA_INFO, 0, 60);
-	s[1] = (struct h_slot)EXTRA(NETIF_EXTRA_NONE, 0);
+	s[0] = (struct h_slot)DATA(NF_TXF_EXTRA_INFO, 0, 60);
+	s[1] = (struct h_slot)EXTRA(NF_EXTRA_NONE, 0);
 	h_packet(h, "extra-type-0", s, 2, H_DISABLE);
 	h_after(h, "extra-type-0");
 	s[1] = (struct h_slot)EXTRA(9, 0);
 	h_packet(h, "extra-type-unknown", s, 2, H_DISABLE);
 	h_after(h, "extra-type-unknown");
-	s[1] = (struct h_slot)EXTRA(NETIF_EXTRA_GSO, 0);
+	s[1] = (struct h_slot)EXTRA(NF_EXTRA_GSO, 0);
 	s[1].ex.u.gso.size = 0;
-	s[1].ex.u.gso.type = NETIF_GSO_TCPV4;
+	s[1].ex.u.gso.type = NF_GSO_TCPV4;
 	h_packet(h, "gso-size-0", s, 2, H_DISABLE);
 	h_after(h, "gso-size-0");
-	s[1] = (struct h_slot)EXTRA(NETIF_EXTRA_GSO, 0);
+	s[1] = (struct h_slot)EXTRA(NF_EXTRA_GSO, 0);
 	s[1].ex.u.gso.size = 1400;
 	s[1].ex.u.gso.type = 7;
 	h_packet(h, "gso-type-unknown", s, 2, H_DISABLE);
 	h_after(h, "gso-type-unknown");
-	s[1] = (struct h_slot)EXTRA(NETIF_EXTRA_GSO, NETIF_EXTRA_FLAG_MORE);
+	s[1] = (struct h_slot)EXTRA(NF_EXTRA_GSO, NF_EXTRA_FLAG_MORE);
 	s[1].ex.u.gso.size = 1400;
-	s[1].ex.u.gso.type = NETIF_GSO_TCPV4;
+	s[1].ex.u.gso.type = NF_GSO_TCPV4;
 	h_packet(h, "extra-chain-never-ends", s, 2, H_DISABLE);
 	h_after(h, "extra-chain-never-ends");
-	s[0] = (struct h_slot)DATA(NETTXF_EXTRA_INFO, 0, 0);
-	s[1] = (struct h_slot)EXTRA(NETIF_EXTRA_MCAST_ADD, 0);
+	s[0] = (struct h_slot)DATA(NF_TXF_EXTRA_INFO, 0, 0);
+	s[1] = (struct h_slot)EXTRA(NF_EXTRA_MCAST_ADD, 0);
 	memcpy(s[1].ex.u.mcast.addr, "\x01\x00\x5e\x00\x00\x01", 6);
 	h_packet(h, "mcast-without-control", s, 2, H_ANSWER);
 	h_after(h, "mcast-without-control");

@@ -89,8 +89,8 @@ static void integrity(u32 seed, u32 count, u32 npings)
 	ok = stream_send(n, &ends, seed, count, 300 * SEC);
 	if (CHECK(ok && !ends.tx.bad_acks, "netfront: FAIL stream-up: %u of %u acked, %u bad acks",
 		  ends.tx.acked, count, ends.tx.bad_acks))
-		printf("netfront: PASS stream-up: stream %u, %u datagrams acked (%u resent)\n", seed,
-		       count, ends.tx.resent);
+		printf("netfront: PASS stream-up: stream %u, %u datagrams acked (%u resent), "
+		       "crc32 %08x\n", seed, count, ends.tx.resent, ends.tx.crc);
 	ok = stream_receive(n, &ends, seed + 1, count, 300 * SEC);
 	if (CHECK(ok && !ends.rx.bad, "netfront: FAIL stream-down: %u of %u, %u damaged",
 		  ends.rx.next, count, ends.rx.bad))

@@ -24,6 +24,7 @@ struct stream_rx {
 
 struct stream_tx {
 	u32 id, count, acked, sent, resent, acks, bad_acks;
+	u32 crc;			/* CRC-32 of every payload in order, once all are acked */
 };
 
 /* Payload length and byte @i of datagram @seq of stream @id (the peer computes the same). */
