@@ -163,6 +163,7 @@ efi: $(BUILD)/keel.efi $(BUILD)/esp
 include dom0-tools/xenstored/xenstored.mk
 include backend-drivers/lib/xenbe.mk
 include backend-drivers/blkback/blkback.mk
+include backend-drivers/netback/netback.mk
 # What dom0's image carries in /usr/sbin (boot/linux.mk).
 DOM0_TOOLS := $(XENSTORED) $(KEELCTL)
 # diskbench (tests/bench/diskbench.c): make bench's disk workload, in dom0 and on guests' root disk.
@@ -174,6 +175,7 @@ $(DISKBENCH): tests/bench/diskbench.c
 	@echo "  HOSTCC  $@"
 	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 DOM0_TOOLS += $(BLKBACK)
+DOM0_TOOLS += $(NETBACK)
 # keel-netpeer (tests/netpeer): dom0's end of the netfront guest's verified UDP streams.
 NETPEER := $(BUILD)/tools/keel-netpeer
 DOM0_TOOLS += $(NETPEER)

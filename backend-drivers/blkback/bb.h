@@ -13,7 +13,6 @@
 #include "ring.h"
 
 #define BB_BACKEND_ROOT_FMT	"/local/domain/0/backend/%s"
-#define BB_ERROR_ROOT_FMT	"/local/domain/0/error/backend/%s"
 #define BB_MAX_QUEUES		16u
 #define BB_MAX_RING_PAGES	(1u << BB_MAX_RING_ORDER)
 

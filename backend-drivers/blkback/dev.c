@@ -6,10 +6,10 @@
 #include <xen/io/xenbus.h>
 #include "alloc.h"
 #include "bb.h"
+#include "xenbe_xs.h"
 
 #define FE_GONE		0	/* a missing or unreadable frontend state reads as Unknown */
-#define STATE_UNKNOWN	(-1)	/* a device found by this instance: adopt what is there */
-#define XS_RETRIES	8
+#define STATE_UNKNOWN	XENBE_STATE_UNKNOWN	/* found by this instance: adopt what is there */
 
 struct bb_dev *bb_dev_new(struct bb_backend *be, uint16_t domid, uint32_t devid)
 {
@@ -44,31 +44,18 @@ unsigned int bb_dev_inflight(const struct bb_dev *dev)
 	return n;
 }
 
-/* ---- xenstore helpers ---- */
+/* ---- xenstore helpers (backend-drivers/lib/xenbe_xs.c) ---- */
 
 static int xs_read_at(struct bb_dev *dev, uint32_t tx, const char *dir, const char *key,
 		      char **val)
 {
-	struct xenbe_env *env = &dev->be->env;
-	char *path = xasprintf("%s/%s", dir, key);
-	int rc = env->ops->xs_read(env->priv, tx, path, val);
-
-	free(path);
-	return rc;
+	return xenbe_read_at(&dev->be->env, tx, dir, key, val);
 }
 
-/* A number under @dir: 0, -ENOENT (missing) or -EINVAL (not a number no larger than @max). */
 static int read_uint(struct bb_dev *dev, const char *dir, const char *key, uint64_t max,
 		     uint64_t *v)
 {
-	char *s;
-	int rc = xs_read_at(dev, 0, dir, key, &s);
-
-	if (rc)
-		return rc == -ENOENT ? -ENOENT : rc;
-	rc = xenbe_parse_uint(s, max, v) ? 0 : -EINVAL;
-	free(s);
-	return rc;
+	return xenbe_read_uint(&dev->be->env, dir, key, max, v);
 }
 
 static int fe_state(struct bb_dev *dev)
@@ -82,71 +69,11 @@ static int fe_state(struct bb_dev *dev)
 	return (int)v;
 }
 
-struct kv {
-	const char *key;
-	char val[24];
-};
+#define kv xenbe_kv	/* blkback's name for it */
 
-/*
- * Writes @kv (and be state @state unless < 0) in one transaction that also checks the backend
- * directory is still there and that nobody else (the toolstack) changed be/state since we last
- * wrote it. 0; -ENOENT (directory gone: dev->gone set); -EBUSY (be/state changed: re-read).
- */
 static int commit(struct bb_dev *dev, const struct kv *kv, unsigned int n, int state)
 {
-	struct xenbe_env *env = &dev->be->env;
-	int tries;
-
-	for (tries = 0; tries < XS_RETRIES; tries++) {
-		uint32_t tx;
-		char *cur;
-		uint64_t v;
-		unsigned int i;
-		int rc = env->ops->xs_tx_start(env->priv, &tx);
-
-		if (rc)
-			return rc;
-		rc = xs_read_at(dev, tx, dev->be_path, "state", &cur);
-		if (rc == -ENOENT) {
-			env->ops->xs_tx_end(env->priv, tx, false);
-			dev->gone = true;
-			return -ENOENT;
-		}
-		if (rc == 0) {
-			bool same = xenbe_parse_uint(cur, 8, &v) && (int)v == dev->state;
-
-			free(cur);
-			if (!same && dev->state != STATE_UNKNOWN) {
-				env->ops->xs_tx_end(env->priv, tx, false);
-				return -EBUSY;
-			}
-		}
-		for (i = 0; i < n && rc == 0; i++) {
-			char *path = xasprintf("%s/%s", dev->be_path, kv[i].key);
-
-			rc = env->ops->xs_write(env->priv, tx, path, kv[i].val);
-			free(path);
-		}
-		if (rc == 0 && state >= 0) {
-			char *path = xasprintf("%s/state", dev->be_path);
-			char sv[12];
-
-			snprintf(sv, sizeof(sv), "%d", state);
-			rc = env->ops->xs_write(env->priv, tx, path, sv);
-			free(path);
-		}
-		if (rc) {
-			env->ops->xs_tx_end(env->priv, tx, false);
-			return rc;
-		}
-		rc = env->ops->xs_tx_end(env->priv, tx, true);
-		if (rc == -EAGAIN)
-			continue;
-		if (rc == 0 && state >= 0)
-			dev->state = state;
-		return rc;
-	}
-	return -EAGAIN;
+	return xenbe_commit(&dev->be->env, dev->be_path, &dev->state, &dev->gone, kv, n, state);
 }
 
 static int set_state(struct bb_dev *dev, int state)
@@ -159,7 +86,7 @@ static int set_state(struct bb_dev *dev, int state)
 void bb_dev_fatal(struct bb_dev *dev, int err, const char *fmt, ...)
 {
 	struct xenbe_env *env = &dev->be->env;
-	char msg[160], *path, *val;
+	char msg[160];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -167,12 +94,7 @@ void bb_dev_fatal(struct bb_dev *dev, int err, const char *fmt, ...)
 	va_end(ap);
 	bb_log(dev->be, "d%u/%u: %s (%d)", dev->domid, dev->devid, msg, err);
 	dev->failed = true;
-	path = xasprintf(BB_ERROR_ROOT_FMT "/%u/%u/error", dev->be->cfg.btype, dev->domid,
-			 dev->devid);
-	val = xasprintf("%d %s", err < 0 ? -err : err, msg);
-	env->ops->xs_write(env->priv, 0, path, val);
-	free(path);
-	free(val);
+	xenbe_error_node(env, dev->be->cfg.btype, dev->domid, dev->devid, err, msg);
 	/* The rings stop now; state 6 follows once in-flight I/O is done (update()). */
 	bb_dev_release_rings(dev);
 	set_state(dev, XenbusStateClosing);

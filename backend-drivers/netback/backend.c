@@ -1,0 +1,340 @@
+/* The set of vifs keel-netback serves, and the events that reach them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "alloc.h"
+#include "nb.h"
+
+#define TOKEN_BACKEND	"be"
+#define TOKEN_RELEASE	"rel"
+#define NB_LOG_MAX	(4 << 20)
+#define DOMID_MAX_	0x7fef	/* DOMID_FIRST_RESERVED - 1 */
+#define DEVID_MAX	9999	/* keeps vif<D>.<V> within IFNAMSIZ */
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void nb_config_defaults(struct nb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->btype = "qnic";
+	cfg->max_queues = 2;
+	cfg->split = true;
+	cfg->max_devices = 256;
+	cfg->rx_drain_ms = 10000;	/* Linux netback's rx_drain_timeout_msecs */
+}
+
+void nb_log(struct nb_backend *be, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+	int n;
+
+	if (!be->log)
+		return;
+	/* dom0's /var/log is RAM: a guest that keeps failing must not fill it. */
+	if (be->log_bytes > NB_LOG_MAX) {
+		fflush(be->log);
+		if (ftruncate(fileno(be->log), 0) == 0 && fseek(be->log, 0, SEEK_SET) == 0)
+			fprintf(be->log, "(log truncated at %d bytes)\n", NB_LOG_MAX);
+		be->log_bytes = 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = fprintf(be->log, "[%5lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	n += vfprintf(be->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', be->log);
+	fflush(be->log);
+	if (n > 0)
+		be->log_bytes += n + 1;
+}
+
+int nb_backend_init(struct nb_backend *be, const struct xenbe_env *env, const struct nb_tap *tap,
+		    const struct nb_config *cfg, FILE *log)
+{
+	memset(be, 0, sizeof(*be));
+	be->env = *env;
+	be->tap = *tap;
+	be->cfg = *cfg;
+	be->log = log;
+	be->now_ms = monotonic_ms;
+	if (be->cfg.max_queues < 1)
+		be->cfg.max_queues = 1;
+	if (be->cfg.max_queues > NB_MAX_QUEUES)
+		be->cfg.max_queues = NB_MAX_QUEUES;
+	be->root = xasprintf(NB_BACKEND_ROOT_FMT, be->cfg.btype);
+	be->arena = xcalloc(1, NB_ARENA_SIZE);
+	be->segs = xcalloc(NB_BATCH_SEGS > NB_RING_SIZE ? NB_BATCH_SEGS : NB_RING_SIZE,
+			   sizeof(*be->segs));
+	be->pkts = xcalloc(NB_BUDGET, sizeof(*be->pkts));
+	be->rxinfo = xcalloc(NB_RING_SIZE, nb_rx_slotinfo_size());
+	return 0;
+}
+
+struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid)
+{
+	struct nb_vif *vif;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		if (vif->domid == domid && vif->devid == devid)
+			return vif;
+	return NULL;
+}
+
+static struct nb_vif *add(struct nb_backend *be, uint16_t domid, uint32_t devid)
+{
+	struct nb_vif *vif;
+
+	if (be->nvifs >= be->cfg.max_devices) {
+		nb_log(be, "d%u/%u: ignored, already %u vifs", domid, devid, be->nvifs);
+		return NULL;
+	}
+	vif = nb_vif_new(be, domid, devid);
+	vif->next = be->vifs;
+	be->vifs = vif;
+	be->nvifs++;
+	nb_log(be, "d%u/%u: new vif", domid, devid);
+	return vif;
+}
+
+/* Frees vifs whose directory is gone and which hold nothing any more. */
+static void reap(struct nb_backend *be)
+{
+	struct nb_vif **pp = &be->vifs;
+
+	while (*pp) {
+		struct nb_vif *vif = *pp;
+
+		if (vif->gone && vif->phase == NB_VIF_RELEASED) {
+			*pp = vif->next;
+			be->nvifs--;
+			nb_vif_free(vif);
+		} else {
+			pp = &vif->next;
+		}
+	}
+}
+
+static void free_list(char **list)
+{
+	char **p;
+
+	for (p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+void nb_backend_scan(struct nb_backend *be)
+{
+	struct xenbe_env *env = &be->env;
+	char **doms = NULL;
+	unsigned int nd = 0, i, j;
+	struct nb_vif *vif;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		vif->seen = false;
+	if (env->ops->xs_directory(env->priv, be->root, &doms, &nd) == 0) {
+		for (i = 0; i < nd; i++) {
+			char *path, **devs = NULL;
+			unsigned int nv = 0;
+			uint64_t domid, devid;
+
+			if (!xenbe_parse_uint(doms[i], DOMID_MAX_, &domid))
+				continue;
+			path = xasprintf("%s/%s", be->root, doms[i]);
+			if (env->ops->xs_directory(env->priv, path, &devs, &nv) == 0) {
+				for (j = 0; j < nv; j++) {
+					if (!xenbe_parse_uint(devs[j], DEVID_MAX, &devid))
+						continue;
+					vif = nb_backend_find(be, domid, devid);
+					if (!vif)
+						vif = add(be, domid, devid);
+					if (vif)
+						vif->seen = true;
+				}
+			}
+			free(path);
+			free_list(devs);
+		}
+	}
+	free_list(doms);
+	for (vif = be->vifs; vif; vif = vif->next) {
+		if (!vif->seen)
+			vif->gone = true;
+		nb_vif_update(vif);
+	}
+	reap(be);
+}
+
+int nb_backend_start(struct nb_backend *be)
+{
+	struct xenbe_env *env = &be->env;
+	int rc;
+
+	rc = env->ops->xs_watch(env->priv, be->root, TOKEN_BACKEND);
+	if (rc) {
+		nb_log(be, "watch %s: %s", be->root, strerror(-rc));
+		return rc;
+	}
+	rc = env->ops->xs_watch(env->priv, "@releaseDomain", TOKEN_RELEASE);
+	if (rc) {
+		nb_log(be, "watch @releaseDomain: %s", strerror(-rc));
+		return rc;
+	}
+	nb_backend_scan(be);
+	return 0;
+}
+
+/* A path under the backend root: the vif it names, or false (scan instead). */
+static bool parse_be_path(struct nb_backend *be, const char *path, uint16_t *domid,
+			  uint32_t *devid)
+{
+	size_t n = strlen(be->root);
+	char buf[64], *slash, *rest;
+	uint64_t d, v;
+
+	if (strncmp(path, be->root, n) || path[n] != '/')
+		return false;
+	snprintf(buf, sizeof(buf), "%s", path + n + 1);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	rest = slash + 1;
+	slash = strchr(rest, '/');
+	if (slash)
+		*slash = 0;
+	if (!xenbe_parse_uint(buf, DOMID_MAX_, &d) || !xenbe_parse_uint(rest, DEVID_MAX, &v))
+		return false;
+	*domid = d;
+	*devid = v;
+	return true;
+}
+
+void nb_backend_watch(struct nb_backend *be, const char *path, const char *token)
+{
+	struct nb_vif *vif;
+	uint16_t domid;
+	uint32_t devid;
+
+	if (!strcmp(token, TOKEN_RELEASE)) {
+		for (vif = be->vifs; vif; vif = vif->next) {
+			if (vif->dead || be->env.ops->domain_alive(be->env.priv, vif->domid))
+				continue;
+			nb_log(be, "d%u/%u: domain gone", vif->domid, vif->devid);
+			vif->dead = true;
+			nb_vif_update(vif);
+		}
+	} else if (!strcmp(token, TOKEN_BACKEND)) {
+		if (!parse_be_path(be, path, &domid, &devid) ||
+		    !(vif = nb_backend_find(be, domid, devid))) {
+			nb_backend_scan(be);
+			return;
+		}
+		nb_vif_update(vif);
+	} else if (sscanf(token, "fe:%hu:%u", &domid, &devid) == 2) {
+		vif = nb_backend_find(be, domid, devid);
+		if (vif)
+			nb_vif_update(vif);
+	}
+	reap(be);
+}
+
+void nb_backend_event(struct nb_backend *be, uint32_t port)
+{
+	struct nb_vif *vif;
+	unsigned int i;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		for (i = 0; vif->queues && i < vif->nqueues; i++) {
+			struct nb_queue *q = &vif->queues[i];
+			bool rx = q->rx_port == (int)port, tx = q->tx_port == (int)port;
+
+			if (!rx && !tx)
+				continue;
+			/* RX first: the frontend posted buffers (a pending frame may fit now). */
+			if (rx)
+				nb_rx_run(vif);
+			if (tx && vif->queues)
+				nb_tx_run(&vif->queues[i]);
+			return;
+		}
+}
+
+void nb_backend_tap(struct nb_backend *be, int tap)
+{
+	struct nb_vif *vif;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		if (vif->tap == tap) {
+			nb_rx_run(vif);
+			return;
+		}
+}
+
+bool nb_backend_work(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+	bool more = false;
+	unsigned int i;
+	uint64_t now = be->now_ms();
+
+	for (vif = be->vifs; vif; vif = vif->next) {
+		bool due = vif->rx_pend_len && vif->rx_stall_since &&
+			   now - vif->rx_stall_since >= be->cfg.rx_drain_ms;
+
+		if (vif->rx_more || due)
+			nb_rx_run(vif);
+		more |= vif->rx_more;
+		for (i = 0; vif->queues && i < vif->nqueues; i++) {
+			if (vif->queues[i].tx_more)
+				nb_tx_run(&vif->queues[i]);
+			more |= vif->queues && vif->queues[i].tx_more;
+		}
+	}
+	return more;
+}
+
+int nb_backend_timeout(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+	uint64_t now = be->now_ms();
+	int best = -1;
+
+	for (vif = be->vifs; vif; vif = vif->next) {
+		uint64_t end;
+		int left;
+
+		if (!vif->rx_pend_len || !vif->rx_stall_since)
+			continue;
+		end = vif->rx_stall_since + be->cfg.rx_drain_ms;
+		left = end > now ? (int)(end - now) : 0;
+		if (best < 0 || left < best)
+			best = left;
+	}
+	return best;
+}
+
+void nb_backend_fini(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+
+	for (vif = be->vifs; vif; vif = vif->next) {
+		vif->gone = true;	/* no xenstore writes from here on */
+		nb_vif_release(vif);
+	}
+	reap(be);
+	free(be->arena);
+	free(be->segs);
+	free(be->pkts);
+	free(be->rxinfo);
+	free(be->root);
+}

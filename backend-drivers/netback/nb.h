@@ -1,0 +1,169 @@
+/* keel-netback's core: the backend, its vifs, their queues, rings and TAP devices. */
+#ifndef NETBACK_NB_H
+#define NETBACK_NB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include "offload.h"
+#include "ring.h"
+#include "txparse.h"
+#include "xenbe_env.h"
+#include "xenbe_parse.h"
+
+#define NB_BACKEND_ROOT_FMT	"/local/domain/0/backend/%s"
+#define NB_MAX_QUEUES		8u
+/* One frame from the TAP: its virtio_net_hdr and up to 64 KiB of GSO frame. */
+#define NB_VNET_HLEN		10u
+#define NB_FRAME_MAX		(65536u + 64u)
+/* Frames moved per vif and direction per turn of the event loop (fairness between vifs). */
+#define NB_BUDGET		64u
+
+/*
+ * The dom0 side of a vif: a TAP device (tap.c in the daemon; a fake in the host tests).
+ * Handles are what open() returned (a file descriptor in the daemon).
+ */
+struct nb_tap_ops {
+	/* Creates @name with MAC fe:ff:ff:ff:ff:ff and @mtu, up, on @bridge: a handle or -errno. */
+	int (*open)(void *priv, const char *name, const char *bridge, unsigned int mtu);
+	/* Closes it: the interface disappears (and leaves the bridge). */
+	void (*close)(void *priv, int tap);
+	/* TUNSETOFFLOAD: which offloads frames read from it may carry. */
+	int (*set_offload)(void *priv, int tap, unsigned int tun_flags);
+	/* One frame (virtio_net_hdr first): 0 or -errno. */
+	int (*write)(void *priv, int tap, const struct iovec *iov, int iovcnt);
+	/* One frame (virtio_net_hdr first) into @buf: its length, -EAGAIN when none, or -errno. */
+	ssize_t (*read)(void *priv, int tap, void *buf, size_t len);
+};
+
+struct nb_tap {
+	const struct nb_tap_ops *ops;
+	void *priv;
+};
+
+struct nb_config {
+	const char *btype;		/* backend directory name: "qnic" */
+	uint32_t max_queues;		/* multi-queue-max-queues offered, 1..8 */
+	bool split;			/* feature-split-event-channels offered */
+	uint32_t max_devices;		/* vifs served at once */
+	uint32_t rx_drain_ms;		/* a guest without RX buffers this long: drop its frames */
+};
+
+struct nb_vif;
+
+struct nb_queue {
+	struct nb_vif *vif;
+	unsigned int idx;
+	struct nb_tx_ring tx;
+	struct nb_rx_ring rx;
+	int tx_port;			/* local event channels, -1 when unbound; equal when */
+	int rx_port;			/* the channel is not split */
+	bool tx_more;			/* the budget ran out: run again */
+};
+
+enum nb_vif_phase {
+	NB_VIF_ACTIVE,		/* walking the state machine */
+	NB_VIF_RELEASED,	/* done (online=0 or domain dead): nothing held, waits for rm */
+};
+
+struct nb_vif {
+	struct nb_backend *be;
+	struct nb_vif *next;
+	uint16_t domid;
+	uint32_t devid;
+	char *be_path;			/* /local/domain/0/backend/qnic/D/V */
+	char *fe_path;			/* /local/domain/D/device/vif/V */
+	char *fe_state_path;
+	char token[40];			/* the fe state watch's */
+	char ifname[16];		/* vif<D>.<V> */
+	bool fe_watched;
+	int state;			/* what we last wrote to be/state */
+	bool toolstack_close;		/* the toolstack wrote be state 5 */
+	bool dead;			/* the guest is gone */
+	bool gone;			/* the backend directory is gone */
+	bool failed;			/* a fatal error: no reconnect until the frontend closes */
+	enum nb_vif_phase phase;
+	bool seen;			/* scan mark */
+	int tap;			/* handle, -1 when closed */
+	struct nb_fe_features ff;
+	unsigned int nqueues;
+	struct nb_queue *queues;	/* connected when non-NULL */
+	/* RX: a frame read from the TAP that did not fit in the ring yet. */
+	uint8_t *rx_pend;
+	size_t rx_pend_len;		/* 0: none */
+	struct nb_rx_meta rx_pend_meta;
+	uint64_t rx_stall_since;	/* ms; 0: not stalled */
+	bool rx_dropping;		/* stalled too long: frames are dropped until it posts */
+	bool rx_more;			/* the budget ran out: run again */
+	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped;
+};
+
+struct nb_backend {
+	struct xenbe_env env;
+	struct nb_tap tap;
+	struct nb_config cfg;
+	struct nb_vif *vifs;
+	unsigned int nvifs;
+	char *root;			/* NB_BACKEND_ROOT_FMT */
+	FILE *log;
+	uint64_t log_bytes;		/* written since the last truncation */
+	uint64_t (*now_ms)(void);	/* a monotonic clock (tests set their own) */
+	/* Scratch for one batch (one ring at a time): frames and their grant copies. */
+	uint8_t *arena;
+	struct ioctl_gntdev_grant_copy_segment *segs;
+	struct nb_tx_pkt *pkts;
+	struct nb_rx_slotinfo *rxinfo;
+	unsigned int open_taps, mapped_pages, bound_ports;	/* what is held: tests count */
+};
+
+#define NB_ARENA_SIZE		(1u << 20)
+#define NB_BATCH_SEGS		(NB_BUDGET * NB_TX_MAX_FRAGS)
+
+/* ---- backend.c: the set of vifs, events from the outside ---- */
+void nb_config_defaults(struct nb_config *cfg);
+int nb_backend_init(struct nb_backend *be, const struct xenbe_env *env, const struct nb_tap *tap,
+		    const struct nb_config *cfg, FILE *log);
+/* Watches the backend directory and @releaseDomain and picks up every vif there. */
+int nb_backend_start(struct nb_backend *be);
+/* Closes every vif and frees everything. */
+void nb_backend_fini(struct nb_backend *be);
+void nb_backend_watch(struct nb_backend *be, const char *path, const char *token);
+void nb_backend_scan(struct nb_backend *be);
+/* An event channel fired. */
+void nb_backend_event(struct nb_backend *be, uint32_t port);
+/* The vif whose TAP is @tap became readable. */
+void nb_backend_tap(struct nb_backend *be, int tap);
+/* Work left by budgets and timers: true when more is left (poll without sleeping). */
+bool nb_backend_work(struct nb_backend *be);
+/* How long poll() may sleep (-1: for ever): the first RX drain deadline. */
+int nb_backend_timeout(struct nb_backend *be);
+struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid);
+void nb_log(struct nb_backend *be, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- vif.c: the per-vif xenbus state machine ---- */
+struct nb_vif *nb_vif_new(struct nb_backend *be, uint16_t domid, uint32_t devid);
+/* Re-reads what matters and acts: the only entry point of the state machine. */
+void nb_vif_update(struct nb_vif *vif);
+void nb_vif_free(struct nb_vif *vif);
+/* Unbinds and unmaps the rings, drops the pending frame. */
+void nb_vif_release_rings(struct nb_vif *vif);
+/* Drops every resource now (daemon exit, dead domain, removal). */
+void nb_vif_release(struct nb_vif *vif);
+void nb_vif_fatal(struct nb_vif *vif, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Should the loop poll the vif's TAP for frames? */
+bool nb_vif_wants_tap(const struct nb_vif *vif);
+
+/* ---- tx.c: guest -> TAP ---- */
+/* Takes packets from the TX ring (at most NB_BUDGET; tx_more set when some are left). */
+void nb_tx_run(struct nb_queue *q);
+
+/* ---- rx.c: TAP -> guest ---- */
+size_t nb_rx_slotinfo_size(void);
+/* Moves frames from the TAP to the RX ring of queue 0 (at most NB_BUDGET). */
+void nb_rx_run(struct nb_vif *vif);
+
+#endif

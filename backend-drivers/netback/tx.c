@@ -1,0 +1,170 @@
+/* Guest transmit: packets from a queue's TX ring, grant-copied in batches, written to the TAP. */
+#include <errno.h>
+#include <string.h>
+#include "nb.h"
+
+/* The packets of one batch and where their data went. */
+struct batch {
+	unsigned int npkts, nsegs;
+	size_t used;			/* of the arena */
+	uint8_t *data[NB_BUDGET];
+	unsigned int seg0[NB_BUDGET];	/* each packet's first segment */
+};
+
+static void respond(struct nb_queue *q, const struct nb_tx_pkt *pkt, int16_t status)
+{
+	unsigned int i;
+
+	for (i = 0; i < pkt->nslots; i++) {
+		union nb_tx_slot *s = &q->tx.slots[q->tx.r.rsp_prod_pvt++ & (NB_RING_SIZE - 1)];
+
+		/* The whole 12-byte slot: nothing of the request is left beside the response. */
+		memset(s, 0, sizeof(*s));
+		s->rsp.id = pkt->rsp_id[i];
+		s->rsp.status = pkt->rsp_null[i] ? NETIF_RSP_NULL : status;
+	}
+}
+
+/* Data segments of an OK packet into the arena. */
+static void plan_copy(struct nb_queue *q, struct batch *b, const struct nb_tx_pkt *pkt)
+{
+	struct nb_backend *be = q->vif->be;
+	uint8_t *dst = be->arena + b->used;
+	unsigned int i;
+
+	b->data[b->npkts] = dst;
+	b->seg0[b->npkts] = b->nsegs;
+	for (i = 0; i < pkt->nfrags; i++) {
+		struct ioctl_gntdev_grant_copy_segment *s;
+
+		if (!pkt->frag[i].len)
+			continue;	/* a zero-length fragment is legal (XSA-448) */
+		s = &be->segs[b->nsegs++];
+		memset(s, 0, sizeof(*s));
+		s->source.foreign.ref = pkt->frag[i].gref;
+		s->source.foreign.offset = pkt->frag[i].offset;
+		s->source.foreign.domid = q->vif->domid;
+		s->dest.virt = dst;
+		s->len = pkt->frag[i].len;
+		s->flags = GNTCOPY_source_gref;
+		dst += pkt->frag[i].len;
+	}
+	b->used += pkt->len;
+}
+
+/* Hands a copied packet to the TAP: the response status. */
+static int16_t deliver(struct nb_queue *q, uint8_t *data, const struct nb_tx_pkt *pkt)
+{
+	struct nb_vif *vif = q->vif;
+	struct nb_backend *be = vif->be;
+	struct virtio_net_hdr h;
+	struct iovec iov[2];
+
+	if (nb_tx_vnet_hdr(data, pkt->len, pkt->flags, pkt->gso, pkt->gso_type, pkt->gso_size,
+			   &h)) {
+		vif->tx_dropped++;
+		return NETIF_RSP_DROPPED;
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = NB_VNET_HLEN;
+	iov[1].iov_base = data;
+	iov[1].iov_len = pkt->len;
+	if (vif->tap < 0 || be->tap.ops->write(be->tap.priv, vif->tap, iov, 2)) {
+		vif->tx_dropped++;	/* dom0's side is down or full: a drop on the wire */
+		return NETIF_RSP_DROPPED;
+	}
+	vif->tx_packets++;
+	return NETIF_RSP_OKAY;
+}
+
+/* Copies the batch's data, delivers each packet and answers every slot, in ring order. */
+static void finish(struct nb_queue *q, struct batch *b)
+{
+	struct nb_backend *be = q->vif->be;
+	struct xenbe_env *env = &be->env;
+	bool copied = true;
+	unsigned int p, i;
+
+	if (b->nsegs && env->ops->gnt_copy(env->priv, be->segs, b->nsegs))
+		copied = false;
+	for (p = 0; p < b->npkts; p++) {
+		const struct nb_tx_pkt *pkt = &be->pkts[p];
+		int16_t st = NETIF_RSP_OKAY;
+
+		if (pkt->verdict == NB_TX_DROP) {
+			st = NETIF_RSP_ERROR;
+			q->vif->tx_dropped++;
+		} else if (pkt->verdict == NB_TX_OK) {
+			unsigned int end = p + 1 < b->npkts ? b->seg0[p + 1] : b->nsegs;
+
+			for (i = b->seg0[p]; i < end; i++)
+				if (!copied || be->segs[i].status != GNTST_okay)
+					st = NETIF_RSP_ERROR;
+			if (st == NETIF_RSP_OKAY)
+				st = deliver(q, b->data[p], pkt);
+			else
+				q->vif->tx_dropped++;
+		}
+		respond(q, pkt, st);
+	}
+	if (nb_ring_push(&q->tx.r))
+		env->ops->evtchn_notify(env->priv, q->tx_port);
+	b->npkts = b->nsegs = 0;
+	b->used = 0;
+}
+
+void nb_tx_run(struct nb_queue *q)
+{
+	struct nb_vif *vif = q->vif;
+	struct nb_backend *be = vif->be;
+	union nb_tx_slot win[NB_TX_WINDOW];
+	struct batch b = { 0 };
+	unsigned int done = 0;
+
+	q->tx_more = false;
+	if (!q->tx.r.sring)
+		return;
+	for (;;) {
+		int avail = nb_ring_unconsumed(&q->tx.r);
+		struct nb_tx_pkt *pkt;
+		unsigned int i, n;
+
+		if (avail < 0) {
+			finish(q, &b);
+			nb_vif_fatal(vif, -EPROTO, "tx: impossible number of requests");
+			return;
+		}
+		if (avail == 0) {
+			/* Before sleeping: ask for an event on the next request, then look again. */
+			nb_ring_want_event(&q->tx.r, q->tx.r.req_cons + 1);
+			if (nb_ring_unconsumed(&q->tx.r) != 0)
+				continue;
+			break;
+		}
+		if (done == NB_BUDGET) {
+			q->tx_more = true;
+			break;
+		}
+		if (b.npkts == NB_BUDGET || NB_ARENA_SIZE - b.used < XEN_NETIF_MAX_TX_SIZE)
+			finish(q, &b);
+		/* Each slot copied once (XSA-155): the parser sees only these copies. */
+		n = (unsigned int)avail < NB_TX_WINDOW ? (unsigned int)avail : NB_TX_WINDOW;
+		for (i = 0; i < n; i++)
+			win[i] = q->tx.slots[(q->tx.r.req_cons + i) & (NB_RING_SIZE - 1)];
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		pkt = &be->pkts[b.npkts];
+		nb_tx_parse(win, n, pkt);
+		if (pkt->verdict == NB_TX_FATAL) {
+			finish(q, &b);
+			nb_vif_fatal(vif, -EPROTO, "tx: %s", pkt->why);
+			return;
+		}
+		q->tx.r.req_cons += pkt->nslots;
+		b.seg0[b.npkts] = b.nsegs;
+		if (pkt->verdict == NB_TX_OK)
+			plan_copy(q, &b, pkt);
+		b.npkts++;
+		done++;
+	}
+	finish(q, &b);
+}
