@@ -5,7 +5,8 @@
 # Writes OUTDIR/vmlinuz (last, so it stands for the whole job), OUTDIR/config, OUTDIR/kernel-version
 # and OUTDIR/modules/lib/modules/<version>/: the Xen drivers, blkfront,
 # netfront, blkback, netback, ext4 (a guest's root on xvda) with the crc32c its checksums ask the
-# crypto API for, loop (dom0's phy disks on image files), what they depend on, and the package's
+# crypto API for, loop (dom0's phy disks on image files), tun and bridge (dom0's vifs on xenbr0),
+# what they depend on, and the package's
 # modules.* files. With BUSYBOX
 # (a static busybox that runs here), its depmod writes modules.dep and friends for that subset.
 set -euo pipefail
@@ -14,7 +15,8 @@ deb=$1 out=$2 busybox=${3:-}
 # Module paths under lib/modules/<version>/ to keep (a directory keeps all below it).
 wanted=(kernel/drivers/xen kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.ko
 	kernel/drivers/block/xen-blkback kernel/drivers/net/xen-netback
-	kernel/fs/ext4 kernel/crypto/crc32c_generic.ko kernel/drivers/block/loop.ko)
+	kernel/fs/ext4 kernel/crypto/crc32c_generic.ko kernel/drivers/block/loop.ko
+	kernel/drivers/net/tun.ko kernel/net/bridge/bridge.ko)
 
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/extract.XXXXXX")

@@ -80,10 +80,11 @@ $(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(INITRAMFS_OVERLAYS)
 
-# A guest's boot files: the initramfs with the modules its root disk needs (blkfront, ext4), and
+# A guest's boot files: the initramfs with the modules its root disk needs (blkfront, ext4) and
+# its vifs (netfront), and
 # that root disk, an ext4 image of boot/rootdisk/rootfs (busybox init) plus the guest halves of
 # the emulator tests (tests/emu/rootdisk/), made with mke2fs -d (boot/rootdisk/mkrootdisk.sh).
-GUEST_MODULES := xen-blkfront crc32c_generic ext4
+GUEST_MODULES := xen-blkfront crc32c_generic ext4 xen-netfront
 GUEST_MODULES_DIR := $(LINUX_DIR)/guest-modules
 GUEST_INITRAMFS := $(LINUX_DIR)/guest-initramfs.cpio.gz
 ROOTDISK := $(LINUX_DIR)/rootdisk.img

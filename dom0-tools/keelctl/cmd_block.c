@@ -8,36 +8,6 @@
 #include "xs_disk.h"
 #include "xs_domain.h"
 
-#define STATE_INITWAIT	2
-#define STATE_CONNECTED	4
-
-/* The guest NAME of @cmd, resolved: not dom0, xenstore at hand. EXIT_OK or an exit status. */
-static int guest(struct kc *kc, const char *cmd, const char *arg, uint16_t *domid)
-{
-	if (arg[0] == '-')
-		return usage_error(cmd, "unknown option %s", arg);
-	if (!kc_xs(kc) || domain_find(kc, arg, domid))
-		return EXIT_FAIL;
-	if (*domid == 0) {
-		kc_err("%s: dom0 gets no virtual disks", cmd);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-/* xl joins the specification's arguments with commas: "vdev=xvdb" "target=/x" is one disk. */
-static char *joined(int argc, char **argv)
-{
-	char *s = xstrdup(argv[0]);
-
-	for (int i = 1; i < argc; i++) {
-		char *next = xasprintf("%s,%s", s, argv[i]);
-
-		free(s);
-		s = next;
-	}
-	return s;
-}
 
 /* Does @domid have device @devid (its frontend or keelctl's copy)? */
 static bool taken(struct kc *kc, uint16_t domid, uint32_t devid)
@@ -82,9 +52,9 @@ static int wait_for_backend(struct kc *kc, uint16_t domid, const struct disk_spe
 	for (;;) {
 		if (xs_disk_backend_state(kc->xs, domid, d->devid, &state))
 			return -ENOENT;
-		if (state >= STATE_INITWAIT && state <= STATE_CONNECTED)
+		if (state >= XENBUS_INITWAIT && state <= XENBUS_CONNECTED)
 			return 0;
-		if (state > STATE_CONNECTED)
+		if (state > XENBUS_CONNECTED)
 			return -EIO;
 		if (now_ms() >= deadline)
 			return -ETIMEDOUT;
@@ -108,14 +78,14 @@ int cmd_block_attach(struct kc *kc, int argc, char **argv)
 				   "no disk specification given");
 	s.spec = xcalloc(2, sizeof(*s.spec));
 	s.phys = xcalloc(2, sizeof(*s.phys));
-	spec = joined(argc - 2, argv + 2);
+	spec = command_joined(argc - 2, argv + 2);
 	if (disk_spec_parse(spec, &s.spec[0], &why)) {
 		rc = usage_error("block-attach", "disk '%s': %s", spec, why);
 		free(why);
 		goto out;
 	}
 	s.nr = 1;
-	rc = guest(kc, "block-attach", argv[1], &domid);
+	rc = command_guest(kc, "block-attach", argv[1], "virtual disks", &domid);
 	if (rc)
 		goto out;
 	rc = EXIT_FAIL;
@@ -183,7 +153,7 @@ int cmd_block_detach(struct kc *kc, int argc, char **argv)
 	if (vdev_devid(argv[i + 1], &devid))
 		return usage_error("block-detach", "'%s' is neither a device id nor a disk name",
 				   argv[i + 1]);
-	rc = guest(kc, "block-detach", argv[i], &domid);
+	rc = command_guest(kc, "block-detach", argv[i], "virtual disks", &domid);
 	if (rc)
 		return rc;
 	priv = xs_disk_priv_path(domid, devid);
@@ -196,20 +166,6 @@ int cmd_block_detach(struct kc *kc, int argc, char **argv)
 	}
 	rc = xs_disks_remove(kc->xs, domid, &devid, 1, NULL, force, XS_DISK_TIMEOUT_MS);
 	return rc ? EXIT_FAIL : EXIT_OK;
-}
-
-/* A number the guest wrote in its frontend directory, or -1. */
-static long fe_number(struct kc *kc, const char *fe, const char *key)
-{
-	char *path = xasprintf("%s/%s", fe, key), *v = NULL;
-	uint64_t n;
-	long r = -1;
-
-	if (!xs_read(kc->xs, 0, path, &v) && parse_u64(v, &n) && n <= INT32_MAX)
-		r = (long)n;
-	free(v);
-	free(path);
-	return r;
 }
 
 static void list_one(struct kc *kc, uint16_t domid)
@@ -231,8 +187,8 @@ static void list_one(struct kc *kc, uint16_t domid)
 			be = NULL;
 		}
 		fprintf(kc->out, "%-5u %-3d %-6u %-5ld %-6ld %-8ld %s\n", devids[i], 0, domid,
-			fe_number(kc, fe, "state"), fe_number(kc, fe, "event-channel"),
-			fe_number(kc, fe, "ring-ref"), be ? be : "");
+			command_fe_number(kc, fe, "state"), command_fe_number(kc, fe, "event-channel"),
+			command_fe_number(kc, fe, "ring-ref"), be ? be : "");
 		free(be);
 		free(be_key);
 		free(priv);
@@ -254,7 +210,7 @@ int cmd_block_list(struct kc *kc, int argc, char **argv)
 		return usage_error("block-list", "no domain given");
 	domids = xcalloc((size_t)argc, sizeof(*domids));
 	for (int i = 1; i < argc && rc == EXIT_OK; i++)
-		rc = guest(kc, "block-list", argv[i], &domids[i]);
+		rc = command_guest(kc, "block-list", argv[i], "virtual disks", &domids[i]);
 	if (rc == EXIT_OK) {
 		fprintf(kc->out, "%-5s %-3s %-6s %-5s %-6s %-8s %s\n", "Vdev", "BE", "handle",
 			"state", "evt-ch", "ring-ref", "BE-path");

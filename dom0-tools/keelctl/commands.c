@@ -1,7 +1,9 @@
 /* The command table, usage messages and help. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "domains.h"
 
 const struct command commands[] = {
 	{ "create", cmd_create, "[-c] [-F | -e] [-p] [-n] [-f] FILE.cfg [KEY=VALUE...]",
@@ -37,6 +39,22 @@ const struct command commands[] = {
 	  "list guests' disks, as xl block-list\n"
 	  "  Vdev (device id), BE (backend domain), handle (the guest's id), state, evt-ch and\n"
 	  "  ring-ref (as the guest's frontend reports them; -1: none), BE-path" },
+	{ "network-attach", cmd_network_attach, "NAME [VIFSPEC...]",
+	  "hot-plug a vif into a running guest, as xl network-attach\n"
+	  "  VIFSPEC is a vif = [...] entry (xl-network-configuration(5)); several arguments are\n"
+	  "  joined with commas: 'mac=00:16:3e:01:02:03,bridge=xenbr0'. It gets the guest's next\n"
+	  "  free id unless devid= says, and a random 00:16:3e MAC unless mac= says.\n"
+	  "  backendtype=kernel uses Linux's xen-netback, else keel-netback. Waits up to 10 s\n"
+	  "  for the backend to take the vif." },
+	{ "network-detach", cmd_network_detach, "[--force] NAME DEVID|MAC",
+	  "unplug a guest's vif, as xl network-detach\n"
+	  "  The backend is asked to close (state 5); the guest has 10 s to let go, else the\n"
+	  "  vif stays and the command fails.\n"
+	  "  --force  remove the guest's frontend first and the vif regardless" },
+	{ "network-list", cmd_network_list, "NAME...",
+	  "list guests' vifs, as xl network-list\n"
+	  "  Idx (device id), BE (backend domain), MAC, handle, state, evt-ch and tx-/rx-ring-ref\n"
+	  "  (as the guest's frontend reports them; -1: none), BE-path" },
 	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
 	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
 	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",
@@ -105,4 +123,44 @@ int cmd_help(struct kc *kc, int argc, char **argv)
 	}
 	fprintf(kc->out, "\n'keelctl help COMMAND' tells more. NAME is a domain's name or id.\n");
 	return EXIT_OK;
+}
+
+int command_guest(struct kc *kc, const char *cmd, const char *arg, const char *what,
+		  uint16_t *domid)
+{
+	if (arg[0] == '-')
+		return usage_error(cmd, "unknown option %s", arg);
+	if (!kc_xs(kc) || domain_find(kc, arg, domid))
+		return EXIT_FAIL;
+	if (*domid == 0) {
+		kc_err("%s: dom0 gets no %s", cmd, what);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+char *command_joined(int argc, char **argv)
+{
+	char *s = xstrdup(argv[0]);
+
+	for (int i = 1; i < argc; i++) {
+		char *next = xasprintf("%s,%s", s, argv[i]);
+
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+long command_fe_number(struct kc *kc, const char *fe, const char *key)
+{
+	char *path = xasprintf("%s/%s", fe, key), *v = NULL;
+	uint64_t n;
+	long r = -1;
+
+	if (!xs_read(kc->xs, 0, path, &v) && parse_u64(v, &n) && n <= INT32_MAX)
+		r = (long)n;
+	free(v);
+	free(path);
+	return r;
 }

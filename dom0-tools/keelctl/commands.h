@@ -4,6 +4,7 @@
 
 #include "kc.h"
 #include "util.h"
+#include "xs.h"
 
 /* Exit statuses. */
 #define EXIT_OK		0
@@ -25,6 +26,17 @@ int usage_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 /* The full usage of @cmd on @out. */
 void command_usage(const struct command *c, FILE *out);
 
+/*
+ * The guest NAME @arg of @cmd, resolved: not an option, not dom0 (which gets no @what),
+ * xenstore at hand. EXIT_OK or an exit status, with a message.
+ */
+int command_guest(struct kc *kc, const char *cmd, const char *arg, const char *what,
+		  uint16_t *domid);
+/* xl joins a device specification's arguments with commas: a new string. */
+char *command_joined(int argc, char **argv);
+/* A number the guest wrote at @fe/@key, or -1. */
+long command_fe_number(struct kc *kc, const char *fe, const char *key);
+
 /* getopt() state reset before a command parses its options. */
 void reset_getopt(void);
 
@@ -39,6 +51,9 @@ int cmd_reboot(struct kc *kc, int argc, char **argv);
 int cmd_block_attach(struct kc *kc, int argc, char **argv);
 int cmd_block_detach(struct kc *kc, int argc, char **argv);
 int cmd_block_list(struct kc *kc, int argc, char **argv);
+int cmd_network_attach(struct kc *kc, int argc, char **argv);
+int cmd_network_detach(struct kc *kc, int argc, char **argv);
+int cmd_network_list(struct kc *kc, int argc, char **argv);
 int cmd_info(struct kc *kc, int argc, char **argv);
 int cmd_dmesg(struct kc *kc, int argc, char **argv);
 int cmd_top(struct kc *kc, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "cfg_parse.h"
 #include "config.h"
 #include "disk_spec.h"
+#include "vif_spec.h"
 #include <public/keel_domctl.h>
 #include "util.h"
 
@@ -265,8 +266,9 @@ static void key_on_crash(struct apply *a, const struct cfg_setting *s)
 	action(a, s, &a->cfg->on_crash);
 }
 
+/* A list of strings; an empty one only with @empty_ok (vif = [ '' ]: every default). */
 static void string_list(struct apply *a, const struct cfg_setting *s, char ***list,
-			unsigned int *nr)
+			unsigned int *nr, bool empty_ok)
 {
 	char **v;
 
@@ -275,9 +277,9 @@ static void string_list(struct apply *a, const struct cfg_setting *s, char ***li
 		return;
 	}
 	for (unsigned int i = 0; i < s->nr_atoms; i++) {
-		if (!s->atoms[i].quoted || !s->atoms[i].text[0]) {
-			bad(a, s->atoms[i].line, "%s: entry %u must be a non-empty string", s->key,
-			    i + 1);
+		if (!s->atoms[i].quoted || (!empty_ok && !s->atoms[i].text[0])) {
+			bad(a, s->atoms[i].line, "%s: entry %u must be a %sstring", s->key, i + 1,
+			    empty_ok ? "" : "non-empty ");
 			return;
 		}
 	}
@@ -326,7 +328,7 @@ static void key_disk(struct apply *a, const struct cfg_setting *s)
 {
 	unsigned int errors = a->diag.errors;
 
-	string_list(a, s, &a->cfg->disks, &a->cfg->nr_disks);
+	string_list(a, s, &a->cfg->disks, &a->cfg->nr_disks, false);
 	if (a->diag.errors == errors && !disks_valid(a, s)) {
 		for (unsigned int i = 0; i < a->cfg->nr_disks; i++)
 			free(a->cfg->disks[i]);
@@ -336,9 +338,54 @@ static void key_disk(struct apply *a, const struct cfg_setting *s)
 	}
 }
 
+/* Every entry a vif keel can give, no two with one devid= or mac= (the rest: keelctl picks). */
+static bool vifs_valid(struct apply *a, const struct cfg_setting *s)
+{
+	struct vif_spec *v = xcalloc(s->nr_atoms + 1, sizeof(*v));
+	bool ok = true;
+	char *why;
+
+	for (unsigned int i = 0; i < s->nr_atoms; i++) {
+		if (vif_spec_parse(s->atoms[i].text, &v[i], &why)) {
+			bad(a, s->atoms[i].line, "vif: entry %u '%s': %s", i + 1, s->atoms[i].text,
+			    why);
+			free(why);
+			ok = false;
+			continue;
+		}
+		for (unsigned int j = 0; j < i; j++) {
+			if (v[j].devid >= 0 && v[j].devid == v[i].devid) {
+				bad(a, s->atoms[i].line, "vif: entry %u '%s': devid %d is entry %u's",
+				    i + 1, s->atoms[i].text, v[i].devid, j + 1);
+				ok = false;
+				break;
+			}
+			if (v[j].mac_given && v[i].mac_given && !memcmp(v[j].mac, v[i].mac, 6)) {
+				bad(a, s->atoms[i].line, "vif: entry %u '%s': its MAC is entry %u's",
+				    i + 1, s->atoms[i].text, j + 1);
+				ok = false;
+				break;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < s->nr_atoms; i++)
+		vif_spec_free(&v[i]);
+	free(v);
+	return ok;
+}
+
 static void key_vif(struct apply *a, const struct cfg_setting *s)
 {
-	string_list(a, s, &a->cfg->vifs, &a->cfg->nr_vifs);
+	unsigned int errors = a->diag.errors;
+
+	string_list(a, s, &a->cfg->vifs, &a->cfg->nr_vifs, true);
+	if (a->diag.errors == errors && !vifs_valid(a, s)) {
+		for (unsigned int i = 0; i < a->cfg->nr_vifs; i++)
+			free(a->cfg->vifs[i]);
+		free(a->cfg->vifs);
+		a->cfg->vifs = NULL;
+		a->cfg->nr_vifs = 0;
+	}
 }
 
 static const struct {

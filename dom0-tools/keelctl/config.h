@@ -24,7 +24,7 @@ struct domain_config {
 	char *cmdline, *extra, *root;	/* NULL when unset */
 	uint8_t on_poweroff, on_reboot, on_crash;	/* KEEL_ACTION_* */
 	uint32_t weight, cap;		/* 0: keel's defaults */
-	/* disk: checked xl disk specifications (disk_spec.h); vif: strings, for a net backend to come. */
+	/* disk: checked xl disk specifications (disk_spec.h); vif: checked vif ones (vif_spec.h). */
 	unsigned int nr_disks, nr_vifs;
 	char **disks, **vifs;
 };

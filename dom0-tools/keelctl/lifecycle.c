@@ -6,6 +6,7 @@
 #include "disks.h"
 #include "lifecycle.h"
 #include "util.h"
+#include "vifs.h"
 #include "xs_domain.h"
 
 int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool destroy)
@@ -28,6 +29,11 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 		kc_err("d%u: cannot remove its disks: %s", domid, strerror(-r));
 		rc = rc ? rc : r;
 	}
+	r = vifs_detach_all(kc, domid, expect_vm, true);
+	if (r) {
+		kc_err("d%u: cannot remove its vifs: %s", domid, strerror(-r));
+		rc = rc ? rc : r;
+	}
 	r = xs_release(kc->xs, domid);
 	/* ENOENT: never introduced, or released already. */
 	if (r && r != -ENOENT) {
@@ -43,7 +49,8 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 }
 
 static int register_domain(struct kc *kc, const struct domain_config *cfg,
-			   const struct build_report *rep, struct disk_set *disks)
+			   const struct build_report *rep, struct disk_set *disks,
+			   struct vif_set *vifs)
 {
 	char *vm;
 	struct keel_domctl_info info;
@@ -68,11 +75,13 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 		       strerror(-rc));
 		return rc;
 	}
-	/* Before the guest runs: its frontends find every disk at state 1 when they probe. */
+	/* Before the guest runs: its frontends find every device at state 1 when they probe. */
 	vm = xs_vm_path(cfg->uuid);
 	/* Leftovers of an earlier domain with this id (a toolstack killed midway) go first. */
 	disks_detach_all(kc, rep->domid, NULL, true);
+	vifs_detach_all(kc, rep->domid, NULL, true);
 	rc = disks_attach(kc, cfg->name, rep->domid, vm, disks);
+	rc = rc ? rc : vifs_attach(kc, cfg->name, rep->domid, vm, vifs);
 	free(vm);
 	if (rc)
 		return rc;
@@ -88,22 +97,30 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 {
 	struct build_report rep;
 	struct disk_set disks;
+	struct vif_set vifs;
 	char *vm;
 	int rc;
 
 	if (!kc_hv(kc) || !kc_xs(kc))
 		return -EIO;
-	/* A bad disk fails the create before anything exists. */
+	/* A bad disk or vif fails the create before anything exists. */
 	rc = disks_prepare(cfg->name, cfg->disks, cfg->nr_disks, &disks);
 	if (rc)
 		return rc;
-	rc = build_domain(kc->hv, cfg, &rep);
+	rc = vifs_prepare(cfg->name, cfg->vifs, cfg->nr_vifs, &vifs);
 	if (rc) {
 		disk_set_free(&disks);
 		return rc;
 	}
-	rc = register_domain(kc, cfg, &rep, &disks);
+	rc = build_domain(kc->hv, cfg, &rep);
+	if (rc) {
+		disk_set_free(&disks);
+		vif_set_free(&vifs);
+		return rc;
+	}
+	rc = register_domain(kc, cfg, &rep, &disks, &vifs);
 	disk_set_free(&disks);
+	vif_set_free(&vifs);
 	if (!rc && !paused) {
 		rc = hv_simple(kc->hv, KEEL_DOMCTL_unpause, rep.domid);
 		if (rc)

@@ -15,6 +15,7 @@
 #include "util.h"
 #include "xs_disk.h"
 #include "xs_domain.h"
+#include "xs_vif.h"
 
 #define DEFAULT_LOG_DIR	"/var/log/keel"
 
@@ -70,24 +71,26 @@ static uint8_t action_for(const struct monitor *m, uint32_t reason, bool *known)
 }
 
 /*
- * The disks the domain has now, hot-plugged ones included and detached ones not, are what
- * it gets again (as xl keeps block-attach and -detach in the domain's configuration).
+ * The devices the domain has now, hot-plugged ones included and detached ones not, are what
+ * it gets again (as xl keeps block-attach, network-attach and their detaches in the domain's
+ * configuration). vifs keep their MAC and id: their copies hold them.
  */
-static void keep_disks(struct monitor *m)
+static void keep_devices(struct monitor *m, const struct xs_device_kind *k, char ***list,
+			 unsigned int *nr)
 {
 	char **texts;
-	unsigned int nr;
+	unsigned int n;
 
-	if (!m->kc->xs || xs_disks_specs(m->kc->xs, m->domid, m->vm_path, &texts, &nr)) {
+	if (!m->kc->xs || xs_devices_specs(m->kc->xs, k, m->domid, m->vm_path, &texts, &n)) {
 		if (m->kc->xs)
 			xs_free_list(texts);
 		return;
 	}
-	for (unsigned int i = 0; i < m->cfg.nr_disks; i++)
-		free(m->cfg.disks[i]);
-	free(m->cfg.disks);
-	m->cfg.disks = texts;
-	m->cfg.nr_disks = nr;
+	for (unsigned int i = 0; i < *nr; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = texts;
+	*nr = n;
 }
 
 static enum monitor_result restart(struct monitor *m, const char *why)
@@ -96,7 +99,8 @@ static enum monitor_result restart(struct monitor *m, const char *why)
 	int rc;
 
 	note(m, "%s: restarting it", why);
-	keep_disks(m);
+	keep_devices(m, &xs_vbd_kind, &m->cfg.disks, &m->cfg.nr_disks);
+	keep_devices(m, &xs_vif_kind, &m->cfg.vifs, &m->cfg.nr_vifs);
 	domain_teardown(m->kc, old, m->vm_path, true);
 	rc = domain_start(m->kc, &m->cfg, false, &domid);
 	if (rc) {

@@ -7,9 +7,13 @@
 #include "disk_spec.h"
 #include "disk_target.h"
 #include "xs.h"
+#include "xs_device.h"
 
-#define XS_DISK_TIMEOUT_MS	10000	/* LIBXL_DESTROY_TIMEOUT, and attach's wait */
-#define XS_DISK_POLL_MS		50
+#define XS_DISK_TIMEOUT_MS	XS_DEVICE_TIMEOUT_MS
+#define XS_DISK_POLL_MS		XS_DEVICE_POLL_MS
+
+/* Disks as xs_device.c sees them: qdisk and vbd backends, loop devices released. */
+extern const struct xs_device_kind xs_vbd_kind;
 
 /* /local/domain/D/device/vbd/V, /local/domain/0/backend/{qdisk,vbd}/D/V, /libxl/D/device/vbd/V. */
 char *xs_disk_fe_path(uint16_t domid, uint32_t devid);
@@ -39,12 +43,7 @@ int xs_disks_specs(struct xs *xs, uint16_t domid, const char *expect_vm, char **
 int xs_disks_list(struct xs *xs, uint16_t domid, uint32_t **devids, unsigned int *nr);
 
 /*
- * Removes @nr disks of @domid as libxl does (split-drivers.md 2.7): with @force the frontend
- * goes first; backend online=0 and state=5 in one transaction; up to @timeout_ms for every
- * backend to reach 6 (not waited for one nobody ever picked up); then frontend, backend,
- * error nodes and the private copy in one transaction, and keelctl's loop devices released.
- * Only disks whose copy names @expect_vm, when not NULL. Without @force, a disk whose
- * backend does not close in time is left (-ETIMEDOUT). Returns the first error.
+ * Removes @nr disks of @domid: xs_devices_remove(), keelctl's loop devices released after.
  */
 int xs_disks_remove(struct xs *xs, uint16_t domid, const uint32_t *devids, unsigned int nr,
 		    const char *expect_vm, bool force, unsigned int timeout_ms);

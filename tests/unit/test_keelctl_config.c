@@ -251,7 +251,7 @@ static void test_bad_values(void **state)
 		      "t.cfg:3: on_poweroff: 'explode' is not an action (destroy, restart, preserve)\n");
 	expect_errors(BASE "disk = \"phy:/dev/x,xvda,w\"\n",
 		      "t.cfg:3: disk must be a list: disk = [ \"...\", ... ]\n");
-	expect_errors(BASE "vif = [ 'a',\n 5 ]\n", "t.cfg:4: vif: entry 2 must be a non-empty string\n");
+	expect_errors(BASE "vif = [ 'a',\n 5 ]\n", "t.cfg:4: vif: entry 2 must be a string\n");
 	expect_errors(BASE "ramdisk = \"\"\n", "t.cfg:3: ramdisk must not be empty\n");
 	expect_errors("name = \"42\"\nkernel = \"k\"\n",
 		      "t.cfg:1: name: '42' is a number, which names a domain id\n");
@@ -347,7 +347,7 @@ static void test_print_reads_back(void **state)
 	expect_ok("name = 'p'\nkernel = '/k \"q\"'\nramdisk='/r'\nmemory=300\nvcpus=2\n"
 		  "cmdline = 'a\\tb'\non_reboot='preserve'\ncpu_weight=9\ncap=10\n"
 		  "uuid = '00000000-0000-4000-8000-000000000001'\n"
-		  "disk=['/x,,xvda','vdev=xvdb, target=/y,1']\nvif=['z']\n", &a);
+		  "disk=['/x,,xvda','vdev=xvdb, target=/y,1']\nvif=['bridge=z']\n", &a);
 	out_open(&o);
 	config_print(&a, o.f);
 	if (config_parse_text("printed", out_text(&o), strlen(out_text(&o)), NULL, 0, &b, err.f))
@@ -364,7 +364,7 @@ static void test_print_reads_back(void **state)
 	assert_int_equal(a.cap, b.cap);
 	assert_int_equal(b.nr_disks, 2);
 	assert_string_equal(b.disks[1], "vdev=xvdb, target=/y,1");
-	assert_string_equal(b.vifs[0], "z");
+	assert_string_equal(b.vifs[0], "bridge=z");
 	config_free(&a);
 	config_free(&b);
 	out_close(&o);

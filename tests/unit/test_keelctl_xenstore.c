@@ -26,6 +26,8 @@
 #include "xs_client.h"
 #include "xs_domain.h"
 #include "xs_disk.h"
+#include "xs_vif.h"
+#include "vif_hotplug.h"
 
 #define UUID "6d1d0e44-6c5e-4b8a-9d0a-1f2e3d4c5b6a"
 
@@ -931,18 +933,22 @@ static void test_disks_come_back_after_a_reboot(void **state)
  */
 struct fake_backend {
 	pthread_t thread;
+	const char *kind;	/* backend/<kind>: qdisk unless set */
 	volatile bool stop, stubborn, refuse;
 	volatile unsigned int taken;
 };
 
 static void backend_step(struct xs *xs, struct fake_backend *b)
 {
-	const char *root = "/local/domain/0/backend/qdisk";
+	/* Not xasprintf_tmp(): its slots are the test thread's. */
+	char *root = xasprintf("/local/domain/0/backend/%s", b->kind);
 	char **doms = NULL, **devs = NULL;
 	unsigned int nd = 0, nv = 0;
 
-	if (xs_directory(xs, 0, root, &doms, &nd))
+	if (xs_directory(xs, 0, root, &doms, &nd)) {
+		free(root);
 		return;
+	}
 	for (unsigned int i = 0; i < nd; i++) {
 		char *dir = xasprintf("%s/%s", root, doms[i]);
 
@@ -952,9 +958,11 @@ static void backend_step(struct xs *xs, struct fake_backend *b)
 
 				if (!xs_read(xs, 0, st, &v)) {
 					if (!strcmp(v, "1") && b->refuse) {
-						xs_write(xs, 0, xasprintf_tmp(
-							"/local/domain/0/error/backend/qdisk/%s/%s/error",
-							doms[i], devs[j]), "2 no such image");
+						char *e = xasprintf("/local/domain/0/error/backend/%s/%s/%s/error",
+								    b->kind, doms[i], devs[j]);
+
+						xs_write(xs, 0, e, "2 no such image");
+						free(e);
 						xs_write(xs, 0, st, "5");
 					} else if (!strcmp(v, "1")) {
 						xs_write(xs, 0, st, "2");
@@ -971,6 +979,7 @@ static void backend_step(struct xs *xs, struct fake_backend *b)
 		free(dir);
 	}
 	xs_free_list(doms);
+	free(root);
 }
 
 static void *backend_main(void *arg)
@@ -987,10 +996,16 @@ static void *backend_main(void *arg)
 	return NULL;
 }
 
-static void backend_start(struct fake_backend *b)
+static void backend_start_kind(struct fake_backend *b, const char *kind)
 {
 	memset(b, 0, sizeof(*b));
+	b->kind = kind;
 	assert_int_equal(pthread_create(&b->thread, NULL, backend_main, b), 0);
+}
+
+static void backend_start(struct fake_backend *b)
+{
+	backend_start_kind(b, "qdisk");
 }
 
 static void backend_stop(struct fake_backend *b)
@@ -1084,6 +1099,296 @@ static void test_block_attach_list_detach(void **state)
 	free(extra);
 	free(a);
 	free(b);
+}
+
+/* ---- vifs ---- */
+
+/* Nothing of @domid's vifs is left in xenstore. */
+static void expect_no_vifs(uint16_t domid)
+{
+	expect_missing(xasprintf_tmp("/local/domain/%u/device/vif", domid));
+	expect_missing(xasprintf_tmp("/libxl/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/qnic/%u", domid));
+	expect_missing(xasprintf_tmp("/local/domain/0/backend/vif/%u", domid));
+}
+
+static void test_vif_entries(void **state)
+{
+	const char *extra = "vif = [ 'mac=00:16:3E:00:00:01,bridge=br1,mtu=1400,ip=10.0.0.2,"
+			    "vifname=guest0,untrusted', '' ]\n";
+	const char *fe = "/local/domain/1/device/vif/0", *be = "/local/domain/0/backend/qnic/1/0";
+	const char *fe1 = "/local/domain/1/device/vif/1", *be1 = "/local/domain/0/backend/qnic/1/1";
+	const char *priv = "/libxl/1/device/vif/0";
+	struct xs_client guest;
+	struct xs_msg reply;
+	char *mac;
+
+	assert_int_equal(create("vm", extra), 1);
+	/* The frontend: the guest's own, dom0 reads; mtu is dom0's word, read-only. */
+	expect_perms(fe, "n1", "r0");
+	expect_node(xasprintf_tmp("%s/backend", fe), be);
+	expect_node(xasprintf_tmp("%s/backend-id", fe), "0");
+	expect_node(xasprintf_tmp("%s/state", fe), "1");
+	expect_node(xasprintf_tmp("%s/handle", fe), "0");
+	expect_node(xasprintf_tmp("%s/mac", fe), "00:16:3e:00:00:01");
+	expect_node(xasprintf_tmp("%s/trusted", fe), "0");
+	expect_node(xasprintf_tmp("%s/mtu", fe), "1400");
+	expect_perms(xasprintf_tmp("%s/mtu", fe), "n0", "r1");
+	expect_perms(xasprintf_tmp("%s/mac", fe), "n1", "r0");
+	/* The backend: dom0's, the guest reads. */
+	expect_perms(be, "n0", "r1");
+	expect_node(xasprintf_tmp("%s/frontend", be), fe);
+	expect_node(xasprintf_tmp("%s/frontend-id", be), "1");
+	expect_node(xasprintf_tmp("%s/online", be), "1");
+	expect_node(xasprintf_tmp("%s/state", be), "1");
+	expect_node(xasprintf_tmp("%s/handle", be), "0");
+	expect_node(xasprintf_tmp("%s/mac", be), "00:16:3e:00:00:01");
+	expect_node(xasprintf_tmp("%s/bridge", be), "br1");
+	expect_node(xasprintf_tmp("%s/type", be), "vif");
+	expect_node(xasprintf_tmp("%s/ip", be), "10.0.0.2");
+	expect_node(xasprintf_tmp("%s/vifname", be), "guest0");
+	expect_node(xasprintf_tmp("%s/mtu", be), "1400");
+	/* keel-netback runs no hotplug script: nothing to wait for. */
+	expect_missing(xasprintf_tmp("%s/hotplug-status", be));
+	expect_perms(xasprintf_tmp("%s/mac", be), "n0", "r1");
+	/* The second: id 1, a random Xen MAC, every default. */
+	expect_node(xasprintf_tmp("%s/handle", fe1), "1");
+	expect_node(xasprintf_tmp("%s/trusted", fe1), "1");
+	expect_missing(xasprintf_tmp("%s/mtu", fe1));
+	expect_node(xasprintf_tmp("%s/bridge", be1), "xenbr0");
+	expect_missing(xasprintf_tmp("%s/ip", be1));
+	assert_int_equal(xs_read(kc.xs, 0, xasprintf_tmp("%s/mac", fe1), &mac), 0);
+	assert_int_equal(strncmp(mac, "00:16:3e:", 9), 0);
+	expect_node(xasprintf_tmp("%s/mac", be1), mac);
+	expect_node("/libxl/1/device/vif/1/spec",
+		    xasprintf_tmp("devid=1,mac=%s,bridge=xenbr0,backendtype=keel", mac));
+	free(mac);
+	/* dom0's private copy: nobody else's. */
+	expect_perms(priv, "n0", NULL);
+	expect_node(xasprintf_tmp("%s/backend", priv), be);
+	expect_node(xasprintf_tmp("%s/frontend", priv), fe);
+	expect_node(xasprintf_tmp("%s/mac", priv), "00:16:3e:00:00:01");
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &mac), 0);
+	expect_node(xasprintf_tmp("%s/vm", priv), mac);
+	free(mac);
+
+	/* What the guest may do: read both, write its frontend but not mtu, not the backend. */
+	xs_client_ring(&guest, rings[1], NULL, NULL);
+	assert_int_equal(xs_callv(&guest, XS_READ, 0, &reply, 1, xasprintf_tmp("%s/bridge", be)),
+			 0);
+	assert_int_equal(reply.hdr.type, XS_READ);
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/state", fe), "4", 1, &reply),
+			 0);
+	assert_true(xs_is_ok(&reply));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/mtu", fe), "9000", 4, &reply),
+			 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/bridge", be), "br0", 3, &reply),
+			 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	assert_int_equal(xs_write_node(&guest, 0, xasprintf_tmp("%s/mac", priv), "x", 1, &reply),
+			 0);
+	assert_true(xs_is_error(&reply, "EACCES"));
+	xs_client_close(&guest);
+
+	/* Destroy: nothing left (no backend ran, so nobody is waited for). */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_vifs(1);
+}
+
+/* dom0's interfaces, as the kernel-vif hotplug work would change them. */
+static struct {
+	char log[512];
+	int fail_bridge;
+} net;
+
+static void net_log(const char *fmt, const char *a, const char *b)
+{
+	size_t len = strlen(net.log);
+
+	snprintf(net.log + len, sizeof(net.log) - len, fmt, a, b);
+}
+
+static int fake_rename(const char *from, const char *to)
+{
+	net_log("rename %s %s;", from, to);
+	return 0;
+}
+
+static int fake_set_mtu(const char *ifname, unsigned int mtu)
+{
+	char m[16];
+
+	snprintf(m, sizeof(m), "%u", mtu);
+	net_log("mtu %s %s;", ifname, m);
+	return 0;
+}
+
+static int fake_bridge_add(const char *bridge, const char *ifname)
+{
+	net_log("addif %s %s;", bridge, ifname);
+	return net.fail_bridge;
+}
+
+static int fake_set_up(const char *ifname)
+{
+	net_log("up %s%s;", ifname, "");
+	return 0;
+}
+
+static const struct vif_netops fake_netops = {
+	.rename = fake_rename, .set_mtu = fake_set_mtu,
+	.bridge_add = fake_bridge_add, .set_up = fake_set_up,
+};
+
+static void test_kernel_vif_hotplug(void **state)
+{
+	static struct fake_backend be;	/* outlives a failed assertion's longjmp */
+	const char *bep = "/local/domain/0/backend/vif/1/0";
+
+	memset(&net, 0, sizeof(net));
+	vif_netops = &fake_netops;
+	backend_start_kind(&be, "vif");
+	/* xen-netback takes it (state 2, vif1.0 made): keelctl does vif-bridge's work. */
+	assert_int_equal(create("vm", "vif = [ 'backendtype=kernel', "
+				"'backendtype=kernel,vifname=g1,mtu=9000,bridge=br1' ]\n"), 1);
+	assert_string_equal(net.log, "addif xenbr0 vif1.0;up vif1.0;"
+				     "rename vif1.1 g1;mtu g1 9000;addif br1 g1;up g1;");
+	expect_node(xasprintf_tmp("%s/hotplug-status", bep), "connected");
+	expect_node("/local/domain/0/backend/vif/1/1/hotplug-status", "connected");
+	expect_node("/local/domain/1/device/vif/0/backend", bep);
+	expect_missing("/local/domain/0/backend/qnic/1");
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_vifs(1);
+	assert_int_equal(be.taken, 2);
+
+	/* A bridge that is not there: the create fails, saying so, and leaves nothing. */
+	memset(&net, 0, sizeof(net));
+	net.fail_bridge = -ENODEV;
+	capture_reset();
+	assert_int_equal(run("create", "-e", cfg_file("vm", "vif = [ 'backendtype=kernel' ]\n"),
+			     NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d2): vif 0: cannot add vif2.0 to bridge xenbr0: No such device\n");
+	assert_int_equal(fake_hv_domains(&fake), 0);
+	expect_no_vifs(2);
+	expect_missing("/local/domain/2");
+	backend_stop(&be);
+	vif_netops = &vif_netops_linux;
+}
+
+static void test_vifs_come_back_after_a_reboot(void **state)
+{
+	static struct fake_backend be;
+	struct monitor m;
+	char *mac0, *mac1;
+
+	backend_start_kind(&be, "qnic");
+	start_monitored(&m, "on_reboot = 'restart'\nvif = [ '' ]\n");
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/device/vif/0/mac", &mac0), 0);
+	/* A vif hot-plugged meanwhile comes back too, with its MAC, as in xl. */
+	assert_int_equal(run("network-attach", "mon", NULL), EXIT_OK);
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/device/vif/1/mac", &mac1), 0);
+	assert_string_not_equal(mac0, mac1);
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	assert_int_equal(m.domid, 2);
+	expect_no_vifs(1);
+	expect_node("/local/domain/2/device/vif/0/mac", mac0);
+	expect_node("/local/domain/2/device/vif/1/mac", mac1);
+	expect_node("/local/domain/0/backend/qnic/2/1/frontend-id", "2");
+	/* Powered off: the monitor removes the vifs. */
+	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	expect_no_vifs(2);
+	monitor_fini(&m);
+	backend_stop(&be);
+	free(mac0);
+	free(mac1);
+}
+
+static void test_network_attach_list_detach(void **state)
+{
+	static struct fake_backend be;
+
+	backend_start_kind(&be, "qnic");
+	create("vm", "vif = [ 'mac=00:16:3e:00:00:01' ]\n");
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	/* The next free id; several arguments are one specification. */
+	assert_int_equal(run("network-attach", "vm", "mac=00:16:3e:00:00:02", "bridge=br1", NULL),
+			 EXIT_OK);
+	expect_node("/local/domain/1/device/vif/1/state", "1");
+	expect_node("/local/domain/0/backend/qnic/1/1/state", "2");
+	expect_node("/local/domain/0/backend/qnic/1/1/bridge", "br1");
+	assert_int_equal(run("network-attach", "vm", "devid=7,mac=00:16:3e:00:00:07", NULL),
+			 EXIT_OK);
+	/* A taken id. */
+	assert_int_equal(run("network-attach", "vm", "devid=1", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has a vif 1 already\n");
+	/* What the guest reports shows in the list (one queue or several). */
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vif/0/event-channel", "9"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vif/0/tx-ring-ref", "10"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vif/0/rx-ring-ref", "11"), 0);
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vif/0/state", "4"), 0);
+	assert_int_equal(xs_write(kc.xs, 0,
+				  "/local/domain/1/device/vif/1/queue-0/event-channel-tx", "12"), 0);
+	assert_int_equal(run("network-list", "vm", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path\n"
+		"0   0  00:16:3e:00:00:01 0      4     9         10/11          /local/domain/0/backend/qnic/1/0\n"
+		"1   0  00:16:3e:00:00:02 1      1     12        -1/-1          /local/domain/0/backend/qnic/1/1\n"
+		"7   0  00:16:3e:00:00:07 7      1     -1        -1/-1          /local/domain/0/backend/qnic/1/7\n");
+	/* Detach by MAC and by id: the backend closes, everything of that vif goes. */
+	assert_int_equal(run("network-detach", "vm", "00:16:3E:00:00:02", NULL), EXIT_OK);
+	expect_missing("/local/domain/1/device/vif/1");
+	expect_missing("/local/domain/0/backend/qnic/1/1");
+	expect_missing("/libxl/1/device/vif/1");
+	assert_int_equal(run("network-detach", "vm", "7", NULL), EXIT_OK);
+	expect_missing("/local/domain/1/device/vif/7");
+	/* The next attach takes id 1 again: one past the largest left. */
+	assert_int_equal(run("network-attach", "vm", NULL), EXIT_OK);
+	expect_node("/local/domain/0/backend/qnic/1/1/handle", "1");
+	assert_int_equal(run("network-detach", "vm", "00:16:3e:00:00:02", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has no vif 00:16:3e:00:00:02\n");
+	assert_int_equal(run("network-detach", "vm", "5", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1) has no vif 5\n");
+	/* A stubborn backend with a connected guest: detach gives up, --force not. */
+	be.stubborn = true;
+	assert_int_equal(xs_write(kc.xs, 0, "/local/domain/1/device/vif/1/state", "4"), 0);
+	capture_reset();
+	assert_int_equal(xs_vifs_remove(kc.xs, 1, (uint32_t[]){ 1 }, 1, NULL, false, 300),
+			 -ETIMEDOUT);
+	expect_message("d1: vif 1: the backend did not close within 0.3 s: not removed");
+	expect_node("/local/domain/0/backend/qnic/1/1/state", "5");
+	assert_int_equal(xs_vifs_remove(kc.xs, 1, (uint32_t[]){ 1 }, 1, NULL, true, 300), 0);
+	expect_missing("/local/domain/0/backend/qnic/1/1");
+	be.stubborn = false;
+	/* A backend that refuses the vif: attach fails, naming its error, and leaves nothing. */
+	be.refuse = true;
+	capture_reset();
+	assert_int_equal(run("network-attach", "vm", NULL), EXIT_FAIL);
+	expect_message("keelctl: vm (d1): the backend refused vif 1: 2 no such image: removed again\n");
+	expect_missing("/local/domain/1/device/vif/1");
+	expect_missing("/local/domain/0/backend/qnic/1/1");
+	expect_missing("/local/domain/0/error/backend/qnic/1/1");
+	be.refuse = false;
+	/* Argument errors. */
+	assert_int_equal(run("network-attach", "vm", "rate=1Mb/s", NULL), EXIT_USAGE);
+	expect_message("keelctl network-attach: vif 'rate=1Mb/s': rate is not supported by keel\n");
+	assert_int_equal(run("network-attach", NULL), EXIT_USAGE);
+	assert_int_equal(run("network-detach", "vm", "eth0", NULL), EXIT_USAGE);
+	expect_message("'eth0' is neither a vif id nor a MAC address");
+	assert_int_equal(run("network-detach", "vm", NULL), EXIT_USAGE);
+	assert_int_equal(run("network-detach", "-x", "vm", "0", NULL), EXIT_USAGE);
+	assert_int_equal(run("network-list", "0", NULL), EXIT_FAIL);
+	expect_message("keelctl: network-list: dom0 gets no virtual network interfaces\n");
+	assert_int_equal(run("network-attach", "nosuch", NULL), EXIT_FAIL);
+
+	/* Destroy takes the attached vifs too. */
+	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
+	expect_no_vifs(1);
+	backend_stop(&be);
 }
 
 static void test_console(void **state)
@@ -1281,6 +1586,10 @@ int main(void)
 		T(test_bad_disks_fail_the_create_with_nothing_left),
 		T(test_disks_come_back_after_a_reboot),
 		T(test_block_attach_list_detach),
+		T(test_vif_entries),
+		T(test_kernel_vif_hotplug),
+		T(test_vifs_come_back_after_a_reboot),
+		T(test_network_attach_list_detach),
 		T(test_console),
 		T(test_console_last_words),
 		T(test_info_dmesg_top),

@@ -106,6 +106,12 @@ test_keelctl_disk_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_disk_HDRS := $(KEELCTL_TEST_HDRS)
 test_keelctl_disk_DEFS := $(KEELCTL_INCLUDES)
 test_keelctl_disk_LIBS := -llzma
+# vif specifications, MACs, vif ids (dom0-tools/keelctl/vif_spec.c, vifs.c).
+UNIT_TESTS += test_keelctl_vif
+test_keelctl_vif_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_vif_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_vif_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_vif_LIBS := -llzma
 # Argument errors in process, and the static binary itself.
 test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
