@@ -100,7 +100,8 @@ int netfront_parse_mac(const char *s, u8 mac[6]);
 /*
  * Queue one frame of @len bytes (14..65535): copied into TX pages from
  * @first_off in the first one (so small frames can be made to span two
- * slots), one slot per page piece, @flags on the first slot, @extra (if
+ * slots; 0 when the first page would not hold the Ethernet header), one
+ * slot per page piece, @flags on the first slot, @extra (if
  * not NULL) after it. Pushed and notified. 0, -ENOSPC (no ids or slots:
  * reap first), -EINVAL, or -EIO when the device is broken.
  */

@@ -8,6 +8,7 @@
 #include "grefs.h"
 
 #define PAGE 4096u
+#define ETH_HEADER 14u
 
 u8 *netfront_tx_page(struct netfront *nf, u16 id)
 {
@@ -84,13 +85,17 @@ int netfront_send(struct netfront *nf, const void *frame, u32 len, u16 flags,
 		  u16 first_off, const struct nf_extra *extra)
 {
 	const u8 *src = frame;
-	u32 first = MIN(len, PAGE - first_off), pieces, done = 0;
+	u32 first, pieces, done = 0;
 	volatile union nf_tx_slot *s;
 
 	if (!nf->connected || nf->broken || !nf->tx)
 		return -EIO;
-	if (len < 14 || len > NETFRONT_MAX_FRAME || first_off >= PAGE)
+	if (len < ETH_HEADER || len > NETFRONT_MAX_FRAME || first_off >= PAGE)
 		return -EINVAL;
+	/* Backends drop a packet whose first slot cannot hold the Ethernet header (as netfront). */
+	if (PAGE - first_off < ETH_HEADER)
+		first_off = 0;
+	first = MIN(len, PAGE - first_off);
 	pieces = 1 + (len - first + PAGE - 1) / PAGE;
 	if (pieces > 1 && !nf->be_sg)
 		return -EOPNOTSUPP;

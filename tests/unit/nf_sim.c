@@ -458,7 +458,8 @@ static bool tx_packet(struct vif *v, RING_IDX rp)
 		return false;
 	}
 	total = first.size;
-	if (total < 14 || total > MAX_FRAME)
+	/* Linux's netback and keel-netback: the first slot must hold the Ethernet header. */
+	if (remaining < 14 || total > MAX_FRAME)
 		drop = true;
 	for (unsigned int i = 0; !drop && i <= nfrags; i++) {
 		netif_tx_request_t *r = i ? &frags[i - 1] : &first;

@@ -122,6 +122,18 @@ static void test_integrity(void **state)
 	assert_int_equal(ends.rx.crc, peer_stream_crc(78, count));
 	assert_int_equal(nets[0].rx_bad_csum, 0);
 	assert_int_equal(nfs.host_bad_csum, 0);
+	/* A frame whose first page could not hold its Ethernet header starts a page instead. */
+	{
+		u32 before = nfs.tx_dropped, slots = vifs[0].st.tx_slots;
+		u8 f[100] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+		assert_int_equal(netfront_send(&vifs[0], f, sizeof(f), 0, 4090, NULL), 0);
+		assert_int_equal(vifs[0].st.tx_slots, slots + 1);
+		assert_int_equal(nfs.tx_dropped, before);
+		assert_int_equal(netfront_send(&vifs[0], f, sizeof(f), 0, 4000, NULL), 0);
+		assert_int_equal(vifs[0].st.tx_slots, slots + 3);
+		assert_int_equal(nfs.tx_dropped, before);
+	}
 	/* Frames starting late in a page took two slots. */
 	assert_true(vifs[0].st.tx_slots > vifs[0].st.tx_packets);
 	assert_int_equal(vifs[0].st.bad_responses, 0);
