@@ -142,7 +142,7 @@ DOM0_TEST_GUESTS += $(GUEST_OUT)/netfront.elf
 TEST_ISOS += blockfront
 ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M
 ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) keel.test=netfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=netfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving disks to stock Linux guests: keel-blkback and backendtype=phy, root on xvda,
