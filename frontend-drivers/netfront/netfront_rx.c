@@ -31,9 +31,9 @@ u32 netfront_rx_post(struct netfront *nf, u32 n)
 	while (done < n && netfront_rx_posted(nf) < NF_RING_SIZE) {
 		u16 i = nf->rx_prod_pvt % NF_RING_SIZE;
 		volatile union nf_rx_slot *s = &nf->rx->ring[i];
-		grant_ref_t ref = gref_get();
+		grant_ref_t ref;
 
-		if (!ref || nf->rx_gref[i])
+		if (nf->rx_gref[i] || !(ref = gref_get()))
 			break;
 		gnttab_grant_access(ref, nf->be_id, (uptr)netfront_rx_page(nf, i),
 				    nf->opts.rx_readonly);

@@ -22,6 +22,7 @@ struct net {
 	bool peer_known;
 	u16 ip_id;
 	u16 first_off;			/* where TX frames start in their first page */
+	u16 rx_flags;			/* the frame in hand's first RX slot flags */
 	net_udp_fn udp_rx;
 	void *udp_arg;
 	/* Counters. */
