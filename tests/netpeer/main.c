@@ -33,7 +33,9 @@ static int udp_send(void *ctx, uint32_t ip, uint16_t port, const void *data, uin
 				  .sin_addr.s_addr = htonl(ip) };
 
 	/* A full socket buffer is a lost datagram: the stream resends. */
-	return sendto(sock, data, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len ? 0 : -1;
+	if (sendto(sock, data, len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)len)
+		return -1;
+	return 0;
 }
 
 static void say(void *ctx, const char *line)

@@ -115,8 +115,10 @@ static void fatal(struct vif *v, const char *msg)
 
 static void connect(struct vif *v)
 {
-	long long tx = fe_num(v, "tx-ring-ref", NFW_GREFS), rx = fe_num(v, "rx-ring-ref", NFW_GREFS);
-	long long port = fe_num(v, "event-channel", 1u << 17), copy = fe_num(v, "request-rx-copy", 2);
+	long long tx = fe_num(v, "tx-ring-ref", NFW_GREFS);
+	long long rx = fe_num(v, "rx-ring-ref", NFW_GREFS);
+	long long port = fe_num(v, "event-channel", 1u << 17);
+	long long copy = fe_num(v, "request-rx-copy", 2);
 	void *txp, *rxp;
 
 	if (copy != 1)
@@ -177,8 +179,8 @@ static void xenbus_step(struct vif *v)
 		break;
 	case XenbusStateClosed:
 		if (fe == XenbusStateInitialising) {
-			snprintf(p, sizeof(p), "/local/domain/0/error/backend/qnic/%u/%u", NFW_DOMID,
-				 v->h);
+			snprintf(p, sizeof(p), "/local/domain/0/error/backend/qnic/%u/%u",
+				 NFW_DOMID, v->h);
 			nfw_rm(p);
 			set_state(v, XenbusStateInitWait);
 		}
@@ -196,7 +198,9 @@ static void deliver(int from, const uint8_t *f, uint32_t len)
 	for (unsigned int i = 0; i < nvifs; i++) {
 		struct vif *v = &vifs[i];
 
-		if ((int)i == from || !v->connected || (memcmp(f, bcast, 6) && memcmp(f, v->mac, 6)))
+		if ((int)i == from || !v->connected)
+			continue;
+		if (memcmp(f, bcast, 6) && memcmp(f, v->mac, 6))
 			continue;
 		if (v->qlen == RXQ) {
 			nfs.rx_queue_drops++;

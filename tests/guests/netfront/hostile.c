@@ -73,7 +73,8 @@ void h_device_failed(struct hostile *h, const char *name, bool stopped_ok)
 	else if (stopped_ok && be == -ETIMEDOUT && netfront_be_state(nf) == NF_XB_CONNECTED)
 		h_pass(name, "the backend stopped the ring (no answers, state 4)");
 	else
-		h_fail(name, "backend state %d, error %s", be < 0 ? netfront_be_state(nf) : be, err);
+		h_fail(name, "backend state %d, error %s", be < 0 ? netfront_be_state(nf) : be,
+		       err);
 	h_reconnect(h, name, NULL);
 }
 
@@ -184,7 +185,8 @@ void hostile_run(struct net *a, struct net *w)
 
 	if (!CHECK(net_resolve(a, 30 * SEC), "netfront: FAIL arp: vif 0 never reached the peer"))
 		return;
-	if (w && !CHECK(net_resolve(w, 30 * SEC), "netfront: FAIL arp: vif 1 never reached the peer"))
+	if (w && !CHECK(net_resolve(w, 30 * SEC),
+			"netfront: FAIL arp: vif 1 never reached the peer"))
 		h.w = NULL;
 	hostile_tx_cases(&h);
 	hostile_rx_cases(&h);

@@ -22,7 +22,7 @@ struct hostile {
 /* What a case may end in. */
 enum h_want {
 	H_DISABLE,	/* the backend fails the device (state 5, error) or stops the ring */
-	H_DROP,		/* every slot answered, the packet's status not OKAY, still Connected */
+	H_DROP,		/* every slot answered, the packet's not OKAY, still Connected */
 	H_ANSWER,	/* every slot answered, any status, still Connected */
 	H_OKAY,		/* every slot answered OKAY, still Connected */
 };

@@ -39,8 +39,8 @@ static void rx_read_only(struct hostile *h)
 	if (netfront_be_state(nf) != NF_XB_CONNECTED)
 		h_device_failed(h, "rx-read-only-grants", false);
 	else if (h->a->echo_replies != echo || nf->broken)
-		h_fail("rx-read-only-grants", "replies arrived in read-only buffers (%u), broken %d",
-		       h->a->echo_replies - echo, nf->broken);
+		h_fail("rx-read-only-grants", "replies arrived in read-only buffers (%u), "
+		       "broken %d", h->a->echo_replies - echo, nf->broken);
 	else if (nf->st.rx_bad == bad)
 		h_fail("rx-read-only-grants", "no error response came back for the replies");
 	else

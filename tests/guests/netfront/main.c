@@ -126,7 +126,7 @@ int guest_main(const char *cmdline)
 	    !CHECK(!gnttab_init((uptr)gnt_pages, GNT_FRAMES), "no grant table") ||
 	    !CHECK(!xs_init(), "no xenstore ring"))
 		return test_result("netfront");
-	/* Refs 0..7 are the toolstack's, as in Xen; the hostile cases keep the top ones ungranted. */
+	/* Refs 0..7 are the toolstack's, as in Xen; the hostile cases keep the top ones back. */
 	grefs_init(8, H_UNGRANTED_FIRST - 8);
 
 	n = netfront_list(handles, ARRAY_SIZE(handles));

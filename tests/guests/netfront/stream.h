@@ -18,7 +18,8 @@
 #define STREAM_WINDOW 32
 
 struct stream_rx {
-	u32 id, count, next, bad, dup, bytes, crc;	/* crc: CRC-32 of every payload in order */
+	u32 id, count, next, bad, dup, bytes;
+	u32 crc;			/* CRC-32 of every payload in order */
 	bool done;
 };
 
