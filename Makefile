@@ -154,6 +154,23 @@ ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=block keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
+# dom0 Linux serving a stock Debian guest's vif with keel-netback: ping, transfers both ways
+# checked by sha256, destroy (tests/emu/dom0/usr/libexec/keel/test-netback).
+TEST_ISOS += netback
+ISO_CMDLINE_netback := console=com1,e9 dom0_mem=512M
+ISO_MODULES_netback = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=netback keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-netback.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
+# dom0 Linux serving vifs to stock Linux guests on xenbr0 (keel-netback, else Linux's
+# xen-netback): pings, 32 MiB both ways, guest to guest, hot-plug, destroy mid-stream
+# (tests/emu/dom0/usr/libexec/keel/test-network; docs/network.md).
+TEST_ISOS += network
+ISO_CMDLINE_network := console=com1,e9 dom0_mem=512M
+ISO_MODULES_network = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=network keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)

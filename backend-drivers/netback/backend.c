@@ -11,7 +11,7 @@
 #define TOKEN_RELEASE	"rel"
 #define NB_LOG_MAX	(4 << 20)
 #define DOMID_MAX_	0x7fef	/* DOMID_FIRST_RESERVED - 1 */
-#define DEVID_MAX	9999	/* keeps vif<D>.<V> within IFNAMSIZ */
+#define DEVID_MAX	65535	/* vif32751.65535 still fits IFNAMSIZ */
 
 static uint64_t monotonic_ms(void)
 {

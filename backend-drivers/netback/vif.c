@@ -342,6 +342,21 @@ static int prepare(struct nb_vif *vif)
 		return -EINVAL;
 	}
 	if (vif->tap < 0) {
+		char *name;
+
+		/* xl's vifname= renames dom0's side (vif-bridge does it); default vif<D>.<V>. */
+		if (xenbe_read_at(env, 0, vif->be_path, "vifname", &name) == 0) {
+			bool ok = ifname_ok(name);
+
+			if (ok)
+				snprintf(vif->ifname, sizeof(vif->ifname), "%s", name);
+			free(name);
+			if (!ok) {
+				free(bridge);
+				nb_vif_fatal(vif, -EINVAL, "bad vifname");
+				return -EINVAL;
+			}
+		}
 		rc = be->tap.ops->open(be->tap.priv, vif->ifname, bridge, (unsigned int)mtu);
 		if (rc < 0) {
 			nb_vif_fatal(vif, rc, "creating %s on %s", vif->ifname, bridge);

@@ -17,6 +17,7 @@ FUZZ_COMMON_HDRS := tests/fuzz/fuzz_input.h
 KEEL_FUZZ_TARGETS := multiboot2 elf_loader bzimage2elf boot_domains xl_cfg madt cmdline \
 	hypercall
 KEEL_FUZZ_TARGETS += blkback_req
+KEEL_FUZZ_TARGETS += netback_tx
 FUZZ_TARGETS := $(KEEL_FUZZ_TARGETS)
 
 # Per target: <name>_FUZZ_SRCS to link, _FUZZ_DEFS for the compiler, _FUZZ_HDRS to depend on,
@@ -48,6 +49,11 @@ xl_cfg_FUZZ_DEFS := $(KEELCTL_INCLUDES)
 blkback_req_FUZZ_SRCS := $(BLKBACK_DIR)/req.c
 blkback_req_FUZZ_HDRS := $(BLKBACK_DIR)/req.h
 blkback_req_FUZZ_DEFS := $(BLKBACK_INCLUDES)
+
+# keel-netback's TX slot validation and the offload headers (what a frontend puts in its ring).
+netback_tx_FUZZ_SRCS := $(NETBACK_DIR)/txparse.c $(NETBACK_DIR)/offload.c
+netback_tx_FUZZ_HDRS := $(NETBACK_DIR)/txparse.h $(NETBACK_DIR)/offload.h
+netback_tx_FUZZ_DEFS := $(NETBACK_INCLUDES)
 
 madt_FUZZ_SRCS := $(HV)/arch/x86/madt.c tests/fuzz/stub_printk.c
 madt_FUZZ_HDRS := $(HV)/arch/x86/include/asm/madt.h

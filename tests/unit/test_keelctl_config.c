@@ -336,6 +336,10 @@ static void test_shipped_example(void **state)
 	assert_string_equal(cfg.kernel, "/usr/share/keel/guest/vmlinuz");
 	assert_string_equal(cfg.ramdisk, "/usr/share/keel/guest/initrd.gz");
 	assert_int_equal(cfg.on_poweroff, KEEL_ACTION_destroy);
+	/* One NIC on xenbr0 with an address (docs/network.md). */
+	assert_int_equal(cfg.nr_vifs, 1);
+	assert_string_equal(cfg.vifs[0], "bridge=xenbr0");
+	assert_string_equal(cfg.extra, "console=hvc0 keel.ip=10.0.0.2/24");
 	config_free(&cfg);
 }
 

@@ -191,6 +191,13 @@ test_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c
 test_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h
 test_blkback_DEFS := $(BLKBACK_INCLUDES)
 
+# keel-netback (backend-drivers/netback/netback.mk): the real backend against a simulated
+# netfront and TAP (nb_fake.c: xenstore, grant table on a memfd, event channels, TAP queues).
+UNIT_TESTS += test_netback
+test_netback_SRCS := $(NETBACK_CORE_SRCS) tests/unit/nb_fake.c
+test_netback_HDRS := $(NETBACK_HDRS) tests/unit/nb_fake.h
+test_netback_DEFS := $(NETBACK_INCLUDES)
+
 # The guest kit's block frontend and the blkfront guest's cases against keel-blkback's core.
 UNIT_TESTS += test_blkfront_blkback
 test_blkfront_blkback_SRCS := $(BLKBACK_CORE_SRCS) tests/unit/bb_fake.c tests/unit/kfront_world.c \
