@@ -9,7 +9,6 @@
 #define NFW_GREFS 2048
 #define NFW_PORTS 256
 #define NFW_VIFS 2
-#define NFW_HOST_IP 0x0a000001u		/* 10.0.0.1, dom0 on the bridge */
 
 /* ---- the world (nf_world.c): xenstore nodes, grants, ports, time ---- */
 void nfw_init(void);
@@ -37,7 +36,6 @@ extern void (*nfw_step_hook)(void);
 /* ---- the simulated backend, bridge and dom0 host (nf_sim.c) ---- */
 struct nfs_stats {
 	unsigned int tx_packets, tx_dropped, tx_null, fatal, rx_packets, rx_errors, rx_queue_drops;
-	unsigned int host_arp, host_echo, host_bad_csum, host_udp;
 };
 extern struct nfs_stats nfs;
 
@@ -48,11 +46,6 @@ void nfs_fini(void);
 void nfs_step(void);
 /* A guest event on @port. */
 void nfs_event(uint32_t port);
-/* The host's stream peer: streams finished, datagrams damaged. */
-unsigned int nfs_peer_finished(void);
-unsigned int nfs_peer_damaged(void);
-/* The last line the peer logged. */
-const char *nfs_peer_last(void);
 /* Backend state of vif @h. */
 int nfs_be_state(unsigned int h);
 

@@ -18,6 +18,7 @@
 #include "stream.h"
 #include "test.h"
 #include "nf_world.h"
+#include "nf_host.h"
 #include "peer.h"
 
 #define SEC 1000000000ULL
@@ -49,7 +50,7 @@ static void connect_vif(unsigned int i, const struct netfront_opts *o)
 	assert_int_equal(netfront_probe(&vifs[i], &pages[i], i), 0);
 	assert_int_equal(netfront_connect(&vifs[i], o), 0);
 	net_init(&nets[i], &vifs[i], i ? "vif1" : "vif0", net_ip(10, 0, 0, 2 + 100 * i),
-		 NFW_HOST_IP);
+		 NFH_IP);
 }
 
 static void test_handshake(void **state)
@@ -115,13 +116,13 @@ static void test_integrity(void **state)
 	assert_int_equal(nets[0].rx_bad_echo, 0);
 	assert_true(stream_send(&nets[0], &ends, 77, count, 60 * SEC));
 	assert_int_equal(ends.tx.crc, peer_stream_crc(77, count));
-	assert_int_equal(nfs_peer_finished(), 1);
-	assert_int_equal(nfs_peer_damaged(), 0);
+	assert_int_equal(nfh_peer_finished(), 1);
+	assert_int_equal(nfh_peer_damaged(), 0);
 	assert_true(stream_receive(&nets[0], &ends, 78, count, 60 * SEC));
 	assert_int_equal(ends.rx.bad, 0);
 	assert_int_equal(ends.rx.crc, peer_stream_crc(78, count));
 	assert_int_equal(nets[0].rx_bad_csum, 0);
-	assert_int_equal(nfs.host_bad_csum, 0);
+	assert_int_equal(nfh.bad_csum, 0);
 	/* A frame whose first page could not hold its Ethernet header starts a page instead. */
 	{
 		u32 before = nfs.tx_dropped, slots = vifs[0].st.tx_slots;

@@ -212,11 +212,11 @@ test_blkfront_blkback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
 # The guest kit's net frontend and the netfront guest's stack, stream and hostile cases against
 # a simulated backend and dom0 host (nf_sim.c, on Xen's io/netif.h) with keel-netpeer's core.
 UNIT_TESTS += test_netfront
-test_netfront_SRCS := tests/unit/nf_world.c tests/unit/nf_sim.c tests/netpeer/peer.c \
+test_netfront_SRCS := tests/unit/nf_world.c tests/unit/nf_sim.c tests/unit/nf_host.c tests/netpeer/peer.c \
 	$(wildcard frontend-drivers/netfront/*.c) frontend-drivers/xenbus/grefs.c \
 	frontend-drivers/lib/test.c $(addprefix tests/guests/netfront/,net.c stream.c hostile.c \
 	hostile_tx.c hostile_rx.c hostile_xenbus.c)
-test_netfront_HDRS := tests/unit/nf_world.h tests/netpeer/peer.h \
+test_netfront_HDRS := tests/unit/nf_world.h tests/unit/nf_host.h tests/netpeer/peer.h \
 	$(wildcard frontend-drivers/netfront/*.h tests/guests/netfront/*.h)
 test_netfront_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus -Ifrontend-drivers/netfront \
 	-Itests/guests/netfront -Itests/netpeer -I$(HV)/arch/x86/include
