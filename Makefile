@@ -137,10 +137,12 @@ DOM0_TEST_GUESTS += $(GUEST_OUT)/lastwords.elf
 # dom0 Linux with keel-blkback and keel's own block frontend guest as a domU, shipped in the
 # test image (DOM0_TEST_GUESTS, boot/linux.mk): tests/emu/dom0/usr/libexec/keel/test-blockfront.
 DOM0_TEST_GUESTS += $(GUEST_OUT)/blkfront.elf
+# The same dom0 run also runs the net frontend's test (test-netfront, tests/guests/netfront).
+DOM0_TEST_GUESTS += $(GUEST_OUT)/netfront.elf
 TEST_ISOS += blockfront
 ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M
 ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=netfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving disks to stock Linux guests: keel-blkback and backendtype=phy, root on xvda,
@@ -193,6 +195,14 @@ $(DISKBENCH): tests/bench/diskbench.c
 	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 DOM0_TOOLS += $(BLKBACK)
 DOM0_TOOLS += $(NETBACK)
+# keel-netpeer (tests/netpeer): dom0's end of the netfront guest's verified UDP streams.
+NETPEER := $(BUILD)/tools/keel-netpeer
+DOM0_TOOLS += $(NETPEER)
+$(NETPEER): tests/netpeer/main.c tests/netpeer/peer.c tests/netpeer/peer.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -o $@ \
+		tests/netpeer/main.c tests/netpeer/peer.c
 -include boot/efi/efi.mk
 -include boot/linux.mk
 

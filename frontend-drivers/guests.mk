@@ -8,7 +8,7 @@ GUEST_SRC := tests/guests
 GUEST_HV := hypervisor
 GUEST_OUT := $(BUILD)/guests
 # Frontends linked into every guest next to the library: frontend-drivers/<dir>/*.c.
-GUEST_DRIVERS := frontend-drivers/xenbus frontend-drivers/blkfront
+GUEST_DRIVERS := frontend-drivers/xenbus frontend-drivers/blkfront frontend-drivers/netfront
 
 # Keep the includer's default goal: this file must not change it.
 guests_saved_goal := $(.DEFAULT_GOAL)

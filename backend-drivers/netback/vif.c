@@ -534,6 +534,12 @@ static bool step(struct nb_vif *vif)
 		nb_vif_release_rings(vif);	/* netback disconnects on leaving Connected */
 		if (active && vif->state != XenbusStateClosed)
 			return false;
+		/*
+		 * It answered with 6 (or left): it saw the failure. A frontend that writes 1 as
+		 * soon as it sees our 6 may do so before the next step reads its 6 in Closed.
+		 */
+		if (fe == XenbusStateClosed || fe == FE_GONE)
+			vif->failed = false;
 		if (vif->state != XenbusStateClosed && set_state(vif, XenbusStateClosed))
 			return false;
 		if (!online || vif->toolstack_close) {

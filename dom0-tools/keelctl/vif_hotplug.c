@@ -31,6 +31,11 @@ static int ifreq_ioctl(unsigned long req, const char *ifname, struct ifreq *ifr)
 	return rc;
 }
 
+static bool linux_exists(const char *ifname)
+{
+	return if_nametoindex(ifname) != 0;
+}
+
 static int linux_rename(const char *from, const char *to)
 {
 	struct ifreq ifr = { 0 };
@@ -69,7 +74,7 @@ static int linux_set_up(const char *ifname)
 }
 
 const struct vif_netops vif_netops_linux = {
-	.rename = linux_rename, .set_mtu = linux_set_mtu,
+	.exists = linux_exists, .rename = linux_rename, .set_mtu = linux_set_mtu,
 	.bridge_add = linux_bridge_add, .set_up = linux_set_up,
 };
 const struct vif_netops *vif_netops = &vif_netops_linux;
@@ -79,8 +84,12 @@ char *vif_ifname(uint16_t domid, const struct vif_spec *v)
 	return v->vifname ? xstrdup(v->vifname) : xasprintf("vif%u.%d", domid, v->devid);
 }
 
-/* Up to @timeout_ms for the backend to reach InitWait (or later). 0, -ETIMEDOUT or -EIO. */
-static int wait_for_netback(struct xs *xs, const char *be, unsigned int timeout_ms)
+/*
+ * Up to @timeout_ms for the backend to reach InitWait (or later) with interface @ifname made
+ * (xen-netback writes InitWait first). 0, -ETIMEDOUT or -EIO.
+ */
+static int wait_for_netback(struct xs *xs, const char *be, const char *ifname,
+			    unsigned int timeout_ms)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
 
@@ -90,7 +99,8 @@ static int wait_for_netback(struct xs *xs, const char *be, unsigned int timeout_
 
 		if (!present)
 			return -ENOENT;
-		if (state >= XENBUS_INITWAIT && state <= XENBUS_CONNECTED)
+		if (state >= XENBUS_INITWAIT && state <= XENBUS_CONNECTED &&
+		    vif_netops->exists(ifname))
 			return 0;
 		if (state > XENBUS_CONNECTED)
 			return -EIO;
@@ -106,7 +116,7 @@ int vif_hotplug_online(struct xs *xs, const char *who, uint16_t domid, const str
 	char *be = xs_vif_be_path(domid, v->backend, (uint32_t)v->devid);
 	char *made = xasprintf("vif%u.%d", domid, v->devid), *name = vif_ifname(domid, v);
 	char *why = NULL;
-	int rc = wait_for_netback(xs, be, timeout_ms);
+	int rc = wait_for_netback(xs, be, made, timeout_ms);
 
 	if (rc) {
 		kc_err("%s (d%u): vif %d: %s", who, domid, v->devid,

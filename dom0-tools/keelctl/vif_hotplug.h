@@ -2,12 +2,14 @@
 #ifndef KEELCTL_VIF_HOTPLUG_H
 #define KEELCTL_VIF_HOTPLUG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "vif_spec.h"
 #include "xs.h"
 
 /* dom0's interfaces, through these (tests put fakes in). Each returns 0 or -errno. */
 struct vif_netops {
+	bool (*exists)(const char *ifname);
 	int (*rename)(const char *from, const char *to);
 	int (*set_mtu)(const char *ifname, unsigned int mtu);
 	int (*bridge_add)(const char *bridge, const char *ifname);
@@ -18,7 +20,7 @@ extern const struct vif_netops *vif_netops;		/* what keelctl uses */
 
 /*
  * For @v, a kernel vif of @domid just written: waits up to @timeout_ms for xen-netback to
- * take it (backend state 2: it made vif<D>.<V>), renames it to vifname= if given, sets mtu=,
+ * take it (backend state 2) and make vif<D>.<V> (just after it wrote state 2), renames it to vifname= if given, sets mtu=,
  * adds it to the bridge and brings it up, then writes the backend's hotplug-status
  * "connected" (netback connects the guest only then). On failure hotplug-status "error" and
  * hotplug-error say why. 0 or -errno with a message naming @who.

@@ -85,9 +85,14 @@ static int write_vif(struct xs *xs, uint32_t tx, uint16_t domid, const char *vm,
 		rc = rc ? rc : xs_put(xs, tx, be, "vifname", v->vifname);
 	if (v->mtu)
 		rc = rc ? rc : xs_put_uint(xs, tx, be, "mtu", v->mtu);
-	/* xen-netback connects once this reads "connected": keelctl's vif-bridge work. */
-	if (v->backend == VIF_BACKEND_KERNEL)
+	/*
+	 * xen-netback refuses a vif without a script (it passes it to udev, which runs none
+	 * here), and connects once hotplug-status reads "connected": keelctl's vif-bridge work.
+	 */
+	if (v->backend == VIF_BACKEND_KERNEL) {
+		rc = rc ? rc : xs_put(xs, tx, be, "script", "/etc/xen/scripts/vif-bridge");
 		rc = rc ? rc : xs_put(xs, tx, be, "hotplug-status", "");
+	}
 
 	rc = rc ? rc : xs_mknod(xs, tx, priv, priv_perms, 1);
 	rc = rc ? rc : xs_put(xs, tx, priv, "frontend", fe);

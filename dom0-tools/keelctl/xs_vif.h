@@ -21,8 +21,8 @@ char *xs_vif_priv_path(uint16_t domid, uint32_t devid);
  * transaction: the frontend directory ([nD, r0]) with backend, backend-id, state 1, handle,
  * mac, trusted and, when given, mtu ([n0, rD]: the guest only reads it); the backend
  * directory ([n0, rD]) with frontend, frontend-id, online 1, state 1, handle, mac, bridge,
- * type vif, and ip, vifname, mtu when given, hotplug-status "" for a kernel backend (it waits
- * for keelctl's vif-bridge work); dom0's private copy ([n0]: frontend, backend, mac, bridge,
+ * type vif, and ip, vifname, mtu when given; for a kernel backend script (xen-netback needs
+ * one) and hotplug-status "" (it waits for keelctl's vif-bridge work); dom0's private copy ([n0]: frontend, backend, mac, bridge,
  * spec in vif_spec_format()'s form, vm = @vm). -EEXIST when a device id is taken.
  */
 int xs_vifs_add(struct xs *xs, uint16_t domid, const char *vm, const struct vif_spec *v,

@@ -40,7 +40,8 @@ boot_domains_FUZZ_SRCS := $(HV)/common/boot_domains.c tests/fuzz/stub_printk.c \
 boot_domains_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include
 boot_domains_FUZZ_LIBS := -lfdt
 
-xl_cfg_FUZZ_SRCS := $(addprefix $(KEELCTL_DIR)/,cfg_parse.c config.c diag.c util.c disk_spec.c) \
+xl_cfg_FUZZ_SRCS := $(addprefix $(KEELCTL_DIR)/,cfg_parse.c config.c diag.c util.c disk_spec.c \
+	vif_spec.c) \
 	dom0-tools/lib/alloc.c
 xl_cfg_FUZZ_HDRS := $(KEELCTL_HDRS)
 xl_cfg_FUZZ_DEFS := $(KEELCTL_INCLUDES)

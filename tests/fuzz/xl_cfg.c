@@ -2,8 +2,9 @@
 /*
  * dom0 reads configuration files and "KEY=VALUE" overrides. Input: the file's text, then
  * optionally a line "--" and one override per line. A configuration it accepts must print
- * (create -n) as one that parses back to the same. Its disk entries, and the input's first
- * line on its own, go through the disk specification parser (disk_spec.c).
+ * (create -n) as one that parses back to the same. Its disk and vif entries, and the input's
+ * first line on its own, go through the disk and vif specification parsers (disk_spec.c,
+ * vif_spec.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "disk_spec.h"
 #include "fuzz_input.h"
+#include "vif_spec.h"
 
 #define MAX_OVERRIDES 4
 
@@ -74,6 +76,38 @@ static void check_disk(const char *text)
 	disk_spec_free(&d);
 }
 
+/*
+ * A vif specification that parses is in range, and its canonical form (what a reboot reuses)
+ * parses to the same vif and prints the same again.
+ */
+static void check_vif(const char *text)
+{
+	struct vif_spec v, w;
+	char *err, *f, *g;
+
+	if (vif_spec_parse(text, &v, &err)) {
+		if (!err || v.text || v.bridge)
+			__builtin_trap();
+		free(err);
+		return;
+	}
+	if (err || !v.bridge || !ifname_valid(v.bridge) || v.devid > VIF_MAX_DEVID ||
+	    (v.mtu && (v.mtu < VIF_MIN_MTU || v.mtu > VIF_MAX_MTU)) ||
+	    (v.mac_given && (v.mac[0] & 1)) || strlen(text) > VIF_SPEC_MAX)
+		__builtin_trap();
+	f = vif_spec_format(&v);
+	if (vif_spec_parse(f, &w, &err))
+		__builtin_trap();
+	g = vif_spec_format(&w);
+	if (strcmp(f, g) || w.devid != v.devid || w.mtu != v.mtu || w.backend != v.backend ||
+	    w.trusted != v.trusted || w.mac_given != v.mac_given || memcmp(w.mac, v.mac, 6))
+		__builtin_trap();
+	free(f);
+	free(g);
+	vif_spec_free(&w);
+	vif_spec_free(&v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *overrides[MAX_OVERRIDES], *text = fuzz_dup(data, size), *marker, *p;
@@ -104,12 +138,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		round_trip(&cfg);
 		for (unsigned int i = 0; i < cfg.nr_disks; i++)
 			check_disk(cfg.disks[i]);
+		for (unsigned int i = 0; i < cfg.nr_vifs; i++)
+			check_vif(cfg.vifs[i]);
 		config_free(&cfg);
 	}
-	/* The text up to its first NUL or newline as one disk specification too. */
+	/* The text up to its first NUL or newline as one disk and one vif specification too. */
 	p = strndup(text, size);
 	p[strcspn(p, "\n")] = '\0';
 	check_disk(p);
+	check_vif(p);
 	free(p);
 	for (unsigned int i = 0; i < nr; i++)
 		free(overrides[i]);

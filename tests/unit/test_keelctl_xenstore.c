@@ -1150,6 +1150,7 @@ static void test_vif_entries(void **state)
 	expect_node(xasprintf_tmp("%s/mtu", be), "1400");
 	/* keel-netback runs no hotplug script: nothing to wait for. */
 	expect_missing(xasprintf_tmp("%s/hotplug-status", be));
+	expect_missing(xasprintf_tmp("%s/script", be));
 	expect_perms(xasprintf_tmp("%s/mac", be), "n0", "r1");
 	/* The second: id 1, a random Xen MAC, every default. */
 	expect_node(xasprintf_tmp("%s/handle", fe1), "1");
@@ -1209,6 +1210,11 @@ static void net_log(const char *fmt, const char *a, const char *b)
 	snprintf(net.log + len, sizeof(net.log) - len, fmt, a, b);
 }
 
+static bool fake_exists(const char *ifname)
+{
+	return true;
+}
+
 static int fake_rename(const char *from, const char *to)
 {
 	net_log("rename %s %s;", from, to);
@@ -1237,7 +1243,7 @@ static int fake_set_up(const char *ifname)
 }
 
 static const struct vif_netops fake_netops = {
-	.rename = fake_rename, .set_mtu = fake_set_mtu,
+	.exists = fake_exists, .rename = fake_rename, .set_mtu = fake_set_mtu,
 	.bridge_add = fake_bridge_add, .set_up = fake_set_up,
 };
 
@@ -1255,6 +1261,7 @@ static void test_kernel_vif_hotplug(void **state)
 	assert_string_equal(net.log, "addif xenbr0 vif1.0;up vif1.0;"
 				     "rename vif1.1 g1;mtu g1 9000;addif br1 g1;up g1;");
 	expect_node(xasprintf_tmp("%s/hotplug-status", bep), "connected");
+	expect_node(xasprintf_tmp("%s/script", bep), "/etc/xen/scripts/vif-bridge");
 	expect_node("/local/domain/0/backend/vif/1/1/hotplug-status", "connected");
 	expect_node("/local/domain/1/device/vif/0/backend", bep);
 	expect_missing("/local/domain/0/backend/qnic/1");

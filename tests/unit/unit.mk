@@ -214,6 +214,39 @@ test_blkfront_blkback_HDRS := $(BLKBACK_HDRS) tests/unit/bb_fake.h tests/unit/kf
 test_blkfront_blkback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
 	-Ifrontend-drivers/blkfront -Itests/guests/blkfront -I$(HV)/arch/x86/include $(BLKBACK_INCLUDES)
 
+# The guest kit's net frontend and the netfront guest's stack, stream and hostile cases against
+# a simulated backend and dom0 host (nf_sim.c, on Xen's io/netif.h) with keel-netpeer's core.
+UNIT_TESTS += test_netfront
+test_netfront_SRCS := tests/unit/nf_world.c tests/unit/nf_sim.c tests/unit/nf_host.c tests/netpeer/peer.c \
+	$(wildcard frontend-drivers/netfront/*.c) frontend-drivers/xenbus/grefs.c \
+	frontend-drivers/lib/test.c $(addprefix tests/guests/netfront/,net.c stream.c hostile.c \
+	hostile_tx.c hostile_rx.c hostile_xenbus.c)
+test_netfront_HDRS := tests/unit/nf_world.h tests/unit/nf_host.h tests/netpeer/peer.h \
+	$(wildcard frontend-drivers/netfront/*.h tests/guests/netfront/*.h)
+test_netfront_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus -Ifrontend-drivers/netfront \
+	-Itests/guests/netfront -Itests/netpeer -I$(HV)/arch/x86/include
+
+# The same frontend and guest code against keel-netback's real core (nb_fake.c, a bridge of its
+# TAP devices and dom0's simulated host).
+UNIT_TESTS += test_netfront_netback
+test_netfront_netback_SRCS := $(NETBACK_CORE_SRCS) tests/unit/nb_fake.c tests/unit/nbw_world.c \
+	tests/unit/nf_host.c tests/netpeer/peer.c $(wildcard frontend-drivers/netfront/*.c) \
+	frontend-drivers/xenbus/grefs.c frontend-drivers/lib/test.c \
+	$(addprefix tests/guests/netfront/,net.c stream.c hostile.c hostile_tx.c hostile_rx.c \
+	hostile_xenbus.c)
+test_netfront_netback_HDRS := $(NETBACK_HDRS) tests/unit/nb_fake.h tests/unit/nbw_world.h \
+	tests/unit/nf_host.h tests/netpeer/peer.h \
+	$(wildcard frontend-drivers/netfront/*.h tests/guests/netfront/*.h)
+test_netfront_netback_DEFS := -Ifrontend-drivers/lib -Ifrontend-drivers/xenbus \
+	-Ifrontend-drivers/netfront -Itests/guests/netfront -Itests/netpeer \
+	-I$(HV)/arch/x86/include $(NETBACK_INCLUDES)
+
+# The guest kit's netif layouts and constants against Xen's public io/netif.h.
+UNIT_TESTS += test_netif_abi
+test_netif_abi_SRCS :=
+test_netif_abi_HDRS := frontend-drivers/netfront/netif_abi.h
+test_netif_abi_DEFS := -Ifrontend-drivers/netfront
+
 # The guest kit's blkif layouts and constants against Xen's public io/blkif.h.
 UNIT_TESTS += test_blkif_abi
 test_blkif_abi_SRCS :=
