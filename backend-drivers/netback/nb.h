@@ -84,7 +84,8 @@ struct nb_vif {
 	bool toolstack_close;		/* the toolstack wrote be state 5 */
 	bool dead;			/* the guest is gone */
 	bool gone;			/* the backend directory is gone */
-	bool failed;			/* a fatal error: no reconnect until the frontend closes */
+	bool failed;			/* a fatal error: no reconnect until the frontend moves */
+	int fe_at_fail;			/* the frontend's state when it failed */
 	enum nb_vif_phase phase;
 	bool seen;			/* scan mark */
 	bool xs_dirty;			/* a watch event asked for an update */

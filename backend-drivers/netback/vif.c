@@ -100,6 +100,7 @@ void nb_vif_fatal(struct nb_vif *vif, int err, const char *fmt, ...)
 	va_end(ap);
 	nb_log(vif->be, "d%u/%u: %s (%d)", vif->domid, vif->devid, msg, err);
 	vif->failed = true;
+	vif->fe_at_fail = fe_state(vif);
 	xenbe_error_node(&vif->be->env, vif->be->cfg.btype, vif->domid, vif->devid, err, msg);
 	nb_vif_release_rings(vif);
 	set_state(vif, XenbusStateClosing);
@@ -578,9 +579,14 @@ static bool step(struct nb_vif *vif)
 			nb_vif_release(vif);
 			return false;
 		}
-		if (fe != XenbusStateInitialising)
-			vif->failed = false;	/* the frontend saw the failure */
-		else if (!vif->failed)
+		/*
+		 * The frontend saw the failure once its state moved: 6, or 1 again after a 4
+		 * (it may write 6 and 1 before we look). One still at the 1 it failed in (a
+		 * setup that cannot work) waits, or setup would fail again at once, forever.
+		 */
+		if (fe != XenbusStateInitialising || vif->fe_at_fail != XenbusStateInitialising)
+			vif->failed = false;
+		if (fe == XenbusStateInitialising && !vif->failed)
 			setup(vif);	/* the frontend comes back: offer the features again */
 		break;
 	}

@@ -306,10 +306,42 @@ static void test_busy_reports_budget_left(void **state)
 	stop(t);
 }
 
+/*
+ * A frontend that failed at 4 answers the backend's 5 with 6 and writes 1 at once, before the
+ * backend has read its 6: it reset, and must get the features again (2), not a vif latched
+ * Closed for as long as the guest lives. One that fails while still at 1 (a setup that cannot
+ * work) stays Closed until it moves, or each retry would fail again at once.
+ */
+static void test_fail_then_quick_reset(void **state)
+{
+	struct t *t = start();
+	struct nfe *fe = &t->fe[0];
+	char path[160];
+
+	nfe_create(&t->f, fe, 1, 0);
+	assert_int_equal(nfe_be_state(fe), 2);
+	nfe_publish(fe, 1, true);
+	snprintf(path, sizeof(path), "%s/request-rx-copy", fe->fe_path);
+	nf_xs_write(&t->f, path, "0");
+	nfe_set_state(fe, 4);
+	assert_int_equal(nfe_be_state(fe), 5);
+	/* 6 and 1 both land before the backend's next look. */
+	snprintf(path, sizeof(path), "%s/state", fe->fe_path);
+	nf_xs_write(&t->f, path, "6");
+	nf_xs_write(&t->f, path, "1");
+	nf_pump(&t->f);
+	assert_int_equal(nfe_be_state(fe), 2);
+	/* Fixed keys: it connects. */
+	nfe_connect(fe, 1, true);
+	assert_int_equal(nfe_be_state(fe), 4);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restart_at_initwait),
+		cmocka_unit_test(test_fail_then_quick_reset),
 		cmocka_unit_test(test_watch_flood_coalesced),
 		cmocka_unit_test(test_unreadable_backend_state),
 		cmocka_unit_test(test_domid_reused),
