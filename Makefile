@@ -112,7 +112,7 @@ TEST_ISOS += badkernel
 ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M
 ISO_MODULES_badkernel := $(BUILD)/keel.elf 'not a guest'
 
-# Stock Debian Linux as dom0: to init, then power off through ACPI.
+# Stock Debian Linux as dom0: to init, then power off through ACPI (make bench's boot).
 TEST_ISOS += linux
 ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M
 ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
@@ -153,14 +153,6 @@ ISO_CMDLINE_block := console=com1,e9 dom0_mem=512M
 ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=block keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
-
-# dom0 Linux serving a stock Debian guest's vif with keel-netback: ping, transfers both ways
-# checked by sha256, destroy (tests/emu/dom0/usr/libexec/keel/test-netback).
-TEST_ISOS += netback
-ISO_CMDLINE_netback := console=com1,e9 dom0_mem=512M
-ISO_MODULES_netback = $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) keel.test=netback keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-netback.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving vifs to stock Linux guests on xenbr0 (keel-netback, else Linux's
 # xen-netback): pings, 32 MiB both ways, guest to guest, hot-plug, destroy mid-stream
