@@ -402,6 +402,10 @@ static void adopt(struct bb_dev *dev, int bes)
 	switch (bes) {
 	case XenbusStateInitWait:	/* features offered, not connected: offer them again */
 	case XenbusStateInitialised:
+		/* From the state really there (a commit checks it), so the frontend's 4 connects. */
+		dev->state = bes;
+		setup(dev);
+		break;
 	case XenbusStateInitialising:
 		dev->state = XenbusStateInitialising;
 		break;

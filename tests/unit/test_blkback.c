@@ -1278,6 +1278,29 @@ static void test_restart_adopts(void **state)
 	t_free(t);
 }
 
+/*
+ * A new instance finds a disk its predecessor left at InitWait (features offered, the guest not
+ * connected yet): it must serve it, so that the frontend's connect is answered, not refused for
+ * a state it believes other than the one xenstore holds.
+ */
+static void test_restart_at_initwait(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = &t->fe[0];
+
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	restart(t);
+	assert_int_equal(be_state(fe), 2);
+	fe_connect(fe, 0, 1);
+	assert_int_equal(be_state(fe), 4);
+	fe_set_state(fe, 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_null(error_node(t, fe));
+	t_free(t);
+}
+
 /* Bad toolstack keys: a missing image, bad mode, a foreign frontend path. */
 static void test_bad_backend_keys(void **state)
 {
@@ -1354,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_ring_grants),
 		cmocka_unit_test(test_restart_adopts),
+		cmocka_unit_test(test_restart_at_initwait),
 		cmocka_unit_test(test_bad_backend_keys),
 		cmocka_unit_test(test_log_bounded),
 	};
