@@ -170,6 +170,7 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 test_domain_life_HDRS := tests/unit/stub_domain.h
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 test_domain_life_SRCS += $(HV)/common/console_keep.c
+test_domain_life_SRCS += $(HV)/common/domain_stats.c $(HV)/arch/x86/vmexit_stats.c
 
 # The guest kit's xenstore client against keel's xenstored core in process, and a scripted daemon.
 UNIT_TESTS += test_guest_xenstore
