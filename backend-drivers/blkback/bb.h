@@ -77,6 +77,7 @@ struct bb_dev {
 	bool failed;			/* a fatal error: no reconnect until the frontend closes */
 	bool release_pending;		/* release waits for in-flight I/O */
 	bool reattach;			/* connecting to a predecessor's live rings */
+	bool resetting;			/* Connected, rings stopped for a frontend reset */
 	enum bb_dev_phase phase;
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */

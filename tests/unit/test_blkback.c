@@ -1029,6 +1029,57 @@ static void test_reconnect(void **state)
 	t_free(t);
 }
 
+/* @n reads of 11 pages each on queue 0, in flight (AIO) once pushed. */
+static void push_reads(struct fe *fe, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		blkif_request_t q = rw(BLKIF_OP_READ, k * 88, 11, 0, 7);
+
+		for (unsigned int i = 0; i < 11; i++)
+			q.seg[i].gref = fe->data_gref[i];
+		q.id = k;
+		fe_push(fe, 0, &q);
+	}
+}
+
+/*
+ * A reset (4 -> 1 -> 3) while requests are in flight: the rings stop at once, and once the
+ * last request completed the new rings are connected (the device was left at 4 with no ring).
+ */
+static void test_reset_with_io_in_flight(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	unsigned int k;
+
+	push_reads(fe, 8);
+	assert_true(t->be.aio.inflight > 0);
+	fe_set_state(fe, 1);
+	assert_int_equal(t->f.maps, 0);		/* the old ring stops at once */
+	assert_int_equal(t->f.bound, 0);
+	fe_connect(fe, 0, 1);			/* and the new one is there before the I/O ends */
+	for (k = 0; k < 100 && t->be.aio.inflight; k++)
+		fake_run_aio(&t->f, 10);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	fe_set_state(fe, 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* The same with the frontend already at 4 when the I/O ends. */
+	push_reads(fe, 8);
+	fe_set_state(fe, 1);
+	fe_connect(fe, 0, 1);
+	fe_set_state(fe, 4);
+	for (k = 0; k < 100 && t->be.aio.inflight; k++)
+		fake_run_aio(&t->f, 10);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
 /* The frontend deletes its own directory while connected: disconnect, 6, the other disk fine. */
 static void test_frontend_deletes_itself(void **state)
 {
@@ -1348,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_connect_commit_fails),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
+		cmocka_unit_test(test_reset_with_io_in_flight),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
 		cmocka_unit_test(test_domain_death_mid_io),
