@@ -264,6 +264,13 @@ void bb_backend_watch(struct bb_backend *be, const char *path, const char *token
 	reap(be);
 }
 
+void bb_backend_resync(struct bb_backend *be)
+{
+	bb_log(be, "watch events were lost: looking at every device again");
+	bb_backend_watch(be, "@releaseDomain", TOKEN_RELEASE);
+	bb_backend_scan(be);
+}
+
 void bb_backend_event(struct bb_backend *be, uint32_t port)
 {
 	struct bb_dev *dev;

@@ -122,6 +122,8 @@ void bb_backend_fini(struct bb_backend *be);
 void bb_backend_watch(struct bb_backend *be, const char *path, const char *token);
 /* Rescans the backend directory and updates every device. */
 void bb_backend_scan(struct bb_backend *be);
+/* Watch events were lost (the client's queue overflowed): every device and domain re-read. */
+void bb_backend_resync(struct bb_backend *be);
 void bb_backend_event(struct bb_backend *be, uint32_t port);
 /* Completions of the target's I/O. */
 void bb_backend_aio(struct bb_backend *be);

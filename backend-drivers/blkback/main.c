@@ -62,7 +62,14 @@ static bool handle_xs(struct bb_backend *be, struct xenbe_linux *l)
 	unsigned int n;
 
 	for (n = 0; n < XS_BATCH; n++) {
-		if (xs_read_watch(l->xs, &path, &token, 0))
+		int rc = xs_read_watch(l->xs, &path, &token, 0);
+
+		if (rc == -ENOBUFS) {
+			/* Events were dropped: look at every device and domain again. */
+			bb_backend_resync(be);
+			continue;
+		}
+		if (rc)
 			return false;
 		bb_backend_watch(be, path, token);
 		free(path);

@@ -1080,6 +1080,27 @@ static void test_reset_with_io_in_flight(void **state)
 	t_free(t);
 }
 
+/* Watch events lost (the xenstore client's queue overflowed): a resync catches up. */
+static void test_resync_after_lost_events(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/state", fe->fe_path);
+	fake_xs_write(&t->f, path, "5");
+	while (t->f.nr_events) {		/* dropped, never delivered */
+		t->f.nr_events--;
+		free(t->f.events[t->f.nr_events].path);
+		free(t->f.events[t->f.nr_events].token);
+	}
+	assert_int_equal(be_state(fe), 4);
+	bb_backend_resync(&t->be);
+	assert_int_equal(be_state(fe), 5);
+	assert_int_equal(t->f.maps, 0);
+	t_free(t);
+}
+
 /* The frontend deletes its own directory while connected: disconnect, 6, the other disk fine. */
 static void test_frontend_deletes_itself(void **state)
 {
@@ -1400,6 +1421,7 @@ int main(void)
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
 		cmocka_unit_test(test_reset_with_io_in_flight),
+		cmocka_unit_test(test_resync_after_lost_events),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
 		cmocka_unit_test(test_domain_death_mid_io),
