@@ -37,7 +37,7 @@ struct bb_slot {
 	struct bb_queue *q;
 	struct bb_slot *next_free;
 	struct bb_req req;
-	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated at first use */
+	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated when needed */
 	struct iocb cb;
 	bool flush_next;		/* a FLUSH with data: fdatasync after the write */
 };
@@ -52,8 +52,12 @@ struct bb_queue {
 	struct bb_slot *slots;
 	struct bb_slot *free;
 	unsigned int inflight;
+	unsigned int nbufs;		/* slots holding a buffer: inflight + BB_SPARE_BUFS at most */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 };
+
+/* Buffers a queue keeps beyond its requests in flight: a burst's are freed as it drains. */
+#define BB_SPARE_BUFS	4
 
 enum bb_dev_phase {
 	BB_DEV_ACTIVE,		/* walking the state machine */
@@ -90,6 +94,7 @@ struct bb_dev {
 	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
 	struct bb_slot *flush_next;	/* waiting for the next one */
 	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
+	unsigned int nr_inflight;	/* requests in slots, all queues: at most bb_dev_share() */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -136,6 +141,11 @@ struct bb_dev *bb_dev_new(struct bb_backend *be, uint16_t domid, uint32_t devid)
 void bb_dev_update(struct bb_dev *dev);
 /* Frees the device: everything must already be released. */
 void bb_dev_free(struct bb_dev *dev);
+/*
+ * The requests one device may have in flight: an equal part of the daemon-wide AIO depth,
+ * so that one guest's busy disks cannot take the whole context and starve the others.
+ */
+unsigned int bb_dev_share(const struct bb_backend *be);
 /* Unbinds and unmaps the rings; true once no I/O is in flight and the queues are freed. */
 bool bb_dev_release_rings(struct bb_dev *dev);
 /* Drops every resource now (daemon exit, dead domain): waits for in-flight I/O. */

@@ -32,6 +32,7 @@ int bb_queue_setup(struct bb_queue *q)
 		q->free = s;
 	}
 	q->inflight = 0;
+	q->nbufs = 0;
 	return 0;
 }
 
@@ -45,6 +46,7 @@ void bb_queue_teardown(struct bb_queue *q)
 		free(q->slots[i].req.segs);
 		free(q->slots[i].buf);
 	}
+	q->nbufs = 0;
 	free(q->slots);
 	q->slots = NULL;
 	q->free = NULL;
@@ -57,6 +59,13 @@ static void slot_put(struct bb_slot *s)
 	s->next_free = q->free;
 	q->free = s;
 	q->inflight--;
+	q->dev->nr_inflight--;
+	/* A burst's buffers go as it drains: a few spare ones are kept for the next requests. */
+	if (s->buf && q->nbufs > q->inflight + BB_SPARE_BUFS) {
+		free(s->buf);
+		s->buf = NULL;
+		q->nbufs--;
+	}
 }
 
 /* Answers and, when the ring is still ours, publishes (notifying as the ring asks). */
@@ -266,6 +275,7 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 			finish(s, BLKIF_RSP_ERROR);
 			return;
 		}
+		q->nbufs++;
 	}
 	switch (r->kind) {
 	case BB_OP_READ:
@@ -404,6 +414,7 @@ static void take(struct bb_queue *q, const blkif_request_t *src)
 
 	q->free = s->next_free;
 	q->inflight++;
+	q->dev->nr_inflight++;
 	q->dev->stat_requests++;
 	rc = bb_req_parse(&q->dev->lim, src, &s->req);
 	if (rc == BB_PARSE_INDIRECT)
@@ -429,7 +440,9 @@ void bb_queue_run(struct bb_queue *q)
 		while (q->free) {
 			int rc;
 
-			if (be->aio.inflight >= be->aio.depth) {
+			/* No room in the AIO context, or this device has its share of it. */
+			if (be->aio.inflight >= be->aio.depth ||
+			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
 				break;
 			}
