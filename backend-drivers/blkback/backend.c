@@ -300,6 +300,7 @@ void bb_backend_aio(struct bb_backend *be)
 	 * ever. Stop after a few batches and make the eventfd readable again, so poll() comes
 	 * back here after the other descriptors had their turn.
 	 */
+	be->aio_sync = false;
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
 		for (i = 0; i < n; i++)

@@ -114,6 +114,7 @@ struct bb_backend {
 	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
 	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
+	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
 };
 
 /* ---- backend.c: the set of devices, events from the outside ---- */

@@ -166,6 +166,8 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 		len = 0;
 	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, s->buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
+	if (!dev->direct)
+		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
 	return bb_aio_submit(&dev->be->aio, &s->cb);
 }
 

@@ -381,6 +381,11 @@ int xs_unwatch(struct xs *xs, const char *path, const char *token)
 	return call_strings(xs, XS_UNWATCH, 0, NULL, NULL, 2, s);
 }
 
+bool xs_has_events(const struct xs *xs)
+{
+	return xs->events || xs->overflowed;
+}
+
 int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? 0 : now_ms() + (uint64_t)timeout_ms;

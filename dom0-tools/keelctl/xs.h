@@ -41,6 +41,8 @@ int xs_unwatch(struct xs *xs, const char *path, const char *token);
  */
 #define XS_EVENTS_MAX	1024
 int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms);
+/* Watch events (or news of dropped ones) are queued in the client: no need to poll for them. */
+bool xs_has_events(const struct xs *xs);
 int xs_transaction_start(struct xs *xs, uint32_t *tx);
 /* Commits (or aborts); -EAGAIN when another change got in the way. */
 int xs_transaction_end(struct xs *xs, uint32_t tx, bool commit);
