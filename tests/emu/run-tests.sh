@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Keel's emulator tests under Bochs and QEMU, two at a time: tests/emu/tests.list, then the
-# test guests' runs from tests/guests/*/test (scripts/guest-tests.sh turns them into that format).
+# Runs Keel's emulator tests under Bochs and QEMU, two at a time, longest time limit first:
+# tests/emu/tests.list and the test guests' runs from tests/guests/*/test (scripts/guest-tests.sh
+# turns them into that format).
 #
 # Usage: tests/emu/run-tests.sh [-j N] [-l] [TEST...]
 #   TEST...  run only these tests (default: all of them)
@@ -390,6 +391,10 @@ else
 	selected=("${!names[@]}")
 fi
 ((${#selected[@]})) || die "no tests in $list"
+# Longest first (by time limit, the list's order among equals): with two at a time, a long
+# test started last would run alone at the end and stretch the whole run.
+mapfile -t selected < <(for i in "${selected[@]}"; do echo "${limits[i]} $i"; done |
+	sort -s -k1,1nr | cut -d' ' -f2)
 
 mkdir -p "$work" "$(dirname "$results")"
 : >"$results"
