@@ -44,13 +44,6 @@ unsigned int bb_dev_inflight(const struct bb_dev *dev)
 	return n;
 }
 
-unsigned int bb_dev_share(const struct bb_backend *be)
-{
-	unsigned int share = be->cfg.aio_depth / (be->ndevs ? be->ndevs : 1);
-
-	return share ? share : 1;
-}
-
 /* ---- xenstore helpers ---- */
 
 static int xs_read_at(struct bb_dev *dev, uint32_t tx, const char *dir, const char *key,

@@ -12,6 +12,13 @@ static uint32_t max_segs(const struct bb_backend *be)
 	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ? m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 }
 
+unsigned int bb_dev_share(const struct bb_backend *be)
+{
+	unsigned int share = be->cfg.aio_depth / (be->ndevs ? be->ndevs : 1);
+
+	return share ? share : 1;
+}
+
 int bb_queue_setup(struct bb_queue *q)
 {
 	struct bb_backend *be = q->dev->be;
