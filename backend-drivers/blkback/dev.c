@@ -424,7 +424,10 @@ static int setup(struct bb_dev *dev)
 	const struct bb_config *cfg = &dev->be->cfg;
 	struct kv kv[3];
 	unsigned int n = 0;
-	int rc = prepare(dev);
+	int rc;
+
+	dev->resetting = false;		/* whatever came before, this is a new connection */
+	rc = prepare(dev);
 
 	if (rc)
 		return rc;
