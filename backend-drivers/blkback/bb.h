@@ -52,7 +52,10 @@ struct bb_queue {
 	struct bb_slot *slots;
 	struct bb_slot *free;
 	unsigned int inflight;
-	unsigned int nbufs;		/* slots holding a buffer: inflight + BB_SPARE_BUFS at most */
+	unsigned int nbufs;		/* buffers allocated: in slots and spare, <= pool */
+	uint8_t *spare[4];		/* buffers of finished requests, for the next ones */
+	unsigned int nspare;
+	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 };
 

@@ -40,6 +40,7 @@ int bb_queue_setup(struct bb_queue *q)
 	}
 	q->inflight = 0;
 	q->nbufs = 0;
+	q->nspare = 0;
 	return 0;
 }
 
@@ -53,6 +54,8 @@ void bb_queue_teardown(struct bb_queue *q)
 		free(q->slots[i].req.segs);
 		free(q->slots[i].buf);
 	}
+	while (q->nspare)
+		free(q->spare[--q->nspare]);
 	q->nbufs = 0;
 	free(q->slots);
 	q->slots = NULL;
@@ -67,11 +70,20 @@ static void slot_put(struct bb_slot *s)
 	q->free = s;
 	q->inflight--;
 	q->dev->nr_inflight--;
-	/* A burst's buffers go as it drains: a few spare ones are kept for the next requests. */
-	if (s->buf && q->nbufs > q->inflight + BB_SPARE_BUFS) {
-		free(s->buf);
+	/*
+	 * A burst's buffers go as it drains: a few are kept, apart from the slots, for the next
+	 * requests (whichever slot they get: the free list is LIFO, so a buffer left on its
+	 * slot would be found by the next request only by chance, and one malloc and free per
+	 * request would follow).
+	 */
+	if (s->buf) {
+		if (q->nspare < BB_SPARE_BUFS && q->inflight + q->nspare < q->dev->be->cfg.pool) {
+			q->spare[q->nspare++] = s->buf;
+		} else {
+			free(s->buf);
+			q->nbufs--;
+		}
 		s->buf = NULL;
-		q->nbufs--;
 	}
 }
 
@@ -279,12 +291,18 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		return;
 	}
 	if (r->nr_segs && !s->buf) {
-		s->buf = aligned_alloc(BB_PAGE_SIZE, (size_t)max_segs(dev->be) * BB_PAGE_SIZE);
-		if (!s->buf) {
-			finish(s, BLKIF_RSP_ERROR);
-			return;
+		if (q->nspare) {
+			s->buf = q->spare[--q->nspare];
+		} else {
+			s->buf = aligned_alloc(BB_PAGE_SIZE,
+					       (size_t)max_segs(dev->be) * BB_PAGE_SIZE);
+			if (!s->buf) {
+				finish(s, BLKIF_RSP_ERROR);
+				return;
+			}
+			q->nbufs++;
+			q->stat_allocs++;
 		}
-		q->nbufs++;
 	}
 	switch (r->kind) {
 	case BB_OP_READ:
