@@ -32,6 +32,19 @@ static u8 vinfo_page[4096] __aligned(4096);
 static u64 calls[NR_COUNTED + 1], ok[NR_COUNTED + 1];
 static u64 text_sum;
 
+/* Sums of the code in 256-byte lines, to say where it changed. */
+#define LINE 256
+#define MAX_LINES 2048
+static u64 line_sum[MAX_LINES];
+
+/* The last calls made, printed when the code is found changed (a flight recorder). */
+#define NR_RECENT (2 * CHECK_EVERY)
+static struct recent_call {
+	u64 iter, nr, a[5];
+	long rc;
+} recent[NR_RECENT];
+static unsigned int nr_recent;
+
 /* System time from a copy of the pvclock taken at start: no hypercall can move it. */
 u64 now_ns(void)
 {
@@ -47,6 +60,8 @@ long hc(unsigned long nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
 		printf("fuzzer: #%lu hc %lu(%#lx, %#lx, %#lx, %#lx, %#lx)\n", S.iter,
 		       nr, a0, a1, a2, a3, a4);
 	rc = _hypercall5(nr, a0, a1, a2, a3, a4);
+	recent[nr_recent++ % NR_RECENT] = (struct recent_call){
+		S.iter, nr, { a0, a1, a2, a3, a4 }, rc };
 	if (S.iter >= S.trace_from)
 		printf("fuzzer: #%lu = %ld\n", S.iter, rc);
 	calls[i]++;
@@ -89,13 +104,56 @@ void self_ipi(void)
 	wrmsr_safe(APIC_SELF_IPI, BLOCK_VECTOR);
 }
 
-static u64 text_checksum(void)
+static u64 sum_range(const u64 *p, const u64 *end)
 {
 	u64 s = 0;
 
-	for (const u64 *p = (const u64 *)__image_start; p < (const u64 *)__stop_ex_table; p++)
+	for (; p < end; p++)
 		s = (s ^ *p) * 0x100000001b3ULL;
 	return s;
+}
+
+static u64 text_checksum(void)
+{
+	return sum_range((const u64 *)__image_start, (const u64 *)__stop_ex_table);
+}
+
+static unsigned int text_lines(void)
+{
+	return MIN((unsigned int)((__stop_ex_table - __image_start + LINE - 1) / LINE),
+		   (unsigned int)MAX_LINES);
+}
+
+static u64 line_checksum(unsigned int i)
+{
+	const u64 *p = (const u64 *)(__image_start + i * LINE);
+
+	return sum_range(p, MIN(p + LINE / 8, (const u64 *)__stop_ex_table));
+}
+
+/* The code changed: where, into what, and the calls made since it was last found intact. */
+static void report_code_change(void)
+{
+	unsigned int n = MIN(nr_recent, (unsigned int)NR_RECENT);
+
+	for (unsigned int i = 0; i < text_lines(); i++) {
+		const u64 *p = (const u64 *)(__image_start + i * LINE);
+
+		if (line_checksum(i) == line_sum[i])
+			continue;
+		printf("\nfuzzer: code line %#lx changed, now:\n", (u64)(uptr)p);
+		for (unsigned int w = 0; w < LINE / 8 && p + w < (const u64 *)__stop_ex_table;
+		     w += 4)
+			printf("fuzzer:   %#lx: %016lx %016lx %016lx %016lx\n",
+			       (u64)(uptr)(p + w), p[w], p[w + 1], p[w + 2], p[w + 3]);
+	}
+	printf("fuzzer: the last %u calls, oldest first:\n", n);
+	for (unsigned int i = nr_recent - n; i != nr_recent; i++) {
+		const struct recent_call *c = &recent[i % NR_RECENT];
+
+		printf("fuzzer: #%lu hc %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n", c->iter,
+		       c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->rc);
+	}
 }
 
 /* "known=1,8": audit findings whose triggers this run leaves out, to look past them. */
@@ -158,6 +216,8 @@ static bool setup(u32 seed)
 		   *(volatile u32 *)(uptr)S.ro_gpa))
 		return false;
 	text_sum = text_checksum();
+	for (unsigned int i = 0; i < text_lines(); i++)
+		line_sum[i] = line_checksum(i);
 	printf("fuzzer: d%u, seed %u: image %#lx-%#lx, arena %#lx-%#lx, scratch %#lx-%#lx, peer page at %#lx\n",
 	       S.self, seed, L.image_start, L.image_end, L.arena, L.arena_end,
 	       L.scratch, L.ram_end, S.ro_gpa);
@@ -219,8 +279,10 @@ int guest_main(const char *cmdline)
 			if (!S.ro_mapped)
 				map_peer_page();
 			if (!CHECK(text_checksum() == text_sum,
-				   "round %lu: my own code changed", S.iter))
+				   "round %lu: my own code changed", S.iter)) {
+				report_code_change();
 				break;
+			}
 		}
 		/* A newline first ends whatever junk our console ring left keel. */
 		if ((S.iter + 1) % step == 0 || S.iter + 1 == iters)
