@@ -54,4 +54,56 @@ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | 
 			printf "\n"
 		}
 	}' | tee "$out/block.txt"
-echo "report: ${out#"$root"/}/block.txt"
+
+# "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N x:REASON N ... h:CALL N ...",
+# sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,
+# 4 KiB random), less the quiet "idle" interval's (the guest's 2 s pauses around each test).
+{ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) [0-9]+ ' "$dir/serial.txt"
+  grep -a -o -E 'blockbench: stat .*' "$dir/serial.txt"; } | tr -d '\r' | awk -v detail="$out/block-stats.txt" '
+	$1 == "diskbench:" { reqs[$2, $3] = $4; next }
+	{
+		label = $3; test = $4; who = $5; k = label SUBSEP who
+		if (!(label in seen)) { seen[label] = 1; labels[++n] = label }
+		if (k in prev) {
+			t = prev[k]
+			tseen[k, t] = 1
+			for (i = 7; i < NF; i += 2) d[k, t, $i] = $(i + 1) - last[k, $i]
+		}
+		for (i = 7; i < NF; i += 2) { last[k, $i] = $(i + 1); names[$i] = 1 }
+		prev[k] = test
+	}
+	function per(k, t, key, label,   r) {
+		r = reqs[label, t]
+		if (!r) return ""
+		v = (d[k, t, key] - d[k, "idle", key]) / r
+		return v < 0 ? 0 : v
+	}
+	END {
+		split("seq-write seq-read rand-read rand-write", tests, " ")
+		printf "\nVM exits and hypercalls per request (dom0 and the guest; the quiet interval'"'"'s subtracted)\n\n"
+		printf "%-16s %-5s", "where", "dom"
+		for (t = 1; t <= 4; t++) printf " %21s", tests[t] " exits/hcalls"
+		printf "\n"
+		for (i = 1; i <= n; i++) {
+			label = labels[i]
+			split("dom0 domU", ws, " ")
+			for (w = 1; w <= 2; w++) {
+				k = label SUBSEP ws[w]
+				if (!((k, "idle") in tseen)) continue
+				printf "%-16s %-5s", label, ws[w]
+				for (t = 1; t <= 4; t++)
+					printf " %10.1f %10.1f", per(k, tests[t], "exits", label),
+					       per(k, tests[t], "hypercalls", label)
+				printf "\n"
+				for (t = 1; t <= 4; t++) {
+					printf "%s %s %s per request:", label, ws[w], tests[t] >detail
+					for (key in names) if (key != "exits" && key != "hypercalls") {
+						v = per(k, tests[t], key, label)
+						if (v >= 0.05) printf " %s %.1f", key, v >detail
+					}
+					printf "\n" >detail
+				}
+			}
+		}
+	}' | tee -a "$out/block.txt"
+echo "report: ${out#"$root"/}/block.txt (counts by reason: ${out#"$root"/}/block-stats.txt)"

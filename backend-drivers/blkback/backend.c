@@ -264,6 +264,13 @@ void bb_backend_watch(struct bb_backend *be, const char *path, const char *token
 	reap(be);
 }
 
+void bb_backend_resync(struct bb_backend *be)
+{
+	bb_log(be, "watch events were lost: looking at every device again");
+	bb_backend_watch(be, "@releaseDomain", TOKEN_RELEASE);
+	bb_backend_scan(be);
+}
+
 void bb_backend_event(struct bb_backend *be, uint32_t port)
 {
 	struct bb_dev *dev;
@@ -293,6 +300,7 @@ void bb_backend_aio(struct bb_backend *be)
 	 * ever. Stop after a few batches and make the eventfd readable again, so poll() comes
 	 * back here after the other descriptors had their turn.
 	 */
+	be->aio_sync = false;
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
 		for (i = 0; i < n; i++)

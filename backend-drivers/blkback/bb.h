@@ -36,7 +36,7 @@ struct bb_slot {
 	struct bb_queue *q;
 	struct bb_slot *next_free;
 	struct bb_req req;
-	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated at first use */
+	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated when needed */
 	struct iocb cb;
 	bool flush_next;		/* a FLUSH with data: fdatasync after the write */
 };
@@ -51,8 +51,15 @@ struct bb_queue {
 	struct bb_slot *slots;
 	struct bb_slot *free;
 	unsigned int inflight;
+	unsigned int nbufs;		/* buffers allocated: in slots and spare, <= pool */
+	uint8_t *spare[4];		/* buffers of finished requests, for the next ones */
+	unsigned int nspare;
+	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 };
+
+/* Buffers a queue keeps beyond its requests in flight: a burst's are freed as it drains. */
+#define BB_SPARE_BUFS	4
 
 enum bb_dev_phase {
 	BB_DEV_ACTIVE,		/* walking the state machine */
@@ -76,6 +83,7 @@ struct bb_dev {
 	bool failed;			/* a fatal error: no reconnect until the frontend closes */
 	bool release_pending;		/* release waits for in-flight I/O */
 	bool reattach;			/* connecting to a predecessor's live rings */
+	bool resetting;			/* Connected, rings stopped for a frontend reset */
 	enum bb_dev_phase phase;
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */
@@ -88,6 +96,7 @@ struct bb_dev {
 	struct bb_slot *flush_cur;	/* answered by the fdatasync in flight */
 	struct bb_slot *flush_next;	/* waiting for the next one */
 	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
+	unsigned int nr_inflight;	/* requests in slots, all queues: at most bb_dev_share() */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -107,6 +116,7 @@ struct bb_backend {
 	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
 	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
+	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
 };
 
 /* ---- backend.c: the set of devices, events from the outside ---- */
@@ -120,6 +130,8 @@ void bb_backend_fini(struct bb_backend *be);
 void bb_backend_watch(struct bb_backend *be, const char *path, const char *token);
 /* Rescans the backend directory and updates every device. */
 void bb_backend_scan(struct bb_backend *be);
+/* Watch events were lost (the client's queue overflowed): every device and domain re-read. */
+void bb_backend_resync(struct bb_backend *be);
 void bb_backend_event(struct bb_backend *be, uint32_t port);
 /* Completions of the target's I/O. */
 void bb_backend_aio(struct bb_backend *be);
@@ -132,6 +144,11 @@ struct bb_dev *bb_dev_new(struct bb_backend *be, uint16_t domid, uint32_t devid)
 void bb_dev_update(struct bb_dev *dev);
 /* Frees the device: everything must already be released. */
 void bb_dev_free(struct bb_dev *dev);
+/*
+ * The requests one device may have in flight: an equal part of the daemon-wide AIO depth,
+ * so that one guest's busy disks cannot take the whole context and starve the others.
+ */
+unsigned int bb_dev_share(const struct bb_backend *be);
 /* Unbinds and unmaps the rings; true once no I/O is in flight and the queues are freed. */
 bool bb_dev_release_rings(struct bb_dev *dev);
 /* Drops every resource now (daemon exit, dead domain): waits for in-flight I/O. */

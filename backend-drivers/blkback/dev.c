@@ -346,7 +346,10 @@ static int setup(struct bb_dev *dev)
 	const struct bb_config *cfg = &dev->be->cfg;
 	struct kv kv[3];
 	unsigned int n = 0;
-	int rc = prepare(dev);
+	int rc;
+
+	dev->resetting = false;		/* whatever came before, this is a new connection */
+	rc = prepare(dev);
 
 	if (rc)
 		return rc;
@@ -502,18 +505,27 @@ static bool step(struct bb_dev *dev)
 			set_state(dev, XenbusStateClosed);
 		break;
 	case XenbusStateConnected:
-		if (fe == XenbusStateConnected || fe == XenbusStateInitialised)
+		if ((fe == XenbusStateConnected || fe == XenbusStateInitialised) &&
+		    !dev->resetting)
 			break;
-		if (fe == XenbusStateClosing) {
+		if (fe == XenbusStateClosing && !dev->resetting) {
 			/* Stop taking requests; state 6 once the frontend says 6. */
 			bb_dev_release_rings(dev);
 			set_state(dev, XenbusStateClosing);
 			break;
 		}
-		/* Closed, gone, or back to Initialising without closing (a reset). */
+		/*
+		 * Closed, gone, or back to Initialising without closing (a reset). The rings
+		 * stop now; by the time the last in-flight request completes the frontend may
+		 * have published new ones and be at 3 (or 4) again: those are a new connection
+		 * too, offered from 2 (blkfront ignores our 2 then waits for 4, which follows).
+		 */
+		dev->resetting = true;
 		if (!bb_dev_release_rings(dev))
 			return false;
-		if (fe == XenbusStateInitialising)
+		dev->resetting = false;
+		if (fe == XenbusStateInitialising || fe == XenbusStateInitialised ||
+		    fe == XenbusStateConnected)
 			setup(dev);
 		else
 			set_state(dev, XenbusStateClosed);

@@ -12,6 +12,13 @@ static uint32_t max_segs(const struct bb_backend *be)
 	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ? m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 }
 
+unsigned int bb_dev_share(const struct bb_backend *be)
+{
+	unsigned int share = be->cfg.aio_depth / (be->ndevs ? be->ndevs : 1);
+
+	return share ? share : 1;
+}
+
 int bb_queue_setup(struct bb_queue *q)
 {
 	struct bb_backend *be = q->dev->be;
@@ -32,6 +39,8 @@ int bb_queue_setup(struct bb_queue *q)
 		q->free = s;
 	}
 	q->inflight = 0;
+	q->nbufs = 0;
+	q->nspare = 0;
 	return 0;
 }
 
@@ -45,6 +54,9 @@ void bb_queue_teardown(struct bb_queue *q)
 		free(q->slots[i].req.segs);
 		free(q->slots[i].buf);
 	}
+	while (q->nspare)
+		free(q->spare[--q->nspare]);
+	q->nbufs = 0;
 	free(q->slots);
 	q->slots = NULL;
 	q->free = NULL;
@@ -57,6 +69,22 @@ static void slot_put(struct bb_slot *s)
 	s->next_free = q->free;
 	q->free = s;
 	q->inflight--;
+	q->dev->nr_inflight--;
+	/*
+	 * A burst's buffers go as it drains: a few are kept, apart from the slots, for the next
+	 * requests (whichever slot they get: the free list is LIFO, so a buffer left on its
+	 * slot would be found by the next request only by chance, and one malloc and free per
+	 * request would follow).
+	 */
+	if (s->buf) {
+		if (q->nspare < BB_SPARE_BUFS && q->inflight + q->nspare < q->dev->be->cfg.pool) {
+			q->spare[q->nspare++] = s->buf;
+		} else {
+			free(s->buf);
+			q->nbufs--;
+		}
+		s->buf = NULL;
+	}
 }
 
 /* Answers and, when the ring is still ours, publishes (notifying as the ring asks). */
@@ -157,6 +185,8 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 		len = 0;
 	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, s->buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
+	if (!dev->direct)
+		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
 	return bb_aio_submit(&dev->be->aio, &s->cb);
 }
 
@@ -261,10 +291,17 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		return;
 	}
 	if (r->nr_segs && !s->buf) {
-		s->buf = aligned_alloc(BB_PAGE_SIZE, (size_t)max_segs(dev->be) * BB_PAGE_SIZE);
-		if (!s->buf) {
-			finish(s, BLKIF_RSP_ERROR);
-			return;
+		if (q->nspare) {
+			s->buf = q->spare[--q->nspare];
+		} else {
+			s->buf = aligned_alloc(BB_PAGE_SIZE,
+					       (size_t)max_segs(dev->be) * BB_PAGE_SIZE);
+			if (!s->buf) {
+				finish(s, BLKIF_RSP_ERROR);
+				return;
+			}
+			q->nbufs++;
+			q->stat_allocs++;
 		}
 	}
 	switch (r->kind) {
@@ -404,6 +441,7 @@ static void take(struct bb_queue *q, const blkif_request_t *src)
 
 	q->free = s->next_free;
 	q->inflight++;
+	q->dev->nr_inflight++;
 	q->dev->stat_requests++;
 	rc = bb_req_parse(&q->dev->lim, src, &s->req);
 	if (rc == BB_PARSE_INDIRECT)
@@ -429,7 +467,9 @@ void bb_queue_run(struct bb_queue *q)
 		while (q->free) {
 			int rc;
 
-			if (be->aio.inflight >= be->aio.depth) {
+			/* No room in the AIO context, or this device has its share of it. */
+			if (be->aio.inflight >= be->aio.depth ||
+			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
 				break;
 			}

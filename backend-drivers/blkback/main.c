@@ -62,7 +62,14 @@ static bool handle_xs(struct bb_backend *be, struct xenbe_linux *l)
 	unsigned int n;
 
 	for (n = 0; n < XS_BATCH; n++) {
-		if (xs_read_watch(l->xs, &path, &token, 0))
+		int rc = xs_read_watch(l->xs, &path, &token, 0);
+
+		if (rc == -ENOBUFS) {
+			/* Events were dropped: look at every device and domain again. */
+			bb_backend_resync(be);
+			continue;
+		}
+		if (rc)
 			return false;
 		bb_backend_watch(be, path, token);
 		free(path);
@@ -132,6 +139,7 @@ int main(int argc, char **argv)
 	struct xenbe_linux l;
 	struct xenbe_env env;
 	int c, rc, ready[2] = { -1, -1 };
+	bool xs_more = false;
 	FILE *log;
 
 	bb_config_defaults(&cfg);
@@ -215,10 +223,8 @@ int main(int argc, char **argv)
 			{ .fd = be.aio.efd, .events = POLLIN },
 		};
 
-		/* Watch events the client queued while waiting for a reply come first. */
-		bool xs_more = handle_xs(&be, &l);
-
-		if (poll(pfd, 3, xs_more ? 0 : -1) < 0) {
+		/* Watch events the client queued while waiting for a reply: no sleep then. */
+		if (poll(pfd, 3, xs_more || xs_has_events(l.xs) ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -227,12 +233,17 @@ int main(int argc, char **argv)
 			bb_log(&be, "xenstored went away");
 			break;
 		}
-		if (pfd[2].revents & POLLIN)
-			bb_backend_aio(&be);
 		if (pfd[1].revents & POLLIN)
 			handle_evtchn(&be, &l);
-		if (pfd[0].revents & POLLIN)
-			handle_xs(&be, &l);
+		/*
+		 * Buffered I/O (no O_DIRECT) completed inside io_submit: reap it now, not after
+		 * another trip through poll(). Direct I/O's completions come by the eventfd.
+		 */
+		if ((pfd[2].revents & POLLIN) || be.aio_sync)
+			bb_backend_aio(&be);
+		xs_more = false;
+		if ((pfd[0].revents & POLLIN) || xs_has_events(l.xs))
+			xs_more = handle_xs(&be, &l);
 	}
 	bb_log(&be, "stopping");
 	bb_backend_fini(&be);

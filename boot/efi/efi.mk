@@ -17,7 +17,7 @@ EFI_CFLAGS := -std=gnu11 -O2 -g -fpic -fshort-wchar -mno-red-zone \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only \
 	-maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
 	-Wall -Wextra -Werror -MMD -MP \
-	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_HV_INCLUDE)
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_HV_INCLUDE) -I$(EFI_HV_INCLUDE)/../arch/x86/include
 
 EFI_SRCS := main.c alloc.c files.c config.c core.c memmap.c enter.c \
 	cfg.c loadopt.c elfload.c pagetable.c efi_memtype.c

@@ -61,6 +61,10 @@ const struct command commands[] = {
 	  "live per-domain CPU and memory, like xentop (q quits)\n"
 	  "  -b  batch mode: plain output for scripts\n"
 	  "  -n  ITER refreshes, then stop      -d  SECS between refreshes (default 1)" },
+	{ "stat", cmd_stat, "[-1] NAME...",
+	  "VM exits by reason and hypercalls by number since each domain started\n"
+	  "  (its vCPUs summed; NAME or id, 0 is dom0)\n"
+	  "  -1  one line per domain for scripts: NAME exits N hypercalls N x:REASON N h:CALL N" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -57,6 +57,7 @@ int cmd_network_list(struct kc *kc, int argc, char **argv);
 int cmd_info(struct kc *kc, int argc, char **argv);
 int cmd_dmesg(struct kc *kc, int argc, char **argv);
 int cmd_top(struct kc *kc, int argc, char **argv);
+int cmd_stat(struct kc *kc, int argc, char **argv);
 int cmd_help(struct kc *kc, int argc, char **argv);
 
 #endif

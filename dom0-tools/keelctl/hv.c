@@ -22,6 +22,7 @@ const char *hv_cmd_name(uint32_t cmd)
 		[KEEL_DOMCTL_console_read] = "console_read",
 		[KEEL_DOMCTL_console_write] = "console_write",
 		[KEEL_DOMCTL_readlog] = "readlog",
+		[KEEL_DOMCTL_getstats] = "getstats",
 	};
 
 	return cmd < ARRAY_SIZE(names) && names[cmd] ? names[cmd] : "unknown";
@@ -158,6 +159,17 @@ int hv_physinfo(struct hv *hv, struct keel_domctl *out)
 {
 	*out = op_for(KEEL_DOMCTL_physinfo, 0);
 	return hv_domctl(hv, out);
+}
+
+int hv_getstats(struct hv *hv, uint16_t domid, struct keel_domstats *out)
+{
+	struct keel_domctl op = op_for(KEEL_DOMCTL_getstats, domid);
+
+	/* Written first: resident and not shared copy-on-write when keel writes it. */
+	memset(out, 0, sizeof(*out));
+	op.u.stats.buffer = (uint64_t)(uintptr_t)out;
+	op.u.stats.size = sizeof(*out);
+	return hv_domctl(hv, &op);
 }
 
 int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_t size,

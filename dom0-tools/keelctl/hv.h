@@ -54,6 +54,8 @@ int hv_getinfo(struct hv *hv, uint16_t domid, struct keel_domctl_info *info);
 /* Every live domain, by id: fills up to @max entries and sets *@nr. */
 int hv_list(struct hv *hv, struct keel_domctl_info *infos, unsigned int max, unsigned int *nr);
 int hv_physinfo(struct hv *hv, struct keel_domctl *out);
+/* @domid's VM-exit and hypercall counts so far. */
+int hv_getstats(struct hv *hv, uint16_t domid, struct keel_domstats *out);
 
 /*
  * One console_read (domain @domid) or readlog: up to @size bytes from stream position

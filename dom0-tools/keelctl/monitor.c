@@ -168,7 +168,8 @@ int monitor_run(struct monitor *m)
 			if (!rc) {
 				free(path);
 				free(token);
-			} else if (rc != -ETIMEDOUT) {
+			} else if (rc != -ETIMEDOUT && rc != -ENOBUFS) {
+				/* (-ENOBUFS: events were dropped; monitor_check() looks anyway.) */
 				note(m, "lost xenstored: %s; polling", strerror(-rc));
 				xs_close(m->kc->xs);
 				m->kc->xs = NULL;

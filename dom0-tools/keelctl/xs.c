@@ -21,6 +21,8 @@ struct xs {
 	int fd;
 	uint32_t next_req_id;
 	struct xs_event *events, **events_tail;	/* watch events read while waiting */
+	unsigned int nr_events;			/* queued, at most XS_EVENTS_MAX */
+	bool overflowed;			/* some were dropped: say -ENOBUFS once */
 };
 
 /* One piece of a request's payload. */
@@ -181,12 +183,23 @@ static int read_msg(struct xs *xs, struct xs_reply *r, int timeout_ms)
 	return 0;
 }
 
-/* Queues a watch event: "PATH\0TOKEN\0". */
+/*
+ * Queues a watch event: "PATH\0TOKEN\0". A guest rewriting a watched node without pause
+ * must not grow the queue without bound while its reader is busy: past XS_EVENTS_MAX the
+ * event is dropped, and the reader is told (-ENOBUFS) once the queue is drained.
+ */
 static void queue_event(struct xs *xs, struct xs_reply *r)
 {
-	struct xs_event *e = xcalloc(1, sizeof(*e));
+	struct xs_event *e;
 	size_t plen = strlen(r->body);
 
+	if (xs->nr_events >= XS_EVENTS_MAX) {
+		xs->overflowed = true;
+		free(r->body);
+		return;
+	}
+	e = xcalloc(1, sizeof(*e));
+	xs->nr_events++;
 	e->path = xstrdup(r->body);
 	e->token = xstrdup(plen < (size_t)r->hdr.len ? r->body + plen + 1 : "");
 	*xs->events_tail = e;
@@ -368,6 +381,11 @@ int xs_unwatch(struct xs *xs, const char *path, const char *token)
 	return call_strings(xs, XS_UNWATCH, 0, NULL, NULL, 2, s);
 }
 
+bool xs_has_events(const struct xs *xs)
+{
+	return xs->events || xs->overflowed;
+}
+
 int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? 0 : now_ms() + (uint64_t)timeout_ms;
@@ -377,6 +395,10 @@ int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms)
 		struct xs_reply r;
 		int left = -1, rc;
 
+		if (xs->overflowed) {
+			xs->overflowed = false;
+			return -ENOBUFS;
+		}
 		if (deadline) {
 			uint64_t now = now_ms();
 
@@ -393,6 +415,7 @@ int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms)
 	}
 	e = xs->events;
 	xs->events = e->next;
+	xs->nr_events--;
 	if (!xs->events)
 		xs->events_tail = &xs->events;
 	*path = e->path;

@@ -34,8 +34,15 @@ int xs_set_perms(struct xs *xs, uint32_t tx, const char *path, const char *const
 		 unsigned int nr);
 int xs_watch(struct xs *xs, const char *path, const char *token);
 int xs_unwatch(struct xs *xs, const char *path, const char *token);
-/* The next watch event: 0, or -ETIMEDOUT after @timeout_ms (< 0: wait for ever). */
+/*
+ * The next watch event: 0, or -ETIMEDOUT after @timeout_ms (< 0: wait for ever). At most
+ * XS_EVENTS_MAX events wait in the client; when more came, the newer ones were dropped and,
+ * once the queued ones are read, -ENOBUFS says so (once): re-read whatever is watched.
+ */
+#define XS_EVENTS_MAX	1024
 int xs_read_watch(struct xs *xs, char **path, char **token, int timeout_ms);
+/* Watch events (or news of dropped ones) are queued in the client: no need to poll for them. */
+bool xs_has_events(const struct xs *xs);
 int xs_transaction_start(struct xs *xs, uint32_t *tx);
 /* Commits (or aborts); -EAGAIN when another change got in the way. */
 int xs_transaction_end(struct xs *xs, uint32_t tx, bool commit);

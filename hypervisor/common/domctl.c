@@ -3,6 +3,7 @@
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/domain_build.h>
+#include <keel/domain_stats.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
@@ -234,6 +235,23 @@ static long domctl_text_read(struct vcpu *caller, bool console, struct domain *d
 	return 0;
 }
 
+/* getstats: @d's counts, through one buffer of keel's (too big for the stack). */
+static long domctl_getstats(struct vcpu *caller, struct domain *d, struct keel_domctl *op)
+{
+	static struct keel_domstats stats;
+	static DEFINE_SPINLOCK(stats_lock);
+	long rc = 0;
+
+	if (op->u.stats.size != sizeof(stats))
+		return -EINVAL;
+	spin_lock(&stats_lock);
+	domain_stats_fill(d, &stats);
+	if (copy_to_guest(caller, op->u.stats.buffer, &stats, sizeof(stats)))
+		rc = -EFAULT;
+	spin_unlock(&stats_lock);
+	return rc;
+}
+
 /* console_write: the caller's bytes into @d's console input ring. */
 static long domctl_console_write(struct vcpu *caller, struct domain *d,
 				 struct keel_domctl *op)
@@ -341,6 +359,14 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 			return -ESRCH;
 		fill_info(d, &op.u.info);
 		rc = 0;
+		domain_put(d);
+		break;
+	case KEEL_DOMCTL_getstats:
+		/* Any domain, the caller too (a bench samples dom0 itself). */
+		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
+		if (!d)
+			return -ESRCH;
+		rc = domctl_getstats(v, d, &op);
 		domain_put(d);
 		break;
 	default:

@@ -60,6 +60,7 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 	long rc;
 
 	ASSERT(!v->hcall_preempted);
+	v->hcall_count[nr < KEEL_STATS_HCALLS ? nr : KEEL_STATS_HCALLS - 1]++;
 	rc = dispatch(v, nr, args);
 	/* -ERESTART never reaches a guest: it comes with a continuation only. */
 	ASSERT((rc == -ERESTART) == v->hcall_preempted);

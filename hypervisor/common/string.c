@@ -1,22 +1,16 @@
 /* Freestanding implementations of the string and memory helpers. */
 #include <keel/string.h>
+#include <asm/string.h>
 
 void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
-
-	while (n--)
-		*d++ = (u8)c;
+	arch_memset(dst, (u8)c, n);
 	return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	u8 *d = dst;
-	const u8 *s = src;
-
-	while (n--)
-		*d++ = *s++;
+	arch_memcpy_fwd(dst, src, n);
 	return dst;
 }
 
@@ -27,9 +21,8 @@ void *memmove(void *dst, const void *src, size_t n)
 
 	if (d == s || n == 0)
 		return dst;
-	if (d < s) {
-		while (n--)
-			*d++ = *s++;
+	if (d < s || d >= s + n) {
+		arch_memcpy_fwd(d, s, n);
 	} else {
 		d += n;
 		s += n;

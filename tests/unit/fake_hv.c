@@ -252,6 +252,13 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		fill_info(&f->dom[id], id, &op->u.info);
 		return 0;
 	}
+	if (op->cmd == KEEL_DOMCTL_getstats) {
+		if (op->u.stats.size != sizeof(struct keel_domstats))
+			return -EINVAL;
+		memcpy((void *)(uintptr_t)op->u.stats.buffer, &f->dom[id].stats,
+		       sizeof(struct keel_domstats));
+		return 0;
+	}
 	if (id == 0)
 		return -EINVAL;
 	return domctl_on(f, &f->dom[id], op);

@@ -31,6 +31,7 @@ struct fake_domain {
 	uint8_t console_in[FAKE_CONSOLE_SIZE];	/* what console_write delivered */
 	uint32_t console_in_len;
 	uint64_t console_instance;		/* console_read's u.text.instance */
+	struct keel_domstats stats;		/* what getstats answers */
 };
 
 struct fake_hv {

@@ -270,6 +270,19 @@ static blkif_request_t rw(uint8_t op, uint64_t sector, uint8_t n, uint8_t first,
 	return q;
 }
 
+/* @n reads of 11 pages each on queue 0, in flight (AIO) once pushed. */
+static void push_reads(struct fe *fe, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		blkif_request_t q = rw(BLKIF_OP_READ, k * 88, 11, 0, 7);
+
+		for (unsigned int i = 0; i < 11; i++)
+			q.seg[i].gref = fe->data_gref[i];
+		q.id = k;
+		fe_push(fe, 0, &q);
+	}
+}
+
 /* Block-level checklist: each bad request gets its status. */
 static void test_req_validation(void **state)
 {
@@ -931,6 +944,62 @@ static void test_pool_exhaustion(void **state)
 	t_free(t);
 }
 
+/*
+ * Two guests' disks and a small AIO context: a guest flooding its disk gets only its share,
+ * so the other's requests start at once instead of waiting behind the flood.
+ */
+static void test_aio_share_between_guests(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *a, *b;
+	unsigned int k;
+
+	bb_config_defaults(&cfg);
+	cfg.aio_depth = 8;
+	t = t_new(&cfg);
+	a = t_disk(t, 0, 1, "w", 0, 1);
+	b = t_disk(t, 1, 2, "w", 0, 1);
+	push_reads(a, 30);
+	assert_int_equal(t->be.devs->nr_inflight + t->be.devs->next->nr_inflight, 4);
+	push_reads(b, 2);
+	assert_int_equal(t->be.aio.inflight, 6);	/* b's two started beside a's four */
+	assert_int_equal(fe_wait(b, 0, 2), 2);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(fe_pop(b, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(fe_wait(a, 0, 30), 30);
+	for (k = 0; k < 30; k++)
+		assert_int_equal(fe_pop(a, 0).status, BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+/* A burst's bounce buffers are freed as it drains, but for a few spare ones. */
+static void test_buffers_follow_the_load(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	struct bb_queue *q = &t->be.devs->queues[0];
+	unsigned int k, allocs;
+
+	push_reads(fe, 30);
+	assert_true(q->nbufs >= 20);
+	assert_int_equal(fe_wait(fe, 0, 30), 30);
+	for (k = 0; k < 30; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	assert_int_equal(q->inflight, 0);
+	assert_int_equal(q->nbufs, BB_SPARE_BUFS);
+	assert_int_equal(q->nspare, BB_SPARE_BUFS);	/* idle: every buffer kept is spare */
+	for (k = 0; k < t->be.cfg.pool; k++)
+		assert_null(q->slots[k].buf);
+	/* One request at a time reuses a spare buffer: no allocation per request. */
+	allocs = q->stat_allocs;
+	for (k = 0; k < 20; k++)
+		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, k * 8, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(q->nbufs, BB_SPARE_BUFS);
+	assert_int_equal(q->stat_allocs, allocs);
+	t_free(t);
+}
+
 /* Events: the frontend hears of responses only when rsp_event asks; req_event re-armed. */
 static void test_event_thresholds(void **state)
 {
@@ -1026,6 +1095,65 @@ static void test_reconnect(void **state)
 	assert_int_equal(be_state(fe), 2);
 	assert_int_equal(t->f.maps, 0);
 	assert_int_equal(t->f.bound, 0);
+	t_free(t);
+}
+
+/*
+ * A reset (4 -> 1 -> 3) while requests are in flight: the rings stop at once, and once the
+ * last request completed the new rings are connected (the device was left at 4 with no ring).
+ */
+static void test_reset_with_io_in_flight(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	unsigned int k;
+
+	push_reads(fe, 8);
+	assert_true(t->be.aio.inflight > 0);
+	fe_set_state(fe, 1);
+	assert_int_equal(t->f.maps, 0);		/* the old ring stops at once */
+	assert_int_equal(t->f.bound, 0);
+	fe_connect(fe, 0, 1);			/* and the new one is there before the I/O ends */
+	for (k = 0; k < 100 && t->be.aio.inflight; k++)
+		fake_run_aio(&t->f, 10);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(t->f.bound, 1);
+	fe_set_state(fe, 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* The same with the frontend already at 4 when the I/O ends. */
+	push_reads(fe, 8);
+	fe_set_state(fe, 1);
+	fe_connect(fe, 0, 1);
+	fe_set_state(fe, 4);
+	for (k = 0; k < 100 && t->be.aio.inflight; k++)
+		fake_run_aio(&t->f, 10);
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(t->f.maps, 1);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);
+}
+
+/* Watch events lost (the xenstore client's queue overflowed): a resync catches up. */
+static void test_resync_after_lost_events(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/state", fe->fe_path);
+	fake_xs_write(&t->f, path, "5");
+	while (t->f.nr_events) {		/* dropped, never delivered */
+		t->f.nr_events--;
+		free(t->f.events[t->f.nr_events].path);
+		free(t->f.events[t->f.nr_events].token);
+	}
+	assert_int_equal(be_state(fe), 4);
+	bb_backend_resync(&t->be);
+	assert_int_equal(be_state(fe), 5);
+	assert_int_equal(t->f.maps, 0);
 	t_free(t);
 }
 
@@ -1371,6 +1499,10 @@ int main(void)
 		cmocka_unit_test(test_connect_commit_fails),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_frontend_deletes_itself),
+		cmocka_unit_test(test_reset_with_io_in_flight),
+		cmocka_unit_test(test_aio_share_between_guests),
+		cmocka_unit_test(test_buffers_follow_the_load),
+		cmocka_unit_test(test_resync_after_lost_events),
 		cmocka_unit_test(test_toolstack_detach),
 		cmocka_unit_test(test_detach_inactive),
 		cmocka_unit_test(test_domain_death_mid_io),

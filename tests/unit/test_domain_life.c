@@ -16,6 +16,7 @@
 #include <keel/console_keep.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
+#include <keel/domain_stats.h>
 #include <keel/frame.h>
 #include <keel/errno.h>
 #include <keel/grant_table.h>
@@ -730,6 +731,52 @@ static void test_console_copies_are_bounded(void **state)
 	assert_null(domain_get_console(DOMID_MAX_LIVE));
 }
 
+/* ---- getstats: VM exits and hypercalls, the vCPUs summed ------------------ */
+
+static void test_stats_sum_the_vcpus(void **state)
+{
+	static struct keel_domstats s;
+	struct domain *d = create(40, 2);
+
+	domain_stats_fill(d, &s);
+	assert_int_equal(s.nr_vcpus, 2);
+	assert_int_equal(s.exits_total, 0);
+	assert_int_equal(s.hypercalls_total, 0);
+	d->vcpus[0]->arch.exit_count[18] = 5;	/* VMCALL */
+	d->vcpus[1]->arch.exit_count[18] = 7;
+	d->vcpus[1]->arch.exit_count[EXIT_REASON_MAX] = 3;
+	d->vcpus[0]->hcall_count[__HYPERVISOR_event_channel_op] = 4;
+	d->vcpus[1]->hcall_count[__HYPERVISOR_event_channel_op] = 1;
+	d->vcpus[1]->hcall_count[KEEL_STATS_HCALLS - 1] = 2;
+	domain_stats_fill(d, &s);
+	assert_int_equal(s.exits[18], 12);
+	assert_int_equal(s.exits[EXIT_REASON_MAX], 3);
+	assert_int_equal(s.exits_total, 15);
+	assert_int_equal(s.hypercalls[__HYPERVISOR_event_channel_op], 5);
+	assert_int_equal(s.hypercalls[KEEL_STATS_HCALLS - 1], 2);
+	assert_int_equal(s.hypercalls_total, 7);
+	/* Another domain's counts are its own. */
+	domain_destroy(d);
+	d = create(41, 1);
+	domain_stats_fill(d, &s);
+	assert_int_equal(s.exits_total + s.hypercalls_total, 0);
+	domain_destroy(d);
+}
+
+/* Reasons past the table: in the total only, never written beyond it. */
+static void test_stats_clamp_exit_reasons(void **state)
+{
+	u64 counts[4] = { 0 };
+	struct domain *d = create(42, 1);
+
+	d->vcpus[0]->arch.exit_count[2] = 1;
+	d->vcpus[0]->arch.exit_count[10] = 9;
+	assert_int_equal(arch_vcpu_exit_counts(d->vcpus[0], counts, 3), 10);
+	assert_int_equal(counts[2], 1);
+	assert_int_equal(counts[3], 0);	/* n = 3: untouched */
+	domain_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +797,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_console_copies_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_unnotified_ring_bytes_are_kept, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_sum_the_vcpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_clamp_exit_reasons, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);

@@ -135,6 +135,52 @@ static void test_refused_hypercall(void **state)
 	assert_string_equal(captured(), "keelctl: keel refused readlog: Function not implemented (ENOSYS)\n");
 }
 
+/* stat: dom0 and a guest by id, the table and the one-line form; refusals. */
+static void test_stat(void **state)
+{
+	struct keel_domstats *s = &fake.dom[0].stats;
+	uint16_t domid;
+	size_t mark;
+
+	EXPECT_USAGE("keelctl stat: no domain given\n", "stat");
+	EXPECT_USAGE("keelctl stat: unknown option -x\n", "stat", "-x", "0");
+	s->nr_vcpus = 2;
+	s->exits_total = 30;
+	s->exits[18] = 20;
+	s->exits[1] = 9;
+	s->exits[35] = 1;		/* no name: by number */
+	s->hypercalls_total = 21;
+	s->hypercalls[32] = 20;
+	s->hypercalls[KEEL_STATS_HCALLS - 1] = 1;
+	capture_reset();
+	assert_int_equal(run("stat", "0", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+			    "0 (d0): 2 vCPU(s), 30 VM exits, 21 hypercalls\n"
+			    "  exit       external_interrupt                9\n"
+			    "  exit       vmcall                           20\n"
+			    "  exit       exit35                            1\n"
+			    "  hypercall  event_channel_op                 20\n"
+			    "  hypercall  other                             1\n");
+	assert_int_equal(hv_create(&fake.hv, 1, &domid), 0);
+	fake.dom[domid].stats.exits_total = 5;
+	fake.dom[domid].stats.exits[12] = 5;
+	mark = strlen(out_text(&out));
+	assert_int_equal(run("stat", "-1", "0", "1", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out) + mark,
+			    "0 exits 30 hypercalls 21 x:external_interrupt 9 x:vmcall 20 x:exit35 1"
+			    " h:event_channel_op 20 h:other 1\n"
+			    "1 exits 5 hypercalls 0 x:hlt 5\n");
+	capture_reset();
+	assert_int_equal(run("stat", "9", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: no domain with id 9\n");
+	fake.fail_cmd = KEEL_DOMCTL_getstats;
+	fake.fail_rc = -ENOSYS;
+	capture_reset();
+	assert_int_equal(run("stat", "1", NULL), EXIT_FAIL);
+	assert_string_equal(captured(),
+			    "keelctl: 1 (d1): keel refused getstats: Function not implemented (ENOSYS)\n");
+}
+
 static void test_list_without_xenstore(void **state)
 {
 	capture_reset();
@@ -298,6 +344,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_without_xenstore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test(test_mkdir_parents),
 		cmocka_unit_test(test_binary_is_static),

@@ -262,6 +262,33 @@ static void test_client_watches(void **state)
 	assert_int_equal(xs_unwatch(kc.xs, "/w", "tok"), -ENOENT);
 }
 
+/* A flood of events while the reader is busy: at most XS_EVENTS_MAX kept, then -ENOBUFS once. */
+static void test_client_watch_queue_bounded(void **state)
+{
+	char *path, *token, *v;
+	unsigned int n;
+	int rc;
+
+	assert_int_equal(xs_watch(kc.xs, "/f", "tok"), 0);
+	for (n = 0; n < XS_EVENTS_MAX + 50; n++)
+		assert_int_equal(xs_write(kc.xs, 0, "/f/x", "1"), 0);
+	assert_int_equal(xs_read(kc.xs, 0, "/f/x", &v), 0);	/* the last ones arrive */
+	free(v);
+	for (n = 0; (rc = xs_read_watch(kc.xs, &path, &token, 200)) == 0; n++) {
+		free(path);
+		free(token);
+	}
+	assert_int_equal(n, XS_EVENTS_MAX);
+	assert_int_equal(rc, -ENOBUFS);
+	assert_int_equal(xs_write(kc.xs, 0, "/f/y", "1"), 0);
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 1000), 0);	/* later ones flow */
+	assert_string_equal(path, "/f/y");
+	free(path);
+	free(token);
+	assert_int_equal(xs_read_watch(kc.xs, &path, &token, 50), -ETIMEDOUT);
+	assert_int_equal(xs_unwatch(kc.xs, "/f", "tok"), 0);
+}
+
 static void test_client_introduce_release(void **state)
 {
 	char *path, *token;
@@ -1572,6 +1599,7 @@ int main(void)
 		T(test_client_perms),
 		T(test_client_transactions),
 		T(test_client_watches),
+		T(test_client_watch_queue_bounded),
 		T(test_client_introduce_release),
 		T(test_client_refuses_a_missing_daemon),
 		T(test_domain_entries),

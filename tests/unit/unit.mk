@@ -38,6 +38,9 @@ test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
 # The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+UNIT_TESTS += test_arch_string
+test_arch_string_DEFS := -I$(HV)/arch/x86/include
+
 UNIT_TESTS += test_vpid
 test_vpid_SRCS := $(HV)/arch/x86/vpid.c
 test_vpid_DEFS := -I$(HV)/arch/x86/include
@@ -176,6 +179,7 @@ test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c conso
 test_domain_life_HDRS := tests/unit/stub_domain.h
 test_domain_life_DEFS := -I$(HV)/arch/x86/include
 test_domain_life_SRCS += $(HV)/common/console_keep.c
+test_domain_life_SRCS += $(HV)/common/domain_stats.c $(HV)/arch/x86/vmexit_stats.c
 
 # The guest kit's xenstore client against keel's xenstored core in process, and a scripted daemon.
 UNIT_TESTS += test_guest_xenstore

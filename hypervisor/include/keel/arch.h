@@ -204,6 +204,13 @@ void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
 void arch_vcpu_report(struct vcpu *v);
 
 /**
+ * arch_vcpu_exit_counts() - add @v's VM exits so far to @counts[0..@n) by the
+ * arch's exit reason (reasons >= @n are not added there).
+ * @return all of @v's exits, whatever their reason.
+ */
+u64 arch_vcpu_exit_counts(const struct vcpu *v, u64 *counts, unsigned int n);
+
+/**
  * arch_guest_virt_to_phys() - translate a guest-virtual address of @v
  * through the guest's own page tables.
  * @write: the access is a write (needs writable mappings).

@@ -18,6 +18,7 @@
  *  5. d->p2m_lock (struct domain)       the p2m, its table count and
  *                                       unreachable frames (p2m.c only)
  *  5a. text_lock (domctl.c)             console_read/readlog windows
+ *  5b. stats_lock (domctl.c)            getstats' buffer (as text_lock)
  *  6. d->console_lock (struct domain)   console ring indices, kept output
  *  6a. keep_lock (console_keep.c)       destroyed domains' output copies
  *  7. sched_lock (schedule.c)           vCPU states and run queues

@@ -6,6 +6,7 @@
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/vcpu.h>
+#include <public/keel_domctl.h>
 #include <public/xen.h>
 
 struct domain;
@@ -37,6 +38,8 @@ struct vcpu {
 
 	/* hypercall_create_continuation() ran: the call is issued again. */
 	bool hcall_preempted;
+	/* Hypercalls issued, by number (domain_stats.c; the last entry: the rest). */
+	u64 hcall_count[KEEL_STATS_HCALLS];
 
 	u64 runstate_va;		/* guest-virtual; 0 = not registered */
 	u64 time_area_va;		/* guest-virtual vcpu_time_info copy; 0 = none */

@@ -33,6 +33,7 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_DOMCTL_console_read 13	/* u.text: the console output keel kept of it */
 #define KEEL_DOMCTL_console_write 14	/* u.text: bytes for its console input ring */
 #define KEEL_DOMCTL_readlog	15	/* u.text: keel's own log (dmesg); domain ignored */
+#define KEEL_DOMCTL_getstats	16	/* u.stats: a domain's VM exits and hypercalls so far */
 
 /* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
 #define KEEL_ACTION_destroy	0
@@ -64,6 +65,25 @@ struct keel_domctl_info {
 	uint64_t xenstore_pfn;
 	uint32_t console_port;		/* the domain's ports for them */
 	uint32_t xenstore_port;
+};
+
+/*
+ * KEEL_DOMCTL_getstats: counts since the domain was created, its vCPUs summed. exits[] by
+ * the architecture's exit reason (x86: VMX basic exit reason; larger reasons are not
+ * counted there, only in exits_total), hypercalls[] by hypercall number (numbers >=
+ * KEEL_STATS_HCALLS - 1 in the last entry); a preempted hypercall counts once per
+ * continuation. Read without stopping the domain: a snapshot, each counter exact.
+ */
+#define KEEL_STATS_EXITS	128
+#define KEEL_STATS_HCALLS	64
+
+struct keel_domstats {
+	uint64_t exits_total;
+	uint64_t hypercalls_total;
+	uint64_t exits[KEEL_STATS_EXITS];
+	uint64_t hypercalls[KEEL_STATS_HCALLS];
+	uint32_t nr_vcpus;
+	uint32_t pad;
 };
 
 struct keel_domctl {
@@ -130,6 +150,11 @@ struct keel_domctl {
 			uint32_t flags;		/* out: KEEL_TEXT_* */
 			uint32_t pad;		/* unused */
 		} text;
+		struct {
+			uint64_t buffer;	/* caller-virtual struct keel_domstats */
+			uint32_t size;		/* sizeof(struct keel_domstats) */
+			uint32_t pad;
+		} stats;
 		uint8_t raw[80];
 	} u;
 };

@@ -10,11 +10,14 @@
  * answer while b keeps verifying, and prints each disk's CRC-32 as it
  * reads it at the end so dom0 can compare it with the image.
  * Command line: seed=N ops=N (defaults 1 and 200); mode=xs runs only the
- * xenstore client's checks against the real daemon (xs_selftest.c).
+ * xenstore client's checks against the real daemon (xs_selftest.c);
+ * mode=bench label=L mib=N ops=N runs make bench's disk workload on the
+ * first disk (bench.c).
  * Lines: "blkfront: PASS <case>: ...", "blkfront: FAIL ...", and the one
  * "guest: PASS blkfront" or "guest: FAIL blkfront (N failures)".
  */
 #include "guest.h"
+#include "bench.h"
 #include "disk.h"
 #include "grefs.h"
 #include "hostile.h"
@@ -81,7 +84,7 @@ int guest_main(const char *cmdline)
 	struct blkfront_opts big = { .ring_order = BLKFRONT_MAX_ORDER, .indirect = true };
 	struct blkfront_opts small = { .ring_order = 0, .indirect = false };
 	u32 seed = 1, ops = 200, vdevs[4];
-	char mode[16];
+	char mode[16] = "";
 	int n;
 
 	cmdline_uint(cmdline, "seed", &seed);
@@ -98,6 +101,15 @@ int guest_main(const char *cmdline)
 	}
 	/* Refs 0..7 are the toolstack's, as in Xen. */
 	grefs_init(8, GNT_FRAMES * GNTTAB_ENTRIES_PER_FRAME - 8);
+	if (!strcmp(mode, "bench")) {
+		char label[32] = "keel-blkfront";
+		u32 mib = 16;
+
+		cmdline_param(cmdline, "label", label, sizeof(label));
+		cmdline_uint(cmdline, "mib", &mib);
+		bench_run(label, mib, ops);
+		return test_result("blkfront-bench");
+	}
 
 	n = blkfront_list(vdevs, ARRAY_SIZE(vdevs));
 	printf("blkfront: %d disk(s) under device/vbd\n", n);
