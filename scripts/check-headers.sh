@@ -39,7 +39,7 @@ while IFS= read -r h; do
 	check "$h" "${tool_flags[@]}" "-I$(dirname "$h")"
 done < <(find dom0-tools -name '*.h' | sort)
 while IFS= read -r h; do
-	check "$h" "${tool_flags[@]}" "-I$(dirname "$h")"
+	check "$h" "${tool_flags[@]}" "-I$(dirname "$h")" -Ibackend-drivers/lib -Idom0-tools/keelctl
 done < <(find backend-drivers -name '*.h' 2>/dev/null | sort)
 # User space is told to include keel_domctl.h: it must compile hosted too.
 check hypervisor/include/public/keel_domctl.h "${tool_flags[@]}"
