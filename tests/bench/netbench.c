@@ -212,7 +212,7 @@ static void serve_one(int fd, int udp)
 	char text[32];
 
 	set_timeouts(fd);
-	if (read_all(fd, &rq, sizeof(rq)) || rq.magic != MAGIC)
+	if (read_all(fd, &rq, sizeof(rq)) || rq.magic != MAGIC || rq.arg > (1ull << 40))
 		return;
 	switch (rq.op) {
 	case OP_SINK:
