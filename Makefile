@@ -185,6 +185,15 @@ $(DISKBENCH): tests/bench/diskbench.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+# netbench (tests/bench/netbench.c): make bench's network workload, client in dom0, server in
+# dom0 (loopback) and on guests' root disk.
+NETBENCH := $(BUILD)/tools/netbench
+DOM0_TOOLS += $(NETBENCH)
+ROOTDISK_TOOLS += $(NETBENCH)
+$(NETBENCH): tests/bench/netbench.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 DOM0_TOOLS += $(BLKBACK)
 DOM0_TOOLS += $(NETBACK)
 # keel-netpeer (tests/netpeer): dom0's end of the netfront guest's verified UDP streams.
@@ -258,15 +267,17 @@ run:
 	@KEEL_ISO=$(RUN_ISO) scripts/run.sh
 
 # `make bench`: how long keel takes to boot Linux to /init in Bochs, with the hello guest
-# as a baseline (report: $(BUILD)/bench/report.txt), then the disk figures ($(BUILD)/bench/block.txt).
+# as a baseline (report: $(BUILD)/bench/report.txt), then the disk figures ($(BUILD)/bench/block.txt)
+# and the network's ($(BUILD)/bench/net.txt).
 .PHONY: bench
 bench:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/keel-linux.iso $(BUILD)/keel-guest-hello.iso \
-		$(BUILD)/keel-blockbench.iso
+		$(BUILD)/keel-blockbench.iso $(BUILD)/keel-netbench.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench.sh $(BUILD)/keel-linux.iso \
 		$(BUILD)/keel-guest-hello.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-block.sh $(BUILD)/keel-blockbench.iso
+	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-net.sh $(BUILD)/keel-netbench.iso
 
 # make bench's disks: diskbench in dom0 and in Linux domUs on keel-blkback and Linux's
 # blkback (tests/emu/dom0/usr/libexec/keel/test-blockbench, scripts/bench-block.sh).
@@ -274,6 +285,14 @@ ISO_CMDLINE_blockbench := console=com1,e9 dom0_mem=512M
 ISO_MODULES_blockbench = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
+
+# make bench's network: netbench over dom0's loopback and from dom0 to Linux domUs on
+# keel-netback and on Linux's xen-netback (tests/emu/dom0/usr/libexec/keel/test-netbench,
+# scripts/bench-net.sh).
+ISO_CMDLINE_netbench := console=com1,e9 dom0_mem=512M
+ISO_MODULES_netbench = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=netbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-netbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 clean:
 	rm -rf $(BUILD)
