@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "bb.h"
+#include "xenbe_scan.h"
 
 #define TOKEN_BACKEND	"be"
 #define TOKEN_RELEASE	"rel"
@@ -134,49 +135,25 @@ static void reap(struct bb_backend *be)
 	}
 }
 
-static void free_list(char **list)
+/* A device directory found by the scan: known or new, it is still there. */
+static void seen(void *arg, uint16_t domid, uint32_t devid)
 {
-	char **p;
+	struct bb_backend *be = arg;
+	struct bb_dev *dev = bb_backend_find(be, domid, devid);
 
-	for (p = list; p && *p; p++)
-		free(*p);
-	free(list);
+	if (!dev)
+		dev = add(be, domid, devid);
+	if (dev)
+		dev->seen = true;
 }
 
 void bb_backend_scan(struct bb_backend *be)
 {
-	struct xenbe_env *env = &be->env;
-	char **doms = NULL;
-	unsigned int nd = 0, i, j;
 	struct bb_dev *dev;
 
 	for (dev = be->devs; dev; dev = dev->next)
 		dev->seen = false;
-	if (env->ops->xs_directory(env->priv, be->root, &doms, &nd) == 0) {
-		for (i = 0; i < nd; i++) {
-			char *path, **devs = NULL;
-			unsigned int nv = 0;
-			uint64_t domid, devid;
-
-			if (!xenbe_parse_uint(doms[i], DOMID_FIRST_RESERVED_ - 1, &domid))
-				continue;
-			path = xasprintf("%s/%s", be->root, doms[i]);
-			if (env->ops->xs_directory(env->priv, path, &devs, &nv) == 0) {
-				for (j = 0; j < nv; j++) {
-					if (!xenbe_parse_uint(devs[j], UINT32_MAX, &devid))
-						continue;
-					dev = bb_backend_find(be, domid, devid);
-					if (!dev)
-						dev = add(be, domid, devid);
-					if (dev)
-						dev->seen = true;
-				}
-			}
-			free(path);
-			free_list(devs);
-		}
-	}
-	free_list(doms);
+	xenbe_scan(&be->env, be->root, DOMID_FIRST_RESERVED_ - 1, UINT32_MAX, seen, be);
 	for (dev = be->devs; dev; dev = dev->next) {
 		if (!dev->seen)
 			dev->gone = true;

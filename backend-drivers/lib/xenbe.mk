@@ -3,7 +3,7 @@
 
 XENBE_DIR := backend-drivers/lib
 # The parts a host unit test links with a simulated environment instead of xenbe_linux.c.
-XENBE_CORE_SRCS := $(XENBE_DIR)/xenbe_parse.c $(XENBE_DIR)/xenbe_xs.c dom0-tools/lib/alloc.c
+XENBE_CORE_SRCS := $(XENBE_DIR)/xenbe_parse.c $(XENBE_DIR)/xenbe_scan.c $(XENBE_DIR)/xenbe_xs.c dom0-tools/lib/alloc.c
 XENBE_SRCS := $(XENBE_CORE_SRCS) $(XENBE_DIR)/xenbe_linux.c dom0-tools/keelctl/xs.c \
 	dom0-tools/keelctl/util.c dom0-tools/lib/privcmd.c
 XENBE_HDRS := $(wildcard $(XENBE_DIR)/*.h) dom0-tools/keelctl/xs.h dom0-tools/keelctl/util.h \

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "nb.h"
+#include "xenbe_scan.h"
 
 #define TOKEN_BACKEND	"be"
 #define TOKEN_RELEASE	"rel"
@@ -123,49 +124,25 @@ static void reap(struct nb_backend *be)
 	}
 }
 
-static void free_list(char **list)
+/* A device directory found by the scan: known or new, it is still there. */
+static void seen(void *arg, uint16_t domid, uint32_t devid)
 {
-	char **p;
+	struct nb_backend *be = arg;
+	struct nb_vif *vif = nb_backend_find(be, domid, devid);
 
-	for (p = list; p && *p; p++)
-		free(*p);
-	free(list);
+	if (!vif)
+		vif = add(be, domid, devid);
+	if (vif)
+		vif->seen = true;
 }
 
 void nb_backend_scan(struct nb_backend *be)
 {
-	struct xenbe_env *env = &be->env;
-	char **doms = NULL;
-	unsigned int nd = 0, i, j;
 	struct nb_vif *vif;
 
 	for (vif = be->vifs; vif; vif = vif->next)
 		vif->seen = false;
-	if (env->ops->xs_directory(env->priv, be->root, &doms, &nd) == 0) {
-		for (i = 0; i < nd; i++) {
-			char *path, **devs = NULL;
-			unsigned int nv = 0;
-			uint64_t domid, devid;
-
-			if (!xenbe_parse_uint(doms[i], DOMID_MAX_, &domid))
-				continue;
-			path = xasprintf("%s/%s", be->root, doms[i]);
-			if (env->ops->xs_directory(env->priv, path, &devs, &nv) == 0) {
-				for (j = 0; j < nv; j++) {
-					if (!xenbe_parse_uint(devs[j], DEVID_MAX, &devid))
-						continue;
-					vif = nb_backend_find(be, domid, devid);
-					if (!vif)
-						vif = add(be, domid, devid);
-					if (vif)
-						vif->seen = true;
-				}
-			}
-			free(path);
-			free_list(devs);
-		}
-	}
-	free_list(doms);
+	xenbe_scan(&be->env, be->root, DOMID_MAX_, DEVID_MAX, seen, be);
 	for (vif = be->vifs; vif; vif = vif->next) {
 		if (!vif->seen)
 			vif->gone = true;
