@@ -166,18 +166,31 @@ u64 mm_find_low_memory(const struct boot_info *bi, u64 size)
 	return at;
 }
 
+/* The RSDP, when the loader's copy of it is where dom0's kernel goes. */
+static u8 rsdp_copy[36] __aligned(16);
+
 int mm_keep_for_dom0(struct boot_info *bi, u64 start, u64 end)
 {
 	struct range_list l;
 
 	dom0_keep = (struct boot_range){ start, end };
+	/*
+	 * The loader's data (the multiboot2 block, keel.efi's page tables)
+	 * is dead once keel runs on its own tables, long before dom0 is
+	 * built; keel never allocates in the range. Only the RSDP copy in
+	 * the multiboot2 block is still read: keep one of its own.
+	 */
 	for (u32 i = 0; i < bi->nr_reserved; i++) {
-		if (overlaps(start, end, bi->reserved[i].start,
-			     bi->reserved[i].end)) {
-			pr_err("mm: the loader's data at %#llx is where dom0's kernel goes\n",
-			       (unsigned long long)bi->reserved[i].start);
-			return -EBUSY;
+		struct boot_range *r = &bi->reserved[i];
+
+		if (!overlaps(start, end, r->start, r->end))
+			continue;
+		if (bi->rsdp_phys >= r->start && bi->rsdp_phys < r->end) {
+			memcpy(rsdp_copy, phys_to_virt(bi->rsdp_phys),
+			       MIN(sizeof(rsdp_copy), r->end - bi->rsdp_phys));
+			bi->rsdp_phys = virt_to_phys(rsdp_copy);
 		}
+		r->end = r->start;
 	}
 	for (u32 i = 0; i < bi->nr_modules; i++) {
 		struct boot_module *m = &bi->modules[i];

@@ -524,7 +524,9 @@ int p2m_map_foreign(struct domain *d, u64 gpa, struct domain *fd, u64 fgpa)
 		return -ENOENT;
 	spin_lock(&d->p2m_lock);
 	if (!lookup_locked(d, gpa, &cur, &attr)) {
-		if (!(arch_p2m_access(attr) & (P2M_OWNED | P2M_FOREIGN)))
+		/* A hardware dom0's device space is where Linux maps them. */
+		if (!(arch_p2m_access(attr) &
+		      (P2M_OWNED | P2M_FOREIGN | P2M_MMIO)))
 			rc = -EBUSY;	/* a grant mapping or keel's page */
 		else
 			rc = clear_locked(d, gpa, cur, attr, &old);

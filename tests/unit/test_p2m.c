@@ -1064,8 +1064,8 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 	struct xen_memory_map m = { .nr_entries = 8, .buffer = HW_SCRATCH + 512 };
 	grant_handle_t h;
 	u64 e820[3] = { 0 };
+	struct domain *d = hw_create();
 
-	hw_create();
 	gput(1, GRANTED, "for d2", 7);
 	grant(1, 5, 2, GRANTED, GTF_permit_access);
 	assert_int_equal(map_at(vc(2), HW_SCRATCH, 1, 5, at, GNTMAP_host_map,
@@ -1075,6 +1075,11 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 	assert_false(mapped(2, at));
 	assert_true(arch_p2m_access(attr_of(2, at - PAGE_SIZE)) & P2M_MMIO);
 	assert_true(arch_p2m_access(attr_of(2, at + PAGE_SIZE)) & P2M_MMIO);
+	/* privcmd's foreign windows land there too. */
+	assert_int_equal(p2m_map_foreign(d, at + PAGE_SIZE, dom[1], GRANTED), 0);
+	assert_string_equal((char *)host_ptr(2, at + PAGE_SIZE), "for d2");
+	assert_int_equal(p2m_unmap_foreign(d, at + PAGE_SIZE), 0);
+	assert_false(mapped(2, at + PAGE_SIZE));
 
 	/* XENMEM_memory_map gives it its own map (addr, size, type each). */
 	assert_int_equal(memop_at(vc(2), HW_SCRATCH, XENMEM_memory_map, &m,

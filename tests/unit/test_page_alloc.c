@@ -272,9 +272,17 @@ static void test_keep_for_dom0(void **state)
 	assert_int_equal(mm_claim_frame(win >> 12), 0);
 	put_page(win);
 
-	/* The loader's data where the kernel goes: refused, not moved. */
+	/* The loader's data where the kernel goes: dead by then, but the RSDP. */
 	bootinfo_add_reserved(&bi, 0x1100000, 0x1101000);
-	assert_int_equal(mm_keep_for_dom0(&bi, win, win_end), -EBUSY);
+	memcpy(fake_ram + 0x1100040, "RSD PTR xyz", 12);
+	bi.rsdp_phys = 0x1100040;
+	assert_int_equal(mm_keep_for_dom0(&bi, win, win_end), 0);
+	assert_int_equal(bi.reserved[bi.nr_reserved - 1].end,
+			 bi.reserved[bi.nr_reserved - 1].start);
+	assert_false(in_range(bi.rsdp_phys, win, win_end));
+	/* keel's own copy, in its image: outside the fake RAM here. */
+	assert_memory_equal((const u8 *)((uintptr_t)fake_ram + bi.rsdp_phys),
+			    "RSD PTR xyz", 12);
 	free(fake_ram);
 }
 
