@@ -257,6 +257,12 @@ test_blkif_abi_SRCS :=
 test_blkif_abi_HDRS := frontend-drivers/blkfront/blkif_abi.h
 test_blkif_abi_DEFS := -Ifrontend-drivers/blkfront
 
+# The MMIO MOV decoder (arch/x86/mmio_decode.c): Linux's loads and stores, hostile byte strings.
+UNIT_TESTS += test_mmio_decode
+test_mmio_decode_SRCS := $(HV)/arch/x86/mmio_decode.c
+test_mmio_decode_DEFS := -I$(HV)/arch/x86/include
+test_mmio_decode_HDRS := $(HV)/arch/x86/include/asm/mmio.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

@@ -40,6 +40,7 @@ struct xencons_interface;
 struct domain {
 	domid_t id;
 	bool privileged;
+	bool hardware;			/* dom0=pvh: dom0 owns the machine */
 	atomic_t refcnt;		/* the table's reference plus domain_get()s */
 	spinlock_t lock;		/* state, pause count, vCPU list */
 	bool dying;			/* out of the table: new lookups fail */
@@ -81,6 +82,12 @@ struct domain {
 	struct guest_console console_print;	/* what of it reaches keel's console */
 	struct arch_domain arch;
 };
+
+/* Is @d the domain that owns the machine's devices (dom0 with dom0=pvh)? */
+static inline bool is_hardware_domain(const struct domain *d)
+{
+	return d->hardware;
+}
 
 /*
  * The live domain @id with a reference held, or NULL (no such domain, or

@@ -4,6 +4,8 @@
 
 #include <keel/types.h>
 
+struct mmio_claims;
+
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
 	u64 ept_stale;		/* CPUs that must INVEPT before running it */
@@ -14,6 +16,7 @@ struct arch_domain {
 	 */
 	u64 uid;
 	u64 tsc_origin;
+	struct mmio_claims *mmio;	/* MMIO handlers (mmio.c); NULL: none */
 };
 
 #endif
