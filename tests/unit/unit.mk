@@ -263,6 +263,12 @@ test_mmio_decode_SRCS := $(HV)/arch/x86/mmio_decode.c
 test_mmio_decode_DEFS := -I$(HV)/arch/x86/include
 test_mmio_decode_HDRS := $(HV)/arch/x86/include/asm/mmio.h
 
+# The hardware domain's vIOAPIC state machine (arch/x86/vioapic.c) against a recorded host side.
+UNIT_TESTS += test_vioapic
+test_vioapic_SRCS := $(HV)/arch/x86/vioapic.c tests/unit/stub_printk.c
+test_vioapic_DEFS := -I$(HV)/arch/x86/include
+test_vioapic_HDRS := $(HV)/arch/x86/include/asm/vioapic.h $(HV)/arch/x86/include/asm/ioapic.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

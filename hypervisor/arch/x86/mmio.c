@@ -216,8 +216,3 @@ bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
 	vmx_skip_bytes(in.len);
 	return true;
 }
-
-void arch_domain_free(struct domain *d)
-{
-	mmio_domain_free(d);
-}

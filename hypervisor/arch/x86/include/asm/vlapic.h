@@ -27,6 +27,8 @@ u8 vlapic_get_tpr(const struct vcpu *v);
 void vlapic_set_tpr(struct vcpu *v, u8 tpr);
 /* Make fixed interrupt @vector pending on @v and wake it. */
 void vlapic_set_irq(struct vcpu *v, u8 vector);
+/* The same, from an IOAPIC: @level sets its TMR bit, so that its EOI reaches the vIOAPIC. */
+void vlapic_set_irq_level(struct vcpu *v, u8 vector, bool level);
 /* The vector to inject next (above the processor priority), or -1. */
 int vlapic_pending_vector(const struct vcpu *v);
 /* @vector is being delivered: IRR to ISR. */
