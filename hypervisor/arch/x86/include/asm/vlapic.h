@@ -13,6 +13,7 @@ struct vlapic {
 	u32 lvt[VLAPIC_LVT_COUNT];
 	u32 timer_init;
 	u32 timer_divide;
+	u64 tsc_deadline;	/* IA32_TSC_DEADLINE (hardware domain), kept */
 	u32 irr[8], isr[8], tmr[8];
 };
 
