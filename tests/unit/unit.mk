@@ -269,6 +269,12 @@ test_vioapic_SRCS := $(HV)/arch/x86/vioapic.c tests/unit/stub_printk.c
 test_vioapic_DEFS := -I$(HV)/arch/x86/include
 test_vioapic_HDRS := $(HV)/arch/x86/include/asm/vioapic.h $(HV)/arch/x86/include/asm/ioapic.h
 
+# vPCI (arch/x86/vpci.c, vmsi.c): CF8/CFC forwarding, MSI and MSI-X shadowing on a fake host.
+UNIT_TESTS += test_vpci
+test_vpci_SRCS := $(HV)/arch/x86/vpci.c $(HV)/arch/x86/vmsi.c tests/unit/stub_printk.c
+test_vpci_DEFS := -I$(HV)/arch/x86/include
+test_vpci_HDRS := $(HV)/arch/x86/include/asm/vpci.h $(HV)/arch/x86/include/asm/hwdom_irq.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

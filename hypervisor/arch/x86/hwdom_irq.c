@@ -7,9 +7,14 @@
 #include <asm/ioapic.h>
 #include <asm/mmio.h>
 #include <asm/vioapic.h>
+#include <asm/vpci.h>
+
+#define VPCI_ORDER 2
 
 BUILD_BUG_ON(sizeof(struct vioapic) > PAGE_SIZE);
 BUILD_BUG_ON(sizeof(struct hwdom_irq) > PAGE_SIZE);
+BUILD_BUG_ON(sizeof(struct vpci) > (PAGE_SIZE << VPCI_ORDER));
+BUILD_BUG_ON(sizeof(struct vpci_dev) > PAGE_SIZE);
 
 int hwdom_irq_init(struct domain *d)
 {
@@ -36,6 +41,10 @@ int hwdom_irq_init(struct domain *d)
 			vio->id, vio->phys, vio->gsi_base,
 			vio->gsi_base + vio->pins - 1);
 	}
+	h->vpci = alloc_pages(VPCI_ORDER);
+	if (!h->vpci)
+		return -ENOMEM;
+	spin_lock_init(&h->vpci->lock);
 	return 0;
 }
 
@@ -64,6 +73,18 @@ void hwdom_irq_free(struct domain *d)
 		}
 		free_page(vio);
 	}
+	for (unsigned int i = 0; h->vpci && i < h->vpci->nr; i++) {
+		struct vpci_dev *dev = h->vpci->dev[i];
+
+		if (dev->msi.vector)
+			irq_vector_free(dev->msi.vector);
+		for (unsigned int e = 0; e < VPCI_MSIX_MAX; e++)
+			if (dev->msix[e].vector)
+				irq_vector_free(dev->msix[e].vector);
+		free_page(dev);
+	}
+	if (h->vpci)
+		free_pages(h->vpci, VPCI_ORDER);
 	free_page(h);
 	d->arch.hwirq = NULL;
 }

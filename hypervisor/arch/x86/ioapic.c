@@ -1,4 +1,5 @@
 /* The host IOAPICs: found in the MADT, every pin masked at boot, routed as the hardware domain asks. */
+#include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/errno.h>
 #include <keel/page.h>
@@ -106,7 +107,7 @@ bool ioapic_gsi_reserved(u32 gsi)
 
 int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low)
 {
-	u32 pin, dest = pcpus[0].apic_id;
+	u32 pin, dest = irq_dest_apic_id();
 	struct ioapic *a = find_pin(gsi, &pin);
 	unsigned long flags;
 

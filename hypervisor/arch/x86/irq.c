@@ -44,6 +44,11 @@ void irq_vector_free(unsigned int vector)
 		__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_RELEASE);
 }
 
+u32 irq_dest_apic_id(void)
+{
+	return pcpus[0].apic_id;
+}
+
 /*
  * From an external-interrupt exit (acknowledged on exit) or the idle
  * loop's sti/hlt: never with a lock held, so handlers may take locks.
