@@ -275,6 +275,12 @@ test_vpci_SRCS := $(HV)/arch/x86/vpci.c $(HV)/arch/x86/vmsi.c tests/unit/stub_pr
 test_vpci_DEFS := -I$(HV)/arch/x86/include
 test_vpci_HDRS := $(HV)/arch/x86/include/asm/vpci.h $(HV)/arch/x86/include/asm/hwdom_irq.h
 
+# MMIO emulation (arch/x86/mmio.c): claims, register write-back, refusals, crashes, on a fake VMCS.
+UNIT_TESTS += test_mmio
+test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/stub_printk.c
+test_mmio_DEFS := -I$(HV)/arch/x86/include
+test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

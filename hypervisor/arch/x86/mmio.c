@@ -15,6 +15,7 @@
 #define EPT_Q_WRITE BIT(1)
 #define EPT_Q_FETCH BIT(2)
 #define EPT_Q_MAPPED (7ULL << 3)	/* the entry allowed read, write or execute */
+#define EPT_Q_LINEAR (3ULL << 7)	/* an access to the instruction's own linear address */
 #define CS_AR_L BIT(13)
 #define LAPIC_PAGE 0xfee00000ULL
 #define REFUSALS_PRINTED 16		/* then only each power of two */
@@ -184,7 +185,11 @@ bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
 		return false;		/* executing, or a permission fault */
 	if (!claim && !is_hardware_domain(v->domain))
 		return false;
-	*why = "MMIO instruction keel cannot emulate";
+	*why = "MMIO access keel cannot emulate";
+	/* Not a page walk or an event's delivery touching the hole: an instruction's access. */
+	if ((q & EPT_Q_LINEAR) != EPT_Q_LINEAR ||
+	    (vmread(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		return false;
 	if (!(vmread(GUEST_CS_AR_BYTES) & CS_AR_L))
 		return false;		/* the decoder knows 64-bit mode only */
 	rc = mmio_decode(buf, fetch(v, buf), &in);
