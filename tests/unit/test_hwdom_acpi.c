@@ -579,6 +579,36 @@ static void test_compose_refusals(void **state)
 	assert_true(test_log_has("SSDT at 0xe3000 hidden from dom0"));
 }
 
+/* IOAPICs beyond the vIOAPICs keel gives dom0 (MADT_MAX_IOAPICS) are not listed. */
+static void test_compose_caps_ioapics(void **state)
+{
+	uint8_t *t = at(MADT_AT);
+	struct acpi_walk w;
+	const uint8_t *madt;
+	unsigned int nr = 0;
+	uint32_t len = sizeof(q35_apic);
+	uint64_t rsdp;
+
+	(void)state;
+	q35_tables();
+	for (unsigned int i = 0; i < MADT_MAX_IOAPICS; i++) {	/* 1 + 8 in all */
+		memcpy(t + len, q35_apic + 0x34, 12);
+		t[len + 2] = 1 + i;
+		put32(t + len + 8, 24 * (1 + i));
+		len += 12;
+	}
+	put_table(MADT_AT, "APIC", t, len);
+	assert_true(compose(1, &rsdp) > 0);
+	w = out_walk(rsdp);
+	assert_int_equal(acpi_find_table(&w, "APIC", &madt, NULL), 0);
+	for (uint32_t off = 44; off < get32(madt + 4); off += madt[off + 1])
+		if (madt[off] == 1) {
+			assert_int_equal(madt[off + 2], nr);
+			nr++;
+		}
+	assert_int_equal(nr, MADT_MAX_IOAPICS);
+}
+
 /* hwdom_acpi_build(): the boot loader's RSDP, dom0's vCPU count. */
 static void test_build_from_boot_info(void **state)
 {
@@ -607,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),
 		cmocka_unit_test(test_compose_refusals),
+		cmocka_unit_test(test_compose_caps_ioapics),
 		cmocka_unit_test(test_build_from_boot_info),
 	};
 
