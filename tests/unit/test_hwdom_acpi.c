@@ -328,6 +328,30 @@ static void test_fadt_hostile(void **state)
 	assert_int_equal(fadt_read(&w, &f), 0);
 	assert_false(f.s5_known);
 	assert_true(test_log_has("no usable DSDT"));
+	assert_int_equal(f.nr_pblks, 1);		/* the SSDT's still count */
+}
+
+/* SeaBIOS 1.7-era tables: \_S5 in an SSDT, not in the DSDT. */
+static void test_fadt_s5_in_ssdt(void **state)
+{
+	static const uint8_t ssdt_s5[] = {
+		0x10, 0x0e, '\\', 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+		0x0a, 0x03, 0x0a, 0x04, 0x00,
+	};
+	static const uint8_t no_s5[] = { 0x08, 'F', 'O', 'O', '_', 0x00 };
+	struct acpi_walk w;
+	struct fadt_ports f;
+
+	(void)state;
+	q35_tables();
+	put_aml(DSDT_AT, "DSDT", no_s5, sizeof(no_s5));
+	put_aml(SSDT_AT, "SSDT", ssdt_s5, sizeof(ssdt_s5));
+	w = walk();
+	assert_int_equal(fadt_read(&w, &f), 0);
+	assert_true(f.s5_known);
+	assert_int_equal(f.s5_typ_a, 3);
+	assert_int_equal(f.s5_typ_b, 4);
+	assert_int_equal(f.nr_pblks, 0);
 }
 
 /* \_S5 and Processor objects cut short at every length: never read past the end (ASan). */
@@ -633,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_fadt_bochs_revision_1),
 		cmocka_unit_test(test_fadt_gas_choices),
 		cmocka_unit_test(test_fadt_hostile),
+		cmocka_unit_test(test_fadt_s5_in_ssdt),
 		cmocka_unit_test(test_aml_truncated),
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),
