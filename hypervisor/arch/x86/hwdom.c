@@ -43,6 +43,13 @@ int arch_hwdom_prepare(struct boot_info *bi)
 	for (u32 i = 1; i < bi->nr_modules && i <= PVH_MAX_MODULES; i++)
 		end += ALIGN_UP(bi->modules[i].end - bi->modules[i].start,
 				PAGE_SIZE);
+	/* 1:1, the kernel lands where it says: never on keel's image or low memory. */
+	if (k.lowest < MiB(1) || (k.lowest < bi->image_phys_end &&
+				  bi->image_phys_start < end)) {
+		pr_err("d0: its kernel loads at %#llx-%#llx, over keel or below 1 MiB: it cannot own the machine (dom0=virtual boots it)\n",
+		       (unsigned long long)k.lowest, (unsigned long long)end);
+		return -EINVAL;
+	}
 	kernel_range = (struct boot_range){ ALIGN_DOWN(k.lowest, PAGE_SIZE),
 					    end };
 	return mm_keep_for_dom0(bi, kernel_range.start, kernel_range.end);
