@@ -16,7 +16,7 @@
 #include <keel/string.h>
 
 /* Pieces of dom0's RAM: keel's frames and other domains' make the holes. */
-#define HWDOM_MAX_RAM 64
+#define HWDOM_MAX_RAM 32
 /* The local APIC's page: dom0 uses x2APIC MSRs; keel keeps it unmapped. */
 #define LAPIC_PAGE 0xfee00000ULL
 
@@ -178,15 +178,24 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 		top = MAX(top, bi->memmap[i].addr + bi->memmap[i].size);
 	p2m_set_allocation(d, left, top);
 	nr_ram = 0;
-	/* Low RAM (Linux's real-mode trampoline), the kernel's range, then upwards. */
+	/*
+	 * Low RAM (Linux's real-mode trampoline), the kernel's range, then
+	 * upwards from it; keel's own allocations fragment what is below it,
+	 * so that comes last (every piece costs e820 entries).
+	 */
 	claim_range(d, PAGE_SIZE, MiB(1), &left);
 	claim_range(d, kernel_range.start, kernel_range.end, &left);
 	n = hwdom_memmap(bi->memmap, bi->nr_memmap, NULL, 0, NULL, 0, hostmap,
 			 HWDOM_MAX_MEMMAP);
-	for (int i = 0; i < n && left; i++)
-		if (hostmap[i].type == XEN_HVM_MEMMAP_TYPE_UNUSABLE)
-			claim_range(d, MAX(hostmap[i].addr, MiB(1)),
-				    hostmap[i].addr + hostmap[i].size, &left);
+	for (u64 from = MAX(kernel_range.end, MiB(1));; from = MiB(1)) {
+		for (int i = 0; i < n && left; i++)
+			if (hostmap[i].type == XEN_HVM_MEMMAP_TYPE_UNUSABLE)
+				claim_range(d, MAX(hostmap[i].addr, from),
+					    hostmap[i].addr + hostmap[i].size,
+					    &left);
+		if (from == MiB(1))
+			break;
+	}
 	d->mem_size = PFN_PHYS(frames_owned(d->id));
 	for (unsigned int i = 0; i < nr_ram; i++) {
 		if (!p2m_add_identity_ram(d, ram[i].start, ram[i].end))
