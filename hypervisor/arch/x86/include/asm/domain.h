@@ -4,6 +4,8 @@
 
 #include <keel/types.h>
 
+struct hwdom_ports;
+
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
 	u64 ept_stale;		/* CPUs that must INVEPT before running it */
@@ -14,6 +16,8 @@ struct arch_domain {
 	 */
 	u64 uid;
 	u64 tsc_origin;
+	/* A hardware dom0's port policy and I/O bitmap (hwdom_ports.c); NULL: every port exits. */
+	struct hwdom_ports *hwdom_ports;
 };
 
 #endif
