@@ -6,6 +6,7 @@
 #include <keel/vcpu.h>
 #include <asm/hwdom_ports.h>
 #include <asm/vmcs.h>
+#include <asm/vpci.h>
 #include <asm/vmx_internal.h>
 #include <public/sched.h>
 
@@ -24,6 +25,9 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 {
 	u32 ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 
+	/* The hardware domain's PCI configuration mechanism (vpci.c). */
+	if (is_hardware_domain(v->domain) && vpci_portio(v, port, size, in, &val))
+		return in ? val : 0;
 	/* A hardware dom0: only its trapped ports exit; keel's virtual ACPI ports are not its. */
 	if (v->domain->arch.hwdom_ports) {
 		if (hwdom_portio(v, port, size, in, &val))
