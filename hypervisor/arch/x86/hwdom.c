@@ -1,5 +1,4 @@
 /* The hardware dom0 (dom0=pvh): its 1:1 RAM, e820, device ranges and stolen pages. */
-#include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/assert.h>
 #include <keel/bootinfo.h>
@@ -19,7 +18,7 @@
 #include <asm/hwdom_ports.h>
 
 /* Pieces of dom0's RAM: keel's frames and other domains' make the holes. */
-#define HWDOM_MAX_RAM 64
+#define HWDOM_MAX_RAM 32
 /* The local APIC's page: dom0 uses x2APIC MSRs; keel keeps it unmapped. */
 #define LAPIC_PAGE 0xfee00000ULL
 
@@ -46,6 +45,13 @@ int arch_hwdom_prepare(struct boot_info *bi)
 	for (u32 i = 1; i < bi->nr_modules && i <= PVH_MAX_MODULES; i++)
 		end += ALIGN_UP(bi->modules[i].end - bi->modules[i].start,
 				PAGE_SIZE);
+	/* 1:1, the kernel lands where it says: never on keel's image or low memory. */
+	if (k.lowest < MiB(1) || (k.lowest < bi->image_phys_end &&
+				  bi->image_phys_start < end)) {
+		pr_err("d0: its kernel loads at %#llx-%#llx, over keel or below 1 MiB: it cannot own the machine (dom0=virtual boots it)\n",
+		       (unsigned long long)k.lowest, (unsigned long long)end);
+		return -EINVAL;
+	}
 	kernel_range = (struct boot_range){ ALIGN_DOWN(k.lowest, PAGE_SIZE),
 					    end };
 	return mm_keep_for_dom0(bi, kernel_range.start, kernel_range.end);
@@ -174,15 +180,24 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 		top = MAX(top, bi->memmap[i].addr + bi->memmap[i].size);
 	p2m_set_allocation(d, left, top);
 	nr_ram = 0;
-	/* Low RAM (Linux's real-mode trampoline), the kernel's range, then upwards. */
+	/*
+	 * Low RAM (Linux's real-mode trampoline), the kernel's range, then
+	 * upwards from it; keel's own allocations fragment what is below it,
+	 * so that comes last (every piece costs e820 entries).
+	 */
 	claim_range(d, PAGE_SIZE, MiB(1), &left);
 	claim_range(d, kernel_range.start, kernel_range.end, &left);
 	n = hwdom_memmap(bi->memmap, bi->nr_memmap, NULL, 0, NULL, 0, hostmap,
 			 HWDOM_MAX_MEMMAP);
-	for (int i = 0; i < n && left; i++)
-		if (hostmap[i].type == XEN_HVM_MEMMAP_TYPE_UNUSABLE)
-			claim_range(d, MAX(hostmap[i].addr, MiB(1)),
-				    hostmap[i].addr + hostmap[i].size, &left);
+	for (u64 from = MAX(kernel_range.end, MiB(1));; from = MiB(1)) {
+		for (int i = 0; i < n && left; i++)
+			if (hostmap[i].type == XEN_HVM_MEMMAP_TYPE_UNUSABLE)
+				claim_range(d, MAX(hostmap[i].addr, from),
+					    hostmap[i].addr + hostmap[i].size,
+					    &left);
+		if (from == MiB(1))
+			break;
+	}
 	d->mem_size = PFN_PHYS(frames_owned(d->id));
 	for (unsigned int i = 0; i < nr_ram; i++) {
 		if (!p2m_add_identity_ram(d, ram[i].start, ram[i].end))
@@ -220,14 +235,18 @@ int arch_hwdom_init(struct domain *d)
 	int rc;
 
 	ASSERT(is_hardware_domain(d));
+	/* Its device ranges are mapped: the emulated ones punch their holes now. */
 	rc = hwdom_ports_init(d);
 	if (!rc)
 		rc = hwdom_irq_init(d);
 	if (!rc)
 		rc = hwdom_acpi_build(d, acpi, phys_to_virt(acpi),
 				      HWDOM_ACPI_PAGES * PAGE_SIZE, &d->rsdp_gpa);
-	if (rc)
+	if (rc) {
+		pr_err("d%u: cannot set up the machine for it: error %d\n",
+		       d->id, rc);
 		return rc;
+	}
 	if (!platform_dma_translated())
 		pr_warn("d%u owns the machine's devices and no IOMMU confines their DMA: dom0 can read and write all of memory, keel's and every domain's\n",
 			d->id);
