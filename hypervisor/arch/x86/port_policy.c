@@ -171,7 +171,7 @@ static enum hwdom_io_act pm1_access(struct hwdom_ports *p, unsigned int i,
 			*val = hw->in(port, size);
 		else
 			hw->out(port, size, *val);
-		if (!in && off + size > 1)	/* it wrote SLP_TYP's byte */
+		if (!in && off <= 1 && off + size > 1)	/* it wrote SLP_TYP's byte */
 			p->slp_typ[i] = PM1_SLP_TYP(v);
 		return HWDOM_IO_DONE;
 	}
