@@ -229,6 +229,11 @@ static bool kept_for_dom0(u64 pa)
 	return range_is_free(bi, &l, pa, pa + PAGE_SIZE);
 }
 
+bool mm_keels_low_page(u64 pa)
+{
+	return pa >= low_taken.start && pa < low_taken.end;
+}
+
 int mm_claim_frame(u64 pfn)
 {
 	if (!page_alloc_take(&host_pages, pfn)) {

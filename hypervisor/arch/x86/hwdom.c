@@ -145,14 +145,27 @@ static int map_device_ranges(struct domain *d, const struct boot_info *bi)
 {
 	int n = hwdom_memmap(bi->memmap, bi->nr_memmap, NULL, 0, NULL, 0,
 			     hostmap, HWDOM_MAX_MEMMAP);
-	u64 at = 0;
+	u64 at, hpa, attr;
 
 	if (n < 0)
 		return n;
+	/*
+	 * Below 1 MiB Linux reads the BIOS data area and scans for an MP
+	 * table with instructions keel does not emulate: every page there
+	 * that is not its RAM nor keel's trampoline is the firmware's, 1:1
+	 * (as Xen maps its PVH dom0's low MiB).
+	 */
+	for (u64 pa = 0; pa < MiB(1); pa += PAGE_SIZE)
+		if (!mm_keels_low_page(pa) && p2m_lookup(d, pa, &hpa, &attr) &&
+		    map_mmio(d, pa, pa + PAGE_SIZE))
+			return -ENOMEM;
+	at = MiB(1);
 	for (int i = 0; i <= n; i++) {
-		u64 start = i < n ? hostmap[i].addr : GiB(4);
-		u64 end = i < n ? start + hostmap[i].size : GiB(4);
+		u64 start = i < n ? MAX(hostmap[i].addr, MiB(1)) : GiB(4);
+		u64 end = i < n ? hostmap[i].addr + hostmap[i].size : GiB(4);
 
+		if (i < n && end <= start)
+			continue;	/* below 1 MiB: done above */
 		/* The hole before this entry (below 4 GiB). */
 		if (MIN(start, GiB(4)) > at &&
 		    map_mmio(d, ALIGN_UP(at, PAGE_SIZE),

@@ -78,6 +78,8 @@ int mm_keep_for_dom0(struct boot_info *bi, u64 start, u64 end);
  * range mm_keep_for_dom0() kept) that nobody holds. 0 or -EBUSY.
  */
 int mm_claim_frame(u64 pfn);
+/* Is @pa below 1 MiB keel's own (the AP trampoline mm_find_low_memory() gave)? */
+bool mm_keels_low_page(u64 pa);
 void free_pages(void *virt, unsigned int order);
 /* Page-table memory for the generic builder, from host_pages. */
 struct pt_ops;
