@@ -272,6 +272,71 @@ static void test_refusals(void **state)
 	assert_false(handle(0xfed00000, Q_WRITE, &why));
 }
 
+#define ARITH_FLAGS 0x8d5ULL	/* CF PF AF ZF SF OF */
+
+/* What this (x86) host's own CMP and TEST set, 32-bit: the oracle. */
+static u64 host_cmp(u32 a, u32 b)
+{
+	u64 f;
+
+	asm("cmpl %2, %1; pushfq; popq %0" : "=r"(f) : "r"(a), "r"(b) : "cc");
+	return f & ARITH_FLAGS;
+}
+
+static u64 host_cmp8(u8 a, u8 b)
+{
+	u64 f;
+
+	asm("cmpb %2, %1; pushfq; popq %0" : "=r"(f) : "q"(a), "q"(b) : "cc");
+	return f & ARITH_FLAGS;
+}
+
+static u64 host_test(u32 a, u32 b)
+{
+	u64 f;
+
+	asm("testl %2, %1; pushfq; popq %0" : "=r"(f) : "r"(a), "r"(b) : "cc");
+	return f & ARITH_FLAGS;
+}
+
+/* CMP and TEST on a claim or a refused page (Linux's scan of page 0 for "_MP_"): flags as hardware's. */
+static void test_cmp_test(void **state)
+{
+	const u8 cmp_mp[] = { 0x81, 0x38, 0x5f, 0x4d, 0x50, 0x5f }, cmpb[] = { 0x80, 0x78, 0x08, 0x01 };
+	const u8 cmp_rev[] = { 0x3b, 0x0a }, test_imm[] = { 0xf7, 0x07, 0x80, 0, 0, 0 };
+	const u32 values[] = { 0, 1, 0x5f504d5f, 0x80000000u, 0xffffffffu, 0x7fffffffu, 0x5f504d60 };
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		read_value = values[i];
+		vmcs[GUEST_RFLAGS] = 0x202 | ARITH_FLAGS;
+		code(0, cmp_mp, sizeof(cmp_mp));
+		assert_true(handle(DEV, Q_READ, &why));
+		assert_int_equal(vmcs[GUEST_RFLAGS], 0x202 | host_cmp(values[i], 0x5f504d5f));
+		assert_int_equal(skipped, 6);
+		code(0, cmpb, sizeof(cmpb));
+		assert_true(handle(DEV + 8, Q_READ, &why));
+		assert_int_equal(vmcs[GUEST_RFLAGS], 0x202 | host_cmp8(values[i], 1));
+		vcpu.arch.regs.rcx = 0x5f504d5f;
+		code(0, cmp_rev, sizeof(cmp_rev));
+		assert_true(handle(DEV, Q_READ, &why));
+		assert_int_equal(vmcs[GUEST_RFLAGS], 0x202 | host_cmp(0x5f504d5f, values[i]));
+		code(0, test_imm, sizeof(test_imm));
+		assert_true(handle(DEV, Q_READ, &why));
+		assert_int_equal(vmcs[GUEST_RFLAGS], 0x202 | host_test(values[i], 0x80));
+	}
+	assert_int_equal(wrote.calls, 0);
+	/* The hardware domain's refused page reads all-ones: no "_MP_" there, ZF clear. */
+	dom.hardware = true;
+	code(0, cmp_mp, sizeof(cmp_mp));
+	assert_true(handle(0x0, Q_READ, &why));
+	assert_false(vmcs[GUEST_RFLAGS] & BIT(6));
+	assert_true(test_log_has("d0: refused read of 0 ("));
+	/* A CMP that faulted as a write was rewritten: crash. */
+	assert_false(handle(0x0, Q_WRITE, &why));
+}
+
 static void test_register(void **state)
 {
 	(void)state;
@@ -297,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(test_page_crossing, setup),
 		cmocka_unit_test_setup(test_crashes, setup),
 		cmocka_unit_test_setup(test_refusals, setup),
+		cmocka_unit_test_setup(test_cmp_test, setup),
 		cmocka_unit_test_setup(test_register, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

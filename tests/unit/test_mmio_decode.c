@@ -13,6 +13,7 @@ struct good {
 	unsigned int len, size, reg_size, reg;
 	bool high8;
 	u64 imm;
+	bool has_imm, reverse;
 };
 
 static const struct good goods[] = {
@@ -42,6 +43,18 @@ static const struct good goods[] = {
 	{ "15 bytes: the longest x86 allows",
 	  { 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x8b,
 	    0x07 }, 15, MMIO_LOAD, 15, 4, 4, 0 },
+	{ "cmpl $0x5f504d5f,(%rax): Linux's MP-table scan", { 0x81, 0x38, 0x5f, 0x4d, 0x50, 0x5f }, 6,
+	  MMIO_CMP, 6, 4, 4, 0, false, 0x5f504d5f, true },
+	{ "cmpb $0x1,0x8(%rax)", { 0x80, 0x78, 0x08, 0x01 }, 4, MMIO_CMP, 4, 1, 1, 0, false, 1, true },
+	{ "cmpq $-1,(%rdi): imm8 sign-extended", { 0x48, 0x83, 0x3f, 0xff }, 4, MMIO_CMP, 4, 8, 8, 0,
+	  false, ~0ULL, true },
+	{ "cmpw $-2,(%rdi)", { 0x66, 0x83, 0x3f, 0xfe }, 4, MMIO_CMP, 4, 2, 2, 0, false, 0xfffe, true },
+	{ "cmp %ecx,(%rdx)", { 0x39, 0x0a }, 2, MMIO_CMP, 2, 4, 4, 1 },
+	{ "cmp (%rdx),%ecx", { 0x3b, 0x0a }, 2, MMIO_CMP, 2, 4, 4, 1, false, 0, false, true },
+	{ "cmp (%rdx),%bh", { 0x3a, 0x3a }, 2, MMIO_CMP, 2, 1, 1, 3, true, 0, false, true },
+	{ "test %al,(%rdi)", { 0x84, 0x07 }, 2, MMIO_TEST, 2, 1, 1, 0 },
+	{ "testl $0x80,(%rdi)", { 0xf7, 0x07, 0x80, 0, 0, 0 }, 6, MMIO_TEST, 6, 4, 4, 0, false, 0x80,
+	  true },
 	{ "trailing bytes are not the instruction's", { 0x8b, 0x07, 0xc3, 0xcc }, 4, MMIO_LOAD, 2,
 	  4, 4, 0 },
 };
@@ -64,6 +77,10 @@ static void test_good(void **state)
 			assert_int_equal(insn.high8, g->high8);
 		}
 		assert_int_equal(insn.imm, g->imm);
+		if (g->kind == MMIO_CMP || g->kind == MMIO_TEST) {
+			assert_int_equal(insn.has_imm, g->has_imm);
+			assert_int_equal(insn.reverse, g->reverse);
+		}
 	}
 }
 
@@ -90,6 +107,10 @@ static const struct bad bads[] = {
 	{ "address-size prefix", { 0x67, 0x8b, 0x07 }, 3, -EINVAL },
 	{ "C7 /1 is not MOV", { 0xc7, 0x08, 0, 0, 0, 0 }, 6, -EINVAL },
 	{ "movsx", { 0x0f, 0xbe, 0x07 }, 3, -EINVAL },
+	{ "83 /0 is ADD", { 0x83, 0x07, 0x01 }, 3, -EINVAL },
+	{ "f7 /2 is NOT", { 0xf7, 0x17 }, 2, -EINVAL },
+	{ "80 group without ModRM", { 0x80 }, 1, -E2BIG },
+	{ "cmp imm8 cut off", { 0x80, 0x38 }, 2, -E2BIG },
 	{ "add", { 0x01, 0x07 }, 2, -EINVAL },
 	{ "movs (string)", { 0xa5 }, 1, -EINVAL },
 	{ "mov moffs", { 0xa1, 0, 0, 0, 0, 0, 0, 0, 0 }, 9, -EINVAL },

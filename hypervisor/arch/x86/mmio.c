@@ -149,6 +149,28 @@ static void set_reg(struct vcpu *v, const struct mmio_insn *in, u64 val)
 		vmwrite(GUEST_RSP, val);
 }
 
+#define FLAGS_ARITH (BIT(0) | BIT(2) | BIT(4) | BIT(6) | BIT(7) | BIT(11))
+
+/* RFLAGS after CMP (@a - @b) or TEST (@a & @b) of @size bytes: CF PF AF ZF SF OF. */
+static u64 arith_flags(u64 rflags, bool cmp, u64 a, u64 b, unsigned int size)
+{
+	unsigned int top = 8 * size - 1;
+	u64 mask = size < 8 ? (1ULL << (8 * size)) - 1 : ~0ULL;
+	u64 res = (cmp ? a - b : a & b) & mask, f = 0;
+
+	a &= mask;
+	b &= mask;
+	if (cmp) {
+		f |= a < b ? BIT(0) : 0;
+		f |= ((a ^ b ^ res) & BIT(4)) ? BIT(4) : 0;
+		f |= (((a ^ b) & (a ^ res)) >> top) & 1 ? BIT(11) : 0;
+	}
+	f |= __builtin_parity(res & 0xff) ? 0 : BIT(2);
+	f |= res ? 0 : BIT(6);
+	f |= (res >> top) & 1 ? BIT(7) : 0;
+	return (rflags & ~FLAGS_ARITH) | f;
+}
+
 /* Why a hardware domain may not touch @gpa, for the refusal line. */
 static const char *refusal_reason(struct domain *d, u64 gpa)
 {
@@ -196,7 +218,7 @@ bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
 	if (rc)
 		return false;
 	*why = "MMIO instruction does not match the access";
-	if ((in.kind != MMIO_LOAD) != write)
+	if ((in.kind == MMIO_STORE || in.kind == MMIO_STORE_IMM) != write)
 		return false;		/* rewritten since it faulted */
 	if (claim && gpa + in.size > claim->end) {
 		*why = "MMIO access runs past the handler's range";
@@ -216,8 +238,18 @@ bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
 	} else if (claim->ops->read(v, gpa, in.size, &val, claim->priv)) {
 		val = ~0ULL;
 	}
-	if (!write)
-		set_reg(v, &in, in.size < 8 ? val & ((1ULL << (8 * in.size)) - 1) : val);
+	if (in.size < 8)
+		val &= (1ULL << (8 * in.size)) - 1;
+	if (in.kind == MMIO_LOAD) {
+		set_reg(v, &in, val);
+	} else if (in.kind == MMIO_CMP || in.kind == MMIO_TEST) {
+		u64 other = in.has_imm ? in.imm : get_reg(v, &in);
+
+		vmwrite(GUEST_RFLAGS, arith_flags(vmread(GUEST_RFLAGS),
+						  in.kind == MMIO_CMP,
+						  in.reverse ? other : val,
+						  in.reverse ? val : other, in.size));
+	}
 	vmx_skip_bytes(in.len);
 	return true;
 }

@@ -1,4 +1,4 @@
-/* The MOV decoder behind MMIO emulation: the loads and stores Linux uses on device registers. */
+/* The decoder behind MMIO emulation: the MOVs Linux uses on device registers, CMP and TEST reads. */
 #include <keel/errno.h>
 #include <asm/mmio.h>
 
@@ -75,6 +75,34 @@ int mmio_decode(const u8 *buf, unsigned int avail, struct mmio_insn *insn)
 		insn->kind = MMIO_STORE_IMM;
 		imm_size = insn->size == 8 ? 4 : insn->size;
 		break;
+	case 0x38:
+	case 0x3a:
+	case 0x84:
+		insn->size = insn->reg_size = 1;
+		/* fallthrough */
+	case 0x39:
+	case 0x3b:
+	case 0x85:
+		insn->kind = op >= 0x84 ? MMIO_TEST : MMIO_CMP;
+		insn->reverse = op == 0x3a || op == 0x3b;
+		break;
+	case 0x80:
+	case 0xf6:
+		insn->size = insn->reg_size = 1;
+		/* fallthrough */
+	case 0x81:
+	case 0x83:
+	case 0xf7:
+		if (i >= avail)
+			return -E2BIG;
+		/* CMP is /7 of the 0x80 group, TEST /0 of 0xF6/0xF7 (/1 is its alias). */
+		if ((op < 0xf6 && ((buf[i] >> 3) & 7) != 7) ||
+		    (op >= 0xf6 && ((buf[i] >> 3) & 7) > 1))
+			return -EINVAL;
+		insn->kind = op < 0xf6 ? MMIO_CMP : MMIO_TEST;
+		insn->has_imm = true;
+		imm_size = op == 0x83 ? 1 : insn->size == 8 ? 4 : insn->size;
+		break;
 	case 0x0f:			/* MOVZX r, r/m8 and r, r/m16 */
 		if (i >= avail)
 			return -E2BIG;
@@ -90,12 +118,16 @@ int mmio_decode(const u8 *buf, unsigned int avail, struct mmio_insn *insn)
 	if (i >= avail)
 		return -E2BIG;
 	/* C6/C7 are MOV only with ModRM.reg 0. */
-	if (imm_size && ((buf[i] >> 3) & 7))
+	if (insn->kind == MMIO_STORE_IMM && ((buf[i] >> 3) & 7))
 		return -EINVAL;
 	insn->reg = ((buf[i] >> 3) & 7) | (rex & REX_R ? 8 : 0);
 	if (insn->reg_size == 1 && !has_rex && insn->reg >= 4) {
 		insn->high8 = true;		/* AH, CH, DH, BH */
 		insn->reg -= 4;
+	}
+	if (insn->has_imm || insn->kind == MMIO_STORE_IMM) {
+		insn->reg = 0;			/* ModRM.reg was the opcode's */
+		insn->high8 = false;
 	}
 	rc = modrm_tail(buf + i, avail - i, &tail);
 	if (rc)
@@ -107,6 +139,10 @@ int mmio_decode(const u8 *buf, unsigned int avail, struct mmio_insn *insn)
 		insn->imm |= (u64)buf[i + b] << (8 * b);
 	if (imm_size == 4 && insn->size == 8)
 		insn->imm = (u64)(s64)(s32)insn->imm;
+	else if (imm_size == 1 && insn->size > 1)	/* 0x83: imm8 sign-extended */
+		insn->imm = (u64)(s64)(s8)insn->imm;
+	if (insn->size < 8)
+		insn->imm &= (1ULL << (8 * insn->size)) - 1;
 	insn->len = i + imm_size;
 	return 0;
 }

@@ -41,6 +41,8 @@ enum mmio_kind {
 	MMIO_LOAD,		/* MOV reg, mem; MOVZX reg, mem */
 	MMIO_STORE,		/* MOV mem, reg */
 	MMIO_STORE_IMM,		/* MOV mem, imm */
+	MMIO_CMP,		/* CMP mem, reg/imm; CMP reg, mem (reverse): flags only */
+	MMIO_TEST,		/* TEST mem, reg/imm: flags only */
 };
 
 #define MMIO_INSN_MAX 15	/* the longest x86 instruction */
@@ -52,12 +54,15 @@ struct mmio_insn {
 	unsigned int reg_size;	/* register operand bytes (> size for MOVZX) */
 	unsigned int reg;	/* 0-15 in encoding order (rax rcx rdx rbx rsp ...) */
 	bool high8;		/* AH, CH, DH, BH: bits 15:8 of reg - 4 */
-	u64 imm;		/* MMIO_STORE_IMM, sign-extended to size */
+	u64 imm;		/* MMIO_STORE_IMM, CMP/TEST with has_imm: sign-extended to size */
+	bool has_imm;		/* CMP/TEST: the other operand is imm, not reg */
+	bool reverse;		/* CMP reg, mem: reg - mem */
 };
 
 /*
  * Decode the 64-bit-mode instruction in @buf (@avail bytes fetched) as one
- * of the MOVs above with a memory operand. 0 with *@insn; -EINVAL for
+ * of the MOVs, CMPs or TESTs above with a memory operand (CMP and TEST
+ * only read: what firmware-table scans do to a refused page). 0 with *@insn; -EINVAL for
  * anything else (other opcodes, LOCK/REP, register operands); -E2BIG when
  * it runs past @avail.
  */
