@@ -1,7 +1,7 @@
 # Keel: build the hypervisor, its boot images and tests. `make help` lists the targets.
 
 BUILD ?= build
-KEEL_CMDLINE ?= console=com1,e9 loglvl=info dom0_mem=256M
+KEEL_CMDLINE ?= console=com1,e9 loglvl=info dom0_mem=256M dom0=virtual
 
 CC := gcc
 LD := ld
@@ -89,8 +89,8 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf boot/mkiso.sh $(BUILD)/linux/vmlinux.elf \
 # ISO_CMDLINE_<name> and the modules ISO_MODULES_<name> ("file 'args'" pairs).
 TEST_ISOS := selftest-fault bare
 # keel alone: the VMXON test must stop after reporting VT-x, with no dom0.
-ISO_CMDLINE_bare := console=com1,e9
-ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault
+ISO_CMDLINE_bare := console=com1,e9 dom0=virtual
+ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault dom0=virtual
 
 -include frontend-drivers/guests.mk
 include boot/domains.mk
@@ -109,25 +109,25 @@ $(GUEST_TESTS_MK): FORCE
 
 # A dom0 kernel that is no PVH kernel (keel's own ELF): refused with a reason.
 TEST_ISOS += badkernel
-ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M
+ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M dom0=virtual
 ISO_MODULES_badkernel := $(BUILD)/keel.elf 'not a guest'
 
 # Stock Debian Linux as dom0: to init, then power off through ACPI (make bench's boot).
 TEST_ISOS += linux
-ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M
+ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M dom0=virtual
 ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
 $(BUILD)/keel-linux.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
 # The same kernel with two vCPUs on keel's one host CPU: /init prints nproc, then powers off.
 TEST_ISOS += linux-smp
-ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2
+ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2 dom0=virtual
 ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
 $(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
 # dom0 Linux with the toolstack: xenstored, keelctl, a stock Linux guest to create
 # (tests/emu/dom0/usr/libexec/keel/test-toolstack runs the scenario).
 TEST_ISOS += toolstack
-ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M
+ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M dom0=virtual
 ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -140,7 +140,7 @@ DOM0_TEST_GUESTS += $(GUEST_OUT)/blkfront.elf
 # The same dom0 run also runs the net frontend's test (test-netfront, tests/guests/netfront).
 DOM0_TEST_GUESTS += $(GUEST_OUT)/netfront.elf
 TEST_ISOS += blockfront
-ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M
+ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M dom0=virtual
 ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=netfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -149,7 +149,7 @@ $(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-tes
 # read-only, hot-plug, reboot, destroy mid-write (tests/emu/dom0/usr/libexec/keel/test-block).
 # More keel.test= words for the same run go before poweroff.
 TEST_ISOS += block
-ISO_CMDLINE_block := console=com1,e9 dom0_mem=512M
+ISO_CMDLINE_block := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=block keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -158,7 +158,7 @@ $(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-ini
 # xen-netback): pings, 32 MiB both ways, guest to guest, hot-plug, destroy mid-stream
 # (tests/emu/dom0/usr/libexec/keel/test-network; docs/network.md).
 TEST_ISOS += network
-ISO_CMDLINE_network := console=com1,e9 dom0_mem=512M
+ISO_CMDLINE_network := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_network = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=network keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -272,7 +272,7 @@ deps-build:
 # What `make run` boots: keel with stock Debian Linux as dom0, its busybox shell on hvc0,
 # which keel joins to COM1 (the terminal, both ways, under scripts/run.sh). No e9 copy of the
 # console: under Bochs it would only go to build/run/bochs.out, and slow the console down.
-ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M
+ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M dom0=virtual
 ISO_MODULES_linux-run = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' $(DOM0_INITRAMFS) ''
 $(BUILD)/keel-linux-run.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-initramfs.cpio.gz
 RUN_ISO ?= $(BUILD)/keel-linux-run.iso
@@ -297,7 +297,7 @@ bench:
 
 # make bench's disks: diskbench in dom0 and in Linux domUs on keel-blkback and Linux's
 # blkback (tests/emu/dom0/usr/libexec/keel/test-blockbench, scripts/bench-block.sh).
-ISO_CMDLINE_blockbench := console=com1,e9 dom0_mem=512M
+ISO_CMDLINE_blockbench := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_blockbench = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -305,7 +305,7 @@ $(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-tes
 # make bench's network: netbench over dom0's loopback and from dom0 to Linux domUs on
 # keel-netback and on Linux's xen-netback (tests/emu/dom0/usr/libexec/keel/test-netbench,
 # scripts/bench-net.sh).
-ISO_CMDLINE_netbench := console=com1,e9 dom0_mem=512M
+ISO_CMDLINE_netbench := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_netbench = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=netbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-netbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz

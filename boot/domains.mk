@@ -17,7 +17,7 @@ $(BUILD)/test-domains/%.dtb: tests/emu/domains/%.dts
 # boot/domains/example.dts with test guests for kernels and its own source as a stand-in
 # ramdisk: keel prints the two domains and builds both.
 TEST_ISOS += domains
-ISO_CMDLINE_domains := console=com1,e9 dom0_mem=32M guest_loglvl=all
+ISO_CMDLINE_domains := console=com1,e9 dom0_mem=32M guest_loglvl=all dom0=virtual
 ISO_MODULES_domains := $(BUILD)/guests/hello.elf '' boot/domains/example.dts 'ramdisk' \
 	$(BUILD)/guests/hello.elf 'guest kernel' $(BUILD)/domains/example.dtb 'boot domains'
 $(BUILD)/keel-domains.iso: $(BUILD)/guests/hello.elf $(BUILD)/domains/example.dtb \
@@ -25,7 +25,7 @@ $(BUILD)/keel-domains.iso: $(BUILD)/guests/hello.elf $(BUILD)/domains/example.dt
 
 # Three domains from a tree: dom0 watches a guest that passes and one that crashes.
 TEST_ISOS += domains-three
-ISO_CMDLINE_domains-three := console=com1,e9 guest_loglvl=all
+ISO_CMDLINE_domains-three := console=com1,e9 guest_loglvl=all dom0=virtual
 ISO_MODULES_domains-three := $(BUILD)/guests/watch.elf '' $(BUILD)/guests/hello.elf 'hello' \
 	$(BUILD)/guests/triplefault.elf '' $(BUILD)/test-domains/three.dtb 'boot domains'
 $(BUILD)/keel-domains-three.iso: $(BUILD)/guests/watch.elf $(BUILD)/guests/hello.elf \
@@ -33,7 +33,7 @@ $(BUILD)/keel-domains-three.iso: $(BUILD)/guests/watch.elf $(BUILD)/guests/hello
 
 # A tree naming a module that is not there: keel must stop with bad-boot before VMXON.
 TEST_ISOS += domains-bad
-ISO_CMDLINE_domains-bad := console=com1,e9 dom0_mem=32M
+ISO_CMDLINE_domains-bad := console=com1,e9 dom0_mem=32M dom0=virtual
 ISO_MODULES_domains-bad := $(BUILD)/guests/hello.elf '' $(BUILD)/guests/hello.elf 'guest kernel' \
 	$(BUILD)/test-domains/bad-module-index.dtb 'boot domains'
 $(BUILD)/keel-domains-bad.iso: $(BUILD)/guests/hello.elf \

@@ -216,7 +216,7 @@ END {
 			t = order[i]
 			print ""
 			print "TEST_ISOS += " t
-			print "ISO_CMDLINE_" t " := " mkquote(keel[t])
+			print "ISO_CMDLINE_" t " := " mkquote("dom0=virtual " keel[t])
 			mods = guest_module(sguest[t], args[t])
 			deps = "$(BUILD)/guests/" sguest[t] ".elf"
 			for (m = 1; m <= nmod[t]; m++) {

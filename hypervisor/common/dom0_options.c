@@ -1,4 +1,4 @@
-/* Parsers for dom0_mem= and dom0_max_vcpus=, in Xen's syntax. */
+/* Parsers for dom0_mem=, dom0_max_vcpus= and dom0=, in Xen's syntax. */
 #include <keel/dom0_options.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -59,3 +59,19 @@ static int parse_dom0_max_vcpus(const char *value)
 	return 0;
 }
 custom_param("dom0_max_vcpus", parse_dom0_max_vcpus);
+
+/*
+ * dom0=pvh (the default: a PVH dom0 that owns the machine, Xen's name) or
+ * dom0=virtual (keel's own all-virtual platform, no devices).
+ */
+static int parse_dom0(const char *value)
+{
+	if (value && !strcmp(value, "pvh"))
+		dom0_options.virt = false;
+	else if (value && !strcmp(value, "virtual"))
+		dom0_options.virt = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+custom_param("dom0", parse_dom0);

@@ -14,6 +14,9 @@ UNIT_TESTS := test_multiboot2 test_page_alloc test_pagetable test_cmdline test_e
 	test_xenstored_txn test_xenstored_ring test_xenstored_daemon test_xenstored_utils \
 	test_text_ring
 UNIT_TESTS += test_vcpu_op
+# The hardware dom0's memory map from the host's (common/hwdom_memmap.c).
+UNIT_TESTS += test_hwdom_memmap
+test_hwdom_memmap_SRCS := $(HV)/common/hwdom_memmap.c
 
 test_multiboot2_SRCS := $(HV)/common/multiboot2.c $(HV)/common/bootinfo.c \
 	tests/unit/stub_printk.c

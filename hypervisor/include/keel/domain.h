@@ -40,6 +40,7 @@ struct xencons_interface;
 struct domain {
 	domid_t id;
 	bool privileged;
+	bool hardware;			/* dom0 with dom0=pvh: owns the machine */
 	atomic_t refcnt;		/* the table's reference plus domain_get()s */
 	spinlock_t lock;		/* state, pause count, vCPU list */
 	bool dying;			/* out of the table: new lookups fail */
@@ -102,6 +103,12 @@ struct domain *domain_held(domid_t id);
  * output is still its own (console_closed unset), or NULL.
  */
 struct domain *domain_get_console(domid_t id);
+
+/* Does @d own the host's devices, its RAM mapped 1:1 (dom0=pvh)? */
+static inline bool is_hardware_domain(const struct domain *d)
+{
+	return d->hardware;
+}
 
 /* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus);

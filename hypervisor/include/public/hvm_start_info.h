@@ -11,6 +11,7 @@
 #define XEN_HVM_MEMMAP_TYPE_RESERVED 2
 #define XEN_HVM_MEMMAP_TYPE_ACPI 3
 #define XEN_HVM_MEMMAP_TYPE_NVS 4
+#define XEN_HVM_MEMMAP_TYPE_UNUSABLE 5
 
 struct hvm_start_info {
 	u32 magic;
