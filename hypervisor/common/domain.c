@@ -280,6 +280,7 @@ static void domain_free(struct domain *d)
 	evtchn_domain_free(d);
 	p2m_teardown(d);
 	ASSERT(!p2m_tot_pages(d));
+	arch_domain_free(d);
 	if (d->shared_info)
 		free_page(d->shared_info);
 	console_ring_free(d);

@@ -353,6 +353,39 @@ out:
 	return rc;
 }
 
+/* ---- MMIO claims ------------------------------------------------------------ */
+
+/*
+ * Identity entries at MMIO addresses (non-RAM, non-foreign, gpa == hpa)
+ * hold no frame reference: removing them releases nothing. Anything else
+ * in the range is -EBUSY, and then nothing is removed. The empty tables
+ * stay until the domain's teardown.
+ */
+int p2m_unmap_mmio(struct domain *d, u64 start, u64 end)
+{
+	bool changed = false;
+	u64 hpa, attr;
+	int rc = 0;
+
+	if (!IS_ALIGNED(start | end, PAGE_SIZE) || start >= end ||
+	    end > PT_ADDR_LIMIT)
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	for (u64 gpa = start; gpa < end && !rc; gpa += PAGE_SIZE)
+		if (!lookup_locked(d, gpa, &hpa, &attr) && !maps_page(hpa, attr, gpa))
+			rc = -EBUSY;
+	for (u64 gpa = start; gpa < end && !rc; gpa += PAGE_SIZE) {
+		if (lookup_locked(d, gpa, &hpa, &attr))
+			continue;
+		rc = pt_unmap(&d->p2m, gpa, PAGE_SIZE);
+		changed = true;
+	}
+	spin_unlock(&d->p2m_lock);
+	if (changed)
+		arch_p2m_flush(d);
+	return rc;
+}
+
 /* ---- grant mappings ---------------------------------------------------------- */
 
 int p2m_map_grant(struct domain *d, u64 gpa, u64 hpa, bool readonly)

@@ -133,6 +133,20 @@ static void madt_ioapic(void)
 	madt_len += 12;
 }
 
+/* ISA IRQ @source is GSI @gsi (MPS INTI @flags). */
+static void madt_iso(uint8_t source, uint32_t gsi, uint16_t flags)
+{
+	uint8_t *e = at(MADT_AT) + madt_len;
+
+	e[0] = 2;
+	e[1] = 10;
+	e[3] = source;
+	put32(e + 4, gsi);
+	e[8] = flags & 0xff;
+	e[9] = flags >> 8;
+	madt_len += 10;
+}
+
 static void madt_seal(void)
 {
 	seal_table(MADT_AT, "APIC", madt_len);
@@ -351,7 +365,50 @@ static void test_short_x2apic_entry(void **state)
 	madt_seal();
 	make_xsdt_tables();
 	assert_int_equal(find(&cpus), -EINVAL);
-	assert_true(test_log_has("x2APIC entry at offset 44 is 8 bytes, too short"));
+	assert_true(test_log_has("type 9 at offset 44 is 8 bytes, too short"));
+}
+
+/* The IOAPICs and interrupt source overrides (Bochs's MADT: one IOAPIC, IRQ 0 -> GSI 2). */
+static void test_ioapics_and_overrides(void **state)
+{
+	struct madt_cpus cpus;
+
+	(void)state;
+	madt_begin();
+	madt_lapic(0, 1);
+	madt_ioapic();
+	at(MADT_AT)[madt_len - 12 + 2] = 1;	/* its id */
+	madt_iso(0, 2, 0);
+	madt_iso(9, 9, 0xf);		/* the SCI: level, active low */
+	madt_seal();
+	make_xsdt_tables();
+	assert_int_equal(find(&cpus), 0);
+	assert_int_equal(cpus.flags, 1);
+	assert_int_equal(cpus.nr_ioapics, 1);
+	assert_int_equal(cpus.ioapics[0].id, 1);
+	assert_int_equal(cpus.ioapics[0].phys, 0xfec00000);
+	assert_int_equal(cpus.ioapics[0].gsi_base, 0);
+	assert_int_equal(cpus.nr_isos, 2);
+	assert_int_equal(cpus.isos[0].source, 0);
+	assert_int_equal(cpus.isos[0].gsi, 2);
+	assert_int_equal(cpus.isos[1].gsi, 9);
+	assert_int_equal(cpus.isos[1].flags, 0xf);
+}
+
+/* An IOAPIC entry too short for its GSI base is refused, not read past. */
+static void test_short_ioapic_entry(void **state)
+{
+	struct madt_cpus cpus;
+
+	(void)state;
+	madt_begin();
+	madt_ioapic();
+	at(MADT_AT)[44 + 1] = 8;
+	madt_len = 44 + 8;
+	madt_seal();
+	make_xsdt_tables();
+	assert_int_equal(find(&cpus), -EINVAL);
+	assert_true(test_log_has("type 1 at offset 44 is 8 bytes, too short"));
 }
 
 static void test_madt_shorter_than_its_header(void **state)
@@ -449,6 +506,8 @@ int main(void)
 		cmocka_unit_test(test_absurd_table_length),
 		cmocka_unit_test(test_root_entry_outside_memory),
 		cmocka_unit_test(test_no_madt),
+		cmocka_unit_test(test_ioapics_and_overrides),
+		cmocka_unit_test(test_short_ioapic_entry),
 		cmocka_unit_test(test_rsdp_outside_memory),
 	};
 

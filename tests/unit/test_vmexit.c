@@ -4,6 +4,7 @@
 #include <keel/domain.h>
 #include <keel/percpu.h>
 #include <keel/vcpu.h>
+#include <asm/mmio.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
@@ -70,6 +71,11 @@ int emulate_cr_access(struct vcpu *v) { return 0; }
 bool vmx_handle_dr_access(struct vcpu *v) { return true; }
 void debugreg_debug_exception(struct vcpu *v, u32 intr_info) { }
 void vmx_requeue_vectoring_event(void) { }
+bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
+{
+	*why = "no MMIO handler there";
+	return false;
+}
 static unsigned int hypercalls;	/* do_hypercall() calls */
 
 long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])

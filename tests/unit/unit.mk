@@ -260,6 +260,30 @@ test_blkif_abi_SRCS :=
 test_blkif_abi_HDRS := frontend-drivers/blkfront/blkif_abi.h
 test_blkif_abi_DEFS := -Ifrontend-drivers/blkfront
 
+# The MMIO MOV decoder (arch/x86/mmio_decode.c): Linux's loads and stores, hostile byte strings.
+UNIT_TESTS += test_mmio_decode
+test_mmio_decode_SRCS := $(HV)/arch/x86/mmio_decode.c
+test_mmio_decode_DEFS := -I$(HV)/arch/x86/include
+test_mmio_decode_HDRS := $(HV)/arch/x86/include/asm/mmio.h
+
+# The hardware domain's vIOAPIC state machine (arch/x86/vioapic.c) against a recorded host side.
+UNIT_TESTS += test_vioapic
+test_vioapic_SRCS := $(HV)/arch/x86/vioapic.c tests/unit/stub_printk.c
+test_vioapic_DEFS := -I$(HV)/arch/x86/include
+test_vioapic_HDRS := $(HV)/arch/x86/include/asm/vioapic.h $(HV)/arch/x86/include/asm/ioapic.h
+
+# vPCI (arch/x86/vpci.c, vmsi.c): CF8/CFC forwarding, MSI and MSI-X shadowing on a fake host.
+UNIT_TESTS += test_vpci
+test_vpci_SRCS := $(HV)/arch/x86/vpci.c $(HV)/arch/x86/vmsi.c tests/unit/stub_printk.c
+test_vpci_DEFS := -I$(HV)/arch/x86/include
+test_vpci_HDRS := $(HV)/arch/x86/include/asm/vpci.h $(HV)/arch/x86/include/asm/hwdom_irq.h
+
+# MMIO emulation (arch/x86/mmio.c): claims, register write-back, refusals, crashes, on a fake VMCS.
+UNIT_TESTS += test_mmio
+test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/stub_printk.c
+test_mmio_DEFS := -I$(HV)/arch/x86/include
+test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

@@ -21,6 +21,8 @@
 #define EXT1_EDX_KEEP 0x24100800u
 #define CPUID1_ECX_X2APIC BIT(21)
 #define CPUID1_EDX_APIC BIT(9)
+#define CPUID1_ECX_TSC_DEADLINE BIT(24)
+#define CPUID6_EAX_ARAT BIT(2)
 #define TOPOLOGY_LEVEL_SMT 1
 #define TOPOLOGY_LEVEL_CORE 2
 
@@ -87,11 +89,21 @@ struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub)
 		r.ebx = (v->id << 24) | (r.ebx & 0xff00);	/* APIC ID, CLFLUSH size */
 		r.ecx = (r.ecx & LEAF1_ECX_KEEP) | CPUID1_ECX_HYPERVISOR |
 			CPUID1_ECX_X2APIC;
+		/*
+		 * A hardware domain's Linux then needs no PIT (apic_needs_pit()),
+		 * which it has not: its vIOAPIC has no timer behind GSI 2.
+		 */
+		if (is_hardware_domain(v->domain))
+			r.ecx |= CPUID1_ECX_TSC_DEADLINE;
 		r.edx = (r.edx & LEAF1_EDX_KEEP) | CPUID1_EDX_APIC;
 		break;
 	case 2:
 	case 4:
 		break;		/* cache descriptions */
+	case 6:			/* power management: only the always-running APIC timer */
+		r = (struct cpuid_regs){ is_hardware_domain(v->domain) ?
+					 CPUID6_EAX_ARAT : 0, 0, 0, 0 };
+		break;
 	case 7:
 		r.eax = 0;
 		r.ebx = sub ? 0 : r.ebx & LEAF7_EBX_KEEP;

@@ -23,7 +23,7 @@ static struct idt_entry idt[256] __aligned(16);
 static u8 boot_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
 extern const u64 exception_stubs[IDT_EXCEPTIONS];
-extern const char irq_0xf0[], irq_0xf1[], irq_0xff[];
+extern const char irq_0xf0[], irq_0xf1[], irq_0xff[], device_irq_stubs[];
 
 static void set_tss_descriptor(u64 *gdt, const struct tss *tss)
 {
@@ -102,6 +102,9 @@ void arch_cpu_init(void)
 	set_gate(APIC_TIMER_VECTOR, (u64)irq_0xf0, 0);
 	set_gate(APIC_KICK_VECTOR, (u64)irq_0xf1, 0);
 	set_gate(APIC_SPURIOUS_VECTOR, (u64)irq_0xff, 0);
+	for (int vec = APIC_DEVICE_VECTOR_FIRST; vec <= APIC_DEVICE_VECTOR_LAST; vec++)
+		set_gate(vec, (u64)device_irq_stubs +
+			 (vec - APIC_DEVICE_VECTOR_FIRST) * 16, 0);
 
 	x86_cpu_tables_init(0, boot_ist_stacks);
 	x86_cpu_tables_load(0);

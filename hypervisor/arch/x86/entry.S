@@ -1,4 +1,5 @@
 /* Exception entry stubs: save the registers into struct cpu_regs and call do_exception(). */
+#include <asm/apic.h>
 #include <asm/cpu_regs.h>
 
 	.macro EXCEPTION vec, has_error
@@ -94,3 +95,45 @@ irq_\vec:
 	IRQ 0xf0
 	IRQ 0xf1
 	IRQ 0xff
+
+/*
+ * Device vectors (the PIC's remapped range and the host vector
+ * allocator's, irq_vector.c): 16-byte stubs that push their vector.
+ */
+	.p2align 4
+	.globl device_irq_stubs
+device_irq_stubs:
+	vec = APIC_DEVICE_VECTOR_FIRST
+	.rept APIC_DEVICE_VECTOR_LAST - APIC_DEVICE_VECTOR_FIRST + 1
+	.p2align 4
+	pushq	$vec
+	jmp	device_irq_common
+	vec = vec + 1
+	.endr
+
+device_irq_common:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	movzbl	72(%rsp), %edi		/* the stub's vector */
+	cld
+	subq	$8, %rsp		/* the ABI's 16-byte alignment at the call */
+	call	do_irq
+	addq	$8, %rsp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	addq	$8, %rsp
+	iretq

@@ -4,6 +4,7 @@
 #include <keel/domain.h>
 #include <keel/vcpu.h>
 #include <asm/vmcs.h>
+#include <asm/vpci.h>
 #include <asm/vmx_internal.h>
 #include <public/sched.h>
 
@@ -22,6 +23,9 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 {
 	u32 ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 
+	/* The hardware domain's PCI configuration mechanism (vpci.c). */
+	if (is_hardware_domain(v->domain) && vpci_portio(v, port, size, in, &val))
+		return in ? val : 0;
 	if (in)
 		return port == ACPI_SLEEP_STATUS_PORT ? 0 : ones;
 	switch (port) {

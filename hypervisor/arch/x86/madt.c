@@ -13,8 +13,12 @@
 
 #define MADT_ENTRIES_OFFSET 44	/* header, local APIC address, flags */
 #define MADT_TYPE_LAPIC 0
+#define MADT_TYPE_IOAPIC 1
+#define MADT_TYPE_ISO 2
 #define MADT_TYPE_X2APIC 9
 #define MADT_LAPIC_LEN 8
+#define MADT_IOAPIC_LEN 12
+#define MADT_ISO_LEN 10
 #define MADT_X2APIC_LEN 16
 #define MADT_ENABLED BIT(0)
 #define MADT_ONLINE_CAPABLE BIT(1)
@@ -192,16 +196,29 @@ int madt_find_cpus(u64 rsdp_phys, acpi_map_fn map, void *ctx,
 			return -EINVAL;
 		}
 		if ((e[0] == MADT_TYPE_LAPIC && e[1] < MADT_LAPIC_LEN) ||
+		    (e[0] == MADT_TYPE_IOAPIC && e[1] < MADT_IOAPIC_LEN) ||
+		    (e[0] == MADT_TYPE_ISO && e[1] < MADT_ISO_LEN) ||
 		    (e[0] == MADT_TYPE_X2APIC && e[1] < MADT_X2APIC_LEN)) {
-			pr_err("acpi: MADT %s entry at offset %u is %u bytes, too short\n",
-			       e[0] == MADT_TYPE_LAPIC ? "local APIC" : "x2APIC",
-			       off, e[1]);
+			pr_err("acpi: MADT entry of type %u at offset %u is %u bytes, too short\n",
+			       e[0], off, e[1]);
 			return -EINVAL;
 		}
 		if (e[0] == MADT_TYPE_LAPIC && e[3] != LAPIC_ID_NONE)
 			add_cpu(cpus, e[3], get_u32(e + 4));
 		else if (e[0] == MADT_TYPE_X2APIC)
 			add_cpu(cpus, get_u32(e + 4), get_u32(e + 8));
+		else if (e[0] == MADT_TYPE_IOAPIC && cpus->nr_ioapics++ < MADT_MAX_IOAPICS)
+			cpus->ioapics[cpus->nr_ioapics - 1] = (struct madt_ioapic){
+				e[2], get_u32(e + 4), get_u32(e + 8) };
+		else if (e[0] == MADT_TYPE_ISO && cpus->nr_isos < MADT_MAX_ISOS)
+			cpus->isos[cpus->nr_isos++] = (struct madt_iso){
+				e[3], get_u32(e + 4), (u16)(e[8] | e[9] << 8) };
+	}
+	cpus->flags = get_u32(madt + 40);
+	if (cpus->nr_ioapics > MADT_MAX_IOAPICS) {
+		pr_warn("acpi: %u IOAPICs; keel drives the first %u\n",
+			cpus->nr_ioapics, MADT_MAX_IOAPICS);
+		cpus->nr_ioapics = MADT_MAX_IOAPICS;
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@
 #define MSR_IA32_MCG_STATUS 0x17a
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_DEBUGCTL 0x1d9
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_XEN_HYPERCALL_PAGE 0x40000000
 
 #define APIC_BASE_DEFAULT 0xfee00000ULL
@@ -104,6 +105,11 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_MCG_STATUS:
 		*val = 0;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:	/* offered to the hardware domain (cpuid.c) */
+		if (!is_hardware_domain(v->domain))
+			return -EINVAL;
+		*val = v->arch.vlapic.tsc_deadline;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -120,6 +126,12 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		return -EINVAL;
 	}
 	switch (msr) {
+	case MSR_IA32_TSC_DEADLINE:
+		if (!is_hardware_domain(v->domain))
+			return -EINVAL;
+		/* Kept, not armed, like the one-shot count: Linux's clock event is Xen's timer. */
+		v->arch.vlapic.tsc_deadline = val;
+		return 0;
 	case MSR_IA32_APIC_BASE:
 		/* Leaving x2APIC mode is not offered: only rewriting it is. */
 		return val == apic_base(v) ? 0 : -EINVAL;

@@ -113,7 +113,7 @@ void smp_ap_start(void)
 }
 
 /* ACPI tables may lie in ranges the direct map leaves out: map those pages read-only. */
-static const void *map_firmware(u64 phys, u64 len, void *ctx)
+const void *acpi_map_firmware(u64 phys, u64 len, void *ctx)
 {
 	u64 nx = rdmsr(MSR_EFER) & EFER_NXE ? X86_PTE_NX : 0;
 	u64 end = phys + len, pa, attr, size;
@@ -136,7 +136,7 @@ static bool find_cpus(struct madt_cpus *found)
 		pr_info("smp: the loader passed no ACPI tables: only the boot CPU runs\n");
 		return false;
 	}
-	if (madt_find_cpus(boot_info.rsdp_phys, map_firmware, NULL, found)) {
+	if (madt_find_cpus(boot_info.rsdp_phys, acpi_map_firmware, NULL, found)) {
 		pr_err("smp: no usable CPU list in the ACPI tables: only the boot CPU runs\n");
 		return false;
 	}

@@ -7,6 +7,7 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
+#include <asm/hwdom_irq.h>
 #include <asm/vlapic.h>
 
 #define X2APIC_MSR_BASE 0x800
@@ -31,6 +32,7 @@
 #define APIC_TIMER_DIV 0x3e0
 #define APIC_SELF_IPI 0x3f0
 
+/* Bit 24 (directed EOI) clear: Linux keeps broadcasting EOIs to the vIOAPIC. */
 #define APIC_VERSION_VALUE (0x14 | ((VLAPIC_LVT_COUNT - 1) << 16))
 #define SVR_ENABLE BIT(8)
 #define LVT_MASKED BIT(16)
@@ -99,10 +101,20 @@ void vlapic_set_tpr(struct vcpu *v, u8 tpr)
 
 void vlapic_set_irq(struct vcpu *v, u8 vector)
 {
+	vlapic_set_irq_level(v, vector, false);
+}
+
+void vlapic_set_irq_level(struct vcpu *v, u8 vector, bool level)
+{
 	if (vector < 16) {		/* illegal vector: send-accept error */
 		vlapic(v)->esr |= BIT(5);
 		return;
 	}
+	/* TMR says how the interrupt was accepted: its EOI goes to the vIOAPIC. */
+	if (level)
+		set_bit(vlapic(v)->tmr, vector);
+	else
+		clear_bit(vlapic(v)->tmr, vector);
 	set_bit(vlapic(v)->irr, vector);
 	vcpu_kick(v);
 }
@@ -123,12 +135,16 @@ void vlapic_ack(struct vcpu *v, u8 vector)
 	set_bit(vlapic(v)->isr, vector);
 }
 
+/* A level-triggered vector's EOI is broadcast to the IOAPICs (no directed EOI). */
 static void eoi(struct vcpu *v)
 {
 	int isr = highest_bit(vlapic(v)->isr);
 
-	if (isr >= 0)
-		clear_bit(vlapic(v)->isr, isr);
+	if (isr < 0)
+		return;
+	clear_bit(vlapic(v)->isr, isr);
+	if (vlapic(v)->tmr[isr / 32] & (1u << (isr % 32)))
+		hwdom_irq_eoi(v->domain, isr);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <keel/printk.h>
 #include <keel/schedule.h>
 #include <keel/vcpu.h>
+#include <asm/mmio.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
@@ -56,7 +57,13 @@ static u64 canonical(u64 addr)
  */
 void vmx_skip_instruction(void)
 {
-	u64 rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
+	vmx_skip_bytes(vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Step over an instruction of @len bytes that keel decoded itself (MMIO). */
+void vmx_skip_bytes(u64 len)
+{
+	u64 rip = vmread(GUEST_RIP) + len;
 
 	if (!guest_64bit()) {
 		rip = (u32)rip;
@@ -304,17 +311,26 @@ static bool handle_pause(struct vcpu *v)
 	return false;
 }
 
-/* No MMIO is emulated: a guest touching a hole crashes, as on Xen without an ioreq server. */
+/*
+ * MMIO a handler claims is emulated (mmio.c), a hardware domain's access
+ * to a hole refused; otherwise the guest crashes, as on Xen without an
+ * ioreq server.
+ */
 static bool handle_ept_violation(struct vcpu *v)
 {
 	u64 q = vmread(EXIT_QUALIFICATION);
-	char why[160];
+	u64 gpa = vmread(GUEST_PHYSICAL_ADDRESS);
+	const char *reason;
+	char why[200];
 
+	if (mmio_handle(v, gpa, q, &reason))
+		return v->domain->state == DOMAIN_RUNNING;
 	snprintf(why, sizeof(why),
-		 "EPT violation: %s of guest-physical %#llx at rip %#llx (qualification %#llx)",
+		 "EPT violation: %s of guest-physical %#llx at rip %#llx (qualification %#llx): %s",
 		 q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read",
-		 (unsigned long long)vmread(GUEST_PHYSICAL_ADDRESS),
-		 (unsigned long long)vmread(GUEST_RIP), (unsigned long long)q);
+		 (unsigned long long)gpa,
+		 (unsigned long long)vmread(GUEST_RIP), (unsigned long long)q,
+		 reason);
 	domain_crash(v->domain, why);
 	return false;
 }

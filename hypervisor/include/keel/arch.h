@@ -142,6 +142,12 @@ unsigned int arch_p2m_access(u64 attr);
 void arch_domain_set_p2m(struct domain *d);
 
 /**
+ * arch_domain_free() - free @d's arch state (MMIO handlers, its interrupt
+ * bindings) in domain_free(), after its p2m.
+ */
+void arch_domain_free(struct domain *d);
+
+/**
  * arch_p2m_flush() - drop cached translations of @d's p2m (after unmapping).
  */
 void arch_p2m_flush(struct domain *d);

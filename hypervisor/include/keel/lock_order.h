@@ -15,12 +15,19 @@
  *                                       or FIFO queues and frames); two
  *                                       domains' locks in ascending
  *                                       domain-id order
+ *  4a. vp->lock (arch/x86/vpci.h)      a hardware domain's CF8 latch, its
+ *                                       devices' MSI/MSI-X shadows
+ *  4b. c->lock (arch/x86/mmio.c)        adding a domain's MMIO claims
  *  5. d->p2m_lock (struct domain)       the p2m, its table count and
  *                                       unreachable frames (p2m.c only)
  *  5a. text_lock (domctl.c)             console_read/readlog windows
  *  5b. stats_lock (domctl.c)            getstats' buffer (as text_lock)
  *  6. d->console_lock (struct domain)   console ring indices, kept output
  *  6a. keep_lock (console_keep.c)       destroyed domains' output copies
+ *  6b. vio->lock (arch/x86/vioapic.h)  one vIOAPIC's registers and pins
+ *  6c. vector_lock (arch/x86/irq.c)     leaf: host vector allocation
+ *  6d. ioapic_lock, pci_lock (arch/x86) leaf, interrupts off: a host
+ *                                       IOAPIC's or CF8's register pair
  *  7. sched_lock (schedule.c)           vCPU states and run queues
  *  8. c->timer_lock (timer.c)           one CPU's timer heap; two CPUs'
  *                                       in ascending CPU order

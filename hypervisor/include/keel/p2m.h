@@ -117,6 +117,14 @@ int p2m_unmap_foreign(struct domain *d, u64 gpa);
 /* Remove every foreign mapping of @d (it is being destroyed). */
 void p2m_release_foreign(struct domain *d);
 
+/*
+ * Remove the identity MMIO entries in page-aligned [start, end) of @d (an
+ * MMIO handler claims the range, asm/mmio.h): 0, -EINVAL, -EBUSY (RAM, a
+ * foreign or keel page there: nothing removed), -ENOMEM (splitting a
+ * large leaf).
+ */
+int p2m_unmap_mmio(struct domain *d, u64 start, u64 end);
+
 /* Frames charged to @d (XENMEM_current_reservation). */
 u64 p2m_tot_pages(const struct domain *d);
 

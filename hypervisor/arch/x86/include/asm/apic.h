@@ -5,6 +5,11 @@
 #define APIC_TIMER_VECTOR 0xf0
 #define APIC_KICK_VECTOR 0xf1	/* arch_send_ipi(): back to the scheduler loop */
 #define APIC_SPURIOUS_VECTOR 0xff
+/* Device interrupts: the 8259s' remapped vectors, then the allocator's (irq_vector.c). */
+#define APIC_DEVICE_VECTOR_FIRST 0x20
+#define PIC_VECTOR_BASE 0x20		/* 0x20-0x2f: masked, only ever spurious */
+#define APIC_ALLOC_VECTOR_FIRST 0x30
+#define APIC_DEVICE_VECTOR_LAST 0xef
 
 #ifndef __ASSEMBLER__
 #include <keel/types.h>

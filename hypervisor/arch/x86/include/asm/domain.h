@@ -4,6 +4,9 @@
 
 #include <keel/types.h>
 
+struct mmio_claims;
+struct hwdom_irq;
+
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
 	u64 ept_stale;		/* CPUs that must INVEPT before running it */
@@ -14,6 +17,8 @@ struct arch_domain {
 	 */
 	u64 uid;
 	u64 tsc_origin;
+	struct mmio_claims *mmio;	/* MMIO handlers (mmio.c); NULL: none */
+	struct hwdom_irq *hwirq;	/* a hardware domain's vIOAPICs, vPCI */
 };
 
 #endif

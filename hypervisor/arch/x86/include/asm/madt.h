@@ -11,14 +11,39 @@
  */
 typedef const void *(*acpi_map_fn)(u64 phys, u64 len, void *ctx);
 
-/* The CPUs the MADT lists, in its order. */
+#define MADT_MAX_IOAPICS 8
+#define MADT_MAX_ISOS 16
+#define MADT_PCAT_COMPAT BIT(0)	/* flags: there are 8259s */
+
+struct madt_ioapic {
+	u32 id;
+	u32 phys;		/* its register page */
+	u32 gsi_base;
+};
+
+/* An interrupt source override: ISA IRQ @source is GSI @gsi with MPS INTI @flags. */
+struct madt_iso {
+	u8 source;
+	u32 gsi;
+	u16 flags;
+};
+
+/* The CPUs the MADT lists, in its order, and its interrupt controllers. */
 struct madt_cpus {
 	unsigned int nr;
 	u32 apic_ids[MAX_CPUS];		/* enabled local APICs and x2APICs */
 	unsigned int nr_dropped;	/* enabled ones beyond MAX_CPUS */
 	unsigned int nr_disabled;	/* entries marked neither enabled nor online-capable */
 	unsigned int nr_hotplug;	/* online-capable, not present at boot */
+	u32 flags;			/* the MADT's: MADT_PCAT_COMPAT */
+	unsigned int nr_ioapics;	/* beyond MADT_MAX_IOAPICS: ignored, warned */
+	struct madt_ioapic ioapics[MADT_MAX_IOAPICS];
+	unsigned int nr_isos;
+	struct madt_iso isos[MADT_MAX_ISOS];
 };
+
+/* Reads firmware memory for the boot CPU's walks (smpboot.c): maps it read-only. */
+const void *acpi_map_firmware(u64 phys, u64 len, void *ctx);
 
 /*
  * madt_find_cpus() - walk the ACPI tables from the RSDP at @rsdp_phys to

@@ -13,6 +13,7 @@ struct vlapic {
 	u32 lvt[VLAPIC_LVT_COUNT];
 	u32 timer_init;
 	u32 timer_divide;
+	u64 tsc_deadline;	/* IA32_TSC_DEADLINE (hardware domain), kept */
 	u32 irr[8], isr[8], tmr[8];
 };
 
@@ -27,6 +28,8 @@ u8 vlapic_get_tpr(const struct vcpu *v);
 void vlapic_set_tpr(struct vcpu *v, u8 tpr);
 /* Make fixed interrupt @vector pending on @v and wake it. */
 void vlapic_set_irq(struct vcpu *v, u8 vector);
+/* The same, from an IOAPIC: @level sets its TMR bit, so that its EOI reaches the vIOAPIC. */
+void vlapic_set_irq_level(struct vcpu *v, u8 vector, bool level);
 /* The vector to inject next (above the processor priority), or -1. */
 int vlapic_pending_vector(const struct vcpu *v);
 /* @vector is being delivered: IRR to ISR. */

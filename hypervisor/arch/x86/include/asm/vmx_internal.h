@@ -50,6 +50,7 @@ bool vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error);
 void vmx_reflect_exception(u32 intr_info);
 void vmx_skip_instruction(void);
+void vmx_skip_bytes(u64 len);
 /* The SDM's name of basic exit reason @basic, for reports. */
 const char *vmx_exit_name(unsigned int basic);
 /* INVVPID of @v's VPID on this CPU. */

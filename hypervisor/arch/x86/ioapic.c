@@ -1,0 +1,139 @@
+/* The host IOAPICs: found in the MADT, every pin masked at boot, routed as the hardware domain asks. */
+#include <keel/arch.h>
+#include <keel/bootinfo.h>
+#include <keel/errno.h>
+#include <keel/page.h>
+#include <keel/pagetable.h>
+#include <keel/percpu.h>
+#include <keel/printk.h>
+#include <keel/spinlock.h>
+#include <asm/ioapic.h>
+#include <asm/x86_page.h>
+
+#define IOREGSEL 0x00
+#define IOWIN 0x10
+#define IOAPIC_VER 0x01
+#define IOAPIC_RTE(pin) (0x10 + 2 * (pin))
+#define RTE_MASKED BIT(16)
+#define RTE_LEVEL BIT(15)
+#define RTE_ACTIVE_LOW BIT(13)
+
+struct ioapic {
+	struct ioapic_info info;
+	volatile u32 *regs;
+};
+
+static struct ioapic ioapics[MADT_MAX_IOAPICS];
+static unsigned int nr_ioapics;
+static struct madt_cpus madt;
+static u32 pit_gsi;
+static DEFINE_SPINLOCK(ioapic_lock);	/* IOREGSEL/IOWIN pairs */
+
+static u32 reg_read(struct ioapic *a, u32 reg)
+{
+	a->regs[IOREGSEL / 4] = reg;
+	return a->regs[IOWIN / 4];
+}
+
+static void reg_write(struct ioapic *a, u32 reg, u32 val)
+{
+	a->regs[IOREGSEL / 4] = reg;
+	a->regs[IOWIN / 4] = val;
+}
+
+static struct ioapic *find_pin(u32 gsi, u32 *pin)
+{
+	for (unsigned int i = 0; i < nr_ioapics; i++) {
+		struct ioapic *a = &ioapics[i];
+
+		if (gsi >= a->info.gsi_base && gsi - a->info.gsi_base < a->info.pins) {
+			*pin = gsi - a->info.gsi_base;
+			return a;
+		}
+	}
+	return NULL;
+}
+
+void ioapic_init(void)
+{
+	if (!boot_info.rsdp_phys ||
+	    madt_find_cpus(boot_info.rsdp_phys, acpi_map_firmware, NULL, &madt))
+		return;
+	pit_gsi = 0;
+	for (unsigned int i = 0; i < madt.nr_isos; i++)
+		if (madt.isos[i].source == 0)
+			pit_gsi = madt.isos[i].gsi;
+	for (unsigned int i = 0; i < madt.nr_ioapics; i++) {
+		struct ioapic *a = &ioapics[nr_ioapics];
+		u64 phys = madt.ioapics[i].phys;
+
+		if ((phys & ~PAGE_MASK) > PAGE_SIZE - 0x20 ||
+		    pt_map(&host_page_table, DIRECTMAP_BASE + (phys & PAGE_MASK),
+			   phys & PAGE_MASK, PAGE_SIZE, X86_PTE_P | X86_PTE_RW |
+			   X86_PTE_PCD | X86_PTE_PWT | X86_PTE_NX, 0)) {
+			pr_warn("ioapic: cannot map IOAPIC %u at %#llx: not used\n",
+				madt.ioapics[i].id, (unsigned long long)phys);
+			continue;
+		}
+		a->regs = phys_to_virt(phys);
+		a->info = (struct ioapic_info){ madt.ioapics[i].id, phys,
+			madt.ioapics[i].gsi_base,
+			((reg_read(a, IOAPIC_VER) >> 16) & 0xff) + 1 };
+		for (u32 pin = 0; pin < a->info.pins; pin++) {
+			reg_write(a, IOAPIC_RTE(pin), RTE_MASKED);
+			reg_write(a, IOAPIC_RTE(pin) + 1, 0);
+		}
+		pr_info("ioapic: id %u at %#x, GSIs %u-%u, all masked\n",
+			a->info.id, a->info.phys, a->info.gsi_base,
+			a->info.gsi_base + a->info.pins - 1);
+		nr_ioapics++;
+	}
+}
+
+const struct ioapic_info *ioapic_get(unsigned int n)
+{
+	return n < nr_ioapics ? &ioapics[n].info : NULL;
+}
+
+const struct madt_cpus *ioapic_madt(void)
+{
+	return &madt;
+}
+
+bool ioapic_gsi_reserved(u32 gsi)
+{
+	return gsi == 0 || gsi == pit_gsi;
+}
+
+int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low)
+{
+	u32 pin, dest = irq_dest_apic_id();
+	struct ioapic *a = find_pin(gsi, &pin);
+	unsigned long flags;
+
+	if (!a)
+		return -ENOENT;
+	if (ioapic_gsi_reserved(gsi) || dest > 0xff)
+		return -EPERM;
+	flags = spin_lock_irqsave(&ioapic_lock);
+	reg_write(a, IOAPIC_RTE(pin), RTE_MASKED);
+	reg_write(a, IOAPIC_RTE(pin) + 1, dest << 24);
+	reg_write(a, IOAPIC_RTE(pin), RTE_MASKED | vector |
+		  (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0));
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return 0;
+}
+
+void ioapic_mask(u32 gsi, bool masked)
+{
+	u32 pin, lo;
+	struct ioapic *a = find_pin(gsi, &pin);
+	unsigned long flags;
+
+	if (!a || ioapic_gsi_reserved(gsi))
+		return;
+	flags = spin_lock_irqsave(&ioapic_lock);
+	lo = reg_read(a, IOAPIC_RTE(pin));
+	reg_write(a, IOAPIC_RTE(pin), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
