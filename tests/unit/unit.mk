@@ -34,7 +34,7 @@ test_boot_domains_SRCS := $(HV)/common/boot_domains.c tests/unit/stub_printk.c
 test_boot_domains_DEFS := -I$(HV)/arch/x86/include
 test_boot_domains_LIBS := -lfdt
 test_acpi_SRCS := $(HV)/common/acpi_build.c
-test_madt_SRCS := $(HV)/arch/x86/madt.c $(HV)/common/acpi_build.c tests/unit/stub_printk.c
+test_madt_SRCS := $(HV)/arch/x86/madt.c $(HV)/arch/x86/acpi_walk.c $(HV)/common/acpi_build.c tests/unit/stub_printk.c
 test_madt_DEFS := -I$(HV)/arch/x86/include
 test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
@@ -284,6 +284,20 @@ test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/
 test_mmio_DEFS := -I$(HV)/arch/x86/include
 test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
 
+# The host FADT reader and dom0's ACPI composer (arch/x86/fadt.c, hwdom_acpi.c) on captured tables.
+UNIT_TESTS += test_hwdom_acpi
+test_hwdom_acpi_SRCS := $(HV)/arch/x86/hwdom_acpi.c $(HV)/arch/x86/fadt.c \
+	$(HV)/arch/x86/acpi_walk.c $(HV)/arch/x86/madt.c tests/unit/stub_printk.c
+test_hwdom_acpi_DEFS := -I$(HV)/arch/x86/include
+test_hwdom_acpi_HDRS := $(HV)/arch/x86/include/asm/hwdom_acpi.h $(HV)/arch/x86/include/asm/fadt.h \
+	$(HV)/arch/x86/include/asm/acpi_walk.h
+
+# A hardware dom0's I/O bitmap and port policy (arch/x86/port_policy.c) on fake ports.
+UNIT_TESTS += test_hwdom_ports
+test_hwdom_ports_SRCS := $(HV)/arch/x86/port_policy.c
+test_hwdom_ports_DEFS := -I$(HV)/arch/x86/include
+test_hwdom_ports_HDRS := $(HV)/arch/x86/include/asm/hwdom_ports.h $(HV)/arch/x86/include/asm/fadt.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
@@ -301,4 +315,3 @@ unit-test: $(addprefix $(UNIT_BIN)/,$(UNIT_TESTS))
 	@mkdir -p $(BUILD)/test-results
 	@tests/unit/run-unit-tests.sh $(UNIT_BIN) $(BUILD)/test-results/unit.txt \
 		$(UNIT_TESTS)
-

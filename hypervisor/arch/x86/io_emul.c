@@ -1,8 +1,10 @@
-/* Guest port I/O: the 0xE9 console, keel's ACPI sleep and reset registers; the rest floats. */
+/* Guest port I/O: the 0xE9 console, keel's ACPI sleep and reset registers, a hardware dom0's traps. */
 #include <keel/acpi.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
+#include <keel/printk.h>
 #include <keel/vcpu.h>
+#include <asm/hwdom_ports.h>
 #include <asm/vmcs.h>
 #include <asm/vpci.h>
 #include <asm/vmx_internal.h>
@@ -26,6 +28,13 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	/* The hardware domain's PCI configuration mechanism (vpci.c). */
 	if (is_hardware_domain(v->domain) && vpci_portio(v, port, size, in, &val))
 		return in ? val : 0;
+	/* A hardware dom0: only its trapped ports exit; keel's virtual ACPI ports are not its. */
+	if (v->domain->arch.hwdom_ports) {
+		if (hwdom_portio(v, port, size, in, &val))
+			return val;
+		if (in || port != E9_PORT)
+			return ones;
+	}
 	if (in)
 		return port == ACPI_SLEEP_STATUS_PORT ? 0 : ones;
 	switch (port) {
@@ -46,6 +55,34 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return 0;
 }
 
+/*
+ * INS/OUTS of a hardware dom0 on a port it does not own (no driver does
+ * that): refused as a bus without a device would answer nothing, the
+ * instruction done with its pointer and count advanced, memory untouched.
+ */
+static bool string_io(struct vcpu *v, u64 q, unsigned int size, bool in)
+{
+	static unsigned int warned;
+	unsigned int asz = (vmread(VMX_INSTRUCTION_INFO) >> 7) & 7;
+	u64 mask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffff : ~0ULL;
+	u64 count = q & BIT(5) ? v->arch.regs.rcx & mask : 1;
+	u64 *ptr = in ? &v->arch.regs.rdi : &v->arch.regs.rsi;
+	u64 step = count * size;
+
+	if (warned < 10) {
+		warned++;
+		pr_warn("d%u: refused string %s of port %#llx\n", v->domain->id,
+			in ? "read" : "write", (unsigned long long)(q >> 16) & 0xffff);
+	}
+	if (vmread(GUEST_RFLAGS) & BIT(10))	/* DF */
+		step = -step;
+	*ptr = (*ptr & ~mask) | ((*ptr + step) & mask);
+	if (q & BIT(5))
+		v->arch.regs.rcx &= ~mask;
+	vmx_skip_instruction();
+	return true;
+}
+
 bool vmx_handle_io(struct vcpu *v)
 {
 	u64 q = vmread(EXIT_QUALIFICATION);
@@ -55,8 +92,11 @@ bool vmx_handle_io(struct vcpu *v)
 	u32 val;
 
 	if (q & BIT(4)) {
-		domain_crash(v->domain, "string I/O instruction");
-		return false;
+		if (!v->domain->arch.hwdom_ports) {
+			domain_crash(v->domain, "string I/O instruction");
+			return false;
+		}
+		return string_io(v, q, size, in);
 	}
 	val = port_io(v, q >> 16, size, in, v->arch.regs.rax & mask);
 	if (in)

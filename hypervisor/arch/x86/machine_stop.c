@@ -1,9 +1,11 @@
 /*
  * Stopping the machine: in QEMU through isa-debug-exit, in Bochs through
- * its shutdown port, on real hardware by halting the CPU.
+ * its shutdown port, on real hardware by ACPI power-off or reset as a
+ * hardware dom0 asked (hwdom_ports.c), else by halting the CPU.
  */
 #include <keel/arch.h>
 #include <keel/string.h>
+#include <asm/hwdom_ports.h>
 #include <asm/io.h>
 #include <asm/processor.h>
 #include <asm/vmx_internal.h>
@@ -42,6 +44,8 @@ void arch_machine_stop(enum keel_status status)
 	} else if (running_in_bochs()) {
 		for (const char *p = "Shutdown"; *p; p++)
 			outb(BOCHS_SHUTDOWN_PORT, *p);
+	} else if (status == KEEL_STATUS_OK || status == KEEL_STATUS_DOM0_REBOOT) {
+		hwdom_machine_off(status == KEEL_STATUS_DOM0_REBOOT);
 	}
 	cpu_halt_forever();
 	__builtin_unreachable();

@@ -9,6 +9,7 @@
 #include <keel/string.h>
 #include <keel/vcpu.h>
 #include <asm/desc.h>
+#include <asm/hwdom_ports.h>
 #include <asm/processor.h>
 #include <asm/stack_guard.h>
 #include <asm/vmcs.h>
@@ -31,6 +32,11 @@
 #define AR_DATA32 0xc093
 #define AR_TSS32_BUSY 0x008b
 #define AR_UNUSABLE 0x10000
+
+/* The I/O bitmaps (A, B) of every domain but a hardware dom0: each port exits. */
+static const u8 io_bitmap_all[IO_BITMAP_BYTES] __aligned(PAGE_SIZE) = {
+	[0 ... IO_BITMAP_BYTES - 1] = 0xff,
+};
 
 /* MSRs the guest owns outright: VMX switches them or keel never uses them. */
 static const u32 passthrough_msrs[] = {
@@ -88,15 +94,15 @@ static void want_pause_exits(struct vcpu *v, u32 *want_cpu, u32 *want_cpu2)
 /*
  * What a guest may not do to the CPU it shares (docs/vmexits.md): CR8
  * reaches the vLAPIC, not the host's TPR; MOV DR exits until its debug
- * registers are loaded; RDPMC, WBINVD, MONITOR/MWAIT and every I/O port
- * exit; its TSC is offset; #DB and #AC exit so that no exception loop
+ * registers are loaded; RDPMC, WBINVD, MONITOR/MWAIT and I/O ports exit
+ * (every port, but those a hardware dom0's I/O bitmap passes through); its TSC is offset; #DB and #AC exit so that no exception loop
  * can hold the CPU (XSA-156). All are required.
  */
 static int setup_controls(struct vcpu *v)
 {
 	bool true_ctls = vmx_caps.basic & VMX_BASIC_TRUE_CTLS;
 	u32 pin, cpu, cpu2, exit, entry, pause_cpu = 0, pause_cpu2 = 0;
-	u32 want_cpu = CPU_HLT_EXITING | CPU_UNCOND_IO_EXITING |
+	u32 want_cpu = CPU_HLT_EXITING | CPU_IO_BITMAPS |
 		       CPU_MSR_BITMAPS | CPU_SECONDARY_CONTROLS |
 		       CPU_MWAIT_EXITING | CPU_MONITOR_EXITING |
 		       CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
@@ -110,6 +116,8 @@ static int setup_controls(struct vcpu *v)
 			VM_EXIT_SAVE_DEBUG_CONTROLS;
 	u32 want_entry = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
 			 VM_ENTRY_LOAD_DEBUG_CONTROLS;
+	struct hwdom_ports *ports = v->domain->arch.hwdom_ports;
+	const u8 *io_bitmap = ports ? ports->bitmap : io_bitmap_all;
 
 	want_pause_exits(v, &pause_cpu, &pause_cpu2);
 	if (adjust_controls("pin-based", true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
@@ -148,6 +156,8 @@ static int setup_controls(struct vcpu *v)
 	vmwrite(VIRTUAL_PROCESSOR_ID, v->arch.vpid);
 	vmwrite(EPT_POINTER, v->domain->arch.eptp);
 	vmwrite(MSR_BITMAP, virt_to_phys(v->arch.msr_bitmap));
+	vmwrite(IO_BITMAP_A, virt_to_phys(io_bitmap));
+	vmwrite(IO_BITMAP_B, virt_to_phys(io_bitmap + PAGE_SIZE));
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	return 0;
 }

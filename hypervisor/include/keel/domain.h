@@ -110,12 +110,6 @@ struct domain *domain_held(domid_t id);
  */
 struct domain *domain_get_console(domid_t id);
 
-/* Does @d own the host's devices, its RAM mapped 1:1 (dom0=pvh)? */
-static inline bool is_hardware_domain(const struct domain *d)
-{
-	return d->hardware;
-}
-
 /* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus);
 /* Give @d its guest RAM (the PVH layout for @mem_size) once: 0, -EEXIST or -ENOMEM. */

@@ -4,12 +4,7 @@
 
 #include <keel/percpu.h>
 #include <keel/types.h>
-
-/*
- * Makes @len bytes of firmware memory at physical @phys readable; returns
- * where, or NULL when that memory cannot be reached.
- */
-typedef const void *(*acpi_map_fn)(u64 phys, u64 len, void *ctx);
+#include <asm/acpi_walk.h>
 
 #define MADT_MAX_IOAPICS 8
 #define MADT_MAX_ISOS 16

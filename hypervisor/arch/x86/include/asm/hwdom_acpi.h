@@ -1,0 +1,27 @@
+/* dom0's ACPI tables when it owns the machine: a new RSDP, XSDT and MADT over the host's tables. */
+#ifndef ASM_HWDOM_ACPI_H
+#define ASM_HWDOM_ACPI_H
+
+#include <keel/types.h>
+#include <asm/acpi_walk.h>
+
+struct domain;
+
+/*
+ * hwdom_acpi_compose() - lay out, in @buf (@size bytes at guest-physical
+ * @gpa, which is also host-physical: dom0 is 1:1), an RSDP (revision 2),
+ * an XSDT listing the new MADT then the host tables dom0 may see (at their
+ * host addresses), and a MADT with the host's flags, IOAPICs and interrupt
+ * source overrides and one local APIC per vCPU (APIC id = vCPU id, ACPI
+ * UID of the host's n-th enabled CPU). A pure function of the host tables.
+ * @return bytes used, with the RSDP's address in *@rsdp_gpa; -ENOENT
+ * without a host MADT, -EINVAL for malformed host tables, -ENOSPC.
+ */
+long hwdom_acpi_compose(const struct acpi_walk *w, unsigned int nr_vcpus,
+			u64 gpa, void *buf, size_t size, u64 *rsdp_gpa);
+
+/* hwdom_acpi_build() - hwdom_acpi_compose() over the host's tables for @d: 0 or -errno. */
+int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
+		     u64 *rsdp_gpa);
+
+#endif
