@@ -151,7 +151,7 @@ long console_ring_write(struct domain *d, const char *buf, size_t n)
 
 int console_ring_init(struct domain *d, bool input)
 {
-	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_CONSOLE);
+	u64 gpa = domain_special_gpa(d, PVH_SPECIAL_CONSOLE);
 	char *keep = alloc_pages(CONSOLE_KEEP_ORDER);
 	int port;
 

@@ -179,6 +179,9 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	spin_lock_init(&d->console_lock);
 	d->id = id;
 	d->shared_info_gpa = P2M_NO_GPA;
+	d->special_base = PVH_SPECIAL_GPA(0);
+	d->special_size = PVH_SPECIAL_PAGES * PAGE_SIZE;
+	d->boot_gpa = PVH_BOOT_PAGE_GPA;
 	/* Xen's default (hvm_domain_initialise()); a toolstack may choose another. */
 	d->hvm_params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
 	if (domain_table_insert(d, id)) {

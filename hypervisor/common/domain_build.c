@@ -45,6 +45,7 @@ static u64 dom0_mem_size(void)
 struct domain_spec {
 	domid_t domid;
 	bool privileged;
+	bool hardware;			/* owns the machine (dom0=pvh) */
 	u64 mem;
 	unsigned int vcpus;
 	int kernel;			/* multiboot2 module index */
@@ -58,12 +59,16 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 			const struct domain_spec *s, u64 at,
 			struct pvh_boot_params *p)
 {
+	/* A hardware domain's keel pages are in its RAM: stop below them. */
+	u64 limit = is_hardware_domain(d) ? d->special_base :
+		    MIN(d->mem_size, PVH_MMIO_HOLE_START);
+
 	for (unsigned int i = 0; i < s->nr_modules; i++) {
 		const struct boot_module *m = &bi->modules[s->modules[i]];
 		u64 size = m->end - m->start;
 
 		at = ALIGN_UP(at, PAGE_SIZE);
-		if (at + size > MIN(d->mem_size, PVH_MMIO_HOLE_START) ||
+		if (at + size > limit ||
 		    copy_to_guest_phys(d, at, phys_to_virt(m->start), size)) {
 			pr_err("d%u: module %d (%llu KiB) does not fit in %llu MiB\n",
 			       d->id, s->modules[i], (unsigned long long)size >> 10,
@@ -88,7 +93,7 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
  */
 static int xenstore_page_init(struct domain *d)
 {
-	u64 gpa = PVH_SPECIAL_GPA(PVH_SPECIAL_XENSTORE);
+	u64 gpa = domain_special_gpa(d, PVH_SPECIAL_XENSTORE);
 	struct xenstore_domain_interface *store = guest_page(d, gpa);
 	int port = evtchn_alloc_unbound_port(d, d->id ? 0 : d->id);
 
@@ -104,8 +109,11 @@ static int xenstore_page_init(struct domain *d)
 
 int domain_setup_special_pages(struct domain *d)
 {
-	if (!acpi_build_tables(guest_page(d, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI)),
-			       PAGE_SIZE, PVH_SPECIAL_GPA(PVH_SPECIAL_ACPI),
+	u64 acpi = domain_special_gpa(d, PVH_SPECIAL_ACPI);
+
+	/* A hardware domain's tables come from the host (arch_hwdom_init()). */
+	if (!is_hardware_domain(d) &&
+	    !acpi_build_tables(guest_page(d, acpi), PAGE_SIZE, acpi,
 			       d->nr_vcpus, &d->rsdp_gpa))
 		pr_warn("d%u: ACPI tables do not fit; booting without them\n", d->id);
 	if (console_ring_init(d, d->id == 0) || xenstore_page_init(d)) {
@@ -123,16 +131,19 @@ int domain_set_boot(struct domain *d, u32 entry, struct pvh_boot_params *p)
 	/* Once it has a VMCS it may have run: its boot page is its own now. */
 	if (d->vcpus[0]->arch.vmcs)
 		return -EBUSY;
-	if (p2m_get_page(d, PVH_BOOT_PAGE_GPA, P2M_OWNED | P2M_WRITE, &hpa,
-			 NULL))
+	if (p2m_get_page(d, d->boot_gpa, P2M_OWNED | P2M_WRITE, &hpa, NULL))
 		return -EINVAL;
 	p->mem_size = d->mem_size;
 	p->rsdp_gpa = d->rsdp_gpa;
-	rc = pvh_write_boot_page(phys_to_virt(hpa), PVH_BOOT_PAGE_GPA, p);
+	p->memmap = d->memmap;
+	p->nr_memmap = d->nr_memmap;
+	/* A hardware domain's map needs more room: its boot pages are 1:1 and contiguous. */
+	p->boot_size = is_hardware_domain(d) ? HWDOM_BOOT_SIZE : PAGE_SIZE;
+	rc = pvh_write_boot_page(phys_to_virt(hpa), d->boot_gpa, p);
 	put_page(hpa);
 	if (rc)
 		return -E2BIG;
-	return arch_vcpu_init(d->vcpus[0], entry, PVH_BOOT_PAGE_GPA);
+	return arch_vcpu_init(d->vcpus[0], entry, d->boot_gpa);
 }
 
 static struct domain *build_domain(const struct boot_info *bi,
@@ -145,13 +156,17 @@ static struct domain *build_domain(const struct boot_info *bi,
 
 	if (pvh_elf_check(phys_to_virt(kernel->start),
 			  kernel->end - kernel->start,
+			  s->hardware ? GiB(4) :
 			  MIN(pvh_ram_end(s->mem), PVH_MMIO_HOLE_START), &k)) {
 		pr_err("d%u: cannot boot module %d as a PVH kernel\n", s->domid,
 		       s->kernel);
 		return NULL;
 	}
 	d = domain_create(s->domid, s->vcpus);
-	if (!d || domain_set_memory(d, s->mem)) {
+	if (d)
+		d->hardware = s->hardware;
+	if (!d || (s->hardware ? arch_hwdom_set_memory(d, s->mem) :
+			       domain_set_memory(d, s->mem))) {
 		pr_err("d%u: cannot create a domain of %llu MiB\n", s->domid,
 		       (unsigned long long)s->mem >> 20);
 		if (d)
@@ -162,7 +177,16 @@ static struct domain *build_domain(const struct boot_info *bi,
 	/* As Xen's dom0: as many ports as the ABI in use can name. */
 	if (d->privileged)
 		evtchn_set_max_ports(d, EVTCHN_MAX_PORTS);
+	/* Its kernel loads where Linux must: not over keel's pages. */
+	if (s->hardware && k.highest > d->special_base &&
+	    k.lowest < d->special_base + d->special_size) {
+		pr_err("d%u: its kernel would overwrite keel's pages at %#llx\n",
+		       s->domid, (unsigned long long)d->special_base);
+		domain_destroy(d);
+		return NULL;
+	}
 	if (domain_setup_special_pages(d) ||
+	    (s->hardware && arch_hwdom_init(d)) ||
 	    pvh_elf_load(phys_to_virt(kernel->start), &k, write_guest, d) ||
 	    load_modules(d, bi, s, k.highest, &params) ||
 	    domain_set_boot(d, k.entry, &params)) {
@@ -183,6 +207,7 @@ struct domain *build_dom0(const struct boot_info *bi)
 {
 	struct domain_spec s = {
 		.domid = 0, .privileged = true, .mem = dom0_mem_size(),
+		.hardware = !dom0_options.virt,
 		.vcpus = dom0_options.vcpus_max ? dom0_options.vcpus_max : 1,
 		.kernel = 0,
 	};

@@ -209,6 +209,9 @@ void keel_main(void)
 	cmdline_parse(boot_info.cmdline);
 	report_boot_info(&boot_info);
 
+	/* A failure is dom0's (said why), not keel's: the builder refuses it. */
+	if (!dom0_options.virt)
+		arch_hwdom_prepare(&boot_info);
 	if (mm_init(&boot_info) || arch_paging_init(&boot_info))
 		keel_stop(KEEL_STATUS_PANIC);
 	selftest_after_paging();

@@ -8,6 +8,7 @@
 #include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/page_alloc.h>
+#include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/vcpu.h>
 #include <public/memory.h>
@@ -25,7 +26,8 @@
 /* Map keel's shared_info page at @gpa, moving it from where it was. */
 static long place_shared_info(struct domain *d, u64 gpa)
 {
-	if (gpa >= pvh_ram_end(d->mem_size) && gpa < PVH_SPECIAL_START)
+	if (!is_hardware_domain(d) && gpa >= pvh_ram_end(d->mem_size) &&
+	    gpa < PVH_SPECIAL_START)
 		return -EINVAL;
 	return p2m_place_keel_page(d, gpa, virt_to_phys(d->shared_info),
 				   &d->shared_info_gpa);
@@ -62,6 +64,21 @@ static long add_to_physmap(struct vcpu *v, u64 arg)
 	}
 }
 
+/*
+ * The hardware dom0's devices DMA to the addresses it knows as physical:
+ * its RAM stays 1:1, so it may have back only the host frame @gfn itself.
+ */
+static int populate_identity(struct domain *d, u64 gfn)
+{
+	static unsigned int reported;	/* dom0 may ask in a loop: the first few */
+	int rc = p2m_populate_identity(d, PFN_PHYS(gfn));
+
+	if (rc && __atomic_fetch_add(&reported, 1, __ATOMIC_RELAXED) < 8)
+		pr_warn("d%u: populate_physmap of gfn %#llx refused (%d): a 1:1 dom0 gets only that host frame, and it is not free\n",
+			d->id, (unsigned long long)gfn, rc);
+	return rc;
+}
+
 /* One extent (order 0) of a reservation op: 0 when done. */
 static int reservation_one(struct vcpu *v, unsigned int op,
 			   const struct xen_memory_reservation *r, u64 i)
@@ -69,14 +86,19 @@ static int reservation_one(struct vcpu *v, unsigned int op,
 	struct domain *d = v->domain;
 	u64 gfn;
 
-	/* A translated guest learns nothing of the frames it is given. */
+	/*
+	 * A translated guest learns nothing of the frames it is given; a
+	 * hardware dom0 gets no frame it cannot reach (nor DMA to).
+	 */
 	if (op == XENMEM_increase_reservation)
-		return p2m_add_unreachable(d);
+		return is_hardware_domain(d) ? -EPERM : p2m_add_unreachable(d);
 	if (copy_from_guest(v, &gfn, r->extent_start + i * sizeof(gfn),
 			    sizeof(gfn)))
 		return -EFAULT;
 	if (gfn >= PFN_DOWN(PT_ADDR_LIMIT))
 		return -EINVAL;
+	if (op == XENMEM_populate_physmap && is_hardware_domain(d))
+		return populate_identity(d, gfn);
 	if (op == XENMEM_populate_physmap)
 		return p2m_populate(d, PFN_PHYS(gfn), 0);
 	return p2m_remove_ram(d, PFN_PHYS(gfn));
@@ -147,10 +169,18 @@ static long reservation_query(struct vcpu *v, unsigned int op, u64 arg)
 
 static long memory_map(struct vcpu *v, u64 arg)
 {
-	struct hvm_memmap_table_entry map[PVH_MAX_MEMMAP];
+	struct hvm_memmap_table_entry own[PVH_MAX_MEMMAP];
+	const struct hvm_memmap_table_entry *map = own;
+	struct domain *d = v->domain;
 	struct xen_memory_map m;
-	unsigned int n = pvh_memmap(v->domain->mem_size, map);
+	unsigned int n;
 
+	if (d->memmap) {
+		map = d->memmap;
+		n = d->nr_memmap;
+	} else {
+		n = pvh_memmap(d->mem_size, own);
+	}
 	if (copy_from_guest(v, &m, arg, sizeof(m)))
 		return -EFAULT;
 	n = MIN(n, m.nr_entries);

@@ -39,11 +39,12 @@ u64 pvh_ram_end(u64 mem_size)
 }
 
 /* Append a NUL-terminated string to the page; its guest address or 0. */
-static u64 put_string(u8 *page, u64 page_gpa, u64 *used, const char *s)
+static u64 put_string(u8 *page, u64 page_gpa, u64 size, u64 *used,
+		      const char *s)
 {
 	u64 len = strlen(s ? s : "") + 1, at = *used;
 
-	if (len > PAGE_SIZE - at)
+	if (len > size - at)
 		return 0;
 	memcpy(page + at, s ? s : "", len);
 	*used += len;
@@ -57,33 +58,42 @@ int pvh_write_boot_page(void *page, u64 page_gpa,
 	struct hvm_start_info *si = page;
 	struct hvm_memmap_table_entry *map;
 	struct hvm_modlist_entry *mods;
-	u64 used = sizeof(*si);
+	u64 used = sizeof(*si), size = p->boot_size ? p->boot_size : PAGE_SIZE;
 
 	if (p->nr_modules > PVH_MAX_MODULES)
 		return -E2BIG;
-	memset(page, 0, PAGE_SIZE);
+	memset(page, 0, size);
 	si->magic = XEN_HVM_START_MAGIC_VALUE;
 	si->version = 1;
 	si->rsdp_paddr = p->rsdp_gpa;
 
 	used = ALIGN_UP(used, 8);
 	map = (void *)(base + used);
-	si->memmap_entries = pvh_memmap(p->mem_size, map);
+	if (p->memmap) {
+		if (p->nr_memmap * sizeof(*map) > size - used)
+			return -E2BIG;
+		memcpy(map, p->memmap, p->nr_memmap * sizeof(*map));
+		si->memmap_entries = p->nr_memmap;
+	} else {
+		si->memmap_entries = pvh_memmap(p->mem_size, map);
+	}
 	si->memmap_paddr = page_gpa + used;
 	used += si->memmap_entries * sizeof(*map);
 
+	if (p->nr_modules * sizeof(*mods) > size - used)
+		return -E2BIG;
 	mods = (void *)(base + used);
 	si->nr_modules = p->nr_modules;
 	si->modlist_paddr = p->nr_modules ? page_gpa + used : 0;
 	used += p->nr_modules * sizeof(*mods);
 
-	si->cmdline_paddr = put_string(base, page_gpa, &used, p->cmdline);
+	si->cmdline_paddr = put_string(base, page_gpa, size, &used, p->cmdline);
 	if (!si->cmdline_paddr)
 		return -E2BIG;
 	for (unsigned int i = 0; i < p->nr_modules; i++) {
 		mods[i].paddr = p->modules[i].gpa;
 		mods[i].size = p->modules[i].size;
-		mods[i].cmdline_paddr = put_string(base, page_gpa, &used,
+		mods[i].cmdline_paddr = put_string(base, page_gpa, size, &used,
 						   p->modules[i].cmdline);
 		if (!mods[i].cmdline_paddr)
 			return -E2BIG;

@@ -37,6 +37,15 @@ void frame_allocated(u64 pfn)
 	__atomic_store_n(&frames[pfn], 1, __ATOMIC_RELEASE);
 }
 
+bool frame_take(u64 pfn)
+{
+	u32 free = 0;
+
+	return pfn < nr_frames &&
+	       __atomic_compare_exchange_n(&frames[pfn], &free, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 bool get_page(u64 hpa)
 {
 	u32 *f = frame(hpa);

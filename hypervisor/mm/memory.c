@@ -17,17 +17,30 @@
 
 struct page_allocator host_pages;
 
+/* The boot map mm_init() worked from, for mm_claim_frame(). */
+static const struct boot_info *mm_boot_info;
+/* Host RAM kept for the hardware dom0's kernel (mm_keep_for_dom0()). */
+static struct boot_range dom0_keep;
+/* What mm_find_low_memory() handed out: keel's, never dom0's. */
+static struct boot_range low_taken;
+
 struct range_list {
 	unsigned int nr;
 	struct boot_range r[BOOTINFO_MAX_MODULES + BOOTINFO_MAX_RESERVED + 4];
 };
 
-/* What keel must keep: memory below @low_end, the image, modules, loader data. */
+/*
+ * What keel must keep: memory below @low_end, the image, modules, loader
+ * data, the AP trampoline and, with @window, the range kept for dom0.
+ */
 static void collect_reserved(const struct boot_info *bi, struct range_list *l,
-			     u64 low_end)
+			     u64 low_end, bool window)
 {
 	l->nr = 0;
 	l->r[l->nr++] = (struct boot_range){ 0, low_end };
+	l->r[l->nr++] = low_taken;
+	if (window)
+		l->r[l->nr++] = dom0_keep;
 	l->r[l->nr++] = (struct boot_range){ bi->image_phys_start,
 					     bi->image_phys_end };
 	for (u32 i = 0; i < bi->nr_modules; i++)
@@ -94,7 +107,7 @@ int mm_init(const struct boot_info *bi)
 		max_addr = MAX(max_addr, e->addr + e->size);
 		usable += e->size;
 	}
-	collect_reserved(bi, &reserved, LOW_MEMORY_END);
+	collect_reserved(bi, &reserved, LOW_MEMORY_END, true);
 	/* The bitmap, then the frame table, in one range keel keeps. */
 	bitmap_bytes = ALIGN_UP(page_alloc_bitmap_bytes(PFN_DOWN(max_addr)),
 				PAGE_SIZE);
@@ -126,6 +139,9 @@ int mm_init(const struct boot_info *bi)
 				   reserved.r[i].end);
 	page_alloc_reserve(&host_pages, bitmap_phys,
 			   bitmap_phys + bitmap_bytes + frames_bytes);
+	page_alloc_keep(&host_pages, PFN_UP(dom0_keep.start),
+			PFN_DOWN(dom0_keep.end));
+	mm_boot_info = bi;
 
 	pr_info("mm: %llu MiB of RAM, %llu pages free, bitmap at %#llx\n",
 		(unsigned long long)usable >> 20,
@@ -138,9 +154,89 @@ u64 mm_find_low_memory(const struct boot_info *bi, u64 size)
 {
 	struct range_list reserved;
 
-	collect_reserved(bi, &reserved, LOW_MEMORY_FIRMWARE_END);
-	return find_free(bi, &reserved, ALIGN_UP(size, PAGE_SIZE),
-			 LOW_MEMORY_END);
+	u64 at;
+
+	/* Called once (smpboot.c): its answer replaces an earlier one. */
+	low_taken = (struct boot_range){ 0, 0 };
+	collect_reserved(bi, &reserved, LOW_MEMORY_FIRMWARE_END, true);
+	at = find_free(bi, &reserved, ALIGN_UP(size, PAGE_SIZE),
+		       LOW_MEMORY_END);
+	if (at)
+		low_taken = (struct boot_range){ at, at + ALIGN_UP(size, PAGE_SIZE) };
+	return at;
+}
+
+/* The RSDP, when the loader's copy of it is where dom0's kernel goes. */
+static u8 rsdp_copy[36] __aligned(16);
+
+int mm_keep_for_dom0(struct boot_info *bi, u64 start, u64 end)
+{
+	struct range_list l;
+
+	dom0_keep = (struct boot_range){ start, end };
+	/*
+	 * The loader's data (the multiboot2 block, keel.efi's page tables)
+	 * is dead once keel runs on its own tables, long before dom0 is
+	 * built; keel never allocates in the range. Only the RSDP copy in
+	 * the multiboot2 block is still read: keep one of its own.
+	 */
+	for (u32 i = 0; i < bi->nr_reserved; i++) {
+		struct boot_range *r = &bi->reserved[i];
+
+		if (!overlaps(start, end, r->start, r->end))
+			continue;
+		if (bi->rsdp_phys >= r->start && bi->rsdp_phys < r->end) {
+			memcpy(rsdp_copy, phys_to_virt(bi->rsdp_phys),
+			       MIN(sizeof(rsdp_copy), r->end - bi->rsdp_phys));
+			bi->rsdp_phys = virt_to_phys(rsdp_copy);
+		}
+		r->end = r->start;
+	}
+	for (u32 i = 0; i < bi->nr_modules; i++) {
+		struct boot_module *m = &bi->modules[i];
+		u64 size = m->end - m->start, to;
+
+		if (!size || !overlaps(start, end, m->start, m->end))
+			continue;
+		/* Anywhere else: every module and the window are in the list. */
+		collect_reserved(bi, &l, LOW_MEMORY_END, true);
+		to = find_free(bi, &l, ALIGN_UP(size, PAGE_SIZE),
+			       EARLY_MAPPED_END);
+		if (!to) {
+			pr_err("mm: no room to move module %u (%llu KiB) out of dom0's kernel range\n",
+			       i, (unsigned long long)size >> 10);
+			return -ENOMEM;
+		}
+		memcpy(phys_to_virt(to), phys_to_virt(m->start), size);
+		pr_info("mm: module %u moved from %#llx to %#llx, out of dom0's kernel range\n",
+			i, (unsigned long long)m->start, (unsigned long long)to);
+		m->start = to;
+		m->end = to + size;
+	}
+	return 0;
+}
+
+/* Host RAM for dom0 that keel keeps out of host_pages: low RAM and the window. */
+static bool kept_for_dom0(u64 pa)
+{
+	const struct boot_info *bi = mm_boot_info;
+	struct range_list l;
+
+	if (!bi || (pa >= LOW_MEMORY_END &&
+		    (pa < dom0_keep.start || pa >= dom0_keep.end)))
+		return false;
+	collect_reserved(bi, &l, LOW_MEMORY_FIRMWARE_END, false);
+	return range_is_free(bi, &l, pa, pa + PAGE_SIZE);
+}
+
+int mm_claim_frame(u64 pfn)
+{
+	if (!page_alloc_take(&host_pages, pfn)) {
+		frame_allocated(pfn);
+		return 0;
+	}
+	/* Kept frames stay in use in the bitmap: frame_take() is the claim. */
+	return kept_for_dom0(PFN_PHYS(pfn)) && frame_take(pfn) ? 0 : -EBUSY;
 }
 
 void *alloc_pages(unsigned int order)

@@ -7,8 +7,8 @@
 #include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/pagetable.h>
-#include <keel/pvh_layout.h>
 #include <keel/spinlock.h>
+#include <keel/string.h>
 
 /* Frame owners are domain ids. */
 BUILD_BUG_ON(DOMID_MAX_LIVE > FRAME_MAX_OWNERS);
@@ -83,10 +83,9 @@ bool p2m_gpa_valid(const struct domain *d, u64 gpa)
 }
 
 /* Keel keeps pointers into these (console ring, xenstore page): fixed. */
-static bool special_page(u64 gpa)
+static bool special_page(const struct domain *d, u64 gpa)
 {
-	return gpa >= PVH_SPECIAL_GPA(0) &&
-	       gpa < PVH_SPECIAL_GPA(PVH_SPECIAL_PAGES);
+	return gpa >= d->special_base && gpa < d->special_base + d->special_size;
 }
 
 u64 p2m_tot_pages(const struct domain *d)
@@ -169,6 +168,8 @@ static void release(struct domain *d, struct p2m_old *old)
 	for (unsigned int i = 0; i < old->nr_leaves; i++) {
 		u64 attr = old->leaf[i].attr;
 
+		if (arch_p2m_access(attr) & P2M_MMIO)
+			continue;	/* a device's page: no reference */
 		put_page(old->leaf[i].hpa);
 		if (arch_p2m_access(attr) & P2M_FOREIGN)
 			domain_put(domain_held(P2M_DOMID(attr)));
@@ -258,7 +259,7 @@ int p2m_remove_ram(struct domain *d, u64 gpa)
 
 	if (gpa >= PT_ADDR_LIMIT)
 		return -ENOENT;
-	if (special_page(gpa))
+	if (special_page(d, gpa))
 		return -EINVAL;
 	spin_lock(&d->p2m_lock);
 	rc = lookup_locked(d, gpa, &hpa, &attr);
@@ -295,6 +296,105 @@ int p2m_add_unreachable(struct domain *d)
 	return rc;
 }
 
+/* ---- the hardware dom0: 1:1 RAM and device ranges ------------------------- */
+
+int p2m_add_identity_ram(struct domain *d, u64 start, u64 end)
+{
+	struct p2m_old old = { .flush = false };
+	int rc;
+
+	ASSERT(is_hardware_domain(d));
+	if (!IS_ALIGNED(start | end, PAGE_SIZE) || end <= start ||
+	    !p2m_gpa_valid(d, end - 1))
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	rc = pt_range_empty(&d->p2m, start, end - start) ? 0 : -EBUSY;
+	/* The claim's reference on each frame becomes the leaf's. */
+	if (!rc)
+		rc = set_locked(d, start, start, end - start,
+				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
+	spin_unlock(&d->p2m_lock);
+	release(d, &old);
+	return rc;
+}
+
+int p2m_populate_identity(struct domain *d, u64 gpa)
+{
+	struct p2m_old old = { .flush = false };
+	int rc;
+
+	ASSERT(is_hardware_domain(d));
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !p2m_gpa_valid(d, gpa) ||
+	    special_page(d, gpa))
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	if (!pt_range_empty(&d->p2m, gpa, PAGE_SIZE))
+		rc = -EBUSY;
+	else if (frames_owned(d->id) + 1 > d->max_pages)
+		rc = -ENOMEM;
+	else
+		rc = mm_claim_frame(PFN_DOWN(gpa));	/* free host RAM only */
+	if (!rc) {
+		memset(phys_to_virt(gpa), 0, PAGE_SIZE);
+		page_set_owner(gpa, d->id);
+		rc = set_locked(d, gpa, gpa, PAGE_SIZE,
+				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
+		if (rc)
+			put_page(gpa);
+	}
+	spin_unlock(&d->p2m_lock);
+	release(d, &old);
+	return rc;
+}
+
+int p2m_map_mmio(struct domain *d, u64 start, u64 end)
+{
+	struct p2m_old old = { .flush = false };
+	int rc;
+
+	ASSERT(is_hardware_domain(d));
+	if (!IS_ALIGNED(start | end, PAGE_SIZE) || end <= start ||
+	    !p2m_gpa_valid(d, end - 1))
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	rc = pt_range_empty(&d->p2m, start, end - start) ? 0 : -EBUSY;
+	if (!rc)
+		rc = pt_map(&d->p2m, start, start, end - start,
+			    arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO), 0);
+	spin_unlock(&d->p2m_lock);
+	release(d, &old);
+	return rc;
+}
+
+/* Is every leaf in [start, end) a device's (or nothing)? */
+static bool only_mmio_locked(struct domain *d, u64 start, u64 end)
+{
+	u64 hpa, attr, size;
+
+	for (u64 gpa = start; gpa < end; gpa += PAGE_SIZE)
+		if (!pt_lookup(&d->p2m, gpa, &hpa, &attr, &size) &&
+		    !(arch_p2m_access(attr) & P2M_MMIO))
+			return false;
+	return true;
+}
+
+int p2m_unmap_mmio(struct domain *d, u64 start, u64 end)
+{
+	struct p2m_old old = { .flush = true };
+	int rc;
+
+	if (!IS_ALIGNED(start | end, PAGE_SIZE) || end <= start ||
+	    end > PT_ADDR_LIMIT)
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	/* MMIO leaves hold no reference: nothing to release but the TLBs. */
+	rc = only_mmio_locked(d, start, end) ?
+	     pt_unmap(&d->p2m, start, end - start) : -EBUSY;
+	spin_unlock(&d->p2m_lock);
+	release(d, &old);
+	return rc;
+}
+
 /* ---- keel's pages ---------------------------------------------------------- */
 
 /* Is the entry @hpa/@attr a mapping of @want that is neither RAM nor foreign? */
@@ -310,7 +410,7 @@ int p2m_place_keel_page(struct domain *d, u64 gpa, u64 hpa, u64 *placed)
 	int rc = 0;
 
 	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !p2m_gpa_valid(d, gpa) ||
-	    special_page(gpa))
+	    special_page(d, gpa))
 		return -EINVAL;
 	spin_lock(&d->p2m_lock);
 	prev = *placed;
@@ -353,39 +453,6 @@ out:
 	return rc;
 }
 
-/* ---- MMIO claims ------------------------------------------------------------ */
-
-/*
- * Identity entries at MMIO addresses (non-RAM, non-foreign, gpa == hpa)
- * hold no frame reference: removing them releases nothing. Anything else
- * in the range is -EBUSY, and then nothing is removed. The empty tables
- * stay until the domain's teardown.
- */
-int p2m_unmap_mmio(struct domain *d, u64 start, u64 end)
-{
-	bool changed = false;
-	u64 hpa, attr;
-	int rc = 0;
-
-	if (!IS_ALIGNED(start | end, PAGE_SIZE) || start >= end ||
-	    end > PT_ADDR_LIMIT)
-		return -EINVAL;
-	spin_lock(&d->p2m_lock);
-	for (u64 gpa = start; gpa < end && !rc; gpa += PAGE_SIZE)
-		if (!lookup_locked(d, gpa, &hpa, &attr) && !maps_page(hpa, attr, gpa))
-			rc = -EBUSY;
-	for (u64 gpa = start; gpa < end && !rc; gpa += PAGE_SIZE) {
-		if (lookup_locked(d, gpa, &hpa, &attr))
-			continue;
-		rc = pt_unmap(&d->p2m, gpa, PAGE_SIZE);
-		changed = true;
-	}
-	spin_unlock(&d->p2m_lock);
-	if (changed)
-		arch_p2m_flush(d);
-	return rc;
-}
-
 /* ---- grant mappings ---------------------------------------------------------- */
 
 int p2m_map_grant(struct domain *d, u64 gpa, u64 hpa, bool readonly)
@@ -400,11 +467,15 @@ int p2m_map_grant(struct domain *d, u64 gpa, u64 hpa, bool readonly)
 	/*
 	 * Only into an empty GFN: Linux maps grants into unpopulated or
 	 * ballooned-out space, and a RAM page there would be left for keel
-	 * to free or track while the guest may still use it.
+	 * to free or track while the guest may still use it. A hardware
+	 * dom0's holes are 1:1 device space: a grant replaces that.
 	 */
-	if (!lookup_locked(d, gpa, &cur, &attr) || !get_page(hpa)) {
+	if (!lookup_locked(d, gpa, &cur, &attr))
+		rc = arch_p2m_access(attr) & P2M_MMIO ?
+		     clear_locked(d, gpa, cur, attr, &old) : -EBUSY;
+	if (!rc && !get_page(hpa))
 		rc = -EBUSY;
-	} else {
+	if (!rc) {
 		rc = set_locked(d, gpa, hpa, PAGE_SIZE,
 				arch_p2m_attr(P2M_READ |
 					      (readonly ? 0 : P2M_WRITE)), &old);
@@ -446,14 +517,16 @@ int p2m_map_foreign(struct domain *d, u64 gpa, struct domain *fd, u64 fgpa)
 
 	ASSERT(d != fd);
 	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !p2m_gpa_valid(d, gpa) ||
-	    special_page(gpa))
+	    special_page(d, gpa))
 		return -EINVAL;
 	/* Only pages the domain owns: never another mapping it holds. */
 	if (p2m_get_page(fd, fgpa, P2M_OWNED, &hpa, NULL))
 		return -ENOENT;
 	spin_lock(&d->p2m_lock);
 	if (!lookup_locked(d, gpa, &cur, &attr)) {
-		if (!(arch_p2m_access(attr) & (P2M_OWNED | P2M_FOREIGN)))
+		/* A hardware dom0's device space is where Linux maps them. */
+		if (!(arch_p2m_access(attr) &
+		      (P2M_OWNED | P2M_FOREIGN | P2M_MMIO)))
 			rc = -EBUSY;	/* a grant mapping or keel's page */
 		else
 			rc = clear_locked(d, gpa, cur, attr, &old);
@@ -535,6 +608,8 @@ void p2m_release_foreign(struct domain *d)
 
 static void put_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 {
+	if (arch_p2m_access(attr) & P2M_MMIO)
+		return;
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		put_page(hpa + off);
 	if (arch_p2m_access(attr) & P2M_FOREIGN)

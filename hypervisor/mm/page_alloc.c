@@ -16,6 +16,7 @@ void page_alloc_init(struct page_allocator *pa, u64 *bitmap, u64 nr_pfns)
 	pa->nr_pfns = nr_pfns;
 	pa->nr_free = 0;
 	pa->next_word = 0;
+	pa->keep_start = pa->keep_end = 0;
 	memset(bitmap, 0xff, page_alloc_bitmap_bytes(nr_pfns));
 }
 
@@ -134,7 +135,9 @@ static int free_locked(struct page_allocator *pa, u64 pfn, u64 n)
 	for (u64 i = 0; i < n; i++)
 		if (!test_bit(pa->bitmap, pfn + i))
 			return -EINVAL;
-	mark(pa, pfn, pfn + n, false);
+	for (u64 i = 0; i < n; i++)
+		if (pfn + i < pa->keep_start || pfn + i >= pa->keep_end)
+			mark(pa, pfn + i, pfn + i + 1, false);
 	if (pfn / 64 < pa->next_word)
 		pa->next_word = pfn / 64;
 	return 0;
@@ -150,6 +153,28 @@ int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&pa->lock);
 	rc = free_locked(pa, pfn, n);
+	spin_unlock_irqrestore(&pa->lock, flags);
+	return rc;
+}
+
+void page_alloc_keep(struct page_allocator *pa, u64 first, u64 last)
+{
+	unsigned long flags = spin_lock_irqsave(&pa->lock);
+
+	pa->keep_start = first;
+	pa->keep_end = last;
+	spin_unlock_irqrestore(&pa->lock, flags);
+}
+
+int page_alloc_take(struct page_allocator *pa, u64 pfn)
+{
+	unsigned long flags = spin_lock_irqsave(&pa->lock);
+	int rc = -EBUSY;
+
+	if (page_is_free(pa, pfn)) {
+		mark(pa, pfn, pfn + 1, true);
+		rc = 0;
+	}
 	spin_unlock_irqrestore(&pa->lock, flags);
 	return rc;
 }

@@ -97,7 +97,8 @@ __weak const struct pt_format *arch_p2m_format(void)
 __weak u64 arch_p2m_attr(unsigned int access)
 {
 	return (access & P2M_READ ? EPT_R : 0) | (access & P2M_WRITE ? EPT_W : 0) |
-	       (access & P2M_EXEC ? EPT_X : 0) | (6ULL << 3) |
+	       (access & P2M_EXEC ? EPT_X : 0) |
+	       (access & P2M_MMIO ? 0 : (6ULL << 3)) |
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
@@ -112,7 +113,8 @@ __weak unsigned int arch_p2m_access(u64 attr)
 	return (attr & EPT_R ? P2M_READ : 0) | (attr & EPT_W ? P2M_WRITE : 0) |
 	       (attr & EPT_X ? P2M_EXEC : 0) |
 	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0) |
+	       ((attr & (7ULL << 3)) ? 0 : P2M_MMIO);
 }
 
 __weak void arch_domain_set_p2m(struct domain *d) { }

@@ -162,6 +162,21 @@ static void test_dom0_max_vcpus(void **state)
 	assert_int_equal(dom0_options.vcpus_max, 8);
 }
 
+/* dom0=pvh (the default: it owns the machine) or dom0=virtual, as Xen names them. */
+static void test_dom0_kind(void **state)
+{
+	(void)state;
+	assert_false(dom0_options.virt);
+	assert_int_equal(cmdline_parse("dom0=virtual"), 0);
+	assert_true(dom0_options.virt);
+	assert_int_equal(cmdline_parse("dom0=pvh"), 0);
+	assert_false(dom0_options.virt);
+	assert_int_equal(cmdline_parse("dom0=virtual dom0=pv"), 1);
+	assert_true(dom0_options.virt);
+	assert_int_equal(cmdline_parse("dom0 dom0=PVH dom0="), 3);
+	assert_true(dom0_options.virt);
+}
+
 static void test_unknown_and_odd_options(void **state)
 {
 	char big[600];
@@ -218,6 +233,7 @@ int main(void)
 		cmocka_unit_test_setup(test_console_selection, setup),
 		cmocka_unit_test_setup(test_dom0_mem, setup),
 		cmocka_unit_test_setup(test_dom0_max_vcpus, setup),
+		cmocka_unit_test_setup(test_dom0_kind, setup),
 		cmocka_unit_test_setup(test_unknown_and_odd_options, setup),
 		cmocka_unit_test_setup(test_parse_size, setup),
 		cmocka_unit_test_setup(test_vsnprintf, setup),

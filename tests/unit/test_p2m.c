@@ -975,6 +975,122 @@ static void test_domain_free_order(void **state)
 	create(1, 1);
 }
 
+/* ---- the hardware dom0: 1:1 RAM, device ranges, its balloon rules ---------- */
+
+#define HW_RAM MiB(40)			/* free arena frames, 2 MiB aligned */
+#define HW_SIZE MiB(4)
+#define HW_MMIO 0xe0000000ULL		/* a device's range: not host RAM */
+#define HW_SCRATCH (HW_RAM + MiB(3))
+
+/* Domain 2 again, as a hardware domain owning host RAM HW_RAM..+HW_SIZE. */
+static struct domain *hw_create(void)
+{
+	static const struct hvm_memmap_table_entry map[2] = {
+		{ HW_RAM, HW_SIZE, XEN_HVM_MEMMAP_TYPE_RAM, 0 },
+		{ HW_MMIO, MiB(4), XEN_HVM_MEMMAP_TYPE_RESERVED, 0 },
+	};
+	struct domain *d;
+
+	destroy(2);
+	d = dom[2] = domain_create(2, 1);
+	assert_non_null(d);
+	d->hardware = true;
+	p2m_set_allocation(d, PFN_DOWN(HW_SIZE), GiB(4));
+	for (u64 pa = HW_RAM; pa < HW_RAM + HW_SIZE; pa += PAGE_SIZE) {
+		assert_int_equal(mm_claim_frame(PFN_DOWN(pa)), 0);
+		page_set_owner(pa, 2);
+	}
+	/* A claimed frame is nobody else's. */
+	assert_int_equal(mm_claim_frame(PFN_DOWN(HW_RAM)), -EBUSY);
+	assert_int_equal(p2m_add_identity_ram(d, HW_RAM, HW_RAM + HW_SIZE), 0);
+	assert_int_equal(p2m_map_mmio(d, HW_MMIO, HW_MMIO + MiB(4)), 0);
+	d->memmap = map;
+	d->nr_memmap = 2;
+	return d;
+}
+
+static long hw_reserve(int cmd, u64 gfn)
+{
+	struct xen_memory_reservation r = { .domid = DOMID_SELF };
+
+	return reserve_at(vc(2), HW_SCRATCH, cmd, &gfn, 1, &r);
+}
+
+static void test_hardware_domain_memory(void **state)
+{
+	struct domain *d = hw_create();
+	u64 ram = HW_RAM + MiB(1) + 5 * PAGE_SIZE, other = hpa_of(1, RAM_4K);
+	u8 buf[8] = { 0 };
+
+	/* RAM at its own address, its own; devices 1:1 and uncached, no frame. */
+	assert_int_equal(hpa_of(2, ram), ram);
+	assert_true(arch_p2m_access(attr_of(2, ram)) & P2M_OWNED);
+	assert_int_equal(hpa_of(2, HW_MMIO + 0x3000), HW_MMIO + 0x3000);
+	assert_int_equal(arch_p2m_access(attr_of(2, HW_MMIO + 0x3000)),
+			 P2M_READ | P2M_WRITE | P2M_MMIO);
+	/* Keel never reads or writes device space for a guest. */
+	assert_int_equal(copy_to_guest_phys(d, HW_MMIO, buf, 8), -EFAULT);
+	assert_int_equal(p2m_map_mmio(d, HW_RAM, HW_RAM + PAGE_SIZE), -EBUSY);
+
+	/* Ballooned out, the frame is keel's; back in, the same frame again. */
+	host_ptr(2, ram)[0] = 0x55;
+	assert_int_equal(hw_reserve(XENMEM_decrease_reservation, ram >> 12), 1);
+	assert_false(mapped(2, ram));
+	assert_true(page_is_free(&host_pages, PFN_DOWN(ram)));
+	assert_int_equal(hw_reserve(XENMEM_populate_physmap, ram >> 12), 1);
+	assert_int_equal(hpa_of(2, ram), ram);
+	assert_int_equal(host_ptr(2, ram)[0], 0);	/* zeroed */
+	/* Never a frame that is not free, nor one over a device, nor unreachable ones. */
+	assert_int_equal(hw_reserve(XENMEM_decrease_reservation, ram >> 12), 1);
+	assert_int_equal(hw_reserve(XENMEM_populate_physmap, other >> 12), 0);
+	assert_int_equal(hpa_of(1, RAM_4K), other);
+	assert_int_equal(hw_reserve(XENMEM_populate_physmap, HW_MMIO >> 12), 0);
+	assert_int_equal(hw_reserve(XENMEM_increase_reservation, 0), 0);
+	assert_int_equal(hw_reserve(XENMEM_populate_physmap, ram >> 12), 1);
+
+	/* An emulated device takes a page out; RAM is never taken so. */
+	assert_int_equal(p2m_unmap_mmio(d, HW_MMIO + 0x1000, HW_MMIO + 0x2000), 0);
+	assert_false(mapped(2, HW_MMIO + 0x1000));
+	assert_true(mapped(2, HW_MMIO));
+	assert_true(mapped(2, HW_MMIO + 0x2000));
+	assert_int_equal(p2m_unmap_mmio(d, HW_RAM, HW_RAM + PAGE_SIZE), -EBUSY);
+	assert_int_equal(hpa_of(2, HW_RAM), HW_RAM);
+}
+
+/* Linux maps grants into holes; a hardware dom0's holes are device space. */
+static void test_hardware_domain_grant_over_mmio(void **state)
+{
+	const u64 at = HW_MMIO + MiB(2) + 0x3000;
+	struct xen_memory_map m = { .nr_entries = 8, .buffer = HW_SCRATCH + 512 };
+	grant_handle_t h;
+	u64 e820[3] = { 0 };
+	struct domain *d = hw_create();
+
+	gput(1, GRANTED, "for d2", 7);
+	grant(1, 5, 2, GRANTED, GTF_permit_access);
+	assert_int_equal(map_at(vc(2), HW_SCRATCH, 1, 5, at, GNTMAP_host_map,
+				&h, NULL), GNTST_okay);
+	assert_string_equal((char *)host_ptr(2, at), "for d2");
+	assert_int_equal(unmap_at(vc(2), HW_SCRATCH, h, at), GNTST_okay);
+	assert_false(mapped(2, at));
+	assert_true(arch_p2m_access(attr_of(2, at - PAGE_SIZE)) & P2M_MMIO);
+	assert_true(arch_p2m_access(attr_of(2, at + PAGE_SIZE)) & P2M_MMIO);
+	/* privcmd's foreign windows land there too. */
+	assert_int_equal(p2m_map_foreign(d, at + PAGE_SIZE, dom[1], GRANTED), 0);
+	assert_string_equal((char *)host_ptr(2, at + PAGE_SIZE), "for d2");
+	assert_int_equal(p2m_unmap_foreign(d, at + PAGE_SIZE), 0);
+	assert_false(mapped(2, at + PAGE_SIZE));
+
+	/* XENMEM_memory_map gives it its own map (addr, size, type each). */
+	assert_int_equal(memop_at(vc(2), HW_SCRATCH, XENMEM_memory_map, &m,
+				  sizeof(m)), 0);
+	assert_int_equal(m.nr_entries, 2);
+	gget(2, HW_SCRATCH + 512 + 20, e820, 20);
+	assert_int_equal(e820[0], HW_MMIO);
+	assert_int_equal(e820[1], MiB(4));
+	assert_int_equal((u32)e820[2], XEN_HVM_MEMMAP_TYPE_RESERVED);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1000,6 +1116,8 @@ int main(void)
 		T(test_increase_reservation),
 		T(test_reservation_queries),
 		T(test_domain_free_order),
+		T(test_hardware_domain_memory),
+		T(test_hardware_domain_grant_over_mmio),
 	};
 
 	return cmocka_run_group_tests_name("p2m", tests, NULL, NULL);

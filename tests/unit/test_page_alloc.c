@@ -3,6 +3,7 @@
 #include <string.h>
 #include <keel/bootinfo.h>
 #include <keel/errno.h>
+#include <keel/frame.h>
 #include <keel/page_alloc.h>
 #include "host.h"
 
@@ -214,6 +215,77 @@ static void test_low_memory_for_trampoline(void **state)
 	assert_int_equal(mm_find_low_memory(&bi, 0x4000), 0);
 }
 
+/* The hardware dom0's kernel range: modules moved out, kept from keel, claimed once. */
+static void test_keep_for_dom0(void **state)
+{
+	static struct boot_info bi;
+	const u64 win = 0x1000000, win_end = 0x2000000;
+	void *p;
+
+	(void)state;
+	fake_ram = calloc(1, FAKE_RAM_SIZE);
+	memset(&bi, 0, sizeof(bi));
+	bootinfo_add_memmap(&bi, 0, 0x9fc00, MEM_USABLE);
+	bootinfo_add_memmap(&bi, 0x9fc00, 0x400, MEM_RESERVED);
+	bootinfo_add_memmap(&bi, 0x100000, 0x3f00000, MEM_USABLE);
+	bi.image_phys_start = 0x200000;
+	bi.image_phys_end = 0x280000;
+	bootinfo_add_module(&bi, 0x300000, 0x1300000, "kernel");	/* straddles */
+	bootinfo_add_module(&bi, 0x1800000, 0x1900000, "initrd");	/* inside */
+	bootinfo_add_module(&bi, 0x2800000, 0x2900000, "tree");	/* outside */
+	for (int i = 0; i < 3; i++)
+		memset(fake_ram + bi.modules[i].start, 'a' + i,
+		       bi.modules[i].end - bi.modules[i].start);
+	assert_int_equal(mm_find_low_memory(&bi, 0x4000), 0x1000);
+
+	assert_int_equal(mm_keep_for_dom0(&bi, win, win_end), 0);
+	for (int i = 0; i < 3; i++) {
+		const struct boot_module *m = &bi.modules[i];
+
+		assert_false(m->start < win_end && win < m->end);
+		assert_false(m->start < 0x280000 && 0x200000 < m->end);
+		for (u64 a = m->start; a < m->end; a += 0x1000)
+			assert_int_equal(fake_ram[a], 'a' + i);
+		for (int j = 0; j < i; j++)
+			assert_false(m->start < bi.modules[j].end &&
+				     bi.modules[j].start < m->end);
+	}
+	assert_int_equal(bi.modules[1].end - bi.modules[1].start, 0x100000);
+	assert_int_equal(bi.modules[2].start, 0x2800000);
+
+	/* Keel never allocates there. */
+	assert_int_equal(mm_init(&bi), 0);
+	while ((p = alloc_page()))
+		assert_false(in_range(virt_to_phys(p), win, win_end));
+	/* dom0 claims it, once; and low RAM nothing else uses. */
+	assert_int_equal(mm_claim_frame(win >> 12), 0);
+	assert_int_equal(mm_claim_frame(win >> 12), -EBUSY);
+	assert_int_equal(mm_claim_frame(0x8000 >> 12), 0);
+	assert_int_equal(mm_claim_frame(0), -EBUSY);		/* page 0 */
+	assert_int_equal(mm_claim_frame(0x2000 >> 12), -EBUSY);	/* trampoline */
+	assert_int_equal(mm_claim_frame(0x9f000 >> 12), -EBUSY);	/* firmware's */
+	assert_int_equal(mm_claim_frame(0x200000 >> 12), -EBUSY);	/* keel's image */
+	assert_int_equal(mm_claim_frame(bi.modules[2].start >> 12), -EBUSY);
+	/* Given back, a kept frame stays kept: keel does not take it. */
+	put_page(win);
+	assert_false(page_is_free(&host_pages, win >> 12));
+	assert_int_equal(mm_claim_frame(win >> 12), 0);
+	put_page(win);
+
+	/* The loader's data where the kernel goes: dead by then, but the RSDP. */
+	bootinfo_add_reserved(&bi, 0x1100000, 0x1101000);
+	memcpy(fake_ram + 0x1100040, "RSD PTR xyz", 12);
+	bi.rsdp_phys = 0x1100040;
+	assert_int_equal(mm_keep_for_dom0(&bi, win, win_end), 0);
+	assert_int_equal(bi.reserved[bi.nr_reserved - 1].end,
+			 bi.reserved[bi.nr_reserved - 1].start);
+	assert_false(in_range(bi.rsdp_phys, win, win_end));
+	/* keel's own copy, in its image: outside the fake RAM here. */
+	assert_memory_equal((const u8 *)((uintptr_t)fake_ram + bi.rsdp_phys),
+			    "RSD PTR xyz", 12);
+	free(fake_ram);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_mm_init_reservations),
 		cmocka_unit_test(test_mm_init_no_room),
 		cmocka_unit_test(test_low_memory_for_trampoline),
+		cmocka_unit_test(test_keep_for_dom0),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);

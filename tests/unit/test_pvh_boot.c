@@ -535,6 +535,50 @@ static void test_boot_page(void **state)
 	assert_int_equal(map[2].addr, 0x100000);
 }
 
+/* A hardware dom0's boot pages: the host-derived map given, two pages of room. */
+static void test_boot_page_host_map(void **state)
+{
+	static u8 page[2 * PAGE_SIZE];
+	static struct hvm_memmap_table_entry host[150];
+	static char line[250];
+	const u64 gpa = 0x7fff0000;
+	struct pvh_boot_params p = {
+		.cmdline = "console=hvc0", .nr_modules = 4,
+		.modules = { { 0x4a00000, 0x1234, line }, { 0, 0, line },
+			     { 0, 0, line }, { 0, 0, line } },
+		.memmap = host, .nr_memmap = 128, .rsdp_gpa = 0x7ffe8000,
+	};
+	struct hvm_start_info *si = (void *)page;
+	struct hvm_memmap_table_entry *map;
+	struct hvm_modlist_entry *mods;
+
+	(void)state;
+	memset(line, 'm', sizeof(line) - 1);
+	for (unsigned int i = 0; i < 150; i++)
+		host[i] = (struct hvm_memmap_table_entry){
+			(u64)i << 32, 0x1000, 1 + i % 5, 0 };
+	/* 128 entries and long module strings do not fit one page. */
+	assert_int_equal(pvh_write_boot_page(page, gpa, &p), -E2BIG);
+	p.boot_size = sizeof(page);
+	assert_int_equal(pvh_write_boot_page(page, gpa, &p), 0);
+	assert_int_equal(si->memmap_entries, 128);
+	assert_int_equal(si->rsdp_paddr, 0x7ffe8000);
+	map = (void *)(page + (si->memmap_paddr - gpa));
+	assert_memory_equal(map, host, 128 * sizeof(*map));
+	assert_string_equal((char *)page + (si->cmdline_paddr - gpa),
+			    "console=hvc0");
+	/* The last module's string runs onto the second page. */
+	mods = (void *)(page + (si->modlist_paddr - gpa));
+	assert_true(mods[3].cmdline_paddr + sizeof(line) > gpa + PAGE_SIZE &&
+		    mods[3].cmdline_paddr + sizeof(line) <= gpa + sizeof(page));
+	assert_string_equal((char *)page + (mods[3].cmdline_paddr - gpa), line);
+	/* More than two pages hold: refused, never written past them. */
+	p.nr_memmap = 150;
+	p.nr_modules = 0;
+	p.boot_size = 150 * sizeof(*map);
+	assert_int_equal(pvh_write_boot_page(page, gpa, &p), -E2BIG);
+}
+
 static void test_boot_page_overflow(void **state)
 {
 	static u8 page[PAGE_SIZE];
@@ -558,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup(test_elf32_kernel_loads, setup),
 		cmocka_unit_test_setup(test_hostile_raw_elfs, setup),
 		cmocka_unit_test_setup(test_memmap_small_and_large, setup),
+		cmocka_unit_test_setup(test_boot_page_host_map, setup),
 		cmocka_unit_test_setup(test_boot_page, setup),
 		cmocka_unit_test_setup(test_boot_page_overflow, setup),
 	};

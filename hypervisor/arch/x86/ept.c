@@ -9,7 +9,9 @@
 #define EPT_READ BIT(0)
 #define EPT_WRITE BIT(1)
 #define EPT_EXEC BIT(2)
+#define EPT_MEMTYPE_UC (0ULL << 3)
 #define EPT_MEMTYPE_WB (6ULL << 3)
+#define EPT_MEMTYPE_MASK (7ULL << 3)
 #define EPT_LARGE BIT(7)
 #define EPTP_WALK_4 (3ULL << 3)
 
@@ -25,11 +27,18 @@ const struct pt_format *arch_p2m_format(void)
 	return &ept_format;
 }
 
+/*
+ * RAM is write-back, MMIO uncached; neither sets IPAT, so for MMIO the EPT
+ * type plays the MTRR's part and a guest's WC mapping of a framebuffer
+ * stays WC, as on bare metal (dom0-hardware.md §2.6). The memory type
+ * also tells MMIO leaves apart: every other leaf is WB.
+ */
 u64 arch_p2m_attr(unsigned int access)
 {
 	return (access & P2M_READ ? EPT_READ : 0) |
 	       (access & P2M_WRITE ? EPT_WRITE : 0) |
-	       (access & P2M_EXEC ? EPT_EXEC : 0) | EPT_MEMTYPE_WB |
+	       (access & P2M_EXEC ? EPT_EXEC : 0) |
+	       (access & P2M_MMIO ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB) |
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
@@ -45,7 +54,8 @@ unsigned int arch_p2m_access(u64 attr)
 	       (attr & EPT_WRITE ? P2M_WRITE : 0) |
 	       (attr & EPT_EXEC ? P2M_EXEC : 0) |
 	       (attr & P2M_OWNED_BIT ? P2M_OWNED : 0) |
-	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0);
+	       (attr & P2M_FOREIGN_BIT ? P2M_FOREIGN : 0) |
+	       ((attr & EPT_MEMTYPE_MASK) == EPT_MEMTYPE_UC ? P2M_MMIO : 0);
 }
 
 #define INVEPT_SINGLE_CONTEXT 1ULL

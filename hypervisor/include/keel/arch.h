@@ -112,11 +112,32 @@ struct pt_format;
 #define P2M_OWNED BIT(3)	/* the domain owns the page: freed with it */
 #define P2M_RWX (P2M_READ | P2M_WRITE | P2M_EXEC)
 #define P2M_FOREIGN BIT(4)	/* another domain's page: P2M_DOMID() names it */
+#define P2M_MMIO BIT(5)		/* a host device range, 1:1, uncached: no frame reference */
 /* p2m leaf bits the hardware walker ignores: owned, foreign and its owner. */
 #define P2M_OWNED_BIT BIT(52)
 #define P2M_FOREIGN_BIT BIT(53)
 #define P2M_DOMID_SHIFT 54	/* 8 bits: the foreign page's domain */
 #define P2M_DOMID(attr) (((attr) >> P2M_DOMID_SHIFT) & 0xff)
+
+struct boot_info;
+/**
+ * arch_hwdom_prepare() - before mm_init(), with dom0=pvh: keep host RAM
+ * where dom0's kernel must load (moving the loader's modules out of it).
+ */
+int arch_hwdom_prepare(struct boot_info *bi);
+
+/**
+ * arch_hwdom_set_memory() - the hardware dom0's RAM (instead of
+ * domain_set_memory()): host RAM 1:1 up to @mem_size, its e820 from the
+ * host's, keel's pages stolen from it, device ranges mapped 1:1.
+ */
+int arch_hwdom_set_memory(struct domain *d, u64 mem_size);
+
+/**
+ * arch_hwdom_init() - the rest of the hardware dom0, once its RAM is in
+ * place and before its vCPUs run: I/O ports, interrupts, ACPI tables.
+ */
+int arch_hwdom_init(struct domain *d);
 
 /**
  * arch_p2m_format() - the entry format of guest-physical page tables (EPT).

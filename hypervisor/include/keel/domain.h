@@ -36,6 +36,7 @@ struct vcpu;
 struct evtchn_domain;
 struct grant_table;
 struct xencons_interface;
+struct hvm_memmap_table_entry;
 
 struct domain {
 	domid_t id;
@@ -52,6 +53,10 @@ struct domain {
 	struct sched_dom sched_dom;
 	u64 mem_size;			/* guest RAM; 0 until domain_set_memory() */
 	u64 rsdp_gpa;			/* its ACPI tables; 0: none */
+	u64 special_base, special_size;	/* keel's pages in its RAM (pvh_layout.h) */
+	u64 boot_gpa;			/* its boot page(s) */
+	const struct hvm_memmap_table_entry *memmap;	/* its e820; NULL: pvh_memmap() */
+	unsigned int nr_memmap;
 
 	/* The p2m (p2m.c, its only user): guest-physical to host-physical. */
 	struct page_table p2m;
@@ -109,6 +114,12 @@ struct domain *domain_held(domid_t id);
  * output is still its own (console_closed unset), or NULL.
  */
 struct domain *domain_get_console(domid_t id);
+
+/* Guest-physical address of keel's special page @n (PVH_SPECIAL_*) in @d. */
+static inline u64 domain_special_gpa(const struct domain *d, unsigned int n)
+{
+	return d->special_base + ((u64)n << 12);
+}
 
 /* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus);

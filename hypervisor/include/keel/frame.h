@@ -56,5 +56,7 @@ u64 frames_owned(unsigned int owner);
 
 /* Frame table internals for alloc_pages(): a frame leaving the allocator. */
 void frame_allocated(u64 pfn);
+/* A frame outside the allocator (kept for dom0) gets its first reference, if it has none. */
+bool frame_take(u64 pfn);
 
 #endif

@@ -5,8 +5,12 @@
 #include <keel/bootinfo.h>
 #include <public/hvm_start_info.h>
 
-/* Room for a real host map (20-100 entries) and the holes dom0's RAM has. */
-#define HWDOM_MAX_MEMMAP 128
+/*
+ * Room for a real host map (20-100 entries) and the holes dom0's RAM has,
+ * and no more: Linux 6.1's PVH entry copies the map into its 128-entry
+ * zero-page e820 without a bound, then adds the ISA range if there is room.
+ */
+#define HWDOM_MAX_MEMMAP 127
 
 /* A range of dom0's RAM keel keeps for itself, shown as @type (RESERVED, ACPI). */
 struct hwdom_steal {

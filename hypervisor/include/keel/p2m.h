@@ -118,11 +118,24 @@ int p2m_unmap_foreign(struct domain *d, u64 gpa);
 void p2m_release_foreign(struct domain *d);
 
 /*
- * Remove the identity MMIO entries in page-aligned [start, end) of @d (an
- * MMIO handler claims the range, asm/mmio.h): 0, -EINVAL, -EBUSY (RAM, a
- * foreign or keel page there: nothing removed), -ENOMEM (splitting a
- * large leaf).
+ * The hardware dom0 (is_hardware_domain()): guest-physical = host-physical.
+ *
+ * p2m_add_identity_ram() maps host RAM [start, end) at the same address;
+ * the caller claimed each frame (mm_claim_frame(), its reference becomes
+ * the leaf's) and charged it to @d. 0, -EINVAL, -EBUSY (not empty), -ENOMEM.
+ *
+ * p2m_populate_identity() is populate_physmap for it: the free host frame
+ * at @gpa itself, zeroed, or -EBUSY (not free host RAM, or @gpa in use),
+ * -ENOMEM (over its allowance), -EINVAL.
+ *
+ * p2m_map_mmio() maps the device range [start, end) 1:1, uncached
+ * (P2M_MMIO leaves hold no frame reference); the range must be empty.
+ * p2m_unmap_mmio() takes [start, end) out again, for an emulated device
+ * (hwirq's mmio_register()): -EBUSY if anything but MMIO is there.
  */
+int p2m_add_identity_ram(struct domain *d, u64 start, u64 end);
+int p2m_populate_identity(struct domain *d, u64 gpa);
+int p2m_map_mmio(struct domain *d, u64 start, u64 end);
 int p2m_unmap_mmio(struct domain *d, u64 start, u64 end);
 
 /* Frames charged to @d (XENMEM_current_reservation). */

@@ -15,6 +15,7 @@ struct page_allocator {
 	u64 nr_pfns;		/* frames tracked, from pfn 0 */
 	u64 nr_free;		/* read without the lock: a snapshot */
 	u64 next_word;		/* where the next search starts */
+	u64 keep_start, keep_end;	/* pfns freed here stay in use (kept for dom0) */
 };
 
 /* Bytes of bitmap needed to track @nr_pfns frames. */
@@ -37,6 +38,10 @@ int page_alloc_frames(struct page_allocator *pa, unsigned int order, u64 *pfn);
 /* Free 2^@order frames from @pfn; freeing a free frame is a bug (-EINVAL). */
 int page_free_frames(struct page_allocator *pa, u64 pfn, unsigned int order);
 bool page_is_free(const struct page_allocator *pa, u64 pfn);
+/* Frames [@first, @last) that are freed stay in use: kept for the hardware dom0. */
+void page_alloc_keep(struct page_allocator *pa, u64 first, u64 last);
+/* Take the free frame @pfn itself: 0, or -EBUSY (in use or not RAM). */
+int page_alloc_take(struct page_allocator *pa, u64 pfn);
 
 /* The hypervisor's allocator of host RAM and its convenience wrappers. */
 extern struct page_allocator host_pages;
@@ -58,6 +63,21 @@ u64 mm_find_low_memory(const struct boot_info *bi, u64 size);
  * until its last put_page().
  */
 void *alloc_pages(unsigned int order);
+
+/*
+ * The hardware dom0's RAM is the host's, 1:1 (arch/x86/hwdom.c). Linux's
+ * PVH entry loads at a fixed address, so before mm_init() keel moves the
+ * loader's modules out of [@start, @end) and keeps it out of its own
+ * allocations. Returns 0 or -ENOMEM (no room to move a module to).
+ */
+int mm_keep_for_dom0(struct boot_info *bi, u64 start, u64 end);
+/*
+ * Claim host frame @pfn for the hardware dom0 with one reference, as
+ * alloc_pages() would: a free frame, or one kept for it (below 1 MiB:
+ * host RAM no firmware, loader, image or AP trampoline uses; or in the
+ * range mm_keep_for_dom0() kept) that nobody holds. 0 or -EBUSY.
+ */
+int mm_claim_frame(u64 pfn);
 void free_pages(void *virt, unsigned int order);
 /* Page-table memory for the generic builder, from host_pages. */
 struct pt_ops;

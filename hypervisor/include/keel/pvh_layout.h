@@ -32,6 +32,16 @@
 #define PVH_SPECIAL_PAGES 3
 #define PVH_SPECIAL_GPA(n) (PVH_SPECIAL_START + ((u64)(n) << 12))
 
+/*
+ * A hardware dom0 (arch/x86/hwdom.c) has the host's memory map: keel's
+ * pages are stolen from the top of its RAM below 4 GiB instead, in this
+ * order: the special pages above (ACPI: HWDOM_ACPI_PAGES of them, for the
+ * host tables' XSDT and MADT), then the boot pages (a longer memory map).
+ */
+#define HWDOM_ACPI_PAGES 4
+#define HWDOM_SPECIAL_PAGES (PVH_SPECIAL_ACPI + HWDOM_ACPI_PAGES)
+#define HWDOM_BOOT_SIZE (2 * PAGE_SIZE)
+
 struct pvh_module {
 	u64 gpa;
 	u64 size;
@@ -44,6 +54,9 @@ struct pvh_boot_params {
 	unsigned int nr_modules;
 	struct pvh_module modules[PVH_MAX_MODULES];
 	u64 rsdp_gpa;		/* 0: no ACPI */
+	const struct hvm_memmap_table_entry *memmap;	/* NULL: pvh_memmap() */
+	unsigned int nr_memmap;
+	u64 boot_size;		/* bytes at @page; 0: one page */
 };
 
 /*
@@ -56,9 +69,10 @@ unsigned int pvh_memmap(u64 mem_size, struct hvm_memmap_table_entry *map);
 u64 pvh_ram_end(u64 mem_size);
 
 /*
- * Write the boot page for @p into @page (4 KiB, guest-physical @page_gpa):
- * hvm_start_info at its start, then the memory map, module list and
- * command lines. Returns 0, or -E2BIG when they do not fit in the page.
+ * Write the boot page for @p into @page (@p->boot_size bytes, 4 KiB by
+ * default, guest-physical @page_gpa): hvm_start_info at its start, then
+ * the memory map (@p->memmap, else pvh_memmap()), module list and command
+ * lines. Returns 0, or -E2BIG when they do not fit.
  */
 int pvh_write_boot_page(void *page, u64 page_gpa,
 			const struct pvh_boot_params *p);
