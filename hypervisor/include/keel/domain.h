@@ -88,12 +88,6 @@ struct domain {
 	struct arch_domain arch;
 };
 
-/* Is @d the domain that owns the machine's devices (dom0 with dom0=pvh)? */
-static inline bool is_hardware_domain(const struct domain *d)
-{
-	return d->hardware;
-}
-
 /*
  * The live domain @id with a reference held, or NULL (no such domain, or
  * dying). Every domain_get() is matched by a domain_put().

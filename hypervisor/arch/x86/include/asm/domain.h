@@ -4,9 +4,9 @@
 
 #include <keel/types.h>
 
+struct hwdom_ports;
 struct mmio_claims;
 struct hwdom_irq;
-struct hwdom_ports;
 
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
@@ -18,10 +18,10 @@ struct arch_domain {
 	 */
 	u64 uid;
 	u64 tsc_origin;
-	struct mmio_claims *mmio;	/* MMIO handlers (mmio.c); NULL: none */
-	struct hwdom_irq *hwirq;	/* a hardware domain's vIOAPICs, vPCI */
 	/* A hardware dom0's port policy and I/O bitmap (hwdom_ports.c); NULL: every port exits. */
 	struct hwdom_ports *hwdom_ports;
+	struct mmio_claims *mmio;	/* MMIO handlers (mmio.c); NULL: none */
+	struct hwdom_irq *hwirq;	/* a hardware domain's vIOAPICs, vPCI */
 };
 
 #endif
