@@ -109,6 +109,12 @@ struct domain *domain_held(domid_t id);
  */
 struct domain *domain_get_console(domid_t id);
 
+/* Does @d own the host's devices, its RAM mapped 1:1 (dom0=pvh)? */
+static inline bool is_hardware_domain(const struct domain *d)
+{
+	return d->hardware;
+}
+
 /* Guest-physical address of keel's special page @n (PVH_SPECIAL_*) in @d. */
 static inline u64 domain_special_gpa(const struct domain *d, unsigned int n)
 {
