@@ -14,6 +14,9 @@
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/string.h>
+#include <asm/hwdom_acpi.h>
+#include <asm/hwdom_irq.h>
+#include <asm/hwdom_ports.h>
 
 /* Pieces of dom0's RAM: keel's frames and other domains' make the holes. */
 #define HWDOM_MAX_RAM 32
@@ -230,17 +233,18 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 int arch_hwdom_init(struct domain *d)
 {
 	u64 acpi = domain_special_gpa(d, PVH_SPECIAL_ACPI);
+	int rc;
 
 	ASSERT(is_hardware_domain(d));
-	/*
-	 * hwacpi's hwdom_ports_init(d), hwirq's hwdom_irq_init(d) and the
-	 * host-table composer hwdom_acpi_build(d, acpi, ...) go here, in that
-	 * order. Until they land, dom0 gets keel's own (hardware-reduced)
-	 * tables in the stolen ACPI pages.
-	 */
-	if (!acpi_build_tables(phys_to_virt(acpi), HWDOM_ACPI_PAGES * PAGE_SIZE,
-			       acpi, d->nr_vcpus, &d->rsdp_gpa))
-		return -ENOMEM;
+	/* Ports, then interrupts and vPCI, then the tables that describe them. */
+	rc = hwdom_ports_init(d);
+	if (!rc)
+		rc = hwdom_irq_init(d);
+	if (!rc)
+		rc = hwdom_acpi_build(d, acpi, phys_to_virt(acpi),
+				      HWDOM_ACPI_PAGES * PAGE_SIZE, &d->rsdp_gpa);
+	if (rc)
+		return rc;
 	if (!platform_dma_translated())
 		pr_warn("d%u owns the machine's devices and no IOMMU confines their DMA: dom0 can read and write all of memory, keel's and every domain's\n",
 			d->id);

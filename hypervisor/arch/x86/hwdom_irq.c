@@ -4,6 +4,7 @@
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <asm/hwdom_irq.h>
+#include <asm/hwdom_ports.h>
 #include <asm/ioapic.h>
 #include <asm/mmio.h>
 #include <asm/vioapic.h>
@@ -91,6 +92,7 @@ void hwdom_irq_free(struct domain *d)
 
 void arch_domain_free(struct domain *d)
 {
+	hwdom_ports_free(d);
 	hwdom_irq_free(d);
 	mmio_domain_free(d);
 }
