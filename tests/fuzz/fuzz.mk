@@ -56,7 +56,7 @@ netback_tx_FUZZ_SRCS := $(NETBACK_DIR)/txparse.c $(NETBACK_DIR)/offload.c
 netback_tx_FUZZ_HDRS := $(NETBACK_DIR)/txparse.h $(NETBACK_DIR)/offload.h
 netback_tx_FUZZ_DEFS := $(NETBACK_INCLUDES)
 
-madt_FUZZ_SRCS := $(HV)/arch/x86/madt.c tests/fuzz/stub_printk.c
+madt_FUZZ_SRCS := $(HV)/arch/x86/madt.c $(HV)/arch/x86/acpi_walk.c tests/fuzz/stub_printk.c
 madt_FUZZ_HDRS := $(HV)/arch/x86/include/asm/madt.h
 madt_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include
 

@@ -184,6 +184,17 @@ void arch_vcpu_destroy(struct vcpu *v)
 	v->arch.vmcs = NULL;
 }
 
+/* No hardware dom0 here: its domains are all virtual. */
+int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
+{
+	return -ENOSYS;
+}
+
+int arch_hwdom_init(struct domain *d)
+{
+	return -ENOSYS;
+}
+
 /* Guest paging is off (as a PVH guest starts): virtual is physical. */
 int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa)
 {

@@ -388,6 +388,27 @@ static void test_memmap_full(void **state)
 	assert_true(bi.memmap[0].addr == 0);
 }
 
+/* A server's map as keel.efi hands it on: 100 ranges up to 400 GiB, sorted, none lost. */
+static void test_memmap_server(void **state)
+{
+	static u8 map[48 * 100];
+	int i;
+
+	(void)state;
+	memset(&bi, 0, sizeof(bi));
+	for (i = 0; i < 100; i++)	/* in reverse, RAM and ACPI NVS in turn */
+		add_desc(map, 48, 99 - i,
+			 i & 1 ? EFI_MT_ACPI_NVS : EFI_MT_CONVENTIONAL,
+			 (u64)i << 32, 0x100);
+	assert_int_equal(efi_memmap_convert(&bi, map, sizeof(map), 48), 0);
+	assert_int_equal(bi.nr_memmap, 100);
+	for (i = 0; i < 100; i++) {
+		assert_int_equal(bi.memmap[i].addr, (u64)i << 32);
+		assert_int_equal(bi.memmap[i].size, 0x100000);
+		assert_int_equal(bi.memmap[i].type, i & 1 ? MEM_NVS : MEM_USABLE);
+	}
+}
+
 /* Walk the tables like the MMU: the physical address behind va, or ~0. */
 static u64 walk(u64 *pml4, u64 va)
 {
@@ -450,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_memtype),
 		cmocka_unit_test(test_memmap_convert),
 		cmocka_unit_test(test_memmap_full),
+		cmocka_unit_test(test_memmap_server),
 		cmocka_unit_test(test_pagetable),
 	};
 

@@ -128,6 +128,64 @@ static void test_valid_bios(void **state)
 	assert_string_equal(test_log, "");
 }
 
+/*
+ * What a hardware dom0 is built from (issue 14): a server's full map, with
+ * ranges above 4 GiB, kept entry for entry, and the RSDP of ACPI 2.0 over
+ * the old one, on both GRUB paths.
+ */
+static void test_server_map_and_rsdp(void **state)
+{
+	static struct mb m;
+	static struct mb2_mmap_entry map[100];
+	static struct efi_memory_desc d[60];
+	static uint8_t p[8 + sizeof(d)];
+	uint8_t rsdp_old[20] = "RSD PTR ", rsdp_new[36] = "RSD PTR ";
+	uint32_t hdr[2] = { sizeof(struct efi_memory_desc), 1 };
+	uint64_t systab = 0x7f000000;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)	/* RAM, reserved, ACPI, NVS in turn */
+		map[i] = (struct mb2_mmap_entry){ (uint64_t)i << 30, 1ULL << 29,
+						  1 + i % 4, 0 };
+	mb_begin(&m);
+	mb_tag(&m, MB2_TAG_ACPI_OLD, rsdp_old, sizeof(rsdp_old));
+	mb_mmap(&m, map, 100);
+	mb_tag(&m, MB2_TAG_ACPI_NEW, rsdp_new, sizeof(rsdp_new));
+	mb_tag(&m, MB2_TAG_ACPI_OLD, rsdp_old, sizeof(rsdp_old));
+	mb_end(&m);
+	assert_int_equal(parse(&m, m.len), 0);
+	assert_int_equal(bi.nr_memmap, 100);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(bi.memmap[i].addr, (uint64_t)i << 30);
+		assert_int_equal(bi.memmap[i].size, 1ULL << 29);
+		assert_int_equal(bi.memmap[i].type, 1 + i % 4);
+	}
+	/* The ACPI 2.0 copy, whatever the order of the tags. */
+	assert_memory_equal(m.buf + (bi.rsdp_phys - INFO_PHYS), rsdp_new, 36);
+	assert_int_equal(*(uint32_t *)(m.buf + (bi.rsdp_phys - INFO_PHYS) - 8),
+			 MB2_TAG_ACPI_NEW);
+
+	/* EFI GRUB with only the EFI map: high RAM and the RSDP all the same. */
+	for (int i = 0; i < 60; i++)
+		d[i] = (struct efi_memory_desc){
+			.type = i % 2 ? 9 : 7,	/* ACPI reclaim, conventional */
+			.phys_start = (uint64_t)i << 32, .nr_pages = 0x1000 };
+	memcpy(p, hdr, 8);
+	memcpy(p + 8, d, sizeof(d));
+	mb_begin(&m);
+	mb_tag(&m, MB2_TAG_EFI64, &systab, 8);
+	mb_tag(&m, MB2_TAG_EFI_MMAP, p, sizeof(p));
+	mb_tag(&m, MB2_TAG_ACPI_OLD, rsdp_old, sizeof(rsdp_old));
+	mb_end(&m);
+	assert_int_equal(parse(&m, m.len), 0);
+	assert_int_equal(bi.boot_path, BOOT_MULTIBOOT2_EFI);
+	assert_int_equal(bi.nr_memmap, 60);
+	assert_int_equal(bi.memmap[59].addr, 59ULL << 32);
+	assert_int_equal(bi.memmap[59].type, MEM_ACPI);
+	assert_int_equal(*(uint32_t *)(m.buf + (bi.rsdp_phys - INFO_PHYS) - 8),
+			 MB2_TAG_ACPI_OLD);
+}
+
 static void test_valid_efi_memory_map(void **state)
 {
 	static struct mb m;
@@ -423,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup(test_memory_maps, setup),
 		cmocka_unit_test_setup(test_efi_tags, setup),
 		cmocka_unit_test_setup(test_acpi, setup),
+		cmocka_unit_test_setup(test_server_map_and_rsdp, setup),
 		cmocka_unit_test_setup(test_mutations, setup),
 	};
 

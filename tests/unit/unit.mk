@@ -260,6 +260,20 @@ test_blkif_abi_SRCS :=
 test_blkif_abi_HDRS := frontend-drivers/blkfront/blkif_abi.h
 test_blkif_abi_DEFS := -Ifrontend-drivers/blkfront
 
+# The host FADT reader and dom0's ACPI composer (arch/x86/fadt.c, hwdom_acpi.c) on captured tables.
+UNIT_TESTS += test_hwdom_acpi
+test_hwdom_acpi_SRCS := $(HV)/arch/x86/hwdom_acpi.c $(HV)/arch/x86/fadt.c \
+	$(HV)/arch/x86/acpi_walk.c $(HV)/arch/x86/madt.c tests/unit/stub_printk.c
+test_hwdom_acpi_DEFS := -I$(HV)/arch/x86/include
+test_hwdom_acpi_HDRS := $(HV)/arch/x86/include/asm/hwdom_acpi.h $(HV)/arch/x86/include/asm/fadt.h \
+	$(HV)/arch/x86/include/asm/acpi_walk.h
+
+# A hardware dom0's I/O bitmap and port policy (arch/x86/port_policy.c) on fake ports.
+UNIT_TESTS += test_hwdom_ports
+test_hwdom_ports_SRCS := $(HV)/arch/x86/port_policy.c
+test_hwdom_ports_DEFS := -I$(HV)/arch/x86/include
+test_hwdom_ports_HDRS := $(HV)/arch/x86/include/asm/hwdom_ports.h $(HV)/arch/x86/include/asm/fadt.h
+
 # The MMIO MOV decoder (arch/x86/mmio_decode.c): Linux's loads and stores, hostile byte strings.
 UNIT_TESTS += test_mmio_decode
 test_mmio_decode_SRCS := $(HV)/arch/x86/mmio_decode.c
@@ -283,20 +297,6 @@ UNIT_TESTS += test_mmio
 test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/stub_printk.c
 test_mmio_DEFS := -I$(HV)/arch/x86/include
 test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
-
-# The host FADT reader and dom0's ACPI composer (arch/x86/fadt.c, hwdom_acpi.c) on captured tables.
-UNIT_TESTS += test_hwdom_acpi
-test_hwdom_acpi_SRCS := $(HV)/arch/x86/hwdom_acpi.c $(HV)/arch/x86/fadt.c \
-	$(HV)/arch/x86/acpi_walk.c $(HV)/arch/x86/madt.c tests/unit/stub_printk.c
-test_hwdom_acpi_DEFS := -I$(HV)/arch/x86/include
-test_hwdom_acpi_HDRS := $(HV)/arch/x86/include/asm/hwdom_acpi.h $(HV)/arch/x86/include/asm/fadt.h \
-	$(HV)/arch/x86/include/asm/acpi_walk.h
-
-# A hardware dom0's I/O bitmap and port policy (arch/x86/port_policy.c) on fake ports.
-UNIT_TESTS += test_hwdom_ports
-test_hwdom_ports_SRCS := $(HV)/arch/x86/port_policy.c
-test_hwdom_ports_DEFS := -I$(HV)/arch/x86/include
-test_hwdom_ports_HDRS := $(HV)/arch/x86/include/asm/hwdom_ports.h $(HV)/arch/x86/include/asm/fadt.h
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

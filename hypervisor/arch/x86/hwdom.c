@@ -1,5 +1,4 @@
 /* The hardware dom0 (dom0=pvh): its 1:1 RAM, e820, device ranges and stolen pages. */
-#include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/assert.h>
 #include <keel/bootinfo.h>
@@ -236,15 +235,18 @@ int arch_hwdom_init(struct domain *d)
 	int rc;
 
 	ASSERT(is_hardware_domain(d));
-	/* Ports, then interrupts and vPCI, then the tables that describe them. */
+	/* Its device ranges are mapped: the emulated ones punch their holes now. */
 	rc = hwdom_ports_init(d);
 	if (!rc)
 		rc = hwdom_irq_init(d);
 	if (!rc)
 		rc = hwdom_acpi_build(d, acpi, phys_to_virt(acpi),
 				      HWDOM_ACPI_PAGES * PAGE_SIZE, &d->rsdp_gpa);
-	if (rc)
+	if (rc) {
+		pr_err("d%u: cannot set up the machine for it: error %d\n",
+		       d->id, rc);
 		return rc;
+	}
 	if (!platform_dma_translated())
 		pr_warn("d%u owns the machine's devices and no IOMMU confines their DMA: dom0 can read and write all of memory, keel's and every domain's\n",
 			d->id);
