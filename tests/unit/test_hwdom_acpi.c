@@ -328,6 +328,30 @@ static void test_fadt_hostile(void **state)
 	assert_int_equal(fadt_read(&w, &f), 0);
 	assert_false(f.s5_known);
 	assert_true(test_log_has("no usable DSDT"));
+	assert_int_equal(f.nr_pblks, 1);		/* the SSDT's still count */
+}
+
+/* SeaBIOS 1.7-era tables: \_S5 in an SSDT, not in the DSDT. */
+static void test_fadt_s5_in_ssdt(void **state)
+{
+	static const uint8_t ssdt_s5[] = {
+		0x10, 0x0e, '\\', 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+		0x0a, 0x03, 0x0a, 0x04, 0x00,
+	};
+	static const uint8_t no_s5[] = { 0x08, 'F', 'O', 'O', '_', 0x00 };
+	struct acpi_walk w;
+	struct fadt_ports f;
+
+	(void)state;
+	q35_tables();
+	put_aml(DSDT_AT, "DSDT", no_s5, sizeof(no_s5));
+	put_aml(SSDT_AT, "SSDT", ssdt_s5, sizeof(ssdt_s5));
+	w = walk();
+	assert_int_equal(fadt_read(&w, &f), 0);
+	assert_true(f.s5_known);
+	assert_int_equal(f.s5_typ_a, 3);
+	assert_int_equal(f.s5_typ_b, 4);
+	assert_int_equal(f.nr_pblks, 0);
 }
 
 /* \_S5 and Processor objects cut short at every length: never read past the end (ASan). */
@@ -579,6 +603,36 @@ static void test_compose_refusals(void **state)
 	assert_true(test_log_has("SSDT at 0xe3000 hidden from dom0"));
 }
 
+/* IOAPICs beyond the vIOAPICs keel gives dom0 (MADT_MAX_IOAPICS) are not listed. */
+static void test_compose_caps_ioapics(void **state)
+{
+	uint8_t *t = at(MADT_AT);
+	struct acpi_walk w;
+	const uint8_t *madt;
+	unsigned int nr = 0;
+	uint32_t len = sizeof(q35_apic);
+	uint64_t rsdp;
+
+	(void)state;
+	q35_tables();
+	for (unsigned int i = 0; i < MADT_MAX_IOAPICS; i++) {	/* 1 + 8 in all */
+		memcpy(t + len, q35_apic + 0x34, 12);
+		t[len + 2] = 1 + i;
+		put32(t + len + 8, 24 * (1 + i));
+		len += 12;
+	}
+	put_table(MADT_AT, "APIC", t, len);
+	assert_true(compose(1, &rsdp) > 0);
+	w = out_walk(rsdp);
+	assert_int_equal(acpi_find_table(&w, "APIC", &madt, NULL), 0);
+	for (uint32_t off = 44; off < get32(madt + 4); off += madt[off + 1])
+		if (madt[off] == 1) {
+			assert_int_equal(madt[off + 2], nr);
+			nr++;
+		}
+	assert_int_equal(nr, MADT_MAX_IOAPICS);
+}
+
 /* hwdom_acpi_build(): the boot loader's RSDP, dom0's vCPU count. */
 static void test_build_from_boot_info(void **state)
 {
@@ -603,10 +657,12 @@ int main(void)
 		cmocka_unit_test(test_fadt_bochs_revision_1),
 		cmocka_unit_test(test_fadt_gas_choices),
 		cmocka_unit_test(test_fadt_hostile),
+		cmocka_unit_test(test_fadt_s5_in_ssdt),
 		cmocka_unit_test(test_aml_truncated),
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),
 		cmocka_unit_test(test_compose_refusals),
+		cmocka_unit_test(test_compose_caps_ioapics),
 		cmocka_unit_test(test_build_from_boot_info),
 	};
 

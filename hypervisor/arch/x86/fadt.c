@@ -134,7 +134,7 @@ static void read_dsdt(const struct acpi_walk *w, const struct acpi_fadt *fadt,
 	u32 dlen;
 
 	if (!dsdt || memcmp(dsdt, "DSDT", 4)) {
-		pr_warn("acpi: no usable DSDT: S5 and C-state ports unknown\n");
+		pr_warn("acpi: no usable DSDT: only the SSDTs name S5 and C-state ports\n");
 		return;
 	}
 	memcpy(&dlen, dsdt + 4, 4);
@@ -187,6 +187,11 @@ int fadt_read(const struct acpi_walk *w, struct fadt_ports *f)
 		memcpy(&slen, ssdt + 4, 4);
 		aml_add_pblks(ssdt + sizeof(struct acpi_header),
 			      slen - sizeof(struct acpi_header), f);
+		/* SeaBIOS's older tables name the sleep states in an SSDT. */
+		if (!f->s5_known)
+			f->s5_known = aml_find_s5(ssdt + sizeof(struct acpi_header),
+						  slen - sizeof(struct acpi_header),
+						  &f->s5_typ_a, &f->s5_typ_b);
 	}
 	return 0;
 }

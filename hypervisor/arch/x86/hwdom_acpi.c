@@ -6,6 +6,7 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <asm/hwdom_acpi.h>
+#include <asm/madt.h>
 
 #define MADT_ENTRIES 44		/* header, local APIC address, flags */
 #define MADT_LAPIC 0
@@ -56,6 +57,7 @@ struct host_madt {
 	unsigned int nr_uids;
 	u32 max_uid;
 	u32 copy_len;		/* bytes of IOAPIC and ISO entries */
+	unsigned int nr_ioapics;
 };
 
 static int scan_madt(const u8 *t, struct host_madt *m)
@@ -84,7 +86,8 @@ static int scan_madt(const u8 *t, struct host_madt *m)
 			       e[0], off);
 			return -EINVAL;
 		}
-		if (e[0] == MADT_IOAPIC)
+		/* IOAPICs past keel's vIOAPICs stay out of dom0's view. */
+		if (e[0] == MADT_IOAPIC && m->nr_ioapics++ < MADT_MAX_IOAPICS)
 			m->copy_len += MADT_IOAPIC_LEN;
 		if (e[0] == MADT_ISO)
 			m->copy_len += MADT_ISO_LEN;
@@ -105,6 +108,7 @@ static int scan_madt(const u8 *t, struct host_madt *m)
 /* The new MADT at @out; returns its length. */
 static u32 write_madt(const struct host_madt *m, unsigned int nr_vcpus, u8 *out)
 {
+	unsigned int nr_ioapics = 0;
 	u32 len = MADT_ENTRIES;
 
 	memcpy(out, m->t, MADT_ENTRIES);	/* host header and flags (PCAT_COMPAT) */
@@ -135,7 +139,7 @@ static u32 write_madt(const struct host_madt *m, unsigned int nr_vcpus, u8 *out)
 		u32 n = e[0] == MADT_IOAPIC ? MADT_IOAPIC_LEN :
 			e[0] == MADT_ISO ? MADT_ISO_LEN : 0;
 
-		if (!n)
+		if (!n || (e[0] == MADT_IOAPIC && nr_ioapics++ >= MADT_MAX_IOAPICS))
 			continue;
 		memcpy(out + len, e, n);
 		out[len + 1] = n;

@@ -107,6 +107,7 @@ bool hwdom_portio(struct vcpu *v, u16 port, unsigned int size, bool in,
 		  u32 *val)
 {
 	struct hwdom_ports *p = v->domain->arch.hwdom_ports;
+	static unsigned int refused;
 
 	switch (hwdom_port_access(p, port, size, in, val, &host_ports)) {
 	case HWDOM_IO_NOT_MINE:
@@ -121,8 +122,9 @@ bool hwdom_portio(struct vcpu *v, u16 port, unsigned int size, bool in,
 		domain_shutdown(v->domain, SHUTDOWN_reboot);
 		break;
 	case HWDOM_IO_REFUSED:
-		pr_warn("d%u: refused sleep request %#x to port %#x (only S5 is)\n",
-			v->domain->id, *val, port);
+		if (refused++ < 10)
+			pr_warn("d%u: refused sleep request %#x to port %#x (only S5 is)\n",
+				v->domain->id, *val, port);
 		break;
 	case HWDOM_IO_DONE:
 		break;

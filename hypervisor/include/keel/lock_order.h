@@ -28,6 +28,8 @@
  *  6c. vector_lock (arch/x86/irq.c)     leaf: host vector allocation
  *  6d. ioapic_lock, pci_lock (arch/x86) leaf, interrupts off: a host
  *                                       IOAPIC's or CF8's register pair
+ *  6e. ports->lock (arch/x86/          leaf: a hardware dom0's vPIC, PM1
+ *      hwdom_ports.h)                   and 0xCF9 state (port_policy.c)
  *  7. sched_lock (schedule.c)           vCPU states and run queues
  *  8. c->timer_lock (timer.c)           one CPU's timer heap; two CPUs'
  *                                       in ascending CPU order

@@ -16,15 +16,15 @@ struct fadt_ports {
 	u8 pm_tmr_len;
 	u16 reset_port;			/* RESET_REG when in I/O space */
 	u8 reset_value;
-	bool s5_known;			/* \_S5 found in the DSDT */
+	bool s5_known;			/* \_S5 found in the DSDT or an SSDT */
 	u8 s5_typ_a, s5_typ_b;		/* its SLP_TYP for PM1a and PM1b */
 	unsigned int nr_pblks;
 	u16 pblks[FADT_MAX_PBLKS];	/* processor blocks (P_LVL2 = +4, P_LVL3 = +5) */
 };
 
 /*
- * fadt_read() - the FADT's fixed registers, \_S5 from the DSDT and the
- * processor blocks of the DSDT's and SSDTs' Processor objects.
+ * fadt_read() - the FADT's fixed registers, \_S5 from the DSDT (else an
+ * SSDT) and the processor blocks of the DSDT's and SSDTs' Processor objects.
  * @return 0 with *@f filled (missing DSDT or \_S5 only warn), -ENOENT
  * without a FADT, -EINVAL when it is malformed.
  */
