@@ -175,6 +175,16 @@ static void msix_update(struct vpci_dev *dev, u16 ctrl)
 	pci_conf_write(dev->bdf, dev->msix_cap + 2, 2, dev->msix_ctrl);
 }
 
+void vmsi_quiesce(struct vpci_dev *dev)
+{
+	if (dev->msi_cap && dev->msi_enabled)
+		pci_conf_write(dev->bdf, dev->msi_cap + MSI_CTRL, 2, 0);
+	dev->msi_enabled = false;
+	for (unsigned int i = 0; dev->msix_table &&
+	     i < MIN(dev->msix_entries, (u32)VPCI_MSIX_MAX); i++)
+		hw_entry(dev, i)[3] = MSIX_MASKED;
+}
+
 /* ---- configuration space ---- */
 
 u32 vmsi_read(struct vpci_dev *dev, u16 reg, unsigned int size, u32 hw)
