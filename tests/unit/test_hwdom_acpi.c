@@ -300,6 +300,21 @@ static void test_fadt_gas_choices(void **state)
 	assert_int_equal(f.reset_port, 0);
 	assert_true(test_log_has("PM_TMR is not in I/O space"));
 	assert_true(test_log_has("PM1b_CNT at 0x12345"));
+
+	/*
+	 * The legacy PM1_CNT_LEN 0 beside a 64-bit PM1a of 16 bits, no PM1b:
+	 * PM1a's length is its GAS's, whatever the absent PM1b says, so that
+	 * its SLP_EN byte still traps.
+	 */
+	q35_tables();
+	t = at(FACP_AT);
+	t[89] = 0;				/* PM1_CNT_LEN */
+	reseal(FACP_AT);
+	w = walk();
+	assert_int_equal(fadt_read(&w, &f), 0);
+	assert_int_equal(f.pm1a_cnt, 0x604);
+	assert_int_equal(f.pm1b_cnt, 0);
+	assert_int_equal(f.pm1_cnt_len, 2);
 }
 
 static void test_fadt_hostile(void **state)
