@@ -346,6 +346,69 @@ static void test_fadt_hostile(void **state)
 	assert_int_equal(f.nr_pblks, 1);		/* the SSDT's still count */
 }
 
+/* The MCFG's ECAM windows, which keel takes out of dom0's device map. */
+static void test_ecam_windows(void **state)
+{
+	struct boot_range win[4];
+	struct acpi_walk w;
+	uint8_t *t;
+
+	(void)state;
+	q35_tables();			/* its MCFG: one window at 0, buses 0-0 */
+	t = at(MCFG_AT);
+	put64(t + 44, 0xb0000000u);	/* QEMU q35: 256 buses at 0xb0000000 */
+	t[44 + 10] = 0;
+	t[44 + 11] = 0xff;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 1);
+	assert_int_equal(win[0].start, 0xb0000000u);
+	assert_int_equal(win[0].end, 0xc0000000u);
+
+	/* Two windows, the second from bus 0x80. */
+	put_table(MCFG_AT, "MCFG", NULL, 76);
+	t = at(MCFG_AT);
+	put64(t + 44, 0xe0000000u);
+	t[44 + 11] = 0x3f;
+	put64(t + 60, 0x3f0000000000ull);
+	t[60 + 8] = 1;			/* segment 1 */
+	t[60 + 10] = 0x80;
+	t[60 + 11] = 0x8f;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 2);
+	assert_int_equal(win[0].start, 0xe0000000u);
+	assert_int_equal(win[0].end, 0xe4000000u);
+	assert_int_equal(win[1].start, 0x3f0000000000ull + (0x80ull << 20));
+	assert_int_equal(win[1].end, 0x3f0000000000ull + (0x90ull << 20));
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 1), -EINVAL);	/* no room */
+
+	/* A broken BIOS: a clear error, never a crash. */
+	put_table(MCFG_AT, "MCFG", NULL, 50);	/* a partial entry */
+	w = walk();
+	test_log_reset();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+	assert_true(test_log_has("MCFG of 50 bytes"));
+	put_table(MCFG_AT, "MCFG", NULL, 60);
+	t = at(MCFG_AT);
+	put64(t + 44, ~0ull << 12);		/* wraps past 2^64 */
+	t[44 + 11] = 1;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+	t[44 + 10] = 2;				/* end bus below start */
+	put64(t + 44, 0xe0000000u);
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+
+	/* No MCFG: nothing to hide. */
+	memcpy(at(MCFG_AT), "XCFG", 4);
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 0);
+}
+
 /* SeaBIOS 1.7-era tables: \_S5 in an SSDT, not in the DSDT. */
 static void test_fadt_s5_in_ssdt(void **state)
 {
@@ -674,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_fadt_hostile),
 		cmocka_unit_test(test_fadt_s5_in_ssdt),
 		cmocka_unit_test(test_aml_truncated),
+		cmocka_unit_test(test_ecam_windows),
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),
 		cmocka_unit_test(test_compose_refusals),

@@ -229,6 +229,33 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 	return map_device_ranges(d, bi);
 }
 
+/* The host's ECAM windows leave dom0's 1:1 device map (hwdom_acpi_ecam()). */
+static int hide_ecam(struct domain *d)
+{
+	struct boot_range win[8];
+	struct acpi_walk w;
+	int n;
+
+	if (!boot_info.rsdp_phys ||
+	    acpi_walk_init(&w, boot_info.rsdp_phys, acpi_map_firmware, NULL))
+		return 0;		/* hwdom_acpi_build() says why */
+	n = hwdom_acpi_ecam(&w, win, ARRAY_SIZE(win));
+	for (int i = 0; i < n; i++) {
+		int rc = p2m_unmap_mmio(d, win[i].start, win[i].end);
+
+		if (rc) {
+			pr_err("d%u: the MCFG's ECAM window %#llx-%#llx is not a device range (%d)\n",
+			       d->id, (unsigned long long)win[i].start,
+			       (unsigned long long)win[i].end, rc);
+			return rc;
+		}
+		pr_info("d%u: ECAM %#llx-%#llx kept from it (vPCI is CF8/CFC only)\n",
+			d->id, (unsigned long long)win[i].start,
+			(unsigned long long)win[i].end);
+	}
+	return n < 0 ? n : 0;
+}
+
 int arch_hwdom_init(struct domain *d)
 {
 	u64 acpi = domain_special_gpa(d, PVH_SPECIAL_ACPI);
@@ -237,6 +264,8 @@ int arch_hwdom_init(struct domain *d)
 	ASSERT(is_hardware_domain(d));
 	/* Its device ranges are mapped: the emulated ones punch their holes now. */
 	rc = hwdom_ports_init(d);
+	if (!rc)
+		rc = hide_ecam(d);
 	if (!rc)
 		rc = hwdom_irq_init(d);
 	if (!rc)
