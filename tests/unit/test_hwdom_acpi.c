@@ -346,6 +346,48 @@ static void test_fadt_hostile(void **state)
 	assert_int_equal(f.nr_pblks, 1);		/* the SSDT's still count */
 }
 
+/* Every MADT IOAPIC's page leaves dom0's device map, also past keel's eight. */
+static void test_ioapic_pages(void **state)
+{
+	struct acpi_walk w;
+	u64 pages[16];
+	uint8_t *t;
+
+	(void)state;
+	q35_tables();
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), 1);
+	assert_int_equal(pages[0], 0xfec00000u);
+
+	/* Ten IOAPICs (a four-socket server), one at an odd offset in its page. */
+	t = at(MADT_AT);
+	memset(t, 0, 44 + 10 * 12);
+	memcpy(t + 36, &(uint32_t){ 0xfee00000u }, 4);
+	for (int i = 0; i < 10; i++) {
+		uint8_t *e = t + 44 + i * 12;
+
+		e[0] = 1;
+		e[1] = 12;
+		e[2] = i;
+		put32(e + 4, 0xfec00000u + i * 0x1000 + (i == 9 ? 0x20 : 0));
+		put32(e + 8, i * 24);
+	}
+	put_table(MADT_AT, "APIC", t, 44 + 10 * 12);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), 10);
+	assert_int_equal(pages[8], 0xfec08000u);
+	assert_int_equal(pages[9], 0xfec09000u);
+	test_log_reset();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 9), -ENOSPC);
+	assert_true(test_log_has("more than 9 IOAPICs"));
+
+	/* A truncated entry: a clear error. */
+	t[44 + 9 * 12 + 1] = 40;
+	reseal(MADT_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), -EINVAL);
+}
+
 /* The MCFG's ECAM windows, which keel takes out of dom0's device map. */
 static void test_ecam_windows(void **state)
 {
@@ -737,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_fadt_hostile),
 		cmocka_unit_test(test_fadt_s5_in_ssdt),
 		cmocka_unit_test(test_aml_truncated),
+		cmocka_unit_test(test_ioapic_pages),
 		cmocka_unit_test(test_ecam_windows),
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),

@@ -216,6 +216,30 @@ long hwdom_acpi_compose(const struct acpi_walk *w, unsigned int nr_vcpus,
 	return off_madt + madt_len;
 }
 
+int hwdom_acpi_ioapic_pages(const struct acpi_walk *w, u64 *out,
+			    unsigned int max)
+{
+	struct host_madt m;
+	const u8 *t;
+	unsigned int n = 0;
+	int rc = acpi_find_table(w, "APIC", &t, NULL);
+
+	if (!rc)
+		rc = scan_madt(t, &m);	/* every entry's length checked */
+	if (rc)
+		return rc;
+	for (u32 off = MADT_ENTRIES; off < m.len; off += t[off + 1]) {
+		if (t[off] != MADT_IOAPIC)
+			continue;
+		if (n == max) {
+			pr_err("acpi: more than %u IOAPICs in the MADT\n", max);
+			return -ENOSPC;
+		}
+		out[n++] = get_u32(t + off + 4) & ~(u64)(PAGE_SIZE - 1);
+	}
+	return n;
+}
+
 #define MCFG_ENTRIES 44		/* header and 8 reserved bytes */
 #define MCFG_ENTRY_LEN 16	/* base, segment, start and end bus, reserved */
 

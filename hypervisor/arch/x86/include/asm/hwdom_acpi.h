@@ -31,6 +31,14 @@ struct boot_range;
 int hwdom_acpi_ecam(const struct acpi_walk *w, struct boot_range *out,
 		    unsigned int max);
 
+/*
+ * hwdom_acpi_ioapic_pages() - the page of every IOAPIC the host MADT
+ * lists, also those keel has no vIOAPIC for (past MADT_MAX_IOAPICS, or
+ * refused by ioapic_init()), in @out (at most @max): how many, or -errno.
+ */
+int hwdom_acpi_ioapic_pages(const struct acpi_walk *w, u64 *out,
+			    unsigned int max);
+
 /* hwdom_acpi_build() - hwdom_acpi_compose() over the host's tables for @d: 0 or -errno. */
 int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
 		     u64 *rsdp_gpa);
