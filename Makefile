@@ -163,6 +163,22 @@ ISO_MODULES_network = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=network keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
+# dom0 owns Bochs's machine (docs/hardware.md): the default dom0=pvh with the host's ACPI tables,
+# an IDE disk (hw-disk.img, tests/emu/hardware/) and an e1000 on vnet; a domU's disk is a file on
+# that disk and its vif on a bridge holding the e1000 (tests/emu/dom0/usr/libexec/keel/test-hardware).
+# iomem=relaxed lets /dev/mem reach ranges Linux marks busy: keel itself must refuse them.
+TEST_ISOS += hardware
+HW_DISK := $(BUILD)/hw-disk.img
+ISO_CMDLINE_hardware := console=com1,e9 dom0_mem=384M
+ISO_MODULES_hardware = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) iomem=relaxed acpi_irq_nobalance keel.test=hardware keel.test=poweroff' \
+	$(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-hardware.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
+	$(HW_DISK)
+$(HW_DISK): tests/emu/hardware/mkdisk.sh $(BUILD)/linux/rootdisk.img
+	@echo "  EXT4    $@"
+	@tests/emu/hardware/mkdisk.sh $@ $(BUILD)/linux/rootdisk.img
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)

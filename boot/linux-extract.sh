@@ -6,7 +6,8 @@
 # and OUTDIR/modules/lib/modules/<version>/: the Xen drivers, blkfront,
 # netfront, blkback, netback, ext4 (a guest's root on xvda) with the crc32c its checksums ask the
 # crypto API for, loop (dom0's phy disks on image files), tun and bridge (dom0's vifs on xenbr0),
-# what they depend on, and the package's
+# ata_piix, sd_mod and e1000 (a hardware dom0's IDE disk and NIC, docs/hardware.md), what they
+# depend on, and the package's
 # modules.* files. With BUSYBOX
 # (a static busybox that runs here), its depmod writes modules.dep and friends for that subset.
 set -euo pipefail
@@ -16,7 +17,9 @@ deb=$1 out=$2 busybox=${3:-}
 wanted=(kernel/drivers/xen kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.ko
 	kernel/drivers/block/xen-blkback kernel/drivers/net/xen-netback
 	kernel/fs/ext4 kernel/crypto/crc32c_generic.ko kernel/drivers/block/loop.ko
-	kernel/drivers/net/tun.ko kernel/net/bridge/bridge.ko)
+	kernel/drivers/net/tun.ko kernel/net/bridge/bridge.ko
+	kernel/drivers/ata/ata_piix.ko kernel/drivers/scsi/sd_mod.ko
+	kernel/drivers/net/ethernet/intel/e1000/e1000.ko)
 
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/extract.XXXXXX")

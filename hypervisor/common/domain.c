@@ -278,12 +278,17 @@ static void domain_free(struct domain *d)
 {
 	ASSERT(d->dying);
 	ASSERT(atomic_read(&d->refcnt) == 0);
+	/*
+	 * First: a hardware domain's host interrupts (its devices' lines and
+	 * MSIs) are delivered to its vCPUs from any CPU's do_irq() until
+	 * their pins and vectors are gone, so those go before the vCPUs do.
+	 */
+	arch_domain_free(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
 	p2m_teardown(d);
 	ASSERT(!p2m_tot_pages(d));
-	arch_domain_free(d);
 	if (d->shared_info)
 		free_page(d->shared_info);
 	console_ring_free(d);

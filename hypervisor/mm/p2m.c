@@ -378,6 +378,20 @@ static bool only_mmio_locked(struct domain *d, u64 start, u64 end)
 	return true;
 }
 
+bool p2m_range_is_mmio(struct domain *d, u64 start, u64 end)
+{
+	u64 hpa, attr, size;
+	bool ok = IS_ALIGNED(start | end, PAGE_SIZE) && start < end &&
+		  end <= PT_ADDR_LIMIT;
+
+	spin_lock(&d->p2m_lock);
+	for (u64 gpa = start; ok && gpa < end; gpa += PAGE_SIZE)
+		ok = !pt_lookup(&d->p2m, gpa, &hpa, &attr, &size) &&
+		     (arch_p2m_access(attr) & P2M_MMIO) && hpa == gpa;
+	spin_unlock(&d->p2m_lock);
+	return ok;
+}
+
 int p2m_unmap_mmio(struct domain *d, u64 start, u64 end)
 {
 	struct p2m_old old = { .flush = true };

@@ -52,11 +52,12 @@ trim() {
 # --- read the test list ---------------------------------------------------------------
 
 names=() emus=() images=() limits=() statuses=() requireds=() forbiddens=() megss=() cpuss=()
-wheres=()
+wheres=() disks=() nics=() checks=()
 
 # parse_list WHERE: read a list in tests.list's format from stdin (WHERE names it in errors).
 parse_list() {
 	local list=$1 line lineno=0 name emu image limit status req forb opts opt megs cpus i
+	local disk nic check
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -73,22 +74,27 @@ parse_list() {
 		[[ -n $image ]] || die "$where: no image"
 		[[ $limit =~ ^[1-9][0-9]*$ ]] || die "$where: bad timeout '$limit'"
 		[[ $status =~ ^([0-7]|-)$ ]] || die "$where: bad status '$status'"
-		megs=256 cpus=1
+		megs=256 cpus=1 disk= nic= check=
 		for opt in $opts; do
 			case $opt in
 			megs=[1-9]*) megs=${opt#megs=} ;;
 			cpus=[1-9]*) cpus=${opt#cpus=} ;;
+			disk=?*) disk=${opt#disk=} ;;
+			nic=vnet) nic=vnet ;;
+			check=?*) check=${opt#check=} ;;
 			*) die "$where: bad option '$opt' (or a stray '|')" ;;
 			esac
 		done
 		for ((i = 0; i < ${#names[@]}; i++)); do
 			[[ ${names[i]} != "$name" ]] || die "$where: test '$name' listed twice (first in ${wheres[i]})"
 		done
+		[[ -z $disk$nic || $emu == bochs ]] || die "$where: disk= and nic= are Bochs options"
 		[[ $req != - ]] || req=
 		[[ $forb != - ]] || forb=
 		names+=("$name") emus+=("$emu") images+=("$image") limits+=("$limit")
 		statuses+=("$status") requireds+=("$req") forbiddens+=("$forb")
 		megss+=("$megs") cpuss+=("$cpus") wheres+=("$where")
+		disks+=("$disk") nics+=("$nic") checks+=("$check")
 	done
 }
 
@@ -140,6 +146,25 @@ verdict() {
 	} >"$dir/result"
 }
 
+# bochs_devices I DIR: add test I's disk and NIC to DIR/bochsrc. The disk image is copied to
+# DIR/disk.img, which the run may write and its check reads. Sets REPLY and fails on an error.
+bochs_devices() {
+	local i=$1 dir=$2 disk=${disks[$1]}
+	if [[ -n $disk ]]; then
+		[[ $disk == /* ]] || disk=$root/$disk
+		[[ -f $disk ]] || { REPLY="disk image $disk missing (build it first)"; return 1; }
+		cp "$disk" "$dir/disk.img"
+		echo "ata1-master: type=disk, path=$dir/disk.img, mode=flat" >>"$dir/bochsrc"
+	fi
+	if [[ ${nics[i]} == vnet ]]; then
+		# vnet's TFTP root; it writes its packet log to the working directory (DIR).
+		mkdir -p "$dir/vnet"
+		printf '%s\n' "pci: enabled=1, chipset=i440fx, slot1=e1000" \
+			"e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=vnet, ethdev=$dir/vnet" \
+			>>"$dir/bochsrc"
+	fi
+}
+
 # run_test I: run test number I in its own directory and write its verdict there.
 run_test() {
 	local i=$1
@@ -171,6 +196,7 @@ run_test() {
 		command -v bochs-bin >/dev/null || { verdict "$dir" 0 "" "bochs-bin not installed (scripts/deps.sh test)"; return; }
 		[[ -n ${DISPLAY:-} ]] || { verdict "$dir" 0 "" "no X display for Bochs (Xvfb did not start)"; return; }
 		keel_bochsrc "$dir/bochsrc" "$image" "$dir/serial.txt" "$dir/bochs.log" "$megs" "$cpus" 1
+		bochs_devices "$i" "$dir" || { verdict "$dir" 0 "" "$REPLY"; return; }
 		# Debian's Bochs waits at its debugger prompt: "c" continues, and EOF on stdin makes
 		# it quit if it ever returns there.
 		echo c >"$dir/debugger-input"
@@ -217,6 +243,14 @@ run_test() {
 		fi
 	} >"$dir/console.txt"
 	local console=$dir/console.txt
+
+	# The post-run check (options check=SCRIPT): what it prints is matched like the console.
+	if [[ -n ${checks[i]} ]]; then
+		if ! "$root/${checks[i]}" "$dir" >"$dir/check.txt" 2>&1; then
+			reasons+=("post-run check ${checks[i]} failed: $(tail -n 1 "$dir/check.txt")")
+		fi
+		clean <"$dir/check.txt" >>"$console"
+	fi
 
 	if ((rc == 124 || rc == 137)); then
 		reasons+=("timed out after ${limit}s")

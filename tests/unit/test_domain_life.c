@@ -51,7 +51,11 @@ static u64 now;
 
 void arch_send_ipi(unsigned int cpu) { }
 void arch_timer_program(u64 deadline) { }
-void arch_vcpu_destroy(struct vcpu *v) { }
+static unsigned int vcpus_destroyed, vcpus_destroyed_at_arch_free = ~0u;
+
+void arch_vcpu_destroy(struct vcpu *v) { vcpus_destroyed++; }
+/* The hardware domain's interrupt bindings go here: its vCPUs must still exist. */
+void arch_domain_free(struct domain *d) { vcpus_destroyed_at_arch_free = vcpus_destroyed; }
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v) { return false; }
 int arch_console_getc(void) { return -1; }
 u64 arch_read_tsc(void) { return 0; }
@@ -228,6 +232,22 @@ static void test_two_destroys_drop_one_reference(void **state)
 	d = create(1, 1);
 	domain_destroy(d);
 	assert_null(domain_held(1));
+}
+
+/*
+ * A host interrupt of a hardware domain's device is delivered to its vCPUs
+ * (vioapic.c, vmsi.c) until arch_domain_free() has unbound it: that runs
+ * before any vCPU is freed.
+ */
+static void test_interrupts_unbound_before_vcpus_go(void **state)
+{
+	struct domain *d = create(1, 2);
+
+	vcpus_destroyed = 0;
+	vcpus_destroyed_at_arch_free = ~0u;
+	domain_destroy(d);
+	assert_int_equal(vcpus_destroyed_at_arch_free, 0);
+	assert_int_equal(vcpus_destroyed, 2);
 }
 
 /* A domctl unpause that raced the destroy cannot undo its pause. */
@@ -781,6 +801,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_two_destroys_drop_one_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupts_unbound_before_vcpus_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpause_of_a_dying_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_retries_instead_of_waiting, setup, teardown),

@@ -300,6 +300,21 @@ static void test_fadt_gas_choices(void **state)
 	assert_int_equal(f.reset_port, 0);
 	assert_true(test_log_has("PM_TMR is not in I/O space"));
 	assert_true(test_log_has("PM1b_CNT at 0x12345"));
+
+	/*
+	 * The legacy PM1_CNT_LEN 0 beside a 64-bit PM1a of 16 bits, no PM1b:
+	 * PM1a's length is its GAS's, whatever the absent PM1b says, so that
+	 * its SLP_EN byte still traps.
+	 */
+	q35_tables();
+	t = at(FACP_AT);
+	t[89] = 0;				/* PM1_CNT_LEN */
+	reseal(FACP_AT);
+	w = walk();
+	assert_int_equal(fadt_read(&w, &f), 0);
+	assert_int_equal(f.pm1a_cnt, 0x604);
+	assert_int_equal(f.pm1b_cnt, 0);
+	assert_int_equal(f.pm1_cnt_len, 2);
 }
 
 static void test_fadt_hostile(void **state)
@@ -329,6 +344,111 @@ static void test_fadt_hostile(void **state)
 	assert_false(f.s5_known);
 	assert_true(test_log_has("no usable DSDT"));
 	assert_int_equal(f.nr_pblks, 1);		/* the SSDT's still count */
+}
+
+/* Every MADT IOAPIC's page leaves dom0's device map, also past keel's eight. */
+static void test_ioapic_pages(void **state)
+{
+	struct acpi_walk w;
+	u64 pages[16];
+	uint8_t *t;
+
+	(void)state;
+	q35_tables();
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), 1);
+	assert_int_equal(pages[0], 0xfec00000u);
+
+	/* Ten IOAPICs (a four-socket server), one at an odd offset in its page. */
+	t = at(MADT_AT);
+	memset(t, 0, 44 + 10 * 12);
+	memcpy(t + 36, &(uint32_t){ 0xfee00000u }, 4);
+	for (int i = 0; i < 10; i++) {
+		uint8_t *e = t + 44 + i * 12;
+
+		e[0] = 1;
+		e[1] = 12;
+		e[2] = i;
+		put32(e + 4, 0xfec00000u + i * 0x1000 + (i == 9 ? 0x20 : 0));
+		put32(e + 8, i * 24);
+	}
+	put_table(MADT_AT, "APIC", t, 44 + 10 * 12);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), 10);
+	assert_int_equal(pages[8], 0xfec08000u);
+	assert_int_equal(pages[9], 0xfec09000u);
+	test_log_reset();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 9), -ENOSPC);
+	assert_true(test_log_has("more than 9 IOAPICs"));
+
+	/* A truncated entry: a clear error. */
+	t[44 + 9 * 12 + 1] = 40;
+	reseal(MADT_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ioapic_pages(&w, pages, 16), -EINVAL);
+}
+
+/* The MCFG's ECAM windows, which keel takes out of dom0's device map. */
+static void test_ecam_windows(void **state)
+{
+	struct boot_range win[4];
+	struct acpi_walk w;
+	uint8_t *t;
+
+	(void)state;
+	q35_tables();			/* its MCFG: one window at 0, buses 0-0 */
+	t = at(MCFG_AT);
+	put64(t + 44, 0xb0000000u);	/* QEMU q35: 256 buses at 0xb0000000 */
+	t[44 + 10] = 0;
+	t[44 + 11] = 0xff;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 1);
+	assert_int_equal(win[0].start, 0xb0000000u);
+	assert_int_equal(win[0].end, 0xc0000000u);
+
+	/* Two windows, the second from bus 0x80. */
+	put_table(MCFG_AT, "MCFG", NULL, 76);
+	t = at(MCFG_AT);
+	put64(t + 44, 0xe0000000u);
+	t[44 + 11] = 0x3f;
+	put64(t + 60, 0x3f0000000000ull);
+	t[60 + 8] = 1;			/* segment 1 */
+	t[60 + 10] = 0x80;
+	t[60 + 11] = 0x8f;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 2);
+	assert_int_equal(win[0].start, 0xe0000000u);
+	assert_int_equal(win[0].end, 0xe4000000u);
+	assert_int_equal(win[1].start, 0x3f0000000000ull + (0x80ull << 20));
+	assert_int_equal(win[1].end, 0x3f0000000000ull + (0x90ull << 20));
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 1), -EINVAL);	/* no room */
+
+	/* A broken BIOS: a clear error, never a crash. */
+	put_table(MCFG_AT, "MCFG", NULL, 50);	/* a partial entry */
+	w = walk();
+	test_log_reset();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+	assert_true(test_log_has("MCFG of 50 bytes"));
+	put_table(MCFG_AT, "MCFG", NULL, 60);
+	t = at(MCFG_AT);
+	put64(t + 44, ~0ull << 12);		/* wraps past 2^64 */
+	t[44 + 11] = 1;
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+	t[44 + 10] = 2;				/* end bus below start */
+	put64(t + 44, 0xe0000000u);
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), -EINVAL);
+
+	/* No MCFG: nothing to hide. */
+	memcpy(at(MCFG_AT), "XCFG", 4);
+	reseal(MCFG_AT);
+	w = walk();
+	assert_int_equal(hwdom_acpi_ecam(&w, win, 4), 0);
 }
 
 /* SeaBIOS 1.7-era tables: \_S5 in an SSDT, not in the DSDT. */
@@ -659,6 +779,8 @@ int main(void)
 		cmocka_unit_test(test_fadt_hostile),
 		cmocka_unit_test(test_fadt_s5_in_ssdt),
 		cmocka_unit_test(test_aml_truncated),
+		cmocka_unit_test(test_ioapic_pages),
+		cmocka_unit_test(test_ecam_windows),
 		cmocka_unit_test(test_compose_q35),
 		cmocka_unit_test(test_compose_server),
 		cmocka_unit_test(test_compose_refusals),

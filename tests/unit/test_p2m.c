@@ -1056,6 +1056,18 @@ static void test_hardware_domain_memory(void **state)
 	assert_true(mapped(2, HW_MMIO + 0x2000));
 	assert_int_equal(p2m_unmap_mmio(d, HW_RAM, HW_RAM + PAGE_SIZE), -EBUSY);
 	assert_int_equal(hpa_of(2, HW_RAM), HW_RAM);
+
+	/* Device pages, for vPCI's MSI-X claims: 1:1 MMIO leaves only. */
+	assert_true(p2m_range_is_mmio(d, HW_MMIO + 0x2000, HW_MMIO + MiB(4)));
+	assert_true(p2m_range_is_mmio(d, HW_MMIO, HW_MMIO + 0x1000));
+	assert_false(p2m_range_is_mmio(d, HW_MMIO, HW_MMIO + 0x2000));	/* the claimed hole */
+	assert_false(p2m_range_is_mmio(d, HW_RAM, HW_RAM + PAGE_SIZE));	/* its RAM */
+	assert_false(p2m_range_is_mmio(d, other & PAGE_MASK,
+				       (other & PAGE_MASK) + PAGE_SIZE));	/* d1's */
+	assert_false(p2m_range_is_mmio(d, HW_MMIO + MiB(4) - PAGE_SIZE,
+				       HW_MMIO + MiB(4) + PAGE_SIZE));	/* past it */
+	assert_false(p2m_range_is_mmio(d, HW_MMIO + 0x2000, HW_MMIO + 0x2000));
+	assert_false(p2m_range_is_mmio(d, HW_MMIO + 0x2800, HW_MMIO + 0x3000));
 }
 
 /* Linux maps grants into holes; a hardware dom0's holes are device space. */

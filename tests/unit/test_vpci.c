@@ -57,6 +57,15 @@ int mmio_register(struct domain *d, u64 start, u64 end, const struct mmio_ops *o
 	return 0;
 }
 
+/* dom0's 1:1 device pages: the NIC's BAR only (its RAM, keel's, the LAPIC are not). */
+static unsigned int mmio_range_checks;
+
+bool p2m_range_is_mmio(struct domain *d, u64 start, u64 end)
+{
+	mmio_range_checks++;
+	return start >= BAR0 && end <= BAR0 + sizeof(devmem) && start < end;
+}
+
 int irq_vector_alloc(irq_fn fn, void *data)
 {
 	unsigned int v = next_vector++;
@@ -301,12 +310,43 @@ static void test_msix(void **state)
 		assert_int_equal(hw_entry(i)[3], 1);
 }
 
+/*
+ * dom0 writes its NIC's BAR 0 so that the MSI-X table "is" at keel's own
+ * RAM, then at the LAPIC page: keel must neither map that for itself
+ * (pci_ioremap() asserts the NIC's BAR) nor claim it for dom0, whose
+ * accesses to a claim outside the shadowed entries reach the page raw.
+ */
+static void test_msix_bar_outside_device_ranges(void **state)
+{
+	static const u32 bars[] = { 0x00200000u, 0xfee00000u - TABLE_OFF, 0xfec00000u };
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bars); i++) {
+		memset(&claim, 0, sizeof(claim));
+		put(NIC, 0x10, bars[i], 4);
+		mmio_range_checks = 0;
+		if (i == 0)
+			cfg_read(NIC, 0, 4);		/* first access: a claim is tried */
+		cfg_write(NIC, 0x72, 2, 0x8000);	/* MSI-X enable: tried again */
+		assert_true(mmio_range_checks > 0);
+		assert_null(claim.ops);
+		/* Not claimed: MSI-X stays off at the device. */
+		assert_int_equal(pci_conf_read(NIC, 0x72, 2) & 0x8000, 0);
+	}
+	/* The BAR back in a device range: claimed on the next enable. */
+	put(NIC, 0x10, BAR0, 4);
+	cfg_write(NIC, 0x72, 2, 0x8000);
+	assert_int_equal(claim.start, BAR0 + TABLE_OFF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msix_bar_outside_device_ranges,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

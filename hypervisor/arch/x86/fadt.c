@@ -150,6 +150,7 @@ int fadt_read(const struct acpi_walk *w, struct fadt_ports *f)
 	struct acpi_fadt fadt;
 	const u8 *t;
 	u32 len;
+	u8 len_b;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
@@ -167,8 +168,15 @@ int fadt_read(const struct acpi_walk *w, struct fadt_ports *f)
 	f->smi_cmd = fadt.smi_cmd <= 0xffff ? fadt.smi_cmd : 0;
 	f->pm1a_cnt = IO_BLOCK(&fadt, len, x_pm1a_cnt_blk, pm1a_cnt_blk,
 			       fadt.pm1_cnt_len, &f->pm1_cnt_len, "PM1a_CNT");
+	/*
+	 * One length for both: PM1a's, which an absent PM1b (its legacy
+	 * length, maybe 0 beside a 64-bit PM1a) must not overwrite, or PM1a
+	 * would trap no byte and dom0's SLP_EN reach the hardware.
+	 */
 	f->pm1b_cnt = IO_BLOCK(&fadt, len, x_pm1b_cnt_blk, pm1b_cnt_blk,
-			       fadt.pm1_cnt_len, &f->pm1_cnt_len, "PM1b_CNT");
+			       fadt.pm1_cnt_len, &len_b, "PM1b_CNT");
+	if (f->pm1b_cnt && (!f->pm1a_cnt || len_b > f->pm1_cnt_len))
+		f->pm1_cnt_len = len_b;
 	f->pm_tmr = IO_BLOCK(&fadt, len, x_pm_tmr_blk, pm_tmr_blk,
 			     fadt.pm_tmr_len, &f->pm_tmr_len, "PM_TMR");
 	if (HAS(len, reset_value) && (fadt.flags & FADT_RESET_REG_SUP) &&

@@ -242,6 +242,47 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 	return map_device_ranges(d, bi);
 }
 
+/*
+ * What keel keeps leaves dom0's 1:1 device map: every host IOAPIC's page
+ * (those keel emulates are claimed again by hwdom_irq_init(); the others
+ * dom0 must not program raw either) and the ECAM windows.
+ */
+static int hide_host_chips(struct domain *d)
+{
+	struct boot_range win[8];
+	u64 ioapic[64];
+	struct acpi_walk w;
+	int n;
+
+	if (!boot_info.rsdp_phys ||
+	    acpi_walk_init(&w, boot_info.rsdp_phys, acpi_map_firmware, NULL))
+		return 0;		/* hwdom_acpi_build() says why */
+	n = hwdom_acpi_ioapic_pages(&w, ioapic, ARRAY_SIZE(ioapic));
+	for (int i = 0; i < n; i++)
+		if (p2m_unmap_mmio(d, ioapic[i], ioapic[i] + PAGE_SIZE)) {
+			pr_err("d%u: IOAPIC page %#llx is not a device range\n",
+			       d->id, (unsigned long long)ioapic[i]);
+			return -EBUSY;
+		}
+	if (n < 0 && n != -ENOENT)
+		return n;
+	n = hwdom_acpi_ecam(&w, win, ARRAY_SIZE(win));
+	for (int i = 0; i < n; i++) {
+		int rc = p2m_unmap_mmio(d, win[i].start, win[i].end);
+
+		if (rc) {
+			pr_err("d%u: the MCFG's ECAM window %#llx-%#llx is not a device range (%d)\n",
+			       d->id, (unsigned long long)win[i].start,
+			       (unsigned long long)win[i].end, rc);
+			return rc;
+		}
+		pr_info("d%u: ECAM %#llx-%#llx kept from it (vPCI is CF8/CFC only)\n",
+			d->id, (unsigned long long)win[i].start,
+			(unsigned long long)win[i].end);
+	}
+	return n < 0 ? n : 0;
+}
+
 int arch_hwdom_init(struct domain *d)
 {
 	u64 acpi = domain_special_gpa(d, PVH_SPECIAL_ACPI);
@@ -250,6 +291,8 @@ int arch_hwdom_init(struct domain *d)
 	ASSERT(is_hardware_domain(d));
 	/* Its device ranges are mapped: the emulated ones punch their holes now. */
 	rc = hwdom_ports_init(d);
+	if (!rc)
+		rc = hide_host_chips(d);
 	if (!rc)
 		rc = hwdom_irq_init(d);
 	if (!rc)

@@ -1,6 +1,7 @@
 /* dom0's ACPI composer: RSDP 2 + XSDT over the allowed host tables, and a MADT for its vCPUs. */
 #include <keel/acpi_tables.h>
 #include <keel/bootinfo.h>
+#include <keel/page.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
@@ -213,6 +214,66 @@ long hwdom_acpi_compose(const struct acpi_walk *w, unsigned int nr_vcpus,
 	rsdp->extended_checksum = -acpi_byte_sum(rsdp, sizeof(*rsdp));
 	*rsdp_gpa = gpa;
 	return off_madt + madt_len;
+}
+
+int hwdom_acpi_ioapic_pages(const struct acpi_walk *w, u64 *out,
+			    unsigned int max)
+{
+	struct host_madt m;
+	const u8 *t;
+	unsigned int n = 0;
+	int rc = acpi_find_table(w, "APIC", &t, NULL);
+
+	if (!rc)
+		rc = scan_madt(t, &m);	/* every entry's length checked */
+	if (rc)
+		return rc;
+	for (u32 off = MADT_ENTRIES; off < m.len; off += t[off + 1]) {
+		if (t[off] != MADT_IOAPIC)
+			continue;
+		if (n == max) {
+			pr_err("acpi: more than %u IOAPICs in the MADT\n", max);
+			return -ENOSPC;
+		}
+		out[n++] = get_u32(t + off + 4) & ~(u64)(PAGE_SIZE - 1);
+	}
+	return n;
+}
+
+#define MCFG_ENTRIES 44		/* header and 8 reserved bytes */
+#define MCFG_ENTRY_LEN 16	/* base, segment, start and end bus, reserved */
+
+int hwdom_acpi_ecam(const struct acpi_walk *w, struct boot_range *out,
+		    unsigned int max)
+{
+	const u8 *t;
+	u32 len;
+	int rc = acpi_find_table(w, "MCFG", &t, NULL), n = 0;
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	len = get_u32(t + 4);
+	if (len < MCFG_ENTRIES || (len - MCFG_ENTRIES) % MCFG_ENTRY_LEN ||
+	    (len - MCFG_ENTRIES) / MCFG_ENTRY_LEN > max) {
+		pr_err("acpi: MCFG of %u bytes: malformed or too many windows\n", len);
+		return -EINVAL;
+	}
+	for (u32 off = MCFG_ENTRIES; off < len; off += MCFG_ENTRY_LEN) {
+		u64 base;
+		u8 first = t[off + 10], last = t[off + 11];
+
+		memcpy(&base, t + off, 8);
+		if (last < first || base + ((u64)(last + 1) << 20) < base ||
+		    base + ((u64)(last + 1) << 20) > (1ULL << 52)) {
+			pr_err("acpi: MCFG window %#llx buses %u-%u is malformed\n",
+			       (unsigned long long)base, first, last);
+			return -EINVAL;
+		}
+		out[n++] = (struct boot_range){
+			ALIGN_DOWN(base + ((u64)first << 20), PAGE_SIZE),
+			ALIGN_UP(base + ((u64)(last + 1) << 20), PAGE_SIZE) };
+	}
+	return n;
 }
 
 int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,

@@ -70,18 +70,19 @@ void hwdom_irq_free(struct domain *d)
 			if (!vio->pin[pin].host_vector)
 				continue;
 			ioapic_mask(vio->gsi_base + pin, true);
-			irq_vector_free(vio->pin[pin].host_vector);
+			irq_vector_free_sync(vio->pin[pin].host_vector);
 		}
 		free_page(vio);
 	}
 	for (unsigned int i = 0; h->vpci && i < h->vpci->nr; i++) {
 		struct vpci_dev *dev = h->vpci->dev[i];
 
+		vmsi_quiesce(dev);	/* no more messages to these vectors */
 		if (dev->msi.vector)
-			irq_vector_free(dev->msi.vector);
+			irq_vector_free_sync(dev->msi.vector);
 		for (unsigned int e = 0; e < VPCI_MSIX_MAX; e++)
 			if (dev->msix[e].vector)
-				irq_vector_free(dev->msix[e].vector);
+				irq_vector_free_sync(dev->msix[e].vector);
 		free_page(dev);
 	}
 	if (h->vpci)
@@ -94,5 +95,4 @@ void arch_domain_free(struct domain *d)
 {
 	hwdom_irq_free(d);
 	mmio_domain_free(d);
-	hwdom_ports_free(d);
 }

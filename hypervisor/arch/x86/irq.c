@@ -10,12 +10,14 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
+#include <asm/irqflags.h>
 #include <asm/ioapic.h>
 #include <asm/vmx_internal.h>
 
 struct irq_action {
 	irq_fn fn;
 	void *data;
+	unsigned int running;	/* do_irq() is in fn (irq_vector_free_sync) */
 };
 
 static struct irq_action actions[APIC_DEVICE_VECTOR_LAST + 1];
@@ -44,6 +46,16 @@ void irq_vector_free(unsigned int vector)
 		__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_RELEASE);
 }
 
+void irq_vector_free_sync(unsigned int vector)
+{
+	if (vector < APIC_ALLOC_VECTOR_FIRST || vector > APIC_DEVICE_VECTOR_LAST)
+		return;
+	__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_SEQ_CST);
+	/* A handler that loaded fn before the store may still use its data. */
+	while (__atomic_load_n(&actions[vector].running, __ATOMIC_SEQ_CST))
+		arch_cpu_relax();
+}
+
 u32 irq_dest_apic_id(void)
 {
 	return pcpus[0].apic_id;
@@ -64,9 +76,11 @@ void do_irq(unsigned int vector)
 		apic_eoi();
 	if (vector < APIC_ALLOC_VECTOR_FIRST || vector > APIC_DEVICE_VECTOR_LAST)
 		return;		/* spurious (APIC or 8259): no EOI */
-	fn = __atomic_load_n(&actions[vector].fn, __ATOMIC_ACQUIRE);
+	__atomic_add_fetch(&actions[vector].running, 1, __ATOMIC_SEQ_CST);
+	fn = __atomic_load_n(&actions[vector].fn, __ATOMIC_SEQ_CST);
 	if (fn)
 		fn(vector, actions[vector].data);
+	__atomic_sub_fetch(&actions[vector].running, 1, __ATOMIC_RELEASE);
 	apic_eoi();
 }
 

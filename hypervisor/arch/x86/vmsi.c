@@ -6,6 +6,7 @@
  */
 #include <keel/assert.h>
 #include <keel/domain.h>
+#include <keel/p2m.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
@@ -174,6 +175,16 @@ static void msix_update(struct vpci_dev *dev, u16 ctrl)
 	pci_conf_write(dev->bdf, dev->msix_cap + 2, 2, dev->msix_ctrl);
 }
 
+void vmsi_quiesce(struct vpci_dev *dev)
+{
+	if (dev->msi_cap && dev->msi_enabled)
+		pci_conf_write(dev->bdf, dev->msi_cap + MSI_CTRL, 2, 0);
+	dev->msi_enabled = false;
+	for (unsigned int i = 0; dev->msix_table &&
+	     i < MIN(dev->msix_entries, (u32)VPCI_MSIX_MAX); i++)
+		hw_entry(dev, i)[3] = MSIX_MASKED;
+}
+
 /* ---- configuration space ---- */
 
 u32 vmsi_read(struct vpci_dev *dev, u16 reg, unsigned int size, u32 hw)
@@ -321,6 +332,16 @@ void vmsix_claim(struct vpci_dev *dev)
 	base += table & ~7u;
 	start = base & PAGE_MASK;
 	end = ALIGN_UP(base + (u64)n * MSIX_ENTRY, PAGE_SIZE);
+	/*
+	 * dom0 writes the BAR: a table "at" keel's RAM, another domain's, the
+	 * LAPIC or an IOAPIC would have keel map that and pass dom0's accesses
+	 * through. Only pages dom0 already reaches as its own devices' qualify.
+	 */
+	if (!p2m_range_is_mmio(dev->d, start, end)) {
+		pr_warn("d%u: %04x: MSI-X table at %#llx is not in a device range: not claimed\n",
+			dev->d->id, bdf, (unsigned long long)base);
+		return;
+	}
 	map = pci_ioremap(start, end - start);
 	if (!map || mmio_register(dev->d, start, end, &table_ops, dev)) {
 		pr_warn("d%u: %04x: cannot claim the MSI-X table at %#llx\n",

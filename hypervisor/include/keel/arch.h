@@ -164,7 +164,8 @@ void arch_domain_set_p2m(struct domain *d);
 
 /**
  * arch_domain_free() - free @d's arch state (MMIO handlers, its interrupt
- * bindings) in domain_free(), after its p2m.
+ * bindings) first in domain_free(), while its vCPUs still exist: when it
+ * returns no host interrupt handler runs for @d or will again.
  */
 void arch_domain_free(struct domain *d);
 

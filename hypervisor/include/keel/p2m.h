@@ -137,6 +137,12 @@ int p2m_add_identity_ram(struct domain *d, u64 start, u64 end);
 int p2m_populate_identity(struct domain *d, u64 gpa);
 int p2m_map_mmio(struct domain *d, u64 start, u64 end);
 int p2m_unmap_mmio(struct domain *d, u64 start, u64 end);
+/*
+ * Is every page of [start, end) a 1:1 device page of @d (a P2M_MMIO leaf
+ * keel mapped from the host's device ranges)? Never RAM, keel's memory, the
+ * LAPIC or a page an emulated device already took out.
+ */
+bool p2m_range_is_mmio(struct domain *d, u64 start, u64 end);
 
 /* Frames charged to @d (XENMEM_current_reservation). */
 u64 p2m_tot_pages(const struct domain *d);

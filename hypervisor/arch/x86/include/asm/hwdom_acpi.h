@@ -20,6 +20,25 @@ struct domain;
 long hwdom_acpi_compose(const struct acpi_walk *w, unsigned int nr_vcpus,
 			u64 gpa, void *buf, size_t size, u64 *rsdp_gpa);
 
+/*
+ * hwdom_acpi_ecam() - the host MCFG's ECAM windows (PCI configuration
+ * space in memory), page-aligned [start, end) in @out, at most @max: how
+ * many, 0 without an MCFG, -EINVAL for a malformed one. Keel does not
+ * emulate ECAM: a window left in dom0's 1:1 device map would let it write
+ * MSI and MSI-X registers and BARs past vPCI.
+ */
+struct boot_range;
+int hwdom_acpi_ecam(const struct acpi_walk *w, struct boot_range *out,
+		    unsigned int max);
+
+/*
+ * hwdom_acpi_ioapic_pages() - the page of every IOAPIC the host MADT
+ * lists, also those keel has no vIOAPIC for (past MADT_MAX_IOAPICS, or
+ * refused by ioapic_init()), in @out (at most @max): how many, or -errno.
+ */
+int hwdom_acpi_ioapic_pages(const struct acpi_walk *w, u64 *out,
+			    unsigned int max);
+
 /* hwdom_acpi_build() - hwdom_acpi_compose() over the host's tables for @d: 0 or -errno. */
 int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
 		     u64 *rsdp_gpa);

@@ -30,6 +30,11 @@ typedef void (*irq_fn)(unsigned int vector, void *data);
 /* A free vector bound to @fn(@data), or -ENOSPC. */
 int irq_vector_alloc(irq_fn fn, void *data);
 void irq_vector_free(unsigned int vector);
+/*
+ * irq_vector_free(), then wait until no CPU runs its handler: its data may
+ * be freed after. Never with a lock its handler takes.
+ */
+void irq_vector_free_sync(unsigned int vector);
 /* The APIC id device interrupts are sent to (the boot CPU's). */
 u32 irq_dest_apic_id(void);
 

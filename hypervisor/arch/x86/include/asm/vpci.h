@@ -57,6 +57,8 @@ void vpci_conf_write(struct vpci *vp, struct domain *d, u16 bdf, u16 reg, unsign
 u32 vmsi_read(struct vpci_dev *dev, u16 reg, unsigned int size, u32 hw);
 /* The bytes of the write keel does not shadow go to the device. */
 void vmsi_write(struct vpci_dev *dev, u16 reg, unsigned int size, u32 val);
+/* The domain goes: MSI off and every MSI-X entry masked at the device. */
+void vmsi_quiesce(struct vpci_dev *dev);
 /* Claim @dev's MSI-X table (its BAR assigned) and mask every hardware entry. */
 void vmsix_claim(struct vpci_dev *dev);
 
