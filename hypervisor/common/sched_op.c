@@ -9,26 +9,36 @@
 
 #define POLL_MAX_PORTS 128	/* Xen's limit is 128 too */
 
-/* Block until one of the listed ports is pending (masked or not) or the timeout. */
+/*
+ * Block until one of the listed ports is pending (masked or not) or the
+ * timeout. The ports are copied and checked first; then v->polling is set
+ * before the ports are looked at, so a sender on another CPU either sees
+ * it (evtchn_port_set_pending() wakes us) or raised its port before our
+ * look under the same event-channel lock: no wake-up is lost, which
+ * matters to Linux's spinlock slow path (SCHEDOP_poll, no timeout).
+ */
 static long sched_poll(struct vcpu *v, u64 arg)
 {
+	evtchn_port_t ports[POLL_MAX_PORTS];
 	struct sched_poll p;
-	evtchn_port_t port;
 
 	if (copy_from_guest(v, &p, arg, sizeof(p)))
 		return -EFAULT;
 	if (p.nr_ports > POLL_MAX_PORTS)
 		return -EINVAL;
-	for (unsigned int i = 0; i < p.nr_ports; i++) {
-		if (copy_from_guest(v, &port, p.ports + i * sizeof(port),
-				    sizeof(port)))
-			return -EFAULT;
-		if (!evtchn_port_is_valid(v->domain, port))
+	if (p.nr_ports && copy_from_guest(v, ports, p.ports,
+					  p.nr_ports * sizeof(ports[0])))
+		return -EFAULT;
+	for (unsigned int i = 0; i < p.nr_ports; i++)
+		if (!evtchn_port_is_valid(v->domain, ports[i]))
 			return -EINVAL;
-		if (evtchn_is_pending(v->domain, port))
+	WRITE_ONCE(v->polling, true);
+	for (unsigned int i = 0; i < p.nr_ports; i++) {
+		if (evtchn_is_pending(v->domain, ports[i])) {
+			WRITE_ONCE(v->polling, false);
 			return 0;
+		}
 	}
-	v->polling = true;
 	if (p.timeout)
 		timer_set(&v->poll_timer, p.timeout);
 	vcpu_block_poll(v);

@@ -213,10 +213,11 @@ void vcpu_block(struct vcpu *v)
 	spin_unlock(&sched_lock);
 }
 
+/* Blocks only while still polling: vcpu_poll_wake() clears it first. */
 void vcpu_block_poll(struct vcpu *v)
 {
 	spin_lock(&sched_lock);
-	if (v->state == VCPU_RUNNABLE)
+	if (v->state == VCPU_RUNNABLE && READ_ONCE(v->polling))
 		set_vcpu_state(v, VCPU_BLOCKED);
 	spin_unlock(&sched_lock);
 }

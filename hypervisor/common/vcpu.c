@@ -39,9 +39,9 @@ static void poll_timeout(void *data)
 
 void vcpu_poll_wake(struct vcpu *v)
 {
-	if (!v->polling)
+	if (!READ_ONCE(v->polling))
 		return;
-	v->polling = false;
+	WRITE_ONCE(v->polling, false);
 	timer_stop(&v->poll_timer);
 	vcpu_kick(v);
 }
