@@ -25,6 +25,8 @@ void bb_config_defaults(struct bb_config *cfg)
 	cfg->max_devices = 256;
 	cfg->aio_depth = 1024;
 	cfg->discard_chunk = 1u << 21;	/* 1 GiB */
+	cfg->max_persistent = 1056;	/* Linux blkback's max_persistent_grants */
+	cfg->max_persistent_total = 4096;
 }
 
 void bb_log(struct bb_backend *be, const char *fmt, ...)
