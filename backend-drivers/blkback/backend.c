@@ -270,7 +270,7 @@ void bb_backend_aio(struct bb_backend *be)
 {
 	struct io_event ev[64];
 	struct bb_dev *dev;
-	int n, i, rounds = 0;
+	int n, rounds = 0;
 	unsigned int q;
 
 	/*
@@ -282,9 +282,8 @@ void bb_backend_aio(struct bb_backend *be)
 	be->aio_sync = false;
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
-		for (i = 0; i < n; i++)
-			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
-				       (int64_t)ev[i].res);
+		if (n > 0)
+			bb_io_complete(be, ev, n);
 	} while (n == 64 && ++rounds < BB_AIO_ROUNDS);
 	if (n == 64)
 		bb_aio_kick(&be->aio);

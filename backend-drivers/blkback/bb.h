@@ -66,6 +66,8 @@ struct bb_queue {
 	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 	struct bb_pgnt_table pgnt;	/* persistent grants, when the device uses them */
+	struct iocb **batch;		/* reads and writes of this ring pass, pool of them */
+	unsigned int nbatch;
 };
 
 /* Buffers a queue keeps beyond its requests in flight: a burst's are freed as it drains. */
@@ -108,6 +110,7 @@ struct bb_dev {
 	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
 	unsigned int nr_inflight;	/* requests in slots, all queues: at most bb_dev_share() */
 	bool persistent;		/* feature-persistent negotiated: grants mapped once */
+	bool completed;			/* in bb_io_complete's batch: its rings to run */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -181,7 +184,8 @@ int bb_queue_setup(struct bb_queue *q);
 void bb_queue_teardown(struct bb_queue *q);
 /* Takes requests until the ring is empty (final check done) or the pool is used up. */
 void bb_queue_run(struct bb_queue *q);
-void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
+/* @n completions (aio_data: the slot): all answered, then each device's rings run once. */
+void bb_io_complete(struct bb_backend *be, const struct io_event *ev, unsigned int n);
 /* One chunk of the next discard in progress; true when discards are left. */
 bool bb_io_discard_step(struct bb_backend *be);
 /* Submits the flushes that found the AIO context full, while there is room. */

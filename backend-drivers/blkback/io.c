@@ -28,6 +28,10 @@ int bb_queue_setup(struct bb_queue *q)
 	q->slots = calloc(n, sizeof(*q->slots));
 	if (!q->slots)
 		return -ENOMEM;
+	q->batch = calloc(n, sizeof(*q->batch));
+	if (!q->batch)
+		return -ENOMEM;
+	q->nbatch = 0;
 	if (q->dev->persistent &&
 	    bb_pgnt_init(&q->pgnt, &be->env, q->dev->domid, be->cfg.max_persistent,
 			 &be->pgnt_mapped, be->cfg.max_persistent_total))
@@ -65,6 +69,8 @@ void bb_queue_teardown(struct bb_queue *q)
 	}
 	/* No request in flight: no grant pinned, no I/O on a mapped page. */
 	bb_pgnt_fini(&q->pgnt);
+	free(q->batch);
+	q->batch = NULL;
 	while (q->nspare)
 		free(q->spare[--q->nspare]);
 	q->nbufs = 0;
@@ -290,11 +296,14 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 	return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 }
 
+/*
+ * Prepares @s's I/O: a flush is submitted at once, reads and writes join their queue's batch,
+ * submitted in one io_submit at the end of the ring pass (submit_batch).
+ */
 static int submit(struct bb_slot *s, uint16_t cmd)
 {
 	struct bb_dev *dev = s->q->dev;
 	uint64_t len = s->req.nr_sectors << BB_SECTOR_SHIFT;
-
 	void *buf = s->buf;
 
 	if (cmd == IOCB_CMD_FDSYNC) {
@@ -308,6 +317,10 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 		    s->req.sector << BB_SECTOR_SHIFT, s);
 	if (!dev->direct)
 		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
+	if (cmd != IOCB_CMD_FDSYNC) {
+		s->q->batch[s->q->nbatch++] = &s->cb;
+		return 0;
+	}
 	return bb_aio_submit(&dev->be->aio, &s->cb);
 }
 
@@ -525,7 +538,8 @@ void bb_io_flush_retry(struct bb_backend *be)
 	}
 }
 
-void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
+/* Ends @s's I/O (answers, or goes on with a flush); the caller then runs after(). */
+static void complete(struct bb_slot *s, int64_t res)
 {
 	struct bb_queue *q = s->q;
 	struct bb_dev *dev = q->dev;
@@ -546,7 +560,6 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 		} else if (s->flush_next) {
 			s->flush_next = false;
 			flush_join(s);
-			after(dev);
 			return;
 		}
 		break;
@@ -554,11 +567,49 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 		/* @s leads the batch flush_done() answers. */
 		flush_done(dev, res == -EINVAL ? flush_now(dev) :
 				res < 0 ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
-		after(dev);
 		return;
 	}
 	finish(s, status);
-	after(dev);
+}
+
+void bb_io_complete(struct bb_backend *be, const struct io_event *ev, unsigned int n)
+{
+	struct bb_dev *dev;
+	unsigned int i;
+
+	/* Every completion first, then each device's rings once: one push, one pass. */
+	for (i = 0; i < n; i++) {
+		struct bb_slot *s = (struct bb_slot *)(uintptr_t)ev[i].data;
+
+		s->q->dev->completed = true;
+		complete(s, (int64_t)ev[i].res);
+	}
+	for (dev = be->devs; dev; dev = dev->next) {
+		if (dev->completed) {
+			dev->completed = false;
+			after(dev);
+		}
+	}
+}
+
+/* Submits the reads and writes a ring pass started, in one call. */
+static void submit_batch(struct bb_queue *q)
+{
+	struct bb_aio *a = &q->dev->be->aio;
+	unsigned int done = 0;
+
+	while (done < q->nbatch) {
+		int rc = bb_aio_submit_n(a, q->batch + done, q->nbatch - done);
+
+		if (rc > 0) {
+			done += rc;
+			continue;
+		}
+		/* The first one was refused: answered, the others tried again. */
+		finish((struct bb_slot *)(uintptr_t)q->batch[done]->aio_data, BLKIF_RSP_ERROR);
+		done++;
+	}
+	q->nbatch = 0;
 }
 
 /* One request out of the ring: answered at once, or started in a slot. */
@@ -596,7 +647,7 @@ void bb_queue_run(struct bb_queue *q)
 			int rc;
 
 			/* No room in the AIO context, or this device has its share of it. */
-			if (be->aio.inflight >= be->aio.depth ||
+			if (be->aio.inflight + q->nbatch >= be->aio.depth ||
 			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
 				break;
@@ -608,6 +659,7 @@ void bb_queue_run(struct bb_queue *q)
 				break;
 			take(q, &req);
 		}
+		submit_batch(q);
 		push(q);
 		if (q->ring.broken)
 			break;
