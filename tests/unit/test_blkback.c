@@ -1708,6 +1708,35 @@ static void test_persistent_flood(void **state)
 	t_free(t);
 }
 
+/*
+ * Daemon death and restart with persistent grants: the old instance's maps all go (restart()
+ * counts them); the new one takes the rings over with persistent grants when the backend's
+ * key the frontend read said 1, and without when it said 0 (such a frontend checks that every
+ * grant is unmapped at completion).
+ */
+static void test_persistent_restart(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk_pers(t, 0, 1, 0);
+	char path[200];
+
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1 + 3);
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_true(t->be.devs->persistent);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1 + 3);
+	snprintf(path, sizeof(path), "%s/feature-persistent", fe->be_path);
+	fake_xs_write(&t->f, path, "0");
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_false(t->be.devs->persistent);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1);
+	t_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1754,6 +1783,7 @@ int main(void)
 		cmocka_unit_test(test_persistent_copied),
 		cmocka_unit_test(test_persistent_zero_copy),
 		cmocka_unit_test(test_persistent_flood),
+		cmocka_unit_test(test_persistent_restart),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */
