@@ -1,13 +1,13 @@
-/* What the machine's devices can do to memory: dom0's devices and DMA translation. */
+/* What keel knows of the machine's devices and their DMA, for backends' choices. */
 #include <keel/platform.h>
 
-/* No device is given to dom0 (yet): nothing in the machine DMAs on its behalf. */
+/* dom0 drives no device yet (the hardware domain: issue 14). */
 bool platform_dom0_owns_devices(void)
 {
 	return false;
 }
 
-/* No IOMMU is programmed (yet): a device's DMA address is a host address. */
+/* No IOMMU driver yet (issue 15). */
 bool platform_dma_translated(void)
 {
 	return false;

@@ -1,19 +1,12 @@
-/* What the machine's devices can do to memory: for dom0's backends (keel_domctl physinfo). */
+/* What keel knows of the machine's devices and their DMA, for backends' choices. */
 #ifndef KEEL_PLATFORM_H
 #define KEEL_PLATFORM_H
 
 #include <keel/types.h>
 
-/*
- * platform_dom0_owns_devices() - does dom0 drive real devices that can DMA? Then a device
- * may write to a guest-physical address of dom0 as if it were a host address.
- */
+/* Does dom0 drive the host's devices (a hardware domain, dom0=pvh)? */
 bool platform_dom0_owns_devices(void);
-
-/*
- * platform_dma_translated() - do dom0's devices' DMA addresses go through an IOMMU with
- * dom0's p2m? Only then does DMA to a grant-mapped page reach the foreign page.
- */
+/* Does an IOMMU translate dom0's device DMA (so grant-mapped pages are DMA-able)? */
 bool platform_dma_translated(void);
 
 #endif
