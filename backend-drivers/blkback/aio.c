@@ -64,6 +64,21 @@ int bb_aio_submit(struct bb_aio *a, struct iocb *cb)
 	return 0;
 }
 
+int bb_aio_submit_n(struct bb_aio *a, struct iocb **cbs, unsigned int n)
+{
+	long rc;
+
+	if (!n)
+		return 0;
+	if (a->inflight + n > a->depth)
+		return -EAGAIN;
+	rc = syscall(SYS_io_submit, a->ctx, (long)n, cbs);
+	if (rc < 0)
+		return -errno;
+	a->inflight += rc;
+	return (int)rc;
+}
+
 void bb_aio_kick(struct bb_aio *a)
 {
 	uint64_t one = 1;

@@ -21,6 +21,8 @@ void bb_aio_prep(struct bb_aio *a, struct iocb *cb, int fd, uint16_t cmd, void *
 		 uint64_t len, uint64_t off, void *data);
 /* Submits one iocb: 0 or -errno (-EAGAIN when the context is full). */
 int bb_aio_submit(struct bb_aio *a, struct iocb *cb);
+/* Submits @n iocbs in one call: how many were taken (the first ones), or -errno for none. */
+int bb_aio_submit_n(struct bb_aio *a, struct iocb **cbs, unsigned int n);
 /* Makes the eventfd readable again (completions left for the next turn of the loop). */
 void bb_aio_kick(struct bb_aio *a);
 /* Up to @max completions without waiting: their count, or -errno. */

@@ -25,6 +25,8 @@ void bb_config_defaults(struct bb_config *cfg)
 	cfg->max_devices = 256;
 	cfg->aio_depth = 1024;
 	cfg->discard_chunk = 1u << 21;	/* 1 GiB */
+	cfg->max_persistent = 1056;	/* Linux blkback's max_persistent_grants */
+	cfg->max_persistent_total = 4096;
 }
 
 void bb_log(struct bb_backend *be, const char *fmt, ...)
@@ -268,7 +270,7 @@ void bb_backend_aio(struct bb_backend *be)
 {
 	struct io_event ev[64];
 	struct bb_dev *dev;
-	int n, i, rounds = 0;
+	int n, rounds = 0;
 	unsigned int q;
 
 	/*
@@ -280,9 +282,8 @@ void bb_backend_aio(struct bb_backend *be)
 	be->aio_sync = false;
 	do {
 		n = bb_aio_reap(&be->aio, ev, 64);
-		for (i = 0; i < n; i++)
-			bb_io_complete(be, (struct bb_slot *)(uintptr_t)ev[i].data,
-				       (int64_t)ev[i].res);
+		if (n > 0)
+			bb_io_complete(be, ev, n);
 	} while (n == 64 && ++rounds < BB_AIO_ROUNDS);
 	if (n == 64)
 		bb_aio_kick(&be->aio);

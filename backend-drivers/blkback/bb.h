@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 #include "aio.h"
+#include "pgnt.h"
 #include "xenbe_env.h"
 #include "xenbe_parse.h"
 #include "req.h"
@@ -27,6 +29,9 @@ struct bb_config {
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
 	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */
+	uint32_t max_persistent;	/* grants mapped per queue (0: no feature-persistent) */
+	uint32_t max_persistent_total;	/* ... and by the whole daemon */
+	bool zero_copy;			/* I/O straight to/from mapped grants (bb_io_zero_copy) */
 };
 
 struct bb_queue;
@@ -39,6 +44,10 @@ struct bb_slot {
 	uint8_t *buf;			/* max_segs pages, 4 KiB aligned, allocated when needed */
 	struct iocb cb;
 	bool flush_next;		/* a FLUSH with data: fdatasync after the write */
+	bool pers;			/* data in the persistent grants pg[] (pinned) */
+	bool zc;			/* ... and I/O straight to them through iov[] */
+	struct bb_pgnt **pg;		/* max_segs */
+	struct iovec *iov;		/* max_segs */
 };
 
 struct bb_queue {
@@ -56,6 +65,9 @@ struct bb_queue {
 	unsigned int nspare;
 	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
+	struct bb_pgnt_table pgnt;	/* persistent grants, when the device uses them */
+	struct iocb **batch;		/* reads and writes of this ring pass, pool of them */
+	unsigned int nbatch;
 };
 
 /* Buffers a queue keeps beyond its requests in flight: a burst's are freed as it drains. */
@@ -97,6 +109,8 @@ struct bb_dev {
 	struct bb_slot *flush_next;	/* waiting for the next one */
 	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
 	unsigned int nr_inflight;	/* requests in slots, all queues: at most bb_dev_share() */
+	bool persistent;		/* feature-persistent negotiated: grants mapped once */
+	bool completed;			/* in bb_io_complete's batch: its rings to run */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };
 
@@ -116,6 +130,7 @@ struct bb_backend {
 	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
 	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
+	unsigned int pgnt_mapped;	/* persistent grants mapped, all queues */
 	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
 };
 
@@ -169,10 +184,17 @@ int bb_queue_setup(struct bb_queue *q);
 void bb_queue_teardown(struct bb_queue *q);
 /* Takes requests until the ring is empty (final check done) or the pool is used up. */
 void bb_queue_run(struct bb_queue *q);
-void bb_io_complete(struct bb_backend *be, struct bb_slot *slot, int64_t res);
+/* @n completions (aio_data: the slot): all answered, then each device's rings run once. */
+void bb_io_complete(struct bb_backend *be, const struct io_event *ev, unsigned int n);
 /* One chunk of the next discard in progress; true when discards are left. */
 bool bb_io_discard_step(struct bb_backend *be);
 /* Submits the flushes that found the AIO context full, while there is room. */
 void bb_io_flush_retry(struct bb_backend *be);
+/*
+ * May I/O go straight to/from grant-mapped pages, given keel's physinfo flags? Not when dom0
+ * drives devices whose DMA is not translated: a device would take the mapped page's
+ * guest-physical address for a host address.
+ */
+bool bb_io_zero_copy(uint32_t keel_phys_flags);
 
 #endif

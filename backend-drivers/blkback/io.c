@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <public/keel_domctl.h>
 #include "bb.h"
 
 static uint32_t max_segs(const struct bb_backend *be)
@@ -27,13 +28,23 @@ int bb_queue_setup(struct bb_queue *q)
 	q->slots = calloc(n, sizeof(*q->slots));
 	if (!q->slots)
 		return -ENOMEM;
+	q->batch = calloc(n, sizeof(*q->batch));
+	if (!q->batch)
+		return -ENOMEM;
+	q->nbatch = 0;
+	if (q->dev->persistent &&
+	    bb_pgnt_init(&q->pgnt, &be->env, q->dev->domid, be->cfg.max_persistent,
+			 &be->pgnt_mapped, be->cfg.max_persistent_total))
+		return -ENOMEM;
 	q->free = NULL;
 	for (i = n; i-- > 0;) {
 		struct bb_slot *s = &q->slots[i];
 
 		s->q = q;
 		s->req.segs = calloc(max_segs(be), sizeof(*s->req.segs));
-		if (!s->req.segs)
+		s->pg = calloc(max_segs(be), sizeof(*s->pg));
+		s->iov = calloc(max_segs(be), sizeof(*s->iov));
+		if (!s->req.segs || !s->pg || !s->iov)
 			return -ENOMEM;	/* bb_queue_teardown frees what was allocated */
 		s->next_free = q->free;
 		q->free = s;
@@ -52,8 +63,14 @@ void bb_queue_teardown(struct bb_queue *q)
 		return;
 	for (i = 0; i < q->dev->be->cfg.pool; i++) {
 		free(q->slots[i].req.segs);
+		free(q->slots[i].pg);
+		free(q->slots[i].iov);
 		free(q->slots[i].buf);
 	}
+	/* No request in flight: no grant pinned, no I/O on a mapped page. */
+	bb_pgnt_fini(&q->pgnt);
+	free(q->batch);
+	q->batch = NULL;
 	while (q->nspare)
 		free(q->spare[--q->nspare]);
 	q->nbufs = 0;
@@ -66,6 +83,13 @@ static void slot_put(struct bb_slot *s)
 {
 	struct bb_queue *q = s->q;
 
+	if (s->pers) {
+		uint32_t i;
+
+		for (i = 0; i < s->req.nr_segs; i++)
+			bb_pgnt_put(s->pg[i]);
+		s->pers = s->zc = false;
+	}
 	s->next_free = q->free;
 	q->free = s;
 	q->inflight--;
@@ -150,6 +174,79 @@ static int copy_data(struct bb_slot *s, bool to_guest)
 	return 0;
 }
 
+bool bb_io_zero_copy(uint32_t keel_phys_flags)
+{
+	return !(keel_phys_flags & KEEL_PHYS_dom0_owns_devices) ||
+	       (keel_phys_flags & KEEL_PHYS_dma_translated);
+}
+
+/*
+ * Pins the persistent grants of @s's segments, mapping those seen for the first time: true
+ * (then s->pers), or false when the table has no room or a grant does not map writable (a bad,
+ * revoked or read-only one): grant copy then, which answers each case as without them.
+ */
+static bool pin(struct bb_slot *s)
+{
+	struct bb_queue *q = s->q;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < s->req.nr_segs; i++) {
+		s->pg[i] = bb_pgnt_get(&q->pgnt, s->req.segs[i].gref, &err);
+		if (!s->pg[i])
+			break;
+	}
+	if (i == s->req.nr_segs)
+		return true;
+	while (i--)
+		bb_pgnt_put(s->pg[i]);
+	return false;
+}
+
+/*
+ * I/O straight to the pinned pages when keel allows it (bb_io_zero_copy) and the target takes
+ * them: buffered I/O takes any segment, O_DIRECT whole logical sectors.
+ */
+static bool zero_copy(struct bb_slot *s)
+{
+	struct bb_dev *dev = s->q->dev;
+	uint32_t i, mask = dev->lim.sector_size - 1;
+
+	if (!dev->be->cfg.zero_copy)
+		return false;
+	for (i = 0; i < s->req.nr_segs; i++) {
+		const struct bb_seg *g = &s->req.segs[i];
+
+		if (dev->direct && ((g->offset | g->len) & mask))
+			return false;
+		s->iov[i].iov_base = s->pg[i]->addr + g->offset;
+		s->iov[i].iov_len = g->len;
+	}
+	return true;
+}
+
+/* Data between the guest and the slot's buffer, unless it goes straight to the grants. */
+static int move_data(struct bb_slot *s, bool to_guest)
+{
+	uint32_t i, pos = 0;
+
+	if (s->zc)
+		return 0;
+	if (!s->pers)
+		return copy_data(s, to_guest);
+	for (i = 0; i < s->req.nr_segs; i++) {
+		const struct bb_seg *g = &s->req.segs[i];
+		uint8_t *p = s->pg[i]->addr + g->offset;
+
+		if (to_guest)
+			memcpy(p, s->buf + pos, g->len);
+		else
+			memcpy(s->buf + pos, p, g->len);
+		pos += g->len;
+	}
+	return 0;
+}
+
 /* The indirect pages of @req, copied once into be->indirect, then the rest of the checks. */
 static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 {
@@ -157,6 +254,29 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 	struct ioctl_gntdev_grant_copy_segment *c = be->copy;
 	uint32_t i, left = req->nr_segs * sizeof(struct blkif_request_segment);
 
+	if (q->dev->persistent) {
+		struct bb_pgnt *p[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+		int err = 0;
+
+		for (i = 0; i < req->nr_indirect; i++) {
+			p[i] = bb_pgnt_get(&q->pgnt, req->indirect_grefs[i], &err);
+			if (!p[i])
+				break;
+		}
+		if (i == req->nr_indirect) {
+			for (i = 0; i < req->nr_indirect; i++) {
+				uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
+
+				memcpy(be->indirect + i * BB_PAGE_SIZE, p[i]->addr, len);
+				left -= len;
+				bb_pgnt_put(p[i]);
+			}
+			return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
+		}
+		/* No room, or a grant that does not map writable: grant copy decides. */
+		while (i--)
+			bb_pgnt_put(p[i]);
+	}
 	for (i = 0; i < req->nr_indirect; i++) {
 		uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
 
@@ -176,17 +296,31 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 	return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 }
 
+/*
+ * Prepares @s's I/O: a flush is submitted at once, reads and writes join their queue's batch,
+ * submitted in one io_submit at the end of the ring pass (submit_batch).
+ */
 static int submit(struct bb_slot *s, uint16_t cmd)
 {
 	struct bb_dev *dev = s->q->dev;
 	uint64_t len = s->req.nr_sectors << BB_SECTOR_SHIFT;
+	void *buf = s->buf;
 
-	if (cmd == IOCB_CMD_FDSYNC)
+	if (cmd == IOCB_CMD_FDSYNC) {
 		len = 0;
-	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, s->buf, len,
+	} else if (s->zc) {
+		cmd = cmd == IOCB_CMD_PREAD ? IOCB_CMD_PREADV : IOCB_CMD_PWRITEV;
+		buf = s->iov;
+		len = s->req.nr_segs;
+	}
+	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
 	if (!dev->direct)
 		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
+	if (cmd != IOCB_CMD_FDSYNC) {
+		s->q->batch[s->q->nbatch++] = &s->cb;
+		return 0;
+	}
 	return bb_aio_submit(&dev->be->aio, &s->cb);
 }
 
@@ -290,7 +424,12 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		bb_aio_kick(&dev->be->aio);
 		return;
 	}
-	if (r->nr_segs && !s->buf) {
+	s->pers = s->zc = false;
+	if (r->nr_segs && dev->persistent && pin(s)) {
+		s->pers = true;
+		s->zc = zero_copy(s);
+	}
+	if (r->nr_segs && !s->zc && !s->buf) {
 		if (q->nspare) {
 			s->buf = q->spare[--q->nspare];
 		} else {
@@ -317,7 +456,7 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		/* write the data, then flush */
 		__attribute__((fallthrough));
 	case BB_OP_WRITE:
-		if (copy_data(s, false)) {
+		if (move_data(s, false)) {
 			finish(s, BLKIF_RSP_ERROR);
 			return;
 		}
@@ -399,7 +538,8 @@ void bb_io_flush_retry(struct bb_backend *be)
 	}
 }
 
-void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
+/* Ends @s's I/O (answers, or goes on with a flush); the caller then runs after(). */
+static void complete(struct bb_slot *s, int64_t res)
 {
 	struct bb_queue *q = s->q;
 	struct bb_dev *dev = q->dev;
@@ -409,16 +549,17 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 
 	switch (s->cb.aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
-		if (!q->map || res != (int64_t)len || copy_data(s, true))
+	case IOCB_CMD_PREADV:
+		if (!q->map || res != (int64_t)len || move_data(s, true))
 			status = BLKIF_RSP_ERROR;
 		break;
 	case IOCB_CMD_PWRITE:
+	case IOCB_CMD_PWRITEV:
 		if (res != (int64_t)len) {
 			status = BLKIF_RSP_ERROR;
 		} else if (s->flush_next) {
 			s->flush_next = false;
 			flush_join(s);
-			after(dev);
 			return;
 		}
 		break;
@@ -426,11 +567,49 @@ void bb_io_complete(struct bb_backend *be, struct bb_slot *s, int64_t res)
 		/* @s leads the batch flush_done() answers. */
 		flush_done(dev, res == -EINVAL ? flush_now(dev) :
 				res < 0 ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
-		after(dev);
 		return;
 	}
 	finish(s, status);
-	after(dev);
+}
+
+void bb_io_complete(struct bb_backend *be, const struct io_event *ev, unsigned int n)
+{
+	struct bb_dev *dev;
+	unsigned int i;
+
+	/* Every completion first, then each device's rings once: one push, one pass. */
+	for (i = 0; i < n; i++) {
+		struct bb_slot *s = (struct bb_slot *)(uintptr_t)ev[i].data;
+
+		s->q->dev->completed = true;
+		complete(s, (int64_t)ev[i].res);
+	}
+	for (dev = be->devs; dev; dev = dev->next) {
+		if (dev->completed) {
+			dev->completed = false;
+			after(dev);
+		}
+	}
+}
+
+/* Submits the reads and writes a ring pass started, in one call. */
+static void submit_batch(struct bb_queue *q)
+{
+	struct bb_aio *a = &q->dev->be->aio;
+	unsigned int done = 0;
+
+	while (done < q->nbatch) {
+		int rc = bb_aio_submit_n(a, q->batch + done, q->nbatch - done);
+
+		if (rc > 0) {
+			done += rc;
+			continue;
+		}
+		/* The first one was refused: answered, the others tried again. */
+		finish((struct bb_slot *)(uintptr_t)q->batch[done]->aio_data, BLKIF_RSP_ERROR);
+		done++;
+	}
+	q->nbatch = 0;
 }
 
 /* One request out of the ring: answered at once, or started in a slot. */
@@ -468,7 +647,7 @@ void bb_queue_run(struct bb_queue *q)
 			int rc;
 
 			/* No room in the AIO context, or this device has its share of it. */
-			if (be->aio.inflight >= be->aio.depth ||
+			if (be->aio.inflight + q->nbatch >= be->aio.depth ||
 			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
 				break;
@@ -480,6 +659,7 @@ void bb_queue_run(struct bb_queue *q)
 				break;
 			take(q, &req);
 		}
+		submit_batch(q);
 		push(q);
 		if (q->ring.broken)
 			break;

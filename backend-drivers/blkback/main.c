@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bb.h"
+#include "privcmd.h"
 #include "xenbe_linux.h"
 #include <xen/sys/evtchn.h>
 #include "util.h"
@@ -32,7 +33,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
-		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n");
+		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
+		"         [--max-persistent N] [--no-zero-copy]\n");
 	exit(2);
 }
 
@@ -130,15 +132,18 @@ int main(int argc, char **argv)
 		{ "pool", required_argument, NULL, 'p' },
 		{ "sector-size", required_argument, NULL, 's' },
 		{ "no-direct", no_argument, NULL, 'D' },
+		{ "max-persistent", required_argument, NULL, 'P' },
+		{ "no-zero-copy", no_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
-	bool foreground = false;
+	bool foreground = false, zero_copy = true;
+	struct keel_domctl phys = { .cmd = KEEL_DOMCTL_physinfo };
 	struct bb_config cfg;
 	struct bb_backend be;
 	struct xenbe_linux l;
 	struct xenbe_env env;
-	int c, rc, ready[2] = { -1, -1 };
+	int c, rc, phys_rc, ready[2] = { -1, -1 };
 	bool xs_more = false;
 	FILE *log;
 
@@ -159,6 +164,8 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'D': cfg.direct = false; break;
+		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
+		case 'Z': zero_copy = false; break;
 		default: usage();
 		}
 	}
@@ -204,6 +211,9 @@ int main(int argc, char **argv)
 		fprintf(log, "keel-blkback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
 		return 1;
 	}
+	/* keel says whether a device could DMA to a grant-mapped page: else copy. */
+	phys_rc = keel_domctl(&phys);
+	cfg.zero_copy = zero_copy && !phys_rc && bb_io_zero_copy(phys.u.physinfo.flags);
 	rc = bb_backend_init(&be, &env, &cfg, log);
 	if (rc || bb_backend_start(&be)) {
 		fprintf(log, "keel-blkback: cannot start\n");
@@ -211,6 +221,11 @@ int main(int argc, char **argv)
 	}
 	bb_log(&be, "keel-blkback serving %s: ring order <= %u, <= %u queues, %u indirect segments",
 	       be.root, be.cfg.max_ring_order, be.cfg.max_queues, be.cfg.max_indirect);
+	bb_log(&be, "persistent grants: %u per queue; data %s (keel physinfo flags %#x%s)",
+	       be.cfg.max_persistent,
+	       be.cfg.zero_copy ? "zero-copy to/from the mapped grants" :
+				  "copied between the mapped grants and private buffers",
+	       phys_rc ? 0 : phys.u.physinfo.flags, phys_rc ? ", physinfo failed" : "");
 	if (ready[1] >= 0) {
 		(void)!write(ready[1], "", 1);
 		close(ready[1]);

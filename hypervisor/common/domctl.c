@@ -8,6 +8,7 @@
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
+#include <keel/platform.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include <keel/schedule.h>
@@ -197,6 +198,9 @@ static long domctl_physinfo(struct keel_domctl *op)
 	}
 	op->u.physinfo.total_pages = host_pages.nr_pfns;
 	op->u.physinfo.free_pages = host_pages.nr_free;
+	op->u.physinfo.flags = (platform_dom0_owns_devices() ? KEEL_PHYS_dom0_owns_devices : 0) |
+			       (platform_dma_translated() ? KEEL_PHYS_dma_translated : 0);
+	op->u.physinfo.pad = 0;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "host.h"
 #include "bb_fake.h"
+#include <public/keel_domctl.h>
 
 #define IMG_SECTORS	8192	/* 4 MiB */
 
@@ -421,7 +422,7 @@ static void test_connect_and_io(void **state)
 	assert_string_equal(be_key(t, fe, "sector-size"), "512");
 	assert_string_equal(be_key(t, fe, "feature-flush-cache"), "1");
 	assert_string_equal(be_key(t, fe, "feature-discard"), "1");
-	assert_string_equal(be_key(t, fe, "feature-persistent"), "0");
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "1");
 	assert_int_equal(t->f.maps, 1);
 	assert_int_equal(t->f.bound, 1);
 
@@ -1471,6 +1472,271 @@ static void test_log_bounded(void **state)
 	fclose(f);
 }
 
+
+/* ---- persistent grants (pgnt.c) and the zero-copy decision ---- */
+
+/* keel's physinfo flags: zero-copy unless dom0 drives devices whose DMA is untranslated. */
+static void test_zero_copy_decision(void **state)
+{
+	assert_true(bb_io_zero_copy(0));
+	assert_true(bb_io_zero_copy(KEEL_PHYS_dma_translated));
+	assert_false(bb_io_zero_copy(KEEL_PHYS_dom0_owns_devices));
+	assert_true(bb_io_zero_copy(KEEL_PHYS_dom0_owns_devices | KEEL_PHYS_dma_translated));
+}
+
+/* The table alone: hits, the per-queue and daemon-wide bounds, LRU eviction, pins, teardown. */
+static void test_pgnt_table(void **state)
+{
+	struct fake f;
+	struct bb_pgnt_table a, b;
+	struct bb_pgnt *p[6], *q;
+	uint32_t page, ref[8];
+	unsigned int total = 0, i;
+	int err;
+
+	fake_init(&f);
+	page = fake_page_alloc(&f, 8);
+	for (i = 0; i < 8; i++)
+		ref[i] = fake_grant(&f, 1, page + i, false);
+	assert_int_equal(bb_pgnt_init(&a, &f.env, 1, 4, &total, 6), 0);
+	assert_int_equal(bb_pgnt_init(&b, &f.env, 1, 4, &total, 6), 0);
+	/* Mapped once, then hit; the mapping is the guest's page. */
+	for (i = 0; i < 4; i++)
+		assert_non_null(p[i] = bb_pgnt_get(&a, ref[i], &err));
+	assert_int_equal(f.maps, 4);
+	p[0]->addr[5] = 0x77;
+	assert_int_equal(((uint8_t *)fake_page(&f, page))[5], 0x77);
+	assert_ptr_equal(bb_pgnt_get(&a, ref[0], &err), p[0]);
+	assert_int_equal(p[0]->pins, 2);
+	assert_int_equal(f.maps, 4);
+	assert_int_equal(a.stat_hits, 1);
+	/* Full and all pinned: no room, nothing unmapped. */
+	assert_null(bb_pgnt_get(&a, ref[4], &err));
+	assert_int_equal(err, -ENOSPC);
+	assert_int_equal(f.maps, 4);
+	/* Unpinned: the least recently used goes (ref[1]: ref[0] was used again). */
+	for (i = 0; i < 4; i++)
+		bb_pgnt_put(p[i]);
+	bb_pgnt_put(p[0]);
+	assert_non_null(q = bb_pgnt_get(&a, ref[4], &err));
+	assert_int_equal(a.n, 4);
+	assert_int_equal(f.maps, 4);
+	assert_int_equal(a.stat_maps, 5);
+	assert_ptr_equal(bb_pgnt_get(&a, ref[0], &err), p[0]);	/* still there */
+	assert_int_equal(a.stat_maps, 5);
+	assert_non_null(bb_pgnt_get(&a, ref[1], &err));	/* mapped again */
+	assert_int_equal(a.stat_maps, 6);
+	/* A grant that does not map: -EFAULT, no entry lost. */
+	assert_null(bb_pgnt_get(&b, 1999, &err));
+	assert_int_equal(err, -EFAULT);
+	assert_null(bb_pgnt_get(&b, ref[0] + 100, &err));
+	assert_int_equal(b.n, 0);
+	/* The daemon-wide bound (6): b gets 2, then only by evicting its own. */
+	assert_non_null(p[4] = bb_pgnt_get(&b, ref[5], &err));
+	assert_non_null(p[5] = bb_pgnt_get(&b, ref[6], &err));
+	assert_int_equal(total, 6);
+	assert_null(bb_pgnt_get(&b, ref[7], &err));		/* both pinned */
+	assert_int_equal(err, -ENOSPC);
+	bb_pgnt_put(p[4]);
+	assert_non_null(bb_pgnt_get(&b, ref[7], &err));	/* ref[5] evicted */
+	assert_int_equal(total, 6);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(f.maps, 6);
+	/* Teardown unmaps everything. */
+	bb_pgnt_fini(&a);
+	bb_pgnt_fini(&b);
+	assert_int_equal(f.maps, 0);
+	assert_int_equal(total, 0);
+	fake_fini(&f);
+}
+
+/* As t_disk, with a frontend that says feature-persistent = 1 (Linux's blkfront). */
+static struct fe *t_disk_pers(struct t *t, int i, uint16_t domid, unsigned int order)
+{
+	struct fe *fe = &t->fe[i];
+	char path[160];
+
+	fe_create(fe, &t->f, domid, 51712 + 16 * i, t->img[i], "w");
+	fake_pump(&t->f);
+	assert_int_equal(be_state(fe), 2);
+	snprintf(path, sizeof(path), "%s/feature-persistent", fe->fe_path);
+	fake_xs_write(&t->f, path, "1");
+	fe_connect(fe, order, 1);
+	assert_int_equal(be_state(fe), 4);
+	fe_set_state(fe, 4);
+	return fe;
+}
+
+/*
+ * Persistent grants, copied or zero-copy: each data grant mapped once, no grant copy per
+ * request in steady state, the data right both ways, indirect pages through the table too.
+ */
+static void persistent_io(bool zc)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	uint32_t ipage;
+	struct blkif_request_segment *segs;
+	blkif_request_t q;
+	struct blkif_request_indirect *ind = (void *)&q;
+	uint8_t img[4096], *data;
+	unsigned int i, k, copies;
+
+	bb_config_defaults(&cfg);
+	cfg.zero_copy = zc;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "1");
+	assert_true(t->be.devs->persistent);
+	copies = t->f.copies;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 2; i++)
+			memset((uint8_t *)fake_page(&t->f, fe->data_page + i) + 1024, 0x30 + k + i,
+			       2048);
+		assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 100, 2, 2, 5), BLKIF_RSP_OKAY);
+		assert_int_equal(read_image(t->img[0], 100 * 512, img, 4096), 4096);
+		for (i = 0; i < 4096; i++)
+			assert_int_equal(img[i], 0x30 + k + i / 2048);
+		memset(fake_page(&t->f, fe->data_page), 0, 4096);
+		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 8 + k, 1, 0, 7), BLKIF_RSP_OKAY);
+		data = fake_page(&t->f, fe->data_page);
+		for (i = 0; i < 4096; i++)
+			assert_int_equal(data[i], pattern(8 + k + i / 512, i % 512));
+	}
+	assert_int_equal(t->f.copies, copies);		/* no grant copy at all */
+	assert_int_equal(t->f.maps, 1 + 2);		/* the ring, the two data grants */
+	assert_int_equal(t->be.devs->queues[0].pgnt.stat_maps, 2);
+	/* Indirect: its page (read-write, as blkfront's persistent ones) mapped once too. */
+	ipage = fake_page_alloc(&t->f, 1);
+	segs = fake_page(&t->f, ipage);
+	for (i = 0; i < 16; i++) {
+		segs[i].gref = fe->data_gref[i];
+		segs[i].first_sect = 0;
+		segs[i].last_sect = 7;
+		memset(fake_page(&t->f, fe->data_page + i), 0x50 + i, 4096);
+	}
+	memset(&q, 0, sizeof(q));
+	q.operation = BLKIF_OP_INDIRECT;
+	ind->indirect_op = BLKIF_OP_WRITE;
+	ind->nr_segments = 16;
+	ind->sector_number = 1024;
+	ind->id = 7;
+	ind->indirect_grefs[0] = fake_grant(&t->f, 1, ipage, false);
+	for (k = 0; k < 2; k++) {
+		fe_push(fe, 0, &q);
+		assert_int_equal(fe_wait(fe, 0, 1), 1);
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	}
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(read_image(t->img[0], (1024 + i * 8) * 512 + 9, img, 1), 1);
+		assert_int_equal(img[0], 0x50 + i);
+	}
+	assert_int_equal(t->f.copies, copies);
+	assert_int_equal(t->f.maps, 1 + 16 + 1);
+	/* Zero-copy: no bounce buffer was ever needed; copied: the data went through them. */
+	assert_int_equal(t->be.devs->queues[0].stat_allocs == 0, zc);
+	/* A grant that does not map (revoked before first use) still gets its error. */
+	q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	q.seg[0].gref = 1999;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	/* The frontend closes: every persistent grant unmapped, only then state 6. */
+	fe_set_state(fe, 5);
+	fe_set_state(fe, 6);
+	assert_int_equal(be_state(fe), 6);
+	assert_int_equal(t->f.maps, 0);
+	assert_int_equal(t->be.pgnt_mapped, 0);
+	t_free(t);
+}
+
+static void test_persistent_copied(void **state)
+{
+	persistent_io(false);
+}
+
+static void test_persistent_zero_copy(void **state)
+{
+	persistent_io(true);
+}
+
+/*
+ * A frontend that floods grants (more distinct ones than the table holds, pinned at once and
+ * in turn) keeps at most max_persistent mapped; what does not fit is grant-copied, correctly.
+ * A frontend that does not say feature-persistent gets grant copy, nothing kept mapped.
+ */
+static void test_persistent_flood(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe, *plain;
+	blkif_request_t q;
+	uint8_t img[512];
+	unsigned int i, k;
+
+	bb_config_defaults(&cfg);
+	cfg.max_persistent = 4;
+	cfg.zero_copy = true;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	plain = t_disk(t, 1, 2, "w", 0, 1);
+	for (k = 0; k < 4; k++) {
+		q = rw(BLKIF_OP_WRITE, 16 * k, 11, 0, 0);
+		for (i = 0; i < 11; i++) {
+			q.seg[i].gref = fe->data_gref[(k * 11 + i) % 64];
+			memset(fake_page(&t->f, fe->data_page + (k * 11 + i) % 64), 0x80 + k, 512);
+		}
+		fe_push(fe, 0, &q);
+	}
+	assert_int_equal(fe_wait(fe, 0, 4), 4);
+	for (k = 0; k < 4; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(read_image(t->img[0], (16 * k + 10) * 512, img, 512), 512);
+		assert_int_equal(img[0], 0x80 + k);
+	}
+	for (k = 0; k < 40; k++)
+		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, k, 1 + k % 11, 0, 0), BLKIF_RSP_OKAY);
+	assert_true(bb_backend_find(&t->be, 1, 51712)->queues[0].pgnt.n <= 4);
+	assert_int_equal(t->be.pgnt_mapped, bb_backend_find(&t->be, 1, 51712)->queues[0].pgnt.n);
+	/* The plain frontend (keel's guest kit says 0): grant copy, only its ring mapped. */
+	assert_false(bb_backend_find(&t->be, 2, 51728)->persistent);
+	assert_int_equal(fe_rw(plain, BLKIF_OP_READ, 0, 2, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 2 + t->be.pgnt_mapped);
+	t_free(t);
+}
+
+/*
+ * Daemon death and restart with persistent grants: the old instance's maps all go (restart()
+ * counts them); the new one takes the rings over with persistent grants when the backend's
+ * key the frontend read said 1, and without when it said 0 (such a frontend checks that every
+ * grant is unmapped at completion).
+ */
+static void test_persistent_restart(void **state)
+{
+	struct t *t = t_new(NULL);
+	struct fe *fe = t_disk_pers(t, 0, 1, 0);
+	char path[200];
+
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1 + 3);
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_true(t->be.devs->persistent);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1 + 3);
+	snprintf(path, sizeof(path), "%s/feature-persistent", fe->be_path);
+	fake_xs_write(&t->f, path, "0");
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_false(t->be.devs->persistent);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(t->f.maps, 1);
+	t_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1512,6 +1778,12 @@ int main(void)
 		cmocka_unit_test(test_restart_at_initwait),
 		cmocka_unit_test(test_bad_backend_keys),
 		cmocka_unit_test(test_log_bounded),
+		cmocka_unit_test(test_zero_copy_decision),
+		cmocka_unit_test(test_pgnt_table),
+		cmocka_unit_test(test_persistent_copied),
+		cmocka_unit_test(test_persistent_zero_copy),
+		cmocka_unit_test(test_persistent_flood),
+		cmocka_unit_test(test_persistent_restart),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */

@@ -43,6 +43,10 @@ typedef __UINT64_TYPE__ uint64_t;
 /* u.text.flags */
 #define KEEL_TEXT_gone		(1u << 0)	/* destroyed: its output is complete */
 
+/* u.physinfo.flags: may a backend do I/O straight from/to grant-mapped pages? */
+#define KEEL_PHYS_dom0_owns_devices	(1u << 0)	/* dom0 drives DMA-capable devices */
+#define KEEL_PHYS_dma_translated	(1u << 1)	/* their DMA goes through dom0's p2m */
+
 /* keel_domctl_info.flags */
 #define KEEL_DOMINF_privileged	(1u << 0)
 #define KEEL_DOMINF_paused	(1u << 1)
@@ -127,6 +131,8 @@ struct keel_domctl {
 			uint32_t nr_domains;
 			uint64_t total_pages;
 			uint64_t free_pages;	/* keel's allocator */
+			uint32_t flags;		/* KEEL_PHYS_* */
+			uint32_t pad;
 		} physinfo;
 		/*
 		 * A byte stream keel keeps (a domain's console output, keel's
