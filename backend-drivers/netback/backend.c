@@ -293,16 +293,24 @@ void nb_backend_tap(struct nb_backend *be, int tap)
 		}
 }
 
+/* The clock, read once per call and only when a stalled vif needs it (a system call). */
+static uint64_t now_once(struct nb_backend *be, uint64_t *now)
+{
+	if (!*now)
+		*now = be->now_ms();
+	return *now;
+}
+
 bool nb_backend_work(struct nb_backend *be)
 {
 	struct nb_vif *vif;
 	bool more = false;
 	unsigned int i;
-	uint64_t now = be->now_ms();
+	uint64_t now = 0;
 
 	for (vif = be->vifs; vif; vif = vif->next) {
 		bool due = vif->rx_pend_len && vif->rx_stall_since &&
-			   now - vif->rx_stall_since >= be->cfg.rx_drain_ms;
+			   now_once(be, &now) - vif->rx_stall_since >= be->cfg.rx_drain_ms;
 
 		if (vif->rx_more || due)
 			nb_rx_run(vif);
@@ -334,7 +342,7 @@ bool nb_backend_busy(const struct nb_backend *be)
 int nb_backend_timeout(struct nb_backend *be)
 {
 	struct nb_vif *vif;
-	uint64_t now = be->now_ms();
+	uint64_t now = 0;
 	int best = -1;
 
 	for (vif = be->vifs; vif; vif = vif->next) {
@@ -344,11 +352,28 @@ int nb_backend_timeout(struct nb_backend *be)
 		if (!vif->rx_pend_len || !vif->rx_stall_since)
 			continue;
 		end = vif->rx_stall_since + be->cfg.rx_drain_ms;
-		left = end > now ? (int)(end - now) : 0;
+		left = end > now_once(be, &now) ? (int)(end - now) : 0;
 		if (best < 0 || left < best)
 			best = left;
 	}
 	return best;
+}
+
+void nb_backend_log_stats(struct nb_backend *be)
+{
+	const struct nb_stats *s = &be->stats;
+	double rxf = s->rx_frames ? (double)s->rx_frames : 1, txf = s->tx_frames ? s->tx_frames : 1;
+	double all = s->rx_frames + s->tx_frames ? (double)(s->rx_frames + s->tx_frames) : 1;
+
+	nb_log(be, "stats: rx %llu frames %llu copies %llu notifies, tx %llu frames %llu copies "
+	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
+	       "tx copies %.3f notifies %.3f, syscalls %.2f",
+	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
+	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
+	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
+	       (unsigned long long)s->wakeups, (unsigned long long)s->syscalls,
+	       s->rx_copies / rxf, s->rx_notifies / rxf, s->tx_copies / txf, s->tx_notifies / txf,
+	       s->syscalls / all);
 }
 
 void nb_backend_fini(struct nb_backend *be)

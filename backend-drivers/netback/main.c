@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,71 @@
 #define XS_BATCH 4096
 #define XS_ROUNDS 4
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, want_stats;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	if (sig == SIGUSR1)
+		want_stats = 1;
+	else
+		stop = 1;
+}
+
+/*
+ * The data path's system calls, counted (an strace in the daemon: "stats:" lines): the ops
+ * a packet costs are wrapped, main's own calls count themselves.
+ */
+static struct nb_stats *counts;
+static const struct xenbe_env_ops *env_real;
+static const struct nb_tap_ops *tap_real;
+
+static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
+{
+	counts->syscalls++;
+	return env_real->gnt_copy(priv, segs, n);
+}
+
+static void c_evtchn_notify(void *priv, uint32_t port)
+{
+	counts->syscalls++;
+	env_real->evtchn_notify(priv, port);
+}
+
+static void c_evtchn_unmask(void *priv, uint32_t port)
+{
+	counts->syscalls++;
+	env_real->evtchn_unmask(priv, port);
+}
+
+static int c_tap_write(void *priv, int tap, const struct iovec *iov, int iovcnt)
+{
+	counts->syscalls++;
+	return tap_real->write(priv, tap, iov, iovcnt);
+}
+
+static ssize_t c_tap_read(void *priv, int tap, void *buf, size_t len)
+{
+	counts->syscalls++;
+	return tap_real->read(priv, tap, buf, len);
+}
+
+static void count_syscalls(struct nb_backend *be, struct xenbe_env *env, struct nb_tap *tap)
+{
+	static struct xenbe_env_ops e;
+	static struct nb_tap_ops t;
+
+	counts = &be->stats;
+	env_real = env->ops;
+	tap_real = tap->ops;
+	e = *env->ops;
+	e.gnt_copy = c_gnt_copy;
+	e.evtchn_notify = c_evtchn_notify;
+	e.evtchn_unmask = c_evtchn_unmask;
+	env->ops = &e;
+	t = *tap->ops;
+	t.write = c_tap_write;
+	t.read = c_tap_read;
+	tap->ops = &t;
 }
 
 static void usage(void)
@@ -53,6 +114,20 @@ static uint32_t num_arg(const char *s, uint32_t max)
 }
 
 /*
+ * SCHED_BATCH: the daemon's wake-ups (a frame on a TAP, an event) do not preempt the task that
+ * caused them, so a sender in dom0 queues several frames before the daemon takes them all in
+ * one batch (one grant copy, one notification); the daemon still runs as soon as that task
+ * sleeps or its slice ends.
+ */
+static void set_batch_policy(FILE *log)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	if (sched_setscheduler(0, SCHED_BATCH, &sp))
+		fprintf(log, "keel-netback: SCHED_BATCH: %s\n", strerror(errno));
+}
+
+/*
  * True when watch events may be left (poll without waiting then). The updates' own xenstore
  * calls queue the events they meet in the client, where poll() does not see them: they are
  * taken in the next round, until a round finds none.
@@ -64,6 +139,8 @@ static bool handle_xs(struct nb_backend *be, struct xenbe_linux *l)
 
 	for (round = 0; round < XS_ROUNDS; round++) {
 		for (n = 0; n < XS_BATCH; n++) {
+			if (!xs_has_events(l->xs))
+				counts->syscalls++;	/* its poll() of the socket */
 			if (xs_read_watch(l->xs, &path, &token, 0))
 				break;
 			nb_backend_watch_note(be, path, token);
@@ -77,19 +154,25 @@ static bool handle_xs(struct nb_backend *be, struct xenbe_linux *l)
 	return true;
 }
 
-/* One read per wake-up (an event storm must not keep us here); ports re-enabled after. */
+/*
+ * One read per wake-up (an event storm must not keep us here); the ports are re-enabled
+ * after their rings were served, all in one write.
+ */
 static void handle_evtchn(struct nb_backend *be, struct xenbe_linux *l)
 {
 	uint32_t ports[256];
 	ssize_t n = read(l->evtchn, ports, sizeof(ports));
 
+	counts->syscalls++;
 	if (n > 0) {
 		ssize_t i;
 
-		for (i = 0; i < n / 4; i++) {
+		n -= n % 4;
+		for (i = 0; i < n / 4; i++)
 			nb_backend_event(be, ports[i]);
-			be->env.ops->evtchn_unmask(be->env.priv, ports[i]);
-		}
+		/* Ports unbound meanwhile are skipped by the device. */
+		counts->syscalls++;
+		(void)!write(l->evtchn, ports, (size_t)n);
 		return;
 	}
 	if (n < 0 && errno == EFBIG) {
@@ -187,12 +270,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_signal);
+	set_batch_policy(log);
 
 	rc = xenbe_linux_open(&l, xs_path, &env);
 	if (rc) {
 		fprintf(log, "keel-netback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
 		return 1;
 	}
+	count_syscalls(&be, &env, &tap);
 	if (nb_backend_init(&be, &env, &tap, &cfg, log) || nb_backend_start(&be)) {
 		fprintf(log, "keel-netback: cannot start\n");
 		return 1;
@@ -205,18 +291,24 @@ int main(int argc, char **argv)
 	}
 
 	while (!stop) {
-		bool more = handle_xs(&be, &l);
+		bool more = xs_has_events(l.xs) && handle_xs(&be, &l);
 		unsigned int n = 2, i;
 		struct nb_vif *vif;
 		int timeout;
 
+		if (want_stats) {
+			want_stats = 0;
+			nb_backend_log_stats(&be);
+		}
 		more |= nb_backend_work(&be);
 		/*
 		 * Work's own xenstore calls (a failing vif's error node and commit) queue the
 		 * events they meet in the client, where poll() cannot see them: take them now,
 		 * and do not sleep on the budgets that taking them may leave (a connect's TX).
+		 * What is not queued there is on the socket, for poll() to see.
 		 */
-		more |= handle_xs(&be, &l);
+		if (xs_has_events(l.xs))
+			more |= handle_xs(&be, &l);
 		more |= nb_backend_busy(&be);
 		if (pfd_max < be.nvifs + 2) {
 			pfd_max = be.nvifs + 2;
@@ -229,11 +321,13 @@ int main(int argc, char **argv)
 			if (nb_vif_wants_tap(vif))
 				pfd[n++] = (struct pollfd){ .fd = vif->tap, .events = POLLIN };
 		timeout = more ? 0 : nb_backend_timeout(&be);
+		be.stats.syscalls++;
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		be.stats.wakeups++;
 		if (pfd[0].revents & (POLLHUP | POLLERR)) {
 			nb_log(&be, "xenstored went away");
 			break;
@@ -247,6 +341,7 @@ int main(int argc, char **argv)
 		if (pfd[0].revents & POLLIN)
 			handle_xs(&be, &l);
 	}
+	nb_backend_log_stats(&be);
 	nb_log(&be, "stopping");
 	nb_backend_fini(&be);
 	xenbe_linux_close(&l);

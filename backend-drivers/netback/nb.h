@@ -44,6 +44,13 @@ struct nb_tap {
 	void *priv;
 };
 
+/* Counts for tuning the data path (logged on SIGUSR1 and at exit; tests read them). */
+struct nb_stats {
+	uint64_t rx_frames, rx_copies, rx_notifies;	/* frames to guests, ioctls, events */
+	uint64_t tx_frames, tx_copies, tx_notifies;	/* packets from guests, ioctls, events */
+	uint64_t wakeups, syscalls;			/* main.c's: poll() returns, every call */
+};
+
 struct nb_config {
 	const char *btype;		/* backend directory name: "qnic" */
 	uint32_t max_queues;		/* multi-queue-max-queues offered, 1..8 */
@@ -120,6 +127,7 @@ struct nb_backend {
 	struct nb_tx_pkt *pkts;
 	struct nb_rx_slotinfo *rxinfo;
 	unsigned int open_taps, mapped_pages, bound_ports;	/* what is held: tests count */
+	struct nb_stats stats;
 };
 
 #define NB_ARENA_SIZE		(1u << 20)
@@ -152,6 +160,8 @@ bool nb_backend_busy(const struct nb_backend *be);
 int nb_backend_timeout(struct nb_backend *be);
 struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid);
 void nb_log(struct nb_backend *be, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One "stats:" line in the log: the counts and their ratios per frame. */
+void nb_backend_log_stats(struct nb_backend *be);
 
 /* ---- vif.c: the per-vif xenbus state machine ---- */
 struct nb_vif *nb_vif_new(struct nb_backend *be, uint16_t domid, uint32_t devid);
@@ -173,7 +183,7 @@ void nb_tx_run(struct nb_queue *q);
 
 /* ---- rx.c: TAP -> guest ---- */
 size_t nb_rx_slotinfo_size(void);
-/* Moves frames from the TAP to the RX ring of queue 0 (at most NB_BUDGET). */
+/* Moves frames from the TAP to their flows' queues' RX rings (at most NB_BUDGET). */
 void nb_rx_run(struct nb_vif *vif);
 
 #endif

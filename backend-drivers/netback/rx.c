@@ -1,4 +1,4 @@
-/* Guest receive: frames from the TAP placed in queue 0's RX ring as netfront expects (4.3). */
+/* Guest receive: TAP frames placed in their flow's queue's RX ring as netfront expects (4.3). */
 #include <errno.h>
 #include <string.h>
 #include "nb.h"
@@ -14,13 +14,17 @@ struct nb_rx_slotinfo {
 	uint8_t gso_type;
 	uint16_t gso_size;
 	bool fail;			/* the frame's copy failed: status ERROR */
+	uint8_t q;			/* the queue whose ring it is in */
 	unsigned int frame_first;	/* index of the frame's first slotinfo */
 };
 
 struct rx_batch {
 	unsigned int nslots, nsegs;
+	unsigned int queues;		/* bit mask of the queues with slots in the batch */
 	size_t used;
 };
+
+_Static_assert(NB_MAX_QUEUES <= 8 * sizeof(unsigned int), "queue mask");
 
 size_t nb_rx_slotinfo_size(void)
 {
@@ -32,20 +36,23 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 {
 	struct nb_backend *be = vif->be;
 	struct xenbe_env *env = &be->env;
-	struct nb_queue *q = &vif->queues[0];
 	struct nb_rx_slotinfo *si = be->rxinfo;
 	bool copied = true;
 	unsigned int i;
 
 	if (!b->nslots)
 		return;
-	if (b->nsegs && env->ops->gnt_copy(env->priv, be->segs, b->nsegs))
-		copied = false;
+	if (b->nsegs) {
+		be->stats.rx_copies++;
+		if (env->ops->gnt_copy(env->priv, be->segs, b->nsegs))
+			copied = false;
+	}
 	/* A failed copy fails its whole frame: netfront drops it on the negative status. */
 	for (i = 0; i < b->nslots; i++)
 		if (si[i].seg >= 0 && (!copied || be->segs[si[i].seg].status != GNTST_okay))
 			si[si[i].frame_first].fail = true;
 	for (i = 0; i < b->nslots; i++) {
+		struct nb_queue *q = &vif->queues[si[i].q];
 		union nb_rx_slot *s = &q->rx.slots[si[i].idx & (NB_RING_SIZE - 1)];
 
 		memset(s, 0, sizeof(*s));
@@ -60,10 +67,18 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 		s->rsp.flags = si[i].flags;
 		s->rsp.status = si[si[i].frame_first].fail ? NETIF_RSP_ERROR : (int16_t)si[i].len;
 	}
-	q->rx.r.rsp_prod_pvt = q->rx.r.req_cons;
-	if (nb_ring_push(&q->rx.r))
-		env->ops->evtchn_notify(env->priv, q->rx_port);
-	b->nslots = b->nsegs = 0;
+	for (i = 0; i < vif->nqueues; i++) {
+		struct nb_queue *q = &vif->queues[i];
+
+		if (!(b->queues & (1u << i)))
+			continue;
+		q->rx.r.rsp_prod_pvt = q->rx.r.req_cons;
+		if (nb_ring_push(&q->rx.r)) {
+			be->stats.rx_notifies++;
+			env->ops->evtchn_notify(env->priv, q->rx_port);
+		}
+	}
+	b->nslots = b->nsegs = b->queues = 0;
 	b->used = 0;
 }
 
@@ -71,11 +86,11 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
  * Places the frame @data (@len bytes, offloads in @m) in the ring: true, or false when the
  * frontend has not posted enough buffers (nothing consumed then).
  */
-static bool place(struct nb_vif *vif, struct rx_batch *b, uint8_t *data, size_t len,
-		  const struct nb_rx_meta *m)
+static bool place(struct nb_vif *vif, struct rx_batch *b, unsigned int qi, uint8_t *data,
+		  size_t len, const struct nb_rx_meta *m)
 {
 	struct nb_backend *be = vif->be;
-	struct nb_queue *q = &vif->queues[0];
+	struct nb_queue *q = &vif->queues[qi];
 	unsigned int ndata = (unsigned int)((len + NB_PAGE_SIZE - 1) / NB_PAGE_SIZE);
 	unsigned int need = ndata + (m->gso_type ? 1 : 0), i, first = b->nslots;
 	size_t off = 0;
@@ -88,6 +103,7 @@ static bool place(struct nb_vif *vif, struct rx_batch *b, uint8_t *data, size_t 
 	}
 	if (avail < 0 || (unsigned int)avail < need)
 		return false;
+	b->queues |= 1u << qi;
 	for (i = 0; i < need; i++) {
 		uint32_t idx = q->rx.r.req_cons++;
 		struct netif_rx_request req = q->rx.slots[idx & (NB_RING_SIZE - 1)].req;
@@ -97,6 +113,7 @@ static bool place(struct nb_vif *vif, struct rx_batch *b, uint8_t *data, size_t 
 		s->idx = idx;
 		s->id = req.id;
 		s->seg = -1;
+		s->q = (uint8_t)qi;
 		s->frame_first = first;
 		if (i == 1 && m->gso_type) {
 			s->extra = true;
@@ -127,7 +144,64 @@ static bool place(struct nb_vif *vif, struct rx_batch *b, uint8_t *data, size_t 
 		}
 	}
 	vif->rx_packets++;
+	be->stats.rx_frames++;
 	return true;
+}
+
+/*
+ * Where in the arena the next frame goes (at or after @used): its data, after the
+ * virtio_net_hdr, starts a page, so each slot's copy reads one page of dom0's (gntdev splits
+ * a segment at the source's page boundaries: unaligned, a full slot costs two copy ops).
+ */
+static size_t frame_at(const struct nb_backend *be, size_t used)
+{
+	uintptr_t data = (uintptr_t)(be->arena + used) + NB_VNET_HLEN;
+
+	data = (data + NB_PAGE_SIZE - 1) & ~(uintptr_t)(NB_PAGE_SIZE - 1);
+	return data - NB_VNET_HLEN - (uintptr_t)be->arena;
+}
+
+static uint32_t mix(uint32_t h, const uint8_t *p, size_t n)
+{
+	while (n--)
+		h = (h ^ *p++) * 16777619u;	/* FNV-1a */
+	return h;
+}
+
+/*
+ * The queue a frame goes to: a hash of its IPv4/IPv6 addresses and TCP/UDP ports, so one flow
+ * keeps one queue and its order (xen-netback's skb_get_hash() choice); anything else queue 0.
+ */
+static unsigned int flow_queue(const struct nb_vif *vif, const uint8_t *f, size_t len)
+{
+	size_t l3 = NB_ETH_HLEN, l4;
+	uint32_t h = 2166136261u;
+	uint16_t type;
+	uint8_t proto;
+
+	if (vif->nqueues < 2 || len < NB_ETH_HLEN)
+		return 0;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x8100 && len >= NB_ETH_HLEN + 4) {
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		l3 += 4;
+	}
+	if (type == 0x0800 && len >= l3 + 20 && (f[l3] >> 4) == 4) {
+		l4 = l3 + (size_t)(f[l3] & 15) * 4;
+		proto = f[l3 + 9];
+		h = mix(h, f + l3 + 12, 8);
+		if (f[l3 + 6] & 0x3f || f[l3 + 7])
+			proto = 0;	/* a fragment: its ports are not there */
+	} else if (type == 0x86dd && len >= l3 + 40) {
+		l4 = l3 + 40;
+		proto = f[l3 + 6];
+		h = mix(h, f + l3 + 8, 32);
+	} else {
+		return 0;
+	}
+	if ((proto == 6 || proto == 17) && len >= l4 + 4)
+		h = mix(h, f + l4, 4);
+	return h % vif->nqueues;
 }
 
 /* Checks a frame and works out its offloads: false to drop it. */
@@ -181,7 +255,7 @@ void nb_rx_run(struct nb_vif *vif)
 {
 	struct nb_backend *be = vif->be;
 	struct rx_batch b = { 0 };
-	unsigned int done;
+	unsigned int done, qi;
 
 	vif->rx_more = false;
 	if (vif->tap < 0)
@@ -190,10 +264,11 @@ void nb_rx_run(struct nb_vif *vif)
 		drain(vif);
 		return;
 	}
-	if (nb_ring_unconsumed(&vif->queues[0].rx.r) < 0) {
-		nb_vif_fatal(vif, -EPROTO, "rx: impossible number of requests");
-		return;
-	}
+	for (done = 0; done < vif->nqueues; done++)
+		if (nb_ring_unconsumed(&vif->queues[done].rx.r) < 0) {
+			nb_vif_fatal(vif, -EPROTO, "rx: impossible number of requests");
+			return;
+		}
 	for (done = 0; done < NB_BUDGET; done++) {
 		struct nb_rx_meta m;
 		uint8_t *frame;
@@ -204,10 +279,14 @@ void nb_rx_run(struct nb_vif *vif)
 			n = (ssize_t)vif->rx_pend_len;
 			m = vif->rx_pend_meta;	/* prepared once: its checksum may be done */
 		} else {
-			if (NB_ARENA_SIZE - b.used < NB_FRAME_MAX ||
-			    b.nslots + XEN_NETIF_NR_SLOTS_MIN > NB_RING_SIZE)
+			size_t at = frame_at(be, b.used);
+
+			if (at > NB_ARENA_SIZE - NB_FRAME_MAX ||
+			    b.nslots + XEN_NETIF_NR_SLOTS_MIN > NB_RING_SIZE) {
 				finish(vif, &b);
-			frame = be->arena + b.used;
+				at = frame_at(be, 0);
+			}
+			frame = be->arena + at;
 			n = be->tap.ops->read(be->tap.priv, vif->tap, frame, NB_FRAME_MAX);
 			if (n < 0)
 				break;
@@ -215,9 +294,10 @@ void nb_rx_run(struct nb_vif *vif)
 				vif->rx_dropped++;
 				continue;
 			}
-			b.used += (size_t)n;
+			b.used = at + (size_t)n;
 		}
-		if (place(vif, &b, frame + NB_VNET_HLEN, (size_t)n - NB_VNET_HLEN, &m)) {
+		qi = flow_queue(vif, frame + NB_VNET_HLEN, (size_t)n - NB_VNET_HLEN);
+		if (place(vif, &b, qi, frame + NB_VNET_HLEN, (size_t)n - NB_VNET_HLEN, &m)) {
 			if (frame == vif->rx_pend) {
 				/* Its segments point at rx_pend: copy before anything reuses it. */
 				finish(vif, &b);

@@ -11,6 +11,13 @@
 #include <linux/sockios.h>
 #include "tap.h"
 
+/*
+ * The TAP's queue (frames dom0 sent that the daemon has not read): small, as xen-netback's is
+ * bounded, so a guest that stops posting RX buffers pins at most this many frames (64 KiB
+ * each at most) until the drain timeout drops them. Linux's default (500) pins ~32 MiB.
+ */
+#define TAP_TXQLEN	64
+
 /* One ioctl on an AF_INET datagram socket (interface and bridge configuration). */
 static int ifioctl(unsigned long req, struct ifreq *ifr)
 {
@@ -49,6 +56,12 @@ static int configure(const char *name, const char *bridge, unsigned int mtu)
 	if (rc)
 		return rc;
 	index = ifr.ifr_ifindex;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_qlen = TAP_TXQLEN;
+	rc = ifioctl(SIOCSIFTXQLEN, &ifr);
+	if (rc)
+		return rc;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", bridge);
 	ifr.ifr_ifindex = index;

@@ -74,6 +74,7 @@ static int16_t deliver(struct nb_queue *q, uint8_t *data, const struct nb_tx_pkt
 		return NETIF_RSP_DROPPED;
 	}
 	vif->tx_packets++;
+	be->stats.tx_frames++;
 	return NETIF_RSP_OKAY;
 }
 
@@ -85,8 +86,11 @@ static void finish(struct nb_queue *q, struct batch *b)
 	bool copied = true;
 	unsigned int p, i;
 
-	if (b->nsegs && env->ops->gnt_copy(env->priv, be->segs, b->nsegs))
-		copied = false;
+	if (b->nsegs) {
+		be->stats.tx_copies++;
+		if (env->ops->gnt_copy(env->priv, be->segs, b->nsegs))
+			copied = false;
+	}
 	for (p = 0; p < b->npkts; p++) {
 		const struct nb_tx_pkt *pkt = &be->pkts[p];
 		int16_t st = NETIF_RSP_OKAY;
@@ -107,8 +111,10 @@ static void finish(struct nb_queue *q, struct batch *b)
 		}
 		respond(q, pkt, st);
 	}
-	if (nb_ring_push(&q->tx.r))
+	if (nb_ring_push(&q->tx.r)) {
+		be->stats.tx_notifies++;
 		env->ops->evtchn_notify(env->priv, q->tx_port);
+	}
 	b->npkts = b->nsegs = 0;
 	b->used = 0;
 }

@@ -774,6 +774,100 @@ static void test_multiqueue(void **state)
 	stop(t);
 }
 
+/* Frames the TAP held at one wake-up: one grant copy, one event, each slot one source page. */
+static void test_rx_batch(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	int rxp = t->fe[0].q[0].port_rx;
+	unsigned int copies, notified = 0, i, p;
+	union nb_rx_slot r;
+	uint8_t b[9000];
+
+	for (p = 0; p < NF_PORTS; p++)
+		if (t->f.ports[p].bound && t->f.ports[p].remote == (uint32_t)rxp)
+			break;
+	assert_true(p < NF_PORTS);
+	nfe_rx_post(fe, 0, 64);
+	copies = t->f.copies;
+	memset(&t->be.stats, 0, sizeof(t->be.stats));
+	t->f.be = NULL;			/* queued while the daemon sleeps */
+	for (i = 0; i < 5; i++) {
+		nf_pattern(b, 9000, (uint8_t)i);
+		nf_tap_inject(&t->f, tap, &h, b, 1000 + 2000 * i);
+	}
+	t->f.be = &t->be;
+	notified = t->f.ports[p].notified;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(t->f.copies - copies, 1);
+	assert_int_equal(t->f.ports[p].notified - notified, 1);
+	assert_int_equal(t->be.stats.rx_frames, 5);
+	assert_int_equal(t->be.stats.rx_copies, 1);
+	assert_int_equal(t->be.stats.rx_notifies, 1);
+	/* 1000, 3000, 5000, 7000, 9000 bytes: 1 + 1 + 2 + 2 + 3 slots, each from a page's start. */
+	for (i = 0; i < 9; i++)
+		assert_int_equal((uintptr_t)t->be.segs[i].source.virt % 4096, 0);
+	for (i = 0; i < 9; i++)
+		assert_true(nfe_rx_rsp(fe, 0, &r, NULL));
+	assert_false(nfe_rx_rsp(fe, 0, &r, NULL));
+	assert_memory_equal(nfe_rx_buf(fe, 7), b + 4096, 4096);
+	stop(t);
+}
+
+/* UDP frame from port @sport to 5201 (IPv4). */
+static size_t flow_frame(uint8_t *b, unsigned int sport)
+{
+	size_t n = mkframe(b, 200, 4, false);
+
+	b[34] = (uint8_t)(sport >> 8);
+	b[35] = (uint8_t)sport;
+	b[36] = 5201 >> 8;
+	b[37] = 5201 & 255;
+	return n;
+}
+
+/* RX on every queue: a flow's frames stay on one queue, the flows spread over both. */
+static void test_multiqueue_rx(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 2);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { 0 };
+	unsigned int seen[2] = { 0 }, i, round, q, where[8];
+	union nb_rx_slot r;
+	uint8_t b[256];
+
+	nfe_rx_post(fe, 0, 64);
+	nfe_rx_post(fe, 1, 64);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 8; i++) {
+			size_t n = flow_frame(b, 40000 + i);
+
+			b[100] = (uint8_t)(round * 8 + i);
+			nf_tap_inject(&t->f, tap, &h, b, n);
+			for (q = 0; q < 2; q++)
+				if (nfe_rx_rsp(fe, q, &r, NULL))
+					break;
+			assert_true(q < 2);
+			assert_int_equal(r.rsp.status, 200);
+			assert_memory_equal(nfe_rx_buf(fe, r.rsp.id), b, n);
+			assert_false(nfe_rx_rsp(fe, 0, &r, NULL) || nfe_rx_rsp(fe, 1, &r, NULL));
+			if (round)
+				assert_int_equal(where[i], q);
+			where[i] = q;
+			seen[q]++;
+		}
+	assert_true(seen[0] && seen[1]);
+	/* A frame that is not IP goes to queue 0. */
+	memset(b, 0, 64);
+	b[12] = 0x08, b[13] = 0x06;
+	nf_tap_inject(&t->f, tap, &h, b, 64);
+	assert_true(nfe_rx_rsp(fe, 0, &r, NULL));
+	stop(t);
+}
+
 /* ---- hostile xenstore keys ---- */
 
 static void key_case(const char *key, const char *val, bool rm)
@@ -993,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(test_rx_stall_and_drain),
 		cmocka_unit_test(test_rx_ring_overrun_and_bad_grant),
 		cmocka_unit_test(test_multiqueue),
+		cmocka_unit_test(test_rx_batch),
+		cmocka_unit_test(test_multiqueue_rx),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_backend_keys),
 		cmocka_unit_test(test_frontend_close_and_reconnect),
