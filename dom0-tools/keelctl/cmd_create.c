@@ -23,13 +23,6 @@ static void absolute_path(char **path)
 	}
 }
 
-static void note_devices(struct kc *kc, const struct domain_config *cfg)
-{
-	if (cfg->nr_vifs)
-		kc_warn("%s: %u vif entries kept: keel has no net backend yet", cfg->name,
-			cfg->nr_vifs);
-}
-
 int cmd_create(struct kc *kc, int argc, char **argv)
 {
 	bool console = false, foreground = false, paused = false, dry_run = false;
@@ -102,7 +95,6 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 	}
 	if (rc != -ENOENT)
 		goto fail;
-	note_devices(kc, &cfg);
 	rc = domain_start(kc, &cfg, paused, &domid);
 	if (rc)
 		goto fail;
