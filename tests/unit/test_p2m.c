@@ -26,6 +26,8 @@
 #include <keel/page_alloc.h>
 #include <keel/pvh_layout.h>
 #include <keel/vcpu.h>
+#include <asm/acpi_walk.h>
+#include <asm/hwdom_acpi.h>
 #include <public/event_channel.h>
 #include <public/grant_table.h>
 #include <public/memory.h>
@@ -1109,6 +1111,14 @@ int hwdom_ports_init(struct domain *d) { return 0; }
 int hwdom_irq_init(struct domain *d) { return 0; }
 int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
 		     u64 *rsdp_gpa) { return 0; }
+/* No host ACPI here: hide_host_chips() finds no RSDP to walk. */
+int acpi_walk_init(struct acpi_walk *w, u64 rsdp_phys, acpi_map_fn map,
+		   void *ctx) { return -EINVAL; }
+const void *acpi_map_firmware(u64 phys, u64 len, void *ctx) { return NULL; }
+int hwdom_acpi_ioapic_pages(const struct acpi_walk *w, u64 *out,
+			    unsigned int max) { return -ENOENT; }
+int hwdom_acpi_ecam(const struct acpi_walk *w, struct boot_range *out,
+		    unsigned int max) { return 0; }
 
 /* arch_hwdom_set_memory() on the arena: its e820 and its p2m say the same. */
 static void test_hardware_domain_build(void **state)
