@@ -339,12 +339,50 @@ static void test_msix_bar_outside_device_ranges(void **state)
 	assert_int_equal(claim.start, BAR0 + TABLE_OFF);
 }
 
+/*
+ * Once the table is claimed, dom0 may not move it from under the shadow:
+ * BAR writes are dropped while memory decoding is on, and decoding is
+ * not turned on while the BAR names another place. Linux's BAR sizing
+ * (decoding off, all-ones, read, restore, decoding on) still works.
+ */
+static void test_msix_bar_stays_put(void **state)
+{
+	(void)state;
+	cfg_read(NIC, 0, 4);				/* the table is claimed */
+	assert_int_equal(claim.start, BAR0 + TABLE_OFF);
+	cfg_write(NIC, 0x04, 2, 0x0006);		/* memory decoding, bus master */
+	cfg_write(NIC, 0x10, 4, 0x00200000u);		/* move it to keel's RAM */
+	assert_int_equal(pci_conf_read(NIC, 0x10, 4), BAR0);
+	cfg_write(NIC, 0x12, 2, 0x0020);		/* or half of it */
+	assert_int_equal(pci_conf_read(NIC, 0x10, 4), BAR0);
+	cfg_write(NIC, 0x14, 4, 0x1234);		/* another BAR: not guarded */
+	assert_int_equal(pci_conf_read(NIC, 0x14, 4), 0x1234);
+	/* Sizing: decoding off, all-ones, restore, decoding back on. */
+	cfg_write(NIC, 0x04, 2, 0x0004);
+	cfg_write(NIC, 0x10, 4, 0xffffffffu);
+	assert_int_equal(pci_conf_read(NIC, 0x10, 4), 0xffffffffu);
+	cfg_write(NIC, 0x10, 4, BAR0);
+	cfg_write(NIC, 0x04, 2, 0x0006);
+	assert_int_equal(pci_conf_read(NIC, 0x04, 2), 0x0006);
+	/* Moved with decoding off: decoding stays off, bus mastering goes on. */
+	cfg_write(NIC, 0x04, 2, 0x0004);
+	cfg_write(NIC, 0x10, 4, 0x00200000u);
+	cfg_write(NIC, 0x04, 2, 0x0006);
+	assert_int_equal(pci_conf_read(NIC, 0x04, 2), 0x0004);
+	cfg_write(NIC, 0x04, 1, 0x06);			/* a byte write the same */
+	assert_int_equal(pci_conf_read(NIC, 0x04, 2), 0x0004);
+	cfg_write(NIC, 0x10, 4, BAR0);
+	cfg_write(NIC, 0x04, 4, 0x00100006u);		/* a dword write with status */
+	assert_int_equal(pci_conf_read(NIC, 0x04, 2), 0x0006);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msix_bar_stays_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_bar_outside_device_ranges,
 						setup, teardown),
 	};

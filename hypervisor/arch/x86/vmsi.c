@@ -29,6 +29,8 @@
 #define MSI_ADDR_BASE 0xfee00000u
 #define MSI_ADDR_LOGICAL BIT(2)
 #define PCI_BAR0 0x10
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MEMORY 0x2
 
 static u32 keel_address(void)
 {
@@ -312,24 +314,89 @@ static int table_write(struct vcpu *v, u64 gpa, unsigned int size, u64 val,
 
 static const struct mmio_ops table_ops = { table_read, table_write };
 
+/*
+ * Where the device decodes its MSI-X table now (0: not a memory BAR, or
+ * not assigned); @bar_reg/@bar_len: the configuration bytes of its BAR.
+ */
+static u64 msix_table_addr(const struct vpci_dev *dev, u16 *bar_reg,
+			   unsigned int *bar_len)
+{
+	u16 bdf = dev->bdf;
+	u32 table = pci_conf_read(bdf, dev->msix_cap + MSIX_TABLE, 4), bar;
+	unsigned int bir = table & 7;
+	u64 base;
+
+	if (bir > 5)
+		return 0;
+	bar = pci_conf_read(bdf, PCI_BAR0 + 4 * bir, 4);
+	base = bar & ~0xfULL;
+	*bar_reg = PCI_BAR0 + 4 * bir;
+	*bar_len = 4;
+	if (((bar >> 1) & 3) == 2 && bir < 5) {
+		base |= (u64)pci_conf_read(bdf, PCI_BAR0 + 4 * bir + 4, 4) << 32;
+		*bar_len = 8;
+	}
+	if ((bar & 1) || !base)
+		return 0;
+	return base + (table & ~7u);
+}
+
+/* The 1st, 2nd, 4th, 8th... refusal is printed: dom0 cannot flood keel's console. */
+static bool guard_should_warn(struct vpci_dev *dev)
+{
+	u32 n = ++dev->guard_refusals;
+
+	return !(n & (n - 1));
+}
+
+/*
+ * dom0 may not move a claimed MSI-X table out from under keel's shadow
+ * (as Xen's vPCI): writes to its BAR are dropped while memory decoding is
+ * on, and decoding is not turned on while the BAR names another place
+ * (Linux sizes BARs with decoding off and restores them first). Returns
+ * the value to write, with PCI_COMMAND's memory bit dropped if need be,
+ * or false when the whole write must go.
+ */
+bool vmsix_guard_write(struct vpci_dev *dev, u16 reg, unsigned int size,
+		       u32 *val)
+{
+	unsigned int len = 0;
+	u16 bar = 0;
+	u64 now;
+
+	if (!dev->msix_table)
+		return true;
+	now = msix_table_addr(dev, &bar, &len);
+	if (reg < bar + len && reg + size > bar &&
+	    (pci_conf_read(dev->bdf, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY)) {
+		if (guard_should_warn(dev))
+			pr_warn("d%u: %04x: BAR write ignored: it holds the MSI-X table and decodes\n",
+				dev->d->id, dev->bdf);
+		return false;
+	}
+	if (reg <= PCI_COMMAND && reg + size > PCI_COMMAND &&
+	    (*val >> 8 * (PCI_COMMAND - reg)) & PCI_COMMAND_MEMORY &&
+	    now != dev->msix_table) {
+		if (guard_should_warn(dev))
+			pr_warn("d%u: %04x: memory decoding left off: the MSI-X table moved from %#llx\n",
+				dev->d->id, dev->bdf,
+				(unsigned long long)dev->msix_table);
+		*val &= ~((u32)PCI_COMMAND_MEMORY << 8 * (PCI_COMMAND - reg));
+	}
+	return true;
+}
+
 void vmsix_claim(struct vpci_dev *dev)
 {
-	u16 c = dev->msix_cap, bdf = dev->bdf;
-	u32 table = pci_conf_read(bdf, c + MSIX_TABLE, 4), bar;
-	u32 n = (pci_conf_read(bdf, c + 2, 2) & MSIX_SIZE) + 1;
-	unsigned int bir = table & 7;
+	u16 bdf = dev->bdf, bar;
+	u32 n = (pci_conf_read(bdf, dev->msix_cap + 2, 2) & MSIX_SIZE) + 1;
+	unsigned int len;
 	u64 base, start, end;
 	u8 *map;
 
-	if (bir > 5)
-		return;
-	bar = pci_conf_read(bdf, PCI_BAR0 + 4 * bir, 4);
-	base = bar & ~0xfULL;
-	if (((bar >> 1) & 3) == 2 && bir < 5)
-		base |= (u64)pci_conf_read(bdf, PCI_BAR0 + 4 * bir + 4, 4) << 32;
-	if ((bar & 1) || !base)
+	base = msix_table_addr(dev, &bar, &len);
+	if (!base)
 		return;			/* not a memory BAR, or not assigned yet */
-	base += table & ~7u;
 	start = base & PAGE_MASK;
 	end = ALIGN_UP(base + (u64)n * MSIX_ENTRY, PAGE_SIZE);
 	/*

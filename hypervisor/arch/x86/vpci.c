@@ -94,10 +94,10 @@ void vpci_conf_write(struct vpci *vp, struct domain *d, u16 bdf, u16 reg,
 {
 	struct vpci_dev *dev = lookup(vp, d, bdf);
 
-	if (dev)
-		vmsi_write(dev, reg, size, val);
-	else
+	if (!dev)
 		pci_conf_write(bdf, reg, size, val);
+	else if (vmsix_guard_write(dev, reg, size, &val))
+		vmsi_write(dev, reg, size, val);
 }
 
 bool vpci_portio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)

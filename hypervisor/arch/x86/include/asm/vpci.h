@@ -35,6 +35,7 @@ struct vpci_dev {
 	u64 msix_table;		/* host physical; 0 until claimed */
 	u64 msix_claim_end;	/* the claimed pages' end */
 	u8 *msix_page;		/* keel's mapping of the first claimed page */
+	u32 guard_refusals;	/* table-moving writes refused (vmsix_guard_write) */
 	struct vmsi msix[VPCI_MSIX_MAX];
 };
 
@@ -61,5 +62,8 @@ void vmsi_write(struct vpci_dev *dev, u16 reg, unsigned int size, u32 val);
 void vmsi_quiesce(struct vpci_dev *dev);
 /* Claim @dev's MSI-X table (its BAR assigned) and mask every hardware entry. */
 void vmsix_claim(struct vpci_dev *dev);
+/* May dom0's configuration write go to hardware (*@val possibly trimmed)? */
+bool vmsix_guard_write(struct vpci_dev *dev, u16 reg, unsigned int size,
+		       u32 *val);
 
 #endif
