@@ -20,6 +20,7 @@
 #include <keel/evtchn.h>
 #include <keel/frame.h>
 #include <keel/grant_table.h>
+#include <keel/hwdom_memmap.h>
 #include <keel/hypercall.h>
 #include <keel/p2m.h>
 #include <keel/page_alloc.h>
@@ -1091,6 +1092,79 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 	assert_int_equal((u32)e820[2], XEN_HVM_MEMMAP_TYPE_RESERVED);
 }
 
+/* hwacpi's and hwirq's parts of arch_hwdom_init(): not these tests'. */
+int hwdom_ports_init(struct domain *d) { return 0; }
+int hwdom_irq_init(struct domain *d) { return 0; }
+int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
+		     u64 *rsdp_gpa) { return 0; }
+
+/* arch_hwdom_set_memory() on the arena: its e820 and its p2m say the same. */
+static void test_hardware_domain_build(void **state)
+{
+	const u64 top = ARENA_SIZE - MiB(1);
+	struct domain *d;
+	u64 hpa, attr, ram = 0;
+
+	memset(&boot_info, 0, sizeof(boot_info));
+	bootinfo_add_memmap(&boot_info, 0, 0x9fc00, MEM_USABLE);
+	bootinfo_add_memmap(&boot_info, 0x9fc00, 0x400, MEM_RESERVED);
+	bootinfo_add_memmap(&boot_info, 0x100000, top - 0x100000, MEM_USABLE);
+	bootinfo_add_memmap(&boot_info, top, MiB(1), MEM_ACPI);
+	bootinfo_add_memmap(&boot_info, 0xfec00000, 0x1000, MEM_RESERVED);
+	bootinfo_add_memmap(&boot_info, GiB(5), MiB(2), MEM_RESERVED);
+	destroy(2);
+	d = dom[2] = domain_create(2, 1);
+	assert_non_null(d);
+	d->hardware = true;
+	assert_int_equal(arch_hwdom_set_memory(d, MiB(8)), 0);
+	assert_int_equal(p2m_tot_pages(d), MiB(8) >> PAGE_SHIFT);
+	assert_int_equal(d->mem_size, MiB(8));
+	assert_true(d->nr_memmap > 4 && d->nr_memmap <= HWDOM_MAX_MEMMAP);
+	for (unsigned int i = 0; i < d->nr_memmap; i++) {
+		const struct hvm_memmap_table_entry *e = &d->memmap[i];
+
+		if (i)
+			assert_true(d->memmap[i - 1].addr + d->memmap[i - 1].size <=
+				    e->addr);
+		/* Whole pages: a page shared with host RAM is not mapped. */
+		for (u64 gpa = ALIGN_UP(e->addr, PAGE_SIZE);
+		     gpa + PAGE_SIZE <= e->addr + e->size; gpa += PAGE_SIZE) {
+			int rc = p2m_lookup(d, gpa, &hpa, &attr);
+
+			if (e->type == XEN_HVM_MEMMAP_TYPE_UNUSABLE) {
+				/* keel's, other domains', not given: never mapped */
+				assert_int_not_equal(rc, 0);
+				continue;
+			}
+			/* RAM, keel's stolen pages, the host's ACPI: all 1:1 */
+			assert_int_equal(rc, 0);
+			assert_int_equal(hpa & PAGE_MASK, gpa);
+			if (e->type == XEN_HVM_MEMMAP_TYPE_RAM) {
+				assert_true(arch_p2m_access(attr) & P2M_OWNED);
+				assert_int_equal(page_owner(gpa), 2);
+				ram++;
+			}
+		}
+	}
+	/* The stolen pages: the top of its RAM, out of the RAM it is told of. */
+	assert_int_equal(ram + PFN_DOWN(d->special_size), MiB(8) >> PAGE_SHIFT);
+	assert_int_equal(d->boot_gpa, d->special_base + HWDOM_SPECIAL_PAGES * PAGE_SIZE);
+	assert_int_equal(page_owner(d->boot_gpa), 2);
+	assert_true(arch_p2m_access(attr_of(2, d->special_base)) & P2M_OWNED);
+	/* Others' frames stay out; devices 1:1 but the LAPIC; high RAM-less holes empty. */
+	assert_false(mapped(2, hpa_of(1, RAM_4K)));
+	assert_false(mapped(2, 0));
+	assert_true(arch_p2m_access(attr_of(2, 0xfec00000)) & P2M_MMIO);
+	assert_true(arch_p2m_access(attr_of(2, 0xe0000000)) & P2M_MMIO);
+	assert_true(arch_p2m_access(attr_of(2, 0xa0000)) & P2M_MMIO);
+	assert_false(mapped(2, 0xfee00000));
+	assert_true(arch_p2m_access(attr_of(2, 0xfee01000)) & P2M_MMIO);
+	assert_true(arch_p2m_access(attr_of(2, GiB(5))) & P2M_MMIO);
+	assert_false(mapped(2, GiB(5) + MiB(2)));
+	assert_false(mapped(2, GiB(4) + MiB(2)));
+	/* Its frames come back to keel with it (the teardown checks). */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1118,6 +1192,7 @@ int main(void)
 		T(test_domain_free_order),
 		T(test_hardware_domain_memory),
 		T(test_hardware_domain_grant_over_mmio),
+		T(test_hardware_domain_build),
 	};
 
 	return cmocka_run_group_tests_name("p2m", tests, NULL, NULL);

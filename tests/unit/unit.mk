@@ -162,7 +162,8 @@ test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/p
 	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
 	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c \
 	$(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
-	tests/unit/stub_printk.c tests/unit/stub_domain.c
+	$(HV)/arch/x86/hwdom.c $(HV)/common/hwdom_memmap.c $(HV)/common/platform.c \
+	$(HV)/common/elf_loader.c tests/unit/stub_printk.c tests/unit/stub_domain.c
 test_p2m_HDRS := tests/unit/stub_domain.h
 test_p2m_DEFS := -I$(HV)/arch/x86/include
 test_p2m_LIBS := -lpthread
