@@ -250,6 +250,22 @@ static void test_pm1_control(void **state)
 	assert_int_equal(hw_n, 3);
 }
 
+/* A FADT naming a port keel keeps as PM1 control gets no pass-through there. */
+static void test_bogus_pm1_on_kept_port(void **state)
+{
+	struct fadt_ports f = { .pm1a_cnt = 0x20, .pm1b_cnt = 0x3f7, .pm1_cnt_len = 2 };
+
+	(void)state;
+	hwdom_ports_setup(&ports, &f);
+	hw_n = 0;
+	out(0x20, 2, 0x2011, HWDOM_IO_DONE);		/* vPIC ICW1, then the IMR byte */
+	out(0x3f7, 2, 0x2000 | (5 << 10), HWDOM_IO_DONE);	/* no power-off */
+	assert_int_equal(hw_n, 1);			/* only 0x3F7's byte */
+	assert_int_equal(hw_log[0].port, 0x3f7);
+	assert_int_equal(ports.fadt.pm1a_cnt, 0);
+	assert_int_equal(ports.fadt.pm1b_cnt, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_not_mine),
 		cmocka_unit_test(test_resets),
 		cmocka_unit_test(test_pm1_control),
+		cmocka_unit_test(test_bogus_pm1_on_kept_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,6 @@ void hwdom_irq_free(struct domain *d)
 
 void arch_domain_free(struct domain *d)
 {
-	hwdom_ports_free(d);
 	hwdom_irq_free(d);
 	mmio_domain_free(d);
 	hwdom_ports_free(d);

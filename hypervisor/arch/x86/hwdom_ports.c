@@ -17,6 +17,7 @@
 
 /* What dom0's last power-off or reset asked of the machine; keel acts on it at its stop. */
 static struct {
+	bool hwdom;		/* a hardware dom0 was set up: the machine is its */
 	u16 pm1_cnt[2];		/* ports; 0: none */
 	u16 off_cnt[2];
 	bool poweroff;
@@ -78,6 +79,7 @@ int hwdom_ports_init(struct domain *d)
 	/* The VMCS takes its bitmap when a vCPU is first set up (vmcs.c). */
 	ASSERT(!d->vcpus[0]->arch.vmcs);
 	read_host_fadt(d, &fadt);
+	machine.hwdom = true;
 	p = alloc_page();
 	if (!p)
 		return -ENOMEM;
@@ -134,6 +136,8 @@ bool hwdom_portio(struct vcpu *v, u16 port, unsigned int size, bool in,
 
 void hwdom_machine_off(bool reboot)
 {
+	if (!machine.hwdom)
+		return;
 	if (!reboot && machine.poweroff) {
 		for (int i = 1; i >= 0; i--)	/* PM1b first: PM1a's write is the one that acts */
 			if (machine.pm1_cnt[i])

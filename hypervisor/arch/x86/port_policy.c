@@ -34,13 +34,20 @@ static bool in_block(u16 port, u16 base, unsigned int len)
 	return base && port >= base && (unsigned int)(port - base) < len;
 }
 
+static bool kept_port(u16 port)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(kept); i++)
+		if (port >= kept[i].first && port <= kept[i].last)
+			return true;
+	return false;
+}
+
 bool hwdom_port_trapped(const struct hwdom_ports *p, u16 port)
 {
 	const struct fadt_ports *f = &p->fadt;
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(kept); i++)
-		if (port >= kept[i].first && port <= kept[i].last)
-			return true;
+	if (kept_port(port))
+		return true;
 	for (unsigned int i = 0; i < f->nr_pblks; i++)
 		if (in_block(port, f->pblks[i] + 4, 2))	/* P_LVL2, P_LVL3 */
 			return true;
@@ -64,6 +71,13 @@ void hwdom_ports_setup(struct hwdom_ports *p, const struct fadt_ports *fadt)
 	spin_lock_init(&p->lock);
 	p->fadt = *fadt;
 	p->pic[0].imr = p->pic[1].imr = 0xff;
+	/* PM1 writes reach the hardware: never on a port keel keeps (a bogus FADT). */
+	for (unsigned int i = 0; i < p->fadt.pm1_cnt_len; i++) {
+		if (p->fadt.pm1a_cnt && kept_port(p->fadt.pm1a_cnt + i))
+			p->fadt.pm1a_cnt = 0;
+		if (p->fadt.pm1b_cnt && kept_port(p->fadt.pm1b_cnt + i))
+			p->fadt.pm1b_cnt = 0;
+	}
 }
 
 /* An 8259 command (0x20/0xA0) or data (0x21/0xA1) byte; reads: IRR/ISR/poll 0, IMR. */
@@ -157,7 +171,7 @@ static enum hwdom_io_act pm1_access(struct hwdom_ports *p, unsigned int i,
 			*val = hw->in(port, size);
 		else
 			hw->out(port, size, *val);
-		if (!in && off + size > 1)	/* it wrote SLP_TYP's byte */
+		if (!in && off <= 1 && off + size > 1)	/* it wrote SLP_TYP's byte */
 			p->slp_typ[i] = PM1_SLP_TYP(v);
 		return HWDOM_IO_DONE;
 	}

@@ -75,7 +75,7 @@ bool hwdom_portio(struct vcpu *v, u16 port, unsigned int size, bool in,
 /*
  * hwdom_machine_off() - on real hardware, after keel's orderly stop: power
  * off through the PM1 values dom0 wrote, or reset (RESET_REG, else 0xCF9).
- * Returns when neither applies.
+ * Returns when neither applies, or when no hardware dom0 was set up.
  */
 void hwdom_machine_off(bool reboot);
 
