@@ -1153,7 +1153,8 @@ static void test_hardware_domain_build(void **state)
 	assert_true(arch_p2m_access(attr_of(2, d->special_base)) & P2M_OWNED);
 	/* Others' frames stay out; devices 1:1 but the LAPIC; high RAM-less holes empty. */
 	assert_false(mapped(2, hpa_of(1, RAM_4K)));
-	assert_false(mapped(2, 0));
+	/* Page 0, the BIOS's vectors and data area: 1:1 (Linux reads it), reserved. */
+	assert_true(arch_p2m_access(attr_of(2, 0)) & P2M_MMIO);
 	assert_true(arch_p2m_access(attr_of(2, 0xfec00000)) & P2M_MMIO);
 	assert_true(arch_p2m_access(attr_of(2, 0xe0000000)) & P2M_MMIO);
 	assert_true(arch_p2m_access(attr_of(2, 0xa0000)) & P2M_MMIO);
