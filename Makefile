@@ -171,7 +171,7 @@ TEST_ISOS += hardware
 HW_DISK := $(BUILD)/hw-disk.img
 ISO_CMDLINE_hardware := console=com1,e9 dom0_mem=384M
 ISO_MODULES_hardware = $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) iomem=relaxed acpi_irq_nobalance keel.test=hardware keel.test=poweroff' \
+	'$(LINUX_CMDLINE) iomem=relaxed keel.test=hardware keel.test=poweroff' \
 	$(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-hardware.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
 	$(HW_DISK)

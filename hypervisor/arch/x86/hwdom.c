@@ -185,7 +185,8 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 {
 	const struct boot_info *bi = &boot_info;
 	u64 left = PFN_DOWN(mem_size), top = GiB(4);
-	struct hwdom_steal steal[3];
+	/* Keel's pages, and page 0 (the BIOS's, map_device_ranges()) reserved. */
+	struct hwdom_steal steal[4];
 	int n;
 
 	ASSERT(is_hardware_domain(d) && !d->mem_size);
@@ -227,7 +228,8 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 		pr_err("d%u: no RAM below 4 GiB for keel's pages\n", d->id);
 		return -ENOMEM;
 	}
-	n = hwdom_memmap(bi->memmap, bi->nr_memmap, ram, nr_ram, steal, 3,
+	steal[3] = (struct hwdom_steal){ 0, PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_RESERVED };
+	n = hwdom_memmap(bi->memmap, bi->nr_memmap, ram, nr_ram, steal, 4,
 			 memmap, HWDOM_MAX_MEMMAP);
 	if (n < 0) {
 		pr_err("d%u: its memory map needs more than %d entries\n", d->id,
