@@ -82,7 +82,7 @@ hypercall_FUZZ_HDRS := tests/fuzz/hv_env.h tests/unit/stub_domain.h tests/fuzz/h
 	tests/fuzz/hypercall.ignorelist
 # Every page keel allocates or frees passes through hv_env.c (ASan poisoning).
 hypercall_FUZZ_LIBS := -Wl,--wrap=page_alloc_frames -Wl,--wrap=page_free_frames
-hypercall_FUZZ_SRCS += $(HV)/common/console_keep.c
+hypercall_FUZZ_SRCS += $(HV)/common/console_keep.c $(HV)/common/platform.c
 hypercall_FUZZ_SRCS += $(HV)/common/domain_stats.c $(HV)/arch/x86/vmexit_stats.c
 hypercall_FUZZ_DEFS := -fsanitize-coverage-ignorelist=tests/fuzz/hypercall.ignorelist \
 	-DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include \
