@@ -152,6 +152,8 @@ void control_domain_ended(struct domain *d)
 	enum keel_status status = dom0_exit_status(d);
 	bool reboot = d->state == DOMAIN_SHUTDOWN &&
 		      d->shutdown_reason == SHUTDOWN_reboot;
+	/* Its devices are in whatever state it left them: reset them all, as Xen. */
+	bool owned_machine = is_hardware_domain(d);
 
 	if (d->state == DOMAIN_SHUTDOWN)
 		pr_info("d0: ended with shutdown reason %s\n",
@@ -164,7 +166,9 @@ void control_domain_ended(struct domain *d)
 	pr_info("mm: %llu pages free after d0, %llu at start\n",
 		(unsigned long long)host_pages.nr_free,
 		(unsigned long long)free_pages_at_start);
-	if (reboot && dom0_restarted < dom0_restarts) {
+	if (reboot && owned_machine) {
+		pr_info("d0: owned the machine: keel resets it\n");
+	} else if (reboot && dom0_restarted < dom0_restarts) {
 		dom0_restarted++;
 		pr_info("d0: restarting after reboot\n");
 		if (start_boot_domains())
