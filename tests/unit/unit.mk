@@ -299,6 +299,12 @@ test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/
 test_mmio_DEFS := -I$(HV)/arch/x86/include
 test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
 
+# The DMAR parser (arch/x86/dmar.c): QEMU- and server-like tables, truncated and hostile ones.
+UNIT_TESTS += test_dmar
+test_dmar_SRCS := $(HV)/arch/x86/dmar.c tests/unit/stub_printk.c
+test_dmar_DEFS := -I$(HV)/arch/x86/include
+test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
