@@ -101,6 +101,7 @@ void arch_p2m_teardown(struct domain *d)
 	u64 others = (nr_cpus >= 64 ? ~0ULL : BIT(nr_cpus) - 1) &
 		     ~BIT(smp_processor_id());
 
+	vtd_p2m_teardown(d);
 	if (!d->arch.eptp)
 		return;
 	ept_flush_local(d);

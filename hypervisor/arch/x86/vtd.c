@@ -644,6 +644,28 @@ int vtd_hwdom_attach(struct domain *d)
 	return 0;
 }
 
+void vtd_p2m_teardown(struct domain *d)
+{
+	if (hwdom_vd.d != d)
+		return;
+	/* Every context entry not present: its devices' DMA blocked, not loose. */
+	for (unsigned int i = 0; i < nr_units; i++) {
+		struct vtd_unit *u = &units[i];
+		unsigned long flags = spin_lock_irqsave(&u->lock);
+
+		for (unsigned int bus = 0; bus < 256; bus++)
+			if (u->ctx[bus]) {
+				memset(u->ctx[bus], 0, PAGE_SIZE);
+				vtd_sync(u, u->ctx[bus], PAGE_SIZE);
+			}
+		spin_unlock_irqrestore(&u->lock, flags);
+		if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
+			pr_err("vtd: unit %u: flush after d%u's teardown failed\n",
+			       i, d->id);
+	}
+	hwdom_vd.d = NULL;
+}
+
 void vtd_p2m_flush(struct domain *d, bool added)
 {
 	if (hwdom_vd.d == d && (!added || caching_mode))

@@ -158,6 +158,8 @@ void vtd_faults_poll(void);
 
 /* The hardware dom0: RMRRs checked, its EPT as every bus's DMA domain. */
 int vtd_hwdom_attach(struct domain *d);
+/* @d's p2m is going: its devices are cut off from it first. */
+void vtd_p2m_teardown(struct domain *d);
 /* After @d's p2m lost (or, @added, gained: caching mode) a mapping, before it is relied on. */
 void vtd_p2m_flush(struct domain *d, bool added);
 
