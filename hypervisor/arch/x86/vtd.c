@@ -4,6 +4,7 @@
 #include <keel/bootinfo.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/param.h>
 #include <keel/platform.h>
@@ -270,7 +271,7 @@ static void unit_faults(struct vtd_unit *u)
 		log_fault(lo, hi);
 		fri++;
 	}
-	if (fsts & VTD_FSTS_PFO)
+	if ((fsts & VTD_FSTS_PFO) && fault_lines < FAULT_LINES_PER_WINDOW)
 		pr_warn("vtd: unit at %#llx: fault records overflowed\n",
 			(unsigned long long)u->drhd.base);
 	vtd_write32(u, VTD_FSTS, VTD_FSTS_PFO);
@@ -307,6 +308,13 @@ static void unit_quiesce(struct vtd_unit *u)
 		vtd_gcmd_set(u, VTD_GCMD_TE, false);
 }
 
+/* The register pages: up to the fault records and the IOTLB registers. */
+static u64 regs_len(struct vtd_unit *u)
+{
+	return ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
+			    ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+}
+
 static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 {
 	u32 ver;
@@ -320,8 +328,7 @@ static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 	ver = vtd_read32(u, VTD_VER);
 	u->cap = vtd_read64(u, VTD_CAP);
 	u->ecap = vtd_read64(u, VTD_ECAP);
-	len = ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
-			   ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+	len = regs_len(u);
 	if (len > PAGE_SIZE && !(u->regs = pci_ioremap(du->base, len)))
 		return -ENOMEM;
 	if ((ver >> 4) < 1 || u->cap == ~0ULL) {
@@ -620,6 +627,17 @@ int vtd_hwdom_attach(struct domain *d)
 
 	if (!active)
 		return 0;
+	/* The units' registers are keel's: dom0 could turn translation off. */
+	for (unsigned int i = 0; i < nr_units; i++) {
+		u64 base = units[i].drhd.base;
+
+		rc = p2m_unmap_mmio(d, base, base + regs_len(&units[i]));
+		if (rc) {
+			pr_err("vtd: d%u: unit registers at %#llx are not a device range (%d)\n",
+			       d->id, (unsigned long long)base, rc);
+			return rc;
+		}
+	}
 	for (unsigned int i = 0; i < dmar.nr_rmrrs; i++) {
 		const struct dmar_rmrr *r = &dmar.rmrrs[i];
 
