@@ -642,10 +642,11 @@ int vtd_hwdom_attach(struct domain *d)
 		const struct dmar_rmrr *r = &dmar.rmrrs[i];
 
 		if (!identity_mapped(d, r->base, r->limit)) {
-			pr_err("vtd: RMRR %#llx-%#llx is not in d%u's 1:1 reserved maps: VT-d not used (the DMAR is wrong; iommu=off)\n",
+			pr_err("vtd: RMRR %#llx-%#llx is not in d%u's 1:1 reserved maps (the DMAR is wrong)\n",
 			       (unsigned long long)r->base,
 			       (unsigned long long)r->limit, d->id);
-			return iommu_mode == IOMMU_FORCE ? -EINVAL : 0;
+			give_up("an RMRR outside dom0's reserved ranges");
+			return 0;
 		}
 	}
 	rc = vtd_dom_init(&hwdom_vd, d);
@@ -654,7 +655,8 @@ int vtd_hwdom_attach(struct domain *d)
 	if (rc) {
 		pr_err("vtd: d%u's devices cannot be put behind VT-d: error %d\n",
 		       d->id, rc);
-		return iommu_mode == IOMMU_FORCE ? rc : 0;
+		give_up("dom0's DMA domain could not be set up");
+		return 0;
 	}
 	platform_set_dma_translated();
 	pr_info("vtd: d%u's devices translated through its EPT, DID %u, %u-level\n",
