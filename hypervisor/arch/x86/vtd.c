@@ -495,6 +495,18 @@ void vtd_pt_sync(const void *p, size_t len)
 		}
 }
 
+static u64 mirror_alloc(void *ctx)
+{
+	void *page = alloc_page();
+
+	return page ? virt_to_phys(page) : 0;
+}
+
+static void mirror_free(void *ctx, u64 phys)
+{
+	free_page(phys_to_virt(phys));
+}
+
 int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
 {
 	u64 caps[DMAR_MAX_UNITS];
@@ -509,27 +521,36 @@ int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
 		caps[i] = units[i].cap;
 	if (vtd_plan_ept(caps, nr_units, d->p2m_gpa_limit, false, &plan, &why))
 		return pr_err("vtd: d%u: %s\n", d->id, why), -EOPNOTSUPP;
-	if (!plan.share) {
-		pr_err("vtd: d%u: a unit cannot walk 2 MiB EPT pages; separate tables are not implemented\n",
-		       d->id);
-		return -EOPNOTSUPP;
-	}
+	rc = new_did(vd);
+	if (rc)
+		return rc;
+	/* Under the p2m lock: from here on its changes reach this table. */
 	spin_lock(&d->p2m_lock);
-	vd->root = d->p2m.root;
-	if (plan.levels == 3)	/* PML4[0]'s table: gfns < 512 GiB */
-		vd->root = *(u64 *)phys_to_virt(d->p2m.root) & 0x000ffffffffff000ULL;
-	if (!all_coherent) {
+	if (!plan.share) {
+		/* A unit cannot walk 2 MiB pages: a copy of the EPT, kept in step. */
+		vd->mirror_ops = (struct pt_ops){ .phys_to_virt = phys_to_virt,
+			.alloc_table = mirror_alloc, .free_table = mirror_free,
+			.sync = vtd_pt_sync };
+		rc = vtd_mirror_init(&vd->mirror, &vd->mirror_ops, &d->p2m);
+	}
+	vd->root = plan.share ? d->p2m.root : vd->mirror.root;
+	if (!rc && plan.levels == 3)	/* PML4[0]'s table: gfns < 512 GiB */
+		vd->root = *(u64 *)phys_to_virt(vd->root) & 0x000ffffffffff000ULL;
+	if (!rc && !vd->root)
+		rc = -EINVAL;
+	if (!rc && plan.share && !all_coherent) {
 		/* From now on every entry write is flushed; what exists already, now. */
 		d->p2m_ops.sync = vtd_pt_sync;
 		asm volatile("wbinvd" ::: "memory");
 	}
+	if (!rc) {
+		vd->levels = plan.levels;
+		vd->shared_ept = plan.share;
+		vd->d = d;
+	}
 	spin_unlock(&d->p2m_lock);
-	if (!vd->root)
-		return -EINVAL;
-	vd->levels = plan.levels;
-	vd->shared_ept = true;
-	vd->d = d;
-	rc = new_did(vd);
+	if (rc && !plan.share)
+		pt_destroy(&vd->mirror);
 	return rc;
 }
 
@@ -659,8 +680,9 @@ int vtd_hwdom_attach(struct domain *d)
 		return 0;
 	}
 	platform_set_dma_translated();
-	pr_info("vtd: d%u's devices translated through its EPT, DID %u, %u-level\n",
-		d->id, hwdom_vd.did, hwdom_vd.levels);
+	pr_info("vtd: d%u's devices translated through %s, DID %u, %u-level\n",
+		d->id, hwdom_vd.shared_ept ? "its EPT" : "a copy of its EPT",
+		hwdom_vd.did, hwdom_vd.levels);
 	return 0;
 }
 
@@ -686,8 +708,23 @@ void vtd_p2m_teardown(struct domain *d)
 	hwdom_vd.d = NULL;
 }
 
-void vtd_p2m_flush(struct domain *d, bool added)
+void vtd_p2m_flush(struct domain *d)
 {
-	if (hwdom_vd.d == d && (!added || caching_mode))
+	if (hwdom_vd.d == d)
 		vtd_dom_flush(&hwdom_vd, 0, 0);
+}
+
+void vtd_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr)
+{
+	struct vtd_dom *vd = &hwdom_vd;
+
+	if (vd->d != d)
+		return;
+	ASSERT(spin_is_locked(&d->p2m_lock));
+	/* A failed add leaves the device a fault, never more access. */
+	if (!vd->shared_ept && vtd_mirror_update(&vd->mirror, gpa, hpa, size, attr))
+		pr_err("vtd: d%u: no memory to map %#llx in its DMA table\n",
+		       d->id, (unsigned long long)gpa);
+	if (attr && caching_mode)
+		vtd_dom_flush(vd, gpa >> PAGE_SHIFT, size >> PAGE_SHIFT);
 }
