@@ -17,7 +17,8 @@
 #   KEEL_RESULTS  gets one "PASS name" / "FAIL name" line per test (default
 #                 build/test-results/emu.txt, emptied first)
 # Each test runs in $KEEL_EMU_DIR/<name>/: serial.txt (COM1), console.txt (what the patterns
-# are matched against), the emulator's log, and the command line in cmd.txt.
+# are matched against), the emulator's log, the command line in cmd.txt, and timeline.txt
+# (serial.txt's lines, each after the wall-clock seconds it came at).
 set -euo pipefail
 export LC_ALL=C
 
@@ -165,6 +166,16 @@ bochs_devices() {
 	fi
 }
 
+# timeline DIR START PID: copy DIR/serial.txt's lines to DIR/timeline.txt as they come, each
+# after the wall-clock seconds since START (where a long test spends its time), until PID ends.
+timeline() {
+	local line
+	tail -s 0.5 -n +1 -F --pid="$3" "$1/serial.txt" 2>/dev/null |
+		while IFS= read -r line; do
+			printf '%s %s\n' "$(awk -v a="$2" -v b="$EPOCHREALTIME" 'BEGIN { printf "%7.1f", b - a }')" "${line%$'\r'}"
+		done >"$1/timeline.txt"
+}
+
 # run_test I: run test number I in its own directory and write its verdict there.
 run_test() {
 	local i=$1
@@ -230,6 +241,7 @@ run_test() {
 	echo >>"$dir/cmd.txt"
 
 	local start=$EPOCHREALTIME rc=0
+	timeline "$dir" "$start" "$BASHPID" &
 	(cd "$dir" && exec timeout --foreground -k 5 "$limit" "${cmd[@]}" <"$stdin" >"$emu_log" 2>&1) || rc=$?
 	local secs
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

@@ -105,6 +105,9 @@ test_keelctl_builder_LIBS := -llzma
 test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
 test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
 test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+# Its xenstored and fake backends are other processes and threads, slow on a loaded host (two
+# emulators beside it under make test): keelctl waits on the condition, for up to 60 s.
+test_keelctl_xenstore_DEFS += -DXS_DEVICE_TIMEOUT_MS=60000 -DXS_REPLY_TIMEOUT_MS=60000
 test_keelctl_xenstore_LIBS := -llzma
 # Disk specifications and vbd device ids (dom0-tools/keelctl/disk_spec.c).
 UNIT_TESTS += test_keelctl_disk
