@@ -130,7 +130,8 @@ void vcpu_update_time(struct vcpu *v)
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->version++;
-	if (v->time_area_va)
+	/* Its own guest-virtual address: only its own loaded state translates it. */
+	if (v->time_area_va && this_cpu()->curr == v)
 		copy_to_guest(v, v->time_area_va, t, sizeof(*t));
 }
 

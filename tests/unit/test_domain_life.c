@@ -32,6 +32,7 @@
 #include <public/grant_table.h>
 #include <public/hvm_op.h>
 #include <public/sched.h>
+#include <public/vcpu.h>
 #include <public/xen.h>
 #include "host.h"
 #include "stub_domain.h"
@@ -816,6 +817,34 @@ static void test_dump_shows_a_poll_that_never_ends(void **state)
 	domain_destroy(d);
 }
 
+/*
+ * Finding 22's kept areas: a time area is a guest-virtual address of its
+ * own vCPU, which only that vCPU's page tables translate. vCPU 0
+ * registering vCPU 1's vcpu_info (Linux does so before starting it) must
+ * not write vCPU 1's area through vCPU 0's translation (the loaded VMCS's
+ * CR3); vCPU 1 refreshes it when it next runs.
+ */
+static void test_time_area_written_only_by_its_vcpu(void **state)
+{
+	static u8 area[sizeof(struct vcpu_time_info)];
+	struct vcpu_register_vcpu_info r = { .mfn = RAM_GPA >> 12 };
+	struct domain *d = create(44, 2);
+	struct vcpu *v0 = d->vcpus[0], *v1 = d->vcpus[1];
+
+	memset(area, 0x5a, sizeof(area));
+	v1->time_area_va = (uptr)area;
+	this_cpu()->curr = v0;
+	assert_int_equal(do_vcpu_op(v0, VCPUOP_register_vcpu_info, 1, (uptr)&r), 0);
+	for (size_t i = 0; i < sizeof(area); i++)
+		assert_int_equal(area[i], 0x5a);
+	this_cpu()->curr = v1;
+	vcpu_update_time(v1);
+	assert_int_equal(((struct vcpu_time_info *)area)->version,
+			 v1->vcpu_info->time.version);
+	this_cpu()->curr = NULL;
+	domain_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +869,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_sum_the_vcpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_clamp_exit_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_shows_a_poll_that_never_ends, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_time_area_written_only_by_its_vcpu, setup,
 						teardown),
 	};
 
