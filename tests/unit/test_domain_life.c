@@ -58,7 +58,10 @@ void arch_vcpu_destroy(struct vcpu *v) { vcpus_destroyed++; }
 /* The hardware domain's interrupt bindings go here: its vCPUs must still exist. */
 void arch_domain_free(struct domain *d) { vcpus_destroyed_at_arch_free = vcpus_destroyed; }
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v) { return false; }
-void arch_vcpu_dump(const struct vcpu *v) { printk(LOG_INFO, "arch state of d%uv%u\n", v->domain->id, v->id); }
+void arch_vcpu_dump(const struct vcpu *v)
+{
+	printk(LOG_INFO, "arch state of d%uv%u\n", v->domain->id, v->id);
+}
 int arch_console_getc(void) { return -1; }
 u64 arch_read_tsc(void) { return 0; }
 u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc) { return host_tsc; }
