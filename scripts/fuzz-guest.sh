@@ -6,9 +6,10 @@
 #   SEED   the fuzzer's seed (default: a random one, printed)
 #   EXTRA  more words for dom0's command line: known=1,8 (leave out the triggers of those audit
 #          findings), trace=N (print every call from round N on), limit=SECONDS
-# It builds BUILD/keel-fuzz-guest.iso (keel, the fuzz dom0, the fuzzer and the peer) and runs it
-# under Bochs with guest-fuzz's patterns from tests/guests/fuzz/test; the log is in
-# BUILD/emu/fuzz-guest/. docs/security-guest-fuzz.md says what to do with a failure.
+# The environment may set FUZZ_GUEST_TIMEOUT (seconds of wall clock) and FUZZ_GUEST_CPUS (keel's
+# host CPUs, default 1). It builds BUILD/keel-fuzz-guest.iso (keel, the fuzz dom0, the fuzzer and
+# the peer) and runs it under Bochs with guest-fuzz's patterns from tests/guests/fuzz/test; the
+# log is in BUILD/emu/fuzz-guest/. docs/security-guest-fuzz.md says what to do with a failure.
 set -euo pipefail
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
 cd "$root"
@@ -32,6 +33,8 @@ line=$(scripts/guest-tests.sh --list -b "$build" | grep '^guest-fuzz ') ||
 	{ echo "fuzz-guest.sh: no guest-fuzz in tests/guests/fuzz/test" >&2; exit 2; }
 # name | emulator | image | timeout | the rest as the test file has it
 IFS='|' read -r _ emu _ _ rest <<<"$line"
+# FUZZ_GUEST_CPUS=N: keel on N host CPUs (the races of two CPUs); the options are the last field.
+[[ -z ${FUZZ_GUEST_CPUS:-} ]] || rest="$rest cpus=$FUZZ_GUEST_CPUS"
 echo "fuzz-guest |$emu| $iso | $timeout |$rest" >"$list"
 if KEEL_TESTS=$list KEEL_GUEST_TESTS=none KEEL_EMU_JOBS=1 \
 	KEEL_RESULTS=$build/test-results/fuzz-guest.txt tests/emu/run-tests.sh; then

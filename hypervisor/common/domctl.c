@@ -317,6 +317,10 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 		return 0;
 	case KEEL_DOMCTL_console_write:
 		return domctl_console_write(caller, d, op);
+	case KEEL_DOMCTL_dump_vcpus:
+		for (unsigned int i = 0; i < d->nr_vcpus; i++)
+			vcpu_dump(d->vcpus[i]);
+		return 0;
 	default:
 		return -ENOSYS;
 	}

@@ -6,6 +6,7 @@
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
+#include <keel/printk.h>
 #include <keel/schedule.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -129,7 +130,8 @@ void vcpu_update_time(struct vcpu *v)
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->version++;
-	if (v->time_area_va)
+	/* Its own guest-virtual address: only its own loaded state translates it. */
+	if (v->time_area_va && this_cpu()->curr == v)
 		copy_to_guest(v, v->time_area_va, t, sizeof(*t));
 }
 
@@ -142,4 +144,33 @@ unsigned int vcpu_upcall_vector(const struct vcpu *v)
 	if ((cb >> 56) == HVM_PARAM_CALLBACK_TYPE_VECTOR)
 		return cb & 0xff;
 	return 0;
+}
+
+/* A timer for vcpu_dump(): its absolute deadline, or "off". */
+static const char *timer_str(const struct timer *t, char *buf, size_t len)
+{
+	if (!READ_ONCE(t->active))
+		return "off";
+	snprintf(buf, len, "%#llx", (unsigned long long)READ_ONCE(t->expires));
+	return buf;
+}
+
+void vcpu_dump(const struct vcpu *v)
+{
+	const struct vcpu_info *vi = READ_ONCE(v->vcpu_info);
+	char ss[24], pe[24], po[24];
+
+	pr_info("d%uv%u: state %d runstate %d CPU%u%s%s; upcall vector %u pending %u mask %u sel %#llx\n",
+		v->domain->id, v->id, v->state, v->runstate.state, v->processor,
+		READ_ONCE(v->is_running) ? " running" : "", READ_ONCE(v->polling) ? " polling" : "",
+		vcpu_upcall_vector(v), vi ? vi->evtchn_upcall_pending : 0,
+		vi ? vi->evtchn_upcall_mask : 0,
+		vi ? (unsigned long long)vi->evtchn_pending_sel : 0);
+	pr_info("d%uv%u: now %#llx; timers: single-shot %s, periodic %s (%llu ns), poll %s\n",
+		v->domain->id, v->id, (unsigned long long)now_ns(),
+		timer_str(&v->singleshot_timer, ss, sizeof(ss)),
+		timer_str(&v->periodic_timer, pe, sizeof(pe)),
+		(unsigned long long)READ_ONCE(v->periodic_period),
+		timer_str(&v->poll_timer, po, sizeof(po)));
+	arch_vcpu_dump(v);
 }

@@ -184,6 +184,10 @@ void arch_vcpu_destroy(struct vcpu *v)
 	v->arch.vmcs = NULL;
 }
 
+void arch_vcpu_dump(const struct vcpu *v)
+{
+}
+
 /* No hardware dom0 here: its domains are all virtual. */
 int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 {

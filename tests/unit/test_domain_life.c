@@ -32,6 +32,7 @@
 #include <public/grant_table.h>
 #include <public/hvm_op.h>
 #include <public/sched.h>
+#include <public/vcpu.h>
 #include <public/xen.h>
 #include "host.h"
 #include "stub_domain.h"
@@ -57,6 +58,10 @@ void arch_vcpu_destroy(struct vcpu *v) { vcpus_destroyed++; }
 /* The hardware domain's interrupt bindings go here: its vCPUs must still exist. */
 void arch_domain_free(struct domain *d) { vcpus_destroyed_at_arch_free = vcpus_destroyed; }
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v) { return false; }
+void arch_vcpu_dump(const struct vcpu *v)
+{
+	printk(LOG_INFO, "arch state of d%uv%u\n", v->domain->id, v->id);
+}
 int arch_console_getc(void) { return -1; }
 u64 arch_read_tsc(void) { return 0; }
 u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc) { return host_tsc; }
@@ -797,6 +802,52 @@ static void test_stats_clamp_exit_reasons(void **state)
 	domain_destroy(d);
 }
 
+/* KEEL_DOMCTL_dump_vcpus: what could wake a vCPU (finding 23's post-mortem). */
+static void test_dump_shows_a_poll_that_never_ends(void **state)
+{
+	struct domain *d = create(43, 1);
+	struct vcpu *v = d->vcpus[0];
+
+	v->polling = true;
+	timer_set(&v->poll_timer, ~0ULL - 999999);	/* "now - 1 s" before a second passed */
+	test_log_reset();
+	vcpu_dump(v);
+	assert_true(test_log_has("d43v0: state 2 runstate 3 CPU0 polling;"));
+	assert_true(test_log_has("single-shot off, periodic off (0 ns), poll 0xfffffffffff0bdc0"));
+	assert_true(test_log_has("arch state of d43v0"));
+	v->polling = false;
+	timer_stop(&v->poll_timer);
+	domain_destroy(d);
+}
+
+/*
+ * Finding 22's kept areas: a time area is a guest-virtual address of its
+ * own vCPU, which only that vCPU's page tables translate. vCPU 0
+ * registering vCPU 1's vcpu_info (Linux does so before starting it) must
+ * not write vCPU 1's area through vCPU 0's translation (the loaded VMCS's
+ * CR3); vCPU 1 refreshes it when it next runs.
+ */
+static void test_time_area_written_only_by_its_vcpu(void **state)
+{
+	static u8 area[sizeof(struct vcpu_time_info)];
+	struct vcpu_register_vcpu_info r = { .mfn = RAM_GPA >> 12 };
+	struct domain *d = create(44, 2);
+	struct vcpu *v0 = d->vcpus[0], *v1 = d->vcpus[1];
+
+	memset(area, 0x5a, sizeof(area));
+	v1->time_area_va = (uptr)area;
+	this_cpu()->curr = v0;
+	assert_int_equal(do_vcpu_op(v0, VCPUOP_register_vcpu_info, 1, (uptr)&r), 0);
+	for (size_t i = 0; i < sizeof(area); i++)
+		assert_int_equal(area[i], 0x5a);
+	this_cpu()->curr = v1;
+	vcpu_update_time(v1);
+	assert_int_equal(((struct vcpu_time_info *)area)->version,
+			 v1->vcpu_info->time.version);
+	this_cpu()->curr = NULL;
+	domain_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,6 +871,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_sum_the_vcpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_clamp_exit_reasons, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump_shows_a_poll_that_never_ends, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_time_area_written_only_by_its_vcpu, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);

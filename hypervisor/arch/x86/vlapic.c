@@ -129,6 +129,15 @@ int vlapic_pending_vector(const struct vcpu *v)
 	return irr;
 }
 
+void vlapic_dump(const struct vcpu *v)
+{
+	const struct vlapic *l = vlapic(v);
+
+	pr_info("d%uv%u: vLAPIC SVR %#x TPR %#x PPR %#x, highest IRR %d ISR %d, deliverable %d, LVT timer %#x\n",
+		v->domain->id, v->id, l->svr, l->tpr, ppr(l), highest_bit(l->irr),
+		highest_bit(l->isr), vlapic_pending_vector(v), l->lvt[0]);
+}
+
 void vlapic_ack(struct vcpu *v, u8 vector)
 {
 	clear_bit(vlapic(v)->irr, vector);

@@ -10,6 +10,7 @@
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
+#include <asm/processor.h>
 #include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
 #include <asm/vpid.h>
@@ -85,6 +86,8 @@ void arch_vcpu_switch_out(struct vcpu *v)
 		return;
 	debugreg_switch_out(v);
 	vcpu_context_save(v);
+	v->arch.rip = vmread(GUEST_RIP);
+	v->arch.rflags = vmread(GUEST_RFLAGS);
 	vmcs_clear(v);
 }
 
@@ -147,6 +150,16 @@ void arch_vcpu_run(struct vcpu *v)
 	if (v->runstate.state == RUNSTATE_running)
 		vcpu_set_runstate(v, vcpu_runnable(v) ? RUNSTATE_runnable :
 				  RUNSTATE_blocked);
+}
+
+void arch_vcpu_dump(const struct vcpu *v)
+{
+	if (!READ_ONCE(v->is_running))
+		pr_info("d%uv%u: switched out at rip %#llx, rflags %#llx (IF %u)\n",
+			v->domain->id, v->id, (unsigned long long)v->arch.rip,
+			(unsigned long long)v->arch.rflags,
+			!!(v->arch.rflags & X86_EFLAGS_IF));
+	vlapic_dump(v);
 }
 
 void arch_vcpu_report(struct vcpu *v)

@@ -249,6 +249,11 @@ void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
 void arch_vcpu_report(struct vcpu *v);
 
 /**
+ * arch_vcpu_dump() - print @v's interrupt state (its local APIC, RFLAGS.IF).
+ */
+void arch_vcpu_dump(const struct vcpu *v);
+
+/**
  * arch_vcpu_exit_counts() - add @v's VM exits so far to @counts[0..@n) by the
  * arch's exit reason (reasons >= @n are not added there).
  * @return all of @v's exits, whatever their reason.

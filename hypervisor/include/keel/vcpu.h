@@ -83,5 +83,7 @@ void vcpu_set_runstate(struct vcpu *v, int state);
 void vcpu_update_time(struct vcpu *v);
 /* The vector to deliver @v's event upcall on, or 0 when none is registered. */
 unsigned int vcpu_upcall_vector(const struct vcpu *v);
+/* Print what could wake @v (state, events, timers, interrupts): KEEL_DOMCTL_dump_vcpus. */
+void vcpu_dump(const struct vcpu *v);
 
 #endif

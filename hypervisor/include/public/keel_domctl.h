@@ -34,6 +34,7 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_DOMCTL_console_write 14	/* u.text: bytes for its console input ring */
 #define KEEL_DOMCTL_readlog	15	/* u.text: keel's own log (dmesg); domain ignored */
 #define KEEL_DOMCTL_getstats	16	/* u.stats: a domain's VM exits and hypercalls so far */
+#define KEEL_DOMCTL_dump_vcpus	17	/* print its vCPUs' wake-up state on keel's console */
 
 /* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
 #define KEEL_ACTION_destroy	0

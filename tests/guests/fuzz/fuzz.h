@@ -25,6 +25,28 @@
 #define PEER_CHECK_NS (200 * 1000 * 1000ULL)
 
 /*
+ * The fuzzer's flight recorder: its last calls, each written before the
+ * call is made (rc FUZZ_RC_PENDING until it returns), in its image at a
+ * page boundary. When the fuzzer stops making progress dom0 finds it by
+ * its magic through foreign maps and prints it before destroying it.
+ */
+#define FUZZ_RECORDER_MAGIC 0x726f646365522d46ULL	/* "F-Recdor" */
+#define FUZZ_RECORDER_CALLS 512
+#define FUZZ_RC_PENDING (-0x7fffffffffffffffLL - 1)
+
+struct fuzz_call {
+	u64 iter, nr, a[5];
+	s64 rc;
+};
+
+struct fuzz_recorder {
+	u64 magic;
+	u64 nr;				/* calls recorded so far: the last is c[(nr - 1) % CALLS] */
+	u64 pad[6];
+	struct fuzz_call c[FUZZ_RECORDER_CALLS];
+};
+
+/*
  * Every 32-bit word of the peer's checked RAM: its address, hashed, with
  * the top nibble 5 (never a small number or a frame of the fuzzer's own
  * image when the fuzzer's hypercalls read it as one).

@@ -9,7 +9,7 @@
  * check itself a last time, destroys the peer, and keel's free page count
  * must be back where it was. Command line: seed=S (default: from the TSC)
  * iters=N (default 20000) limit=SECONDS (system time for the fuzzer,
- * default 900); known=LIST and trace=N go to the fuzzer as they are.
+ * default 900); known=LIST, trace=N and hang=N go to the fuzzer as they are.
  */
 #include "guest.h"
 #include "domctl.h"
@@ -22,6 +22,7 @@
 #define PEER_READY_NS (120000 * NS_PER_MS)
 #define PEER_END_NS (120000 * NS_PER_MS)
 #define TEXT_MAX 4096
+#define POST_MORTEM_CALLS 64
 
 static u32 region[REGION_WORDS] __aligned(4096);
 static char stream[65536 + 1];
@@ -143,6 +144,62 @@ static bool console_holds(domid_t dom, const char *needle)
 	return false;
 }
 
+/* Copy @len bytes at the start of frame @gfn of @dom through the foreign window. */
+static bool read_foreign(domid_t dom, u64 gfn, void *buf, u64 len)
+{
+	if (foreign_map(dom, gfn, FOREIGN_WINDOW))
+		return false;
+	memcpy(buf, (const void *)(uptr)FOREIGN_WINDOW, len);
+	return !foreign_unmap(FOREIGN_WINDOW);
+}
+
+/* The fuzzer's flight recorder (fuzz.h): at a page boundary of its image. */
+static bool read_recorder(domid_t dom, struct fuzz_recorder *r)
+{
+	u64 last = 0x100 + (module(0)->size >> 12) + 64;	/* the image is at 1 MiB */
+
+	for (u64 gfn = 0x100; gfn < last; gfn++) {
+		if (!read_foreign(dom, gfn, r, 8))
+			return false;
+		if (r->magic != FUZZ_RECORDER_MAGIC)
+			continue;
+		for (u64 off = 0; off < sizeof(*r); off += 4096)
+			if (!read_foreign(dom, gfn + off / 4096, (u8 *)r + off,
+					  MIN(4096ULL, sizeof(*r) - off)))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/* The fuzzer stopped making progress: keel's view of its vCPUs, then its last calls. */
+static void post_mortem(domid_t dom)
+{
+	static struct fuzz_recorder rec;
+	struct keel_domctl op = { .cmd = KEEL_DOMCTL_dump_vcpus, .domain = dom };
+	u64 n;
+
+	EXPECT(keel_domctl(&op), 0);
+	if (!CHECK(read_recorder(dom, &rec), "no flight recorder in d%u", dom))
+		return;
+	n = MIN(rec.nr, (u64)POST_MORTEM_CALLS);
+	printf("fuzz: d%u made %llu calls; the last %llu, oldest first:\n", dom,
+	       (unsigned long long)rec.nr, (unsigned long long)n);
+	for (u64 i = rec.nr - n; i != rec.nr; i++) {
+		const struct fuzz_call *c = &rec.c[i % FUZZ_RECORDER_CALLS];
+
+		printf("fuzz: #%llu hc %llu(%#llx, %#llx, %#llx, %#llx, %#llx) = ",
+		       (unsigned long long)c->iter, (unsigned long long)c->nr,
+		       (unsigned long long)c->a[0], (unsigned long long)c->a[1],
+		       (unsigned long long)c->a[2], (unsigned long long)c->a[3],
+		       (unsigned long long)c->a[4]);
+		if (c->rc == FUZZ_RC_PENDING)
+			printf("(not returned)\n");
+		else
+			printf("%lld\n", (long long)c->rc);
+	}
+}
+
 /* Until the fuzzer stops, the peer stops (it must not) or @limit_ns pass. */
 static bool watch(domid_t fuzzer, domid_t peer, u64 limit_ns,
 		  struct keel_domctl_info *fi)
@@ -167,8 +224,10 @@ static bool watch(domid_t fuzzer, domid_t peer, u64 limit_ns,
 		if (!CHECK(pvclock_ns() < end,
 			   "the fuzzer still runs after %llu s (flags %#x, %llu ms of CPU)",
 			   (unsigned long long)(limit_ns / 1000000000ULL), fi->flags,
-			   (unsigned long long)(fi->cpu_time_ns / NS_PER_MS)))
+			   (unsigned long long)(fi->cpu_time_ns / NS_PER_MS))) {
+			post_mortem(fuzzer);
 			return false;
+		}
 		sleep_ns(WATCH_NS);
 	}
 }
@@ -248,6 +307,7 @@ static void run(u32 seed, u32 iters, u32 limit_s, const char *extra)
 
 int guest_main(const char *cmdline)
 {
+	static const char *const passed_on[] = { "known", "trace", "dry", "hang" };
 	u32 seed, iters = DEFAULT_ITERS, limit_s = DEFAULT_LIMIT_S;
 	char extra[96] = "", val[40];
 	u64 before, after;
@@ -256,8 +316,8 @@ int guest_main(const char *cmdline)
 		seed = (u32)rdtsc() ^ (u32)(rdtsc() >> 32);
 	cmdline_uint(cmdline, "iters", &iters);
 	cmdline_uint(cmdline, "limit", &limit_s);
-	for (unsigned int i = 0; i < 3; i++) {
-		const char *key = i == 2 ? "dry" : i ? "trace" : "known";
+	for (unsigned int i = 0; i < ARRAY_SIZE(passed_on); i++) {
+		const char *key = passed_on[i];
 		size_t len = strlen(extra);
 
 		if (cmdline_param(cmdline, key, val, sizeof(val)))

@@ -66,6 +66,9 @@ static inline bool other_domain(u16 dom)
 /* A frame for an op that maps or frees @1 << @order frames from @gfn: none of ours in reach. */
 u64 gen_extent(unsigned int order);
 
+/* A timeout for poll, block or a timer that keel reaches at most 2 ms after @now. */
+u64 soon_after(u64 now);
+
 void op_raw(void);
 void op_xen_version(void);
 void op_console_io(void);

@@ -60,17 +60,26 @@ void op_console_io(void)
 	}
 }
 
-/* An absolute timeout keel reaches soon: poll and block must come back. */
-static u64 soon(void)
+/*
+ * An absolute timeout keel reaches soon after @now: poll and block must
+ * come back. Never 0 (no timeout) and never "before boot": in keel's first
+ * second, now - 1 s wraps to the far future (finding 23).
+ */
+u64 soon_after(u64 now)
 {
 	switch (below(4)) {
 	case 0:
 		return 1;				/* long past */
 	case 1:
-		return now_ns() - below(NS_PER_MS * 1000);
+		return MAX(now - below(MIN(now, NS_PER_MS * 1000)), 1ULL);
 	default:
-		return now_ns() + 1 + below(2 * NS_PER_MS);
+		return now + 1 + below(2 * NS_PER_MS);
 	}
+}
+
+static u64 soon(void)
+{
+	return soon_after(now_ns());
 }
 
 /*

@@ -44,6 +44,7 @@ struct arch_vcpu {
 	 */
 	u64 dr[4], dr6, dr7;
 	bool dr_loaded;
+	u64 rip, rflags;	/* the guest's, at its last switch-out (vcpu_dump()) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST: on top of its domain's TSC (tsc.c) */
 	struct vmtrr mtrr;
 	u64 exit_count[EXIT_REASON_MAX + 1];

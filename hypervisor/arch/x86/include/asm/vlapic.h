@@ -32,6 +32,8 @@ void vlapic_set_irq(struct vcpu *v, u8 vector);
 void vlapic_set_irq_level(struct vcpu *v, u8 vector, bool level);
 /* The vector to inject next (above the processor priority), or -1. */
 int vlapic_pending_vector(const struct vcpu *v);
+/* Print its registers and what it would deliver (KEEL_DOMCTL_dump_vcpus). */
+void vlapic_dump(const struct vcpu *v);
 /* @vector is being delivered: IRR to ISR. */
 void vlapic_ack(struct vcpu *v, u8 vector);
 
