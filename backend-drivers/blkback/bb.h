@@ -64,6 +64,7 @@ struct bb_queue {
 	uint8_t *spare[4];		/* buffers of finished requests, for the next ones */
 	unsigned int nspare;
 	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
+	unsigned int stat_inline;	/* reads and writes done inline, without AIO (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 	struct bb_pgnt_table pgnt;	/* persistent grants, when the device uses them */
 	struct iocb **batch;		/* reads and writes of this ring pass, pool of them */

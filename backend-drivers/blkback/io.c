@@ -296,9 +296,14 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 	return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 }
 
+static void complete(struct bb_slot *s, int64_t res);
+
 /*
- * Prepares @s's I/O: a flush is submitted at once, reads and writes join their queue's batch,
- * submitted in one io_submit at the end of the ring pass (submit_batch).
+ * Starts @s's I/O: a flush is submitted at once; on an O_DIRECT target reads and writes join
+ * their queue's batch, submitted in one io_submit at the end of the ring pass (submit_batch);
+ * on any other target they are done here and answered in this pass (Linux's AIO would run
+ * buffered I/O inside io_submit all the same: this saves the eventfd, io_getevents and a
+ * trip through poll() per request).
  */
 static int submit(struct bb_slot *s, uint16_t cmd)
 {
@@ -315,13 +320,18 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 	}
 	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
-	if (!dev->direct)
-		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
-	if (cmd != IOCB_CMD_FDSYNC) {
-		s->q->batch[s->q->nbatch++] = &s->cb;
+	if (cmd == IOCB_CMD_FDSYNC) {
+		if (!dev->direct)
+			dev->be->aio_sync = true;	/* reap it without waiting for the eventfd */
+		return bb_aio_submit(&dev->be->aio, &s->cb);
+	}
+	if (!dev->direct) {
+		s->q->stat_inline++;
+		complete(s, bb_aio_run(&s->cb));
 		return 0;
 	}
-	return bb_aio_submit(&dev->be->aio, &s->cb);
+	s->q->batch[s->q->nbatch++] = &s->cb;
+	return 0;
 }
 
 /* Ends a request: answer, give the slot back. */
@@ -637,7 +647,7 @@ void bb_queue_run(struct bb_queue *q)
 	struct bb_dev *dev = q->dev;
 	struct bb_backend *be = dev->be;
 	blkif_request_t req;
-	unsigned int idx = q->idx;
+	unsigned int idx = q->idx, taken = 0;
 
 	if (!q->map || q->ring.broken)
 		return;
@@ -650,6 +660,17 @@ void bb_queue_run(struct bb_queue *q)
 			if (be->aio.inflight + q->nbatch >= be->aio.depth ||
 			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
+				break;
+			}
+			/*
+			 * Requests answered in the pass (inline I/O, errors) free their slots at
+			 * once: a frontend refilling the ring as fast as we answer would keep us
+			 * here for ever. A pool's worth per call; the eventfd brings us back
+			 * after the other descriptors had their turn.
+			 */
+			if (taken++ == be->cfg.pool) {
+				q->starved = true;
+				bb_aio_kick(&be->aio);
 				break;
 			}
 			rc = bb_ring_next(&q->ring, &req);
