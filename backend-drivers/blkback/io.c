@@ -187,20 +187,11 @@ bool bb_io_zero_copy(uint32_t keel_phys_flags)
  */
 static bool pin(struct bb_slot *s)
 {
-	struct bb_queue *q = s->q;
-	uint32_t i;
-	int err;
+	uint32_t i, *grefs = s->q->dev->be->grefs;
 
-	for (i = 0; i < s->req.nr_segs; i++) {
-		s->pg[i] = bb_pgnt_get(&q->pgnt, s->req.segs[i].gref, &err);
-		if (!s->pg[i])
-			break;
-	}
-	if (i == s->req.nr_segs)
-		return true;
-	while (i--)
-		bb_pgnt_put(s->pg[i]);
-	return false;
+	for (i = 0; i < s->req.nr_segs; i++)
+		grefs[i] = s->req.segs[i].gref;
+	return !bb_pgnt_get_n(&s->q->pgnt, grefs, s->req.nr_segs, s->pg);
 }
 
 /*
@@ -256,14 +247,9 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 
 	if (q->dev->persistent) {
 		struct bb_pgnt *p[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-		int err = 0;
 
-		for (i = 0; i < req->nr_indirect; i++) {
-			p[i] = bb_pgnt_get(&q->pgnt, req->indirect_grefs[i], &err);
-			if (!p[i])
-				break;
-		}
-		if (i == req->nr_indirect) {
+		/* No room, or a grant that does not map writable: grant copy decides. */
+		if (!bb_pgnt_get_n(&q->pgnt, req->indirect_grefs, req->nr_indirect, p)) {
 			for (i = 0; i < req->nr_indirect; i++) {
 				uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
 
@@ -273,9 +259,6 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 			}
 			return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 		}
-		/* No room, or a grant that does not map writable: grant copy decides. */
-		while (i--)
-			bb_pgnt_put(p[i]);
 	}
 	for (i = 0; i < req->nr_indirect; i++) {
 		uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
