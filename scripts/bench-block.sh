@@ -55,7 +55,7 @@ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | 
 		}
 	}' | tee "$out/block.txt"
 
-# "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N x:REASON N ... h:CALL N ...",
+# "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N cpu_us N x:REASON N ...",
 # sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,
 # 4 KiB random), less the quiet "idle" interval's (the guest's 2 s pauses around each test).
 { grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) [0-9]+ ' "$dir/serial.txt"
@@ -80,9 +80,10 @@ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | 
 	}
 	END {
 		split("seq-write seq-read rand-read rand-write", tests, " ")
-		printf "\nVM exits and hypercalls per request (dom0 and the guest; the quiet interval'"'"'s subtracted)\n\n"
+		printf "\nVM exits, hypercalls and CPU time (us) per request (dom0 and the guest; the quiet\n"
+		printf "interval'"'"'s subtracted)\n\n"
 		printf "%-16s %-5s", "where", "dom"
-		for (t = 1; t <= 4; t++) printf " %21s", tests[t] " exits/hcalls"
+		for (t = 1; t <= 4; t++) printf " %28s", tests[t] " exits/hcalls/us"
 		printf "\n"
 		for (i = 1; i <= n; i++) {
 			label = labels[i]
@@ -92,8 +93,9 @@ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | 
 				if (!((k, "idle") in tseen)) continue
 				printf "%-16s %-5s", label, ws[w]
 				for (t = 1; t <= 4; t++)
-					printf " %10.1f %10.1f", per(k, tests[t], "exits", label),
-					       per(k, tests[t], "hypercalls", label)
+					printf " %10.1f %10.1f %6.0f", per(k, tests[t], "exits", label),
+					       per(k, tests[t], "hypercalls", label),
+					       per(k, tests[t], "cpu_us", label)
 				printf "\n"
 				for (t = 1; t <= 4; t++) {
 					printf "%s %s %s per request:", label, ws[w], tests[t] >detail

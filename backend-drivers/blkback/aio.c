@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +78,31 @@ int bb_aio_submit_n(struct bb_aio *a, struct iocb **cbs, unsigned int n)
 		return -errno;
 	a->inflight += rc;
 	return (int)rc;
+}
+
+int64_t bb_aio_run(const struct iocb *cb)
+{
+	void *buf = (void *)(uintptr_t)cb->aio_buf;
+	off_t off = (off_t)cb->aio_offset;
+	ssize_t n;
+
+	switch (cb->aio_lio_opcode) {
+	case IOCB_CMD_PREAD:
+		n = pread(cb->aio_fildes, buf, cb->aio_nbytes, off);
+		break;
+	case IOCB_CMD_PWRITE:
+		n = pwrite(cb->aio_fildes, buf, cb->aio_nbytes, off);
+		break;
+	case IOCB_CMD_PREADV:
+		n = preadv(cb->aio_fildes, buf, (int)cb->aio_nbytes, off);
+		break;
+	case IOCB_CMD_PWRITEV:
+		n = pwritev(cb->aio_fildes, buf, (int)cb->aio_nbytes, off);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return n < 0 ? -errno : n;
 }
 
 void bb_aio_kick(struct bb_aio *a)

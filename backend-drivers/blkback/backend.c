@@ -83,6 +83,7 @@ int bb_backend_init(struct bb_backend *be, const struct xenbe_env *env, const st
 	be->copy_max = be->cfg.max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		       be->cfg.max_indirect : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 	be->copy = xcalloc(be->copy_max, sizeof(*be->copy));
+	be->grefs = xcalloc(be->copy_max, sizeof(*be->grefs));
 	be->indirect = aligned_alloc(BB_PAGE_SIZE,
 				     BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BB_PAGE_SIZE);
 	if (!be->indirect)
@@ -316,6 +317,7 @@ void bb_backend_fini(struct bb_backend *be)
 	reap(be);
 	bb_aio_fini(&be->aio);
 	free(be->copy);
+	free(be->grefs);
 	free(be->indirect);
 	free(be->root);
 }

@@ -64,6 +64,7 @@ struct bb_queue {
 	uint8_t *spare[4];		/* buffers of finished requests, for the next ones */
 	unsigned int nspare;
 	unsigned int stat_allocs;	/* buffers ever allocated (tests) */
+	unsigned int stat_inline;	/* reads and writes done inline, without AIO (tests) */
 	bool starved;			/* stopped for want of AIO room: rerun on completions */
 	struct bb_pgnt_table pgnt;	/* persistent grants, when the device uses them */
 	struct iocb **batch;		/* reads and writes of this ring pass, pool of them */
@@ -127,10 +128,11 @@ struct bb_backend {
 	struct ioctl_gntdev_grant_copy_segment *copy;
 	unsigned int copy_max;
 	uint8_t *indirect;		/* BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages */
+	uint32_t *grefs;		/* one request's data grants (copy_max) */
 	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
 	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
-	unsigned int pgnt_mapped;	/* persistent grants mapped, all queues */
+	unsigned int pgnt_mapped;	/* persistent grants held, all queues */
 	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
 };
 

@@ -187,20 +187,11 @@ bool bb_io_zero_copy(uint32_t keel_phys_flags)
  */
 static bool pin(struct bb_slot *s)
 {
-	struct bb_queue *q = s->q;
-	uint32_t i;
-	int err;
+	uint32_t i, *grefs = s->q->dev->be->grefs;
 
-	for (i = 0; i < s->req.nr_segs; i++) {
-		s->pg[i] = bb_pgnt_get(&q->pgnt, s->req.segs[i].gref, &err);
-		if (!s->pg[i])
-			break;
-	}
-	if (i == s->req.nr_segs)
-		return true;
-	while (i--)
-		bb_pgnt_put(s->pg[i]);
-	return false;
+	for (i = 0; i < s->req.nr_segs; i++)
+		grefs[i] = s->req.segs[i].gref;
+	return !bb_pgnt_get_n(&s->q->pgnt, grefs, s->req.nr_segs, s->pg);
 }
 
 /*
@@ -256,14 +247,9 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 
 	if (q->dev->persistent) {
 		struct bb_pgnt *p[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-		int err = 0;
 
-		for (i = 0; i < req->nr_indirect; i++) {
-			p[i] = bb_pgnt_get(&q->pgnt, req->indirect_grefs[i], &err);
-			if (!p[i])
-				break;
-		}
-		if (i == req->nr_indirect) {
+		/* No room, or a grant that does not map writable: grant copy decides. */
+		if (!bb_pgnt_get_n(&q->pgnt, req->indirect_grefs, req->nr_indirect, p)) {
 			for (i = 0; i < req->nr_indirect; i++) {
 				uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
 
@@ -273,9 +259,6 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 			}
 			return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 		}
-		/* No room, or a grant that does not map writable: grant copy decides. */
-		while (i--)
-			bb_pgnt_put(p[i]);
 	}
 	for (i = 0; i < req->nr_indirect; i++) {
 		uint32_t len = left > BB_PAGE_SIZE ? BB_PAGE_SIZE : left;
@@ -296,9 +279,14 @@ static int fetch_indirect(struct bb_queue *q, struct bb_req *req)
 	return bb_req_parse_indirect(&q->dev->lim, be->indirect, req);
 }
 
+static void complete(struct bb_slot *s, int64_t res);
+
 /*
- * Prepares @s's I/O: a flush is submitted at once, reads and writes join their queue's batch,
- * submitted in one io_submit at the end of the ring pass (submit_batch).
+ * Starts @s's I/O: a flush is submitted at once; on an O_DIRECT target reads and writes join
+ * their queue's batch, submitted in one io_submit at the end of the ring pass (submit_batch);
+ * on any other target they are done here and answered in this pass (Linux's AIO would run
+ * buffered I/O inside io_submit all the same: this saves the eventfd, io_getevents and a
+ * trip through poll() per request).
  */
 static int submit(struct bb_slot *s, uint16_t cmd)
 {
@@ -315,13 +303,18 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 	}
 	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
-	if (!dev->direct)
-		dev->be->aio_sync = true;	/* Linux runs it inside io_submit */
-	if (cmd != IOCB_CMD_FDSYNC) {
-		s->q->batch[s->q->nbatch++] = &s->cb;
+	if (cmd == IOCB_CMD_FDSYNC) {
+		if (!dev->direct)
+			dev->be->aio_sync = true;	/* reap it without waiting for the eventfd */
+		return bb_aio_submit(&dev->be->aio, &s->cb);
+	}
+	if (!dev->direct) {
+		s->q->stat_inline++;
+		complete(s, bb_aio_run(&s->cb));
 		return 0;
 	}
-	return bb_aio_submit(&dev->be->aio, &s->cb);
+	s->q->batch[s->q->nbatch++] = &s->cb;
+	return 0;
 }
 
 /* Ends a request: answer, give the slot back. */
@@ -637,7 +630,7 @@ void bb_queue_run(struct bb_queue *q)
 	struct bb_dev *dev = q->dev;
 	struct bb_backend *be = dev->be;
 	blkif_request_t req;
-	unsigned int idx = q->idx;
+	unsigned int idx = q->idx, taken = 0;
 
 	if (!q->map || q->ring.broken)
 		return;
@@ -650,6 +643,17 @@ void bb_queue_run(struct bb_queue *q)
 			if (be->aio.inflight + q->nbatch >= be->aio.depth ||
 			    dev->nr_inflight >= bb_dev_share(be)) {
 				q->starved = true;
+				break;
+			}
+			/*
+			 * Requests answered in the pass (inline I/O, errors) free their slots at
+			 * once: a frontend refilling the ring as fast as we answer would keep us
+			 * here for ever. A pool's worth per call; the eventfd brings us back
+			 * after the other descriptors had their turn.
+			 */
+			if (taken++ == be->cfg.pool) {
+				q->starved = true;
+				bb_aio_kick(&be->aio);
 				break;
 			}
 			rc = bb_ring_next(&q->ring, &req);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include "pgnt.h"
 
+#define PAGE	4096u
+
 static unsigned int bucket(const struct bb_pgnt_table *t, uint32_t gref)
 {
 	return (uint32_t)(gref * 2654435761u) >> 7 & t->hmask;
@@ -11,33 +13,32 @@ static unsigned int bucket(const struct bb_pgnt_table *t, uint32_t gref)
 int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 		 unsigned int max, unsigned int *total, unsigned int total_max)
 {
-	unsigned int i, nb = 1;
+	unsigned int i, nb = 1, m = max ? max : 1;
 
 	while (nb < 2 * max)
 		nb <<= 1;
 	t->env = env;
 	t->domid = domid;
 	t->max = max;
-	t->n = 0;
+	t->n = t->held = 0;
 	t->total = total;
 	t->total_max = total_max;
 	t->hmask = nb - 1;
-	t->ents = calloc(max ? max : 1, sizeof(*t->ents));
+	t->ents = calloc(m, sizeof(*t->ents));
 	t->hash = calloc(nb, sizeof(*t->hash));
-	t->stat_maps = t->stat_hits = 0;
-	if (!t->ents || !t->hash) {
-		free(t->ents);
-		free(t->hash);
-		t->ents = NULL;
-		t->hash = NULL;
+	t->refs = calloc(m, sizeof(*t->refs));
+	t->fresh = calloc(m, sizeof(*t->fresh));
+	t->stat_maps = t->stat_hits = t->stat_calls = 0;
+	t->free = NULL;
+	t->lru.next = t->lru.prev = &t->lru;
+	if (!t->ents || !t->hash || !t->refs || !t->fresh) {
+		bb_pgnt_fini(t);
 		return -ENOMEM;
 	}
-	t->free = NULL;
 	for (i = max; i-- > 0;) {
 		t->ents[i].hnext = t->free;
 		t->free = &t->ents[i];
 	}
-	t->lru.next = t->lru.prev = &t->lru;
 	return 0;
 }
 
@@ -55,8 +56,8 @@ static void lru_add(struct bb_pgnt_table *t, struct bb_pgnt *p)
 	t->lru.next = p;
 }
 
-/* Unmaps @p and takes it off the hash and the LRU list (it is then the caller's). */
-static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
+/* Takes @p off the hash and the LRU list, back to the free list. */
+static void drop(struct bb_pgnt_table *t, struct bb_pgnt *p)
 {
 	struct bb_pgnt **pp = &t->hash[bucket(t, p->gref)];
 
@@ -64,76 +65,142 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 		pp = &(*pp)->hnext;
 	*pp = p->hnext;
 	lru_del(p);
+	p->hnext = t->free;
+	t->free = p;
+}
+
+/* Unmaps @p's page; its chunk's grants stop counting when the last of them is gone. */
+static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
+{
+	struct bb_pgnt_chunk *c = p->chunk;
+
+	drop(t, p);
 	t->env->ops->gnt_unmap(t->env->priv, p->addr, 1);
 	p->addr = NULL;
+	p->chunk = NULL;
 	t->n--;
-	(*t->total)--;
+	if (!--c->live) {
+		t->held -= c->n;
+		*t->total -= c->n;
+		free(c);
+	}
 }
 
 void bb_pgnt_fini(struct bb_pgnt_table *t)
 {
-	if (!t->ents)
-		return;
-	while (t->lru.next != &t->lru)
-		evict(t, t->lru.next);
+	if (t->ents)
+		while (t->lru.next != &t->lru)
+			evict(t, t->lru.next);
 	free(t->ents);
 	free(t->hash);
+	free(t->refs);
+	free(t->fresh);
 	t->ents = NULL;
 	t->hash = NULL;
+	t->refs = NULL;
+	t->fresh = NULL;
 }
 
-/* The least recently used entry nobody pins, or NULL. */
-static struct bb_pgnt *victim(struct bb_pgnt_table *t)
+/* Evicts the least recently used entry nobody pins: false when there is none. */
+static bool evict_one(struct bb_pgnt_table *t)
 {
 	struct bb_pgnt *p;
 
-	for (p = t->lru.prev; p != &t->lru; p = p->prev)
-		if (!p->pins)
+	for (p = t->lru.prev; p != &t->lru; p = p->prev) {
+		if (!p->pins && p->addr) {
+			evict(t, p);
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct bb_pgnt *lookup(struct bb_pgnt_table *t, uint32_t gref)
+{
+	struct bb_pgnt *p;
+
+	for (p = t->hash[bucket(t, gref)]; p; p = p->hnext)
+		if (p->gref == gref)
 			return p;
 	return NULL;
+}
+
+/* Undoes a failed bb_pgnt_get_n: the first @i pinned, the @k fresh entries dropped. */
+static int unwind(struct bb_pgnt_table *t, struct bb_pgnt **out, unsigned int i, unsigned int k,
+		  int err)
+{
+	while (i--)
+		out[i]->pins--;
+	while (k--)
+		drop(t, t->fresh[k]);
+	return err;
+}
+
+int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n,
+		  struct bb_pgnt **out)
+{
+	struct bb_pgnt_chunk *c;
+	unsigned int i, k = 0;
+	uint8_t *base;
+
+	/* Hits pinned; each grant seen for the first time gets an entry, still unmapped. */
+	for (i = 0; i < n; i++) {
+		struct bb_pgnt *p = lookup(t, grefs[i]);
+
+		if (!p) {
+			if (!t->free && !evict_one(t))
+				return unwind(t, out, i, k, -ENOSPC);
+			p = t->free;
+			t->free = p->hnext;
+			p->gref = grefs[i];
+			p->pins = 0;
+			p->addr = NULL;
+			p->hnext = t->hash[bucket(t, p->gref)];
+			t->hash[bucket(t, p->gref)] = p;
+			lru_add(t, p);
+			t->refs[k] = p->gref;
+			t->fresh[k++] = p;
+		} else {
+			lru_del(p);
+			lru_add(t, p);
+			if (p->addr)
+				t->stat_hits++;
+		}
+		p->pins++;
+		out[i] = p;
+	}
+	if (!k)
+		return 0;
+	/* Room for k more grants held, in this queue and in the daemon. */
+	while (t->held + k > t->max || *t->total + k > t->total_max)
+		if (!evict_one(t))
+			return unwind(t, out, n, k, -ENOSPC);
+	base = t->env->ops->gnt_map(t->env->priv, t->domid, t->refs, k, true);
+	c = base ? malloc(sizeof(*c)) : NULL;
+	if (!c) {
+		if (base)
+			t->env->ops->gnt_unmap(t->env->priv, base, k);
+		return unwind(t, out, n, k, base ? -ENOMEM : -EFAULT);
+	}
+	c->n = c->live = k;
+	for (i = 0; i < k; i++) {
+		t->fresh[i]->addr = base + (size_t)i * PAGE;
+		t->fresh[i]->chunk = c;
+	}
+	t->n += k;
+	t->held += k;
+	*t->total += k;
+	t->stat_maps += k;
+	t->stat_calls++;
+	return 0;
 }
 
 struct bb_pgnt *bb_pgnt_get(struct bb_pgnt_table *t, uint32_t gref, int *err)
 {
 	struct bb_pgnt *p;
-	unsigned int b = bucket(t, gref);
 
-	for (p = t->hash[b]; p; p = p->hnext) {
-		if (p->gref == gref) {
-			lru_del(p);
-			lru_add(t, p);
-			p->pins++;
-			t->stat_hits++;
-			return p;
-		}
-	}
-	if (t->free && *t->total < t->total_max) {
-		p = t->free;
-		t->free = p->hnext;
-	} else {
-		p = victim(t);
-		if (!p) {
-			*err = -ENOSPC;
-			return NULL;
-		}
-		evict(t, p);
-	}
-	p->addr = t->env->ops->gnt_map(t->env->priv, t->domid, &gref, 1, true);
-	if (!p->addr) {
-		p->hnext = t->free;
-		t->free = p;
-		*err = -EFAULT;
-		return NULL;
-	}
-	p->gref = gref;
-	p->pins = 1;
-	p->hnext = t->hash[b];
-	t->hash[b] = p;
-	lru_add(t, p);
-	t->n++;
-	(*t->total)++;
-	t->stat_maps++;
-	return p;
+	*err = bb_pgnt_get_n(t, &gref, 1, &p);
+	return *err ? NULL : p;
 }
 
 void bb_pgnt_put(struct bb_pgnt *p)

@@ -5,10 +5,20 @@
 #include <stdint.h>
 #include "xenbe_env.h"
 
+/*
+ * The grants one gnt_map call mapped together: the kernel may keep all of them mapped until
+ * the last page is unmapped (gntdev on an auto-translated dom0), so they are counted until then.
+ */
+struct bb_pgnt_chunk {
+	unsigned int n;			/* grants mapped by the call */
+	unsigned int live;		/* ... whose page is still ours */
+};
+
 struct bb_pgnt {
 	uint32_t gref;
 	uint32_t pins;			/* requests in flight on it: not evicted while > 0 */
-	uint8_t *addr;			/* the mapped page */
+	uint8_t *addr;			/* the mapped page (NULL while being mapped) */
+	struct bb_pgnt_chunk *chunk;
 	struct bb_pgnt *hnext;		/* hash chain; the free list when unmapped */
 	struct bb_pgnt *prev, *next;	/* LRU list, most recently used first */
 };
@@ -16,16 +26,20 @@ struct bb_pgnt {
 struct bb_pgnt_table {
 	struct xenbe_env *env;
 	uint16_t domid;
-	unsigned int max;		/* grants this queue maps at most */
-	unsigned int n;			/* mapped now */
-	unsigned int *total;		/* mapped now by every queue of the daemon */
+	unsigned int max;		/* grants this queue maps (and holds) at most */
+	unsigned int n;			/* entries mapped now */
+	unsigned int held;		/* grants held: the pages of every chunk still live */
+	unsigned int *total;		/* held now by every queue of the daemon */
 	unsigned int total_max;		/* ... at most (dom0's maptrack is finite) */
 	struct bb_pgnt *ents;		/* max of them */
 	struct bb_pgnt **hash;
 	unsigned int hmask;
 	struct bb_pgnt *free;
 	struct bb_pgnt lru;		/* list head: lru.next most, lru.prev least recent */
-	uint64_t stat_maps, stat_hits;	/* tests */
+	uint32_t *refs;			/* scratch: the grants one call maps, max of them */
+	struct bb_pgnt **fresh;		/* ... and their entries */
+	uint64_t stat_maps, stat_hits;	/* tests: grants mapped, hits */
+	uint64_t stat_calls;		/* tests: gnt_map calls */
 };
 
 /* 0 or -ENOMEM. @total is shared by all tables of the daemon, bounded by @total_max. */
@@ -34,11 +48,15 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 /* Unmaps every grant and frees the table: nothing may be pinned (no I/O in flight). */
 void bb_pgnt_fini(struct bb_pgnt_table *t);
 /*
- * @gref's page mapped (on first use; then kept) and pinned until bb_pgnt_put(). NULL with
- * *@err = -ENOSPC when there is no room (every entry pinned, or the daemon's budget spent and
- * nothing of ours to evict: the caller falls back to grant copy), or -EFAULT when the map
- * failed (a bad, revoked or read-only grant: the request's error).
+ * Pins @grefs[0..@n) into @out, the ones not mapped yet mapped in one gnt_map call (then
+ * kept): 0, or nothing pinned and -ENOSPC when there is no room (every entry pinned, or the
+ * queue's or daemon's bound reached and nothing of ours to evict: the caller falls back to
+ * grant copy), or -EFAULT when the map failed (a bad, revoked or read-only grant among them:
+ * grant copy then finds which, and answers the request's error).
  */
+int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n,
+		  struct bb_pgnt **out);
+/* One grant: the entry, or NULL with *@err as above. */
 struct bb_pgnt *bb_pgnt_get(struct bb_pgnt_table *t, uint32_t gref, int *err);
 void bb_pgnt_put(struct bb_pgnt *p);
 

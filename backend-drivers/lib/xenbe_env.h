@@ -30,7 +30,8 @@ struct xenbe_env_ops {
 
 	/*
 	 * Maps @n grants of @domid contiguously; NULL with errno on failure (all or nothing).
-	 * Unmap with the address and the same @n.
+	 * Unmap all @n pages at once, or any of them alone: the grants of one map may stay
+	 * mapped (dom0 holds them) until the last of its pages is unmapped.
 	 */
 	void *(*gnt_map)(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
 			 bool writable);

@@ -70,6 +70,7 @@ static void *l_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigne
 	struct ioctl_gntdev_unmap_grant_ref un;
 	unsigned int i;
 	void *addr;
+	int err;
 
 	op = xcalloc(1, sizeof(*op) + n * sizeof(op->refs[0]));
 	op->count = n;
@@ -83,34 +84,24 @@ static void *l_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigne
 	}
 	addr = mmap(NULL, (size_t)n * 4096, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED,
 		    l->gntdev, op->index);
-	if (addr == MAP_FAILED) {
-		int err = errno;
-
-		un.index = op->index;
-		un.count = n;
-		un.pad = 0;
-		ioctl(l->gntdev, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
-		free(op);
-		errno = err;
-		return NULL;
-	}
+	err = errno;
+	/*
+	 * The mapping holds the grants from here on (gntdev's map is freed, and the grants
+	 * unmapped, when the last page of it is munmap()ed): give the index back now, so that
+	 * any page can later be unmapped alone, by munmap only.
+	 */
+	un.index = op->index;
+	un.count = n;
+	un.pad = 0;
+	ioctl(l->gntdev, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
 	free(op);
-	return addr;
+	errno = err;
+	return addr == MAP_FAILED ? NULL : addr;
 }
 
 static void l_gnt_unmap(void *priv, void *addr, unsigned int n)
 {
-	struct xenbe_linux *l = priv;
-	struct ioctl_gntdev_get_offset_for_vaddr off = { .vaddr = (uintptr_t)addr };
-	struct ioctl_gntdev_unmap_grant_ref un = { 0 };
-	int have = ioctl(l->gntdev, IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR, &off) == 0;
-
 	munmap(addr, (size_t)n * 4096);
-	if (have) {
-		un.index = off.offset;
-		un.count = n;
-		ioctl(l->gntdev, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
-	}
 }
 
 static int l_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)

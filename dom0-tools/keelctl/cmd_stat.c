@@ -43,13 +43,16 @@ static void name_of(char *buf, size_t n, const char *const *names, const char *p
 		snprintf(buf, n, "%s%u", prefix, i);
 }
 
-/* One line for scripts: "exits N hypercalls N x:NAME N ... h:NAME N" (non-zero ones). */
-static void print_line(FILE *out, const struct keel_domstats *s)
+/*
+ * One line for scripts: "exits N hypercalls N cpu_us N x:NAME N ... h:NAME N" (non-zero
+ * ones; cpu_us: the domain's run time so far, all vCPUs).
+ */
+static void print_line(FILE *out, const struct keel_domstats *s, uint64_t cpu_ns)
 {
 	char name[32];
 
-	fprintf(out, "exits %llu hypercalls %llu", (unsigned long long)s->exits_total,
-		(unsigned long long)s->hypercalls_total);
+	fprintf(out, "exits %llu hypercalls %llu cpu_us %llu", (unsigned long long)s->exits_total,
+		(unsigned long long)s->hypercalls_total, (unsigned long long)(cpu_ns / 1000));
 	for (unsigned int i = 0; i < KEEL_STATS_EXITS; i++) {
 		if (!s->exits[i])
 			continue;
@@ -117,8 +120,11 @@ int cmd_stat(struct kc *kc, int argc, char **argv)
 			continue;
 		}
 		if (one_line) {
+			struct keel_domctl_info info = { 0 };
+
+			hv_getinfo(kc->hv, domid, &info);	/* cpu_us 0 if it failed */
 			fprintf(kc->out, "%s ", argv[i]);
-			print_line(kc->out, &s);
+			print_line(kc->out, &s, info.cpu_time_ns);
 		} else {
 			print_table(kc->out, argv[i], domid, &s);
 		}

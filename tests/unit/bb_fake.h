@@ -12,6 +12,7 @@
 #define FAKE_WATCHES	64
 #define FAKE_EVENTS	256
 #define FAKE_PORTS	64
+#define FAKE_MAPS	2048
 
 struct fake_gnt {
 	bool valid;
@@ -33,7 +34,9 @@ struct fake {
 	uint32_t next_page;
 	struct fake_gnt gnt[FAKE_GREFS];
 	uint32_t next_gref;
-	unsigned int maps;		/* pages mapped by the backend now */
+	unsigned int maps;		/* grants mapped by the backend now */
+	struct { uint8_t *base; unsigned int n, live; } map[FAKE_MAPS];	/* gnt_map calls */
+	unsigned int map_calls;
 	unsigned int copies;		/* grant copy ioctls */
 	/* event channels: local port = index */
 	struct { bool bound; uint16_t domid; uint32_t remote; unsigned int notified; } ports[FAKE_PORTS];

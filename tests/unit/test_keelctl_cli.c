@@ -167,9 +167,9 @@ static void test_stat(void **state)
 	mark = strlen(out_text(&out));
 	assert_int_equal(run("stat", "-1", "0", "1", NULL), EXIT_OK);
 	assert_string_equal(out_text(&out) + mark,
-			    "0 exits 30 hypercalls 21 x:external_interrupt 9 x:vmcall 20 x:exit35 1"
-			    " h:event_channel_op 20 h:other 1\n"
-			    "1 exits 5 hypercalls 0 x:hlt 5\n");
+			    "0 exits 30 hypercalls 21 cpu_us 5000000 x:external_interrupt 9"
+			    " x:vmcall 20 x:exit35 1 h:event_channel_op 20 h:other 1\n"
+			    "1 exits 5 hypercalls 0 cpu_us 0 x:hlt 5\n");
 	capture_reset();
 	assert_int_equal(run("stat", "9", NULL), EXIT_FAIL);
 	assert_string_equal(captured(), "keelctl: no domain with id 9\n");
