@@ -299,6 +299,17 @@ test_mmio_SRCS := $(HV)/arch/x86/mmio.c $(HV)/arch/x86/mmio_decode.c tests/unit/
 test_mmio_DEFS := -I$(HV)/arch/x86/include
 test_mmio_HDRS := $(HV)/arch/x86/include/asm/mmio.h
 
+# The DMAR parser (arch/x86/dmar.c): QEMU- and server-like tables, truncated and hostile ones.
+UNIT_TESTS += test_dmar
+test_dmar_SRCS := $(HV)/arch/x86/dmar.c tests/unit/stub_printk.c
+test_dmar_DEFS := -I$(HV)/arch/x86/include
+test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
+# VT-d's pure parts (vtd_qi.c, vtd_decode.c) and page-table syncs for non-coherent units.
+UNIT_TESTS += test_vtd
+test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c $(HV)/mm/pagetable.c
+test_vtd_DEFS := -I$(HV)/arch/x86/include
+test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule
