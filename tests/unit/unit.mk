@@ -304,6 +304,11 @@ UNIT_TESTS += test_dmar
 test_dmar_SRCS := $(HV)/arch/x86/dmar.c tests/unit/stub_printk.c
 test_dmar_DEFS := -I$(HV)/arch/x86/include
 test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
+# VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
+UNIT_TESTS += test_intremap
+test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c
+test_intremap_DEFS := -I$(HV)/arch/x86/include
+test_intremap_HDRS := $(HV)/arch/x86/include/asm/intremap.h $(HV)/arch/x86/include/asm/vtd.h
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
