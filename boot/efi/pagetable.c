@@ -56,7 +56,7 @@ void boot_pt_init(struct pt_pool *pool, u64 *pages, u64 nr)
 	pool->pages = pages;
 	pool->nr = nr;
 	pool->used = 0;
-	pool->ops = (struct pt_ops){ identity, pool_alloc, pool_free, pool };
+	pool->ops = (struct pt_ops){ identity, pool_alloc, pool_free, pool, NULL };
 	memset(pages, 0, nr * PT_PAGE_SIZE);
 	pt_init(&pool->pt, &boot_format, &pool->ops);
 }

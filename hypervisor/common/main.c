@@ -219,6 +219,7 @@ void keel_main(void)
 	if (mm_init(&boot_info) || arch_paging_init(&boot_info))
 		keel_stop(KEEL_STATUS_PANIC);
 	selftest_after_paging();
+	arch_iommu_init(&boot_info);
 	if (boot_domains_init(&boot_info))
 		keel_stop(KEEL_STATUS_BAD_BOOT);
 	if (arch_virt_init())

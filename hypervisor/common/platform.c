@@ -12,8 +12,15 @@ bool platform_dom0_owns_devices(void)
 	return owns;
 }
 
-/* No IOMMU driver yet (issue 15). */
+static bool dma_translated;
+
+/* Set by the IOMMU driver once dom0's devices are behind it (VT-d: vtd.c). */
+void platform_set_dma_translated(void)
+{
+	dma_translated = true;
+}
+
 bool platform_dma_translated(void)
 {
-	return false;
+	return dma_translated;
 }

@@ -46,6 +46,8 @@ const char *keel_status_name(enum keel_status status)
 		return "dom0-reboot";
 	case KEEL_STATUS_DOM0_OTHER:
 		return "dom0-shutdown";
+	case KEEL_STATUS_NO_IOMMU:
+		return "no-iommu";
 	}
 	return "unknown";
 }

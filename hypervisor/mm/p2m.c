@@ -155,6 +155,8 @@ static int set_locked(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr,
 	if (rc) {
 		ASSERT(pt_range_empty(&d->p2m, gpa, size));
 		prune_locked(d, gpa, old);
+	} else {
+		arch_p2m_added(d);
 	}
 	return rc;
 }
@@ -361,6 +363,8 @@ int p2m_map_mmio(struct domain *d, u64 start, u64 end)
 	if (!rc)
 		rc = pt_map(&d->p2m, start, start, end - start,
 			    arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO), 0);
+	if (!rc)
+		arch_p2m_added(d);
 	spin_unlock(&d->p2m_lock);
 	release(d, &old);
 	return rc;

@@ -13,6 +13,13 @@ static u64 *table(const struct page_table *pt, u64 phys)
 	return pt->ops->phys_to_virt(phys);
 }
 
+/* Entry writes another walker (a non-coherent IOMMU) must see: ops->sync. */
+static void sync(const struct page_table *pt, const void *p, size_t len)
+{
+	if (pt->ops->sync)
+		pt->ops->sync(p, len);
+}
+
 static bool present(const struct page_table *pt, u64 e)
 {
 	return e & pt->fmt->present;
@@ -47,7 +54,9 @@ static int split(struct page_table *pt, u64 *entry, int level)
 	t = table(pt, phys);
 	for (int i = 0; i < PT_ENTRIES; i++)
 		t[i] = (base + i * LEVEL_SIZE(level - 1)) | attr;
+	sync(pt, t, PAGE_SIZE);
 	*entry = phys | pt->fmt->table_attr;
+	sync(pt, entry, sizeof(*entry));
 	return 0;
 }
 
@@ -69,7 +78,9 @@ static u64 *walk_create(struct page_table *pt, u64 va, int level, int *err)
 				*err = -ENOMEM;
 				return NULL;
 			}
+			sync(pt, table(pt, phys), PAGE_SIZE);
 			*e = phys | pt->fmt->table_attr;
+			sync(pt, e, sizeof(*e));
 		} else if (is_leaf(pt, *e, l) && (*err = split(pt, e, l))) {
 			return NULL;
 		}
@@ -120,6 +131,7 @@ int pt_map(struct page_table *pt, u64 va, u64 pa, u64 size, u64 attr,
 		if (!e)
 			return err;
 		*e = pa | attr | (level ? pt->fmt->large : 0);
+		sync(pt, e, sizeof(*e));
 		va += LEVEL_SIZE(level);
 		pa += LEVEL_SIZE(level);
 		size -= LEVEL_SIZE(level);
@@ -144,6 +156,7 @@ int pt_unmap(struct page_table *pt, u64 va, u64 size)
 				if (IS_ALIGNED(va, LEVEL_SIZE(l)) &&
 				    size >= LEVEL_SIZE(l)) {
 					*e = 0;
+					sync(pt, e, sizeof(*e));
 					break;
 				}
 				if (split(pt, e, l))
@@ -190,6 +203,7 @@ unsigned int pt_prune(struct page_table *pt, u64 va,
 		if (!table_empty(pt, table(pt, phys)))
 			break;
 		*parent = 0;
+		sync(pt, parent, sizeof(*parent));
 		detached[n++] = phys;
 	}
 	return n;

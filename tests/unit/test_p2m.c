@@ -1109,6 +1109,7 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 /* hwacpi's and hwirq's parts of arch_hwdom_init(): not these tests'. */
 int hwdom_ports_init(struct domain *d) { return 0; }
 int hwdom_irq_init(struct domain *d) { return 0; }
+int vtd_hwdom_attach(struct domain *d) { return 0; }
 int hwdom_acpi_build(struct domain *d, u64 gpa, void *buf, size_t size,
 		     u64 *rsdp_gpa) { return 0; }
 /* No host ACPI here: hide_host_chips() finds no RSDP to walk. */

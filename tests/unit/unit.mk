@@ -304,6 +304,11 @@ UNIT_TESTS += test_dmar
 test_dmar_SRCS := $(HV)/arch/x86/dmar.c tests/unit/stub_printk.c
 test_dmar_DEFS := -I$(HV)/arch/x86/include
 test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
+# VT-d's pure parts (vtd_qi.c, vtd_decode.c) and page-table syncs for non-coherent units.
+UNIT_TESTS += test_vtd
+test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c $(HV)/mm/pagetable.c
+test_vtd_DEFS := -I$(HV)/arch/x86/include
+test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
 # VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
 UNIT_TESTS += test_intremap
 test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c

@@ -5,6 +5,7 @@
 #include <keel/percpu.h>
 #include <asm/vmx_internal.h>
 #include <asm/vmx.h>
+#include <asm/vtd.h>
 
 #define EPT_READ BIT(0)
 #define EPT_WRITE BIT(1)
@@ -151,4 +152,10 @@ void arch_p2m_flush(struct domain *d)
 		       (READ_ONCE(d->arch.ept_stale) & BIT(cpu)))
 			arch_cpu_relax();
 	}
+	vtd_p2m_flush(d, false);
+}
+
+void arch_p2m_added(struct domain *d)
+{
+	vtd_p2m_flush(d, true);
 }

@@ -16,6 +16,7 @@
 #include <asm/hwdom_acpi.h>
 #include <asm/hwdom_irq.h>
 #include <asm/hwdom_ports.h>
+#include <asm/vtd.h>
 
 /* Pieces of dom0's RAM: keel's frames and other domains' make the holes. */
 #define HWDOM_MAX_RAM 32
@@ -291,8 +292,11 @@ int arch_hwdom_init(struct domain *d)
 	int rc;
 
 	ASSERT(is_hardware_domain(d));
+	/* Its devices behind VT-d first, before any interrupt is programmed. */
+	rc = vtd_hwdom_attach(d);
 	/* Its device ranges are mapped: the emulated ones punch their holes now. */
-	rc = hwdom_ports_init(d);
+	if (!rc)
+		rc = hwdom_ports_init(d);
 	if (!rc)
 		rc = hide_host_chips(d);
 	if (!rc)

@@ -1,8 +1,123 @@
 /* VT-d remapping units: bring-up, root and context tables, DMA domains, fault reporting. */
+#include <keel/arch.h>
+#include <keel/assert.h>
+#include <keel/bootinfo.h>
+#include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/page_alloc.h>
+#include <keel/param.h>
+#include <keel/platform.h>
 #include <keel/printk.h>
+#include <keel/stop.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <asm/acpi_walk.h>
+#include <asm/ioapic.h>
 #include <asm/pci.h>
-#include <asm/vtd.h>
+#include <asm/processor.h>
+#include <asm/vtd_regs.h>
+
+#define FAULT_LINES_PER_WINDOW 10
+
+static struct vtd_unit units[DMAR_MAX_UNITS];
+static unsigned int nr_units;
+static struct dmar_info dmar;
+static bool active, caching_mode, all_coherent = true;
+static u16 next_did = 1;		/* DID 0 is reserved under caching mode */
+static struct vtd_dom hwdom_vd;
+
+/* ---- iommu= (Xen's names) ---------------------------------------------- */
+
+static enum { IOMMU_DEFAULT, IOMMU_OFF, IOMMU_FORCE } iommu_mode;
+bool iommu_intremap = true;
+static bool iommu_verbose;
+
+static int parse_iommu(const char *v)
+{
+	while (v && *v) {
+		size_t n = 0;
+
+		while (v[n] && v[n] != ',')
+			n++;
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(v, s, n))
+		if (IS("off") || IS("0") || IS("false") || IS("no"))
+			iommu_mode = IOMMU_OFF;
+		else if (IS("on") || IS("1") || IS("true") || IS("yes"))
+			iommu_mode = IOMMU_DEFAULT;
+		else if (IS("force") || IS("required"))
+			iommu_mode = IOMMU_FORCE;
+		else if (IS("no-intremap"))
+			iommu_intremap = false;
+		else if (IS("intremap"))
+			iommu_intremap = true;
+		else if (IS("verbose"))
+			iommu_verbose = true;
+		else
+			return -EINVAL;
+#undef IS
+		v += n + (v[n] == ',');
+	}
+	return 0;
+}
+custom_param("iommu", parse_iommu);
+
+/* ---- units ------------------------------------------------------------- */
+
+struct vtd_unit *vtd_unit(unsigned int i)
+{
+	return i < nr_units ? &units[i] : NULL;
+}
+
+unsigned int vtd_nr_units(void)
+{
+	return nr_units;
+}
+
+bool vtd_active(void)
+{
+	return active;
+}
+
+struct vtd_unit *vtd_unit_for_sid(u16 segment, u16 sid)
+{
+	struct vtd_unit *all = NULL;
+
+	for (unsigned int i = 0; i < nr_units; i++) {
+		const struct dmar_unit *du = &units[i].drhd;
+
+		if (du->segment != segment)
+			continue;
+		if (du->include_all)
+			all = &units[i];
+		for (unsigned int s = 0; s < du->nr_scopes; s++) {
+			const struct dmar_scope *sc = &du->scopes[s];
+
+			if (sc->sid == sid && (sc->type == DMAR_SCOPE_ENDPOINT ||
+					       sc->type == DMAR_SCOPE_BRIDGE))
+				return &units[i];
+			/* a bridge's scope covers the buses below it */
+			if (sc->type == DMAR_SCOPE_BRIDGE && !segment &&
+			    sid >> 8 >= pci_conf_read(sc->sid, 0x19, 1) &&
+			    sid >> 8 <= pci_conf_read(sc->sid, 0x1a, 1))
+				return &units[i];
+		}
+	}
+	return all;
+}
+
+int vtd_ioapic_sid(u8 ioapic_id, u16 *sid)
+{
+	for (unsigned int i = 0; i < dmar.nr_units; i++)
+		for (unsigned int s = 0; s < dmar.units[i].nr_scopes; s++) {
+			const struct dmar_scope *sc = &dmar.units[i].scopes[s];
+
+			if (sc->type == DMAR_SCOPE_IOAPIC && sc->enum_id == ioapic_id) {
+				*sid = sc->sid;
+				return 0;
+			}
+		}
+	return -ENOENT;
+}
 
 int dmar_bridge_bus(u16 segment, u8 bus, u8 devfn)
 {
@@ -12,4 +127,525 @@ int dmar_bridge_bus(u16 segment, u8 bus, u8 devfn)
 	    (pci_conf_read(bdf, 0x0e, 1) & 0x7f) != 1)
 		return -1;
 	return pci_conf_read(bdf, 0x19, 1);
+}
+
+void vtd_sync(struct vtd_unit *u, const void *p, size_t len)
+{
+	if (u->ecap & ECAP_C)
+		return;
+	for (uptr a = (uptr)p & ~63UL; a < (uptr)p + len; a += 64)
+		asm volatile("clflush %0" : "+m"(*(volatile char *)a));
+	asm volatile("sfence" ::: "memory");
+}
+
+/* Wait until GSTS & @bit is @on; false (said) on timeout. */
+static bool wait_gsts(struct vtd_unit *u, u32 bit, bool on)
+{
+	for (unsigned long i = 0; i < VTD_SPIN_MAX; i++) {
+		if (!!(vtd_read32(u, VTD_GSTS) & bit) == on)
+			return true;
+		arch_cpu_relax();
+	}
+	pr_err("vtd: unit at %#llx: status bit %#x stuck %s\n",
+	       (unsigned long long)u->drhd.base, bit, on ? "off" : "on");
+	return false;
+}
+
+void vtd_gcmd_set(struct vtd_unit *u, u32 bit, bool on)
+{
+	u32 sts = vtd_read32(u, VTD_GSTS) & VTD_GCMD_ONESHOT;
+
+	vtd_write32(u, VTD_GCMD, on ? sts | bit : sts & ~bit);
+	wait_gsts(u, bit, on);
+}
+
+/* Drain the chipset's write buffer where CAP.RWBF asks for it. */
+static void flush_write_buffer(struct vtd_unit *u)
+{
+	if (!(u->cap & CAP_RWBF))
+		return;
+	vtd_write32(u, VTD_GCMD, (vtd_read32(u, VTD_GSTS) & VTD_GCMD_ONESHOT) |
+		    VTD_GCMD_WBF);
+	wait_gsts(u, VTD_GCMD_WBF, false);
+}
+
+/* Poll a 64-bit register until @bit clears. */
+static int wait_clear64(struct vtd_unit *u, unsigned int off, u64 bit)
+{
+	for (unsigned long i = 0; i < VTD_SPIN_MAX; i++) {
+		if (!(vtd_read64(u, off) & bit))
+			return 0;
+		arch_cpu_relax();
+	}
+	pr_err("vtd: unit at %#llx: invalidation register %#x stuck\n",
+	       (unsigned long long)u->drhd.base, off);
+	return -EIO;
+}
+
+/* Global context-cache invalidation, queued or through CCMD. */
+static int flush_context(struct vtd_unit *u)
+{
+	u64 desc[2];
+
+	if (u->qi_ring) {
+		vtd_qi_cc_global(desc);
+		return vtd_qi_submit(u, desc);
+	}
+	vtd_write64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
+	return wait_clear64(u, VTD_CCMD, VTD_CCMD_ICC);
+}
+
+/*
+ * IOTLB invalidation: global with @did < 0, else @did's pages
+ * [gfn, gfn + nr) (PSI when the unit has it and the range is one
+ * aligned block within MAMV, else the whole domain).
+ */
+static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
+{
+	unsigned int am = 0, iotlb = ECAP_IRO(u->ecap) + 8;
+	u64 desc[2];
+
+	flush_write_buffer(u);
+	while (nr && am < 63 && (gfn >> am) != ((gfn + nr - 1) >> am))
+		am++;
+	if (!u->qi_ring) {
+		vtd_write64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DR | VTD_IOTLB_DW |
+			    (did < 0 ? VTD_IOTLB_GLOBAL :
+			     VTD_IOTLB_DSI | (u64)did << 32));
+		return wait_clear64(u, iotlb, VTD_IOTLB_IVT);
+	}
+	if (did < 0)
+		vtd_qi_iotlb_global(desc);
+	else if ((u->cap & CAP_PSI) && nr && am <= ((u->cap >> 48) & 0x3f))
+		vtd_qi_iotlb_psi(desc, did, (gfn >> am << am) << 12, am);
+	else
+		vtd_qi_iotlb_dsi(desc, did);
+	return vtd_qi_submit(u, desc);
+}
+
+/* ---- faults ------------------------------------------------------------ */
+
+static u64 fault_window_start;
+static unsigned int fault_lines, faults_dropped;
+
+static void log_fault(u64 lo, u64 hi)
+{
+	u16 sid = hi & 0xffff, seg = 0;
+	u8 reason = (hi >> 32) & 0xff;
+	u64 now = rdtsc(), window = tsc_hz ? tsc_hz : (1ULL << 31);
+
+	if (now - fault_window_start > window) {
+		if (faults_dropped)
+			pr_warn("vtd: %u faults not logged\n", faults_dropped);
+		fault_window_start = now;
+		fault_lines = faults_dropped = 0;
+	}
+	if (fault_lines++ >= FAULT_LINES_PER_WINDOW) {
+		faults_dropped++;
+		return;
+	}
+	pr_warn("vtd: fault: %04x:%02x:%02x.%u %s iova %#llx: %s (reason %#04x)\n",
+		seg, sid >> 8, (sid >> 3) & 0x1f, sid & 7,
+		hi & BIT(62) ? "read" : "write",
+		(unsigned long long)(lo & ~0xfffULL), vtd_fault_reason(reason),
+		reason);
+}
+
+/* Log and clear @u's pending fault records. */
+static void unit_faults(struct vtd_unit *u)
+{
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	unsigned int nfr = CAP_NFR(u->cap), fro = CAP_FRO(u->cap);
+	u32 fsts = vtd_read32(u, VTD_FSTS);
+	unsigned int fri = (fsts >> 8) & 0xff;
+
+	for (unsigned int n = 0; (fsts & VTD_FSTS_PPF) && n < nfr; n++) {
+		unsigned int rec = fro + (fri % nfr) * 16;
+		u64 hi = vtd_read64(u, rec + 8), lo;
+
+		if (!(hi & BIT(63)))
+			break;
+		lo = vtd_read64(u, rec);
+		vtd_write32(u, rec + 12, 1U << 31);	/* F: write 1 to clear */
+		log_fault(lo, hi);
+		fri++;
+	}
+	if (fsts & VTD_FSTS_PFO)
+		pr_warn("vtd: unit at %#llx: fault records overflowed\n",
+			(unsigned long long)u->drhd.base);
+	vtd_write32(u, VTD_FSTS, VTD_FSTS_PFO);
+	spin_unlock_irqrestore(&u->lock, flags);
+}
+
+void vtd_faults_poll(void)
+{
+	for (unsigned int i = 0; i < nr_units; i++)
+		unit_faults(&units[i]);
+}
+
+static void fault_irq(unsigned int vector, void *data)
+{
+	vtd_faults_poll();
+}
+
+/* ---- bring-up (dom0-hardware.md §4.9) ---------------------------------- */
+
+/* Firmware, kexec or TXT may have left translation on: IRE, QIE, TE off. */
+static void unit_quiesce(struct vtd_unit *u)
+{
+	u32 sts = vtd_read32(u, VTD_GSTS);
+
+	if (sts & VTD_GCMD_IRE)
+		vtd_gcmd_set(u, VTD_GCMD_IRE, false);
+	if (sts & VTD_GCMD_QIE) {
+		for (unsigned long i = 0; i < VTD_SPIN_MAX &&
+		     vtd_read64(u, VTD_IQH) != vtd_read64(u, VTD_IQT); i++)
+			arch_cpu_relax();
+		vtd_gcmd_set(u, VTD_GCMD_QIE, false);
+	}
+	if (sts & VTD_GCMD_TE)
+		vtd_gcmd_set(u, VTD_GCMD_TE, false);
+}
+
+static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
+{
+	u32 ver;
+	u64 len;
+
+	u->drhd = *du;
+	spin_lock_init(&u->lock);
+	u->regs = pci_ioremap(du->base, PAGE_SIZE);
+	if (!u->regs)
+		return -ENOMEM;
+	ver = vtd_read32(u, VTD_VER);
+	u->cap = vtd_read64(u, VTD_CAP);
+	u->ecap = vtd_read64(u, VTD_ECAP);
+	len = ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
+			   ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+	if (len > PAGE_SIZE && !(u->regs = pci_ioremap(du->base, len)))
+		return -ENOMEM;
+	if ((ver >> 4) < 1 || u->cap == ~0ULL) {
+		pr_err("vtd: unit at %#llx: version %#x, not a usable unit\n",
+		       (unsigned long long)du->base, ver);
+		return -ENODEV;
+	}
+	unit_quiesce(u);
+
+	/* Faults: old records cleared, then the event to keel's vector. */
+	for (unsigned int i = 0; i < CAP_NFR(u->cap); i++)
+		vtd_write32(u, CAP_FRO(u->cap) + i * 16 + 12, 1U << 31);
+	vtd_write32(u, VTD_FSTS, 0x7d);
+	if (vector >= 0) {
+		vtd_write32(u, VTD_FEDATA, vector);
+		vtd_write32(u, VTD_FEADDR, 0xfee00000 | (cpuid(1).ebx >> 24) << 12);
+		vtd_write32(u, VTD_FEUADDR, 0);
+		vtd_write32(u, VTD_FECTL, 0);
+	}
+
+	/* An empty root table: every request is blocked until assigned. */
+	u->root = alloc_page();
+	if (!u->root)
+		return -ENOMEM;
+	vtd_sync(u, u->root, PAGE_SIZE);
+	flush_write_buffer(u);
+	vtd_write64(u, VTD_RTADDR, virt_to_phys(u->root));
+	vtd_gcmd_set(u, VTD_GCMD_SRTP, true);
+
+	if (u->ecap & ECAP_QI) {
+		u->qi_ring = alloc_page();
+		if (!u->qi_ring)
+			return -ENOMEM;
+		u->qi_tail = 0;
+		vtd_write64(u, VTD_IQT, 0);
+		vtd_write64(u, VTD_IQA, virt_to_phys(u->qi_ring));
+		vtd_gcmd_set(u, VTD_GCMD_QIE, true);
+	}
+	/* vtdir: vtd_ir_setup(u) goes here (IRTA + SIRTP, before the global invalidations) */
+	if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
+		return -EIO;
+	return 0;
+}
+
+/* TE on once context entries exist (§4.10: never before), then PMRs off. */
+static void unit_enable(struct vtd_unit *u)
+{
+	if (vtd_read32(u, VTD_GSTS) & VTD_GCMD_TE)
+		return;
+	vtd_gcmd_set(u, VTD_GCMD_TE, true);
+	/* vtdir: vtd_ir_enable(u) goes here (IRE, after TE) */
+	if (vtd_read32(u, VTD_PMEN) & VTD_PMEN_PRS) {
+		vtd_write32(u, VTD_PMEN, 0);
+		for (unsigned long i = 0; i < VTD_SPIN_MAX &&
+		     (vtd_read32(u, VTD_PMEN) & VTD_PMEN_PRS); i++)
+			arch_cpu_relax();
+	}
+}
+
+static void unit_report(unsigned int i, struct vtd_unit *u)
+{
+	u32 ver = vtd_read32(u, VTD_VER);
+
+	pr_info("vtd: unit %u at %#llx: ver %u.%u, %u-level, %s invalidation, %s, %s, caching mode %s, ir %s\n",
+		i, (unsigned long long)u->drhd.base, ver >> 4 & 0xf, ver & 0xf,
+		CAP_SAGAW(u->cap) & BIT(2) ? 4 : 3,
+		u->qi_ring ? "qi" : "register",
+		u->cap & CAP_SLLPS_2M ? "shared EPT" : "separate tables",
+		u->ecap & ECAP_C ? "coherent" : "flushes caches",
+		u->cap & CAP_CM ? "on" : "off", u->ir ? "on" : "off");
+	if (iommu_verbose)
+		pr_info("vtd: unit %u: cap %#llx ecap %#llx, %u scope(s)%s\n", i,
+			(unsigned long long)u->cap, (unsigned long long)u->ecap,
+			u->drhd.nr_scopes, u->drhd.include_all ? ", all others" : "");
+}
+
+/* With iommu=force a machine keel cannot confine does not run. */
+static int give_up(const char *why)
+{
+	if (iommu_mode == IOMMU_FORCE) {
+		pr_err("vtd: %s, and iommu=force: stopping\n", why);
+		keel_stop(KEEL_STATUS_NO_IOMMU);
+	}
+	pr_warn("vtd: %s: dom0's DMA is not confined (iommu=off to run without VT-d quietly)\n",
+		why);
+	return -ENODEV;
+}
+
+int vtd_init(const struct boot_info *bi)
+{
+	struct acpi_walk w;
+	const u8 *table;
+	int vector, rc;
+
+	if (iommu_mode == IOMMU_OFF) {
+		pr_info("vtd: off (iommu=off)\n");
+		return 0;
+	}
+	if (!bi->rsdp_phys || acpi_walk_init(&w, bi->rsdp_phys, acpi_map_firmware, NULL) ||
+	    acpi_find_table(&w, "DMAR", &table, NULL)) {
+		if (iommu_mode == IOMMU_FORCE)
+			return give_up("no DMAR table");
+		pr_info("vtd: no DMAR table: no IOMMU\n");
+		return 0;
+	}
+	if (dmar_parse(table, *(const u32 *)(table + 4), &dmar))
+		return give_up("the DMAR table is malformed");
+	vector = irq_vector_alloc(fault_irq, NULL);
+	for (unsigned int i = 0; i < dmar.nr_units; i++) {
+		struct vtd_unit *u = &units[i];
+
+		nr_units = i + 1;
+		rc = unit_init(u, &dmar.units[i], vector);
+		if (rc) {
+			nr_units = 0;
+			return give_up("a remapping unit did not come up");
+		}
+		caching_mode |= !!(u->cap & CAP_CM);
+		all_coherent &= !!(u->ecap & ECAP_C);
+		if (vtd_nr_dids(u->cap) < 4)
+			return give_up("a unit with too few domain ids");
+	}
+	active = true;
+	for (unsigned int i = 0; i < nr_units; i++)
+		unit_report(i, &units[i]);
+	return 0;
+}
+
+void arch_iommu_init(const struct boot_info *bi)
+{
+	vtd_init(bi);
+}
+
+/* ---- DMA domains ------------------------------------------------------- */
+
+static int new_did(struct vtd_dom *vd)
+{
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (next_did >= vtd_nr_dids(units[i].cap))
+			return -ENOSPC;
+	vd->did = next_did++;
+	return 0;
+}
+
+int vtd_dom_init_table(struct vtd_dom *vd, u64 root_maddr, unsigned int levels)
+{
+	memset(vd, 0, sizeof(*vd));
+	if (!active || (levels != 3 && levels != 4))
+		return -EINVAL;
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (!(CAP_SAGAW(units[i].cap) & BIT(levels - 2)))
+			return -EOPNOTSUPP;
+	vd->root = root_maddr;
+	vd->levels = levels;
+	return new_did(vd);
+}
+
+void vtd_pt_sync(const void *p, size_t len)
+{
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (!(units[i].ecap & ECAP_C)) {
+			vtd_sync(&units[i], p, len);
+			return;
+		}
+}
+
+int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
+{
+	u64 caps[DMAR_MAX_UNITS];
+	struct vtd_plan plan;
+	const char *why = NULL;
+	int rc;
+
+	memset(vd, 0, sizeof(*vd));
+	if (!active)
+		return -ENODEV;
+	for (unsigned int i = 0; i < nr_units; i++)
+		caps[i] = units[i].cap;
+	if (vtd_plan_ept(caps, nr_units, d->p2m_gpa_limit, false, &plan, &why))
+		return pr_err("vtd: d%u: %s\n", d->id, why), -EOPNOTSUPP;
+	if (!plan.share) {
+		pr_err("vtd: d%u: a unit cannot walk 2 MiB EPT pages; separate tables are not implemented\n",
+		       d->id);
+		return -EOPNOTSUPP;
+	}
+	spin_lock(&d->p2m_lock);
+	vd->root = d->p2m.root;
+	if (plan.levels == 3)	/* PML4[0]'s table: gfns < 512 GiB */
+		vd->root = *(u64 *)phys_to_virt(d->p2m.root) & 0x000ffffffffff000ULL;
+	if (!all_coherent) {
+		/* From now on every entry write is flushed; what exists already, now. */
+		d->p2m_ops.sync = vtd_pt_sync;
+		asm volatile("wbinvd" ::: "memory");
+	}
+	spin_unlock(&d->p2m_lock);
+	if (!vd->root)
+		return -EINVAL;
+	vd->levels = plan.levels;
+	vd->shared_ept = true;
+	vd->d = d;
+	rc = new_did(vd);
+	return rc;
+}
+
+/* @u's context table for @bus, made present in its root table if new. */
+static u64 *context_table(struct vtd_unit *u, u8 bus)
+{
+	if (!u->ctx[bus]) {
+		u->ctx[bus] = alloc_page();
+		if (!u->ctx[bus])
+			return NULL;
+		vtd_sync(u, u->ctx[bus], PAGE_SIZE);
+		u->root[bus * 2] = virt_to_phys(u->ctx[bus]) | 1;
+		vtd_sync(u, &u->root[bus * 2], 16);
+	}
+	return u->ctx[bus];
+}
+
+/* Point @u's entries for buses [first, last] x devfns [df0, df1] at @vd. */
+static int assign_range(struct vtd_unit *u, struct vtd_dom *vd, unsigned int first,
+			unsigned int last, unsigned int df0, unsigned int df1)
+{
+	u64 ce[2];
+	int rc;
+
+	unsigned long flags;
+
+	vtd_context_entry(ce, vd->root, vd->levels, vd->did);
+	flags = spin_lock_irqsave(&u->lock);
+	for (unsigned int bus = first; bus <= last; bus++) {
+		u64 *t = context_table(u, bus);
+
+		if (!t) {
+			spin_unlock_irqrestore(&u->lock, flags);
+			return -ENOMEM;
+		}
+		for (unsigned int df = df0; df <= df1; df++) {
+			t[df * 2 + 1] = ce[1];
+			WRITE_ONCE(t[df * 2], ce[0]);
+		}
+		vtd_sync(u, &t[df0 * 2], (df1 - df0 + 1) * 16);
+	}
+	spin_unlock_irqrestore(&u->lock, flags);
+	/* Entries may have been present (or cached, under CM): flush both. */
+	rc = flush_context(u);
+	if (!rc)
+		rc = flush_iotlb(u, vd->did, 0, 0);
+	if (!rc)
+		unit_enable(u);
+	return rc;
+}
+
+int vtd_assign(struct vtd_dom *vd, u16 segment, u16 sid)
+{
+	struct vtd_unit *u = vtd_unit_for_sid(segment, sid);
+
+	if (!active || !vd->levels)
+		return -ENODEV;
+	if (!u)
+		return -ENOENT;
+	return assign_range(u, vd, sid >> 8, sid >> 8, sid & 0xff, sid & 0xff);
+}
+
+int vtd_assign_all(struct vtd_dom *vd)
+{
+	int rc = active && vd->levels ? 0 : -ENODEV;
+
+	for (unsigned int i = 0; i < nr_units && !rc; i++)
+		rc = assign_range(&units[i], vd, 0, 255, 0, 255);
+	return rc;
+}
+
+void vtd_dom_flush(struct vtd_dom *vd, u64 gfn, u64 nr)
+{
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (flush_iotlb(&units[i], vd->did, gfn, nr))
+			pr_err("vtd: IOTLB flush for DID %u failed\n", vd->did);
+}
+
+/* ---- the hardware domain ----------------------------------------------- */
+
+/* Is every page of [base, limit] mapped 1:1 in @d (a reserved range it owns)? */
+static bool identity_mapped(struct domain *d, u64 base, u64 limit)
+{
+	u64 hpa, attr;
+
+	for (u64 gpa = base; gpa <= limit && gpa >= base; gpa += PAGE_SIZE)
+		if (p2m_lookup(d, gpa, &hpa, &attr) || hpa != gpa)
+			return false;
+	return true;
+}
+
+int vtd_hwdom_attach(struct domain *d)
+{
+	int rc;
+
+	if (!active)
+		return 0;
+	for (unsigned int i = 0; i < dmar.nr_rmrrs; i++) {
+		const struct dmar_rmrr *r = &dmar.rmrrs[i];
+
+		if (!identity_mapped(d, r->base, r->limit)) {
+			pr_err("vtd: RMRR %#llx-%#llx is not in d%u's 1:1 reserved maps: VT-d not used (the DMAR is wrong; iommu=off)\n",
+			       (unsigned long long)r->base,
+			       (unsigned long long)r->limit, d->id);
+			return iommu_mode == IOMMU_FORCE ? -EINVAL : 0;
+		}
+	}
+	rc = vtd_dom_init(&hwdom_vd, d);
+	if (!rc)
+		rc = vtd_assign_all(&hwdom_vd);
+	if (rc) {
+		pr_err("vtd: d%u's devices cannot be put behind VT-d: error %d\n",
+		       d->id, rc);
+		return iommu_mode == IOMMU_FORCE ? rc : 0;
+	}
+	platform_set_dma_translated();
+	pr_info("vtd: d%u's devices translated through its EPT, DID %u, %u-level\n",
+		d->id, hwdom_vd.did, hwdom_vd.levels);
+	return 0;
+}
+
+void vtd_p2m_flush(struct domain *d, bool added)
+{
+	if (hwdom_vd.d == d && (!added || caching_mode))
+		vtd_dom_flush(&hwdom_vd, 0, 0);
 }

@@ -44,6 +44,14 @@ void arch_cpu_init(void);
 int arch_paging_init(const struct boot_info *bi);
 
 /**
+ * arch_iommu_init() - find and bring up the DMA-remapping hardware
+ * (iommu= decides), before any domain exists; it does not need VT-x. A
+ * no-op where there is none; stops keel itself when iommu=force cannot
+ * be met.
+ */
+void arch_iommu_init(const struct boot_info *bi);
+
+/**
  * arch_virt_init() - detect and enable hardware virtualisation on this CPU
  * (VT-x: VMXON) and report its capabilities.
  * @return 0 on success; -ENODEV after printing one line naming what is
@@ -170,9 +178,16 @@ void arch_domain_set_p2m(struct domain *d);
 void arch_domain_free(struct domain *d);
 
 /**
- * arch_p2m_flush() - drop cached translations of @d's p2m (after unmapping).
+ * arch_p2m_flush() - drop cached translations of @d's p2m (after unmapping),
+ * the CPUs' and its devices' (IOMMU), before the old target is reused.
  */
 void arch_p2m_flush(struct domain *d);
+
+/**
+ * arch_p2m_added() - @d's p2m gained a mapping (under its lock): an IOMMU
+ * that caches not-present entries (VT-d caching mode) must forget them.
+ */
+void arch_p2m_added(struct domain *d);
 
 /**
  * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs

@@ -26,6 +26,8 @@ struct pt_ops {
 	u64 (*alloc_table)(void *ctx);
 	void (*free_table)(void *ctx, u64 phys);
 	void *ctx;
+	/* Optional: after each entry (or new table) write, for non-coherent walkers. */
+	void (*sync)(const void *p, size_t len);
 };
 
 struct page_table {

@@ -8,5 +8,6 @@
 bool platform_dom0_owns_devices(void);
 /* Does an IOMMU translate dom0's device DMA (so grant-mapped pages are DMA-able)? */
 bool platform_dma_translated(void);
+void platform_set_dma_translated(void);
 
 #endif

@@ -15,6 +15,7 @@ enum keel_status {
 	KEEL_STATUS_DOM0_CRASHED = 5,	/* dom0 crashed or shut down with "crash" */
 	KEEL_STATUS_DOM0_REBOOT = 6,	/* dom0 asked for a reboot */
 	KEEL_STATUS_DOM0_OTHER = 7,	/* dom0 shut down for another reason */
+	KEEL_STATUS_NO_IOMMU = 8,	/* iommu=force and no usable VT-d */
 };
 
 const char *keel_status_name(enum keel_status status);

@@ -85,7 +85,10 @@ struct vtd_unit {
 	u64 *qi_ring;		/* NULL: register-based invalidation */
 	unsigned int qi_tail;	/* next free descriptor */
 	volatile u32 qi_status;	/* written by the wait descriptor */
-	spinlock_t lock;	/* the registers and the queue */
+	spinlock_t lock;	/* the registers, the queue, the context tables */
+	u64 *root;		/* root table: 256 x 128-bit entries by bus */
+	u64 *ctx[256];		/* context tables by bus, NULL until used */
+	bool ir;		/* interrupt remapping set up (vtd_ir.c) */
 };
 
 struct vtd_unit *vtd_unit(unsigned int i);
@@ -138,8 +141,24 @@ int vtd_assign_all(struct vtd_dom *vd);
 /* IOTLB invalidation of @nr pages from @gfn for @vd's DID on every unit. */
 void vtd_dom_flush(struct vtd_dom *vd, u64 gfn, u64 nr);
 
-/* Parse the DMAR and bring every unit up (iommu= decides); 0 or -errno. */
+/* Make table writes at [p, p + len) visible to every unit (CLFLUSH if one is not coherent). */
+void vtd_pt_sync(const void *p, size_t len);
+
+/*
+ * Parse the DMAR and bring every unit up (iommu= decides), translation
+ * still off: TE goes on with the first context entries. 0 or -errno;
+ * with iommu=force a failure stops keel (KEEL_STATUS_NO_IOMMU).
+ */
 int vtd_init(const struct boot_info *bi);
 bool vtd_active(void);
+/* iommu=no-intremap clears it. */
+extern bool iommu_intremap;
+/* Log and clear every unit's pending fault records (also the fault interrupt's work). */
+void vtd_faults_poll(void);
+
+/* The hardware dom0: RMRRs checked, its EPT as every bus's DMA domain. */
+int vtd_hwdom_attach(struct domain *d);
+/* After @d's p2m lost (or, @added, gained: caching mode) a mapping, before it is relied on. */
+void vtd_p2m_flush(struct domain *d, bool added);
 
 #endif
