@@ -309,9 +309,10 @@ UNIT_TESTS += test_vtd
 test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c $(HV)/mm/pagetable.c
 test_vtd_DEFS := -I$(HV)/arch/x86/include
 test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
+
 # VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
 UNIT_TESTS += test_intremap
-test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c
+test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c $(HV)/arch/x86/vtd_ir.c tests/unit/stub_printk.c
 test_intremap_DEFS := -I$(HV)/arch/x86/include
 test_intremap_HDRS := $(HV)/arch/x86/include/asm/intremap.h $(HV)/arch/x86/include/asm/vtd.h
 

@@ -41,16 +41,12 @@ u64 ir_ioapic_rte(u16 handle, u8 vector, bool level, bool active_low,
 
 struct vtd_unit;
 
-/* iommu=no-intremap clears it (vtd.c's option parser). */
-extern bool iommu_intremap;
-
 /* After QI is on, before the unit's global invalidations: IRTA, SIRTP, IEC. */
 void vtd_ir_setup(struct vtd_unit *u);
-/* After TE: IRE (CFI stays 0: compatibility-format interrupts blocked). */
+/* After TE: IRE (CFI stays 0: compatibility-format interrupts blocked); u->ir. */
 void vtd_ir_enable(struct vtd_unit *u);
-/* Are interrupts remapped (every unit has IRE)? Has unit @u IRE (its boot line)? */
+/* Are interrupts remapped (every unit has IRE)? */
 bool iommu_ir_active(void);
-bool vtd_ir_on(const struct vtd_unit *u);
 /*
  * iommu_ir_msi() - the message device @sid (segment 0) sends. In: the
  * compatibility address and data (host vector, APIC id); out: unchanged
@@ -67,5 +63,21 @@ int iommu_ir_msi(u16 sid, u32 *addr, u32 *data);
 int iommu_ir_ioapic_rte(u8 ioapic_id, u64 *rte);
 /* Host @vector unbound: its IRTE cleared and invalidated on every unit. */
 void iommu_ir_free(unsigned int vector);
+/* IRTE @h as the table holds it (zeros without a table). */
+void vtd_ir_entry(unsigned int h, u64 e[2]);
+
+/*
+ * vtd_ir_selftest() - selftest=vtd's interrupt-remapping step, right
+ * after vtd_init() and before the VT-x check, on the boot CPU: the
+ * IOAPICs' pins masked in remappable form and one routed and read back;
+ * then device @sid's MSI through the IRTE of a fresh vector:
+ * @program(@arg, addr, data) writes the message into the device and
+ * enables its MSI, @raise(@arg) makes the device send it (edu: 0x60).
+ * The vector must arrive; after the IRTE is cleared and invalidated,
+ * nothing may. Leaves the device's MSI enabled. 0, or -EIO after a
+ * "vtd: selftest: ir:" line saying what failed.
+ */
+int vtd_ir_selftest(u16 sid, void (*program)(void *arg, u32 addr, u32 data),
+		    void (*raise)(void *arg), void *arg);
 
 #endif
