@@ -309,6 +309,11 @@ UNIT_TESTS += test_vtd
 test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c $(HV)/mm/pagetable.c
 test_vtd_DEFS := -I$(HV)/arch/x86/include
 test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
+# The VT-d self-test's edu driver (arch/x86/edu.c) on a fake device.
+UNIT_TESTS += test_edu
+test_edu_SRCS := $(HV)/arch/x86/edu.c
+test_edu_DEFS := -I$(HV)/arch/x86/include
+test_edu_HDRS := $(HV)/arch/x86/include/asm/edu.h
 
 # VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
 UNIT_TESTS += test_intremap
