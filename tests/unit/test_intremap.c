@@ -11,6 +11,7 @@
 #define ECAP_IR BIT(3)
 #define GCMD_IRE BIT(25)
 #define GCMD_SIRTP BIT(24)
+#define GCMD_CFI BIT(23)
 #define NR_FAKE 3
 
 static struct vtd_unit units[NR_FAKE];
@@ -199,8 +200,11 @@ static void test_setup_and_enable(void **state)
 	assert_true(gcmd[0] & GCMD_SIRTP);
 	assert_int_equal(submits[0], 1);
 	assert_int_equal(last_desc[0][0], 4);	/* IEC, global */
+	/* Firmware (or a kexec'd OS) left compatibility format allowed. */
+	gcmd[0] |= GCMD_CFI;
 	vtd_ir_enable(&units[0]);
 	assert_true(gcmd[0] & GCMD_IRE);
+	assert_false(gcmd[0] & GCMD_CFI);	/* blocked again */
 	assert_false(iommu_ir_active());	/* unit 1 is not remapping yet */
 	assert_true(units[0].ir);
 	vtd_ir_setup(&units[1]);

@@ -89,6 +89,8 @@ void vtd_ir_enable(struct vtd_unit *u)
 	if (ir_failed || !(setup_units & BIT(i)))
 		return;
 	vtd_gcmd_set(u, VTD_GCMD_IRE, true);
+	/* GCMD writes keep GSTS's CFIS: one firmware left on must go. */
+	vtd_gcmd_set(u, VTD_GCMD_CFI, false);
 	on_units |= BIT(i);
 	u->ir = true;
 }

@@ -28,6 +28,7 @@
 #define VTD_GCMD_QIE BIT(26)
 #define VTD_GCMD_IRE BIT(25)
 #define VTD_GCMD_SIRTP BIT(24)
+#define VTD_GCMD_CFI BIT(23)
 #define VTD_GCMD_ONESHOT 0x96ffffffU	/* GSTS bits that are not states */
 
 #define VTD_FSTS_PFO BIT(0)
