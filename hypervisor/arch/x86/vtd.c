@@ -164,11 +164,15 @@ void vtd_gcmd_set(struct vtd_unit *u, u32 bit, bool on)
 /* Drain the chipset's write buffer where CAP.RWBF asks for it. */
 static void flush_write_buffer(struct vtd_unit *u)
 {
+	unsigned long flags;
+
 	if (!(u->cap & CAP_RWBF))
 		return;
+	flags = spin_lock_irqsave(&u->lock);
 	vtd_write32(u, VTD_GCMD, (vtd_read32(u, VTD_GSTS) & VTD_GCMD_ONESHOT) |
 		    VTD_GCMD_WBF);
 	wait_gsts(u, VTD_GCMD_WBF, false);
+	spin_unlock_irqrestore(&u->lock, flags);
 }
 
 /* Poll a 64-bit register until @bit clears. */
@@ -184,17 +188,34 @@ static int wait_clear64(struct vtd_unit *u, unsigned int off, u64 bit)
 	return -EIO;
 }
 
+/*
+ * Register-based invalidation: @val to the 64-bit register @off, then wait
+ * for @busy to clear; under the unit's lock, as one may not start while
+ * another runs (queued ones are serialised by vtd_qi_submit()).
+ */
+static int reg_invalidate(struct vtd_unit *u, unsigned int off, u64 val, u64 busy)
+{
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	int rc;
+
+	vtd_write64(u, off, val);
+	rc = wait_clear64(u, off, busy);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return rc;
+}
+
 /* Global context-cache invalidation, queued or through CCMD. */
 static int flush_context(struct vtd_unit *u)
 {
 	u64 desc[2];
 
+	flush_write_buffer(u);	/* the context entries reach memory first */
 	if (u->qi_ring) {
 		vtd_qi_cc_global(desc);
 		return vtd_qi_submit(u, desc);
 	}
-	vtd_write64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
-	return wait_clear64(u, VTD_CCMD, VTD_CCMD_ICC);
+	return reg_invalidate(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL,
+			      VTD_CCMD_ICC);
 }
 
 /*
@@ -210,12 +231,10 @@ static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
 	flush_write_buffer(u);
 	while (nr && am < 63 && (gfn >> am) != ((gfn + nr - 1) >> am))
 		am++;
-	if (!u->qi_ring) {
-		vtd_write64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DR | VTD_IOTLB_DW |
-			    (did < 0 ? VTD_IOTLB_GLOBAL :
-			     VTD_IOTLB_DSI | (u64)did << 32));
-		return wait_clear64(u, iotlb, VTD_IOTLB_IVT);
-	}
+	if (!u->qi_ring)
+		return reg_invalidate(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DR |
+				      VTD_IOTLB_DW | (did < 0 ? VTD_IOTLB_GLOBAL :
+				      VTD_IOTLB_DSI | (u64)did << 32), VTD_IOTLB_IVT);
 	if (did < 0)
 		vtd_qi_iotlb_global(desc);
 	else if ((u->cap & CAP_PSI) && nr && am <= ((u->cap >> 48) & 0x3f))
