@@ -642,11 +642,22 @@ int vtd_assign_all(struct vtd_dom *vd)
 	return rc;
 }
 
+/*
+ * The callers free or reuse what was unmapped right after (p2m.c release()):
+ * a unit that did not invalidate would leave it in a device's reach.
+ */
+static void must_flush(int rc, unsigned int unit, const char *what)
+{
+	if (rc)
+		panic("vtd: unit %u: %s failed: devices may still reach freed memory\n",
+		      unit, what);
+}
+
 void vtd_dom_flush(struct vtd_dom *vd, u64 gfn, u64 nr)
 {
 	for (unsigned int i = 0; i < nr_units; i++)
-		if (flush_iotlb(&units[i], vd->did, gfn, nr))
-			pr_err("vtd: IOTLB flush for DID %u failed\n", vd->did);
+		must_flush(flush_iotlb(&units[i], vd->did, gfn, nr), i,
+			   "IOTLB invalidation");
 }
 
 /* ---- the hardware domain ----------------------------------------------- */
@@ -721,9 +732,8 @@ void vtd_p2m_teardown(struct domain *d)
 				vtd_sync(u, u->ctx[bus], PAGE_SIZE);
 			}
 		spin_unlock_irqrestore(&u->lock, flags);
-		if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
-			pr_err("vtd: unit %u: flush after d%u's teardown failed\n",
-			       i, d->id);
+		must_flush(flush_context(u) || flush_iotlb(u, -1, 0, 0), i,
+			   "invalidation before the p2m is freed");
 	}
 	hwdom_vd.d = NULL;
 }
