@@ -673,8 +673,34 @@ static bool identity_mapped(struct domain *d, u64 base, u64 limit)
 	return true;
 }
 
+/*
+ * Without an INCLUDE_PCI_ALL unit for segment 0, a device the DMAR's scopes
+ * leave out is translated by no unit: its DMA reaches all of memory. How
+ * many such devices the boot-time bus walk finds (each said).
+ */
+static unsigned int uncovered_devices(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (!units[i].drhd.segment && units[i].drhd.include_all)
+			return 0;
+	for (u32 sid = 0; sid < 0x10000; sid++) {
+		if (pci_conf_read(sid, 0, 2) == 0xffff) {
+			if (!(sid & 7))
+				sid |= 7;	/* no function 0: no device */
+			continue;
+		}
+		if (!vtd_unit_for_sid(0, sid) && n++ < 8)
+			pr_err("vtd: device 0000:%02x:%02x.%u is behind no remapping unit (the DMAR is wrong)\n",
+			       sid >> 8, (sid >> 3) & 0x1f, sid & 7);
+	}
+	return n;
+}
+
 int vtd_hwdom_attach(struct domain *d)
 {
+	unsigned int uncovered;
 	int rc;
 
 	if (!active)
@@ -701,6 +727,7 @@ int vtd_hwdom_attach(struct domain *d)
 			return 0;
 		}
 	}
+	uncovered = uncovered_devices();
 	rc = vtd_dom_init(&hwdom_vd, d);
 	if (!rc)
 		rc = vtd_assign_all(&hwdom_vd);
@@ -708,6 +735,11 @@ int vtd_hwdom_attach(struct domain *d)
 		pr_err("vtd: d%u's devices cannot be put behind VT-d: error %d\n",
 		       d->id, rc);
 		give_up("dom0's DMA domain could not be set up");
+		return 0;
+	}
+	if (uncovered) {
+		/* The others stay confined; with iommu=force keel stops. */
+		give_up("devices outside every remapping unit");
 		return 0;
 	}
 	platform_set_dma_translated();
