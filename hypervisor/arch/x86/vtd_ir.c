@@ -80,6 +80,7 @@ void vtd_ir_setup(struct vtd_unit *u)
 	if (vtd_qi_submit(u, desc))
 		return ir_refuse(u, "interrupt-entry cache invalidation failed");
 	setup_units |= BIT(unit_index(u));
+	u->ir = true;		/* its boot line: IRE follows with TE */
 }
 
 void vtd_ir_enable(struct vtd_unit *u)
@@ -90,7 +91,6 @@ void vtd_ir_enable(struct vtd_unit *u)
 		return;
 	vtd_gcmd_set(u, VTD_GCMD_IRE, true);
 	on_units |= BIT(i);
-	u->ir = true;
 }
 
 bool iommu_ir_active(void)
