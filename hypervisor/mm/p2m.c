@@ -120,6 +120,7 @@ static int clear_locked(struct domain *d, u64 gpa, u64 hpa, u64 attr,
 	rc = pt_unmap(&d->p2m, gpa & PAGE_MASK, PAGE_SIZE);
 	if (rc)
 		return rc;
+	arch_p2m_changed(d, gpa & PAGE_MASK, 0, PAGE_SIZE, 0);
 	old->leaf[old->nr_leaves].hpa = hpa;
 	old->leaf[old->nr_leaves].attr = attr;
 	old->nr_leaves++;
@@ -156,7 +157,7 @@ static int set_locked(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr,
 		ASSERT(pt_range_empty(&d->p2m, gpa, size));
 		prune_locked(d, gpa, old);
 	} else {
-		arch_p2m_added(d);
+		arch_p2m_changed(d, gpa, hpa, size, attr);
 	}
 	return rc;
 }
@@ -364,7 +365,8 @@ int p2m_map_mmio(struct domain *d, u64 start, u64 end)
 		rc = pt_map(&d->p2m, start, start, end - start,
 			    arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO), 0);
 	if (!rc)
-		arch_p2m_added(d);
+		arch_p2m_changed(d, start, start, end - start,
+				 arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO));
 	spin_unlock(&d->p2m_lock);
 	release(d, &old);
 	return rc;
@@ -408,6 +410,8 @@ int p2m_unmap_mmio(struct domain *d, u64 start, u64 end)
 	/* MMIO leaves hold no reference: nothing to release but the TLBs. */
 	rc = only_mmio_locked(d, start, end) ?
 	     pt_unmap(&d->p2m, start, end - start) : -EBUSY;
+	if (!rc)
+		arch_p2m_changed(d, start, 0, end - start, 0);
 	spin_unlock(&d->p2m_lock);
 	release(d, &old);
 	return rc;

@@ -36,7 +36,10 @@ int pt_init(struct page_table *pt, const struct pt_format *fmt,
 	pt->fmt = fmt;
 	pt->ops = ops;
 	pt->root = ops->alloc_table(ops->ctx);
-	return pt->root ? 0 : -ENOMEM;
+	if (!pt->root)
+		return -ENOMEM;
+	sync(pt, table(pt, pt->root), PAGE_SIZE);
+	return 0;
 }
 
 /* Replace the large leaf *@entry (at @level) by a table of smaller leaves. */

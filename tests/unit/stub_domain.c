@@ -119,7 +119,8 @@ __weak unsigned int arch_p2m_access(u64 attr)
 
 __weak void arch_domain_set_p2m(struct domain *d) { }
 __weak void arch_p2m_teardown(struct domain *d) { }
-__weak void arch_p2m_added(struct domain *d) { }
+__weak void arch_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size,
+			     u64 attr) { }
 __weak void arch_domain_free(struct domain *d) { }
 
 __weak void arch_p2m_flush(struct domain *d)

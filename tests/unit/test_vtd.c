@@ -156,7 +156,6 @@ static void test_table_sync(void **state)
 
 	memset(synced, 0xaa, sizeof(synced));	/* "stale cache lines" */
 	assert_int_equal(pt_init(&pt, &fmt, &ops), 0);
-	memset(synced[0], 0, 4096);		/* a root the caller syncs itself */
 	assert_int_equal(pt_map(&pt, 0x100000, 0x5000000, 0x3000, VTD_PTE_R, 0), 0);
 	assert_all_synced();
 	assert_int_equal(pt_map(&pt, MiB(4), MiB(64), MiB(4), 3, 0), 0); /* 2 MiB leaves */
@@ -169,6 +168,44 @@ static void test_table_sync(void **state)
 	assert_all_synced();
 }
 
+/* Separate tables: a 4 KiB R/W copy of an EPT, then kept in step. */
+static void test_mirror(void **state)
+{
+	static const struct pt_format ept_fmt = {
+		.present = 7, .table_attr = 7, .large = BIT(7),
+		.addr_mask = 0x000ffffffffff000ULL,
+	};
+	const struct pt_ops ops = { fake_p2v, fake_alloc, fake_free, NULL, fake_sync };
+	struct page_table ept, m;
+	u64 pa, attr, size;
+
+	assert_int_equal(pt_init(&ept, &ept_fmt, &ops), 0);
+	assert_int_equal(pt_map(&ept, MiB(2), MiB(64), MiB(2), 7 | 6 << 3, 0), 0);
+	assert_int_equal(pt_map(&ept, 0x1000, 0x9000, 0x1000, 1 | 6 << 3 | BIT(52), 0), 0);
+	assert_int_equal(pt_map(&ept, 0x2000, 0xa000, 0x1000, 4, 0), 0); /* exec only */
+	assert_int_equal(vtd_mirror_init(&m, &ops, &ept), 0);
+	assert_int_equal(pt_lookup(&m, MiB(2) + 0x5000, &pa, &attr, &size), 0);
+	assert_int_equal(pa, MiB(64) + 0x5000);
+	assert_int_equal(attr, VTD_PTE_R | VTD_PTE_W);	/* no memory type, no PS */
+	assert_int_equal(size, 0x1000);
+	assert_int_equal(pt_lookup(&m, 0x1000, &pa, &attr, &size), 0);
+	assert_int_equal(pa, 0x9000);
+	assert_int_equal(attr, VTD_PTE_R);		/* read-only stays so */
+	assert_int_not_equal(pt_lookup(&m, 0x2000, &pa, &attr, &size), 0);
+	/* a page out of the 2 MiB range: only that page */
+	assert_int_equal(vtd_mirror_update(&m, MiB(2) + 0x3000, 0, 0x1000, 0), 0);
+	assert_int_not_equal(pt_lookup(&m, MiB(2) + 0x3000, &pa, &attr, &size), 0);
+	assert_int_equal(pt_lookup(&m, MiB(2) + 0x4000, &pa, &attr, &size), 0);
+	/* an upgrade, a new page */
+	assert_int_equal(vtd_mirror_update(&m, 0x1000, 0x9000, 0x1000, 3 | 6 << 3), 0);
+	assert_int_equal(pt_lookup(&m, 0x1000, &pa, &attr, &size), 0);
+	assert_int_equal(attr, VTD_PTE_R | VTD_PTE_W);
+	assert_int_equal(vtd_mirror_update(&m, GiB(1), GiB(2), 0x2000, 3), 0);
+	assert_int_equal(pt_lookup(&m, GiB(1) + 0x1000, &pa, &attr, &size), 0);
+	assert_int_equal(pa, GiB(2) + 0x1000);
+	assert_all_synced();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_table_sync),
+		cmocka_unit_test(test_mirror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

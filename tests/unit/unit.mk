@@ -306,7 +306,8 @@ test_dmar_DEFS := -I$(HV)/arch/x86/include
 test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
 # VT-d's pure parts (vtd_qi.c, vtd_decode.c) and page-table syncs for non-coherent units.
 UNIT_TESTS += test_vtd
-test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c $(HV)/mm/pagetable.c
+test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c \
+	$(HV)/arch/x86/vtd_mirror.c $(HV)/mm/pagetable.c
 test_vtd_DEFS := -I$(HV)/arch/x86/include
 test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
 # The VT-d self-test's edu driver (arch/x86/edu.c) on a fake device.

@@ -101,6 +101,7 @@ void arch_p2m_teardown(struct domain *d)
 	u64 others = (nr_cpus >= 64 ? ~0ULL : BIT(nr_cpus) - 1) &
 		     ~BIT(smp_processor_id());
 
+	vtd_p2m_teardown(d);
 	if (!d->arch.eptp)
 		return;
 	ept_flush_local(d);
@@ -152,10 +153,10 @@ void arch_p2m_flush(struct domain *d)
 		       (READ_ONCE(d->arch.ept_stale) & BIT(cpu)))
 			arch_cpu_relax();
 	}
-	vtd_p2m_flush(d, false);
+	vtd_p2m_flush(d);
 }
 
-void arch_p2m_added(struct domain *d)
+void arch_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr)
 {
-	vtd_p2m_flush(d, true);
+	vtd_p2m_changed(d, gpa, hpa, size, attr);
 }

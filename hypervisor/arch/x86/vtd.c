@@ -4,6 +4,7 @@
 #include <keel/bootinfo.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/param.h>
 #include <keel/platform.h>
@@ -229,9 +230,9 @@ static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
 static u64 fault_window_start;
 static unsigned int fault_lines, faults_dropped;
 
-static void log_fault(u64 lo, u64 hi)
+static void log_fault(u16 seg, u64 lo, u64 hi)
 {
-	u16 sid = hi & 0xffff, seg = 0;
+	u16 sid = hi & 0xffff;
 	u8 reason = (hi >> 32) & 0xff;
 	u64 now = rdtsc(), window = tsc_hz ? tsc_hz : (1ULL << 31);
 
@@ -268,10 +269,10 @@ static void unit_faults(struct vtd_unit *u)
 			break;
 		lo = vtd_read64(u, rec);
 		vtd_write32(u, rec + 12, 1U << 31);	/* F: write 1 to clear */
-		log_fault(lo, hi);
+		log_fault(u->drhd.segment, lo, hi);
 		fri++;
 	}
-	if (fsts & VTD_FSTS_PFO)
+	if ((fsts & VTD_FSTS_PFO) && fault_lines < FAULT_LINES_PER_WINDOW)
 		pr_warn("vtd: unit at %#llx: fault records overflowed\n",
 			(unsigned long long)u->drhd.base);
 	vtd_write32(u, VTD_FSTS, VTD_FSTS_PFO);
@@ -308,6 +309,13 @@ static void unit_quiesce(struct vtd_unit *u)
 		vtd_gcmd_set(u, VTD_GCMD_TE, false);
 }
 
+/* The register pages: up to the fault records and the IOTLB registers. */
+static u64 regs_len(struct vtd_unit *u)
+{
+	return ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
+			    ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+}
+
 static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 {
 	u32 ver;
@@ -321,8 +329,7 @@ static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 	ver = vtd_read32(u, VTD_VER);
 	u->cap = vtd_read64(u, VTD_CAP);
 	u->ecap = vtd_read64(u, VTD_ECAP);
-	len = ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
-			   ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+	len = regs_len(u);
 	if (len > PAGE_SIZE && !(u->regs = pci_ioremap(du->base, len)))
 		return -ENOMEM;
 	if ((ver >> 4) < 1 || u->cap == ~0ULL) {
@@ -489,6 +496,18 @@ void vtd_pt_sync(const void *p, size_t len)
 		}
 }
 
+static u64 mirror_alloc(void *ctx)
+{
+	void *page = alloc_page();
+
+	return page ? virt_to_phys(page) : 0;
+}
+
+static void mirror_free(void *ctx, u64 phys)
+{
+	free_page(phys_to_virt(phys));
+}
+
 int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
 {
 	u64 caps[DMAR_MAX_UNITS];
@@ -503,27 +522,36 @@ int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
 		caps[i] = units[i].cap;
 	if (vtd_plan_ept(caps, nr_units, d->p2m_gpa_limit, false, &plan, &why))
 		return pr_err("vtd: d%u: %s\n", d->id, why), -EOPNOTSUPP;
-	if (!plan.share) {
-		pr_err("vtd: d%u: a unit cannot walk 2 MiB EPT pages; separate tables are not implemented\n",
-		       d->id);
-		return -EOPNOTSUPP;
-	}
+	rc = new_did(vd);
+	if (rc)
+		return rc;
+	/* Under the p2m lock: from here on its changes reach this table. */
 	spin_lock(&d->p2m_lock);
-	vd->root = d->p2m.root;
-	if (plan.levels == 3)	/* PML4[0]'s table: gfns < 512 GiB */
-		vd->root = *(u64 *)phys_to_virt(d->p2m.root) & 0x000ffffffffff000ULL;
-	if (!all_coherent) {
+	if (!plan.share) {
+		/* A unit cannot walk 2 MiB pages: a copy of the EPT, kept in step. */
+		vd->mirror_ops = (struct pt_ops){ .phys_to_virt = phys_to_virt,
+			.alloc_table = mirror_alloc, .free_table = mirror_free,
+			.sync = vtd_pt_sync };
+		rc = vtd_mirror_init(&vd->mirror, &vd->mirror_ops, &d->p2m);
+	}
+	vd->root = plan.share ? d->p2m.root : vd->mirror.root;
+	if (!rc && plan.levels == 3)	/* PML4[0]'s table: gfns < 512 GiB */
+		vd->root = *(u64 *)phys_to_virt(vd->root) & 0x000ffffffffff000ULL;
+	if (!rc && !vd->root)
+		rc = -EINVAL;
+	if (!rc && plan.share && !all_coherent) {
 		/* From now on every entry write is flushed; what exists already, now. */
 		d->p2m_ops.sync = vtd_pt_sync;
 		asm volatile("wbinvd" ::: "memory");
 	}
+	if (!rc) {
+		vd->levels = plan.levels;
+		vd->shared_ept = plan.share;
+		vd->d = d;
+	}
 	spin_unlock(&d->p2m_lock);
-	if (!vd->root)
-		return -EINVAL;
-	vd->levels = plan.levels;
-	vd->shared_ept = true;
-	vd->d = d;
-	rc = new_did(vd);
+	if (rc && !plan.share)
+		pt_destroy(&vd->mirror);
 	return rc;
 }
 
@@ -621,14 +649,26 @@ int vtd_hwdom_attach(struct domain *d)
 
 	if (!active)
 		return 0;
+	/* The units' registers are keel's: dom0 could turn translation off. */
+	for (unsigned int i = 0; i < nr_units; i++) {
+		u64 base = units[i].drhd.base;
+
+		rc = p2m_unmap_mmio(d, base, base + regs_len(&units[i]));
+		if (rc) {
+			pr_err("vtd: d%u: unit registers at %#llx are not a device range (%d)\n",
+			       d->id, (unsigned long long)base, rc);
+			return rc;
+		}
+	}
 	for (unsigned int i = 0; i < dmar.nr_rmrrs; i++) {
 		const struct dmar_rmrr *r = &dmar.rmrrs[i];
 
 		if (!identity_mapped(d, r->base, r->limit)) {
-			pr_err("vtd: RMRR %#llx-%#llx is not in d%u's 1:1 reserved maps: VT-d not used (the DMAR is wrong; iommu=off)\n",
+			pr_err("vtd: RMRR %#llx-%#llx is not in d%u's 1:1 reserved maps (the DMAR is wrong)\n",
 			       (unsigned long long)r->base,
 			       (unsigned long long)r->limit, d->id);
-			return iommu_mode == IOMMU_FORCE ? -EINVAL : 0;
+			give_up("an RMRR outside dom0's reserved ranges");
+			return 0;
 		}
 	}
 	rc = vtd_dom_init(&hwdom_vd, d);
@@ -637,16 +677,55 @@ int vtd_hwdom_attach(struct domain *d)
 	if (rc) {
 		pr_err("vtd: d%u's devices cannot be put behind VT-d: error %d\n",
 		       d->id, rc);
-		return iommu_mode == IOMMU_FORCE ? rc : 0;
+		give_up("dom0's DMA domain could not be set up");
+		return 0;
 	}
 	platform_set_dma_translated();
-	pr_info("vtd: d%u's devices translated through its EPT, DID %u, %u-level\n",
-		d->id, hwdom_vd.did, hwdom_vd.levels);
+	pr_info("vtd: d%u's devices translated through %s, DID %u, %u-level\n",
+		d->id, hwdom_vd.shared_ept ? "its EPT" : "a copy of its EPT",
+		hwdom_vd.did, hwdom_vd.levels);
 	return 0;
 }
 
-void vtd_p2m_flush(struct domain *d, bool added)
+void vtd_p2m_teardown(struct domain *d)
 {
-	if (hwdom_vd.d == d && (!added || caching_mode))
+	if (hwdom_vd.d != d)
+		return;
+	/* Every context entry not present: its devices' DMA blocked, not loose. */
+	for (unsigned int i = 0; i < nr_units; i++) {
+		struct vtd_unit *u = &units[i];
+		unsigned long flags = spin_lock_irqsave(&u->lock);
+
+		for (unsigned int bus = 0; bus < 256; bus++)
+			if (u->ctx[bus]) {
+				memset(u->ctx[bus], 0, PAGE_SIZE);
+				vtd_sync(u, u->ctx[bus], PAGE_SIZE);
+			}
+		spin_unlock_irqrestore(&u->lock, flags);
+		if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
+			pr_err("vtd: unit %u: flush after d%u's teardown failed\n",
+			       i, d->id);
+	}
+	hwdom_vd.d = NULL;
+}
+
+void vtd_p2m_flush(struct domain *d)
+{
+	if (hwdom_vd.d == d)
 		vtd_dom_flush(&hwdom_vd, 0, 0);
+}
+
+void vtd_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr)
+{
+	struct vtd_dom *vd = &hwdom_vd;
+
+	if (vd->d != d)
+		return;
+	ASSERT(spin_is_locked(&d->p2m_lock));
+	/* A failed add leaves the device a fault, never more access. */
+	if (!vd->shared_ept && vtd_mirror_update(&vd->mirror, gpa, hpa, size, attr))
+		pr_err("vtd: d%u: no memory to map %#llx in its DMA table\n",
+		       d->id, (unsigned long long)gpa);
+	if (attr && caching_mode)
+		vtd_dom_flush(vd, gpa >> PAGE_SHIFT, size >> PAGE_SHIFT);
 }

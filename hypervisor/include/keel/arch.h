@@ -191,10 +191,12 @@ void arch_domain_free(struct domain *d);
 void arch_p2m_flush(struct domain *d);
 
 /**
- * arch_p2m_added() - @d's p2m gained a mapping (under its lock): an IOMMU
- * that caches not-present entries (VT-d caching mode) must forget them.
+ * arch_p2m_changed() - under @d's p2m lock, right after [gpa, gpa + size)
+ * became @hpa with leaf bits @attr (0: unmapped): an IOMMU with its own
+ * copy of the p2m follows it, one that caches not-present entries (VT-d
+ * caching mode) forgets them. Removals are flushed by arch_p2m_flush().
  */
-void arch_p2m_added(struct domain *d);
+void arch_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr);
 
 /**
  * arch_p2m_teardown() - @d's p2m tables are about to be freed, its vCPUs

@@ -122,12 +122,16 @@ void vtd_qi_wait(u64 desc[2], u64 status_maddr, u32 data);
 struct domain;
 struct boot_info;
 
+#include <keel/pagetable.h>
+
 struct vtd_dom {
 	u16 did;
 	u64 root;		/* second-level root, machine address */
 	unsigned int levels;	/* 3 or 4 */
 	bool shared_ept;	/* root is (a level of) the domain's EPT */
 	struct domain *d;	/* NULL for a private table */
+	struct page_table mirror;	/* !shared_ept: the copy, under d's p2m lock */
+	struct pt_ops mirror_ops;
 };
 
 /* dom0's: its EPT, shared when every unit allows, else mirrored tables. */
@@ -158,7 +162,22 @@ void vtd_faults_poll(void);
 
 /* The hardware dom0: RMRRs checked, its EPT as every bus's DMA domain. */
 int vtd_hwdom_attach(struct domain *d);
-/* After @d's p2m lost (or, @added, gained: caching mode) a mapping, before it is relied on. */
-void vtd_p2m_flush(struct domain *d, bool added);
+/* @d's p2m is going: its devices are cut off from it first. */
+void vtd_p2m_teardown(struct domain *d);
+/* After @d's p2m lost a mapping, before it is relied on: the IOTLB. */
+void vtd_p2m_flush(struct domain *d);
+/* Under @d's p2m lock, [gpa, gpa + size) became @hpa/@attr (0: unmapped). */
+void vtd_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr);
+
+/* ---- separate tables (vtd_mirror.c) ---- */
+
+struct page_table;
+struct pt_ops;
+/* @m: a 4 KiB-only R/W copy of @ept's leaves. 0 or -ENOMEM. */
+int vtd_mirror_init(struct page_table *m, const struct pt_ops *ops,
+		    const struct page_table *ept);
+/* [gpa, gpa + size) of @m to @hpa with @ept_attr's R/W (neither: unmapped). */
+int vtd_mirror_update(struct page_table *m, u64 gpa, u64 hpa, u64 size,
+		      u64 ept_attr);
 
 #endif
