@@ -316,6 +316,12 @@ test_edu_SRCS := $(HV)/arch/x86/edu.c
 test_edu_DEFS := -I$(HV)/arch/x86/include
 test_edu_HDRS := $(HV)/arch/x86/include/asm/edu.h
 
+# VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
+UNIT_TESTS += test_intremap
+test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c $(HV)/arch/x86/vtd_ir.c tests/unit/stub_printk.c
+test_intremap_DEFS := -I$(HV)/arch/x86/include
+test_intremap_HDRS := $(HV)/arch/x86/include/asm/intremap.h $(HV)/arch/x86/include/asm/vtd.h
+
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.
 define unit_rule

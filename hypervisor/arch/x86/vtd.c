@@ -13,6 +13,7 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <asm/acpi_walk.h>
+#include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/pci.h>
 #include <asm/processor.h>
@@ -367,7 +368,7 @@ static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 		vtd_write64(u, VTD_IQA, virt_to_phys(u->qi_ring));
 		vtd_gcmd_set(u, VTD_GCMD_QIE, true);
 	}
-	/* vtdir: vtd_ir_setup(u) goes here (IRTA + SIRTP, before the global invalidations) */
+	vtd_ir_setup(u);	/* vtdir: IRTA + SIRTP, before the global invalidations */
 	if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
 		return -EIO;
 	return 0;
@@ -379,7 +380,7 @@ static void unit_enable(struct vtd_unit *u)
 	if (vtd_read32(u, VTD_GSTS) & VTD_GCMD_TE)
 		return;
 	vtd_gcmd_set(u, VTD_GCMD_TE, true);
-	/* vtdir: vtd_ir_enable(u) goes here (IRE, after TE) */
+	vtd_ir_enable(u);	/* vtdir: IRE, after TE */
 	if (vtd_read32(u, VTD_PMEN) & VTD_PMEN_PRS) {
 		vtd_write32(u, VTD_PMEN, 0);
 		for (unsigned long i = 0; i < VTD_SPIN_MAX &&
