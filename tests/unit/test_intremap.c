@@ -200,6 +200,7 @@ static void test_setup_and_enable(void **state)
 	assert_true(gcmd[0] & GCMD_SIRTP);
 	assert_int_equal(submits[0], 1);
 	assert_int_equal(last_desc[0][0], 4);	/* IEC, global */
+	assert_true(units[0].ir);		/* its boot line says so */
 	/* Firmware (or a kexec'd OS) left compatibility format allowed. */
 	gcmd[0] |= GCMD_CFI;
 	vtd_ir_enable(&units[0]);

@@ -125,27 +125,6 @@ static bool apic_matches_boot_cpu(u64 base)
 	       (x2apic || (base & X86_PTE_ADDR) == xapic_phys);
 }
 
-/* This CPU's APIC on, in the boot CPU's mode; its id noted. */
-static void apic_enable(u64 base)
-{
-	wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN |
-	      (x2apic ? APIC_BASE_EXTD : 0));
-	apic_write(APIC_SVR, BIT(8) | APIC_SPURIOUS_VECTOR);
-	this_cpu()->apic_id = x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
-}
-
-int apic_enable_early(void)
-{
-	u64 base = rdmsr(MSR_IA32_APIC_BASE);
-	int rc = probed ? 0 : apic_probe(base);	/* apic_init() probes again */
-
-	if (rc)
-		return rc;
-	apic_enable(base);
-	apic_write(APIC_LVT_TIMER, LVT_MASKED);
-	return 0;
-}
-
 int apic_init(void)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
@@ -161,7 +140,9 @@ int apic_init(void)
 		       smp_processor_id(), x2apic ? "x2APIC" : "xAPIC");
 		return -ENODEV;
 	}
-	apic_enable(base);
+	wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN |
+	      (x2apic ? APIC_BASE_EXTD : 0));
+	apic_write(APIC_SVR, BIT(8) | APIC_SPURIOUS_VECTOR);
 	if (tsc_deadline) {
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
 	} else {
@@ -170,6 +151,7 @@ int apic_init(void)
 		apic_write(APIC_TIMER_DIV, 0xb);
 		apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR);
 	}
+	this_cpu()->apic_id = x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
 	if (boot_cpu)
 		pr_info("apic: %s, timer %s\n", x2apic ? "x2APIC" : "xAPIC",
 			tsc_deadline ? "TSC-deadline" : "one-shot");

@@ -139,11 +139,3 @@ int arch_irq_init(void)
 	outb(PIC_SLAVE_IMR, 0xff);
 	return apic_init();
 }
-
-int irq_init_early(void)
-{
-	outb(PIC_MASTER_IMR, 0xff);
-	outb(PIC_SLAVE_IMR, 0xff);
-	ioapic_init();
-	return apic_enable_early();
-}

@@ -80,6 +80,7 @@ void vtd_ir_setup(struct vtd_unit *u)
 	if (vtd_qi_submit(u, desc))
 		return ir_refuse(u, "interrupt-entry cache invalidation failed");
 	setup_units |= BIT(unit_index(u));
+	u->ir = true;		/* its boot line: IRE follows with TE */
 }
 
 void vtd_ir_enable(struct vtd_unit *u)
@@ -92,7 +93,6 @@ void vtd_ir_enable(struct vtd_unit *u)
 	/* GCMD writes keep GSTS's CFIS: one firmware left on must go. */
 	vtd_gcmd_set(u, VTD_GCMD_CFI, false);
 	on_units |= BIT(i);
-	u->ir = true;
 }
 
 bool iommu_ir_active(void)

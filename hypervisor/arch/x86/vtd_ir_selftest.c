@@ -2,12 +2,11 @@
 #include <keel/errno.h>
 #include <keel/printk.h>
 #include <keel/spinlock.h>
-#include <asm/apic.h>
 #include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/vtd.h>
 
-#define WAIT_LOOPS 1000000	/* sti/cli windows: far longer than a posted MSI takes */
+#define WAIT_LOOPS 1000000	/* sti/cli windows: far longer than an MSI takes to land */
 #define RTE_MASKED BIT(16)
 
 static unsigned int arrived;
@@ -17,7 +16,7 @@ static void count(unsigned int vector, void *data)
 	arrived++;
 }
 
-/* Take interrupts for a while (8259s masked, no timer): have @n arrived? */
+/* Take interrupts for a while: have @n arrived? */
 static bool arrivals(unsigned int n)
 {
 	for (unsigned int i = 0; i < WAIT_LOOPS && READ_ONCE(arrived) < n; i++)
@@ -75,8 +74,7 @@ int vtd_ir_selftest(u16 sid, void (*program)(void *arg, u32 addr, u32 data),
 
 	if (!iommu_ir_active())
 		return fail("interrupt remapping is off", 0);
-	if (irq_init_early())
-		return fail("no local APIC", 0);
+	ioapic_init();		/* arch_irq_init() has not run yet */
 	rc = check_ioapic();
 	if (rc)
 		return rc;

@@ -24,8 +24,6 @@
 
 /* Set up this CPU's local APIC and timer; the first call (boot CPU) also probes and calibrates. */
 int apic_init(void);
-/* Before time_init() (selftest=vtd): the boot CPU's APIC on, its timer masked. */
-int apic_enable_early(void);
 void apic_eoi(void);
 /* Does the local APIC run in x2APIC mode (32-bit ids), not xAPIC (8-bit)? */
 bool apic_is_x2apic(void);

@@ -41,9 +41,9 @@ u64 ir_ioapic_rte(u16 handle, u8 vector, bool level, bool active_low,
 
 struct vtd_unit;
 
-/* After QI is on, before the unit's global invalidations: IRTA, SIRTP, IEC. */
+/* After QI is on, before the unit's global invalidations: IRTA, SIRTP, IEC; u->ir. */
 void vtd_ir_setup(struct vtd_unit *u);
-/* After TE: IRE (CFI stays 0: compatibility-format interrupts blocked); u->ir. */
+/* After TE: IRE (CFI stays 0: compatibility-format interrupts blocked). */
 void vtd_ir_enable(struct vtd_unit *u);
 /* Are interrupts remapped (every unit has IRE)? */
 bool iommu_ir_active(void);
@@ -67,9 +67,10 @@ void iommu_ir_free(unsigned int vector);
 void vtd_ir_entry(unsigned int h, u64 e[2]);
 
 /*
- * vtd_ir_selftest() - selftest=vtd's interrupt-remapping step, right
- * after vtd_init() and before the VT-x check, on the boot CPU: the
- * IOAPICs' pins masked in remappable form and one routed and read back;
+ * vtd_ir_selftest() - selftest=vtd's interrupt-remapping step, after
+ * vtd_init() and before the VT-x check, on the boot CPU with its APIC up
+ * and the 8259s masked (the caller's), IR on: the IOAPICs found and their
+ * pins masked in remappable form, one routed and read back;
  * then device @sid's MSI through the IRTE of a fresh vector:
  * @program(@arg, addr, data) writes the message into the device and
  * enables its MSI, @raise(@arg) makes the device send it (edu: 0x60).

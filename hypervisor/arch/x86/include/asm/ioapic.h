@@ -38,12 +38,6 @@ void irq_vector_free(unsigned int vector);
  * be freed after. Never with a lock its handler takes.
  */
 void irq_vector_free_sync(unsigned int vector);
-/*
- * selftest=vtd, ahead of time_init() and arch_irq_init(): the 8259s and
- * the IOAPICs masked, the boot CPU's APIC on without a timer, so device
- * vectors can be taken between sti and cli. 0 or -ENOMEM.
- */
-int irq_init_early(void);
 /* The APIC id device interrupts are sent to (the boot CPU's). */
 u32 irq_dest_apic_id(void);
 
