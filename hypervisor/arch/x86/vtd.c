@@ -230,9 +230,9 @@ static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
 static u64 fault_window_start;
 static unsigned int fault_lines, faults_dropped;
 
-static void log_fault(u64 lo, u64 hi)
+static void log_fault(u16 seg, u64 lo, u64 hi)
 {
-	u16 sid = hi & 0xffff, seg = 0;
+	u16 sid = hi & 0xffff;
 	u8 reason = (hi >> 32) & 0xff;
 	u64 now = rdtsc(), window = tsc_hz ? tsc_hz : (1ULL << 31);
 
@@ -269,7 +269,7 @@ static void unit_faults(struct vtd_unit *u)
 			break;
 		lo = vtd_read64(u, rec);
 		vtd_write32(u, rec + 12, 1U << 31);	/* F: write 1 to clear */
-		log_fault(lo, hi);
+		log_fault(u->drhd.segment, lo, hi);
 		fri++;
 	}
 	if ((fsts & VTD_FSTS_PFO) && fault_lines < FAULT_LINES_PER_WINDOW)
