@@ -118,7 +118,7 @@ static bool blocked(const char *step, u64 iova, bool write, u8 reason)
 		return false;
 	}
 	take_irqs(&fault_irqs, irqs + 1);
-	if (f.sid != edu.bdf || f.addr != iova || f.write != write || f.reason != reason ||
+	if (f.sid != edu.bdf || f.addr != (iova & PAGE_MASK) || f.write != write || f.reason != reason ||
 	    fault_irqs != irqs + 1 || (vtd_read32(unit, VTD_FSTS) & VTD_FSTS_PPF)) {
 		fail(step, "fault record sid %#06x iova %#llx %s reason %#x, %u interrupt(s), FSTS %#x",
 		     f.sid, (unsigned long long)f.addr, f.write ? "write" : "read",
