@@ -91,6 +91,9 @@ TEST_ISOS := selftest-fault bare
 # keel alone: the VMXON test must stop after reporting VT-x, with no dom0.
 ISO_CMDLINE_bare := console=com1,e9 dom0=virtual
 ISO_CMDLINE_selftest-fault := console=com1,e9 selftest=fault dom0=virtual
+# keel alone in QEMU q35 with VT-d and edu: the VT-d self-test, then "VT-x not available".
+TEST_ISOS += selftest-vtd
+ISO_CMDLINE_selftest-vtd := console=com1,e9 selftest=vtd dom0=virtual
 
 -include frontend-drivers/guests.mk
 include boot/domains.mk

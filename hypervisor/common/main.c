@@ -220,6 +220,7 @@ void keel_main(void)
 		keel_stop(KEEL_STATUS_PANIC);
 	selftest_after_paging();
 	arch_iommu_init(&boot_info);
+	selftest_after_iommu();
 	if (boot_domains_init(&boot_info))
 		keel_stop(KEEL_STATUS_BAD_BOOT);
 	if (arch_virt_init())

@@ -1,4 +1,5 @@
 /* selftest=: deliberate failures that let the test suite check keel's own error paths. */
+#include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/param.h>
 #include <keel/printk.h>
@@ -6,7 +7,7 @@
 #include <keel/string.h>
 
 static const char *const selftests[] = { "fault", "bad-guest-state", "ipi",
-					       "ap-fail" };
+					       "ap-fail", "vtd" };
 static const char *selftest;
 
 /*
@@ -14,6 +15,7 @@ static const char *selftest;
  * selftest=bad-guest-state: break dom0's VMCS so its first VM entry fails.
  * selftest=ipi: once the CPUs are up, kick each one and check it took the IPI.
  * selftest=ap-fail: every other CPU fails its setup and must be left offline.
+ * selftest=vtd: drive a test device's DMA through the IOMMU (arch_iommu_selftest()).
  */
 static int parse_selftest(const char *value)
 {
@@ -38,4 +40,10 @@ void selftest_after_paging(void)
 		pr_info("selftest: reading address 0, which keel leaves unmapped\n");
 		(void)*(volatile u64 *)0;
 	}
+}
+
+void selftest_after_iommu(void)
+{
+	if (selftest_enabled("vtd"))
+		arch_iommu_selftest();
 }

@@ -53,12 +53,12 @@ trim() {
 # --- read the test list ---------------------------------------------------------------
 
 names=() emus=() images=() limits=() statuses=() requireds=() forbiddens=() megss=() cpuss=()
-wheres=() disks=() nics=() checks=()
+wheres=() disks=() nics=() checks=() iommus=()
 
 # parse_list WHERE: read a list in tests.list's format from stdin (WHERE names it in errors).
 parse_list() {
 	local list=$1 line lineno=0 name emu image limit status req forb opts opt megs cpus i
-	local disk nic check
+	local disk nic check iommu
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -69,13 +69,13 @@ parse_list() {
 		local where="$list:$lineno"
 		[[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "$where: bad test name '$name'"
 		case $emu in
-		bochs | qemu-bios | qemu-ovmf-iso | qemu-ovmf-efi) ;;
+		bochs | qemu-bios | qemu-ovmf-iso | qemu-ovmf-efi | qemu-q35-vtd) ;;
 		*) die "$where: unknown emulator '$emu'" ;;
 		esac
 		[[ -n $image ]] || die "$where: no image"
 		[[ $limit =~ ^[1-9][0-9]*$ ]] || die "$where: bad timeout '$limit'"
 		[[ $status =~ ^([0-7]|-)$ ]] || die "$where: bad status '$status'"
-		megs=256 cpus=1 disk= nic= check=
+		megs=256 cpus=1 disk= nic= check= iommu=intremap=on,aw-bits=48
 		for opt in $opts; do
 			case $opt in
 			megs=[1-9]*) megs=${opt#megs=} ;;
@@ -83,6 +83,7 @@ parse_list() {
 			disk=?*) disk=${opt#disk=} ;;
 			nic=vnet) nic=vnet ;;
 			check=?*) check=${opt#check=} ;;
+			iommu=?*) iommu=${opt#iommu=} ;;
 			*) die "$where: bad option '$opt' (or a stray '|')" ;;
 			esac
 		done
@@ -90,12 +91,13 @@ parse_list() {
 			[[ ${names[i]} != "$name" ]] || die "$where: test '$name' listed twice (first in ${wheres[i]})"
 		done
 		[[ -z $disk$nic || $emu == bochs ]] || die "$where: disk= and nic= are Bochs options"
+		[[ $opts != *iommu=* || $emu == qemu-q35-vtd ]] || die "$where: iommu= is a qemu-q35-vtd option"
 		[[ $req != - ]] || req=
 		[[ $forb != - ]] || forb=
 		names+=("$name") emus+=("$emu") images+=("$image") limits+=("$limit")
 		statuses+=("$status") requireds+=("$req") forbiddens+=("$forb")
 		megss+=("$megs") cpuss+=("$cpus") wheres+=("$where")
-		disks+=("$disk") nics+=("$nic") checks+=("$check")
+		disks+=("$disk") nics+=("$nic") checks+=("$check") iommus+=("$iommu")
 	done
 }
 
@@ -227,6 +229,11 @@ run_test() {
 		if [[ $emu == qemu-ovmf-* ]]; then
 			[[ -f $ovmf ]] || { verdict "$dir" 0 "" "$ovmf missing (scripts/deps.sh test)"; return; }
 			cmd+=(-bios "$ovmf")
+		fi
+		if [[ $emu == qemu-q35-vtd ]]; then
+			# The IOMMU before the devices it translates: a device's DMA address
+			# space is chosen when QEMU creates it. edu (1234:11e8) has a DMA engine.
+			cmd+=(-machine q35 -device "intel-iommu,${iommus[i]}" -device edu,addr=05.0)
 		fi
 		if [[ $emu == qemu-ovmf-efi ]]; then
 			# vvfat with rw writes back into the directory: give each run its own copy.

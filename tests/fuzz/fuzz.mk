@@ -18,6 +18,7 @@ KEEL_FUZZ_TARGETS := multiboot2 elf_loader bzimage2elf boot_domains xl_cfg madt 
 	hypercall
 KEEL_FUZZ_TARGETS += blkback_req
 KEEL_FUZZ_TARGETS += netback_tx
+KEEL_FUZZ_TARGETS += dmar
 FUZZ_TARGETS := $(KEEL_FUZZ_TARGETS)
 
 # Per target: <name>_FUZZ_SRCS to link, _FUZZ_DEFS for the compiler, _FUZZ_HDRS to depend on,
@@ -59,6 +60,11 @@ netback_tx_FUZZ_DEFS := $(NETBACK_INCLUDES)
 madt_FUZZ_SRCS := $(HV)/arch/x86/madt.c $(HV)/arch/x86/acpi_walk.c tests/fuzz/stub_printk.c
 madt_FUZZ_HDRS := $(HV)/arch/x86/include/asm/madt.h
 madt_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include
+
+# The DMAR parser: units, device scopes through fake bridges, RMRRs, ATSRs.
+dmar_FUZZ_SRCS := $(HV)/arch/x86/dmar.c tests/fuzz/stub_printk.c
+dmar_FUZZ_HDRS := $(HV)/arch/x86/include/asm/vtd.h
+dmar_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include
 
 # keel's own printk and vsnprintf, under names that do not clash with libc's.
 cmdline_FUZZ_SRCS := $(addprefix $(HV)/common/,cmdline.c dom0_options.c printk.c text_ring.c \

@@ -264,6 +264,17 @@ static void test_lying_lengths(void **state)
 	start(&t, 39, 0);
 	seal(&t);
 	assert_int_equal(parse(&t), -EINVAL);
+	/* a 2..7-byte scope that ends the table: its bus byte lies beyond */
+	for (u8 n = 2; n < 8; n++) {
+		start(&t, 39, 0);
+		drhd(&t, 1, 0, 0xfed90000);
+		put8(&t, DMAR_SCOPE_ENDPOINT);
+		put8(&t, n);
+		for (u8 i = 2; i < n; i++)
+			put8(&t, 0);
+		seal(&t);
+		assert_int_equal(parse(&t), -EINVAL);
+	}
 }
 
 static void test_limits(void **state)

@@ -206,6 +206,71 @@ static void test_mirror(void **state)
 	assert_all_synced();
 }
 
+/* ---- vtd_qi_submit() on a fake unit that runs one descriptor per FSTS read ---- */
+
+static struct vtd_unit qi_unit;
+static u64 qi_ring_mem[VTD_QI_ENTRIES * 2] __attribute__((aligned(4096)));
+static unsigned int fake_head, fake_tail, fake_done;
+static bool fake_stalled;
+static u64 fake_last[2];
+
+u64 virt_to_phys(const void *virt) { return (u64)(uptr)virt; }
+void vtd_sync(struct vtd_unit *u, const void *p, size_t len) { }
+void vtd_write32(struct vtd_unit *u, unsigned int off, u32 v) { }
+
+void vtd_write64(struct vtd_unit *u, unsigned int off, u64 v)
+{
+	if (off == 0x88)		/* IQT */
+		fake_tail = v >> 4;
+}
+
+u64 vtd_read64(struct vtd_unit *u, unsigned int off)
+{
+	return off == 0x80 ? (u64)fake_head << 4 : 0;	/* IQH */
+}
+
+u32 vtd_read32(struct vtd_unit *u, unsigned int off)
+{
+	const u64 *d = &qi_ring_mem[fake_head * 2];
+
+	if (off != 0x34 || fake_stalled || fake_head == fake_tail)
+		return 0;
+	if ((d[0] & 0xf) == 5) {	/* wait: its data to its status address */
+		*(volatile u32 *)(uptr)d[1] = d[0] >> 32;
+	} else {
+		fake_last[0] = d[0];
+		fake_done++;
+	}
+	fake_head = (fake_head + 1) % VTD_QI_ENTRIES;
+	return 0;
+}
+
+/*
+ * A unit that stalled past keel's timeout and then resumed: the stale
+ * wait descriptor it then completes must not end the next submission
+ * before that submission's own invalidation has run.
+ */
+static void test_qi_late_wait(void **state)
+{
+	u64 d[2];
+
+	qi_unit.qi_ring = qi_ring_mem;
+	fake_stalled = true;
+	vtd_qi_iotlb_dsi(d, 1);
+	assert_int_equal(vtd_qi_submit(&qi_unit, d), -EIO);
+	assert_int_equal(fake_done, 0);
+	fake_stalled = false;
+	vtd_qi_iotlb_dsi(d, 2);
+	assert_int_equal(vtd_qi_submit(&qi_unit, d), 0);
+	assert_int_equal(fake_done, 2);
+	assert_int_equal(fake_last[0], 0x200e2);	/* DID 2's DSI ran */
+	/* the queue drained; the next one needs its own completion */
+	vtd_qi_iotlb_global(d);
+	assert_int_equal(vtd_qi_submit(&qi_unit, d), 0);
+	assert_int_equal(fake_done, 3);
+	assert_int_equal(fake_head, fake_tail);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_table_sync),
 		cmocka_unit_test(test_mirror),
+		cmocka_unit_test(test_qi_late_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -310,9 +310,20 @@ test_dmar_HDRS := $(HV)/arch/x86/include/asm/vtd.h
 # VT-d's pure parts (vtd_qi.c, vtd_decode.c) and page-table syncs for non-coherent units.
 UNIT_TESTS += test_vtd
 test_vtd_SRCS := $(HV)/arch/x86/vtd_qi.c $(HV)/arch/x86/vtd_decode.c \
-	$(HV)/arch/x86/vtd_mirror.c $(HV)/mm/pagetable.c
-test_vtd_DEFS := -I$(HV)/arch/x86/include
+	$(HV)/arch/x86/vtd_mirror.c $(HV)/mm/pagetable.c tests/unit/stub_printk.c
+test_vtd_DEFS := -I$(HV)/arch/x86/include -DVTD_SPIN_MAX=1000UL
 test_vtd_HDRS := $(HV)/arch/x86/include/asm/vtd.h $(HV)/arch/x86/include/asm/vtd_regs.h
+# The VT-d self-test's edu driver (arch/x86/edu.c) on a fake device.
+UNIT_TESTS += test_edu
+test_edu_SRCS := $(HV)/arch/x86/edu.c
+test_edu_DEFS := -I$(HV)/arch/x86/include
+test_edu_HDRS := $(HV)/arch/x86/include/asm/edu.h
+
+# VT-d interrupt remapping (arch/x86/vtd_irte.c, vtd_ir.c) on fake units.
+UNIT_TESTS += test_intremap
+test_intremap_SRCS := $(HV)/arch/x86/vtd_irte.c $(HV)/arch/x86/vtd_ir.c tests/unit/stub_printk.c
+test_intremap_DEFS := -I$(HV)/arch/x86/include
+test_intremap_HDRS := $(HV)/arch/x86/include/asm/intremap.h $(HV)/arch/x86/include/asm/vtd.h
 
 # Per test: <test>_SRCS to link, <test>_DEFS for the compiler, <test>_HDRS to depend on,
 # <test>_LIBS to link with besides cmocka.

@@ -34,12 +34,13 @@ static u64 get64(const u8 *p)
  */
 static int parse_scope(const u8 *s, u16 seg, struct dmar_scope *out)
 {
-	unsigned int len = s[1], bus = s[5];
+	unsigned int len = s[1], bus;
 
 	if (len < SCOPE_LEN + 2 || (len - SCOPE_LEN) % 2) {
 		pr_warn("dmar: device scope of %u bytes\n", len);
 		return -EINVAL;
 	}
+	bus = s[5];	/* only now known to be inside the scope */
 	for (unsigned int i = SCOPE_LEN; i < len; i += 2) {
 		u8 dev = s[i], fn = s[i + 1];
 		int next;

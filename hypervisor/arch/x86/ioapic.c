@@ -7,6 +7,7 @@
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/spinlock.h>
+#include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/x86_page.h>
 
@@ -56,7 +57,11 @@ static struct ioapic *find_pin(u32 gsi, u32 *pin)
 
 void ioapic_init(void)
 {
-	if (!boot_info.rsdp_phys ||
+	/* Masked; remappable (through IRTE 0, never present) once IR is on. */
+	u64 off = iommu_ir_active() ? ir_ioapic_rte(0, 0, false, false, true) :
+				     RTE_MASKED;
+
+	if (nr_ioapics || !boot_info.rsdp_phys ||
 	    madt_find_cpus(boot_info.rsdp_phys, acpi_map_firmware, NULL, &madt))
 		return;
 	pit_gsi = 0;
@@ -81,7 +86,8 @@ void ioapic_init(void)
 			((reg_read(a, IOAPIC_VER) >> 16) & 0xff) + 1 };
 		for (u32 pin = 0; pin < a->info.pins; pin++) {
 			reg_write(a, IOAPIC_RTE(pin), RTE_MASKED);
-			reg_write(a, IOAPIC_RTE(pin) + 1, 0);
+			reg_write(a, IOAPIC_RTE(pin) + 1, off >> 32);
+			reg_write(a, IOAPIC_RTE(pin), off);
 		}
 		pr_info("ioapic: id %u at %#x, GSIs %u-%u, all masked\n",
 			a->info.id, a->info.phys, a->info.gsi_base,
@@ -110,16 +116,37 @@ int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low)
 	u32 pin, dest = irq_dest_apic_id();
 	struct ioapic *a = find_pin(gsi, &pin);
 	unsigned long flags;
+	u64 rte;
+	int rc;
 
 	if (!a)
 		return -ENOENT;
 	if (ioapic_gsi_reserved(gsi) || dest > 0xff)
 		return -EPERM;
+	rte = (u64)dest << 56 | RTE_MASKED | vector |
+	      (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0);
+	rc = iommu_ir_ioapic_rte(a->info.id, &rte);
+	if (rc)
+		return rc;
 	flags = spin_lock_irqsave(&ioapic_lock);
 	reg_write(a, IOAPIC_RTE(pin), RTE_MASKED);
-	reg_write(a, IOAPIC_RTE(pin) + 1, dest << 24);
-	reg_write(a, IOAPIC_RTE(pin), RTE_MASKED | vector |
-		  (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0));
+	reg_write(a, IOAPIC_RTE(pin) + 1, rte >> 32);
+	reg_write(a, IOAPIC_RTE(pin), rte);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return 0;
+}
+
+int ioapic_rte_read(u32 gsi, u64 *rte)
+{
+	u32 pin;
+	struct ioapic *a = find_pin(gsi, &pin);
+	unsigned long flags;
+
+	if (!a)
+		return -ENOENT;
+	flags = spin_lock_irqsave(&ioapic_lock);
+	*rte = reg_read(a, IOAPIC_RTE(pin)) |
+	       (u64)reg_read(a, IOAPIC_RTE(pin) + 1) << 32;
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
 }

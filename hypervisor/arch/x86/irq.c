@@ -11,6 +11,7 @@
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/irqflags.h>
+#include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/vmx_internal.h>
 
@@ -42,14 +43,17 @@ int irq_vector_alloc(irq_fn fn, void *data)
 
 void irq_vector_free(unsigned int vector)
 {
-	if (vector >= APIC_ALLOC_VECTOR_FIRST && vector <= APIC_DEVICE_VECTOR_LAST)
-		__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_RELEASE);
+	if (vector < APIC_ALLOC_VECTOR_FIRST || vector > APIC_DEVICE_VECTOR_LAST)
+		return;
+	iommu_ir_free(vector);	/* its IRTE, before another source gets it */
+	__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_RELEASE);
 }
 
 void irq_vector_free_sync(unsigned int vector)
 {
 	if (vector < APIC_ALLOC_VECTOR_FIRST || vector > APIC_DEVICE_VECTOR_LAST)
 		return;
+	iommu_ir_free(vector);
 	__atomic_store_n(&actions[vector].fn, NULL, __ATOMIC_SEQ_CST);
 	/* A handler that loaded fn before the store may still use its data. */
 	while (__atomic_load_n(&actions[vector].running, __ATOMIC_SEQ_CST))

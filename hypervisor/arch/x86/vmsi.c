@@ -11,6 +11,7 @@
 #include <keel/string.h>
 #include <keel/vcpu.h>
 #include <asm/hwdom_irq.h>
+#include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/mmio.h>
 #include <asm/pci.h>
@@ -32,9 +33,16 @@
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_MEMORY 0x2
 
-static u32 keel_address(void)
+/*
+ * The message @m's device sends: to keel's CPU at @m's host vector, fixed
+ * and edge, in remappable form through the vector's IRTE when interrupts
+ * are remapped.
+ */
+static void host_message(const struct vmsi *m, u32 *addr, u32 *data)
 {
-	return MSI_ADDR_BASE | irq_dest_apic_id() << 12;
+	*addr = MSI_ADDR_BASE | irq_dest_apic_id() << 12;
+	*data = m->vector;
+	iommu_ir_msi(m->dev->bdf, addr, data);
 }
 
 static struct vpci *vpci_of(const struct vpci_dev *dev)
@@ -114,11 +122,14 @@ static void msi_update(struct vpci_dev *dev, const u8 *view)
 	dev->msi.data = data;
 	dev->msi_enabled = (ctrl & MSI_ENABLE) && get_vector(&dev->msi);
 	if (dev->msi_enabled) {
+		u32 haddr, hdata;
+
 		/* Again each time: a reset device lost them (Linux restores by config writes). */
-		pci_conf_write(dev->bdf, c + 4, 4, keel_address());
+		host_message(&dev->msi, &haddr, &hdata);
+		pci_conf_write(dev->bdf, c + 4, 4, haddr);
 		if (dev->msi_flags & MSI_64BIT)
 			pci_conf_write(dev->bdf, c + 8, 4, 0);
-		pci_conf_write(dev->bdf, c + msi_data_off(dev), 2, dev->msi.vector);
+		pci_conf_write(dev->bdf, c + msi_data_off(dev), 2, hdata);
 	}
 	pci_conf_write(dev->bdf, c + MSI_CTRL, 2, dev->msi_enabled ? MSI_ENABLE : 0);
 }
@@ -150,10 +161,13 @@ static void msix_apply(struct vpci_dev *dev, unsigned int i)
 
 	if ((dev->msix_ctrl & (MSIX_ENABLE | MSIX_FMASK)) == MSIX_ENABLE &&
 	    !(m->ctrl & MSIX_MASKED) && get_vector(m)) {
+		u32 addr, data;
+
+		host_message(m, &addr, &data);
 		hw[3] = MSIX_MASKED;
-		hw[0] = keel_address();
+		hw[0] = addr;
 		hw[1] = 0;
-		hw[2] = m->vector;
+		hw[2] = data;
 		hw[3] = 0;
 	} else {
 		hw[3] = MSIX_MASKED;

@@ -13,6 +13,7 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <asm/acpi_walk.h>
+#include <asm/intremap.h>
 #include <asm/ioapic.h>
 #include <asm/pci.h>
 #include <asm/processor.h>
@@ -163,11 +164,15 @@ void vtd_gcmd_set(struct vtd_unit *u, u32 bit, bool on)
 /* Drain the chipset's write buffer where CAP.RWBF asks for it. */
 static void flush_write_buffer(struct vtd_unit *u)
 {
+	unsigned long flags;
+
 	if (!(u->cap & CAP_RWBF))
 		return;
+	flags = spin_lock_irqsave(&u->lock);
 	vtd_write32(u, VTD_GCMD, (vtd_read32(u, VTD_GSTS) & VTD_GCMD_ONESHOT) |
 		    VTD_GCMD_WBF);
 	wait_gsts(u, VTD_GCMD_WBF, false);
+	spin_unlock_irqrestore(&u->lock, flags);
 }
 
 /* Poll a 64-bit register until @bit clears. */
@@ -183,17 +188,34 @@ static int wait_clear64(struct vtd_unit *u, unsigned int off, u64 bit)
 	return -EIO;
 }
 
+/*
+ * Register-based invalidation: @val to the 64-bit register @off, then wait
+ * for @busy to clear; under the unit's lock, as one may not start while
+ * another runs (queued ones are serialised by vtd_qi_submit()).
+ */
+static int reg_invalidate(struct vtd_unit *u, unsigned int off, u64 val, u64 busy)
+{
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	int rc;
+
+	vtd_write64(u, off, val);
+	rc = wait_clear64(u, off, busy);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return rc;
+}
+
 /* Global context-cache invalidation, queued or through CCMD. */
 static int flush_context(struct vtd_unit *u)
 {
 	u64 desc[2];
 
+	flush_write_buffer(u);	/* the context entries reach memory first */
 	if (u->qi_ring) {
 		vtd_qi_cc_global(desc);
 		return vtd_qi_submit(u, desc);
 	}
-	vtd_write64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
-	return wait_clear64(u, VTD_CCMD, VTD_CCMD_ICC);
+	return reg_invalidate(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL,
+			      VTD_CCMD_ICC);
 }
 
 /*
@@ -209,12 +231,10 @@ static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
 	flush_write_buffer(u);
 	while (nr && am < 63 && (gfn >> am) != ((gfn + nr - 1) >> am))
 		am++;
-	if (!u->qi_ring) {
-		vtd_write64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DR | VTD_IOTLB_DW |
-			    (did < 0 ? VTD_IOTLB_GLOBAL :
-			     VTD_IOTLB_DSI | (u64)did << 32));
-		return wait_clear64(u, iotlb, VTD_IOTLB_IVT);
-	}
+	if (!u->qi_ring)
+		return reg_invalidate(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_DR |
+				      VTD_IOTLB_DW | (did < 0 ? VTD_IOTLB_GLOBAL :
+				      VTD_IOTLB_DSI | (u64)did << 32), VTD_IOTLB_IVT);
 	if (did < 0)
 		vtd_qi_iotlb_global(desc);
 	else if ((u->cap & CAP_PSI) && nr && am <= ((u->cap >> 48) & 0x3f))
@@ -367,7 +387,7 @@ static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
 		vtd_write64(u, VTD_IQA, virt_to_phys(u->qi_ring));
 		vtd_gcmd_set(u, VTD_GCMD_QIE, true);
 	}
-	/* vtdir: vtd_ir_setup(u) goes here (IRTA + SIRTP, before the global invalidations) */
+	vtd_ir_setup(u);	/* vtdir: IRTA + SIRTP, before the global invalidations */
 	if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
 		return -EIO;
 	return 0;
@@ -379,7 +399,7 @@ static void unit_enable(struct vtd_unit *u)
 	if (vtd_read32(u, VTD_GSTS) & VTD_GCMD_TE)
 		return;
 	vtd_gcmd_set(u, VTD_GCMD_TE, true);
-	/* vtdir: vtd_ir_enable(u) goes here (IRE, after TE) */
+	vtd_ir_enable(u);	/* vtdir: IRE, after TE */
 	if (vtd_read32(u, VTD_PMEN) & VTD_PMEN_PRS) {
 		vtd_write32(u, VTD_PMEN, 0);
 		for (unsigned long i = 0; i < VTD_SPIN_MAX &&
@@ -622,11 +642,22 @@ int vtd_assign_all(struct vtd_dom *vd)
 	return rc;
 }
 
+/*
+ * The callers free or reuse what was unmapped right after (p2m.c release()):
+ * a unit that did not invalidate would leave it in a device's reach.
+ */
+static void must_flush(int rc, unsigned int unit, const char *what)
+{
+	if (rc)
+		panic("vtd: unit %u: %s failed: devices may still reach freed memory\n",
+		      unit, what);
+}
+
 void vtd_dom_flush(struct vtd_dom *vd, u64 gfn, u64 nr)
 {
 	for (unsigned int i = 0; i < nr_units; i++)
-		if (flush_iotlb(&units[i], vd->did, gfn, nr))
-			pr_err("vtd: IOTLB flush for DID %u failed\n", vd->did);
+		must_flush(flush_iotlb(&units[i], vd->did, gfn, nr), i,
+			   "IOTLB invalidation");
 }
 
 /* ---- the hardware domain ----------------------------------------------- */
@@ -642,8 +673,34 @@ static bool identity_mapped(struct domain *d, u64 base, u64 limit)
 	return true;
 }
 
+/*
+ * Without an INCLUDE_PCI_ALL unit for segment 0, a device the DMAR's scopes
+ * leave out is translated by no unit: its DMA reaches all of memory. How
+ * many such devices the boot-time bus walk finds (each said).
+ */
+static unsigned int uncovered_devices(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_units; i++)
+		if (!units[i].drhd.segment && units[i].drhd.include_all)
+			return 0;
+	for (u32 sid = 0; sid < 0x10000; sid++) {
+		if (pci_conf_read(sid, 0, 2) == 0xffff) {
+			if (!(sid & 7))
+				sid |= 7;	/* no function 0: no device */
+			continue;
+		}
+		if (!vtd_unit_for_sid(0, sid) && n++ < 8)
+			pr_err("vtd: device 0000:%02x:%02x.%u is behind no remapping unit (the DMAR is wrong)\n",
+			       sid >> 8, (sid >> 3) & 0x1f, sid & 7);
+	}
+	return n;
+}
+
 int vtd_hwdom_attach(struct domain *d)
 {
+	unsigned int uncovered;
 	int rc;
 
 	if (!active)
@@ -670,6 +727,7 @@ int vtd_hwdom_attach(struct domain *d)
 			return 0;
 		}
 	}
+	uncovered = uncovered_devices();
 	rc = vtd_dom_init(&hwdom_vd, d);
 	if (!rc)
 		rc = vtd_assign_all(&hwdom_vd);
@@ -677,6 +735,11 @@ int vtd_hwdom_attach(struct domain *d)
 		pr_err("vtd: d%u's devices cannot be put behind VT-d: error %d\n",
 		       d->id, rc);
 		give_up("dom0's DMA domain could not be set up");
+		return 0;
+	}
+	if (uncovered) {
+		/* The others stay confined; with iommu=force keel stops. */
+		give_up("devices outside every remapping unit");
 		return 0;
 	}
 	platform_set_dma_translated();
@@ -701,9 +764,8 @@ void vtd_p2m_teardown(struct domain *d)
 				vtd_sync(u, u->ctx[bus], PAGE_SIZE);
 			}
 		spin_unlock_irqrestore(&u->lock, flags);
-		if (flush_context(u) || flush_iotlb(u, -1, 0, 0))
-			pr_err("vtd: unit %u: flush after d%u's teardown failed\n",
-			       i, d->id);
+		must_flush(flush_context(u) || flush_iotlb(u, -1, 0, 0), i,
+			   "invalidation before the p2m is freed");
 	}
 	hwdom_vd.d = NULL;
 }

@@ -1,7 +1,8 @@
 /* VT-d invalidation: queued-invalidation descriptors (pure encoders) and their submission. */
+#include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
-#include <asm/vtd.h>
+#include <asm/vtd_regs.h>
 
 #define QI_CC 1
 #define QI_IOTLB 2
@@ -64,29 +65,25 @@ void vtd_qi_wait(u64 desc[2], u64 status_maddr, u32 data)
 	desc[1] = status_maddr & ~3ULL;
 }
 
-#ifndef KEEL_HOSTED
-#include <keel/arch.h>
-#include <asm/processor.h>
-#include <asm/vtd_regs.h>
-
 int vtd_qi_submit(struct vtd_unit *u, const u64 desc[2])
 {
 	unsigned long flags = spin_lock_irqsave(&u->lock);
 	u64 *slot = &u->qi_ring[u->qi_tail * 2];
 	unsigned long spins = 0;
-	u32 fsts;
+	u32 fsts, seq;
 	int rc = 0;
 
-	u->qi_status = 0;
+	/* Never 0, never an earlier one: a late wait cannot answer for this. */
+	seq = ++u->qi_seq ? u->qi_seq : ++u->qi_seq;
 	slot[0] = desc[0];
 	slot[1] = desc[1];
 	vtd_sync(u, slot, 16);
 	slot = &u->qi_ring[((u->qi_tail + 1) % VTD_QI_ENTRIES) * 2];
-	vtd_qi_wait(slot, virt_to_phys((const void *)&u->qi_status), 1);
+	vtd_qi_wait(slot, virt_to_phys((const void *)&u->qi_status), seq);
 	vtd_sync(u, slot, 16);
 	u->qi_tail = (u->qi_tail + 2) % VTD_QI_ENTRIES;
 	vtd_write64(u, VTD_IQT, (u64)u->qi_tail << 4);
-	while (READ_ONCE(u->qi_status) != 1) {
+	while (READ_ONCE(u->qi_status) != seq) {
 		fsts = vtd_read32(u, VTD_FSTS);
 		if ((fsts & (VTD_FSTS_IQE | VTD_FSTS_ITE | VTD_FSTS_ICE)) ||
 		    ++spins > VTD_SPIN_MAX) {
@@ -102,4 +99,3 @@ int vtd_qi_submit(struct vtd_unit *u, const u64 desc[2])
 	spin_unlock_irqrestore(&u->lock, flags);
 	return rc;
 }
-#endif

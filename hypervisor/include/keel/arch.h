@@ -104,6 +104,13 @@ void arch_send_ipi(unsigned int cpu);
 void arch_send_ipi_mask(u64 mask);
 
 /**
+ * arch_iommu_selftest() - selftest=vtd: drive a test device's DMA (and
+ * interrupts) through the IOMMU, printing a PASS or FAIL line per step.
+ * Runs before VT-x is needed, so it works in emulators without it.
+ */
+void arch_iommu_selftest(void);
+
+/**
  * arch_machine_stop() - stop the machine for good: exit the emulator with
  * @status when running in one, else halt the CPU.
  */

@@ -26,6 +26,13 @@
  *  6a. keep_lock (console_keep.c)       destroyed domains' output copies
  *  6b. vio->lock (arch/x86/vioapic.h)  one vIOAPIC's registers and pins
  *  6c. vector_lock (arch/x86/irq.c)     leaf: host vector allocation
+ *  6c1. ir_lock (arch/x86/vtd_ir.c)    the IRT; a unit's lock for each IEC
+ *                                       invalidation inside it
+ *  6c2. u->lock (asm/vtd.h)            one VT-d unit's registers, queue,
+ *                                       context tables; interrupts off
+ *                                       (its fault interrupt takes it);
+ *                                       under p2m_lock for caching-mode
+ *                                       flushes, under ir_lock for IECs
  *  6d. ioapic_lock, pci_lock (arch/x86) leaf, interrupts off: a host
  *                                       IOAPIC's or CF8's register pair
  *  6e. ports->lock (arch/x86/          leaf: a hardware dom0's vPIC, PM1

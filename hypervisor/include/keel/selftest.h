@@ -9,5 +9,7 @@ bool selftest_enabled(const char *name);
 
 /* Called once keel's own page tables are active. */
 void selftest_after_paging(void);
+/* Called once the IOMMU is up (or found absent), before VT-x is looked for. */
+void selftest_after_iommu(void);
 
 #endif

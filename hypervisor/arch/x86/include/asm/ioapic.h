@@ -9,7 +9,7 @@ struct ioapic_info {
 	u32 id, phys, gsi_base, pins;
 };
 
-/* Boot CPU: find the IOAPICs (MADT), map them, mask every pin. */
+/* Boot CPU, once: find the IOAPICs (MADT), map them, mask every pin. */
 void ioapic_init(void);
 /* The @n-th host IOAPIC, or NULL past the last. */
 const struct ioapic_info *ioapic_get(unsigned int n);
@@ -19,11 +19,14 @@ const struct madt_cpus *ioapic_madt(void);
 bool ioapic_gsi_reserved(u32 gsi);
 /*
  * Route @gsi to host @vector on the boot CPU, masked, with @level
- * trigger and @active_low polarity: 0, -ENOENT (no such pin), -EPERM
- * (keel's own).
+ * trigger and @active_low polarity (through IRTE @vector when interrupts
+ * are remapped): 0, -ENOENT (no such pin), -EPERM (keel's own), or
+ * iommu_ir_ioapic_rte()'s error.
  */
 int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low);
 void ioapic_mask(u32 gsi, bool masked);
+/* The entry of @gsi's pin as the IOAPIC holds it (selftest=vtd): 0 or -ENOENT. */
+int ioapic_rte_read(u32 gsi, u64 *rte);
 
 /* Host vectors for device interrupts (irq.c): @fn runs in do_irq(), then the EOI. */
 typedef void (*irq_fn)(unsigned int vector, void *data);

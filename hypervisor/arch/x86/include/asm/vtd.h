@@ -84,7 +84,8 @@ struct vtd_unit {
 	struct dmar_unit drhd;
 	u64 *qi_ring;		/* NULL: register-based invalidation */
 	unsigned int qi_tail;	/* next free descriptor */
-	volatile u32 qi_status;	/* written by the wait descriptor */
+	volatile u32 qi_status;	/* written by the wait descriptor: qi_seq */
+	u32 qi_seq;		/* the last submission's wait data */
 	spinlock_t lock;	/* the registers, the queue, the context tables */
 	u64 *root;		/* root table: 256 x 128-bit entries by bus */
 	u64 *ctx[256];		/* context tables by bus, NULL until used */

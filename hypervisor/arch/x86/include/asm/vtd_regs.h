@@ -28,6 +28,7 @@
 #define VTD_GCMD_QIE BIT(26)
 #define VTD_GCMD_IRE BIT(25)
 #define VTD_GCMD_SIRTP BIT(24)
+#define VTD_GCMD_CFI BIT(23)
 #define VTD_GCMD_ONESHOT 0x96ffffffU	/* GSTS bits that are not states */
 
 #define VTD_FSTS_PFO BIT(0)
@@ -62,7 +63,9 @@
 #define ECAP_IR BIT(3)
 #define ECAP_IRO(e) ((((e) >> 8) & 0x3ff) * 16)
 
+#ifndef VTD_SPIN_MAX	/* the host tests make it short */
 #define VTD_SPIN_MAX 20000000UL	/* polls of a register before keel gives up */
+#endif
 
 /* Second-level (and EPT) leaf and table bits VT-d reads. */
 #define VTD_PTE_R BIT(0)
@@ -112,6 +115,11 @@ static inline void vtd_write64(struct vtd_unit *u, unsigned int off, u64 v)
 {
 	*(volatile u64 *)((u8 *)u->regs + off) = v;
 }
+#else	/* the host tests' fake units */
+u32 vtd_read32(struct vtd_unit *u, unsigned int off);
+u64 vtd_read64(struct vtd_unit *u, unsigned int off);
+void vtd_write32(struct vtd_unit *u, unsigned int off, u32 v);
+void vtd_write64(struct vtd_unit *u, unsigned int off, u64 v);
 #endif
 
 /* Make [p, p + len) visible to @u's table walks (CLFLUSH when ECAP.C = 0). */
