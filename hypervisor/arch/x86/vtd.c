@@ -246,7 +246,7 @@ static void log_fault(u16 seg, u64 lo, u64 hi)
 		faults_dropped++;
 		return;
 	}
-	pr_warn("vtd: fault: %04x:%02x:%02x.%u %s iova %#llx: %s (reason %#04x)\n",
+	pr_warn("vtd: fault: %04x:%02x:%02x.%u %s iova %#llx: %s (reason 0x%02x)\n",
 		seg, sid >> 8, (sid >> 3) & 0x1f, sid & 7,
 		hi & BIT(62) ? "read" : "write",
 		(unsigned long long)(lo & ~0xfffULL), vtd_fault_reason(reason),
