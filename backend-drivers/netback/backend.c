@@ -276,8 +276,18 @@ void nb_backend_event(struct nb_backend *be, uint32_t port)
 			/* RX first: the frontend posted buffers (a pending frame may fit now). */
 			if (rx)
 				nb_rx_run(vif);
-			if (tx && vif->queues)
-				nb_tx_run(&vif->queues[i]);
+			if (!tx || !vif->queues)
+				return;
+			vif->tx_tcp = false;
+			nb_tx_run(&vif->queues[i]);
+			/*
+			 * dom0's stack took the TCP frames in the TAP's write and answered at
+			 * once (ACKs, the sender's next segments): take those now rather than
+			 * in another wake-up. A UDP or ICMP frame's answer comes from a task
+			 * that has not run yet: no read that would find the TAP empty.
+			 */
+			if (vif->tx_tcp && nb_vif_wants_tap(vif))
+				nb_rx_run(vif);
 			return;
 		}
 }

@@ -107,6 +107,7 @@ struct nb_vif {
 	uint64_t rx_stall_since;	/* ms; 0: not stalled */
 	bool rx_dropping;		/* stalled too long: frames are dropped until it posts */
 	bool rx_more;			/* the budget ran out: run again */
+	bool tx_tcp;			/* TX wrote a TCP frame: dom0's answer may be in the TAP */
 	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped;
 };
 

@@ -52,6 +52,16 @@ static void plan_copy(struct nb_queue *q, struct batch *b, const struct nb_tx_pk
 	b->used += pkt->len;
 }
 
+/* Is the frame TCP over IPv4 or IPv6 (no VLAN, IPv6 without extension headers)? */
+static bool is_tcp(const uint8_t *f, size_t len)
+{
+	if (len < NB_ETH_HLEN + 40)
+		return false;
+	if (f[12] == 0x08 && f[13] == 0x00)
+		return f[NB_ETH_HLEN + 9] == 6;
+	return f[12] == 0x86 && f[13] == 0xdd && f[NB_ETH_HLEN + 6] == 6;
+}
+
 /* Hands a copied packet to the TAP: the response status. */
 static int16_t deliver(struct nb_queue *q, uint8_t *data, const struct nb_tx_pkt *pkt)
 {
@@ -75,6 +85,8 @@ static int16_t deliver(struct nb_queue *q, uint8_t *data, const struct nb_tx_pkt
 	}
 	vif->tx_packets++;
 	be->stats.tx_frames++;
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || is_tcp(data, pkt->len))
+		vif->tx_tcp = true;
 	return NETIF_RSP_OKAY;
 }
 
