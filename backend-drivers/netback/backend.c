@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "alloc.h"
@@ -375,15 +376,19 @@ void nb_backend_log_stats(struct nb_backend *be)
 	double rxf = s->rx_frames ? (double)s->rx_frames : 1, txf = s->tx_frames ? s->tx_frames : 1;
 	double all = s->rx_frames + s->tx_frames ? (double)(s->rx_frames + s->tx_frames) : 1;
 
+	struct rusage ru = { 0 };
+
+	/* Context switches: voluntary (the daemon slept), involuntary (it was preempted). */
+	getrusage(RUSAGE_SELF, &ru);
 	nb_log(be, "stats: rx %llu frames %llu copies %llu notifies, tx %llu frames %llu copies "
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
-	       "tx copies %.3f notifies %.3f, syscalls %.2f",
+	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
 	       (unsigned long long)s->wakeups, (unsigned long long)s->syscalls,
 	       s->rx_copies / rxf, s->rx_notifies / rxf, s->tx_copies / txf, s->tx_notifies / txf,
-	       s->syscalls / all);
+	       s->syscalls / all, ru.ru_nvcsw, ru.ru_nivcsw);
 }
 
 void nb_backend_fini(struct nb_backend *be)

@@ -25,12 +25,35 @@ static void respond(struct nb_queue *q, const struct nb_tx_pkt *pkt, int16_t sta
 	}
 }
 
+/*
+ * Where in the arena (at or after @used) a packet goes: its first fragment at the offset in a
+ * dom0 page that it has in its guest page. Netfront's fragments end at their page's end but
+ * for the last, so each following page is then copied page to page: gntdev splits a copy
+ * at dom0's page boundaries, and each split is one more copy op and page pin.
+ */
+static size_t packet_at(const struct nb_backend *be, size_t used, const struct nb_tx_pkt *pkt)
+{
+	uintptr_t at = (uintptr_t)(be->arena + used), off = 0;
+	unsigned int i;
+
+	for (i = 0; i < pkt->nfrags; i++)
+		if (pkt->frag[i].len) {
+			off = pkt->frag[i].offset & (NB_PAGE_SIZE - 1);
+			break;
+		}
+	at = ((at - off + NB_PAGE_SIZE - 1) & ~(uintptr_t)(NB_PAGE_SIZE - 1)) + off;
+	return at - (uintptr_t)be->arena;
+}
+
 /* Data segments of an OK packet into the arena. */
 static void plan_copy(struct nb_queue *q, struct batch *b, const struct nb_tx_pkt *pkt)
 {
 	struct nb_backend *be = q->vif->be;
-	uint8_t *dst = be->arena + b->used;
+	uint8_t *dst;
 	unsigned int i;
+
+	b->used = packet_at(be, b->used, pkt);
+	dst = be->arena + b->used;
 
 	b->data[b->npkts] = dst;
 	b->seg0[b->npkts] = b->nsegs;
@@ -163,7 +186,8 @@ void nb_tx_run(struct nb_queue *q)
 			q->tx_more = true;
 			break;
 		}
-		if (b.npkts == NB_BUDGET || NB_ARENA_SIZE - b.used < XEN_NETIF_MAX_TX_SIZE)
+		if (b.npkts == NB_BUDGET ||
+		    NB_ARENA_SIZE - b.used < XEN_NETIF_MAX_TX_SIZE + NB_PAGE_SIZE)
 			finish(q, &b);
 		/* Each slot copied once (XSA-155): the parser sees only these copies. */
 		n = (unsigned int)avail < NB_TX_WINDOW ? (unsigned int)avail : NB_TX_WINDOW;
