@@ -382,13 +382,20 @@ void nb_backend_log_stats(struct nb_backend *be)
 	getrusage(RUSAGE_SELF, &ru);
 	nb_log(be, "stats: rx %llu frames %llu copies %llu notifies, tx %llu frames %llu copies "
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
-	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary",
+	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary; "
+	       "ticks copy %llu notify %llu unmask %llu tapw %llu tapr %llu taprempty %llu "
+	       "evread %llu awake %llu",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
 	       (unsigned long long)s->wakeups, (unsigned long long)s->syscalls,
 	       s->rx_copies / rxf, s->rx_notifies / rxf, s->tx_copies / txf, s->tx_notifies / txf,
-	       s->syscalls / all, ru.ru_nvcsw, ru.ru_nivcsw);
+	       s->syscalls / all, ru.ru_nvcsw, ru.ru_nivcsw,
+	       (unsigned long long)s->ticks[NB_T_COPY], (unsigned long long)s->ticks[NB_T_NOTIFY],
+	       (unsigned long long)s->ticks[NB_T_UNMASK], (unsigned long long)s->ticks[NB_T_TAPW],
+	       (unsigned long long)s->ticks[NB_T_TAPR],
+	       (unsigned long long)s->ticks[NB_T_TAPR_EMPTY],
+	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE]);
 }
 
 void nb_backend_fini(struct nb_backend *be)

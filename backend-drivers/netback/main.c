@@ -45,34 +45,61 @@ static struct nb_stats *counts;
 static const struct xenbe_env_ops *env_real;
 static const struct nb_tap_ops *tap_real;
 
+/* The TSC (not trapped: the emulated machine's instruction time under Bochs). */
+static inline uint64_t tsc(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
 static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
 {
+	uint64_t t = tsc();
+	int rc;
+
 	counts->syscalls++;
-	return env_real->gnt_copy(priv, segs, n);
+	rc = env_real->gnt_copy(priv, segs, n);
+	counts->ticks[NB_T_COPY] += tsc() - t;
+	return rc;
 }
 
 static void c_evtchn_notify(void *priv, uint32_t port)
 {
+	uint64_t t = tsc();
+
 	counts->syscalls++;
 	env_real->evtchn_notify(priv, port);
+	counts->ticks[NB_T_NOTIFY] += tsc() - t;
 }
 
 static void c_evtchn_unmask(void *priv, uint32_t port)
 {
+	uint64_t t = tsc();
+
 	counts->syscalls++;
 	env_real->evtchn_unmask(priv, port);
+	counts->ticks[NB_T_UNMASK] += tsc() - t;
 }
 
 static int c_tap_write(void *priv, int tap, const struct iovec *iov, int iovcnt)
 {
+	uint64_t t = tsc();
+	int rc;
+
 	counts->syscalls++;
-	return tap_real->write(priv, tap, iov, iovcnt);
+	rc = tap_real->write(priv, tap, iov, iovcnt);
+	counts->ticks[NB_T_TAPW] += tsc() - t;
+	return rc;
 }
 
 static ssize_t c_tap_read(void *priv, int tap, void *buf, size_t len)
 {
+	uint64_t t = tsc();
+	ssize_t n;
+
 	counts->syscalls++;
-	return tap_real->read(priv, tap, buf, len);
+	n = tap_real->read(priv, tap, buf, len);
+	counts->ticks[n < 0 ? NB_T_TAPR_EMPTY : NB_T_TAPR] += tsc() - t;
+	return n;
 }
 
 /*
@@ -218,8 +245,10 @@ static bool handle_xs(struct nb_backend *be, struct xenbe_linux *l)
 static void handle_evtchn(struct nb_backend *be, struct xenbe_linux *l)
 {
 	uint32_t ports[256];
+	uint64_t t = tsc();
 	ssize_t n = read(l->evtchn, ports, sizeof(ports));
 
+	counts->ticks[NB_T_EVREAD] += tsc() - t;
 	counts->syscalls++;
 	if (n > 0) {
 		ssize_t i;
@@ -229,7 +258,9 @@ static void handle_evtchn(struct nb_backend *be, struct xenbe_linux *l)
 			nb_backend_event(be, ports[i]);
 		/* Ports unbound meanwhile are skipped by the device. */
 		counts->syscalls++;
+		t = tsc();
 		(void)!write(l->evtchn, ports, (size_t)n);
+		counts->ticks[NB_T_UNMASK] += tsc() - t;
 		return;
 	}
 	if (n < 0 && errno == EFBIG) {
@@ -275,6 +306,7 @@ int main(int argc, char **argv)
 	struct xenbe_env env;
 	struct epoll_event evs[64];
 	int xs_fd;
+	uint64_t awake = tsc();
 	int c, rc, ready[2] = { -1, -1 };
 	FILE *log;
 
@@ -374,7 +406,9 @@ int main(int argc, char **argv)
 		sync_taps(&be);
 		timeout = more ? 0 : nb_backend_timeout(&be);
 		be.stats.syscalls++;
+		be.stats.ticks[NB_T_AWAKE] += tsc() - awake;
 		n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
+		awake = tsc();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

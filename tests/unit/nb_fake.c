@@ -467,6 +467,7 @@ static ssize_t t_read(void *priv, int tap, void *buf, size_t len)
 	size_t n;
 
 	assert_true(tap >= 0 && tap < NF_TAPS && t->open);
+	t->reads++;
 	if (!t->nin)
 		return -EAGAIN;
 	n = t->in[0].len < len ? t->in[0].len : len;

@@ -28,6 +28,7 @@ struct nf_tap {
 	unsigned int nout;
 	struct nf_frame in[NF_FRAMES];	/* to be read by the backend (guest RX) */
 	unsigned int nin;
+	unsigned int reads;		/* the backend's reads, empty ones too */
 };
 
 struct nfake {

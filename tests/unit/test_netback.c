@@ -889,6 +889,51 @@ static void test_tx_aligned_and_tcp_answer(void **state)
 	stop(t);
 }
 
+/*
+ * One frame at a time in the TAP (request/response): after a read found one frame and then
+ * nothing, one read per frame; a TAP still ready at the next wake-up is read to the end.
+ */
+static void test_rx_one_at_a_time(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	union nb_rx_slot r;
+	uint8_t b[200];
+	unsigned int reads, i;
+
+	nfe_rx_post(fe, 0, 16);
+	nf_pattern(b, sizeof(b), 1);
+	reads = tap->reads;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_int_equal(tap->reads - reads, 2);	/* the frame, then the empty read */
+	for (i = 0; i < 3; i++) {
+		t->be.stats.wakeups += 2;	/* the guest's answer woke the daemon between */
+		reads = tap->reads;
+		nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+		assert_int_equal(tap->reads - reads, 1);
+	}
+	/* Three queued at once: one read now, the rest at the next wake-up, which finds them. */
+	t->be.stats.wakeups += 2;
+	t->f.be = NULL;
+	for (i = 0; i < 3; i++)
+		nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	t->f.be = &t->be;
+	reads = tap->reads;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(tap->reads - reads, 1);
+	assert_int_equal(tap->nin, 2);
+	t->be.stats.wakeups++;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(tap->reads - reads, 4);
+	assert_int_equal(tap->nin, 0);
+	for (i = 0; i < 7; i++)
+		assert_true(nfe_rx_rsp(fe, 0, &r, NULL));
+	assert_false(nfe_rx_rsp(fe, 0, &r, NULL));
+	stop(t);
+}
+
 /* UDP frame from port @sport to 5201 (IPv4). */
 static size_t flow_frame(uint8_t *b, unsigned int sport)
 {
@@ -1162,6 +1207,7 @@ int main(void)
 		cmocka_unit_test(test_multiqueue),
 		cmocka_unit_test(test_rx_batch),
 		cmocka_unit_test(test_tx_aligned_and_tcp_answer),
+		cmocka_unit_test(test_rx_one_at_a_time),
 		cmocka_unit_test(test_multiqueue_rx),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_backend_keys),
