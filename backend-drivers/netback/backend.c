@@ -262,6 +262,20 @@ void nb_backend_watch(struct nb_backend *be, const char *path, const char *token
 	nb_backend_watch_flush(be);
 }
 
+/*
+ * A TX queue's run. dom0's stack takes the TCP frames in the TAP's write and answers at once
+ * (ACKs, the sender's next segments): those are read now rather than in another wake-up. A
+ * UDP or ICMP frame's answer comes from a task that has not run yet: no read that would find
+ * the TAP empty.
+ */
+static void run_tx(struct nb_vif *vif, unsigned int i)
+{
+	vif->tx_tcp = false;
+	nb_tx_run(&vif->queues[i]);
+	if (vif->tx_tcp && nb_vif_wants_tap(vif))
+		nb_rx_run(vif);
+}
+
 void nb_backend_event(struct nb_backend *be, uint32_t port)
 {
 	struct nb_vif *vif;
@@ -277,18 +291,8 @@ void nb_backend_event(struct nb_backend *be, uint32_t port)
 			/* RX first: the frontend posted buffers (a pending frame may fit now). */
 			if (rx)
 				nb_rx_run(vif);
-			if (!tx || !vif->queues)
-				return;
-			vif->tx_tcp = false;
-			nb_tx_run(&vif->queues[i]);
-			/*
-			 * dom0's stack took the TCP frames in the TAP's write and answered at
-			 * once (ACKs, the sender's next segments): take those now rather than
-			 * in another wake-up. A UDP or ICMP frame's answer comes from a task
-			 * that has not run yet: no read that would find the TAP empty.
-			 */
-			if (vif->tx_tcp && nb_vif_wants_tap(vif))
-				nb_rx_run(vif);
+			if (tx && vif->queues)
+				run_tx(vif, i);
 			return;
 		}
 }
@@ -328,7 +332,7 @@ bool nb_backend_work(struct nb_backend *be)
 		more |= vif->rx_more;
 		for (i = 0; vif->queues && i < vif->nqueues; i++) {
 			if (vif->queues[i].tx_more)
-				nb_tx_run(&vif->queues[i]);
+				run_tx(vif, i);
 			more |= vif->queues && vif->queues[i].tx_more;
 		}
 	}

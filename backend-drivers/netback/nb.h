@@ -188,6 +188,8 @@ bool nb_vif_wants_tap(const struct nb_vif *vif);
 /* ---- tx.c: guest -> TAP ---- */
 /* Takes packets from the TX ring (at most NB_BUDGET; tx_more set when some are left). */
 void nb_tx_run(struct nb_queue *q);
+/* Notifies the guest on @port, and takes TX it produced meanwhile without an event. */
+void nb_vif_notify(struct nb_vif *vif, uint32_t port);
 
 /* ---- rx.c: TAP -> guest ---- */
 size_t nb_rx_slotinfo_size(void);

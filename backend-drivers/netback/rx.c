@@ -75,7 +75,7 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 		q->rx.r.rsp_prod_pvt = q->rx.r.req_cons;
 		if (nb_ring_push(&q->rx.r)) {
 			be->stats.rx_notifies++;
-			env->ops->evtchn_notify(env->priv, q->rx_port);
+			nb_vif_notify(vif, (uint32_t)q->rx_port);
 		}
 	}
 	b->nslots = b->nsegs = b->queues = 0;

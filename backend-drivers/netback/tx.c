@@ -148,10 +148,44 @@ static void finish(struct nb_queue *q, struct batch *b)
 	}
 	if (nb_ring_push(&q->tx.r)) {
 		be->stats.tx_notifies++;
-		env->ops->evtchn_notify(env->priv, q->tx_port);
+		nb_vif_notify(q->vif, (uint32_t)q->tx_port);
 	}
 	b->npkts = b->nsegs = 0;
 	b->used = 0;
+}
+
+/*
+ * Notifies the guest. On one CPU keel runs the guest in this hypercall, and a guest woken by
+ * its data often answers at once (a UDP reply, TCP's next segments): with the vif's idle TX
+ * rings' req_event taken back first, that answer is put on the ring without an event to
+ * dom0 (an interrupt, an event-channel read and unmask write in the daemon) and is seen here
+ * instead. A TX ring found empty afterwards is armed again, and checked, before the daemon
+ * can sleep; one with requests is run by the loop (tx_more).
+ */
+void nb_vif_notify(struct nb_vif *vif, uint32_t port)
+{
+	struct xenbe_env *env = &vif->be->env;
+	unsigned int i;
+
+	for (i = 0; vif->queues && i < vif->nqueues; i++) {
+		struct nb_ring *r = &vif->queues[i].tx.r;
+
+		if (r->sring && !vif->queues[i].tx_more && nb_ring_unconsumed(r) == 0)
+			nb_ring_want_event(r, r->req_cons);	/* no event for the next one */
+	}
+	env->ops->evtchn_notify(env->priv, port);
+	for (i = 0; vif->queues && i < vif->nqueues; i++) {
+		struct nb_queue *q = &vif->queues[i];
+
+		if (!q->tx.r.sring || q->tx_more)
+			continue;
+		if (nb_ring_unconsumed(&q->tx.r) == 0) {
+			nb_ring_want_event(&q->tx.r, q->tx.r.req_cons + 1);
+			if (nb_ring_unconsumed(&q->tx.r) == 0)
+				continue;
+		}
+		q->tx_more = true;
+	}
 }
 
 void nb_tx_run(struct nb_queue *q)

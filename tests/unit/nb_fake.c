@@ -368,6 +368,8 @@ static void e_notify(void *priv, uint32_t port)
 
 	assert_true(port < NF_PORTS && f->ports[port].bound);
 	f->ports[port].notified++;
+	if (f->on_notify)
+		f->on_notify(f, port);
 }
 
 static void e_unmask(void *priv, uint32_t port)

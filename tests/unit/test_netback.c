@@ -934,6 +934,77 @@ static void test_rx_one_at_a_time(void **state)
 	stop(t);
 }
 
+/* A guest that answers a frame at once, in the notification's hypercall (one CPU). */
+static struct {
+	struct nfe *fe;
+	bool answer, answered, would_notify;
+} quiet;
+
+static void answer_in_notify(struct nfake *f, uint32_t port)
+{
+	struct nfe *fe = quiet.fe;
+	union nb_tx_slot s = { 0 };
+	uint32_t old = fe->q[0].tx_prod, ev;
+
+	if (!quiet.answer || quiet.answered)
+		return;
+	quiet.answered = true;
+	s.req.gref = fe->data_gref[0];
+	s.req.size = 200;
+	s.req.id = 7;
+	fe->q[0].tx[fe->q[0].tx_prod++ % NB_RING_SIZE] = s;
+	__atomic_store_n(&fe->q[0].txs->req_prod, fe->q[0].tx_prod, __ATOMIC_SEQ_CST);
+	/* RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: what netfront would do now. */
+	ev = __atomic_load_n(&fe->q[0].txs->req_event, __ATOMIC_SEQ_CST);
+	quiet.would_notify = fe->q[0].tx_prod - ev < fe->q[0].tx_prod - old;
+}
+
+/*
+ * A guest woken by its data answers in the notification (keel runs it in the hypercall on one
+ * CPU): its idle TX ring does not ask for an event then, and the backend takes the answer
+ * itself; a guest that does not answer finds its TX ring armed again.
+ */
+static void test_tx_answer_without_event(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	uint8_t b[200];
+
+	nfe_rx_post(fe, 0, 16);
+	mkframe(b, sizeof(b), 4, false);
+	memcpy(nf_page(&t->f, fe->data_page), b, sizeof(b));
+	memset(&quiet, 0, sizeof(quiet));
+	quiet.fe = fe;
+	quiet.answer = true;
+	t->f.on_notify = answer_in_notify;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(quiet.answered);
+	assert_false(quiet.would_notify);
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(tap->nout, 0);
+	assert_true(t->be.vifs->queues[0].tx_more);
+	assert_false(nb_backend_work(&t->be));
+	assert_int_equal(tap->nout, 1);
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	assert_int_equal(r.id, 7);
+	assert_int_equal(r.status, NETIF_RSP_OKAY);
+	/* Taken and answered: the ring asks for an event for the next request again. */
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+
+	/* No answer: armed again before the daemon can sleep. */
+	quiet.answer = false;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_false(t->be.vifs->queues[0].tx_more);
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+	t->f.on_notify = NULL;
+	stop(t);
+}
+
 /* UDP frame from port @sport to 5201 (IPv4). */
 static size_t flow_frame(uint8_t *b, unsigned int sport)
 {
@@ -1208,6 +1279,7 @@ int main(void)
 		cmocka_unit_test(test_rx_batch),
 		cmocka_unit_test(test_tx_aligned_and_tcp_answer),
 		cmocka_unit_test(test_rx_one_at_a_time),
+		cmocka_unit_test(test_tx_answer_without_event),
 		cmocka_unit_test(test_multiqueue_rx),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_backend_keys),
