@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "alloc.h"
@@ -45,34 +45,79 @@ static struct nb_stats *counts;
 static const struct xenbe_env_ops *env_real;
 static const struct nb_tap_ops *tap_real;
 
+/* The TSC (not trapped: the emulated machine's instruction time under Bochs). */
+static inline uint64_t tsc(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
 static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
 {
+	uint64_t t = tsc();
+	int rc;
+
 	counts->syscalls++;
-	return env_real->gnt_copy(priv, segs, n);
+	rc = env_real->gnt_copy(priv, segs, n);
+	counts->ticks[NB_T_COPY] += tsc() - t;
+	return rc;
 }
 
 static void c_evtchn_notify(void *priv, uint32_t port)
 {
+	uint64_t t = tsc();
+
 	counts->syscalls++;
 	env_real->evtchn_notify(priv, port);
+	counts->ticks[NB_T_NOTIFY] += tsc() - t;
 }
 
 static void c_evtchn_unmask(void *priv, uint32_t port)
 {
+	uint64_t t = tsc();
+
 	counts->syscalls++;
 	env_real->evtchn_unmask(priv, port);
+	counts->ticks[NB_T_UNMASK] += tsc() - t;
 }
 
 static int c_tap_write(void *priv, int tap, const struct iovec *iov, int iovcnt)
 {
+	uint64_t t = tsc();
+	int rc;
+
 	counts->syscalls++;
-	return tap_real->write(priv, tap, iov, iovcnt);
+	rc = tap_real->write(priv, tap, iov, iovcnt);
+	counts->ticks[NB_T_TAPW] += tsc() - t;
+	return rc;
 }
 
 static ssize_t c_tap_read(void *priv, int tap, void *buf, size_t len)
 {
+	uint64_t t = tsc();
+	ssize_t n;
+
 	counts->syscalls++;
-	return tap_real->read(priv, tap, buf, len);
+	n = tap_real->read(priv, tap, buf, len);
+	counts->ticks[n < 0 ? NB_T_TAPR_EMPTY : NB_T_TAPR] += tsc() - t;
+	return n;
+}
+
+/*
+ * The TAPs in the epoll set, by file descriptor: a closed fd leaves the set by itself, and its
+ * number may come back as another vif's TAP, so close forgets it here.
+ */
+static int epfd = -1;
+static bool *in_ep;
+static unsigned int in_ep_max;
+
+static void c_tap_close(void *priv, int tap)
+{
+	if (tap >= 0 && (unsigned int)tap < in_ep_max && in_ep[tap]) {
+		counts->syscalls++;
+		epoll_ctl(epfd, EPOLL_CTL_DEL, tap, NULL);
+		in_ep[tap] = false;
+	}
+	tap_real->close(priv, tap);
 }
 
 static void count_syscalls(struct nb_backend *be, struct xenbe_env *env, struct nb_tap *tap)
@@ -91,7 +136,46 @@ static void count_syscalls(struct nb_backend *be, struct xenbe_env *env, struct 
 	t = *tap->ops;
 	t.write = c_tap_write;
 	t.read = c_tap_read;
+	t.close = c_tap_close;
 	tap->ops = &t;
+}
+
+static int ep_add(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * One epoll set for the daemon's life (poll() set up and tore down a wait on every fd at every
+ * wake-up): the TAPs that want reading are in it, a TAP whose frame waits for RX buffers is
+ * not (its frames stay in the kernel's bounded queue). Changes only on those transitions.
+ */
+static void sync_taps(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+
+	for (vif = be->vifs; vif; vif = vif->next) {
+		bool want = nb_vif_wants_tap(vif);
+
+		if (vif->tap < 0)
+			continue;
+		if ((unsigned int)vif->tap >= in_ep_max) {
+			unsigned int n = (unsigned int)vif->tap + 64;
+
+			in_ep = xrealloc(in_ep, n * sizeof(*in_ep));
+			memset(in_ep + in_ep_max, 0, (n - in_ep_max) * sizeof(*in_ep));
+			in_ep_max = n;
+		}
+		if (want == in_ep[vif->tap])
+			continue;
+		counts->syscalls++;
+		if (want ? ep_add(vif->tap) : epoll_ctl(epfd, EPOLL_CTL_DEL, vif->tap, NULL))
+			nb_log(be, "d%u/%u: epoll: %s", vif->domid, vif->devid, strerror(errno));
+		else
+			in_ep[vif->tap] = want;
+	}
 }
 
 static void usage(void)
@@ -161,8 +245,10 @@ static bool handle_xs(struct nb_backend *be, struct xenbe_linux *l)
 static void handle_evtchn(struct nb_backend *be, struct xenbe_linux *l)
 {
 	uint32_t ports[256];
+	uint64_t t = tsc();
 	ssize_t n = read(l->evtchn, ports, sizeof(ports));
 
+	counts->ticks[NB_T_EVREAD] += tsc() - t;
 	counts->syscalls++;
 	if (n > 0) {
 		ssize_t i;
@@ -172,7 +258,9 @@ static void handle_evtchn(struct nb_backend *be, struct xenbe_linux *l)
 			nb_backend_event(be, ports[i]);
 		/* Ports unbound meanwhile are skipped by the device. */
 		counts->syscalls++;
+		t = tsc();
 		(void)!write(l->evtchn, ports, (size_t)n);
+		counts->ticks[NB_T_UNMASK] += tsc() - t;
 		return;
 	}
 	if (n < 0 && errno == EFBIG) {
@@ -216,8 +304,9 @@ int main(int argc, char **argv)
 	struct nb_backend be;
 	struct xenbe_linux l;
 	struct xenbe_env env;
-	struct pollfd *pfd = NULL;
-	unsigned int pfd_max = 0;
+	struct epoll_event evs[64];
+	int xs_fd;
+	uint64_t awake = tsc();
 	int c, rc, ready[2] = { -1, -1 };
 	FILE *log;
 
@@ -279,6 +368,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	count_syscalls(&be, &env, &tap);
+	xs_fd = xs_fileno(l.xs);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0 || ep_add(xs_fd) || ep_add(l.evtchn)) {
+		fprintf(log, "keel-netback: epoll: %s\n", strerror(errno));
+		return 1;
+	}
 	if (nb_backend_init(&be, &env, &tap, &cfg, log) || nb_backend_start(&be)) {
 		fprintf(log, "keel-netback: cannot start\n");
 		return 1;
@@ -292,9 +387,7 @@ int main(int argc, char **argv)
 
 	while (!stop) {
 		bool more = xs_has_events(l.xs) && handle_xs(&be, &l);
-		unsigned int n = 2, i;
-		struct nb_vif *vif;
-		int timeout;
+		int n, i, timeout;
 
 		if (want_stats) {
 			want_stats = 0;
@@ -310,41 +403,44 @@ int main(int argc, char **argv)
 		if (xs_has_events(l.xs))
 			more |= handle_xs(&be, &l);
 		more |= nb_backend_busy(&be);
-		if (pfd_max < be.nvifs + 2) {
-			pfd_max = be.nvifs + 2;
-			free(pfd);
-			pfd = xcalloc(pfd_max, sizeof(*pfd));
-		}
-		pfd[0] = (struct pollfd){ .fd = xs_fileno(l.xs), .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = l.evtchn, .events = POLLIN };
-		for (vif = be.vifs; vif && n < pfd_max; vif = vif->next)
-			if (nb_vif_wants_tap(vif))
-				pfd[n++] = (struct pollfd){ .fd = vif->tap, .events = POLLIN };
+		sync_taps(&be);
 		timeout = more ? 0 : nb_backend_timeout(&be);
 		be.stats.syscalls++;
-		if (poll(pfd, n, timeout) < 0) {
+		be.stats.ticks[NB_T_AWAKE] += tsc() - awake;
+		n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
+		awake = tsc();
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		be.stats.wakeups++;
-		if (pfd[0].revents & (POLLHUP | POLLERR)) {
-			nb_log(&be, "xenstored went away");
-			break;
+		/*
+		 * TAPs first (each once per turn: one vif's flood waits for the others' turn),
+		 * then the rings: a guest's TX then finds the frames it provoked (TCP's ACKs,
+		 * the sender's next segments) in its TAP in the same wake-up (backend.c).
+		 */
+		for (i = 0; i < n; i++)
+			if (evs[i].data.fd != xs_fd && evs[i].data.fd != l.evtchn)
+				nb_backend_tap(&be, evs[i].data.fd);
+		for (i = 0; i < n; i++)
+			if (evs[i].data.fd == l.evtchn)
+				handle_evtchn(&be, &l);
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd != xs_fd)
+				continue;
+			if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+				nb_log(&be, "xenstored went away");
+				stop = 1;
+			} else {
+				handle_xs(&be, &l);
+			}
 		}
-		if (pfd[1].revents & POLLIN)
-			handle_evtchn(&be, &l);
-		/* Each TAP once per turn: one vif's flood waits for the others' turn. */
-		for (i = 2; i < n; i++)
-			if (pfd[i].revents & (POLLIN | POLLERR))
-				nb_backend_tap(&be, pfd[i].fd);
-		if (pfd[0].revents & POLLIN)
-			handle_xs(&be, &l);
 	}
 	nb_backend_log_stats(&be);
 	nb_log(&be, "stopping");
 	nb_backend_fini(&be);
 	xenbe_linux_close(&l);
-	free(pfd);
+	free(in_ep);
 	return 0;
 }

@@ -49,7 +49,12 @@ struct nb_stats {
 	uint64_t rx_frames, rx_copies, rx_notifies;	/* frames to guests, ioctls, events */
 	uint64_t tx_frames, tx_copies, tx_notifies;	/* packets from guests, ioctls, events */
 	uint64_t wakeups, syscalls;			/* main.c's: poll() returns, every call */
+	/* main.c's: TSC ticks spent in each kind of call, and awake in all (see NB_T_*). */
+	uint64_t ticks[8];
 };
+
+enum { NB_T_COPY, NB_T_NOTIFY, NB_T_UNMASK, NB_T_TAPW, NB_T_TAPR, NB_T_TAPR_EMPTY, NB_T_EVREAD,
+       NB_T_AWAKE };
 
 struct nb_config {
 	const char *btype;		/* backend directory name: "qnic" */
@@ -107,6 +112,9 @@ struct nb_vif {
 	uint64_t rx_stall_since;	/* ms; 0: not stalled */
 	bool rx_dropping;		/* stalled too long: frames are dropped until it posts */
 	bool rx_more;			/* the budget ran out: run again */
+	bool tx_tcp;			/* TX wrote a TCP frame: dom0's answer may be in the TAP */
+	bool rx_one;			/* the TAP held one frame at a time lately: read one */
+	uint64_t rx_cut_turn;		/* the wake-up that shows whether a read of one left more */
 	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped;
 };
 
@@ -180,6 +188,8 @@ bool nb_vif_wants_tap(const struct nb_vif *vif);
 /* ---- tx.c: guest -> TAP ---- */
 /* Takes packets from the TX ring (at most NB_BUDGET; tx_more set when some are left). */
 void nb_tx_run(struct nb_queue *q);
+/* Notifies the guest on @port, and takes TX it produced meanwhile without an event. */
+void nb_vif_notify(struct nb_vif *vif, uint32_t port);
 
 /* ---- rx.c: TAP -> guest ---- */
 size_t nb_rx_slotinfo_size(void);

@@ -75,7 +75,7 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 		q->rx.r.rsp_prod_pvt = q->rx.r.req_cons;
 		if (nb_ring_push(&q->rx.r)) {
 			be->stats.rx_notifies++;
-			env->ops->evtchn_notify(env->priv, q->rx_port);
+			nb_vif_notify(vif, (uint32_t)q->rx_port);
 		}
 	}
 	b->nslots = b->nsegs = b->queues = 0;
@@ -255,7 +255,14 @@ void nb_rx_run(struct nb_vif *vif)
 {
 	struct nb_backend *be = vif->be;
 	struct rx_batch b = { 0 };
-	unsigned int done, qi;
+	unsigned int done, qi, reads = 0;
+	/*
+	 * Request/response traffic leaves one frame at a time in the TAP: after a read that found
+	 * one frame and then nothing, read one and leave the read that would find the TAP empty
+	 * to epoll (level-triggered: a TAP with more is ready again at the next wake-up, which
+	 * then reads them all).
+	 */
+	bool one = vif->rx_one && vif->rx_cut_turn != be->stats.wakeups;
 
 	vif->rx_more = false;
 	if (vif->tap < 0)
@@ -286,10 +293,17 @@ void nb_rx_run(struct nb_vif *vif)
 				finish(vif, &b);
 				at = frame_at(be, 0);
 			}
+			if (one && reads) {
+				vif->rx_cut_turn = be->stats.wakeups + 1;
+				break;
+			}
 			frame = be->arena + at;
 			n = be->tap.ops->read(be->tap.priv, vif->tap, frame, NB_FRAME_MAX);
-			if (n < 0)
+			if (n < 0) {
+				vif->rx_one = reads == 1;
 				break;
+			}
+			reads++;
 			if (!prepare(vif, frame, (size_t)n, &m)) {
 				vif->rx_dropped++;
 				continue;
@@ -317,7 +331,9 @@ void nb_rx_run(struct nb_vif *vif)
 		if (stalled(vif))
 			break;
 	}
-	if (done == NB_BUDGET)
+	if (done == NB_BUDGET) {
 		vif->rx_more = true;
+		vif->rx_one = false;
+	}
 	finish(vif, &b);
 }

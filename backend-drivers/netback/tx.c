@@ -25,12 +25,35 @@ static void respond(struct nb_queue *q, const struct nb_tx_pkt *pkt, int16_t sta
 	}
 }
 
+/*
+ * Where in the arena (at or after @used) a packet goes: its first fragment at the offset in a
+ * dom0 page that it has in its guest page. Netfront's fragments end at their page's end but
+ * for the last, so each following page is then copied page to page: gntdev splits a copy
+ * at dom0's page boundaries, and each split is one more copy op and page pin.
+ */
+static size_t packet_at(const struct nb_backend *be, size_t used, const struct nb_tx_pkt *pkt)
+{
+	uintptr_t at = (uintptr_t)(be->arena + used), off = 0;
+	unsigned int i;
+
+	for (i = 0; i < pkt->nfrags; i++)
+		if (pkt->frag[i].len) {
+			off = pkt->frag[i].offset & (NB_PAGE_SIZE - 1);
+			break;
+		}
+	at = ((at - off + NB_PAGE_SIZE - 1) & ~(uintptr_t)(NB_PAGE_SIZE - 1)) + off;
+	return at - (uintptr_t)be->arena;
+}
+
 /* Data segments of an OK packet into the arena. */
 static void plan_copy(struct nb_queue *q, struct batch *b, const struct nb_tx_pkt *pkt)
 {
 	struct nb_backend *be = q->vif->be;
-	uint8_t *dst = be->arena + b->used;
+	uint8_t *dst;
 	unsigned int i;
+
+	b->used = packet_at(be, b->used, pkt);
+	dst = be->arena + b->used;
 
 	b->data[b->npkts] = dst;
 	b->seg0[b->npkts] = b->nsegs;
@@ -50,6 +73,16 @@ static void plan_copy(struct nb_queue *q, struct batch *b, const struct nb_tx_pk
 		dst += pkt->frag[i].len;
 	}
 	b->used += pkt->len;
+}
+
+/* Is the frame TCP over IPv4 or IPv6 (no VLAN, IPv6 without extension headers)? */
+static bool is_tcp(const uint8_t *f, size_t len)
+{
+	if (len < NB_ETH_HLEN + 40)
+		return false;
+	if (f[12] == 0x08 && f[13] == 0x00)
+		return f[NB_ETH_HLEN + 9] == 6;
+	return f[12] == 0x86 && f[13] == 0xdd && f[NB_ETH_HLEN + 6] == 6;
 }
 
 /* Hands a copied packet to the TAP: the response status. */
@@ -75,6 +108,8 @@ static int16_t deliver(struct nb_queue *q, uint8_t *data, const struct nb_tx_pkt
 	}
 	vif->tx_packets++;
 	be->stats.tx_frames++;
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || is_tcp(data, pkt->len))
+		vif->tx_tcp = true;
 	return NETIF_RSP_OKAY;
 }
 
@@ -113,10 +148,44 @@ static void finish(struct nb_queue *q, struct batch *b)
 	}
 	if (nb_ring_push(&q->tx.r)) {
 		be->stats.tx_notifies++;
-		env->ops->evtchn_notify(env->priv, q->tx_port);
+		nb_vif_notify(q->vif, (uint32_t)q->tx_port);
 	}
 	b->npkts = b->nsegs = 0;
 	b->used = 0;
+}
+
+/*
+ * Notifies the guest. On one CPU keel runs the guest in this hypercall, and a guest woken by
+ * its data often answers at once (a UDP reply, TCP's next segments): with the vif's idle TX
+ * rings' req_event taken back first, that answer is put on the ring without an event to
+ * dom0 (an interrupt, an event-channel read and unmask write in the daemon) and is seen here
+ * instead. A TX ring found empty afterwards is armed again, and checked, before the daemon
+ * can sleep; one with requests is run by the loop (tx_more).
+ */
+void nb_vif_notify(struct nb_vif *vif, uint32_t port)
+{
+	struct xenbe_env *env = &vif->be->env;
+	unsigned int i;
+
+	for (i = 0; vif->queues && i < vif->nqueues; i++) {
+		struct nb_ring *r = &vif->queues[i].tx.r;
+
+		if (r->sring && !vif->queues[i].tx_more && nb_ring_unconsumed(r) == 0)
+			nb_ring_want_event(r, r->req_cons);	/* no event for the next one */
+	}
+	env->ops->evtchn_notify(env->priv, port);
+	for (i = 0; vif->queues && i < vif->nqueues; i++) {
+		struct nb_queue *q = &vif->queues[i];
+
+		if (!q->tx.r.sring || q->tx_more)
+			continue;
+		if (nb_ring_unconsumed(&q->tx.r) == 0) {
+			nb_ring_want_event(&q->tx.r, q->tx.r.req_cons + 1);
+			if (nb_ring_unconsumed(&q->tx.r) == 0)
+				continue;
+		}
+		q->tx_more = true;
+	}
 }
 
 void nb_tx_run(struct nb_queue *q)
@@ -151,7 +220,8 @@ void nb_tx_run(struct nb_queue *q)
 			q->tx_more = true;
 			break;
 		}
-		if (b.npkts == NB_BUDGET || NB_ARENA_SIZE - b.used < XEN_NETIF_MAX_TX_SIZE)
+		if (b.npkts == NB_BUDGET ||
+		    NB_ARENA_SIZE - b.used < XEN_NETIF_MAX_TX_SIZE + NB_PAGE_SIZE)
 			finish(q, &b);
 		/* Each slot copied once (XSA-155): the parser sees only these copies. */
 		n = (unsigned int)avail < NB_TX_WINDOW ? (unsigned int)avail : NB_TX_WINDOW;

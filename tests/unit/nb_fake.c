@@ -368,6 +368,8 @@ static void e_notify(void *priv, uint32_t port)
 
 	assert_true(port < NF_PORTS && f->ports[port].bound);
 	f->ports[port].notified++;
+	if (f->on_notify)
+		f->on_notify(f, port);
 }
 
 static void e_unmask(void *priv, uint32_t port)
@@ -467,6 +469,7 @@ static ssize_t t_read(void *priv, int tap, void *buf, size_t len)
 	size_t n;
 
 	assert_true(tap >= 0 && tap < NF_TAPS && t->open);
+	t->reads++;
 	if (!t->nin)
 		return -EAGAIN;
 	n = t->in[0].len < len ? t->in[0].len : len;

@@ -28,6 +28,7 @@ struct nf_tap {
 	unsigned int nout;
 	struct nf_frame in[NF_FRAMES];	/* to be read by the backend (guest RX) */
 	unsigned int nin;
+	unsigned int reads;		/* the backend's reads, empty ones too */
 };
 
 struct nfake {
@@ -52,6 +53,8 @@ struct nfake {
 	struct xenbe_env env;
 	struct nb_tap tap;
 	struct nb_backend *be;
+	/* Called in each notification: a guest that runs (and answers) in the hypercall. */
+	void (*on_notify)(struct nfake *f, uint32_t port);
 };
 
 void nf_init(struct nfake *f);

@@ -816,6 +816,195 @@ static void test_rx_batch(void **state)
 	stop(t);
 }
 
+/*
+ * TX lands page to page (each fragment's copy within one dom0 page when the guest's fragments
+ * end their pages), and a TCP packet's TX reads what dom0 answered into the TAP at once; a
+ * UDP packet's does not (the answer comes later, from a task).
+ */
+static void test_tx_aligned_and_tcp_answer(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	union nb_tx_slot s[3];
+	static uint8_t b[8592], a[200];
+	unsigned int i;
+
+	mkframe(b, sizeof(b), 4, true);
+	memcpy(nf_page(&t->f, fe->data_page) + 100, b, 3996);
+	memcpy(nf_page(&t->f, fe->data_page + 1), b + 3996, 4096);
+	memcpy(nf_page(&t->f, fe->data_page + 2), b + 8092, 500);
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 3; i++) {
+		s[i].req.gref = fe->data_gref[i];
+		s[i].req.id = (uint16_t)i;
+		s[i].req.flags = i < 2 ? NETTXF_more_data : 0;
+	}
+	s[0].req.offset = 100;
+	s[0].req.size = sizeof(b);
+	s[1].req.size = 4096;
+	s[2].req.size = 500;
+	nfe_tx_slots(fe, 0, s, 3);
+	assert_int_equal(tap->nout, 1);
+	assert_memory_equal(tap->out[0].data + NB_VNET_HLEN, b, sizeof(b));
+	assert_int_equal((uintptr_t)t->be.segs[0].dest.virt % 4096, 100);
+	for (i = 0; i < 3; i++) {
+		uintptr_t v = (uintptr_t)t->be.segs[i].dest.virt;
+
+		assert_true(v % 4096 + t->be.segs[i].len <= 4096);
+		assert_true(nfe_tx_rsp(fe, 0, &r));
+		assert_int_equal(r.status, NETIF_RSP_OKAY);
+	}
+
+	/* TCP: dom0's answer, queued while the daemon was busy, goes out in the same wake-up. */
+	nfe_rx_post(fe, 0, 8);
+	t->f.be = NULL;
+	mkframe(a, sizeof(a), 4, true);
+	nf_tap_inject(&t->f, tap, &h, a, sizeof(a));
+	t->f.be = &t->be;
+	nfe_tx_slots(fe, 0, s, 3);
+	assert_int_equal(tap->nout, 2);
+	assert_int_equal(tap->nin, 0);
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(rr.rsp.status, sizeof(a));
+
+	/* UDP: the TAP is left for the loop's next wake-up. */
+	t->f.be = NULL;
+	nf_tap_inject(&t->f, tap, &h, a, sizeof(a));
+	t->f.be = &t->be;
+	mkframe(b, 200, 4, false);
+	memcpy(nf_page(&t->f, fe->data_page), b, 200);
+	s[0].req.offset = 0;
+	s[0].req.size = 200;
+	s[0].req.flags = 0;
+	nfe_tx_slots(fe, 0, s, 1);
+	assert_int_equal(tap->nout, 3);
+	assert_int_equal(tap->nin, 1);
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(tap->nin, 0);
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	stop(t);
+}
+
+/*
+ * One frame at a time in the TAP (request/response): after a read found one frame and then
+ * nothing, one read per frame; a TAP still ready at the next wake-up is read to the end.
+ */
+static void test_rx_one_at_a_time(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	union nb_rx_slot r;
+	uint8_t b[200];
+	unsigned int reads, i;
+
+	nfe_rx_post(fe, 0, 16);
+	nf_pattern(b, sizeof(b), 1);
+	reads = tap->reads;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_int_equal(tap->reads - reads, 2);	/* the frame, then the empty read */
+	for (i = 0; i < 3; i++) {
+		t->be.stats.wakeups += 2;	/* the guest's answer woke the daemon between */
+		reads = tap->reads;
+		nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+		assert_int_equal(tap->reads - reads, 1);
+	}
+	/* Three queued at once: one read now, the rest at the next wake-up, which finds them. */
+	t->be.stats.wakeups += 2;
+	t->f.be = NULL;
+	for (i = 0; i < 3; i++)
+		nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	t->f.be = &t->be;
+	reads = tap->reads;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(tap->reads - reads, 1);
+	assert_int_equal(tap->nin, 2);
+	t->be.stats.wakeups++;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(tap->reads - reads, 4);
+	assert_int_equal(tap->nin, 0);
+	for (i = 0; i < 7; i++)
+		assert_true(nfe_rx_rsp(fe, 0, &r, NULL));
+	assert_false(nfe_rx_rsp(fe, 0, &r, NULL));
+	stop(t);
+}
+
+/* A guest that answers a frame at once, in the notification's hypercall (one CPU). */
+static struct {
+	struct nfe *fe;
+	bool answer, answered, would_notify;
+} quiet;
+
+static void answer_in_notify(struct nfake *f, uint32_t port)
+{
+	struct nfe *fe = quiet.fe;
+	union nb_tx_slot s = { 0 };
+	uint32_t old = fe->q[0].tx_prod, ev;
+
+	if (!quiet.answer || quiet.answered)
+		return;
+	quiet.answered = true;
+	s.req.gref = fe->data_gref[0];
+	s.req.size = 200;
+	s.req.id = 7;
+	fe->q[0].tx[fe->q[0].tx_prod++ % NB_RING_SIZE] = s;
+	__atomic_store_n(&fe->q[0].txs->req_prod, fe->q[0].tx_prod, __ATOMIC_SEQ_CST);
+	/* RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: what netfront would do now. */
+	ev = __atomic_load_n(&fe->q[0].txs->req_event, __ATOMIC_SEQ_CST);
+	quiet.would_notify = fe->q[0].tx_prod - ev < fe->q[0].tx_prod - old;
+}
+
+/*
+ * A guest woken by its data answers in the notification (keel runs it in the hypercall on one
+ * CPU): its idle TX ring does not ask for an event then, and the backend takes the answer
+ * itself; a guest that does not answer finds its TX ring armed again.
+ */
+static void test_tx_answer_without_event(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	uint8_t b[200];
+
+	nfe_rx_post(fe, 0, 16);
+	mkframe(b, sizeof(b), 4, false);
+	memcpy(nf_page(&t->f, fe->data_page), b, sizeof(b));
+	memset(&quiet, 0, sizeof(quiet));
+	quiet.fe = fe;
+	quiet.answer = true;
+	t->f.on_notify = answer_in_notify;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(quiet.answered);
+	assert_false(quiet.would_notify);
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(tap->nout, 0);
+	assert_true(t->be.vifs->queues[0].tx_more);
+	assert_false(nb_backend_work(&t->be));
+	assert_int_equal(tap->nout, 1);
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	assert_int_equal(r.id, 7);
+	assert_int_equal(r.status, NETIF_RSP_OKAY);
+	/* Taken and answered: the ring asks for an event for the next request again. */
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+
+	/* No answer: armed again before the daemon can sleep. */
+	quiet.answer = false;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_false(t->be.vifs->queues[0].tx_more);
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+	t->f.on_notify = NULL;
+	stop(t);
+}
+
 /* UDP frame from port @sport to 5201 (IPv4). */
 static size_t flow_frame(uint8_t *b, unsigned int sport)
 {
@@ -1088,6 +1277,9 @@ int main(void)
 		cmocka_unit_test(test_rx_ring_overrun_and_bad_grant),
 		cmocka_unit_test(test_multiqueue),
 		cmocka_unit_test(test_rx_batch),
+		cmocka_unit_test(test_tx_aligned_and_tcp_answer),
+		cmocka_unit_test(test_rx_one_at_a_time),
+		cmocka_unit_test(test_tx_answer_without_event),
 		cmocka_unit_test(test_multiqueue_rx),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_backend_keys),
