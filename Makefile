@@ -133,7 +133,7 @@ TEST_ISOS += toolstack
 ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M dom0=virtual
 ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 # Its domU that prints numbered lines and powers off at once (DOM0_TEST_GUESTS, boot/linux.mk).
 DOM0_TEST_GUESTS += $(GUEST_OUT)/lastwords.elf
 
@@ -146,7 +146,7 @@ TEST_ISOS += blockfront
 ISO_CMDLINE_blockfront := console=com1,e9 dom0_mem=256M dom0=virtual
 ISO_MODULES_blockfront = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockfront keel.test=netfront keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-blockfront.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving disks to stock Linux guests: keel-blkback and backendtype=phy, root on xvda,
 # read-only, hot-plug, reboot, destroy mid-write (tests/emu/dom0/usr/libexec/keel/test-block).
@@ -155,7 +155,7 @@ TEST_ISOS += block
 ISO_CMDLINE_block := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=block keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving vifs to stock Linux guests on xenbr0 (keel-netback, else Linux's
 # xen-netback): pings, 8 MiB both ways, guest to guest, hot-plug, destroy mid-stream
@@ -164,7 +164,7 @@ TEST_ISOS += network
 ISO_CMDLINE_network := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_network = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=network keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 owns Bochs's machine (docs/hardware.md): the default dom0=pvh with the host's ACPI tables,
 # an IDE disk (hw-disk.img, tests/emu/hardware/) and an e1000 on vnet; a domU's disk is a file on
@@ -176,7 +176,7 @@ ISO_CMDLINE_hardware := console=com1,e9 dom0_mem=384M
 ISO_MODULES_hardware = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) iomem=relaxed keel.test=hardware keel.test=poweroff' \
 	$(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-hardware.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4 \
+$(BUILD)/keel-hardware.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
 	$(HW_DISK)
 $(HW_DISK): tests/emu/hardware/mkdisk.sh $(BUILD)/linux/rootdisk.img
 	@echo "  EXT4    $@"
@@ -310,7 +310,7 @@ bench:
 ISO_CMDLINE_blockbench := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_blockbench = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=blockbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # make bench's network: netbench over dom0's loopback and from dom0 to Linux domUs on
 # keel-netback and on Linux's xen-netback (tests/emu/dom0/usr/libexec/keel/test-netbench,
@@ -318,7 +318,7 @@ $(BUILD)/keel-blockbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-tes
 ISO_CMDLINE_netbench := console=com1,e9 dom0_mem=512M dom0=virtual
 ISO_MODULES_netbench = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=netbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-netbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.lz4
+$(BUILD)/keel-netbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 clean:
 	rm -rf $(BUILD)

@@ -123,7 +123,7 @@ $(ROOTDISK): $(LINUX_DIR)/busybox $(MKROOTDISK) $(ROOTDISK_FILES) \
 # (below) in /usr/share/keel/guest/, with the example configs of boot/examples/ in /etc/keel/.
 # The test variant adds tests/emu/dom0/ (test scripts /init runs on keel.test=NAME).
 DOM0_INITRAMFS := $(LINUX_DIR)/dom0-initramfs.cpio.gz
-DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.lz4
+DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.gz
 DOM0_OVERLAY := $(LINUX_DIR)/dom0-overlay
 DOM0_EXAMPLES := $(wildcard boot/examples/*.cfg)
 DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
@@ -149,14 +149,11 @@ $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 
 # Test guests (tests/guests/<g>) that dom0's test scripts start as domUs, in
 # /usr/share/keel/guest/<g>.elf of the test image: DOM0_TEST_GUESTS, set by the includer.
-# Also the guest kernel's ELF vmlinux, vmlinux.elf: keelctl loads it as it is, where the
-# bzImage costs 3.7 G instructions of xz per domain built (18 s of Bochs time).
 DOM0_TEST_GUEST_DIR := $(LINUX_DIR)/dom0-test-guests
 
-$(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS) $(LINUX_DIR)/vmlinux.elf
+$(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS)
 	@rm -rf $(DOM0_TEST_GUEST_DIR)
 	@mkdir -p $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest
-	@cp $(LINUX_DIR)/vmlinux.elf $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/vmlinux.elf
 	@$(if $(DOM0_TEST_GUESTS),cp $(DOM0_TEST_GUESTS) $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/)
 	@touch $@
 

@@ -7,7 +7,7 @@
 # to run and exits 1.
 set -euo pipefail
 
-# liblzma-dev, xz-utils, cpio, lz4: dom0's kernel and initramfs (boot/linux.mk; the kernel and
+# liblzma-dev, xz-utils, cpio: dom0's kernel and initramfs (boot/linux.mk; the kernel and
 # busybox-static packages themselves are downloaded, not installed). libfdt-dev: keel links its
 # libfdt.a (boot-domain trees); device-tree-compiler: dtc builds those trees (boot/domains.mk).
 # libxen-dev: Xen's public headers (xenstored's wire protocol and /dev/xen ioctls).
@@ -15,7 +15,7 @@ set -euo pipefail
 # liblzma.a (it unpacks bzImages). e2fsprogs: mke2fs -d and debugfs make the guests' ext4 root
 # disk (boot/rootdisk/mkrootdisk.sh).
 build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio libxen-dev e2fsprogs lz4)
+	gnu-efi libfdt-dev device-tree-compiler liblzma-dev xz-utils cpio libxen-dev e2fsprogs)
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
 # xenstore-utils: Debian's xenstore-read/write/ls, run against our xenstored.
 # clang: libFuzzer and its sanitizers for the fuzz harnesses (tests/fuzz/).

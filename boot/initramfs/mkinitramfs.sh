@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds a compressed newc initramfs: a static busybox with its applet links, plus overlay directories.
+# Builds a gzip'ed newc initramfs: a static busybox with its applet links, plus overlay directories.
 #
-# Usage: boot/initramfs/mkinitramfs.sh OUT.cpio.gz|OUT.cpio.lz4 BUSYBOX OVERLAY_DIR...
+# Usage: boot/initramfs/mkinitramfs.sh OUT.cpio.gz BUSYBOX OVERLAY_DIR...
 # Each overlay is copied over the root in order (boot/initramfs/rootfs has /init). /dev/console is
 # a character-device entry written into the archive directly, so no root, mknod or fakeroot is
 # needed. Files are owned by root and dated SOURCE_DATE_EPOCH (default 0): the same inputs give
@@ -42,13 +42,7 @@ newc_entry() {
 	newc_entry TRAILER!!! 0 0 0
 } > "$tmp/dev.cpio"
 
-# OUT ending in .lz4: LZ4 (legacy format, as Linux's unpacker wants), which Linux unpacks for a
-# tenth of gzip's instructions (the big test image, under Bochs); else gzip.
-case $out in
-*.lz4) compress=(lz4 -l -9 -q -c) ;;
-*) compress=(gzip -n -9) ;;
-esac
-cat "$tmp/root.cpio" "$tmp/dev.cpio" | "${compress[@]}" > "$tmp/initramfs.cpio.z"
-mv "$tmp/initramfs.cpio.z" "$out"
+cat "$tmp/root.cpio" "$tmp/dev.cpio" | gzip -n -9 > "$tmp/initramfs.cpio.gz"
+mv "$tmp/initramfs.cpio.gz" "$out"
 echo "mkinitramfs: $out: $(stat -c %s "$out") bytes" \
 	"($(stat -c %s "$tmp/root.cpio") uncompressed)"
