@@ -986,22 +986,36 @@ static void backend_step(struct xs *xs, struct fake_backend *b)
 		if (!xs_directory(xs, 0, dir, &devs, &nv)) {
 			for (unsigned int j = 0; j < nv; j++) {
 				char *st = xasprintf("%s/%s/state", dir, devs[j]), *v = NULL;
+				bool took = false;
+				uint32_t tx;
 
-				if (!xs_read(xs, 0, st, &v)) {
+				/*
+				 * Read and answer in one transaction, as a real backend
+				 * does: a device the toolstack removed in between is not
+				 * brought back by the answer (the commit fails, and the
+				 * next pass finds nothing).
+				 */
+				if (xs_transaction_start(xs, &tx)) {
+					free(st);
+					continue;
+				}
+				if (!xs_read(xs, tx, st, &v)) {
 					if (!strcmp(v, "1") && b->refuse) {
 						char *e = xasprintf("/local/domain/0/error/backend/%s/%s/%s/error",
 								    b->kind, doms[i], devs[j]);
 
-						xs_write(xs, 0, e, "2 no such image");
+						xs_write(xs, tx, e, "2 no such image");
 						free(e);
-						xs_write(xs, 0, st, "5");
+						xs_write(xs, tx, st, "5");
 					} else if (!strcmp(v, "1")) {
-						xs_write(xs, 0, st, "2");
-						b->taken++;
+						xs_write(xs, tx, st, "2");
+						took = true;
 					} else if (!strcmp(v, "5") && !b->stubborn) {
-						xs_write(xs, 0, st, "6");
+						xs_write(xs, tx, st, "6");
 					}
 				}
+				if (!xs_transaction_end(xs, tx, true) && took)
+					b->taken++;
 				free(v);
 				free(st);
 			}
