@@ -292,7 +292,8 @@ static void test_limits(void **state)
 		start(&t, 39, 0);
 		drhd(&t, 1, 0, 0xfed90000);
 		for (unsigned int i = 0; i < n; i++)
-			scope(&t, DMAR_SCOPE_ENDPOINT, 0, 0, 1, (u8[]){ i, 0 });
+			scope(&t, DMAR_SCOPE_ENDPOINT, 0, 0, 1,
+			      (u8[]){ i % 32, i / 32 });
 		seal(&t);
 		assert_int_equal(parse(&t), n == DMAR_MAX_SCOPES ? 0 : -EINVAL);
 	}
@@ -305,6 +306,19 @@ static void test_limits(void **state)
 		seal(&t);
 		assert_int_equal(parse(&t), n == DMAR_MAX_RMRRS ? 0 : -EINVAL);
 	}
+}
+
+/* VT-d 3.x: the DRHD's size field gives the register set's pages (log2). */
+static void test_register_size(void **state)
+{
+	struct tb t;
+
+	start(&t, 48, 0);
+	drhd(&t, 1, 0, 0xfed90000);
+	t.b[48 + 5] = 0x12;	/* reserved high nibble ignored: 2^2 pages */
+	seal(&t);
+	assert_int_equal(parse(&t), 0);
+	assert_int_equal(info.units[0].size_log2, 2);
 }
 
 static void test_inconsistent(void **state)
@@ -350,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_register_size),
 		cmocka_unit_test(test_inconsistent),
 	};
 

@@ -115,6 +115,7 @@ static int parse_drhd(const u8 *p, unsigned int len, struct dmar_info *out)
 	u->base = get64(p + 8);
 	u->segment = seg;
 	u->include_all = p[4] & DRHD_INCLUDE_PCI_ALL;
+	u->size_log2 = p[5] & 0xf;
 	if (!u->base || !IS_ALIGNED(u->base, 4096)) {
 		pr_warn("dmar: unit register base %#llx\n",
 			(unsigned long long)u->base);

@@ -328,11 +328,14 @@ static void unit_quiesce(struct vtd_unit *u)
 		vtd_gcmd_set(u, VTD_GCMD_TE, false);
 }
 
-/* The register pages: up to the fault records and the IOTLB registers. */
+/* The register pages: up to the fault records and IOTLB registers, or the DRHD size. */
 static u64 regs_len(struct vtd_unit *u)
 {
-	return ALIGN_UP(MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
-			    ECAP_IRO(u->ecap) + 16), PAGE_SIZE);
+	u64 used = MAX(CAP_FRO(u->cap) + CAP_NFR(u->cap) * 16,
+		       ECAP_IRO(u->ecap) + 16);
+
+	/* The DRHD's size field, when firmware fills it, covers the whole set. */
+	return MAX(ALIGN_UP(used, PAGE_SIZE), PAGE_SIZE << u->drhd.size_log2);
 }
 
 static int unit_init(struct vtd_unit *u, const struct dmar_unit *du, int vector)
@@ -574,18 +577,28 @@ int vtd_dom_init(struct vtd_dom *vd, struct domain *d)
 	return rc;
 }
 
+/* @u's context table for @bus, NULL when its root entry is not present. */
+static u64 *context_of(struct vtd_unit *u, unsigned int bus)
+{
+	u64 e = u->root[bus * 2];
+
+	return (e & 1) ? phys_to_virt(e & PAGE_MASK) : NULL;
+}
+
 /* @u's context table for @bus, made present in its root table if new. */
 static u64 *context_table(struct vtd_unit *u, u8 bus)
 {
-	if (!u->ctx[bus]) {
-		u->ctx[bus] = alloc_page();
-		if (!u->ctx[bus])
+	u64 *ctx = context_of(u, bus);
+
+	if (!ctx) {
+		ctx = alloc_page();
+		if (!ctx)
 			return NULL;
-		vtd_sync(u, u->ctx[bus], PAGE_SIZE);
-		u->root[bus * 2] = virt_to_phys(u->ctx[bus]) | 1;
+		vtd_sync(u, ctx, PAGE_SIZE);
+		u->root[bus * 2] = virt_to_phys(ctx) | 1;
 		vtd_sync(u, &u->root[bus * 2], 16);
 	}
-	return u->ctx[bus];
+	return ctx;
 }
 
 /* Point @u's entries for buses [first, last] x devfns [df0, df1] at @vd. */
@@ -758,11 +771,14 @@ void vtd_p2m_teardown(struct domain *d)
 		struct vtd_unit *u = &units[i];
 		unsigned long flags = spin_lock_irqsave(&u->lock);
 
-		for (unsigned int bus = 0; bus < 256; bus++)
-			if (u->ctx[bus]) {
-				memset(u->ctx[bus], 0, PAGE_SIZE);
-				vtd_sync(u, u->ctx[bus], PAGE_SIZE);
+		for (unsigned int bus = 0; bus < 256; bus++) {
+			u64 *ctx = context_of(u, bus);
+
+			if (ctx) {
+				memset(ctx, 0, PAGE_SIZE);
+				vtd_sync(u, ctx, PAGE_SIZE);
 			}
+		}
 		spin_unlock_irqrestore(&u->lock, flags);
 		must_flush(flush_context(u) || flush_iotlb(u, -1, 0, 0), i,
 			   "invalidation before the p2m is freed");

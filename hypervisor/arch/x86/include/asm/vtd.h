@@ -7,9 +7,9 @@
 
 /* ---- the ACPI DMAR table (dmar.c, pure) ---- */
 
-#define DMAR_MAX_UNITS 8
-#define DMAR_MAX_SCOPES 16
-#define DMAR_MAX_RMRRS 16
+#define DMAR_MAX_UNITS 32	/* a 4-socket server has ~24 */
+#define DMAR_MAX_SCOPES 64
+#define DMAR_MAX_RMRRS 32
 #define DMAR_MAX_ATSRS 4
 
 #define DMAR_FLAG_INTR_REMAP BIT(0)
@@ -31,6 +31,7 @@ struct dmar_scope {
 /* A DRHD: one remapping unit and the devices it translates. */
 struct dmar_unit {
 	u64 base;		/* register page */
+	u8 size_log2;		/* register set is 2^size_log2 pages (VT-d 3.x) */
 	u16 segment;
 	bool include_all;	/* every device of the segment no other unit lists */
 	unsigned int nr_scopes;
@@ -87,8 +88,7 @@ struct vtd_unit {
 	volatile u32 qi_status;	/* written by the wait descriptor: qi_seq */
 	u32 qi_seq;		/* the last submission's wait data */
 	spinlock_t lock;	/* the registers, the queue, the context tables */
-	u64 *root;		/* root table: 256 x 128-bit entries by bus */
-	u64 *ctx[256];		/* context tables by bus, NULL until used */
+	u64 *root;		/* root table: 256 x 128-bit entries by bus -> context tables */
 	bool ir;		/* interrupt remapping set up (vtd_ir.c) */
 };
 
