@@ -151,7 +151,7 @@ $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 # /usr/share/keel/guest/<g>.elf of the test image: DOM0_TEST_GUESTS, set by the includer.
 DOM0_TEST_GUEST_DIR := $(LINUX_DIR)/dom0-test-guests
 
-$(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS)
+$(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS) boot/linux.mk
 	@rm -rf $(DOM0_TEST_GUEST_DIR)
 	@mkdir -p $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest
 	@$(if $(DOM0_TEST_GUESTS),cp $(DOM0_TEST_GUESTS) $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/)
