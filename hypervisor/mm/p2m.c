@@ -353,6 +353,7 @@ int p2m_populate_identity(struct domain *d, u64 gpa)
 int p2m_map_mmio(struct domain *d, u64 start, u64 end)
 {
 	struct p2m_old old = { .flush = false };
+	u64 attr = arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO);
 	int rc;
 
 	ASSERT(is_hardware_domain(d));
@@ -362,11 +363,9 @@ int p2m_map_mmio(struct domain *d, u64 start, u64 end)
 	spin_lock(&d->p2m_lock);
 	rc = pt_range_empty(&d->p2m, start, end - start) ? 0 : -EBUSY;
 	if (!rc)
-		rc = pt_map(&d->p2m, start, start, end - start,
-			    arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO), 0);
+		rc = pt_map(&d->p2m, start, start, end - start, attr, 0);
 	if (!rc)
-		arch_p2m_changed(d, start, start, end - start,
-				 arch_p2m_attr(P2M_READ | P2M_WRITE | P2M_MMIO));
+		arch_p2m_changed(d, start, start, end - start, attr);
 	spin_unlock(&d->p2m_lock);
 	release(d, &old);
 	return rc;
