@@ -246,25 +246,42 @@ static int flush_iotlb(struct vtd_unit *u, int did, u64 gfn, u64 nr)
 
 /* ---- faults ------------------------------------------------------------ */
 
+/* One rate limit for all units (each logs under its own lock): fault_log_lock guards it. */
+static DEFINE_SPINLOCK(fault_log_lock);
 static u64 fault_window_start;
 static unsigned int fault_lines, faults_dropped;
+
+/* May another fault line be printed in this window? Counts the ones that may not. */
+static bool fault_line_allowed(void)
+{
+	u64 now = rdtsc(), window = tsc_hz ? tsc_hz : (1ULL << 31);
+	unsigned int dropped = 0;
+	bool ok;
+
+	spin_lock(&fault_log_lock);
+	if (now - fault_window_start > window) {
+		dropped = faults_dropped;
+		fault_window_start = now;
+		fault_lines = faults_dropped = 0;
+	}
+	ok = fault_lines < FAULT_LINES_PER_WINDOW;
+	if (ok)
+		fault_lines++;
+	else
+		faults_dropped++;
+	spin_unlock(&fault_log_lock);
+	if (dropped)
+		pr_warn("vtd: %u faults not logged\n", dropped);
+	return ok;
+}
 
 static void log_fault(u16 seg, u64 lo, u64 hi)
 {
 	u16 sid = hi & 0xffff;
 	u8 reason = (hi >> 32) & 0xff;
-	u64 now = rdtsc(), window = tsc_hz ? tsc_hz : (1ULL << 31);
 
-	if (now - fault_window_start > window) {
-		if (faults_dropped)
-			pr_warn("vtd: %u faults not logged\n", faults_dropped);
-		fault_window_start = now;
-		fault_lines = faults_dropped = 0;
-	}
-	if (fault_lines++ >= FAULT_LINES_PER_WINDOW) {
-		faults_dropped++;
+	if (!fault_line_allowed())
 		return;
-	}
 	pr_warn("vtd: fault: %04x:%02x:%02x.%u %s iova %#llx: %s (reason 0x%02x)\n",
 		seg, sid >> 8, (sid >> 3) & 0x1f, sid & 7,
 		hi & BIT(62) ? "read" : "write",
@@ -291,7 +308,7 @@ static void unit_faults(struct vtd_unit *u)
 		log_fault(u->drhd.segment, lo, hi);
 		fri++;
 	}
-	if ((fsts & VTD_FSTS_PFO) && fault_lines < FAULT_LINES_PER_WINDOW)
+	if ((fsts & VTD_FSTS_PFO) && fault_line_allowed())
 		pr_warn("vtd: unit at %#llx: fault records overflowed\n",
 			(unsigned long long)u->drhd.base);
 	vtd_write32(u, VTD_FSTS, VTD_FSTS_PFO);

@@ -5,6 +5,7 @@
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/spinlock.h>
+#include <keel/stop.h>
 #include <asm/intremap.h>
 #include <asm/pci.h>
 #include <asm/processor.h>
@@ -204,9 +205,15 @@ void vtd_ir_entry(unsigned int h, u64 e[2])
 
 void iommu_ir_free(unsigned int vector)
 {
+	int rc;
+
 	if (!irt || vector >= IRT_ENTRIES)
 		return;
 	spin_lock(&ir_lock);
-	irte_write(vector, 0, 0);
+	rc = irte_write(vector, 0, 0);
 	spin_unlock(&ir_lock);
+	/* The vector is reused next: a unit still caching the entry would deliver into it. */
+	if (rc)
+		panic("vtd: IRTE %u: clearing it failed: a device may still raise vector %u\n",
+		      vector, vector);
 }

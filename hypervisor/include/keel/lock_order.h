@@ -33,6 +33,8 @@
  *                                       (its fault interrupt takes it);
  *                                       under p2m_lock for caching-mode
  *                                       flushes, under ir_lock for IECs
+ *  6c3. fault_log_lock (vtd.c)          leaf, under u->lock: the fault
+ *                                       lines' rate limit for all units
  *  6d. ioapic_lock, pci_lock (arch/x86) leaf, interrupts off: a host
  *                                       IOAPIC's or CF8's register pair
  *  6e. ports->lock (arch/x86/          leaf: a hardware dom0's vPIC, PM1
