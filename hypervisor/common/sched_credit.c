@@ -69,9 +69,32 @@ static void runq_remove(struct scheduler *s, struct sched_unit *u)
 	s->cpu[u->cpu].nr_queued--;
 }
 
-/* Queue a runnable unit that is ready to run from @now on. */
+static u64 all_cpus(const struct scheduler *s)
+{
+	return s->ncpus == 64 ? ~0ULL : BIT(s->ncpus) - 1;
+}
+
+/* The CPU of @u's affinity with the fewest queued units (@u's own on a tie). */
+static unsigned int allowed_cpu(const struct scheduler *s, const struct sched_unit *u)
+{
+	unsigned int best = u->cpu;
+
+	if (!(u->affinity & BIT(best)))
+		best = __builtin_ctzll(u->affinity);
+	for (unsigned int i = 0; i < s->ncpus; i++)
+		if ((u->affinity & BIT(i)) && s->cpu[i].nr_queued < s->cpu[best].nr_queued)
+			best = i;
+	return best;
+}
+
+/* Queue a runnable unit that is ready to run from @now on, inside its affinity. */
 static void make_ready(struct scheduler *s, struct sched_unit *u, u64 now)
 {
+	if (!(u->affinity & BIT(u->cpu))) {
+		u->cpu = allowed_cpu(s, u);
+		u->migrated = true;
+		u->migrations++;
+	}
 	u->ready_since = now;
 	runq_insert(&s->cpu[u->cpu], u);
 }
@@ -156,6 +179,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->ready_since = 0;
 	u->run_ns = 0;
 	u->migrations = 0;
+	u->affinity = all_cpus(s);
 	u->dom_next = d->units;
 	d->units = u;
 	d->nr_units++;
@@ -223,8 +247,8 @@ static int tickle(struct scheduler *s, struct sched_unit *u, u64 now)
 	sched_account(s, u->cpu, now);
 	if (!c->curr || prio(u) > prio(c->curr))
 		cpu = u->cpu;
-	else if (s->idle_mask)
-		cpu = __builtin_ctzll(s->idle_mask);
+	else if (s->idle_mask & u->affinity)
+		cpu = __builtin_ctzll(s->idle_mask & u->affinity);
 	if (cpu >= 0)
 		s->idle_mask &= ~BIT(cpu);
 	return cpu;
@@ -246,6 +270,25 @@ int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now)
 	return tickle(s, u, now);
 }
 
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now)
+{
+	mask &= all_cpus(s);
+	if (!mask)
+		return -EINVAL;
+	u->affinity = mask;
+	if (mask & BIT(u->cpu) || !u->dom)
+		return -1;
+	if (u->state == SCHED_RUNNING)
+		return u->cpu;	/* requeued inside @mask when its CPU picks next */
+	if (!u->queued) {	/* blocked or parked: placed when it is queued */
+		u->cpu = allowed_cpu(s, u);
+		return -1;
+	}
+	runq_remove(s, u);
+	make_ready(s, u, now);
+	return tickle(s, u, now);
+}
+
 void sched_block(struct scheduler *s, struct sched_unit *u, u64 now)
 {
 	if (u->state == SCHED_BLOCKED)
@@ -263,6 +306,20 @@ void sched_yield(struct scheduler *s, struct sched_unit *u)
 		u->yielded = true;
 }
 
+/* @peer's first waiting unit better than @than that may run on @cpu, or NULL. */
+static struct sched_unit *first_for(struct sched_cpu *peer, unsigned int cpu, int than)
+{
+	for (struct sched_link *l = peer->runq.next; l != &peer->runq; l = l->next) {
+		struct sched_unit *u = unit_of(l);
+
+		if (prio(u) <= than)
+			break;		/* the queue is sorted: no better one follows */
+		if (u->affinity & BIT(cpu))
+			return u;
+	}
+	return NULL;
+}
+
 /* The busiest other CPU's first waiting unit better than @than, moved to @cpu. */
 static struct sched_unit *steal(struct scheduler *s, unsigned int cpu, int than)
 {
@@ -274,8 +331,8 @@ static struct sched_unit *steal(struct scheduler *s, unsigned int cpu, int than)
 
 		if (i == cpu || peer->nr_queued <= most)
 			continue;
-		u = runq_head(peer);
-		if (u && prio(u) > than) {
+		u = first_for(peer, cpu, than);
+		if (u) {
 			best = u;
 			most = peer->nr_queued;
 		}

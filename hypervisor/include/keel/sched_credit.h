@@ -34,6 +34,11 @@
  * and still charged, so even a weight of 1 among heavy domains runs every
  * few periods while taking little more than its share.
  *
+ * Each unit has a hard affinity, a mask of the CPUs it may run on (all by
+ * default): it is queued only on one of them, stolen only by one of them, and
+ * a unit running outside a mask just set is requeued inside it at its CPU's
+ * next pick (sched_set_affinity() says which CPU to kick for that).
+ *
  * Wake-ups and ticks say which CPUs should reschedule (Xen's "tickle"): the
  * caller reschedules itself, or sends the others an IPI.
  */
@@ -83,6 +88,7 @@ struct sched_unit {
 	u64 ready_since;		/* when it last became ready to run */
 	u64 run_ns;			/* CPU time charged, in total */
 	unsigned int migrations;
+	u64 affinity;			/* hard affinity: the CPUs it may run on */
 };
 
 /* One per physical CPU. */
@@ -110,7 +116,10 @@ int sched_remove_dom(struct scheduler *s, struct sched_dom *d);
 /* Weight 1..SCHED_MAX_WEIGHT, cap 0..100 * ncpus percent; -EINVAL otherwise. */
 int sched_set_params(struct scheduler *s, struct sched_dom *d, u32 weight, u32 cap);
 
-/* Add @u to @d, living on @cpu, blocked until sched_wake(); -EINVAL for a bad CPU. */
+/*
+ * Add @u to @d, living on @cpu, blocked until sched_wake(), with every CPU
+ * as its hard affinity; -EINVAL for a bad CPU.
+ */
 int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *d,
 		   unsigned int cpu);
 /*
@@ -125,6 +134,12 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u);
  * else -1. A unit woken before its CPU rescheduled simply keeps running.
  */
 int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now);
+/*
+ * Set @u's hard affinity to @mask (bits past the CPUs are dropped; -EINVAL if
+ * none is left). Returns the CPU to kick: the one running @u outside @mask, or
+ * the one that should pick @u up where it was moved; else -1.
+ */
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now);
 /* @u waits for an event; if it is running, its CPU should reschedule. */
 void sched_block(struct scheduler *s, struct sched_unit *u, u64 now);
 /* The running @u steps back behind every waiting unit at its CPU's next pick. */
