@@ -326,8 +326,6 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 		domain_destroy(d);
 		domain_notify_change();
 		return 0;
-	case KEEL_DOMCTL_set_sched:
-		return sched_domain_set_params(d, op->u.sched.weight, op->u.sched.cap);
 	case KEEL_DOMCTL_set_actions:
 		for (int i = 0; i < 3; i++)
 			if (act[i] > KEEL_ACTION_preserve)
@@ -398,11 +396,15 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 		break;
 	case KEEL_DOMCTL_getvcpuinfo:
 	case KEEL_DOMCTL_setvcpuaffinity:
-		/* Any domain, the caller too: xl lists and pins Domain-0's vCPUs. */
+	case KEEL_DOMCTL_set_sched:
+		/* Any domain, the caller too: xl pins and weighs Domain-0's vCPUs. */
 		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
 		if (!d)
 			return -ESRCH;
-		rc = domctl_vcpu(d, &op);
+		if (op.cmd == KEEL_DOMCTL_set_sched)
+			rc = sched_domain_set_params(d, op.u.sched.weight, op.u.sched.cap);
+		else
+			rc = domctl_vcpu(d, &op);
 		domain_put(d);
 		break;
 	case KEEL_DOMCTL_getstats:

@@ -156,13 +156,23 @@ static void eoi(struct vcpu *v)
 		hwdom_irq_eoi(v->domain, isr);
 }
 
+void vlapic_park_ap(struct vcpu *t, const char *why)
+{
+	if (!t->arch.vmcs)
+		return;		/* never started: down already, no state to reset */
+	WRITE_ONCE(t->arch.restart, true);
+	if (t->state != VCPU_DOWN) {
+		vcpu_down(t);
+		pr_info("d%uv%u: down (%s)\n", t->domain->id, t->id, why);
+	}
+}
+
 /*
  * INIT parks an AP (the de-assert half of the pair does nothing): one
- * that ran stops at once wherever it was, as Linux's CPU offlining
- * expects of its halted AP. The startup IPI then starts a parked AP in
- * real mode at vector << 12: a new one gets its VMCS on its first run, a
- * parked one has its guest state reset there (vmx_run.c). Only INIT makes
- * an AP take a SIPI, so a guest cannot restart a running vCPU with SIPIs.
+ * that ran stops at once wherever it was. The startup IPI then starts a
+ * parked AP in real mode at vector << 12: a new one gets its VMCS on its
+ * first run, a parked one has its guest state reset there (vmx_run.c).
+ * Only a parked AP takes a SIPI, so SIPIs cannot restart a running vCPU.
  */
 static void init_sipi(struct vcpu *t, u64 icr)
 {
@@ -172,11 +182,7 @@ static void init_sipi(struct vcpu *t, u64 icr)
 		if (!(icr & ICR_LEVEL_ASSERT))
 			return;
 		t->arch.sipi_vector = 0;
-		if (t->arch.vmcs && t->state != VCPU_DOWN) {
-			vcpu_down(t);
-			pr_info("d%uv%u: parked by INIT\n", t->domain->id, t->id);
-		}
-		WRITE_ONCE(t->arch.restart, t->arch.vmcs != NULL);
+		vlapic_park_ap(t, "INIT");
 		return;
 	}
 	if (t->state != VCPU_DOWN || (t->arch.vmcs && !READ_ONCE(t->arch.restart)))
