@@ -8,7 +8,7 @@ enum { PRIO_IDLE = -1, PRIO_OVER, PRIO_UNDER, PRIO_BOOST };
 
 static int prio(const struct sched_unit *u)
 {
-	if (u->starved)
+	if (u->starved || u->boosted)
 		return PRIO_BOOST;
 	return u->credit >= 0 ? PRIO_UNDER : PRIO_OVER;
 }
@@ -174,7 +174,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->state = SCHED_BLOCKED;
 	u->credit = 0;
 	u->cpu = cpu;
-	u->queued = u->yielded = u->migrated = u->starved = false;
+	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
 	u->run_ns = 0;
@@ -245,10 +245,13 @@ static int tickle(struct scheduler *s, struct sched_unit *u, u64 now)
 	int cpu = -1;
 
 	sched_account(s, u->cpu, now);
-	if (!c->curr || prio(u) > prio(c->curr))
+	/* As Xen: an idle CPU rather than preempting what runs. */
+	if (!c->curr)
 		cpu = u->cpu;
 	else if (s->idle_mask & u->affinity)
 		cpu = __builtin_ctzll(s->idle_mask & u->affinity);
+	else if (prio(u) > prio(c->curr))
+		cpu = u->cpu;
 	if (cpu >= 0)
 		s->idle_mask &= ~BIT(cpu);
 	return cpu;
@@ -266,6 +269,8 @@ int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now)
 	u->state = SCHED_RUNNABLE;
 	if (u->dom->capped)
 		return -1;
+	/* Xen's BOOST: a waker with credit left runs ahead of UNDER and OVER units. */
+	u->boosted = u->credit >= 0;
 	make_ready(s, u, now);
 	return tickle(s, u, now);
 }
@@ -297,7 +302,7 @@ void sched_block(struct scheduler *s, struct sched_unit *u, u64 now)
 		sched_account(s, u->cpu, now);
 	runq_remove(s, u);
 	u->state = SCHED_BLOCKED;
-	u->starved = false;
+	u->starved = u->boosted = false;
 }
 
 void sched_yield(struct scheduler *s, struct sched_unit *u)
@@ -353,7 +358,7 @@ static u64 slice_for(const struct sched_unit *u)
 
 	if (u->starved)
 		slice = SCHED_MIN_SLICE_NS;
-	else if (prio(u) == PRIO_UNDER)
+	else if (u->credit >= 0)
 		slice = MAX(MIN((u64)u->credit, SCHED_SLICE_NS), SCHED_MIN_SLICE_NS);
 	if (d->cap)
 		slice = MIN(slice, cap_budget(d) - d->used_ns);
@@ -367,7 +372,14 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	struct sched_unit *prev = c->curr, *next;
 
 	sched_account(s, cpu, now);
+	/* Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away. */
+	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
+	    (prev->affinity & BIT(cpu)) && now < c->picked_at + SCHED_RATELIMIT_NS) {
+		*slice_ns = c->picked_at + SCHED_RATELIMIT_NS - now;
+		return prev;
+	}
 	if (prev) {
+		prev->boosted = false;	/* it had its run */
 		if (prev->state == SCHED_RUNNING) {
 			prev->state = SCHED_RUNNABLE;
 			if (!prev->dom->capped)
@@ -390,6 +402,7 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	runq_remove(s, next);
 	next->state = SCHED_RUNNING;
 	c->curr = next;
+	c->picked_at = now;
 	s->idle_mask &= ~BIT(cpu);
 	*slice_ns = slice_for(next);
 	next->starved = false;

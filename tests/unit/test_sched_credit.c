@@ -122,7 +122,9 @@ static void check_invariants(void)
 		if (!units[i].dom)
 			continue;
 		assert_true(units[i].credit <= (s64)SCHED_PERIOD_NS);
-		assert_true(units[i].credit >= -(s64)SCHED_MAX_DEBT_NS - (s64)SCHED_SLICE_NS);
+		/* Floored at the tick, then it may run for the whole period. */
+		assert_true(units[i].credit >= -(s64)(SCHED_MAX_DEBT_NS + SCHED_PERIOD_NS +
+						      SCHED_SLICE_NS));
 	}
 }
 
@@ -493,6 +495,7 @@ static void test_yield(void **state)
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 	sched_yield(&s, a);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), b);
+	now += SCHED_RATELIMIT_NS;
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 }
 
@@ -691,6 +694,21 @@ static void test_affinity_moves_running_unit(void **state)
 	assert_int_equal(ran[0], SEC(1));
 }
 
+/* Pinned away right after it was picked: the ratelimit does not keep it there. */
+static void test_affinity_beats_ratelimit(void **state)
+{
+	struct sched_unit *u;
+
+	(void)state;
+	sim_start(2);
+	u = add(0, 0, 0, 0);
+	assert_ptr_equal(running[0], u);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	resched(0);			/* asserts it does not run on CPU 0 */
+	assert_null(running[0]);
+	assert_int_equal(u->cpu, 1);
+}
+
 /* A waiting unit moves at once; a blocked one is queued inside its mask when it wakes. */
 static void test_affinity_queued_and_blocked(void **state)
 {
@@ -718,6 +736,127 @@ static void test_affinity_queued_and_blocked(void **state)
 	assert_int_equal(ran_on[3], BIT(1));
 	assert_true(ran[2] > SEC(1) / 2 && ran[3] > SEC(1) / 2);
 	assert_int_equal(busy, SEC(6));
+}
+
+/* Wake-up boost: y, woken with credit, preempts x (UNDER too) once x ran its ratelimit. */
+static void test_boost_wake_preempts_under_unit(void **state)
+{
+	struct sched_unit *x, *y;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1) + MS(2));
+	assert_ptr_equal(running[0], x);
+	sched_account(&s, 0, now);
+	x->credit = MS(5);			/* UNDER */
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	assert_true(y->boosted);
+	resched(0);
+	assert_ptr_equal(running[0], y);
+	/* Its boost ends with its run: the slice ends, x goes first again. */
+	run_until(slice_end[0]);
+	assert_false(y->boosted);
+	assert_ptr_equal(running[0], x);
+	/* An OVER waker is not boosted. */
+	sched_block(&s, y, now);
+	y->credit = -1;
+	assert_int_equal(sched_wake(&s, y, now), -1);
+	assert_false(y->boosted);
+}
+
+/* A boosted waker waits until what runs has had SCHED_RATELIMIT_NS. */
+static void test_boost_ratelimit(void **state)
+{
+	struct sched_unit *x, *y;
+	u64 picked, slice;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1));
+	resched(0);				/* x picked afresh */
+	picked = now;
+	run_until(picked + SCHED_RATELIMIT_NS / 4);
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+	assert_int_equal(slice, picked + SCHED_RATELIMIT_NS - now);
+	now = picked + SCHED_RATELIMIT_NS - 1;
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+	assert_int_equal(slice, 1);
+	now++;
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), y);
+	/* A yielding unit gets no ratelimit. */
+	sched_yield(&s, y);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+}
+
+/*
+ * @b runs @burst, blocks and is woken @gap later, again and again, until
+ * @until; it is boosted at each wake while it has credit.
+ */
+static void wake_loop(struct sched_unit *b, u64 burst, u64 gap, u64 until)
+{
+	unsigned int ib = idx(b);
+
+	while (now < until) {
+		u64 start = ran[ib];
+
+		while (ran[ib] - start < burst && now < until)
+			run_until(now + MIN(burst / 4, (u64)MS(1) / 10));
+		sched_block(&s, b, now);
+		if (running[b->cpu] == b)
+			resched(b->cpu);
+		run_until(MIN(now + gap, until));
+		kick(sched_wake(&s, b, now));
+		check_invariants();
+	}
+}
+
+/* A unit woken in a loop gets no more than its weight's share beside a spinner. */
+static void test_boost_wake_loop_cannot_starve(void **state)
+{
+	static const u32 w[] = { 256, 512 };
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		sim_start(1);
+		add(0, w[i], 0, 0);
+		add(1, 256, 0, 0);
+		wake_loop(&units[1], MS(2), MS(1) / 10, SEC(10));
+		assert_true(busy >= SEC(10) - MS(1));
+		/* b asks for 95 % of the CPU; a keeps its share by weight. */
+		assert_within(ran[0], busy * w[i] / (w[i] + 256), 10);
+		assert_accounting(2);
+	}
+	/* Short bursts: the spinner gets its ratelimit between them. */
+	sim_start(1);
+	add(0, 0, 0, 0);
+	add(1, 0, 0, 0);
+	wake_loop(&units[1], MS(1) / 5, MS(1) / 20, SEC(5));
+	assert_true(ran[0] >= busy * SCHED_RATELIMIT_NS / (SCHED_RATELIMIT_NS + MS(1) / 5 +
+							   MS(1) / 10));
+	assert_true(ran[1] >= busy / 10);
+	assert_accounting(2);
+}
+
+/* A capped domain woken in a loop stays within its cap. */
+static void test_boost_cap_holds(void **state)
+{
+	(void)state;
+	sim_start(1);
+	add(0, 0, 0, 0);
+	add(1, 256, 25, 0);
+	wake_loop(&units[1], MS(2), MS(1) / 10, SEC(10));
+	assert_true(ran[1] <= SEC(10) / 4 + SCHED_SLICE_NS);
+	assert_within(ran[1], SEC(10) / 4, 10);
+	assert_int_equal(ran[0] + ran[1], busy);
 }
 
 int main(void)
@@ -750,6 +889,11 @@ int main(void)
 		cmocka_unit_test(test_affinity_bad_masks),
 		cmocka_unit_test(test_affinity_moves_running_unit),
 		cmocka_unit_test(test_affinity_queued_and_blocked),
+		cmocka_unit_test(test_affinity_beats_ratelimit),
+		cmocka_unit_test(test_boost_wake_preempts_under_unit),
+		cmocka_unit_test(test_boost_ratelimit),
+		cmocka_unit_test(test_boost_wake_loop_cannot_starve),
+		cmocka_unit_test(test_boost_cap_holds),
 	};
 
 	return cmocka_run_group_tests_name("sched_credit", tests, NULL, NULL);

@@ -34,6 +34,16 @@
  * and still charged, so even a weight of 1 among heavy domains runs every
  * few periods while taking little more than its share.
  *
+ * A unit woken with credit left (not OVER, its domain not capped) is
+ * boosted, as Xen's BOOST: it queues ahead of UNDER and OVER units and its
+ * CPU is told to reschedule, so the vCPU an event woke runs at once rather
+ * than after the current slice. The boost ends when the unit leaves the
+ * CPU (it blocks, or is preempted or its slice ends), so a unit woken in a
+ * loop runs boosted only while its credit lasts. As Xen's
+ * sched_ratelimit_us, a unit keeps its CPU for SCHED_RATELIMIT_NS after it
+ * was picked (unless it yields, blocks or its domain reaches its cap): a
+ * reschedule before then gives it the rest of that time as its slice.
+ *
  * Each unit has a hard affinity, a mask of the CPUs it may run on (all by
  * default): it is queued only on one of them, stolen only by one of them, and
  * a unit running outside a mask just set is requeued inside it at its CPU's
@@ -47,6 +57,7 @@
 #define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
 #define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
+#define SCHED_RATELIMIT_NS	1000000ULL	/* least run before a preemption */
 #define SCHED_STARVE_NS		(10 * SCHED_PERIOD_NS)
 #define SCHED_MAX_DEBT_NS	(SCHED_PERIOD_NS)	/* credit floor at the tick */
 #define SCHED_DEFAULT_WEIGHT	256
@@ -82,6 +93,7 @@ struct sched_unit {
 	bool queued;
 	bool yielded;			/* goes to the back of the queue once */
 	bool starved;			/* waited too long: runs next, for a short slice */
+	bool boosted;			/* woken with credit: runs next, until it leaves */
 	bool migrated;			/* stolen by @cpu: the arch moves it and clears this */
 	struct sched_link rq;
 	struct sched_unit *dom_next;
@@ -97,6 +109,7 @@ struct sched_cpu {
 	unsigned int nr_queued;
 	struct sched_unit *curr;	/* NULL while idle */
 	u64 charged_to;			/* curr has been charged up to this time */
+	u64 picked_at;			/* when curr was last picked, for the ratelimit */
 };
 
 struct scheduler {
@@ -129,9 +142,9 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 int sched_remove_unit(struct scheduler *s, struct sched_unit *u);
 
 /*
- * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle
- * or @u preempts what runs there, else an idle CPU (which will steal work),
- * else -1. A unit woken before its CPU rescheduled simply keeps running.
+ * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle,
+ * else an idle CPU (which will steal work), else @u's own if @u preempts what
+ * runs there, else -1. A unit woken before its CPU rescheduled keeps running.
  */
 int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now);
 /*
