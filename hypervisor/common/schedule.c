@@ -157,7 +157,6 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 		return -ESRCH;
 	}
 	cpu = sched_set_affinity(&sched, &v->sched_unit, mask, now_ns());
-	ASSERT(spin_is_locked(&sched_lock));
 	spin_unlock(&sched_lock);
 	if (cpu == -EINVAL)
 		return cpu;
@@ -213,6 +212,7 @@ static bool vcpu_has_work(const struct vcpu *v)
 /* Move @v to @state, telling the policy; under sched_lock. */
 static void set_vcpu_state(struct vcpu *v, enum vcpu_state state)
 {
+	ASSERT(spin_is_locked(&sched_lock));
 	v->state = state;
 	vcpu_set_runstate(v, state == VCPU_RUNNABLE ? RUNSTATE_runnable :
 			  state == VCPU_BLOCKED ? RUNSTATE_blocked :
