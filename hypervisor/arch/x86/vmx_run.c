@@ -132,6 +132,7 @@ void arch_vcpu_run(struct vcpu *v)
 			WRITE_ONCE(v->arch.restart, false);
 			vmcs_restart_ap(v);
 			vlapic_reset(v);
+			vmx_flush_vpid(v);	/* INIT flushes the TLB */
 		}
 		vmx_deliver_interrupts(v);
 		arm_preemption_timer();
