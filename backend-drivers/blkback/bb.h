@@ -26,6 +26,7 @@ struct bb_config {
 	uint32_t pool;			/* requests in flight per queue (and their buffers) */
 	uint32_t sector_size;		/* 0: the target's (512 for files); or 512 / 4096 */
 	bool direct;			/* try O_DIRECT on the target */
+	bool loop;			/* a file without O_DIRECT: through a loop device */
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
 	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */

@@ -34,7 +34,7 @@ static void usage(void)
 		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
 		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
-		"         [--max-persistent N] [--no-zero-copy]\n");
+		"         [--max-persistent N] [--no-zero-copy] [--no-loop]\n");
 	exit(2);
 }
 
@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		{ "no-direct", no_argument, NULL, 'D' },
 		{ "max-persistent", required_argument, NULL, 'P' },
 		{ "no-zero-copy", no_argument, NULL, 'Z' },
+		{ "no-loop", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
 	FILE *log;
 
 	bb_config_defaults(&cfg);
+	cfg.loop = true;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': foreground = true; break;
@@ -164,6 +166,7 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'D': cfg.direct = false; break;
+		case 'L': cfg.loop = false; break;
 		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
 		case 'Z': zero_copy = false; break;
 		default: usage();

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/loop.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,6 +23,40 @@ static bool direct_works(int fd, uint32_t sector_size)
 	n = pread(fd, buf, sector_size, 0);
 	free(buf);
 	return n >= 0;
+}
+
+/*
+ * A loop device (auto-cleared at its last close) on the image @file, opened
+ * with O_DIRECT: the kernel then copies between the page cache and the
+ * grant-mapped pages, as for Linux's blkback, not a copy through this
+ * process's addresses. Returns its descriptor, or -1 (the file is served as is).
+ */
+static int loop_open(int file, bool writable)
+{
+	struct loop_config lc = { .fd = (uint32_t)file };
+	int ctl, fd = -1, n;
+	char path[32];
+
+	lc.info.lo_flags = LO_FLAGS_AUTOCLEAR | (writable ? 0 : LO_FLAGS_READ_ONLY);
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	for (int tries = 0; tries < 8 && fd < 0; tries++) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (n < 0)
+			break;
+		snprintf(path, sizeof(path), "/dev/loop%d", n);
+		fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (ioctl(fd, LOOP_CONFIGURE, &lc) == 0 &&
+		    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT) == 0)
+			break;
+		close(fd);	/* EBUSY: taken meanwhile; else cleared by this close */
+		fd = -1;
+	}
+	close(ctl);
+	return fd;
 }
 
 int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32_t want)
@@ -44,6 +80,17 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		goto err;
+	if (S_ISREG(st.st_mode) && dev->be->cfg.direct && !dev->direct && dev->be->cfg.loop) {
+		int lfd = loop_open(fd, writable);
+
+		if (lfd >= 0) {
+			close(fd);
+			fd = lfd;
+			dev->direct = true;
+			if (fstat(fd, &st) < 0)
+				goto err;
+		}
+	}
 	if (S_ISBLK(st.st_mode)) {
 		int ss = 0;
 		unsigned int ps = 0;

@@ -151,8 +151,26 @@ static int fill_domain(struct hv *hv, const struct domain_config *cfg, uint16_t 
 	return rc;
 }
 
+/* cpus = "...": every vCPU's hard affinity, before anything runs. */
+static int pin_vcpus(struct hv *hv, const struct domain_config *cfg, uint16_t domid,
+		     unsigned int nr)
+{
+	for (unsigned int i = 0; cfg->affinity && i < nr; i++) {
+		int rc = hv_setvcpuaffinity(hv, domid, i, cfg->affinity, NULL);
+
+		if (rc) {
+			kc_err("%s: cpus = \"%s\": keel refused setvcpuaffinity: %s%s", cfg->name,
+			       cfg->cpus, strerror(-rc),
+			       rc == -EINVAL ? " (it names none of keel's CPUs)" : "");
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int build_domain(struct hv *hv, const struct domain_config *cfg, struct build_report *out)
 {
+	unsigned int max_vcpus = cfg->max_vcpus ? cfg->max_vcpus : cfg->vcpus;
 	struct build_input in;
 	uint16_t domid;
 	char detail[32];
@@ -162,14 +180,15 @@ int build_domain(struct hv *hv, const struct domain_config *cfg, struct build_re
 	rc = read_input(cfg, &in);
 	if (rc)
 		return rc;
-	rc = hv_create(hv, cfg->vcpus, &domid);
+	rc = hv_create(hv, max_vcpus, &domid);
 	if (rc) {
-		snprintf(detail, sizeof(detail), " (%u vCPUs)", cfg->vcpus);
+		snprintf(detail, sizeof(detail), " (%u vCPUs)", max_vcpus);
 		refused(cfg, DOMID_ANY, KEEL_DOMCTL_create, rc, detail);
 		input_free(&in);
 		return rc;
 	}
-	rc = fill_domain(hv, cfg, domid, &in);
+	rc = pin_vcpus(hv, cfg, domid, max_vcpus);
+	rc = rc ? rc : fill_domain(hv, cfg, domid, &in);
 	if (rc) {
 		drc = hv_simple(hv, KEEL_DOMCTL_destroy, domid);
 		if (drc)

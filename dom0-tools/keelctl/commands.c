@@ -65,6 +65,20 @@ const struct command commands[] = {
 	  "VM exits by reason and hypercalls by number since each domain started\n"
 	  "  (its vCPUs summed; NAME or id, 0 is dom0)\n"
 	  "  -1  one line per domain for scripts: NAME exits N hypercalls N x:REASON N h:CALL N" },
+	{ "vcpu-list", cmd_vcpu_list, "[NAME...]",
+	  "list vCPUs: Name, ID, VCPU, CPU, State, Time(s), Affinity (Hard / Soft)" },
+	{ "vcpu-pin", cmd_vcpu_pin, "NAME VCPU|all CPUS [SOFT]",
+	  "set vCPUs' hard affinity, as xl vcpu-pin\n"
+	  "  CPUS: all, or CPUs and ranges with commas, ^ taking some out again: 0-3,^1,5\n"
+	  "  SOFT: keel has no soft affinity; only all or - is taken" },
+	{ "vcpu-set", cmd_vcpu_set, "NAME N",
+	  "have the guest run N of the vCPUs it was created with (maxvcpus), as xl vcpu-set\n"
+	  "  writes cpu/I/availability online or offline, which the guest's Linux watches: it\n"
+	  "  takes vCPUs offline itself; one made available again is onlined by the guest (udev,\n"
+	  "  or echo 1 > /sys/devices/system/cpu/cpuI/online)" },
+	{ "sched-credit", cmd_sched_credit, "[-d NAME [-w WEIGHT] [-c CAP]]",
+	  "show or set domains' credit-scheduler weight and cap, as xl sched-credit\n"
+	  "  -w  WEIGHT 1-65535 (default 256)   -c  CAP, percent of one CPU (0: none)" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -59,5 +59,9 @@ int cmd_dmesg(struct kc *kc, int argc, char **argv);
 int cmd_top(struct kc *kc, int argc, char **argv);
 int cmd_stat(struct kc *kc, int argc, char **argv);
 int cmd_help(struct kc *kc, int argc, char **argv);
+int cmd_vcpu_list(struct kc *kc, int argc, char **argv);
+int cmd_vcpu_pin(struct kc *kc, int argc, char **argv);
+int cmd_vcpu_set(struct kc *kc, int argc, char **argv);
+int cmd_sched_credit(struct kc *kc, int argc, char **argv);
 
 #endif

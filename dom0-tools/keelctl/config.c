@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cfg_parse.h"
 #include "config.h"
+#include "cpulist.h"
 #include "disk_spec.h"
 #include "vif_spec.h"
 #include <public/keel_domctl.h>
@@ -163,6 +164,30 @@ static void key_vcpus(struct apply *a, const struct cfg_setting *s)
 
 	if (number_in(a, s, 1, CONFIG_MAX_VCPUS, &v))
 		a->cfg->vcpus = (unsigned int)v;
+}
+
+static void key_maxvcpus(struct apply *a, const struct cfg_setting *s)
+{
+	uint64_t v;
+
+	if (number_in(a, s, 1, CONFIG_MAX_VCPUS, &v))
+		a->cfg->max_vcpus = (unsigned int)v;
+}
+
+/* xl's string form: one CPU list for every vCPU ("0-3,^1", "all"). */
+static void key_cpus(struct apply *a, const struct cfg_setting *s)
+{
+	const char *v = string_of(a, s), *why;
+	uint64_t mask;
+
+	if (!v)
+		return;
+	if (cpulist_parse(v, &mask, &why)) {
+		bad(a, s->line, "cpus: '%s': %s", v, why);
+		return;
+	}
+	set_string(&a->cfg->cpus, xstrdup(v));
+	a->cfg->affinity = mask;
 }
 
 static void key_weight(struct apply *a, const struct cfg_setting *s)
@@ -394,6 +419,7 @@ static const struct {
 } keys[] = {
 	{ "name", key_name }, { "uuid", key_uuid }, { "type", key_type },
 	{ "memory", key_memory }, { "vcpus", key_vcpus },
+	{ "maxvcpus", key_maxvcpus }, { "cpus", key_cpus },
 	{ "cpu_weight", key_weight }, { "cap", key_cap },
 	{ "kernel", key_kernel }, { "ramdisk", key_ramdisk },
 	{ "cmdline", key_cmdline }, { "extra", key_extra }, { "root", key_root },
@@ -404,7 +430,7 @@ static const struct {
 
 /* xl keys keel has nothing for: named as such rather than as unknown. */
 static const char *const xl_unsupported[] = {
-	"maxmem", "maxvcpus", "cpus", "cpus_soft", "pci", "bootloader", "bootloader_args",
+	"maxmem", "cpus_soft", "pci", "bootloader", "bootloader_args",
 	"builder", "vfb", "vkb", "vnc", "sdl", "serial", "usb", "usbctrl", "usbdev", "channel",
 	"p9", "on_watchdog", "on_soft_reset", "acpi", "apic", "pae", "hap", "nestedhvm",
 	"viridian", "device_model_version", "boot", "localtime", "rtc_timeoffset", "seclabel",
@@ -481,6 +507,8 @@ static void check_whole(struct apply *a, const char *name, const struct cfg_file
 		bad(a, 0, "no name given (name = \"...\")");
 	if (!cfg->kernel && !has_key(f, o, "kernel"))
 		bad(a, 0, "no kernel given (kernel = \"/path/to/vmlinuz\")");
+	if (cfg->max_vcpus && cfg->vcpus > cfg->max_vcpus)
+		bad(a, 0, "vcpus (%u) is more than maxvcpus (%u)", cfg->vcpus, cfg->max_vcpus);
 	if (cfg->cmdline && (cfg->root || cfg->extra))
 		warn(a, 0, "cmdline is set: root and extra are ignored");
 	cmdline = config_cmdline(cfg);
@@ -575,6 +603,7 @@ void config_free(struct domain_config *cfg)
 	free(cfg->cmdline);
 	free(cfg->extra);
 	free(cfg->root);
+	free(cfg->cpus);
 	free_list(cfg->disks, cfg->nr_disks);
 	free_list(cfg->vifs, cfg->nr_vifs);
 	memset(cfg, 0, sizeof(*cfg));
@@ -605,6 +634,7 @@ void config_copy(struct domain_config *dst, const struct domain_config *src)
 	dst->cmdline = dup_or_null(src->cmdline);
 	dst->extra = dup_or_null(src->extra);
 	dst->root = dup_or_null(src->root);
+	dst->cpus = dup_or_null(src->cpus);
 	dst->disks = copy_list(src->disks, src->nr_disks);
 	dst->vifs = copy_list(src->vifs, src->nr_vifs);
 }
@@ -655,6 +685,9 @@ void config_print(const struct domain_config *cfg, FILE *out)
 	print_string(out, "uuid", cfg->uuid);
 	fprintf(out, "type = \"pvh\"\nmemory = %llu\nvcpus = %u\n",
 		(unsigned long long)cfg->memory_mb, cfg->vcpus);
+	if (cfg->max_vcpus)
+		fprintf(out, "maxvcpus = %u\n", cfg->max_vcpus);
+	print_string(out, "cpus", cfg->cpus);
 	if (cfg->weight)
 		fprintf(out, "cpu_weight = %u\n", cfg->weight);
 	if (cfg->cap)

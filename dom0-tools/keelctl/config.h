@@ -18,7 +18,10 @@ struct domain_config {
 	char *name;
 	char *uuid;			/* NULL: keelctl makes one */
 	uint64_t memory_mb;
-	unsigned int vcpus;
+	unsigned int vcpus;		/* online at boot */
+	unsigned int max_vcpus;		/* maxvcpus: created with; 0 = vcpus */
+	char *cpus;			/* cpus: every vCPU's hard affinity; NULL = all */
+	uint64_t affinity;		/* cpus parsed (cpulist.h); 0 when unset */
 	char *kernel;
 	char *ramdisk;			/* NULL: none */
 	char *cmdline, *extra, *root;	/* NULL when unset */

@@ -127,6 +127,27 @@ int hv_getinfo(struct hv *hv, uint16_t domid, struct keel_domctl_info *info)
 	return rc;
 }
 
+int hv_getvcpuinfo(struct hv *hv, uint16_t domid, uint32_t vcpu, struct keel_domctl *out)
+{
+	*out = op_for(KEEL_DOMCTL_getvcpuinfo, domid);
+	out->u.vcpu.vcpu = vcpu;
+	return hv_domctl(hv, out);
+}
+
+int hv_setvcpuaffinity(struct hv *hv, uint16_t domid, uint32_t vcpu, uint64_t mask,
+		       uint64_t *set)
+{
+	struct keel_domctl op = op_for(KEEL_DOMCTL_setvcpuaffinity, domid);
+	int rc;
+
+	op.u.vcpu.vcpu = vcpu;
+	op.u.vcpu.affinity = mask;
+	rc = hv_domctl(hv, &op);
+	if (!rc && set)
+		*set = op.u.vcpu.affinity;
+	return rc;
+}
+
 int hv_list(struct hv *hv, struct keel_domctl_info *infos, unsigned int max, unsigned int *nr)
 {
 	unsigned int got = 0;

@@ -65,6 +65,7 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 	d = (struct xs_domain){
 		.domid = rep->domid, .name = cfg->name, .uuid = cfg->uuid,
 		.mem_kb = cfg->memory_mb << 10, .vcpus = cfg->vcpus,
+		.max_vcpus = cfg->max_vcpus,
 		.store_ring = info.xenstore_pfn, .store_port = info.xenstore_port,
 		.console_ring = info.console_pfn, .console_port = info.console_port,
 		.kernel = cfg->kernel, .ramdisk = cfg->ramdisk, .cmdline = rep->cmdline,

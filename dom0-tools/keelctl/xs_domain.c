@@ -94,11 +94,11 @@ static int write_entries(struct xs *xs, uint32_t tx, const struct xs_domain *d,
 	rc = rc ? rc : xs_put(xs, tx, dom, "control/platform-feature-xs_reset_watches", "1");
 	rc = rc ? rc : xs_put_uint(xs, tx, dom, "memory/static-max", d->mem_kb);
 	rc = rc ? rc : xs_put_uint(xs, tx, dom, "memory/target", d->mem_kb);
-	for (unsigned int i = 0; !rc && i < d->vcpus; i++) {
+	for (unsigned int i = 0; !rc && i < (d->max_vcpus > d->vcpus ? d->max_vcpus : d->vcpus); i++) {
 		char rel[32];
 
 		snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
-		rc = xs_put(xs, tx, dom, rel, "online");
+		rc = xs_put(xs, tx, dom, rel, i < d->vcpus ? "online" : "offline");
 	}
 	rc = rc ? rc : xs_put_uint(xs, tx, dom, "store/port", d->store_port);
 	rc = rc ? rc : xs_put_uint(xs, tx, dom, "store/ring-ref", d->store_ring);

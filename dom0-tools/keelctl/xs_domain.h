@@ -11,6 +11,7 @@ struct xs_domain {
 	const char *uuid;
 	uint64_t mem_kb;		/* memory/target and memory/static-max */
 	unsigned int vcpus;		/* cpu/I/availability = online */
+	unsigned int max_vcpus;		/* and offline from vcpus up to this */
 	uint64_t store_ring;		/* store/ring-ref */
 	uint32_t store_port;
 	uint64_t console_ring;		/* console/ring-ref */

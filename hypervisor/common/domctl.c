@@ -256,6 +256,33 @@ static long domctl_getstats(struct vcpu *caller, struct domain *d, struct keel_d
 	return rc;
 }
 
+/* getvcpuinfo and setvcpuaffinity: one vCPU of @d, its index checked. */
+static long domctl_vcpu(struct domain *d, struct keel_domctl *op)
+{
+	u32 idx = op->u.vcpu.vcpu;
+	unsigned int cpu;
+	u64 run_ns, affinity;
+	struct vcpu *v;
+	long rc;
+
+	if (idx >= d->nr_vcpus)
+		return -ENOENT;
+	v = d->vcpus[idx];
+	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
+		rc = sched_vcpu_set_affinity(v, op->u.vcpu.affinity);
+		if (rc)
+			return rc;
+	}
+	sched_vcpu_info(v, &cpu, &run_ns, &affinity);
+	op->u.vcpu.cpu = cpu;
+	op->u.vcpu.cpu_time_ns = run_ns;
+	op->u.vcpu.affinity = affinity;
+	op->u.vcpu.state = v->state == VCPU_DOWN ? KEEL_VCPU_down :
+			   v->state == VCPU_BLOCKED ? KEEL_VCPU_blocked : KEEL_VCPU_runnable;
+	op->u.vcpu.running = READ_ONCE(v->is_running);
+	return 0;
+}
+
 /* console_write: the caller's bytes into @d's console input ring. */
 static long domctl_console_write(struct vcpu *caller, struct domain *d,
 				 struct keel_domctl *op)
@@ -299,8 +326,6 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 		domain_destroy(d);
 		domain_notify_change();
 		return 0;
-	case KEEL_DOMCTL_set_sched:
-		return sched_domain_set_params(d, op->u.sched.weight, op->u.sched.cap);
 	case KEEL_DOMCTL_set_actions:
 		for (int i = 0; i < 3; i++)
 			if (act[i] > KEEL_ACTION_preserve)
@@ -367,6 +392,19 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 			return -ESRCH;
 		fill_info(d, &op.u.info);
 		rc = 0;
+		domain_put(d);
+		break;
+	case KEEL_DOMCTL_getvcpuinfo:
+	case KEEL_DOMCTL_setvcpuaffinity:
+	case KEEL_DOMCTL_set_sched:
+		/* Any domain, the caller too: xl pins and weighs Domain-0's vCPUs. */
+		d = domain_get(op.domain == DOMID_SELF ? v->domain->id : op.domain);
+		if (!d)
+			return -ESRCH;
+		if (op.cmd == KEEL_DOMCTL_set_sched)
+			rc = sched_domain_set_params(d, op.u.sched.weight, op.u.sched.cap);
+		else
+			rc = domctl_vcpu(d, &op);
 		domain_put(d);
 		break;
 	case KEEL_DOMCTL_getstats:

@@ -8,7 +8,7 @@ enum { PRIO_IDLE = -1, PRIO_OVER, PRIO_UNDER, PRIO_BOOST };
 
 static int prio(const struct sched_unit *u)
 {
-	if (u->starved)
+	if (u->starved || u->boosted)
 		return PRIO_BOOST;
 	return u->credit >= 0 ? PRIO_UNDER : PRIO_OVER;
 }
@@ -69,9 +69,32 @@ static void runq_remove(struct scheduler *s, struct sched_unit *u)
 	s->cpu[u->cpu].nr_queued--;
 }
 
-/* Queue a runnable unit that is ready to run from @now on. */
+static u64 all_cpus(const struct scheduler *s)
+{
+	return s->ncpus == 64 ? ~0ULL : BIT(s->ncpus) - 1;
+}
+
+/* The CPU of @u's affinity with the fewest queued units (@u's own on a tie). */
+static unsigned int allowed_cpu(const struct scheduler *s, const struct sched_unit *u)
+{
+	unsigned int best = u->cpu;
+
+	if (!(u->affinity & BIT(best)))
+		best = __builtin_ctzll(u->affinity);
+	for (unsigned int i = 0; i < s->ncpus; i++)
+		if ((u->affinity & BIT(i)) && s->cpu[i].nr_queued < s->cpu[best].nr_queued)
+			best = i;
+	return best;
+}
+
+/* Queue a runnable unit that is ready to run from @now on, inside its affinity. */
 static void make_ready(struct scheduler *s, struct sched_unit *u, u64 now)
 {
+	if (!(u->affinity & BIT(u->cpu))) {
+		u->cpu = allowed_cpu(s, u);
+		u->migrated = true;
+		u->migrations++;
+	}
 	u->ready_since = now;
 	runq_insert(&s->cpu[u->cpu], u);
 }
@@ -151,11 +174,12 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->state = SCHED_BLOCKED;
 	u->credit = 0;
 	u->cpu = cpu;
-	u->queued = u->yielded = u->migrated = u->starved = false;
+	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
 	u->run_ns = 0;
 	u->migrations = 0;
+	u->affinity = all_cpus(s);
 	u->dom_next = d->units;
 	d->units = u;
 	d->nr_units++;
@@ -221,10 +245,13 @@ static int tickle(struct scheduler *s, struct sched_unit *u, u64 now)
 	int cpu = -1;
 
 	sched_account(s, u->cpu, now);
-	if (!c->curr || prio(u) > prio(c->curr))
+	/* As Xen: an idle CPU rather than preempting what runs. */
+	if (!c->curr)
 		cpu = u->cpu;
-	else if (s->idle_mask)
-		cpu = __builtin_ctzll(s->idle_mask);
+	else if (s->idle_mask & u->affinity)
+		cpu = __builtin_ctzll(s->idle_mask & u->affinity);
+	else if (prio(u) > prio(c->curr))
+		cpu = u->cpu;
 	if (cpu >= 0)
 		s->idle_mask &= ~BIT(cpu);
 	return cpu;
@@ -242,6 +269,27 @@ int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now)
 	u->state = SCHED_RUNNABLE;
 	if (u->dom->capped)
 		return -1;
+	/* Xen's BOOST: a waker with credit left runs ahead of UNDER and OVER units. */
+	u->boosted = u->credit >= 0;
+	make_ready(s, u, now);
+	return tickle(s, u, now);
+}
+
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now)
+{
+	mask &= all_cpus(s);
+	if (!mask)
+		return -EINVAL;
+	u->affinity = mask;
+	if (mask & BIT(u->cpu) || !u->dom)
+		return -1;
+	if (u->state == SCHED_RUNNING)
+		return u->cpu;	/* requeued inside @mask when its CPU picks next */
+	if (!u->queued) {	/* blocked or parked: placed when it is queued */
+		u->cpu = allowed_cpu(s, u);
+		return -1;
+	}
+	runq_remove(s, u);
 	make_ready(s, u, now);
 	return tickle(s, u, now);
 }
@@ -254,13 +302,27 @@ void sched_block(struct scheduler *s, struct sched_unit *u, u64 now)
 		sched_account(s, u->cpu, now);
 	runq_remove(s, u);
 	u->state = SCHED_BLOCKED;
-	u->starved = false;
+	u->starved = u->boosted = false;
 }
 
 void sched_yield(struct scheduler *s, struct sched_unit *u)
 {
 	if (u->state == SCHED_RUNNING)
 		u->yielded = true;
+}
+
+/* @peer's first waiting unit better than @than that may run on @cpu, or NULL. */
+static struct sched_unit *first_for(struct sched_cpu *peer, unsigned int cpu, int than)
+{
+	for (struct sched_link *l = peer->runq.next; l != &peer->runq; l = l->next) {
+		struct sched_unit *u = unit_of(l);
+
+		if (prio(u) <= than)
+			break;		/* the queue is sorted: no better one follows */
+		if (u->affinity & BIT(cpu))
+			return u;
+	}
+	return NULL;
 }
 
 /* The busiest other CPU's first waiting unit better than @than, moved to @cpu. */
@@ -274,8 +336,8 @@ static struct sched_unit *steal(struct scheduler *s, unsigned int cpu, int than)
 
 		if (i == cpu || peer->nr_queued <= most)
 			continue;
-		u = runq_head(peer);
-		if (u && prio(u) > than) {
+		u = first_for(peer, cpu, than);
+		if (u) {
 			best = u;
 			most = peer->nr_queued;
 		}
@@ -296,7 +358,7 @@ static u64 slice_for(const struct sched_unit *u)
 
 	if (u->starved)
 		slice = SCHED_MIN_SLICE_NS;
-	else if (prio(u) == PRIO_UNDER)
+	else if (u->credit >= 0)
 		slice = MAX(MIN((u64)u->credit, SCHED_SLICE_NS), SCHED_MIN_SLICE_NS);
 	if (d->cap)
 		slice = MIN(slice, cap_budget(d) - d->used_ns);
@@ -310,7 +372,14 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	struct sched_unit *prev = c->curr, *next;
 
 	sched_account(s, cpu, now);
+	/* Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away. */
+	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
+	    (prev->affinity & BIT(cpu)) && now < c->picked_at + SCHED_RATELIMIT_NS) {
+		*slice_ns = c->picked_at + SCHED_RATELIMIT_NS - now;
+		return prev;
+	}
 	if (prev) {
+		prev->boosted = false;	/* it had its run */
 		if (prev->state == SCHED_RUNNING) {
 			prev->state = SCHED_RUNNABLE;
 			if (!prev->dom->capped)
@@ -333,6 +402,7 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	runq_remove(s, next);
 	next->state = SCHED_RUNNING;
 	c->curr = next;
+	c->picked_at = now;
 	s->idle_mask &= ~BIT(cpu);
 	*slice_ns = slice_for(next);
 	next->starved = false;

@@ -147,6 +147,34 @@ u64 sched_domain_runtime(struct domain *d)
 	return ns;
 }
 
+int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
+{
+	int cpu;
+
+	spin_lock(&sched_lock);
+	if (!v->sched_unit.dom) {	/* not (or no longer) scheduled */
+		spin_unlock(&sched_lock);
+		return -ESRCH;
+	}
+	cpu = sched_set_affinity(&sched, &v->sched_unit, mask, now_ns());
+	spin_unlock(&sched_lock);
+	if (cpu == -EINVAL)
+		return cpu;
+	if (cpu >= 0)
+		kick_cpu(cpu);
+	return 0;
+}
+
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity)
+{
+	spin_lock(&sched_lock);
+	sched_account(&sched, v->sched_unit.cpu, now_ns());
+	*cpu = v->sched_unit.cpu;
+	*run_ns = v->sched_unit.run_ns;
+	*affinity = v->sched_unit.affinity;
+	spin_unlock(&sched_lock);
+}
+
 void vcpu_wake(struct vcpu *v)
 {
 	int cpu = -1;
@@ -184,6 +212,7 @@ static bool vcpu_has_work(const struct vcpu *v)
 /* Move @v to @state, telling the policy; under sched_lock. */
 static void set_vcpu_state(struct vcpu *v, enum vcpu_state state)
 {
+	ASSERT(spin_is_locked(&sched_lock));
 	v->state = state;
 	vcpu_set_runstate(v, state == VCPU_RUNNABLE ? RUNSTATE_runnable :
 			  state == VCPU_BLOCKED ? RUNSTATE_blocked :
@@ -237,6 +266,19 @@ void vcpu_up(struct vcpu *v)
 	if (v->state == VCPU_DOWN)
 		set_vcpu_state(v, VCPU_RUNNABLE);
 	spin_unlock(&sched_lock);
+}
+
+void vcpu_down(struct vcpu *v)
+{
+	bool running;
+
+	spin_lock(&sched_lock);
+	running = v->sched_unit.state == SCHED_RUNNING;
+	if (v->state != VCPU_DOWN)
+		set_vcpu_state(v, VCPU_DOWN);
+	spin_unlock(&sched_lock);
+	if (running)
+		kick_cpu(v->sched_unit.cpu);
 }
 
 /* Take this CPU's vCPU off it: its state goes to memory, any CPU may load it. */

@@ -5,6 +5,7 @@
  * one of its hypercalls.
  */
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/percpu.h>
 #include <keel/sched_credit.h>
 #include <keel/schedule.h>
@@ -45,6 +46,22 @@ int sched_domain_set_params(struct domain *d, u32 weight, u32 cap)
 u64 sched_domain_runtime(struct domain *d)
 {
 	return 0;
+}
+
+/* The policy checks the mask; the unit is not queued here, so nothing moves. */
+int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
+{
+	return sched_set_affinity(&sched, &v->sched_unit, mask, now_ns()) == -EINVAL ?
+	       -EINVAL : 0;
+}
+
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity)
+{
+	if (v->sched_unit.cpu >= HV_NR_CPUS)
+		hv_fail("d%u v%u on CPU %u", v->domain->id, v->id, v->sched_unit.cpu);
+	*cpu = v->sched_unit.cpu;
+	*run_ns = v->sched_unit.run_ns;
+	*affinity = v->sched_unit.affinity;
 }
 
 static void set_state(struct vcpu *v, enum vcpu_state state)

@@ -634,6 +634,12 @@ static void seed_domctl(void)
 	op.u.sched.weight = 512;
 	op.u.sched.cap = 50;
 	domctl(&q, KEEL_DOMCTL_set_sched, 3, &op.u.sched, sizeof(op.u.sched), NULL, 0, NULL, 0);
+	memset(&op.u.vcpu, 0, sizeof(op.u.vcpu));
+	op.u.vcpu.vcpu = 1;
+	op.u.vcpu.affinity = 1;
+	domctl(&q, KEEL_DOMCTL_setvcpuaffinity, 3, &op.u.vcpu, sizeof(op.u.vcpu), NULL, 0, NULL,
+	       0);
+	domctl(&q, KEEL_DOMCTL_getvcpuinfo, 0, &op.u.vcpu, sizeof(op.u.vcpu), NULL, 0, NULL, 0);
 	op.u.actions.on_poweroff = KEEL_ACTION_preserve;
 	op.u.actions.on_reboot = KEEL_ACTION_restart;
 	op.u.actions.on_crash = KEEL_ACTION_destroy;

@@ -154,6 +154,8 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 			return -EINVAL;
 		d->flags &= (uint16_t)~KEEL_DOMINF_paused;
 		d->flags |= KEEL_DOMINF_blocked;
+		if (d->vcpu_state[0] == KEEL_VCPU_down)
+			d->vcpu_state[0] = KEEL_VCPU_blocked;
 		return 0;
 	case KEEL_DOMCTL_pause:
 		d->flags |= KEEL_DOMINF_paused;
@@ -192,6 +194,27 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* getvcpuinfo and setvcpuaffinity as keel checks them: any domain, dom0 too. */
+static int vcpu_op(struct fake_domain *d, struct keel_domctl *op)
+{
+	uint32_t i = op->u.vcpu.vcpu;
+	uint64_t all = (1ULL << FAKE_NR_CPUS) - 1;
+
+	if (i >= d->vcpus)
+		return -ENOENT;
+	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
+		if (!(op->u.vcpu.affinity & all))
+			return -EINVAL;
+		d->affinity[i] = op->u.vcpu.affinity & all;
+	}
+	op->u.vcpu.affinity = d->affinity[i] ? d->affinity[i] : all;
+	op->u.vcpu.state = d->vcpu_state[i];
+	op->u.vcpu.cpu = (uint32_t)__builtin_ctzll(op->u.vcpu.affinity);
+	op->u.vcpu.running = d->vcpu_state[i] == KEEL_VCPU_runnable;
+	op->u.vcpu.cpu_time_ns = d->vcpu_time_ns[i];
+	return 0;
 }
 
 static int fake_domctl(struct hv *hv, struct keel_domctl *op)
@@ -236,7 +259,7 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		return 0;
 	}
 	case KEEL_DOMCTL_physinfo:
-		op->u.physinfo.nr_cpus = 2;
+		op->u.physinfo.nr_cpus = FAKE_NR_CPUS;
 		op->u.physinfo.nr_domains = fake_hv_domains(f) + 1;
 		op->u.physinfo.total_pages = f->total_pages;
 		op->u.physinfo.free_pages = f->free_pages;
@@ -259,7 +282,9 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		       sizeof(struct keel_domstats));
 		return 0;
 	}
-	if (id == 0)
+	if (op->cmd == KEEL_DOMCTL_getvcpuinfo || op->cmd == KEEL_DOMCTL_setvcpuaffinity)
+		return vcpu_op(&f->dom[id], op);
+	if (id == 0 && op->cmd != KEEL_DOMCTL_set_sched)
 		return -EINVAL;
 	return domctl_on(f, &f->dom[id], op);
 }
@@ -335,7 +360,8 @@ void fake_hv_init(struct fake_hv *f)
 	f->dom[0] = (struct fake_domain){
 		.exists = true, .flags = KEEL_DOMINF_privileged | KEEL_DOMINF_running,
 		.vcpus = 1, .mem_kb = 256 << 10, .weight = 256, .boot_set = true,
-		.cpu_time_ns = 5000000000ull,
+		.cpu_time_ns = 5000000000ull, .vcpu_state = { KEEL_VCPU_runnable },
+		.vcpu_time_ns = { 5000000000ull },
 	};
 	f->total_pages = 262144;	/* 1 GiB */
 	f->free_pages = 131072;

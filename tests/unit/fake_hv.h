@@ -12,6 +12,7 @@
 #define FAKE_XENSTORE_PORT	2
 #define FAKE_CONSOLE_PFN	0xfc000
 #define FAKE_CONSOLE_PORT	1
+#define FAKE_NR_CPUS		2	/* physinfo's */
 
 struct fake_domain {
 	bool exists;
@@ -32,6 +33,10 @@ struct fake_domain {
 	uint32_t console_in_len;
 	uint64_t console_instance;		/* console_read's u.text.instance */
 	struct keel_domstats stats;		/* what getstats answers */
+	/* Per vCPU: what getvcpuinfo answers (affinity 0 reads as every CPU). */
+	uint64_t affinity[8];
+	uint32_t vcpu_state[8];			/* KEEL_VCPU_*; create: vCPU 0 runnable */
+	uint64_t vcpu_time_ns[8];
 };
 
 struct fake_hv {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "commands.h"
+#include "cpulist.h"
 #include "fake_hv.h"
 #include "host.h"
 #include "keelctl_test.h"
@@ -181,6 +182,60 @@ static void test_stat(void **state)
 			    "keelctl: 1 (d1): keel refused getstats: Function not implemented (ENOSYS)\n");
 }
 
+/* xl's CPU lists: parsed into masks, printed back as xl prints affinities. */
+static void test_cpulist(void **state)
+{
+	static const struct { const char *s; uint64_t mask; } good[] = {
+		{ "all", ~0ULL }, { "0", 1 }, { "63", 1ULL << 63 }, { "0-3,5", 0x2f },
+		{ "0-7,^3", 0xf7 }, { "^1,0-2", 0x7 }, { "1-1", 2 }, { "0-63", ~0ULL },
+		{ "2,2", 4 },
+	};
+	static const struct { const char *s, *why; } bad[] = {
+		{ "", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "64", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "-1", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "1,", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "3-1", "a range must go upwards (N-M with N <= M)" },
+		{ "0-", "a range needs a CPU number (0-63) after '-'" },
+		{ "0-99", "a range needs a CPU number (0-63) after '-'" },
+		{ "1 2", "CPUs and ranges are separated by commas" },
+		{ "0x1", "CPUs and ranges are separated by commas" },
+		{ "0,^0", "no CPU left" },
+		{ "99999999999999999999", "expected a CPU number (0-63), a range N-M or \"all\"" },
+	};
+	static const struct { uint64_t mask; unsigned int cpus; const char *s; } shown[] = {
+		{ 0x3, 2, "all" }, { 0xff, 2, "all" }, { 0x1, 2, "0" }, { 0x2f, 8, "0-3,5" },
+		{ 0, 4, "none" }, { 1ULL << 63, 64, "63" }, { ~0ULL, 64, "all" },
+		{ 0xaaaaaaaaaaaaaaaaULL, 64, NULL },
+	};
+	const char *why;
+	uint64_t mask;
+	char buf[200];
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		if (cpulist_parse(good[i].s, &mask, &why))
+			fail_msg("'%s' refused: %s", good[i].s, why);
+		assert_int_equal(mask, good[i].mask);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		mask = 42;
+		why = NULL;
+		assert_int_equal(cpulist_parse(bad[i].s, &mask, &why), -1);
+		assert_string_equal(why, bad[i].why);
+		assert_int_equal(mask, 42);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
+		cpulist_format(shown[i].mask, shown[i].cpus, buf, sizeof(buf));
+		if (shown[i].s)
+			assert_string_equal(buf, shown[i].s);
+	}
+	/* Every other CPU of 64: the longest list, 32 numbers, fits; parsed back the same. */
+	assert_int_equal(cpulist_parse(buf, &mask, &why), 0);
+	assert_int_equal(mask, 0xaaaaaaaaaaaaaaaaULL);
+	cpulist_format(0xaaaaaaaaaaaaaaaaULL, 64, buf, 8);	/* cut short, still a string */
+	assert_true(strlen(buf) < 8);
+}
+
 static void test_list_without_xenstore(void **state)
 {
 	capture_reset();
@@ -344,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_without_xenstore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpulist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test(test_mkdir_parents),

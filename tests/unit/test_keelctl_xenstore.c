@@ -1609,6 +1609,112 @@ static void test_info_dmesg_top(void **state)
 	assert_non_null(strstr(strstr(out_text(&out), "keelctl top") + 1, "keelctl top"));
 }
 
+/* maxvcpus and cpus at create; vcpu-list, vcpu-pin, vcpu-set and sched-credit as xl's. */
+static void test_vcpu_commands(void **state)
+{
+	size_t mark;
+	uint16_t domid;
+
+	domid = create("vm", "vcpus = 1\nmaxvcpus = 2\ncpus = \"1\"\n");
+	assert_int_equal(fake.dom[domid].vcpus, 2);
+	assert_int_equal(fake.dom[domid].affinity[0], 2);
+	assert_int_equal(fake.dom[domid].affinity[1], 2);
+	expect_node("/local/domain/1/cpu/0/availability", "online");
+	expect_node("/local/domain/1/cpu/1/availability", "offline");
+	fake.dom[domid].vcpu_time_ns[0] = 1250000000;
+	mark = strlen(out_text(&out));
+	assert_int_equal(run("vcpu-list", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out) + mark, 
+		"Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+		"Domain-0                             0     0    0   r--       5.0  all / all\n"
+		"vm                                   1     0    1   -b-       1.2  1 / all\n"
+		"vm                                   1     1    -   --p       0.0  1 / all\n");
+	/* Pinning: all vCPUs or one, masks checked against the vCPUs and keel's CPUs. */
+	assert_int_equal(run("vcpu-pin", "vm", "all", "0", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].affinity[0], 1);
+	assert_int_equal(fake.dom[domid].affinity[1], 1);
+	assert_int_equal(run("vcpu-pin", "vm", "1", "0-1", "all", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].affinity[1], 3);
+	assert_int_equal(run("vcpu-pin", "Domain-0", "0", "1", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[0].affinity[0], 2);
+	mark = strlen(out_text(&out));
+	assert_int_equal(run("vcpu-list", "vm", "0", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out) + mark, 
+		"Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+		"vm                                   1     0    0   -b-       1.2  0 / all\n"
+		"vm                                   1     1    -   --p       0.0  all / all\n"
+		"Domain-0                             0     0    1   r--       5.0  1 / all\n");
+	capture_reset();
+	assert_int_equal(run("vcpu-pin", "vm", "2", "0", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: vcpu-pin: vm has vCPUs 0-1, not 2\n");
+	capture_reset();
+	assert_int_equal(run("vcpu-pin", "vm", "0", "1,5", NULL), EXIT_FAIL);
+	assert_string_equal(captured(),
+			    "keelctl: vcpu-pin: CPUS '1,5' names CPU 5; keel runs on 2 CPUs (0-1)\n");
+	capture_reset();
+	assert_int_equal(run("vcpu-pin", "vm", "0", "0-1,^0-1", NULL), EXIT_USAGE);
+	expect_message("keelctl vcpu-pin: CPUS '0-1,^0-1': no CPU left\n");
+	capture_reset();
+	assert_int_equal(run("vcpu-pin", "vm", "0", "0", "1", NULL), EXIT_USAGE);
+	expect_message("keel has no soft affinity");
+	assert_int_equal(fake.dom[domid].affinity[0], 1);	/* unchanged by refusals */
+
+	/* vcpu-set: cpu/N/availability within maxvcpus. */
+	assert_int_equal(run("vcpu-set", "vm", "2", NULL), EXIT_OK);
+	expect_node("/local/domain/1/cpu/1/availability", "online");
+	assert_int_equal(run("vcpu-set", "vm", "1", NULL), EXIT_OK);
+	expect_node("/local/domain/1/cpu/0/availability", "online");
+	expect_node("/local/domain/1/cpu/1/availability", "offline");
+	capture_reset();
+	assert_int_equal(run("vcpu-set", "vm", "3", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: vcpu-set: vm was created with 2 vCPUs "
+			    "(maxvcpus); it cannot have 3\n");
+	capture_reset();
+	assert_int_equal(run("vcpu-set", "vm", "0", NULL), EXIT_USAGE);
+	expect_message("keelctl vcpu-set: N is a number of vCPUs (1 or more), not '0'\n");
+
+	/* sched-credit: what is not given stays; dom0 too. */
+	assert_int_equal(run("sched-credit", "-d", "vm", "-w", "512", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].weight, 512);
+	assert_int_equal(run("sched-credit", "-d", "vm", "-c", "50", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].weight, 512);
+	assert_int_equal(fake.dom[domid].cap, 50);
+	assert_int_equal(run("sched-credit", "-d", "Domain-0", "-w", "300", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[0].weight, 300);
+	mark = strlen(out_text(&out));
+	assert_int_equal(run("sched-credit", NULL), EXIT_OK);
+	assert_int_equal(run("sched-credit", "-d", "vm", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out) + mark, 
+		"Cpupool Pool-0: tslice=10ms ratelimit=0us migration-delay=0us\n"
+		"Name                                ID Weight  Cap\n"
+		"Domain-0                             0    300    0\n"
+		"vm                                   1    512   50\n"
+		"Name                                ID Weight  Cap\n"
+		"vm                                   1    512   50\n");
+	capture_reset();
+	assert_int_equal(run("sched-credit", "-w", "5", NULL), EXIT_USAGE);
+	expect_message("keelctl sched-credit: -w and -c need -d NAME\n");
+	capture_reset();
+	assert_int_equal(run("sched-credit", "-d", "vm", "-w", "0", NULL), EXIT_USAGE);
+	expect_message("keelctl sched-credit: -w takes a number from 1 to 65535, not '0'\n");
+
+	/* A config that cannot work fails at once, leaving nothing. */
+	capture_reset();
+	assert_int_equal(run("create", "-e", cfg_file("bad", "vcpus = 3\nmaxvcpus = 2\n"), NULL),
+			 EXIT_FAIL);
+	expect_message("vcpus (3) is more than maxvcpus (2)");
+	capture_reset();
+	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"0-\"\n"), NULL),
+			 EXIT_FAIL);
+	expect_message("cpus: '0-': a range needs a CPU number (0-63) after '-'");
+	capture_reset();
+	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"7\"\n"), NULL),
+			 EXIT_FAIL);
+	expect_message("keelctl: bad: cpus = \"7\": keel refused setvcpuaffinity: Invalid argument"
+		       " (it names none of keel's CPUs)\n");
+	assert_int_equal(fake_hv_domains(&fake), 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1646,6 +1752,7 @@ int main(void)
 		T(test_console),
 		T(test_console_last_words),
 		T(test_info_dmesg_top),
+		T(test_vcpu_commands),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

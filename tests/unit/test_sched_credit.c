@@ -22,6 +22,7 @@ static struct sched_unit *running[SCHED_MAX_CPUS];
 static u64 slice_end[SCHED_MAX_CPUS];
 static u64 ran[MAX_UNITS];
 static u64 last_seen[MAX_UNITS], max_gap[MAX_UNITS];
+static u64 ran_on[MAX_UNITS];		/* the CPUs each unit was seen running on */
 static u64 busy;			/* CPU time spent running any unit */
 static u64 jitter;			/* slices overrun and ticks come late by up to this */
 static u64 seed;
@@ -47,6 +48,7 @@ static void sim_start(unsigned int ncpus)
 	memset(ran, 0, sizeof(ran));
 	memset(last_seen, 0, sizeof(last_seen));
 	memset(max_gap, 0, sizeof(max_gap));
+	memset(ran_on, 0, sizeof(ran_on));
 	memset(running, 0, sizeof(running));
 	for (unsigned int i = 0; i < SCHED_MAX_CPUS; i++)
 		slice_end[i] = NEVER;
@@ -72,6 +74,8 @@ static void resched(unsigned int cpu)
 	}
 	assert_int_equal(u->cpu, cpu);
 	assert_int_equal(u->state, SCHED_RUNNING);
+	assert_true(u->affinity & BIT(cpu));	/* never outside its hard affinity */
+	ran_on[idx(u)] |= BIT(cpu);
 	assert_true(slice > 0 && slice <= SCHED_SLICE_NS);
 	u->migrated = false;		/* what the arch does after moving the VMCS */
 	if (now - last_seen[idx(u)] > max_gap[idx(u)])
@@ -105,6 +109,7 @@ static void check_invariants(void)
 
 			assert_true(u->queued);
 			assert_int_equal(u->cpu, i);
+			assert_true(u->affinity & BIT(i));
 			assert_int_equal(u->state, SCHED_RUNNABLE);
 			assert_false(u->dom->capped);
 			n++;
@@ -117,7 +122,9 @@ static void check_invariants(void)
 		if (!units[i].dom)
 			continue;
 		assert_true(units[i].credit <= (s64)SCHED_PERIOD_NS);
-		assert_true(units[i].credit >= -(s64)SCHED_MAX_DEBT_NS - (s64)SCHED_SLICE_NS);
+		/* Floored at the tick, then it may run for the whole period. */
+		assert_true(units[i].credit >= -(s64)(SCHED_MAX_DEBT_NS + SCHED_PERIOD_NS +
+						      SCHED_SLICE_NS));
 	}
 }
 
@@ -488,6 +495,7 @@ static void test_yield(void **state)
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 	sched_yield(&s, a);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), b);
+	now += SCHED_RATELIMIT_NS;
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 }
 
@@ -611,6 +619,246 @@ static void test_64_cpus(void **state)
 	assert_accounting(96);
 }
 
+/* Three units pinned to CPU 0, three free on four CPUs: the free ones take CPUs 1-3. */
+static void test_affinity_pins(void **state)
+{
+	(void)state;
+	sim_start(4);
+	for (unsigned int i = 0; i < 6; i++) {
+		add(i, 0, 0, i % 4);
+		if (i < 3)
+			kick(sched_set_affinity(&s, &units[i], BIT(0), now));
+	}
+	memset(ran_on, 0, sizeof(ran_on));	/* unit 1 ran on CPU 1 until pinned */
+	run_until(SEC(6));
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(ran_on[i], BIT(0));
+		assert_within(ran[i], SEC(2), 10);
+	}
+	for (unsigned int i = 3; i < 6; i++) {
+		assert_false(ran_on[i] & BIT(0));
+		assert_within(ran[i], SEC(6), 10);
+	}
+	assert_int_equal(busy, SEC(24));
+	assert_accounting(6);
+}
+
+/* Masks are cut to the machine's CPUs; one with none of them is refused. */
+static void test_affinity_bad_masks(void **state)
+{
+	struct sched_unit *u;
+
+	(void)state;
+	sim_start(2);
+	u = add(0, 0, 0, 0);
+	assert_int_equal(sched_set_affinity(&s, u, 0, now), -EINVAL);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(2) | BIT(63), now), -EINVAL);
+	assert_int_equal(u->affinity, BIT(0) | BIT(1));
+	assert_int_equal(sched_set_affinity(&s, u, BIT(1) | BIT(40), now), 0);
+	assert_int_equal(u->affinity, BIT(1));
+	sim_start(64);
+	u = add(0, 0, 0, 63);
+	assert_int_equal(u->affinity, ~0ULL);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(63), now), -1);
+}
+
+/* A running unit pinned away is kicked and moves at its CPU's next pick. */
+static void test_affinity_moves_running_unit(void **state)
+{
+	struct sched_unit *u;
+
+	(void)state;
+	sim_start(2);
+	u = add(0, 0, 0, 0);
+	add(1, 0, 0, 1);
+	run_until(MS(5));
+	assert_ptr_equal(running[0], u);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	resched(0);
+	assert_true(running[0] != u);
+	assert_true(u->queued);
+	assert_int_equal(u->cpu, 1);
+	memset(ran_on, 0, sizeof(ran_on));
+	run_until(SEC(3));
+	assert_int_equal(ran_on[0], BIT(1));
+	assert_true(ran[0] > SEC(1));
+	/* Unpinned while unit 1 is pinned to CPU 1: unit 0 ends up on CPU 0. */
+	kick(sched_set_affinity(&s, u, BIT(0) | BIT(1), now));
+	kick(sched_set_affinity(&s, &units[1], BIT(1), now));
+	run_until(SEC(4));
+	memset(ran, 0, sizeof(ran));
+	memset(ran_on, 0, sizeof(ran_on));
+	run_until(SEC(5));
+	assert_int_equal(ran_on[1], BIT(1));
+	assert_int_equal(ran_on[0], BIT(0));
+	assert_int_equal(ran[0], SEC(1));
+}
+
+/* Pinned away right after it was picked: the ratelimit does not keep it there. */
+static void test_affinity_beats_ratelimit(void **state)
+{
+	struct sched_unit *u;
+
+	(void)state;
+	sim_start(2);
+	u = add(0, 0, 0, 0);
+	assert_ptr_equal(running[0], u);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	resched(0);			/* asserts it does not run on CPU 0 */
+	assert_null(running[0]);
+	assert_int_equal(u->cpu, 1);
+}
+
+/* A waiting unit moves at once; a blocked one is queued inside its mask when it wakes. */
+static void test_affinity_queued_and_blocked(void **state)
+{
+	struct sched_unit *b, *c;
+
+	(void)state;
+	sim_start(2);
+	add(0, 0, 0, 0);
+	add(1, 0, 0, 1);
+	b = add(2, 0, 0, 0);
+	assert_true(b->queued);
+	assert_int_equal(b->cpu, 0);
+	assert_int_equal(sched_set_affinity(&s, b, BIT(1), now), -1);
+	assert_true(b->queued);
+	assert_int_equal(b->cpu, 1);
+	sched_add_dom(&s, &doms[3]);
+	assert_int_equal(sched_add_unit(&s, &units[3], &doms[3], 0), 0);
+	c = &units[3];
+	assert_int_equal(sched_set_affinity(&s, c, BIT(1), now), -1);
+	assert_int_equal(c->cpu, 1);
+	kick(sched_wake(&s, c, now));
+	assert_int_equal(c->cpu, 1);
+	run_until(SEC(3));
+	assert_int_equal(ran_on[2], BIT(1));
+	assert_int_equal(ran_on[3], BIT(1));
+	assert_true(ran[2] > SEC(1) / 2 && ran[3] > SEC(1) / 2);
+	assert_int_equal(busy, SEC(6));
+}
+
+/* Wake-up boost: y, woken with credit, preempts x (UNDER too) once x ran its ratelimit. */
+static void test_boost_wake_preempts_under_unit(void **state)
+{
+	struct sched_unit *x, *y;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1) + MS(2));
+	assert_ptr_equal(running[0], x);
+	sched_account(&s, 0, now);
+	x->credit = MS(5);			/* UNDER */
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	assert_true(y->boosted);
+	resched(0);
+	assert_ptr_equal(running[0], y);
+	/* Its boost ends with its run: the slice ends, x goes first again. */
+	run_until(slice_end[0]);
+	assert_false(y->boosted);
+	assert_ptr_equal(running[0], x);
+	/* An OVER waker is not boosted. */
+	sched_block(&s, y, now);
+	y->credit = -1;
+	assert_int_equal(sched_wake(&s, y, now), -1);
+	assert_false(y->boosted);
+}
+
+/* A boosted waker waits until what runs has had SCHED_RATELIMIT_NS. */
+static void test_boost_ratelimit(void **state)
+{
+	struct sched_unit *x, *y;
+	u64 picked, slice;
+
+	(void)state;
+	sim_start(1);
+	x = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	y = &units[1];
+	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	run_until(SEC(1));
+	resched(0);				/* x picked afresh */
+	picked = now;
+	run_until(picked + SCHED_RATELIMIT_NS / 4);
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+	assert_int_equal(slice, picked + SCHED_RATELIMIT_NS - now);
+	now = picked + SCHED_RATELIMIT_NS - 1;
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+	assert_int_equal(slice, 1);
+	now++;
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), y);
+	/* A yielding unit gets no ratelimit. */
+	sched_yield(&s, y);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+}
+
+/*
+ * @b runs @burst, blocks and is woken @gap later, again and again, until
+ * @until; it is boosted at each wake while it has credit.
+ */
+static void wake_loop(struct sched_unit *b, u64 burst, u64 gap, u64 until)
+{
+	unsigned int ib = idx(b);
+
+	while (now < until) {
+		u64 start = ran[ib];
+
+		while (ran[ib] - start < burst && now < until)
+			run_until(now + MIN(burst / 4, (u64)MS(1) / 10));
+		sched_block(&s, b, now);
+		if (running[b->cpu] == b)
+			resched(b->cpu);
+		run_until(MIN(now + gap, until));
+		kick(sched_wake(&s, b, now));
+		check_invariants();
+	}
+}
+
+/* A unit woken in a loop gets no more than its weight's share beside a spinner. */
+static void test_boost_wake_loop_cannot_starve(void **state)
+{
+	static const u32 w[] = { 256, 512 };
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		sim_start(1);
+		add(0, w[i], 0, 0);
+		add(1, 256, 0, 0);
+		wake_loop(&units[1], MS(2), MS(1) / 10, SEC(10));
+		assert_true(busy >= SEC(10) - MS(1));
+		/* b asks for 95 % of the CPU; a keeps its share by weight. */
+		assert_within(ran[0], busy * w[i] / (w[i] + 256), 10);
+		assert_accounting(2);
+	}
+	/* Short bursts: the spinner gets its ratelimit between them. */
+	sim_start(1);
+	add(0, 0, 0, 0);
+	add(1, 0, 0, 0);
+	wake_loop(&units[1], MS(1) / 5, MS(1) / 20, SEC(5));
+	assert_true(ran[0] >= busy * SCHED_RATELIMIT_NS / (SCHED_RATELIMIT_NS + MS(1) / 5 +
+							   MS(1) / 10));
+	assert_true(ran[1] >= busy / 10);
+	assert_accounting(2);
+}
+
+/* A capped domain woken in a loop stays within its cap. */
+static void test_boost_cap_holds(void **state)
+{
+	(void)state;
+	sim_start(1);
+	add(0, 0, 0, 0);
+	add(1, 256, 25, 0);
+	wake_loop(&units[1], MS(2), MS(1) / 10, SEC(10));
+	assert_true(ran[1] <= SEC(10) / 4 + SCHED_SLICE_NS);
+	assert_within(ran[1], SEC(10) / 4, 10);
+	assert_int_equal(ran[0] + ran[1], busy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +885,15 @@ int main(void)
 		cmocka_unit_test(test_domain_without_units),
 		cmocka_unit_test(test_all_blocked_idles),
 		cmocka_unit_test(test_64_cpus),
+		cmocka_unit_test(test_affinity_pins),
+		cmocka_unit_test(test_affinity_bad_masks),
+		cmocka_unit_test(test_affinity_moves_running_unit),
+		cmocka_unit_test(test_affinity_queued_and_blocked),
+		cmocka_unit_test(test_affinity_beats_ratelimit),
+		cmocka_unit_test(test_boost_wake_preempts_under_unit),
+		cmocka_unit_test(test_boost_ratelimit),
+		cmocka_unit_test(test_boost_wake_loop_cannot_starve),
+		cmocka_unit_test(test_boost_cap_holds),
 	};
 
 	return cmocka_run_group_tests_name("sched_credit", tests, NULL, NULL);

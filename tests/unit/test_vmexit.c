@@ -61,7 +61,10 @@ void vmcs_explain_failure(void) { }
 void do_irq(unsigned int vector) { }
 void vmx_set_intr_window(bool on) { }
 void vmx_flush_vpid(struct vcpu *v) { }
-void vcpu_block(struct vcpu *v) { }
+static unsigned int blocks, parks;	/* vcpu_block() and vlapic_park_ap() calls */
+
+void vcpu_block(struct vcpu *v) { blocks++; }
+void vlapic_park_ap(struct vcpu *t, const char *why) { parks++; }
 void vcpu_yield(struct vcpu *v) { }
 u64 tsc_read(const struct vcpu *v) { return 0; }
 bool vmx_handle_io(struct vcpu *v) { return true; }
@@ -104,6 +107,7 @@ static int setup(void **state)
 	crashed = NULL;
 	triple_faulted = NULL;
 	hypercalls = 0;
+	blocks = parks = 0;
 	test_log_reset();
 	return 0;
 }
@@ -282,6 +286,29 @@ static void test_fault_while_delivering_df(void **state)
 	assert_injected(X86_EXC_DF, 0);
 }
 
+/* HLT: an AP with interrupts off goes down until INIT/SIPI (Linux's offline CPU); else it blocks. */
+static void test_hlt(void **state)
+{
+	static const struct { unsigned int id; u64 rflags; bool parked; } cases[] = {
+		{ 1, 0x2, true }, { 1, 0x202, false }, { 0, 0x2, false }, { 0, 0x202, false },
+	};
+
+	guest_mode(true, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		vcpu.id = cases[i].id;
+		vcpu.state = VCPU_RUNNABLE;
+		blocks = parks = 0;
+		vmcs[VM_EXIT_REASON] = EXIT_REASON_HLT;
+		vmcs[GUEST_RIP] = 0x1000;
+		vmcs[VM_EXIT_INSTRUCTION_LEN] = 1;
+		vmcs[GUEST_RFLAGS] = cases[i].rflags;
+		vmx_handle_exit(&vcpu);
+		assert_int_equal(vmcs[GUEST_RIP], 0x1001);
+		assert_int_equal(parks, cases[i].parked);
+		assert_int_equal(blocks, !cases[i].parked);
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, NULL)
 
 int main(void)
@@ -296,6 +323,7 @@ int main(void)
 		T(test_task_switch_kernel),
 		T(test_triple_fault_exit),
 		T(test_fault_while_delivering_df),
+		T(test_hlt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,22 +156,36 @@ static void eoi(struct vcpu *v)
 		hwdom_irq_eoi(v->domain, isr);
 }
 
+void vlapic_park_ap(struct vcpu *t, const char *why)
+{
+	if (!t->arch.vmcs)
+		return;		/* never started: down already, no state to reset */
+	WRITE_ONCE(t->arch.restart, true);
+	if (t->state != VCPU_DOWN) {
+		vcpu_down(t);
+		pr_info("d%uv%u: down (%s)\n", t->domain->id, t->id, why);
+	}
+}
+
 /*
- * INIT parks an AP (the de-assert half of the pair does nothing); the
- * startup IPI then starts a parked AP in real mode at vector << 12.
+ * INIT parks an AP (the de-assert half of the pair does nothing): one
+ * that ran stops at once wherever it was. The startup IPI then starts a
+ * parked AP in real mode at vector << 12: a new one gets its VMCS on its
+ * first run, a parked one has its guest state reset there (vmx_run.c).
+ * Only a parked AP takes a SIPI, so SIPIs cannot restart a running vCPU.
  */
 static void init_sipi(struct vcpu *t, u64 icr)
 {
 	if (!t->id)
 		return;		/* the BSP is never reset by an IPI */
 	if (ICR_DELIVERY(icr) == DELIVERY_INIT) {
-		if (icr & ICR_LEVEL_ASSERT)
-			t->arch.sipi_vector = 0;
-		pr_debug("d%uv%u: INIT %s\n", t->domain->id, t->id,
-			 icr & ICR_LEVEL_ASSERT ? "assert" : "de-assert");
+		if (!(icr & ICR_LEVEL_ASSERT))
+			return;
+		t->arch.sipi_vector = 0;
+		vlapic_park_ap(t, "INIT");
 		return;
 	}
-	if (t->state != VCPU_DOWN || t->arch.vmcs)
+	if (t->state != VCPU_DOWN || (t->arch.vmcs && !READ_ONCE(t->arch.restart)))
 		return;		/* a running AP ignores further SIPIs */
 	t->arch.sipi_vector = icr & 0xff;
 	pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,

@@ -274,6 +274,13 @@ static void setup_ap_real_mode(u8 vector)
 	vmwrite(GUEST_RIP, 0);
 }
 
+void vmcs_restart_ap(struct vcpu *v)
+{
+	setup_guest_state(v, 0, 0);
+	setup_ap_real_mode(v->arch.sipi_vector);
+	vmx_update_long_mode();		/* EFER is 0: the IA-32e entry control goes */
+}
+
 static u64 vmcs_current(void)
 {
 	u64 phys;

@@ -258,6 +258,11 @@ static bool handle_cpuid(struct vcpu *v)
 static bool handle_hlt(struct vcpu *v)
 {
 	vmx_skip_instruction();
+	/* An AP halted with interrupts off waits for INIT/SIPI: down, as Xen's hvm_hlt. */
+	if (v->id && !(vmread(GUEST_RFLAGS) & X86_EFLAGS_IF)) {
+		vlapic_park_ap(v, "HLT with interrupts off");
+		return false;
+	}
 	vcpu_block(v);
 	return v->state == VCPU_RUNNABLE;
 }

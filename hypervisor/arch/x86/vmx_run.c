@@ -127,6 +127,13 @@ void arch_vcpu_run(struct vcpu *v)
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);
 	while (vcpu_runnable(v) && !READ_ONCE(c->need_resched)) {
+		/* Started again after INIT (vlapic.c), perhaps while still here. */
+		if (READ_ONCE(v->arch.restart)) {
+			WRITE_ONCE(v->arch.restart, false);
+			vmcs_restart_ap(v);
+			vlapic_reset(v);
+			vmx_flush_vpid(v);	/* INIT flushes the TLB */
+		}
 		vmx_deliver_interrupts(v);
 		arm_preemption_timer();
 		ept_enter_guest(c, v->domain);

@@ -34,6 +34,21 @@
  * and still charged, so even a weight of 1 among heavy domains runs every
  * few periods while taking little more than its share.
  *
+ * A unit woken with credit left (not OVER, its domain not capped) is
+ * boosted, as Xen's BOOST: it queues ahead of UNDER and OVER units and its
+ * CPU is told to reschedule, so the vCPU an event woke runs at once rather
+ * than after the current slice. The boost ends when the unit leaves the
+ * CPU (it blocks, or is preempted or its slice ends), so a unit woken in a
+ * loop runs boosted only while its credit lasts. As Xen's
+ * sched_ratelimit_us, a unit keeps its CPU for SCHED_RATELIMIT_NS after it
+ * was picked (unless it yields, blocks or its domain reaches its cap): a
+ * reschedule before then gives it the rest of that time as its slice.
+ *
+ * Each unit has a hard affinity, a mask of the CPUs it may run on (all by
+ * default): it is queued only on one of them, stolen only by one of them, and
+ * a unit running outside a mask just set is requeued inside it at its CPU's
+ * next pick (sched_set_affinity() says which CPU to kick for that).
+ *
  * Wake-ups and ticks say which CPUs should reschedule (Xen's "tickle"): the
  * caller reschedules itself, or sends the others an IPI.
  */
@@ -42,6 +57,7 @@
 #define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
 #define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
+#define SCHED_RATELIMIT_NS	1000000ULL	/* least run before a preemption */
 #define SCHED_STARVE_NS		(10 * SCHED_PERIOD_NS)
 #define SCHED_MAX_DEBT_NS	(SCHED_PERIOD_NS)	/* credit floor at the tick */
 #define SCHED_DEFAULT_WEIGHT	256
@@ -77,12 +93,14 @@ struct sched_unit {
 	bool queued;
 	bool yielded;			/* goes to the back of the queue once */
 	bool starved;			/* waited too long: runs next, for a short slice */
+	bool boosted;			/* woken with credit: runs next, until it leaves */
 	bool migrated;			/* stolen by @cpu: the arch moves it and clears this */
 	struct sched_link rq;
 	struct sched_unit *dom_next;
 	u64 ready_since;		/* when it last became ready to run */
 	u64 run_ns;			/* CPU time charged, in total */
 	unsigned int migrations;
+	u64 affinity;			/* hard affinity: the CPUs it may run on */
 };
 
 /* One per physical CPU. */
@@ -91,6 +109,7 @@ struct sched_cpu {
 	unsigned int nr_queued;
 	struct sched_unit *curr;	/* NULL while idle */
 	u64 charged_to;			/* curr has been charged up to this time */
+	u64 picked_at;			/* when curr was last picked, for the ratelimit */
 };
 
 struct scheduler {
@@ -110,7 +129,10 @@ int sched_remove_dom(struct scheduler *s, struct sched_dom *d);
 /* Weight 1..SCHED_MAX_WEIGHT, cap 0..100 * ncpus percent; -EINVAL otherwise. */
 int sched_set_params(struct scheduler *s, struct sched_dom *d, u32 weight, u32 cap);
 
-/* Add @u to @d, living on @cpu, blocked until sched_wake(); -EINVAL for a bad CPU. */
+/*
+ * Add @u to @d, living on @cpu, blocked until sched_wake(), with every CPU
+ * as its hard affinity; -EINVAL for a bad CPU.
+ */
 int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *d,
 		   unsigned int cpu);
 /*
@@ -120,11 +142,17 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 int sched_remove_unit(struct scheduler *s, struct sched_unit *u);
 
 /*
- * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle
- * or @u preempts what runs there, else an idle CPU (which will steal work),
- * else -1. A unit woken before its CPU rescheduled simply keeps running.
+ * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle,
+ * else an idle CPU (which will steal work), else @u's own if @u preempts what
+ * runs there, else -1. A unit woken before its CPU rescheduled keeps running.
  */
 int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now);
+/*
+ * Set @u's hard affinity to @mask (bits past the CPUs are dropped; -EINVAL if
+ * none is left). Returns the CPU to kick: the one running @u outside @mask, or
+ * the one that should pick @u up where it was moved; else -1.
+ */
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now);
 /* @u waits for an event; if it is running, its CPU should reschedule. */
 void sched_block(struct scheduler *s, struct sched_unit *u, u64 now);
 /* The running @u steps back behind every waiting unit at its CPU's next pick. */

@@ -23,6 +23,10 @@ void sched_domain_remove(struct domain *d);
 int sched_domain_set_params(struct domain *d, u32 weight, u32 cap);
 /* The CPU time @d's vCPUs have been charged, ns. */
 u64 sched_domain_runtime(struct domain *d);
+/* Hard affinity of @v: the host CPUs in @mask only; -EINVAL if it names none. */
+int sched_vcpu_set_affinity(struct vcpu *v, u64 mask);
+/* @v's CPU, charged time (ns) and hard affinity, read together. */
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity);
 
 /*
  * @v may have become runnable (woken, started, unpaused): queue it and

@@ -53,6 +53,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 bool vcpu_runnable(const struct vcpu *v);
 /* Start a vCPU that is down (boot, SIPI, VCPUOP_up). */
 void vcpu_up(struct vcpu *v);
+/* INIT: @v stops until started again (vcpu_up()); its CPU lets it go at once. */
+void vcpu_down(struct vcpu *v);
 /*
  * Its domain is being destroyed and @v is off every CPU: stop its periodic
  * timer for good and kill every timer of it (kill_timer()), so that none

@@ -35,6 +35,13 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_DOMCTL_readlog	15	/* u.text: keel's own log (dmesg); domain ignored */
 #define KEEL_DOMCTL_getstats	16	/* u.stats: a domain's VM exits and hypercalls so far */
 #define KEEL_DOMCTL_dump_vcpus	17	/* print its vCPUs' wake-up state on keel's console */
+#define KEEL_DOMCTL_getvcpuinfo	22	/* u.vcpu: one vCPU's state, CPU, time, affinity */
+#define KEEL_DOMCTL_setvcpuaffinity 23	/* u.vcpu: in: vcpu, affinity */
+
+/* u.vcpu.state */
+#define KEEL_VCPU_down		0	/* not started, or parked by INIT */
+#define KEEL_VCPU_runnable	1	/* waiting for a CPU, or running (u.vcpu.running) */
+#define KEEL_VCPU_blocked	2	/* waiting for an event */
 
 /* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
 #define KEEL_ACTION_destroy	0
@@ -162,6 +169,20 @@ struct keel_domctl {
 			uint32_t size;		/* sizeof(struct keel_domstats) */
 			uint32_t pad;
 		} stats;
+		/*
+		 * getvcpuinfo and setvcpuaffinity: vCPU @vcpu of the
+		 * domain (any domain, dom0 too). Affinity bit N is host
+		 * CPU N; set: bits past the host's CPUs are dropped, none
+		 * left is -EINVAL.
+		 */
+		struct {
+			uint32_t vcpu;		/* in: 0..nr_vcpus - 1 */
+			uint32_t state;		/* out: KEEL_VCPU_* */
+			uint32_t cpu;		/* out: the CPU running it or whose queue holds it */
+			uint32_t running;	/* out: 1 while on a CPU */
+			uint64_t cpu_time_ns;	/* out: run so far */
+			uint64_t affinity;	/* hard affinity */
+		} vcpu;
 		uint8_t raw[80];
 	} u;
 };

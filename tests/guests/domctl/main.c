@@ -205,6 +205,27 @@ static void check_hostile(void)
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = dom,
 				   .u.actions = { 0, 7, 0 } };
 	EXPECT(keel_domctl(&op), -EINVAL);
+	/* vCPUs: the index and the mask are checked; dom0 may read and pin its own. */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_getvcpuinfo, .domain = dom,
+				   .u.vcpu.vcpu = 1 };
+	EXPECT(keel_domctl(&op), -ENOENT);
+	op.u.vcpu.vcpu = 0;
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(op.u.vcpu.state, KEEL_VCPU_down);
+	EXPECT(op.u.vcpu.affinity, 1);		/* every CPU of one */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = dom,
+				   .u.vcpu.affinity = 2 };	/* CPU 1: none here */
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.vcpu.vcpu = 0xffffffff;
+	EXPECT(keel_domctl(&op), -ENOENT);
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = DOMID_SELF,
+				   .u.vcpu.affinity = ~0ULL };
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(op.u.vcpu.affinity, 1);		/* cut to the host's CPUs */
+	EXPECT(op.u.vcpu.running, 1);		/* it asks */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_sched, .domain = DOMID_SELF,
+				   .u.sched = { 512, 0 } };
+	EXPECT(keel_domctl(&op), 0);
 
 	/* Foreign mappings: only frames the domain owns, only of live domains. */
 	EXPECT(foreign_map(dom, 0x100000000ULL >> 12, FOREIGN_WINDOW), -ENOENT);

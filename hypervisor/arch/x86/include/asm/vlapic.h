@@ -20,6 +20,8 @@ struct vlapic {
 struct vcpu;
 
 void vlapic_reset(struct vcpu *v);
+/* AP @t stops (INIT, or HLT with interrupts off) until a SIPI restarts it; @why is logged. */
+void vlapic_park_ap(struct vcpu *t, const char *why);
 /* RDMSR/WRMSR of x2APIC MSR @msr: 0, or -EINVAL for a #GP. */
 int vlapic_read_msr(struct vcpu *v, u32 msr, u64 *val);
 int vlapic_write_msr(struct vcpu *v, u32 msr, u64 val);

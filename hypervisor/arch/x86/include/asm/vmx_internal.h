@@ -17,6 +17,8 @@ void vmx_exit_entry(void);
 
 int vmcs_init(struct vcpu *v, u32 entry, u32 start_info);
 void vmcs_free(struct vcpu *v);
+/* @v (its VMCS loaded here) as INIT then SIPI leave an AP: real mode at sipi_vector << 12. */
+void vmcs_restart_ap(struct vcpu *v);
 /* Make @v's VMCS current on this CPU / write it back to memory (not launched). */
 void vmcs_load(struct vcpu *v);
 void vmcs_clear(struct vcpu *v);
