@@ -160,7 +160,7 @@ void vlapic_park_ap(struct vcpu *t, const char *why)
 {
 	if (!t->arch.vmcs)
 		return;		/* never started: down already, no state to reset */
-	WRITE_ONCE(t->arch.restart, true);
+	WRITE_ONCE(t->arch.wait_sipi, true);
 	if (t->state != VCPU_DOWN) {
 		vcpu_down(t);
 		pr_info("d%uv%u: down (%s)\n", t->domain->id, t->id, why);
@@ -169,10 +169,12 @@ void vlapic_park_ap(struct vcpu *t, const char *why)
 
 /*
  * INIT parks an AP (the de-assert half of the pair does nothing): one
- * that ran stops at once wherever it was. The startup IPI then starts a
- * parked AP in real mode at vector << 12: a new one gets its VMCS on its
- * first run, a parked one has its guest state reset there (vmx_run.c).
- * Only a parked AP takes a SIPI, so SIPIs cannot restart a running vCPU.
+ * that ran stops at once wherever it was and waits for a SIPI. The startup
+ * IPI then starts a parked AP in real mode at vector << 12: a new one gets
+ * its VMCS on its first run, a parked one has its guest state reset there
+ * (vmx_run.c; asked for only here, so a park racing with the AP's own run
+ * loop cannot consume the reset). Only a down AP that never ran or waits
+ * for a SIPI takes one: SIPIs cannot restart a running vCPU.
  */
 static void init_sipi(struct vcpu *t, u64 icr)
 {
@@ -185,9 +187,13 @@ static void init_sipi(struct vcpu *t, u64 icr)
 		vlapic_park_ap(t, "INIT");
 		return;
 	}
-	if (t->state != VCPU_DOWN || (t->arch.vmcs && !READ_ONCE(t->arch.restart)))
+	if (t->state != VCPU_DOWN)
 		return;		/* a running AP ignores further SIPIs */
+	if (t->arch.vmcs && !__atomic_exchange_n(&t->arch.wait_sipi, false, __ATOMIC_ACQ_REL))
+		return;		/* a second SIPI of the pair, or one racing it */
 	t->arch.sipi_vector = icr & 0xff;
+	if (t->arch.vmcs)
+		WRITE_ONCE(t->arch.restart, true);
 	pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,
 		(unsigned int)(icr & 0xff) << 12);
 	vcpu_up(t);

@@ -36,7 +36,8 @@ struct arch_vcpu {
 	 */
 	unsigned int host_cpu;
 	u8 sipi_vector;		/* an AP started by SIPI: its real-mode page; 0 = BSP */
-	bool restart;		/* parked by INIT after it ran: SIPI state at its next run */
+	bool wait_sipi;		/* parked by INIT (or HLT, IF=0) after it ran: a SIPI starts it */
+	bool restart;		/* started again by SIPI: SIPI state at its next run */
 	u16 vpid;		/* from vpid.c; 0 until the VMCS is made */
 	/*
 	 * Debug registers (debugreg.c): DR0-3 and DR6 are in the CPU only
