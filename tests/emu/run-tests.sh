@@ -249,7 +249,14 @@ run_test() {
 
 	local start=$EPOCHREALTIME rc=0
 	timeline "$dir" "$start" "$BASHPID" &
+	local timeline_job=$!
 	(cd "$dir" && exec timeout --foreground -k 5 "$limit" "${cmd[@]}" <"$stdin" >"$emu_log" 2>&1) || rc=$?
+	# tail --pid has been seen to outlive this job by an hour, holding the caller's emulator
+	# slot lock (an inherited fd): its last poll done, end it here.
+	sleep 1
+	pkill -P "$timeline_job" 2>/dev/null || true
+	kill "$timeline_job" 2>/dev/null || true
+	wait "$timeline_job" 2>/dev/null || true
 	local secs
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 
