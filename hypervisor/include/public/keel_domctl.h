@@ -35,6 +35,7 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_DOMCTL_readlog	15	/* u.text: keel's own log (dmesg); domain ignored */
 #define KEEL_DOMCTL_getstats	16	/* u.stats: a domain's VM exits and hypercalls so far */
 #define KEEL_DOMCTL_dump_vcpus	17	/* print its vCPUs' wake-up state on keel's console */
+#define KEEL_DOMCTL_set_max_mem	26	/* u.max_mem: the RAM it may have (Xen's max_mem) */
 
 /* u.actions values (xl's on_poweroff / on_reboot / on_crash). */
 #define KEEL_ACTION_destroy	0
@@ -70,6 +71,7 @@ struct keel_domctl_info {
 	uint64_t xenstore_pfn;
 	uint32_t console_port;		/* the domain's ports for them */
 	uint32_t xenstore_port;
+	uint64_t cur_kb;		/* RAM charged to it now (xl's current memory) */
 };
 
 /*
@@ -162,6 +164,11 @@ struct keel_domctl {
 			uint32_t size;		/* sizeof(struct keel_domstats) */
 			uint32_t pad;
 		} stats;
+		/* set_max_mem: its XENMEM_maximum_reservation; below what it has, it can
+		 * only give memory back (Xen's ratchet) */
+		struct {
+			uint64_t max_kb;	/* a whole number of pages, <= 64 GiB */
+		} max_mem;
 		uint8_t raw[80];
 	} u;
 };
