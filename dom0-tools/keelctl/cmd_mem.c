@@ -1,4 +1,4 @@
-/* keelctl mem-set and mem-max: a guest's memory target and maximum, as xl's (the balloon does the rest). */
+/* keelctl mem-set and mem-max: a guest's memory target and maximum, as xl's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
