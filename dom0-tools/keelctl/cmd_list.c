@@ -11,7 +11,7 @@ static void print_row(struct kc *kc, const struct keel_domctl_info *d, struct xs
 
 	domain_state(d->flags, state);
 	fprintf(kc->out, "%-40s %5u %5llu %5u     %s %9.1f\n", name ? name : "(null)", d->domid,
-		(unsigned long long)(d->mem_kb >> 10), d->nr_online_vcpus, state,
+		(unsigned long long)(d->cur_kb >> 10), d->nr_online_vcpus, state,
 		(double)d->cpu_time_ns / 1e9);
 	free(name);
 }

@@ -64,8 +64,8 @@ static void row(struct top *tp, const struct keel_domctl_info *d, uint64_t elaps
 	domain_state(d->flags, state);
 	fprintf(tp->kc->out, "%18.18s %6s %10llu %6.1f %10llu %6.1f %5u %4u\n",
 		name ? name : "(null)", state, (unsigned long long)(d->cpu_time_ns / 1000000000),
-		cpu, (unsigned long long)d->mem_kb,
-		total_kb ? 100.0 * (double)d->mem_kb / (double)total_kb : 0.0,
+		cpu, (unsigned long long)d->cur_kb,
+		total_kb ? 100.0 * (double)d->cur_kb / (double)total_kb : 0.0,
 		d->nr_online_vcpus, d->domid);
 	free(name);
 }

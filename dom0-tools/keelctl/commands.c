@@ -55,6 +55,13 @@ const struct command commands[] = {
 	  "list guests' vifs, as xl network-list\n"
 	  "  Idx (device id), BE (backend domain), MAC, handle, state, evt-ch and tx-/rx-ring-ref\n"
 	  "  (as the guest's frontend reports them; -1: none), BE-path" },
+	{ "mem-set", cmd_mem_set, "NAME MEM",
+	  "set a guest's memory target; its balloon driver gives memory back or takes it\n"
+	  "  MEM: a number, unit k, m (the default), g or t. At most its maximum (mem-max);\n"
+	  "  keel's limit follows the target. A guest gets back at most what it was built with." },
+	{ "mem-max", cmd_mem_max, "NAME MEM",
+	  "set a guest's maximum memory (keel's limit and memory/static-max)\n"
+	  "  MEM as for mem-set; not below its memory target (mem-set lowers that first)" },
 	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
 	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
 	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",

@@ -54,6 +54,8 @@ int cmd_block_list(struct kc *kc, int argc, char **argv);
 int cmd_network_attach(struct kc *kc, int argc, char **argv);
 int cmd_network_detach(struct kc *kc, int argc, char **argv);
 int cmd_network_list(struct kc *kc, int argc, char **argv);
+int cmd_mem_set(struct kc *kc, int argc, char **argv);
+int cmd_mem_max(struct kc *kc, int argc, char **argv);
 int cmd_info(struct kc *kc, int argc, char **argv);
 int cmd_dmesg(struct kc *kc, int argc, char **argv);
 int cmd_top(struct kc *kc, int argc, char **argv);

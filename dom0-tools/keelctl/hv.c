@@ -23,6 +23,7 @@ const char *hv_cmd_name(uint32_t cmd)
 		[KEEL_DOMCTL_console_write] = "console_write",
 		[KEEL_DOMCTL_readlog] = "readlog",
 		[KEEL_DOMCTL_getstats] = "getstats",
+		[KEEL_DOMCTL_set_max_mem] = "set_max_mem",
 	};
 
 	return cmd < ARRAY_SIZE(names) && names[cmd] ? names[cmd] : "unknown";
@@ -74,6 +75,14 @@ int hv_set_memory(struct hv *hv, uint16_t domid, uint64_t mem_kb)
 	struct keel_domctl op = op_for(KEEL_DOMCTL_set_memory, domid);
 
 	op.u.memory.mem_kb = mem_kb;
+	return hv_domctl(hv, &op);
+}
+
+int hv_set_max_mem(struct hv *hv, uint16_t domid, uint64_t max_kb)
+{
+	struct keel_domctl op = op_for(KEEL_DOMCTL_set_max_mem, domid);
+
+	op.u.max_mem.max_kb = max_kb;
 	return hv_domctl(hv, &op);
 }
 

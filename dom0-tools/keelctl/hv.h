@@ -44,6 +44,8 @@ int hv_domctl(struct hv *hv, struct keel_domctl *op);
 int hv_simple(struct hv *hv, uint32_t cmd, uint16_t domid);
 int hv_create(struct hv *hv, unsigned int max_vcpus, uint16_t *domid);
 int hv_set_memory(struct hv *hv, uint16_t domid, uint64_t mem_kb);
+/* The RAM @domid may have from now on (Xen's max_mem): a page multiple. */
+int hv_set_max_mem(struct hv *hv, uint16_t domid, uint64_t max_kb);
 int hv_set_boot(struct hv *hv, uint16_t domid, uint64_t entry, const char *cmdline,
 		uint64_t ramdisk_gpa, uint64_t ramdisk_size);
 int hv_set_sched(struct hv *hv, uint16_t domid, uint32_t weight, uint32_t cap);

@@ -6,6 +6,7 @@
 #include <keel/domain_stats.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
 #include <keel/platform.h>
@@ -76,6 +77,16 @@ static long domctl_set_memory(struct domain *d, u64 mem_kb)
 	if (!rc)
 		rc = domain_setup_special_pages(d);
 	return rc;
+}
+
+/* set_max_mem: Xen's max_mem, after its RAM was given (set_memory sets it first). */
+static long domctl_set_max_mem(struct domain *d, u64 max_kb)
+{
+	if (!d->mem_size || max_kb > (GiB(64) >> 10) ||
+	    !IS_ALIGNED(max_kb, PAGE_SIZE >> 10))
+		return -EINVAL;
+	p2m_set_max_pages(d, max_kb >> (PAGE_SHIFT - 10));
+	return 0;
 }
 
 static long domctl_set_boot(struct vcpu *caller, struct domain *d,
@@ -158,6 +169,7 @@ static void fill_info(struct domain *d, struct keel_domctl_info *info)
 	if (info->nr_online_vcpus && blocked == info->nr_online_vcpus)
 		info->flags |= KEEL_DOMINF_blocked;
 	info->mem_kb = d->mem_size >> 10;
+	info->cur_kb = p2m_tot_pages(d) << (PAGE_SHIFT - 10);
 	info->cpu_time_ns = sched_domain_runtime(d);
 	info->weight = d->sched_dom.weight;
 	info->cap = d->sched_dom.cap;
@@ -313,6 +325,8 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 		return domctl_set_memory(d, op->u.memory.mem_kb);
 	case KEEL_DOMCTL_set_boot:
 		return domctl_set_boot(caller, d, op);
+	case KEEL_DOMCTL_set_max_mem:
+		return domctl_set_max_mem(d, op->u.max_mem.max_kb);
 	case KEEL_DOMCTL_unpause:
 		return domctl_unpause(d);
 	case KEEL_DOMCTL_pause:

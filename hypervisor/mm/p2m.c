@@ -77,6 +77,17 @@ void p2m_set_allocation(struct domain *d, u64 max_pages, u64 ram_end)
 	d->p2m_gpa_limit = MIN(top, PT_ADDR_LIMIT);
 }
 
+void p2m_set_max_pages(struct domain *d, u64 max_pages)
+{
+	u64 tables = P2M_TABLES_BASE + max_pages / P2M_PAGES_PER_TABLE;
+
+	spin_lock(&d->p2m_lock);
+	d->max_pages = max_pages;
+	/* Never fewer tables: ballooning down splits leaves, which needs them. */
+	d->p2m_max_tables = MAX(d->p2m_max_tables, tables);
+	spin_unlock(&d->p2m_lock);
+}
+
 bool p2m_gpa_valid(const struct domain *d, u64 gpa)
 {
 	return gpa < d->p2m_gpa_limit;

@@ -38,6 +38,7 @@ static void fill_info(const struct fake_domain *d, uint16_t domid, struct keel_d
 	i->nr_vcpus = d->vcpus;
 	i->nr_online_vcpus = d->boot_set && !(d->flags & KEEL_DOMINF_paused) ? d->vcpus : 0;
 	i->mem_kb = d->mem_kb;
+	i->cur_kb = d->cur_kb;
 	i->cpu_time_ns = d->cpu_time_ns;
 	i->weight = d->weight;
 	i->cap = d->cap;
@@ -125,11 +126,17 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 		if (op->u.memory.mem_kb < 4096 || op->u.memory.mem_kb % 4)
 			return -EINVAL;
 		d->mem_kb = op->u.memory.mem_kb;
+		d->cur_kb = d->max_kb = d->mem_kb;
 		d->ram = malloc(d->mem_kb << 10);
 		if (!d->ram)
 			return -ENOMEM;
 		/* Junk, so that tests see what the builder zeroes. */
 		memset(d->ram, 0xa5, d->mem_kb << 10);
+		return 0;
+	case KEEL_DOMCTL_set_max_mem:
+		if (!d->ram || op->u.max_mem.max_kb % 4 || op->u.max_mem.max_kb > (64ULL << 20))
+			return -EINVAL;
+		d->max_kb = op->u.max_mem.max_kb;
 		return 0;
 	case KEEL_DOMCTL_set_boot: {
 		const char *cmdline = (const char *)(uintptr_t)op->u.boot.cmdline;
@@ -359,7 +366,7 @@ void fake_hv_init(struct fake_hv *f)
 	f->hv.ops = &fake_ops;
 	f->dom[0] = (struct fake_domain){
 		.exists = true, .flags = KEEL_DOMINF_privileged | KEEL_DOMINF_running,
-		.vcpus = 1, .mem_kb = 256 << 10, .weight = 256, .boot_set = true,
+		.vcpus = 1, .mem_kb = 256 << 10, .cur_kb = 256 << 10, .weight = 256, .boot_set = true,
 		.cpu_time_ns = 5000000000ull, .vcpu_state = { KEEL_VCPU_runnable },
 		.vcpu_time_ns = { 5000000000ull },
 	};

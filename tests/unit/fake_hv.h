@@ -21,6 +21,8 @@ struct fake_domain {
 	unsigned int vcpus;
 	uint64_t mem_kb;
 	uint8_t *ram;			/* mem_kb KiB, once set_memory ran */
+	uint64_t cur_kb;		/* what getinfo reports it has (a test balloons it) */
+	uint64_t max_kb;		/* set_memory's size, then set_max_mem's */
 	bool boot_set;
 	uint64_t entry, ramdisk_gpa, ramdisk_size;
 	char cmdline[1024];

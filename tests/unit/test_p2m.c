@@ -786,6 +786,43 @@ static void test_balloon_out_and_in(void **state)
 	assert_int_equal(host_pages.nr_free, free);
 }
 
+/*
+ * mem-max / mem-set (set_max_mem): a maximum below what the domain has
+ * takes nothing away; it may only give back until it is under, then take
+ * up to the new maximum again. The table limit never shrinks.
+ */
+static void test_max_mem_ratchet(void **state)
+{
+	u64 gfns[4] = { RAM_4K >> 12, (RAM_4K >> 12) + 1, (RAM_4K >> 12) + 2,
+			(RAM_4K >> 12) + 3 };
+	u64 tot = p2m_tot_pages(dom[1]), free = host_pages.nr_free;
+	unsigned int tables = dom[1]->p2m_max_tables;
+
+	p2m_set_max_pages(dom[1], tot - 2);
+	assert_int_equal(query(1, XENMEM_maximum_reservation, DOMID_SELF), tot - 2);
+	assert_int_equal(p2m_tot_pages(dom[1]), tot);
+	assert_int_equal(dom[1]->p2m_max_tables, tables);
+	assert_int_equal(reserve(1, XENMEM_decrease_reservation, gfns, 4), 4);
+	assert_int_equal(host_pages.nr_free, free + 4);
+	/* Back to the new maximum, not past it. */
+	assert_int_equal(reserve(1, XENMEM_populate_physmap, gfns, 4), 2);
+	assert_int_equal(reserve(1, XENMEM_increase_reservation, NULL, 1), 0);
+	assert_int_equal(p2m_tot_pages(dom[1]), tot - 2);
+	/* Raised: the rest comes back, and more than it booted with. */
+	p2m_set_max_pages(dom[1], tot + 1);
+	assert_int_equal(reserve(1, XENMEM_populate_physmap, gfns + 2, 2), 2);
+	assert_int_equal(reserve(1, XENMEM_increase_reservation, NULL, 2), 1);
+	assert_int_equal(p2m_tot_pages(dom[1]), tot + 1);
+	assert_int_equal(host_pages.nr_free, free - 1);
+	/* A large maximum raises the table limit; a small one does not lower it. */
+	p2m_set_max_pages(dom[1], 1ULL << 24);
+	assert_true(dom[1]->p2m_max_tables > tables);
+	tables = dom[1]->p2m_max_tables;
+	p2m_set_max_pages(dom[1], 0);
+	assert_int_equal(dom[1]->p2m_max_tables, tables);
+	assert_int_equal(reserve(1, XENMEM_populate_physmap, gfns, 1), 0);
+}
+
 /* A 4 KiB page out of a 2 MiB leaf: the leaf is split, its neighbours stay. */
 static void test_balloon_large_leaf(void **state)
 {
@@ -1218,6 +1255,7 @@ int main(void)
 		T(test_pin_then_physmap),
 		T(test_pin_physmap_race),
 		T(test_balloon_out_and_in),
+		T(test_max_mem_ratchet),
 		T(test_balloon_large_leaf),
 		T(test_balloon_pinned_page),
 		T(test_balloon_refusals),

@@ -121,6 +121,12 @@ test_keelctl_vif_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_vif_HDRS := $(KEELCTL_TEST_HDRS)
 test_keelctl_vif_DEFS := $(KEELCTL_INCLUDES)
 test_keelctl_vif_LIBS := -llzma
+# mem-set and mem-max: sizes, the balloon's xenstore nodes, keel's limit (cmd_mem.c).
+UNIT_TESTS += test_keelctl_mem
+test_keelctl_mem_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
+test_keelctl_mem_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
+test_keelctl_mem_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
+test_keelctl_mem_LIBS := -llzma
 # Argument errors in process, and the static binary itself.
 test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)

@@ -42,6 +42,12 @@ int p2m_init(struct domain *d);
  * space it may use follow from them.
  */
 void p2m_set_allocation(struct domain *d, u64 max_pages, u64 ram_end);
+/*
+ * XEN_DOMCTL_max_mem: @d may have @max_pages frames from now on. Below what
+ * it has, nothing is taken away: it may only give frames back until it is
+ * under (Xen's ratchet). The table limit only grows.
+ */
+void p2m_set_max_pages(struct domain *d, u64 max_pages);
 /* domain_free(): drop every entry's references, free the tables. */
 void p2m_teardown(struct domain *d);
 

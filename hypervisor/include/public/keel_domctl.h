@@ -37,6 +37,7 @@ typedef __UINT64_TYPE__ uint64_t;
 #define KEEL_DOMCTL_dump_vcpus	17	/* print its vCPUs' wake-up state on keel's console */
 #define KEEL_DOMCTL_getvcpuinfo	22	/* u.vcpu: one vCPU's state, CPU, time, affinity */
 #define KEEL_DOMCTL_setvcpuaffinity 23	/* u.vcpu: in: vcpu, affinity */
+#define KEEL_DOMCTL_set_max_mem	26	/* u.max_mem: the RAM it may have (Xen's max_mem) */
 
 /* u.vcpu.state */
 #define KEEL_VCPU_down		0	/* not started, or parked by INIT */
@@ -77,6 +78,7 @@ struct keel_domctl_info {
 	uint64_t xenstore_pfn;
 	uint32_t console_port;		/* the domain's ports for them */
 	uint32_t xenstore_port;
+	uint64_t cur_kb;		/* RAM charged to it now (xl's current memory) */
 };
 
 /*
@@ -183,6 +185,11 @@ struct keel_domctl {
 			uint64_t cpu_time_ns;	/* out: run so far */
 			uint64_t affinity;	/* hard affinity */
 		} vcpu;
+		/* set_max_mem: its XENMEM_maximum_reservation; below what it has, it can
+		 * only give memory back (Xen's ratchet) */
+		struct {
+			uint64_t max_kb;	/* a whole number of pages, <= 64 GiB */
+		} max_mem;
 		uint8_t raw[80];
 	} u;
 };

@@ -190,8 +190,25 @@ static void check_hostile(void)
 	op.u.memory.mem_kb = 1ULL << 40;
 	EXPECT(keel_domctl(&op), -EINVAL);
 	op.u.memory.mem_kb = 4096;
+	op.cmd = KEEL_DOMCTL_set_max_mem;		/* no RAM yet to limit */
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.cmd = KEEL_DOMCTL_set_memory;
 	EXPECT(keel_domctl(&op), 0);
 	EXPECT(keel_domctl(&op), -EEXIST);
+	/* mem-max: a page multiple up to 64 GiB, never the caller's own */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_max_mem, .domain = dom,
+				   .u.max_mem.max_kb = 8194 };
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.max_mem.max_kb = (64ULL << 20) + 4;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.max_mem.max_kb = 1024;			/* below what it has: allowed */
+	EXPECT(keel_domctl(&op), 0);
+	op.domain = DOMID_SELF;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	EXPECT(keel_domctl_getinfo(dom, &info), 0);
+	/* its RAM, the legacy range and keel's three special pages */
+	CHECK(info.mem_kb == 4096 && info.cur_kb == 4096 + 12, "mem_kb %llu cur_kb %llu",
+	      (unsigned long long)info.mem_kb, (unsigned long long)info.cur_kb);
 	check_text_idle(dom, true);
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_boot, .domain = dom,
 				   .u.boot.entry = 0xfffff000 };
