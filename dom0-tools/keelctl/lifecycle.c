@@ -4,6 +4,7 @@
 #include <string.h>
 #include "builder.h"
 #include "disks.h"
+#include "dom_state.h"
 #include "lifecycle.h"
 #include "util.h"
 #include "vifs.h"
@@ -11,6 +12,7 @@
 
 int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool destroy)
 {
+	char *uuid;
 	int rc = 0, r;
 
 	if (destroy) {
@@ -34,6 +36,10 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 		kc_err("d%u: cannot remove its vifs: %s", domid, strerror(-r));
 		rc = rc ? rc : r;
 	}
+	uuid = dom_state_uuid(kc->xs, domid);
+	if (uuid && (!expect_vm || (!strncmp(expect_vm, "/vm/", 4) && !strcmp(expect_vm + 4, uuid))))
+		dom_state_remove(uuid);
+	free(uuid);
 	r = xs_release(kc->xs, domid);
 	/* ENOENT: never introduced, or released already. */
 	if (r && r != -ENOENT) {
@@ -99,7 +105,7 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 	struct disk_set disks;
 	struct vif_set vifs;
 	char *vm;
-	int rc;
+	int rc, r;
 
 	if (!kc_hv(kc) || !kc_xs(kc))
 		return -EIO;
@@ -133,6 +139,10 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 		free(vm);
 	} else {
 		*domid = rep.domid;
+		r = dom_state_save(cfg);
+		if (r)
+			kc_warn("%s (d%u): cannot record its config for list -l and reboot -w: %s",
+				cfg->name, rep.domid, strerror(-r));
 	}
 	build_report_free(&rep);
 	return rc;

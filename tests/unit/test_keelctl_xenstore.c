@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "console.h"
 #include "disks.h"
+#include "dom_state.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -68,6 +69,8 @@ static int setup(void **state)
 		assert_non_null(rings[i]);
 	}
 	fake_hv_init(&fake);
+	/* keelctl's record of its domains (dom_state.c), per test. */
+	setenv("KEELCTL_STATE_DIR", xasprintf_tmp("%s/state", daemon_.dir), 1);
 	out_open(&out);
 	capture_start();
 	kc = (struct kc){ .hv = &fake.hv, .xs_path = daemon_.socket, .out = out.f };
@@ -594,6 +597,8 @@ static void test_monitor_preserves_and_gives_up(void **state)
 	start_monitored(&m, "on_crash = 'restart'\n");
 	free(m.cfg.kernel);
 	m.cfg.kernel = xstrdup("/nonexistent/kernel");
+	/* What a restart builds is keelctl's record of the domain (a rename changes it). */
+	assert_int_equal(dom_state_save(&m.cfg), 0);
 	assert_int_equal(hv_shutdown(&fake.hv, m.domid, SHUTDOWN_crash), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_DONE);
 	expect_message("keelctl: /nonexistent/kernel: No such file or directory\n");
@@ -701,11 +706,58 @@ static void test_reboot_waits_until_the_old_domain_is_gone(void **state)
 {
 	create("kept", "on_reboot = 'preserve'\n");
 	create("gone", "on_reboot = 'destroy'\n");
-	/* Kept after its reboot (as keel keeps one to restart): not done yet. */
-	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_FAIL);
-	expect_message("keelctl: kept (d1): still there after 1 s\n");
+	/* Kept after its reboot, as configured: done. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Domain kept (id=1) has shut down (reboot): preserved\n"));
 	assert_int_equal(run("reboot", "-F", "-w", "2", NULL), EXIT_OK);
 	assert_non_null(strstr(out_text(&out), "Domain gone (id=2) is gone\n"));
+}
+
+/* The monitor of test_reboot_waits_for_the_rebuilt_domain, run when keelctl asks keel. */
+static struct monitor *hook_monitor;
+static unsigned int hook_looks;
+
+/*
+ * Once keelctl asked for the reboot: the monitor acts on the shutdown it sees, and its new
+ * domain stays paused (not yet started) for two more looks.
+ */
+static void monitor_between_domctls(struct fake_hv *f, struct keel_domctl *op)
+{
+	if (!hook_monitor || op->cmd != KEEL_DOMCTL_getinfo || f->calls[KEEL_DOMCTL_shutdown] != 2)
+		return;
+	if (++hook_looks == 1) {
+		monitor_check(hook_monitor);
+		f->dom[hook_monitor->domid].flags |= KEEL_DOMINF_paused;
+	} else if (hook_looks == 4) {
+		f->dom[hook_monitor->domid].flags &= (uint16_t)~KEEL_DOMINF_paused;
+	}
+}
+
+/* reboot -w returns once the monitor's new domain runs, and says its id; never before. */
+static void test_reboot_waits_for_the_rebuilt_domain(void **state)
+{
+	struct monitor m;
+
+	start_monitored(&m, "on_reboot = 'restart'\n");
+	/* No monitor runs: it would wait for ever, so it says so. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "5", "mon", NULL), EXIT_FAIL);
+	expect_message("keelctl: mon (d1) has shut down, and no monitor is left to restart it");
+	assert_true(fake.dom[1].exists);
+
+	/* Its monitor runs, between keelctl's questions to keel. */
+	dom_state_set_monitor(UUID, getpid());
+	hook_monitor = &m;
+	fake.before_domctl = monitor_between_domctls;
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "5", "mon", NULL), EXIT_OK);
+	fake.before_domctl = NULL;
+	hook_monitor = NULL;
+	assert_string_equal(out_text(&out), "Domain mon (id=1) rebooted as id 2\n");
+	assert_true(hook_looks >= 4);		/* it waited until the new one ran */
+	assert_int_equal(m.domid, 2);
+	assert_false(fake.dom[2].flags & KEEL_DOMINF_paused);
+	dom_state_set_monitor(UUID, 0);
+	assert_int_equal(run("destroy", "mon", NULL), EXIT_OK);
+	monitor_fini(&m);
 }
 
 static void test_shutdown_argument_errors(void **state)
@@ -1633,6 +1685,7 @@ int main(void)
 		T(test_shutdown_through_xenstore),
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
+		T(test_reboot_waits_for_the_rebuilt_domain),
 		T(test_shutdown_argument_errors),
 		T(test_disk_entries),
 		T(test_phy_disk_entries),
