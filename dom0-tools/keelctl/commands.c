@@ -14,8 +14,10 @@ const struct command commands[] = {
 	  "  KEY=VALUE replaces that key of the file" },
 	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
 	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
-	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs" },
-	{ "unpause", cmd_unpause, "NAME", "let a paused domain run again" },
+	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs\n"
+	  "  Pauses nest, as xl's: each needs its own unpause (at most 255 at once)." },
+	{ "unpause", cmd_unpause, "NAME", "undo one pause; the domain runs when none is left\n"
+	  "  An error when it is not paused (create -p's pause is one)." },
 	{ "shutdown", cmd_shutdown, "[-w] [-F] [-t SECS] (-a | NAME...)",
 	  "ask domains to power off (xenstore control/shutdown)\n"
 	  "  -w  wait until they are gone         -t  give up waiting after SECS\n"

@@ -527,6 +527,26 @@ static void test_create_paused_and_dry_run(void **state)
 	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
 }
 
+/* Pauses nest (two pauses need two unpauses); create -p lists the vCPU set_boot brought up. */
+static void test_pause_nests_and_paused_create_lists_vcpus(void **state)
+{
+	assert_int_equal(run("create", "-e", "-p", cfg_file("held", "vcpus = 2\n"), NULL), EXIT_OK);
+	assert_int_equal(run("list", "held", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out),
+			       "\nheld                                         1     8     1     --p---"));
+	assert_int_equal(run("pause", "held", NULL), EXIT_OK);
+	assert_int_equal(run("unpause", "held", NULL), EXIT_OK);
+	assert_true(fake.dom[1].flags & KEEL_DOMINF_paused);	/* create -p's pause is left */
+	assert_int_equal(run("unpause", "held", NULL), EXIT_OK);
+	assert_false(fake.dom[1].flags & KEEL_DOMINF_paused);
+	assert_int_equal(run("unpause", "held", NULL), EXIT_FAIL);
+	expect_message("keelctl: held (d1): not paused: each unpause undoes one pause\n");
+	for (int i = 0; i < 255; i++)
+		assert_int_equal(run("pause", "held", NULL), EXIT_OK);
+	assert_int_equal(run("pause", "held", NULL), EXIT_FAIL);
+	expect_message("keelctl: held (d1): paused 255 times already, keel's limit\n");
+}
+
 /* ---- the monitor ---- */
 
 static void start_monitored(struct monitor *m, const char *extra)
@@ -1678,6 +1698,7 @@ int main(void)
 		T(test_create_list_pause_destroy),
 		T(test_create_failures_leave_nothing),
 		T(test_create_paused_and_dry_run),
+		T(test_pause_nests_and_paused_create_lists_vcpus),
 		T(test_monitor_restarts_a_rebooted_domain),
 		T(test_monitor_preserves_and_gives_up),
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
