@@ -11,6 +11,7 @@
 #include "domains.h"
 #include "lifecycle.h"
 #include "monitor.h"
+#include "progress.h"
 
 /* The monitor may rebuild the domain later from another directory. */
 static void absolute_path(char **path)
@@ -95,7 +96,12 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 	}
 	if (rc != -ENOENT)
 		goto fail;
+	/* A terminal sees each step replace the last; keelctl -v prints them; scripts nothing. */
+	progress_begin(kc->verbose ? PROGRESS_LINES :
+		       kc_errf == stderr && isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_QUIET,
+		       kc_errf, cfg.name);
 	rc = domain_start(kc, &cfg, paused, &domid);
+	progress_end();
 	if (rc)
 		goto fail;
 	fprintf(kc->out, "Started domain %s (id=%u)%s\n", cfg.name, domid,

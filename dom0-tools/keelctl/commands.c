@@ -12,7 +12,11 @@ const struct command commands[] = {
 	  "  -F  stay in the foreground as its monitor   -n  parse and print the config only\n"
 	  "  -e  leave no monitor (nobody restarts the domain or cleans up after it)\n"
 	  "  KEY=VALUE replaces that key of the file" },
-	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
+	{ "list", cmd_list, "[-l] [-v] [NAME...]",
+	  "list domains (Name, ID, Mem, VCPUs, State, Time)\n"
+	  "  -v  also each one's UUID and shutdown reason code (Reason-Code)\n"
+	  "  -l  each one's configuration as JSON, as xl list -l (a domain keelctl did not\n"
+	  "      create shows what keel knows of it)" },
 	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
 	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs\n"
 	  "  Pauses nest, as xl's: each needs its own unpause (at most 255 at once)." },
@@ -67,6 +71,13 @@ const struct command commands[] = {
 	  "VM exits by reason and hypercalls by number since each domain started\n"
 	  "  (its vCPUs summed; NAME or id, 0 is dom0)\n"
 	  "  -1  one line per domain for scripts: NAME exits N hypercalls N x:REASON N h:CALL N" },
+	{ "uptime", cmd_uptime, "[-s] [NAME...]",
+	  "how long each domain has existed, as xl uptime\n"
+	  "  -s  one line each, as uptime(1): TIME up UPTIME, NAME (ID)" },
+	{ "rename", cmd_rename, "NAME NEWNAME",
+	  "give a domain a new name (xenstore's, and what its monitor rebuilds on a reboot);\n"
+	  "  refused when another domain has NEWNAME" },
+	{ "version", cmd_version, "", "keelctl's version and build, and the running keel's" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -120,7 +131,8 @@ int cmd_help(struct kc *kc, int argc, char **argv)
 		command_usage(c, kc->out);
 		return EXIT_OK;
 	}
-	fprintf(kc->out, "usage: keelctl COMMAND [ARGS]\n\nkeel's toolstack for dom0. Commands:\n");
+	fprintf(kc->out, "usage: keelctl [-v] COMMAND [ARGS] | keelctl --version\n\n"
+		"keel's toolstack for dom0 (-v: verbose). Commands:\n");
 	for (c = commands; c->name; c++) {
 		const char *nl = strchr(c->summary, '\n');
 		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);

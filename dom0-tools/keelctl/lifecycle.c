@@ -6,6 +6,7 @@
 #include "disks.h"
 #include "dom_state.h"
 #include "lifecycle.h"
+#include "progress.h"
 #include "util.h"
 #include "vifs.h"
 #include "xs_domain.h"
@@ -68,6 +69,7 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 		kc_err("%s (d%u): keel refused getinfo: %s", cfg->name, rep->domid, strerror(-rc));
 		return rc;
 	}
+	progress_step("writing its xenstore entries");
 	d = (struct xs_domain){
 		.domid = rep->domid, .name = cfg->name, .uuid = cfg->uuid,
 		.mem_kb = cfg->memory_mb << 10, .vcpus = cfg->vcpus,
@@ -86,6 +88,9 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 	/* Leftovers of an earlier domain with this id (a toolstack killed midway) go first. */
 	disks_detach_all(kc, rep->domid, NULL, true);
 	vifs_detach_all(kc, rep->domid, NULL, true);
+	if (disks->nr || vifs->nr)
+		progress_step("adding its devices (%u disk%s, %u vif%s)", disks->nr,
+			      disks->nr == 1 ? "" : "s", vifs->nr, vifs->nr == 1 ? "" : "s");
 	rc = disks_attach(kc, cfg->name, rep->domid, vm, disks);
 	rc = rc ? rc : vifs_attach(kc, cfg->name, rep->domid, vm, vifs);
 	free(vm);
@@ -128,6 +133,7 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 	disk_set_free(&disks);
 	vif_set_free(&vifs);
 	if (!rc && !paused) {
+		progress_step("starting it");
 		rc = hv_simple(kc->hv, KEEL_DOMCTL_unpause, rep.domid);
 		if (rc)
 			kc_err("%s (d%u): keel refused unpause: %s (%s)", cfg->name, rep.domid,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "progress.h"
 #include "util.h"
 
 FILE *kc_errf;
@@ -16,6 +17,7 @@ static void vmessage(const char *what, const char *fmt, va_list ap)
 {
 	FILE *f = kc_errf ? kc_errf : stderr;
 
+	progress_clear();	/* a message is not written over create's progress line */
 	fprintf(f, "keelctl: %s", what);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);

@@ -69,7 +69,9 @@ static void test_usage_errors(void **state)
 	EXPECT_USAGE("keelctl create: -c and -F do not go together\n", "create", "-c", "-F", "a.cfg");
 	EXPECT_USAGE("keelctl create: -e and -F do not go together\n", "create", "-e", "-F", "a.cfg");
 	EXPECT_USAGE("keelctl create: -c and -p do not go together\n", "create", "-c", "-p", "a.cfg");
-	EXPECT_USAGE("keelctl list: unknown option -l\n", "list", "-l");
+	EXPECT_USAGE("keelctl list: unknown option -z\n", "list", "-z");
+	EXPECT_USAGE("keelctl uptime: unknown option -z\n", "uptime", "-z");
+	EXPECT_USAGE("keelctl rename: a domain and its new name are needed\n", "rename", "a");
 	EXPECT_USAGE("keelctl console: no domain given\n", "console");
 	EXPECT_USAGE("keelctl console: one domain only\n", "console", "a", "b");
 	EXPECT_USAGE("keelctl pause: no domain given\n", "pause");
@@ -305,7 +307,7 @@ static void test_binary_commands(void **state)
 
 	run_binary((char *[]){ "keelctl", NULL }, &r);
 	assert_int_equal(r.status, EXIT_USAGE);
-	assert_non_null(strstr(r.out, "usage: keelctl COMMAND [ARGS]\n"));
+	assert_non_null(strstr(r.out, "usage: keelctl [-v] COMMAND [ARGS] | keelctl --version\n"));
 	run_binary((char *[]){ "keelctl", "--help", NULL }, &r);
 	assert_int_equal(r.status, EXIT_OK);
 	run_binary((char *[]){ "keelctl", "frobnicate", NULL }, &r);
@@ -314,8 +316,8 @@ static void test_binary_commands(void **state)
 
 	run_binary((char *[]){ "keelctl", "create", bad_path, NULL }, &r);
 	assert_int_equal(r.status, EXIT_FAIL);
-	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: 'lots' must be quoted: \"lots\"\n"
-						 "%s:4: vcpus: 0 is out of range (1-8)\n",
+	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: a number is expected, not 'lots'\n"
+						 "%s:4: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-8)\n",
 						 bad_path, bad_path));
 	run_binary((char *[]){ "keelctl", "create", "-n", good_path, "memory=64", NULL }, &r);
 	assert_int_equal(r.status, EXIT_OK);

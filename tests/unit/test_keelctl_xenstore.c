@@ -547,6 +547,157 @@ static void test_pause_nests_and_paused_create_lists_vcpus(void **state)
 	expect_message("keelctl: held (d1): paused 255 times already, keel's limit\n");
 }
 
+/* ---- xl parity: uptime, list -v and -l, rename, version, create's progress ---- */
+
+static void reopen_out(void)
+{
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+}
+
+static void test_uptime(void **state)
+{
+	char *s;
+
+	create("vm", NULL);
+	fake.dom[0].uptime_ns = 65ull * 1000000000;
+	fake.dom[1].uptime_ns = (2 * 86400 + 3 * 3600 + 4 * 60 + 5) * 1000000000ull;
+	reopen_out();
+	assert_int_equal(run("uptime", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Name                                ID Uptime\n"
+		"Domain-0                             0  0:01:05\n"
+		"vm                                   1 2 days,  3:04:05\n");
+	reopen_out();
+	assert_int_equal(run("uptime", "-s", "vm", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), " up 2 days,  3:04, vm (1)\n"));
+	s = uptime_string(86400 + 59, false);
+	assert_string_equal(s, "1 day,  0:00:59");
+	free(s);
+	s = uptime_string(3599, true);
+	assert_string_equal(s, " 0:59");
+	free(s);
+}
+
+/* Is @text valid JSON to Python's parser (json.tool)? Skipped without python3. */
+static void expect_valid_json(const char *text)
+{
+	char *path = tmp_file("list.json", text, strlen(text));
+	char *cmd = xasprintf("python3 -m json.tool %s >/dev/null", path);
+	int rc;
+
+	if (system("command -v python3 >/dev/null 2>&1")) {
+		fprintf(stderr, "note: no python3 to check list -l's JSON with\n");
+		free(cmd);
+		return;
+	}
+	rc = system(cmd);
+	if (rc)
+		fail_msg("json.tool refuses list -l's output:\n%s", text);
+	free(cmd);
+}
+
+static void test_list_verbose_and_long(void **state)
+{
+	char *uuid;
+
+	create("vm", "vcpus = 2\non_crash = 'preserve'\nvif = [ 'mac=00:16:3e:01:02:03', "
+	       "'bridge=br1' ]\nextra = 'a \"quoted\" \\\\ word'\n");
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &uuid), 0);
+	reopen_out();
+	assert_int_equal(run("list", "-v", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Time(s) UUID                                 Reason-Code\n"));
+	assert_non_null(strstr(out_text(&out), xasprintf_tmp("0.0 %s           -\n", uuid + 4)));
+	reopen_out();
+	kc.verbose = true;			/* keelctl -v list */
+	assert_int_equal(run("list", "vm", NULL), EXIT_OK);
+	kc.verbose = false;
+	assert_non_null(strstr(out_text(&out), uuid + 4));
+
+	reopen_out();
+	assert_int_equal(run("list", "-l", NULL), EXIT_OK);
+	expect_valid_json(out_text(&out));
+	assert_non_null(strstr(out_text(&out), "\"domid\": 0,"));
+	assert_non_null(strstr(out_text(&out), "\"name\": \"Domain-0\""));
+	assert_non_null(strstr(out_text(&out), "\"name\": \"vm\""));
+	assert_non_null(strstr(out_text(&out), xasprintf_tmp("\"uuid\": \"%s\"", uuid + 4)));
+	assert_non_null(strstr(out_text(&out), "\"max_vcpus\": 2,"));
+	assert_non_null(strstr(out_text(&out), "\"max_memkb\": 8192,"));
+	assert_non_null(strstr(out_text(&out), "\"cmdline\": \"a \\\"quoted\\\" \\\\ word\""));
+	assert_non_null(strstr(out_text(&out), "\"mac\": \"00:16:3e:01:02:03\""));
+	assert_non_null(strstr(out_text(&out), "\"bridge\": \"br1\""));
+	assert_non_null(strstr(out_text(&out), "\"on_crash\": \"preserve\""));
+	free(uuid);
+}
+
+static void test_rename(void **state)
+{
+	struct domain_config cfg;
+	char *vm;
+
+	create("vm", NULL);
+	create("other", NULL);
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &vm), 0);
+	assert_int_equal(run("rename", "vm", "other", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: a domain named 'other' exists already (d2)\n");
+	assert_int_equal(run("rename", "vm", "Domain-0", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: 'Domain-0' is dom0's name\n");
+	assert_int_equal(run("rename", "vm", "7", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: '7' is a number, which names a domain id\n");
+	assert_int_equal(run("rename", "0", "x", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: dom0 gets no new name\n");
+	expect_node("/local/domain/1/name", "vm");
+
+	assert_int_equal(run("rename", "vm", "renamed", NULL), EXIT_OK);
+	expect_node("/local/domain/1/name", "renamed");
+	expect_node(xasprintf_tmp("%s/name", vm), "renamed");
+	/* What its monitor rebuilds on a reboot. */
+	assert_int_equal(dom_state_load(vm + 4, &cfg), 0);
+	assert_string_equal(cfg.name, "renamed");
+	config_free(&cfg);
+	assert_int_equal(run("list", "renamed", NULL), EXIT_OK);
+	assert_int_equal(run("list", "vm", NULL), EXIT_FAIL);
+	free(vm);
+}
+
+static void test_version(void **state)
+{
+	const char *sys = xasprintf_tmp("%s/sys", daemon_.dir);
+
+	mkdir_parents(xasprintf_tmp("%s/version", sys));
+	mkdir_parents(xasprintf_tmp("%s/properties", sys));
+	tmp_file("x", "", 0);
+	assert_int_equal(system(xasprintf_tmp("echo 4 >%s/version/major && echo 17 >%s/version/minor"
+					      " && echo .0-keel >%s/version/extra && echo 'git:abc'"
+					      " >%s/properties/changeset", sys, sys, sys, sys)), 0);
+	setenv("KEELCTL_SYS_HYPERVISOR", sys, 1);
+	assert_int_equal(run("version", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "keelctl 0.1, built from "));
+	assert_non_null(strstr(out_text(&out), "\nkeel: Xen 4.17.0-keel interface, built from git:abc\n"));
+	setenv("KEELCTL_SYS_HYPERVISOR", "/nonexistent", 1);
+	assert_int_equal(run("version", NULL), EXIT_FAIL);
+	expect_message("keelctl: keel's version is unknown");
+	unsetenv("KEELCTL_SYS_HYPERVISOR");
+}
+
+/* keelctl -v create: a line per step; without -v (and no terminal) nothing but the result. */
+static void test_create_says_what_it_does(void **state)
+{
+	create("quiet", NULL);
+	assert_string_equal(captured(), "");
+	kc.verbose = true;
+	create("told", "vcpus = 2\n");
+	kc.verbose = false;
+	assert_string_equal(captured(),
+		xasprintf_tmp("keelctl: told: reading the kernel %s\n"
+			      "keelctl: told: creating the domain (2 vCPUs)\n"
+			      "keelctl: told: building its memory (8 MiB)\n"
+			      "keelctl: told: loading the kernel\n"
+			      "keelctl: told: writing its xenstore entries\n"
+			      "keelctl: told: starting it\n", kernel_path));
+}
+
 /* ---- the monitor ---- */
 
 static void start_monitored(struct monitor *m, const char *extra)
@@ -1699,6 +1850,11 @@ int main(void)
 		T(test_create_failures_leave_nothing),
 		T(test_create_paused_and_dry_run),
 		T(test_pause_nests_and_paused_create_lists_vcpus),
+		T(test_uptime),
+		T(test_list_verbose_and_long),
+		T(test_rename),
+		T(test_version),
+		T(test_create_says_what_it_does),
 		T(test_monitor_restarts_a_rebooted_domain),
 		T(test_monitor_preserves_and_gives_up),
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
