@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include "progress.h"
+#include "util.h"
 
 static enum progress_mode mode;
 static FILE *out;
@@ -14,6 +15,7 @@ void progress_begin(enum progress_mode m, FILE *f, const char *domain)
 	out = f;
 	name = domain;
 	shown = false;
+	kc_message_hook = progress_clear;
 }
 
 void progress_step(const char *fmt, ...)
@@ -45,4 +47,5 @@ void progress_end(void)
 {
 	progress_clear();
 	mode = PROGRESS_QUIET;
+	kc_message_hook = NULL;
 }

@@ -8,16 +8,17 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "progress.h"
 #include "util.h"
 
 FILE *kc_errf;
+void (*kc_message_hook)(void);
 
 static void vmessage(const char *what, const char *fmt, va_list ap)
 {
 	FILE *f = kc_errf ? kc_errf : stderr;
 
-	progress_clear();	/* a message is not written over create's progress line */
+	if (kc_message_hook)
+		kc_message_hook();
 	fprintf(f, "keelctl: %s", what);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
