@@ -24,6 +24,21 @@ static void absolute_path(char **path)
 	}
 }
 
+/*
+ * keelctl -v prints each step; a terminal we run in the foreground of (an interactive
+ * shell's) sees each step replace the last; scripts, pipes and dom0's boot-time tests (the
+ * console is no controlling terminal there) nothing.
+ */
+static enum progress_mode progress_mode(const struct kc *kc)
+{
+	if (kc->verbose)
+		return PROGRESS_LINES;
+	if (kc_errf == stderr && isatty(STDERR_FILENO) &&
+	    tcgetpgrp(STDERR_FILENO) == getpgrp())
+		return PROGRESS_LINE;
+	return PROGRESS_QUIET;
+}
+
 int cmd_create(struct kc *kc, int argc, char **argv)
 {
 	bool console = false, foreground = false, paused = false, dry_run = false;
@@ -96,10 +111,7 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 	}
 	if (rc != -ENOENT)
 		goto fail;
-	/* A terminal sees each step replace the last; keelctl -v prints them; scripts nothing. */
-	progress_begin(kc->verbose ? PROGRESS_LINES :
-		       kc_errf == stderr && isatty(STDERR_FILENO) ? PROGRESS_LINE : PROGRESS_QUIET,
-		       kc_errf, cfg.name);
+	progress_begin(progress_mode(kc), kc_errf, cfg.name);
 	rc = domain_start(kc, &cfg, paused, &domid);
 	progress_end();
 	if (rc)

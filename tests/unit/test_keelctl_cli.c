@@ -10,6 +10,7 @@
 #include "fake_hv.h"
 #include "host.h"
 #include "keelctl_test.h"
+#include "progress.h"
 #include "util.h"
 
 static struct fake_hv fake;
@@ -207,6 +208,29 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text(&out), "usage: keelctl create "));
 }
 
+/* On a terminal: each step replaces the last, a message clears it first, the end clears it. */
+static void test_progress_line(void **state)
+{
+	struct out_buf o;
+	FILE *saved = kc_errf;
+
+	out_open(&o);
+	kc_errf = o.f;
+	progress_begin(PROGRESS_LINE, o.f, "vm");
+	progress_step("reading the kernel %s", "/k");
+	progress_step("starting it");
+	kc_err("refused");
+	progress_step("again");
+	progress_end();
+	progress_step("after the end");
+	kc_err("plain");
+	kc_errf = saved;
+	assert_string_equal(out_text(&o), "\r\033[Kvm: reading the kernel /k ..."
+			    "\r\033[Kvm: starting it ...\r\033[Kkeelctl: refused\n"
+			    "\r\033[Kvm: again ...\r\033[Kkeelctl: plain\n");
+	out_close(&o);
+}
+
 static void test_mkdir_parents(void **state)
 {
 	const char *dir = tmpdir_make();
@@ -348,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_without_xenstore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test(test_progress_line),
 		cmocka_unit_test(test_mkdir_parents),
 		cmocka_unit_test(test_binary_is_static),
 		cmocka_unit_test(test_binary_commands),
