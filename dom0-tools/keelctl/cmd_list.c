@@ -7,6 +7,8 @@
 #include "commands.h"
 #include "dom_state.h"
 #include "domains.h"
+#include "xs_disk.h"
+#include "xs_vif.h"
 
 static void print_row(struct kc *kc, const struct keel_domctl_info *d, struct xs *xs,
 		      bool verbose)
@@ -30,6 +32,25 @@ static void print_row(struct kc *kc, const struct keel_domctl_info *d, struct xs
 	free(name);
 }
 
+/* The devices @domid has now (hot-plugged ones too, with their ids and MACs), as xl shows them. */
+static void live_devices(struct xs *xs, const struct xs_device_kind *k, uint16_t domid,
+			 const char *uuid, char ***list, unsigned int *nr)
+{
+	char *vm = xasprintf("/vm/%s", uuid), **texts;
+	unsigned int n;
+
+	if (!xs_devices_specs(xs, k, domid, vm, &texts, &n)) {
+		for (unsigned int i = 0; i < *nr; i++)
+			free((*list)[i]);
+		free(*list);
+		*list = texts;
+		*nr = n;
+	} else {
+		xs_free_list(texts);
+	}
+	free(vm);
+}
+
 /* xl list -l: a JSON array of each domain's config (what keelctl recorded at create). */
 static void print_json(struct kc *kc, const struct keel_domctl_info *infos, unsigned int nr,
 		       struct xs *xs)
@@ -40,6 +61,11 @@ static void print_json(struct kc *kc, const struct keel_domctl_info *infos, unsi
 		char *name = domain_name(xs, infos[i].domid);
 		struct domain_config cfg;
 		bool have = uuid && !dom_state_load(uuid, &cfg);
+
+		if (have) {
+			live_devices(xs, &xs_vbd_kind, infos[i].domid, uuid, &cfg.disks, &cfg.nr_disks);
+			live_devices(xs, &xs_vif_kind, infos[i].domid, uuid, &cfg.vifs, &cfg.nr_vifs);
+		}
 
 		cfg_json_domain(kc->out, &infos[i], have ? &cfg : NULL,
 				name ? name : (infos[i].domid ? NULL : DOM0_NAME), uuid);

@@ -627,6 +627,8 @@ static void test_list_verbose_and_long(void **state)
 	assert_non_null(strstr(out_text(&out), "\"cmdline\": \"a \\\"quoted\\\" \\\\ word\""));
 	assert_non_null(strstr(out_text(&out), "\"mac\": \"00:16:3e:01:02:03\""));
 	assert_non_null(strstr(out_text(&out), "\"bridge\": \"br1\""));
+	/* The devices it has now: the id and MAC keelctl picked for the second vif. */
+	assert_non_null(strstr(out_text(&out), "\"devid\": 1,\n                    \"mac\": \"00:16:3e:"));
 	assert_non_null(strstr(out_text(&out), "\"on_crash\": \"preserve\""));
 	free(uuid);
 }
