@@ -5,6 +5,7 @@
 #include "builder.h"
 #include "guest_mem.h"
 #include "kernel_image.h"
+#include "progress.h"
 #include "util.h"
 
 #define PAGE_ALIGN(x) (((x) + HV_PAGE_SIZE - 1) & ~(uint64_t)(HV_PAGE_SIZE - 1))
@@ -62,10 +63,15 @@ static int read_input(const struct domain_config *cfg, struct build_input *in)
 	int rc;
 
 	memset(in, 0, sizeof(*in));
+	rc = kernel_image_fits(cfg->kernel, cfg->ramdisk, cfg->memory_mb, cfg->name);
+	if (rc)
+		return rc;
+	progress_step("reading the kernel %s", cfg->kernel);
 	rc = kernel_image_open(cfg->kernel, cfg->memory_mb << 20, &in->kernel);
 	if (rc)
 		return rc;
 	if (cfg->ramdisk) {
+		progress_step("reading the ramdisk %s", cfg->ramdisk);
 		rc = read_whole_file(cfg->ramdisk, RAMDISK_FILE_MAX, &in->ramdisk,
 				     &in->ramdisk_len);
 		if (rc) {
@@ -124,11 +130,13 @@ static int fill_domain(struct hv *hv, const struct domain_config *cfg, uint16_t 
 		}
 	}
 	snprintf(detail, sizeof(detail), " (%llu MiB)", (unsigned long long)cfg->memory_mb);
+	progress_step("building its memory (%llu MiB)", (unsigned long long)cfg->memory_mb);
 	rc = hv_set_memory(hv, domid, cfg->memory_mb << 10);
 	if (rc) {
 		refused(cfg, domid, KEEL_DOMCTL_set_memory, rc, detail);
 		return rc;
 	}
+	progress_step("loading the kernel%s", in->ramdisk ? " and the ramdisk" : "");
 	rc = kernel_image_load(&in->kernel, guest_mem_write, &gm);
 	if (rc) {
 		kc_err("%s (d%u): loading the kernel %s failed", cfg->name, domid, cfg->kernel);
@@ -180,6 +188,7 @@ int build_domain(struct hv *hv, const struct domain_config *cfg, struct build_re
 	rc = read_input(cfg, &in);
 	if (rc)
 		return rc;
+	progress_step("creating the domain (%u vCPU%s)", max_vcpus, max_vcpus > 1 ? "s" : "");
 	rc = hv_create(hv, max_vcpus, &domid);
 	if (rc) {
 		snprintf(detail, sizeof(detail), " (%u vCPUs)", max_vcpus);

@@ -221,28 +221,28 @@ static void add_atom(struct cfg_setting *s, struct token *t)
 {
 	s->atoms = xrealloc(s->atoms, (s->nr_atoms + 1) * sizeof(*s->atoms));
 	s->atoms[s->nr_atoms++] = (struct cfg_atom){
-		.text = t->text, .quoted = t->type == TOK_STRING, .line = t->line,
+		.text = t->text, .quoted = t->type == TOK_STRING, .word = t->type == TOK_IDENT,
+		.line = t->line,
 	};
 	t->text = NULL;
 }
 
-/* A value where one is expected; reports what is there instead. Returns false on error. */
+/*
+ * A value where one is expected (a bare word too: its key says what it wants, "must be
+ * quoted" or "a number is expected"); reports what is there instead. False on error.
+ */
 static bool take_atom(struct parser *ps, struct cfg_setting *s, const char *where)
 {
 	struct token *t = &ps->tok;
 
-	if (t->type == TOK_STRING || t->type == TOK_NUMBER) {
+	if (t->type == TOK_STRING || t->type == TOK_NUMBER || t->type == TOK_IDENT) {
 		add_atom(s, t);
 		next(ps);
 		return true;
 	}
 	if (t->type == TOK_BAD && t->reported)
 		return false;
-	if (t->type == TOK_IDENT)
-		error_at(ps, t->line, "%s: '%s' must be quoted: \"%s\"", s->key, t->text, t->text);
-	else
-		error_at(ps, t->line, "%s: expected a value %s, found %s", s->key, where,
-			 describe(t));
+	error_at(ps, t->line, "%s: expected a value %s, found %s", s->key, where, describe(t));
 	return false;
 }
 

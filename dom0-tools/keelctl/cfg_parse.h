@@ -9,7 +9,8 @@
 /* One string or number ("atom"), as written. */
 struct cfg_atom {
 	char *text;		/* a string's contents after escapes, or a number's lexeme */
-	bool quoted;		/* a string ("..." or '...'), else a number */
+	bool quoted;		/* a string ("..." or '...'), else a number or a word */
+	bool word;		/* a bare word (memory = lots): for the key to say what it wants */
 	unsigned int line;
 };
 

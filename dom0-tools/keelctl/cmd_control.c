@@ -33,6 +33,14 @@ static int simple(struct kc *kc, const char *cmd, uint32_t op, int argc, char **
 	if (rc)
 		return rc;
 	rc = hv_simple(kc->hv, op, domid);
+	if (op == KEEL_DOMCTL_unpause && rc == -EINVAL) {
+		kc_err("%s (d%u): not paused: each unpause undoes one pause", argv[1], domid);
+		return EXIT_FAIL;
+	}
+	if (op == KEEL_DOMCTL_pause && rc == -EOVERFLOW) {
+		kc_err("%s (d%u): paused 255 times already, keel's limit", argv[1], domid);
+		return EXIT_FAIL;
+	}
 	if (rc) {
 		kc_err("%s (d%u): keel refused %s: %s (%s)", argv[1], domid, hv_cmd_name(op),
 		       strerror(-rc), errno_name(-rc));

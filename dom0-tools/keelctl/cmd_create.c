@@ -11,6 +11,7 @@
 #include "domains.h"
 #include "lifecycle.h"
 #include "monitor.h"
+#include "progress.h"
 
 /* The monitor may rebuild the domain later from another directory. */
 static void absolute_path(char **path)
@@ -21,6 +22,21 @@ static void absolute_path(char **path)
 		free(*path);
 		*path = xstrdup(resolved);
 	}
+}
+
+/*
+ * keelctl -v prints each step; a terminal we run in the foreground of (an interactive
+ * shell's) sees each step replace the last; scripts, pipes and dom0's boot-time tests (the
+ * console is no controlling terminal there) nothing.
+ */
+static enum progress_mode progress_mode(const struct kc *kc)
+{
+	if (kc->verbose)
+		return PROGRESS_LINES;
+	if (kc_errf == stderr && isatty(STDERR_FILENO) &&
+	    tcgetpgrp(STDERR_FILENO) == getpgrp())
+		return PROGRESS_LINE;
+	return PROGRESS_QUIET;
 }
 
 int cmd_create(struct kc *kc, int argc, char **argv)
@@ -95,7 +111,9 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 	}
 	if (rc != -ENOENT)
 		goto fail;
+	progress_begin(progress_mode(kc), kc_errf, cfg.name);
 	rc = domain_start(kc, &cfg, paused, &domid);
+	progress_end();
 	if (rc)
 		goto fail;
 	fprintf(kc->out, "Started domain %s (id=%u)%s\n", cfg.name, domid,

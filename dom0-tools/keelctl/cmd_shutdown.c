@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <xen/sched.h>
 #include "commands.h"
+#include "dom_state.h"
 #include "domains.h"
 
 #define WAIT_POLL_MS		200
@@ -15,6 +16,9 @@ struct target {
 	uint16_t domid;
 	char *name;
 	bool done;
+	char *uuid;		/* NULL: not known */
+	int on_reboot;		/* KEEL_ACTION_* from keelctl's record; -1: none */
+	bool old_gone;		/* reboot: the old domain is gone */
 };
 
 struct request {
@@ -64,17 +68,46 @@ static int ask(struct kc *kc, const struct request *rq, const struct target *t)
 }
 
 /*
- * What waiting waits for: the domain gone or dying, or, for shutdown, shut down and kept
- * (on_poweroff preserve). A rebooting domain that keel keeps for its restart is waited for
- * until its monitor has destroyed it; a new domain of the same name is then reported.
+ * A reboot to restart (on_reboot = "restart" in keelctl's record of the domain): its monitor
+ * destroys the old domain and builds a new one of the name. Done once the new one runs, or
+ * once no monitor is left to build it (an error, in *@failed).
  */
-static bool finished(struct kc *kc, const struct request *rq, struct target *t)
+static bool rebuilt(struct kc *kc, struct target *t, bool old_there, bool *failed)
+{
+	struct keel_domctl_info info;
+	uint16_t again;
+
+	if (!old_there && !domain_by_name(kc, t->name, &again) && again != t->domid &&
+	    !hv_getinfo(kc->hv, again, &info) && !(info.flags & KEEL_DOMINF_paused) &&
+	    info.nr_online_vcpus) {
+		fprintf(kc->out, "Domain %s (id=%u) rebooted as id %u\n", t->name, t->domid, again);
+		return true;
+	}
+	if (dom_state_monitor_alive(t->uuid))
+		return false;
+	kc_err("%s (d%u) %s, and no monitor is left to restart it (its log: /var/log/keel/keelctl-%s.log)",
+	       t->name, t->domid, old_there ? "has shut down" : "is gone", t->name);
+	*failed = true;
+	return true;
+}
+
+/*
+ * What waiting waits for: the domain gone or dying, or, for shutdown, shut down and kept
+ * (on_poweroff preserve). A reboot waits for the rebuilt domain when keelctl's record says
+ * its monitor restarts it, else for the old one gone, or kept (on_reboot preserve).
+ */
+static bool finished(struct kc *kc, const struct request *rq, struct target *t, bool *failed)
 {
 	struct keel_domctl_info info;
 	int rc = hv_getinfo(kc->hv, t->domid, &info);
+	bool old_there = !(rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINF_dying)));
+	bool down = old_there && !rc && (info.flags & KEEL_DOMINF_shutdown);
 	uint16_t again;
+	char buf[20];
 
-	if (rc == -ESRCH || (!rc && (info.flags & KEEL_DOMINF_dying))) {
+	if (rq->reboot && t->on_reboot == KEEL_ACTION_restart && (!old_there || down))
+		return rebuilt(kc, t, old_there, failed);
+	if (!old_there) {
 		if (rq->reboot && !domain_by_name(kc, t->name, &again) && again != t->domid)
 			fprintf(kc->out, "Domain %s (id=%u) rebooted as id %u\n", t->name, t->domid,
 				again);
@@ -82,11 +115,10 @@ static bool finished(struct kc *kc, const struct request *rq, struct target *t)
 			fprintf(kc->out, "Domain %s (id=%u) is gone\n", t->name, t->domid);
 		return true;
 	}
-	if (!rc && !rq->reboot && (info.flags & KEEL_DOMINF_shutdown)) {
-		char buf[20];
-
-		fprintf(kc->out, "Domain %s (id=%u) has shut down (%s)\n", t->name, t->domid,
-			shutdown_reason_name(info.shutdown_reason, buf));
+	if (down && (!rq->reboot || t->on_reboot == KEEL_ACTION_preserve)) {
+		fprintf(kc->out, "Domain %s (id=%u) has shut down (%s)%s\n", t->name, t->domid,
+			shutdown_reason_name(info.shutdown_reason, buf),
+			rq->reboot ? ": preserved" : "");
 		return true;
 	}
 	return false;
@@ -101,9 +133,13 @@ static int wait_all(struct kc *kc, const struct request *rq, struct target *t, u
 
 	for (;;) {
 		for (unsigned int i = 0; i < nr; i++) {
-			if (!t[i].done && finished(kc, rq, &t[i])) {
+			bool failed = false;
+
+			if (!t[i].done && finished(kc, rq, &t[i], &failed)) {
 				t[i].done = true;
 				left--;
+				if (failed)
+					status = EXIT_FAIL;
 			}
 		}
 		fflush(kc->out);
@@ -132,6 +168,19 @@ static int wait_all(struct kc *kc, const struct request *rq, struct target *t, u
 	if (watching)
 		xs_unwatch(kc->xs, "@releaseDomain", WAIT_TOKEN);
 	return status;
+}
+
+/* What keelctl recorded of @t when it built it: its UUID and on_reboot. */
+static void recall(struct kc *kc, struct target *t)
+{
+	struct domain_config cfg;
+
+	t->on_reboot = -1;
+	t->uuid = dom_state_uuid(kc->xs, t->domid);
+	if (t->uuid && !dom_state_load(t->uuid, &cfg)) {
+		t->on_reboot = cfg.on_reboot;
+		config_free(&cfg);
+	}
 }
 
 /* Every domain but dom0, or the ones named. */
@@ -179,6 +228,8 @@ static int collect(struct kc *kc, const struct request *rq, int argc, char **arg
 			t[n].name = xstrdup(argv[i]);
 		n++;
 	}
+	for (unsigned int i = 0; i < n; i++)
+		recall(kc, &t[i]);
 	*out = t;
 	*nr = n;
 	return status;
@@ -238,8 +289,10 @@ static int shutdown_like(struct kc *kc, struct request *rq, int argc, char **arg
 			status = EXIT_FAIL;
 		free(w);
 	}
-	for (unsigned int i = 0; i < nr; i++)
+	for (unsigned int i = 0; i < nr; i++) {
 		free(t[i].name);
+		free(t[i].uuid);
+	}
 	free(t);
 	return status;
 }

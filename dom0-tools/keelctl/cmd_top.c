@@ -13,6 +13,7 @@
 /* The previous sample of one domain, for CPU% over the interval. */
 struct sample {
 	bool valid;
+	uint16_t domid;		/* ids go past HV_MAX_DOMAINS: slots are shared */
 	uint64_t cpu_ns;
 };
 
@@ -59,7 +60,7 @@ static void row(struct top *tp, const struct keel_domctl_info *d, uint64_t elaps
 	char *name = domain_name(tp->kc->xs, d->domid), state[7];
 	double cpu = 0;
 
-	if (s->valid && elapsed_ns && d->cpu_time_ns >= s->cpu_ns)
+	if (s->valid && s->domid == d->domid && elapsed_ns && d->cpu_time_ns >= s->cpu_ns)
 		cpu = 100.0 * (double)(d->cpu_time_ns - s->cpu_ns) / (double)elapsed_ns;
 	domain_state(d->flags, state);
 	fprintf(tp->kc->out, "%18.18s %6s %10llu %6.1f %10llu %6.1f %5u %4u\n",
@@ -99,7 +100,8 @@ static int refresh(struct top *tp)
 	fflush(tp->kc->out);
 	memset(tp->prev, 0, sizeof(tp->prev));
 	for (unsigned int i = 0; i < nr; i++)
-		tp->prev[d[i].domid % HV_MAX_DOMAINS] = (struct sample){ true, d[i].cpu_time_ns };
+		tp->prev[d[i].domid % HV_MAX_DOMAINS] = (struct sample){ true, d[i].domid,
+									  d[i].cpu_time_ns };
 	tp->prev_ns = now;
 	return 0;
 }

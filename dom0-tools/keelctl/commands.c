@@ -12,10 +12,16 @@ const struct command commands[] = {
 	  "  -F  stay in the foreground as its monitor   -n  parse and print the config only\n"
 	  "  -e  leave no monitor (nobody restarts the domain or cleans up after it)\n"
 	  "  KEY=VALUE replaces that key of the file" },
-	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
+	{ "list", cmd_list, "[-l] [-v] [NAME...]",
+	  "list domains (Name, ID, Mem, VCPUs, State, Time)\n"
+	  "  -v  also each one's UUID and shutdown reason code (Reason-Code)\n"
+	  "  -l  each one's configuration as JSON, as xl list -l (a domain keelctl did not\n"
+	  "      create shows what keel knows of it)" },
 	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
-	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs" },
-	{ "unpause", cmd_unpause, "NAME", "let a paused domain run again" },
+	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs\n"
+	  "  Pauses nest, as xl's: each needs its own unpause (at most 255 at once)." },
+	{ "unpause", cmd_unpause, "NAME", "undo one pause; the domain runs when none is left\n"
+	  "  An error when it is not paused (create -p's pause is one)." },
 	{ "shutdown", cmd_shutdown, "[-w] [-F] [-t SECS] (-a | NAME...)",
 	  "ask domains to power off (xenstore control/shutdown)\n"
 	  "  -w  wait until they are gone         -t  give up waiting after SECS\n"
@@ -86,6 +92,13 @@ const struct command commands[] = {
 	{ "sched-credit", cmd_sched_credit, "[-d NAME [-w WEIGHT] [-c CAP]]",
 	  "show or set domains' credit-scheduler weight and cap, as xl sched-credit\n"
 	  "  -w  WEIGHT 1-65535 (default 256)   -c  CAP, percent of one CPU (0: none)" },
+	{ "uptime", cmd_uptime, "[-s] [NAME...]",
+	  "how long each domain has existed, as xl uptime\n"
+	  "  -s  one line each, as uptime(1): TIME up UPTIME, NAME (ID)" },
+	{ "rename", cmd_rename, "NAME NEWNAME",
+	  "give a domain a new name (xenstore's, and what its monitor rebuilds on a reboot);\n"
+	  "  refused when another domain has NEWNAME" },
+	{ "version", cmd_version, "", "keelctl's version and build, and the running keel's" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -139,7 +152,8 @@ int cmd_help(struct kc *kc, int argc, char **argv)
 		command_usage(c, kc->out);
 		return EXIT_OK;
 	}
-	fprintf(kc->out, "usage: keelctl COMMAND [ARGS]\n\nkeel's toolstack for dom0. Commands:\n");
+	fprintf(kc->out, "usage: keelctl [-v] COMMAND [ARGS] | keelctl --version\n\n"
+		"keel's toolstack for dom0 (-v: verbose). Commands:\n");
 	for (c = commands; c->name; c++) {
 		const char *nl = strchr(c->summary, '\n');
 		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);

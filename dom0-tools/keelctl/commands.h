@@ -65,5 +65,11 @@ int cmd_vcpu_list(struct kc *kc, int argc, char **argv);
 int cmd_vcpu_pin(struct kc *kc, int argc, char **argv);
 int cmd_vcpu_set(struct kc *kc, int argc, char **argv);
 int cmd_sched_credit(struct kc *kc, int argc, char **argv);
+int cmd_uptime(struct kc *kc, int argc, char **argv);
+int cmd_rename(struct kc *kc, int argc, char **argv);
+int cmd_version(struct kc *kc, int argc, char **argv);
+
+/* xl's uptime: "D days, HH:MM:SS" (short: no seconds), "HH:MM:SS" under a day. A new string. */
+char *uptime_string(uint64_t secs, bool short_mode);
 
 #endif

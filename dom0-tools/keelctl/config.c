@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfg_parse.h"
+#include "cfg_suggest.h"
 #include "config.h"
 #include "cpulist.h"
 #include "disk_spec.h"
@@ -48,6 +49,11 @@ static const char *string_of(struct apply *a, const struct cfg_setting *s)
 		bad(a, s->line, "%s must be a single value, not a list", s->key);
 		return NULL;
 	}
+	if (s->atoms[0].word) {
+		bad(a, s->line, "%s: '%s' must be quoted: \"%s\"", s->key, s->atoms[0].text,
+		    s->atoms[0].text);
+		return NULL;
+	}
 	return s->atoms[0].text;
 }
 
@@ -64,17 +70,32 @@ static char *nonempty_string(struct apply *a, const struct cfg_setting *s)
 	return xstrdup(v);
 }
 
+/* A number (a bare word or a string is not one: the message says a number is expected). */
+static bool number_of(struct apply *a, const struct cfg_setting *s, uint64_t *v)
+{
+	const char *text;
+
+	if (s->is_list) {
+		bad(a, s->line, "%s must be a single value, not a list", s->key);
+		return false;
+	}
+	text = s->atoms[0].text;
+	if (!parse_u64(text, v)) {
+		bad(a, s->line, "%s: a number is expected, not %s%s%s", s->key,
+		    s->atoms[0].quoted ? "\"" : "'", text, s->atoms[0].quoted ? "\"" : "'");
+		return false;
+	}
+	return true;
+}
+
 static bool number_in(struct apply *a, const struct cfg_setting *s, uint64_t min, uint64_t max,
 		      uint64_t *v)
 {
-	const char *text = string_of(a, s);
+	const char *text;
 
-	if (!text)
+	if (!number_of(a, s, v))
 		return false;
-	if (!parse_u64(text, v)) {
-		bad(a, s->line, "%s: '%s' is not a number", s->key, text);
-		return false;
-	}
+	text = s->atoms[0].text;
 	if (*v < min || *v > max) {
 		bad(a, s->line, "%s: %s is out of range (%llu-%llu)", s->key, text,
 		    (unsigned long long)min, (unsigned long long)max);
@@ -93,35 +114,41 @@ static void set_string(char **field, char *v)
 	}
 }
 
+const char *config_name_problem(const char *v)
+{
+	static char why[96];
+	uint16_t domid;
+
+	if (!*v)
+		return "must not be empty";
+	if (strlen(v) > CONFIG_MAX_NAME) {
+		snprintf(why, sizeof(why), "is longer than %d characters", CONFIG_MAX_NAME);
+		return why;
+	}
+	for (const char *p = v; *p; p++)
+		if (!isgraph((unsigned char)*p))
+			return "has a space or a control character";
+	if (parse_domid(v, &domid))
+		return "is a number, which names a domain id";
+	if (!strcmp(v, "Domain-0"))
+		return "is dom0's name";
+	return NULL;
+}
+
 static void key_name(struct apply *a, const struct cfg_setting *s)
 {
 	char *v = nonempty_string(a, s);
-	uint16_t domid;
+	const char *why;
 
 	if (!v)
 		return;
-	if (strlen(v) > CONFIG_MAX_NAME) {
-		bad(a, s->line, "name: longer than %d characters", CONFIG_MAX_NAME);
-		goto fail;
-	}
-	for (const char *p = v; *p; p++) {
-		if (!isgraph((unsigned char)*p)) {
-			bad(a, s->line, "name: '%s' has a space or a control character", v);
-			goto fail;
-		}
-	}
-	if (parse_domid(v, &domid)) {
-		bad(a, s->line, "name: '%s' is a number, which names a domain id", v);
-		goto fail;
-	}
-	if (!strcmp(v, "Domain-0")) {
-		bad(a, s->line, "name: 'Domain-0' is dom0's name");
-		goto fail;
+	why = config_name_problem(v);
+	if (why) {
+		bad(a, s->line, "name: '%.*s' %s", CONFIG_MAX_NAME, v, why);
+		free(v);
+		return;
 	}
 	set_string(&a->cfg->name, v);
-	return;
-fail:
-	free(v);
 }
 
 static void key_uuid(struct apply *a, const struct cfg_setting *s)
@@ -150,11 +177,17 @@ static void key_type(struct apply *a, const struct cfg_setting *s)
 		    v);
 }
 
+/* Values that cannot boot a domain are refused with the reason, before any range. */
 static void key_memory(struct apply *a, const struct cfg_setting *s)
 {
 	uint64_t v;
 
-	if (number_in(a, s, CONFIG_MIN_MEMORY_MB, CONFIG_MAX_MEMORY_MB, &v))
+	if (!number_of(a, s, &v))
+		return;
+	if (v < CONFIG_MIN_MEMORY_MB)
+		bad(a, s->line, "memory: %llu MiB cannot boot a domain: keel needs at least %d MiB",
+		    (unsigned long long)v, CONFIG_MIN_MEMORY_MB);
+	else if (number_in(a, s, CONFIG_MIN_MEMORY_MB, CONFIG_MAX_MEMORY_MB, &v))
 		a->cfg->memory_mb = v;
 }
 
@@ -162,7 +195,12 @@ static void key_vcpus(struct apply *a, const struct cfg_setting *s)
 {
 	uint64_t v;
 
-	if (number_in(a, s, 1, CONFIG_MAX_VCPUS, &v))
+	if (!number_of(a, s, &v))
+		return;
+	if (!v)
+		bad(a, s->line, "vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-%d)",
+		    CONFIG_MAX_VCPUS);
+	else if (number_in(a, s, 1, CONFIG_MAX_VCPUS, &v))
 		a->cfg->vcpus = (unsigned int)v;
 }
 
@@ -438,6 +476,20 @@ static const char *const xl_unsupported[] = {
 	"vtpm", "vdispl", "vsnd", "dtdev", "irqs", "iomem", "ioports", "videoram",
 };
 
+/* An unknown key is a warning, with the known key it is likely a typo of. */
+static void unknown_key(struct apply *a, const struct cfg_setting *s)
+{
+	const char *names[ARRAY_SIZE(keys)], *like;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		names[i] = keys[i].name;
+	like = closest_word(s->key, names, ARRAY_SIZE(keys));
+	if (like)
+		warn(a, s->line, "unknown key '%s' ignored: did you mean '%s'?", s->key, like);
+	else
+		warn(a, s->line, "unknown key '%s' ignored", s->key);
+}
+
 static void apply_setting(struct apply *a, const struct cfg_setting *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -452,7 +504,7 @@ static void apply_setting(struct apply *a, const struct cfg_setting *s)
 			return;
 		}
 	}
-	warn(a, s->line, "unknown key '%s' ignored", s->key);
+	unknown_key(a, s);
 }
 
 static void check_duplicates(struct apply *a, const struct cfg_file *f, unsigned int source)

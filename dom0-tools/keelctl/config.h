@@ -54,6 +54,9 @@ void config_copy(struct domain_config *dst, const struct domain_config *src);
  */
 char *config_cmdline(const struct domain_config *cfg);
 
+/* Why @name cannot name a domain ("is a number, ..."), or NULL when it can. */
+const char *config_name_problem(const char *name);
+
 /* "destroy", "restart", "preserve". */
 const char *action_name(uint8_t action);
 

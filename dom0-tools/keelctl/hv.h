@@ -7,7 +7,7 @@
 #include <public/keel_domctl.h>
 
 #define DOMID_ANY	0x7ff4	/* DOMID_INVALID: create picks an id */
-#define HV_MAX_DOMAINS	64	/* keel's ids run from 0 to 63 */
+#define HV_MAX_DOMAINS	64	/* keel runs at most 64 domains at once (any ids) */
 #define HV_TEXT_MAX	4096	/* u.text.size limit */
 #define HV_PAGE_SIZE	4096u
 

@@ -2,6 +2,7 @@
 #ifndef KEELCTL_KC_H
 #define KEELCTL_KC_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "hv.h"
 #include "xs.h"
@@ -11,6 +12,7 @@ struct kc {
 	struct xs *xs;		/* NULL until kc_xs() connects */
 	const char *xs_path;	/* NULL: $XENSTORED_PATH or the default */
 	FILE *out;		/* command output: stdout, or a memory stream in tests */
+	bool verbose;		/* keelctl -v: more detail (list -v, create's steps) */
 };
 
 /* The hypervisor / xenstore connection, opened the first time; NULL with a message. */

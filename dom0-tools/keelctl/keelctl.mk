@@ -7,9 +7,12 @@ KEELCTL_DIR := dom0-tools/keelctl
 KEELCTL_SRCS := $(wildcard $(KEELCTL_DIR)/*.c)
 KEELCTL_HDRS := $(wildcard $(KEELCTL_DIR)/*.h) dom0-tools/bzimage2elf/bzimage2elf.h \
 	$(HV)/include/public/keel_domctl.h $(HV)/include/keel/elf.h \
-	$(HV)/include/keel/pvh_layout.h dom0-tools/lib/alloc.h dom0-tools/lib/privcmd.h
+	$(HV)/include/keel/pvh_layout.h dom0-tools/lib/alloc.h dom0-tools/lib/privcmd.h \
+	$(HV)/include/keel/build_info.h $(HV)/include/keel/main.h
 KEELCTL_SHARED_SRCS := $(HV)/common/elf_loader.c dom0-tools/bzimage2elf/bzimage2elf.c \
 	dom0-tools/lib/alloc.c dom0-tools/lib/privcmd.c
+# What keel and keelctl were built from (keelctl --version): the Makefile's compile_info.c.
+KEELCTL_SHARED_SRCS += $(BUILD)/compile_info.c
 KEELCTL_INCLUDES := -D_GNU_SOURCE -DKEEL_HOSTED -I$(KEELCTL_DIR) -Idom0-tools/bzimage2elf -Idom0-tools/lib \
 	-I$(HV)/include
 KEELCTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \

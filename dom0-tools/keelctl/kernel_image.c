@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <keel/elf.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include "bzimage2elf.h"
 #include "kernel_image.h"
+#include "progress.h"
 #include "util.h"
 
 /* The file the ELF loader's messages are about. */
@@ -51,6 +53,55 @@ bool guest_ram_range(uint64_t mem_bytes, uint64_t gpa, uint64_t len)
 	return end <= PVH_BOOT_PAGE_GPA || gpa >= PVH_LEGACY_END;
 }
 
+#define MIB(x)	(((x) + (1u << 20) - 1) >> 20)	/* bytes to MiB, rounded up */
+
+/* What a bzImage's kernel needs from 0 (pref_address + init_size), or 0 when unknown. */
+static uint64_t bzimage_need(const char *path)
+{
+	uint8_t h[0x268];
+	uint64_t pref;
+	uint32_t init;
+	uint16_t version;
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(h, 1, sizeof(h), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n < sizeof(h) || memcmp(h + 0x202, "HdrS", 4))
+		return 0;
+	memcpy(&version, h + 0x206, 2);
+	memcpy(&pref, h + 0x258, 8);
+	memcpy(&init, h + 0x260, 4);
+	/* Boot protocol 2.10 has both fields. */
+	return version >= 0x20a && pref < (1ull << 32) ? pref + init : 0;
+}
+
+int kernel_image_fits(const char *path, const char *ramdisk, uint64_t memory_mb,
+		      const char *name)
+{
+	uint64_t kernel = bzimage_need(path), rd = 0, have = guest_low_ram_end(memory_mb << 20);
+	struct stat st;
+
+	if (ramdisk && !stat(ramdisk, &st))
+		rd = (uint64_t)st.st_size;
+	/* Without a bzImage header the ramdisk at least goes above the legacy 1 MiB. */
+	if ((kernel ? kernel : PVH_LEGACY_END) + rd <= have)
+		return 0;
+	if (kernel && rd)
+		kc_err("%s: the kernel %s (%llu MiB up to its end) and the ramdisk %s (%llu MiB) need %llu MiB; memory is %llu MiB: raise memory",
+		       name, path, (unsigned long long)MIB(kernel), ramdisk,
+		       (unsigned long long)MIB(rd), (unsigned long long)MIB(kernel + rd),
+		       (unsigned long long)memory_mb);
+	else if (kernel)
+		kc_err("%s: the kernel %s needs %llu MiB (up to its end); memory is %llu MiB: raise memory",
+		       name, path, (unsigned long long)MIB(kernel), (unsigned long long)memory_mb);
+	else
+		kc_err("%s: the ramdisk %s (%llu MiB) needs more than %llu MiB with the kernel; memory is %llu MiB: raise memory",
+		       name, ramdisk, (unsigned long long)MIB(rd), (unsigned long long)MIB(rd + PVH_LEGACY_END),
+		       (unsigned long long)memory_mb);
+	return -E2BIG;
+}
+
 static bool is_elf(const uint8_t *p, size_t len)
 {
 	return len >= 4 && !memcmp(p, "\x7f" "ELF", 4);
@@ -76,6 +127,7 @@ int kernel_image_open(const char *path, uint64_t mem_bytes, struct kernel_image 
 		img->elf = file;
 		img->elf_len = len;
 	} else {
+		progress_step("decompressing the kernel %s", path);
 		rc = bzimage_extract(file, len, &img->elf, &img->elf_len, err, sizeof(err));
 		free(file);
 		if (rc) {

@@ -26,6 +26,15 @@ struct kernel_image {
  */
 int kernel_image_open(const char *path, uint64_t mem_bytes, struct kernel_image *img);
 
+/*
+ * Before anything is read whole or decompressed: can the kernel @path and the ramdisk
+ * @ramdisk (NULL: none) fit in @memory_mb MiB of guest RAM at all? A bzImage's header says
+ * what its kernel needs (its load address plus init_size), a ramdisk its size; an ELF's
+ * exact needs are checked as it is opened. 0, or -E2BIG with the sizes, as domain @name's.
+ */
+int kernel_image_fits(const char *path, const char *ramdisk, uint64_t memory_mb,
+		      const char *name);
+
 /* Copies the segments, zeroing what lies past each one's file contents. */
 int kernel_image_load(const struct kernel_image *img,
 		      int (*write)(void *ctx, uint64_t gpa, const void *src, uint64_t len),

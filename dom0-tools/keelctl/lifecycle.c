@@ -4,13 +4,16 @@
 #include <string.h>
 #include "builder.h"
 #include "disks.h"
+#include "dom_state.h"
 #include "lifecycle.h"
+#include "progress.h"
 #include "util.h"
 #include "vifs.h"
 #include "xs_domain.h"
 
 int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool destroy)
 {
+	char *uuid;
 	int rc = 0, r;
 
 	if (destroy) {
@@ -34,6 +37,10 @@ int domain_teardown(struct kc *kc, uint16_t domid, const char *expect_vm, bool d
 		kc_err("d%u: cannot remove its vifs: %s", domid, strerror(-r));
 		rc = rc ? rc : r;
 	}
+	uuid = dom_state_uuid(kc->xs, domid);
+	if (uuid && (!expect_vm || (!strncmp(expect_vm, "/vm/", 4) && !strcmp(expect_vm + 4, uuid))))
+		dom_state_remove(uuid);
+	free(uuid);
 	r = xs_release(kc->xs, domid);
 	/* ENOENT: never introduced, or released already. */
 	if (r && r != -ENOENT) {
@@ -62,6 +69,7 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 		kc_err("%s (d%u): keel refused getinfo: %s", cfg->name, rep->domid, strerror(-rc));
 		return rc;
 	}
+	progress_step("writing its xenstore entries");
 	d = (struct xs_domain){
 		.domid = rep->domid, .name = cfg->name, .uuid = cfg->uuid,
 		.mem_kb = cfg->memory_mb << 10, .vcpus = cfg->vcpus,
@@ -81,6 +89,9 @@ static int register_domain(struct kc *kc, const struct domain_config *cfg,
 	/* Leftovers of an earlier domain with this id (a toolstack killed midway) go first. */
 	disks_detach_all(kc, rep->domid, NULL, true);
 	vifs_detach_all(kc, rep->domid, NULL, true);
+	if (disks->nr || vifs->nr)
+		progress_step("adding its devices (%u disk%s, %u vif%s)", disks->nr,
+			      disks->nr == 1 ? "" : "s", vifs->nr, vifs->nr == 1 ? "" : "s");
 	rc = disks_attach(kc, cfg->name, rep->domid, vm, disks);
 	rc = rc ? rc : vifs_attach(kc, cfg->name, rep->domid, vm, vifs);
 	free(vm);
@@ -100,7 +111,7 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 	struct disk_set disks;
 	struct vif_set vifs;
 	char *vm;
-	int rc;
+	int rc, r;
 
 	if (!kc_hv(kc) || !kc_xs(kc))
 		return -EIO;
@@ -123,6 +134,7 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 	disk_set_free(&disks);
 	vif_set_free(&vifs);
 	if (!rc && !paused) {
+		progress_step("starting it");
 		rc = hv_simple(kc->hv, KEEL_DOMCTL_unpause, rep.domid);
 		if (rc)
 			kc_err("%s (d%u): keel refused unpause: %s (%s)", cfg->name, rep.domid,
@@ -134,6 +146,10 @@ int domain_start(struct kc *kc, const struct domain_config *cfg, bool paused, ui
 		free(vm);
 	} else {
 		*domid = rep.domid;
+		r = dom_state_save(cfg);
+		if (r)
+			kc_warn("%s (d%u): cannot record its config for list -l and reboot -w: %s",
+				cfg->name, rep.domid, strerror(-r));
 	}
 	build_report_free(&rep);
 	return rc;

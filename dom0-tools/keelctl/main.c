@@ -6,21 +6,32 @@ int main(int argc, char **argv)
 {
 	struct kc kc = { .out = stdout };
 	const struct command *c;
-	int status;
+	int status, i;
 
 	kc_errf = stderr;
-	if (argc < 2) {
+	/* Global options before the command, as xl's: -v (verbose), --version, -h. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			kc.verbose = true;
+		} else if (!strcmp(argv[i], "--version")) {
+			return cmd_version(&kc, 1, argv);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			return cmd_help(&kc, 1, argv);
+		} else {
+			kc_err("unknown option %s ('keelctl help' lists the commands)", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
 		cmd_help(&kc, 1, argv);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return cmd_help(&kc, 1, argv);
-	c = command_find(argv[1]);
+	c = command_find(argv[i]);
 	if (!c) {
-		kc_err("no command '%s' ('keelctl help' lists them)", argv[1]);
+		kc_err("no command '%s' ('keelctl help' lists them)", argv[i]);
 		return EXIT_USAGE;
 	}
-	status = c->run(&kc, argc - 1, argv + 1);
+	status = c->run(&kc, argc - i, argv + i);
 	fflush(stdout);
 	kc_close(&kc);
 	return status;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <stdint.h>
 #include <xen/sched.h>
+#include "dom_state.h"
 #include "domains.h"
 #include "lifecycle.h"
 #include "monitor.h"
@@ -93,12 +94,26 @@ static void keep_devices(struct monitor *m, const struct xs_device_kind *k, char
 	*nr = n;
 }
 
+/* The config as keelctl recorded it last: a rename since the create is kept. */
+static void reload_config(struct monitor *m)
+{
+	struct domain_config cfg;
+
+	if (dom_state_load(m->cfg.uuid, &cfg))
+		return;
+	if (strcmp(cfg.name, m->cfg.name))
+		note(m, "renamed %s", cfg.name);
+	config_free(&m->cfg);
+	m->cfg = cfg;
+}
+
 static enum monitor_result restart(struct monitor *m, const char *why)
 {
 	uint16_t old = m->domid, domid;
 	int rc;
 
 	note(m, "%s: restarting it", why);
+	reload_config(m);
 	keep_devices(m, &xs_vbd_kind, &m->cfg.disks, &m->cfg.nr_disks);
 	keep_devices(m, &xs_vif_kind, &m->cfg.vifs, &m->cfg.nr_vifs);
 	domain_teardown(m->kc, old, m->vm_path, true);
@@ -151,6 +166,7 @@ int monitor_run(struct monitor *m)
 	bool watching = false;
 	int rc;
 
+	dom_state_set_monitor(m->cfg.uuid, getpid());
 	for (;;) {
 		if (!watching && m->kc->xs) {
 			rc = xs_watch(m->kc->xs, "@releaseDomain", MONITOR_WATCH_TOKEN);
@@ -191,6 +207,7 @@ int monitor_run(struct monitor *m)
 	}
 	if (m->kc->xs && watching)
 		xs_unwatch(m->kc->xs, "@releaseDomain", MONITOR_WATCH_TOKEN);
+	dom_state_set_monitor(m->cfg.uuid, 0);
 	return 0;
 }
 

@@ -11,11 +11,14 @@
 #include "util.h"
 
 FILE *kc_errf;
+void (*kc_message_hook)(void);
 
 static void vmessage(const char *what, const char *fmt, va_list ap)
 {
 	FILE *f = kc_errf ? kc_errf : stderr;
 
+	if (kc_message_hook)
+		kc_message_hook();
 	fprintf(f, "keelctl: %s", what);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);

@@ -13,6 +13,8 @@
 
 /* Where messages go: stderr, or a memory stream in tests. */
 extern FILE *kc_errf;
+/* Run before each message, when set (create's progress line clears itself). */
+extern void (*kc_message_hook)(void);
 
 /* "keelctl: MESSAGE\n" and "keelctl: warning: MESSAGE\n" on kc_errf. */
 void kc_err(const char *fmt, ...) __printf(1, 2);

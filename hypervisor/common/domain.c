@@ -71,21 +71,40 @@ static void set_wallclock(struct shared_info *si)
 	si->wc_nsec = 0;
 }
 
-/* Live domains by id; each entry holds one reference. */
+/*
+ * Domains by slot, at most DOMID_MAX_LIVE at once: live ones (each entry
+ * holds a reference), and every one not yet freed, dying ones too, whose
+ * id is not given out again before. A domain's slot is its frame owner.
+ */
 static struct domain *domain_table[DOMID_MAX_LIVE];
-/* Every domain not yet freed, dying ones too: an id is reused only after. */
 static struct domain *domain_structs[DOMID_MAX_LIVE];
+static domid_t last_domid;	/* Xen's rover: the id picked last */
 static DEFINE_SPINLOCK(domain_table_lock);
+
+/* The slot of the not yet freed domain @id, or -1; it is tried first at id % DOMID_MAX_LIVE. */
+static int slot_of(domid_t id)
+{
+	ASSERT(spin_is_locked(&domain_table_lock));
+	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
+		unsigned int s = (id + i) % DOMID_MAX_LIVE;
+
+		if (domain_structs[s] && domain_structs[s]->id == id)
+			return s;
+	}
+	return -1;
+}
 
 struct domain *domain_get(domid_t id)
 {
 	struct domain *d = NULL;
+	int s;
 
-	if (id >= DOMID_MAX_LIVE)
+	if (id >= DOMID_FIRST_RESERVED)
 		return NULL;
 	spin_lock(&domain_table_lock);
-	if (domain_table[id] && !domain_table[id]->dying) {
-		d = domain_table[id];
+	s = slot_of(id);
+	if (s >= 0 && domain_table[s] && !domain_table[s]->dying) {
+		d = domain_table[s];
 		atomic_inc_return(&d->refcnt);
 	}
 	spin_unlock(&domain_table_lock);
@@ -94,7 +113,22 @@ struct domain *domain_get(domid_t id)
 
 struct domain *domain_held(domid_t id)
 {
-	return id < DOMID_MAX_LIVE ? READ_ONCE(domain_structs[id]) : NULL;
+	struct domain *d = NULL;
+	int s;
+
+	if (id >= DOMID_FIRST_RESERVED)
+		return NULL;
+	spin_lock(&domain_table_lock);
+	s = slot_of(id);
+	if (s >= 0)
+		d = domain_structs[s];
+	spin_unlock(&domain_table_lock);
+	return d;
+}
+
+struct domain *domain_in_slot(unsigned int slot)
+{
+	return slot < DOMID_MAX_LIVE ? READ_ONCE(domain_structs[slot]) : NULL;
 }
 
 void domain_hold(struct domain *d)
@@ -119,36 +153,74 @@ void domain_put(struct domain *d)
 struct domain *domain_get_console(domid_t id)
 {
 	struct domain *d = NULL;
+	int s;
 
-	if (id >= DOMID_MAX_LIVE)
+	if (id >= DOMID_FIRST_RESERVED)
 		return NULL;
 	/* Closed under this lock before the table's reference goes: refcnt > 0 here. */
 	spin_lock(&domain_table_lock);
-	if (domain_structs[id] && !domain_structs[id]->console_closed) {
-		d = domain_structs[id];
+	s = slot_of(id);
+	if (s >= 0 && !domain_structs[s]->console_closed) {
+		d = domain_structs[s];
 		atomic_inc_return(&d->refcnt);
 	}
 	spin_unlock(&domain_table_lock);
 	return d;
 }
 
-/* Enter @d in the table under @id, with its console instance: 0, or -EEXIST / -EINVAL. */
+/*
+ * As Xen's domain_create(): the first id after the last one picked that no
+ * domain holds, wrapping below DOMID_FIRST_RESERVED to 1; there is one, as
+ * a slot is free.
+ */
+static domid_t next_free_id(void)
+{
+	domid_t id = last_domid;
+
+	do {
+		if (++id >= DOMID_FIRST_RESERVED)
+			id = 1;
+	} while (slot_of(id) >= 0);
+	last_domid = id;
+	return id;
+}
+
+/* A free slot, the one at id % DOMID_MAX_LIVE if it can be, or -1. */
+static int free_slot(domid_t id)
+{
+	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
+		unsigned int s = (id + i) % DOMID_MAX_LIVE;
+
+		if (!domain_structs[s])
+			return s;
+	}
+	return -1;
+}
+
+/*
+ * Enter @d in a free slot under @id (DOMID_INVALID: the next free id),
+ * with its console instance: 0, or -EEXIST (id taken, or no free slot).
+ */
 static int domain_table_insert(struct domain *d, domid_t id)
 {
 	static u64 instances;
-	int rc = 0;
+	int s = -1;
 
-	if (id >= DOMID_MAX_LIVE)
-		return -EINVAL;
 	spin_lock(&domain_table_lock);
-	if (domain_structs[id]) {
-		rc = -EEXIST;
-	} else {
-		domain_table[id] = domain_structs[id] = d;
+	if (free_slot(0) >= 0) {
+		if (id == DOMID_INVALID)
+			id = next_free_id();
+		if (id < DOMID_FIRST_RESERVED && slot_of(id) < 0)
+			s = free_slot(id);
+	}
+	if (s >= 0) {
+		d->id = id;
+		d->slot = s;
+		domain_table[s] = domain_structs[s] = d;
 		d->console_instance = ++instances;
 	}
 	spin_unlock(&domain_table_lock);
-	return rc;
+	return s < 0 ? -EEXIST : 0;
 }
 
 /*
@@ -162,8 +234,8 @@ static bool domain_table_remove(struct domain *d)
 	spin_lock(&domain_table_lock);
 	first = !d->dying;
 	d->dying = true;
-	if (domain_table[d->id] == d)
-		domain_table[d->id] = NULL;
+	if (domain_table[d->slot] == d)
+		domain_table[d->slot] = NULL;
 	spin_unlock(&domain_table_lock);
 	return first;
 }
@@ -175,9 +247,9 @@ struct domain *domain_create(domid_t id, unsigned int nr_vcpus)
 	if (!d)
 		return NULL;
 	atomic_set(&d->refcnt, 1);
+	d->created_ns = now_ns();
 	spin_lock_init(&d->lock);
 	spin_lock_init(&d->console_lock);
-	d->id = id;
 	d->shared_info_gpa = P2M_NO_GPA;
 	d->special_base = PVH_SPECIAL_GPA(0);
 	d->special_size = PVH_SPECIAL_PAGES * PAGE_SIZE;
@@ -294,8 +366,8 @@ static void domain_free(struct domain *d)
 	console_ring_free(d);
 	grant_table_destroy(d);
 	spin_lock(&domain_table_lock);
-	if (domain_structs[d->id] == d)
-		domain_structs[d->id] = NULL;
+	if (domain_structs[d->slot] == d)
+		domain_structs[d->slot] = NULL;
 	spin_unlock(&domain_table_lock);
 	free_pages(d, DOMAIN_ORDER);
 }
@@ -305,11 +377,16 @@ struct domain *domain_next(domid_t *id)
 	struct domain *d = NULL;
 
 	spin_lock(&domain_table_lock);
-	for (; *id < DOMID_MAX_LIVE && !d; (*id)++)
-		if (domain_table[*id] && !domain_table[*id]->dying) {
-			d = domain_table[*id];
-			atomic_inc_return(&d->refcnt);
-		}
+	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
+		struct domain *e = domain_table[s];
+
+		if (e && !e->dying && e->id >= *id && (!d || e->id < d->id))
+			d = e;
+	}
+	if (d) {
+		atomic_inc_return(&d->refcnt);
+		*id = d->id + 1;
+	}
 	spin_unlock(&domain_table_lock);
 	return d;
 }
@@ -445,13 +522,33 @@ void domain_triple_fault(struct vcpu *v, const char *how)
 		domain_shutdown(d, reason);
 }
 
+/* Every vCPU of @d off its CPU, its state saved. */
+static void domain_wait_off_cpus(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_sleep_sync(d->vcpus[i]);
+}
+
+/* Undo one pause of @d: true when it may run now (d->lock held). */
+static bool unpause_locked(struct domain *d)
+{
+	ASSERT(spin_is_locked(&d->lock));
+	/* domain_destroy() marks it dying before its own pause: that one stays. */
+	return !d->dying && d->pause_count && --d->pause_count == 0;
+}
+
+static void domain_wake(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_wake(d->vcpus[i]);
+}
+
 void domain_pause(struct domain *d)
 {
 	spin_lock(&d->lock);
 	d->pause_count++;
 	spin_unlock(&d->lock);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		vcpu_sleep_sync(d->vcpus[i]);
+	domain_wait_off_cpus(d);
 }
 
 void domain_unpause(struct domain *d)
@@ -459,10 +556,39 @@ void domain_unpause(struct domain *d)
 	bool resumed;
 
 	spin_lock(&d->lock);
-	/* domain_destroy() marks it dying before its own pause: that one stays. */
-	resumed = !d->dying && d->pause_count && --d->pause_count == 0;
+	resumed = unpause_locked(d);
 	spin_unlock(&d->lock);
 	if (resumed)
-		for (unsigned int i = 0; i < d->nr_vcpus; i++)
-			vcpu_wake(d->vcpus[i]);
+		domain_wake(d);
+}
+
+int domain_pause_by_controller(struct domain *d)
+{
+	spin_lock(&d->lock);
+	if (d->controller_pauses >= DOMAIN_MAX_CONTROLLER_PAUSES) {
+		spin_unlock(&d->lock);
+		return -EOVERFLOW;
+	}
+	d->controller_pauses++;
+	d->pause_count++;
+	spin_unlock(&d->lock);
+	domain_wait_off_cpus(d);
+	return 0;
+}
+
+int domain_unpause_by_controller(struct domain *d)
+{
+	bool resumed;
+
+	spin_lock(&d->lock);
+	if (!d->controller_pauses) {
+		spin_unlock(&d->lock);
+		return -EINVAL;
+	}
+	d->controller_pauses--;
+	resumed = unpause_locked(d);
+	spin_unlock(&d->lock);
+	if (resumed)
+		domain_wake(d);
+	return 0;
 }

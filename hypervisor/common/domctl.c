@@ -14,6 +14,7 @@
 #include <keel/pvh_layout.h>
 #include <keel/schedule.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/hvm_op.h>
 #include <public/keel_domctl.h>
@@ -24,40 +25,25 @@
 
 BUILD_BUG_ON(sizeof(struct keel_domctl) != 96);
 
-/*
- * The lowest free domain id above 0, or -ENOSPC. A destroyed domain keeps
- * its id until freed (a shutdown tasklet or another domain's mapping may
- * still hold it): domain_create() would refuse it.
- */
-static int free_domid(void)
-{
-	for (domid_t id = 1; id < DOMID_MAX_LIVE; id++)
-		if (!domain_held(id))
-			return id;
-	return -ENOSPC;
-}
-
+/* DOMID_INVALID: the next id after the last one picked, skipping taken ones (Xen's). */
 static long domctl_create(struct keel_domctl *op)
 {
-	int id = op->domain;
+	domid_t id = op->domain;
 	struct domain *d;
 
 	if (op->u.create.flags || !op->u.create.max_vcpus ||
 	    op->u.create.max_vcpus > DOMAIN_MAX_VCPUS)
 		return -EINVAL;
-	if (op->domain == DOMID_INVALID)
-		id = free_domid();
-	if (id < 0)
-		return id;
-	if (id == 0 || id >= DOMID_MAX_LIVE)
+	if (id == 0 || (id >= DOMID_FIRST_RESERVED && id != DOMID_INVALID))
 		return -EINVAL;
 	d = domain_create(id, op->u.create.max_vcpus);
 	if (!d)
-		return -EEXIST;
-	/* Created paused: the toolstack unpauses once it has loaded it. */
+		return id == DOMID_INVALID ? -ENOSPC : -EEXIST;
+	/* Created paused by the toolstack, which unpauses it once loaded (Xen's). */
+	d->controller_pauses = 1;
 	d->pause_count = 1;
-	op->domain = id;
-	pr_info("d%u: created by the toolstack, %u vCPU(s)\n", id, d->nr_vcpus);
+	op->domain = d->id;
+	pr_info("d%u: created by the toolstack, %u vCPU(s)\n", d->id, d->nr_vcpus);
 	return 0;
 }
 
@@ -129,20 +115,22 @@ static long domctl_set_boot(struct vcpu *caller, struct domain *d,
 	}
 	rc = domain_set_boot(d, op->u.boot.entry, &p);
 	spin_unlock(&cmdline_lock);
+	/* Its boot vCPU is up (online), as Xen's once set; it runs when unpaused. */
+	if (!rc)
+		vcpu_up(d->vcpus[0]);
 	return rc;
 }
 
 static long domctl_unpause(struct domain *d)
 {
+	long rc;
+
 	if (!d->mem_size || !d->vcpus[0]->arch.vmcs)
 		return -EINVAL;		/* nothing loaded to run */
-	if (d->vcpus[0]->state == VCPU_DOWN)
-		vcpu_up(d->vcpus[0]);
-	if (!d->pause_count)
-		return 0;
-	domain_unpause(d);
-	domain_notify_change();
-	return 0;
+	rc = domain_unpause_by_controller(d);
+	if (!rc)
+		domain_notify_change();
+	return rc;
 }
 
 static void fill_info(struct domain *d, struct keel_domctl_info *info)
@@ -177,6 +165,7 @@ static void fill_info(struct domain *d, struct keel_domctl_info *info)
 	info->console_port = d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN];
 	info->xenstore_pfn = d->hvm_params[HVM_PARAM_STORE_PFN];
 	info->xenstore_port = d->hvm_params[HVM_PARAM_STORE_EVTCHN];
+	info->uptime_ns = now_ns() - d->created_ns;
 }
 
 static long domctl_list(struct vcpu *caller, struct keel_domctl *op)
@@ -329,12 +318,13 @@ static long domctl_on(struct vcpu *caller, struct domain *d, struct keel_domctl 
 		return domctl_set_max_mem(d, op->u.max_mem.max_kb);
 	case KEEL_DOMCTL_unpause:
 		return domctl_unpause(d);
-	case KEEL_DOMCTL_pause:
-		if (d->pause_count)
-			return 0;
-		domain_pause(d);
-		domain_notify_change();
-		return 0;
+	case KEEL_DOMCTL_pause: {
+		long rc = domain_pause_by_controller(d);
+
+		if (!rc)
+			domain_notify_change();
+		return rc;
+	}
 	case KEEL_DOMCTL_destroy:
 		pr_info("d%u: destroyed by the toolstack\n", d->id);
 		domain_destroy(d);

@@ -10,7 +10,7 @@
 #include <keel/spinlock.h>
 #include <keel/string.h>
 
-/* Frame owners are domain ids. */
+/* Frame owners are domain table slots. */
 BUILD_BUG_ON(DOMID_MAX_LIVE > FRAME_MAX_OWNERS);
 
 #define OLD_LEAVES 16		/* entries one change may take out */
@@ -101,7 +101,7 @@ static bool special_page(const struct domain *d, u64 gpa)
 
 u64 p2m_tot_pages(const struct domain *d)
 {
-	return frames_owned(d->id);
+	return frames_owned(d->slot);
 }
 
 /* ---- the steps of a change, under the lock ------------------------------ */
@@ -186,7 +186,7 @@ static void release(struct domain *d, struct p2m_old *old)
 			continue;	/* a device's page: no reference */
 		put_page(old->leaf[i].hpa);
 		if (arch_p2m_access(attr) & P2M_FOREIGN)
-			domain_put(domain_held(P2M_DOMID(attr)));
+			domain_put(domain_in_slot(P2M_DOMID(attr)));
 	}
 	pt_free_tables(&d->p2m, old->tables, old->nr_tables);
 }
@@ -249,11 +249,11 @@ int p2m_populate(struct domain *d, u64 gpa, unsigned int order)
 	spin_lock(&d->p2m_lock);
 	if (!pt_range_empty(&d->p2m, gpa, size)) {
 		rc = -EBUSY;
-	} else if (frames_owned(d->id) + n > d->max_pages) {
+	} else if (frames_owned(d->slot) + n > d->max_pages) {
 		rc = -ENOMEM;
 	} else {
 		for (u64 i = 0; i < n; i++)
-			page_set_owner(hpa + i * PAGE_SIZE, d->id);
+			page_set_owner(hpa + i * PAGE_SIZE, d->slot);
 		rc = set_locked(d, gpa, hpa, size,
 				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
 	}
@@ -296,11 +296,11 @@ int p2m_add_unreachable(struct domain *d)
 	if (!mem)
 		return -ENOMEM;
 	spin_lock(&d->p2m_lock);
-	if (frames_owned(d->id) + 1 > d->max_pages) {
+	if (frames_owned(d->slot) + 1 > d->max_pages) {
 		rc = -ENOMEM;
 	} else {
 		/* Keel's alone: the frame's first word chains them. */
-		page_set_owner(virt_to_phys(mem), d->id);
+		page_set_owner(virt_to_phys(mem), d->slot);
 		*(u64 *)mem = d->p2m_unreachable;
 		d->p2m_unreachable = virt_to_phys(mem);
 	}
@@ -344,13 +344,13 @@ int p2m_populate_identity(struct domain *d, u64 gpa)
 	spin_lock(&d->p2m_lock);
 	if (!pt_range_empty(&d->p2m, gpa, PAGE_SIZE))
 		rc = -EBUSY;
-	else if (frames_owned(d->id) + 1 > d->max_pages)
+	else if (frames_owned(d->slot) + 1 > d->max_pages)
 		rc = -ENOMEM;
 	else
 		rc = mm_claim_frame(PFN_DOWN(gpa));	/* free host RAM only */
 	if (!rc) {
 		memset(phys_to_virt(gpa), 0, PAGE_SIZE);
-		page_set_owner(gpa, d->id);
+		page_set_owner(gpa, d->slot);
 		rc = set_locked(d, gpa, gpa, PAGE_SIZE,
 				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
 		if (rc)
@@ -567,7 +567,7 @@ int p2m_map_foreign(struct domain *d, u64 gpa, struct domain *fd, u64 fgpa)
 	if (!rc)
 		rc = set_locked(d, gpa, hpa, PAGE_SIZE,
 				arch_p2m_foreign_attr(P2M_READ | P2M_WRITE,
-						      fd->id), &old);
+						      fd->slot), &old);
 	if (!rc)
 		domain_hold(fd);
 	spin_unlock(&d->p2m_lock);
@@ -645,7 +645,7 @@ static void put_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		put_page(hpa + off);
 	if (arch_p2m_access(attr) & P2M_FOREIGN)
-		domain_put(domain_held(P2M_DOMID(attr)));
+		domain_put(domain_in_slot(P2M_DOMID(attr)));
 }
 
 void p2m_teardown(struct domain *d)

@@ -51,38 +51,38 @@ void hv_check_p2ms(void)
 
 	memset(owned, 0, sizeof(owned));
 	memset(w.foreign_maps, 0, sizeof(w.foreign_maps));
-	for (domid_t id = 0; id < DOMID_MAX_LIVE; id++) {
-		struct domain *d = domain_held(id);
+	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
+		struct domain *d = domain_in_slot(s);
 
 		if (!d)
 			continue;
-		if (d->id != id)
-			hv_fail("domain id %u found under %u", d->id, id);
+		if (d->slot != s || domain_held(d->id) != d)
+			hv_fail("domain %u (slot %u) found in slot %u", d->id, d->slot, s);
 		w.d = d;
 		if (d->p2m.root)
 			pt_for_each_leaf(&d->p2m, check_leaf, &w);
 	}
-	/* Each foreign mapping holds a reference to the domain it maps. */
-	for (domid_t id = 0; id < DOMID_MAX_LIVE; id++)
-		refs_needed[id] = w.foreign_maps[id];
-	for (domid_t id = 0; id < DOMID_MAX_LIVE; id++) {
-		struct domain *d = domain_held(id);
+	/* Each foreign mapping holds a reference to the domain it maps (tagged by slot). */
+	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++)
+		refs_needed[s] = w.foreign_maps[s];
+	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
+		struct domain *d = domain_in_slot(s);
 
-		if (d && atomic_read(&d->refcnt) < (int)refs_needed[id] + !d->dying)
-			hv_fail("d%u: %d references, but %u foreign mappings%s", id,
-				atomic_read(&d->refcnt), refs_needed[id],
+		if (d && atomic_read(&d->refcnt) < (int)refs_needed[s] + !d->dying)
+			hv_fail("d%u: %d references, but %u foreign mappings%s", d->id,
+				atomic_read(&d->refcnt), refs_needed[s],
 				d->dying ? "" : " and the table's");
-		if (!d && refs_needed[id])
-			hv_fail("d%u is gone but mapped %u times", id, refs_needed[id]);
+		if (!d && refs_needed[s])
+			hv_fail("slot %u is empty but mapped %u times", s, refs_needed[s]);
 	}
 }
 
 void hv_check_all_freed(u64 free_at_start)
 {
-	for (domid_t id = 0; id < DOMID_MAX_LIVE; id++)
-		if (domain_held(id))
+	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++)
+		if (domain_in_slot(s))
 			hv_fail("d%u is left after every domain was destroyed (refcnt %d)",
-				id, atomic_read(&domain_held(id)->refcnt));
+				domain_in_slot(s)->id, atomic_read(&domain_in_slot(s)->refcnt));
 	for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++)
 		if (pcpus[cpu].timers)
 			hv_fail("CPU%u still has a timer armed (fn %p)", cpu,

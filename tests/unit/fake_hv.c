@@ -36,7 +36,9 @@ static void fill_info(const struct fake_domain *d, uint16_t domid, struct keel_d
 	i->flags = d->flags;
 	i->shutdown_reason = d->shutdown_reason;
 	i->nr_vcpus = d->vcpus;
-	i->nr_online_vcpus = d->boot_set && !(d->flags & KEEL_DOMINF_paused) ? d->vcpus : 0;
+	/* vCPU 0 is up once set_boot ran (as keel's); the guest brings the rest up once it runs. */
+	i->nr_online_vcpus = d->ran ? d->vcpus : d->boot_set;
+	i->uptime_ns = d->uptime_ns;
 	i->mem_kb = d->mem_kb;
 	i->cur_kb = d->cur_kb;
 	i->cpu_time_ns = d->cpu_time_ns;
@@ -157,14 +159,21 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 		return 0;
 	}
 	case KEEL_DOMCTL_unpause:
-		if (!d->boot_set)
+		/* As keel's: the toolstack's pauses nest, the create's is the first. */
+		if (!d->boot_set || !d->pauses)
 			return -EINVAL;
+		if (--d->pauses)
+			return 0;
 		d->flags &= (uint16_t)~KEEL_DOMINF_paused;
 		d->flags |= KEEL_DOMINF_blocked;
 		if (d->vcpu_state[0] == KEEL_VCPU_down)
 			d->vcpu_state[0] = KEEL_VCPU_blocked;
+		d->ran = true;
 		return 0;
 	case KEEL_DOMCTL_pause:
+		if (d->pauses >= 255)
+			return -EOVERFLOW;
+		d->pauses++;
 		d->flags |= KEEL_DOMINF_paused;
 		return 0;
 	case KEEL_DOMCTL_destroy:
@@ -231,6 +240,11 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 
 	if (op->version != KEEL_DOMCTL_VERSION)
 		return -EACCES;
+	if (f->before_domctl && !f->in_before_domctl) {
+		f->in_before_domctl = true;
+		f->before_domctl(f, op);
+		f->in_before_domctl = false;
+	}
 	if (op->cmd < 32)
 		f->calls[op->cmd]++;
 	if (f->fail_rc && op->cmd == f->fail_cmd)
@@ -249,7 +263,7 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		if (f->dom[id].exists)
 			return -ENOSPC;
 		f->dom[id] = (struct fake_domain){
-			.exists = true, .flags = KEEL_DOMINF_paused,
+			.exists = true, .flags = KEEL_DOMINF_paused, .pauses = 1,
 			.vcpus = op->u.create.max_vcpus, .weight = 256,
 			.console_instance = ++f->instances,
 		};

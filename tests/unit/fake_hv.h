@@ -39,6 +39,9 @@ struct fake_domain {
 	uint64_t affinity[8];
 	uint32_t vcpu_state[8];			/* KEEL_VCPU_*; create: vCPU 0 runnable */
 	uint64_t vcpu_time_ns[8];
+	unsigned int pauses;			/* the toolstack's, the create's included */
+	bool ran;				/* unpaused once: its vCPUs are all up */
+	uint64_t uptime_ns;			/* what getinfo reports */
 };
 
 struct fake_hv {
@@ -61,6 +64,9 @@ struct fake_hv {
 	uint16_t buried_id;
 	/* Called at each console_read before keel answers: a guest acting between polls. */
 	void (*before_console_read)(struct fake_hv *f, uint16_t domid);
+	/* Called before each domctl (not within one it makes): another tool acting meanwhile. */
+	void (*before_domctl)(struct fake_hv *f, struct keel_domctl *op);
+	bool in_before_domctl;
 };
 
 void fake_hv_init(struct fake_hv *f);

@@ -390,6 +390,109 @@ static void test_restart_reuses_the_id(void **state)
 	assert_null(domain_held(10));
 }
 
+/* ---- domain ids: Xen's rover --------------------------------------------- */
+
+/* A new id each time, the next after the last one picked, never a taken one. */
+static void test_ids_increase_and_skip_taken_ones(void **state)
+{
+	struct domain *a = domain_create(DOMID_INVALID, 1), *b, *c, *held;
+	domid_t first;
+
+	assert_non_null(a);
+	first = a->id;
+	assert_true(first > 0 && first < DOMID_FIRST_RESERVED - 4);
+	domain_destroy(a);			/* freed: its id could be reused, is not */
+	b = domain_create(DOMID_INVALID, 1);
+	assert_int_equal(b->id, first + 1);
+	held = domain_create(first + 2, 1);	/* a boot-time domain keeps its id */
+	assert_non_null(held);
+	domain_hold(held);
+	domain_destroy(held);			/* dying, not freed: still taken */
+	c = domain_create(DOMID_INVALID, 1);
+	assert_int_equal(c->id, first + 3);
+	assert_null(domain_create(c->id, 1));	/* taken */
+	assert_ptr_equal(domain_get(b->id), b);
+	domain_put(b);
+	domain_put(held);
+	domain_destroy(b);
+	domain_destroy(c);
+}
+
+/*
+ * Past DOMID_FIRST_RESERVED - 1 the ids wrap to 1, skipping live ones; ids
+ * that share a table slot (id % DOMID_MAX_LIVE) live side by side, each
+ * with its own frames.
+ */
+static void test_ids_wrap_and_share_slots(void **state)
+{
+	struct domain *one = domain_create(1, 1), *d, *e;
+
+	assert_non_null(one);
+	do {
+		d = domain_create(DOMID_INVALID, 1);
+		assert_non_null(d);
+		assert_int_not_equal(d->id, 1);
+		domain_destroy(d);
+	} while (d->id != DOMID_FIRST_RESERVED - 1);
+	d = domain_create(DOMID_INVALID, 1);
+	assert_int_equal(d->id, 2);		/* 0 is never picked, 1 is live */
+	domain_destroy(d);
+
+	e = create(1 + DOMID_MAX_LIVE, 1);	/* slot 1 is one's */
+	assert_int_not_equal(e->slot, one->slot);
+	assert_ptr_equal(domain_held(1 + DOMID_MAX_LIVE), e);
+	assert_ptr_equal(domain_in_slot(e->slot), e);
+	assert_int_equal(p2m_tot_pages(one), 0);
+	assert_true(p2m_tot_pages(e) > 0);
+	domain_destroy(one);
+	d = domain_get(1 + DOMID_MAX_LIVE);
+	assert_ptr_equal(d, e);
+	domain_put(d);
+	domain_destroy(e);
+	assert_null(domain_get(DOMID_FIRST_RESERVED));
+}
+
+/* Every slot taken: no new domain, whatever its id. */
+static void test_ids_when_the_table_is_full(void **state)
+{
+	struct domain *d[DOMID_MAX_LIVE];
+
+	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
+		d[i] = domain_create(DOMID_INVALID, 1);
+		assert_non_null(d[i]);
+	}
+	assert_null(domain_create(DOMID_INVALID, 1));
+	assert_null(domain_create(DOMID_FIRST_RESERVED - 1, 1));
+	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++)
+		domain_destroy(d[i]);
+}
+
+/* The toolstack's pauses nest as Xen's: a count with a limit, no unpause without a pause. */
+static void test_controller_pauses_nest(void **state)
+{
+	struct domain *d = create(4, 1);
+	unsigned int n = 0;
+
+	assert_int_equal(domain_unpause_by_controller(d), -EINVAL);
+	assert_int_equal(domain_pause_by_controller(d), 0);
+	assert_int_equal(domain_pause_by_controller(d), 0);
+	domain_pause(d);			/* keel's own, e.g. a destroy in progress */
+	assert_int_equal(d->pause_count, 3);
+	assert_int_equal(domain_unpause_by_controller(d), 0);
+	assert_int_equal(d->pause_count, 2);	/* one unpause undoes one pause */
+	assert_int_equal(domain_unpause_by_controller(d), 0);
+	assert_int_equal(domain_unpause_by_controller(d), -EINVAL);
+	assert_int_equal(d->pause_count, 1);	/* keel's pause is not the toolstack's */
+	domain_unpause(d);
+	assert_int_equal(d->pause_count, 0);
+	while (domain_pause_by_controller(d) == 0)
+		n++;
+	assert_int_equal(n, DOMAIN_MAX_CONTROLLER_PAUSES);
+	assert_int_equal(domain_pause_by_controller(d), -EOVERFLOW);
+	assert_int_equal(d->pause_count, DOMAIN_MAX_CONTROLLER_PAUSES);
+	domain_destroy(d);
+}
+
 /* ---- a triple fault: Xen's hvm_triple_fault() ---------------------------- */
 
 static long hvm_param(struct domain *caller, unsigned int cmd, domid_t dom,
@@ -859,6 +962,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_preserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_increase_and_skip_taken_ones, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_wrap_and_share_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_when_the_table_is_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_controller_pauses_nest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),

@@ -344,6 +344,64 @@ static void test_kernel_must_fit(void **state)
 	free(msg);
 }
 
+/*
+ * Before anything is decompressed or created: a bzImage's header (load address + init_size)
+ * and the ramdisk's size against memory, with the sizes in the message.
+ */
+static void test_kernel_and_ramdisk_fit_checked_first(void **state)
+{
+	size_t elf_len, bz_len;
+	uint8_t *elf = test_kernel_elf(&elf_len, 1), *bz = test_bzimage(elf, elf_len, &bz_len);
+	uint8_t *big = calloc(1, 6 << 20);
+	uint64_t pref = 0x100000;
+	uint32_t init = 8 << 20;
+	struct domain_config cfg;
+	struct build_report rep;
+	char *bz_path, *rd_path;
+
+	memcpy(bz + 0x258, &pref, 8);
+	memcpy(bz + 0x260, &init, 4);
+	bz_path = xstrdup(tmp_file("fit-bzimage", bz, bz_len));
+	rd_path = xstrdup(tmp_file("fit-initrd", big, 6 << 20));
+	config(&cfg, "name='vm'\nmemory=8\nkernel='%s'\n", bz_path, NULL);
+	assert_int_equal(build_domain(&fake.hv, &cfg, &rep), -E2BIG);
+	expect_message(xasprintf_tmp("keelctl: vm: the kernel %s needs 9 MiB (up to its end); memory is 8 MiB: raise memory\n",
+				     bz_path));
+	config_free(&cfg);
+	capture_reset();
+	config(&cfg, "name='vm'\nmemory=12\nkernel='%s'\nramdisk='%s'\n", bz_path, rd_path);
+	assert_int_equal(build_domain(&fake.hv, &cfg, &rep), -E2BIG);
+	expect_message(xasprintf_tmp("keelctl: vm: the kernel %s (9 MiB up to its end) and the ramdisk %s (6 MiB) need 15 MiB; memory is 12 MiB: raise memory\n",
+				     bz_path, rd_path));
+	config_free(&cfg);
+	/* An ELF's needs are known once opened: the ramdisk alone is checked first. */
+	capture_reset();
+	config(&cfg, "name='vm'\nmemory=6\nkernel='%s'\nramdisk='%s'\n", elf_path, rd_path);
+	assert_int_equal(build_domain(&fake.hv, &cfg, &rep), -E2BIG);
+	expect_message(xasprintf_tmp("keelctl: vm: the ramdisk %s (6 MiB) needs more than 7 MiB with the kernel; memory is 6 MiB: raise memory\n",
+				     rd_path));
+	config_free(&cfg);
+	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
+	/* Enough: built. */
+	config(&cfg, "name='vm'\nmemory=16\nkernel='%s'\nramdisk='%s'\n", bz_path, rd_path);
+	assert_int_equal(build_domain(&fake.hv, &cfg, &rep), 0);
+	build_report_free(&rep);
+	config_free(&cfg);
+	if (!access(DEBIAN_VMLINUZ, R_OK)) {
+		/* Debian's kernel: 16 MiB + its init_size, about 80 MiB. */
+		capture_reset();
+		config(&cfg, "name='deb'\nmemory=64\nkernel='%s'\n", DEBIAN_VMLINUZ, NULL);
+		assert_int_equal(build_domain(&fake.hv, &cfg, &rep), -E2BIG);
+		expect_message("; memory is 64 MiB: raise memory\n");
+		config_free(&cfg);
+	}
+	free(rd_path);
+	free(bz_path);
+	free(big);
+	free(bz);
+	free(elf);
+}
+
 static void test_guest_ram_ranges(void **state)
 {
 	assert_true(guest_ram_range(16 << 20, 0, 0x9f000));
@@ -414,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input_creates_nothing, before, after),
 		cmocka_unit_test_setup_teardown(test_ramdisk_must_fit, before, after),
 		cmocka_unit_test_setup_teardown(test_kernel_must_fit, before, after),
+		cmocka_unit_test_setup_teardown(test_kernel_and_ramdisk_fit_checked_first, before, after),
 		cmocka_unit_test_setup_teardown(test_guest_ram_ranges, before, after),
 		cmocka_unit_test_setup_teardown(test_guest_mem_chunks, before, after),
 		cmocka_unit_test_setup_teardown(test_overlong_cmdline_creates_nothing, before, after),

@@ -11,6 +11,7 @@
 #include "fake_hv.h"
 #include "host.h"
 #include "keelctl_test.h"
+#include "progress.h"
 #include "util.h"
 
 static struct fake_hv fake;
@@ -70,7 +71,9 @@ static void test_usage_errors(void **state)
 	EXPECT_USAGE("keelctl create: -c and -F do not go together\n", "create", "-c", "-F", "a.cfg");
 	EXPECT_USAGE("keelctl create: -e and -F do not go together\n", "create", "-e", "-F", "a.cfg");
 	EXPECT_USAGE("keelctl create: -c and -p do not go together\n", "create", "-c", "-p", "a.cfg");
-	EXPECT_USAGE("keelctl list: unknown option -l\n", "list", "-l");
+	EXPECT_USAGE("keelctl list: unknown option -z\n", "list", "-z");
+	EXPECT_USAGE("keelctl uptime: unknown option -z\n", "uptime", "-z");
+	EXPECT_USAGE("keelctl rename: a domain and its new name are needed\n", "rename", "a");
 	EXPECT_USAGE("keelctl console: no domain given\n", "console");
 	EXPECT_USAGE("keelctl console: one domain only\n", "console", "a", "b");
 	EXPECT_USAGE("keelctl pause: no domain given\n", "pause");
@@ -260,6 +263,29 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text(&out), "usage: keelctl create "));
 }
 
+/* On a terminal: each step replaces the last, a message clears it first, the end clears it. */
+static void test_progress_line(void **state)
+{
+	struct out_buf o;
+	FILE *saved = kc_errf;
+
+	out_open(&o);
+	kc_errf = o.f;
+	progress_begin(PROGRESS_LINE, o.f, "vm");
+	progress_step("reading the kernel %s", "/k");
+	progress_step("starting it");
+	kc_err("refused");
+	progress_step("again");
+	progress_end();
+	progress_step("after the end");
+	kc_err("plain");
+	kc_errf = saved;
+	assert_string_equal(out_text(&o), "\r\033[Kvm: reading the kernel /k ..."
+			    "\r\033[Kvm: starting it ...\r\033[Kkeelctl: refused\n"
+			    "\r\033[Kvm: again ...\r\033[Kkeelctl: plain\n");
+	out_close(&o);
+}
+
 static void test_mkdir_parents(void **state)
 {
 	const char *dir = tmpdir_make();
@@ -360,7 +386,7 @@ static void test_binary_commands(void **state)
 
 	run_binary((char *[]){ "keelctl", NULL }, &r);
 	assert_int_equal(r.status, EXIT_USAGE);
-	assert_non_null(strstr(r.out, "usage: keelctl COMMAND [ARGS]\n"));
+	assert_non_null(strstr(r.out, "usage: keelctl [-v] COMMAND [ARGS] | keelctl --version\n"));
 	run_binary((char *[]){ "keelctl", "--help", NULL }, &r);
 	assert_int_equal(r.status, EXIT_OK);
 	run_binary((char *[]){ "keelctl", "frobnicate", NULL }, &r);
@@ -369,8 +395,8 @@ static void test_binary_commands(void **state)
 
 	run_binary((char *[]){ "keelctl", "create", bad_path, NULL }, &r);
 	assert_int_equal(r.status, EXIT_FAIL);
-	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: 'lots' must be quoted: \"lots\"\n"
-						 "%s:4: vcpus: 0 is out of range (1-8)\n",
+	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: a number is expected, not 'lots'\n"
+						 "%s:4: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-8)\n",
 						 bad_path, bad_path));
 	run_binary((char *[]){ "keelctl", "create", "-n", good_path, "memory=64", NULL }, &r);
 	assert_int_equal(r.status, EXIT_OK);
@@ -402,6 +428,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpulist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test(test_progress_line),
 		cmocka_unit_test(test_mkdir_parents),
 		cmocka_unit_test(test_binary_is_static),
 		cmocka_unit_test(test_binary_commands),

@@ -1,6 +1,7 @@
 /* Host tests of keelctl's xl.cfg parser: every key, quoting, lists, comments, exact errors. */
 #include <stdlib.h>
 #include <string.h>
+#include "cfg_suggest.h"
 #include "config.h"
 #include "host.h"
 #include "keelctl_test.h"
@@ -207,6 +208,38 @@ static void test_unknown_and_unsupported_keys_warn(void **state)
 	config_free(&cfg);
 }
 
+/* A typo'd key: a warning naming the key it likely is; its value stays at the default. */
+static void test_unknown_key_names_the_closest(void **state)
+{
+	struct domain_config cfg;
+
+	expect_ok(BASE "memroy = 512\nvpcus = 2\non_reboo = 'destroy'\nmem = 64\n", &cfg);
+	assert_string_equal(out_text(&err),
+			    "t.cfg:3: warning: unknown key 'memroy' ignored: did you mean 'memory'?\n"
+			    "t.cfg:4: warning: unknown key 'vpcus' ignored: did you mean 'vcpus'?\n"
+			    "t.cfg:5: warning: unknown key 'on_reboo' ignored: did you mean 'on_reboot'?\n"
+			    "t.cfg:6: warning: unknown key 'mem' ignored\n");
+	assert_int_equal(cfg.memory_mb, CONFIG_DEFAULT_MEMORY_MB);
+	config_free(&cfg);
+}
+
+static void test_edit_distance(void **state)
+{
+	static const char *const words[] = { "kernel", "ramdisk", "root", "name", "vif" };
+
+	assert_int_equal(edit_distance("memory", "memory"), 0);
+	assert_int_equal(edit_distance("memroy", "memory"), 1);	/* a swap */
+	assert_int_equal(edit_distance("kernl", "kernel"), 1);
+	assert_int_equal(edit_distance("", "abc"), 3);
+	assert_int_equal(edit_distance("abc", "xyz"), 3);
+	assert_int_equal(edit_distance("a_key_longer_than_sixteen", "x"), 16);
+	assert_string_equal(closest_word("kernal", words, 5), "kernel");
+	assert_string_equal(closest_word("rot", words, 5), "root");
+	assert_null(closest_word("boat", words, 5));	/* two edits from root: too far for 4 letters */
+	assert_null(closest_word("vi", words, 5));	/* half of it */
+	assert_null(closest_word("cpus", words, 5));
+}
+
 static void test_syntax_errors(void **state)
 {
 	expect_errors(BASE "memory 128\n",
@@ -232,11 +265,11 @@ static void test_syntax_errors(void **state)
 
 static void test_bad_values(void **state)
 {
-	expect_errors(BASE "memory = 12x\n", "t.cfg:3: memory: '12x' is not a number\n");
-	expect_errors(BASE "memory = 2\n", "t.cfg:3: memory: 2 is out of range (4-65536)\n");
+	expect_errors(BASE "memory = 12x\n", "t.cfg:3: memory: a number is expected, not '12x'\n");
+	expect_errors(BASE "memory = 2\n", "t.cfg:3: memory: 2 MiB cannot boot a domain: keel needs at least 4 MiB\n");
 	expect_errors(BASE "memory = 99999999999999999999999\n",
-		      "t.cfg:3: memory: '99999999999999999999999' is not a number\n");
-	expect_errors(BASE "vcpus = 0\n", "t.cfg:3: vcpus: 0 is out of range (1-8)\n");
+		      "t.cfg:3: memory: a number is expected, not '99999999999999999999999'\n");
+	expect_errors(BASE "vcpus = 0\n", "t.cfg:3: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-8)\n");
 	expect_errors(BASE "vcpus = 9\n", "t.cfg:3: vcpus: 9 is out of range (1-8)\n");
 	expect_errors(BASE "vcpus = [ 1 ]\n", "t.cfg:3: vcpus must be a single value, not a list\n");
 	expect_errors(BASE "cpu_weight = 0\n", "t.cfg:3: cpu_weight: 0 is out of range (1-65535)\n");
@@ -260,7 +293,9 @@ static void test_bad_values(void **state)
 	expect_errors("name = \"Domain-0\"\nkernel = \"k\"\n",
 		      "t.cfg:1: name: 'Domain-0' is dom0's name\n");
 	expect_errors("name = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n"
-		      "kernel = \"k\"\n", "t.cfg:1: name: longer than 64 characters\n");
+		      "kernel = \"k\"\n", "t.cfg:1: name: '"
+		      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		      "' is longer than 64 characters\n");
 }
 
 static void test_missing_keys_and_long_cmdline(void **state)
@@ -285,10 +320,10 @@ static void test_every_bad_line_is_reported(void **state)
 {
 	/* Errors do not stop the parse: each line says what is wrong with it. */
 	expect_errors(BASE "memory = lots\nvcpus = 100\nfoo bar\ncap = \"x\"\non_crash = \"boom\"\n",
-		      "t.cfg:3: memory: 'lots' must be quoted: \"lots\"\n"
+		      "t.cfg:3: memory: a number is expected, not 'lots'\n"
 		      "t.cfg:4: vcpus: 100 is out of range (1-8)\n"
 		      "t.cfg:5: expected '=' after 'foo', found bar\n"
-		      "t.cfg:6: cap: 'x' is not a number\n"
+		      "t.cfg:6: cap: a number is expected, not \"x\"\n"
 		      "t.cfg:7: on_crash: 'boom' is not an action (destroy, restart, preserve)\n");
 }
 
@@ -303,7 +338,7 @@ static void test_overrides(void **state)
 	assert_string_equal(cfg.name, "other");
 	config_free(&cfg);
 	assert_int_equal(parse_with(BASE, bad, 1, &cfg), -1);
-	assert_string_equal(out_text(&err), "command line:1: vcpus: '1x' is not a number\n");
+	assert_string_equal(out_text(&err), "command line:1: vcpus: a number is expected, not '1x'\n");
 }
 
 static void test_load_file(void **state)
@@ -399,6 +434,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmdline_assembly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_unsupported_keys_warn, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_key_names_the_closest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_distance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_keys_and_long_cmdline, setup, teardown),

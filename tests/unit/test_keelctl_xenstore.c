@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "console.h"
 #include "disks.h"
+#include "dom_state.h"
 #include "domains.h"
 #include "fake_hv.h"
 #include "host.h"
@@ -68,6 +69,8 @@ static int setup(void **state)
 		assert_non_null(rings[i]);
 	}
 	fake_hv_init(&fake);
+	/* keelctl's record of its domains (dom_state.c), per test. */
+	setenv("KEELCTL_STATE_DIR", xasprintf_tmp("%s/state", daemon_.dir), 1);
 	out_open(&out);
 	capture_start();
 	kc = (struct kc){ .hv = &fake.hv, .xs_path = daemon_.socket, .out = out.f };
@@ -524,6 +527,179 @@ static void test_create_paused_and_dry_run(void **state)
 	assert_int_equal(fake.calls[KEEL_DOMCTL_create], 0);
 }
 
+/* Pauses nest (two pauses need two unpauses); create -p lists the vCPU set_boot brought up. */
+static void test_pause_nests_and_paused_create_lists_vcpus(void **state)
+{
+	assert_int_equal(run("create", "-e", "-p", cfg_file("held", "vcpus = 2\n"), NULL), EXIT_OK);
+	assert_int_equal(run("list", "held", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out),
+			       "\nheld                                         1     8     1     --p---"));
+	assert_int_equal(run("pause", "held", NULL), EXIT_OK);
+	assert_int_equal(run("unpause", "held", NULL), EXIT_OK);
+	assert_true(fake.dom[1].flags & KEEL_DOMINF_paused);	/* create -p's pause is left */
+	assert_int_equal(run("unpause", "held", NULL), EXIT_OK);
+	assert_false(fake.dom[1].flags & KEEL_DOMINF_paused);
+	assert_int_equal(run("unpause", "held", NULL), EXIT_FAIL);
+	expect_message("keelctl: held (d1): not paused: each unpause undoes one pause\n");
+	for (int i = 0; i < 255; i++)
+		assert_int_equal(run("pause", "held", NULL), EXIT_OK);
+	assert_int_equal(run("pause", "held", NULL), EXIT_FAIL);
+	expect_message("keelctl: held (d1): paused 255 times already, keel's limit\n");
+}
+
+/* ---- xl parity: uptime, list -v and -l, rename, version, create's progress ---- */
+
+static void reopen_out(void)
+{
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+}
+
+static void test_uptime(void **state)
+{
+	char *s;
+
+	create("vm", NULL);
+	fake.dom[0].uptime_ns = 65ull * 1000000000;
+	fake.dom[1].uptime_ns = (2 * 86400 + 3 * 3600 + 4 * 60 + 5) * 1000000000ull;
+	reopen_out();
+	assert_int_equal(run("uptime", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out),
+		"Name                                ID Uptime\n"
+		"Domain-0                             0  0:01:05\n"
+		"vm                                   1 2 days,  3:04:05\n");
+	reopen_out();
+	assert_int_equal(run("uptime", "-s", "vm", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), " up 2 days,  3:04, vm (1)\n"));
+	s = uptime_string(86400 + 59, false);
+	assert_string_equal(s, "1 day,  0:00:59");
+	free(s);
+	s = uptime_string(3599, true);
+	assert_string_equal(s, " 0:59");
+	free(s);
+}
+
+/* Is @text valid JSON to Python's parser (json.tool)? Skipped without python3. */
+static void expect_valid_json(const char *text)
+{
+	char *path = tmp_file("list.json", text, strlen(text));
+	char *cmd = xasprintf("python3 -m json.tool %s >/dev/null", path);
+	int rc;
+
+	if (system("command -v python3 >/dev/null 2>&1")) {
+		fprintf(stderr, "note: no python3 to check list -l's JSON with\n");
+		free(cmd);
+		return;
+	}
+	rc = system(cmd);
+	if (rc)
+		fail_msg("json.tool refuses list -l's output:\n%s", text);
+	free(cmd);
+}
+
+static void test_list_verbose_and_long(void **state)
+{
+	char *uuid;
+
+	create("vm", "vcpus = 2\non_crash = 'preserve'\nvif = [ 'mac=00:16:3e:01:02:03', "
+	       "'bridge=br1' ]\nextra = 'a \"quoted\" \\\\ word'\n");
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &uuid), 0);
+	reopen_out();
+	assert_int_equal(run("list", "-v", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Time(s) UUID                                 Reason-Code\n"));
+	assert_non_null(strstr(out_text(&out), xasprintf_tmp("0.0 %s           -\n", uuid + 4)));
+	reopen_out();
+	kc.verbose = true;			/* keelctl -v list */
+	assert_int_equal(run("list", "vm", NULL), EXIT_OK);
+	kc.verbose = false;
+	assert_non_null(strstr(out_text(&out), uuid + 4));
+
+	reopen_out();
+	assert_int_equal(run("list", "-l", NULL), EXIT_OK);
+	expect_valid_json(out_text(&out));
+	assert_non_null(strstr(out_text(&out), "\"domid\": 0,"));
+	assert_non_null(strstr(out_text(&out), "\"name\": \"Domain-0\""));
+	assert_non_null(strstr(out_text(&out), "\"name\": \"vm\""));
+	assert_non_null(strstr(out_text(&out), xasprintf_tmp("\"uuid\": \"%s\"", uuid + 4)));
+	assert_non_null(strstr(out_text(&out), "\"max_vcpus\": 2,"));
+	assert_non_null(strstr(out_text(&out), "\"max_memkb\": 8192,"));
+	assert_non_null(strstr(out_text(&out), "\"cmdline\": \"a \\\"quoted\\\" \\\\ word\""));
+	assert_non_null(strstr(out_text(&out), "\"mac\": \"00:16:3e:01:02:03\""));
+	assert_non_null(strstr(out_text(&out), "\"bridge\": \"br1\""));
+	/* The devices it has now: the id and MAC keelctl picked for the second vif. */
+	assert_non_null(strstr(out_text(&out), "\"devid\": 1,\n                    \"mac\": \"00:16:3e:"));
+	assert_non_null(strstr(out_text(&out), "\"on_crash\": \"preserve\""));
+	free(uuid);
+}
+
+static void test_rename(void **state)
+{
+	struct domain_config cfg;
+	char *vm;
+
+	create("vm", NULL);
+	create("other", NULL);
+	assert_int_equal(xs_read(kc.xs, 0, "/local/domain/1/vm", &vm), 0);
+	assert_int_equal(run("rename", "vm", "other", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: a domain named 'other' exists already (d2)\n");
+	assert_int_equal(run("rename", "vm", "Domain-0", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: 'Domain-0' is dom0's name\n");
+	assert_int_equal(run("rename", "vm", "7", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: '7' is a number, which names a domain id\n");
+	assert_int_equal(run("rename", "0", "x", NULL), EXIT_FAIL);
+	expect_message("keelctl: rename: dom0 gets no new name\n");
+	expect_node("/local/domain/1/name", "vm");
+
+	assert_int_equal(run("rename", "vm", "renamed", NULL), EXIT_OK);
+	expect_node("/local/domain/1/name", "renamed");
+	expect_node(xasprintf_tmp("%s/name", vm), "renamed");
+	/* What its monitor rebuilds on a reboot. */
+	assert_int_equal(dom_state_load(vm + 4, &cfg), 0);
+	assert_string_equal(cfg.name, "renamed");
+	config_free(&cfg);
+	assert_int_equal(run("list", "renamed", NULL), EXIT_OK);
+	assert_int_equal(run("list", "vm", NULL), EXIT_FAIL);
+	free(vm);
+}
+
+static void test_version(void **state)
+{
+	const char *sys = xasprintf_tmp("%s/sys", daemon_.dir);
+
+	mkdir_parents(xasprintf_tmp("%s/version", sys));
+	mkdir_parents(xasprintf_tmp("%s/properties", sys));
+	tmp_file("x", "", 0);
+	assert_int_equal(system(xasprintf_tmp("echo 4 >%s/version/major && echo 17 >%s/version/minor"
+					      " && echo .0-keel >%s/version/extra && echo 'git:abc'"
+					      " >%s/properties/changeset", sys, sys, sys, sys)), 0);
+	setenv("KEELCTL_SYS_HYPERVISOR", sys, 1);
+	assert_int_equal(run("version", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "keelctl 0.1, built from "));
+	assert_non_null(strstr(out_text(&out), "\nkeel: Xen 4.17.0-keel interface, built from git:abc\n"));
+	setenv("KEELCTL_SYS_HYPERVISOR", "/nonexistent", 1);
+	assert_int_equal(run("version", NULL), EXIT_FAIL);
+	expect_message("keelctl: keel's version is unknown");
+	unsetenv("KEELCTL_SYS_HYPERVISOR");
+}
+
+/* keelctl -v create: a line per step; without -v (and no terminal) nothing but the result. */
+static void test_create_says_what_it_does(void **state)
+{
+	create("quiet", NULL);
+	assert_string_equal(captured(), "");
+	kc.verbose = true;
+	create("told", "vcpus = 2\n");
+	kc.verbose = false;
+	assert_string_equal(captured(),
+		xasprintf_tmp("keelctl: told: reading the kernel %s\n"
+			      "keelctl: told: creating the domain (2 vCPUs)\n"
+			      "keelctl: told: building its memory (8 MiB)\n"
+			      "keelctl: told: loading the kernel\n"
+			      "keelctl: told: writing its xenstore entries\n"
+			      "keelctl: told: starting it\n", kernel_path));
+}
+
 /* ---- the monitor ---- */
 
 static void start_monitored(struct monitor *m, const char *extra)
@@ -594,6 +770,8 @@ static void test_monitor_preserves_and_gives_up(void **state)
 	start_monitored(&m, "on_crash = 'restart'\n");
 	free(m.cfg.kernel);
 	m.cfg.kernel = xstrdup("/nonexistent/kernel");
+	/* What a restart builds is keelctl's record of the domain (a rename changes it). */
+	assert_int_equal(dom_state_save(&m.cfg), 0);
 	assert_int_equal(hv_shutdown(&fake.hv, m.domid, SHUTDOWN_crash), 0);
 	assert_int_equal(monitor_check(&m), MONITOR_DONE);
 	expect_message("keelctl: /nonexistent/kernel: No such file or directory\n");
@@ -701,11 +879,58 @@ static void test_reboot_waits_until_the_old_domain_is_gone(void **state)
 {
 	create("kept", "on_reboot = 'preserve'\n");
 	create("gone", "on_reboot = 'destroy'\n");
-	/* Kept after its reboot (as keel keeps one to restart): not done yet. */
-	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_FAIL);
-	expect_message("keelctl: kept (d1): still there after 1 s\n");
+	/* Kept after its reboot, as configured: done. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "1", "kept", NULL), EXIT_OK);
+	assert_non_null(strstr(out_text(&out), "Domain kept (id=1) has shut down (reboot): preserved\n"));
 	assert_int_equal(run("reboot", "-F", "-w", "2", NULL), EXIT_OK);
 	assert_non_null(strstr(out_text(&out), "Domain gone (id=2) is gone\n"));
+}
+
+/* The monitor of test_reboot_waits_for_the_rebuilt_domain, run when keelctl asks keel. */
+static struct monitor *hook_monitor;
+static unsigned int hook_looks;
+
+/*
+ * Once keelctl asked for the reboot: the monitor acts on the shutdown it sees, and its new
+ * domain stays paused (not yet started) for two more looks.
+ */
+static void monitor_between_domctls(struct fake_hv *f, struct keel_domctl *op)
+{
+	if (!hook_monitor || op->cmd != KEEL_DOMCTL_getinfo || f->calls[KEEL_DOMCTL_shutdown] != 2)
+		return;
+	if (++hook_looks == 1) {
+		monitor_check(hook_monitor);
+		f->dom[hook_monitor->domid].flags |= KEEL_DOMINF_paused;
+	} else if (hook_looks == 4) {
+		f->dom[hook_monitor->domid].flags &= (uint16_t)~KEEL_DOMINF_paused;
+	}
+}
+
+/* reboot -w returns once the monitor's new domain runs, and says its id; never before. */
+static void test_reboot_waits_for_the_rebuilt_domain(void **state)
+{
+	struct monitor m;
+
+	start_monitored(&m, "on_reboot = 'restart'\n");
+	/* No monitor runs: it would wait for ever, so it says so. */
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "5", "mon", NULL), EXIT_FAIL);
+	expect_message("keelctl: mon (d1) has shut down, and no monitor is left to restart it");
+	assert_true(fake.dom[1].exists);
+
+	/* Its monitor runs, between keelctl's questions to keel. */
+	dom_state_set_monitor(UUID, getpid());
+	hook_monitor = &m;
+	fake.before_domctl = monitor_between_domctls;
+	assert_int_equal(run("reboot", "-F", "-w", "-t", "5", "mon", NULL), EXIT_OK);
+	fake.before_domctl = NULL;
+	hook_monitor = NULL;
+	assert_string_equal(out_text(&out), "Domain mon (id=1) rebooted as id 2\n");
+	assert_true(hook_looks >= 4);		/* it waited until the new one ran */
+	assert_int_equal(m.domid, 2);
+	assert_false(fake.dom[2].flags & KEEL_DOMINF_paused);
+	dom_state_set_monitor(UUID, 0);
+	assert_int_equal(run("destroy", "mon", NULL), EXIT_OK);
+	monitor_fini(&m);
 }
 
 static void test_shutdown_argument_errors(void **state)
@@ -1732,6 +1957,12 @@ int main(void)
 		T(test_create_list_pause_destroy),
 		T(test_create_failures_leave_nothing),
 		T(test_create_paused_and_dry_run),
+		T(test_pause_nests_and_paused_create_lists_vcpus),
+		T(test_uptime),
+		T(test_list_verbose_and_long),
+		T(test_rename),
+		T(test_version),
+		T(test_create_says_what_it_does),
 		T(test_monitor_restarts_a_rebooted_domain),
 		T(test_monitor_preserves_and_gives_up),
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
@@ -1739,6 +1970,7 @@ int main(void)
 		T(test_shutdown_through_xenstore),
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
+		T(test_reboot_waits_for_the_rebuilt_domain),
 		T(test_shutdown_argument_errors),
 		T(test_disk_entries),
 		T(test_phy_disk_entries),

@@ -131,7 +131,7 @@ struct pt_format;
 /* p2m leaf bits the hardware walker ignores: owned, foreign and its owner. */
 #define P2M_OWNED_BIT BIT(52)
 #define P2M_FOREIGN_BIT BIT(53)
-#define P2M_DOMID_SHIFT 54	/* 8 bits: the foreign page's domain */
+#define P2M_DOMID_SHIFT 54	/* 8 bits: the foreign page's domain (its table slot) */
 #define P2M_DOMID(attr) (((attr) >> P2M_DOMID_SHIFT) & 0xff)
 
 struct boot_info;
@@ -161,7 +161,7 @@ const struct pt_format *arch_p2m_format(void);
 
 /**
  * arch_p2m_attr() - leaf attribute bits for @access (P2M_* flags), write-back.
- * With P2M_FOREIGN, the leaf also records owner @domid.
+ * With P2M_FOREIGN, the leaf also records the owner's table slot @domid.
  */
 u64 arch_p2m_attr(unsigned int access);
 u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid);

@@ -17,7 +17,8 @@
 #define DOMAIN_MAX_VCPUS 8
 #define HVM_NR_PARAMS 40
 #define DOMAIN_MAX_EVTCHNS 1024	/* ports by default: libxl's max_event_channels 1023 */
-#define DOMID_MAX_LIVE 64	/* domain ids 0 .. DOMID_MAX_LIVE - 1 */
+#define DOMID_MAX_LIVE 64	/* domains at once (table slots); ids go up to DOMID_FIRST_RESERVED */
+#define DOMAIN_MAX_CONTROLLER_PAUSES 255	/* Xen's limit on the toolstack's pauses */
 
 /* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */
 enum domain_action {
@@ -40,6 +41,7 @@ struct hvm_memmap_table_entry;
 
 struct domain {
 	domid_t id;
+	unsigned int slot;		/* in the domain table: its frame owner, foreign tag */
 	bool privileged;
 	bool hardware;			/* dom0 with dom0=pvh: owns the machine */
 	atomic_t refcnt;		/* the table's reference plus domain_get()s */
@@ -48,6 +50,8 @@ struct domain {
 	enum domain_state state;
 	unsigned int shutdown_reason;	/* SHUTDOWN_* when state is SHUTDOWN */
 	unsigned int pause_count;	/* domain_pause()s not yet undone */
+	unsigned int controller_pauses;	/* the toolstack's among them (Xen's controller_pause_count) */
+	u64 created_ns;			/* now_ns() at domain_create(), for uptime */
 	u8 on_poweroff, on_reboot, on_crash;	/* enum domain_action */
 	struct tasklet shutdown_work;	/* acts on a shutdown outside its vCPUs */
 	struct sched_dom sched_dom;
@@ -102,6 +106,8 @@ void domain_hold(struct domain *d);
  * until the domain is freed.
  */
 struct domain *domain_held(domid_t id);
+/* The same by table slot (a foreign mapping's tag), without a lock. */
+struct domain *domain_in_slot(unsigned int slot);
 
 /*
  * Domain @id, live or dying, with a reference held, while its console
@@ -121,7 +127,10 @@ static inline u64 domain_special_gpa(const struct domain *d, unsigned int n)
 	return d->special_base + ((u64)n << 12);
 }
 
-/* A new domain @id with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken. */
+/*
+ * A new domain @id (DOMID_INVALID: the next id after the last one picked, as
+ * Xen's) with @nr_vcpus vCPUs (down) and no memory; NULL if the id is taken.
+ */
 struct domain *domain_create(domid_t id, unsigned int nr_vcpus);
 /* Give @d its guest RAM (the PVH layout for @mem_size) once: 0, -EEXIST or -ENOMEM. */
 int domain_set_memory(struct domain *d, u64 mem_size);
@@ -144,6 +153,14 @@ void domain_triple_fault(struct vcpu *v, const char *how);
 /* Stop every vCPU of @d (and wait until none runs) / let them run again. */
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
+/*
+ * The toolstack's pause and unpause (Xen's domain_pause_by_systemcontroller):
+ * they nest, up to DOMAIN_MAX_CONTROLLER_PAUSES (then -EOVERFLOW); an unpause
+ * the toolstack has no pause for is -EINVAL. A toolstack domain is created
+ * with one, which its first unpause undoes.
+ */
+int domain_pause_by_controller(struct domain *d);
+int domain_unpause_by_controller(struct domain *d);
 /*
  * The next live domain with id >= *@id, with a reference held, and *@id
  * set past it; NULL when there is none. For walking all domains.

@@ -79,6 +79,7 @@ struct keel_domctl_info {
 	uint32_t console_port;		/* the domain's ports for them */
 	uint32_t xenstore_port;
 	uint64_t cur_kb;		/* RAM charged to it now (xl's current memory) */
+	uint64_t uptime_ns;		/* since it was created (xl uptime) */
 };
 
 /*
@@ -103,7 +104,8 @@ struct keel_domstats {
 struct keel_domctl {
 	uint32_t cmd;			/* KEEL_DOMCTL_* */
 	uint32_t version;		/* KEEL_DOMCTL_VERSION */
-	uint16_t domain;		/* target; create: wanted id or DOMID_INVALID */
+	uint16_t domain;		/* target; create: wanted id or DOMID_INVALID (the
+					 * next after the last picked, as Xen's) */
 	uint16_t pad[3];
 	union {
 		struct {
