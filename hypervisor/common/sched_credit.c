@@ -115,6 +115,7 @@ int sched_init(struct scheduler *s, unsigned int ncpus, u64 now)
 	if (!ncpus || ncpus > SCHED_MAX_CPUS)
 		return -EINVAL;
 	s->ncpus = ncpus;
+	s->ratelimit_ns = SCHED_RATELIMIT_NS;
 	s->idle_mask = 0;
 	s->last_tick = now;
 	s->doms = NULL;
@@ -374,8 +375,8 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	sched_account(s, cpu, now);
 	/* Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away. */
 	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
-	    (prev->affinity & BIT(cpu)) && now < c->picked_at + SCHED_RATELIMIT_NS) {
-		*slice_ns = c->picked_at + SCHED_RATELIMIT_NS - now;
+	    (prev->affinity & BIT(cpu)) && now < c->picked_at + s->ratelimit_ns) {
+		*slice_ns = c->picked_at + s->ratelimit_ns - now;
 		return prev;
 	}
 	if (prev) {

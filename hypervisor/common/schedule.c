@@ -4,6 +4,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
+#include <keel/param.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/sched_credit.h>
@@ -73,6 +74,21 @@ static void accounting_tick_fired(void *data)
 	timer_set(&accounting_tick, now + SCHED_PERIOD_NS);
 }
 
+/* Xen's sched_ratelimit_us=<n>: 0 (none) or 100..10000 (a slice at most). */
+static u64 ratelimit_us = SCHED_RATELIMIT_NS / 1000;
+
+static int parse_sched_ratelimit_us(const char *value)
+{
+	u64 n;
+
+	if (!value || parse_uint(value, &value, &n) || *value ||
+	    (n && (n < 100 || n > SCHED_SLICE_NS / 1000)))
+		return -EINVAL;
+	ratelimit_us = n;
+	return 0;
+}
+custom_param("sched_ratelimit_us", parse_sched_ratelimit_us);
+
 static bool started;
 
 bool scheduler_running(void)
@@ -83,14 +99,16 @@ bool scheduler_running(void)
 void scheduler_init(void)
 {
 	sched_init(&sched, nr_cpus, now_ns());
+	sched.ratelimit_ns = ratelimit_us * 1000;
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
 		timer_init(&slice_timers[cpu], slice_ended, NULL);
 		slice_timers[cpu].cpu = cpu;
 	}
 	timer_init(&accounting_tick, accounting_tick_fired, NULL);
 	timer_set(&accounting_tick, now_ns() + SCHED_PERIOD_NS);
-	pr_info("sched: credit scheduler on %u CPU(s), period %llu ms\n", nr_cpus,
-		(unsigned long long)SCHED_PERIOD_NS / 1000000);
+	pr_info("sched: credit scheduler on %u CPU(s), period %llu ms, ratelimit %llu us\n",
+		nr_cpus, (unsigned long long)SCHED_PERIOD_NS / 1000000,
+		(unsigned long long)ratelimit_us);
 	smp_mb();
 	WRITE_ONCE(started, true);
 	for (unsigned int cpu = 1; cpu < nr_cpus; cpu++)

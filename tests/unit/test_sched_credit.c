@@ -795,6 +795,11 @@ static void test_boost_ratelimit(void **state)
 	/* A yielding unit gets no ratelimit. */
 	sched_yield(&s, y);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
+	/* sched_ratelimit_us=0: the waker preempts at once. */
+	s.ratelimit_ns = 0;
+	sched_block(&s, y, now);
+	assert_int_equal(sched_wake(&s, y, now), 0);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), y);
 }
 
 /*

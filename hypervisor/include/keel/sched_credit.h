@@ -40,7 +40,7 @@
  * than after the current slice. The boost ends when the unit leaves the
  * CPU (it blocks, or is preempted or its slice ends), so a unit woken in a
  * loop runs boosted only while its credit lasts. As Xen's
- * sched_ratelimit_us, a unit keeps its CPU for SCHED_RATELIMIT_NS after it
+ * sched_ratelimit_us, a unit keeps its CPU for @ratelimit_ns after it
  * was picked (unless it yields, blocks or its domain reaches its cap): a
  * reschedule before then gives it the rest of that time as its slice.
  *
@@ -57,7 +57,7 @@
 #define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
 #define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
-#define SCHED_RATELIMIT_NS	1000000ULL	/* least run before a preemption */
+#define SCHED_RATELIMIT_NS	1000000ULL	/* default least run before a preemption */
 #define SCHED_STARVE_NS		(10 * SCHED_PERIOD_NS)
 #define SCHED_MAX_DEBT_NS	(SCHED_PERIOD_NS)	/* credit floor at the tick */
 #define SCHED_DEFAULT_WEIGHT	256
@@ -114,6 +114,7 @@ struct sched_cpu {
 
 struct scheduler {
 	unsigned int ncpus;
+	u64 ratelimit_ns;		/* SCHED_RATELIMIT_NS unless changed; 0: none */
 	u64 idle_mask;			/* idle CPUs not yet kicked */
 	u64 last_tick;
 	struct sched_dom *doms;
