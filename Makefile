@@ -288,7 +288,7 @@ fuzz-guest: deps-test $(BUILD)/keel.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests
 deps-build:
 	@scripts/deps.sh build
 
-# What `make run` boots: keel with stock Debian Linux as dom0, its busybox shell on hvc0,
+# What `make run` boots: keel with stock Debian Linux as dom0, its bash shell on hvc0,
 # which keel joins to COM1 (the terminal, both ways, under scripts/run.sh). No e9 copy of the
 # console: under Bochs it would only go to build/run/bochs.out, and slow the console down.
 # dom0 owns the emulated PC (dom0=pvh, docs/hardware.md) to drive the guests disk below.

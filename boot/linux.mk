@@ -130,7 +130,7 @@ DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
 # Files only dom0's image has: bash's start-up file, /var/run.
 DOM0_ROOTFS_FILES := $(shell find boot/initramfs/dom0-rootfs 2>/dev/null)
 
-# Debian's own programs in dom0 (docs/keelctl.md, "xenstore-* and bash in dom0"): xenstore-utils'
+# Debian's own programs in dom0 (docs/keelctl.md, "dom0 as a place to work"): xenstore-utils'
 # xenstore-read, -write, -ls, -watch... (one multi-call binary, through libxenstore to xenstored's
 # socket), and bash for keelctl's completion, with just the libraries they load and a few
 # terminfo entries. Fetched with apt-get download, never installed (boot/initramfs/deb-overlay.sh).
