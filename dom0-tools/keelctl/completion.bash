@@ -18,26 +18,30 @@ _keelctl_usage() {
 	[[ $line == "$2"* ]] && echo "${line#"$2"}"
 }
 
+# _keelctl_reply COMPGEN-ARGS...: COMPREPLY from compgen, one word a line. (No process
+# substitution: dom0's /dev has no /dev/fd.)
+_keelctl_reply() {
+	local IFS=$'\n'
+	# shellcheck disable=SC2207
+	COMPREPLY=($(compgen "$@"))
+}
+
 _keelctl() {
 	local prog=${1:-keelctl} cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]:-}
 	local usage word i pos=0 want='' valued=' '
 	COMPREPLY=()
 
-	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "$("$prog" help 2>/dev/null |
-			awk '/^  [a-z]/ { print $1 }')" -- "$cur")
+	if ((COMP_CWORD == 1)) || [[ $cmd == help && $COMP_CWORD == 2 ]]; then
+		_keelctl_reply -W "$("$prog" help 2>/dev/null | awk '/^  [a-z]/ { print $1 }')" \
+			-- "$cur"
 		return 0
 	fi
-	if [[ $cmd == help ]]; then
-		((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen -W "$("$prog" help \
-			2>/dev/null | awk '/^  [a-z]/ { print $1 }')" -- "$cur")
-		return 0
-	fi
+	[[ $cmd == help ]] && return 0
 	usage=$(_keelctl_usage "$prog" "$cmd") || return 0
 
 	if [[ $cur == -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "$(grep -o -E -- '(^|[[ |(])--?[A-Za-z0-9][A-Za-z0-9-]*' \
-			<<<"$usage" | tr -d '[ |(')" -- "$cur")
+		_keelctl_reply -W "$(grep -o -E -- '(^|[[ |(])--?[A-Za-z0-9][A-Za-z0-9-]*' \
+			<<<"$usage" | tr -d '[ |(')" -- "$cur"
 		return 0
 	fi
 	# Options that take a value: "-t SECS" in the usage line.
@@ -65,12 +69,14 @@ _keelctl() {
 	fi
 	case $want in
 	NAME | NAME...)
-		mapfile -t COMPREPLY < <(compgen -W "$("$prog" list 2>/dev/null |
-			awk 'NR > 1 { print $1 }')" -- "$cur")
+		_keelctl_reply -W "$("$prog" list 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur"
 		;;
 	FILE*)
 		compopt -o filenames 2>/dev/null
-		mapfile -t COMPREPLY < <(compgen -f -X '!*.cfg' -- "$cur"; compgen -d -- "$cur")
+		_keelctl_reply -f -X '!*.cfg' -- "$cur"
+		local IFS=$'\n'
+		# shellcheck disable=SC2207
+		COMPREPLY+=($(compgen -d -- "$cur"))
 		;;
 	esac
 	return 0

@@ -139,6 +139,21 @@ static void test_options(void **state)
 	assert_string_equal(complete("keelctl top -"), "-b -d -n ");
 }
 
+/* dom0's /dev had no /dev/fd once: the script must not need process substitution. */
+static void test_no_dev_fd(void **state)
+{
+	char text[16384];
+	size_t n;
+	FILE *f = fopen("dom0-tools/keelctl/completion.bash", "r");
+
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_null(strstr(text, "<("));
+	assert_null(strstr(text, ">("));
+}
+
 static void test_config_files(void **state)
 {
 	assert_string_equal(complete("keelctl create "), "a.cfg b.cfg sub ");
@@ -154,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_domain_names),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_config_files),
+		cmocka_unit_test(test_no_dev_fd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
