@@ -247,8 +247,10 @@ run_test() {
 	printf '%q ' "${cmd[@]}" >"$dir/cmd.txt"
 	echo >>"$dir/cmd.txt"
 
-	local start=$EPOCHREALTIME rc=0
-	timeline "$dir" "$start" "$BASHPID" &
+	# $BASHPID here, not in timeline's arguments: those expand in the background child, whose
+	# tail would wait for itself and hold the emulator slot's lock forever.
+	local start=$EPOCHREALTIME rc=0 self=$BASHPID
+	timeline "$dir" "$start" "$self" &
 	(cd "$dir" && exec timeout --foreground -k 5 "$limit" "${cmd[@]}" <"$stdin" >"$emu_log" 2>&1) || rc=$?
 	local secs
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
