@@ -182,6 +182,15 @@ $(HW_DISK): tests/emu/hardware/mkdisk.sh $(BUILD)/linux/rootdisk.img
 	@echo "  EXT4    $@"
 	@tests/emu/hardware/mkdisk.sh $@ $(BUILD)/linux/rootdisk.img
 
+# make run's dom0 (dom0=pvh) with make run's guests disk as its IDE disk: /init mounts it on
+# /guests and the example guest boots from it (tests/emu/dom0/usr/libexec/keel/test-guests).
+TEST_ISOS += guests
+ISO_CMDLINE_guests := console=com1,e9 dom0_mem=256M
+ISO_MODULES_guests = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE) keel.test=guests keel.test=poweroff' \
+	$(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-guests.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
+	$(BUILD)/guests.img
+
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
@@ -279,18 +288,28 @@ fuzz-guest: deps-test $(BUILD)/keel.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests
 deps-build:
 	@scripts/deps.sh build
 
-# What `make run` boots: keel with stock Debian Linux as dom0, its busybox shell on hvc0,
+# What `make run` boots: keel with stock Debian Linux as dom0, its bash shell on hvc0,
 # which keel joins to COM1 (the terminal, both ways, under scripts/run.sh). No e9 copy of the
 # console: under Bochs it would only go to build/run/bochs.out, and slow the console down.
-ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M dom0=virtual
+# dom0 owns the emulated PC (dom0=pvh, docs/hardware.md) to drive the guests disk below.
+ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M
 ISO_MODULES_linux-run = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' $(DOM0_INITRAMFS) ''
 $(BUILD)/keel-linux-run.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-initramfs.cpio.gz
 RUN_ISO ?= $(BUILD)/keel-linux-run.iso
 
+# The guests disk (guests/README): guests/ and the shipped Debian guest's files in debian/, an
+# ext4 image the emulator's IDE disk holds and dom0's /init mounts at /guests.
+GUESTS_DISK := $(BUILD)/guests.img
+$(GUESTS_DISK): boot/mkguestsdisk.sh $(shell find guests 2>/dev/null) $(LINUX_DIR)/vmlinuz \
+		$(GUEST_INITRAMFS) $(ROOTDISK)
+	@echo "  EXT4    $@"
+	@boot/mkguestsdisk.sh $@ guests debian/vmlinuz=$(LINUX_DIR)/vmlinuz \
+		debian/initrd.gz=$(GUEST_INITRAMFS) debian/root.img=$(ROOTDISK)
+
 run:
 	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory $(RUN_ISO)
-	@KEEL_ISO=$(RUN_ISO) scripts/run.sh
+	@$(MAKE) --no-print-directory $(RUN_ISO) $(GUESTS_DISK)
+	@KEEL_ISO=$(RUN_ISO) KEEL_RUN_DISK=$(GUESTS_DISK) scripts/run.sh
 
 # `make bench`: how long keel takes to boot Linux to /init in Bochs, with the hello guest
 # as a baseline (report: $(BUILD)/bench/report.txt), then the disk figures ($(BUILD)/bench/block.txt)

@@ -127,10 +127,34 @@ DOM0_TEST_INITRAMFS := $(LINUX_DIR)/dom0-test-initramfs.cpio.gz
 DOM0_OVERLAY := $(LINUX_DIR)/dom0-overlay
 DOM0_EXAMPLES := $(wildcard boot/examples/*.cfg)
 DOM0_TEST_FILES := $(shell find tests/emu/dom0 2>/dev/null)
-DOM0_IMAGE_OVERLAYS := boot/initramfs/rootfs $(LINUX_DIR)/modules $(DOM0_OVERLAY)
+# Files only dom0's image has: bash's start-up file, /var/run.
+DOM0_ROOTFS_FILES := $(shell find boot/initramfs/dom0-rootfs 2>/dev/null)
+
+# Debian's own programs in dom0 (docs/keelctl.md, "dom0 as a place to work"): xenstore-utils'
+# xenstore-read, -write, -ls, -watch... (one multi-call binary, through libxenstore to xenstored's
+# socket), and bash for keelctl's completion, with just the libraries they load and a few
+# terminfo entries. Fetched with apt-get download, never installed (boot/initramfs/deb-overlay.sh).
+DOM0_DEB_OVERLAY := $(LINUX_DIR)/dom0-debs
+DOM0_DEBS := xenstore-utils libxenstore4 libxentoolcore1 libc6 bash libtinfo6 ncurses-base
+DOM0_DEB_FILES := $(patsubst %,$(LINUX_DIR)/debs/%.deb,$(DOM0_DEBS))
+DOM0_DEB_PATHS := usr/bin/xenstore $(patsubst %,usr/bin/xenstore-%,chmod exists list ls read rm \
+	watch write) usr/lib/x86_64-linux-gnu/libxenstore.so.4* \
+	usr/lib/x86_64-linux-gnu/libxentoolcore.so.1* lib/x86_64-linux-gnu/libc.so.6 \
+	lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2 bin/bash \
+	lib/x86_64-linux-gnu/libtinfo.so.6* $(patsubst %,lib/terminfo/%,d/dumb l/linux v/vt100 \
+	v/vt220 x/xterm s/screen)
+
+$(LINUX_DIR)/debs/%.deb: | boot/fetch-deb.sh
+	@boot/fetch-deb.sh $@ $*
+
+$(DOM0_DEB_OVERLAY).stamp: $(DOM0_DEB_FILES) boot/initramfs/deb-overlay.sh
+	@echo "  DEBS    $(DOM0_DEB_OVERLAY)"
+	@boot/initramfs/deb-overlay.sh $(DOM0_DEB_OVERLAY) '$(DOM0_DEB_PATHS)' \
+		'usr/bin/xenstore bin/bash' $(DOM0_DEB_FILES)
+	@touch $@
 
 $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(GUEST_INITRAMFS) $(ROOTDISK) \
-		$(DOM0_EXAMPLES)
+		$(DOM0_EXAMPLES) $(KEELCTL_COMPLETION)
 	@echo "  OVERLAY $(DOM0_OVERLAY)"
 	@rm -rf $(DOM0_OVERLAY)
 	@mkdir -p $(DOM0_OVERLAY)/usr/sbin $(DOM0_OVERLAY)/usr/share/keel/guest \
@@ -140,10 +164,15 @@ $(DOM0_OVERLAY).stamp: $(DOM0_TOOLS) $(LINUX_DIR)/vmlinuz $(GUEST_INITRAMFS) $(R
 	@cp $(GUEST_INITRAMFS) $(DOM0_OVERLAY)/usr/share/keel/guest/initrd.gz
 	@cp $(ROOTDISK) $(DOM0_OVERLAY)/usr/share/keel/guest/root.img
 	@$(if $(DOM0_EXAMPLES),cp $(DOM0_EXAMPLES) $(DOM0_OVERLAY)/etc/keel/)
+	@mkdir -p $(DOM0_OVERLAY)/usr/share/bash-completion/completions
+	@cp $(KEELCTL_COMPLETION) $(DOM0_OVERLAY)/usr/share/bash-completion/completions/keelctl
 	@touch $@
 
+DOM0_IMAGE_OVERLAYS := boot/initramfs/rootfs $(LINUX_DIR)/modules $(DOM0_OVERLAY) \
+	$(DOM0_DEB_OVERLAY) boot/initramfs/dom0-rootfs
+
 $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox $(MKINITRAMFS) \
-		$(INITRAMFS_FILES)
+		$(INITRAMFS_FILES) $(DOM0_DEB_OVERLAY).stamp $(DOM0_ROOTFS_FILES)
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS)
 
@@ -159,6 +188,7 @@ $(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS) boot/linux.mk
 
 $(DOM0_TEST_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox \
 		$(MKINITRAMFS) $(INITRAMFS_FILES) $(DOM0_TEST_FILES) \
+		$(DOM0_DEB_OVERLAY).stamp $(DOM0_ROOTFS_FILES) \
 		$(DOM0_TEST_GUEST_DIR).stamp
 	@echo "  CPIO    $@"
 	@boot/initramfs/mkinitramfs.sh $@ $(LINUX_DIR)/busybox $(DOM0_IMAGE_OVERLAYS) \

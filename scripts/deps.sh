@@ -19,9 +19,8 @@ build_pkgs=(gcc make binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-comm
 run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
 # xenstore-utils: Debian's xenstore-read/write/ls, run against our xenstored.
 # clang: libFuzzer and its sanitizers for the fuzz harnesses (tests/fuzz/).
-# procps: pkill, which tests/emu/run-tests.sh uses to end a test's console follower.
 # python3: its json.tool checks keelctl list -l's JSON (test_keelctl_xenstore).
-test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils clang procps python3)
+test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils clang python3)
 
 job=${1:-build}
 case $job in

@@ -14,6 +14,8 @@
 #   KEEL_RUN_CPUS  number of CPUs (default 2 under KVM, 1 under Bochs, where a second CPU
 #                  makes everything about four times slower even while it idles)
 #   KEEL_RUN_TERM  0: under Bochs, COM1 output only even on a terminal (no socat)
+#   KEEL_RUN_DISK  a raw disk image to attach as the PC's IDE disk (make run: build/guests.img,
+#                  which dom0 mounts at /guests); dom0 writes to it
 # Bochs's own output and log go to build/run/, with COM1's output in serial.txt.
 set -euo pipefail
 
@@ -23,6 +25,11 @@ cd "$root"
 . tests/emu/lib.sh
 
 megs=${KEEL_RUN_MEGS:-1024}
+disk=${KEEL_RUN_DISK:+$(realpath -m "$KEEL_RUN_DISK")}
+if [[ -n $disk && ! -f $disk ]]; then
+	echo "make run: disk image $disk missing" >&2
+	exit 1
+fi
 cpus=${KEEL_RUN_CPUS:-}
 dir=$root/build/run
 
@@ -58,7 +65,9 @@ run_kvm() {
 	mkdir -p "$dir"
 	rm -f "$dir/serial.txt"
 	# The console also goes to build/run/serial.txt, to read keel's stop status from.
+	# No NIC: dom0 owns the PC's devices, and nothing here is to reach the host's network.
 	qemu-system-x86_64 -accel kvm -cpu host,+vmx -m "$megs" -smp "${cpus:-2}" -cdrom "$iso" \
+		${disk:+-drive "file=$disk,format=raw,if=ide,index=1"} -nic none \
 		-chardev "stdio,id=com1,signal=on,logfile=$dir/serial.txt" -serial chardev:com1 \
 		-display none -no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 || rc=$?
 	# keel writes its status N to port 0x501 and QEMU exits with (N << 1) | 1; 0 means the
@@ -81,6 +90,11 @@ bochs_result() {
 	exit "$(status_from_console "$dir/serial.txt")"
 }
 
+# bochs_disk: KEEL_RUN_DISK as the IDE disk of Bochs's second channel (the CD-ROM is ata0's).
+bochs_disk() {
+	[[ -z $disk ]] || echo "ata1-master: type=disk, path=$disk, mode=flat" >>"$dir/bochsrc"
+}
+
 # Bochs with COM1 in a file that is really a pipe to tee: this terminal (or whatever stdout
 # is), and serial.txt. Output only: for pipes, CI, or KEEL_RUN_TERM=0.
 run_bochs_pipe() {
@@ -90,6 +104,7 @@ run_bochs_pipe() {
 	# port_e9_hack stays on although Bochs's copy of port 0xE9 goes only to bochs.out: keel
 	# recognises Bochs by port 0xE9 reading back 0xE9, and only then writes "Shutdown".
 	keel_bochsrc "$dir/bochsrc" "$iso" /dev/fd/3 "$dir/bochs.log" "$megs" "${cpus:-1}" 1
+	bochs_disk
 	echo "make run: Bochs's messages go to ${dir#"$root"/}/bochs.out and bochs.log; Ctrl-C stops it"
 	exec 3> >(tee -i "$dir/serial.txt")
 	tee_pid=$!
@@ -173,6 +188,7 @@ run_bochs_term() {
 		exit 1
 	fi
 	keel_bochsrc "$dir/bochsrc" "$iso" "$dir/com1" "$dir/bochs.log" "$megs" "${cpus:-1}" 1 term
+	bochs_disk
 	# Debian's Bochs starts at its debugger prompt: "c" continues; at EOF it quits.
 	bochs-bin -q -f "$dir/bochsrc" <<<c >"$dir/bochs.out" 2>&1 &
 	bochs_pid=$!

@@ -4,6 +4,8 @@
 
 KEELCTL := $(BUILD)/dom0-tools/keelctl
 KEELCTL_DIR := dom0-tools/keelctl
+# bash completion for keelctl, installed in dom0's image (boot/linux.mk).
+KEELCTL_COMPLETION := $(KEELCTL_DIR)/completion.bash
 KEELCTL_SRCS := $(wildcard $(KEELCTL_DIR)/*.c)
 KEELCTL_HDRS := $(wildcard $(KEELCTL_DIR)/*.h) dom0-tools/bzimage2elf/bzimage2elf.h \
 	$(HV)/include/public/keel_domctl.h $(HV)/include/keel/elf.h \

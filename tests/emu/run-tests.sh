@@ -247,16 +247,11 @@ run_test() {
 	printf '%q ' "${cmd[@]}" >"$dir/cmd.txt"
 	echo >>"$dir/cmd.txt"
 
-	local start=$EPOCHREALTIME rc=0
-	timeline "$dir" "$start" "$BASHPID" &
-	local timeline_job=$!
+	# $BASHPID here, not in timeline's arguments: those expand in the background child, whose
+	# tail would wait for itself and hold the emulator slot's lock forever.
+	local start=$EPOCHREALTIME rc=0 self=$BASHPID
+	timeline "$dir" "$start" "$self" &
 	(cd "$dir" && exec timeout --foreground -k 5 "$limit" "${cmd[@]}" <"$stdin" >"$emu_log" 2>&1) || rc=$?
-	# tail --pid has been seen to outlive this job by an hour, holding the caller's emulator
-	# slot lock (an inherited fd): its last poll done, end it here.
-	sleep 1
-	pkill -P "$timeline_job" 2>/dev/null || true
-	kill "$timeline_job" 2>/dev/null || true
-	wait "$timeline_job" 2>/dev/null || true
 	local secs
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 

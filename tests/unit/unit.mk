@@ -132,6 +132,12 @@ test_keelctl_cli_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_cli_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL)
 test_keelctl_cli_DEFS := $(KEELCTL_INCLUDES) -DKEELCTL_BIN='"$(KEELCTL)"'
 test_keelctl_cli_LIBS := -llzma
+# keelctl's bash completion, run by bash against the binary (dom0-tools/keelctl/completion.bash).
+UNIT_TESTS += test_keelctl_completion
+test_keelctl_completion_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_completion_HDRS := $(KEELCTL_TEST_HDRS) $(KEELCTL) $(KEELCTL_COMPLETION)
+test_keelctl_completion_DEFS := $(KEELCTL_INCLUDES) -DKEELCTL_BIN='"$(KEELCTL)"'
+test_keelctl_completion_LIBS := -llzma
 
 # dom0's xenstored (dom0-tools/xenstored/xenstored.mk): its pure logic linked in, and the
 # daemon itself, built with the sanitizers, run by the integration tests.
