@@ -13,7 +13,12 @@ const struct command commands[] = {
 	  "  -e  leave no monitor (nobody restarts the domain or cleans up after it)\n"
 	  "  KEY=VALUE replaces that key of the file" },
 	{ "list", cmd_list, "[NAME...]", "list domains (Name, ID, Mem, VCPUs, State, Time)" },
-	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
+	{ "console", cmd_console, "[-r LINES] NAME",
+	  "attach to a domain's console; Ctrl-] detaches\n"
+	  "  Shows its last lines first, then its output as it comes, each byte once.\n"
+	  "  -r, --replay=LINES  how many of the last lines keel kept to show first (default 100,\n"
+	  "                      0 none, 'all': everything keel kept, 16 KiB)\n"
+	  "  Every guest's whole console is in /var/log/keel/console/guest-NAME.log." },
 	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs" },
 	{ "unpause", cmd_unpause, "NAME", "let a paused domain run again" },
 	{ "shutdown", cmd_shutdown, "[-w] [-F] [-t SECS] (-a | NAME...)",
@@ -56,7 +61,8 @@ const struct command commands[] = {
 	  "  Idx (device id), BE (backend domain), MAC, handle, state, evt-ch and tx-/rx-ring-ref\n"
 	  "  (as the guest's frontend reports them; -1: none), BE-path" },
 	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
-	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
+	{ "dmesg", cmd_dmesg, "[-c]", "print keel's own log, as xl dmesg\n"
+	  "  -c  then clear it" },
 	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",
 	  "live per-domain CPU and memory, like xentop (q quits)\n"
 	  "  -b  batch mode: plain output for scripts\n"
