@@ -1,4 +1,4 @@
-/* A guest's console kept in dom0 as xenconsoled's --log=guest: /var/log/keel/console/guest-NAME.log. */
+/* A guest's console kept in dom0 (xenconsoled's --log=guest): console/guest-NAME.log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* A guest's console kept in dom0 as xenconsoled's --log=guest: /var/log/keel/console/guest-NAME.log. */
+/* A guest's console kept in dom0 (xenconsoled's --log=guest): console/guest-NAME.log. */
 #ifndef KEELCTL_CONSOLE_LOG_H
 #define KEELCTL_CONSOLE_LOG_H
 
