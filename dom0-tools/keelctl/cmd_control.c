@@ -1,5 +1,6 @@
 /* keelctl console, pause, unpause and destroy: one domain, one action. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,16 +72,49 @@ int cmd_destroy(struct kc *kc, int argc, char **argv)
 	return domain_teardown(kc, domid, NULL, true) ? EXIT_FAIL : EXIT_OK;
 }
 
+/* -r LINES / --replay=LINES: a number of lines or "all"; -1 for a bad value. */
+static int replay_lines(const char *arg)
+{
+	uint64_t n;
+
+	if (!strcmp(arg, "all"))
+		return CONSOLE_REPLAY_ALL;
+	return parse_u64(arg, &n) && n <= 100000 ? (int)n : -2;
+}
+
 int cmd_console(struct kc *kc, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "replay", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int replay = CONSOLE_REPLAY_DEFAULT, opt, rc;
 	uint16_t domid;
-	int rc = one_domain(kc, "console", argc, argv, false, &domid);
 
+	reset_getopt();
+	while ((opt = getopt_long(argc, argv, "+r:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			replay = replay_lines(optarg);
+			if (replay < CONSOLE_REPLAY_ALL)
+				return usage_error("console", "-r: '%s' is not a number of lines or 'all'",
+						   optarg);
+			break;
+		case 'h':
+			command_usage(command_find("console"), kc->out);
+			return EXIT_OK;
+		default:
+			return usage_error("console", optopt == 'r' ? "-r needs a number of lines" :
+					   "unknown option %s", argv[optind - 1]);
+		}
+	}
+	rc = one_domain(kc, "console", argc - optind + 1, argv + optind - 1, false, &domid);
 	if (rc)
 		return rc;
 	if (domid == 0) {
 		kc_err("console: dom0's console is keel's own (this terminal or COM1)");
 		return EXIT_FAIL;
 	}
-	return console_attach(kc->hv, domid, STDIN_FILENO, STDOUT_FILENO) ? EXIT_FAIL : EXIT_OK;
+	return console_attach(kc->hv, domid, STDIN_FILENO, STDOUT_FILENO, replay) ?
+	       EXIT_FAIL : EXIT_OK;
 }

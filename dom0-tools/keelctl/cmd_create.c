@@ -124,6 +124,7 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 		struct monitor m;
 
 		monitor_init(&m, kc, &cfg, domid);
+		open_console_log(&m);
 		rc = monitor_run(&m);
 		monitor_fini(&m);
 		config_free(&cfg);
@@ -134,7 +135,8 @@ int cmd_create(struct kc *kc, int argc, char **argv)
 		kc_warn("%s (d%u): no monitor (%s): nobody will restart it or clean up after it",
 			cfg.name, domid, strerror(-rc));
 	if (console)
-		rc = console_attach(kc->hv, domid, STDIN_FILENO, STDOUT_FILENO);
+		rc = console_attach(kc->hv, domid, STDIN_FILENO, STDOUT_FILENO,
+				    CONSOLE_REPLAY_ALL);
 	config_free(&cfg);
 	return rc && console ? EXIT_FAIL : EXIT_OK;
 fail:

@@ -1,4 +1,4 @@
-/* keelctl info (the host, from physinfo) and dmesg (keel's log ring, through readlog). */
+/* keelctl info (the host, from physinfo) and dmesg [-c] (keel's log ring, through readlog). */
 #include <errno.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -44,19 +44,23 @@ int cmd_dmesg(struct kc *kc, int argc, char **argv)
 {
 	uint8_t buf[HV_TEXT_MAX];
 	uint64_t pos = 0, head;
-	bool lost_noted = false;
+	bool lost_noted = false, clear = false;
 	uint32_t nr;
 	int rc;
 
-	if (argc > 1)
+	clear = argc > 1 && !strcmp(argv[1], "-c");
+	if (argc > 1 + clear && argv[1 + clear][0] == '-')
+		return usage_error("dmesg", "unknown option %s", argv[1 + clear]);
+	if (argc > 1 + clear)
 		return usage_error("dmesg", "no arguments expected");
 	if (!kc_hv(kc))
 		return EXIT_FAIL;
 	for (;;) {
 		uint64_t want = pos;
 
+		/* -c: keel forgets each window as it hands it out (and nothing newer). */
 		rc = hv_read_text(kc->hv, KEEL_DOMCTL_readlog, 0, buf, sizeof(buf), &pos, &nr,
-				  &head);
+				  &head, clear ? KEEL_TEXT_clear : 0);
 		if (rc) {
 			kc_err("keel refused readlog: %s (%s)", strerror(-rc), errno_name(-rc));
 			return EXIT_FAIL;

@@ -17,7 +17,12 @@ const struct command commands[] = {
 	  "  -v  also each one's UUID and shutdown reason code (Reason-Code)\n"
 	  "  -l  each one's configuration as JSON, as xl list -l (a domain keelctl did not\n"
 	  "      create shows what keel knows of it)" },
-	{ "console", cmd_console, "NAME", "attach to a domain's console; Ctrl-] detaches" },
+	{ "console", cmd_console, "[-r LINES] NAME",
+	  "attach to a domain's console; Ctrl-] detaches\n"
+	  "  Shows its last lines first, then its output as it comes, each byte once.\n"
+	  "  -r, --replay=LINES  how many of the last lines keel kept to show first (default 100,\n"
+	  "                      0 none, 'all': everything keel kept, 16 KiB)\n"
+	  "  Every guest's whole console is in /var/log/keel/console/guest-NAME.log." },
 	{ "pause", cmd_pause, "NAME", "stop a domain's vCPUs\n"
 	  "  Pauses nest, as xl's: each needs its own unpause (at most 255 at once)." },
 	{ "unpause", cmd_unpause, "NAME", "undo one pause; the domain runs when none is left\n"
@@ -69,7 +74,8 @@ const struct command commands[] = {
 	  "set a guest's maximum memory (keel's limit and memory/static-max)\n"
 	  "  MEM as for mem-set; not below its memory target (mem-set lowers that first)" },
 	{ "info", cmd_info, "", "the host: CPUs, memory, domains" },
-	{ "dmesg", cmd_dmesg, "", "print keel's log ring" },
+	{ "dmesg", cmd_dmesg, "[-c]", "print keel's own log, as xl dmesg\n"
+	  "  -c  then clear it" },
 	{ "top", cmd_top, "[-b] [-n ITER] [-d SECS]",
 	  "live per-domain CPU and memory, like xentop (q quits)\n"
 	  "  -b  batch mode: plain output for scripts\n"

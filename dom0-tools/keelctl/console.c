@@ -1,6 +1,7 @@
 /* Attaching a terminal to a domain's PV console through keel's console_read / console_write. */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,63 @@ static int drain_output(struct console *c, bool *gone)
 			return 0;
 		}
 	}
+}
+
+size_t console_replay_start(const uint8_t *buf, size_t len, unsigned int lines)
+{
+	size_t i = len;
+
+	if (!lines)
+		return len;
+	if (i && buf[i - 1] == '\n')
+		i--;		/* the last line's own end */
+	while (i) {
+		if (buf[i - 1] == '\n' && !--lines)
+			return i;
+		i--;
+	}
+	return 0;
+}
+
+/*
+ * The last @lines lines of what keel kept now go out, and the stream goes on after them.
+ * Everything kept is read first (at most keel's 16 KiB, and a little more that came meanwhile).
+ */
+#define REPLAY_MAX	(64u << 10)
+
+static int replay(struct console *c, unsigned int lines)
+{
+	uint8_t *buf = malloc(REPLAY_MAX);
+	size_t len = 0, from;
+	uint64_t first = 0;
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		uint32_t want = REPLAY_MAX - len < HV_TEXT_MAX ? REPLAY_MAX - len : HV_TEXT_MAX;
+
+		rc = hv_console_read(c->hv, c->domid, buf + len, want, &c->out);
+		if (rc)
+			break;
+		if (len && c->out.pos != first + len) {
+			/* Overrun while reading: what is kept now starts there. */
+			memmove(buf, buf + len, c->out.nr);
+			len = 0;
+		}
+		if (!len)
+			first = c->out.pos;
+		len += c->out.nr;
+		c->out.pos += c->out.nr;
+		if (!c->out.nr || c->out.pos >= c->out.head || len == REPLAY_MAX)
+			break;
+	}
+	if (!rc) {
+		from = console_replay_start(buf, len, lines);
+		rc = write_all(c->out_fd, buf + from, len - from);
+	}
+	free(buf);
+	return rc == -ESRCH ? 0 : rc;	/* nothing kept: the loop says it is gone */
 }
 
 /* Reads what the user typed, up to Ctrl-]. */
@@ -143,7 +201,7 @@ fail:
 	return rc;
 }
 
-int console_attach(struct hv *hv, uint16_t domid, int in_fd, int out_fd)
+int console_attach(struct hv *hv, uint16_t domid, int in_fd, int out_fd, int replay_lines)
 {
 	struct console c = {
 		.hv = hv, .domid = domid, .in_fd = in_fd, .out_fd = out_fd, .input_open = true,
@@ -157,7 +215,11 @@ int console_attach(struct hv *hv, uint16_t domid, int in_fd, int out_fd)
 		cfmakeraw(&raw);
 		tcsetattr(in_fd, TCSANOW, &raw);
 	}
-	rc = loop(&c);
+	rc = replay_lines == CONSOLE_REPLAY_ALL ? 0 : replay(&c, (unsigned int)replay_lines);
+	if (rc)
+		kc_err("d%u: console: %s (%s)", domid, strerror(-rc), errno_name(-rc));
+	else
+		rc = loop(&c);
 	if (tty)
 		tcsetattr(in_fd, TCSANOW, &saved);
 	return rc;

@@ -203,7 +203,7 @@ int hv_getstats(struct hv *hv, uint16_t domid, struct keel_domstats *out)
 }
 
 int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_t size,
-		 uint64_t *pos, uint32_t *nr, uint64_t *head)
+		 uint64_t *pos, uint32_t *nr, uint64_t *head, uint32_t flags)
 {
 	struct keel_domctl op = op_for(cmd, domid);
 	int rc;
@@ -214,6 +214,7 @@ int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_
 	op.u.text.buffer = (uint64_t)(uintptr_t)buf;
 	op.u.text.offset = *pos;
 	op.u.text.size = size;
+	op.u.text.flags = flags;
 	rc = hv_domctl(hv, &op);
 	if (rc)
 		return rc;

@@ -67,10 +67,10 @@ int hv_getstats(struct hv *hv, uint16_t domid, struct keel_domstats *out);
 /*
  * One console_read (domain @domid) or readlog: up to @size bytes from stream position
  * *@pos into @buf. On return *@pos is the position of the first byte copied, *@nr how many,
- * *@head the stream's end.
+ * *@head the stream's end. @flags: u.text.flags in (readlog: KEEL_TEXT_clear).
  */
 int hv_read_text(struct hv *hv, uint32_t cmd, uint16_t domid, void *buf, uint32_t size,
-		 uint64_t *pos, uint32_t *nr, uint64_t *head);
+		 uint64_t *pos, uint32_t *nr, uint64_t *head, uint32_t flags);
 /* Where a console reader is in a domain's output, and what its last console_read said. */
 struct hv_console_window {
 	uint64_t instance;	/* in: the domain's (0: the id's newest); out: the one read */

@@ -28,10 +28,12 @@ void monitor_init(struct monitor *m, struct kc *kc, const struct domain_config *
 	config_copy(&m->cfg, cfg);
 	m->domid = domid;
 	m->vm_path = xs_vm_path(cfg->uuid);
+	m->log.fd = -1;
 }
 
 void monitor_fini(struct monitor *m)
 {
+	console_log_close(&m->log);
 	config_free(&m->cfg);
 	free(m->vm_path);
 	m->vm_path = NULL;
@@ -107,22 +109,37 @@ static void reload_config(struct monitor *m)
 	m->cfg = cfg;
 }
 
+/* The domain's console output since the last look into its log; a failure is noted once. */
+static void log_console(struct monitor *m)
+{
+	bool gone;
+	int rc = console_log_poll(&m->log, m->kc->hv, &gone);
+
+	if (rc < 0) {
+		note(m, "console log %s: %s; no longer kept", m->log.path, strerror(-rc));
+		console_log_close(&m->log);
+	}
+}
+
 static enum monitor_result restart(struct monitor *m, const char *why)
 {
 	uint16_t old = m->domid, domid;
 	int rc;
 
 	note(m, "%s: restarting it", why);
+	log_console(m);
 	reload_config(m);
 	keep_devices(m, &xs_vbd_kind, &m->cfg.disks, &m->cfg.nr_disks);
 	keep_devices(m, &xs_vif_kind, &m->cfg.vifs, &m->cfg.nr_vifs);
 	domain_teardown(m->kc, old, m->vm_path, true);
+	log_console(m);		/* what it wrote while it was destroyed */
 	rc = domain_start(m->kc, &m->cfg, false, &domid);
 	if (rc) {
 		note(m, "restart failed: %s", strerror(-rc));
 		return MONITOR_DONE;
 	}
 	m->domid = domid;
+	console_log_follow(&m->log, domid);
 	m->restarts++;
 	note(m, "restarted (was d%u)", old);
 	return MONITOR_WAIT;
@@ -143,8 +160,10 @@ enum monitor_result monitor_check(struct monitor *m)
 		return MONITOR_WAIT;
 	}
 	if (rc == -ESRCH || (info.flags & KEEL_DOMINF_dying)) {
+		log_console(m);		/* its last words: keel keeps them a while */
 		note(m, "the domain is gone: removing its xenstore entries");
 		domain_teardown(m->kc, m->domid, m->vm_path, false);
+		log_console(m);
 		return MONITOR_DONE;
 	}
 	if (!(info.flags & KEEL_DOMINF_shutdown))
@@ -162,7 +181,8 @@ enum monitor_result monitor_check(struct monitor *m)
 
 int monitor_run(struct monitor *m)
 {
-	enum monitor_result r;
+	unsigned int wait_ms = m->log.fd >= 0 ? CONSOLE_LOG_POLL_MS : MONITOR_POLL_MS;
+	uint64_t next_check = 0;
 	bool watching = false;
 	int rc;
 
@@ -174,27 +194,33 @@ int monitor_run(struct monitor *m)
 				note(m, "cannot watch @releaseDomain: %s; polling", strerror(-rc));
 			watching = !rc;
 		}
-		r = monitor_check(m);
-		if (r == MONITOR_DONE)
-			break;
+		if (now_ms() >= next_check) {
+			if (monitor_check(m) == MONITOR_DONE)
+				break;
+			next_check = now_ms() + MONITOR_POLL_MS;
+		}
+		log_console(m);
 		if (watching) {
 			char *path, *token;
 
-			rc = xs_read_watch(m->kc->xs, &path, &token, MONITOR_POLL_MS);
+			rc = xs_read_watch(m->kc->xs, &path, &token, wait_ms);
 			if (!rc) {
 				free(path);
 				free(token);
+				next_check = 0;		/* a domain changed: look now */
 			} else if (rc != -ETIMEDOUT && rc != -ENOBUFS) {
 				/* (-ENOBUFS: events were dropped; monitor_check() looks anyway.) */
 				note(m, "lost xenstored: %s; polling", strerror(-rc));
 				xs_close(m->kc->xs);
 				m->kc->xs = NULL;
 				watching = false;
+			} else if (rc == -ENOBUFS) {
+				next_check = 0;
 			}
 		} else {
-			sleep_ms(MONITOR_POLL_MS);
+			sleep_ms(wait_ms);
 			/* Try to reconnect quietly; cleanup needs xenstore. */
-			if (!m->kc->xs) {
+			if (!m->kc->xs && now_ms() >= next_check) {
 				FILE *saved = kc_errf;
 
 				kc_errf = fopen("/dev/null", "w");
@@ -211,15 +237,29 @@ int monitor_run(struct monitor *m)
 	return 0;
 }
 
+static const char *log_dir(void)
+{
+	const char *dir = getenv("KEELCTL_LOG_DIR");
+
+	return dir && *dir ? dir : DEFAULT_LOG_DIR;
+}
+
+void open_console_log(struct monitor *m)
+{
+	int rc = console_log_open(&m->log, log_dir(), m->cfg.name, CONSOLE_LOG_MAX);
+
+	if (rc)
+		note(m, "no console log: %s", strerror(-rc));
+	console_log_follow(&m->log, m->domid);
+}
+
 /* Standard output and error to the monitor's log file, input from /dev/null. */
 static void redirect_output(const char *name)
 {
-	const char *dir = getenv("KEELCTL_LOG_DIR");
+	const char *dir = log_dir();
 	char *path;
 	int fd;
 
-	if (!dir || !*dir)
-		dir = DEFAULT_LOG_DIR;
 	mkdir_parents(dir);
 	path = xasprintf("%s/keelctl-%s.log", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -270,6 +310,7 @@ int monitor_spawn(struct kc *kc, const struct domain_config *cfg, uint16_t domid
 		kc_warn("%s (d%u): monitor starts without xenstore", cfg->name, domid);
 	monitor_init(&m, kc, cfg, domid);
 	note(&m, "monitor %d watching", (int)getpid());
+	open_console_log(&m);
 	monitor_run(&m);
 	monitor_fini(&m);
 	kc_close(kc);

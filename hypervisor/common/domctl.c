@@ -216,10 +216,12 @@ static DEFINE_SPINLOCK(text_lock);
 static long domctl_text_read(struct vcpu *caller, bool console, struct domain *d,
 			     domid_t id, struct keel_domctl *op)
 {
+	bool clear = !console && (op->u.text.flags & KEEL_TEXT_clear);
 	bool gone = false;
 	long n;
 
-	if (op->u.text.size > DOMCTL_TEXT_MAX)
+	if (op->u.text.size > DOMCTL_TEXT_MAX ||
+	    (!console && (op->u.text.flags & ~KEEL_TEXT_clear)))
 		return -EINVAL;
 	spin_lock(&text_lock);
 	if (console) {
@@ -232,6 +234,8 @@ static long domctl_text_read(struct vcpu *caller, bool console, struct domain *d
 	}
 	if (n > 0 && copy_to_guest(caller, op->u.text.buffer, text_buf, n))
 		n = -EFAULT;
+	if (clear && n >= 0)
+		log_clear(op->u.text.offset + n);	/* only what the caller got */
 	spin_unlock(&text_lock);
 	if (n < 0)
 		return n;

@@ -51,7 +51,8 @@ static void print_piece(unsigned int id, enum guest_console_mode mode,
 	bool to_console = mode != GUEST_CONSOLE_TRUSTED ||
 			  LOG_INFO <= console_get_loglevel();
 
-	console_print_domain(id, s, n, cont, end, to_console);
+	console_print_domain(id, s, n, cont, end,
+			     mode != GUEST_CONSOLE_TRUSTED, to_console);
 }
 
 static void print_suppressed(struct guest_console *gc, unsigned int id,

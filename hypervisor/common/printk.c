@@ -16,7 +16,8 @@ static enum log_level console_level = LOG_INFO;
 static u32 console_sinks = ~0u;
 static u32 console_present;
 static bool console_probed;
-static bool at_line_start = true;
+/* Each sink's line state: dom0's lines reach the console but not the ring. */
+static bool ring_at_line_start = true, console_at_line_start = true;
 
 void console_set_loglevel(enum log_level level)
 {
@@ -46,8 +47,8 @@ static const char *memchr_nl(const char *s, size_t n)
 	return NULL;
 }
 
-/* Emit @s with the line prefix at the start of every line. */
-static void emit(const char *s, size_t n, bool to_console)
+/* Emit @s to the log ring and/or the console, the line prefix at the start of every line. */
+static void emit(const char *s, size_t n, bool to_ring, bool to_console)
 {
 	u32 sinks;
 
@@ -60,16 +61,20 @@ static void emit(const char *s, size_t n, bool to_console)
 		const char *nl = memchr_nl(s, n);
 		size_t chunk = nl ? (size_t)(nl - s) + 1 : n;
 
-		if (at_line_start) {
-			text_ring_put(&log_ring, LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
-			if (to_console)
+		if (to_ring) {
+			if (ring_at_line_start)
+				text_ring_put(&log_ring, LINE_PREFIX,
+					      sizeof(LINE_PREFIX) - 1);
+			text_ring_put(&log_ring, s, chunk);
+			ring_at_line_start = nl != NULL;
+		}
+		if (to_console) {
+			if (console_at_line_start)
 				arch_console_write(sinks, LINE_PREFIX,
 						   sizeof(LINE_PREFIX) - 1);
-		}
-		text_ring_put(&log_ring, s, chunk);
-		if (to_console)
 			arch_console_write(sinks, s, chunk);
-		at_line_start = nl != NULL;
+			console_at_line_start = nl != NULL;
+		}
 		s += chunk;
 		n -= chunk;
 	}
@@ -101,17 +106,17 @@ static void printk_unlock(bool locked)
 
 /*
  * A domain's unfinished line that its next output may continue (its id),
- * or -1; @open_to_console: whether it went to the console or only to the
- * ring. Anything else printed finishes it first.
+ * or -1; @open_to_ring, @open_to_console: where it went. Anything else
+ * printed finishes it first.
  */
 static int open_domain = -1;
-static bool open_to_console;
+static bool open_to_ring, open_to_console;
 
 static void finish_open_line(void)
 {
 	if (open_domain < 0)
 		return;
-	emit("\n", 1, open_to_console);
+	emit("\n", 1, open_to_ring, open_to_console);
 	open_domain = -1;
 }
 
@@ -125,27 +130,29 @@ void vprintk(enum log_level level, const char *fmt, va_list ap)
 		len = sizeof(buf) - 1;
 	locked = printk_lock();
 	finish_open_line();
-	emit(buf, len, level <= console_level);
+	emit(buf, len, true, level <= console_level);
 	printk_unlock(locked);
 }
 
 void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
-			  bool end, bool to_console)
+			  bool end, bool to_ring, bool to_console)
 {
 	char prefix[16];
 	bool locked = printk_lock();
 
-	if (!cont || open_domain != (int)id || open_to_console != to_console) {
+	if (!cont || open_domain != (int)id || open_to_ring != to_ring ||
+	    open_to_console != to_console) {
 		finish_open_line();
 		emit(prefix, snprintf(prefix, sizeof(prefix), "(d%u) ", id),
-		     to_console);
+		     to_ring, to_console);
 	}
-	emit(s, n, to_console);
+	emit(s, n, to_ring, to_console);
 	if (end) {
-		emit("\n", 1, to_console);
+		emit("\n", 1, to_ring, to_console);
 		open_domain = -1;
 	} else {
 		open_domain = id;
+		open_to_ring = to_ring;
 		open_to_console = to_console;
 	}
 	printk_unlock(locked);
@@ -159,6 +166,14 @@ long log_read(u64 *pos, char *buf, size_t size, u64 *head)
 	*head = log_ring.head;
 	printk_unlock(locked);
 	return n;
+}
+
+void log_clear(u64 upto)
+{
+	bool locked = printk_lock();
+
+	text_ring_discard(&log_ring, upto);
+	printk_unlock(locked);
 }
 
 void printk(enum log_level level, const char *fmt, ...)

@@ -8,6 +8,7 @@ void text_ring_init(struct text_ring *r, char *buf, u32 size)
 	r->buf = buf;
 	r->size = size;
 	r->head = 0;
+	r->start = 0;
 }
 
 void text_ring_put(struct text_ring *r, const char *s, size_t n)
@@ -30,7 +31,7 @@ void text_ring_put(struct text_ring *r, const char *s, size_t n)
 
 long text_ring_read(const struct text_ring *r, u64 *pos, char *buf, size_t size)
 {
-	u64 oldest = r->head > r->size ? r->head - r->size : 0;
+	u64 oldest = MAX(r->head > r->size ? r->head - r->size : 0, r->start);
 	size_t n, done = 0;
 
 	if (*pos > r->head)
@@ -46,4 +47,9 @@ long text_ring_read(const struct text_ring *r, u64 *pos, char *buf, size_t size)
 		done += chunk;
 	}
 	return n;
+}
+
+void text_ring_discard(struct text_ring *r, u64 upto)
+{
+	r->start = MAX(r->start, MIN(upto, r->head));
 }

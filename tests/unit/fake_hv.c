@@ -285,8 +285,19 @@ static int fake_domctl(struct hv *hv, struct keel_domctl *op)
 		op->u.physinfo.total_pages = f->total_pages;
 		op->u.physinfo.free_pages = f->free_pages;
 		return 0;
-	case KEEL_DOMCTL_readlog:
-		return text_read((const uint8_t *)f->log, sizeof(f->log), strlen(f->log), op);
+	case KEEL_DOMCTL_readlog: {
+		uint32_t clear = op->u.text.flags;
+		int rc;
+
+		if (clear & ~KEEL_TEXT_clear)
+			return -EINVAL;
+		if (op->u.text.offset < f->log_start)
+			op->u.text.offset = f->log_start;
+		rc = text_read((const uint8_t *)f->log, sizeof(f->log), strlen(f->log), op);
+		if (!rc && clear)
+			f->log_start = op->u.text.offset + op->u.text.nr;
+		return rc;
+	}
 	}
 	if (op->cmd == KEEL_DOMCTL_console_read)
 		return console_read(f, id, op);

@@ -56,6 +56,7 @@ struct fake_hv {
 	unsigned int map_calls, maps_outstanding;
 	unsigned int calls[32];		/* per KEEL_DOMCTL_* */
 	char log[8192];			/* readlog's text */
+	uint64_t log_start;		/* dmesg -c cleared what is before it */
 	uint64_t total_pages, free_pages;
 	uint32_t console_ring_room;	/* console_write takes at most this per call */
 	uint64_t instances;		/* console instances handed out */

@@ -106,6 +106,52 @@ static void test_log_ring_wraps(void **state)
 	assert_int_equal(log_read(&pos, first, sizeof(first), &head), 0);
 }
 
+/* The whole log from the oldest byte kept, as dmesg reads it. */
+static const char *log_text(void)
+{
+	static char text[65536 + 1];
+	u64 pos = 0, head;
+	long n = log_read(&pos, text, sizeof(text) - 1, &head);
+
+	assert_true(n >= 0);
+	text[n] = '\0';
+	return text;
+}
+
+/*
+ * keel's log is keel's (Xen's conring): dom0's console and its prompt reach the console only,
+ * a guest's lines that guest_loglvl= prints are logged; dmesg -c forgets what it read.
+ */
+static void test_log_is_keels_own_and_clears(void **state)
+{
+	u64 pos = 0, head;
+	char c;
+
+	(void)state;
+	printk(LOG_INFO, "before the clear\n");
+	console_print_domain(0, "dom0 says", 9, false, true, false, true);
+	console_print_domain(0, "prompt# ", 8, false, false, false, true);
+	printk(LOG_ERR, "keel line\n");
+	console_print_domain(0, "typed", 5, true, true, false, true);
+	console_print_domain(3, "guest debug", 11, false, true, true, true);
+	assert_non_null(strstr(com1_out, "(keel) (d0) dom0 says\n(keel) (d0) prompt# \n"
+				  "(keel) keel line\n(keel) (d0) typed\n(keel) (d3) guest debug\n"));
+	assert_null(strstr(log_text(), "(d0)"));
+	assert_non_null(strstr(log_text(), "(keel) before the clear\n(keel) keel line\n"
+				"(keel) (d3) guest debug\n"));
+
+	assert_int_equal(log_read(&pos, NULL, 0, &head), 0);
+	log_clear(head - 5);			/* a reader got all but the last 5 bytes */
+	assert_string_equal(log_text(), "ebug\n");
+	log_clear(head + 100);			/* never past the head */
+	assert_string_equal(log_text(), "");
+	printk(LOG_INFO, "after\n");
+	assert_string_equal(log_text(), "(keel) after\n");
+	pos = head - 1;				/* a cleared position reads from the start */
+	assert_int_equal(log_read(&pos, &c, 1, &head), 1);
+	assert_int_equal(c, '(');
+}
+
 static void test_console_selection(void **state)
 {
 	(void)state;
@@ -230,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup(test_loglvl, setup),
 		cmocka_unit_test_setup(test_log_levels_filter_console_not_ring, setup),
 		cmocka_unit_test_setup(test_log_ring_wraps, setup),
+		cmocka_unit_test_setup(test_log_is_keels_own_and_clears, setup),
 		cmocka_unit_test_setup(test_console_selection, setup),
 		cmocka_unit_test_setup(test_dom0_mem, setup),
 		cmocka_unit_test_setup(test_dom0_max_vcpus, setup),

@@ -108,7 +108,7 @@ enum log_level console_get_loglevel(void)
 }
 
 void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
-			  bool end, bool to_console)
+			  bool end, bool to_ring, bool to_console)
 {
 	size_t used = strlen(screen);
 

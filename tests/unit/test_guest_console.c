@@ -14,7 +14,7 @@
 static char screen[1 << 20];	/* what reached the console */
 static size_t screen_len;
 static int open_id = -1;	/* whose line is unfinished */
-static unsigned int pieces;
+static unsigned int pieces, ring_pieces;	/* printed; of them, into keel's log */
 static enum log_level loglevel = LOG_INFO;
 
 enum log_level console_get_loglevel(void)
@@ -31,11 +31,12 @@ static void put(const char *s, size_t n)
 }
 
 void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
-			  bool end, bool to_console)
+			  bool end, bool to_ring, bool to_console)
 {
 	char prefix[16];
 
 	pieces++;
+	ring_pieces += to_ring;
 	if (!to_console)
 		return;
 	if (!cont || open_id != (int)id) {
@@ -57,7 +58,7 @@ static int setup(void **state)
 	screen_len = 0;
 	screen[0] = '\0';
 	open_id = -1;
-	pieces = 0;
+	pieces = ring_pieces = 0;
 	loglevel = LOG_INFO;
 	assert_int_equal(guest_loglvl_parse("none/warning"), 0);	/* Xen's default */
 	return 0;
@@ -111,6 +112,7 @@ static void test_trusted_unfiltered(void **state)
 	out(GUEST_CONSOLE_TRUSTED, "quiet\n", 0);
 	assert_string_equal(screen, "(d1) \x1b[1mbold\x1b[0m\n(d1) next\n");
 	assert_int_equal(pieces, 3);
+	assert_int_equal(ring_pieces, 0);	/* dom0's console is not keel's log */
 }
 
 /* A domU's control and escape bytes (and non-ASCII) show as '?'; tabs stay. */
@@ -120,6 +122,8 @@ static void test_domu_filtered(void **state)
 	assert_string_equal(screen, "(d1) a?[2Jb?\tc????\n");
 	out(GUEST_CONSOLE_ALL, "x\ry\r\n\n", 0);	/* '\r' ends a line too */
 	assert_string_equal(screen, "(d1) a?[2Jb?\tc????\n(d1) x\n(d1) y\n(d1) \n");
+	/* A guest's lines that keel prints are logged too (Xen's guest_printk). */
+	assert_int_equal(ring_pieces, pieces);
 }
 
 /* An unfinished line waits for the flush timer, then the rest continues it. */
@@ -138,7 +142,7 @@ static void test_partial_line_flushed_and_continued(void **state)
 	/* Something else printed meanwhile: the rest starts a new "(d1)" line. */
 	out(GUEST_CONSOLE_TRUSTED, "ab", 0);
 	guest_console_flush(&gc, 1, GUEST_CONSOLE_TRUSTED, 0);
-	console_print_domain(2, "other", 5, false, true, true);
+	console_print_domain(2, "other", 5, false, true, false, true);
 	out(GUEST_CONSOLE_TRUSTED, "cd\n", 0);
 	assert_string_equal(screen, "(d1) / # ls\n(d1) ab\n(d2) other\n(d1) cd\n");
 	/* At the end what waits is printed. */

@@ -82,7 +82,12 @@ static void test_usage_errors(void **state)
 	EXPECT_USAGE("keelctl shutdown: unknown option -q\n", "shutdown", "-q", "a");
 	EXPECT_USAGE("keelctl reboot: -t needs a number of seconds\n", "reboot", "-w", "-t");
 	EXPECT_USAGE("keelctl info: no arguments expected\n", "info", "x");
-	EXPECT_USAGE("keelctl dmesg: no arguments expected\n", "dmesg", "-c");
+	EXPECT_USAGE("keelctl dmesg: no arguments expected\n", "dmesg", "-c", "x");
+	EXPECT_USAGE("keelctl dmesg: unknown option -x\n", "dmesg", "-x");
+	EXPECT_USAGE("keelctl console: -r: 'many' is not a number of lines or 'all'\n", "console",
+		     "-r", "many", "a");
+	EXPECT_USAGE("keelctl console: -r needs a number of lines\n", "console", "-r");
+	EXPECT_USAGE("keelctl console: unknown option -q\n", "console", "-q", "a");
 	EXPECT_USAGE("keelctl top: -n: '0' is not a positive count\n", "top", "-b", "-n", "0");
 	EXPECT_USAGE("keelctl top: -d: '0.01' is not a delay in seconds (0.1-3600)\n", "top", "-d",
 		     "0.01");

@@ -839,6 +839,82 @@ static void test_monitor_spawn_cleans_up_in_the_background(void **state)
 	config_free(&cfg);
 }
 
+/* The whole file at @path as a string ("" when it does not exist). */
+static const char *file_text(const char *path)
+{
+	static char *text;
+	uint8_t *data;
+	size_t len;
+
+	free(text);
+	if (read_whole_file(path, 1 << 20, &data, &len))
+		return text = xstrdup("");
+	text = xasprintf("%.*s", (int)len, (const char *)data);
+	free(data);
+	return text;
+}
+
+/* The monitor keeps the guest's console in dom0 as xenconsoled's --log=guest: whole, bounded. */
+static void test_monitor_keeps_the_console_log(void **state)
+{
+	const char *path = xasprintf_tmp("%s/console/guest-mon.log", daemon_.dir);
+	const char *old = xasprintf_tmp("%s.1", path);
+	char big[FAKE_CONSOLE_SIZE + 101];
+	struct monitor m;
+	bool gone;
+
+	start_monitored(&m, "on_reboot = 'restart'\n");
+	fake_console_print(&fake, 1, "[    0.000000] Linux version\r\n");
+	assert_int_equal(console_log_open(&m.log, daemon_.dir, "mon", 160), 0);
+	console_log_follow(&m.log, m.domid);
+	/* Nobody attached: from the first byte keel kept; a prompt without its newline too. */
+	fake_console_print(&fake, 1, "login: ");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	assert_false(gone);
+	assert_string_equal(file_text(path), "[    0.000000] Linux version\r\nlogin: ");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 0);	/* nothing new */
+	/* Typed output; then the file would pass 160 bytes: it becomes .1, a new one starts. */
+	fake_console_print(&fake, 1, "root\r\n# ");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	fake_console_print(&fake, 1, "echo a line of 64 bytes, more than the file has room for....\r\n");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	fake_console_print(&fake, 1, "echo a line of 64 bytes, more than the file has room for....\r\n");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	assert_string_equal(file_text(old), "[    0.000000] Linux version\r\nlogin: root\r\n# "
+			    "echo a line of 64 bytes, more than the file has room for....\r\n");
+	assert_string_equal(file_text(path),
+			    "echo a line of 64 bytes, more than the file has room for....\r\n");
+
+	/* A guest faster than the poll: what keel no longer had is said, on a line of its own. */
+	m.log.max = 1 << 20;
+	fake_console_print(&fake, 1, "half a line");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fake_console_print(&fake, 1, big);
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	assert_non_null(strstr(file_text(path), "half a line\n[keelctl: 100 bytes of the console "
+					     "were lost (keel keeps 16 KiB)]\nxxxx"));
+
+	/* The guest reboots: the rebuilt domain's console goes on in the same file. */
+	fake_console_print(&fake, 1, "\r\nreboot: Restarting system\r\n");
+	assert_int_equal(hv_shutdown(&fake.hv, 1, SHUTDOWN_reboot), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_WAIT);
+	assert_int_equal(m.domid, 2);
+	assert_non_null(strstr(file_text(path), "x\r\nreboot: Restarting system\r\n"));
+	fake_console_print(&fake, 2, "[    0.000000] Linux version again\r\n");
+	assert_int_equal(console_log_poll(&m.log, &fake.hv, &gone), 1);
+	/* Its last words before keel destroyed it are in the file when the monitor ends. */
+	fake_console_print(&fake, 2, "reboot: Power down\r\n");
+	assert_int_equal(hv_shutdown(&fake.hv, 2, SHUTDOWN_poweroff), 0);
+	assert_int_equal(monitor_check(&m), MONITOR_DONE);
+	assert_non_null(strstr(file_text(path), "Restarting system\r\n[    0.000000] Linux version "
+					     "again\r\nreboot: Power down\r\n"));
+	assert_null(strstr(file_text(path), "again\r\n[    0.000000] Linux version again"));
+	monitor_fini(&m);
+	assert_int_equal(m.log.fd, -1);
+}
+
 /* ---- shutdown and reboot ---- */
 
 static void test_shutdown_through_xenstore(void **state)
@@ -1668,6 +1744,8 @@ static void test_network_attach_list_detach(void **state)
 	backend_stop(&be);
 }
 
+static unsigned int console_reads_replay;
+
 static void test_console(void **state)
 {
 	static const char typed[] = "ls /\n\x1d" "after";
@@ -1682,7 +1760,7 @@ static void test_console(void **state)
 	assert_int_equal(write(in[1], typed, sizeof(typed) - 1), (ssize_t)sizeof(typed) - 1);
 	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	assert_true(outfd >= 0);
-	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd, CONSOLE_REPLAY_ALL), 0);
 	/* Everything up to Ctrl-] went to the guest, nothing after it. */
 	assert_int_equal(fake.dom[1].console_in_len, 5);
 	assert_memory_equal(fake.dom[1].console_in, "ls /\n", 5);
@@ -1696,7 +1774,7 @@ static void test_console(void **state)
 	assert_int_equal(run("destroy", "vm", NULL), EXIT_OK);
 	assert_int_equal(ftruncate(outfd, 0), 0);
 	assert_int_equal(lseek(outfd, 0, SEEK_SET), 0);
-	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd, CONSOLE_REPLAY_ALL), 0);
 	n = pread(outfd, got, sizeof(got) - 1, 0);
 	assert_true(n >= 0);
 	got[n] = '\0';
@@ -1706,11 +1784,58 @@ static void test_console(void **state)
 	fake.buried.exists = false;
 	assert_int_equal(ftruncate(outfd, 0), 0);
 	assert_int_equal(lseek(outfd, 0, SEEK_SET), 0);
-	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd), 0);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd, CONSOLE_REPLAY_ALL), 0);
 	n = pread(outfd, got, sizeof(got) - 1, 0);
 	assert_true(n >= 0);
 	got[n] = '\0';
 	assert_string_equal(got, "\r\n[keelctl: d1 is gone]\r\n");
+	close(in[0]);
+	close(in[1]);
+	close(outfd);
+}
+
+/* The guest writes more while the console replays: shown once, after the replay. */
+static void prints_during_replay(struct fake_hv *f, uint16_t domid)
+{
+	if (++console_reads_replay == 2)
+		fake_console_print(f, domid, "live line\r\n# ");
+}
+
+static void test_console_replay(void **state)
+{
+	static const uint8_t text[] = "one\ntwo\nthree\n# ";
+	const char *path = xasprintf_tmp("%s/console-replay", daemon_.dir);
+	int in[2], outfd;
+	char got[256];
+	ssize_t n;
+
+	assert_int_equal(console_replay_start(text, sizeof(text) - 1, 0), sizeof(text) - 1);
+	assert_string_equal(text + console_replay_start(text, sizeof(text) - 1, 1), "# ");
+	assert_string_equal(text + console_replay_start(text, sizeof(text) - 1, 2), "three\n# ");
+	assert_int_equal(console_replay_start(text, sizeof(text) - 1, 9), 0);
+	assert_int_equal(console_replay_start(text, 14, 2), 4);		/* "two\nthree\n" */
+	assert_int_equal(console_replay_start(text, 0, 2), 0);
+
+	create("vm", NULL);
+	fake_console_print(&fake, 1, "boot 1\r\nboot 2\r\nboot 3\r\nlogin: ");
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(write(in[1], "\x1d", 1), 1);
+	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(outfd >= 0);
+	console_reads_replay = 0;
+	fake.before_console_read = prints_during_replay;
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd, 2), 0);
+	fake.before_console_read = NULL;
+	n = pread(outfd, got, sizeof(got) - 1, 0);
+	assert_true(n >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, "boot 3\r\nlogin: live line\r\n# ");
+
+	/* -r 0 on the command line: only what comes from now on. */
+	assert_int_equal(ftruncate(outfd, 0), 0);
+	assert_int_equal(write(in[1], "\x1d", 1), 1);
+	assert_int_equal(console_attach(&fake.hv, 1, in[0], outfd, 0), 0);
+	assert_int_equal(pread(outfd, got, sizeof(got) - 1, 0), 0);
 	close(in[0]);
 	close(in[1]);
 	close(outfd);
@@ -1763,7 +1888,7 @@ static void expect_whole_output(uint16_t domid)
 	assert_int_equal(pipe(in), 0);
 	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	assert_true(outfd >= 0);
-	assert_int_equal(console_attach(&fake.hv, domid, in[0], outfd), 0);
+	assert_int_equal(console_attach(&fake.hv, domid, in[0], outfd, CONSOLE_REPLAY_ALL), 0);
 	n = pread(outfd, got, sizeof(got) - 1, 0);
 	assert_true(n >= 0);
 	got[n] = '\0';
@@ -1818,6 +1943,18 @@ static void test_info_dmesg_top(void **state)
 	strcpy(fake.log, "(keel) Keel hypervisor 0.1\n(keel) d1: created\n");
 	assert_int_equal(run("dmesg", NULL), EXIT_OK);
 	assert_string_equal(out_text(&out), fake.log);
+
+	/* dmesg -c prints it, then keel forgets it: the next dmesg shows only what came since. */
+	out_close(&out);
+	out_open(&out);
+	kc.out = out.f;
+	assert_int_equal(run("dmesg", "-c", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out), "(keel) Keel hypervisor 0.1\n(keel) d1: created\n");
+	assert_int_equal(run("dmesg", NULL), EXIT_OK);
+	strcat(fake.log, "(keel) d1: destroyed\n");
+	assert_int_equal(run("dmesg", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out), "(keel) Keel hypervisor 0.1\n(keel) d1: created\n"
+			    "(keel) d1: destroyed\n");
 
 	out_close(&out);
 	out_open(&out);
@@ -1967,6 +2104,7 @@ int main(void)
 		T(test_monitor_preserves_and_gives_up),
 		T(test_monitor_run_ends_when_the_domain_is_destroyed),
 		T(test_monitor_spawn_cleans_up_in_the_background),
+		T(test_monitor_keeps_the_console_log),
 		T(test_shutdown_through_xenstore),
 		T(test_shutdown_forced_and_waited),
 		T(test_reboot_waits_until_the_old_domain_is_gone),
@@ -1982,6 +2120,7 @@ int main(void)
 		T(test_vifs_come_back_after_a_reboot),
 		T(test_network_attach_list_detach),
 		T(test_console),
+		T(test_console_replay),
 		T(test_console_last_words),
 		T(test_info_dmesg_top),
 		T(test_vcpu_commands),

@@ -35,13 +35,14 @@ u32 console_selected(void);
 
 /*
  * @n bytes of domain @id's console output (keel/guest_console.h decides
- * what) into the log ring, and onto the console when @to_console, as a
- * "(dN) " line. @cont: they continue the domain's unfinished line, when
+ * what) into the log ring when @to_ring (a guest's debug lines, as Xen's
+ * conring; dom0's console is not keel's log) and onto the console when
+ * @to_console, as a "(dN) " line. @cont: they continue the domain's unfinished line, when
  * nothing else was printed since (else they start a new one); @end: the
  * line is finished (else it stays open for the domain's next bytes).
  */
 void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
-			  bool end, bool to_console);
+			  bool end, bool to_ring, bool to_console);
 
 /*
  * The log ring (every line, whatever the console level) as a stream:
@@ -50,6 +51,8 @@ void console_print_domain(unsigned int id, const char *s, size_t n, bool cont,
  * Returns the bytes copied, or -EINVAL for a position past the head.
  */
 long log_read(u64 *pos, char *buf, size_t size, u64 *head);
+/* dmesg -c: forget the log up to stream position @upto (what was read). */
+void log_clear(u64 upto);
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

@@ -13,6 +13,7 @@ struct text_ring {
 	char *buf;
 	u32 size;		/* bytes kept; 0 keeps nothing */
 	u64 head;		/* bytes ever written */
+	u64 start;		/* nothing before it is read (a cleared log) */
 };
 
 /* An empty stream keeping the last @size bytes in @buf. */
@@ -26,5 +27,7 @@ void text_ring_put(struct text_ring *r, const char *s, size_t n);
  * position past the head.
  */
 long text_ring_read(const struct text_ring *r, u64 *pos, char *buf, size_t size);
+/* Forget the bytes before position @upto (at most the head): reads start there. */
+void text_ring_discard(struct text_ring *r, u64 upto);
 
 #endif

@@ -51,6 +51,7 @@ typedef __UINT64_TYPE__ uint64_t;
 
 /* u.text.flags */
 #define KEEL_TEXT_gone		(1u << 0)	/* destroyed: its output is complete */
+#define KEEL_TEXT_clear		(1u << 1)	/* readlog, in: then forget what it read */
 
 /* u.physinfo.flags: may a backend do I/O straight from/to grant-mapped pages? */
 #define KEEL_PHYS_dom0_owns_devices	(1u << 0)	/* dom0 drives DMA-capable devices */
@@ -165,7 +166,8 @@ struct keel_domctl {
 			uint64_t instance;	/* console_read: in: the domain's
 						 * instance, 0 for the id's newest;
 						 * out: the instance read */
-			uint32_t flags;		/* out: KEEL_TEXT_* */
+			uint32_t flags;		/* out: KEEL_TEXT_*; readlog,
+						 * in: KEEL_TEXT_clear */
 			uint32_t pad;		/* unused */
 		} text;
 		struct {

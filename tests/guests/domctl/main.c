@@ -106,7 +106,7 @@ static bool console_shows(domid_t dom, const char *needle, u64 timeout)
 static void check_text_hostile(void)
 {
 	struct keel_domctl op;
-	u64 head;
+	u64 head, oldest;
 
 	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, TEXT_MAX + 1, 0), -EINVAL);
 	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, BAD_PTR, 64, 0), -EFAULT);
@@ -115,6 +115,18 @@ static void check_text_hostile(void)
 	CHECK(head && !op.u.text.nr, "readlog of 0 bytes: head %llu nr %u",
 	      (unsigned long long)head, op.u.text.nr);
 	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, 64, head + 4096), -EINVAL);
+	/* readlog takes KEEL_TEXT_clear alone; a clear whose copy fails forgets nothing */
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, 64, 0), 0);
+	oldest = op.u.text.offset;
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_readlog,
+		.u.text = { .buffer = (uptr)text, .size = 64, .flags = KEEL_TEXT_gone } };
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_readlog,
+		.u.text = { .buffer = (uptr)BAD_PTR, .size = 64, .flags = KEEL_TEXT_clear } };
+	EXPECT(keel_domctl(&op), -EFAULT);
+	EXPECT(text_op(&op, KEEL_DOMCTL_readlog, 0, text, 64, 0), 0);
+	CHECK(op.u.text.offset == oldest, "a failed readlog clear moved the log from %llu to %llu",
+	      (unsigned long long)oldest, (unsigned long long)op.u.text.offset);
 	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, 55, text, 64, 0), -ESRCH);
 	EXPECT(text_op(&op, KEEL_DOMCTL_console_read, 0x7fff, text, 64, 0), -ESRCH);
 	EXPECT(text_op(&op, KEEL_DOMCTL_console_write, 55, "x", 1, 0), -ESRCH);
