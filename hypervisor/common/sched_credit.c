@@ -284,7 +284,8 @@ int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 
 	u->affinity = mask;
 	if (mask & BIT(u->cpu) || !u->dom)
 		return -1;
-	if (u->state == SCHED_RUNNING)
+	/* Running, or blocked but its CPU has not switched it out yet: that CPU requeues it. */
+	if (u->state == SCHED_RUNNING || s->cpu[u->cpu].curr == u)
 		return u->cpu;	/* requeued inside @mask when its CPU picks next */
 	if (!u->queued) {	/* blocked or parked: placed when it is queued */
 		u->cpu = allowed_cpu(s, u);

@@ -709,6 +709,31 @@ static void test_affinity_beats_ratelimit(void **state)
 	assert_int_equal(u->cpu, 1);
 }
 
+/*
+ * Blocked but not yet switched off its CPU: pinning it away kicks that CPU
+ * and leaves it there, so a wake-up before the switch cannot queue it
+ * elsewhere while that CPU still holds it as current.
+ */
+static void test_affinity_blocked_still_current(void **state)
+{
+	struct sched_unit *u;
+
+	(void)state;
+	sim_start(2);
+	u = add(0, 0, 0, 0);
+	assert_ptr_equal(running[0], u);
+	sched_block(&s, u, now);
+	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	assert_int_equal(u->cpu, 0);
+	resched(0);
+	assert_null(running[0]);
+	kick(sched_wake(&s, u, now));
+	assert_int_equal(u->cpu, 1);
+	memset(ran_on, 0, sizeof(ran_on));
+	run_until(SEC(1));
+	assert_int_equal(ran_on[0], BIT(1));
+}
+
 /* A waiting unit moves at once; a blocked one is queued inside its mask when it wakes. */
 static void test_affinity_queued_and_blocked(void **state)
 {
@@ -894,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_affinity_bad_masks),
 		cmocka_unit_test(test_affinity_moves_running_unit),
 		cmocka_unit_test(test_affinity_queued_and_blocked),
+		cmocka_unit_test(test_affinity_blocked_still_current),
 		cmocka_unit_test(test_affinity_beats_ratelimit),
 		cmocka_unit_test(test_boost_wake_preempts_under_unit),
 		cmocka_unit_test(test_boost_ratelimit),
