@@ -39,9 +39,11 @@ static long domctl_create(struct keel_domctl *op)
 	d = domain_create(id, op->u.create.max_vcpus);
 	if (!d)
 		return id == DOMID_INVALID ? -ENOSPC : -EEXIST;
-	/* Created paused by the toolstack, which unpauses it once loaded (Xen's). */
-	d->controller_pauses = 1;
-	d->pause_count = 1;
+	/*
+	 * Created paused by the toolstack, which unpauses it once loaded (Xen's):
+	 * counted under d->lock, as another dom0 CPU may already pause the new id.
+	 */
+	domain_pause_by_controller(d);
 	op->domain = d->id;
 	pr_info("d%u: created by the toolstack, %u vCPU(s)\n", d->id, d->nr_vcpus);
 	return 0;

@@ -172,7 +172,7 @@ static bool domain_exists(struct domain *self, domid_t id)
 
 /*
  * Lock @d's ports and, unless NULL or @d, @rd's: the lower domain id first
- * (a dying domain may share its id with a new one: then by address).
+ * (ids are unique until a domain is freed; equal ids fall back to address).
  */
 static void double_lock(struct domain *d, struct domain *rd)
 {
