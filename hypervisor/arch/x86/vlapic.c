@@ -156,6 +156,24 @@ static void eoi(struct vcpu *v)
 		hwdom_irq_eoi(v->domain, isr);
 }
 
+/*
+ * A guest repeats INIT/SIPI and HLT with IF=0 at will, and keel's console
+ * writes synchronously: only each AP's first few such lines are printed.
+ */
+#define AP_STATE_LINES 4
+
+static bool ap_line_allowed(struct vcpu *t)
+{
+	u8 n = READ_ONCE(t->arch.ap_lines);	/* racy between senders: a line more at worst */
+
+	if (n > AP_STATE_LINES)
+		return false;
+	WRITE_ONCE(t->arch.ap_lines, n + 1);
+	if (n == AP_STATE_LINES)
+		pr_info("d%uv%u: further down/SIPI lines not logged\n", t->domain->id, t->id);
+	return n < AP_STATE_LINES;
+}
+
 void vlapic_park_ap(struct vcpu *t, const char *why)
 {
 	if (!t->arch.vmcs)
@@ -163,7 +181,8 @@ void vlapic_park_ap(struct vcpu *t, const char *why)
 	WRITE_ONCE(t->arch.wait_sipi, true);
 	if (t->state != VCPU_DOWN) {
 		vcpu_down(t);
-		pr_info("d%uv%u: down (%s)\n", t->domain->id, t->id, why);
+		if (ap_line_allowed(t))
+			pr_info("d%uv%u: down (%s)\n", t->domain->id, t->id, why);
 	}
 }
 
@@ -194,8 +213,9 @@ static void init_sipi(struct vcpu *t, u64 icr)
 	t->arch.sipi_vector = icr & 0xff;
 	if (t->arch.vmcs)
 		WRITE_ONCE(t->arch.restart, true);
-	pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,
-		(unsigned int)(icr & 0xff) << 12);
+	if (ap_line_allowed(t))
+		pr_info("d%uv%u: started by SIPI at %#x\n", t->domain->id, t->id,
+			(unsigned int)(icr & 0xff) << 12);
 	vcpu_up(t);
 }
 

@@ -38,6 +38,7 @@ struct arch_vcpu {
 	u8 sipi_vector;		/* an AP started by SIPI: its real-mode page; 0 = BSP */
 	bool wait_sipi;		/* parked by INIT (or HLT, IF=0) after it ran: a SIPI starts it */
 	bool restart;		/* started again by SIPI: SIPI state at its next run */
+	u8 ap_lines;		/* its down/SIPI lines printed so far (vlapic.c) */
 	u16 vpid;		/* from vpid.c; 0 until the VMCS is made */
 	/*
 	 * Debug registers (debugreg.c): DR0-3 and DR6 are in the CPU only
