@@ -2,6 +2,7 @@
 #ifndef KEELCTL_CONSOLE_H
 #define KEELCTL_CONSOLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "hv.h"
 

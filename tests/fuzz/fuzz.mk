@@ -42,7 +42,7 @@ boot_domains_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include
 boot_domains_FUZZ_LIBS := -lfdt
 
 xl_cfg_FUZZ_SRCS := $(addprefix $(KEELCTL_DIR)/,cfg_parse.c config.c diag.c util.c disk_spec.c \
-	vif_spec.c cfg_suggest.c) \
+	vif_spec.c cfg_suggest.c cpulist.c) \
 	dom0-tools/lib/alloc.c
 xl_cfg_FUZZ_HDRS := $(KEELCTL_HDRS)
 xl_cfg_FUZZ_DEFS := $(KEELCTL_INCLUDES)
