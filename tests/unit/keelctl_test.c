@@ -5,8 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "host.h"
+#include "commands.h"
+#include "kc.h"
 #include "keelctl_test.h"
 #include "util.h"
+#include "xs.h"
 
 static FILE *capture;
 static char *capture_text;
@@ -280,4 +283,30 @@ const char *xasprintf_tmp(const char *fmt, ...)
 	va_end(ap);
 	assert_non_null(*slot);
 	return *slot;
+}
+
+int run_command(struct kc *kc, const char *name, ...)
+{
+	char *argv[16] = { (char *)name };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, name);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return command_find(name)->run(kc, argc, argv);
+}
+
+void expect_xs_node(struct kc *kc, const char *path, const char *want)
+{
+	char *v;
+	int rc = xs_read(kc->xs, 0, path, &v);
+
+	if (rc)
+		fail_msg("%s: %s", path, strerror(-rc));
+	if (strcmp(v, want))
+		fail_msg("%s = '%s', expected '%s'", path, v, want);
+	free(v);
 }

@@ -6,6 +6,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct kc;
+
+/* Runs keelctl command @name on @kc with the NULL-terminated arguments that follow (15 at most). */
+int run_command(struct kc *kc, const char *name, ...);
+/* Fails the test unless xenstore node @path of @kc's connection reads @want. */
+void expect_xs_node(struct kc *kc, const char *path, const char *want);
+
 /* keelctl's messages (kc_errf) go to memory from capture_start() on. */
 void capture_start(void);
 /* What was printed since capture_start() or capture_reset(). */

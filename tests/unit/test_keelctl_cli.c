@@ -37,18 +37,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int run(const char *name, ...)
-{
-	char *argv[16] = { (char *)name };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, name);
-	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	return command_find(name)->run(&kc, argc, argv);
-}
+#define run(...) run_command(&kc, __VA_ARGS__)
 
 /* The command fails with usage status and exactly @message (its usage line follows). */
 #define EXPECT_USAGE(message, ...)						\

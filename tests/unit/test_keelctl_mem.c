@@ -71,31 +71,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int run(const char *name, ...)
-{
-	char *argv[8] = { (char *)name };
-	int argc = 1;
-	va_list ap;
+#define run(...) run_command(&kc, __VA_ARGS__)
 
-	va_start(ap, name);
-	while (argc < 7 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	return command_find(name)->run(&kc, argc, argv);
-}
-
-static void expect_node(const char *path, const char *want)
-{
-	char *v;
-	int rc = xs_read(kc.xs, 0, path, &v);
-
-	if (rc)
-		fail_msg("%s: %s", path, strerror(-rc));
-	if (strcmp(v, want))
-		fail_msg("%s = '%s', expected '%s'", path, v, want);
-	free(v);
-}
+#define expect_node(path, want) expect_xs_node(&kc, path, want)
 
 /* A guest of @mb MiB, started; its id. */
 static uint16_t create(const char *name, unsigned int mb)
