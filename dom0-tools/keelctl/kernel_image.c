@@ -4,14 +4,17 @@
  * printk() this file provides.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <keel/elf.h>
 #include <keel/printk.h>
 #include <keel/pvh_layout.h>
 #include "bzimage2elf.h"
+#include "kernel_cache.h"
 #include "kernel_image.h"
 #include "progress.h"
 #include "util.h"
@@ -107,35 +110,67 @@ static bool is_elf(const uint8_t *p, size_t len)
 	return len >= 4 && !memcmp(p, "\x7f" "ELF", 4);
 }
 
-int kernel_image_open(const char *path, uint64_t mem_bytes, struct kernel_image *img)
+/*
+ * @path's ELF: the file itself, or what its bzImage unpacks to (from keelctl's cache when it
+ * unpacked the same file before). 0, or -errno with a message.
+ */
+static int read_kernel_elf(const char *path, struct kernel_image *img)
 {
-	struct pvh_kernel *k = xcalloc(1, sizeof(*k));
+	struct stat st;
 	char err[256];
 	uint8_t *file;
 	size_t len;
-	int rc;
+	int fd, rc;
 
-	memset(img, 0, sizeof(*img));
-	rc = read_whole_file(path, KERNEL_FILE_MAX, &file, &len);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		rc = -errno;
+		kc_err("%s: %s", path, strerror(-rc));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (S_ISREG(st.st_mode) && !kernel_cache_lookup(&st, &img->elf, &img->elf_len)) {
+		close(fd);
+		progress_step("the kernel %s, unpacked before (keelctl's cache)", path);
+		img->from_bzimage = true;
+		return 0;
+	}
+	rc = read_whole_fd(fd, KERNEL_FILE_MAX, &file, &len);
+	close(fd);
 	if (rc) {
 		kc_err("%s: %s", path, rc == -EFBIG ? "larger than 256 MiB: not a kernel" :
 		       strerror(-rc));
-		free(k);
 		return rc;
 	}
 	if (is_elf(file, len)) {
 		img->elf = file;
 		img->elf_len = len;
-	} else {
-		progress_step("decompressing the kernel %s", path);
-		rc = bzimage_extract(file, len, &img->elf, &img->elf_len, err, sizeof(err));
-		free(file);
-		if (rc) {
-			kc_err("%s: not a PVH kernel: %s", path, err);
-			free(k);
-			return -ENOEXEC;
-		}
-		img->from_bzimage = true;
+		return 0;
+	}
+	progress_step("decompressing the kernel %s", path);
+	rc = bzimage_extract(file, len, &img->elf, &img->elf_len, err, sizeof(err));
+	free(file);
+	if (rc) {
+		kc_err("%s: not a PVH kernel: %s", path, err);
+		return -ENOEXEC;
+	}
+	img->from_bzimage = true;
+	if (S_ISREG(st.st_mode))
+		kernel_cache_store(&st, img->elf, img->elf_len);
+	return 0;
+}
+
+int kernel_image_open(const char *path, uint64_t mem_bytes, struct kernel_image *img)
+{
+	struct pvh_kernel *k = xcalloc(1, sizeof(*k));
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	rc = read_kernel_elf(path, img);
+	if (rc) {
+		free(k);
+		return rc;
 	}
 	img->pvh = k;
 	loader_subject = path;

@@ -1,6 +1,8 @@
 /* keelctl: keel's dom0 toolstack, like Xen's xl. Picks the command and runs it. */
+#include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "kernel_cache.h"
 
 int main(int argc, char **argv)
 {
@@ -9,6 +11,11 @@ int main(int argc, char **argv)
 	int status, i;
 
 	kc_errf = stderr;
+	kernel_cache_dir = getenv("KEELCTL_KERNEL_CACHE");
+	if (!kernel_cache_dir)
+		kernel_cache_dir = KERNEL_CACHE_DIR;
+	else if (!strcmp(kernel_cache_dir, "off"))
+		kernel_cache_dir = NULL;
 	/* Global options before the command, as xl's: -v (verbose), --version, -h. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v")) {

@@ -45,24 +45,28 @@ void kc_warn(const char *fmt, ...)
 
 int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = read_whole_fd(fd, max, buf, len);
+	close(fd);
+	return rc;
+}
+
+int read_whole_fd(int fd, size_t max, uint8_t **buf, size_t *len)
+{
 	size_t size, n = 0;
 	struct stat st;
 	uint8_t *p;
 	ssize_t got;
-	int fd, rc;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fstat(fd, &st))
 		return -errno;
-	if (fstat(fd, &st)) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
-	}
 	size = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 65536;
 	if (size > max)
 		size = max;
@@ -77,7 +81,6 @@ int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 				if (got == 0)
 					break;
 				free(p);
-				close(fd);
 				return got < 0 ? -errno : -EFBIG;
 			}
 			size = size * 2 > max ? max : size * 2;
@@ -89,14 +92,12 @@ int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 		if (got < 0) {
 			rc = -errno;
 			free(p);
-			close(fd);
 			return rc;
 		}
 		if (got == 0)
 			break;
 		n += (size_t)got;
 	}
-	close(fd);
 	p[n] = '\0';
 	*buf = p;
 	*len = n;

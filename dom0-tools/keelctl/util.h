@@ -28,6 +28,8 @@ void kc_warn(const char *fmt, ...) __printf(1, 2);
  * or -errno (-EFBIG when larger than @max) without a message.
  */
 int read_whole_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+/* The same from the current offset of the open file @fd, which stays open. */
+int read_whole_fd(int fd, size_t max, uint8_t **buf, size_t *len);
 
 /* mkdir -p: @path and its missing parents (mode 0755); 0 or -errno. */
 int mkdir_parents(const char *path);

@@ -102,6 +102,12 @@ test_keelctl_builder_SRCS := $(KEELCTL_TEST_SRCS)
 test_keelctl_builder_HDRS := $(KEELCTL_TEST_HDRS)
 test_keelctl_builder_DEFS := $(KEELCTL_INCLUDES) -DDEBIAN_VMLINUZ='"$(BUILD)/linux/vmlinuz"'
 test_keelctl_builder_LIBS := -llzma
+# keelctl's cache of unpacked bzImages (kernel_cache.c), in a temporary directory.
+UNIT_TESTS += test_keelctl_kernel_cache
+test_keelctl_kernel_cache_SRCS := $(KEELCTL_TEST_SRCS)
+test_keelctl_kernel_cache_HDRS := $(KEELCTL_TEST_HDRS)
+test_keelctl_kernel_cache_DEFS := $(KEELCTL_INCLUDES)
+test_keelctl_kernel_cache_LIBS := -llzma
 test_keelctl_xenstore_SRCS := $(KEELCTL_TEST_SRCS) tests/unit/xs_client.c
 test_keelctl_xenstore_HDRS = $(KEELCTL_TEST_HDRS) tests/unit/xs_client.h $(XENSTORED_ASAN)
 test_keelctl_xenstore_DEFS = $(KEELCTL_INCLUDES) -DXENSTORED_BIN='"$(XENSTORED_ASAN)"'
