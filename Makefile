@@ -167,8 +167,9 @@ ISO_MODULES_network = $(LINUX_DIR)/vmlinux.elf \
 $(BUILD)/keel-network.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 owns Bochs's machine (docs/hardware.md): the default dom0=pvh with the host's ACPI tables,
-# an IDE disk (hw-disk.img, tests/emu/hardware/) and an e1000 on vnet; a domU's disk is a file on
-# that disk and its vif on a bridge holding the e1000 (tests/emu/dom0/usr/libexec/keel/test-hardware).
+# an IDE disk and an e1000 on vnet. The disk is make run's guests disk (below: /init mounts it on
+# /guests) plus a file of known content; the example guest boots from it with its vif on a
+# bridge holding the e1000 (tests/emu/dom0/usr/libexec/keel/test-hardware, tests/emu/hardware/).
 # iomem=relaxed lets /dev/mem reach ranges Linux marks busy: keel itself must refuse them.
 TEST_ISOS += hardware
 HW_DISK := $(BUILD)/hw-disk.img
@@ -178,19 +179,6 @@ ISO_MODULES_hardware = $(LINUX_DIR)/vmlinux.elf \
 	$(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-hardware.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
 	$(HW_DISK)
-$(HW_DISK): tests/emu/hardware/mkdisk.sh $(BUILD)/linux/rootdisk.img
-	@echo "  EXT4    $@"
-	@tests/emu/hardware/mkdisk.sh $@ $(BUILD)/linux/rootdisk.img
-
-# make run's dom0 (dom0=pvh) with make run's guests disk as its IDE disk: /init mounts it on
-# /guests and the example guest boots from it (tests/emu/dom0/usr/libexec/keel/test-guests).
-TEST_ISOS += guests
-ISO_CMDLINE_guests := console=com1,e9 dom0_mem=256M
-ISO_MODULES_guests = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE) keel.test=guests keel.test=poweroff' \
-	$(DOM0_TEST_INITRAMFS) ''
-$(BUILD)/keel-guests.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz \
-	$(BUILD)/guests.img
-
 $(BUILD)/keel-%.iso: $(BUILD)/keel.elf boot/mkiso.sh
 	@echo "  ISO     $@"
 	@boot/mkiso.sh $@ $(BUILD)/keel.elf "$(ISO_CMDLINE_$*)" $(ISO_MODULES_$*)
@@ -300,11 +288,20 @@ RUN_ISO ?= $(BUILD)/keel-linux-run.iso
 # The guests disk (guests/README): guests/ and the shipped Debian guest's files in debian/, an
 # ext4 image the emulator's IDE disk holds and dom0's /init mounts at /guests.
 GUESTS_DISK := $(BUILD)/guests.img
-$(GUESTS_DISK): boot/mkguestsdisk.sh $(shell find guests 2>/dev/null) $(LINUX_DIR)/vmlinuz \
-		$(GUEST_INITRAMFS) $(ROOTDISK)
+GUESTS_DISK_DEPS = boot/mkguestsdisk.sh $(shell find guests 2>/dev/null) $(LINUX_DIR)/vmlinuz \
+	$(GUEST_INITRAMFS) $(ROOTDISK)
+GUESTS_DISK_FILES = debian/vmlinuz=$(LINUX_DIR)/vmlinuz debian/initrd.gz=$(GUEST_INITRAMFS) \
+	debian/root.img=$(ROOTDISK)
+$(GUESTS_DISK): $(GUESTS_DISK_DEPS)
 	@echo "  EXT4    $@"
-	@boot/mkguestsdisk.sh $@ guests debian/vmlinuz=$(LINUX_DIR)/vmlinuz \
-		debian/initrd.gz=$(GUEST_INITRAMFS) debian/root.img=$(ROOTDISK)
+	@boot/mkguestsdisk.sh $@ guests $(GUESTS_DISK_FILES)
+
+# The hardware test's IDE disk: the guests disk plus a file whose sha256 dom0 knows.
+$(BUILD)/hw-known.txt:
+	@mkdir -p $(@D) && seq -w 1 150000 >$@
+$(HW_DISK): $(GUESTS_DISK_DEPS) $(BUILD)/hw-known.txt
+	@echo "  EXT4    $@"
+	@boot/mkguestsdisk.sh $@ guests $(GUESTS_DISK_FILES) keel-test/known=$(BUILD)/hw-known.txt
 
 run:
 	@scripts/deps.sh run
