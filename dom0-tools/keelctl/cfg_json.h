@@ -6,7 +6,7 @@
 #include <public/keel_domctl.h>
 #include "config.h"
 
-/* @s as a JSON string, quotes and escapes included. */
+/* @s as a JSON string, quotes and escapes included; bytes that are not UTF-8 become U+FFFD. */
 void json_string(FILE *out, const char *s);
 
 /*

@@ -1,10 +1,12 @@
 /* Host tests of keelctl's xl.cfg parser: every key, quoting, lists, comments, exact errors. */
 #include <stdlib.h>
 #include <string.h>
+#include "cfg_json.h"
 #include "cfg_suggest.h"
 #include "config.h"
 #include "host.h"
 #include "keelctl_test.h"
+#include "util.h"
 #include <public/keel_domctl.h>
 
 static struct out_buf err;
@@ -409,6 +411,31 @@ static void test_print_reads_back(void **state)
 	out_close(&o);
 }
 
+/* list -l's strings: escapes, UTF-8 kept, bytes that are not UTF-8 replaced (JSON stays valid). */
+static void test_json_string(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "q\"b\\\n\x7f", "\"q\\\"b\\\\\\u000a\\u007f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\"" },
+		{ "a\xff" "b", "\"a\\ufffdb\"" },			/* never a lead byte */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* a surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },	/* past U+10FFFF */
+		{ "x\xe2\x82", "\"x\\ufffd\\ufffd\"" },		/* cut short at the end */
+	};
+	struct out_buf o;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		out_open(&o);
+		json_string(o.f, cases[i].in);
+		assert_string_equal(out_text(&o), cases[i].out);
+		out_close(&o);
+	}
+}
+
 static void test_copy(void **state)
 {
 	struct domain_config a, b;
@@ -446,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shipped_example, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_reads_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
+		cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
