@@ -8,7 +8,6 @@
 #include <keel/p2m.h>
 #include <keel/page.h>
 #include <keel/percpu.h>
-#include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
 #include <public/xen.h>
@@ -49,8 +48,7 @@ static long dispatch(struct vcpu *v, unsigned long nr, unsigned long args[5])
 		return do_keel_domctl(v, args[0]);
 	case __HYPERVISOR_grant_table_op:
 		return do_grant_table_op(v, args[0], args[1], args[2]);
-	default:
-		pr_debug("d%u: unknown hypercall %lu\n", v->domain->id, nr);
+	default:	/* not logged, as Xen's: a guest would fill keel's log */
 		return -ENOSYS;
 	}
 }

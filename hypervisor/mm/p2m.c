@@ -230,6 +230,28 @@ int p2m_get_page(struct domain *d, u64 gpa, unsigned int need, u64 *hpa,
 	return 0;
 }
 
+int p2m_read_u64(struct domain *d, u64 gpa, u64 *val)
+{
+	u64 frame, bits;
+	int rc;
+
+	if (gpa >= PT_ADDR_LIMIT)
+		return -ENOENT;
+	if (gpa & 7)
+		return -EINVAL;
+	spin_lock(&d->p2m_lock);
+	rc = lookup_locked(d, gpa, &frame, &bits);
+	if (!rc && !(arch_p2m_access(bits) & P2M_READ))
+		rc = -EACCES;
+	else if (!rc && !page_count(frame))
+		rc = -EBUSY;
+	if (!rc)
+		*val = *(const u64 *)((const u8 *)phys_to_virt(frame) +
+				      (gpa & (PAGE_SIZE - 1)));
+	spin_unlock(&d->p2m_lock);
+	return rc;
+}
+
 /* ---- RAM --------------------------------------------------------------- */
 
 int p2m_populate(struct domain *d, u64 gpa, unsigned int order)

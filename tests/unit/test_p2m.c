@@ -1143,6 +1143,37 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 	assert_int_equal((u32)e820[2], XEN_HVM_MEMMAP_TYPE_RESERVED);
 }
 
+/*
+ * The guest page walk's reads (p2m_read_u64): RAM, a grant mapping, never a
+ * hole, MMIO or an unaligned word, and no reference left behind.
+ */
+static void test_read_u64(void **state)
+{
+	const u64 word = 0x8000000012345067ULL, at = HW_MMIO + MiB(2) + 0x3000;
+	u64 v = 0, count = page_count(virt_to_phys(host_ptr(1, RAM_4K)));
+	grant_handle_t h;
+	struct domain *d;
+
+	assert_int_equal(copy_to_guest_phys(dom[1], RAM_4K + 8, &word, 8), 0);
+	assert_int_equal(p2m_read_u64(dom[1], RAM_4K + 8, &v), 0);
+	assert_true(v == word);
+	assert_int_equal(page_count(virt_to_phys(host_ptr(1, RAM_4K))), count);
+	assert_int_equal(p2m_read_u64(dom[1], RAM_4K + 4, &v), -EINVAL);
+	assert_int_equal(p2m_read_u64(dom[1], HOLE_GPA, &v), -ENOENT);
+	assert_int_equal(p2m_read_u64(dom[1], ~7ULL, &v), -ENOENT);
+	gput(0, GRANTED, "grant!!", 8);
+	grant(0, 3, 1, GRANTED, GTF_permit_access | GTF_readonly);
+	assert_int_equal(map_at(vc(1), SCRATCH, 0, 3, HOLE_GPA,
+				GNTMAP_host_map | GNTMAP_readonly, &h, NULL),
+			 GNTST_okay);
+	assert_int_equal(p2m_read_u64(dom[1], HOLE_GPA, &v), 0);
+	assert_memory_equal(&v, "grant!!", 8);
+	assert_int_equal(unmap(1, h, HOLE_GPA), GNTST_okay);
+	d = hw_create();
+	assert_true(arch_p2m_access(attr_of(2, at)) & P2M_MMIO);
+	assert_int_not_equal(p2m_read_u64(d, at, &v), 0);
+}
+
 /* hwacpi's and hwirq's parts of arch_hwdom_init(): not these tests'. */
 int hwdom_ports_init(struct domain *d) { return 0; }
 int hwdom_irq_init(struct domain *d) { return 0; }
@@ -1246,6 +1277,7 @@ int main(void)
 		T(test_vcpu_info_page_outlives_physmap),
 		T(test_readonly_grant_stays_readonly),
 		T(test_keel_pages_are_not_the_guests),
+		T(test_read_u64),
 		T(test_dev_bus_addr_is_zero),
 		T(test_shared_info_moves_leave_no_tables),
 		T(test_placement_range),

@@ -54,6 +54,10 @@ UNIT_TESTS += test_vmexit
 test_vmexit_SRCS := $(HV)/arch/x86/vmexit.c tests/unit/stub_printk.c
 test_vmexit_DEFS := -I$(HV)/arch/x86/include
 test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
+# The CPUID view (arch/x86/cpuid.c): the frequency leaf.
+UNIT_TESTS += test_cpuid
+test_cpuid_SRCS := $(HV)/arch/x86/cpuid.c
+test_cpuid_DEFS := -I$(HV)/arch/x86/include
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
 UNIT_TESTS += test_spec_ctrl
 test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c

@@ -1,5 +1,6 @@
 /* CPUID as a guest sees it: the Xen leaves at 0x40000000 and host leaves filtered to what keel supports. */
 #include <keel/domain.h>
+#include <keel/time.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
@@ -25,6 +26,14 @@
 #define CPUID6_EAX_ARAT BIT(2)
 #define TOPOLOGY_LEVEL_SMT 1
 #define TOPOLOGY_LEVEL_CORE 2
+/*
+ * Leaf 0x16, the processor's base and maximum frequency in MHz: keel's
+ * calibrated TSC. Linux's native_calibrate_cpu_early() then takes cpu_khz
+ * from it instead of polling PIT channel 2 (quick_pit_calibrate(): some
+ * 100,000 port reads, each an exit, that fail anyway on keel's PIT-less
+ * platform). The leaves between 0xd and 0x16 stay zero.
+ */
+#define FREQ_LEAF 0x16
 
 /*
  * Leaf 0xb, the x2APIC topology: the domain's vCPUs are the cores of one
@@ -77,13 +86,17 @@ struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub)
 		}
 		return r;
 	}
+	if (leaf == FREQ_LEAF) {
+		r.eax = r.ebx = (tsc_hz + 500000) / 1000000;
+		return r;
+	}
 	if ((leaf < 0x80000000 && leaf > max_basic) ||
 	    (leaf >= 0x80000000 && leaf > max_ext))
 		return r;
 	r = cpuid_count(leaf, sub);
 	switch (leaf) {
 	case 0:
-		r.eax = MIN(r.eax, 0xdu);
+		r.eax = FREQ_LEAF;
 		break;
 	case 1:
 		r.ebx = (v->id << 24) | (r.ebx & 0xff00);	/* APIC ID, CLFLUSH size */

@@ -2,6 +2,7 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/p2m.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
@@ -26,8 +27,8 @@ int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa)
 		unsigned int shift = 12 + 9 * (levels - 1);
 		u64 entry;
 
-		if (copy_from_guest_phys(v->domain, &entry,
-					 table + ((va >> shift) & 511) * 8, 8))
+		if (p2m_read_u64(v->domain, table + ((va >> shift) & 511) * 8,
+				 &entry))
 			return -EFAULT;
 		if (!(entry & X86_PTE_P) || (write && !(entry & X86_PTE_RW)))
 			return -EFAULT;

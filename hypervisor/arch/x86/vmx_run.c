@@ -98,24 +98,31 @@ void arch_vcpu_switch_out(struct vcpu *v)
  * guest does, but Bochs 2.7 does not while a guest it entered with
  * RFLAGS.IF clear keeps it clear: a vCPU spinning with interrupts off on
  * work of another vCPU (Linux's AP calibrating its delay loop against the
- * jiffies its BSP keeps) would never give the CPU back. Far deadlines are
- * cut to a second; the loop simply enters again.
+ * jiffies its BSP keeps) would never give the CPU back. A deadline is
+ * converted to its TSC value once and kept for the entries after; one
+ * more than a second ahead is cut to a second and converted again at
+ * each entry (TIMER_NONE is never kept), so nothing overflows.
  */
-static void arm_preemption_timer(void)
+static void arm_preemption_timer(struct vcpu *v)
 {
-	u64 deadline = timers_next_deadline(), now = now_ns(), ticks;
+	u64 deadline = timers_next_deadline(), tsc = arch_read_tsc(), ticks;
 
 	if (!(vmread(PIN_BASED_VM_EXEC_CONTROL) & PIN_PREEMPTION_TIMER))
 		return;
-	if (deadline == TIMER_NONE)
-		ticks = 0xffffffff;
-	else if (deadline <= now)
-		ticks = 0;
-	else	/* at most a second ahead: the loop re-arms, nothing overflows */
-		ticks = MIN((MIN(deadline - now, NSEC_PER_SEC) * (tsc_hz / 1000) /
-			     1000000) >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc),
-			    0xffffffffULL);
-	vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks);
+	if (deadline == TIMER_NONE) {
+		vmwrite(VMX_PREEMPTION_TIMER_VALUE, 0xffffffff);
+		return;
+	}
+	if (deadline != v->arch.timer_deadline) {
+		u64 now = scale_delta(tsc - boot_tsc, &tsc_scale);
+		u64 ahead = deadline > now ? deadline - now : 0;
+
+		v->arch.timer_deadline = ahead <= NSEC_PER_SEC ? deadline : TIMER_NONE;
+		v->arch.timer_tsc = tsc + MIN(ahead, NSEC_PER_SEC) * (tsc_hz / 1000) / 1000000;
+	}
+	ticks = v->arch.timer_tsc > tsc ? v->arch.timer_tsc - tsc : 0;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+		MIN(ticks >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc), 0xffffffffULL));
 }
 
 void arch_vcpu_run(struct vcpu *v)
@@ -135,7 +142,7 @@ void arch_vcpu_run(struct vcpu *v)
 			vmx_flush_vpid(v);	/* INIT flushes the TLB */
 		}
 		vmx_deliver_interrupts(v);
-		arm_preemption_timer();
+		arm_preemption_timer(v);
 		ept_enter_guest(c, v->domain);
 		spec_ctrl_enter_guest();
 		if (vmx_enter(&v->arch.regs, v->arch.launched)) {

@@ -70,6 +70,13 @@ int p2m_lookup(struct domain *d, u64 gpa, u64 *hpa, u64 *attr);
  */
 int p2m_get_page(struct domain *d, u64 gpa, unsigned int need, u64 *hpa,
 		 u64 *attr);
+/*
+ * The aligned 8 bytes of @d's memory at @gpa (a guest page-table entry)
+ * into *@val, read under the p2m lock, which keeps the entry and so its
+ * frame: no reference taken. 0, -EINVAL (not aligned), -ENOENT, -EACCES
+ * (no P2M_READ) or -EBUSY (no RAM frame there), as p2m_get_page().
+ */
+int p2m_read_u64(struct domain *d, u64 gpa, u64 *val);
 
 /*
  * Back [gpa, gpa + (4 KiB << @order)), which must be empty and aligned,

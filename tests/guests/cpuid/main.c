@@ -5,8 +5,9 @@
  * version 4 or later, as Linux's xenbus expects. The vendor must be
  * GenuineIntel (Linux then picks VMCALL for hypercalls), CPUID.1:ECX bit 31
  * (hypervisor present) must be set, and VMX (CPUID.1:ECX bit 5) must be
- * hidden: keel offers no nested virtualisation. Leaves base + 2 and + 4 are
- * printed for information.
+ * hidden: keel offers no nested virtualisation. Leaf 0x16 must give a base
+ * frequency (keel's TSC), so that Linux calibrates without the PIT. Leaves
+ * base + 2 and + 4 are printed for information.
  */
 #include "guest.h"
 
@@ -71,6 +72,14 @@ int guest_main(const char *cmdline)
 	CHECK(!(r.ecx & CPUID1_ECX_VMX),
 	      "CPUID.1:ECX.VMX (bit 5) is advertised to the guest");
 
+	/* Linux's cpu_khz_from_cpuid(): without it, it polls the PIT. */
+	r = cpuid(0);
+	if (CHECK(r.eax >= 0x16, "max basic leaf %#x, want >= 0x16", r.eax)) {
+		r = cpuid(0x16);
+		printf("guest: cpuid 0x16: base %u MHz, max %u MHz\n", r.eax, r.ebx);
+		CHECK(r.eax && r.eax == r.ebx,
+		      "leaf 0x16: base %u MHz, max %u MHz", r.eax, r.ebx);
+	}
 	check_xen_leaves();
 	return test_result("cpuid");
 }

@@ -49,6 +49,7 @@ struct arch_vcpu {
 	bool dr_loaded;
 	u64 rip, rflags;	/* the guest's, at its last switch-out (vcpu_dump()) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST: on top of its domain's TSC (tsc.c) */
+	u64 timer_deadline, timer_tsc;	/* the preemption timer's, in ns and TSC (vmx_run.c) */
 	struct vmtrr mtrr;
 	u64 exit_count[EXIT_REASON_MAX + 1];
 	struct vlapic vlapic;
