@@ -130,7 +130,7 @@ $(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs
 # dom0 Linux with the toolstack: xenstored, keelctl, a stock Linux guest to create
 # (tests/emu/dom0/usr/libexec/keel/test-toolstack runs the scenario).
 TEST_ISOS += toolstack
-ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=256M dom0=virtual
+ISO_CMDLINE_toolstack := console=com1,e9 dom0_mem=384M dom0=virtual
 ISO_MODULES_toolstack = $(LINUX_DIR)/vmlinux.elf \
 	'$(LINUX_CMDLINE) keel.test=toolstack keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
 $(BUILD)/keel-toolstack.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
@@ -280,7 +280,7 @@ deps-build:
 # which keel joins to COM1 (the terminal, both ways, under scripts/run.sh). No e9 copy of the
 # console: under Bochs it would only go to build/run/bochs.out, and slow the console down.
 # dom0 owns the emulated PC (dom0=pvh, docs/hardware.md) to drive the guests disk below.
-ISO_CMDLINE_linux-run := console=com1 dom0_mem=256M
+ISO_CMDLINE_linux-run := console=com1 dom0_mem=384M
 ISO_MODULES_linux-run = $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' $(DOM0_INITRAMFS) ''
 $(BUILD)/keel-linux-run.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-initramfs.cpio.gz
 RUN_ISO ?= $(BUILD)/keel-linux-run.iso

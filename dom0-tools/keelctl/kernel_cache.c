@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "kernel_cache.h"
@@ -118,6 +119,32 @@ static bool zero_page(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* The bytes @elf takes in the cache: its pages that are not all zeros. */
+static uint64_t stored_size(const uint8_t *elf, size_t len)
+{
+	uint64_t n = CACHE_DATA;
+
+	for (size_t off = 0; off < len; off += 4096)
+		if (!zero_page(elf + off, len - off))
+			n += 4096;
+	return n;
+}
+
+/*
+ * Is there room for @need bytes, leaving a quarter of the file system free? dom0's root is
+ * often a tmpfs in RAM (half of it at most): the cache must not be what fills it.
+ */
+static int room_for(int dir, uint64_t need)
+{
+	struct statvfs vfs;
+
+	if (fstatvfs(dir, &vfs))
+		return -errno;
+	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < need + (uint64_t)vfs.f_blocks * vfs.f_frsize / 4)
+		return -ENOSPC;
+	return 0;
+}
+
 /* Writes @elf at CACHE_DATA, skipping its zero pages (left as holes), then sets the size. */
 static int write_sparse(int fd, const uint8_t *elf, size_t len)
 {
@@ -200,6 +227,11 @@ int kernel_cache_store(const struct stat *st, const uint8_t *elf, size_t len)
 	if (dir < 0)
 		return dir;
 	evict(dir, KERNEL_CACHE_ENTRIES - 1);
+	rc = room_for(dir, stored_size(elf, len));
+	if (rc) {
+		close(dir);
+		return rc;
+	}
 	snprintf(tmp, sizeof(tmp), "tmp.%d", (int)getpid());
 	unlinkat(dir, tmp, 0);
 	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -156,8 +156,12 @@ static int read_kernel_elf(const char *path, struct kernel_image *img)
 		return -ENOEXEC;
 	}
 	img->from_bzimage = true;
-	if (S_ISREG(st.st_mode))
-		kernel_cache_store(&st, img->elf, img->elf_len);
+	if (S_ISREG(st.st_mode) && kernel_cache_dir) {
+		rc = kernel_cache_store(&st, img->elf, img->elf_len);
+		if (rc)
+			progress_step("the unpacked kernel is not kept in %s: %s", kernel_cache_dir,
+				      strerror(-rc));
+	}
 	return 0;
 }
 

@@ -7,23 +7,26 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "host.h"
 #include "keelctl_test.h"
 #include "kernel_cache.h"
 #include "kernel_image.h"
+#include "progress.h"
 #include "util.h"
 
 static uint8_t *elf, *bz;
 static size_t elf_len, bz_len;
-static char cache[160];
+static char cache[192], dir[128];
 
 static int before(void **state)
 {
 	elf = test_kernel_elf(&elf_len, 1);
 	bz = test_bzimage(elf, elf_len, &bz_len);
-	snprintf(cache, sizeof(cache), "%s/cache/kernels", tmpdir_make());
+	snprintf(dir, sizeof(dir), "%s", tmpdir_make());
+	snprintf(cache, sizeof(cache), "%s/cache/kernels", dir);
 	kernel_cache_dir = cache;
 	capture_start();
 	return 0;
@@ -194,6 +197,41 @@ static void test_unsafe_directory_is_not_used(void **state)
 	free(path);
 }
 
+/* A kernel that would leave less than a quarter of a small file system free is not kept. */
+static void test_full_file_system_is_left_alone(void **state)
+{
+	size_t big_len = elf_len + (200u << 10);
+	uint8_t *big = malloc(big_len), *big_bz;
+	const char *fs = xasprintf_tmp("%s/small", dir);
+	struct kernel_image img;
+	size_t big_bz_len;
+	char *path;
+
+	memcpy(big, elf, elf_len);
+	for (size_t i = elf_len; i < big_len; i++)
+		big[i] = (uint8_t)(i * 7 + 1);
+	big_bz = test_bzimage(big, big_len, &big_bz_len);
+	path = xstrdup(tmp_file("vmlinuz-full", big_bz, big_bz_len));
+	assert_int_equal(mkdir(fs, 0700), 0);
+	if (mount("keelctl-test", fs, "tmpfs", 0, "size=256k")) {
+		fprintf(stderr, "skipped: cannot mount a tmpfs (%s)\n", strerror(errno));
+		free(path), free(big), free(big_bz);
+		skip();
+	}
+	kernel_cache_dir = fs;
+	progress_begin(PROGRESS_LINES, kc_errf, "full");
+	open_ok(path, &img);
+	progress_end();
+	assert_memory_equal(img.elf, big, big_len);
+	kernel_image_free(&img);
+	expect_message("the unpacked kernel is not kept in");
+	assert_int_equal(system(xasprintf_tmp("test -z \"$(ls %s)\"", fs)), 0);
+	assert_int_equal(umount(fs), 0);
+	free(path);
+	free(big);
+	free(big_bz);
+}
+
 static void test_no_cache_when_off(void **state)
 {
 	struct kernel_image img;
@@ -212,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_least_recently_used_goes, before, after),
 		cmocka_unit_test_setup_teardown(test_zero_pages_are_holes, before, after),
 		cmocka_unit_test_setup_teardown(test_unsafe_directory_is_not_used, before, after),
+		cmocka_unit_test_setup_teardown(test_full_file_system_is_left_alone, before, after),
 		cmocka_unit_test_setup_teardown(test_no_cache_when_off, before, after),
 	};
 
