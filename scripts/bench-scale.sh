@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`'s scale figures: boots the domctl test ISO in Bochs (4 CPUs) and reports keel's
-# resident memory with dom0 alone (its boot log: image, page bitmap and frame table, what it
-# allocated) and what one more domain costs it (the guest's 200 live domains of one vCPU, no RAM),
-# with keel's limits beside them.
+# `make bench`'s scale figures: boots the domctl test ISO in Bochs (one CPU, as its test) and
+# reports keel's resident memory with dom0 alone (its boot log: image, page bitmap and frame
+# table, what it allocated) and what one more domain costs it (the guest's 200 live domains of
+# one vCPU, no RAM), with keel's limits beside them.
 #
 # Usage: scripts/bench-scale.sh ISO        (report: $KEEL_BENCH_DIR/scale.txt, default build/bench)
 set -euo pipefail
@@ -23,8 +23,8 @@ command -v bochs-bin >/dev/null || die "bochs-bin not installed (scripts/deps.sh
 rm -rf "$dir" && mkdir -p "$dir"
 trap keel_stop_xvfb EXIT
 [[ -n ${DISPLAY:-} ]] || keel_start_xvfb "$dir"
-keel_bochsrc "$dir/bochsrc" "$iso" "$dir/serial.txt" "$dir/bochs.log" 256 4 1
-echo "bench-scale: booting $(basename "$iso") in Bochs, 4 CPUs (log: ${dir#"$root"/}/serial.txt)"
+keel_bochsrc "$dir/bochsrc" "$iso" "$dir/serial.txt" "$dir/bochs.log" 256 1 1
+echo "bench-scale: booting $(basename "$iso") in Bochs (log: ${dir#"$root"/}/serial.txt)"
 timeout -k 5 "$limit" bochs-bin -q -f "$dir/bochsrc" <<<c >"$dir/bochs.out" 2>&1 || true
 
 log=$dir/serial.txt
