@@ -49,6 +49,6 @@ read -r ndoms pages < <(sed -E 's/domctl: ([0-9]+) domains at once, ([0-9]+) pag
 	printf '%-44s %10s\n' "  allocated (CPUs' stacks, dom0's state)" "$alloc KiB"
 	printf '%-44s %10s\n' "per domain (1 vCPU, no RAM; $ndoms live)" "$((pages * 4)) KiB"
 	echo
-	echo "Limits: $(awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' <<<"$hdr"), domain ids 1-32751 all live at once"
+	echo "Limits: $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' <<<"$hdr"), domain ids 1-32751 all live at once"
 	echo "(per-CPU and per-domain state is allocated as CPUs come up and domains are created)"
 } | tee "$out/scale.txt"
