@@ -315,11 +315,12 @@ run:
 bench:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/keel-linux.iso $(BUILD)/keel-guest-hello.iso \
-		$(BUILD)/keel-blockbench.iso $(BUILD)/keel-netbench.iso
+		$(BUILD)/keel-blockbench.iso $(BUILD)/keel-netbench.iso $(BUILD)/keel-domctl.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench.sh $(BUILD)/keel-linux.iso \
 		$(BUILD)/keel-guest-hello.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-block.sh $(BUILD)/keel-blockbench.iso
 	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-net.sh $(BUILD)/keel-netbench.iso
+	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-scale.sh $(BUILD)/keel-domctl.iso
 
 # make bench's disks: diskbench in dom0 and in Linux domUs on keel-blkback and Linux's
 # blkback (tests/emu/dom0/usr/libexec/keel/test-blockbench, scripts/bench-block.sh).

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #define CONFIG_MAX_NAME		64
-#define CONFIG_MAX_VCPUS	8	/* keel_domctl create */
+#define CONFIG_MAX_VCPUS	64	/* keel_domctl create */
 #define CONFIG_MIN_MEMORY_MB	4	/* PVH_MIN_MEM */
 #define CONFIG_MAX_MEMORY_MB	65536	/* set_memory: 64 GiB */
 #define CONFIG_DEFAULT_MEMORY_MB 32	/* libxl's default */

@@ -7,7 +7,7 @@
 #define ICR_INIT_ASSERT 0xc500
 #define ICR_INIT_DEASSERT 0x8500
 #define ICR_STARTUP 0x0600
-#define AP64_MAX_VCPUS 8
+#define AP64_MAX_VCPUS 16
 #define WAIT_SPINS 100000000UL
 
 extern const u8 ap64_tramp[], ap64_tramp_end[], ap64_tramp_cr3[], ap64_tramp_entry[];

@@ -14,7 +14,7 @@
  * starts its APs: the trampoline (ap64_tramp.S) takes it from real mode to
  * long mode on the identity map, where it calls @fn(@arg), interrupts off,
  * on a stack of its own, and halts when @fn returns. Returns 0 once it
- * runs, -ETIMEDOUT when it never does. One vCPU at a time; vCPUs 1..7.
+ * runs, -ETIMEDOUT when it never does. One vCPU at a time; vCPUs 1..15.
  */
 int ap64_start(unsigned int vcpu, void (*fn)(void *arg), void *arg);
 #endif

@@ -249,7 +249,7 @@ static int read_domain(struct parser *p, int node, struct boot_domain *d)
 	d->name = p->domain = fdt_get_name(p->fdt, node, NULL);
 	strlcpy(p->where, p->domain, sizeof(p->where));
 	rc = check_compatible(p, node, "keel,domain") ?:
-	     read_cell(p, node, "domid", true, 0, 0, DOMID_MAX_LIVE - 1, &domid) ?:
+	     read_cell(p, node, "domid", true, 0, 0, DOMID_FIRST_RESERVED - 1, &domid) ?:
 	     read_flag(p, node, "privileged", &d->privileged) ?:
 	     read_memory(p, node, &d->mem) ?:
 	     read_cell(p, node, "cpus", false, 1, 1, DOMAIN_MAX_VCPUS, &vcpus) ?:

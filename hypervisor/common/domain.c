@@ -6,6 +6,7 @@
 #include <keel/errno.h>
 #include <keel/evtchn.h>
 #include <keel/foreign_map.h>
+#include <keel/frame.h>
 #include <keel/grant_table.h>
 #include <keel/page_alloc.h>
 #include <keel/printk.h>
@@ -72,63 +73,67 @@ static void set_wallclock(struct shared_info *si)
 }
 
 /*
- * Domains by slot, at most DOMID_MAX_LIVE at once: live ones (each entry
- * holds a reference), and every one not yet freed, dying ones too, whose
- * id is not given out again before. A domain's slot is its frame owner.
+ * The domain table, by id (a domain's id is its frame owner): every domain
+ * not yet freed, dying ones too, whose id is not given out again before.
+ * Dying ones are left to domain_held() and the frame owners. A page of
+ * DOMTAB_IDS entries per block of ids, allocated with its block's first
+ * domain and freed with its last: memory follows the domains there are.
  */
-static struct domain *domain_table[DOMID_MAX_LIVE];
-static struct domain *domain_structs[DOMID_MAX_LIVE];
+#define DOMTAB_IDS (PAGE_SIZE / sizeof(struct domain *))
+#define DOMTAB_PAGES ((DOMID_FIRST_RESERVED + DOMTAB_IDS - 1) / DOMTAB_IDS)
+
+static struct domain **domain_table[DOMTAB_PAGES];
+static u16 domtab_used[DOMTAB_PAGES];	/* domains in each page */
 static domid_t last_domid;	/* Xen's rover: the id picked last */
 static DEFINE_SPINLOCK(domain_table_lock);
 
-/* The slot of the not yet freed domain @id, or -1; it is tried first at id % DOMID_MAX_LIVE. */
-static int slot_of(domid_t id)
-{
-	ASSERT(spin_is_locked(&domain_table_lock));
-	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
-		unsigned int s = (id + i) % DOMID_MAX_LIVE;
+BUILD_BUG_ON(DOMID_FIRST_RESERVED > FRAME_MAX_OWNERS);
 
-		if (domain_structs[s] && domain_structs[s]->id == id)
-			return s;
-	}
-	return -1;
+/* The not yet freed domain @id, or NULL; without a lock for a holder of a reference. */
+static struct domain *table_entry(domid_t id)
+{
+	struct domain **page;
+
+	if (id >= DOMID_FIRST_RESERVED)
+		return NULL;
+	page = READ_ONCE(domain_table[id / DOMTAB_IDS]);
+	return page ? READ_ONCE(page[id % DOMTAB_IDS]) : NULL;
 }
 
 struct domain *domain_get(domid_t id)
 {
-	struct domain *d = NULL;
-	int s;
+	struct domain *d;
 
-	if (id >= DOMID_FIRST_RESERVED)
-		return NULL;
 	spin_lock(&domain_table_lock);
-	s = slot_of(id);
-	if (s >= 0 && domain_table[s] && !domain_table[s]->dying) {
-		d = domain_table[s];
+	d = table_entry(id);
+	if (d && !d->dying)
 		atomic_inc_return(&d->refcnt);
-	}
+	else
+		d = NULL;
 	spin_unlock(&domain_table_lock);
 	return d;
 }
 
 struct domain *domain_held(domid_t id)
 {
-	struct domain *d = NULL;
-	int s;
+	struct domain *d;
 
-	if (id >= DOMID_FIRST_RESERVED)
-		return NULL;
 	spin_lock(&domain_table_lock);
-	s = slot_of(id);
-	if (s >= 0)
-		d = domain_structs[s];
+	d = table_entry(id);
 	spin_unlock(&domain_table_lock);
 	return d;
 }
 
 struct domain *domain_in_slot(unsigned int slot)
 {
-	return slot < DOMID_MAX_LIVE ? READ_ONCE(domain_structs[slot]) : NULL;
+	return slot < DOMID_FIRST_RESERVED ? table_entry(slot) : NULL;
+}
+
+u64 *frame_owner_count(unsigned int owner)
+{
+	struct domain *d = domain_in_slot(owner);
+
+	return d ? &d->tot_frames : NULL;
 }
 
 void domain_hold(struct domain *d)
@@ -152,80 +157,94 @@ void domain_put(struct domain *d)
 
 struct domain *domain_get_console(domid_t id)
 {
-	struct domain *d = NULL;
-	int s;
+	struct domain *d;
 
-	if (id >= DOMID_FIRST_RESERVED)
-		return NULL;
 	/* Closed under this lock before the table's reference goes: refcnt > 0 here. */
 	spin_lock(&domain_table_lock);
-	s = slot_of(id);
-	if (s >= 0 && !domain_structs[s]->console_closed) {
-		d = domain_structs[s];
+	d = table_entry(id);
+	if (d && !d->console_closed)
 		atomic_inc_return(&d->refcnt);
-	}
+	else
+		d = NULL;
 	spin_unlock(&domain_table_lock);
 	return d;
 }
 
 /*
  * As Xen's domain_create(): the first id after the last one picked that no
- * domain holds, wrapping below DOMID_FIRST_RESERVED to 1; there is one, as
- * a slot is free.
+ * domain holds, wrapping below DOMID_FIRST_RESERVED to 1; DOMID_INVALID
+ * when every one is taken.
  */
 static domid_t next_free_id(void)
 {
 	domid_t id = last_domid;
 
-	do {
+	for (unsigned int i = 0; i < DOMID_FIRST_RESERVED; i++) {
 		if (++id >= DOMID_FIRST_RESERVED)
 			id = 1;
-	} while (slot_of(id) >= 0);
-	last_domid = id;
-	return id;
-}
-
-/* A free slot, the one at id % DOMID_MAX_LIVE if it can be, or -1. */
-static int free_slot(domid_t id)
-{
-	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
-		unsigned int s = (id + i) % DOMID_MAX_LIVE;
-
-		if (!domain_structs[s])
-			return s;
+		if (!table_entry(id))
+			return last_domid = id;
 	}
-	return -1;
+	return DOMID_INVALID;
 }
 
 /*
- * Enter @d in a free slot under @id (DOMID_INVALID: the next free id),
- * with its console instance: 0, or -EEXIST (id taken, or no free slot).
+ * Enter @d under @id (DOMID_INVALID: the next free id), with its console
+ * instance: 0, -EEXIST (id taken or none free) or -ENOMEM.
  */
 static int domain_table_insert(struct domain *d, domid_t id)
 {
 	static u64 instances;
-	int s = -1;
+	struct domain **page, **fresh = alloc_page();
+	int rc = -EEXIST;
 
 	spin_lock(&domain_table_lock);
-	if (free_slot(0) >= 0) {
-		if (id == DOMID_INVALID)
-			id = next_free_id();
-		if (id < DOMID_FIRST_RESERVED && slot_of(id) < 0)
-			s = free_slot(id);
+	if (id == DOMID_INVALID)
+		id = next_free_id();
+	if (id < DOMID_FIRST_RESERVED && !table_entry(id)) {
+		page = domain_table[id / DOMTAB_IDS];
+		if (!page && fresh) {
+			memset(fresh, 0, PAGE_SIZE);
+			WRITE_ONCE(domain_table[id / DOMTAB_IDS], fresh);
+			page = fresh;
+			fresh = NULL;
+		}
+		rc = page ? 0 : -ENOMEM;
 	}
-	if (s >= 0) {
+	if (!rc) {
 		d->id = id;
-		d->slot = s;
-		domain_table[s] = domain_structs[s] = d;
+		WRITE_ONCE(page[id % DOMTAB_IDS], d);
+		domtab_used[id / DOMTAB_IDS]++;
 		d->console_instance = ++instances;
 	}
 	spin_unlock(&domain_table_lock);
-	return s < 0 ? -EEXIST : 0;
+	if (fresh)
+		free_page(fresh);
+	return rc;
+}
+
+/* @d is freed: its id is free again, and its page of the table with the last one. */
+static void domain_table_free(struct domain *d)
+{
+	unsigned int n = d->id / DOMTAB_IDS;
+	struct domain **page;
+
+	spin_lock(&domain_table_lock);
+	page = domain_table[n];
+	ASSERT(page && page[d->id % DOMTAB_IDS] == d);
+	WRITE_ONCE(page[d->id % DOMTAB_IDS], NULL);
+	if (--domtab_used[n])
+		page = NULL;
+	else
+		WRITE_ONCE(domain_table[n], NULL);
+	spin_unlock(&domain_table_lock);
+	if (page)
+		free_page(page);
 }
 
 /*
- * Mark @d dying and take it out of the table: true for the one caller that
- * does so, false for any later one (it is being destroyed already).
+ * Mark @d dying (new lookups fail): true for the one caller that does so,
+ * false for any later one (it is being destroyed already).
  */
 static bool domain_table_remove(struct domain *d)
 {
@@ -234,8 +253,6 @@ static bool domain_table_remove(struct domain *d)
 	spin_lock(&domain_table_lock);
 	first = !d->dying;
 	d->dying = true;
-	if (domain_table[d->slot] == d)
-		domain_table[d->slot] = NULL;
 	spin_unlock(&domain_table_lock);
 	return first;
 }
@@ -365,10 +382,7 @@ static void domain_free(struct domain *d)
 		free_page(d->shared_info);
 	console_ring_free(d);
 	grant_table_destroy(d);
-	spin_lock(&domain_table_lock);
-	if (domain_structs[d->slot] == d)
-		domain_structs[d->slot] = NULL;
-	spin_unlock(&domain_table_lock);
+	domain_table_free(d);
 	free_pages(d, DOMAIN_ORDER);
 }
 
@@ -377,11 +391,11 @@ struct domain *domain_next(domid_t *id)
 	struct domain *d = NULL;
 
 	spin_lock(&domain_table_lock);
-	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
-		struct domain *e = domain_table[s];
-
-		if (e && !e->dying && e->id >= *id && (!d || e->id < d->id))
-			d = e;
+	for (unsigned int i = *id; i < DOMID_FIRST_RESERVED && !d; i++) {
+		if (!domain_table[i / DOMTAB_IDS])
+			i = ALIGN_UP(i + 1, DOMTAB_IDS) - 1;	/* the next page */
+		else if ((d = table_entry(i)) && d->dying)
+			d = NULL;
 	}
 	if (d) {
 		atomic_inc_return(&d->refcnt);

@@ -320,7 +320,7 @@ static bool virq_is_global(u32 virq)
 
 static evtchn_port_t *virq_slot(struct domain *d, u32 virq, u32 vcpu)
 {
-	return &d->evtchn->virq_to_port[virq_is_global(virq) ? 0 : vcpu][virq];
+	return &d->vcpus[virq_is_global(virq) ? 0 : vcpu]->virq_to_port[virq];
 }
 
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
@@ -819,7 +819,7 @@ static void raise_virq(struct domain *d, u32 vcpu, unsigned int virq)
 {
 	evtchn_port_t port;
 
-	if (virq >= NR_VIRQS || !domain_evtchn(d))
+	if (virq >= NR_VIRQS || !domain_evtchn(d) || vcpu >= d->nr_vcpus)
 		return;
 	spin_lock(&d->evtchn->lock);
 	port = *virq_slot(d, virq, vcpu);

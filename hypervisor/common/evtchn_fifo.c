@@ -59,10 +59,10 @@ struct evtchn_fifo_domain {
 	event_word_t *event_array[MAX_EVENT_ARRAY_PAGES];	/* guest frames */
 	unsigned int num_evtchns;	/* ports with an event word */
 	unsigned long lost_events;	/* links given up on a hostile word */
-	struct evtchn_fifo_vcpu vcpu[DOMAIN_MAX_VCPUS];
+	unsigned int order;		/* its size: 2^order pages */
+	struct evtchn_fifo_vcpu vcpu[];	/* one per vCPU of the domain */
 };
 
-BUILD_BUG_ON(sizeof(struct evtchn_fifo_domain) > PAGE_SIZE);
 BUILD_BUG_ON(DOMAIN_MAX_VCPUS > 256);	/* struct evtchn.last_vcpu */
 
 /*
@@ -298,13 +298,16 @@ const struct evtchn_port_ops evtchn_port_ops_fifo = {
 	.nr_ports = EVTCHN_FIFO_NR_CHANNELS,
 };
 
-static struct evtchn_fifo_domain *alloc_fifo(void)
+static struct evtchn_fifo_domain *alloc_fifo(struct domain *d)
 {
-	struct evtchn_fifo_domain *f = alloc_page();	/* zeroed */
+	unsigned int order = pages_order(sizeof(struct evtchn_fifo_domain) +
+					 d->nr_vcpus * sizeof(struct evtchn_fifo_vcpu));
+	struct evtchn_fifo_domain *f = alloc_pages(order);	/* zeroed */
 
 	if (!f)
 		return NULL;
-	for (unsigned int i = 0; i < DOMAIN_MAX_VCPUS; i++)
+	f->order = order;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		for (unsigned int p = 0; p < EVTCHN_FIFO_MAX_QUEUES; p++)
 			f->vcpu[i].queue[p].priority = p;
 	return f;
@@ -350,7 +353,7 @@ int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 		return -EINVAL;
 
 	spin_lock(&ed->lock);
-	f = ed->fifo ? ed->fifo : alloc_fifo();
+	f = ed->fifo ? ed->fifo : alloc_fifo(d);
 	if (!f) {
 		rc = -ENOMEM;
 		goto out;
@@ -367,7 +370,7 @@ int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 	}
 	if (!ed->fifo) {
 		if (rc)
-			free_page(f);
+			free_pages(f, f->order);
 		else
 			switch_to_fifo(d, f);
 	}
@@ -420,14 +423,14 @@ void evtchn_fifo_destroy(struct domain *d)
 
 	if (!f)
 		return;
-	for (unsigned int i = 0; i < DOMAIN_MAX_VCPUS; i++)
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		if (f->vcpu[i].control_block)
 			release_guest_frame(d, f->vcpu[i].control_block);
 	for (unsigned int i = 0; i < f->num_evtchns / EVENT_WORDS_PER_PAGE; i++)
 		release_guest_frame(d, f->event_array[i]);
 	d->evtchn->ops = &evtchn_port_ops_2l;
 	d->evtchn->fifo = NULL;
-	free_page(f);
+	free_pages(f, f->order);
 }
 
 unsigned long evtchn_fifo_lost_events(struct domain *d)

@@ -69,20 +69,16 @@ static void runq_remove(struct scheduler *s, struct sched_unit *u)
 	s->cpu[u->cpu].nr_queued--;
 }
 
-static u64 all_cpus(const struct scheduler *s)
-{
-	return s->ncpus == 64 ? ~0ULL : BIT(s->ncpus) - 1;
-}
 
 /* The CPU of @u's affinity with the fewest queued units (@u's own on a tie). */
 static unsigned int allowed_cpu(const struct scheduler *s, const struct sched_unit *u)
 {
 	unsigned int best = u->cpu;
 
-	if (!(u->affinity & BIT(best)))
-		best = __builtin_ctzll(u->affinity);
+	if (!cpumask_test(&u->affinity, best))
+		best = cpumask_first_and(&u->affinity, NULL);
 	for (unsigned int i = 0; i < s->ncpus; i++)
-		if ((u->affinity & BIT(i)) && s->cpu[i].nr_queued < s->cpu[best].nr_queued)
+		if (cpumask_test(&u->affinity, i) && s->cpu[i].nr_queued < s->cpu[best].nr_queued)
 			best = i;
 	return best;
 }
@@ -90,7 +86,7 @@ static unsigned int allowed_cpu(const struct scheduler *s, const struct sched_un
 /* Queue a runnable unit that is ready to run from @now on, inside its affinity. */
 static void make_ready(struct scheduler *s, struct sched_unit *u, u64 now)
 {
-	if (!(u->affinity & BIT(u->cpu))) {
+	if (!cpumask_test(&u->affinity, u->cpu)) {
 		u->cpu = allowed_cpu(s, u);
 		u->migrated = true;
 		u->migrations++;
@@ -107,16 +103,17 @@ static u64 cap_budget(const struct sched_dom *d)
 static void set_idle(struct scheduler *s, unsigned int cpu)
 {
 	s->cpu[cpu].curr = NULL;
-	s->idle_mask |= BIT(cpu);
+	cpumask_set(&s->idle_mask, cpu);
 }
 
-int sched_init(struct scheduler *s, unsigned int ncpus, u64 now)
+int sched_init(struct scheduler *s, unsigned int ncpus, struct sched_cpu *cpus, u64 now)
 {
 	if (!ncpus || ncpus > SCHED_MAX_CPUS)
 		return -EINVAL;
 	s->ncpus = ncpus;
+	s->cpu = cpus;
 	s->ratelimit_ns = SCHED_RATELIMIT_NS;
-	s->idle_mask = 0;
+	s->idle_mask = (cpumask_t){ 0 };
 	s->last_tick = now;
 	s->doms = NULL;
 	for (unsigned int i = 0; i < ncpus; i++) {
@@ -180,7 +177,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->ready_since = 0;
 	u->run_ns = 0;
 	u->migrations = 0;
-	u->affinity = all_cpus(s);
+	cpumask_fill(&u->affinity, s->ncpus);
 	u->dom_next = d->units;
 	d->units = u;
 	d->nr_units++;
@@ -249,12 +246,11 @@ static int tickle(struct scheduler *s, struct sched_unit *u, u64 now)
 	/* As Xen: an idle CPU rather than preempting what runs. */
 	if (!c->curr)
 		cpu = u->cpu;
-	else if (s->idle_mask & u->affinity)
-		cpu = __builtin_ctzll(s->idle_mask & u->affinity);
-	else if (prio(u) > prio(c->curr))
+	else if ((cpu = cpumask_first_and(&s->idle_mask, &u->affinity)) < 0 &&
+		 prio(u) > prio(c->curr))
 		cpu = u->cpu;
 	if (cpu >= 0)
-		s->idle_mask &= ~BIT(cpu);
+		cpumask_clear(&s->idle_mask, cpu);
 	return cpu;
 }
 
@@ -276,13 +272,16 @@ int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now)
 	return tickle(s, u, now);
 }
 
-int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now)
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, const cpumask_t *mask,
+		       u64 now)
 {
-	mask &= all_cpus(s);
-	if (!mask)
+	cpumask_t m;
+
+	cpumask_fill(&m, s->ncpus);
+	if (!cpumask_and(&m, mask))
 		return -EINVAL;
-	u->affinity = mask;
-	if (mask & BIT(u->cpu) || !u->dom)
+	u->affinity = m;
+	if (cpumask_test(&m, u->cpu) || !u->dom)
 		return -1;
 	/* Running, or blocked but its CPU has not switched it out yet: that CPU requeues it. */
 	if (u->state == SCHED_RUNNING || s->cpu[u->cpu].curr == u)
@@ -321,7 +320,7 @@ static struct sched_unit *first_for(struct sched_cpu *peer, unsigned int cpu, in
 
 		if (prio(u) <= than)
 			break;		/* the queue is sorted: no better one follows */
-		if (u->affinity & BIT(cpu))
+		if (cpumask_test(&u->affinity, cpu))
 			return u;
 	}
 	return NULL;
@@ -376,7 +375,7 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	sched_account(s, cpu, now);
 	/* Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away. */
 	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
-	    (prev->affinity & BIT(cpu)) && now < c->picked_at + s->ratelimit_ns) {
+	    cpumask_test(&prev->affinity, cpu) && now < c->picked_at + s->ratelimit_ns) {
 		*slice_ns = c->picked_at + s->ratelimit_ns - now;
 		return prev;
 	}
@@ -405,7 +404,7 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	next->state = SCHED_RUNNING;
 	c->curr = next;
 	c->picked_at = now;
-	s->idle_mask &= ~BIT(cpu);
+	cpumask_clear(&s->idle_mask, cpu);
 	*slice_ns = slice_for(next);
 	next->starved = false;
 	return next;
@@ -485,12 +484,13 @@ static void requeue_cpu(struct sched_cpu *c, u64 now)
 	}
 }
 
-u64 sched_tick(struct scheduler *s, u64 now)
+void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick)
 {
 	u64 elapsed = now > s->last_tick ? now - s->last_tick : 0;
-	u64 kick = 0, waiting = 0;
+	bool waiting = false;
 	unsigned int i;
 
+	*kick = (cpumask_t){ 0 };
 	s->last_tick = now;
 	for (i = 0; i < s->ncpus; i++)
 		sched_account(s, i, now);
@@ -502,16 +502,14 @@ u64 sched_tick(struct scheduler *s, u64 now)
 
 		requeue_cpu(c, now);
 		head = runq_head(c);
-		if (head)
-			waiting |= BIT(i);
+		waiting |= head != NULL;
 		if (!c->curr)
 			continue;
 		if ((head && prio(head) > prio(c->curr)) || c->curr->dom->capped)
-			kick |= BIT(i);
+			cpumask_set(kick, i);
 	}
 	/* Idle CPUs with work waiting anywhere come and take it. */
 	if (waiting)
-		kick |= s->idle_mask;
-	s->idle_mask &= ~kick;
-	return kick;
+		cpumask_or(kick, &s->idle_mask);
+	cpumask_andnot(&s->idle_mask, kick);
 }

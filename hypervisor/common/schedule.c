@@ -6,9 +6,11 @@
 #include <keel/hypercall.h>
 #include <keel/param.h>
 #include <keel/percpu.h>
+#include <keel/page_alloc.h>
 #include <keel/printk.h>
 #include <keel/sched_credit.h>
 #include <keel/schedule.h>
+#include <keel/stop.h>
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
@@ -19,16 +21,18 @@
 /* The policy's state; every call into sched_credit.c holds sched_lock. */
 static struct scheduler sched;
 static DEFINE_SPINLOCK(sched_lock);
-static struct timer slice_timers[MAX_CPUS];
 static struct timer accounting_tick;
 
-/* What each CPU's loop did, written by that CPU only; sched_report() prints it. */
-struct sched_counts {
+/* Each CPU's own, for the CPUs that came up (scheduler_init()). */
+struct cpu_sched {
+	struct timer slice_timer;
+	/* What its loop did, written by that CPU only; sched_report() prints it. */
 	u64 picks;		/* vCPUs picked to run */
 	u64 stolen;		/* of those, taken from another CPU's queue */
 	u64 slices_ended;	/* slice timers that fired */
 };
-static struct sched_counts counts[MAX_CPUS];
+static struct cpu_sched *cpu_sched;
+static struct sched_cpu *sched_cpus;	/* the policy's */
 
 static DEFINE_SPINLOCK(tasklet_lock);
 static struct tasklet *tasklet_list;
@@ -36,15 +40,15 @@ static struct tasklet *tasklet_list;
 /* Have @cpu pick again: at once if it is this one, else by IPI. */
 static void kick_cpu(unsigned int cpu)
 {
-	WRITE_ONCE(pcpus[cpu].need_resched, true);
+	WRITE_ONCE(pcpus[cpu]->need_resched, true);
 	if (cpu != smp_processor_id())
 		arch_send_ipi(cpu);
 }
 
-static void kick_mask(u64 mask)
+static void kick_mask(const cpumask_t *mask)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
-		if (mask & BIT(cpu))
+		if (cpumask_test(mask, cpu))
 			kick_cpu(cpu);
 }
 
@@ -60,17 +64,18 @@ static void slice_ended(void *data)
 	struct pcpu *c = this_cpu();
 
 	c->need_resched = true;
-	counts[c->id].slices_ended++;
+	cpu_sched[c->id].slices_ended++;
 }
 
 static void accounting_tick_fired(void *data)
 {
-	u64 now = now_ns(), mask;
+	u64 now = now_ns();
+	cpumask_t mask;
 
 	spin_lock(&sched_lock);
-	mask = sched_tick(&sched, now);
+	sched_tick(&sched, now, &mask);
 	spin_unlock(&sched_lock);
-	kick_mask(mask);
+	kick_mask(&mask);
 	timer_set(&accounting_tick, now + SCHED_PERIOD_NS);
 }
 
@@ -98,11 +103,17 @@ bool scheduler_running(void)
 
 void scheduler_init(void)
 {
-	sched_init(&sched, nr_cpus, now_ns());
+	cpu_sched = alloc_pages(pages_order(nr_cpus * sizeof(*cpu_sched)));
+	sched_cpus = alloc_pages(pages_order(nr_cpus * sizeof(*sched_cpus)));
+	if (!cpu_sched || !sched_cpus) {
+		pr_err("sched: no memory for %u CPUs\n", nr_cpus);
+		keel_stop(KEEL_STATUS_PANIC);
+	}
+	sched_init(&sched, nr_cpus, sched_cpus, now_ns());
 	sched.ratelimit_ns = ratelimit_us * 1000;
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-		timer_init(&slice_timers[cpu], slice_ended, NULL);
-		slice_timers[cpu].cpu = cpu;
+		timer_init(&cpu_sched[cpu].slice_timer, slice_ended, NULL);
+		cpu_sched[cpu].slice_timer.cpu = cpu;
 	}
 	timer_init(&accounting_tick, accounting_tick_fired, NULL);
 	timer_set(&accounting_tick, now_ns() + SCHED_PERIOD_NS);
@@ -167,6 +178,7 @@ u64 sched_domain_runtime(struct domain *d)
 
 int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 {
+	cpumask_t m = { { mask } };	/* the domctl names CPUs 0-63 */
 	int cpu;
 
 	spin_lock(&sched_lock);
@@ -174,7 +186,7 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 		spin_unlock(&sched_lock);
 		return -ESRCH;
 	}
-	cpu = sched_set_affinity(&sched, &v->sched_unit, mask, now_ns());
+	cpu = sched_set_affinity(&sched, &v->sched_unit, &m, now_ns());
 	spin_unlock(&sched_lock);
 	if (cpu == -EINVAL)
 		return cpu;
@@ -189,7 +201,7 @@ void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affini
 	sched_account(&sched, v->sched_unit.cpu, now_ns());
 	*cpu = v->sched_unit.cpu;
 	*run_ns = v->sched_unit.run_ns;
-	*affinity = v->sched_unit.affinity;
+	*affinity = v->sched_unit.affinity.w[0];	/* CPUs 0-63 */
 	spin_unlock(&sched_lock);
 }
 
@@ -375,8 +387,8 @@ static void do_schedule(struct pcpu *c, u64 now)
 	spin_lock(&sched_lock);
 	u = sched_pick_next(&sched, c->id, now, &slice);
 	if (u) {
-		counts[c->id].picks++;
-		counts[c->id].stolen += u->migrated;
+		cpu_sched[c->id].picks++;
+		cpu_sched[c->id].stolen += u->migrated;
 		u->migrated = false;
 	}
 	spin_unlock(&sched_lock);
@@ -388,19 +400,19 @@ static void do_schedule(struct pcpu *c, u64 now)
 			context_switch_in(c, next);
 	}
 	if (next)
-		timer_set(&slice_timers[c->id], now + slice);
+		timer_set(&cpu_sched[c->id].slice_timer, now + slice);
 	else
-		timer_stop(&slice_timers[c->id]);
+		timer_stop(&cpu_sched[c->id].slice_timer);
 }
 
 void sched_report(void)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
 		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms\n",
-			cpu, (unsigned long long)READ_ONCE(counts[cpu].picks),
-			(unsigned long long)READ_ONCE(counts[cpu].stolen),
-			(unsigned long long)READ_ONCE(counts[cpu].slices_ended),
-			(unsigned long long)READ_ONCE(pcpus[cpu].idle_ns) / 1000000);
+			cpu, (unsigned long long)READ_ONCE(cpu_sched[cpu].picks),
+			(unsigned long long)READ_ONCE(cpu_sched[cpu].stolen),
+			(unsigned long long)READ_ONCE(cpu_sched[cpu].slices_ended),
+			(unsigned long long)READ_ONCE(pcpus[cpu]->idle_ns) / 1000000);
 }
 
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)

@@ -20,7 +20,7 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 static struct pcpu *lock_timer_cpu(struct timer *t)
 {
 	for (;;) {
-		struct pcpu *c = &pcpus[READ_ONCE(t->cpu)];
+		struct pcpu *c = pcpus[READ_ONCE(t->cpu)];
 
 		spin_lock(&c->timer_lock);
 		if (c->id == t->cpu)
@@ -122,12 +122,12 @@ void timer_set(struct timer *t, u64 expires)
 
 void timer_migrate(struct timer *t, unsigned int cpu)
 {
-	struct pcpu *to = &pcpus[cpu], *c, *first, *second;
+	struct pcpu *to = pcpus[cpu], *c, *first, *second;
 	bool earliest = false;
 
 	/* Both lists locked, lower CPU first, with @t still on the old one. */
 	for (;;) {
-		c = &pcpus[READ_ONCE(t->cpu)];
+		c = pcpus[READ_ONCE(t->cpu)];
 		if (c == to)
 			return;
 		first = c->id < to->id ? c : to;

@@ -10,19 +10,17 @@
 #define COUNT_MASK FRAME_COUNT_MAX
 #define OWNER_SHIFT FRAME_COUNT_BITS
 
-static u32 *frames;
+static u64 *frames;
 static u64 nr_frames;
-static u64 owned[FRAME_MAX_OWNERS];
 
-void frame_table_init(u32 *table, u64 nr_pfns)
+void frame_table_init(u64 *table, u64 nr_pfns)
 {
 	memset(table, 0, frame_table_bytes(nr_pfns));
-	memset(owned, 0, sizeof(owned));
 	frames = table;
 	nr_frames = nr_pfns;
 }
 
-static u32 *frame(u64 hpa)
+static u64 *frame(u64 hpa)
 {
 	u64 pfn = PFN_DOWN(hpa);
 
@@ -39,7 +37,7 @@ void frame_allocated(u64 pfn)
 
 bool frame_take(u64 pfn)
 {
-	u32 free = 0;
+	u64 free = 0;
 
 	return pfn < nr_frames &&
 	       __atomic_compare_exchange_n(&frames[pfn], &free, 1, false,
@@ -48,8 +46,8 @@ bool frame_take(u64 pfn)
 
 bool get_page(u64 hpa)
 {
-	u32 *f = frame(hpa);
-	u32 x;
+	u64 *f = frame(hpa);
+	u64 x;
 
 	if (!f)
 		return false;
@@ -65,7 +63,7 @@ bool get_page(u64 hpa)
 
 void put_page(u64 hpa)
 {
-	u32 *f = frame(hpa), old;
+	u64 *f = frame(hpa), old, *count;
 	unsigned int owner;
 
 	ASSERT(f);
@@ -76,8 +74,10 @@ void put_page(u64 hpa)
 	/* Nobody can take a reference now: the frame is ours alone. */
 	owner = old >> OWNER_SHIFT;
 	__atomic_store_n(f, 0, __ATOMIC_RELAXED);
-	if (owner)
-		__atomic_fetch_sub(&owned[owner - 1], 1, __ATOMIC_RELAXED);
+	count = owner ? frame_owner_count(owner - 1) : NULL;
+	ASSERT(!owner || count);
+	if (count)
+		__atomic_fetch_sub(count, 1, __ATOMIC_RELAXED);
 	if (page_free_frames(&host_pages, PFN_DOWN(hpa), 0))
 		pr_err("mm: freeing frame %#llx that is free already\n",
 		       (unsigned long long)PFN_DOWN(hpa));
@@ -85,29 +85,29 @@ void put_page(u64 hpa)
 
 unsigned int page_count(u64 hpa)
 {
-	u32 *f = frame(hpa);
+	u64 *f = frame(hpa);
 
 	return f ? __atomic_load_n(f, __ATOMIC_RELAXED) & COUNT_MASK : 0;
 }
 
 void page_set_owner(u64 hpa, unsigned int owner)
 {
-	u32 *f = frame(hpa), x;
+	u64 *f = frame(hpa), x, *count = frame_owner_count(owner);
 
-	ASSERT(f && owner < FRAME_MAX_OWNERS);
+	ASSERT(f && owner < FRAME_MAX_OWNERS && count);
 	x = __atomic_load_n(f, __ATOMIC_RELAXED);
 	do {
 		ASSERT((x & COUNT_MASK) && !(x >> OWNER_SHIFT));
 	} while (!__atomic_compare_exchange_n(f, &x,
-					      x | ((owner + 1) << OWNER_SHIFT),
+					      x | ((u64)(owner + 1) << OWNER_SHIFT),
 					      false, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
-	__atomic_fetch_add(&owned[owner], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
 }
 
 int page_owner(u64 hpa)
 {
-	u32 *f = frame(hpa);
+	u64 *f = frame(hpa);
 
 	return f ? (int)(__atomic_load_n(f, __ATOMIC_RELAXED) >> OWNER_SHIFT) - 1 :
 		   -1;
@@ -115,6 +115,7 @@ int page_owner(u64 hpa)
 
 u64 frames_owned(unsigned int owner)
 {
-	ASSERT(owner < FRAME_MAX_OWNERS);
-	return __atomic_load_n(&owned[owner], __ATOMIC_RELAXED);
+	u64 *count = frame_owner_count(owner);
+
+	return count ? __atomic_load_n(count, __ATOMIC_RELAXED) : 0;
 }

@@ -19,6 +19,7 @@ struct page_allocator host_pages;
 
 /* The boot map mm_init() worked from, for mm_claim_frame(). */
 static const struct boot_info *mm_boot_info;
+u64 mm_tables_bytes, mm_free_at_init;
 /* Host RAM kept for the hardware dom0's kernel (mm_keep_for_dom0()). */
 static struct boot_range dom0_keep;
 /* What mm_find_low_memory() handed out: keel's, never dom0's. */
@@ -142,6 +143,8 @@ int mm_init(const struct boot_info *bi)
 	page_alloc_keep(&host_pages, PFN_UP(dom0_keep.start),
 			PFN_DOWN(dom0_keep.end));
 	mm_boot_info = bi;
+	mm_tables_bytes = bitmap_bytes + frames_bytes;
+	mm_free_at_init = host_pages.nr_free;
 
 	pr_info("mm: %llu MiB of RAM, %llu pages free, bitmap at %#llx\n",
 		(unsigned long long)usable >> 20,

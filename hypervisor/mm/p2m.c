@@ -10,9 +10,6 @@
 #include <keel/spinlock.h>
 #include <keel/string.h>
 
-/* Frame owners are domain table slots. */
-BUILD_BUG_ON(DOMID_MAX_LIVE > FRAME_MAX_OWNERS);
-
 #define OLD_LEAVES 16		/* entries one change may take out */
 #define OLD_TABLES (2 * (PT_LEVELS - 1))
 
@@ -101,7 +98,7 @@ static bool special_page(const struct domain *d, u64 gpa)
 
 u64 p2m_tot_pages(const struct domain *d)
 {
-	return frames_owned(d->slot);
+	return frames_owned(d->id);
 }
 
 /* ---- the steps of a change, under the lock ------------------------------ */
@@ -173,6 +170,21 @@ static int set_locked(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr,
 	return rc;
 }
 
+/*
+ * Drop a leaf's frame references and, for a foreign page, the reference to
+ * its domain: the frame's owner, which cannot change while the leaf holds it.
+ */
+static void drop_leaf(u64 hpa, u64 size, u64 attr)
+{
+	int owner = arch_p2m_access(attr) & P2M_FOREIGN ? page_owner(hpa) : -1;
+
+	ASSERT(!(arch_p2m_access(attr) & P2M_FOREIGN) || owner >= 0);
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		put_page(hpa + off);
+	if (owner >= 0)
+		domain_put(domain_in_slot(owner));
+}
+
 /* Flush, then release what @old holds: frames, foreign owners, tables. */
 static void release(struct domain *d, struct p2m_old *old)
 {
@@ -184,9 +196,7 @@ static void release(struct domain *d, struct p2m_old *old)
 
 		if (arch_p2m_access(attr) & P2M_MMIO)
 			continue;	/* a device's page: no reference */
-		put_page(old->leaf[i].hpa);
-		if (arch_p2m_access(attr) & P2M_FOREIGN)
-			domain_put(domain_in_slot(P2M_DOMID(attr)));
+		drop_leaf(old->leaf[i].hpa, PAGE_SIZE, attr);
 	}
 	pt_free_tables(&d->p2m, old->tables, old->nr_tables);
 }
@@ -271,11 +281,11 @@ int p2m_populate(struct domain *d, u64 gpa, unsigned int order)
 	spin_lock(&d->p2m_lock);
 	if (!pt_range_empty(&d->p2m, gpa, size)) {
 		rc = -EBUSY;
-	} else if (frames_owned(d->slot) + n > d->max_pages) {
+	} else if (frames_owned(d->id) + n > d->max_pages) {
 		rc = -ENOMEM;
 	} else {
 		for (u64 i = 0; i < n; i++)
-			page_set_owner(hpa + i * PAGE_SIZE, d->slot);
+			page_set_owner(hpa + i * PAGE_SIZE, d->id);
 		rc = set_locked(d, gpa, hpa, size,
 				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
 	}
@@ -318,11 +328,11 @@ int p2m_add_unreachable(struct domain *d)
 	if (!mem)
 		return -ENOMEM;
 	spin_lock(&d->p2m_lock);
-	if (frames_owned(d->slot) + 1 > d->max_pages) {
+	if (frames_owned(d->id) + 1 > d->max_pages) {
 		rc = -ENOMEM;
 	} else {
 		/* Keel's alone: the frame's first word chains them. */
-		page_set_owner(virt_to_phys(mem), d->slot);
+		page_set_owner(virt_to_phys(mem), d->id);
 		*(u64 *)mem = d->p2m_unreachable;
 		d->p2m_unreachable = virt_to_phys(mem);
 	}
@@ -366,13 +376,13 @@ int p2m_populate_identity(struct domain *d, u64 gpa)
 	spin_lock(&d->p2m_lock);
 	if (!pt_range_empty(&d->p2m, gpa, PAGE_SIZE))
 		rc = -EBUSY;
-	else if (frames_owned(d->slot) + 1 > d->max_pages)
+	else if (frames_owned(d->id) + 1 > d->max_pages)
 		rc = -ENOMEM;
 	else
 		rc = mm_claim_frame(PFN_DOWN(gpa));	/* free host RAM only */
 	if (!rc) {
 		memset(phys_to_virt(gpa), 0, PAGE_SIZE);
-		page_set_owner(gpa, d->slot);
+		page_set_owner(gpa, d->id);
 		rc = set_locked(d, gpa, gpa, PAGE_SIZE,
 				arch_p2m_attr(P2M_RWX | P2M_OWNED), &old);
 		if (rc)
@@ -588,8 +598,7 @@ int p2m_map_foreign(struct domain *d, u64 gpa, struct domain *fd, u64 fgpa)
 	/* The entry keeps the frame reference taken above, and one to @fd. */
 	if (!rc)
 		rc = set_locked(d, gpa, hpa, PAGE_SIZE,
-				arch_p2m_foreign_attr(P2M_READ | P2M_WRITE,
-						      fd->slot), &old);
+				arch_p2m_foreign_attr(P2M_READ | P2M_WRITE), &old);
 	if (!rc)
 		domain_hold(fd);
 	spin_unlock(&d->p2m_lock);
@@ -662,12 +671,8 @@ void p2m_release_foreign(struct domain *d)
 
 static void put_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 {
-	if (arch_p2m_access(attr) & P2M_MMIO)
-		return;
-	for (u64 off = 0; off < size; off += PAGE_SIZE)
-		put_page(hpa + off);
-	if (arch_p2m_access(attr) & P2M_FOREIGN)
-		domain_put(domain_in_slot(P2M_DOMID(attr)));
+	if (!(arch_p2m_access(attr) & P2M_MMIO))
+		drop_leaf(hpa, size, attr);
 }
 
 void p2m_teardown(struct domain *d)

@@ -33,7 +33,7 @@ static void check_domains(const uint8_t *tree, size_t size, int tree_index)
 
 		if (!in_tree(d->name, tree, size) ||
 		    (d->cmdline && !in_tree(d->cmdline, tree, size)) ||
-		    d->domid >= DOMID_MAX_LIVE || !d->mem || d->mem % 4096 ||
+		    d->domid >= DOMID_FIRST_RESERVED || !d->mem || d->mem % 4096 ||
 		    !d->vcpus || d->vcpus > DOMAIN_MAX_VCPUS || !d->weight ||
 		    d->weight > SCHED_MAX_WEIGHT || d->cap > 100 * d->vcpus ||
 		    d->kernel < 0 || d->kernel >= tree_index ||

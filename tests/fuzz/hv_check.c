@@ -6,6 +6,7 @@
 #include <string.h>
 #include <keel/arch.h>
 #include <keel/domain.h>
+#include <keel/frame.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
 #include "hv_env.h"
@@ -14,10 +15,29 @@
 
 static u64 owned[NR_FRAMES / 64];
 
+#define MAX_SEEN 256		/* live domains, and owners of foreign pages, in one check */
+
 struct walk {
 	struct domain *d;
-	unsigned int foreign_maps[DOMID_MAX_LIVE];
+	unsigned int nr_owners;
+	struct {
+		int id;
+		unsigned int maps;
+	} owners[MAX_SEEN];		/* foreign mappings by their frame's owner */
 };
+
+static void count_foreign(struct walk *w, int owner)
+{
+	unsigned int i = 0;
+
+	while (i < w->nr_owners && w->owners[i].id != owner)
+		i++;
+	if (i == MAX_SEEN)
+		hv_fail("foreign pages of more than %u domains", MAX_SEEN);
+	if (i == w->nr_owners)
+		w->owners[w->nr_owners++] = (typeof(w->owners[0])){ owner, 0 };
+	w->owners[i].maps++;
+}
 
 static void check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 {
@@ -40,53 +60,66 @@ static void check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 attr)
 				(unsigned long long)(gpa + PFN_PHYS(pfn - first)));
 		owned[pfn / 64] |= BIT(pfn % 64);
 	}
-	if (attr & P2M_FOREIGN_BIT)
-		w->foreign_maps[P2M_DOMID(attr)]++;
+	if ((attr & P2M_FOREIGN_BIT) && page_owner(hpa) < 0)
+		hv_fail("d%u: foreign gpa %#llx maps a frame without an owner", w->d->id,
+			(unsigned long long)gpa);
+	else if (attr & P2M_FOREIGN_BIT)
+		count_foreign(w, page_owner(hpa));
 }
 
 void hv_check_p2ms(void)
 {
 	static struct walk w;
-	unsigned int refs_needed[DOMID_MAX_LIVE] = { 0 };
+	struct domain *d;
+	unsigned int n = 0;
 
 	memset(owned, 0, sizeof(owned));
-	memset(w.foreign_maps, 0, sizeof(w.foreign_maps));
-	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
-		struct domain *d = domain_in_slot(s);
-
-		if (!d)
-			continue;
-		if (d->slot != s || domain_held(d->id) != d)
-			hv_fail("domain %u (slot %u) found in slot %u", d->id, d->slot, s);
+	w.nr_owners = 0;
+	/*
+	 * The live domains (domain_next() skips the id table's empty pages; a
+	 * scan of all 32752 ids after every step would slow the fuzzer threefold),
+	 * then the dying ones their foreign pages name.
+	 */
+	for (domid_t next = 0; (d = domain_next(&next)); domain_put(d)) {
+		if (domain_held(d->id) != d || domain_in_slot(d->id) != d)
+			hv_fail("domain %u not found under its id", d->id);
+		if (n++ == MAX_SEEN)
+			hv_fail("more than %u domains", MAX_SEEN);
 		w.d = d;
 		if (d->p2m.root)
 			pt_for_each_leaf(&d->p2m, check_leaf, &w);
 	}
-	/* Each foreign mapping holds a reference to the domain it maps (tagged by slot). */
-	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++)
-		refs_needed[s] = w.foreign_maps[s];
-	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++) {
-		struct domain *d = domain_in_slot(s);
+	for (unsigned int i = 0; i < w.nr_owners; i++) {
+		d = domain_in_slot(w.owners[i].id);
+		if (!d || !d->dying)
+			continue;
+		w.d = d;
+		if (d->p2m.root)
+			pt_for_each_leaf(&d->p2m, check_leaf, &w);
+	}
+	/* Each foreign mapping holds a reference to the domain it maps (its frame's owner). */
+	for (unsigned int i = 0; i < w.nr_owners; i++) {
+		unsigned int maps = w.owners[i].maps;
 
-		if (d && atomic_read(&d->refcnt) < (int)refs_needed[s] + !d->dying)
+		d = domain_in_slot(w.owners[i].id);
+		if (d && atomic_read(&d->refcnt) < (int)maps + !d->dying)
 			hv_fail("d%u: %d references, but %u foreign mappings%s", d->id,
-				atomic_read(&d->refcnt), refs_needed[s],
-				d->dying ? "" : " and the table's");
-		if (!d && refs_needed[s])
-			hv_fail("slot %u is empty but mapped %u times", s, refs_needed[s]);
+				atomic_read(&d->refcnt), maps, d->dying ? "" : " and the table's");
+		if (!d)
+			hv_fail("d%d is gone but mapped %u times", w.owners[i].id, maps);
 	}
 }
 
 void hv_check_all_freed(u64 free_at_start)
 {
-	for (unsigned int s = 0; s < DOMID_MAX_LIVE; s++)
+	for (unsigned int s = 0; s < DOMID_FIRST_RESERVED; s++)
 		if (domain_in_slot(s))
 			hv_fail("d%u is left after every domain was destroyed (refcnt %d)",
 				domain_in_slot(s)->id, atomic_read(&domain_in_slot(s)->refcnt));
 	for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++)
-		if (pcpus[cpu].timers)
+		if (pcpus[cpu]->timers)
 			hv_fail("CPU%u still has a timer armed (fn %p)", cpu,
-				(void *)pcpus[cpu].timers->fn);
+				(void *)pcpus[cpu]->timers->fn);
 	if (hv_tasklets_pending())
 		hv_fail("tasklets left queued");
 	if (hv_free_pages() != free_at_start)

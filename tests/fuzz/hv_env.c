@@ -115,7 +115,6 @@ void hv_time_advance(u64 ns)
 
 void arch_timer_program(u64 deadline) { }
 void arch_send_ipi(unsigned int cpu) { }
-void arch_send_ipi_mask(u64 mask) { }
 
 void hv_run_timers(unsigned int cpu)
 {
@@ -126,7 +125,8 @@ void hv_run_timers(unsigned int cpu)
 	hosted_cpu = was;
 }
 
-static u32 frame_counts[HV_ARENA_SIZE >> PAGE_SHIFT];
+static struct pcpu hv_pcpus[HV_NR_CPUS];	/* as CPUs that came up */
+static u64 frame_counts[HV_ARENA_SIZE >> PAGE_SHIFT];
 
 void hv_env_reset(void)
 {
@@ -146,11 +146,12 @@ void hv_env_reset(void)
 	frame_table_init(frame_counts, nr_pfns);
 	/* Physical 0 stays in use: page tables take 0 for "no memory". */
 	page_alloc_add_free(&host_pages, PAGE_SIZE, HV_ARENA_SIZE);
-	memset(pcpus, 0, sizeof(pcpus));
+	memset(hv_pcpus, 0, sizeof(hv_pcpus));
 	for (unsigned int i = 0; i < HV_NR_CPUS; i++) {
-		pcpus[i].self = &pcpus[i];
-		pcpus[i].id = i;
-		pcpus[i].online = true;
+		pcpus[i] = &hv_pcpus[i];
+		pcpus[i]->self = pcpus[i];
+		pcpus[i]->id = i;
+		pcpus[i]->online = true;
 	}
 	nr_cpus = HV_NR_CPUS;
 	hosted_cpu = 0;

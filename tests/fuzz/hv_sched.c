@@ -16,13 +16,14 @@
 #include "hv_env.h"
 
 static struct scheduler sched;
+static struct sched_cpu sched_cpus[HV_NR_CPUS];
 static bool sched_ready;
 static struct tasklet *tasklet_list;
 
 void sched_domain_add(struct domain *d)
 {
 	if (!sched_ready) {
-		sched_init(&sched, HV_NR_CPUS, now_ns());
+		sched_init(&sched, HV_NR_CPUS, sched_cpus, now_ns());
 		sched_ready = true;
 	}
 	sched_add_dom(&sched, &d->sched_dom);
@@ -51,7 +52,9 @@ u64 sched_domain_runtime(struct domain *d)
 /* The policy checks the mask; the unit is not queued here, so nothing moves. */
 int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 {
-	return sched_set_affinity(&sched, &v->sched_unit, mask, now_ns()) == -EINVAL ?
+	cpumask_t m = { { mask } };
+
+	return sched_set_affinity(&sched, &v->sched_unit, &m, now_ns()) == -EINVAL ?
 	       -EINVAL : 0;
 }
 
@@ -61,7 +64,7 @@ void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affini
 		hv_fail("d%u v%u on CPU %u", v->domain->id, v->id, v->sched_unit.cpu);
 	*cpu = v->sched_unit.cpu;
 	*run_ns = v->sched_unit.run_ns;
-	*affinity = v->sched_unit.affinity;
+	*affinity = v->sched_unit.affinity.w[0];
 }
 
 static void set_state(struct vcpu *v, enum vcpu_state state)
@@ -131,7 +134,7 @@ void vcpu_up(struct vcpu *v)
 
 void hv_enter(struct vcpu *v)
 {
-	struct pcpu *c = &pcpus[v->processor];
+	struct pcpu *c = pcpus[v->processor];
 
 	if (c->curr || v->is_running)
 		hv_fail("CPU%u already runs a vCPU", c->id);
@@ -143,7 +146,7 @@ void hv_enter(struct vcpu *v)
 
 void hv_leave(struct vcpu *v)
 {
-	struct pcpu *c = &pcpus[v->processor];
+	struct pcpu *c = pcpus[v->processor];
 
 	vcpu_set_runstate(v, v->state == VCPU_RUNNABLE ? RUNSTATE_runnable :
 			  v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);

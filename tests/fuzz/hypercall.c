@@ -298,19 +298,22 @@ static void step_guest_write(void)
 		guest_write(d, (target_gpa(sel, extra) & PAGE_MASK) + off, buf, len);
 }
 
+/* Grant entries name domains below this, or DOMID_SELF (the table once had 64 slots). */
+#define HC_FUZZ_DOMIDS 64
+
 /* The guest fills in one of its grant entries (frame and domid before the flags). */
 static void step_grant_entry(void)
 {
 	u8 who = fi_u8(&in), sel = fi_u8(&in), extra = fi_u8(&in);
 	u16 ref = fi_u16(&in) % (2 * PAGE_SIZE / sizeof(grant_entry_v1_t));
-	u16 flags = fi_u16(&in), domid = fi_u16(&in) % (DOMID_MAX_LIVE + 2);
+	u16 flags = fi_u16(&in), domid = fi_u16(&in) % (HC_FUZZ_DOMIDS + 2);
 	u32 frame = PFN_DOWN(target_gpa(sel, extra));
 	struct domain *d = domain_held(who % HC_MAX_CALLER);
 	u64 at = TABLE_GPA + ref * sizeof(grant_entry_v1_t);
 
 	if (!d || d->dying)
 		return;
-	if (domid == DOMID_MAX_LIVE + 1)
+	if (domid == HC_FUZZ_DOMIDS + 1)
 		domid = DOMID_SELF;
 	guest_write(d, at + offsetof(grant_entry_v1_t, frame), &frame, sizeof(frame));
 	guest_write(d, at + offsetof(grant_entry_v1_t, domid), &domid, sizeof(domid));

@@ -18,10 +18,10 @@ void __real_page_alloc_add_free(struct page_allocator *pa, u64 start, u64 end);
 
 void __wrap_page_alloc_add_free(struct page_allocator *pa, u64 start, u64 end)
 {
-	static u32 *frame_words;
+	static u64 *frame_words;
 
 	if (pa == &host_pages && !frame_words) {
-		frame_words = calloc(pa->nr_pfns, sizeof(u32));
+		frame_words = calloc(pa->nr_pfns, sizeof(u64));
 		if (!frame_words)
 			abort();
 		frame_table_init(frame_words, pa->nr_pfns);

@@ -35,14 +35,14 @@
 
 static u8 *arena;
 static u64 arena_size;
-static u32 *frame_words;
+static u64 *frame_words;
 
 void stub_ram_init(u64 size)
 {
 	u64 nr_pfns = size >> PAGE_SHIFT;
 
 	arena = aligned_alloc(PAGE_SIZE, size);
-	frame_words = calloc(nr_pfns, sizeof(u32));
+	frame_words = calloc(nr_pfns, sizeof(u64));
 	if (!arena || !frame_words)
 		abort();
 	memset(arena, 0, size);
@@ -102,10 +102,9 @@ __weak u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
-__weak u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
+__weak u64 arch_p2m_foreign_attr(unsigned int access)
 {
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)domid << P2M_DOMID_SHIFT);
+	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT;
 }
 
 __weak unsigned int arch_p2m_access(u64 attr)

@@ -210,10 +210,10 @@ static const struct bad_tree bad_trees[] = {
 	  "guest: domid: 2 bytes, expected one 4-byte cell" },
 	{ GUEST, "domid", BE32(0), 4, -EEXIST,
 	  "two domains with domid 0 (dom0 and guest)" },
-	{ GUEST, "domid", BE32(64), 4, -EINVAL,
-	  "guest: domid: 64 is out of range 0..63" },
-	{ GUEST, "cpus", BE32(0), 4, -EINVAL, "guest: cpus: 0 is out of range 1..8" },
-	{ GUEST, "cpus", BE32(9), 4, -EINVAL, "guest: cpus: 9 is out of range 1..8" },
+	{ GUEST, "domid", BE32(32752), 4, -EINVAL,
+	  "guest: domid: 32752 is out of range 0..32751" },
+	{ GUEST, "cpus", BE32(0), 4, -EINVAL, "guest: cpus: 0 is out of range 1..64" },
+	{ GUEST, "cpus", BE32(65), 4, -EINVAL, "guest: cpus: 65 is out of range 1..64" },
 	{ GUEST, "cpus", "", 0, -EINVAL,
 	  "guest: cpus: 0 bytes, expected one 4-byte cell" },
 	{ GUEST, "weight", BE32(0), 4, -EINVAL,
@@ -389,7 +389,7 @@ static void assert_domains_sane(const void *fdt, size_t size, int n)
 	for (int i = 0; i < n; i++) {
 		const struct boot_domain *d = &out[i];
 
-		assert_true(d->vcpus >= 1 && d->vcpus <= 8);
+		assert_true(d->vcpus >= 1 && d->vcpus <= DOMAIN_MAX_VCPUS);
 		assert_true(d->weight >= 1 && d->weight <= 65535);
 		assert_true(d->cap <= 100 * d->vcpus);
 		assert_true(d->mem && d->mem % 4096 == 0);
@@ -484,7 +484,7 @@ static void test_init_reports(void **state)
 	OK(fdt_setprop_u32(fdt, fdt_path_offset(fdt, GUEST), "cpus", 0));
 	test_log_reset();
 	assert_int_equal(boot_domains_init(&bi), -EINVAL);
-	assert_true(test_log_has("boot: device tree in module 3: guest: cpus: 0 is out of range 1..8\n"));
+	assert_true(test_log_has("boot: device tree in module 3: guest: cpus: 0 is out of range 1..64\n"));
 
 	/* No tree: nothing to say, and keel boots module 0 as dom0. */
 	set_module(3, guest_kernel, sizeof(guest_kernel));

@@ -45,7 +45,7 @@
 
 u64 boot_wallclock_sec, boot_tsc;
 struct time_scale tsc_scale;
-struct pcpu pcpus[MAX_CPUS];
+HOSTED_PCPUS
 unsigned int nr_cpus = 2;
 __thread unsigned int hosted_cpu;
 static u64 now;
@@ -163,13 +163,13 @@ long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
 
 static u64 free_at_start;
 
-static int setup(void **state)
+static int setup_ram(u64 size)
 {
-	stub_ram_init(ARENA_SIZE);
+	stub_ram_init(size);
 	free_at_start = host_pages.nr_free;
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
-		pcpus[cpu].self = &pcpus[cpu];
-		pcpus[cpu].id = cpu;
+		pcpus[cpu]->self = pcpus[cpu];
+		pcpus[cpu]->id = cpu;
 	}
 	hosted_cpu = 0;
 	now = 1000;
@@ -178,6 +178,17 @@ static int setup(void **state)
 	preempt_checks = continuations = 0;
 	tasklets_scheduled = 0;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_ram(ARENA_SIZE);
+}
+
+/* Room for test_thousands_of_domains. */
+static int setup_big(void **state)
+{
+	return setup_ram(MiB(128));
 }
 
 static int teardown(void **state)
@@ -419,11 +430,10 @@ static void test_ids_increase_and_skip_taken_ones(void **state)
 }
 
 /*
- * Past DOMID_FIRST_RESERVED - 1 the ids wrap to 1, skipping live ones; ids
- * that share a table slot (id % DOMID_MAX_LIVE) live side by side, each
- * with its own frames.
+ * Past DOMID_FIRST_RESERVED - 1 the ids wrap to 1, skipping live ones; a
+ * domain's id is its frame owner, so far-apart ids each count their own frames.
  */
-static void test_ids_wrap_and_share_slots(void **state)
+static void test_ids_wrap_and_own_frames(void **state)
 {
 	struct domain *one = domain_create(1, 1), *d, *e;
 
@@ -438,33 +448,71 @@ static void test_ids_wrap_and_share_slots(void **state)
 	assert_int_equal(d->id, 2);		/* 0 is never picked, 1 is live */
 	domain_destroy(d);
 
-	e = create(1 + DOMID_MAX_LIVE, 1);	/* slot 1 is one's */
-	assert_int_not_equal(e->slot, one->slot);
-	assert_ptr_equal(domain_held(1 + DOMID_MAX_LIVE), e);
-	assert_ptr_equal(domain_in_slot(e->slot), e);
+	e = create(DOMID_FIRST_RESERVED - 1, 1);
+	assert_ptr_equal(domain_held(DOMID_FIRST_RESERVED - 1), e);
+	assert_ptr_equal(domain_in_slot(e->id), e);
 	assert_int_equal(p2m_tot_pages(one), 0);
 	assert_true(p2m_tot_pages(e) > 0);
+	assert_int_equal(p2m_tot_pages(e), frames_owned(e->id));
 	domain_destroy(one);
-	d = domain_get(1 + DOMID_MAX_LIVE);
+	d = domain_get(DOMID_FIRST_RESERVED - 1);
 	assert_ptr_equal(d, e);
 	domain_put(d);
 	domain_destroy(e);
 	assert_null(domain_get(DOMID_FIRST_RESERVED));
+	assert_null(domain_held(DOMID_FIRST_RESERVED - 1));
+	assert_null(domain_in_slot(DOMID_FIRST_RESERVED));
+	assert_null(domain_create(DOMID_FIRST_RESERVED, 1));
 }
 
-/* Every slot taken: no new domain, whatever its id. */
-static void test_ids_when_the_table_is_full(void **state)
+/*
+ * Thousands of domains at once, as Xen: each found by its id and by
+ * domain_next() in order, a taken id refused; the domain table's pages come
+ * with the first domain of their block of ids and go with the last, so
+ * every page is back after (checked by the teardown).
+ */
+#define MANY_DOMAINS 2048
+static void test_thousands_of_domains(void **state)
 {
-	struct domain *d[DOMID_MAX_LIVE];
+	static struct domain *d[MANY_DOMAINS];
+	u64 before = host_pages.nr_free, one_domain;
+	struct domain *e;
+	domid_t next = 0;
 
-	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++) {
+	e = domain_create(DOMID_INVALID, 1);
+	one_domain = before - host_pages.nr_free;
+	domain_destroy(e);
+	assert_int_equal(host_pages.nr_free, before);
+	print_message("one domain of 1 vCPU without RAM: %llu pages\n",
+		      (unsigned long long)one_domain);
+	for (unsigned int i = 0; i < MANY_DOMAINS; i++) {
 		d[i] = domain_create(DOMID_INVALID, 1);
 		assert_non_null(d[i]);
 	}
-	assert_null(domain_create(DOMID_INVALID, 1));
-	assert_null(domain_create(DOMID_FIRST_RESERVED - 1, 1));
-	for (unsigned int i = 0; i < DOMID_MAX_LIVE; i++)
+	/* Memory follows the domains: theirs and a page of table per 512 ids. */
+	assert_true(before - host_pages.nr_free <=
+		    MANY_DOMAINS * one_domain + MANY_DOMAINS / 512 + 2);
+	assert_null(domain_create(d[MANY_DOMAINS / 2]->id, 1));
+	for (unsigned int i = 0; i < MANY_DOMAINS; i++) {
+		e = domain_get(d[i]->id);
+		assert_ptr_equal(e, d[i]);
+		domain_put(e);
+	}
+	for (unsigned int i = 0; i < MANY_DOMAINS; i++) {
+		e = domain_next(&next);
+		assert_non_null(e);
+		assert_int_equal(e->id, d[i]->id);	/* ids rise from the rover */
+		domain_put(e);
+	}
+	if (d[0]->id > 1)	/* no wrap in between: nothing more */
+		assert_null(domain_next(&next));
+	for (unsigned int i = 0; i < MANY_DOMAINS; i++) {
+		domid_t id = d[i]->id;
+
 		domain_destroy(d[i]);
+		assert_null(domain_get(id));
+	}
+	assert_int_equal(host_pages.nr_free, before);
 }
 
 /* The toolstack's pauses nest as Xen's: a count with a limit, no unpause without a pause. */
@@ -856,7 +904,7 @@ static void test_console_copies_are_bounded(void **state)
 	/* An id that never was, and one past the table. */
 	assert_int_equal(console_keep_read(NULL, 31, &instance, &pos, buf, sizeof(buf), &head,
 					   &gone), -ESRCH);
-	assert_null(domain_get_console(DOMID_MAX_LIVE));
+	assert_null(domain_get_console(DOMID_FIRST_RESERVED));
 }
 
 /* ---- getstats: VM exits and hypercalls, the vCPUs summed ------------------ */
@@ -963,8 +1011,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_tasklet_after_a_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_reuses_the_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_increase_and_skip_taken_ones, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ids_wrap_and_share_slots, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ids_when_the_table_is_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_wrap_and_own_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thousands_of_domains, setup_big, teardown),
 		cmocka_unit_test_setup_teardown(test_controller_pauses_nest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),

@@ -531,7 +531,7 @@ static void test_map_hostile(void **state)
 			 GNTST_general_error);
 	assert_int_equal(map_fails(host, HOLE_GPA, 9), GNTST_bad_domain);
 	assert_int_equal(map_fails(host, HOLE_GPA, DOMID_SELF), GNTST_bad_domain);
-	assert_int_equal(map_fails(host, HOLE_GPA, DOMID_MAX_LIVE + 5),
+	assert_int_equal(map_fails(host, HOLE_GPA, DOMID_FIRST_RESERVED - 5),
 			 GNTST_bad_domain);
 	/* Where to map: not guest RAM, its table, nor beyond the p2m. */
 	assert_int_equal(place_frame(1, 0, TABLE_GPA), 0);

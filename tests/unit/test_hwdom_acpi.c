@@ -690,7 +690,8 @@ static void test_compose_refusals(void **state)
 			 -ENOSPC);
 	assert_int_equal(hwdom_acpi_compose(&w, 2, OUT_AT, at(OUT_AT), 20, &rsdp),
 			 -ENOSPC);
-	assert_int_equal(hwdom_acpi_compose(&w, 9, OUT_AT, at(OUT_AT), OUT_SIZE, &rsdp),
+	assert_int_equal(hwdom_acpi_compose(&w, DOMAIN_MAX_VCPUS + 1, OUT_AT, at(OUT_AT), OUT_SIZE,
+					     &rsdp),
 			 -ENOSPC);
 
 	/* An IOAPIC entry shorter than an IOAPIC entry. */

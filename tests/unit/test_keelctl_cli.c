@@ -390,7 +390,7 @@ static void test_binary_commands(void **state)
 	run_binary((char *[]){ "keelctl", "create", bad_path, NULL }, &r);
 	assert_int_equal(r.status, EXIT_FAIL);
 	assert_string_equal(r.err, xasprintf_tmp("%s:3: memory: a number is expected, not 'lots'\n"
-						 "%s:4: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-8)\n",
+						 "%s:4: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-64)\n",
 						 bad_path, bad_path));
 	run_binary((char *[]){ "keelctl", "create", "-n", good_path, "memory=64", NULL }, &r);
 	assert_int_equal(r.status, EXIT_OK);

@@ -271,8 +271,8 @@ static void test_bad_values(void **state)
 	expect_errors(BASE "memory = 2\n", "t.cfg:3: memory: 2 MiB cannot boot a domain: keel needs at least 4 MiB\n");
 	expect_errors(BASE "memory = 99999999999999999999999\n",
 		      "t.cfg:3: memory: a number is expected, not '99999999999999999999999'\n");
-	expect_errors(BASE "vcpus = 0\n", "t.cfg:3: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-8)\n");
-	expect_errors(BASE "vcpus = 9\n", "t.cfg:3: vcpus: 9 is out of range (1-8)\n");
+	expect_errors(BASE "vcpus = 0\n", "t.cfg:3: vcpus: 0 cannot boot a domain: it needs at least one vCPU (1-64)\n");
+	expect_errors(BASE "vcpus = 65\n", "t.cfg:3: vcpus: 65 is out of range (1-64)\n");
 	expect_errors(BASE "vcpus = [ 1 ]\n", "t.cfg:3: vcpus must be a single value, not a list\n");
 	expect_errors(BASE "cpu_weight = 0\n", "t.cfg:3: cpu_weight: 0 is out of range (1-65535)\n");
 	expect_errors(BASE "cap = 1601\n", "t.cfg:3: cap: 1601 is out of range (0-1600)\n");
@@ -323,7 +323,7 @@ static void test_every_bad_line_is_reported(void **state)
 	/* Errors do not stop the parse: each line says what is wrong with it. */
 	expect_errors(BASE "memory = lots\nvcpus = 100\nfoo bar\ncap = \"x\"\non_crash = \"boom\"\n",
 		      "t.cfg:3: memory: a number is expected, not 'lots'\n"
-		      "t.cfg:4: vcpus: 100 is out of range (1-8)\n"
+		      "t.cfg:4: vcpus: 100 is out of range (1-64)\n"
 		      "t.cfg:5: expected '=' after 'foo', found bar\n"
 		      "t.cfg:6: cap: a number is expected, not \"x\"\n"
 		      "t.cfg:7: on_crash: 'boom' is not an action (destroy, restart, preserve)\n");

@@ -239,14 +239,18 @@ static void test_more_cpus_than_keel_takes(void **state)
 	struct madt_cpus cpus;
 
 	(void)state;
+	/* xAPIC ids up to 254, then x2APIC ids from 255 on, past keel's 256 CPUs. */
 	madt_begin();
-	for (int i = 0; i < MAX_CPUS + 4; i++)
+	for (int i = 0; i < 255; i++)
 		madt_lapic(i, 1);
+	for (int i = 255; i < MAX_CPUS + 4; i++)
+		madt_x2apic(0x10000 + i, 1);
 	madt_seal();
 	make_xsdt_tables();
 	assert_int_equal(find(&cpus), 0);
 	assert_int_equal(cpus.nr, MAX_CPUS);
-	assert_int_equal(cpus.apic_ids[MAX_CPUS - 1], MAX_CPUS - 1);
+	assert_int_equal(cpus.apic_ids[254], 254);
+	assert_int_equal(cpus.apic_ids[MAX_CPUS - 1], 0x10000 + MAX_CPUS - 1);
 	assert_int_equal(cpus.nr_dropped, 4);
 }
 

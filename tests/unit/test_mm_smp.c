@@ -125,7 +125,14 @@ static void test_allocator_from_threads(void **state)
 
 /* ---- alloc_pages()/free_pages() and references on the frame table -------- */
 
-static u32 *frame_words;
+static u64 *frame_words;
+static u64 owner_counts[FRAME_MAX_OWNERS];
+
+/* The domain table's counts of frames, without a domain table. */
+u64 *frame_owner_count(unsigned int owner)
+{
+	return owner < FRAME_MAX_OWNERS ? &owner_counts[owner] : NULL;
+}
 static u64 shared_hpa;
 
 static void host_setup(void)
@@ -133,7 +140,7 @@ static void host_setup(void)
 	arena_size = (u64)NR_FRAMES << 12;
 	arena = aligned_alloc(PAGE_SIZE, arena_size);
 	page_alloc_init(&host_pages, calloc(NR_FRAMES / 64, 8), NR_FRAMES);
-	frame_words = calloc(NR_FRAMES, sizeof(u32));
+	frame_words = calloc(NR_FRAMES, sizeof(u64));
 	frame_table_init(frame_words, NR_FRAMES);
 	/* Frame 0 stays out, as on the real machine. */
 	page_alloc_add_free(&host_pages, PAGE_SIZE, arena_size);
@@ -210,9 +217,13 @@ static void test_frame_rules(void **state)
 	assert_int_equal(page_count(hpa), 1);
 	assert_int_equal(page_count(hpa + PAGE_SIZE), 1);
 	assert_int_equal(page_owner(hpa), -1);
-	/* Charged to domain 7 while it lives. */
+	/* Charged to domain 7 while it lives; owners take 16 bits (domain ids). */
 	page_set_owner(hpa, 7);
 	assert_int_equal(page_owner(hpa), 7);
+	assert_int_equal(frames_owned(7), 1);
+	page_set_owner(hpa + PAGE_SIZE, 32751);
+	assert_int_equal(page_owner(hpa + PAGE_SIZE), 32751);
+	assert_int_equal(frames_owned(32751), 1);
 	assert_int_equal(frames_owned(7), 1);
 	/* Someone else holds it: free_pages() drops only the allocation's. */
 	assert_true(get_page(hpa));
@@ -220,6 +231,7 @@ static void test_frame_rules(void **state)
 	assert_int_equal(host_pages.nr_free, start - 1);
 	assert_false(page_is_free(&host_pages, PFN_DOWN(hpa)));
 	assert_true(page_is_free(&host_pages, PFN_DOWN(hpa) + 1));
+	assert_int_equal(frames_owned(32751), 0);
 	assert_int_equal(frames_owned(7), 1);
 	/* The last reference frees it and uncharges the owner. */
 	put_page(hpa);

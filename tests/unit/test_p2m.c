@@ -85,7 +85,7 @@ void vcpu_destroy(struct vcpu *v)
 }
 
 /* Timers, consoles and preemption are test_domain_life.c's: idle here. */
-struct pcpu pcpus[MAX_CPUS];
+HOSTED_PCPUS
 unsigned int nr_cpus = 1;
 __thread unsigned int hosted_cpu;
 void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,

@@ -7,7 +7,7 @@
 #define MS(x) ((u64)(x) * 1000000ULL)
 #define SEC(x) ((u64)(x) * 1000000000ULL)
 #define NEVER (~0ULL)
-#define MAX_UNITS 128
+#define MAX_UNITS 384
 
 /*
  * The simulated machine: a fake clock, a tick every period, and each CPU
@@ -15,6 +15,7 @@
  * What each unit ran is measured here, independently of the policy.
  */
 static struct scheduler s;
+static struct sched_cpu cpus[SCHED_MAX_CPUS];
 static struct sched_dom doms[MAX_UNITS];
 static struct sched_unit units[MAX_UNITS];
 static u64 now, next_tick;
@@ -22,7 +23,7 @@ static struct sched_unit *running[SCHED_MAX_CPUS];
 static u64 slice_end[SCHED_MAX_CPUS];
 static u64 ran[MAX_UNITS];
 static u64 last_seen[MAX_UNITS], max_gap[MAX_UNITS];
-static u64 ran_on[MAX_UNITS];		/* the CPUs each unit was seen running on */
+static cpumask_t ran_on[MAX_UNITS];	/* the CPUs each unit was seen running on */
 static u64 busy;			/* CPU time spent running any unit */
 static u64 jitter;			/* slices overrun and ticks come late by up to this */
 static u64 seed;
@@ -57,7 +58,29 @@ static void sim_start(unsigned int ncpus)
 	jitter = 0;
 	seed = 1;
 	next_tick = SCHED_PERIOD_NS;
-	assert_int_equal(sched_init(&s, ncpus, 0), 0);
+	assert_int_equal(sched_init(&s, ncpus, cpus, 0), 0);
+}
+
+/* CPUs 0-63 as a mask (bit n: CPU n). */
+static cpumask_t low_mask(u64 bits)
+{
+	return (cpumask_t){ { bits } };
+}
+
+static int set_affinity(struct sched_unit *u, u64 bits)
+{
+	cpumask_t m = low_mask(bits);
+
+	return sched_set_affinity(&s, u, &m, now);
+}
+
+/* sched_tick()'s CPUs to kick, those below 64 as bits. */
+static u64 tick_low(u64 at)
+{
+	cpumask_t kick;
+
+	sched_tick(&s, at, &kick);
+	return kick.w[0];
 }
 
 static void resched(unsigned int cpu)
@@ -74,8 +97,8 @@ static void resched(unsigned int cpu)
 	}
 	assert_int_equal(u->cpu, cpu);
 	assert_int_equal(u->state, SCHED_RUNNING);
-	assert_true(u->affinity & BIT(cpu));	/* never outside its hard affinity */
-	ran_on[idx(u)] |= BIT(cpu);
+	assert_true(cpumask_test(&u->affinity, cpu));	/* never outside its hard affinity */
+	cpumask_set(&ran_on[idx(u)], cpu);
 	assert_true(slice > 0 && slice <= SCHED_SLICE_NS);
 	u->migrated = false;		/* what the arch does after moving the VMCS */
 	if (now - last_seen[idx(u)] > max_gap[idx(u)])
@@ -89,10 +112,10 @@ static void kick(int cpu)
 		resched(cpu);
 }
 
-static void kick_mask(u64 mask)
+static void kick_mask(const cpumask_t *mask)
 {
 	for (unsigned int i = 0; i < s.ncpus; i++)
-		if (mask & BIT(i))
+		if (cpumask_test(mask, i))
 			resched(i);
 }
 
@@ -109,14 +132,14 @@ static void check_invariants(void)
 
 			assert_true(u->queued);
 			assert_int_equal(u->cpu, i);
-			assert_true(u->affinity & BIT(i));
+			assert_true(cpumask_test(&u->affinity, i));
 			assert_int_equal(u->state, SCHED_RUNNABLE);
 			assert_false(u->dom->capped);
 			n++;
 		}
 		assert_int_equal(n, c->nr_queued);
 		if (c->curr)
-			assert_false(s.idle_mask & BIT(i));
+			assert_false(cpumask_test(&s.idle_mask, i));
 	}
 	for (unsigned int i = 0; i < MAX_UNITS; i++) {
 		if (!units[i].dom)
@@ -145,7 +168,10 @@ static void run_until(u64 until)
 		}
 		now = next;
 		if (now == next_tick) {
-			kick_mask(sched_tick(&s, now));
+			cpumask_t kick;
+
+			sched_tick(&s, now, &kick);
+			kick_mask(&kick);
 			check_invariants();
 			next_tick += SCHED_PERIOD_NS - late() / 2 + late();
 		}
@@ -431,7 +457,7 @@ static void test_tick_preempts_over_unit(void **state)
 	run_until(MS(29));
 	assert_ptr_equal(running[0], a);
 	assert_int_equal(sched_wake(&s, b, now), -1);	/* OVER behind OVER */
-	assert_int_equal(sched_tick(&s, now), BIT(0));
+	assert_int_equal(tick_low(now), BIT(0));
 	assert_true(b->credit >= 0);
 	resched(0);
 	assert_ptr_equal(running[0], b);
@@ -534,8 +560,8 @@ static void test_bad_params_rejected(void **state)
 	assert_int_equal(sched_set_params(&s, &doms[0], SCHED_MAX_WEIGHT, 200), 0);
 	assert_int_equal(sched_set_params(&s, &doms[0], 1, 0), 0);
 	assert_int_equal(sched_add_unit(&s, &units[0], &doms[0], 2), -EINVAL);
-	assert_int_equal(sched_init(&big, 0, 0), -EINVAL);
-	assert_int_equal(sched_init(&big, SCHED_MAX_CPUS + 1, 0), -EINVAL);
+	assert_int_equal(sched_init(&big, 0, cpus, 0), -EINVAL);
+	assert_int_equal(sched_init(&big, SCHED_MAX_CPUS + 1, cpus, 0), -EINVAL);
 }
 
 static void test_remove_running_unit(void **state)
@@ -583,7 +609,7 @@ static void test_domain_without_units(void **state)
 	assert_int_equal(ran[0], SEC(1));
 	assert_int_equal(ran[1], SEC(1));
 	assert_int_equal(sched_remove_dom(&s, &doms[10]), 0);
-	assert_int_equal(sched_tick(&s, now), 0);
+	assert_int_equal(tick_low(now), 0);
 }
 
 static void test_all_blocked_idles(void **state)
@@ -597,26 +623,27 @@ static void test_all_blocked_idles(void **state)
 	sched_block(&s, &units[0], now);
 	assert_null(sched_pick_next(&s, 1, now, &slice));
 	assert_int_equal(slice, 0);
-	assert_int_equal(sched_tick(&s, now + SCHED_PERIOD_NS), 0);
+	assert_int_equal(tick_low(now + SCHED_PERIOD_NS), 0);
 	assert_int_equal(sched_wake(&s, &units[0], now), 1);
 }
 
-static void test_64_cpus(void **state)
+/* SCHED_MAX_CPUS (256) CPUs, 384 units woken on two of them: stolen onto all, shared fairly. */
+static void test_max_cpus(void **state)
 {
 	u64 total = 0;
 
 	(void)state;
 	sim_start(SCHED_MAX_CPUS);
-	for (unsigned int i = 0; i < 96; i++)
-		add(i, 0, 0, i % 3 ? 0 : 63);
+	for (unsigned int i = 0; i < MAX_UNITS; i++)
+		add(i, 0, 0, i % 3 ? 0 : SCHED_MAX_CPUS - 1);
 	run_until(SEC(2));
 	assert_int_equal(busy, SEC(2) * SCHED_MAX_CPUS);
-	for (unsigned int i = 0; i < 96; i++) {
-		assert_within(ran[i], SEC(2) * SCHED_MAX_CPUS / 96, 10);
+	for (unsigned int i = 0; i < MAX_UNITS; i++) {
+		assert_within(ran[i], SEC(2) * SCHED_MAX_CPUS / MAX_UNITS, 10);
 		total += ran[i];
 	}
 	assert_int_equal(total, busy);
-	assert_accounting(96);
+	assert_accounting(MAX_UNITS);
 }
 
 /* Three units pinned to CPU 0, three free on four CPUs: the free ones take CPUs 1-3. */
@@ -627,16 +654,16 @@ static void test_affinity_pins(void **state)
 	for (unsigned int i = 0; i < 6; i++) {
 		add(i, 0, 0, i % 4);
 		if (i < 3)
-			kick(sched_set_affinity(&s, &units[i], BIT(0), now));
+			kick(set_affinity(&units[i], BIT(0)));
 	}
 	memset(ran_on, 0, sizeof(ran_on));	/* unit 1 ran on CPU 1 until pinned */
 	run_until(SEC(6));
 	for (unsigned int i = 0; i < 3; i++) {
-		assert_int_equal(ran_on[i], BIT(0));
+		assert_int_equal(ran_on[i].w[0], BIT(0));
 		assert_within(ran[i], SEC(2), 10);
 	}
 	for (unsigned int i = 3; i < 6; i++) {
-		assert_false(ran_on[i] & BIT(0));
+		assert_false(cpumask_test(&ran_on[i], 0));
 		assert_within(ran[i], SEC(6), 10);
 	}
 	assert_int_equal(busy, SEC(24));
@@ -647,19 +674,32 @@ static void test_affinity_pins(void **state)
 static void test_affinity_bad_masks(void **state)
 {
 	struct sched_unit *u;
+	cpumask_t m;
 
 	(void)state;
 	sim_start(2);
 	u = add(0, 0, 0, 0);
-	assert_int_equal(sched_set_affinity(&s, u, 0, now), -EINVAL);
-	assert_int_equal(sched_set_affinity(&s, u, BIT(2) | BIT(63), now), -EINVAL);
-	assert_int_equal(u->affinity, BIT(0) | BIT(1));
-	assert_int_equal(sched_set_affinity(&s, u, BIT(1) | BIT(40), now), 0);
-	assert_int_equal(u->affinity, BIT(1));
+	assert_int_equal(set_affinity(u, 0), -EINVAL);
+	assert_int_equal(set_affinity(u, BIT(2) | BIT(63)), -EINVAL);
+	assert_int_equal(u->affinity.w[0], BIT(0) | BIT(1));
+	assert_int_equal(set_affinity(u, BIT(1) | BIT(40)), 0);
+	assert_int_equal(u->affinity.w[0], BIT(1));
 	sim_start(64);
 	u = add(0, 0, 0, 63);
-	assert_int_equal(u->affinity, ~0ULL);
-	assert_int_equal(sched_set_affinity(&s, u, BIT(63), now), -1);
+	assert_int_equal(u->affinity.w[0], ~0ULL);
+	assert_int_equal(u->affinity.w[1], 0);
+	assert_int_equal(set_affinity(u, BIT(63)), -1);
+	/* Past 64 CPUs: CPU 200 alone, and none beyond the machine's. */
+	sim_start(SCHED_MAX_CPUS);
+	u = add(0, 0, 0, 200);
+	assert_true(cpumask_test(&u->affinity, SCHED_MAX_CPUS - 1));
+	m = low_mask(0);
+	cpumask_set(&m, 200);
+	assert_int_equal(sched_set_affinity(&s, u, &m, now), -1);
+	assert_int_equal(cpumask_first_and(&u->affinity, NULL), 200);
+	sim_start(199);
+	u = add(0, 0, 0, 0);
+	assert_int_equal(sched_set_affinity(&s, u, &m, now), -EINVAL);
 }
 
 /* A running unit pinned away is kicked and moves at its CPU's next pick. */
@@ -673,24 +713,24 @@ static void test_affinity_moves_running_unit(void **state)
 	add(1, 0, 0, 1);
 	run_until(MS(5));
 	assert_ptr_equal(running[0], u);
-	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	assert_int_equal(set_affinity(u, BIT(1)), 0);
 	resched(0);
 	assert_true(running[0] != u);
 	assert_true(u->queued);
 	assert_int_equal(u->cpu, 1);
 	memset(ran_on, 0, sizeof(ran_on));
 	run_until(SEC(3));
-	assert_int_equal(ran_on[0], BIT(1));
+	assert_int_equal(ran_on[0].w[0], BIT(1));
 	assert_true(ran[0] > SEC(1));
 	/* Unpinned while unit 1 is pinned to CPU 1: unit 0 ends up on CPU 0. */
-	kick(sched_set_affinity(&s, u, BIT(0) | BIT(1), now));
-	kick(sched_set_affinity(&s, &units[1], BIT(1), now));
+	kick(set_affinity(u, BIT(0) | BIT(1)));
+	kick(set_affinity(&units[1], BIT(1)));
 	run_until(SEC(4));
 	memset(ran, 0, sizeof(ran));
 	memset(ran_on, 0, sizeof(ran_on));
 	run_until(SEC(5));
-	assert_int_equal(ran_on[1], BIT(1));
-	assert_int_equal(ran_on[0], BIT(0));
+	assert_int_equal(ran_on[1].w[0], BIT(1));
+	assert_int_equal(ran_on[0].w[0], BIT(0));
 	assert_int_equal(ran[0], SEC(1));
 }
 
@@ -703,7 +743,7 @@ static void test_affinity_beats_ratelimit(void **state)
 	sim_start(2);
 	u = add(0, 0, 0, 0);
 	assert_ptr_equal(running[0], u);
-	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	assert_int_equal(set_affinity(u, BIT(1)), 0);
 	resched(0);			/* asserts it does not run on CPU 0 */
 	assert_null(running[0]);
 	assert_int_equal(u->cpu, 1);
@@ -723,7 +763,7 @@ static void test_affinity_blocked_still_current(void **state)
 	u = add(0, 0, 0, 0);
 	assert_ptr_equal(running[0], u);
 	sched_block(&s, u, now);
-	assert_int_equal(sched_set_affinity(&s, u, BIT(1), now), 0);
+	assert_int_equal(set_affinity(u, BIT(1)), 0);
 	assert_int_equal(u->cpu, 0);
 	resched(0);
 	assert_null(running[0]);
@@ -731,7 +771,7 @@ static void test_affinity_blocked_still_current(void **state)
 	assert_int_equal(u->cpu, 1);
 	memset(ran_on, 0, sizeof(ran_on));
 	run_until(SEC(1));
-	assert_int_equal(ran_on[0], BIT(1));
+	assert_int_equal(ran_on[0].w[0], BIT(1));
 }
 
 /* A waiting unit moves at once; a blocked one is queued inside its mask when it wakes. */
@@ -746,19 +786,19 @@ static void test_affinity_queued_and_blocked(void **state)
 	b = add(2, 0, 0, 0);
 	assert_true(b->queued);
 	assert_int_equal(b->cpu, 0);
-	assert_int_equal(sched_set_affinity(&s, b, BIT(1), now), -1);
+	assert_int_equal(set_affinity(b, BIT(1)), -1);
 	assert_true(b->queued);
 	assert_int_equal(b->cpu, 1);
 	sched_add_dom(&s, &doms[3]);
 	assert_int_equal(sched_add_unit(&s, &units[3], &doms[3], 0), 0);
 	c = &units[3];
-	assert_int_equal(sched_set_affinity(&s, c, BIT(1), now), -1);
+	assert_int_equal(set_affinity(c, BIT(1)), -1);
 	assert_int_equal(c->cpu, 1);
 	kick(sched_wake(&s, c, now));
 	assert_int_equal(c->cpu, 1);
 	run_until(SEC(3));
-	assert_int_equal(ran_on[2], BIT(1));
-	assert_int_equal(ran_on[3], BIT(1));
+	assert_int_equal(ran_on[2].w[0], BIT(1));
+	assert_int_equal(ran_on[3].w[0], BIT(1));
 	assert_true(ran[2] > SEC(1) / 2 && ran[3] > SEC(1) / 2);
 	assert_int_equal(busy, SEC(6));
 }
@@ -914,7 +954,7 @@ int main(void)
 		cmocka_unit_test(test_remove_running_unit),
 		cmocka_unit_test(test_domain_without_units),
 		cmocka_unit_test(test_all_blocked_idles),
-		cmocka_unit_test(test_64_cpus),
+		cmocka_unit_test(test_max_cpus),
 		cmocka_unit_test(test_affinity_pins),
 		cmocka_unit_test(test_affinity_bad_masks),
 		cmocka_unit_test(test_affinity_moves_running_unit),

@@ -6,7 +6,7 @@
 #include <keel/timer.h>
 #include "host.h"
 
-struct pcpu pcpus[MAX_CPUS];
+HOSTED_PCPUS
 unsigned int nr_cpus = 2;
 __thread unsigned int hosted_cpu;	/* each thread is a CPU of its own */
 static int ipis[MAX_CPUS];
@@ -42,8 +42,8 @@ static int setup(void **state)
 	programmed = TIMER_NONE;
 	memset(ipis, 0, sizeof(ipis));
 	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
-		pcpus[cpu].self = &pcpus[cpu];
-		pcpus[cpu].id = cpu;
+		pcpus[cpu]->self = pcpus[cpu];
+		pcpus[cpu]->id = cpu;
 	}
 	hosted_cpu = 0;
 	for (int i = 0; i < 4; i++)

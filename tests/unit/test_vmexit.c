@@ -17,7 +17,7 @@
 #define TASK_SWITCH_IRET (1u << 30)
 #define X86_EXC_TS_VECTOR 10
 
-struct pcpu pcpus[MAX_CPUS];
+HOSTED_PCPUS
 __thread unsigned int hosted_cpu;
 
 /* The current VMCS: every field keel reads or writes, by its encoding. */
@@ -103,7 +103,7 @@ static int setup(void **state)
 	dom.state = DOMAIN_RUNNING;
 	vcpu.domain = &dom;
 	hosted_cpu = 0;
-	pcpus[0].curr = &vcpu;
+	pcpus[0]->curr = &vcpu;
 	crashed = NULL;
 	triple_faulted = NULL;
 	hypercalls = 0;

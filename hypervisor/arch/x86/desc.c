@@ -18,7 +18,7 @@ static const u64 gdt_template[GDT_ENTRIES] = {
 	0, 0,			/* TSS, filled per CPU */
 };
 
-struct x86_cpu x86_cpus[MAX_CPUS];
+static struct cpu_data boot_cpu_data;
 static struct idt_entry idt[256] __aligned(16);
 static u8 boot_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
@@ -54,9 +54,9 @@ static int exception_ist(int vec)
 	}
 }
 
-void x86_cpu_tables_init(unsigned int cpu, void *ist_stacks)
+void x86_cpu_tables_init(unsigned int cpu, struct cpu_data *data, void *ist_stacks)
 {
-	struct x86_cpu *c = &x86_cpus[cpu];
+	struct x86_cpu *c = &data->x86;
 
 	memset(&c->tss, 0, sizeof(c->tss));
 	for (int i = 0; i < IST_COUNT; i++)
@@ -64,15 +64,16 @@ void x86_cpu_tables_init(unsigned int cpu, void *ist_stacks)
 	c->tss.iomap_base = sizeof(c->tss);
 	memcpy(c->gdt, gdt_template, sizeof(c->gdt));
 	set_tss_descriptor(c->gdt, &c->tss);
-	pcpus[cpu].self = &pcpus[cpu];
-	pcpus[cpu].id = cpu;
-	pcpus[cpu].arch = c;
+	data->pcpu.self = &data->pcpu;
+	data->pcpu.id = cpu;
+	data->pcpu.arch = c;
+	pcpus[cpu] = &data->pcpu;
 }
 
 void x86_cpu_tables_load(unsigned int cpu)
 {
-	struct desc_ptr gdtr = { sizeof(x86_cpus[cpu].gdt) - 1,
-				 (u64)x86_cpus[cpu].gdt };
+	struct desc_ptr gdtr = { sizeof(x86_cpu(cpu)->gdt) - 1,
+				 (u64)x86_cpu(cpu)->gdt };
 	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
 
 	asm volatile("lgdt %0" : : "m"(gdtr));
@@ -91,7 +92,7 @@ void x86_cpu_tables_load(unsigned int cpu)
 		     : : "i"((u64)GDT_CODE_SEL), "i"(GDT_DATA_SEL) : "rax", "memory");
 	asm volatile("ltr %w0" : : "r"(GDT_TSS_SEL));
 	asm volatile("lidt %0" : : "m"(idtr));
-	wrmsr(MSR_GS_BASE, (u64)&pcpus[cpu]);
+	wrmsr(MSR_GS_BASE, (u64)pcpus[cpu]);
 	x86_stack_guard_init();		/* libfdt's canary at %fs:0x28, per CPU */
 }
 
@@ -106,9 +107,9 @@ void arch_cpu_init(void)
 		set_gate(vec, (u64)device_irq_stubs +
 			 (vec - APIC_DEVICE_VECTOR_FIRST) * 16, 0);
 
-	x86_cpu_tables_init(0, boot_ist_stacks);
+	x86_cpu_tables_init(0, &boot_cpu_data, boot_ist_stacks);
 	x86_cpu_tables_load(0);
-	pcpus[0].online = true;
+	pcpus[0]->online = true;
 }
 
 /* For the VMCS host state: this CPU's own TSS (its GDT comes from SGDT). */

@@ -43,10 +43,9 @@ u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid)
+u64 arch_p2m_foreign_attr(unsigned int access)
 {
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT |
-	       ((u64)(domid & 0xff) << P2M_DOMID_SHIFT);
+	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT;
 }
 
 unsigned int arch_p2m_access(u64 attr)
@@ -63,7 +62,7 @@ unsigned int arch_p2m_access(u64 attr)
 #define INVEPT_ALL_CONTEXT 2ULL
 
 /* CPUs that drop every EPT translation before their next VM entry (a p2m was freed). */
-static u64 ept_flush_all_pending;
+static cpumask_t ept_flush_all_pending;
 
 /*
  * A new root: its frame may be a freed p2m's root, whose translations
@@ -73,7 +72,7 @@ static u64 ept_flush_all_pending;
 void arch_domain_set_p2m(struct domain *d)
 {
 	d->arch.eptp = d->p2m.root | VMX_MEMTYPE_WB | EPTP_WALK_4;
-	__atomic_store_n(&d->arch.ept_stale, ~0ULL, __ATOMIC_SEQ_CST);
+	cpumask_set_all_atomic(&d->arch.ept_stale, MAX_CPUS, MAX_CPUS);
 }
 
 static void invept(u64 type, u64 eptp)
@@ -98,16 +97,13 @@ void ept_flush_local(struct domain *d)
  */
 void arch_p2m_teardown(struct domain *d)
 {
-	u64 others = (nr_cpus >= 64 ? ~0ULL : BIT(nr_cpus) - 1) &
-		     ~BIT(smp_processor_id());
-
 	vtd_p2m_teardown(d);
 	if (!d->arch.eptp)
 		return;
 	ept_flush_local(d);
 	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_ALL)
-		__atomic_fetch_or(&ept_flush_all_pending, others,
-				  __ATOMIC_SEQ_CST);
+		cpumask_set_all_atomic(&ept_flush_all_pending, nr_cpus,
+				       smp_processor_id());
 }
 
 /*
@@ -116,18 +112,12 @@ void arch_p2m_teardown(struct domain *d)
  */
 void ept_enter_guest(struct pcpu *c, struct domain *d)
 {
-	u64 bit = BIT(c->id);
-
 	WRITE_ONCE(c->in_guest, true);
 	smp_mb();
-	if (READ_ONCE(ept_flush_all_pending) & bit) {
-		__atomic_fetch_and(&ept_flush_all_pending, ~bit, __ATOMIC_SEQ_CST);
+	if (cpumask_test_and_clear_atomic(&ept_flush_all_pending, c->id))
 		invept(INVEPT_ALL_CONTEXT, 0);
-	}
-	if (READ_ONCE(d->arch.ept_stale) & bit) {
-		__atomic_fetch_and(&d->arch.ept_stale, ~bit, __ATOMIC_SEQ_CST);
+	if (cpumask_test_and_clear_atomic(&d->arch.ept_stale, c->id))
 		ept_flush_local(d);
-	}
 }
 
 /*
@@ -139,18 +129,17 @@ void arch_p2m_flush(struct domain *d)
 {
 	unsigned int self = smp_processor_id();
 
-	__atomic_fetch_or(&d->arch.ept_stale, BIT(nr_cpus) - 1, __ATOMIC_SEQ_CST);
-	__atomic_fetch_and(&d->arch.ept_stale, ~BIT(self), __ATOMIC_SEQ_CST);
+	cpumask_set_all_atomic(&d->arch.ept_stale, nr_cpus, self);
 	ept_flush_local(d);
 	smp_mb();
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-		struct pcpu *c = &pcpus[cpu];
+		struct pcpu *c = pcpus[cpu];
 
 		if (cpu == self || !READ_ONCE(c->in_guest))
 			continue;
 		arch_send_ipi(cpu);
 		while (READ_ONCE(c->in_guest) &&
-		       (READ_ONCE(d->arch.ept_stale) & BIT(cpu)))
+		       cpumask_test_atomic(&d->arch.ept_stale, cpu))
 			arch_cpu_relax();
 	}
 	vtd_p2m_flush(d);

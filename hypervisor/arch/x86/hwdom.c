@@ -87,7 +87,7 @@ static void claim_range(struct domain *d, u64 start, u64 end, u64 *left)
 		}
 		/* Keel's or another domain's data may still be in it. */
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-		page_set_owner(pa, d->slot);
+		page_set_owner(pa, d->id);
 		(*left)--;
 	}
 }
@@ -213,7 +213,7 @@ int arch_hwdom_set_memory(struct domain *d, u64 mem_size)
 		if (from == MiB(1))
 			break;
 	}
-	d->mem_size = PFN_PHYS(frames_owned(d->slot));
+	d->mem_size = PFN_PHYS(frames_owned(d->id));
 	for (unsigned int i = 0; i < nr_ram; i++) {
 		if (!p2m_add_identity_ram(d, ram[i].start, ram[i].end))
 			continue;

@@ -62,7 +62,7 @@ void irq_vector_free_sync(unsigned int vector)
 
 u32 irq_dest_apic_id(void)
 {
-	return pcpus[0].apic_id;
+	return pcpus[0]->apic_id;
 }
 
 /*
@@ -96,16 +96,9 @@ void arch_idle(void)
 
 void arch_send_ipi(unsigned int cpu)
 {
-	if (cpu < MAX_CPUS && READ_ONCE(pcpus[cpu].online))
-		apic_send_ipi(pcpus[cpu].apic_id, APIC_DM_FIXED |
+	if (cpu < MAX_CPUS && pcpus[cpu] && READ_ONCE(pcpus[cpu]->online))
+		apic_send_ipi(pcpus[cpu]->apic_id, APIC_DM_FIXED |
 			      APIC_LEVEL_ASSERT | APIC_KICK_VECTOR);
-}
-
-void arch_send_ipi_mask(u64 mask)
-{
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-		if (mask & BIT(cpu))
-			arch_send_ipi(cpu);
 }
 
 /* The 8259 PICs' ports: command, and data (the mask once initialised). */

@@ -147,10 +147,10 @@ static bool find_cpus(struct madt_cpus *found)
 		pr_info("smp: %u hot-pluggable CPUs are not started (no CPU hotplug)\n",
 			found->nr_hotplug);
 	for (unsigned int i = 0; i < found->nr; i++)
-		if (found->apic_ids[i] == pcpus[0].apic_id)
+		if (found->apic_ids[i] == pcpus[0]->apic_id)
 			return true;
 	pr_err("smp: the MADT's CPU list lacks the boot CPU (APIC id %u): only the boot CPU runs\n",
-	       pcpus[0].apic_id);
+	       pcpus[0]->apic_id);
 	return false;
 }
 
@@ -195,15 +195,20 @@ static void send_init(u32 apic_id)
 static bool start_ap(unsigned int cpu, u32 apic_id)
 {
 	struct ap_memory *mem = alloc_pages(AP_MEMORY_ORDER);
+	struct cpu_data *data = alloc_page();
 	u64 give_up;
 
-	if (!mem) {
+	if (!mem || !data) {
+		if (mem)
+			free_pages(mem, AP_MEMORY_ORDER);
+		if (data)
+			free_page(data);
 		pr_err("smp: no memory for the stacks of APIC id %u\n", apic_id);
 		return false;
 	}
-	x86_cpu_tables_init(cpu, mem->ist_stacks);
-	x86_cpus[cpu].vmxon_region = mem->vmxon_region;
-	pcpus[cpu].apic_id = apic_id;
+	x86_cpu_tables_init(cpu, data, mem->ist_stacks);
+	x86_cpu(cpu)->vmxon_region = mem->vmxon_region;
+	pcpus[cpu]->apic_id = apic_id;
 	params->stack_top = (u64)mem->stack + sizeof(mem->stack);
 	starting_cpu = cpu;
 	ap_state = AP_STARTING;
@@ -224,7 +229,7 @@ static bool start_ap(unsigned int cpu, u32 apic_id)
 		pr_err("smp: APIC id %u did not start within %u ms; left offline\n",
 		       apic_id, AP_START_TIMEOUT_MS);
 	if (READ_ONCE(ap_state) == AP_READY) {
-		while (!READ_ONCE(pcpus[cpu].online))
+		while (!READ_ONCE(pcpus[cpu]->online))
 			arch_cpu_relax();
 		return true;
 	}
@@ -247,7 +252,7 @@ static void report_cpus(void)
 
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
 		used += snprintf(ids + used, sizeof(ids) - used, "%s%u",
-				 cpu ? "," : "", pcpus[cpu].apic_id);
+				 cpu ? "," : "", pcpus[cpu]->apic_id);
 	pr_info("smp: %u CPU%s online (APIC ids %s)%s\n", nr_cpus,
 		nr_cpus == 1 ? "" : "s", ids,
 		smp_max_cpus == 1 ? ", maxcpus=1" : "");
@@ -257,13 +262,13 @@ static void report_cpus(void)
 static void selftest_kicks(void)
 {
 	for (unsigned int cpu = 1; cpu < nr_cpus; cpu++) {
-		u64 before = x86_cpus[cpu].kicks;
+		u64 before = x86_cpu(cpu)->kicks;
 		u64 give_up = tsc_after_us(KICK_TIMEOUT_MS * 1000);
 
 		arch_send_ipi(cpu);
-		while (x86_cpus[cpu].kicks == before && arch_read_tsc() < give_up)
+		while (x86_cpu(cpu)->kicks == before && arch_read_tsc() < give_up)
 			arch_cpu_relax();
-		if (x86_cpus[cpu].kicks == before)
+		if (x86_cpu(cpu)->kicks == before)
 			pr_err("selftest: CPU%u took no kick IPI within %u ms\n",
 			       cpu, KICK_TIMEOUT_MS);
 		else
@@ -284,7 +289,7 @@ int arch_smp_init(void)
 
 			if (nr_cpus == smp_max_cpus)
 				break;
-			if (id == pcpus[0].apic_id)
+			if (id == pcpus[0]->apic_id)
 				continue;
 			if (!apic_is_x2apic() && id > XAPIC_MAX_ID) {
 				pr_err("smp: APIC id %u needs x2APIC mode; left offline\n",

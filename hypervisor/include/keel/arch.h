@@ -98,12 +98,6 @@ void arch_idle(void);
 void arch_send_ipi(unsigned int cpu);
 
 /**
- * arch_send_ipi_mask() - arch_send_ipi() to every CPU whose bit is set in
- * @mask (bit n = CPU n).
- */
-void arch_send_ipi_mask(u64 mask);
-
-/**
  * arch_iommu_selftest() - selftest=vtd: drive a test device's DMA (and
  * interrupts) through the IOMMU, printing a PASS or FAIL line per step.
  * Runs before VT-x is needed, so it works in emulators without it.
@@ -126,13 +120,11 @@ struct pt_format;
 #define P2M_EXEC BIT(2)
 #define P2M_OWNED BIT(3)	/* the domain owns the page: freed with it */
 #define P2M_RWX (P2M_READ | P2M_WRITE | P2M_EXEC)
-#define P2M_FOREIGN BIT(4)	/* another domain's page: P2M_DOMID() names it */
+#define P2M_FOREIGN BIT(4)	/* another domain's page: its frame's owner names it */
 #define P2M_MMIO BIT(5)		/* a host device range, 1:1, uncached: no frame reference */
-/* p2m leaf bits the hardware walker ignores: owned, foreign and its owner. */
+/* p2m leaf bits the hardware walker ignores: owned, foreign. */
 #define P2M_OWNED_BIT BIT(52)
 #define P2M_FOREIGN_BIT BIT(53)
-#define P2M_DOMID_SHIFT 54	/* 8 bits: the foreign page's domain (its table slot) */
-#define P2M_DOMID(attr) (((attr) >> P2M_DOMID_SHIFT) & 0xff)
 
 struct boot_info;
 /**
@@ -161,10 +153,10 @@ const struct pt_format *arch_p2m_format(void);
 
 /**
  * arch_p2m_attr() - leaf attribute bits for @access (P2M_* flags), write-back.
- * With P2M_FOREIGN, the leaf also records the owner's table slot @domid.
+ * arch_p2m_foreign_attr(): the same for a foreign mapping (P2M_FOREIGN).
  */
 u64 arch_p2m_attr(unsigned int access);
-u64 arch_p2m_foreign_attr(unsigned int access, unsigned int domid);
+u64 arch_p2m_foreign_attr(unsigned int access);
 
 /**
  * arch_p2m_access() - the P2M_* flags (READ, WRITE, EXEC, OWNED, FOREIGN)

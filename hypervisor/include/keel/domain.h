@@ -14,10 +14,9 @@
 #include <asm/domain.h>
 #include <public/xen.h>
 
-#define DOMAIN_MAX_VCPUS 8
+#define DOMAIN_MAX_VCPUS 64	/* vCPUs per domain (vLAPIC id = vCPU id) */
 #define HVM_NR_PARAMS 40
 #define DOMAIN_MAX_EVTCHNS 1024	/* ports by default: libxl's max_event_channels 1023 */
-#define DOMID_MAX_LIVE 64	/* domains at once (table slots); ids go up to DOMID_FIRST_RESERVED */
 #define DOMAIN_MAX_CONTROLLER_PAUSES 255	/* Xen's limit on the toolstack's pauses */
 
 /* What happens when a domain shuts down (xl's on_poweroff/on_reboot/on_crash). */
@@ -41,7 +40,6 @@ struct hvm_memmap_table_entry;
 
 struct domain {
 	domid_t id;
-	unsigned int slot;		/* in the domain table: its frame owner, foreign tag */
 	bool privileged;
 	bool hardware;			/* dom0 with dom0=pvh: owns the machine */
 	atomic_t refcnt;		/* the table's reference plus domain_get()s */
@@ -70,6 +68,7 @@ struct domain {
 	unsigned int p2m_max_tables;	/* -ENOMEM beyond */
 	u64 p2m_gpa_limit;		/* no entry at or above it */
 	u64 max_pages;			/* RAM frames it may have charged to it */
+	u64 tot_frames;			/* frames charged to it now (frame.c, atomic) */
 	u64 p2m_unreachable;		/* XENMEM_increase_reservation's frames, chained */
 
 	unsigned int nr_vcpus;
@@ -106,7 +105,7 @@ void domain_hold(struct domain *d);
  * until the domain is freed.
  */
 struct domain *domain_held(domid_t id);
-/* The same by table slot (a foreign mapping's tag), without a lock. */
+/* The same by id (a frame's owner) without a lock, for a holder of a reference. */
 struct domain *domain_in_slot(unsigned int slot);
 
 /*

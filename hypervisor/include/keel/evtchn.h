@@ -83,7 +83,7 @@ struct evtchn_fifo_domain;
 
 struct evtchn_domain {
 	/*
-	 * Guards the ports, virq_to_port, ops and the FIFO state: everything
+	 * Guards the ports, its vCPUs' virq_to_port, ops and the FIFO state: everything
 	 * that raises a port of this domain holds it. Operations on two
 	 * domains take both locks, the lower domain id's first (as Xen's
 	 * double_evtchn_lock).
@@ -95,8 +95,6 @@ struct evtchn_domain {
 	const struct evtchn_port_ops *ops;
 	struct evtchn_fifo_domain *fifo;	/* FIFO in use: evtchn_fifo.c's */
 	struct evtchn **groups[EVTCHN_NR_GROUPS];
-	/* Port bound to each VIRQ per vCPU, 0 if none; global VIRQs use [0]. */
-	evtchn_port_t virq_to_port[DOMAIN_MAX_VCPUS][NR_VIRQS];
 };
 
 /*

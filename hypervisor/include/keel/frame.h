@@ -5,7 +5,7 @@
 #include <keel/page.h>
 
 /*
- * Every frame of host RAM has one 32-bit word in the frame table (as
+ * Every frame of host RAM has one 64-bit word in the frame table (as
  * Xen's page_info count_info): a reference count and the domain the
  * frame is charged to, if any.
  *
@@ -22,16 +22,16 @@
  * frame, a registered vcpu_info one, and every copy to or from guest
  * memory one for the duration of the copy.
  */
-#define FRAME_COUNT_BITS 24
-#define FRAME_COUNT_MAX ((1u << FRAME_COUNT_BITS) - 1)
-#define FRAME_MAX_OWNERS 255	/* owner ids 0 .. 254 (domain ids) */
+#define FRAME_COUNT_BITS 32
+#define FRAME_COUNT_MAX ((1ULL << FRAME_COUNT_BITS) - 1)
+#define FRAME_MAX_OWNERS 0xffff	/* owner ids 0 .. 0xfffe (domain ids) */
 
 /* Use @table (@nr_pfns words, zeroed here) for frames 0 .. @nr_pfns - 1. */
-void frame_table_init(u32 *table, u64 nr_pfns);
+void frame_table_init(u64 *table, u64 nr_pfns);
 /* Bytes of frame table for @nr_pfns frames. */
 static inline u64 frame_table_bytes(u64 nr_pfns)
 {
-	return nr_pfns * sizeof(u32);
+	return nr_pfns * sizeof(u64);
 }
 
 /*
@@ -53,6 +53,11 @@ void page_set_owner(u64 hpa, unsigned int owner);
 int page_owner(u64 hpa);
 /* Frames charged to @owner that are not free yet (its tot_pages). */
 u64 frames_owned(unsigned int owner);
+/*
+ * Where @owner's count of frames is kept, or NULL: the domain table's
+ * (domain.c), so that it costs memory only for the domains there are.
+ */
+u64 *frame_owner_count(unsigned int owner);
 
 /* Frame table internals for alloc_pages(): a frame leaving the allocator. */
 void frame_allocated(u64 pfn);

@@ -49,6 +49,8 @@ extern struct page_allocator host_pages;
 struct boot_info;
 /* Set up host_pages from the memory map, minus everything keel must keep. */
 int mm_init(const struct boot_info *bi);
+/* Set by mm_init(): bytes of its page bitmap and frame table, and the pages then free. */
+extern u64 mm_tables_bytes, mm_free_at_init;
 /*
  * Free RAM below 1 MiB for real-mode startup code (the x86 AP trampoline):
  * the lowest page-aligned range of @size bytes that no firmware, loader or
@@ -63,6 +65,15 @@ u64 mm_find_low_memory(const struct boot_info *bi, u64 size);
  * until its last put_page().
  */
 void *alloc_pages(unsigned int order);
+/* The order of 2^order pages that hold @bytes. */
+static inline unsigned int pages_order(u64 bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
 
 /*
  * The hardware dom0's RAM is the host's, 1:1 (arch/x86/hwdom.c). Linux's

@@ -5,7 +5,7 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
-#define MAX_CPUS 16
+#define MAX_CPUS 256		/* x2APIC ids may be any 32-bit value */
 
 struct timer;
 struct vcpu;
@@ -25,15 +25,26 @@ struct pcpu {
 	void *arch;			/* the arch's own per-CPU data */
 };
 
-extern struct pcpu pcpus[MAX_CPUS];
+/* Each CPU's, allocated as it comes up (the boot CPU's is static); NULL beyond. */
+extern struct pcpu *pcpus[MAX_CPUS];
 extern unsigned int nr_cpus;		/* CPUs online */
 
 #ifdef KEEL_HOSTED
+/* Host tests: pcpus[] over storage of their own, every CPU's. */
+#define HOSTED_PCPUS							\
+	static struct pcpu hosted_pcpu_store[MAX_CPUS];			\
+	struct pcpu *pcpus[MAX_CPUS];					\
+	__attribute__((constructor)) static void hosted_pcpus_link(void) \
+	{								\
+		for (unsigned int i = 0; i < MAX_CPUS; i++)		\
+			pcpus[i] = &hosted_pcpu_store[i];		\
+	}
+
 /* Host tests choose the "current" CPU, each thread its own. */
 extern __thread unsigned int hosted_cpu;
 static inline struct pcpu *this_cpu(void)
 {
-	return &pcpus[hosted_cpu];
+	return pcpus[hosted_cpu];
 }
 #else
 #include <asm/percpu.h>

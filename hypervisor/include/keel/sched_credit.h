@@ -2,6 +2,7 @@
 #ifndef KEEL_SCHED_CREDIT_H
 #define KEEL_SCHED_CREDIT_H
 
+#include <keel/cpumask.h>
 #include <keel/types.h>
 
 /*
@@ -53,7 +54,7 @@
  * caller reschedules itself, or sends the others an IPI.
  */
 
-#define SCHED_MAX_CPUS		64
+#define SCHED_MAX_CPUS		MAX_CPUS
 #define SCHED_PERIOD_NS		30000000ULL	/* accounting period: 30 ms */
 #define SCHED_SLICE_NS		10000000ULL	/* longest time slice: 10 ms */
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
@@ -100,7 +101,7 @@ struct sched_unit {
 	u64 ready_since;		/* when it last became ready to run */
 	u64 run_ns;			/* CPU time charged, in total */
 	unsigned int migrations;
-	u64 affinity;			/* hard affinity: the CPUs it may run on */
+	cpumask_t affinity;		/* hard affinity: the CPUs it may run on */
 };
 
 /* One per physical CPU. */
@@ -115,14 +116,17 @@ struct sched_cpu {
 struct scheduler {
 	unsigned int ncpus;
 	u64 ratelimit_ns;		/* SCHED_RATELIMIT_NS unless changed; 0: none */
-	u64 idle_mask;			/* idle CPUs not yet kicked */
+	cpumask_t idle_mask;		/* idle CPUs not yet kicked */
 	u64 last_tick;
 	struct sched_dom *doms;
-	struct sched_cpu cpu[SCHED_MAX_CPUS];
+	struct sched_cpu *cpu;		/* [ncpus], the caller's */
 };
 
-/* Start with @ncpus idle CPUs (1..SCHED_MAX_CPUS) and no domains; -EINVAL otherwise. */
-int sched_init(struct scheduler *s, unsigned int ncpus, u64 now);
+/*
+ * Start with @ncpus idle CPUs (1..SCHED_MAX_CPUS), whose state is @cpus[ncpus]
+ * (the caller's memory), and no domains; -EINVAL otherwise.
+ */
+int sched_init(struct scheduler *s, unsigned int ncpus, struct sched_cpu *cpus, u64 now);
 
 /* Add @d with the default weight and no cap; remove it once it has no units (-EBUSY). */
 void sched_add_dom(struct scheduler *s, struct sched_dom *d);
@@ -153,7 +157,8 @@ int sched_wake(struct scheduler *s, struct sched_unit *u, u64 now);
  * none is left). Returns the CPU to kick: the one running @u outside @mask, or
  * the one that should pick @u up where it was moved; else -1.
  */
-int sched_set_affinity(struct scheduler *s, struct sched_unit *u, u64 mask, u64 now);
+int sched_set_affinity(struct scheduler *s, struct sched_unit *u, const cpumask_t *mask,
+		       u64 now);
 /* @u waits for an event; if it is running, its CPU should reschedule. */
 void sched_block(struct scheduler *s, struct sched_unit *u, u64 now);
 /* The running @u steps back behind every waiting unit at its CPU's next pick. */
@@ -170,8 +175,8 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 void sched_account(struct scheduler *s, unsigned int cpu, u64 now);
 /*
  * The accounting period ended: share out credit, end caps' parking and lift
- * starved units. Returns the mask of CPUs that should reschedule.
+ * starved units. Sets @kick to the CPUs that should reschedule.
  */
-u64 sched_tick(struct scheduler *s, u64 now);
+void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick);
 
 #endif

@@ -6,6 +6,7 @@
 #include <keel/timer.h>
 #include <keel/types.h>
 #include <asm/vcpu.h>
+#include <public/event_channel.h>
 #include <public/keel_domctl.h>
 #include <public/xen.h>
 
@@ -35,6 +36,8 @@ struct vcpu {
 	u64 periodic_period;		/* ns; 0 = stopped */
 	struct timer poll_timer;	/* SCHEDOP_poll timeout */
 	bool polling;			/* in SCHEDOP_poll: any new event wakes it */
+	/* Port bound to each VIRQ here, 0 if none; vCPU 0's: global VIRQs too (evtchn lock). */
+	evtchn_port_t virq_to_port[NR_VIRQS];
 
 	/* hypercall_create_continuation() ran: the call is issued again. */
 	bool hcall_preempted;

@@ -10,7 +10,9 @@
  * keeps running, and is destroyed afterwards;
  * (e) consoles and log: dom0 reads the peer's console output, writes a
  * line into its console input which the peer echoes, and finds keel's own
- * lines with readlog.
+ * lines with readlog; (f) 200 domains live at once (keel's table once held
+ * 64), each found by getinfo, then destroyed: every page back, and what one
+ * costs keel (make bench's scale.txt).
  */
 #include "guest.h"
 #include "domctl.h"
@@ -20,6 +22,7 @@
 #include <public/sched.h>
 
 #define CYCLES 100
+#define MANY 200
 #define PEER_MEM_MB 8
 #define TEXT_MAX 4096			/* u.text.size */
 #define PEER_INPUT "dom0 says hello through console_write\n"
@@ -174,7 +177,7 @@ static void check_hostile(void)
 	EXPECT(_hypercall5(__HYPERVISOR_keel_op, (uptr)&op, 0, 0, 0, 0), -EACCES);
 	op.u.create.max_vcpus = 0;
 	EXPECT(keel_domctl(&op), -EINVAL);
-	op.u.create.max_vcpus = 9;
+	op.u.create.max_vcpus = 65;		/* DOMAIN_MAX_VCPUS + 1 */
 	EXPECT(keel_domctl(&op), -EINVAL);
 	op = (struct keel_domctl){ .cmd = 99, .domain = 1 };
 	EXPECT(keel_domctl(&op), -ESRCH);		/* no domain 1 yet */
@@ -436,6 +439,35 @@ static void check_peers(void)
 	      (long long)(before - keel_free_pages()));
 }
 
+/* (f): MANY domains of one vCPU and no RAM at once, then none. */
+static void check_many(void)
+{
+	static domid_t ids[MANY];
+	u64 before = keel_free_pages(), during;
+	unsigned int n = 0;
+
+	for (; n < MANY; n++) {
+		struct keel_domctl op = { .cmd = KEEL_DOMCTL_create,
+			.domain = DOMID_INVALID, .u.create.max_vcpus = 1 };
+
+		if (!CHECK(!keel_domctl(&op), "domain %u of %u: create failed", n, MANY))
+			break;
+		ids[n] = op.domain;
+	}
+	during = keel_free_pages();
+	for (unsigned int i = 0; i < n; i++)
+		CHECK(!keel_domctl_simple(KEEL_DOMCTL_getinfo, ids[i]),
+		      "d%u: getinfo failed", ids[i]);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK(!keel_domctl_simple(KEEL_DOMCTL_destroy, ids[i]),
+		      "d%u: destroy failed", ids[i]);
+	printf("domctl: %u domains at once, %llu pages each: %llu free pages before, %llu after\n",
+	       n, (unsigned long long)(n ? (before - during) / n : 0),
+	       (unsigned long long)before, (unsigned long long)keel_free_pages());
+	CHECK(keel_free_pages() == before, "%u domains leaked %lld pages", n,
+	      (long long)(before - keel_free_pages()));
+}
+
 int guest_main(const char *cmdline)
 {
 	if (events_init())
@@ -443,6 +475,7 @@ int guest_main(const char *cmdline)
 	check_hostile();
 	check_text_hostile();
 	check_cycles();
+	check_many();
 	check_peers();
 	return test_result("domctl");
 }

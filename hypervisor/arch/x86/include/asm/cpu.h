@@ -26,20 +26,29 @@ struct x86_cpu {
 	u64 last_domain_uid;		/* whose vCPU ran here last (spec_ctrl.c) */
 };
 
-/* pcpus[n].arch points at x86_cpus[n]. */
-extern struct x86_cpu x86_cpus[MAX_CPUS];
+/* CPU @cpu's, which has come up (pcpus[cpu]->arch). */
+static inline struct x86_cpu *x86_cpu(unsigned int cpu)
+{
+	return pcpus[cpu]->arch;
+}
 
 static inline struct x86_cpu *this_x86_cpu(void)
 {
 	return this_cpu()->arch;
 }
 
+/* A CPU's generic and x86 state, in one allocation for an AP. */
+struct cpu_data {
+	struct pcpu pcpu;
+	struct x86_cpu x86;
+};
+
 /*
- * Fill in CPU @cpu's GDT and TSS, with interrupt stacks in @ist_stacks
- * (IST_COUNT * IST_STACK_SIZE bytes), and link pcpus[@cpu] to them.
+ * Make @data CPU @cpu's (pcpus[@cpu]) and fill in its GDT and TSS, with
+ * interrupt stacks in @ist_stacks (IST_COUNT * IST_STACK_SIZE bytes).
  */
-void x86_cpu_tables_init(unsigned int cpu, void *ist_stacks);
-/* Load CPU @cpu's GDT, TSS and the shared IDT, and point GS at pcpus[@cpu]. */
+void x86_cpu_tables_init(unsigned int cpu, struct cpu_data *data, void *ist_stacks);
+/* Load CPU @cpu's GDT, TSS and the shared IDT, and point GS at pcpus[@cpu]-> */
 void x86_cpu_tables_load(unsigned int cpu);
 
 #endif

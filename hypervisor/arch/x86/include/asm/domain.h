@@ -2,6 +2,7 @@
 #ifndef ASM_DOMAIN_H
 #define ASM_DOMAIN_H
 
+#include <keel/cpumask.h>
 #include <keel/types.h>
 
 struct hwdom_ports;
@@ -10,7 +11,7 @@ struct hwdom_irq;
 
 struct arch_domain {
 	u64 eptp;		/* EPT pointer: root | WB | 4-level walk */
-	u64 ept_stale;		/* CPUs that must INVEPT before running it */
+	cpumask_t ept_stale;	/* CPUs that must INVEPT before running it */
 	/*
 	 * Set when its boot vCPU is first set up (tsc.c): uid tells domains
 	 * apart for IBPB (never reused, unlike ids and addresses), and its
