@@ -41,3 +41,9 @@ $(BUILD)/bare-linux.iso: $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initramfs.cpio.gz boo
 	@echo "  ISO     $@"
 	@boot/mkiso.sh --linux $@ $(LINUX_DIR)/vmlinuz 'console=ttyS0 $(BENCH_LINUX_CMDLINE)' \
 		$(LINUX_DIR)/initramfs.cpio.gz ''
+
+# Domain creation on keel alone (scripts/bench-create.sh): dom0 runs test-createbench.
+ISO_CMDLINE_createbench := console=com1,e9 dom0_mem=256M dom0=virtual
+ISO_MODULES_createbench = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=createbench keel.test=poweroff' $(DOM0_TEST_INITRAMFS) ''
+$(BUILD)/keel-createbench.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz

@@ -4,9 +4,10 @@
 #
 # Usage: scripts/bench.sh [BUILD]   (default build; the ISOs must be built: make bench does it)
 # Environment:
-#   BENCH           the parts, comma-separated (default micro,boot,block,net,scale):
+#   BENCH           the parts, comma-separated (default micro,boot,create,block,net,scale):
 #                   micro  the bench guest on keel and Xen (scripts/bench-micro.sh)
 #                   boot   Linux to /init on keel, Xen and the bare machine (bench-boot.sh)
+#                   create keelctl create to a small guest's first line, keel only
 #                   block  disk figures (bench-block.sh), net  network figures (bench-net.sh)
 #                   scale  keel's memory and limits (bench-scale.sh, where it exists)
 #   BENCH_XEN       0: keel's side only (no Xen package needed), default 1
@@ -18,7 +19,7 @@ export LC_ALL=C
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
 build=$(realpath -m "${1:-$root/build}")
 export KEEL_BENCH_DIR=${KEEL_BENCH_DIR:-$build/bench}
-parts=${BENCH:-micro,boot,block,net,scale}
+parts=${BENCH:-micro,boot,create,block,net,scale}
 xen=${BENCH_XEN:-1}
 mkdir -p "$KEEL_BENCH_DIR"
 
@@ -33,12 +34,13 @@ for part in ${parts//,/ }; do
 	micro) cmd=("$root/scripts/bench-micro.sh" "$build/keel-guest-bench.iso" $(xen_iso xen-bench.iso)) ;;
 	boot) cmd=("$root/scripts/bench-boot.sh" "$build/keel-linux-quiet.iso"
 		"$(xen_iso xen-linux.iso)" "$build/bare-linux.iso") ;;
+	create) cmd=("$root/scripts/bench-create.sh" "$build/keel-createbench.iso") ;;
 	block) cmd=("$root/scripts/bench-block.sh" "$build/keel-blockbench.iso") ;;
 	net) cmd=("$root/scripts/bench-net.sh" "$build/keel-netbench.iso") ;;
 	scale)
 		[[ -x $root/scripts/bench-scale.sh ]] || { echo "bench: no scripts/bench-scale.sh yet" >&2; continue; }
 		cmd=("$root/scripts/bench-scale.sh") ;;
-	*) echo "bench: unknown part '$part' (micro, boot, block, net, scale)" >&2; exit 2 ;;
+	*) echo "bench: unknown part '$part' (micro, boot, create, block, net, scale)" >&2; exit 2 ;;
 	esac
 	"${cmd[@]}" || failed+=("$part")
 done
