@@ -23,7 +23,7 @@ grep -a -o -E 'createbench: [0-9]+ [0-9]+ .*' "$out/create/serial.txt" | tr -d '
 
 # median PATTERN: the median over runs of the first line matching PATTERN, in ms.
 median() {
-	awk -v pat="$1" '$0 ~ pat && !($2 in t) { t[$2] = $3 / 1000 }
+	BENCH_PAT=$1 awk '$0 ~ ENVIRON["BENCH_PAT"] && !($2 in t) { t[$2] = $3 / 1000 }
 		END { n = 0; for (r in t) v[++n] = t[r]
 		      if (!n) { print "-"; exit }
 		      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }

@@ -63,7 +63,8 @@ bench_run() {
 bench_get() { sed -n "s/^$2=//p" "$1/result"; }
 
 bench_secs() {
-	awk -F '\t' -v start="$(bench_get "$1" start)" -v pat="$2" '
-		$2 ~ pat { printf "%.1f", $1 - start; found = 1; exit }
+	# The pattern through the environment: -v would eat its backslashes.
+	BENCH_PAT=$2 awk -F '\t' -v start="$(bench_get "$1" start)" '
+		$2 ~ ENVIRON["BENCH_PAT"] { printf "%.1f", $1 - start; found = 1; exit }
 		END { if (!found) printf "-" }' "$1/serial.stamped"
 }

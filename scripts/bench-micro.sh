@@ -22,22 +22,20 @@ figures() {
 
 bench_run "$keel_iso" "$out/micro-keel" 2 'bench: done|keel: stopped'
 figures "$out/micro-keel" >"$out/micro-keel/figures"
-: >"$out/micro-xen/figures" 2>/dev/null || mkdir -p "$out/micro-xen"
+rm -rf "$out/micro-xen" && mkdir -p "$out/micro-xen" && : >"$out/micro-xen/figures"
 if [[ -n $xen_iso ]]; then
 	bench_run "$xen_iso" "$out/micro-xen" 2 'bench: done|Panic|FATAL'
 	figures "$out/micro-xen" >"$out/micro-xen/figures"
 fi
 
 # One row per figure keel measured, Xen's median beside it ("-" when Xen has none).
-awk 'FNR == 1 { f++ }
-	f == 1 { xmin[$1] = $2; xmed[$1] = $3; next }
+awk -v xen="$out/micro-xen/figures" 'FILENAME == xen { xmed[$1] = $3; next }
 	{ printf "%s\tticks\t%s\t%s\n", $1, $3, ($1 in xmed ? xmed[$1] : "-") }' \
 	"$out/micro-xen/figures" "$out/micro-keel/figures" >"$out/micro.fig"
 {
 	echo "micro-benchmarks (tests/guests/bench): TSC ticks, min / median of 256 rounds"
 	printf '  %-16s %17s %17s\n' figure keel Xen
-	awk 'FNR == 1 { f++ }
-		f == 1 { x[$1] = $2 " / " $3; next }
+	awk -v xen="$out/micro-xen/figures" 'FILENAME == xen { x[$1] = $2 " / " $3; next }
 		{ printf "  %-16s %17s %17s\n", $1, $2 " / " $3, ($1 in x ? x[$1] : "-") }' \
 		"$out/micro-xen/figures" "$out/micro-keel/figures"
 	for side in keel xen; do
