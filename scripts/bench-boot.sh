@@ -2,7 +2,8 @@
 # make bench's boot figures: Debian's kernel and initramfs (quiet, /init powers off) booted in
 # Bochs, 1 CPU, one run after the other: as keel's PVH dom0, as Xen 4.17's PV dom0 and on the
 # bare emulated machine (GRUB boots the bzImage). Rows of $KEEL_BENCH_DIR/boot.fig (figure,
-# unit, keel, Xen) and boot.txt (every stage, the bare run, keel's VM exits by reason).
+# unit, keel, Xen) and boot.txt (the hypervisor's first line, /init, the bare run, keel's VM
+# exits by reason).
 #
 # Usage: scripts/bench-boot.sh KEEL_ISO [XEN_ISO [BARE_ISO]]   (missing ones are skipped)
 # Figures:
@@ -55,14 +56,13 @@ mticks() { awk -v t="$1" 'BEGIN { if (t == "-") print "-"; else printf "%.0f", t
 {
 	echo "boot: Debian $(cat "$root/build/linux/kernel-version" 2>/dev/null || echo Linux)," \
 		"quiet, 1 CPU; wall seconds from starting Bochs; Linux's clock at \"Run /init\""
-	printf '  %-6s %8s %8s %8s %14s %16s  %s\n' run 'hv line' 'linux' '/init' 'linux /init' \
+	printf '  %-6s %8s %8s %14s %16s  %s\n' run 'hv line' '/init' 'linux /init' \
 		'kernel Mticks' note
 	for s in "${sides[@]}"; do
 		d=$out/boot-$s
 		[[ -f $d/result ]] || continue
-		printf '  %-6s %8s %8s %8s %14s %16s  %s\n' "$s" \
-			"$(bench_secs "$d" '^\(keel\) |^\(XEN\) ')" \
-			"$(bench_secs "$d" 'Linux version|Booting Linux|\(d0\) ')" "${wall[$s]}" \
+		printf '  %-6s %8s %8s %14s %16s  %s\n' "$s" \
+			"$(bench_secs "$d" '^\(keel\) |^\(XEN\) ')" "${wall[$s]}" \
 			"${init[$s]}" "$(mticks "${ticks[$s]}")" "$(bench_get "$d" note)"
 	done
 	[[ -f $out/boot-keel/result ]] || exit 0
