@@ -68,6 +68,7 @@ if [[ ! -s $out/report.dat ]]; then
 elif ! command -v gnuplot >/dev/null; then
 	echo "bench-report: gnuplot not installed (scripts/deps.sh bench): no chart"
 else
+	ymax=$(awk 'BEGIN { m = 100 } $2 > m { m = $2 } END { printf "%.0f", m * 1.2 }' "$out/report.dat")
 	gnuplot <<GP
 set terminal pngcairo size 900,500 noenhanced
 set output "$out/report.png"
@@ -75,7 +76,7 @@ set title "keel as a percentage of Xen 4.17 (Bochs, same machine; lower is bette
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
-set yrange [0:*]
+set yrange [0:$ymax]
 set ylabel "keel / Xen (%)"
 set xtics rotate by -30
 set grid ytics
