@@ -34,6 +34,8 @@
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_EXTD BIT(10)
 #define APIC_BASE_EN BIT(11)
+#define MSR_X2APIC_SVR 0x80f
+#define SVR_ENABLE_SPURIOUS_FF 0x1ff
 
 static u8 table_page[4096] __aligned(4096);
 static u8 pages[2][4096] __aligned(4096);
@@ -122,12 +124,28 @@ static void ap_upcall(struct cpu_regs *regs)
 	}
 }
 
+/*
+ * This vCPU's local APIC in x2APIC mode and software-enabled: Xen's starts in
+ * xAPIC mode, disabled, and delivers no upcall vector through it until the
+ * guest enables it (as Linux does); keel's starts so.
+ */
+static void apic_enable(void)
+{
+	u64 base;
+
+	if (rdmsr_safe(MSR_APIC_BASE, &base) == NO_FAULT &&
+	    !(base & APIC_BASE_EXTD))
+		wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	wrmsr_safe(MSR_X2APIC_SVR, SVR_ENABLE_SPURIOUS_FF);
+}
+
 static void ap_main(void *arg)
 {
 	struct xen_hvm_evtchn_upcall_vector u = {
 		.vcpu = 1, .vector = AP_UPCALL_VECTOR,
 	};
 
+	apic_enable();
 	if (HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &u))
 		return;
 	ap_ready = true;
@@ -154,11 +172,6 @@ static unsigned int ap_apic_id(void)
 
 static void bench_pingpong(void)
 {
-	u64 base;
-
-	if (rdmsr_safe(MSR_APIC_BASE, &base) == NO_FAULT &&
-	    !(base & APIC_BASE_EXTD))
-		wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
 	set_exception_handler(AP_UPCALL_VECTOR, ap_upcall);
 	if (evtchn_bind_ipi(1, &ping_port) || evtchn_bind_ipi(0, &pong_port) ||
 	    ap64_start(ap_apic_id(), ap_main, NULL) ||
@@ -263,6 +276,7 @@ static void bench_timer(void)
 
 int guest_main(const char *cmdline)
 {
+	apic_enable();
 	if (!CHECK(events_init() == 0, "events_init"))
 		return test_result("bench");
 	bench_null();
