@@ -14,8 +14,8 @@
  *   grant_copy      GNTTABOP_copy of 4096 bytes from our own grant to a
  *                   page of ours
  *   grant_map_unmap GNTTABOP_map_grant_ref of our own grant at an empty GFN,
- *                   then GNTTABOP_unmap_grant_ref (Xen lets an HVM domain
- *                   map its own grants, as keel does)
+ *                   then GNTTABOP_unmap_grant_ref (keel maps a domain's own
+ *                   grant; Xen 4.17 answers GNTST_bad_page to its PVH dom0)
  *   timer           set_timer_op(now) to the VIRQ_TIMER upcall
  * pingpong needs a second vCPU (dom0_max_vcpus=2); without one it says
  * "skipped". The guest then prints "bench: done" and powers off.
