@@ -3,6 +3,7 @@
 # one emulator run after another, then one report (scripts/bench-report.sh).
 #
 # Usage: scripts/bench.sh [BUILD]   (default build; the ISOs must be built: make bench does it)
+#        scripts/bench.sh KEEL_ISO [XEN_ISO [BARE_ISO]]   only the boot part, of those ISOs
 # Environment:
 #   BENCH           the parts, comma-separated (default micro,boot,create,block,net,scale):
 #                   micro  the bench guest on keel and Xen (scripts/bench-micro.sh)
@@ -17,6 +18,8 @@ set -euo pipefail
 export LC_ALL=C
 
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
+# The old usage, scripts/bench.sh ISO...: keel's boot of those ISOs, as bench-boot.sh does.
+[[ ${1:-} != *.iso ]] || exec "$root/scripts/bench-boot.sh" "$@"
 build=$(realpath -m "${1:-$root/build}")
 export KEEL_BENCH_DIR=${KEEL_BENCH_DIR:-$build/bench}
 parts=${BENCH:-micro,boot,create,block,net,scale}
