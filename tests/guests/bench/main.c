@@ -35,6 +35,7 @@
 #define APIC_BASE_EXTD BIT(10)
 #define APIC_BASE_EN BIT(11)
 #define MSR_X2APIC_SVR 0x80f
+#define MSR_X2APIC_EOI 0x80b
 #define SVR_ENABLE_SPURIOUS_FF 0x1ff
 
 static u8 table_page[4096] __aligned(4096);
@@ -107,6 +108,12 @@ static void bench_evtchn_send(void)
 	report("evtchn_send");
 }
 
+/* End an upcall taken through the local APIC (Xen sets its ISR bit, as Linux's ack). */
+static void apic_eoi(void)
+{
+	wrmsr_safe(MSR_X2APIC_EOI, 0);
+}
+
 /* Ping-pong: vCPU 1 answers each event on ping_port with one on pong_port. */
 static evtchn_port_t ping_port, pong_port;
 static volatile unsigned int pongs;
@@ -122,6 +129,7 @@ static void ap_upcall(struct cpu_regs *regs)
 		evtchn_clear_pending(ping_port);
 		evtchn_send(pong_port);
 	}
+	apic_eoi();
 }
 
 /*
@@ -156,6 +164,7 @@ static void ap_main(void *arg)
 static void pong(evtchn_port_t port, void *data)
 {
 	pongs++;
+	apic_eoi();
 }
 
 /* The AP's x2APIC id: Xen gives vCPU n id 2n, keel n. */
@@ -246,6 +255,7 @@ static volatile u64 timer_tsc;
 static void timer_fired(evtchn_port_t port, void *data)
 {
 	timer_tsc = rdtsc();
+	apic_eoi();
 }
 
 static void bench_timer(void)
