@@ -44,7 +44,7 @@ help:
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
-	@echo "make bench      Linux boot time in Bochs with VM-exit counts; disk figures (bench-block.sh)"
+	@echo "make bench      keel vs Xen 4.17 in Bochs (BENCH=micro,boot,create,block,net,scale BENCH_XEN=0|1)"
 	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 	@echo "make poc        the security audit's PoCs against today's sources (tests/security/)"
 
@@ -222,6 +222,7 @@ $(NETPEER): tests/netpeer/main.c tests/netpeer/peer.c tests/netpeer/peer.h
 		tests/netpeer/main.c tests/netpeer/peer.c
 -include boot/efi/efi.mk
 -include boot/linux.mk
+include boot/xen.mk
 
 FORCE:
 
@@ -308,19 +309,27 @@ run:
 	@$(MAKE) --no-print-directory $(RUN_ISO) $(GUESTS_DISK)
 	@KEEL_ISO=$(RUN_ISO) KEEL_RUN_DISK=$(GUESTS_DISK) scripts/run.sh
 
-# `make bench`: how long keel takes to boot Linux to /init in Bochs, with the hello guest
-# as a baseline (report: $(BUILD)/bench/report.txt), then the disk figures ($(BUILD)/bench/block.txt)
-# and the network's ($(BUILD)/bench/net.txt).
+# `make bench`: keel side by side with Xen 4.17 in Bochs (scripts/bench.sh, docs/performance.md):
+# BENCH=micro,boot,create,block,net,scale chooses parts (default all), BENCH_XEN=0 skips Xen's side.
+# Report: $(BUILD)/bench/report.txt and report.png.
+BENCH ?= micro,boot,create,block,net,scale
+BENCH_XEN ?= 1
+bench_part = $(filter $(1),$(subst $(comma), ,$(BENCH)))
+bench_xen = $(if $(filter 1,$(BENCH_XEN)),$(1))
+comma := ,
+BENCH_ISOS := \
+	$(if $(call bench_part,micro),$(BUILD)/keel-guest-bench.iso $(call bench_xen,$(BUILD)/xen-bench.iso)) \
+	$(if $(call bench_part,boot),$(BUILD)/keel-linux-quiet.iso $(BUILD)/bare-linux.iso \
+		$(call bench_xen,$(BUILD)/xen-linux.iso)) \
+	$(if $(call bench_part,create),$(BUILD)/keel-createbench.iso) \
+	$(if $(call bench_part,block),$(BUILD)/keel-blockbench.iso) \
+	$(if $(call bench_part,net),$(BUILD)/keel-netbench.iso) \
+	$(if $(call bench_part,scale),$(BUILD)/keel-domctl.iso)
 .PHONY: bench
 bench:
-	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory $(BUILD)/keel-linux.iso $(BUILD)/keel-guest-hello.iso \
-		$(BUILD)/keel-blockbench.iso $(BUILD)/keel-netbench.iso $(BUILD)/keel-domctl.iso
-	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench.sh $(BUILD)/keel-linux.iso \
-		$(BUILD)/keel-guest-hello.iso
-	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-block.sh $(BUILD)/keel-blockbench.iso
-	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-net.sh $(BUILD)/keel-netbench.iso
-	@KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench-scale.sh $(BUILD)/keel-domctl.iso
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BENCH_ISOS)
+	@BENCH=$(BENCH) BENCH_XEN=$(BENCH_XEN) KEEL_BENCH_DIR=$(BUILD)/bench scripts/bench.sh $(BUILD)
 
 # make bench's disks: diskbench in dom0 and in Linux domUs on keel-blkback and Linux's
 # blkback (tests/emu/dom0/usr/libexec/keel/test-blockbench, scripts/bench-block.sh).

@@ -3,7 +3,14 @@
 #
 # Usage: boot/mkiso.sh OUT.iso KEEL.elf "KEEL CMDLINE" [MODULE.elf "MODULE CMDLINE"]...
 # The first module is dom0's kernel, its string dom0's command line (as with Xen).
+#        boot/mkiso.sh --linux OUT.iso BZIMAGE "LINUX CMDLINE" INITRD
+# boots a Linux bzImage with no hypervisor (make bench's bare run).
 set -euo pipefail
+linux=0
+if [ "$1" = --linux ]; then
+	linux=1
+	shift
+fi
 out=$1 keel=$2 cmdline=$3
 shift 3
 root=$(mktemp -d "${out%.iso}.root.XXXXXX")
@@ -31,5 +38,10 @@ menuentry "Keel hypervisor" {
 $modules	boot
 }
 CFG
+if ((linux)); then
+	sed -i -e 's|^\tmultiboot2 /boot/keel.elf|\tlinux /boot/keel.elf|' \
+		-e 's|^\tmodule2 --nounzip /boot/module0 .*|\tinitrd /boot/module0|' \
+		"$root/boot/grub/grub.cfg"
+fi
 grub-mkrescue -o "$out" "$root" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
 rm -f "$out.log"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Keel needs to build (default), to `make run`, or to `make test`.
 #
-# Usage: scripts/deps.sh [build|run|test]
+# Usage: scripts/deps.sh [build|run|bench|test]
 # Does nothing, quickly, when everything is there. Otherwise runs apt-get update and
 # apt-get install (through sudo when not root); without root or sudo it prints the command
 # to run and exits 1.
@@ -20,15 +20,18 @@ run_pkgs=(bochs bochs-x bochsbios vgabios xvfb xauth qemu-system-x86 socat)
 # xenstore-utils: Debian's xenstore-read/write/ls, run against our xenstored.
 # clang: libFuzzer and its sanitizers for the fuzz harnesses (tests/fuzz/).
 # python3: its json.tool checks keelctl list -l's JSON (test_keelctl_xenstore).
-test_pkgs=(libcmocka-dev "${run_pkgs[@]}" ovmf xenstore-utils clang python3)
+# gnuplot-nox: make bench's chart (build/bench/report.png).
+bench_pkgs=("${run_pkgs[@]}" gnuplot-nox)
+test_pkgs=(libcmocka-dev "${bench_pkgs[@]}" ovmf xenstore-utils clang python3)
 
 job=${1:-build}
 case $job in
 build) want=("${build_pkgs[@]}") ;;
 run) want=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
+bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
 test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
 *)
-	echo "usage: $0 [build|run|test]" >&2
+	echo "usage: $0 [build|run|bench|test]" >&2
 	exit 2
 	;;
 esac
