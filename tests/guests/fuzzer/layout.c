@@ -8,6 +8,7 @@
 struct fz_layout L;
 
 extern u64 pd[];			/* head.S: four page directories, contiguous */
+extern const char __stop_ex_table[];	/* the end of code and read-only data */
 static u64 pts[MAX_PTS][512] __aligned(4096);
 
 static bool scratch_ro(u64 pa)
@@ -58,7 +59,11 @@ void layout_init(void)
 	L.forbid_pfn_lo = L.image_start >> 12;
 	L.forbid_pfn_hi = L.scratch >> 12;
 
-	/* 4 KiB pages for the RAM, so that guard pages can be left out. */
+	/*
+	 * 4 KiB pages for the RAM, so that guard pages can be left out; code
+	 * and read-only data read-only (CR0.WP is set): keel, as Xen, writes
+	 * no guest-virtual address mapped so, whatever argument reaches it.
+	 */
 	split_end = MIN(ALIGN_UP(L.ram_end, LARGE_PAGE_SIZE),
 			(u64)MAX_PTS * LARGE_PAGE_SIZE);
 	for (u64 r = 0; r < split_end; r += LARGE_PAGE_SIZE) {
@@ -67,8 +72,10 @@ void layout_init(void)
 		for (unsigned int i = 0; i < 512; i++) {
 			u64 pa = r + i * 4096ULL;
 
-			pt[i] = va_guard(pa) ? 0 :
-				pa | X86_PTE_P | (scratch_ro(pa) ? 0 : X86_PTE_RW);
+			bool ro = scratch_ro(pa) ||
+				  (pa >= L.image_start && pa < (uptr)__stop_ex_table);
+
+			pt[i] = va_guard(pa) ? 0 : pa | X86_PTE_P | (ro ? 0 : X86_PTE_RW);
 		}
 		pd[r / LARGE_PAGE_SIZE] = (uptr)pt | X86_PTE_P | X86_PTE_RW;
 	}
