@@ -999,6 +999,31 @@ static void test_time_area_written_only_by_its_vcpu(void **state)
 	domain_destroy(d);
 }
 
+/*
+ * Finding 22's candidates: the runstate area is a guest-virtual address too.
+ * Registered for vCPU 1 by vCPU 0, it is written only once vCPU 1 is loaded.
+ */
+static void test_runstate_written_only_by_its_vcpu(void **state)
+{
+	static u8 area[sizeof(struct vcpu_runstate_info)];
+	struct vcpu_register_runstate_memory_area r = { .addr = (uptr)area };
+	struct domain *d = create(45, 2);
+	struct vcpu *v0 = d->vcpus[0], *v1 = d->vcpus[1];
+
+	memset(area, 0x5a, sizeof(area));
+	this_cpu()->curr = v0;
+	assert_int_equal(do_vcpu_op(v0, VCPUOP_register_runstate_memory_area, 1,
+				    (uptr)&r), 0);
+	vcpu_set_runstate(v1, RUNSTATE_runnable);
+	for (size_t i = 0; i < sizeof(area); i++)
+		assert_int_equal(area[i], 0x5a);
+	this_cpu()->curr = v1;
+	vcpu_set_runstate(v1, RUNSTATE_running);
+	assert_int_equal(((struct vcpu_runstate_info *)area)->state, RUNSTATE_running);
+	this_cpu()->curr = NULL;
+	domain_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1029,6 +1054,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump_shows_a_poll_that_never_ends, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_time_area_written_only_by_its_vcpu, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runstate_written_only_by_its_vcpu, setup,
 						teardown),
 	};
 

@@ -537,6 +537,19 @@ static void test_placement_range(void **state)
 	assert_int_equal(place(1, XENMAPSPACE_grant_table, 0, 1ULL << 47), -EINVAL);
 	/* A keel page may replace another (the shared_info mapping goes). */
 	assert_int_equal(place(1, XENMAPSPACE_grant_table, 0, limit - PAGE_SIZE), 0);
+	/*
+	 * Never over the console ring or xenstore page, which keel keeps
+	 * pointers into without a reference (finding 22's candidates).
+	 */
+	assert_true(dom[1]->special_size);
+	for (u64 gpa = dom[1]->special_base;
+	     gpa < dom[1]->special_base + dom[1]->special_size; gpa += PAGE_SIZE) {
+		u64 hpa = hpa_of(1, gpa);
+
+		assert_int_equal(place(1, XENMAPSPACE_shared_info, 0, gpa), -EINVAL);
+		assert_int_equal(place(1, XENMAPSPACE_grant_table, 1, gpa), -EINVAL);
+		assert_int_equal(hpa_of(1, gpa), hpa);
+	}
 }
 
 /* A domain's p2m tables are capped: -ENOMEM, and host memory stays. */

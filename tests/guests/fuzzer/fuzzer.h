@@ -82,6 +82,7 @@ bool put_placed(void);
 bool get(void *buf, u64 va, u64 size);
 bool in_arena(u64 va, u64 size);
 bool write_u64_safe(u64 va, u64 val);
+bool arena_args_safe(void);
 
 /* rand.c */
 void rng_seed(u64 seed);

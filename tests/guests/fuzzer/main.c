@@ -212,6 +212,9 @@ static bool setup(u32 seed)
 	if (!CHECK(L.ram_end >= L.scratch + MiB(1), "RAM ends at %#lx, too small",
 		   L.ram_end))
 		return false;
+	if (!arena_args_safe())
+		return false;
+	rng_seed(seed);		/* the check drew from seed 0: the run is its seed's alone */
 	for (u64 a = L.arena; a < L.arena_end; a += 8)
 		*(u64 *)(uptr)a = gen_word();
 

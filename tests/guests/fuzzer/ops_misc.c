@@ -172,7 +172,13 @@ void op_vcpu(void)
 	switch (cmd) {
 	case VCPUOP_register_runstate_memory_area:
 	case VCPUOP_register_vcpu_time_memory_area:
+		/*
+		 * Not in the arena: keel writes these whenever we are scheduled,
+		 * also between a call's parts, and arena_sanitize() would not see it.
+		 */
 		q[0] = gen_ptr(48);
+		if (in_arena(q[0], 1))
+			q[0] = gen_bad_ptr();
 		size = 8;
 		break;
 	case VCPUOP_set_periodic_timer:

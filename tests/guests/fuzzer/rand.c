@@ -317,9 +317,10 @@ u64 gen_bad_ptr(void)
 }
 
 /*
- * Where keel may read an argument it acts on: the arena (where its words are
- * safe), an address it cannot read, or the peer's page (whose words are
- * never small: peer_pattern()).
+ * Where keel may read an argument it acts on: a word of the arena (its
+ * words are safe, not what two of them make read across their boundary:
+ * finding 22), an address it cannot read, or a word of the peer's page
+ * (peer_pattern() is never small, but two halves of it can be).
  */
 u64 gen_in_ptr(u64 len)
 {
@@ -330,9 +331,10 @@ u64 gen_in_ptr(u64 len)
 	case 1:
 		return gen_bad_ptr();
 	case 2:
-		if (S.ro_mapped && !(S.known & BIT(8)))
-			return S.ro_gpa + below(4096 + 64);
-		return gen_bad_ptr();
+		if (!S.ro_mapped || (S.known & BIT(8)))
+			return gen_bad_ptr();
+		p = S.ro_gpa + below(4096 + 64);
+		break;
 	case 3:
 		p = L.arena_end - below(MIN(len, 4096ULL) + 1);	/* into the guard */
 		break;
@@ -340,6 +342,7 @@ u64 gen_in_ptr(u64 len)
 		p = L.arena + below(ARENA_SIZE - MIN(len, ARENA_SIZE) + 1);
 		break;
 	}
+	p = ALIGN_DOWN(p, 8);
 	arena_dirty(p, len + 64);
 	return p;
 }
