@@ -40,18 +40,18 @@ test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
-# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+# The VPID allocator (arch/x86/vmx/vpid.c): a locked bitmap, two threads as two CPUs.
 UNIT_TESTS += test_arch_string
 test_arch_string_DEFS := -I$(HV)/arch/x86/include
 
 UNIT_TESTS += test_vpid
-test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_SRCS := $(HV)/arch/x86/vmx/vpid.c
 test_vpid_DEFS := -I$(HV)/arch/x86/include
 test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
 test_vpid_LIBS := -lpthread
-# VM-exit answers that hang on guest state (arch/x86/vmexit.c on a VMCS in memory).
+# VM-exit answers that hang on guest state (arch/x86/vmx/vmexit.c on a VMCS in memory).
 UNIT_TESTS += test_vmexit
-test_vmexit_SRCS := $(HV)/arch/x86/vmexit.c tests/unit/stub_printk.c
+test_vmexit_SRCS := $(HV)/arch/x86/vmx/vmexit.c tests/unit/stub_printk.c
 test_vmexit_DEFS := -I$(HV)/arch/x86/include
 test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
