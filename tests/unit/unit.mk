@@ -54,6 +54,11 @@ UNIT_TESTS += test_vmexit
 test_vmexit_SRCS := $(HV)/arch/x86/vmx/vmexit.c tests/unit/stub_printk.c
 test_vmexit_DEFS := -I$(HV)/arch/x86/include
 test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
+# AMD nested paging (arch/x86/svm/npt.c): leaf bits, the builder in its format, flushes.
+UNIT_TESTS += test_npt
+test_npt_SRCS := $(HV)/arch/x86/svm/npt.c $(HV)/mm/pagetable.c
+test_npt_DEFS := -DKEEL_HOSTED -I$(HV)/arch/x86/include
+test_npt_HDRS := $(HV)/arch/x86/include/asm/hvm.h $(HV)/arch/x86/include/asm/svm_internal.h
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
 UNIT_TESTS += test_spec_ctrl
 test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c

@@ -1,6 +1,7 @@
 /* CPUID as a guest sees it: the Xen leaves at 0x40000000 and host leaves filtered to what keel supports. */
 #include <keel/domain.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
@@ -177,7 +178,7 @@ u64 guest_cr4_valid(const struct vcpu *v)
 		valid |= X86_CR4_UMIP;
 	if (l7.ecx & BIT(3))
 		valid |= X86_CR4_PKE;
-	return valid & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	return hvm_svm ? valid : valid & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 }
 
 int emulate_cpuid(struct vcpu *v)
@@ -189,6 +190,6 @@ int emulate_cpuid(struct vcpu *v)
 	g->rbx = r.ebx;
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }

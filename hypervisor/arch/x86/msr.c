@@ -3,6 +3,7 @@
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
@@ -83,7 +84,7 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = v->arch.tsc_adjust;
 		return 0;
 	case MSR_EFER:
-		*val = vmread(GUEST_IA32_EFER);
+		*val = hvm_get(HVM_EFER);
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		*val = apic_base(v);
@@ -99,7 +100,7 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		       MISC_ENABLE_PEBS_UNAVAIL;
 		return 0;
 	case MSR_IA32_DEBUGCTL:
-		*val = vmread(GUEST_IA32_DEBUGCTL);
+		*val = hvm_get(HVM_DEBUGCTL);
 		return 0;
 	case MSR_IA32_MCG_CAP:		/* no banks, no MCG_CTL */
 	case MSR_IA32_MCG_STATUS:
@@ -138,8 +139,7 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_EFER:
 		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			return -EINVAL;
-		vmwrite(GUEST_IA32_EFER, val);
-		vmx_update_long_mode();
+		hvm_set(HVM_EFER, val);
 		return 0;
 	case MSR_IA32_TSC:
 		tsc_write(v, val);
@@ -155,7 +155,7 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		 */
 		if (val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF))
 			return -EINVAL;
-		vmwrite(GUEST_IA32_DEBUGCTL, val & DEBUGCTL_BTF);
+		hvm_set(HVM_DEBUGCTL, val & DEBUGCTL_BTF);
 		return 0;
 	case MSR_IA32_MCG_STATUS:
 		return val ? -EINVAL : 0;
@@ -176,12 +176,12 @@ int emulate_rdmsr(struct vcpu *v)
 	u64 val;
 
 	if (read_msr(v, g->rcx, &val)) {
-		vmx_inject_exception(X86_EXC_GP, true, 0);
+		hvm_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
 	g->rax = (u32)val;
 	g->rdx = val >> 32;
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }
 
@@ -190,9 +190,9 @@ int emulate_wrmsr(struct vcpu *v)
 	struct guest_regs *g = &v->arch.regs;
 
 	if (write_msr(v, g->rcx, ((u64)(u32)g->rdx << 32) | (u32)g->rax)) {
-		vmx_inject_exception(X86_EXC_GP, true, 0);
+		hvm_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }
