@@ -2,7 +2,9 @@
  * svm_enter(struct guest_regs *regs, u64 vmcb_pa, u64 host_pa): run the
  * guest until its next #VMEXIT. GIF is clear from before VMLOAD until
  * keel's own FS, GS and TR are back (VMLOAD of @host_pa), so no interrupt
- * or NMI runs on the guest's. RAX travels in the VMCB (svm_run.c); the
+ * or NMI runs on the guest's; IF is set for VMRUN, since with
+ * V_INTR_MASKING the host's IF decides whether a physical interrupt
+ * exits the guest, and clear again before STGI. RAX travels in the VMCB (svm_run.c); the
  * other registers in *regs. After the exit the return stack buffer is
  * overwritten before keel's first RET, as vmx_entry.S does.
  */
@@ -21,6 +23,7 @@ svm_enter:
 	pushq	%rdi			/* regs, at 8(%rsp) after the exit */
 	pushq	%rdx			/* host_pa, at (%rsp) */
 	clgi
+	sti				/* held by GIF: VMRUN's host IF lets them exit the guest */
 	movq	%rdx, %rax
 	vmsave				/* keel's FS, GS, TR, LDTR and syscall MSRs */
 	movq	%rsi, %rax
@@ -60,6 +63,7 @@ svm_enter:
 	movq	%rax, R(5)(%rdi)
 	popq	%rax			/* host_pa */
 	vmload
+	cli				/* keel's interrupt comes at svm_exit.c's sti */
 	stgi
 	movl	$16, %ecx
 5:	call	6f
