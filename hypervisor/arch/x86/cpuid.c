@@ -128,7 +128,9 @@ struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub)
 		break;		/* brand string, L2 cache */
 	case 0x80000008:
 		r.eax &= 0xffff;	/* address sizes */
-		r.ebx = r.ecx = r.edx = 0;
+		/* AMD's core count (NC): one package of the domain's vCPUs, as leaf 0xb says */
+		r.ecx = hvm_svm ? v->domain->nr_vcpus - 1 : 0;
+		r.ebx = r.edx = 0;
 		break;
 	default:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

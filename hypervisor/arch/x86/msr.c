@@ -21,6 +21,7 @@
 #define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_XEN_HYPERCALL_PAGE 0x40000000
+#define MSR_K8_INT_PENDING_MSG 0xc0010055
 
 #define APIC_BASE_DEFAULT 0xfee00000ULL
 #define APIC_BASE_BSP BIT(8)
@@ -101,6 +102,11 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case MSR_IA32_DEBUGCTL:
 		*val = hvm_get(HVM_DEBUGCTL);
+		return 0;
+	case MSR_K8_INT_PENDING_MSG:	/* AMD: Linux's erratum-400 check; C1E not active */
+		if (!hvm_svm)
+			return -EINVAL;
+		*val = 0;
 		return 0;
 	case MSR_IA32_MCG_CAP:		/* no banks, no MCG_CTL */
 	case MSR_IA32_MCG_STATUS:

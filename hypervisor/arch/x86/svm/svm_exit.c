@@ -101,7 +101,7 @@ static bool npf(struct vcpu *v, struct vmcb *vmcb)
 	u64 err = vmcb->exitinfo1;
 	char what[96];
 
-	snprintf(what, sizeof(what), "nested page fault: %s of guest-physical %#llx",
+	snprintf(what, sizeof(what), "NPT violation: %s of guest-physical %#llx",
 		 err & BIT(4) ? "instruction fetch" : err & BIT(1) ? "write" : "read",
 		 (unsigned long long)vmcb->exitinfo2);
 	return crash(v, vmcb, what);
