@@ -21,7 +21,9 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	-z noexecstack -T $(HV)/arch/$(ARCH)/linker.ld --build-id=sha1
 
 HV_SRCS := $(wildcard $(HV)/common/*.c $(HV)/mm/*.c \
-	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S)
+	$(HV)/arch/$(ARCH)/*.c $(HV)/arch/$(ARCH)/*.S \
+	$(HV)/arch/$(ARCH)/vmx/*.c $(HV)/arch/$(ARCH)/vmx/*.S \
+	$(HV)/arch/$(ARCH)/svm/*.c $(HV)/arch/$(ARCH)/svm/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 # keel's objects are rebuilt when HV_CFLAGS change (retpolines must reach every one).
 HV_FLAGS_STAMP := $(BUILD)/hv-cflags

@@ -25,13 +25,19 @@ indirect=$(awk -v allowed="$allowed" '
 	/^[0-9a-f]+ <.*>:$/ { fn = substr($2, 2, length($2) - 3); next }
 	/\t(call|jmp)q? +\*/ && fn !~ allowed { sub(/^[ \t]*[0-9a-f]+:[ \t]*/, ""); print fn ": " $0 }
 ' <<<"$dis")
-# The instructions of vmx_exit_entry up to its first RET: 32 CALLs, the first one first.
-exit_path=$(awk '
-	/^[0-9a-f]+ <vmx_exit_entry>:$/ { on = 1; next }
-	on && /^[0-9a-f]+ <.*>:$/ { exit }
-	on && /\tret/ { print "ret"; exit }
-	on && /\tcall/ { print "call" }
-' <<<"$dis")
+# The instructions of each VM-exit path up to its first RET (VT-x exits to vmx_exit_entry; SVM
+# returns after svm_enter's VMRUN): 32 CALLs, the first one first (asm/rsb.h's OVERWRITE_RSB).
+exit_path() {
+	awk -v fn="$1" -v after="$2" '
+		/^[0-9a-f]+ <.*>:$/ { if (on) exit; in_fn = $2 == "<" fn ">:"; on = in_fn && after == ""; next }
+		in_fn && !on && $0 ~ "\t" after { on = 1; next }
+		on && /\tret/ { print "ret"; exit }
+		on && /\tcall/ { print "call" }
+	' <<<"$dis"
+}
+rsb_overwritten() {
+	[[ $(head -1 <<<"$1") == call && $(grep -c '^call$' <<<"$1") -ge 32 ]]
+}
 
 failed=0
 if [[ -n $indirect ]]; then
@@ -43,8 +49,9 @@ else
 	line="PASS spectre-no-indirect-branches"
 fi
 # The buffer holds 32 entries on the parts keel runs on: all of them are overwritten.
-if [[ $(head -1 <<<"$exit_path") != call || $(grep -c '^call$' <<<"$exit_path") -lt 32 ]]; then
-	echo "check-spectre: vmx_exit_entry reaches RET without overwriting the return stack buffer"
+if ! rsb_overwritten "$(exit_path vmx_exit_entry "")" ||
+   ! rsb_overwritten "$(exit_path svm_enter vmrun)"; then
+	echo "check-spectre: a VM-exit path (vmx_exit_entry, or svm_enter after VMRUN) reaches RET without overwriting the return stack buffer"
 	line2="FAIL spectre-rsb-overwritten-on-vm-exit"
 	failed=1
 else

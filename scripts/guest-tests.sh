@@ -76,7 +76,7 @@ BEGIN {
 		if (rl[i] != "")
 			is_reserved[rl[i]] = 1
 	single["keel"] = single["args"] = single["timeout"] = single["status"] = 1
-	single["options"] = 1
+	single["options"] = single["emulators"] = 1
 	multi["module"] = multi["require"] = multi["forbid"] = 1
 	nsec = 0
 }
@@ -129,6 +129,7 @@ line ~ /^\[/ {
 	timeout[name] = 120
 	status[name] = 0
 	options[name] = ""
+	emus[name] = "bochs"
 	nmod[name] = nreq[name] = nforb[name] = 0
 	next
 }
@@ -141,7 +142,7 @@ line ~ /^\[/ {
 	key = trim(substr(line, 1, eq - 1))
 	val = trim(substr(line, eq + 1))
 	if (!(key in single) && !(key in multi)) {
-		err("unknown key \"" key "\" (keel, args, module, timeout, status, require, forbid, options)")
+		err("unknown key \"" key "\" (keel, args, module, timeout, status, require, forbid, options, emulators)")
 		next
 	}
 	if (cur == "") {
@@ -193,6 +194,10 @@ line ~ /^\[/ {
 			if (ol[i] !~ /^(megs|cpus)=[1-9][0-9]*$/)
 				err("options: \"" ol[i] "\" is not megs=N or cpus=N")
 		options[cur] = val
+	} else if (key == "emulators") {
+		if (val !~ /^(bochs|qemu-svm)([[:space:]]+(bochs|qemu-svm))*$/)
+			err("emulators: \"" val "\" is not a list of bochs and qemu-svm")
+		emus[cur] = val
 	} else {
 		if (val ~ /[|;]/)
 			err(key ": a pattern cannot contain \"|\" or \";\" (tests.list separates with them)")
@@ -240,8 +245,12 @@ END {
 				f = f (k > 1 ? " ; " : "") forb[t, k]
 			if (nforb[t] == 0)
 				f = "guest: FAIL"
-			printf "%s | bochs | %s/keel-%s.iso | %d | %s | %s | %s | %s\n", t, build, t,
-				timeout[t], status[t], r, f, options[t] == "" ? "" : options[t]
+			# Under SVM (QEMU TCG) the same run is <name>-svm.
+			ne = split(emus[t], el, /[[:space:]]+/)
+			for (e = 1; e <= ne; e++)
+				printf "%s | %s | %s/keel-%s.iso | %d | %s | %s | %s | %s\n",
+					t (el[e] == "bochs" ? "" : "-svm"), el[e], build, t,
+					timeout[t], status[t], r, f, options[t] == "" ? "" : options[t]
 		}
 	}
 }' "${files[@]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: boots keel (default build/keel.iso) in QEMU/KVM when the host has nested VT-x, else in Bochs.
+# `make run`: boots keel (default build/keel.iso) in QEMU/KVM when the host has nested VT-x or AMD SVM, else in Bochs.
 #
 # Keel's console (COM1) is this terminal, both ways: what you type goes to COM1, which keel
 # hands to dom0's console (Linux's hvc0 shell under `make run`). Under QEMU, Ctrl-C stops the
@@ -33,19 +33,23 @@ fi
 cpus=${KEEL_RUN_CPUS:-}
 dir=$root/build/run
 
-# nested_vmx_missing: print why QEMU/KVM can't give the guest VT-x; print nothing if it can.
+# nested_vmx_missing: print why QEMU/KVM can't give the guest VT-x or AMD SVM (kvm_cpu says
+# which: vmx or svm); print nothing if it can.
+kvm_cpu=vmx
+grep -qw svm /proc/cpuinfo && kvm_cpu=svm
 nested_vmx_missing() {
-	local nested
+	local nested module=kvm_intel
+	[[ $kvm_cpu == vmx ]] || module=kvm_amd
 	if [[ ! -e /dev/kvm ]]; then
 		echo "/dev/kvm absent"
 	elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
 		echo "no access to /dev/kvm"
-	elif ! grep -qw vmx /proc/cpuinfo; then
-		echo "the host CPU has no VT-x (no vmx flag in /proc/cpuinfo)"
+	elif ! grep -qw "$kvm_cpu" /proc/cpuinfo; then
+		echo "the host CPU has neither VT-x nor AMD SVM (no vmx or svm flag in /proc/cpuinfo)"
 	else
-		nested=$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null || echo "absent")
+		nested=$(cat /sys/module/$module/parameters/nested 2>/dev/null || echo "absent")
 		[[ $nested == [Y1] ]] ||
-			echo "nested VMX is off (/sys/module/kvm_intel/parameters/nested: $nested)"
+			echo "nested ${kvm_cpu^^} is off (/sys/module/$module/parameters/nested: $nested)"
 	fi
 }
 
@@ -66,7 +70,7 @@ run_kvm() {
 	rm -f "$dir/serial.txt"
 	# The console also goes to build/run/serial.txt, to read keel's stop status from.
 	# No NIC: dom0 owns the PC's devices, and nothing here is to reach the host's network.
-	qemu-system-x86_64 -accel kvm -cpu host,+vmx -m "$megs" -smp "${cpus:-2}" -cdrom "$iso" \
+	qemu-system-x86_64 -accel kvm -cpu "host,+$kvm_cpu" -m "$megs" -smp "${cpus:-2}" -cdrom "$iso" \
 		${disk:+-drive "file=$disk,format=raw,if=ide,index=1"} -nic none \
 		-chardev "stdio,id=com1,signal=on,logfile=$dir/serial.txt" -serial chardev:com1 \
 		-display none -no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 || rc=$?
@@ -273,7 +277,7 @@ if [[ ! -f $iso ]]; then
 fi
 
 case ${KEEL_RUN_EMU:-} in
-kvm) echo "make run: KEEL_RUN_EMU=kvm — using QEMU/KVM with nested VT-x" && run_kvm ;;
+kvm) echo "make run: KEEL_RUN_EMU=kvm — using QEMU/KVM with nested ${kvm_cpu^^}" && run_kvm ;;
 bochs) echo "make run: KEEL_RUN_EMU=bochs — using Bochs (emulated VMX, slow)" && run_bochs ;;
 "") ;;
 *) echo "make run: KEEL_RUN_EMU must be kvm or bochs" >&2 && exit 2 ;;
@@ -281,7 +285,7 @@ esac
 
 why=$(nested_vmx_missing)
 if [[ -z $why ]]; then
-	echo "make run: KVM with nested VT-x available — using QEMU/KVM (-cpu host,+vmx)"
+	echo "make run: KVM with nested ${kvm_cpu^^} available — using QEMU/KVM (-cpu host,+$kvm_cpu)"
 	run_kvm
 else
 	echo "make run: $why — using Bochs (emulated VMX, slow)"

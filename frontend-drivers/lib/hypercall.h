@@ -1,9 +1,12 @@
-/* Xen hypercalls from a PVH guest: VMCALL, RAX = number, args in RDI, RSI, RDX, R10, R8. */
+/* Xen hypercalls from a PVH guest: VMCALL (VMMCALL on AMD), RAX = number, args in RDI, RSI, RDX, R10, R8. */
 #ifndef GUEST_HYPERCALL_H
 #define GUEST_HYPERCALL_H
 
 #include <keel/types.h>
 #include <public/xen.h>
+
+/* AMD's VMMCALL rather than Intel's VMCALL (hypervisor_detect(), as Linux's X86_FEATURE_VMMCALL). */
+extern bool hypercall_vmmcall;
 
 /*
  * The raw hypercall: no check that a hypervisor is present (VMCALL raises
@@ -18,11 +21,18 @@ static inline long _hypercall5(unsigned long nr, unsigned long a1,
 	register unsigned long r8 asm("r8") = a5;
 	long ret;
 
-	asm volatile("vmcall"
-		     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10),
-		       "+r"(r8)
-		     : "0"(nr)
-		     : "memory");
+	if (hypercall_vmmcall)
+		asm volatile("vmmcall"
+			     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10),
+			       "+r"(r8)
+			     : "0"(nr)
+			     : "memory");
+	else
+		asm volatile("vmcall"
+			     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10),
+			       "+r"(r8)
+			     : "0"(nr)
+			     : "memory");
 	return ret;
 }
 

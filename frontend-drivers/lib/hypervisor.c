@@ -2,8 +2,10 @@
 #include <asm/processor.h>
 #include <keel/string.h>
 #include "hypervisor.h"
+#include "hypercall.h"
 
 static bool present;
+bool hypercall_vmmcall;
 
 u32 xen_cpuid_base(void)
 {
@@ -23,7 +25,14 @@ u32 xen_cpuid_base(void)
 
 void hypervisor_detect(void)
 {
+	struct cpuid_regs r = cpuid(0);
+
 	present = xen_cpuid_base() != 0;
+	/* "AuthenticAMD" or "HygonGenuine": SVM's VMMCALL. */
+	hypercall_vmmcall = (r.ebx == 0x68747541 && r.edx == 0x69746e65 &&
+			     r.ecx == 0x444d4163) ||
+			    (r.ebx == 0x6f677948 && r.edx == 0x6e65476e &&
+			     r.ecx == 0x656e6975);
 }
 
 bool hypervisor_present(void)

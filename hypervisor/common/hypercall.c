@@ -66,7 +66,8 @@ long do_hypercall(struct vcpu *v, unsigned long nr, unsigned long args[5])
 }
 
 /*
- * Each stub: mov $nr, %eax; vmcall; ret (what older Linux calls into).
+ * Each stub: mov $nr, %eax; vmcall (vmmcall on SVM); ret (what older
+ * Linux calls into).
  * Only into a writable page the domain owns, held while keel writes it:
  * never a read-only grant mapping or keel's own pages.
  */
@@ -85,9 +86,7 @@ int hypercall_page_write(struct domain *d, u64 gpa)
 
 		stub[0] = 0xb8;			/* mov $nr, %eax */
 		memcpy(stub + 1, &nr, 4);
-		stub[5] = 0x0f;			/* vmcall */
-		stub[6] = 0x01;
-		stub[7] = 0xc1;
+		arch_hypercall_insn(stub + 5);
 		stub[8] = 0xc3;			/* ret */
 	}
 	put_page(hpa);

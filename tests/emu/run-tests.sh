@@ -69,7 +69,7 @@ parse_list() {
 		local where="$list:$lineno"
 		[[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "$where: bad test name '$name'"
 		case $emu in
-		bochs | qemu-bios | qemu-ovmf-iso | qemu-ovmf-efi | qemu-q35-vtd) ;;
+		bochs | qemu-bios | qemu-svm | qemu-ovmf-iso | qemu-ovmf-efi | qemu-q35-vtd) ;;
 		*) die "$where: unknown emulator '$emu'" ;;
 		esac
 		[[ -n $image ]] || die "$where: no image"
@@ -226,6 +226,8 @@ run_test() {
 			-serial "file:$dir/serial.txt"
 			-device "isa-debug-exit,iobase=0x501,iosize=2"
 			-D "$dir/qemu-debug.log" -d cpu_reset)
+		# AMD SVM with nested paging, as QEMU's TCG emulates it (no NRIP save).
+		[[ $emu != qemu-svm ]] || cmd+=(-cpu qemu64,+svm,+npt)
 		if [[ $emu == qemu-ovmf-* ]]; then
 			[[ -f $ovmf ]] || { verdict "$dir" 0 "" "$ovmf missing (scripts/deps.sh test)"; return; }
 			cmd+=(-bios "$ovmf")

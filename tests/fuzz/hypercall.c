@@ -100,7 +100,7 @@ static struct domain *boot_domain(domid_t id, unsigned int vcpus, bool privilege
 /*
  * One VMCALL of @v: the registers hold the call, as the guest set them. True when keel
  * preempted it with a continuation: the registers then hold the rest of the call and the
- * guest's RIP stays on the VMCALL (arch/x86/vmexit.c).
+ * guest's RIP stays on the VMCALL (arch/x86/vmx/vmexit.c).
  */
 static bool vmcall(struct vcpu *v, long *rc)
 {

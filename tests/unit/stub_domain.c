@@ -102,6 +102,14 @@ __weak u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
+/* VMCALL, as on VT-x. */
+__weak void arch_hypercall_insn(u8 insn[3])
+{
+	insn[0] = 0x0f;
+	insn[1] = 0x01;
+	insn[2] = 0xc1;
+}
+
 __weak u64 arch_p2m_foreign_attr(unsigned int access)
 {
 	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT;

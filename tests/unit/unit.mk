@@ -40,24 +40,29 @@ test_madt_HDRS := $(HV)/arch/x86/include/asm/madt.h
 test_cmdline_SRCS := $(HV)/common/cmdline.c $(HV)/common/dom0_options.c \
 	$(HV)/common/printk.c $(HV)/common/text_ring.c $(HV)/common/vsprintf.c
 test_text_ring_SRCS := $(HV)/common/text_ring.c
-# The VPID allocator (arch/x86/vpid.c): a locked bitmap, two threads as two CPUs.
+# The VPID allocator (arch/x86/vmx/vpid.c): a locked bitmap, two threads as two CPUs.
 UNIT_TESTS += test_arch_string
 test_arch_string_DEFS := -I$(HV)/arch/x86/include
 
 UNIT_TESTS += test_vpid
-test_vpid_SRCS := $(HV)/arch/x86/vpid.c
+test_vpid_SRCS := $(HV)/arch/x86/vmx/vpid.c
 test_vpid_DEFS := -I$(HV)/arch/x86/include
 test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
 test_vpid_LIBS := -lpthread
-# VM-exit answers that hang on guest state (arch/x86/vmexit.c on a VMCS in memory).
+# VM-exit answers that hang on guest state (arch/x86/vmx/vmexit.c on a VMCS in memory).
 UNIT_TESTS += test_vmexit
-test_vmexit_SRCS := $(HV)/arch/x86/vmexit.c tests/unit/stub_printk.c
+test_vmexit_SRCS := $(HV)/arch/x86/vmx/vmexit.c tests/unit/stub_printk.c
 test_vmexit_DEFS := -I$(HV)/arch/x86/include
 test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
 # The CPUID view (arch/x86/cpuid.c): the frequency leaf.
 UNIT_TESTS += test_cpuid
 test_cpuid_SRCS := $(HV)/arch/x86/cpuid.c
 test_cpuid_DEFS := -I$(HV)/arch/x86/include
+# AMD nested paging (arch/x86/svm/npt.c): leaf bits, the builder in its format, flushes.
+UNIT_TESTS += test_npt
+test_npt_SRCS := $(HV)/arch/x86/svm/npt.c $(HV)/mm/pagetable.c
+test_npt_DEFS := -DKEEL_HOSTED -I$(HV)/arch/x86/include
+test_npt_HDRS := $(HV)/arch/x86/include/asm/hvm.h $(HV)/arch/x86/include/asm/svm_internal.h
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
 UNIT_TESTS += test_spec_ctrl
 test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c

@@ -2,6 +2,7 @@
 #include <keel/domain.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
 #include <asm/vmx_internal.h>
@@ -140,7 +141,9 @@ struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub)
 		break;		/* brand string, L2 cache */
 	case 0x80000008:
 		r.eax &= 0xffff;	/* address sizes */
-		r.ebx = r.ecx = r.edx = 0;
+		/* AMD's core count (NC): one package of the domain's vCPUs, as leaf 0xb says */
+		r.ecx = hvm_svm ? v->domain->nr_vcpus - 1 : 0;
+		r.ebx = r.edx = 0;
 		break;
 	default:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
@@ -190,7 +193,7 @@ u64 guest_cr4_valid(const struct vcpu *v)
 		valid |= X86_CR4_UMIP;
 	if (l7.ecx & BIT(3))
 		valid |= X86_CR4_PKE;
-	return valid & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	return hvm_svm ? valid : valid & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 }
 
 int emulate_cpuid(struct vcpu *v)
@@ -202,6 +205,6 @@ int emulate_cpuid(struct vcpu *v)
 	g->rbx = r.ebx;
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }

@@ -5,20 +5,20 @@
 #include <keel/p2m.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
-#include <asm/vmcs.h>
+#include <asm/hvm.h>
 #include <asm/x86_page.h>
 
 int arch_guest_virt_to_phys(struct vcpu *v, u64 va, bool write, u64 *gpa)
 {
-	u64 cr0 = vmread(GUEST_CR0), cr4 = vmread(GUEST_CR4);
-	u64 table = vmread(GUEST_CR3) & X86_PTE_ADDR;
+	u64 cr0 = hvm_get(HVM_CR0), cr4 = hvm_get(HVM_CR4);
+	u64 table = hvm_get(HVM_CR3) & X86_PTE_ADDR;
 	int levels;
 
 	if (!(cr0 & X86_CR0_PG)) {
 		*gpa = va;
 		return 0;
 	}
-	if (!(vmread(GUEST_IA32_EFER) & BIT(10)) || !(cr4 & X86_CR4_PAE))
+	if (!(hvm_get(HVM_EFER) & BIT(10)) || !(cr4 & X86_CR4_PAE))
 		return -EFAULT;	/* hypercalls come from 64-bit guests only */
 	/* 4-level paging: bits 63..47 must all equal bit 47, or the CPU faults (#GP). */
 	if ((u64)((s64)(va << 16) >> 16) != va)

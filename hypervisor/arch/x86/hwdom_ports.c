@@ -84,12 +84,14 @@ int hwdom_ports_init(struct domain *d)
 	if (!p)
 		return -ENOMEM;
 	hwdom_ports_setup(p, &fadt);
-	p->bitmap = alloc_pages(1);
+	/* Four pages: SVM's I/O permission map is the same bits and a third page, all exits. */
+	p->bitmap = alloc_pages(2);
 	if (!p->bitmap) {
 		free_page(p);
 		return -ENOMEM;
 	}
 	hwdom_io_bitmap_fill(p, p->bitmap);
+	memset(p->bitmap + IO_BITMAP_BYTES, 0xff, IO_BITMAP_BYTES);
 	d->arch.hwdom_ports = p;
 	return 0;
 }
@@ -100,7 +102,7 @@ void hwdom_ports_free(struct domain *d)
 
 	if (!p)
 		return;
-	free_pages(p->bitmap, 1);
+	free_pages(p->bitmap, 2);
 	free_page(p);
 	d->arch.hwdom_ports = NULL;
 }

@@ -20,7 +20,7 @@ static void sleep_control_write(struct vcpu *v, u32 val)
 }
 
 /* Emulate one IN or OUT of @size bytes; unknown ports read all-ones. */
-static u32 port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+u32 emulate_port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		   u32 val)
 {
 	u32 ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
@@ -98,7 +98,7 @@ bool vmx_handle_io(struct vcpu *v)
 		}
 		return string_io(v, q, size, in);
 	}
-	val = port_io(v, q >> 16, size, in, v->arch.regs.rax & mask);
+	val = emulate_port_io(v, q >> 16, size, in, v->arch.regs.rax & mask);
 	if (in)
 		v->arch.regs.rax = (v->arch.regs.rax & ~(u64)mask) | (val & mask);
 	vmx_skip_instruction();

@@ -3,6 +3,7 @@
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
@@ -20,6 +21,7 @@
 #define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define MSR_XEN_HYPERCALL_PAGE 0x40000000
+#define MSR_K8_INT_PENDING_MSG 0xc0010055
 
 #define APIC_BASE_DEFAULT 0xfee00000ULL
 #define APIC_BASE_BSP BIT(8)
@@ -83,7 +85,7 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		*val = v->arch.tsc_adjust;
 		return 0;
 	case MSR_EFER:
-		*val = vmread(GUEST_IA32_EFER);
+		*val = hvm_get(HVM_EFER);
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		*val = apic_base(v);
@@ -99,7 +101,12 @@ static int read_msr(struct vcpu *v, u32 msr, u64 *val)
 		       MISC_ENABLE_PEBS_UNAVAIL;
 		return 0;
 	case MSR_IA32_DEBUGCTL:
-		*val = vmread(GUEST_IA32_DEBUGCTL);
+		*val = hvm_get(HVM_DEBUGCTL);
+		return 0;
+	case MSR_K8_INT_PENDING_MSG:	/* AMD: Linux's erratum-400 check; C1E not active */
+		if (!hvm_svm)
+			return -EINVAL;
+		*val = 0;
 		return 0;
 	case MSR_IA32_MCG_CAP:		/* no banks, no MCG_CTL */
 	case MSR_IA32_MCG_STATUS:
@@ -138,8 +145,7 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_EFER:
 		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			return -EINVAL;
-		vmwrite(GUEST_IA32_EFER, val);
-		vmx_update_long_mode();
+		hvm_set(HVM_EFER, val);
 		return 0;
 	case MSR_IA32_TSC:
 		tsc_write(v, val);
@@ -155,7 +161,7 @@ static int write_msr(struct vcpu *v, u32 msr, u64 val)
 		 */
 		if (val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF))
 			return -EINVAL;
-		vmwrite(GUEST_IA32_DEBUGCTL, val & DEBUGCTL_BTF);
+		hvm_set(HVM_DEBUGCTL, val & DEBUGCTL_BTF);
 		return 0;
 	case MSR_IA32_MCG_STATUS:
 		return val ? -EINVAL : 0;
@@ -176,12 +182,12 @@ int emulate_rdmsr(struct vcpu *v)
 	u64 val;
 
 	if (read_msr(v, g->rcx, &val)) {
-		vmx_inject_exception(X86_EXC_GP, true, 0);
+		hvm_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
 	g->rax = (u32)val;
 	g->rdx = val >> 32;
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }
 
@@ -190,9 +196,9 @@ int emulate_wrmsr(struct vcpu *v)
 	struct guest_regs *g = &v->arch.regs;
 
 	if (write_msr(v, g->rcx, ((u64)(u32)g->rdx << 32) | (u32)g->rax)) {
-		vmx_inject_exception(X86_EXC_GP, true, 0);
+		hvm_inject_exception(X86_EXC_GP, true, 0);
 		return 0;
 	}
-	vmx_skip_instruction();
+	hvm_skip_insn(2);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <asm/cpu.h>
 #include <asm/madt.h>
 #include <asm/processor.h>
+#include <asm/hvm.h>
 #include <asm/vmx_internal.h>
 #include <asm/x86_page.h>
 
@@ -100,13 +101,14 @@ void smp_ap_start(void)
 	x86_cpu_tables_load(cpu);
 	write_cr0(boot_cr0);
 	write_cr4(boot_cr4);
-	if (arch_irq_init() || selftest_ap_fail(cpu) || vmx_cpu_init()) {
+	if (arch_irq_init() || selftest_ap_fail(cpu) || hvm_cpu_init()) {
 		ap_state_move(AP_STARTING, AP_FAILED);
 		cpu_halt_forever();
 	}
 	if (!ap_state_move(AP_STARTING, AP_READY)) {
 		/* Too late: the boot CPU gave up. Its INIT parks us after VMXOFF. */
-		asm volatile("vmxoff" : : : "cc", "memory");
+		if (!hvm_svm)
+			asm volatile("vmxoff" : : : "cc", "memory");
 		cpu_halt_forever();
 	}
 	smp_ap_main();

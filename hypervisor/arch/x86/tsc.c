@@ -8,6 +8,7 @@
 #include <keel/domain.h>
 #include <keel/percpu.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
@@ -50,7 +51,7 @@ u64 tsc_read(const struct vcpu *v)
 static void tsc_moved(struct vcpu *v)
 {
 	ASSERT(this_cpu()->curr == v);
-	vmwrite(TSC_OFFSET, tsc_offset(v));
+	hvm_set_tsc_offset(v, tsc_offset(v));
 	vcpu_update_time(v);
 }
 

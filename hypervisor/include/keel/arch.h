@@ -243,6 +243,12 @@ void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
 				 const unsigned long *args, unsigned int nargs);
 
 /**
+ * arch_hypercall_insn() - the 3-byte hypercall instruction of this CPU
+ * (VMCALL on VT-x, VMMCALL on SVM) for the hypercall page's stubs.
+ */
+void arch_hypercall_insn(u8 insn[3]);
+
+/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);

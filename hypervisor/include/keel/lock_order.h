@@ -46,7 +46,7 @@
  * 10. host_pages.lock (page_alloc.c)    leaf, interrupts off: alloc/free
  *                                       (put_page() of a last reference
  *                                       too) take nothing else
- * 11. vpid_lock (arch/x86/vpid.c)      leaf: VPIDs for vCPUs being set up
+ * 11. vpid_lock (arch/x86/vmx/vpid.c)      leaf: VPIDs for vCPUs being set up
  * 12. printk_busy (printk.c)            leaf: printk may be called anywhere
  *
  * Two domains' p2m locks are never held at once: a foreign mapping takes

@@ -61,8 +61,8 @@ int guest_main(const char *cmdline)
 
 	regs_to_string(vendor, r.ebx, r.edx, r.ecx);
 	printf("guest: cpuid 0: max leaf %#x, vendor \"%s\"\n", r.eax, vendor);
-	CHECK(!strcmp(vendor, "GenuineIntel"), "vendor \"%s\", want GenuineIntel",
-	      vendor);
+	CHECK(!strcmp(vendor, "GenuineIntel") || !strcmp(vendor, "AuthenticAMD"),
+	      "vendor \"%s\", want GenuineIntel or AuthenticAMD", vendor);
 
 	r = cpuid(1);
 	printf("guest: cpuid 1: eax %#x ebx %#x ecx %#x edx %#x\n", r.eax, r.ebx,

@@ -121,7 +121,8 @@ static long stub_call(unsigned int nr, unsigned long a1, unsigned long a2)
 
 static void hypercall_page_msr(void)
 {
-	static const u8 tail[] = { 0x0f, 0x01, 0xc1, 0xc3 };	/* vmcall; ret */
+	/* vmcall; ret (vmmcall on AMD) */
+	const u8 tail[] = { 0x0f, 0x01, hypercall_vmmcall ? 0xd9 : 0xc1, 0xc3 };
 	struct cpuid_regs r = cpuid(xen_cpuid_base() + 2);
 	unsigned int bad = 0;
 
@@ -142,7 +143,7 @@ static void hypercall_page_msr(void)
 		    memcmp(stub + 5, tail, sizeof(tail)))
 			bad++;
 	}
-	CHECK(!bad, "%u of %u hypercall stubs are not mov $nr, %%eax; vmcall; ret",
+	CHECK(!bad, "%u of %u hypercall stubs are not mov $nr, %%eax; vm(m)call; ret",
 	      bad, NR_STUBS);
 	printf("guest: stub 0: %02x %02x %02x %02x %02x %02x %02x %02x %02x\n",
 	       hypercall_page[0], hypercall_page[1], hypercall_page[2],

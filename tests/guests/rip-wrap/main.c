@@ -21,7 +21,7 @@
 #define SEL_TSS 0x38		/* GDT index 7 (two slots) */
 #define USER_RETURN_VECTOR 0x81
 #define STACK_SIZE 8192
-#define CPUID_GENU 0x756e6547	/* "Genu": CPUID leaf 0's EBX on Intel */
+#define CPUID_GENU cpuid(0).ebx	/* "Genu" on Intel, "Auth" on AMD */
 #define PAGE_SIZE 4096
 #define TOP_OF_LOWER_HALF 0x00007ffffffff000ULL	/* its last page */
 

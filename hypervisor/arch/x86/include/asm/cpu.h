@@ -21,7 +21,9 @@ struct tss {
 struct x86_cpu {
 	u64 gdt[GDT_ENTRIES] __aligned(16);
 	struct tss tss __aligned(16);
-	void *vmxon_region;		/* a page, physically contiguous */
+	void *vmxon_region;		/* a page, physically contiguous; SVM's host save area */
+	u64 svm_host_pa;		/* SVM: the page VMSAVE/VMLOAD keep keel's FS, GS, TR in */
+	u32 asid_next, asid_gen;	/* SVM: the next ASID here, and its generation (svm_run.c) */
 	volatile u64 kicks;		/* kick IPIs taken */
 	u64 last_domain_uid;		/* whose vCPU ran here last (spec_ctrl.c) */
 };

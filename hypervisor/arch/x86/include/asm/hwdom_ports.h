@@ -26,7 +26,7 @@ struct hwdom_ports {
 	u8 cf9;			/* the reset control register's latched bits */
 	u8 slp_typ[2];		/* the last SLP_TYP dom0 wrote to PM1a/PM1b_CNT */
 	u16 off_cnt[2];		/* the PM1a/PM1b_CNT values that power the host off */
-	u8 *bitmap;		/* IO_BITMAP_BYTES, two pages: A then B */
+	u8 *bitmap;		/* IO_BITMAP_BYTES, two pages: A then B; then SVM's third, all set */
 };
 
 /* What keel does after a trapped access (hwdom_port_access()). */

@@ -27,7 +27,7 @@ struct arch_vcpu {
 	u64 cr2;
 	u64 context_msr[VCPU_CONTEXT_MSRS];
 	struct guest_regs regs;
-	void *vmcs;
+	void *vmcs;		/* VT-x's VMCS, or SVM's VMCB (struct vmcb) */
 	void *msr_bitmap;
 	bool launched;
 	/*
@@ -40,6 +40,7 @@ struct arch_vcpu {
 	bool restart;		/* started again by SIPI: SIPI state at its next run */
 	u8 ap_lines;		/* its down/SIPI lines printed so far (vlapic.c) */
 	u16 vpid;		/* from vpid.c; 0 until the VMCS is made */
+	u32 asid, asid_gen;	/* SVM: its ASID on host_cpu, of that CPU's generation */
 	/*
 	 * Debug registers (debugreg.c): DR0-3 and DR6 are in the CPU only
 	 * while dr_loaded; else here, and MOV DR exits. DR7 is in the VMCS;

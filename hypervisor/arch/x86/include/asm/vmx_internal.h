@@ -66,6 +66,8 @@ int emulate_cpuid(struct vcpu *v);
 struct cpuid_regs vcpu_cpuid(const struct vcpu *v, u32 leaf, u32 sub);
 u64 guest_cr4_valid(const struct vcpu *v);
 bool vmx_handle_io(struct vcpu *v);
+/* One IN (the value read) or OUT of @size bytes at @port (io_emul.c). */
+u32 emulate_port_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val);
 int emulate_cr_access(struct vcpu *v);
 void vmx_update_long_mode(void);
 int emulate_rdmsr(struct vcpu *v);

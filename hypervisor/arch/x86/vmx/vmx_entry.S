@@ -7,6 +7,8 @@
  * the return stack buffer is overwritten before keel's first RET.
  */
 
+#include <asm/rsb.h>
+
 #define R(n) (8 * (n))
 
 	.text
@@ -70,21 +72,7 @@ vmx_exit_entry:
 	popq	%rax
 	movq	%rax, R(5)(%rdi)
 	popq	%rdi
-	/*
-	 * The guest filled the return stack buffer: overwrite its 32
-	 * entries before keel's first RET, so that none of keel's returns
-	 * is predicted to a guest-chosen address (Xen's DO_OVERWRITE_RSB on
-	 * every exit from HVM). Unrolled: 32 calls, each leading to an INT3
-	 * should a prediction be used, then their return addresses dropped
-	 * at once (33 instructions, where a loop of two a round takes 82).
-	 */
-	.rept	32
-	call	1f
-	int3
-1:
-	.endr
-	addq	$(32 * 8), %rsp
-	lfence				/* no RET before the calls are done */
+	OVERWRITE_RSB
 	xorl	%eax, %eax
 4:	addq	$8, %rsp		/* launched */
 	popq	%r15

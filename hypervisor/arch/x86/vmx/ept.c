@@ -3,9 +3,9 @@
 #include <keel/domain.h>
 #include <keel/pagetable.h>
 #include <keel/percpu.h>
+#include <asm/hvm.h>
 #include <asm/vmx_internal.h>
 #include <asm/vmx.h>
-#include <asm/vtd.h>
 
 #define EPT_READ BIT(0)
 #define EPT_WRITE BIT(1)
@@ -23,7 +23,7 @@ static const struct pt_format ept_format = {
 	.addr_mask = 0x000ffffffffff000ULL,
 };
 
-const struct pt_format *arch_p2m_format(void)
+const struct pt_format *ept_format_get(void)
 {
 	return &ept_format;
 }
@@ -34,7 +34,7 @@ const struct pt_format *arch_p2m_format(void)
  * stays WC, as on bare metal (dom0-hardware.md §2.6). The memory type
  * also tells MMIO leaves apart: every other leaf is WB.
  */
-u64 arch_p2m_attr(unsigned int access)
+u64 ept_attr(unsigned int access)
 {
 	return (access & P2M_READ ? EPT_READ : 0) |
 	       (access & P2M_WRITE ? EPT_WRITE : 0) |
@@ -43,12 +43,7 @@ u64 arch_p2m_attr(unsigned int access)
 	       (access & P2M_OWNED ? P2M_OWNED_BIT : 0);
 }
 
-u64 arch_p2m_foreign_attr(unsigned int access)
-{
-	return arch_p2m_attr(access & ~P2M_OWNED) | P2M_FOREIGN_BIT;
-}
-
-unsigned int arch_p2m_access(u64 attr)
+unsigned int ept_access(u64 attr)
 {
 	return (attr & EPT_READ ? P2M_READ : 0) |
 	       (attr & EPT_WRITE ? P2M_WRITE : 0) |
@@ -64,15 +59,10 @@ unsigned int arch_p2m_access(u64 attr)
 /* CPUs that drop every EPT translation before their next VM entry (a p2m was freed). */
 static cpumask_t ept_flush_all_pending;
 
-/*
- * A new root: its frame may be a freed p2m's root, whose translations
- * other CPUs may still cache under the same EPTP. Every CPU flushes it
- * before it first runs @d, as Xen sets a new p2m's invalidate mask.
- */
-void arch_domain_set_p2m(struct domain *d)
+/* A new root; arch_domain_set_p2m() (hvm.c) makes it stale on every CPU, as Xen sets a new p2m's invalidate mask. */
+void ept_set_p2m(struct domain *d)
 {
 	d->arch.eptp = d->p2m.root | VMX_MEMTYPE_WB | EPTP_WALK_4;
-	cpumask_set_all_atomic(&d->arch.ept_stale, MAX_CPUS, MAX_CPUS);
 }
 
 static void invept(u64 type, u64 eptp)
@@ -95,9 +85,8 @@ void ept_flush_local(struct domain *d)
  * translations now, every other one before its next VM entry, so none
  * outlives the tables they came from.
  */
-void arch_p2m_teardown(struct domain *d)
+void ept_p2m_teardown(struct domain *d)
 {
-	vtd_p2m_teardown(d);
 	if (!d->arch.eptp)
 		return;
 	ept_flush_local(d);
@@ -125,7 +114,7 @@ void ept_enter_guest(struct pcpu *c, struct domain *d)
  * in a guest now are kicked out and waited for, so on return no CPU uses
  * a removed mapping.
  */
-void arch_p2m_flush(struct domain *d)
+void ept_p2m_flush(struct domain *d)
 {
 	unsigned int self = smp_processor_id();
 
@@ -142,10 +131,4 @@ void arch_p2m_flush(struct domain *d)
 		       cpumask_test_atomic(&d->arch.ept_stale, cpu))
 			arch_cpu_relax();
 	}
-	vtd_p2m_flush(d);
-}
-
-void arch_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr)
-{
-	vtd_p2m_changed(d, gpa, hpa, size, attr);
 }

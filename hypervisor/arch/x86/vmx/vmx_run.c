@@ -7,6 +7,7 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/vlapic.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
@@ -18,7 +19,7 @@
 /* A vCPU not yet run anywhere: its first switch-in flushes its VPID and EPT there. */
 #define NO_CPU (~0u)
 
-int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
+int vmx_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 {
 	int rc;
 
@@ -41,7 +42,7 @@ int arch_vcpu_init(struct vcpu *v, u32 entry, u32 start_info)
 	return rc;
 }
 
-void arch_vcpu_destroy(struct vcpu *v)
+void vmx_vcpu_destroy(struct vcpu *v)
 {
 	vmcs_free(v);
 	vpid_free(v->arch.vpid);
@@ -56,10 +57,10 @@ void vmx_flush_vpid(struct vcpu *v)
 	asm volatile("invvpid %0, %1" : : "m"(vd), "r"(1ULL) : "cc", "memory");
 }
 
-void arch_vcpu_switch_in(struct vcpu *v)
+void vmx_vcpu_switch_in(struct vcpu *v)
 {
 	/* An AP's VMCS is made when it first runs, after its startup IPI. */
-	if (!v->arch.vmcs && arch_vcpu_init(v, 0, 0)) {
+	if (!v->arch.vmcs && vmx_vcpu_init(v, 0, 0)) {
 		domain_crash(v->domain, "cannot set up a started vCPU");
 		return;
 	}
@@ -80,7 +81,7 @@ void arch_vcpu_switch_in(struct vcpu *v)
 	}
 }
 
-void arch_vcpu_switch_out(struct vcpu *v)
+void vmx_vcpu_switch_out(struct vcpu *v)
 {
 	if (!v->arch.vmcs)
 		return;
@@ -125,7 +126,7 @@ static void arm_preemption_timer(struct vcpu *v)
 		MIN(ticks >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc), 0xffffffffULL));
 }
 
-void arch_vcpu_run(struct vcpu *v)
+void vmx_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *c = this_cpu();
 
@@ -166,7 +167,7 @@ void arch_vcpu_run(struct vcpu *v)
 				  RUNSTATE_blocked);
 }
 
-void arch_vcpu_dump(const struct vcpu *v)
+void vmx_vcpu_dump(const struct vcpu *v)
 {
 	if (!READ_ONCE(v->is_running))
 		pr_info("d%uv%u: switched out at rip %#llx, rflags %#llx (IF %u)\n",

@@ -6,6 +6,7 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
 #include <asm/spec_ctrl.h>
@@ -156,7 +157,7 @@ static int vmx_on(void *vmxon_region)
 	return 0;
 }
 
-int arch_virt_init(void)
+int vmx_virt_init(void)
 {
 	const char *missing;
 	int rc;

@@ -1,0 +1,209 @@
+/*
+ * #VMEXIT dispatch: the intercepts vmcb.c sets, answered as their VT-x
+ * twins in vmx/vmexit.c are (docs/vmexits.md, "SVM"), and counted under
+ * the twin's VT-x reason so that reports and statistics read the same.
+ * Without NRIP save the emulated instructions' lengths are fixed ones.
+ */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/percpu.h>
+#include <keel/printk.h>
+#include <keel/schedule.h>
+#include <keel/vcpu.h>
+#include <asm/hvm.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <asm/svm_internal.h>
+#include <asm/vlapic.h>
+#include <asm/vmcs.h>
+#include <asm/vmx_internal.h>
+
+/* The event the exit interrupted is delivered again at the next VMRUN. */
+static void requeue_event(struct vmcb *vmcb)
+{
+	if (vmcb->exitintinfo & EVENT_VALID)
+		vmcb->eventinj = vmcb->exitintinfo;
+}
+
+static bool crash(struct vcpu *v, struct vmcb *vmcb, const char *what)
+{
+	char why[160];
+
+	snprintf(why, sizeof(why),
+		 "%s (exit code %#llx, info %#llx %#llx, rip %#llx)", what,
+		 (unsigned long long)vmcb->exitcode,
+		 (unsigned long long)vmcb->exitinfo1,
+		 (unsigned long long)vmcb->exitinfo2,
+		 (unsigned long long)vmcb->rip);
+	domain_crash(v->domain, why);
+	return false;
+}
+
+/* VMMCALL: a hypercall from the guest kernel, as vmexit.c's handle_hypercall(). */
+static bool hypercall(struct vcpu *v, struct vmcb *vmcb)
+{
+	struct guest_regs *r = &v->arch.regs;
+	unsigned long args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+	u64 rip = vmcb->rip, shadow = vmcb->int_state;
+	long rc;
+
+	svm_skip_insn(3);
+	if (v->domain->state != DOMAIN_RUNNING)
+		return false;
+	if (vmcb->cpl) {
+		r->rax = -EPERM;
+		return true;
+	}
+	rc = do_hypercall(v, r->rax, args);
+	if (v->hcall_preempted) {
+		v->hcall_preempted = false;
+		vmcb->rip = rip;
+		vmcb->int_state = shadow;
+		return false;
+	}
+	r->rax = rc;
+	return v->domain->state == DOMAIN_RUNNING;
+}
+
+/* IN/OUT: EXITINFO1 has port, size, direction; EXITINFO2 the next RIP. */
+static bool port_io(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 info = vmcb->exitinfo1;
+	unsigned int size = (info >> 4) & 7;	/* one-hot: 1, 2 or 4 bytes */
+	bool in = info & 1;
+	u32 mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	u32 val;
+
+	if (info & BIT(2))
+		return crash(v, vmcb, "string I/O instruction");
+	val = emulate_port_io(v, info >> 16, size, in, v->arch.regs.rax & mask);
+	if (in)
+		v->arch.regs.rax = (v->arch.regs.rax & ~(u64)mask) | (val & mask);
+	vmcb->rip = vmcb->exitinfo2;
+	vmcb->int_state &= ~1ULL;
+	return v->domain->state == DOMAIN_RUNNING;
+}
+
+static bool hlt(struct vcpu *v, struct vmcb *vmcb)
+{
+	svm_skip_insn(1);
+	if (v->id && !(vmcb->rflags & X86_EFLAGS_IF)) {
+		vlapic_park_ap(v, "HLT with interrupts off");
+		return false;
+	}
+	vcpu_block(v);
+	return v->state == VCPU_RUNNABLE;
+}
+
+static bool npf(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 err = vmcb->exitinfo1;
+	char what[96];
+
+	snprintf(what, sizeof(what), "NPT violation: %s of guest-physical %#llx",
+		 err & BIT(4) ? "instruction fetch" : err & BIT(1) ? "write" : "read",
+		 (unsigned long long)vmcb->exitinfo2);
+	return crash(v, vmcb, what);
+}
+
+static bool count(struct vcpu *v, unsigned int vmx_reason)
+{
+	v->arch.exit_count[vmx_reason]++;
+	return true;
+}
+
+bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 code = vmcb->exitcode;
+
+	requeue_event(vmcb);
+	switch (code) {
+	case SVM_EXIT_INTR:		/* taken by keel's IDT once interrupts are on */
+		count(v, EXIT_REASON_EXTERNAL_INTERRUPT);
+		asm volatile("sti; nop; cli" : : : "memory");
+		return false;
+	case SVM_EXIT_NMI:
+		count(v, EXIT_REASON_EXCEPTION_NMI);
+		pr_warn("NMI while d%uv%u ran; ignored\n", v->domain->id, v->id);
+		return true;
+	case SVM_EXIT_VINTR:
+		count(v, EXIT_REASON_INTERRUPT_WINDOW);
+		vmcb->vintr &= ~(V_IRQ | V_IGN_TPR);
+		vmcb->intercepts[3] &= ~ICPT_VINTR;
+		return true;
+	case SVM_EXIT_CPUID:
+		count(v, EXIT_REASON_CPUID);
+		return !emulate_cpuid(v);
+	case SVM_EXIT_HLT:
+		count(v, EXIT_REASON_HLT);
+		return hlt(v, vmcb);
+	case SVM_EXIT_VMMCALL:
+		count(v, EXIT_REASON_VMCALL);
+		return hypercall(v, vmcb);
+	case SVM_EXIT_IOIO:
+		count(v, EXIT_REASON_IO_INSTRUCTION);
+		return port_io(v, vmcb);
+	case SVM_EXIT_MSR:
+		if (vmcb->exitinfo1) {
+			count(v, EXIT_REASON_MSR_WRITE);
+			return !emulate_wrmsr(v);
+		}
+		count(v, EXIT_REASON_MSR_READ);
+		return !emulate_rdmsr(v);
+	case SVM_EXIT_NPF:
+		count(v, EXIT_REASON_EPT_VIOLATION);
+		return npf(v, vmcb);
+	case SVM_EXIT_PAUSE:
+		count(v, EXIT_REASON_PAUSE);
+		svm_skip_insn(2);	/* F3 90 */
+		vcpu_yield(v);
+		return false;
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:		/* no DMA of a guest to flush for */
+		count(v, EXIT_REASON_WBINVD);
+		svm_skip_insn(2);
+		return true;
+	case SVM_EXIT_SHUTDOWN:
+		count(v, EXIT_REASON_TRIPLE_FAULT);
+		domain_triple_fault(v, "triple fault");
+		return false;
+	case SVM_EXIT_INIT:
+		count(v, EXIT_REASON_INIT);
+		pr_warn("CPU%u: INIT signal while d%uv%u ran; ignored, as Xen does\n",
+			smp_processor_id(), v->domain->id, v->id);
+		return true;
+	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
+		count(v, EXIT_REASON_EXCEPTION_NMI);
+		svm_inject_exception(X86_EXC_DB, false, 0);
+		return true;
+	case SVM_EXIT_EXCP_BASE + X86_EXC_AC:
+		count(v, EXIT_REASON_EXCEPTION_NMI);
+		svm_inject_exception(X86_EXC_AC, true, vmcb->exitinfo1);
+		return true;
+	case SVM_EXIT_RDPMC:		/* no vPMU */
+		count(v, EXIT_REASON_RDPMC);
+		svm_inject_exception(X86_EXC_GP, true, 0);
+		return true;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_XSETBV:		/* hidden features, nested SVM off: #UD */
+		count(v, EXIT_REASON_VMCLEAR);
+		svm_inject_exception(X86_EXC_UD, false, 0);
+		return true;
+	case SVM_EXIT_TASK_SWITCH:
+		count(v, EXIT_REASON_TASK_SWITCH);
+		return crash(v, vmcb, "task switch (not emulated)");
+	case SVM_EXIT_INVALID:
+		return crash(v, vmcb, "VMRUN failed: invalid guest state in the VMCB");
+	default:
+		return crash(v, vmcb, "unexpected #VMEXIT");
+	}
+}
