@@ -134,8 +134,11 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 			goto err;
 		dev->direct = false;
 	}
-	if (!dev->direct)
+	if (!dev->direct) {
+		/* A loop device's own page cache and the file's would not agree: one path only. */
+		close_file(dev);
 		dev->inline_io = true;
+	}
 	dev->fd = fd;
 	dev->be->open_fds++;
 	dev->lim.sector_size = lss;
