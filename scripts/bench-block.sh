@@ -108,4 +108,21 @@ grep -a -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "$dir/serial.txt" | 
 			}
 		}
 	}' | tee -a "$out/block.txt"
+# "blockbench: bbstat LABEL TEST ... stats: requests N wakeups N syscalls N", sampled as TEST
+# starts: keel-blkback's wake-ups and system calls per blkif request during each test.
+grep -a -o -E 'blockbench: bbstat .*' "$dir/serial.txt" | tr -d '\r' | awk '
+	{
+		label = $3; test = $4
+		for (i = 5; i <= NF && $i != "stats:"; i++) ;
+		r = $(i + 2); w = $(i + 4); c = $(i + 6)
+		if (label in prev && r > pr[label]) {
+			if (!hdr++) {
+				printf "\nkeel-blkback'"'"'s own counts per blkif request (its stats: lines)\n\n"
+				printf "%-16s %-10s %10s %10s %10s\n", "where", "test", "requests", "wake-ups", "syscalls"
+			}
+			printf "%-16s %-10s %10d %10.2f %10.2f\n", label, prev[label], r - pr[label],
+			       (w - pw[label]) / (r - pr[label]), (c - pc[label]) / (r - pr[label])
+		}
+		prev[label] = test; pr[label] = r; pw[label] = w; pc[label] = c
+	}' | tee -a "$out/block.txt"
 echo "report: ${out#"$root"/}/block.txt (counts by reason: ${out#"$root"/}/block-stats.txt)"

@@ -56,6 +56,7 @@ int bb_aio_submit(struct bb_aio *a, struct iocb *cb)
 
 	if (a->inflight >= a->depth)
 		return -EAGAIN;
+	a->syscalls++;
 	rc = syscall(SYS_io_submit, a->ctx, 1L, list);
 	if (rc < 0)
 		return -errno;
@@ -73,6 +74,7 @@ int bb_aio_submit_n(struct bb_aio *a, struct iocb **cbs, unsigned int n)
 		return 0;
 	if (a->inflight + n > a->depth)
 		return -EAGAIN;
+	a->syscalls++;
 	rc = syscall(SYS_io_submit, a->ctx, (long)n, cbs);
 	if (rc < 0)
 		return -errno;
@@ -109,6 +111,7 @@ void bb_aio_kick(struct bb_aio *a)
 {
 	uint64_t one = 1;
 
+	a->syscalls++;
 	(void)!write(a->efd, &one, sizeof(one));
 }
 
@@ -118,10 +121,12 @@ int bb_aio_reap(struct bb_aio *a, struct io_event *ev, unsigned int max)
 	uint64_t cnt;
 	long rc;
 
+	a->syscalls++;
 	if (read(a->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 		return -errno;
 	if (!a->inflight)
 		return 0;
+	a->syscalls++;
 	rc = syscall(SYS_io_getevents, a->ctx, 0L, (long)max, ev, &zero);
 	if (rc < 0)
 		return -errno;

@@ -10,6 +10,7 @@ struct bb_aio {
 	int efd;		/* readable when completions are waiting */
 	unsigned int depth;	/* io_setup's nr */
 	unsigned int inflight;
+	uint64_t syscalls;	/* made on its behalf (stats: the daemon's system calls) */
 };
 
 /* 0 or -errno. */

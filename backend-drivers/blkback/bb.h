@@ -72,6 +72,13 @@ struct bb_queue {
 	unsigned int nbatch;
 };
 
+/*
+ * Behind the loop device of a file without O_DIRECT (target.c), a read or write this small goes
+ * to the file itself: the loop's bio, blk-mq and worker wake-up cost more than copying a few
+ * pages through the daemon's addresses (make bench: docs/block.md, "Performance").
+ */
+#define BB_SMALL_IO	(16u * 1024)
+
 /* Buffers a queue keeps beyond its requests in flight: a burst's are freed as it drains. */
 #define BB_SPARE_BUFS	4
 
@@ -101,8 +108,10 @@ struct bb_dev {
 	enum bb_dev_phase phase;
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */
+	int file_fd;			/* behind a loop device: the file itself, small I/O; or -1 */
 	bool is_blkdev;
 	bool direct;
+	bool inline_io;			/* reads and writes done in the ring pass (submit()) */
 	uint32_t phys_sector_size;
 	struct bb_limits lim;
 	unsigned int nqueues;
@@ -135,6 +144,7 @@ struct bb_backend {
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
 	unsigned int pgnt_mapped;	/* persistent grants held, all queues */
 	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
+	uint64_t stat_requests;		/* taken off every ring (stats) */
 };
 
 /* ---- backend.c: the set of devices, events from the outside ---- */

@@ -24,6 +24,7 @@ struct bb_dev *bb_dev_new(struct bb_backend *be, uint16_t domid, uint32_t devid)
 	snprintf(dev->token, sizeof(dev->token), "fe:%u:%u", domid, devid);
 	dev->state = STATE_UNKNOWN;
 	dev->fd = -1;
+	dev->file_fd = -1;
 	return dev;
 }
 
@@ -338,9 +339,10 @@ static int prepare(struct bb_dev *dev)
 			free(params);
 			return rc;
 		}
-		bb_log(dev->be, "d%u/%u: %s, %s%s, %u-byte sectors", dev->domid, dev->devid,
+		bb_log(dev->be, "d%u/%u: %s, %s%s%s, %u-byte sectors", dev->domid, dev->devid,
 		       params, writable ? "read-write" : "read-only",
-		       dev->direct ? ", O_DIRECT" : "", dev->lim.sector_size);
+		       dev->direct ? ", O_DIRECT" : "", dev->inline_io ? ", inline I/O" : "",
+		       dev->lim.sector_size);
 	}
 	free(params);
 	dev->lim.flush = true;

@@ -284,15 +284,21 @@ static void complete(struct bb_slot *s, int64_t res);
 /*
  * Starts @s's I/O: a flush is submitted at once; on an O_DIRECT target reads and writes join
  * their queue's batch, submitted in one io_submit at the end of the ring pass (submit_batch);
- * on any other target they are done here and answered in this pass (Linux's AIO would run
- * buffered I/O inside io_submit all the same: this saves the eventfd, io_getevents and a
- * trip through poll() per request).
+ * on an inline target (dev->inline_io: a file without O_DIRECT, or the loop device over one)
+ * they are done here and answered in this pass. Linux's AIO would run buffered I/O inside
+ * io_submit all the same, and the loop device's worker copies from that file's page cache
+ * just as soon: this saves the eventfd, io_getevents and a trip through poll() per request.
  */
 static int submit(struct bb_slot *s, uint16_t cmd)
 {
 	struct bb_dev *dev = s->q->dev;
 	uint64_t len = s->req.nr_sectors << BB_SECTOR_SHIFT;
 	void *buf = s->buf;
+	int fd = dev->fd;
+
+	/* Behind our loop device, small reads and writes go to the file itself (BB_SMALL_IO). */
+	if (cmd != IOCB_CMD_FDSYNC && dev->file_fd >= 0 && len <= BB_SMALL_IO)
+		fd = dev->file_fd;
 
 	if (cmd == IOCB_CMD_FDSYNC) {
 		len = 0;
@@ -301,15 +307,16 @@ static int submit(struct bb_slot *s, uint16_t cmd)
 		buf = s->iov;
 		len = s->req.nr_segs;
 	}
-	bb_aio_prep(&dev->be->aio, &s->cb, dev->fd, cmd, buf, len,
+	bb_aio_prep(&dev->be->aio, &s->cb, fd, cmd, buf, len,
 		    s->req.sector << BB_SECTOR_SHIFT, s);
 	if (cmd == IOCB_CMD_FDSYNC) {
 		if (!dev->direct)
 			dev->be->aio_sync = true;	/* reap it without waiting for the eventfd */
 		return bb_aio_submit(&dev->be->aio, &s->cb);
 	}
-	if (!dev->direct) {
+	if (dev->inline_io) {
 		s->q->stat_inline++;
+		dev->be->aio.syscalls++;
 		complete(s, bb_aio_run(&s->cb));
 		return 0;
 	}
@@ -615,6 +622,7 @@ static void take(struct bb_queue *q, const blkif_request_t *src)
 	q->inflight++;
 	q->dev->nr_inflight++;
 	q->dev->stat_requests++;
+	q->dev->be->stat_requests++;
 	rc = bb_req_parse(&q->dev->lim, src, &s->req);
 	if (rc == BB_PARSE_INDIRECT)
 		rc = fetch_indirect(q, &s->req);

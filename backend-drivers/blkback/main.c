@@ -21,11 +21,75 @@
 
 /* keelctl's xs.c reports through kc_err() on kc_errf (dom0-tools/keelctl/util.c). */
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, want_stats;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	if (sig == SIGUSR1)
+		want_stats = 1;
+	else
+		stop = 1;
+}
+
+/*
+ * The data path's system calls, counted (SIGUSR1 logs a "stats:" line, make bench's
+ * per-request figures): the grant and event channel ops are wrapped, the AIO calls count
+ * themselves (bb_aio.syscalls), the loop's own here.
+ */
+static uint64_t n_calls, n_wakeups;
+static const struct xenbe_env_ops *env_real;
+
+static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
+{
+	n_calls++;
+	return env_real->gnt_copy(priv, segs, n);
+}
+
+static void *c_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
+		       bool writable)
+{
+	n_calls += 2;	/* the map ioctl and its mmap */
+	return env_real->gnt_map(priv, domid, refs, n, writable);
+}
+
+static void c_gnt_unmap(void *priv, void *addr, unsigned int n)
+{
+	n_calls++;
+	env_real->gnt_unmap(priv, addr, n);
+}
+
+static void c_evtchn_notify(void *priv, uint32_t port)
+{
+	n_calls++;
+	env_real->evtchn_notify(priv, port);
+}
+
+static void c_evtchn_unmask(void *priv, uint32_t port)
+{
+	n_calls++;
+	env_real->evtchn_unmask(priv, port);
+}
+
+static void count_syscalls(struct xenbe_env *env)
+{
+	static struct xenbe_env_ops e;
+
+	env_real = env->ops;
+	e = *env->ops;
+	e.gnt_copy = c_gnt_copy;
+	e.gnt_map = c_gnt_map;
+	e.gnt_unmap = c_gnt_unmap;
+	e.evtchn_notify = c_evtchn_notify;
+	e.evtchn_unmask = c_evtchn_unmask;
+	env->ops = &e;
+}
+
+static void log_stats(struct bb_backend *be)
+{
+	bb_log(be, "stats: requests %llu wakeups %llu syscalls %llu",
+	       (unsigned long long)be->stat_requests,
+	       (unsigned long long)n_wakeups,
+	       (unsigned long long)(n_calls + be->aio.syscalls));
 }
 
 static void usage(void)
@@ -92,6 +156,7 @@ static void handle_evtchn(struct bb_backend *be, struct xenbe_linux *l)
 	uint32_t ports[256];
 	ssize_t n;
 
+	n_calls++;
 	n = read(l->evtchn, ports, sizeof(ports));
 	if (n > 0) {
 		ssize_t i;
@@ -208,12 +273,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_signal);
 
 	rc = xenbe_linux_open(&l, xs_path, &env);
 	if (rc) {
 		fprintf(log, "keel-blkback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
 		return 1;
 	}
+	count_syscalls(&env);
 	/* keel says whether a device could DMA to a grant-mapped page: else copy. */
 	phys_rc = keel_domctl(&phys);
 	cfg.zero_copy = zero_copy && !phys_rc && bb_io_zero_copy(phys.u.physinfo.flags);
@@ -241,12 +308,18 @@ int main(int argc, char **argv)
 			{ .fd = be.aio.efd, .events = POLLIN },
 		};
 
+		if (want_stats) {
+			want_stats = 0;
+			log_stats(&be);
+		}
+		n_calls++;
 		/* Watch events the client queued while waiting for a reply: no sleep then. */
 		if (poll(pfd, 3, xs_more || xs_has_events(l.xs) ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		n_wakeups++;
 		if (pfd[0].revents & (POLLHUP | POLLERR)) {
 			bb_log(&be, "xenstored went away");
 			break;

@@ -59,6 +59,15 @@ static int loop_open(int file, bool writable)
 	return fd;
 }
 
+static void close_file(struct bb_dev *dev)
+{
+	if (dev->file_fd < 0)
+		return;
+	close(dev->file_fd);
+	dev->file_fd = -1;
+	dev->be->open_fds--;
+}
+
 int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32_t want)
 {
 	int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
@@ -78,15 +87,19 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		fd = open(path, flags);
 	if (fd < 0)
 		return -errno;
+	dev->inline_io = false;
 	if (fstat(fd, &st) < 0)
 		goto err;
 	if (S_ISREG(st.st_mode) && dev->be->cfg.direct && !dev->direct && dev->be->cfg.loop) {
 		int lfd = loop_open(fd, writable);
 
 		if (lfd >= 0) {
-			close(fd);
+			/* Kept for small requests (bb_io's BB_SMALL_IO): same page cache. */
+			dev->file_fd = fd;
+			dev->be->open_fds++;
 			fd = lfd;
 			dev->direct = true;
+			dev->inline_io = true;
 			if (fstat(fd, &st) < 0)
 				goto err;
 		}
@@ -121,6 +134,11 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 			goto err;
 		dev->direct = false;
 	}
+	if (!dev->direct) {
+		/* A loop device's own page cache and the file's would not agree: one path only. */
+		close_file(dev);
+		dev->inline_io = true;
+	}
 	dev->fd = fd;
 	dev->be->open_fds++;
 	dev->lim.sector_size = lss;
@@ -134,12 +152,14 @@ err:
 		int err = -errno;
 
 		close(fd);
+		close_file(dev);
 		return err;
 	}
 }
 
 void bb_target_close(struct bb_dev *dev)
 {
+	close_file(dev);
 	if (dev->fd < 0)
 		return;
 	close(dev->fd);

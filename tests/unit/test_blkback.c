@@ -493,6 +493,60 @@ static void test_inline_io(void **state)
 	t_free(t);
 }
 
+/*
+ * Behind a loop device (target.c) the file is kept too: requests up to BB_SMALL_IO go to it,
+ * larger ones to the loop device. Here the "loop device" is a decoy file of 0xee bytes, so
+ * where each read came from shows in its data; a small write lands in the file.
+ */
+static void test_small_io_to_file(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	uint8_t *data, junk[65536], img[4096];
+	char decoy[128];
+	unsigned int i;
+	int fd;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	dev = t->be.devs;
+	assert_int_equal(dev->file_fd, -1);		/* a plain file: no loop, one fd */
+	snprintf(decoy, sizeof(decoy), "%s/decoy.img", t->dir);
+	fd = open(decoy, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	memset(junk, 0xee, sizeof(junk));
+	assert_int_equal(pwrite(fd, junk, sizeof(junk), 0), sizeof(junk));
+	dev->file_fd = dev->fd;
+	dev->fd = fd;
+	t->be.open_fds++;
+
+	/* 4 KiB: from the file. */
+	memset(fake_page(&t->f, fe->data_page), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 16, 1, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(data[i], pattern(16 + i / 512, i % 512));
+	/* 16 KiB (BB_SMALL_IO): still the file; 20 KiB: the loop device. */
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 16, BB_SMALL_IO / 4096, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page + BB_SMALL_IO / 4096 - 1);
+	assert_int_equal(data[4095], pattern(16 + BB_SMALL_IO / 512 - 1, 4095 % 512));
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 16, BB_SMALL_IO / 4096 + 1, 0, 7),
+			 BLKIF_RSP_OKAY);
+	for (i = 0; i <= BB_SMALL_IO / 4096; i++)
+		assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page + i))[100], 0xee);
+	/* A small write goes to the file. */
+	memset(fake_page(&t->f, fe->data_page), 0x3c, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 40, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 40 * 512, img, 4096), 4096);
+	assert_int_equal(img[0], 0x3c);
+	assert_int_equal(img[4095], 0x3c);
+	t_free(t);		/* both descriptors closed: open_fds back to 0 */
+}
+
 static void test_discard(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -1850,6 +1904,7 @@ int main(void)
 		cmocka_unit_test(test_multipage_multiqueue),
 		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_inline_io),
+		cmocka_unit_test(test_small_io_to_file),
 		cmocka_unit_test(test_bad_grants),
 		cmocka_unit_test(test_ring_overrun_isolated),
 		cmocka_unit_test(test_ring_overrun_fails_device),
