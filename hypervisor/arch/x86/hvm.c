@@ -159,6 +159,11 @@ void arch_hypercall_insn(u8 insn[3])
 	memcpy(insn, hvm_svm ? vmmcall : vmcall, 3);
 }
 
+bool arch_hwdom_supported(void)
+{
+	return !hvm_svm;
+}
+
 u64 hvm_get(enum hvm_reg r)
 {
 	return hvm_svm ? svm_get(r) : vmread(hvm_vmcs_field[r]);
