@@ -191,6 +191,7 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
