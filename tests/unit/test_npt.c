@@ -20,7 +20,7 @@
 #define NPT_PCD BIT(4)
 #define NPT_NX BIT(63)
 
-struct pcpu pcpus[MAX_CPUS];
+HOSTED_PCPUS
 unsigned int nr_cpus = 4;
 __thread unsigned int hosted_cpu;
 static u64 kicked;
@@ -29,7 +29,7 @@ static u64 kicked;
 void arch_send_ipi(unsigned int cpu)
 {
 	kicked |= BIT(cpu);
-	pcpus[cpu].in_guest = false;
+	pcpus[cpu]->in_guest = false;
 }
 
 
@@ -78,11 +78,10 @@ static void test_leaf_bits(void **state)
 	assert_int_equal(npt_access(0), 0);
 	for (unsigned int i = 0; i < sizeof(accesses) / sizeof(accesses[0]); i++)
 		assert_int_equal(npt_access(npt_attr(accesses[i])), accesses[i]);
-	/* the foreign owner's bits sit where AMD's walker ignores them */
-	assert_int_equal(npt_access(npt_attr(P2M_READ) | P2M_FOREIGN_BIT |
-				    (7ULL << P2M_DOMID_SHIFT)),
+	/* the foreign bit sits where AMD's walker ignores it */
+	assert_int_equal(npt_access(npt_attr(P2M_READ) | P2M_FOREIGN_BIT),
 			 P2M_READ | P2M_FOREIGN);
-	assert_int_equal((P2M_FOREIGN_BIT | (0xffULL << P2M_DOMID_SHIFT)) &
+	assert_int_equal((P2M_FOREIGN_BIT | P2M_OWNED_BIT) &
 			 (NPT_NX | 0x000ffffffffff000ULL), 0);
 }
 
@@ -133,18 +132,21 @@ static void test_flush(void **state)
 	(void)state;
 	memset(&d, 0, sizeof(d));
 	for (unsigned int i = 0; i < nr_cpus; i++)
-		pcpus[i].id = i;
+		pcpus[i]->id = i;
 	hosted_cpu = 1;
-	pcpus[1].in_guest = false;
-	pcpus[2].in_guest = true;
-	pcpus[3].in_guest = false;
+	pcpus[1]->in_guest = false;
+	pcpus[2]->in_guest = true;
+	pcpus[3]->in_guest = false;
 	kicked = 0;
 	npt_p2m_flush(&d);
-	assert_int_equal(d.arch.ept_stale, ~0ULL);
+	for (unsigned int i = 0; i < CPUMASK_WORDS; i++)
+		assert_int_equal(d.arch.ept_stale.w[i], ~0ULL);
 	assert_int_equal(kicked, BIT(2));
-	npt_flush_all_pending = 0;
+	npt_flush_all_pending = (cpumask_t){ 0 };
 	npt_p2m_teardown(&d);
-	assert_int_equal(npt_flush_all_pending, 0xf);
+	assert_int_equal(npt_flush_all_pending.w[0], 0xf);
+	for (unsigned int i = 1; i < CPUMASK_WORDS; i++)
+		assert_int_equal(npt_flush_all_pending.w[i], 0);
 }
 
 int main(void)

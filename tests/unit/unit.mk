@@ -63,6 +63,16 @@ UNIT_TESTS += test_npt
 test_npt_SRCS := $(HV)/arch/x86/svm/npt.c $(HV)/mm/pagetable.c
 test_npt_DEFS := -DKEEL_HOSTED -I$(HV)/arch/x86/include
 test_npt_HDRS := $(HV)/arch/x86/include/asm/hvm.h $(HV)/arch/x86/include/asm/svm_internal.h
+# A vCPU's VMCB (arch/x86/svm/vmcb.c): what a guest's instructions exit on.
+UNIT_TESTS += test_svm_vmcb
+test_svm_vmcb_SRCS := $(HV)/arch/x86/svm/vmcb.c
+test_svm_vmcb_DEFS := -I$(HV)/arch/x86/include
+test_svm_vmcb_HDRS := $(HV)/arch/x86/include/asm/svm.h $(HV)/arch/x86/include/asm/svm_internal.h
+# SVM #VMEXIT handling (arch/x86/svm/svm_exit.c): the event an exit interrupted.
+UNIT_TESTS += test_svm_exit
+test_svm_exit_SRCS := $(HV)/arch/x86/svm/svm_exit.c tests/unit/stub_printk.c
+test_svm_exit_DEFS := -I$(HV)/arch/x86/include
+test_svm_exit_HDRS := $(HV)/arch/x86/include/asm/svm.h $(HV)/arch/x86/include/asm/svm_internal.h
 # Speculative-execution policy (arch/x86/spec_policy.c): what keel flushes, from what the CPU says.
 UNIT_TESTS += test_spec_ctrl
 test_spec_ctrl_SRCS := $(HV)/arch/x86/spec_policy.c

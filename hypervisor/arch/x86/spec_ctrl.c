@@ -24,7 +24,8 @@ void spec_ctrl_init(void)
 {
 	u32 edx = cpuid(0).eax >= 7 ? cpuid_count(7, 0).edx : 0;
 	u64 caps = edx & CPUID7_EDX_ARCH_CAPS ? rdmsr(MSR_ARCH_CAPABILITIES) : 0;
-	struct spec_ctrl_policy p = spec_ctrl_decide(edx, caps);
+	u32 ext8_ebx = cpuid(0x80000000).eax >= 0x80000008 ? cpuid(0x80000008).ebx : 0;
+	struct spec_ctrl_policy p = spec_ctrl_decide(edx, ext8_ebx, caps);
 
 	ibpb_between_domains = p.ibpb;
 	l1d_flush_on_entry = p.l1d_flush;

@@ -22,6 +22,25 @@ static int svm_unusable(const char *why)
 	return -ENODEV;
 }
 
+#define CPUID1_ECX_XSAVE BIT(26)
+
+/*
+ * CR4 writes do not exit, so a guest may set CR4.OSXSAVE and run with
+ * this CPU's XCR0: make it x87|SSE, what FXSAVE switches between guests,
+ * whatever a loader (keel.efi's firmware) left there. With AVX enabled a
+ * guest would read the YMM upper halves another guest left.
+ */
+static void xcr0_x87_sse(void)
+{
+	u64 cr4 = read_cr4();
+
+	if (!(cpuid(1).ecx & CPUID1_ECX_XSAVE))
+		return;
+	write_cr4(cr4 | X86_CR4_OSXSAVE);
+	asm volatile("xsetbv" : : "a"(3), "d"(0), "c"(0) : "memory");
+	write_cr4(cr4);
+}
+
 /* EFER.SVME, this CPU's host save area and the page keel's own FS, GS, TR are kept in. */
 static int svm_on(void)
 {
@@ -37,6 +56,7 @@ static int svm_on(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	write_cr0((read_cr0() | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS));
 	write_cr4(read_cr4() | X86_CR4_OSFXSR);
+	xcr0_x87_sse();
 	memset(c->vmxon_region, 0, PAGE_SIZE);
 	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(c->vmxon_region));
 	c->svm_host_pa = virt_to_phys(host);

@@ -6,7 +6,8 @@
  * V_INTR_MASKING the host's IF decides whether a physical interrupt
  * exits the guest, and clear again before STGI. RAX travels in the VMCB (svm_run.c); the
  * other registers in *regs. After the exit the return stack buffer is
- * overwritten before keel's first RET, as vmx_entry.S does.
+ * overwritten before keel's first RET, as vmx_entry.S does, and before
+ * STGI: an NMI that came while the guest ran is taken right there.
  */
 
 #include <asm/rsb.h>
@@ -65,9 +66,9 @@ svm_enter:
 	movq	%rax, R(5)(%rdi)
 	popq	%rax			/* host_pa */
 	vmload
+	OVERWRITE_RSB			/* before STGI: a held NMI runs keel's RETs there */
 	cli				/* keel's interrupt comes at svm_exit.c's sti */
 	stgi
-	OVERWRITE_RSB
 	addq	$8, %rsp		/* regs */
 	popq	%r15
 	popq	%r14

@@ -19,11 +19,26 @@
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
 
-/* The event the exit interrupted is delivered again at the next VMRUN. */
+#define X86_EXC_BP 3
+#define X86_EXC_OF 4
+
+/*
+ * The event the exit interrupted is delivered again at the next VMRUN;
+ * not INTn, INT3 or INTO (SVM reports those two as exceptions), whose RIP
+ * is still the instruction's: it runs again. Injected, the return address
+ * pushed would be the instruction itself (Xen's
+ * hvm_event_needs_reinjection()).
+ */
 static void requeue_event(struct vmcb *vmcb)
 {
-	if (vmcb->exitintinfo & EVENT_VALID)
-		vmcb->eventinj = vmcb->exitintinfo;
+	u64 info = vmcb->exitintinfo;
+	unsigned int type = info & EVENT_TYPE_MASK, vector = info & 0xff;
+
+	if (!(info & EVENT_VALID) || type == EVENT_TYPE_SOFT ||
+	    (type == EVENT_TYPE_EXCEPTION &&
+	     (vector == X86_EXC_BP || vector == X86_EXC_OF)))
+		return;
+	vmcb->eventinj = info;
 }
 
 static bool crash(struct vcpu *v, struct vmcb *vmcb, const char *what)
@@ -191,6 +206,7 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:

@@ -50,6 +50,13 @@ void svm_vcpu_switch_in(struct vcpu *v)
 		return;
 	}
 	spec_ctrl_switch_to(v->domain);
+	/*
+	 * AMD's FXRSTOR loads the x87 error pointers (FOP, FIP, FDP) only when
+	 * the image has an exception pending (unless CPUID 0x80000008 EBX[2]
+	 * says otherwise), so the last guest's would show through: load known
+	 * ones first, as Xen does (XSA-52).
+	 */
+	asm volatile("fnclex; ffree %%st(7); fildl %0" : : "m"(*(const u32 *)a->fpu));
 	asm volatile("fxrstor64 %0" : : "m"(a->fpu));
 	asm volatile("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
 		     : : "r"(a->dr[0]), "r"(a->dr[1]), "r"(a->dr[2]), "r"(a->dr[3]));

@@ -96,7 +96,8 @@ void svm_restart_ap(struct vcpu *v)
  * CPUID, HLT, every port and MSR outside the maps, VMMCALL (hypercalls),
  * shutdown (triple fault), task switches, RDPMC, INVD/WBINVD, MONITOR/
  * MWAIT, XSETBV (XCR0 stays x87|SSE: keel switches only FXSAVE state),
- * the SVM instructions (VMRUN must), RDTSCP, PAUSE with other vCPUs to
+ * the SVM instructions (VMRUN must; INVLPGA, which would drop any ASID's
+ * translations, keel's too), RDTSCP, PAUSE with other vCPUs to
  * wait for; #DB and #AC (XSA-156).
  */
 static void set_intercepts(struct vcpu *v, struct vmcb *vmcb)
@@ -106,7 +107,7 @@ static void set_intercepts(struct vcpu *v, struct vmcb *vmcb)
 	vmcb->intercepts[2] = BIT(X86_EXC_DB) | BIT(X86_EXC_AC);
 	vmcb->intercepts[3] = ICPT_INTR | ICPT_NMI | ICPT_INIT | ICPT_CPUID |
 			      ICPT_HLT | ICPT_IOIO | ICPT_MSR | ICPT_SHUTDOWN |
-			      ICPT_TASK_SWITCH | ICPT_RDPMC | ICPT_INVD |
+			      ICPT_TASK_SWITCH | ICPT_RDPMC | ICPT_INVD | ICPT_INVLPGA |
 			      (v->domain->nr_vcpus > 1 ? ICPT_PAUSE : 0);
 	vmcb->intercepts[4] = ICPT_VMRUN | ICPT_VMMCALL | ICPT_VMLOAD |
 			      ICPT_VMSAVE | ICPT_STGI | ICPT_CLGI |

@@ -24,6 +24,7 @@
 #define ICPT_INVD BIT(22)
 #define ICPT_PAUSE BIT(23)
 #define ICPT_HLT BIT(24)
+#define ICPT_INVLPGA BIT(26)
 #define ICPT_IOIO BIT(27)
 #define ICPT_MSR BIT(28)
 #define ICPT_TASK_SWITCH BIT(29)
@@ -70,6 +71,7 @@
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_PAUSE 0x77
 #define SVM_EXIT_HLT 0x78
+#define SVM_EXIT_INVLPGA 0x7a
 #define SVM_EXIT_IOIO 0x7b
 #define SVM_EXIT_MSR 0x7c
 #define SVM_EXIT_TASK_SWITCH 0x7d
