@@ -3,6 +3,7 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <asm/processor.h>
+#include <asm/hvm.h>
 #include <asm/vmx_internal.h>
 #include "host.h"
 
@@ -11,7 +12,9 @@ u64 tsc_hz;
 static struct domain dom = { .nr_vcpus = 1 };
 static struct vcpu vcpu0 = { .domain = &dom };
 
-void vmx_skip_instruction(void) { }
+bool hvm_svm;	/* VT-x: cpuid.c's leaves are the same on SVM but for CR4's fixed bits */
+
+void hvm_skip_insn(unsigned int len) { }
 
 /* Leaf 0 reaches 0x16, so that Linux's cpu_khz_from_cpuid() reads it. */
 static void test_max_leaf(void **state)
