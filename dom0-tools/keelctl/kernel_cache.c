@@ -131,8 +131,8 @@ static uint64_t stored_size(const uint8_t *elf, size_t len)
 }
 
 /*
- * Is there room for @need bytes, leaving a quarter of the file system free? dom0's root is
- * often a tmpfs in RAM (half of it at most): the cache must not be what fills it.
+ * Is there room for @need bytes, taking at most half of what is free? dom0's root is often a
+ * tmpfs in RAM (half of it at most): the cache must not be what fills it.
  */
 static int room_for(int dir, uint64_t need)
 {
@@ -140,7 +140,7 @@ static int room_for(int dir, uint64_t need)
 
 	if (fstatvfs(dir, &vfs))
 		return -errno;
-	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < need + (uint64_t)vfs.f_blocks * vfs.f_frsize / 4)
+	if (need > (uint64_t)vfs.f_bavail * vfs.f_frsize / 2)
 		return -ENOSPC;
 	return 0;
 }

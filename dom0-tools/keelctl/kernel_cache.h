@@ -25,8 +25,8 @@ int kernel_cache_lookup(const struct stat *st, uint8_t **elf, size_t *len);
 
 /*
  * Keeps @elf as what the bzImage @st unpacks to, evicting the least recently used entry
- * beyond KERNEL_CACHE_ENTRIES. Zero pages are left as holes; -ENOSPC when it would leave
- * less than a quarter of the file system free. Best effort: 0 or -errno, never a message
+ * beyond KERNEL_CACHE_ENTRIES. Zero pages are left as holes; -ENOSPC when it would take more
+ * than half of the file system's free space. Best effort: 0 or -errno, never a message
  * (a create goes on without the cache).
  */
 int kernel_cache_store(const struct stat *st, const uint8_t *elf, size_t len);

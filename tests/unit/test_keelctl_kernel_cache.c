@@ -197,7 +197,7 @@ static void test_unsafe_directory_is_not_used(void **state)
 	free(path);
 }
 
-/* A kernel that would leave less than a quarter of a small file system free is not kept. */
+/* A kernel that would take more than half of a small file system's free space is not kept. */
 static void test_full_file_system_is_left_alone(void **state)
 {
 	size_t big_len = elf_len + (200u << 10);
