@@ -10,6 +10,7 @@
 #include <asm/svm.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
+#include <asm/vlapic.h>
 #include <asm/vtd.h>
 
 bool hvm_svm;
@@ -83,12 +84,15 @@ void arch_vcpu_run(struct vcpu *v)
 		vmx_vcpu_run(v);
 }
 
+/* Where a vCPU stopped is kept in v->arch on either backend. */
 void arch_vcpu_dump(const struct vcpu *v)
 {
-	if (hvm_svm)
-		svm_vcpu_dump(v);
-	else
-		vmx_vcpu_dump(v);
+	if (!READ_ONCE(v->is_running))
+		pr_info("d%uv%u: switched out at rip %#llx, rflags %#llx (IF %u)\n",
+			v->domain->id, v->id, (unsigned long long)v->arch.rip,
+			(unsigned long long)v->arch.rflags,
+			!!(v->arch.rflags & X86_EFLAGS_IF));
+	vlapic_dump(v);
 }
 
 const struct pt_format *arch_p2m_format(void)

@@ -185,16 +185,6 @@ void svm_vcpu_run(struct vcpu *v)
 				  RUNSTATE_blocked);
 }
 
-void svm_vcpu_dump(const struct vcpu *v)
-{
-	if (!READ_ONCE(v->is_running))
-		pr_info("d%uv%u: switched out at rip %#llx, rflags %#llx (IF %u)\n",
-			v->domain->id, v->id, (unsigned long long)v->arch.rip,
-			(unsigned long long)v->arch.rflags,
-			!!(v->arch.rflags & X86_EFLAGS_IF));
-	vlapic_dump(v);
-}
-
 #define EFER_LMA BIT(10)
 #define SEG_L BIT(9)		/* the packed attributes' L bit */
 #define GUEST_VADDR_BITS 48

@@ -167,16 +167,6 @@ void vmx_vcpu_run(struct vcpu *v)
 				  RUNSTATE_blocked);
 }
 
-void vmx_vcpu_dump(const struct vcpu *v)
-{
-	if (!READ_ONCE(v->is_running))
-		pr_info("d%uv%u: switched out at rip %#llx, rflags %#llx (IF %u)\n",
-			v->domain->id, v->id, (unsigned long long)v->arch.rip,
-			(unsigned long long)v->arch.rflags,
-			!!(v->arch.rflags & X86_EFLAGS_IF));
-	vlapic_dump(v);
-}
-
 void arch_vcpu_report(struct vcpu *v)
 {
 	u64 total = 0;

@@ -36,7 +36,6 @@ void svm_vcpu_destroy(struct vcpu *v);
 void svm_vcpu_switch_in(struct vcpu *v);
 void svm_vcpu_switch_out(struct vcpu *v);
 void svm_vcpu_run(struct vcpu *v);
-void svm_vcpu_dump(const struct vcpu *v);
 u64 svm_get(enum hvm_reg r);
 void svm_set(enum hvm_reg r, u64 val);
 void svm_skip_insn(unsigned int len);
@@ -48,7 +47,6 @@ void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_vcpu_switch_in(struct vcpu *v);
 void vmx_vcpu_switch_out(struct vcpu *v);
 void vmx_vcpu_run(struct vcpu *v);
-void vmx_vcpu_dump(const struct vcpu *v);
 
 /* p2m formats: EPT (vmx/ept.c) and AMD's nested paging (svm/npt.c). */
 struct pt_format;
