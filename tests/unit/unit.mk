@@ -51,18 +51,24 @@ test_vpid_HDRS := $(HV)/arch/x86/include/asm/vpid.h
 test_vpid_LIBS := -lpthread
 # VM-exit answers that hang on guest state (arch/x86/vmx/vmexit.c on a VMCS in memory).
 UNIT_TESTS += test_vmexit
-test_vmexit_SRCS := $(HV)/arch/x86/vmx/vmexit.c tests/unit/stub_printk.c
+test_vmexit_SRCS := $(HV)/arch/x86/vmx/vmexit.c $(HV)/arch/x86/exc_combine.c tests/unit/stub_printk.c
 test_vmexit_DEFS := -I$(HV)/arch/x86/include
 test_vmexit_HDRS := $(HV)/arch/x86/include/asm/vmcs.h $(HV)/arch/x86/include/asm/vmx_internal.h
 # The CPUID view (arch/x86/cpuid.c): the frequency leaf.
 UNIT_TESTS += test_cpuid
 test_cpuid_SRCS := $(HV)/arch/x86/cpuid.c
 test_cpuid_DEFS := -I$(HV)/arch/x86/include
-# AMD nested paging (arch/x86/svm/npt.c): leaf bits, the builder in its format, flushes.
+# AMD nested paging (arch/x86/svm/npt.c): leaf bits, the builder in its format, flushes
+# (arch/x86/p2m_kick.c, both backends' wait).
 UNIT_TESTS += test_npt
-test_npt_SRCS := $(HV)/arch/x86/svm/npt.c $(HV)/mm/pagetable.c
+test_npt_SRCS := $(HV)/arch/x86/svm/npt.c $(HV)/arch/x86/p2m_kick.c $(HV)/mm/pagetable.c
 test_npt_DEFS := -DKEEL_HOSTED -I$(HV)/arch/x86/include
 test_npt_HDRS := $(HV)/arch/x86/include/asm/hvm.h $(HV)/arch/x86/include/asm/svm_internal.h
+# An exception raised while another is delivered (arch/x86/exc_combine.c): #DF, triple fault.
+UNIT_TESTS += test_exc_combine
+test_exc_combine_SRCS := $(HV)/arch/x86/exc_combine.c
+test_exc_combine_DEFS := -I$(HV)/arch/x86/include
+test_exc_combine_HDRS := $(HV)/arch/x86/include/asm/hvm.h
 # A vCPU's VMCB (arch/x86/svm/vmcb.c): what a guest's instructions exit on.
 UNIT_TESTS += test_svm_vmcb
 test_svm_vmcb_SRCS := $(HV)/arch/x86/svm/vmcb.c

@@ -59,21 +59,9 @@ void npt_p2m_teardown(struct domain *d)
 	cpumask_set_all_atomic(&npt_flush_all_pending, nr_cpus, MAX_CPUS);
 }
 
-/* As ept_p2m_flush(): CPUs in a guest now are kicked out and waited for. */
+/* As ept_p2m_flush(), this CPU too: its next VMRUN of @d flushes. */
 void npt_p2m_flush(struct domain *d)
 {
-	unsigned int self = smp_processor_id();
-
 	cpumask_set_all_atomic(&d->arch.ept_stale, MAX_CPUS, MAX_CPUS);
-	smp_mb();
-	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-		struct pcpu *c = pcpus[cpu];
-
-		if (cpu == self || !READ_ONCE(c->in_guest))
-			continue;
-		arch_send_ipi(cpu);
-		while (READ_ONCE(c->in_guest) &&
-		       cpumask_test_atomic(&d->arch.ept_stale, cpu))
-			arch_cpu_relax();
-	}
+	hvm_p2m_kick(d);
 }

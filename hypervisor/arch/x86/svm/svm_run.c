@@ -269,11 +269,6 @@ void svm_skip_insn(unsigned int len)
 	vmcb->int_state &= ~1ULL;
 }
 
-static bool contributory(unsigned int vector)
-{
-	return vector == 0 || (vector >= 10 && vector <= 13);
-}
-
 /* As vmx_inject_exception(): combined with an event being delivered again (#DF, triple fault). */
 void svm_inject_exception(unsigned int vector, bool has_error, u32 error)
 {
@@ -283,18 +278,17 @@ void svm_inject_exception(unsigned int vector, bool has_error, u32 error)
 	if (pending & EVENT_VALID) {
 		unsigned int first = pending & 0xff;
 
+		int combined = exc_combine(first, vector);
+
 		if ((pending & EVENT_TYPE_MASK) != EVENT_TYPE_EXCEPTION)
 			return;
-		if (first == X86_EXC_DF &&
-		    (contributory(vector) || vector == X86_EXC_PF)) {
+		if (combined == EXC_TRIPLE_FAULT) {
 			vmcb->eventinj = 0;
 			domain_triple_fault(this_cpu()->curr,
 					    "triple fault (exception while delivering #DF)");
 			return;
 		}
-		if ((contributory(first) && contributory(vector)) ||
-		    (first == X86_EXC_PF &&
-		     (contributory(vector) || vector == X86_EXC_PF))) {
+		if (combined == X86_EXC_DF) {
 			vector = X86_EXC_DF;
 			has_error = true;
 			error = 0;

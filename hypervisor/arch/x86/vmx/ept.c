@@ -116,19 +116,7 @@ void ept_enter_guest(struct pcpu *c, struct domain *d)
  */
 void ept_p2m_flush(struct domain *d)
 {
-	unsigned int self = smp_processor_id();
-
-	cpumask_set_all_atomic(&d->arch.ept_stale, nr_cpus, self);
+	cpumask_set_all_atomic(&d->arch.ept_stale, nr_cpus, smp_processor_id());
 	ept_flush_local(d);
-	smp_mb();
-	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-		struct pcpu *c = pcpus[cpu];
-
-		if (cpu == self || !READ_ONCE(c->in_guest))
-			continue;
-		arch_send_ipi(cpu);
-		while (READ_ONCE(c->in_guest) &&
-		       cpumask_test_atomic(&d->arch.ept_stale, cpu))
-			arch_cpu_relax();
-	}
+	hvm_p2m_kick(d);
 }

@@ -11,6 +11,7 @@
 #include <keel/printk.h>
 #include <keel/schedule.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/mmio.h>
 #include <asm/processor.h>
 #include <asm/vmcs.h>
@@ -81,12 +82,6 @@ void vmx_skip_bytes(u64 len)
 		vmread(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
 }
 
-/* Exception classes for delivering one exception while another is pending (SDM Vol. 3A, 6.15). */
-static bool contributory(unsigned int vector)
-{
-	return vector == 0 || (vector >= 10 && vector <= 13);
-}
-
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
 {
 	u32 pending = vmread(VM_ENTRY_INTR_INFO);
@@ -98,20 +93,17 @@ void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
 	 * exceptions combine as the CPU combines them.
 	 */
 	if (pending & INTR_INFO_VALID) {
-		unsigned int first = INTR_INFO_VECTOR(pending);
+		int combined = exc_combine(INTR_INFO_VECTOR(pending), vector);
 
 		if (INTR_INFO_TYPE(pending) != INTR_TYPE_HW_EXCEPTION)
 			return;
-		if (first == X86_EXC_DF &&
-		    (contributory(vector) || vector == X86_EXC_PF)) {
+		if (combined == EXC_TRIPLE_FAULT) {
 			vmwrite(VM_ENTRY_INTR_INFO, 0);
 			domain_triple_fault(this_cpu()->curr,
 					    "triple fault (exception while delivering #DF)");
 			return;
 		}
-		if ((contributory(first) && contributory(vector)) ||
-		    (first == X86_EXC_PF &&
-		     (contributory(vector) || vector == X86_EXC_PF))) {
+		if (combined == X86_EXC_DF) {
 			vector = X86_EXC_DF;
 			has_error = true;
 			error = 0;

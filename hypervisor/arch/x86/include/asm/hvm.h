@@ -28,6 +28,21 @@ void hvm_inject_exception(unsigned int vector, bool has_error, u32 error);
 /* The guest TSC offset of the running @v changed (tsc.c). */
 void hvm_set_tsc_offset(struct vcpu *v, u64 offset);
 
+/*
+ * exc_combine() - exception @second raised while exception @first is
+ * being delivered: @second, X86_EXC_DF (error code 0), or
+ * EXC_TRIPLE_FAULT (exc_combine.c).
+ */
+#define EXC_TRIPLE_FAULT (-1)
+int exc_combine(unsigned int first, unsigned int second);
+
+/*
+ * hvm_p2m_kick() - @d's ept_stale bits are set: every other CPU in a
+ * guest now is sent an IPI and waited for until it has left the guest or
+ * cleared its bit (flushed @d), so no CPU still uses a removed mapping.
+ */
+void hvm_p2m_kick(struct domain *d);
+
 /* SVM's side of the arch hooks (svm/); VT-x's are vmx_* (vmx/). */
 int svm_virt_init(void);
 int svm_cpu_init(void);
