@@ -117,12 +117,6 @@ TEST_ISOS += badkernel
 ISO_CMDLINE_badkernel := console=com1,e9 dom0_mem=32M dom0=virtual
 ISO_MODULES_badkernel := $(BUILD)/keel.elf 'not a guest'
 
-# The default dom0=pvh (a dom0 that owns the machine) with a small kernel: refused under SVM.
-TEST_ISOS += hwdom
-ISO_CMDLINE_hwdom := console=com1,e9 dom0_mem=32M
-ISO_MODULES_hwdom := $(BUILD)/guests/hello.elf ''
-$(BUILD)/keel-hwdom.iso: $(BUILD)/guests/hello.elf
-
 # Stock Debian Linux as dom0: to init, then power off through ACPI (make bench's boot).
 TEST_ISOS += linux
 ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M dom0=virtual

@@ -216,10 +216,6 @@ struct domain *build_dom0(const struct boot_info *bi)
 		pr_info("d0: no kernel module given\n");
 		return NULL;
 	}
-	if (s.hardware && !arch_hwdom_supported()) {
-		pr_err("d0: a dom0 that owns the machine (dom0=pvh) needs VT-x for now: boot keel with dom0=virtual on AMD SVM\n");
-		return NULL;
-	}
 	s.cmdline = bi->modules[0].string;
 	for (u32 i = 1; i < bi->nr_modules; i++) {
 		if (s.nr_modules == PVH_MAX_MODULES) {

@@ -81,7 +81,7 @@ parse_list() {
 			megs=[1-9]*) megs=${opt#megs=} ;;
 			cpus=[1-9]*) cpus=${opt#cpus=} ;;
 			disk=?*) disk=${opt#disk=} ;;
-			nic=vnet) nic=vnet ;;
+			nic=vnet | nic=e1000) nic=${opt#nic=} ;;
 			check=?*) check=${opt#check=} ;;
 			iommu=?*) iommu=${opt#iommu=} ;;
 			*) die "$where: bad option '$opt' (or a stray '|')" ;;
@@ -90,7 +90,10 @@ parse_list() {
 		for ((i = 0; i < ${#names[@]}; i++)); do
 			[[ ${names[i]} != "$name" ]] || die "$where: test '$name' listed twice (first in ${wheres[i]})"
 		done
-		[[ -z $disk$nic || $emu == bochs ]] || die "$where: disk= and nic= are Bochs options"
+		[[ -z $disk$nic || $emu == bochs || $emu == qemu-svm ]] ||
+			die "$where: disk= and nic= are Bochs and qemu-svm options"
+		[[ $nic != vnet || $emu == bochs ]] || die "$where: nic=vnet is Bochs's; QEMU's is nic=e1000"
+		[[ $nic != e1000 || $emu == qemu-svm ]] || die "$where: nic=e1000 is QEMU's; Bochs's is nic=vnet"
 		[[ $opts != *iommu=* || $emu == qemu-q35-vtd ]] || die "$where: iommu= is a qemu-q35-vtd option"
 		[[ $req != - ]] || req=
 		[[ $forb != - ]] || forb=
@@ -149,14 +152,22 @@ verdict() {
 	} >"$dir/result"
 }
 
+# copy_disk I DIR: test I's disk image to DIR/disk.img, which the run may write and its check
+# reads. Sets REPLY and fails on an error.
+copy_disk() {
+	local disk=${disks[$1]}
+
+	[[ $disk == /* ]] || disk=$root/$disk
+	[[ -f $disk ]] || { REPLY="disk image $disk missing (build it first)"; return 1; }
+	cp "$disk" "$2/disk.img"
+}
+
 # bochs_devices I DIR: add test I's disk and NIC to DIR/bochsrc. The disk image is copied to
 # DIR/disk.img, which the run may write and its check reads. Sets REPLY and fails on an error.
 bochs_devices() {
-	local i=$1 dir=$2 disk=${disks[$1]}
-	if [[ -n $disk ]]; then
-		[[ $disk == /* ]] || disk=$root/$disk
-		[[ -f $disk ]] || { REPLY="disk image $disk missing (build it first)"; return 1; }
-		cp "$disk" "$dir/disk.img"
+	local i=$1 dir=$2
+	if [[ -n ${disks[i]} ]]; then
+		copy_disk "$i" "$dir" || return 1
 		echo "ata1-master: type=disk, path=$dir/disk.img, mode=flat" >>"$dir/bochsrc"
 	fi
 	if [[ ${nics[i]} == vnet ]]; then
@@ -241,9 +252,17 @@ run_test() {
 			# vvfat with rw writes back into the directory: give each run its own copy.
 			cp -r "$image" "$dir/esp"
 			cmd+=(-drive "format=raw,file=fat:rw:$dir/esp")
+		elif [[ -n ${disks[i]} ]]; then
+			# As Bochs: the CD-ROM on the first IDE channel, the disk the second's
+			# master (ata1, IRQ 15).
+			copy_disk "$i" "$dir" || { verdict "$dir" 0 "" "$REPLY"; return; }
+			cmd+=(-drive "file=$image,media=cdrom,if=ide,index=0,readonly=on"
+				-drive "file=$dir/disk.img,format=raw,if=ide,index=2" -boot d)
 		else
 			cmd+=(-cdrom "$image")
 		fi
+		# An e1000 on no network: no host end (no user, tap or socket backend).
+		[[ ${nics[i]} != e1000 ]] || cmd+=(-device "e1000,mac=52:54:00:12:34:56")
 		;;
 	esac
 	printf '%q ' "${cmd[@]}" >"$dir/cmd.txt"

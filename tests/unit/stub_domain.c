@@ -103,12 +103,6 @@ __weak u64 arch_p2m_attr(unsigned int access)
 }
 
 /* VMCALL, as on VT-x. */
-/* A dom0 may own the machine, as on VT-x. */
-__weak bool arch_hwdom_supported(void)
-{
-	return true;
-}
-
 __weak void arch_hypercall_insn(u8 insn[3])
 {
 	insn[0] = 0x0f;

@@ -6,6 +6,7 @@
 #include <keel/frame.h>
 #include <keel/p2m.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/mmio.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
@@ -36,7 +37,38 @@ void vmwrite(enum vmcs_field f, u64 v)
 	vmcs[f] = v;
 }
 
-void vmx_skip_bytes(u64 len)
+/* hvm.c's accessors on the fake VMCS, as on VT-x. */
+static enum vmcs_field field(enum hvm_reg r)
+{
+	switch (r) {
+	case HVM_RIP:
+		return GUEST_RIP;
+	case HVM_RSP:
+		return GUEST_RSP;
+	case HVM_RFLAGS:
+		return GUEST_RFLAGS;
+	default:
+		fail();
+		return 0;
+	}
+}
+
+u64 hvm_get(enum hvm_reg r)
+{
+	return vmcs[field(r)];
+}
+
+void hvm_set(enum hvm_reg r, u64 val)
+{
+	vmcs[field(r)] = val;
+}
+
+bool hvm_guest_64bit(void)
+{
+	return vmcs[GUEST_CS_AR_BYTES] & BIT(13);
+}
+
+void hvm_skip_bytes(unsigned int len)
 {
 	skipped = len;
 }

@@ -74,7 +74,7 @@ UNIT_TESTS += test_svm_vmcb
 test_svm_vmcb_SRCS := $(HV)/arch/x86/svm/vmcb.c
 test_svm_vmcb_DEFS := -I$(HV)/arch/x86/include
 test_svm_vmcb_HDRS := $(HV)/arch/x86/include/asm/svm.h $(HV)/arch/x86/include/asm/svm_internal.h
-# SVM #VMEXIT handling (arch/x86/svm/svm_exit.c): the event an exit interrupted.
+# SVM #VMEXIT handling (arch/x86/svm/svm_exit.c): the event an exit interrupted, IOIO, NPF.
 UNIT_TESTS += test_svm_exit
 test_svm_exit_SRCS := $(HV)/arch/x86/svm/svm_exit.c tests/unit/stub_printk.c
 test_svm_exit_DEFS := -I$(HV)/arch/x86/include

@@ -150,7 +150,7 @@ void arch_p2m_changed(struct domain *d, u64 gpa, u64 hpa, u64 size, u64 attr)
 }
 
 static const enum vmcs_field hvm_vmcs_field[] = {
-	[HVM_RSP] = GUEST_RSP, [HVM_RFLAGS] = GUEST_RFLAGS,
+	[HVM_RIP] = GUEST_RIP, [HVM_RSP] = GUEST_RSP, [HVM_RFLAGS] = GUEST_RFLAGS,
 	[HVM_CR0] = GUEST_CR0, [HVM_CR3] = GUEST_CR3,
 	[HVM_CR4] = GUEST_CR4, [HVM_EFER] = GUEST_IA32_EFER,
 	[HVM_DEBUGCTL] = GUEST_IA32_DEBUGCTL,
@@ -161,11 +161,6 @@ void arch_hypercall_insn(u8 insn[3])
 	static const u8 vmcall[3] = { 0x0f, 0x01, 0xc1 }, vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 
 	memcpy(insn, hvm_svm ? vmmcall : vmcall, 3);
-}
-
-bool arch_hwdom_supported(void)
-{
-	return !hvm_svm;
 }
 
 u64 hvm_get(enum hvm_reg r)
@@ -190,6 +185,24 @@ void hvm_skip_insn(unsigned int len)
 		svm_skip_insn(len);
 	else
 		vmx_skip_instruction();
+}
+
+void hvm_skip_bytes(unsigned int len)
+{
+	if (hvm_svm)
+		svm_skip_bytes(len);
+	else
+		vmx_skip_bytes(len);
+}
+
+#define CS_AR_L BIT(13)		/* VT-x's access rights: a 64-bit code segment */
+
+bool hvm_guest_64bit(void)
+{
+	if (hvm_svm)
+		return svm_guest_64bit();
+	return (vmread(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
+	       (vmread(GUEST_CS_AR_BYTES) & CS_AR_L);
 }
 
 void hvm_set_tsc_offset(struct vcpu *v, u64 offset)

@@ -1,9 +1,11 @@
-/* Guest port I/O: the 0xE9 console, keel's ACPI sleep and reset registers, a hardware dom0's traps. */
+/* Guest port I/O exits of either backend: the 0xE9 console, keel's ACPI registers, a hardware dom0's traps. */
 #include <keel/acpi.h>
+#include <keel/assert.h>
 #include <keel/console_ring.h>
 #include <keel/domain.h>
 #include <keel/printk.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/hwdom_ports.h>
 #include <asm/vmcs.h>
 #include <asm/vpci.h>
@@ -60,47 +62,59 @@ u32 emulate_port_io(struct vcpu *v, u16 port, unsigned int size, bool in,
  * that): refused as a bus without a device would answer nothing, the
  * instruction done with its pointer and count advanced, memory untouched.
  */
-static bool string_io(struct vcpu *v, u64 q, unsigned int size, bool in)
+static bool string_io(struct vcpu *v, const struct io_exit *e)
 {
 	static unsigned int warned;
-	unsigned int asz = (vmread(VMX_INSTRUCTION_INFO) >> 7) & 7;
-	u64 mask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffff : ~0ULL;
-	u64 count = q & BIT(5) ? v->arch.regs.rcx & mask : 1;
-	u64 *ptr = in ? &v->arch.regs.rdi : &v->arch.regs.rsi;
-	u64 step = count * size;
+	u64 mask = e->addr_size == 8 ? ~0ULL : (1ULL << (8 * e->addr_size)) - 1;
+	u64 count = e->rep ? v->arch.regs.rcx & mask : 1;
+	u64 *ptr = e->in ? &v->arch.regs.rdi : &v->arch.regs.rsi;
+	u64 step = count * e->size;
 
 	if (warned < 10) {
 		warned++;
-		pr_warn("d%u: refused string %s of port %#llx\n", v->domain->id,
-			in ? "read" : "write", (unsigned long long)(q >> 16) & 0xffff);
+		pr_warn("d%u: refused string %s of port %#x\n", v->domain->id,
+			e->in ? "read" : "write", e->port);
 	}
-	if (vmread(GUEST_RFLAGS) & BIT(10))	/* DF */
+	if (hvm_get(HVM_RFLAGS) & BIT(10))	/* DF */
 		step = -step;
 	*ptr = (*ptr & ~mask) | ((*ptr + step) & mask);
-	if (q & BIT(5))
+	if (e->rep)
 		v->arch.regs.rcx &= ~mask;
-	vmx_skip_instruction();
+	hvm_skip_insn(e->len);
 	return true;
 }
 
-bool vmx_handle_io(struct vcpu *v)
+bool handle_io_exit(struct vcpu *v, const struct io_exit *e)
 {
-	u64 q = vmread(EXIT_QUALIFICATION);
-	unsigned int size = (q & 7) + 1;
-	bool in = q & BIT(3);
-	u32 mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	u32 mask = e->size == 4 ? 0xffffffffu : (1u << (e->size * 8)) - 1;
 	u32 val;
 
-	if (q & BIT(4)) {
+	ASSERT(e->size == 1 || e->size == 2 || e->size == 4);
+	if (e->string) {
 		if (!v->domain->arch.hwdom_ports) {
 			domain_crash(v->domain, "string I/O instruction");
 			return false;
 		}
-		return string_io(v, q, size, in);
+		ASSERT(e->addr_size == 2 || e->addr_size == 4 || e->addr_size == 8);
+		return string_io(v, e);
 	}
-	val = emulate_port_io(v, q >> 16, size, in, v->arch.regs.rax & mask);
-	if (in)
+	val = emulate_port_io(v, e->port, e->size, e->in, v->arch.regs.rax & mask);
+	if (e->in)
 		v->arch.regs.rax = (v->arch.regs.rax & ~(u64)mask) | (val & mask);
-	vmx_skip_instruction();
+	hvm_skip_insn(e->len);
 	return v->domain->state == DOMAIN_RUNNING;
+}
+
+/* VT-x's exit qualification; the address size of INS/OUTS is in the instruction information. */
+bool vmx_handle_io(struct vcpu *v)
+{
+	u64 q = vmread(EXIT_QUALIFICATION);
+	struct io_exit e = {
+		.port = q >> 16, .size = (q & 7) + 1, .in = q & BIT(3),
+		.string = q & BIT(4), .rep = q & BIT(5),
+	};
+
+	if (e.string)
+		e.addr_size = 2 << ((vmread(VMX_INSTRUCTION_INFO) >> 7) & 7);
+	return handle_io_exit(v, &e);
 }

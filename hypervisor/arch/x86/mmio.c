@@ -1,4 +1,4 @@
-/* MMIO emulation: per-domain claims of guest-physical ranges, the EPT-violation path, refusals. */
+/* MMIO emulation: per-domain claims of guest-physical ranges, the nested-paging fault path, refusals. */
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/frame.h>
@@ -8,6 +8,7 @@
 #include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/vcpu.h>
+#include <asm/hvm.h>
 #include <asm/mmio.h>
 #include <asm/vmcs.h>
 #include <asm/vmx_internal.h>
@@ -16,7 +17,6 @@
 #define EPT_Q_FETCH BIT(2)
 #define EPT_Q_MAPPED (7ULL << 3)	/* the entry allowed read, write or execute */
 #define EPT_Q_LINEAR (3ULL << 7)	/* an access to the instruction's own linear address */
-#define CS_AR_L BIT(13)
 #define LAPIC_PAGE 0xfee00000ULL
 #define REFUSALS_PRINTED 16		/* then only each power of two */
 
@@ -97,7 +97,7 @@ static const struct mmio_claim *find_claim(struct domain *d, u64 gpa)
 /* Up to MMIO_INSN_MAX bytes at the guest's RIP, page by page: how many were readable. */
 static unsigned int fetch(struct vcpu *v, u8 *buf)
 {
-	u64 rip = vmread(GUEST_RIP), gpa;
+	u64 rip = hvm_get(HVM_RIP), gpa;
 	unsigned int got = 0;
 
 	while (got < MMIO_INSN_MAX) {
@@ -112,7 +112,7 @@ static unsigned int fetch(struct vcpu *v, u8 *buf)
 	return got;
 }
 
-/* Encoding-order register @n of @v (RSP lives in the VMCS). */
+/* Encoding-order register @n of @v (RSP lives in the VMCS or VMCB). */
 static u64 *gpr(struct vcpu *v, unsigned int n)
 {
 	struct guest_regs *r = &v->arch.regs;
@@ -125,7 +125,7 @@ static u64 *gpr(struct vcpu *v, unsigned int n)
 
 static u64 get_reg(struct vcpu *v, const struct mmio_insn *in)
 {
-	u64 *p = gpr(v, in->reg), val = p ? *p : vmread(GUEST_RSP);
+	u64 *p = gpr(v, in->reg), val = p ? *p : hvm_get(HVM_RSP);
 
 	return in->high8 ? val >> 8 : val;
 }
@@ -133,7 +133,7 @@ static u64 get_reg(struct vcpu *v, const struct mmio_insn *in)
 /* A load of @val into the register, with x86's rules for each width. */
 static void set_reg(struct vcpu *v, const struct mmio_insn *in, u64 val)
 {
-	u64 *p = gpr(v, in->reg), old = p ? *p : vmread(GUEST_RSP), mask;
+	u64 *p = gpr(v, in->reg), old = p ? *p : hvm_get(HVM_RSP), mask;
 
 	if (in->high8) {
 		val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
@@ -146,7 +146,7 @@ static void set_reg(struct vcpu *v, const struct mmio_insn *in, u64 val)
 	if (p)
 		*p = val;
 	else
-		vmwrite(GUEST_RSP, val);
+		hvm_set(HVM_RSP, val);
 }
 
 #define FLAGS_ARITH (BIT(0) | BIT(2) | BIT(4) | BIT(6) | BIT(7) | BIT(11))
@@ -193,26 +193,26 @@ static void refuse(struct vcpu *v, u64 gpa, bool write)
 			n > REFUSALS_PRINTED ? " [rate-limited]" : "");
 }
 
-bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
+bool mmio_emulate(struct vcpu *v, u64 gpa, const struct p2m_fault *f,
+		  const char **why)
 {
 	const struct mmio_claim *claim = find_claim(v->domain, gpa);
-	bool write = q & EPT_Q_WRITE;
+	bool write = f->write;
 	u8 buf[MMIO_INSN_MAX];
 	struct mmio_insn in;
 	u64 val = 0;
 	int rc;
 
 	*why = "no MMIO handler there";
-	if (q & (EPT_Q_FETCH | EPT_Q_MAPPED))
+	if (f->fetch || f->present)
 		return false;		/* executing, or a permission fault */
 	if (!claim && !is_hardware_domain(v->domain))
 		return false;
 	*why = "MMIO access keel cannot emulate";
 	/* Not a page walk or an event's delivery touching the hole: an instruction's access. */
-	if ((q & EPT_Q_LINEAR) != EPT_Q_LINEAR ||
-	    (vmread(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+	if (!f->insn_access)
 		return false;
-	if (!(vmread(GUEST_CS_AR_BYTES) & CS_AR_L))
+	if (!hvm_guest_64bit())
 		return false;		/* the decoder knows 64-bit mode only */
 	rc = mmio_decode(buf, fetch(v, buf), &in);
 	if (rc)
@@ -245,11 +245,25 @@ bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
 	} else if (in.kind == MMIO_CMP || in.kind == MMIO_TEST) {
 		u64 other = in.has_imm ? in.imm : get_reg(v, &in);
 
-		vmwrite(GUEST_RFLAGS, arith_flags(vmread(GUEST_RFLAGS),
-						  in.kind == MMIO_CMP,
-						  in.reverse ? other : val,
-						  in.reverse ? val : other, in.size));
+		hvm_set(HVM_RFLAGS, arith_flags(hvm_get(HVM_RFLAGS),
+						in.kind == MMIO_CMP,
+						in.reverse ? other : val,
+						in.reverse ? val : other, in.size));
 	}
-	vmx_skip_bytes(in.len);
+	hvm_skip_bytes(in.len);
 	return true;
+}
+
+/* VT-x's EPT violation, its exit qualification @q read as a struct p2m_fault. */
+bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why)
+{
+	struct p2m_fault f = {
+		.write = q & EPT_Q_WRITE,
+		.fetch = q & EPT_Q_FETCH,
+		.present = q & EPT_Q_MAPPED,
+		.insn_access = (q & EPT_Q_LINEAR) == EPT_Q_LINEAR &&
+			       !(vmread(IDT_VECTORING_INFO) & INTR_INFO_VALID),
+	};
+
+	return mmio_emulate(v, gpa, &f, why);
 }

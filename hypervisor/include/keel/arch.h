@@ -249,12 +249,6 @@ void arch_hypercall_continuation(struct vcpu *v, unsigned long nr,
 void arch_hypercall_insn(u8 insn[3]);
 
 /**
- * arch_hwdom_supported() - can a dom0 own the machine's devices (dom0=pvh)
- * here? Not yet on SVM: its MMIO and string I/O are not emulated.
- */
-bool arch_hwdom_supported(void);
-
-/**
  * arch_vcpu_report() - print @v's VM-exit counts by reason.
  */
 void arch_vcpu_report(struct vcpu *v);

@@ -2,7 +2,8 @@
  * #VMEXIT dispatch: the intercepts vmcb.c sets, answered as their VT-x
  * twins in vmx/vmexit.c are (docs/vmexits.md, "SVM"), and counted under
  * the twin's VT-x reason so that reports and statistics read the same.
- * Without NRIP save the emulated instructions' lengths are fixed ones.
+ * Without NRIP save the emulated instructions' lengths are fixed ones,
+ * EXITINFO2's next RIP (I/O) or the MMIO decoder's.
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -12,6 +13,7 @@
 #include <keel/schedule.h>
 #include <keel/vcpu.h>
 #include <asm/hvm.h>
+#include <asm/mmio.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/svm_internal.h>
@@ -81,23 +83,25 @@ static bool hypercall(struct vcpu *v, struct vmcb *vmcb)
 	return v->domain->state == DOMAIN_RUNNING;
 }
 
-/* IN/OUT: EXITINFO1 has port, size, direction; EXITINFO2 the next RIP. */
+/*
+ * IN/OUT/INS/OUTS: EXITINFO1 has port, size, direction, string, REP and
+ * address size; EXITINFO2 the next RIP, NRIP save or not.
+ */
 static bool port_io(struct vcpu *v, struct vmcb *vmcb)
 {
 	u64 info = vmcb->exitinfo1;
-	unsigned int size = (info >> 4) & 7;	/* one-hot: 1, 2 or 4 bytes */
-	bool in = info & 1;
-	u32 mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-	u32 val;
+	struct io_exit e = {
+		.port = info >> 16, .in = info & BIT(0),
+		.string = info & BIT(2), .rep = info & BIT(3),
+		.size = (info >> 4) & 7,		/* one-hot: 1, 2 or 4 */
+		.addr_size = ((info >> 7) & 7) << 1,	/* one-hot: 2, 4 or 8 */
+		.len = vmcb->exitinfo2 - vmcb->rip,
+	};
 
-	if (info & BIT(2))
-		return crash(v, vmcb, "string I/O instruction");
-	val = emulate_port_io(v, info >> 16, size, in, v->arch.regs.rax & mask);
-	if (in)
-		v->arch.regs.rax = (v->arch.regs.rax & ~(u64)mask) | (val & mask);
-	vmcb->rip = vmcb->exitinfo2;
-	vmcb->int_state &= ~1ULL;
-	return v->domain->state == DOMAIN_RUNNING;
+	if (!e.size || (e.size & (e.size - 1)) || !e.addr_size ||
+	    (e.addr_size & (e.addr_size - 1)))
+		return crash(v, vmcb, "IOIO exit with a malformed EXITINFO1");
+	return handle_io_exit(v, &e);
 }
 
 static bool hlt(struct vcpu *v, struct vmcb *vmcb)
@@ -111,14 +115,34 @@ static bool hlt(struct vcpu *v, struct vmcb *vmcb)
 	return v->state == VCPU_RUNNABLE;
 }
 
+#define NPF_PRESENT BIT(0)
+#define NPF_WRITE BIT(1)
+#define NPF_FETCH BIT(4)
+#define NPF_FINAL BIT(32)	/* at the final guest-physical address, not a walk's */
+
+/*
+ * A nested page fault: MMIO (mmio.c), as vmexit.c's EPT violation. The
+ * event this exit interrupted is in EXITINTINFO still (requeue_event()
+ * copied it): its delivery touched the hole, no instruction did.
+ */
 static bool npf(struct vcpu *v, struct vmcb *vmcb)
 {
 	u64 err = vmcb->exitinfo1;
-	char what[96];
+	struct p2m_fault f = {
+		.write = err & NPF_WRITE,
+		.fetch = err & NPF_FETCH,
+		.present = err & NPF_PRESENT,
+		.insn_access = (err & NPF_FINAL) &&
+			       !(vmcb->exitintinfo & EVENT_VALID),
+	};
+	const char *reason;
+	char what[160];
 
-	snprintf(what, sizeof(what), "NPT violation: %s of guest-physical %#llx",
-		 err & BIT(4) ? "instruction fetch" : err & BIT(1) ? "write" : "read",
-		 (unsigned long long)vmcb->exitinfo2);
+	if (mmio_emulate(v, vmcb->exitinfo2, &f, &reason))
+		return v->domain->state == DOMAIN_RUNNING;
+	snprintf(what, sizeof(what), "NPT violation: %s of guest-physical %#llx: %s",
+		 f.fetch ? "instruction fetch" : f.write ? "write" : "read",
+		 (unsigned long long)vmcb->exitinfo2, reason);
 	return crash(v, vmcb, what);
 }
 

@@ -194,6 +194,8 @@ u64 svm_get(enum hvm_reg r)
 	struct vmcb *vmcb = cur_vmcb();
 
 	switch (r) {
+	case HVM_RIP:
+		return vmcb->rip;
 	case HVM_RSP:
 		return vmcb->rsp;
 	case HVM_RFLAGS:
@@ -244,17 +246,23 @@ static u64 canonical(u64 addr)
 		     (64 - GUEST_VADDR_BITS));
 }
 
-/*
- * Step over an instruction of @len bytes (NRIP where the CPU saves it),
- * with vmx_skip_bytes()'s rules: EIP wraps outside 64-bit mode, a
- * non-canonical next RIP is #GP at CPL>0 and the domain's crash at CPL0.
- */
-void svm_skip_insn(unsigned int len)
+bool svm_guest_64bit(void)
 {
 	struct vmcb *vmcb = cur_vmcb();
-	u64 rip = svm_nrips && vmcb->nrip ? vmcb->nrip : vmcb->rip + len;
 
-	if (!(vmcb->efer & EFER_LMA) || !(vmcb->cs.attrib & SEG_L)) {
+	return (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & SEG_L);
+}
+
+/*
+ * Move RIP on to @rip, with vmx_skip_bytes()'s rules: EIP wraps outside
+ * 64-bit mode, a non-canonical next RIP is #GP at CPL>0 and the domain's
+ * crash at CPL0.
+ */
+static void svm_skip_to(u64 rip)
+{
+	struct vmcb *vmcb = cur_vmcb();
+
+	if (!svm_guest_64bit()) {
 		rip = (u32)rip;
 	} else if (rip != canonical(rip)) {
 		if (!vmcb->cpl) {
@@ -267,6 +275,20 @@ void svm_skip_insn(unsigned int len)
 	}
 	vmcb->rip = rip;
 	vmcb->int_state &= ~1ULL;
+}
+
+/* Step over an intercepted instruction of @len bytes (NRIP where the CPU saves it). */
+void svm_skip_insn(unsigned int len)
+{
+	struct vmcb *vmcb = cur_vmcb();
+
+	svm_skip_to(svm_nrips && vmcb->nrip ? vmcb->nrip : vmcb->rip + len);
+}
+
+/* An instruction keel decoded (MMIO): no NRIP on a nested page fault. */
+void svm_skip_bytes(unsigned int len)
+{
+	svm_skip_to(cur_vmcb()->rip + len);
 }
 
 /* As vmx_inject_exception(): combined with an event being delivered again (#DF, triple fault). */

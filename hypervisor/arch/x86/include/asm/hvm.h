@@ -14,7 +14,7 @@ extern bool hvm_svm;
 int hvm_cpu_init(void);
 
 /* Guest state of the vCPU this CPU runs (its VMCS loaded, or its VMCB). */
-enum hvm_reg { HVM_RSP, HVM_RFLAGS, HVM_CR0, HVM_CR3, HVM_CR4, HVM_EFER, HVM_DEBUGCTL };
+enum hvm_reg { HVM_RIP, HVM_RSP, HVM_RFLAGS, HVM_CR0, HVM_CR3, HVM_CR4, HVM_EFER, HVM_DEBUGCTL };
 u64 hvm_get(enum hvm_reg r);
 void hvm_set(enum hvm_reg r, u64 val);
 
@@ -24,9 +24,23 @@ void hvm_set(enum hvm_reg r, u64 val);
  * length of the instruction it emulates (CPUID 2, RDMSR/WRMSR 2).
  */
 void hvm_skip_insn(unsigned int len);
+/* Step over @len bytes keel decoded itself (MMIO), with hvm_skip_insn()'s rules. */
+void hvm_skip_bytes(unsigned int len);
+/* Does the guest run 64-bit code (long mode and CS.L)? */
+bool hvm_guest_64bit(void);
 void hvm_inject_exception(unsigned int vector, bool has_error, u32 error);
 /* The guest TSC offset of the running @v changed (tsc.c). */
 void hvm_set_tsc_offset(struct vcpu *v, u64 offset);
+
+/* An IN, OUT, INS or OUTS that exited, as either backend reports it (io_emul.c). */
+struct io_exit {
+	u16 port;
+	u8 size;		/* 1, 2 or 4 bytes */
+	u8 addr_size;		/* INS/OUTS: 2, 4 or 8 bytes of RSI/RDI/RCX */
+	u8 len;			/* instruction bytes, for hvm_skip_insn() */
+	bool in, string, rep;
+};
+bool handle_io_exit(struct vcpu *v, const struct io_exit *e);
 
 /*
  * exc_combine() - exception @second raised while exception @first is
@@ -54,6 +68,8 @@ void svm_vcpu_run(struct vcpu *v);
 u64 svm_get(enum hvm_reg r);
 void svm_set(enum hvm_reg r, u64 val);
 void svm_skip_insn(unsigned int len);
+void svm_skip_bytes(unsigned int len);
+bool svm_guest_64bit(void);
 void svm_inject_exception(unsigned int vector, bool has_error, u32 error);
 
 int vmx_virt_init(void);

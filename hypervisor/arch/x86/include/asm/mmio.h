@@ -1,4 +1,4 @@
-/* MMIO emulation: the MOV decoder, per-domain MMIO handlers and the EPT-violation hook. */
+/* MMIO emulation: the MOV decoder, per-domain MMIO handlers and the nested-paging fault hooks. */
 #ifndef ASM_MMIO_H
 #define ASM_MMIO_H
 
@@ -27,12 +27,24 @@ void mmio_unregister(struct domain *d, u64 start);
 /* Free @d's claims (domain_free). */
 void mmio_domain_free(struct domain *d);
 
+/* A nested-paging fault (EPT violation, NPF) as either backend reports it. */
+struct p2m_fault {
+	bool write;		/* else a read */
+	bool fetch;		/* an instruction fetch */
+	bool present;		/* the entry allowed some access: a permission fault */
+	bool insn_access;	/* the instruction's own data access: not a guest page walk,
+				 * not an event's delivery */
+};
+
 /*
- * The EPT violation of @v at @gpa (exit qualification @q): emulate the
- * instruction when a handler claims @gpa, or refuse it for a hardware
- * domain. true when handled (RIP moved on), false when the caller must
- * crash the domain; *@why then says why.
+ * The nested-paging fault @f of @v at @gpa: emulate the instruction when
+ * a handler claims @gpa, or refuse it for a hardware domain. true when
+ * handled (RIP moved on), false when the caller must crash the domain;
+ * *@why then says why.
  */
+bool mmio_emulate(struct vcpu *v, u64 gpa, const struct p2m_fault *f,
+		  const char **why);
+/* mmio_emulate() for VT-x's EPT violation with exit qualification @q. */
 bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why);
 
 /* ---- the decoder (mmio_decode.c, pure) ---- */
