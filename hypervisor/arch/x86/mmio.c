@@ -94,8 +94,7 @@ static const struct mmio_claim *find_claim(struct domain *d, u64 gpa)
 	return NULL;
 }
 
-/* Up to MMIO_INSN_MAX bytes at the guest's RIP, page by page: how many were readable. */
-static unsigned int fetch(struct vcpu *v, u8 *buf)
+unsigned int guest_fetch_insn(struct vcpu *v, u8 *buf)
 {
 	u64 rip = hvm_get(HVM_RIP), gpa;
 	unsigned int got = 0;
@@ -112,8 +111,7 @@ static unsigned int fetch(struct vcpu *v, u8 *buf)
 	return got;
 }
 
-/* Encoding-order register @n of @v (RSP lives in the VMCS or VMCB). */
-static u64 *gpr(struct vcpu *v, unsigned int n)
+u64 *guest_gpr(struct vcpu *v, unsigned int n)
 {
 	struct guest_regs *r = &v->arch.regs;
 	u64 *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp,
@@ -125,7 +123,7 @@ static u64 *gpr(struct vcpu *v, unsigned int n)
 
 static u64 get_reg(struct vcpu *v, const struct mmio_insn *in)
 {
-	u64 *p = gpr(v, in->reg), val = p ? *p : hvm_get(HVM_RSP);
+	u64 *p = guest_gpr(v, in->reg), val = p ? *p : hvm_get(HVM_RSP);
 
 	return in->high8 ? val >> 8 : val;
 }
@@ -133,7 +131,7 @@ static u64 get_reg(struct vcpu *v, const struct mmio_insn *in)
 /* A load of @val into the register, with x86's rules for each width. */
 static void set_reg(struct vcpu *v, const struct mmio_insn *in, u64 val)
 {
-	u64 *p = gpr(v, in->reg), old = p ? *p : hvm_get(HVM_RSP), mask;
+	u64 *p = guest_gpr(v, in->reg), old = p ? *p : hvm_get(HVM_RSP), mask;
 
 	if (in->high8) {
 		val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
@@ -214,7 +212,7 @@ bool mmio_emulate(struct vcpu *v, u64 gpa, const struct p2m_fault *f,
 		return false;
 	if (!hvm_guest_64bit())
 		return false;		/* the decoder knows 64-bit mode only */
-	rc = mmio_decode(buf, fetch(v, buf), &in);
+	rc = mmio_decode(buf, guest_fetch_insn(v, buf), &in);
 	if (rc)
 		return false;
 	*why = "MMIO instruction does not match the access";

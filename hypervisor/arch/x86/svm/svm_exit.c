@@ -146,6 +146,62 @@ static bool npf(struct vcpu *v, struct vmcb *vmcb)
 	return crash(v, vmcb, what);
 }
 
+#define MODRM_CR4 0xe0		/* mod 3, reg 4 (CR4), rm the source */
+#define EFER_LMA BIT(10)
+#define CR4_NEW_ASID (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCIDE | \
+		      X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+
+/*
+ * MOV to CR4 (0F 22 /r, ModRM.reg 4; REX.B for R8-R15 in 64-bit mode).
+ * No decode assists under QEMU: the source register and the length come
+ * from the instruction's bytes. Returns the length, or 0 for anything else.
+ */
+unsigned int svm_decode_mov_cr4(const u8 *insn, unsigned int avail, bool is64,
+				unsigned int *reg)
+{
+	unsigned int i = 0, rex_b = 0;
+
+	if (is64 && avail > 0 && (insn[0] & 0xf0) == 0x40)
+		rex_b = insn[i++] & 1 ? 8 : 0;
+	if (avail < i + 3 || insn[i] != 0x0f || insn[i + 1] != 0x22 ||
+	    (insn[i + 2] & 0xf8) != MODRM_CR4)
+		return 0;
+	*reg = (insn[i + 2] & 7) | rex_b;
+	return i + 3;
+}
+
+/*
+ * A CR4 write: bits the guest's CPUID does not offer (PKE while keel
+ * does not switch PKRU, LA57, VMXE, ...) are #GP and CR4 stays, as VT-x's
+ * guest/host mask makes them; so is clearing PAE in long mode. A change
+ * of a paging bit takes a new ASID (a flushed TLB), as MOV CR4 flushes.
+ */
+static bool cr4_write(struct vcpu *v, struct vmcb *vmcb)
+{
+	u8 insn[MMIO_INSN_MAX];
+	unsigned int reg, len;
+	u64 val, *src;
+
+	len = svm_decode_mov_cr4(insn, guest_fetch_insn(v, insn),
+				 svm_guest_64bit(), &reg);
+	if (!len)
+		return crash(v, vmcb, "CR4 write keel cannot decode");
+	src = guest_gpr(v, reg);
+	val = src ? *src : vmcb->rsp;
+	if (!svm_guest_64bit())
+		val = (u32)val;
+	if ((val & ~guest_cr4_valid(v)) ||
+	    ((vmcb->efer & EFER_LMA) && !(val & X86_CR4_PAE))) {
+		svm_inject_exception(X86_EXC_GP, true, 0);
+		return true;
+	}
+	if ((val ^ vmcb->cr4) & CR4_NEW_ASID)
+		v->arch.asid_gen = 0;
+	vmcb->cr4 = val;
+	svm_skip_insn(len);
+	return v->domain->state == DOMAIN_RUNNING;
+}
+
 static bool count(struct vcpu *v, unsigned int vmx_reason)
 {
 	v->arch.exit_count[vmx_reason]++;
@@ -190,6 +246,9 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		}
 		count(v, EXIT_REASON_MSR_READ);
 		return !emulate_rdmsr(v);
+	case SVM_EXIT_CR0_WRITE + 4:
+		count(v, EXIT_REASON_CR_ACCESS);
+		return cr4_write(v, vmcb);
 	case SVM_EXIT_NPF:
 		count(v, EXIT_REASON_EPT_VIOLATION);
 		return npf(v, vmcb);

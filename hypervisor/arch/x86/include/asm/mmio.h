@@ -47,6 +47,14 @@ bool mmio_emulate(struct vcpu *v, u64 gpa, const struct p2m_fault *f,
 /* mmio_emulate() for VT-x's EPT violation with exit qualification @q. */
 bool mmio_handle(struct vcpu *v, u64 gpa, u64 q, const char **why);
 
+/*
+ * Up to MMIO_INSN_MAX bytes at @v's RIP into @buf, page by page through
+ * its page tables: how many were readable.
+ */
+unsigned int guest_fetch_insn(struct vcpu *v, u8 *buf);
+/* Encoding-order register @n of @v; NULL for RSP, which the VMCS or VMCB holds. */
+u64 *guest_gpr(struct vcpu *v, unsigned int n);
+
 /* ---- the decoder (mmio_decode.c, pure) ---- */
 
 enum mmio_kind {

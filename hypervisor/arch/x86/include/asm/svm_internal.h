@@ -20,6 +20,9 @@ int svm_vmcb_init(struct vcpu *v, u32 entry, u32 start_info);
 void svm_vmcb_free(struct vcpu *v);
 /* @v as INIT then SIPI leave an AP: real mode at sipi_vector << 12. */
 void svm_restart_ap(struct vcpu *v);
+/* MOV to CR4's length and source register @reg in @insn, or 0 (svm_exit.c). */
+unsigned int svm_decode_mov_cr4(const u8 *insn, unsigned int avail, bool is64,
+				unsigned int *reg);
 /* Handle @v's #VMEXIT; false to return to the scheduler. */
 bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb);
 
