@@ -85,7 +85,8 @@ static bool hypercall(struct vcpu *v, struct vmcb *vmcb)
 
 /*
  * IN/OUT/INS/OUTS: EXITINFO1 has port, size, direction, string, REP and
- * address size; EXITINFO2 the next RIP, NRIP save or not.
+ * address size (QEMU leaves the last clear for IN and OUT); EXITINFO2 the
+ * next RIP, NRIP save or not.
  */
 static bool port_io(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -98,8 +99,8 @@ static bool port_io(struct vcpu *v, struct vmcb *vmcb)
 		.len = vmcb->exitinfo2 - vmcb->rip,
 	};
 
-	if (!e.size || (e.size & (e.size - 1)) || !e.addr_size ||
-	    (e.addr_size & (e.addr_size - 1)))
+	if (!e.size || (e.size & (e.size - 1)) ||
+	    (e.string && (!e.addr_size || (e.addr_size & (e.addr_size - 1)))))
 		return crash(v, vmcb, "IOIO exit with a malformed EXITINFO1");
 	return handle_io_exit(v, &e);
 }
