@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: boots keel (default build/keel.iso) in QEMU/KVM when the host has nested VT-x, else
-# in Bochs (AMD SVM too, once keel's SVM backend runs a hardware dom0).
+# `make run`: boots keel (default build/keel.iso) in QEMU/KVM when the host offers nested VT-x
+# (Intel) or nested SVM (AMD), else in QEMU's TCG with AMD SVM and nested paging emulated
+# (-cpu qemu64,+svm,+npt), which boots make run's system several times faster than Bochs
+# (README, "Booting"; docs/hardware.md), else, without QEMU, in Bochs (emulated VT-x).
 #
 # Keel's console (COM1) is this terminal, both ways: what you type goes to COM1, which keel
 # hands to dom0's console (Linux's hvc0 shell under `make run`). Under QEMU, Ctrl-C stops the
@@ -10,14 +12,14 @@
 # never said how it stopped, or 130 when Ctrl-\ or Ctrl-C ended the run first.
 # Environment:
 #   KEEL_ISO       the image to boot (default build/keel.iso)
-#   KEEL_RUN_EMU   kvm or bochs: skip the check and use that
+#   KEEL_RUN_EMU   kvm, tcg or bochs: skip the check and use that
 #   KEEL_RUN_MEGS  guest memory in MiB (default 1024)
-#   KEEL_RUN_CPUS  number of CPUs (default 2 under KVM, 1 under Bochs, where a second CPU
-#                  makes everything about four times slower even while it idles)
+#   KEEL_RUN_CPUS  number of CPUs (default 2 under KVM, 1 under TCG and Bochs, where a second
+#                  CPU makes everything slower even while it idles)
 #   KEEL_RUN_TERM  0: under Bochs, COM1 output only even on a terminal (no socat)
 #   KEEL_RUN_DISK  a raw disk image to attach as the PC's IDE disk (make run: build/guests.img,
 #                  which dom0 mounts at /guests); dom0 writes to it
-# Bochs's own output and log go to build/run/, with COM1's output in serial.txt.
+# The emulator's own output and log go to build/run/, with COM1's output in serial.txt.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
@@ -34,26 +36,26 @@ fi
 cpus=${KEEL_RUN_CPUS:-}
 dir=$root/build/run
 
-# nested_vmx_missing: print why QEMU/KVM can't give the guest VT-x or AMD SVM (kvm_cpu says
-# which: vmx or svm); print nothing if it can.
-kvm_cpu=vmx
-grep -qw svm /proc/cpuinfo && kvm_cpu=svm
-nested_vmx_missing() {
-	local nested module=kvm_intel
-	[[ $kvm_cpu == vmx ]] || module=kvm_amd
-	if [[ $kvm_cpu == svm ]]; then
-		# make run's dom0 owns the PC (dom0=pvh), which keel's SVM backend cannot give it yet.
-		echo "an AMD host: keel's SVM backend does not run make run's hardware dom0 yet"
-	elif [[ ! -e /dev/kvm ]]; then
+# The host's extension by CPU vendor: AMD's SVM, else Intel's VT-x (KVM's module for it).
+kvm_cpu=vmx kvm_module=kvm_intel
+if grep -q -m1 AuthenticAMD /proc/cpuinfo; then
+	kvm_cpu=svm kvm_module=kvm_amd
+fi
+
+# nested_missing: print why QEMU/KVM can't give the guest VT-x or AMD SVM (kvm_cpu says which);
+# print nothing if it can.
+nested_missing() {
+	local nested
+	if [[ ! -e /dev/kvm ]]; then
 		echo "/dev/kvm absent"
 	elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
 		echo "no access to /dev/kvm"
 	elif ! grep -qw "$kvm_cpu" /proc/cpuinfo; then
-		echo "the host CPU has neither VT-x nor AMD SVM (no vmx or svm flag in /proc/cpuinfo)"
+		echo "the host CPU shows no ${kvm_cpu^^} (no $kvm_cpu flag in /proc/cpuinfo)"
 	else
-		nested=$(cat /sys/module/$module/parameters/nested 2>/dev/null || echo "absent")
+		nested=$(cat /sys/module/$kvm_module/parameters/nested 2>/dev/null || echo "absent")
 		[[ $nested == [Y1] ]] ||
-			echo "nested ${kvm_cpu^^} is off (/sys/module/$module/parameters/nested: $nested)"
+			echo "nested ${kvm_cpu^^} is off (/sys/module/$kvm_module/parameters/nested: $nested)"
 	fi
 }
 
@@ -68,14 +70,17 @@ status_from_console() {
 	fi
 }
 
-run_kvm() {
+# run_qemu ACCEL CPU: QEMU with KVM (-cpu host,+vmx or +svm) or TCG (qemu64,+svm,+npt).
+run_qemu() {
 	local rc=0
 	mkdir -p "$dir"
 	rm -f "$dir/serial.txt"
 	# The console also goes to build/run/serial.txt, to read keel's stop status from.
 	# No NIC: dom0 owns the PC's devices, and nothing here is to reach the host's network.
-	qemu-system-x86_64 -accel kvm -cpu "host,+$kvm_cpu" -m "$megs" -smp "${cpus:-2}" -cdrom "$iso" \
-		${disk:+-drive "file=$disk,format=raw,if=ide,index=1"} -nic none \
+	# As under Bochs: the CD-ROM on the first IDE channel, the disk the second's master.
+	qemu-system-x86_64 -accel "$1" -cpu "$2" -m "$megs" -smp "${cpus:-$3}" \
+		-drive "file=$iso,media=cdrom,if=ide,index=0,readonly=on" -boot d \
+		${disk:+-drive "file=$disk,format=raw,if=ide,index=2"} -nic none \
 		-chardev "stdio,id=com1,signal=on,logfile=$dir/serial.txt" -serial chardev:com1 \
 		-display none -no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 || rc=$?
 	# keel writes its status N to port 0x501 and QEMU exits with (N << 1) | 1; 0 means the
@@ -84,6 +89,14 @@ run_kvm() {
 		echo "make run: QEMU exited without keel's exit: triple fault, reset or power-off" >&2
 	fi
 	exit "$(status_from_console "$dir/serial.txt")"
+}
+
+run_kvm() {
+	run_qemu kvm "host,+$kvm_cpu" 2
+}
+
+run_tcg() {
+	run_qemu tcg qemu64,+svm,+npt 1
 }
 
 # bochs_result RC: report how a Bochs run ended and exit with keel's status.
@@ -282,16 +295,20 @@ fi
 
 case ${KEEL_RUN_EMU:-} in
 kvm) echo "make run: KEEL_RUN_EMU=kvm — using QEMU/KVM with nested ${kvm_cpu^^}" && run_kvm ;;
+tcg) echo "make run: KEEL_RUN_EMU=tcg — using QEMU's TCG with AMD SVM emulated" && run_tcg ;;
 bochs) echo "make run: KEEL_RUN_EMU=bochs — using Bochs (emulated VMX, slow)" && run_bochs ;;
 "") ;;
-*) echo "make run: KEEL_RUN_EMU must be kvm or bochs" >&2 && exit 2 ;;
+*) echo "make run: KEEL_RUN_EMU must be kvm, tcg or bochs" >&2 && exit 2 ;;
 esac
 
-why=$(nested_vmx_missing)
+why=$(nested_missing)
 if [[ -z $why ]]; then
 	echo "make run: KVM with nested ${kvm_cpu^^} available — using QEMU/KVM (-cpu host,+$kvm_cpu)"
 	run_kvm
+elif command -v qemu-system-x86_64 >/dev/null; then
+	echo "make run: $why — using QEMU's TCG with AMD SVM emulated (-cpu qemu64,+svm,+npt; faster than Bochs)"
+	run_tcg
 else
-	echo "make run: $why — using Bochs (emulated VMX, slow)"
+	echo "make run: $why, and no QEMU — using Bochs (emulated VMX, slow)"
 	run_bochs
 fi
