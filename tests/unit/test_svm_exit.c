@@ -320,6 +320,15 @@ static void test_cr4_write(void **state)
 	assert_true(cr4_exit(base, X86_CR4_OSFXSR));		/* PAE off in long mode */
 	assert_int_equal(gp_injected, 1);
 	assert_int_equal(vmcb.cr4, base);
+	/* At CPL3 even a valid value is #GP: MOV to CR4 is CPL0's. */
+	gp_injected = 0;
+	vmcb.exitcode = SVM_EXIT_CR0_WRITE + 4;
+	vmcb.cpl = 3;
+	vcpu.arch.regs.r8 = base | X86_CR4_PGE;
+	assert_true(svm_handle_exit(&vcpu, &vmcb));
+	assert_int_equal(gp_injected, 1);
+	assert_int_equal(vmcb.cr4, base);
+	assert_int_equal(skipped, 0);
 	/* 32-bit code: the register's low half only, and 0x41 is no REX there. */
 	long_mode = false;
 	code_bytes[0] = 0x0f, code_bytes[1] = 0x22, code_bytes[2] = 0xe0;

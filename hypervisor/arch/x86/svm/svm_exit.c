@@ -183,6 +183,10 @@ static bool cr4_write(struct vcpu *v, struct vmcb *vmcb)
 	unsigned int reg, len;
 	u64 val, *src;
 
+	if (vmcb->cpl) {		/* the CPU's own check comes first; never trust it */
+		svm_inject_exception(X86_EXC_GP, true, 0);
+		return true;
+	}
 	len = svm_decode_mov_cr4(insn, guest_fetch_insn(v, insn),
 				 svm_guest_64bit(), &reg);
 	if (!len)
