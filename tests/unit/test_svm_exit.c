@@ -251,7 +251,11 @@ static void test_decode_mov_cr4(void **state)
 {
 	const u8 rax[] = { 0x0f, 0x22, 0xe0 }, rdi[] = { 0x0f, 0x22, 0xe7 };
 	const u8 r12[] = { 0x41, 0x0f, 0x22, 0xe4 }, cr3[] = { 0x0f, 0x22, 0xd8 };
-	const u8 mem[] = { 0x0f, 0x22, 0x20 }, lock_cr8[] = { 0xf0, 0x0f, 0x22, 0xc0 };
+	const u8 mod0[] = { 0x0f, 0x22, 0x20 }, lock_cr8[] = { 0xf0, 0x0f, 0x22, 0xc0 };
+	const u8 prefixed[] = { 0x66, 0x2e, 0x41, 0x0f, 0x22, 0xe1 };
+	const u8 rex_early[] = { 0x41, 0x66, 0x0f, 0x22, 0xe1 };	/* a REX the CPU ignores: refused */
+	const u8 too_long[16] = { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+				  0x66, 0x66, 0x66, 0x66, 0x66, 0x0f, 0x22, 0xe0 };
 	unsigned int reg = 99;
 
 	(void)state;
@@ -264,7 +268,13 @@ static void test_decode_mov_cr4(void **state)
 	/* 0x41 is INC ECX outside 64-bit mode: not this instruction. */
 	assert_int_equal(svm_decode_mov_cr4(r12, 4, false, &reg), 0);
 	assert_int_equal(svm_decode_mov_cr4(cr3, 3, true, &reg), 0);
-	assert_int_equal(svm_decode_mov_cr4(mem, 3, true, &reg), 0);
+	/* The CPU ignores ModRM.mod: 0F 22 20 is mov %rax, %cr4. */
+	assert_int_equal(svm_decode_mov_cr4(mod0, 3, true, &reg), 3);
+	assert_int_equal(reg, 0);
+	assert_int_equal(svm_decode_mov_cr4(prefixed, 6, true, &reg), 6);
+	assert_int_equal(reg, 9);
+	assert_int_equal(svm_decode_mov_cr4(rex_early, 5, true, &reg), 0);
+	assert_int_equal(svm_decode_mov_cr4(too_long, 16, true, &reg), 0);	/* past 15 bytes */
 	assert_int_equal(svm_decode_mov_cr4(lock_cr8, 4, true, &reg), 0);
 	assert_int_equal(svm_decode_mov_cr4(r12, 3, true, &reg), 0);	/* cut short */
 	assert_int_equal(svm_decode_mov_cr4(rax, 0, true, &reg), 0);

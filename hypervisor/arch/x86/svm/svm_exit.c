@@ -147,25 +147,38 @@ static bool npf(struct vcpu *v, struct vmcb *vmcb)
 	return crash(v, vmcb, what);
 }
 
-#define MODRM_CR4 0xe0		/* mod 3, reg 4 (CR4), rm the source */
+#define MODRM_REG_CR4 0x20	/* ModRM.reg 4 (CR4); mod is ignored: rm is the source */
 #define EFER_LMA BIT(10)
 #define CR4_NEW_ASID (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCIDE | \
 		      X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
 
+/* Prefixes that do not change MOV CR's meaning; LOCK does (AMD's CR8 alias). */
+static bool ignored_prefix(u8 b)
+{
+	return b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65 || b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3;
+}
+
 /*
- * MOV to CR4 (0F 22 /r, ModRM.reg 4; REX.B for R8-R15 in 64-bit mode).
- * No decode assists under QEMU: the source register and the length come
- * from the instruction's bytes. Returns the length, or 0 for anything else.
+ * MOV to CR4 (0F 22 /r, ModRM.reg 4; REX.B for R8-R15 in 64-bit mode, as
+ * the byte just before the opcode). The CPU ignores ModRM.mod and the
+ * other legacy prefixes. No decode assists under QEMU: the source register
+ * and the length come from the instruction's bytes. Returns the length, or
+ * 0 for anything else.
  */
 unsigned int svm_decode_mov_cr4(const u8 *insn, unsigned int avail, bool is64,
 				unsigned int *reg)
 {
 	unsigned int i = 0, rex_b = 0;
 
-	if (is64 && avail > 0 && (insn[0] & 0xf0) == 0x40)
+	if (avail > MMIO_INSN_MAX)
+		avail = MMIO_INSN_MAX;
+	while (i < avail && ignored_prefix(insn[i]))
+		i++;
+	if (is64 && i < avail && (insn[i] & 0xf0) == 0x40)
 		rex_b = insn[i++] & 1 ? 8 : 0;
 	if (avail < i + 3 || insn[i] != 0x0f || insn[i + 1] != 0x22 ||
-	    (insn[i + 2] & 0xf8) != MODRM_CR4)
+	    (insn[i + 2] & 0x38) != MODRM_REG_CR4)
 		return 0;
 	*reg = (insn[i + 2] & 7) | rex_b;
 	return i + 3;
