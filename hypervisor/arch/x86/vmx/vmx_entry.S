@@ -7,9 +7,8 @@
  * the return stack buffer is overwritten before keel's first RET.
  */
 
+#include <asm/guest_gprs.h>
 #include <asm/rsb.h>
-
-#define R(n) (8 * (n))
 
 	.text
 	.globl vmx_enter
@@ -24,21 +23,8 @@ vmx_enter:
 	pushq	%rdi			/* regs, found at (%rsp) after an exit */
 	movq	$0x6c14, %rax		/* HOST_RSP */
 	vmwrite	%rsp, %rax
-	movq	R(0)(%rdi), %rax
-	movq	R(1)(%rdi), %rbx
-	movq	R(2)(%rdi), %rcx
-	movq	R(3)(%rdi), %rdx
-	movq	R(4)(%rdi), %rsi
-	movq	R(6)(%rdi), %rbp
-	movq	R(7)(%rdi), %r8
-	movq	R(8)(%rdi), %r9
-	movq	R(9)(%rdi), %r10
-	movq	R(10)(%rdi), %r11
-	movq	R(11)(%rdi), %r12
-	movq	R(12)(%rdi), %r13
-	movq	R(13)(%rdi), %r14
-	movq	R(14)(%rdi), %r15
-	movq	R(5)(%rdi), %rdi
+	movq	GREG(0)(%rdi), %rax
+	LOAD_GUEST_GPRS
 	testb	$1, spec_verw_on_entry(%rip)	/* RFLAGS is the guest's after entry */
 	jz	1f
 	verw	spec_verw_sel(%rip)
@@ -55,22 +41,10 @@ vmx_enter:
 vmx_exit_entry:
 	pushq	%rdi
 	movq	8(%rsp), %rdi
-	movq	%rax, R(0)(%rdi)
-	movq	%rbx, R(1)(%rdi)
-	movq	%rcx, R(2)(%rdi)
-	movq	%rdx, R(3)(%rdi)
-	movq	%rsi, R(4)(%rdi)
-	movq	%rbp, R(6)(%rdi)
-	movq	%r8, R(7)(%rdi)
-	movq	%r9, R(8)(%rdi)
-	movq	%r10, R(9)(%rdi)
-	movq	%r11, R(10)(%rdi)
-	movq	%r12, R(11)(%rdi)
-	movq	%r13, R(12)(%rdi)
-	movq	%r14, R(13)(%rdi)
-	movq	%r15, R(14)(%rdi)
+	movq	%rax, GREG(0)(%rdi)
+	SAVE_GUEST_GPRS
 	popq	%rax
-	movq	%rax, R(5)(%rdi)
+	movq	%rax, GREG(5)(%rdi)
 	popq	%rdi
 	OVERWRITE_RSB
 	xorl	%eax, %eax
