@@ -7,7 +7,8 @@
  * exits the guest, and clear again before STGI. RAX travels in the VMCB (svm_run.c); the
  * other registers in *regs. After the exit the return stack buffer is
  * overwritten before keel's first RET, as vmx_entry.S does, and before
- * STGI: an NMI that came while the guest ran is taken right there.
+ * STGI: an NMI that came while the guest ran is taken right there. No
+ * guest value is left in a register (asm/guest_gprs.h).
  */
 
 #include <asm/guest_gprs.h>
@@ -40,6 +41,7 @@ svm_enter:
 	movq	%rax, GREG(5)(%rdi)
 	popq	%rax			/* host_pa */
 	vmload
+	CLEAR_GUEST_GPRS
 	OVERWRITE_RSB			/* before STGI: a held NMI runs keel's RETs there */
 	cli				/* keel's interrupt comes at svm_exit.c's sti */
 	stgi

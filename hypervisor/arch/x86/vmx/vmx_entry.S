@@ -4,7 +4,8 @@
  * registers saved back into *regs), or 1 if the VM entry itself failed.
  * When spec_ctrl.c asks for it, VERW clears the CPU's buffers last of all,
  * once nothing but the guest's own registers is loaded (MDS). After an exit
- * the return stack buffer is overwritten before keel's first RET.
+ * the return stack buffer is overwritten before keel's first RET, and every
+ * register the guest left is zeroed (RAX too: the 0 returned).
  */
 
 #include <asm/guest_gprs.h>
@@ -47,7 +48,7 @@ vmx_exit_entry:
 	movq	%rax, GREG(5)(%rdi)
 	popq	%rdi
 	OVERWRITE_RSB
-	xorl	%eax, %eax
+	CLEAR_GUEST_GPRS		/* no guest value reaches keel's C code */
 4:	addq	$8, %rsp		/* launched */
 	popq	%r15
 	popq	%r14

@@ -47,6 +47,27 @@
 	movq	%r14, GREG(13)(%rdi)
 	movq	%r15, GREG(14)(%rdi)
 .endm
+
+/*
+ * Once they are saved, zero the registers but %rdi (the pointer to them): no guest value
+ * may steer keel's C code, even speculatively, nor pass for its frame pointer (RBP).
+ */
+.macro CLEAR_GUEST_GPRS
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+.endm
 #endif
 
 #endif
