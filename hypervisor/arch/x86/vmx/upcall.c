@@ -61,6 +61,18 @@ void vmx_deliver_interrupts(struct vcpu *v)
 	vmx_set_intr_window(false);
 }
 
+/*
+ * What vmx_deliver_interrupts() would find nothing to do for: no upcall
+ * pending (with a callback vector or not), no vLAPIC vector, the
+ * interrupt window closed. vmx_exit() enters the guest again at once then.
+ */
+bool vmx_nothing_to_deliver(const struct vcpu *v)
+{
+	return !(v->vcpu_info && v->vcpu_info->evtchn_upcall_pending) &&
+	       vlapic_pending_vector(v) < 0 &&
+	       !(vmread(CPU_BASED_VM_EXEC_CONTROL) & CPU_INTR_WINDOW_EXITING_BIT);
+}
+
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v)
 {
 	return vlapic_pending_vector(v) >= 0;

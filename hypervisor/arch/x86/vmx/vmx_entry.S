@@ -1,15 +1,19 @@
 /*
  * vmx_enter(struct guest_regs *regs, int launched): load the guest's
- * registers and VMLAUNCH/VMRESUME. Returns 0 after the next VM exit (guest
- * registers saved back into *regs), or 1 if the VM entry itself failed.
- * When spec_ctrl.c asks for it, VERW clears the CPU's buffers last of all,
- * once nothing but the guest's own registers is loaded (MDS). After an exit
- * the return stack buffer is overwritten before keel's first RET, and every
- * register the guest left is zeroed (RAX too: the 0 returned).
+ * registers and VMLAUNCH/VMRESUME. After each VM exit the guest's registers
+ * are saved back into *regs, the return stack buffer is overwritten before
+ * keel's first RET, every register the guest left is zeroed, and vmx_exit()
+ * (vmx_run.c) handles the exit: while it
+ * says VMX_RUN_ENTER the guest is entered again from here (the lean path),
+ * else vmx_enter() returns what it said. It returns VMX_RUN_FAILED if a VM
+ * entry itself failed. When spec_ctrl.c asks for it, VERW clears the CPU's
+ * buffers last of all, once nothing but the guest's own registers is loaded
+ * (MDS).
  */
 
 #include <asm/guest_gprs.h>
 #include <asm/rsb.h>
+#include <asm/vmx_run.h>
 
 	.text
 	.globl vmx_enter
@@ -20,10 +24,12 @@ vmx_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rsi			/* keeps vmx_exit()'s stack 16-byte aligned */
 	pushq	%rsi			/* launched, found at 8(%rsp) */
 	pushq	%rdi			/* regs, found at (%rsp) after an exit */
 	movq	$0x6c14, %rax		/* HOST_RSP */
 	vmwrite	%rsp, %rax
+.Lenter:
 	movq	GREG(0)(%rdi), %rax
 	LOAD_GUEST_GPRS
 	testb	$1, spec_verw_on_entry(%rip)	/* RFLAGS is the guest's after entry */
@@ -35,7 +41,7 @@ vmx_enter:
 	jmp	3f
 2:	vmresume
 3:	popq	%rdi			/* the entry failed */
-	movl	$1, %eax
+	movl	$VMX_RUN_FAILED, %eax
 	jmp	4f
 
 	.globl vmx_exit_entry
@@ -46,10 +52,15 @@ vmx_exit_entry:
 	SAVE_GUEST_GPRS
 	popq	%rax
 	movq	%rax, GREG(5)(%rdi)
-	popq	%rdi
 	OVERWRITE_RSB
 	CLEAR_GUEST_GPRS		/* no guest value reaches keel's C code */
-4:	addq	$8, %rsp		/* launched */
+	call	vmx_exit
+	movq	(%rsp), %rdi		/* regs */
+	movl	$1, 8(%rsp)		/* launched */
+	cmpl	$VMX_RUN_ENTER, %eax
+	jz	.Lenter
+	addq	$8, %rsp		/* regs */
+4:	addq	$16, %rsp		/* launched and the pad */
 	popq	%r15
 	popq	%r14
 	popq	%r13
