@@ -11,9 +11,11 @@
 void vmx_set_intr_window(bool on)
 {
 	u64 ctl = vmread(CPU_BASED_VM_EXEC_CONTROL);
+	u64 want = on ? ctl | CPU_INTR_WINDOW_EXITING_BIT :
+			ctl & ~CPU_INTR_WINDOW_EXITING_BIT;
 
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, on ? ctl | CPU_INTR_WINDOW_EXITING_BIT :
-				ctl & ~CPU_INTR_WINDOW_EXITING_BIT);
+	if (want != ctl)
+		vmwrite(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
 /* An event the exit interrupted half-delivered must be delivered again. */
@@ -38,12 +40,12 @@ void vmx_requeue_vectoring_event(void)
  */
 void vmx_deliver_interrupts(struct vcpu *v)
 {
-	unsigned int upcall = vcpu_upcall_vector(v);
+	unsigned int upcall = 0;	/* the callback vector, if an upcall is due */
 	int lapic = vlapic_pending_vector(v);
-	bool upcall_due = upcall && v->vcpu_info &&
-			  v->vcpu_info->evtchn_upcall_pending;
 
-	if (!upcall_due && lapic < 0) {
+	if (v->vcpu_info && v->vcpu_info->evtchn_upcall_pending)
+		upcall = vcpu_upcall_vector(v);
+	if (!upcall && lapic < 0) {
 		vmx_set_intr_window(false);
 		return;
 	}
@@ -53,24 +55,12 @@ void vmx_deliver_interrupts(struct vcpu *v)
 		vmx_set_intr_window(true);
 		return;
 	}
-	if (!upcall_due) {
+	if (!upcall) {
 		vlapic_ack(v, lapic);
 		upcall = lapic;
 	}
 	vmwrite(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | upcall);
 	vmx_set_intr_window(false);
-}
-
-/*
- * What vmx_deliver_interrupts() would find nothing to do for: no upcall
- * pending (with a callback vector or not), no vLAPIC vector, the
- * interrupt window closed. vmx_exit() enters the guest again at once then.
- */
-bool vmx_nothing_to_deliver(const struct vcpu *v)
-{
-	return !(v->vcpu_info && v->vcpu_info->evtchn_upcall_pending) &&
-	       vlapic_pending_vector(v) < 0 &&
-	       !(vmread(CPU_BASED_VM_EXEC_CONTROL) & CPU_INTR_WINDOW_EXITING_BIT);
 }
 
 bool arch_vcpu_has_pending_interrupt(const struct vcpu *v)

@@ -128,15 +128,22 @@ static void arm_preemption_timer(struct vcpu *v)
 		MIN(ticks >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc), 0xffffffffULL));
 }
 
+/* What every VM entry does last: interrupts, the preemption timer, EPT flushes, the L1D flag. */
+static void prepare_entry(struct pcpu *c, struct vcpu *v)
+{
+	vmx_deliver_interrupts(v);
+	arm_preemption_timer(v);
+	ept_enter_guest(c, v->domain);
+	spec_ctrl_enter_guest();
+}
+
 /*
  * Called by vmx_entry.S after each VM exit, the guest's registers saved and
- * the return stack buffer overwritten: handle the exit and, when the run
- * loop has nothing to do before the next entry (the vCPU may go on, no
- * reschedule or restart is asked for, no interrupt to deliver and no
- * interrupt window open), make the entry's own checks here and answer
- * VMX_RUN_ENTER: the guest is entered again without leaving vmx_enter().
- * Interrupts stay off throughout: one that comes meanwhile exits the guest
- * at once.
+ * the return stack buffer overwritten: handle the exit and, when the vCPU
+ * goes on and no reschedule or restart is asked for, prepare the next entry
+ * here and answer VMX_RUN_ENTER: the guest is entered again without leaving
+ * vmx_enter(). Interrupts stay off throughout: one that comes meanwhile
+ * exits the guest at once.
  */
 int vmx_exit(void)
 {
@@ -148,11 +155,9 @@ int vmx_exit(void)
 	if (!vmx_handle_exit(v))
 		return VMX_RUN_STOP;
 	if (!vcpu_runnable(v) || READ_ONCE(c->need_resched) ||
-	    READ_ONCE(v->arch.restart) || !vmx_nothing_to_deliver(v))
+	    READ_ONCE(v->arch.restart))
 		return VMX_RUN_AGAIN;
-	arm_preemption_timer(v);
-	ept_enter_guest(c, v->domain);
-	spec_ctrl_enter_guest();
+	prepare_entry(c, v);
 	return VMX_RUN_ENTER;
 }
 
@@ -174,10 +179,7 @@ void vmx_vcpu_run(struct vcpu *v)
 			vlapic_reset(v);
 			vmx_flush_vpid(v);	/* INIT flushes the TLB */
 		}
-		vmx_deliver_interrupts(v);
-		arm_preemption_timer(v);
-		ept_enter_guest(c, v->domain);
-		spec_ctrl_enter_guest();
+		prepare_entry(c, v);
 		rc = vmx_enter(&v->arch.regs, v->arch.launched);
 		if (rc == VMX_RUN_FAILED) {
 			WRITE_ONCE(c->in_guest, false);

@@ -64,8 +64,6 @@ const char *vmx_exit_name(unsigned int basic);
 /* INVVPID of @v's VPID on this CPU. */
 void vmx_flush_vpid(struct vcpu *v);
 void vmx_set_intr_window(bool on);
-/* No event upcall or vLAPIC vector for @v, no interrupt window open: entry can skip delivery. */
-bool vmx_nothing_to_deliver(const struct vcpu *v);
 void vmx_requeue_vectoring_event(void);
 void vmx_deliver_interrupts(struct vcpu *v);
 
