@@ -6,7 +6,9 @@
 # $KEEL_BENCH_TIMEOUT seconds (default 900). COM1 lines are stamped with the wall clock as
 # they come (DIR/serial.stamped, DIR/serial.txt); DIR/result gets start=, total=, ticks=
 # (Bochs's emulated time at its last log line: one per instruction plus what HLT skipped),
-# ips= and note= (other emulators running, a timeout).
+# ips= and note= (other emulators running, a timeout). With BENCH_DEBUGGER set, Bochs's
+# debugger runs its commands (one a line) instead of "c": breakpoints, whose hits it prints to
+# DIR/bochs.out with their emulated time ("Next at t=TICKS").
 # bench_secs DIR PATTERN: wall seconds from DIR's start to its first line matching PATTERN.
 # bench_get DIR KEY: one value of DIR/result.
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/emu/lib.sh"
@@ -32,8 +34,10 @@ bench_run() {
 	exec 3> >(bench_stamp >"$dir/serial.stamped")
 	stamp_pid=$!
 	start=$EPOCHREALTIME
-	# Debian's Bochs starts at its debugger prompt: "c" continues.
-	timeout -k 5 "$limit" bochs-bin -q -f "$dir/bochsrc" <<<c >"$dir/bochs.out" 2>&1 &
+	# Debian's Bochs starts at its debugger prompt: "c" continues, or $BENCH_DEBUGGER's
+	# commands run (breakpoints; each hit prints "Next at t=TICKS" to DIR/bochs.out).
+	timeout -k 5 "$limit" bochs-bin -q -f "$dir/bochsrc" <<<"${BENCH_DEBUGGER:-c}" \
+		>"$dir/bochs.out" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if grep -a -q -E "$stop" "$dir/serial.stamped" 2>/dev/null; then

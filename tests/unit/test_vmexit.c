@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <keel/domain.h>
+#include <keel/errno.h>
 #include <keel/percpu.h>
 #include <keel/vcpu.h>
 #include <asm/mmio.h>
@@ -223,6 +224,36 @@ static void test_hypercall_after_crash(void **state)
 	assert_int_equal(vmcs[GUEST_RIP], 0x00007fffffffffffULL);
 }
 
+/*
+ * A hypercall reads RIP and the interrupt shadow once: the VMCALL is stepped
+ * over, an STI shadow it sat in ends (the other interruptibility bits stay),
+ * and a CPL3 caller gets -EPERM without a hypercall, still stepped over.
+ */
+static void test_hypercall_skip_and_shadow(void **state)
+{
+	guest_mode(true, 0);
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_VMCALL;
+	vmcs[GUEST_RIP] = 0x1000;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 3;
+	vmcs[GUEST_INTERRUPTIBILITY_INFO] = 1 | 8;	/* STI shadow, NMI blocked */
+	assert_true(vmx_handle_exit(&vcpu));
+	assert_int_equal(hypercalls, 1);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1003);
+	assert_int_equal(vmcs[GUEST_INTERRUPTIBILITY_INFO], 8);
+
+	setup(NULL);
+	guest_mode(true, 3);
+	vmcs[VM_EXIT_REASON] = EXIT_REASON_VMCALL;
+	vmcs[GUEST_RIP] = 0x2000;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 3;
+	vcpu.arch.regs.rax = 63;
+	assert_true(vmx_handle_exit(&vcpu));
+	assert_int_equal(hypercalls, 0);
+	assert_int_equal(vcpu.arch.regs.rax, (u64)-EPERM);
+	assert_int_equal(vmcs[GUEST_RIP], 0x2003);
+	assert_no_event();
+}
+
 static bool task_switch_exit(u32 qualification)
 {
 	vmcs[VM_EXIT_REASON] = EXIT_REASON_TASK_SWITCH;
@@ -319,6 +350,7 @@ int main(void)
 		T(test_skip_noncanonical_user),
 		T(test_skip_noncanonical_kernel),
 		T(test_hypercall_after_crash),
+		T(test_hypercall_skip_and_shadow),
 		T(test_task_switch_user),
 		T(test_task_switch_kernel),
 		T(test_triple_fault_exit),

@@ -11,9 +11,11 @@
 void vmx_set_intr_window(bool on)
 {
 	u64 ctl = vmread(CPU_BASED_VM_EXEC_CONTROL);
+	u64 want = on ? ctl | CPU_INTR_WINDOW_EXITING_BIT :
+			ctl & ~CPU_INTR_WINDOW_EXITING_BIT;
 
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, on ? ctl | CPU_INTR_WINDOW_EXITING_BIT :
-				ctl & ~CPU_INTR_WINDOW_EXITING_BIT);
+	if (want != ctl)
+		vmwrite(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
 /* An event the exit interrupted half-delivered must be delivered again. */
@@ -38,12 +40,12 @@ void vmx_requeue_vectoring_event(void)
  */
 void vmx_deliver_interrupts(struct vcpu *v)
 {
-	unsigned int upcall = vcpu_upcall_vector(v);
+	unsigned int upcall = 0;	/* the callback vector, if an upcall is due */
 	int lapic = vlapic_pending_vector(v);
-	bool upcall_due = upcall && v->vcpu_info &&
-			  v->vcpu_info->evtchn_upcall_pending;
 
-	if (!upcall_due && lapic < 0) {
+	if (v->vcpu_info && v->vcpu_info->evtchn_upcall_pending)
+		upcall = vcpu_upcall_vector(v);
+	if (!upcall && lapic < 0) {
 		vmx_set_intr_window(false);
 		return;
 	}
@@ -53,7 +55,7 @@ void vmx_deliver_interrupts(struct vcpu *v)
 		vmx_set_intr_window(true);
 		return;
 	}
-	if (!upcall_due) {
+	if (!upcall) {
 		vlapic_ack(v, lapic);
 		upcall = lapic;
 	}

@@ -49,23 +49,15 @@ static u64 canonical(u64 addr)
 }
 
 /*
- * Step over the exiting instruction; its STI/MOV SS interrupt shadow ends
- * with it. The guest chooses where that instruction is, at any CPL, and VM
+ * Step over the exiting instruction to @rip; the STI/MOV SS interrupt
+ * shadow @intr holds ends with it. The guest chooses where that instruction is, at any CPL, and VM
  * entry fails on a RIP the mode cannot hold: outside 64-bit mode EIP wraps
  * at 4 GiB, as the CPU wraps it; in 64-bit mode a next RIP in the canonical
  * hole is #GP(0) with the RIP made canonical at CPL>0, and at CPL0 the
  * domain's crash, as Xen answers it (XSA-170).
  */
-void vmx_skip_instruction(void)
+static void skip_to(u64 rip, u64 intr)
 {
-	vmx_skip_bytes(vmread(VM_EXIT_INSTRUCTION_LEN));
-}
-
-/* Step over an instruction of @len bytes that keel decoded itself (MMIO). */
-void vmx_skip_bytes(u64 len)
-{
-	u64 rip = vmread(GUEST_RIP) + len;
-
 	if (!guest_64bit()) {
 		rip = (u32)rip;
 	} else if (rip != canonical(rip)) {
@@ -78,8 +70,19 @@ void vmx_skip_bytes(u64 len)
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 	}
 	vmwrite(GUEST_RIP, rip);
-	vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-		vmread(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
+	if (intr & 3)
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ULL);
+}
+
+void vmx_skip_instruction(void)
+{
+	vmx_skip_bytes(vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Step over an instruction of @len bytes that keel decoded itself (MMIO). */
+void vmx_skip_bytes(u64 len)
+{
+	skip_to(vmread(GUEST_RIP) + len, vmread(GUEST_INTERRUPTIBILITY_INFO));
 }
 
 void vmx_inject_exception(unsigned int vector, bool has_error, u32 error)
@@ -340,11 +343,11 @@ static bool handle_hypercall(struct vcpu *v)
 	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
 	long rc;
 
-	vmx_skip_instruction();
+	skip_to(rip + vmread(VM_EXIT_INSTRUCTION_LEN), intr);
 	if (v->domain->state != DOMAIN_RUNNING)
 		return false;	/* its next RIP crashed it */
-	/* Hypercalls are for the guest kernel only (CS.DPL, like Xen's HVM check). */
-	if ((vmread(GUEST_SS_AR_BYTES) >> 5) & 3) {
+	/* Hypercalls are for the guest kernel only (SS.DPL, like Xen's HVM check). */
+	if (guest_cpl()) {
 		r->rax = -EPERM;
 		return true;
 	}

@@ -1,5 +1,6 @@
 /* Running a vCPU on VT-x: VMCS lifetime, the enter/exit loop and the exit-count report. */
 #include <keel/arch.h>
+#include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/percpu.h>
@@ -14,6 +15,7 @@
 #include <asm/processor.h>
 #include <asm/spec_ctrl.h>
 #include <asm/vmx_internal.h>
+#include <asm/vmx_run.h>
 #include <asm/vpid.h>
 
 /* A vCPU not yet run anywhere: its first switch-in flushes its VPID and EPT there. */
@@ -126,6 +128,39 @@ static void arm_preemption_timer(struct vcpu *v)
 		MIN(ticks >> VMX_MISC_PREEMPT_RATE(vmx_caps.misc), 0xffffffffULL));
 }
 
+/* What every VM entry does last: interrupts, the preemption timer, EPT flushes, the L1D flag. */
+static void prepare_entry(struct pcpu *c, struct vcpu *v)
+{
+	vmx_deliver_interrupts(v);
+	arm_preemption_timer(v);
+	ept_enter_guest(c, v->domain);
+	spec_ctrl_enter_guest();
+}
+
+/*
+ * Called by vmx_entry.S after each VM exit, the guest's registers saved and
+ * the return stack buffer overwritten: handle the exit and, when the vCPU
+ * goes on and no reschedule or restart is asked for, prepare the next entry
+ * here and answer VMX_RUN_ENTER: the guest is entered again without leaving
+ * vmx_enter(). Interrupts stay off throughout: one that comes meanwhile
+ * exits the guest at once.
+ */
+int vmx_exit(void)
+{
+	struct pcpu *c = this_cpu();
+	struct vcpu *v = c->curr;
+
+	WRITE_ONCE(c->in_guest, false);
+	v->arch.launched = true;
+	if (!vmx_handle_exit(v))
+		return VMX_RUN_STOP;
+	if (!vcpu_runnable(v) || READ_ONCE(c->need_resched) ||
+	    READ_ONCE(v->arch.restart))
+		return VMX_RUN_AGAIN;
+	prepare_entry(c, v);
+	return VMX_RUN_ENTER;
+}
+
 void vmx_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *c = this_cpu();
@@ -135,6 +170,8 @@ void vmx_vcpu_run(struct vcpu *v)
 	vcpu_update_time(v);
 	vcpu_set_runstate(v, RUNSTATE_running);
 	while (vcpu_runnable(v) && !READ_ONCE(c->need_resched)) {
+		int rc;
+
 		/* Started again after INIT (vlapic.c), perhaps while still here. */
 		if (READ_ONCE(v->arch.restart)) {
 			WRITE_ONCE(v->arch.restart, false);
@@ -142,11 +179,9 @@ void vmx_vcpu_run(struct vcpu *v)
 			vlapic_reset(v);
 			vmx_flush_vpid(v);	/* INIT flushes the TLB */
 		}
-		vmx_deliver_interrupts(v);
-		arm_preemption_timer(v);
-		ept_enter_guest(c, v->domain);
-		spec_ctrl_enter_guest();
-		if (vmx_enter(&v->arch.regs, v->arch.launched)) {
+		prepare_entry(c, v);
+		rc = vmx_enter(&v->arch.regs, v->arch.launched);
+		if (rc == VMX_RUN_FAILED) {
 			WRITE_ONCE(c->in_guest, false);
 			pr_err("vmx: VM%s of d%uv%u failed, instruction error %llu\n",
 			       v->arch.launched ? "RESUME" : "LAUNCH",
@@ -157,9 +192,8 @@ void vmx_vcpu_run(struct vcpu *v)
 			domain_crash(v->domain, "VM entry failed");
 			return;
 		}
-		WRITE_ONCE(c->in_guest, false);
-		v->arch.launched = true;
-		if (!vmx_handle_exit(v))
+		ASSERT(rc == VMX_RUN_AGAIN || rc == VMX_RUN_STOP);
+		if (rc == VMX_RUN_STOP)
 			break;
 	}
 	if (v->runstate.state == RUNSTATE_running)

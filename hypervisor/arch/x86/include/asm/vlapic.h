@@ -14,7 +14,8 @@ struct vlapic {
 	u32 timer_init;
 	u32 timer_divide;
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE (hardware domain), kept */
-	u32 irr[8], isr[8], tmr[8];
+	u32 irr[8] __aligned(8);	/* read as four u64 by vlapic_pending_vector() */
+	u32 isr[8], tmr[8];
 };
 
 struct vcpu;

@@ -12,8 +12,14 @@ struct guest_regs;
 /* VT-x on a CPU other than the boot CPU: the boot CPU's features, then VMXON. */
 int vmx_cpu_init(void);
 
+/*
+ * vmx_entry.S: enter @regs' vCPU (the VMCS loaded here) until an exit
+ * vmx_exit() does not answer VMX_RUN_ENTER; returns that answer, or
+ * VMX_RUN_FAILED (asm/vmx_run.h).
+ */
 int vmx_enter(struct guest_regs *regs, int launched);
 void vmx_exit_entry(void);
+int vmx_exit(void);
 
 int vmcs_init(struct vcpu *v, u32 entry, u32 start_info);
 void vmcs_free(struct vcpu *v);
