@@ -176,9 +176,8 @@ u64 sched_domain_runtime(struct domain *d)
 	return ns;
 }
 
-int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
+int sched_vcpu_set_affinity(struct vcpu *v, const cpumask_t *mask)
 {
-	cpumask_t m = { { mask } };	/* the domctl names CPUs 0-63 */
 	int cpu;
 
 	spin_lock(&sched_lock);
@@ -186,7 +185,7 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 		spin_unlock(&sched_lock);
 		return -ESRCH;
 	}
-	cpu = sched_set_affinity(&sched, &v->sched_unit, &m, now_ns());
+	cpu = sched_set_affinity(&sched, &v->sched_unit, mask, now_ns());
 	spin_unlock(&sched_lock);
 	if (cpu == -EINVAL)
 		return cpu;
@@ -195,13 +194,13 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 	return 0;
 }
 
-void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity)
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, cpumask_t *affinity)
 {
 	spin_lock(&sched_lock);
 	sched_account(&sched, v->sched_unit.cpu, now_ns());
 	*cpu = v->sched_unit.cpu;
 	*run_ns = v->sched_unit.run_ns;
-	*affinity = v->sched_unit.affinity.w[0];	/* CPUs 0-63 */
+	*affinity = v->sched_unit.affinity;
 	spin_unlock(&sched_lock);
 }
 
