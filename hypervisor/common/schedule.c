@@ -30,6 +30,7 @@ struct cpu_sched {
 	u64 picks;		/* vCPUs picked to run */
 	u64 stolen;		/* of those, taken from another CPU's queue */
 	u64 slices_ended;	/* slice timers that fired */
+	u64 wakeups;		/* times it left idle (an interrupt) */
 };
 static struct cpu_sched *cpu_sched;
 static struct sched_cpu *sched_cpus;	/* the policy's */
@@ -407,11 +408,12 @@ static void do_schedule(struct pcpu *c, u64 now)
 void sched_report(void)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
-		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms\n",
+		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms, %llu wake-ups\n",
 			cpu, (unsigned long long)READ_ONCE(cpu_sched[cpu].picks),
 			(unsigned long long)READ_ONCE(cpu_sched[cpu].stolen),
 			(unsigned long long)READ_ONCE(cpu_sched[cpu].slices_ended),
-			(unsigned long long)READ_ONCE(pcpus[cpu]->idle_ns) / 1000000);
+			(unsigned long long)READ_ONCE(pcpus[cpu]->idle_ns) / 1000000,
+			(unsigned long long)READ_ONCE(cpu_sched[cpu].wakeups));
 }
 
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
@@ -508,6 +510,7 @@ void __noreturn schedule_loop(void)
 
 			arch_idle();
 			c->idle_ns += now_ns() - idle_from;
+			cpu_sched[c->id].wakeups++;
 		}
 	}
 }
