@@ -46,7 +46,7 @@ help:
 	@echo "make test       host unit tests and emulator boot tests"
 	@echo "make check      compile every header on its own; keel's Spectre v2 checks"
 	@echo "make fuzz       run every libFuzzer harness for FUZZ_TIME seconds (tests/fuzz/)"
-	@echo "make bench      keel vs Xen 4.17 in Bochs (BENCH=micro,boot,create,block,net,scale BENCH_XEN=0|1)"
+	@echo "make bench      keel vs Xen 4.17 in Bochs (BENCH=micro,svm,boot,create,block,net,scale BENCH_XEN=0|1)"
 	@echo "make fuzz-guest the guest-kit hypercall fuzzer for a million rounds in Bochs"
 	@echo "make poc        the security audit's PoCs against today's sources (tests/security/)"
 
@@ -128,6 +128,13 @@ TEST_ISOS += linux-smp
 ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2 dom0=virtual
 ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
 $(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
+
+# The same kernel reading a line typed on COM1 (the typing tests; keel.test=typing in /init).
+TEST_ISOS += linux-typing
+ISO_CMDLINE_linux-typing := console=com1,e9 dom0_mem=192M dom0=virtual
+ISO_MODULES_linux-typing = $(LINUX_DIR)/vmlinux.elf \
+	'$(LINUX_CMDLINE) keel.test=typing keel.test=poweroff' $(LINUX_DIR)/initramfs.cpio.gz ''
+$(BUILD)/keel-linux-typing.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
 # dom0 Linux with the toolstack: xenstored, keelctl, a stock Linux guest to create
 # (tests/emu/dom0/usr/libexec/keel/test-toolstack runs the scenario).
@@ -312,15 +319,17 @@ run:
 	@KEEL_ISO=$(RUN_ISO) KEEL_RUN_DISK=$(GUESTS_DISK) scripts/run.sh
 
 # `make bench`: keel side by side with Xen 4.17 in Bochs (scripts/bench.sh, docs/performance.md):
-# BENCH=micro,boot,create,block,net,scale chooses parts (default all), BENCH_XEN=0 skips Xen's side.
+# BENCH=micro,svm,boot,create,block,net,scale chooses parts (default all; svm: QEMU TCG with AMD
+# SVM), BENCH_XEN=0 skips Xen's side.
 # Report: $(BUILD)/bench/report.txt and report.png.
-BENCH ?= micro,boot,create,block,net,scale
+BENCH ?= micro,svm,boot,create,block,net,scale
 BENCH_XEN ?= 1
 bench_part = $(filter $(1),$(subst $(comma), ,$(BENCH)))
 bench_xen = $(if $(filter 1,$(BENCH_XEN)),$(1))
 comma := ,
 BENCH_ISOS := \
-	$(if $(call bench_part,micro),$(BUILD)/keel-guest-bench.iso $(call bench_xen,$(BUILD)/xen-bench.iso)) \
+	$(if $(call bench_part,micro svm),$(BUILD)/keel-guest-bench.iso \
+		$(call bench_xen,$(BUILD)/xen-bench.iso)) \
 	$(if $(call bench_part,boot),$(BUILD)/keel-linux-quiet.iso $(BUILD)/bare-linux.iso \
 		$(call bench_xen,$(BUILD)/xen-linux.iso)) \
 	$(if $(call bench_part,create),$(BUILD)/keel-createbench.iso) \

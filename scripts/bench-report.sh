@@ -12,7 +12,7 @@ export LC_ALL=C
 root=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
 out=$(realpath -m "${1:-${KEEL_BENCH_DIR:-$root/build/bench}}")
 figs=()
-for part in micro boot create; do
+for part in micro svm boot create; do
 	[[ ! -f $out/$part.fig ]] || figs+=("$out/$part.fig")
 done
 

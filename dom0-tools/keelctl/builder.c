@@ -159,17 +159,17 @@ static int fill_domain(struct hv *hv, const struct domain_config *cfg, uint16_t 
 	return rc;
 }
 
-/* cpus = "...": every vCPU's hard affinity, before anything runs. */
+/* cpus = "...": every vCPU's hard affinity, before anything runs ("all" is the default). */
 static int pin_vcpus(struct hv *hv, const struct domain_config *cfg, uint16_t domid,
 		     unsigned int nr)
 {
-	for (unsigned int i = 0; cfg->affinity && i < nr; i++) {
-		int rc = hv_setvcpuaffinity(hv, domid, i, cfg->affinity, NULL);
+	for (unsigned int i = 0; cfg->cpus && strcmp(cfg->cpus, "all") && i < nr; i++) {
+		int rc = hv_setvcpuaffinity(hv, domid, i, &cfg->affinity);
 
 		if (rc) {
 			kc_err("%s: cpus = \"%s\": keel refused setvcpuaffinity: %s%s", cfg->name,
 			       cfg->cpus, strerror(-rc),
-			       rc == -EINVAL ? " (it names none of keel's CPUs)" : "");
+			       rc == -EINVAL ? " (it names a CPU keel does not have)" : "");
 			return rc;
 		}
 	}

@@ -24,9 +24,10 @@ static unsigned int host_cpus(struct kc *kc)
  * no CPU and "--p"; keel has no soft affinity, which xl shows as "all".
  */
 static void print_row(struct kc *kc, const char *name, uint16_t domid, uint32_t vcpu,
-		      const struct keel_domctl *op, unsigned int nr_cpus)
+		      const struct keel_domctl *op, const struct cpuset *affinity,
+		      unsigned int nr_cpus)
 {
-	char hard[200];
+	char hard[1024];	/* every other CPU of 256: "0,2,4,...,254" */
 
 	fprintf(kc->out, "%-32s %5u %5u", name, domid, vcpu);
 	if (op->u.vcpu.state == KEEL_VCPU_down)
@@ -34,7 +35,7 @@ static void print_row(struct kc *kc, const char *name, uint16_t domid, uint32_t 
 	else
 		fprintf(kc->out, "%5u %3c%c- ", op->u.vcpu.cpu, op->u.vcpu.running ? 'r' : '-',
 			op->u.vcpu.state == KEEL_VCPU_blocked ? 'b' : '-');
-	cpulist_format(op->u.vcpu.affinity, nr_cpus, hard, sizeof(hard));
+	cpulist_format(affinity, nr_cpus, hard, sizeof(hard));
 	fprintf(kc->out, "%9.1f  %s / all\n", (double)op->u.vcpu.cpu_time_ns / 1e9, hard);
 }
 
@@ -46,7 +47,8 @@ static int list_domain(struct kc *kc, const struct keel_domctl_info *info, unsig
 
 	for (uint32_t i = 0; i < info->nr_vcpus; i++) {
 		struct keel_domctl op;
-		int rc = hv_getvcpuinfo(kc->hv, info->domid, i, &op);
+		struct cpuset affinity;
+		int rc = hv_getvcpuinfo(kc->hv, info->domid, i, &op, &affinity);
 
 		if (rc) {
 			kc_err("d%u vCPU %u: keel refused getvcpuinfo: %s", info->domid, i,
@@ -54,7 +56,7 @@ static int list_domain(struct kc *kc, const struct keel_domctl_info *info, unsig
 			status = EXIT_FAIL;
 			continue;
 		}
-		print_row(kc, name ? name : "(null)", info->domid, i, &op, nr_cpus);
+		print_row(kc, name ? name : "(null)", info->domid, i, &op, &affinity, nr_cpus);
 	}
 	free(name);
 	return status;
@@ -98,11 +100,11 @@ int cmd_vcpu_list(struct kc *kc, int argc, char **argv)
 	return status;
 }
 
-/* Pins vCPU @vcpu of @domid to @mask; EXIT_OK or EXIT_FAIL with a message. */
+/* Pins vCPU @vcpu of @domid to @set; EXIT_OK or EXIT_FAIL with a message. */
 static int pin_one(struct kc *kc, const char *name, uint16_t domid, uint32_t vcpu,
-		   uint64_t mask)
+		   const struct cpuset *set)
 {
-	int rc = hv_setvcpuaffinity(kc->hv, domid, vcpu, mask, NULL);
+	int rc = hv_setvcpuaffinity(kc->hv, domid, vcpu, set);
 
 	if (rc) {
 		kc_err("vcpu-pin: %s (d%u) vCPU %u: keel refused setvcpuaffinity: %s (%s)", name,
@@ -116,8 +118,10 @@ int cmd_vcpu_pin(struct kc *kc, int argc, char **argv)
 {
 	struct keel_domctl_info info;
 	unsigned int nr_cpus;
-	uint64_t mask, vcpu;
+	struct cpuset set;
+	uint64_t vcpu;
 	const char *why;
+	int last;
 	uint16_t domid;
 	bool all;
 	int status = EXIT_OK;
@@ -129,15 +133,19 @@ int cmd_vcpu_pin(struct kc *kc, int argc, char **argv)
 	all = !strcmp(argv[2], "all");
 	if (!all && (!parse_u64(argv[2], &vcpu) || vcpu > UINT32_MAX))
 		return usage_error("vcpu-pin", "VCPU is a vCPU number or 'all', not '%s'", argv[2]);
-	if (cpulist_parse(argv[3], &mask, &why))
+	if (cpulist_parse(argv[3], &set, &why))
 		return usage_error("vcpu-pin", "CPUS '%s': %s", argv[3], why);
 	if (argc == 5 && strcmp(argv[4], "-") && strcmp(argv[4], "all"))
 		return usage_error("vcpu-pin", "keel has no soft affinity: SOFT must be 'all' or '-'");
 	if (!kc_hv(kc) || !(nr_cpus = host_cpus(kc)))
 		return EXIT_FAIL;
-	if (strcmp(argv[3], "all") && nr_cpus < 64 && (mask >> nr_cpus)) {
-		kc_err("vcpu-pin: CPUS '%s' names CPU %u; keel runs on %u CPU%s (0-%u)", argv[3],
-		       63 - __builtin_clzll(mask), nr_cpus, nr_cpus == 1 ? "" : "s", nr_cpus - 1);
+	if (!strcmp(argv[3], "all")) {
+		memset(&set, 0, sizeof(set));
+		for (unsigned int cpu = 0; cpu < nr_cpus && cpu < CPULIST_MAX_CPUS; cpu++)
+			set.w[cpu / 64] |= 1ULL << (cpu % 64);
+	} else if ((last = cpuset_last(&set)) >= (int)nr_cpus) {
+		kc_err("vcpu-pin: CPUS '%s' names CPU %d; keel runs on %u CPU%s (0-%u)", argv[3],
+		       last, nr_cpus, nr_cpus == 1 ? "" : "s", nr_cpus - 1);
 		return EXIT_FAIL;
 	}
 	kc_xs(kc);	/* names; ids work without */
@@ -153,7 +161,7 @@ int cmd_vcpu_pin(struct kc *kc, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	for (uint32_t i = all ? 0 : (uint32_t)vcpu; i < (all ? info.nr_vcpus : vcpu + 1); i++)
-		if (pin_one(kc, argv[1], domid, i, mask))
+		if (pin_one(kc, argv[1], domid, i, &set))
 			status = EXIT_FAIL;
 	return status;
 }

@@ -216,16 +216,16 @@ static void key_maxvcpus(struct apply *a, const struct cfg_setting *s)
 static void key_cpus(struct apply *a, const struct cfg_setting *s)
 {
 	const char *v = string_of(a, s), *why;
-	uint64_t mask;
+	struct cpuset set;
 
 	if (!v)
 		return;
-	if (cpulist_parse(v, &mask, &why)) {
+	if (cpulist_parse(v, &set, &why)) {
 		bad(a, s->line, "cpus: '%s': %s", v, why);
 		return;
 	}
 	set_string(&a->cfg->cpus, xstrdup(v));
-	a->cfg->affinity = mask;
+	a->cfg->affinity = set;
 }
 
 static void key_weight(struct apply *a, const struct cfg_setting *s)

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "cpulist.h"
 
 #define CONFIG_MAX_NAME		64
 #define CONFIG_MAX_VCPUS	64	/* keel_domctl create */
@@ -21,7 +22,7 @@ struct domain_config {
 	unsigned int vcpus;		/* online at boot */
 	unsigned int max_vcpus;		/* maxvcpus: created with; 0 = vcpus */
 	char *cpus;			/* cpus: every vCPU's hard affinity; NULL = all */
-	uint64_t affinity;		/* cpus parsed (cpulist.h); 0 when unset */
+	struct cpuset affinity;		/* cpus parsed (cpulist.h), when set */
 	char *kernel;
 	char *ramdisk;			/* NULL: none */
 	char *cmdline, *extra, *root;	/* NULL when unset */

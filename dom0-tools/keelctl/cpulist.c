@@ -1,4 +1,4 @@
-/* CPU lists as xl writes them: parsing "0-3,^1" into masks and printing masks back. */
+/* CPU lists as xl writes them: parsing "0-3,^1" into CPU sets and printing sets back. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,20 +23,34 @@ static int cpu_number(const char **p, unsigned int *cpu)
 	return 0;
 }
 
-static uint64_t range_mask(unsigned int lo, unsigned int hi)
+/* CPUs @lo..@hi into (@in) or out of @set. */
+static void set_range(struct cpuset *set, unsigned int lo, unsigned int hi, bool in)
 {
-	uint64_t top = hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1;
+	for (unsigned int cpu = lo; cpu <= hi; cpu++) {
+		uint64_t bit = 1ULL << (cpu % 64);
 
-	return top & ~((1ULL << lo) - 1);
+		if (in)
+			set->w[cpu / 64] |= bit;
+		else
+			set->w[cpu / 64] &= ~bit;
+	}
 }
 
-int cpulist_parse(const char *s, uint64_t *mask, const char **why)
+int cpuset_last(const struct cpuset *s)
+{
+	for (int i = CPULIST_MAX_CPUS / 64 - 1; i >= 0; i--)
+		if (s->w[i])
+			return 64 * i + 63 - __builtin_clzll(s->w[i]);
+	return -1;
+}
+
+int cpulist_parse(const char *s, struct cpuset *set, const char **why)
 {
 	const char *p = s;
-	uint64_t m = 0;
+	struct cpuset m = { { 0 } };
 
 	if (!strcmp(s, "all")) {
-		*mask = ~0ULL;
+		set_range(set, 0, CPULIST_MAX_CPUS - 1, true);
 		return 0;
 	}
 	for (;;) {
@@ -45,14 +59,14 @@ int cpulist_parse(const char *s, uint64_t *mask, const char **why)
 
 		p += out;
 		if (cpu_number(&p, &lo)) {
-			*why = "expected a CPU number (0-63), a range N-M or \"all\"";
+			*why = "expected a CPU number (0-255), a range N-M or \"all\"";
 			return -1;
 		}
 		hi = lo;
 		if (*p == '-') {
 			p++;
 			if (cpu_number(&p, &hi)) {
-				*why = "a range needs a CPU number (0-63) after '-'";
+				*why = "a range needs a CPU number (0-255) after '-'";
 				return -1;
 			}
 			if (hi < lo) {
@@ -60,10 +74,7 @@ int cpulist_parse(const char *s, uint64_t *mask, const char **why)
 				return -1;
 			}
 		}
-		if (out)
-			m &= ~range_mask(lo, hi);
-		else
-			m |= range_mask(lo, hi);
+		set_range(&m, lo, hi, !out);
 		if (!*p)
 			break;
 		if (*p++ != ',') {
@@ -71,34 +82,35 @@ int cpulist_parse(const char *s, uint64_t *mask, const char **why)
 			return -1;
 		}
 	}
-	if (!m) {
+	if (cpuset_last(&m) < 0) {
 		*why = "no CPU left";
 		return -1;
 	}
-	*mask = m;
+	*set = m;
 	return 0;
 }
 
-void cpulist_format(uint64_t mask, unsigned int nr_cpus, char *buf, unsigned int size)
+void cpulist_format(const struct cpuset *set, unsigned int nr_cpus, char *buf, unsigned int size)
 {
-	uint64_t all = nr_cpus >= 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
-	unsigned int len = 0;
+	unsigned int len = 0, cpu;
 
 	buf[0] = 0;
-	if (nr_cpus && (mask & all) == all) {
+	for (cpu = 0; cpu < nr_cpus && cpuset_has(set, cpu); cpu++)
+		;
+	if (nr_cpus && cpu == nr_cpus) {
 		snprintf(buf, size, "all");
 		return;
 	}
-	if (!mask) {
+	if (cpuset_last(set) < 0) {
 		snprintf(buf, size, "none");
 		return;
 	}
-	for (unsigned int i = 0; i < 64 && len < size; i++) {
+	for (unsigned int i = 0; i < CPULIST_MAX_CPUS && len < size; i++) {
 		unsigned int j = i;
 
-		if (!(mask & (1ULL << i)))
+		if (!cpuset_has(set, i))
 			continue;
-		while (j < 63 && (mask & (1ULL << (j + 1))))
+		while (cpuset_has(set, j + 1))
 			j++;
 		if (j == i)
 			len += snprintf(buf + len, size - len, "%s%u", len ? "," : "", i);

@@ -136,25 +136,27 @@ int hv_getinfo(struct hv *hv, uint16_t domid, struct keel_domctl_info *info)
 	return rc;
 }
 
-int hv_getvcpuinfo(struct hv *hv, uint16_t domid, uint32_t vcpu, struct keel_domctl *out)
+int hv_getvcpuinfo(struct hv *hv, uint16_t domid, uint32_t vcpu, struct keel_domctl *out,
+		   struct cpuset *affinity)
 {
+	/* Written first: resident when keel writes it. */
+	memset(affinity, 0, sizeof(*affinity));
 	*out = op_for(KEEL_DOMCTL_getvcpuinfo, domid);
 	out->u.vcpu.vcpu = vcpu;
+	out->u.vcpu.bitmap = (uintptr_t)affinity->w;
+	out->u.vcpu.nr_bits = CPULIST_MAX_CPUS;
 	return hv_domctl(hv, out);
 }
 
-int hv_setvcpuaffinity(struct hv *hv, uint16_t domid, uint32_t vcpu, uint64_t mask,
-		       uint64_t *set)
+int hv_setvcpuaffinity(struct hv *hv, uint16_t domid, uint32_t vcpu, const struct cpuset *set)
 {
 	struct keel_domctl op = op_for(KEEL_DOMCTL_setvcpuaffinity, domid);
-	int rc;
+	struct cpuset map = *set;	/* keel writes back what it kept */
 
 	op.u.vcpu.vcpu = vcpu;
-	op.u.vcpu.affinity = mask;
-	rc = hv_domctl(hv, &op);
-	if (!rc && set)
-		*set = op.u.vcpu.affinity;
-	return rc;
+	op.u.vcpu.bitmap = (uintptr_t)map.w;
+	op.u.vcpu.nr_bits = CPULIST_MAX_CPUS;
+	return hv_domctl(hv, &op);
 }
 
 int hv_list(struct hv *hv, struct keel_domctl_info *infos, unsigned int max, unsigned int *nr)

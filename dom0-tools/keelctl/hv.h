@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <public/keel_domctl.h>
+#include "cpulist.h"
 
 #define DOMID_ANY	0x7ff4	/* DOMID_INVALID: create picks an id */
 #define HV_MAX_DOMAINS	64	/* keel runs at most 64 domains at once (any ids) */
@@ -56,11 +57,11 @@ int hv_getinfo(struct hv *hv, uint16_t domid, struct keel_domctl_info *info);
 /* Every live domain, by id: fills up to @max entries and sets *@nr. */
 int hv_list(struct hv *hv, struct keel_domctl_info *infos, unsigned int max, unsigned int *nr);
 int hv_physinfo(struct hv *hv, struct keel_domctl *out);
-/* vCPU @vcpu of @domid: state, CPU, time, hard affinity (u.vcpu). */
-int hv_getvcpuinfo(struct hv *hv, uint16_t domid, uint32_t vcpu, struct keel_domctl *out);
-/* Its hard affinity, bit N for host CPU N; *@set gets the mask keel kept. */
-int hv_setvcpuaffinity(struct hv *hv, uint16_t domid, uint32_t vcpu, uint64_t mask,
-		       uint64_t *set);
+/* vCPU @vcpu of @domid: state, CPU, time (u.vcpu), and its hard affinity in *@affinity. */
+int hv_getvcpuinfo(struct hv *hv, uint16_t domid, uint32_t vcpu, struct keel_domctl *out,
+		   struct cpuset *affinity);
+/* Its hard affinity: the CPUs of @set (any of keel's 256); -EINVAL for one keel lacks. */
+int hv_setvcpuaffinity(struct hv *hv, uint16_t domid, uint32_t vcpu, const struct cpuset *set);
 /* @domid's VM-exit and hypercall counts so far. */
 int hv_getstats(struct hv *hv, uint16_t domid, struct keel_domstats *out);
 

@@ -21,8 +21,11 @@
 #include <public/console.h>
 #include <public/hvm_op.h>
 
-/* Typing is polled: COM1 interrupts would need an IO-APIC driver for one byte. */
+/* How often typed input is polled while it does not fit, or without an interrupt. */
 #define CONSOLE_POLL_NS MILLISECS(20)
+
+/* The domain keel's console input goes to through arch_console_input_irq(). */
+static struct domain *input_irq_domain;
 
 /* Guest output: kept, and what guest_console.c lets through printed; d->console_lock held. */
 static void console_output_locked(struct domain *d, const char *s, size_t n)
@@ -87,19 +90,24 @@ static void console_ring_drain(struct domain *d, evtchn_port_t port)
 	evtchn_notify_guest(d, port);	/* room in the ring again */
 }
 
-/* Bytes typed on keel's console go to the focus domain's input ring. */
-static void console_input_poll(void *data)
+/*
+ * Bytes typed on keel's console go to the input domain's ring, from the
+ * console's interrupt (or its timer). The interrupt is an edge: what is
+ * left waiting while the ring is full raises none, so until it fits a
+ * timer polls; without an interrupt the timer always does.
+ */
+static void console_input(void *data)
 {
 	struct domain *d = data;
 	struct xencons_interface *ring = d->console_ring;
 	XENCONS_RING_IDX prod;
-	bool got = false;
-	int c;
+	bool got = false, full;
+	int c = -1;
 
 	spin_lock(&d->console_lock);
 	prod = ring->in_prod;
-	while (prod - __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE) <
-	       XENCONS_IN_SIZE && (c = arch_console_getc()) >= 0) {
+	while (!(full = prod - __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE) >=
+		 XENCONS_IN_SIZE) && (c = arch_console_getc()) >= 0) {
 		ring->in[prod++ % XENCONS_IN_SIZE] = c;
 		got = true;
 	}
@@ -108,7 +116,8 @@ static void console_input_poll(void *data)
 	spin_unlock(&d->console_lock);
 	if (got)
 		evtchn_notify_guest(d, d->console_port);
-	timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
+	if (full || READ_ONCE(input_irq_domain) != d)
+		timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
 }
 
 long console_ring_read(struct domain *d, u64 *pos, char *buf, size_t size,
@@ -167,20 +176,31 @@ int console_ring_init(struct domain *d, bool input)
 	d->hvm_params[HVM_PARAM_CONSOLE_PFN] = gpa >> 12;
 	d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = port;
 	d->console_port = port;
-	if (input)
-		timer_set(&d->console_poll, now_ns() + CONSOLE_POLL_NS);
+	if (input) {
+		ASSERT(!input_irq_domain);
+		if (!arch_console_input_irq(console_input, d))
+			WRITE_ONCE(input_irq_domain, d);
+		pr_info("d%u: console input %s\n", d->id, input_irq_domain ?
+			"by interrupt" : "polled every 20 ms (no interrupt)");
+		/* Once in any case: what was typed before raised no edge. */
+		timer_set(&d->console_poll, now_ns());
+	}
 	return 0;
 }
 
 void console_domain_init(struct domain *d)
 {
-	timer_init(&d->console_poll, console_input_poll, d);
+	timer_init(&d->console_poll, console_input, d);
 	timer_init(&d->console_flush, console_flush_fired, d);
 }
 
 void console_domain_destroy(struct domain *d)
 {
-	/* console_input_poll() re-arms itself: killed, it cannot. */
+	/* Neither the interrupt nor the timer can reach @d after these. */
+	if (input_irq_domain == d) {
+		arch_console_input_irq(NULL, NULL);
+		WRITE_ONCE(input_irq_domain, NULL);
+	}
 	kill_timer(&d->console_poll);
 	kill_timer(&d->console_flush);
 	spin_lock(&d->console_lock);

@@ -263,30 +263,45 @@ static long domctl_getstats(struct vcpu *caller, struct domain *d, struct keel_d
 	return rc;
 }
 
-/* getvcpuinfo and setvcpuaffinity: one vCPU of @d, its index checked. */
-static long domctl_vcpu(struct domain *d, struct keel_domctl *op)
+BUILD_BUG_ON(KEEL_MAX_CPUS != MAX_CPUS);
+
+/*
+ * getvcpuinfo and setvcpuaffinity: one vCPU of @d, its index checked; the
+ * affinity bitmap copied in once and checked, and written back.
+ */
+static long domctl_vcpu(struct vcpu *caller, struct domain *d, struct keel_domctl *op)
 {
-	u32 idx = op->u.vcpu.vcpu;
+	u32 idx = op->u.vcpu.vcpu, nr_bits = op->u.vcpu.nr_bits;
+	u8 map[MAX_CPUS / 8];
 	unsigned int cpu;
-	u64 run_ns, affinity;
+	cpumask_t mask;
+	u64 run_ns;
 	struct vcpu *v;
 	long rc;
 
 	if (idx >= d->nr_vcpus)
 		return -ENOENT;
+	if (nr_bits > MAX_CPUS)
+		return -EINVAL;
 	v = d->vcpus[idx];
 	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
-		rc = sched_vcpu_set_affinity(v, op->u.vcpu.affinity);
+		if (copy_from_guest(caller, map, op->u.vcpu.bitmap, (nr_bits + 7) / 8))
+			return -EFAULT;
+		if (!cpumask_from_bytes(&mask, map, nr_bits, nr_cpus))
+			return -EINVAL;		/* a CPU keel does not have */
+		rc = sched_vcpu_set_affinity(v, &mask);
 		if (rc)
 			return rc;
 	}
-	sched_vcpu_info(v, &cpu, &run_ns, &affinity);
+	sched_vcpu_info(v, &cpu, &run_ns, &mask);
 	op->u.vcpu.cpu = cpu;
 	op->u.vcpu.cpu_time_ns = run_ns;
-	op->u.vcpu.affinity = affinity;
 	op->u.vcpu.state = v->state == VCPU_DOWN ? KEEL_VCPU_down :
 			   v->state == VCPU_BLOCKED ? KEEL_VCPU_blocked : KEEL_VCPU_runnable;
 	op->u.vcpu.running = READ_ONCE(v->is_running);
+	cpumask_to_bytes(&mask, map, nr_bits);
+	if (copy_to_guest(caller, op->u.vcpu.bitmap, map, (nr_bits + 7) / 8))
+		return -EFAULT;
 	return 0;
 }
 
@@ -414,7 +429,7 @@ long do_keel_domctl(struct vcpu *v, u64 arg)
 		if (op.cmd == KEEL_DOMCTL_set_sched)
 			rc = sched_domain_set_params(d, op.u.sched.weight, op.u.sched.cap);
 		else
-			rc = domctl_vcpu(d, &op);
+			rc = domctl_vcpu(v, d, &op);
 		domain_put(d);
 		break;
 	case KEEL_DOMCTL_getstats:

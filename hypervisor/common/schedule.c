@@ -30,6 +30,7 @@ struct cpu_sched {
 	u64 picks;		/* vCPUs picked to run */
 	u64 stolen;		/* of those, taken from another CPU's queue */
 	u64 slices_ended;	/* slice timers that fired */
+	u64 wakeups;		/* times it left idle (an interrupt) */
 };
 static struct cpu_sched *cpu_sched;
 static struct sched_cpu *sched_cpus;	/* the policy's */
@@ -176,9 +177,8 @@ u64 sched_domain_runtime(struct domain *d)
 	return ns;
 }
 
-int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
+int sched_vcpu_set_affinity(struct vcpu *v, const cpumask_t *mask)
 {
-	cpumask_t m = { { mask } };	/* the domctl names CPUs 0-63 */
 	int cpu;
 
 	spin_lock(&sched_lock);
@@ -186,7 +186,7 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 		spin_unlock(&sched_lock);
 		return -ESRCH;
 	}
-	cpu = sched_set_affinity(&sched, &v->sched_unit, &m, now_ns());
+	cpu = sched_set_affinity(&sched, &v->sched_unit, mask, now_ns());
 	spin_unlock(&sched_lock);
 	if (cpu == -EINVAL)
 		return cpu;
@@ -195,13 +195,13 @@ int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
 	return 0;
 }
 
-void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity)
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, cpumask_t *affinity)
 {
 	spin_lock(&sched_lock);
 	sched_account(&sched, v->sched_unit.cpu, now_ns());
 	*cpu = v->sched_unit.cpu;
 	*run_ns = v->sched_unit.run_ns;
-	*affinity = v->sched_unit.affinity.w[0];	/* CPUs 0-63 */
+	*affinity = v->sched_unit.affinity;
 	spin_unlock(&sched_lock);
 }
 
@@ -408,11 +408,12 @@ static void do_schedule(struct pcpu *c, u64 now)
 void sched_report(void)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
-		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms\n",
+		pr_info("sched: CPU%u: %llu picks (%llu stolen), %llu slices ended, idle %llu ms, %llu wake-ups\n",
 			cpu, (unsigned long long)READ_ONCE(cpu_sched[cpu].picks),
 			(unsigned long long)READ_ONCE(cpu_sched[cpu].stolen),
 			(unsigned long long)READ_ONCE(cpu_sched[cpu].slices_ended),
-			(unsigned long long)READ_ONCE(pcpus[cpu]->idle_ns) / 1000000);
+			(unsigned long long)READ_ONCE(pcpus[cpu]->idle_ns) / 1000000,
+			(unsigned long long)READ_ONCE(cpu_sched[cpu].wakeups));
 }
 
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
@@ -509,6 +510,7 @@ void __noreturn schedule_loop(void)
 
 			arch_idle();
 			c->idle_ns += now_ns() - idle_from;
+			cpu_sched[c->id].wakeups++;
 		}
 	}
 }

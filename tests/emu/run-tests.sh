@@ -53,12 +53,12 @@ trim() {
 # --- read the test list ---------------------------------------------------------------
 
 names=() emus=() images=() limits=() statuses=() requireds=() forbiddens=() megss=() cpuss=()
-wheres=() disks=() nics=() checks=() iommus=()
+wheres=() disks=() nics=() checks=() iommus=() types=()
 
 # parse_list WHERE: read a list in tests.list's format from stdin (WHERE names it in errors).
 parse_list() {
 	local list=$1 line lineno=0 name emu image limit status req forb opts opt megs cpus i
-	local disk nic check iommu
+	local disk nic check iommu type
 	while IFS= read -r line || [[ -n $line ]]; do
 		lineno=$((lineno + 1))
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -75,7 +75,7 @@ parse_list() {
 		[[ -n $image ]] || die "$where: no image"
 		[[ $limit =~ ^[1-9][0-9]*$ ]] || die "$where: bad timeout '$limit'"
 		[[ $status =~ ^([0-7]|-)$ ]] || die "$where: bad status '$status'"
-		megs=256 cpus=1 disk= nic= check= iommu=intremap=on,aw-bits=48
+		megs=256 cpus=1 disk= nic= check= type= iommu=intremap=on,aw-bits=48
 		for opt in $opts; do
 			case $opt in
 			megs=[1-9]*) megs=${opt#megs=} ;;
@@ -84,6 +84,7 @@ parse_list() {
 			nic=vnet | nic=e1000) nic=${opt#nic=} ;;
 			check=?*) check=${opt#check=} ;;
 			iommu=?*) iommu=${opt#iommu=} ;;
+			type=?*) type=${opt#type=} ;;
 			*) die "$where: bad option '$opt' (or a stray '|')" ;;
 			esac
 		done
@@ -101,6 +102,7 @@ parse_list() {
 		statuses+=("$status") requireds+=("$req") forbiddens+=("$forb")
 		megss+=("$megs") cpuss+=("$cpus") wheres+=("$where")
 		disks+=("$disk") nics+=("$nic") checks+=("$check") iommus+=("$iommu")
+		types+=("$type")
 	done
 }
 
@@ -179,6 +181,46 @@ bochs_devices() {
 	fi
 }
 
+# typist DIR FILE: COM1's keyboard (options type=FILE). For each "REGEX<TAB>TEXT" line of FILE
+# wait until DIR/serial.txt has a line matching REGEX, then type TEXT and Enter (a carriage
+# return) into the pipe DIR/keys, a byte every 20 ms as a person types; then keep the pipe open
+# (socat would end at its EOF) until killed.
+typist() {
+	local dir=$1 file=$2 re text i
+	exec 3<>"$dir/keys"
+	while IFS=$'\t' read -r re text; do
+		[[ -n $re && $re != '#'* ]] || continue
+		until clean <"$dir/serial.txt" | grep -a -q -E -e "$re"; do
+			sleep 0.2
+		done
+		for ((i = 0; i < ${#text}; i++)); do
+			printf '%s' "${text:i:1}" >&3
+			sleep 0.02
+		done
+		printf '\r' >&3
+	done <"$file"
+	exec sleep infinity
+}
+
+# keyboard DIR FILE: COM1 on a pty (DIR/com1) for the emulator: socat copies what it writes
+# to DIR/serial.txt and what typist types to it. Sets REPLY to socat's and typist's pids.
+keyboard() {
+	local dir=$1 file=$2 socat_pid typist_pid tries
+	rm -f "$dir/keys" "$dir/com1"
+	mkfifo "$dir/keys"
+	typist "$dir" "$file" &
+	typist_pid=$!
+	socat "PTY,link=$dir/com1,raw,echo=0,wait-slave" STDIO <"$dir/keys" >"$dir/serial.txt" \
+		2>"$dir/socat.log" &
+	socat_pid=$!
+	for ((tries = 0; tries < 50; tries++)); do
+		[[ ! -e $dir/com1 ]] || break
+		sleep 0.1
+	done
+	REPLY="$socat_pid $typist_pid"
+	[[ -e $dir/com1 ]]
+}
+
 # timeline DIR START PID: copy DIR/serial.txt's lines to DIR/timeline.txt as they come, each
 # after the wall-clock seconds since START (where a long test spends its time), until PID ends.
 timeline() {
@@ -196,7 +238,7 @@ run_test() {
 	local status=${statuses[i]} megs=${megss[i]} cpus=${cpuss[i]}
 	local dir=$work/$name
 	local -a cmd reasons=()
-	local emu_log stdin=/dev/null
+	local emu_log stdin=/dev/null serial kbd=
 
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -215,11 +257,24 @@ run_test() {
 		[[ -f $image ]] || { verdict "$dir" 0 "" "image $image missing (build it first)"; return; }
 	fi
 
+	# COM1: output to serial.txt, or (type=FILE) a pty that a typist types on too.
+	serial=$dir/serial.txt
+	if [[ -n ${types[i]} ]]; then
+		command -v socat >/dev/null || { verdict "$dir" 0 "" "socat not installed (type= needs it)"; return; }
+		if ! keyboard "$dir" "$root/${types[i]}"; then
+			kill $REPLY 2>/dev/null || true
+			verdict "$dir" 0 "" "socat made no pty for COM1 (see socat.log)"
+			return
+		fi
+		kbd=$REPLY serial=$dir/com1
+	fi
+
 	case $emu in
 	bochs)
 		command -v bochs-bin >/dev/null || { verdict "$dir" 0 "" "bochs-bin not installed (scripts/deps.sh test)"; return; }
 		[[ -n ${DISPLAY:-} ]] || { verdict "$dir" 0 "" "no X display for Bochs (Xvfb did not start)"; return; }
-		keel_bochsrc "$dir/bochsrc" "$image" "$dir/serial.txt" "$dir/bochs.log" "$megs" "$cpus" 1
+		keel_bochsrc "$dir/bochsrc" "$image" "$serial" "$dir/bochs.log" "$megs" "$cpus" 1 \
+			"$([[ -n $kbd ]] && echo term || echo file)"
 		bochs_devices "$i" "$dir" || { verdict "$dir" 0 "" "$REPLY"; return; }
 		# Debian's Bochs waits at its debugger prompt: "c" continues, and EOF on stdin makes
 		# it quit if it ever returns there.
@@ -234,7 +289,8 @@ run_test() {
 		emu_log=$dir/qemu.log
 		cmd=(qemu-system-x86_64 -accel tcg -m "$megs" -smp "$cpus"
 			-display none -monitor none -nic none -no-reboot
-			-serial "file:$dir/serial.txt"
+			-chardev "$([[ -n $kbd ]] && echo serial || echo file),id=com1,path=$serial"
+			-serial chardev:com1
 			-device "isa-debug-exit,iobase=0x501,iosize=2"
 			-D "$dir/qemu-debug.log" -d cpu_reset)
 		# AMD SVM with nested paging, as QEMU's TCG emulates it (no NRIP save).
@@ -275,6 +331,16 @@ run_test() {
 	(cd "$dir" && exec timeout --foreground -k 5 "$limit" "${cmd[@]}" <"$stdin" >"$emu_log" 2>&1) || rc=$?
 	local secs
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	if [[ -n $kbd ]]; then
+		# socat ends once the emulator has closed the pty and it copied the rest.
+		kill "${kbd#* }" 2>/dev/null || true
+		local t
+		for ((t = 0; t < 20; t++)); do
+			kill -0 "${kbd% *}" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "${kbd% *}" 2>/dev/null || true
+	fi
 
 	# The console: COM1, plus what keel wrote to port 0xE9 (Bochs prints it on stdout).
 	{

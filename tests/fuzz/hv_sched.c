@@ -50,21 +50,19 @@ u64 sched_domain_runtime(struct domain *d)
 }
 
 /* The policy checks the mask; the unit is not queued here, so nothing moves. */
-int sched_vcpu_set_affinity(struct vcpu *v, u64 mask)
+int sched_vcpu_set_affinity(struct vcpu *v, const cpumask_t *mask)
 {
-	cpumask_t m = { { mask } };
-
-	return sched_set_affinity(&sched, &v->sched_unit, &m, now_ns()) == -EINVAL ?
+	return sched_set_affinity(&sched, &v->sched_unit, mask, now_ns()) == -EINVAL ?
 	       -EINVAL : 0;
 }
 
-void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity)
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, cpumask_t *affinity)
 {
 	if (v->sched_unit.cpu >= HV_NR_CPUS)
 		hv_fail("d%u v%u on CPU %u", v->domain->id, v->id, v->sched_unit.cpu);
 	*cpu = v->sched_unit.cpu;
 	*run_ns = v->sched_unit.run_ns;
-	*affinity = v->sched_unit.affinity.w[0];
+	*affinity = v->sched_unit.affinity;
 }
 
 static void set_state(struct vcpu *v, enum vcpu_state state)

@@ -600,6 +600,8 @@ static void seed_domctl(void)
 	struct fix buffer = { offsetof(struct keel_domctl, u.boot.cmdline), HC_T_ARG2, 0 };
 	struct fix list = { offsetof(struct keel_domctl, u.list.buffer), HC_T_ARG2, 0 };
 	struct fix text = { offsetof(struct keel_domctl, u.text.buffer), HC_T_ARG2, 0 };
+	struct fix bitmap = { offsetof(struct keel_domctl, u.vcpu.bitmap), HC_T_ARG2, 0 };
+	static const unsigned char cpu0 = 1;
 	static const char cmdline[] = "console=hvc0 earlyprintk=xen";
 
 	seq_begin(&q, 0);
@@ -636,10 +638,11 @@ static void seed_domctl(void)
 	domctl(&q, KEEL_DOMCTL_set_sched, 3, &op.u.sched, sizeof(op.u.sched), NULL, 0, NULL, 0);
 	memset(&op.u.vcpu, 0, sizeof(op.u.vcpu));
 	op.u.vcpu.vcpu = 1;
-	op.u.vcpu.affinity = 1;
-	domctl(&q, KEEL_DOMCTL_setvcpuaffinity, 3, &op.u.vcpu, sizeof(op.u.vcpu), NULL, 0, NULL,
-	       0);
-	domctl(&q, KEEL_DOMCTL_getvcpuinfo, 0, &op.u.vcpu, sizeof(op.u.vcpu), NULL, 0, NULL, 0);
+	op.u.vcpu.nr_bits = 8;
+	domctl(&q, KEEL_DOMCTL_setvcpuaffinity, 3, &op.u.vcpu, sizeof(op.u.vcpu), &bitmap, 1,
+	       &cpu0, 1);
+	domctl(&q, KEEL_DOMCTL_getvcpuinfo, 0, &op.u.vcpu, sizeof(op.u.vcpu), &bitmap, 1,
+	       &cpu0, 1);
 	op.u.actions.on_poweroff = KEEL_ACTION_preserve;
 	op.u.actions.on_reboot = KEEL_ACTION_restart;
 	op.u.actions.on_crash = KEEL_ACTION_destroy;

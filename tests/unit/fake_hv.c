@@ -212,22 +212,39 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 	}
 }
 
-/* getvcpuinfo and setvcpuaffinity as keel checks them: any domain, dom0 too. */
+/*
+ * getvcpuinfo and setvcpuaffinity as keel checks them: any domain, dom0 too; the affinity a
+ * xenctl_bitmap of at most KEEL_MAX_CPUS bits, a CPU past FAKE_NR_CPUS refused.
+ */
 static int vcpu_op(struct fake_domain *d, struct keel_domctl *op)
 {
-	uint32_t i = op->u.vcpu.vcpu;
-	uint64_t all = (1ULL << FAKE_NR_CPUS) - 1;
+	uint32_t i = op->u.vcpu.vcpu, nr_bits = op->u.vcpu.nr_bits;
+	uint8_t *map = (uint8_t *)(uintptr_t)op->u.vcpu.bitmap;
+	uint64_t all = (1ULL << FAKE_NR_CPUS) - 1, mask = 0;
 
 	if (i >= d->vcpus)
 		return -ENOENT;
+	if (nr_bits > KEEL_MAX_CPUS)
+		return -EINVAL;
 	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
-		if (!(op->u.vcpu.affinity & all))
+		for (uint32_t cpu = 0; cpu < nr_bits; cpu++) {
+			if (!(map[cpu / 8] >> (cpu % 8) & 1))
+				continue;
+			if (cpu >= FAKE_NR_CPUS)
+				return -EINVAL;
+			mask |= 1ULL << cpu;
+		}
+		if (!mask)
 			return -EINVAL;
-		d->affinity[i] = op->u.vcpu.affinity & all;
+		d->affinity[i] = mask;
 	}
-	op->u.vcpu.affinity = d->affinity[i] ? d->affinity[i] : all;
+	mask = d->affinity[i] ? d->affinity[i] : all;
+	memset(map, 0, (nr_bits + 7) / 8);
+	for (uint32_t cpu = 0; cpu < nr_bits && cpu < FAKE_NR_CPUS; cpu++)
+		if (mask >> cpu & 1)
+			map[cpu / 8] |= 1 << (cpu % 8);
 	op->u.vcpu.state = d->vcpu_state[i];
-	op->u.vcpu.cpu = (uint32_t)__builtin_ctzll(op->u.vcpu.affinity);
+	op->u.vcpu.cpu = (uint32_t)__builtin_ctzll(mask);
 	op->u.vcpu.running = d->vcpu_state[i] == KEEL_VCPU_runnable;
 	op->u.vcpu.cpu_time_ns = d->vcpu_time_ns[i];
 	return 0;

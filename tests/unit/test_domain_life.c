@@ -62,7 +62,25 @@ void arch_vcpu_dump(const struct vcpu *v)
 {
 	printk(LOG_INFO, "arch state of d%uv%u\n", v->domain->id, v->id);
 }
-int arch_console_getc(void) { return -1; }
+/* COM1 as console_ring.c sees it: the bytes waiting in the UART, its interrupt. */
+static const char *uart_rx;
+static bool uart_irq_works;
+static void (*uart_irq_fn)(void *data);
+static void *uart_irq_data;
+
+int arch_console_getc(void)
+{
+	return uart_rx && *uart_rx ? (unsigned char)*uart_rx++ : -1;
+}
+
+int arch_console_input_irq(void (*fn)(void *data), void *data)
+{
+	if (fn && !uart_irq_works)
+		return -ENODEV;
+	uart_irq_fn = fn;
+	uart_irq_data = data;
+	return 0;
+}
 u64 arch_read_tsc(void) { return 0; }
 u64 arch_vcpu_guest_tsc(const struct vcpu *v, u64 host_tsc) { return host_tsc; }
 u64 scale_delta(u64 delta, const struct time_scale *ts) { return delta; }
@@ -632,6 +650,64 @@ static void test_destroy_kills_every_timer(void **state)
 	assert_non_null(strstr(screen, "(d) prompt$ \n"));
 }
 
+/*
+ * dom0's console input by interrupt: each one moves what waits in the UART
+ * into the ring and arms no timer; only while the ring is full does a
+ * timer poll (the UART's edge-triggered line would not fire again), until
+ * the rest fits. The destroy stops the interrupt.
+ */
+static void test_console_input_by_interrupt(void **state)
+{
+	struct domain *d = create(4, 1);
+	struct xencons_interface *ring;
+	static char flood[XENCONS_IN_SIZE + 100];
+
+	uart_irq_works = true;
+	uart_rx = "typed before the guest ran\n";
+	assert_int_equal(console_ring_init(d, true), 0);
+	assert_non_null(uart_irq_fn);
+	assert_ptr_equal(uart_irq_data, d);
+	ring = d->console_ring;
+	/* What waited before the interrupt was on raised no edge: read once. */
+	assert_true(d->console_poll.active);
+	timers_run(now);
+	assert_int_equal(ring->in_prod, 27);
+	assert_memory_equal(ring->in, "typed before the guest ran\n", 27);
+	assert_false(d->console_poll.active);
+
+	/* A key: in the ring at its interrupt, no timer. */
+	uart_rx = "ls\n";
+	uart_irq_fn(uart_irq_data);
+	assert_int_equal(ring->in_prod, 30);
+	assert_memory_equal(ring->in + 27, "ls\n", 3);
+	assert_false(d->console_poll.active);
+	assert_int_equal(timers_next_deadline(), TIMER_NONE);
+
+	/* More than fits: the ring fills, the rest is polled for. */
+	ring->in_cons = 30;
+	memset(flood, 'x', sizeof(flood) - 1);
+	flood[sizeof(flood) - 2] = 'y';
+	uart_rx = flood;
+	uart_irq_fn(uart_irq_data);
+	assert_int_equal(ring->in_prod - ring->in_cons, XENCONS_IN_SIZE);
+	assert_true(d->console_poll.active);
+	now += MILLISECS(20);
+	timers_run(now);			/* still full: polls on */
+	assert_true(d->console_poll.active);
+	assert_int_equal(strlen(uart_rx), sizeof(flood) - 1 - XENCONS_IN_SIZE);
+	ring->in_cons = ring->in_prod;		/* the guest read it all */
+	now += MILLISECS(20);
+	timers_run(now);
+	assert_int_equal(*uart_rx, '\0');
+	assert_int_equal(ring->in[(ring->in_prod - 1) % XENCONS_IN_SIZE], 'y');
+	assert_false(d->console_poll.active);
+
+	domain_destroy(d);
+	assert_null(uart_irq_fn);
+	uart_irq_works = false;
+	uart_rx = NULL;
+}
+
 /* Killed timers stay dead while a holder still has the domain. */
 static void test_killed_timers_ignore_rearming(void **state)
 {
@@ -1041,6 +1117,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_controller_pauses_nest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_kills_every_timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_input_by_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timers_ignore_rearming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_batch_continues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_io_continues, setup, teardown),

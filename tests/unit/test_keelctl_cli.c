@@ -179,57 +179,90 @@ static void test_stat(void **state)
 			    "keelctl: 1 (d1): keel refused getstats: Function not implemented (ENOSYS)\n");
 }
 
-/* xl's CPU lists: parsed into masks, printed back as xl prints affinities. */
+/* The first word of @set (CPUs 0-63), checking that no CPU past 63 is in it. */
+static uint64_t low_word(const struct cpuset *set)
+{
+	for (size_t i = 1; i < ARRAY_SIZE(set->w); i++)
+		assert_int_equal(set->w[i], 0);
+	return set->w[0];
+}
+
+/* xl's CPU lists: parsed into CPU sets of keel's 256 CPUs, printed back as xl prints them. */
 static void test_cpulist(void **state)
 {
 	static const struct { const char *s; uint64_t mask; } good[] = {
-		{ "all", ~0ULL }, { "0", 1 }, { "63", 1ULL << 63 }, { "0-3,5", 0x2f },
+		{ "0", 1 }, { "63", 1ULL << 63 }, { "0-3,5", 0x2f },
 		{ "0-7,^3", 0xf7 }, { "^1,0-2", 0x7 }, { "1-1", 2 }, { "0-63", ~0ULL },
 		{ "2,2", 4 },
 	};
 	static const struct { const char *s, *why; } bad[] = {
-		{ "", "expected a CPU number (0-63), a range N-M or \"all\"" },
-		{ "64", "expected a CPU number (0-63), a range N-M or \"all\"" },
-		{ "-1", "expected a CPU number (0-63), a range N-M or \"all\"" },
-		{ "1,", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "", "expected a CPU number (0-255), a range N-M or \"all\"" },
+		{ "256", "expected a CPU number (0-255), a range N-M or \"all\"" },
+		{ "-1", "expected a CPU number (0-255), a range N-M or \"all\"" },
+		{ "1,", "expected a CPU number (0-255), a range N-M or \"all\"" },
 		{ "3-1", "a range must go upwards (N-M with N <= M)" },
-		{ "0-", "a range needs a CPU number (0-63) after '-'" },
-		{ "0-99", "a range needs a CPU number (0-63) after '-'" },
+		{ "0-", "a range needs a CPU number (0-255) after '-'" },
+		{ "0-999", "a range needs a CPU number (0-255) after '-'" },
 		{ "1 2", "CPUs and ranges are separated by commas" },
 		{ "0x1", "CPUs and ranges are separated by commas" },
 		{ "0,^0", "no CPU left" },
-		{ "99999999999999999999", "expected a CPU number (0-63), a range N-M or \"all\"" },
+		{ "0-255,^0-255", "no CPU left" },
+		{ "99999999999999999999", "expected a CPU number (0-255), a range N-M or \"all\"" },
 	};
 	static const struct { uint64_t mask; unsigned int cpus; const char *s; } shown[] = {
 		{ 0x3, 2, "all" }, { 0xff, 2, "all" }, { 0x1, 2, "0" }, { 0x2f, 8, "0-3,5" },
 		{ 0, 4, "none" }, { 1ULL << 63, 64, "63" }, { ~0ULL, 64, "all" },
-		{ 0xaaaaaaaaaaaaaaaaULL, 64, NULL },
+		{ ~0ULL, 65, "0-63" },
 	};
 	const char *why;
-	uint64_t mask;
-	char buf[200];
+	struct cpuset set;
+	char buf[1024];
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		if (cpulist_parse(good[i].s, &mask, &why))
+		if (cpulist_parse(good[i].s, &set, &why))
 			fail_msg("'%s' refused: %s", good[i].s, why);
-		assert_int_equal(mask, good[i].mask);
+		assert_int_equal(low_word(&set), good[i].mask);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		mask = 42;
+		memset(&set, 0x42, sizeof(set));
 		why = NULL;
-		assert_int_equal(cpulist_parse(bad[i].s, &mask, &why), -1);
+		assert_int_equal(cpulist_parse(bad[i].s, &set, &why), -1);
 		assert_string_equal(why, bad[i].why);
-		assert_int_equal(mask, 42);
+		assert_int_equal(set.w[0], 0x4242424242424242ULL);	/* untouched */
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
-		cpulist_format(shown[i].mask, shown[i].cpus, buf, sizeof(buf));
-		if (shown[i].s)
-			assert_string_equal(buf, shown[i].s);
+		memset(&set, 0, sizeof(set));
+		set.w[0] = shown[i].mask;
+		cpulist_format(&set, shown[i].cpus, buf, sizeof(buf));
+		assert_string_equal(buf, shown[i].s);
 	}
-	/* Every other CPU of 64: the longest list, 32 numbers, fits; parsed back the same. */
-	assert_int_equal(cpulist_parse(buf, &mask, &why), 0);
-	assert_int_equal(mask, 0xaaaaaaaaaaaaaaaaULL);
-	cpulist_format(0xaaaaaaaaaaaaaaaaULL, 64, buf, 8);	/* cut short, still a string */
+
+	/* Past CPU 63: "all" is all 256; CPUs above 63 parse and print. */
+	assert_int_equal(cpulist_parse("all", &set, &why), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(set.w); i++)
+		assert_int_equal(set.w[i], ~0ULL);
+	assert_int_equal(cpuset_last(&set), 255);
+	assert_int_equal(cpulist_parse("64,200-202,255", &set, &why), 0);
+	assert_int_equal(set.w[0], 0);
+	assert_int_equal(set.w[1], 1);
+	assert_int_equal(set.w[3], 7ULL << 8 | 1ULL << 63);
+	assert_int_equal(cpuset_last(&set), 255);
+	cpulist_format(&set, 256, buf, sizeof(buf));
+	assert_string_equal(buf, "64,200-202,255");
+	cpulist_format(&set, 100, buf, sizeof(buf));		/* what the host lacks shows too */
+	assert_string_equal(buf, "64,200-202,255");
+	assert_int_equal(cpulist_parse("0-255,^1-254", &set, &why), 0);
+	cpulist_format(&set, 256, buf, sizeof(buf));
+	assert_string_equal(buf, "0,255");
+
+	/* Every other CPU of 256: the longest list, 128 numbers, fits; parsed back the same. */
+	memset(&set, 0xaa, sizeof(set));
+	cpulist_format(&set, 256, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf) - 1);
+	assert_int_equal(cpulist_parse(buf, &set, &why), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(set.w); i++)
+		assert_int_equal(set.w[i], 0xaaaaaaaaaaaaaaaaULL);
+	cpulist_format(&set, 256, buf, 8);			/* cut short, still a string */
 	assert_true(strlen(buf) < 8);
 }
 

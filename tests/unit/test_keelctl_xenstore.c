@@ -1991,6 +1991,10 @@ static void test_vcpu_commands(void **state)
 	assert_string_equal(captured(),
 			    "keelctl: vcpu-pin: CPUS '1,5' names CPU 5; keel runs on 2 CPUs (0-1)\n");
 	capture_reset();
+	assert_int_equal(run("vcpu-pin", "vm", "0", "0,200", NULL), EXIT_FAIL);
+	assert_string_equal(captured(),
+			    "keelctl: vcpu-pin: CPUS '0,200' names CPU 200; keel runs on 2 CPUs (0-1)\n");
+	capture_reset();
 	assert_int_equal(run("vcpu-pin", "vm", "0", "0-1,^0-1", NULL), EXIT_USAGE);
 	expect_message("keelctl vcpu-pin: CPUS '0-1,^0-1': no CPU left\n");
 	capture_reset();
@@ -2045,12 +2049,12 @@ static void test_vcpu_commands(void **state)
 	capture_reset();
 	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"0-\"\n"), NULL),
 			 EXIT_FAIL);
-	expect_message("cpus: '0-': a range needs a CPU number (0-63) after '-'");
+	expect_message("cpus: '0-': a range needs a CPU number (0-255) after '-'");
 	capture_reset();
 	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"7\"\n"), NULL),
 			 EXIT_FAIL);
 	expect_message("keelctl: bad: cpus = \"7\": keel refused setvcpuaffinity: Invalid argument"
-		       " (it names none of keel's CPUs)\n");
+		       " (it names a CPU keel does not have)\n");
 	assert_int_equal(fake_hv_domains(&fake), 1);
 }
 

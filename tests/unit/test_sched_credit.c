@@ -917,6 +917,41 @@ static void test_boost_wake_loop_cannot_starve(void **state)
 }
 
 /* A capped domain woken in a loop stays within its cap. */
+/*
+ * The affinity domctl's xenctl_bitmap (CPU N: bit N % 8 of byte N / 8) to a cpumask and
+ * back: only @nr_bits bits read, a CPU at or past the host's refused, spare bits cleared.
+ */
+static void test_affinity_bitmap(void **state)
+{
+	u8 map[MAX_CPUS / 8] = { 0 }, out[MAX_CPUS / 8];
+	cpumask_t m;
+
+	map[0] = 0x05;				/* CPUs 0, 2 */
+	map[25] = 0x80;				/* CPU 207 */
+	assert_true(cpumask_from_bytes(&m, map, MAX_CPUS, MAX_CPUS));
+	assert_true(cpumask_test(&m, 0) && cpumask_test(&m, 2) && cpumask_test(&m, 207));
+	assert_false(cpumask_test(&m, 1) || cpumask_test(&m, 206) || cpumask_test(&m, 208));
+	assert_int_equal(m.w[3], 1ULL << (207 - 192));
+	assert_false(cpumask_from_bytes(&m, map, MAX_CPUS, 207));	/* no CPU 207 */
+	assert_true(cpumask_from_bytes(&m, map, 207, 8));	/* bit 207 not read */
+	assert_int_equal(m.w[0], 5);
+	assert_int_equal(m.w[3], 0);
+	assert_true(cpumask_from_bytes(&m, map, 2, 1));		/* CPU 2 past the 2 bits */
+	assert_int_equal(m.w[0], 1);
+
+	memset(out, 0xff, sizeof(out));
+	cpumask_fill(&m, MAX_CPUS);
+	cpumask_to_bytes(&m, out, 3);			/* one byte, bits 3-7 clear */
+	assert_int_equal(out[0], 0x07);
+	assert_int_equal(out[1], 0xff);			/* past the bitmap: untouched */
+	cpumask_fill(&m, 130);
+	cpumask_to_bytes(&m, out, MAX_CPUS);
+	assert_int_equal(out[15], 0xff);
+	assert_int_equal(out[16], 0x03);		/* CPUs 128, 129 */
+	assert_int_equal(out[17], 0);
+	assert_int_equal(out[31], 0);
+}
+
 static void test_boost_cap_holds(void **state)
 {
 	(void)state;
@@ -965,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_boost_ratelimit),
 		cmocka_unit_test(test_boost_wake_loop_cannot_starve),
 		cmocka_unit_test(test_boost_cap_holds),
+		cmocka_unit_test(test_affinity_bitmap),
 	};
 
 	return cmocka_run_group_tests_name("sched_credit", tests, NULL, NULL);

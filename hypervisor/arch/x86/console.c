@@ -1,7 +1,9 @@
 /* Console hardware: the 16550 UART on COM1 and the 0xE9 debug port of Bochs and QEMU. */
 #include <keel/arch.h>
+#include <keel/errno.h>
 #include <keel/printk.h>
 #include <asm/io.h>
+#include <asm/ioapic.h>
 
 #define COM1 0x3f8
 #define UART_THR 0	/* transmit holding */
@@ -13,6 +15,9 @@
 #define UART_SCR 7
 #define UART_DLL 0	/* with LCR.DLAB */
 #define UART_DLM 1
+#define UART_IER_RDI 0x01	/* interrupt on received data */
+#define UART_MCR_DTR_RTS 0x03
+#define UART_MCR_OUT2 0x08	/* on a PC: the IRQ line's gate */
 #define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
@@ -30,8 +35,8 @@ static bool uart_probe(u16 base)
 	outb(base + UART_DLL, 1);	/* 115200 baud */
 	outb(base + UART_DLM, 0);
 	outb(base + UART_LCR, 0x03);	/* 8N1 */
-	outb(base + UART_FCR, 0xc7);	/* FIFO on, cleared */
-	outb(base + UART_MCR, 0x03);	/* DTR, RTS */
+	outb(base + UART_FCR, 0x07);	/* FIFO on, cleared; input at every byte */
+	outb(base + UART_MCR, UART_MCR_DTR_RTS);
 	return true;
 }
 
@@ -44,12 +49,49 @@ static void uart_putc(u16 base, char c)
 }
 
 static bool com1_present;
+static int com1_vector;		/* routed to arch_console_input_irq()'s @fn */
+static void (*com1_input)(void *data);
 
 int arch_console_getc(void)
 {
 	if (!com1_present || !(inb(COM1 + UART_LSR) & UART_LSR_DR))
 		return -1;
 	return inb(COM1 + UART_THR);	/* the receive buffer, same offset */
+}
+
+static void com1_irq(unsigned int vector, void *data)
+{
+	com1_input(data);
+}
+
+int arch_console_input_irq(void (*fn)(void *data), void *data)
+{
+	int vector;
+
+	if (!fn) {
+		if (!com1_vector)
+			return 0;
+		outb(COM1 + UART_IER, 0);
+		outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
+		ioapic_route_com1(0);
+		irq_vector_free_sync(com1_vector);
+		com1_vector = 0;
+		return 0;
+	}
+	if (!com1_present || com1_vector)
+		return -ENODEV;
+	com1_input = fn;
+	vector = irq_vector_alloc(com1_irq, data);
+	if (vector < 0)
+		return vector;
+	if (ioapic_route_com1(vector)) {
+		irq_vector_free(vector);
+		return -ENODEV;
+	}
+	com1_vector = vector;
+	outb(COM1 + UART_IER, UART_IER_RDI);
+	outb(COM1 + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
+	return 0;
 }
 
 u32 arch_console_probe(void)

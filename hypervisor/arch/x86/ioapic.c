@@ -18,6 +18,8 @@
 #define RTE_MASKED BIT(16)
 #define RTE_LEVEL BIT(15)
 #define RTE_ACTIVE_LOW BIT(13)
+#define ISA_IRQ_PIT 0
+#define ISA_IRQ_COM1 4
 
 struct ioapic {
 	struct ioapic_info info;
@@ -27,7 +29,7 @@ struct ioapic {
 static struct ioapic ioapics[MADT_MAX_IOAPICS];
 static unsigned int nr_ioapics;
 static struct madt_cpus madt;
-static u32 pit_gsi;
+static u32 pit_gsi, com1_gsi;
 static DEFINE_SPINLOCK(ioapic_lock);	/* IOREGSEL/IOWIN pairs */
 
 static u32 reg_read(struct ioapic *a, u32 reg)
@@ -55,6 +57,21 @@ static struct ioapic *find_pin(u32 gsi, u32 *pin)
 	return NULL;
 }
 
+/* The GSI of ISA IRQ @irq (an override's, else the same number) and its MPS INTI flags. */
+static u32 isa_gsi(unsigned int irq, u16 *flags)
+{
+	for (unsigned int i = 0; i < madt.nr_isos; i++) {
+		if (madt.isos[i].source == irq) {
+			if (flags)
+				*flags = madt.isos[i].flags;
+			return madt.isos[i].gsi;
+		}
+	}
+	if (flags)
+		*flags = 0;		/* conforms to the bus: ISA's edge, active high */
+	return irq;
+}
+
 void ioapic_init(void)
 {
 	/* Masked; remappable (through IRTE 0, never present) once IR is on. */
@@ -64,10 +81,8 @@ void ioapic_init(void)
 	if (nr_ioapics || !boot_info.rsdp_phys ||
 	    madt_find_cpus(boot_info.rsdp_phys, acpi_map_firmware, NULL, &madt))
 		return;
-	pit_gsi = 0;
-	for (unsigned int i = 0; i < madt.nr_isos; i++)
-		if (madt.isos[i].source == 0)
-			pit_gsi = madt.isos[i].gsi;
+	pit_gsi = isa_gsi(ISA_IRQ_PIT, NULL);
+	com1_gsi = isa_gsi(ISA_IRQ_COM1, NULL);
 	for (unsigned int i = 0; i < madt.nr_ioapics; i++) {
 		struct ioapic *a = &ioapics[nr_ioapics];
 		u64 phys = madt.ioapics[i].phys;
@@ -108,32 +123,63 @@ const struct madt_cpus *ioapic_madt(void)
 
 bool ioapic_gsi_reserved(u32 gsi)
 {
-	return gsi == 0 || gsi == pit_gsi;
+	return gsi == 0 || gsi == pit_gsi || gsi == com1_gsi;
 }
 
-int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low)
+/* Write @rte into @a's @pin, masked first so that no half-written entry fires. */
+static void write_rte(struct ioapic *a, u32 pin, u64 rte)
 {
-	u32 pin, dest = irq_dest_apic_id();
-	struct ioapic *a = find_pin(gsi, &pin);
-	unsigned long flags;
-	u64 rte;
-	int rc;
+	unsigned long flags = spin_lock_irqsave(&ioapic_lock);
 
-	if (!a)
-		return -ENOENT;
-	if (ioapic_gsi_reserved(gsi) || dest > 0xff)
-		return -EPERM;
-	rte = (u64)dest << 56 | RTE_MASKED | vector |
-	      (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0);
-	rc = iommu_ir_ioapic_rte(a->info.id, &rte);
-	if (rc)
-		return rc;
-	flags = spin_lock_irqsave(&ioapic_lock);
 	reg_write(a, IOAPIC_RTE(pin), RTE_MASKED);
 	reg_write(a, IOAPIC_RTE(pin) + 1, rte >> 32);
 	reg_write(a, IOAPIC_RTE(pin), rte);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
-	return 0;
+}
+
+/* Route @gsi to @vector on the boot CPU with @rte's flags, through IRTE @vector under IR. */
+static int route(u32 gsi, u8 vector, u64 rte)
+{
+	u32 pin, dest = irq_dest_apic_id();
+	struct ioapic *a = find_pin(gsi, &pin);
+	int rc;
+
+	if (!a)
+		return -ENOENT;
+	if (dest > 0xff)
+		return -EPERM;
+	rte |= (u64)dest << 56 | vector;
+	rc = iommu_ir_ioapic_rte(a->info.id, &rte);
+	if (!rc)
+		write_rte(a, pin, rte);
+	return rc;
+}
+
+int ioapic_route_com1(u8 vector)
+{
+	u16 inti;
+	u32 pin, gsi = isa_gsi(ISA_IRQ_COM1, &inti);
+	struct ioapic *a = find_pin(gsi, &pin);
+
+	if (!a)
+		return -ENOENT;
+	if (!vector) {
+		write_rte(a, pin, RTE_MASKED);
+		return 0;
+	}
+	/* MPS INTI trigger (bits 3:2) 3 is level: console input expects an edge. */
+	if ((inti >> 2 & 3) == 3)
+		return -EPERM;
+	/* Polarity (bits 1:0) 3 is active low. */
+	return route(gsi, vector, (inti & 3) == 3 ? RTE_ACTIVE_LOW : 0);
+}
+
+int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low)
+{
+	if (ioapic_gsi_reserved(gsi))
+		return -EPERM;
+	return route(gsi, vector, RTE_MASKED | (level ? RTE_LEVEL : 0) |
+		     (active_low ? RTE_ACTIVE_LOW : 0));
 }
 
 int ioapic_rte_read(u32 gsi, u64 *rte)

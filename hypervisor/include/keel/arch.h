@@ -30,6 +30,17 @@ void arch_console_write(u32 sinks, const char *s, size_t len);
 int arch_console_getc(void);
 
 /**
+ * arch_console_input_irq() - have @fn(@data) called from a host interrupt
+ * when a byte is typed on the console; @fn NULL stops that and waits for
+ * a running @fn to return (never call it with a lock @fn takes). The
+ * interrupt is an edge: it comes again only once arch_console_getc() has
+ * returned -1, so bytes left waiting must be polled for.
+ * @return 0, or a negative errno when the console cannot interrupt (no
+ * UART, no IOAPIC pin): poll arch_console_getc() instead.
+ */
+int arch_console_input_irq(void (*fn)(void *data), void *data);
+
+/**
  * arch_cpu_init() - set up the boot CPU's descriptor tables (GDT, IDT, TSS)
  * and exception handlers. Called once, first thing, on the boot CPU.
  */

@@ -70,6 +70,36 @@ static inline void cpumask_andnot(cpumask_t *a, const cpumask_t *b)
 		a->w[i] &= ~b->w[i];
 }
 
+/*
+ * Xen's xenctl_bitmap form (CPU N: bit N % 8 of byte N / 8), @nr_bits
+ * bits at most MAX_CPUS: @m from @map; false when a bit set names a CPU
+ * at or past @nr_cpus (bits past @nr_bits are not looked at).
+ */
+static inline bool cpumask_from_bytes(cpumask_t *m, const u8 *map, unsigned int nr_bits,
+				      unsigned int nr_cpus)
+{
+	for (unsigned int i = 0; i < CPUMASK_WORDS; i++)
+		m->w[i] = 0;
+	for (unsigned int cpu = 0; cpu < nr_bits && cpu < MAX_CPUS; cpu++) {
+		if (!(map[cpu / 8] >> (cpu % 8) & 1))
+			continue;
+		if (cpu >= nr_cpus)
+			return false;
+		cpumask_set(m, cpu);
+	}
+	return true;
+}
+
+/* @m's first @nr_bits CPUs (at most MAX_CPUS) into @map, the last byte's spare bits clear. */
+static inline void cpumask_to_bytes(const cpumask_t *m, u8 *map, unsigned int nr_bits)
+{
+	for (unsigned int i = 0; i < (nr_bits + 7) / 8; i++)
+		map[i] = 0;
+	for (unsigned int cpu = 0; cpu < nr_bits && cpu < MAX_CPUS; cpu++)
+		if (cpumask_test(m, cpu))
+			map[cpu / 8] |= 1 << (cpu % 8);
+}
+
 /* Atomically set the bits of CPUs 0 .. @n - 1 but @except's (MAX_CPUS: none). */
 static inline void cpumask_set_all_atomic(cpumask_t *m, unsigned int n, unsigned int except)
 {

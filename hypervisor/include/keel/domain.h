@@ -81,7 +81,7 @@ struct domain {
 	u64 hvm_params[HVM_NR_PARAMS];
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;
-	struct timer console_poll;		/* feeds typed input to the ring */
+	struct timer console_poll;		/* typed input while the ring is full */
 	struct timer console_flush;		/* prints an unfinished line that waited */
 	spinlock_t console_lock;	/* the ring's keel-side indices and the below */
 	struct text_ring console_out;	/* its newest console output, for console_read */

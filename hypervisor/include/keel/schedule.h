@@ -2,6 +2,7 @@
 #ifndef KEEL_SCHEDULE_H
 #define KEEL_SCHEDULE_H
 
+#include <keel/cpumask.h>
 #include <keel/types.h>
 
 struct domain;
@@ -24,9 +25,9 @@ int sched_domain_set_params(struct domain *d, u32 weight, u32 cap);
 /* The CPU time @d's vCPUs have been charged, ns. */
 u64 sched_domain_runtime(struct domain *d);
 /* Hard affinity of @v: the host CPUs in @mask only; -EINVAL if it names none. */
-int sched_vcpu_set_affinity(struct vcpu *v, u64 mask);
+int sched_vcpu_set_affinity(struct vcpu *v, const cpumask_t *mask);
 /* @v's CPU, charged time (ns) and hard affinity, read together. */
-void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, u64 *affinity);
+void sched_vcpu_info(struct vcpu *v, unsigned int *cpu, u64 *run_ns, cpumask_t *affinity);
 
 /*
  * @v may have become runnable (woken, started, unpaused): queue it and

@@ -15,7 +15,8 @@ typedef __UINT32_TYPE__ uint32_t;
 typedef __UINT64_TYPE__ uint64_t;
 #endif
 
-#define KEEL_DOMCTL_VERSION 1
+#define KEEL_DOMCTL_VERSION 2	/* 2: affinity as Xen's xenctl_bitmap */
+#define KEEL_MAX_CPUS 256	/* host CPUs: affinity bitmaps' bits */
 
 /* Commands (struct keel_domctl.cmd). */
 #define KEEL_DOMCTL_create	1	/* new empty paused domain: u.create */
@@ -177,9 +178,11 @@ struct keel_domctl {
 		} stats;
 		/*
 		 * getvcpuinfo and setvcpuaffinity: vCPU @vcpu of the
-		 * domain (any domain, dom0 too). Affinity bit N is host
-		 * CPU N; set: bits past the host's CPUs are dropped, none
-		 * left is -EINVAL.
+		 * domain (any domain, dom0 too). The hard affinity is a
+		 * Xen xenctl_bitmap: @nr_bits bits at @bitmap, host CPU N
+		 * bit N % 8 of byte N / 8. set reads them once: a CPU the
+		 * host lacks, or none, is -EINVAL. Both write the affinity
+		 * back there (@nr_bits 0: neither reads nor writes).
 		 */
 		struct {
 			uint32_t vcpu;		/* in: 0..nr_vcpus - 1 */
@@ -187,7 +190,9 @@ struct keel_domctl {
 			uint32_t cpu;		/* out: the CPU running it or whose queue holds it */
 			uint32_t running;	/* out: 1 while on a CPU */
 			uint64_t cpu_time_ns;	/* out: run so far */
-			uint64_t affinity;	/* hard affinity */
+			uint64_t bitmap;	/* caller-virtual: the hard affinity */
+			uint32_t nr_bits;	/* in: at @bitmap, <= KEEL_MAX_CPUS */
+			uint32_t pad;
 		} vcpu;
 		/* set_max_mem: its XENMEM_maximum_reservation; below what it has, it can
 		 * only give memory back (Xen's ratchet) */

@@ -169,6 +169,7 @@ static void check_text_idle(domid_t dom, bool has_memory)
 
 static void check_hostile(void)
 {
+	static u8 map[32];	/* an affinity bitmap: 256 CPUs */
 	struct keel_domctl op = { .cmd = KEEL_DOMCTL_create, .domain = DOMID_INVALID };
 	struct keel_domctl_info info;
 	long dom;
@@ -237,23 +238,47 @@ static void check_hostile(void)
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_actions, .domain = dom,
 				   .u.actions = { 0, 7, 0 } };
 	EXPECT(keel_domctl(&op), -EINVAL);
-	/* vCPUs: the index and the mask are checked; dom0 may read and pin its own. */
+	/*
+	 * vCPUs: the index and the bitmap (Xen's xenctl_bitmap, up to 256 CPUs) are checked;
+	 * dom0 may read and pin its own.
+	 */
+	memset(map, 0xa5, sizeof(map));
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_getvcpuinfo, .domain = dom,
-				   .u.vcpu.vcpu = 1 };
+				   .u.vcpu = { .vcpu = 1, .bitmap = (uptr)map, .nr_bits = 256 } };
 	EXPECT(keel_domctl(&op), -ENOENT);
 	op.u.vcpu.vcpu = 0;
 	EXPECT(keel_domctl(&op), 0);
 	EXPECT(op.u.vcpu.state, KEEL_VCPU_down);
-	EXPECT(op.u.vcpu.affinity, 1);		/* every CPU of one */
-	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = dom,
-				   .u.vcpu.affinity = 2 };	/* CPU 1: none here */
+	EXPECT(map[0], 1);			/* every CPU of one */
+	EXPECT(map[31], 0);			/* the rest written as none */
+	op.u.vcpu.nr_bits = 257;		/* more than keel's 256 */
 	EXPECT(keel_domctl(&op), -EINVAL);
+	memset(map, 0, sizeof(map));
+	map[0] = 2;				/* CPU 1: none here */
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = dom,
+				   .u.vcpu = { .bitmap = (uptr)map, .nr_bits = 8 } };
+	EXPECT(keel_domctl(&op), -EINVAL);
+	map[0] = 0;
+	map[25] = 0x80;				/* CPU 207 */
+	op.u.vcpu.nr_bits = 256;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	op.u.vcpu.nr_bits = 200;		/* CPU 207 is past the bits read */
+	EXPECT(keel_domctl(&op), -EINVAL);	/* and none is left */
+	map[0] = 0xff;				/* CPUs 1-7 past nr_bits 1: not read */
+	op.u.vcpu.nr_bits = 1;
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(map[0], 1);			/* written back: CPU 0 */
+	op.u.vcpu.bitmap = (uptr)BAD_PTR;
+	EXPECT(keel_domctl(&op), -EFAULT);
+	op.u.vcpu.bitmap = (uptr)map;
 	op.u.vcpu.vcpu = 0xffffffff;
 	EXPECT(keel_domctl(&op), -ENOENT);
+	memset(map, 0, sizeof(map));
+	map[0] = 1;
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = DOMID_SELF,
-				   .u.vcpu.affinity = ~0ULL };
+				   .u.vcpu = { .bitmap = (uptr)map, .nr_bits = 256 } };
 	EXPECT(keel_domctl(&op), 0);
-	EXPECT(op.u.vcpu.affinity, 1);		/* cut to the host's CPUs */
+	EXPECT(map[0], 1);
 	EXPECT(op.u.vcpu.running, 1);		/* it asks */
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_set_sched, .domain = DOMID_SELF,
 				   .u.sched = { 512, 0 } };

@@ -15,7 +15,7 @@ void ioapic_init(void);
 const struct ioapic_info *ioapic_get(unsigned int n);
 /* The MADT's interrupt source overrides (hwacpi's composer copies them). */
 const struct madt_cpus *ioapic_madt(void);
-/* Does keel keep GSI @gsi for itself (the PIT's, ExtINT's pin 0)? */
+/* Does keel keep GSI @gsi for itself (the PIT's, COM1's, ExtINT's pin 0)? */
 bool ioapic_gsi_reserved(u32 gsi);
 /*
  * Route @gsi to host @vector on the boot CPU, masked, with @level
@@ -25,6 +25,13 @@ bool ioapic_gsi_reserved(u32 gsi);
  */
 int ioapic_route(u32 gsi, u8 vector, bool level, bool active_low);
 void ioapic_mask(u32 gsi, bool masked);
+/*
+ * Route keel's own COM1 (ISA IRQ 4, or the GSI an override names, with
+ * its polarity) to host @vector, edge-triggered and unmasked; @vector 0
+ * masks it. 0, -ENOENT (no such pin), -EPERM (an override makes it
+ * level-triggered), or iommu_ir_ioapic_rte()'s error.
+ */
+int ioapic_route_com1(u8 vector);
 /* The entry of @gsi's pin as the IOAPIC holds it (selftest=vtd): 0 or -ENOENT. */
 int ioapic_rte_read(u32 gsi, u64 *rte);
 
