@@ -388,7 +388,7 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
 	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary; "
 	       "ticks copy %llu notify %llu unmask %llu tapw %llu tapr %llu taprempty %llu "
-	       "evread %llu awake %llu",
+	       "evread %llu awake %llu yield %llu; yields %llu",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
@@ -399,7 +399,8 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       (unsigned long long)s->ticks[NB_T_UNMASK], (unsigned long long)s->ticks[NB_T_TAPW],
 	       (unsigned long long)s->ticks[NB_T_TAPR],
 	       (unsigned long long)s->ticks[NB_T_TAPR_EMPTY],
-	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE]);
+	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE],
+	       (unsigned long long)s->ticks[NB_T_YIELD], (unsigned long long)s->yields);
 }
 
 void nb_backend_fini(struct nb_backend *be)
