@@ -75,6 +75,7 @@ struct nb_queue {
 	int tx_port;			/* local event channels, -1 when unbound; equal when */
 	int rx_port;			/* the channel is not split */
 	bool tx_more;			/* the budget ran out: run again */
+	bool tx_owed;			/* a TX completion's notification put off (tx.c) */
 };
 
 enum nb_vif_phase {
@@ -170,6 +171,10 @@ void nb_backend_tap(struct nb_backend *be, int tap);
 bool nb_backend_work(struct nb_backend *be);
 /* Is work left by budgets (without doing it)? */
 bool nb_backend_busy(const struct nb_backend *be);
+/* Are TX notifications put off (nb_backend_idle() before sleeping)? */
+bool nb_backend_owed(const struct nb_backend *be);
+/* The daemon is about to sleep: sends the TX notifications still owed; true when work came. */
+bool nb_backend_idle(struct nb_backend *be);
 /* How long poll() may sleep (-1: for ever): the first RX drain deadline. */
 int nb_backend_timeout(struct nb_backend *be);
 struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid);

@@ -146,10 +146,13 @@ static void finish(struct nb_queue *q, struct batch *b)
 		}
 		respond(q, pkt, st);
 	}
-	if (nb_ring_push(&q->tx.r)) {
-		be->stats.tx_notifies++;
-		nb_vif_notify(q->vif, (uint32_t)q->tx_port, false);
-	}
+	/*
+	 * The notification is put off until the daemon would sleep (nb_backend_idle): netfront
+	 * also takes its TX responses when it transmits (xennet_start_xmit's collection), so a
+	 * guest that sends again (an answer, TCP's next segments) takes them without an event.
+	 */
+	if (nb_ring_push(&q->tx.r))
+		q->tx_owed = true;
 	b->npkts = b->nsegs = 0;
 	b->used = 0;
 }
@@ -174,6 +177,8 @@ void nb_vif_notify(struct nb_vif *vif, uint32_t port, bool answer_due)
 	for (i = 0; vif->queues && i < vif->nqueues; i++) {
 		struct nb_ring *r = &vif->queues[i].tx.r;
 
+		if (vif->queues[i].tx_port == (int)port)
+			vif->queues[i].tx_owed = false;	/* one channel: this event is its too */
 		if (r->sring && !vif->queues[i].tx_more && nb_ring_unconsumed(r) == 0)
 			nb_ring_want_event(r, r->req_cons);	/* no event for the next one */
 	}
