@@ -167,7 +167,7 @@ ISO_MODULES_block = $(LINUX_DIR)/vmlinux.elf \
 $(BUILD)/keel-block.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/dom0-test-initramfs.cpio.gz
 
 # dom0 Linux serving vifs to stock Linux guests on xenbr0 (keel-netback, else Linux's
-# xen-netback): pings, 8 MiB both ways, guest to guest, hot-plug, destroy mid-stream
+# xen-netback): pings, 32 MiB both ways, guest to guest, hot-plug, destroy mid-stream
 # (tests/emu/dom0/usr/libexec/keel/test-network; docs/network.md).
 TEST_ISOS += network
 ISO_CMDLINE_network := console=com1,e9 dom0_mem=512M dom0=virtual

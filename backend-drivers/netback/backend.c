@@ -354,6 +354,44 @@ bool nb_backend_busy(const struct nb_backend *be)
 	return false;
 }
 
+bool nb_backend_owed(const struct nb_backend *be)
+{
+	const struct nb_vif *vif;
+	unsigned int i;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		for (i = 0; vif->queues && i < vif->nqueues; i++)
+			if (vif->queues[i].tx_owed)
+				return true;
+	return false;
+}
+
+/*
+ * TX completions' notifications put off (tx.c) go out before the daemon sleeps, but for a
+ * frontend that took every response meanwhile (its rsp_event is past them).
+ */
+bool nb_backend_idle(struct nb_backend *be)
+{
+	struct nb_vif *vif;
+	bool more = false;
+	unsigned int i;
+
+	for (vif = be->vifs; vif; vif = vif->next)
+		for (i = 0; vif->queues && i < vif->nqueues; i++) {
+			struct nb_queue *q = &vif->queues[i];
+
+			if (!q->tx_owed)
+				continue;
+			q->tx_owed = false;
+			if (!q->tx.r.sring || !nb_ring_rsp_unseen(&q->tx.r))
+				continue;
+			be->stats.tx_notifies++;
+			nb_vif_notify(vif, (uint32_t)q->tx_port, false);
+			more |= q->tx_more;
+		}
+	return more;
+}
+
 int nb_backend_timeout(struct nb_backend *be)
 {
 	struct nb_vif *vif;
@@ -388,7 +426,7 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
 	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary; "
 	       "ticks copy %llu notify %llu unmask %llu tapw %llu tapr %llu taprempty %llu "
-	       "evread %llu awake %llu",
+	       "evread %llu awake %llu yield %llu; yields %llu",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
@@ -399,7 +437,8 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       (unsigned long long)s->ticks[NB_T_UNMASK], (unsigned long long)s->ticks[NB_T_TAPW],
 	       (unsigned long long)s->ticks[NB_T_TAPR],
 	       (unsigned long long)s->ticks[NB_T_TAPR_EMPTY],
-	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE]);
+	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE],
+	       (unsigned long long)s->ticks[NB_T_YIELD], (unsigned long long)s->yields);
 }
 
 void nb_backend_fini(struct nb_backend *be)

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "nb.h"
 #include <xen/sys/evtchn.h>
+#include <xen/sys/privcmd.h>
 #include "tap.h"
 #include "util.h"
 #include "xenbe_linux.h"
@@ -26,6 +27,9 @@
  */
 #define XS_BATCH 4096
 #define XS_ROUNDS 4
+/* Xen's numbers (xen.h gives user space without __XEN_TOOLS__ the old sched_op, 6). */
+#define HYPERVISOR_sched_op 29
+#define SCHEDOP_yield_ 0
 
 static volatile sig_atomic_t stop, want_stats;
 
@@ -100,6 +104,19 @@ static ssize_t c_tap_read(void *priv, int tap, void *buf, size_t len)
 	n = tap_real->read(priv, tap, buf, len);
 	counts->ticks[n < 0 ? NB_T_TAPR_EMPTY : NB_T_TAPR] += tsc() - t;
 	return n;
+}
+
+/* SCHEDOP_yield through privcmd: dom0's vCPU lets the guest it just notified run. */
+static int privcmd = -1;
+
+static void c_yield(struct nb_backend *be)
+{
+	struct privcmd_hypercall call = { .op = HYPERVISOR_sched_op, .arg = { SCHEDOP_yield_ } };
+	uint64_t t = tsc();
+
+	counts->syscalls++;
+	(void)!ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
+	counts->ticks[NB_T_YIELD] += tsc() - t;
 }
 
 /*
@@ -178,11 +195,34 @@ static void sync_taps(struct nb_backend *be)
 	}
 }
 
+/*
+ * epoll_wait, with the TX notifications put off (tx.c) sent before it can sleep: first a
+ * look that does not sleep, which often finds the next frame or event (and the guest takes
+ * its responses itself meanwhile), then the notifications, then the wait. 0 with nothing
+ * ready when the notifications found work.
+ */
+static int wait_events(struct nb_backend *be, struct epoll_event *evs, int max, int timeout)
+{
+	int n;
+
+	if (timeout && nb_backend_owed(be)) {
+		be->stats.syscalls++;
+		n = epoll_wait(epfd, evs, max, 0);
+		if (n)
+			return n;
+		if (nb_backend_idle(be))
+			return 0;
+	}
+	be->stats.syscalls++;
+	return epoll_wait(epfd, evs, max, timeout);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: keel-netback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
-		"         [--type NAME] [--max-queues N] [--no-split] [--rx-drain-ms N]\n");
+		"         [--type NAME] [--max-queues N] [--no-split] [--rx-drain-ms N]\n"
+		"         [--no-yield]\n");
 	exit(2);
 }
 
@@ -295,11 +335,12 @@ int main(int argc, char **argv)
 		{ "max-queues", required_argument, NULL, 'q' },
 		{ "no-split", no_argument, NULL, 'S' },
 		{ "rx-drain-ms", required_argument, NULL, 'r' },
+		{ "no-yield", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
 	struct nb_tap tap = { &nb_linux_tap_ops, NULL };
-	bool foreground = false;
+	bool foreground = false, yield = true;
 	struct nb_config cfg;
 	struct nb_backend be;
 	struct xenbe_linux l;
@@ -320,6 +361,7 @@ int main(int argc, char **argv)
 		case 'q': cfg.max_queues = num_arg(optarg, NB_MAX_QUEUES); break;
 		case 'S': cfg.split = false; break;
 		case 'r': cfg.rx_drain_ms = num_arg(optarg, 3600000); break;
+		case 'Y': yield = false; break;
 		default: usage();
 		}
 	}
@@ -378,6 +420,13 @@ int main(int argc, char **argv)
 		fprintf(log, "keel-netback: cannot start\n");
 		return 1;
 	}
+	if (yield) {
+		privcmd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+		if (privcmd < 0)
+			nb_log(&be, "/dev/xen/privcmd: %s: no yield to guests", strerror(errno));
+		else
+			be.yield = c_yield;
+	}
 	nb_log(&be, "keel-netback serving %s: <= %u queues, split event channels %s", be.root,
 	       be.cfg.max_queues, be.cfg.split ? "offered" : "not offered");
 	if (ready[1] >= 0) {
@@ -393,6 +442,8 @@ int main(int argc, char **argv)
 			want_stats = 0;
 			nb_backend_log_stats(&be);
 		}
+		/* TX notifications put off last turn: its events gave the guest time to take them. */
+		nb_backend_idle(&be);
 		more |= nb_backend_work(&be);
 		/*
 		 * Work's own xenstore calls (a failing vif's error node and commit) queue the
@@ -405,9 +456,8 @@ int main(int argc, char **argv)
 		more |= nb_backend_busy(&be);
 		sync_taps(&be);
 		timeout = more ? 0 : nb_backend_timeout(&be);
-		be.stats.syscalls++;
 		be.stats.ticks[NB_T_AWAKE] += tsc() - awake;
-		n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
+		n = wait_events(&be, evs, ARRAY_SIZE(evs), timeout);
 		awake = tsc();
 		if (n < 0) {
 			if (errno == EINTR)

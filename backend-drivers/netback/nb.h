@@ -49,12 +49,13 @@ struct nb_stats {
 	uint64_t rx_frames, rx_copies, rx_notifies;	/* frames to guests, ioctls, events */
 	uint64_t tx_frames, tx_copies, tx_notifies;	/* packets from guests, ioctls, events */
 	uint64_t wakeups, syscalls;			/* main.c's: poll() returns, every call */
+	uint64_t yields;				/* CPU given to a guest owing an answer */
 	/* main.c's: TSC ticks spent in each kind of call, and awake in all (see NB_T_*). */
-	uint64_t ticks[8];
+	uint64_t ticks[9];
 };
 
 enum { NB_T_COPY, NB_T_NOTIFY, NB_T_UNMASK, NB_T_TAPW, NB_T_TAPR, NB_T_TAPR_EMPTY, NB_T_EVREAD,
-       NB_T_AWAKE };
+       NB_T_AWAKE, NB_T_YIELD };
 
 struct nb_config {
 	const char *btype;		/* backend directory name: "qnic" */
@@ -74,6 +75,7 @@ struct nb_queue {
 	int tx_port;			/* local event channels, -1 when unbound; equal when */
 	int rx_port;			/* the channel is not split */
 	bool tx_more;			/* the budget ran out: run again */
+	bool tx_owed;			/* a TX completion's notification put off (tx.c) */
 };
 
 enum nb_vif_phase {
@@ -129,6 +131,11 @@ struct nb_backend {
 	FILE *log;
 	uint64_t log_bytes;		/* written since the last truncation */
 	uint64_t (*now_ms)(void);	/* a monotonic clock (tests set their own) */
+	/*
+	 * Gives dom0's vCPU away (SCHEDOP_yield) right after notifying a guest that owes an
+	 * answer, so that it answers before the daemon sleeps; NULL: never (--no-yield).
+	 */
+	void (*yield)(struct nb_backend *be);
 	/* Scratch for one batch (one ring at a time): frames and their grant copies. */
 	uint8_t *arena;
 	struct ioctl_gntdev_grant_copy_segment *segs;
@@ -164,6 +171,10 @@ void nb_backend_tap(struct nb_backend *be, int tap);
 bool nb_backend_work(struct nb_backend *be);
 /* Is work left by budgets (without doing it)? */
 bool nb_backend_busy(const struct nb_backend *be);
+/* Are TX notifications put off (nb_backend_idle() before sleeping)? */
+bool nb_backend_owed(const struct nb_backend *be);
+/* The daemon is about to sleep: sends the TX notifications still owed; true when work came. */
+bool nb_backend_idle(struct nb_backend *be);
 /* How long poll() may sleep (-1: for ever): the first RX drain deadline. */
 int nb_backend_timeout(struct nb_backend *be);
 struct nb_vif *nb_backend_find(struct nb_backend *be, uint16_t domid, uint32_t devid);
@@ -188,8 +199,11 @@ bool nb_vif_wants_tap(const struct nb_vif *vif);
 /* ---- tx.c: guest -> TAP ---- */
 /* Takes packets from the TX ring (at most NB_BUDGET; tx_more set when some are left). */
 void nb_tx_run(struct nb_queue *q);
-/* Notifies the guest on @port, and takes TX it produced meanwhile without an event. */
-void nb_vif_notify(struct nb_vif *vif, uint32_t port);
+/*
+ * Notifies the guest on @port, and takes TX it produced meanwhile without an event; with
+ * @answer_due (a request/response frame just went to it) gives it the CPU first.
+ */
+void nb_vif_notify(struct nb_vif *vif, uint32_t port, bool answer_due);
 
 /* ---- rx.c: TAP -> guest ---- */
 size_t nb_rx_slotinfo_size(void);

@@ -61,6 +61,13 @@ bool nb_ring_push(struct nb_ring *r)
 	return (uint32_t)(new - load32(&r->sring->rsp_event)) < (uint32_t)(new - old);
 }
 
+bool nb_ring_rsp_unseen(const struct nb_ring *r)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* The frontend sets rsp_event to rsp_cons + 1 after taking responses: past ours, it has them. */
+	return (int32_t)(r->rsp_prod_pvt - load32(&r->sring->rsp_event)) >= 0;
+}
+
 void nb_ring_want_event(struct nb_ring *r, uint32_t at)
 {
 	store32(&r->sring->req_event, at);

@@ -49,6 +49,9 @@ int nb_ring_unconsumed(const struct nb_ring *r);
 /* Publishes responses up to rsp_prod_pvt; true when the frontend asked to be notified. */
 bool nb_ring_push(struct nb_ring *r);
 
+/* After a full barrier: has the frontend not yet seen every response (rsp_event <= rsp_prod)? */
+bool nb_ring_rsp_unseen(const struct nb_ring *r);
+
 /* Asks for an event when req_prod passes @cons_plus (req_event), then a full barrier. */
 void nb_ring_want_event(struct nb_ring *r, uint32_t at);
 

@@ -37,7 +37,8 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 	struct nb_backend *be = vif->be;
 	struct xenbe_env *env = &be->env;
 	struct nb_rx_slotinfo *si = be->rxinfo;
-	bool copied = true;
+	/* A request/response frame (one at a time in the TAP): its answer is due. */
+	bool copied = true, due = vif->rx_one;
 	unsigned int i;
 
 	if (!b->nslots)
@@ -75,7 +76,8 @@ static void finish(struct nb_vif *vif, struct rx_batch *b)
 		q->rx.r.rsp_prod_pvt = q->rx.r.req_cons;
 		if (nb_ring_push(&q->rx.r)) {
 			be->stats.rx_notifies++;
-			nb_vif_notify(vif, (uint32_t)q->rx_port);
+			nb_vif_notify(vif, (uint32_t)q->rx_port, due);
+			due = false;
 		}
 	}
 	b->nslots = b->nsegs = b->queues = 0;

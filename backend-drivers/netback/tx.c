@@ -146,34 +146,47 @@ static void finish(struct nb_queue *q, struct batch *b)
 		}
 		respond(q, pkt, st);
 	}
-	if (nb_ring_push(&q->tx.r)) {
-		be->stats.tx_notifies++;
-		nb_vif_notify(q->vif, (uint32_t)q->tx_port);
-	}
+	/*
+	 * The notification is put off until the daemon would sleep (nb_backend_idle): netfront
+	 * also takes its TX responses when it transmits (xennet_start_xmit's collection), so a
+	 * guest that sends again (an answer, TCP's next segments) takes them without an event.
+	 */
+	if (nb_ring_push(&q->tx.r))
+		q->tx_owed = true;
 	b->npkts = b->nsegs = 0;
 	b->used = 0;
 }
 
 /*
- * Notifies the guest. On one CPU keel runs the guest in this hypercall, and a guest woken by
- * its data often answers at once (a UDP reply, TCP's next segments): with the vif's idle TX
- * rings' req_event taken back first, that answer is put on the ring without an event to
- * dom0 (an interrupt, an event-channel read and unmask write in the daemon) and is seen here
- * instead. A TX ring found empty afterwards is armed again, and checked, before the daemon
- * can sleep; one with requests is run by the loop (tx_more).
+ * Notifies the guest. A guest woken by its data often answers at once (a UDP reply, TCP's
+ * next segments): with the vif's idle TX rings' req_event taken back first, an answer made
+ * before the daemon looks again goes on the ring without an event to dom0 (an interrupt, a
+ * wake-up, an event-channel read and unmask write in the daemon) and is seen here instead.
+ * keel runs the woken guest in the notify only when dom0 has had its ratelimit (1 ms) of
+ * CPU; with @answer_due (request/response traffic) dom0's vCPU yields to it, so that on one
+ * CPU the answer comes before the daemon sleeps. A TX ring found empty afterwards is armed
+ * again, and checked, before the daemon can sleep; one with requests is run by the loop
+ * (tx_more).
  */
-void nb_vif_notify(struct nb_vif *vif, uint32_t port)
+void nb_vif_notify(struct nb_vif *vif, uint32_t port, bool answer_due)
 {
-	struct xenbe_env *env = &vif->be->env;
+	struct nb_backend *be = vif->be;
+	struct xenbe_env *env = &be->env;
 	unsigned int i;
 
 	for (i = 0; vif->queues && i < vif->nqueues; i++) {
 		struct nb_ring *r = &vif->queues[i].tx.r;
 
+		if (vif->queues[i].tx_port == (int)port)
+			vif->queues[i].tx_owed = false;	/* one channel: this event is its too */
 		if (r->sring && !vif->queues[i].tx_more && nb_ring_unconsumed(r) == 0)
 			nb_ring_want_event(r, r->req_cons);	/* no event for the next one */
 	}
 	env->ops->evtchn_notify(env->priv, port);
+	if (answer_due && be->yield) {
+		be->stats.yields++;
+		be->yield(be);
+	}
 	for (i = 0; vif->queues && i < vif->nqueues; i++) {
 		struct nb_queue *q = &vif->queues[i];
 

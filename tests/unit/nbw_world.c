@@ -90,7 +90,7 @@ static void step(void)
 	now += STEP_NS;
 	nf_clock_set(now / 1000000ULL);
 	nf_pump(&f);
-	for (int i = 0; i < 64 && nb_backend_work(&be); i++)
+	for (int i = 0; i < 64 && (nb_backend_work(&be) || nb_backend_idle(&be)); i++)
 		;
 	bridge();
 	nfh_tick(now);

@@ -938,6 +938,7 @@ static void test_rx_one_at_a_time(void **state)
 static struct {
 	struct nfe *fe;
 	bool answer, answered, would_notify;
+	unsigned int yields;
 } quiet;
 
 static void answer_in_notify(struct nfake *f, uint32_t port)
@@ -1002,6 +1003,162 @@ static void test_tx_answer_without_event(void **state)
 	assert_false(t->be.vifs->queues[0].tx_more);
 	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
 	t->f.on_notify = NULL;
+	stop(t);
+}
+
+/* The guest runs while dom0's vCPU yields (SCHEDOP_yield) and answers then. */
+static void answer_in_yield(struct nb_backend *be)
+{
+	quiet.yields++;
+	answer_in_notify(NULL, 0);
+}
+
+/*
+ * Request/response traffic (one frame at a time in the TAP): after the RX notification dom0
+ * yields to the guest, which answers before the daemon looks at its TX ring again, without
+ * an event. Several frames at once (bulk) and TX completions give no yield.
+ */
+static void test_yield_for_answer(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	unsigned int i;
+	uint8_t b[200];
+
+	nfe_rx_post(fe, 0, 16);
+	mkframe(b, sizeof(b), 4, false);
+	memcpy(nf_page(&t->f, fe->data_page), b, sizeof(b));
+	memset(&quiet, 0, sizeof(quiet));
+	quiet.fe = fe;
+	quiet.answer = true;
+	t->be.yield = answer_in_yield;
+
+	/* Three frames found at once: no answer is waited for. */
+	t->f.be = NULL;
+	for (i = 0; i < 3; i++)
+		nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	t->f.be = &t->be;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	for (i = 0; i < 3; i++)
+		assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(quiet.yields, 0);
+	assert_false(quiet.answered);
+
+	/* One frame, then nothing: the guest gets the CPU and answers in it. */
+	fe->q[0].rxs->rsp_event = fe->q[0].rx_cons + 1;	/* netfront's final check */
+	t->be.stats.wakeups += 2;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(quiet.yields, 1);
+	assert_int_equal(t->be.stats.yields, 1);
+	assert_true(quiet.answered);
+	assert_false(quiet.would_notify);
+	assert_true(t->be.vifs->queues[0].tx_more);
+	assert_false(nb_backend_work(&t->be));
+	assert_int_equal(tap->nout, 1);
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	assert_int_equal(r.id, 7);
+	assert_int_equal(r.status, NETIF_RSP_OKAY);
+	assert_int_equal(quiet.yields, 1);	/* not for the TX response's notification */
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+
+	/* A guest that does not answer in it finds its TX ring armed again. */
+	quiet.answer = false;
+	fe->q[0].rxs->rsp_event = fe->q[0].rx_cons + 1;
+	t->be.stats.wakeups += 2;
+	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(quiet.yields, 2);
+	assert_false(t->be.vifs->queues[0].tx_more);
+	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
+	t->be.yield = NULL;
+	stop(t);
+}
+
+/* The daemon's port bound to the guest's @remote. */
+static unsigned int local_port(struct t *t, uint32_t remote)
+{
+	unsigned int p;
+
+	for (p = 0; p < NF_PORTS; p++)
+		if (t->f.ports[p].bound && t->f.ports[p].remote == remote)
+			return p;
+	fail();
+	return 0;
+}
+
+/*
+ * A TX completion's notification is put off until the daemon would sleep, and not sent at
+ * all when the guest took the responses itself meanwhile (netfront does when it transmits);
+ * on one channel for both rings an RX notification carries it.
+ */
+static void test_tx_notify_put_off(void **state)
+{
+	struct t *t = start(NULL);
+	struct nfe *fe = vif(t, 0, 1, 1);
+	struct nf_tap *tap = nfe_tap(fe);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	unsigned int txp = local_port(t, fe->q[0].port_tx), n;
+	struct nb_queue *q = &t->be.vifs->queues[0];
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	uint8_t b[200];
+
+	/* Sent when the daemon would sleep, the guest not having looked. */
+	n = t->f.ports[txp].notified;
+	nfe_tx_packet(fe, 0, 200, 1, 0, 1);
+	assert_int_equal(tap->nout, 1);
+	assert_true(q->tx_owed);
+	assert_int_equal(t->f.ports[txp].notified, n);
+	assert_true(nb_backend_owed(&t->be));
+	assert_false(nb_backend_idle(&t->be));
+	assert_int_equal(t->f.ports[txp].notified, n + 1);
+	assert_false(nb_backend_owed(&t->be));
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	assert_int_equal(r.status, NETIF_RSP_OKAY);
+
+	/* The guest took the response itself (rsp_event past it): no event. */
+	fe->q[0].txs->rsp_event = fe->q[0].tx_cons + 1;
+	nfe_tx_packet(fe, 0, 200, 1, 0, 2);
+	assert_true(q->tx_owed);
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	fe->q[0].txs->rsp_event = fe->q[0].tx_cons + 1;
+	assert_false(nb_backend_idle(&t->be));
+	assert_int_equal(t->f.ports[txp].notified, n + 1);
+	assert_false(q->tx_owed);
+
+	/* Not yet taken: owed, and sent. */
+	nfe_tx_packet(fe, 0, 200, 1, 0, 3);
+	assert_false(nb_backend_idle(&t->be));
+	assert_int_equal(t->f.ports[txp].notified, n + 2);
+	assert_true(nfe_tx_rsp(fe, 0, &r));
+	stop(t);
+
+	/* One channel for both rings: the RX notification is the TX one too. */
+	t = start(NULL);
+	fe = &t->fe[0];
+	nfe_create(&t->f, fe, 1, 0);
+	nfe_connect(fe, 1, false);
+	assert_int_equal(nfe_be_state(fe), 4);
+	q = &t->be.vifs->queues[0];
+	txp = local_port(t, fe->q[0].port_tx);
+	nfe_rx_post(fe, 0, 16);
+	fe->q[0].txs->rsp_event = fe->q[0].tx_cons + 1;
+	nfe_tx_packet(fe, 0, 200, 1, 0, 4);
+	assert_true(q->tx_owed);
+	n = t->f.ports[txp].notified;
+	fe->q[0].rxs->rsp_event = fe->q[0].rx_cons + 1;
+	mkframe(b, sizeof(b), 4, false);
+	nf_tap_inject(&t->f, nfe_tap(fe), &h, b, sizeof(b));
+	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+	assert_int_equal(t->f.ports[txp].notified, n + 1);
+	assert_false(q->tx_owed);
+	assert_false(nb_backend_idle(&t->be));
+	assert_int_equal(t->f.ports[txp].notified, n + 1);
 	stop(t);
 }
 
@@ -1280,6 +1437,8 @@ int main(void)
 		cmocka_unit_test(test_tx_aligned_and_tcp_answer),
 		cmocka_unit_test(test_rx_one_at_a_time),
 		cmocka_unit_test(test_tx_answer_without_event),
+		cmocka_unit_test(test_yield_for_answer),
+		cmocka_unit_test(test_tx_notify_put_off),
 		cmocka_unit_test(test_multiqueue_rx),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_backend_keys),
