@@ -33,7 +33,13 @@ static struct sched_unit *runq_head(struct sched_cpu *c)
 	return c->runq.next == &c->runq ? NULL : unit_of(c->runq.next);
 }
 
-/* After the last unit of the same priority or better; a yielding one at the back. */
+/*
+ * After the last unit of the same priority or better. A yielding unit goes
+ * behind every unit of its priority or better but never behind a worse one:
+ * a guest's OVER vCPUs queued on dom0's CPU must not collect the CPU that
+ * dom0's backends yield to the guest they serve (Xen lets a yielder fall
+ * behind one worse unit; keel does not).
+ */
 /*
  * Does @u go before the queued @q? Higher priority first; FIFO within
  * boosted and UNDER units, but OVER units by least debt, so that a CPU with
@@ -50,11 +56,9 @@ static void runq_insert(struct sched_cpu *c, struct sched_unit *u)
 {
 	struct sched_link *pos = &c->runq;
 
-	if (!u->yielded) {
-		for (pos = c->runq.next; pos != &c->runq; pos = pos->next)
-			if (runs_before(u, unit_of(pos)))
-				break;
-	}
+	for (pos = c->runq.next; pos != &c->runq; pos = pos->next)
+		if (u->yielded ? prio(unit_of(pos)) < prio(u) : runs_before(u, unit_of(pos)))
+			break;
 	link_before(pos, &u->rq);
 	u->queued = true;
 	c->nr_queued++;

@@ -519,6 +519,11 @@ static void test_yield(void **state)
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 	assert_int_equal(sched_wake(&s, b, now), -1);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
+	/* An OVER unit never gets the CPU a UNDER one yields: a keeps it. */
+	sched_yield(&s, a);
+	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
+	/* One of the same priority does. */
+	b->credit = (s64)MS(1);
 	sched_yield(&s, a);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), b);
 	now += SCHED_RATELIMIT_NS;
@@ -857,7 +862,8 @@ static void test_boost_ratelimit(void **state)
 	assert_int_equal(slice, 1);
 	now++;
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), y);
-	/* A yielding unit gets no ratelimit. */
+	/* A yielding unit gets no ratelimit (x, queued, as good as y). */
+	x->credit = y->credit;
 	sched_yield(&s, y);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), x);
 	/* sched_ratelimit_us=0: the waker preempts at once. */
