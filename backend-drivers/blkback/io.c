@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <public/keel_domctl.h>
 #include "bb.h"
@@ -410,11 +411,27 @@ static void serve_mapped(struct bb_slot *s)
 {
 	struct bb_dev *dev = s->q->dev;
 	struct bb_req *r = &s->req;
-	uint64_t off = r->sector << BB_SECTOR_SHIFT;
+	uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
 
 	s->q->stat_inline++;
-	if (off + (r->nr_sectors << BB_SECTOR_SHIFT) > dev->map_len ||
-	    copy_data(s, dev->map + off, r->kind == BB_OP_READ)) {
+	if (off + len > dev->map_len) {
+		finish(s, BLKIF_RSP_ERROR);
+		return;
+	}
+	/*
+	 * gntdev pins a write's pages for writing, and Linux faults those in one page at a time
+	 * where a read fault maps up to 16 of the file's cached pages (fault-around): a large
+	 * write populates its range for reading first (tmpfs pages, which need no write
+	 * notification, are then mapped writable too). Once the pages are mapped this costs one
+	 * system call; a failure is the copy's to report.
+	 */
+	if (r->kind != BB_OP_READ && len > BB_SMALL_IO) {
+		uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
+
+		dev->be->aio.syscalls++;
+		madvise(dev->map + start, off + len - start, MADV_POPULATE_READ);
+	}
+	if (copy_data(s, dev->map + off, r->kind == BB_OP_READ)) {
 		finish(s, BLKIF_RSP_ERROR);
 		return;
 	}

@@ -1903,6 +1903,18 @@ static void test_mapped_file(void **state)
 	data = fake_page(&t->f, fe->data_page);
 	for (i = 0; i < 4096; i++)
 		assert_int_equal(data[i], pattern(9 + i / 512, i % 512));
+	/* A write larger than BB_SMALL_IO (its range populated first), read back. */
+	for (i = 0; i < 5; i++)
+		memset(fake_page(&t->f, fe->data_page + i), 0x60 + i, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 301 * 512 + 5 * 4096 - 1, img, 2), 2);
+	assert_int_equal(img[0], 0x64);
+	assert_int_equal(img[1], pattern(341, 0));
+	memset(fake_page(&t->f, fe->data_page + 2), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page + 2);
+	assert_int_equal(data[0], 0x62);
+	assert_int_equal(data[4095], 0x62);
 	/* A flush with data: written, then the fdatasync. */
 	memset(fake_page(&t->f, fe->data_page), 0x5b, 4096);
 	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 200, 1, 0, 7), BLKIF_RSP_OKAY);
@@ -1910,8 +1922,8 @@ static void test_mapped_file(void **state)
 	assert_int_equal(img[4095], 0x5b);
 	assert_int_equal(dev->stat_fsyncs, 1);
 	/* One grant copy per request, every one inline; nothing mapped, no buffer. */
-	assert_int_equal(t->f.copies, copies + 3);
-	assert_int_equal(dev->queues[0].stat_inline, 3);
+	assert_int_equal(t->f.copies, copies + 5);
+	assert_int_equal(dev->queues[0].stat_inline, 5);
 	assert_int_equal(dev->queues[0].stat_allocs, 0);
 	assert_int_equal(t->f.maps, 1);
 	/* Bad requests: a grant that does not copy, the end of the disk, one sector beyond. */
