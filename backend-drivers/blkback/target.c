@@ -66,7 +66,7 @@ static int loop_open(int file, bool writable)
  * done by keel, with no copy through this process and none in the guest (no persistent grants
  * are offered for it). The daemon never touches the mapping itself: gntdev pins its pages for
  * each copy, so a file truncated under us fails that copy (-EFAULT), never with SIGBUS here.
- * Without a mapping (no address space, --no-map) the file is served as it is.
+ * If mmap fails the file is served as it is; --no-map gives it a loop device instead.
  */
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 {
