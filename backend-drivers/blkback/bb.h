@@ -27,6 +27,7 @@ struct bb_config {
 	uint32_t sector_size;		/* 0: the target's (512 for files); or 512 / 4096 */
 	bool direct;			/* try O_DIRECT on the target */
 	bool loop;			/* a file without O_DIRECT: through a loop device */
+	bool map;			/* ... or mmap'ed, data by grant copy (before loop) */
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
 	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */
@@ -109,6 +110,8 @@ struct bb_dev {
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */
 	int file_fd;			/* behind a loop device: the file itself, small I/O; or -1 */
+	uint8_t *map;			/* a file without O_DIRECT, mmap'ed: never touched here */
+	uint64_t map_len;
 	bool is_blkdev;
 	bool direct;
 	bool inline_io;			/* reads and writes done in the ring pass (submit()) */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <public/keel_domctl.h>
 #include "bb.h"
@@ -134,10 +135,11 @@ static void push(struct bb_queue *q)
 }
 
 /*
- * Copies between the guest's segments and the slot's buffer (to_guest: a READ's data). Every
- * segment's status is checked: 0, or -EIO when any failed (bad, revoked or read-only grant).
+ * Copies between the guest's segments and @buf (the slot's buffer, or the mapped file at the
+ * request's offset; to_guest: a READ's data). Every segment's status is checked: 0, or -EIO
+ * when any failed (bad, revoked or read-only grant).
  */
-static int copy_data(struct bb_slot *s, bool to_guest)
+static int copy_data(struct bb_slot *s, uint8_t *buf, bool to_guest)
 {
 	struct bb_backend *be = s->q->dev->be;
 	struct ioctl_gntdev_grant_copy_segment *c = be->copy;
@@ -150,7 +152,7 @@ static int copy_data(struct bb_slot *s, bool to_guest)
 
 		memset(&c[i], 0, sizeof(c[i]));
 		if (to_guest) {
-			c[i].source.virt = s->buf + pos;
+			c[i].source.virt = buf + pos;
 			c[i].dest.foreign.ref = g->gref;
 			c[i].dest.foreign.offset = g->offset;
 			c[i].dest.foreign.domid = domid;
@@ -159,7 +161,7 @@ static int copy_data(struct bb_slot *s, bool to_guest)
 			c[i].source.foreign.ref = g->gref;
 			c[i].source.foreign.offset = g->offset;
 			c[i].source.foreign.domid = domid;
-			c[i].dest.virt = s->buf + pos;
+			c[i].dest.virt = buf + pos;
 			c[i].flags = GNTCOPY_source_gref;
 		}
 		c[i].len = g->len;
@@ -224,7 +226,7 @@ static int move_data(struct bb_slot *s, bool to_guest)
 	if (s->zc)
 		return 0;
 	if (!s->pers)
-		return copy_data(s, to_guest);
+		return copy_data(s, s->buf, to_guest);
 	for (i = 0; i < s->req.nr_segs; i++) {
 		const struct bb_seg *g = &s->req.segs[i];
 		uint8_t *p = s->pg[i]->addr + g->offset;
@@ -400,6 +402,46 @@ static void flush_done(struct bb_dev *dev, int16_t status)
 	}
 }
 
+/*
+ * A read or write of an mmap'ed file (target.c): one grant copy between the guest's segments
+ * and the file's pages, done by keel and answered in this pass; a flush with data then joins
+ * the next fdatasync. A copy gntdev cannot pin (the file shrank under us) is an error.
+ */
+static void serve_mapped(struct bb_slot *s)
+{
+	struct bb_dev *dev = s->q->dev;
+	struct bb_req *r = &s->req;
+	uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
+
+	s->q->stat_inline++;
+	if (off + len > dev->map_len) {
+		finish(s, BLKIF_RSP_ERROR);
+		return;
+	}
+	/*
+	 * gntdev pins a write's pages for writing, and Linux faults those in one page at a time
+	 * where a read fault maps up to 16 of the file's cached pages (fault-around): a large
+	 * write populates its range for reading first (tmpfs pages, which need no write
+	 * notification, are then mapped writable too). Once the pages are mapped this costs one
+	 * system call; a failure is the copy's to report.
+	 */
+	if (r->kind != BB_OP_READ && len > BB_SMALL_IO) {
+		uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
+
+		dev->be->aio.syscalls++;
+		madvise(dev->map + start, off + len - start, MADV_POPULATE_READ);
+	}
+	if (copy_data(s, dev->map + off, r->kind == BB_OP_READ)) {
+		finish(s, BLKIF_RSP_ERROR);
+		return;
+	}
+	if (r->kind == BB_OP_FLUSH) {
+		flush_join(s);
+		return;
+	}
+	finish(s, BLKIF_RSP_OKAY);
+}
+
 /* Starts a checked request that holds slot @s (some, like discards, end here). */
 static void start(struct bb_queue *q, struct bb_slot *s)
 {
@@ -425,6 +467,10 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 		return;
 	}
 	s->pers = s->zc = false;
+	if (r->nr_segs && dev->map) {
+		serve_mapped(s);
+		return;
+	}
 	if (r->nr_segs && dev->persistent && pin(s)) {
 		s->pers = true;
 		s->zc = zero_copy(s);

@@ -98,7 +98,8 @@ static void usage(void)
 		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
 		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
-		"         [--max-persistent N] [--no-zero-copy] [--no-loop]\n");
+		"         [--max-persistent N] [--no-zero-copy] [--no-loop]\n"
+		"         [--no-map]\n");
 	exit(2);
 }
 
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 		{ "max-persistent", required_argument, NULL, 'P' },
 		{ "no-zero-copy", no_argument, NULL, 'Z' },
 		{ "no-loop", no_argument, NULL, 'L' },
+		{ "no-map", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
 
 	bb_config_defaults(&cfg);
 	cfg.loop = true;
+	cfg.map = true;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': foreground = true; break;
@@ -232,6 +235,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D': cfg.direct = false; break;
 		case 'L': cfg.loop = false; break;
+		case 'M': cfg.map = false; break;
 		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
 		case 'Z': zero_copy = false; break;
 		default: usage();

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bb.h"
@@ -59,6 +60,25 @@ static int loop_open(int file, bool writable)
 	return fd;
 }
 
+/*
+ * A file served without O_DIRECT (dom0's tmpfs refuses it) is mapped shared: reads and writes
+ * are then one grant copy each between the guest's grants and the file's page cache (io.c),
+ * done by keel, with no copy through this process and none in the guest (no persistent grants
+ * are offered for it). The daemon never touches the mapping itself: gntdev pins its pages for
+ * each copy, so a file truncated under us fails that copy (-EFAULT), never with SIGBUS here.
+ * If mmap fails the file is served as it is; --no-map gives it a loop device instead.
+ */
+static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
+{
+	void *m;
+
+	m = mmap(NULL, (size_t)bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return;
+	dev->map = m;
+	dev->map_len = bytes;
+}
+
 static void close_file(struct bb_dev *dev)
 {
 	if (dev->file_fd < 0)
@@ -90,7 +110,8 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 	dev->inline_io = false;
 	if (fstat(fd, &st) < 0)
 		goto err;
-	if (S_ISREG(st.st_mode) && dev->be->cfg.direct && !dev->direct && dev->be->cfg.loop) {
+	if (S_ISREG(st.st_mode) && dev->be->cfg.direct && !dev->direct && dev->be->cfg.loop &&
+	    !dev->be->cfg.map) {
 		int lfd = loop_open(fd, writable);
 
 		if (lfd >= 0) {
@@ -138,6 +159,8 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		/* A loop device's own page cache and the file's would not agree: one path only. */
 		close_file(dev);
 		dev->inline_io = true;
+		if (!dev->is_blkdev && dev->be->cfg.map && bytes)
+			map_file(dev, fd, bytes, writable);
 	}
 	dev->fd = fd;
 	dev->be->open_fds++;
@@ -160,6 +183,10 @@ err:
 void bb_target_close(struct bb_dev *dev)
 {
 	close_file(dev);
+	if (dev->map) {
+		munmap(dev->map, (size_t)dev->map_len);
+		dev->map = NULL;
+	}
 	if (dev->fd < 0)
 		return;
 	close(dev->fd);

@@ -89,7 +89,7 @@ static int bind_checked(void *priv, uint16_t domid, uint32_t remote)
 	return fake_bind(priv, domid, remote);
 }
 
-void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonly)
+void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonly, bool mapped)
 {
 	struct bb_config cfg;
 
@@ -105,7 +105,9 @@ void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonl
 	f.env.ops = &ops;
 	next_port = GUEST_PORT_BASE;
 	bb_config_defaults(&cfg);
-	/* keel-blkback's own defaults, as dom0 runs it. */
+	/* keel-blkback's own defaults, as dom0 runs it (on an image that refuses O_DIRECT). */
+	cfg.direct = !mapped;
+	cfg.map = mapped;
 	assert_int_equal(bb_backend_init(&be, &f.env, &cfg, stderr), 0);
 	f.be = &be;
 	assert_int_equal(bb_backend_start(&be), 0);

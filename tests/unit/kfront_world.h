@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Disks xvda, xvdb, ... of domain 5: image files of @bytes, read-only or not; the backend runs. */
-void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonly);
+/*
+ * Disks xvda, xvdb, ... of domain 5: image files of @bytes, read-only or not; the backend runs.
+ * @mapped: the files served as dom0's tmpfs images are, mapped (no O_DIRECT, cfg.map).
+ */
+void world_setup(unsigned int ndisks, const uint64_t *bytes, const bool *readonly, bool mapped);
 void world_teardown(void);
 /* Disk @i's image file. */
 const char *world_image(unsigned int i);

@@ -1863,6 +1863,92 @@ static void test_persistent_flood(void **state)
  * key the frontend read said 1, and without when it said 0 (such a frontend checks that every
  * grant is unmapped at completion).
  */
+/*
+ * A file served without O_DIRECT is mmap'ed (cfg.map): no persistent grants offered even to a
+ * frontend that asks, each read and write one grant copy between the guest's grants and the
+ * mapping, answered in the pass: no bounce buffer, no AIO, no grant mapped but the ring.
+ */
+static void test_mapped_file(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	uint8_t *data, img[4096];
+	unsigned int i, copies;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.map = true;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	dev = t->be.devs;
+	assert_non_null(dev->map);
+	assert_int_equal(dev->map_len, IMG_SECTORS * 512);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "0");
+	assert_false(dev->persistent);
+	copies = t->f.copies;
+	/* Two segments of sectors 2..5 at 99: the file's pages are not the segments'. */
+	for (i = 0; i < 2; i++)
+		memset((uint8_t *)fake_page(&t->f, fe->data_page + i) + 1024, 0x70 + i, 2048);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 99, 2, 2, 5), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 99 * 512, img, 4096), 4096);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(img[i], 0x70 + i / 2048);
+	assert_int_equal(read_image(t->img[0], 107 * 512, img, 1), 1);
+	assert_int_equal(img[0], pattern(107, 0));
+	memset(fake_page(&t->f, fe->data_page), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 9, 1, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(data[i], pattern(9 + i / 512, i % 512));
+	/* A write larger than BB_SMALL_IO (its range populated first), read back. */
+	for (i = 0; i < 5; i++)
+		memset(fake_page(&t->f, fe->data_page + i), 0x60 + i, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 301 * 512 + 5 * 4096 - 1, img, 2), 2);
+	assert_int_equal(img[0], 0x64);
+	assert_int_equal(img[1], pattern(341, 0));
+	memset(fake_page(&t->f, fe->data_page + 2), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page + 2);
+	assert_int_equal(data[0], 0x62);
+	assert_int_equal(data[4095], 0x62);
+	/* A flush with data: written, then the fdatasync. */
+	memset(fake_page(&t->f, fe->data_page), 0x5b, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 200, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 200 * 512, img, 4096), 4096);
+	assert_int_equal(img[4095], 0x5b);
+	assert_int_equal(dev->stat_fsyncs, 1);
+	/* One grant copy per request, every one inline; nothing mapped, no buffer. */
+	assert_int_equal(t->f.copies, copies + 5);
+	assert_int_equal(dev->queues[0].stat_inline, 5);
+	assert_int_equal(dev->queues[0].stat_allocs, 0);
+	assert_int_equal(t->f.maps, 1);
+	/* Bad requests: a grant that does not copy, the end of the disk, one sector beyond. */
+	q.seg[0].gref = 1999;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, IMG_SECTORS - 1, 1, 0, 0), BLKIF_RSP_OKAY);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, IMG_SECTORS - 1, 1, 0, 1), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 1, 0, 7), BLKIF_RSP_OKAY);
+	t_free(t);		/* unmapped and closed: open_fds back to 0 */
+
+	/* Read-only: mapped read-only, reads served, writes refused and the file unchanged. */
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "r", 0, 1);
+	assert_non_null(t->be.devs->map);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 16, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[4095], pattern(23, 511));
+	memset(fake_page(&t->f, fe->data_page), 0xaa, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 16, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(read_image(t->img[0], 16 * 512, img, 4096), 4096);
+	assert_int_equal(img[4095], pattern(23, 511));
+	t_free(t);
+}
+
 static void test_persistent_restart(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -1936,6 +2022,7 @@ int main(void)
 		cmocka_unit_test(test_persistent_zero_copy),
 		cmocka_unit_test(test_persistent_flood),
 		cmocka_unit_test(test_persistent_restart),
+		cmocka_unit_test(test_mapped_file),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */

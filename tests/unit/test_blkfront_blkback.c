@@ -46,16 +46,27 @@ static u32 image_crc32(unsigned int i)
 	return crc;
 }
 
-static int setup(void **state)
+static int setup_world(bool mapped)
 {
 	static const uint64_t bytes[] = { MiB4, MiB4, 1u << 20 };
 	static const bool ro[] = { false, false, true };
 
 	test_failures = 0;
-	world_setup(3, bytes, ro);
+	world_setup(3, bytes, ro, mapped);
 	grefs_init(256, 1792);
 	rnd_seed(12345);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_world(false);
+}
+
+/* The images mapped, as dom0's tmpfs ones are: every request one grant copy to the file. */
+static int setup_mapped(void **state)
+{
+	return setup_world(true);
 }
 
 static int teardown(void **state)
@@ -161,6 +172,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_io, setup_mapped, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile, setup_mapped, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
