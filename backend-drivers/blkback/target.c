@@ -68,6 +68,16 @@ static int loop_open(int file, bool writable)
  * each copy, so a file truncated under us fails that copy (-EFAULT), never with SIGBUS here.
  * If mmap fails the file is served as it is; --no-map gives it a loop device instead.
  */
+/*
+ * Reading a hole through a shared mapping allocates a page where pread() does not: a
+ * read-only sparse image on tmpfs would grow to its whole size in dom0's memory as the
+ * guest reads it, which its writes never could. Such an image is served as it is.
+ */
+static bool is_sparse(const struct stat *st)
+{
+	return (uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size;
+}
+
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 {
 	void *m;
@@ -159,7 +169,8 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		/* A loop device's own page cache and the file's would not agree: one path only. */
 		close_file(dev);
 		dev->inline_io = true;
-		if (!dev->is_blkdev && dev->be->cfg.map && bytes)
+		if (!dev->is_blkdev && dev->be->cfg.map && bytes &&
+		    (writable || !is_sparse(&st)))
 			map_file(dev, fd, bytes, writable);
 	}
 	dev->fd = fd;
