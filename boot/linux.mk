@@ -178,15 +178,16 @@ $(DOM0_INITRAMFS): $(DOM0_OVERLAY).stamp $(LINUX_DIR)/busybox $(MKINITRAMFS) \
 
 # Test guests (tests/guests/<g>) that dom0's test scripts start as domUs, in
 # /usr/share/keel/guest/<g>.elf of the test image: DOM0_TEST_GUESTS, set by the includer.
-# The network test's data is the guest's bzImage repeated (what it sends: the first 4 and
-# 32 MiB of it); their sha256 are worked out here, as Bochs hashes at a few hundred KiB/s.
+# The network test's data is the guest's bzImage repeated (what it sends: the first 4 MiB of
+# it, and 8 or 32 MiB by keel.net.mib=); their sha256 are worked out here, as Bochs hashes at a
+# few hundred KiB/s.
 DOM0_TEST_GUEST_DIR := $(LINUX_DIR)/dom0-test-guests
 
 $(DOM0_TEST_GUEST_DIR).stamp: $(DOM0_TEST_GUESTS) $(LINUX_DIR)/vmlinuz boot/linux.mk
 	@rm -rf $(DOM0_TEST_GUEST_DIR)
 	@mkdir -p $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest
 	@$(if $(DOM0_TEST_GUESTS),cp $(DOM0_TEST_GUESTS) $(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/)
-	@for n in 4 32; do \
+	@for n in 4 8 32; do \
 		for i in 1 2 3 4 5; do cat $(LINUX_DIR)/vmlinuz; done | head -c $$((n << 20)) | \
 			sha256sum | cut -d' ' -f1 >$(DOM0_TEST_GUEST_DIR)/usr/share/keel/guest/net$$n.sha256; \
 	done
