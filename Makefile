@@ -123,18 +123,13 @@ ISO_CMDLINE_linux := console=com1,e9 dom0_mem=192M dom0=virtual
 ISO_MODULES_linux = $(LINUX_TEST_ISO_MODULES)
 $(BUILD)/keel-linux.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
-# The same kernel with two vCPUs on keel's one host CPU: /init prints nproc, then powers off.
+# The same kernel with two vCPUs on keel's one host CPU: /init prints nproc, takes a CPU offline
+# and back, reads a sum typed on COM1 (keel.test=typing: the console input by interrupt), then
+# powers off.
 TEST_ISOS += linux-smp
 ISO_CMDLINE_linux-smp := console=com1,e9 dom0_mem=192M dom0_max_vcpus=2 dom0=virtual
 ISO_MODULES_linux-smp = $(LINUX_SMP_TEST_ISO_MODULES)
 $(BUILD)/keel-linux-smp.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
-
-# The same kernel reading a line typed on COM1 (the typing tests; keel.test=typing in /init).
-TEST_ISOS += linux-typing
-ISO_CMDLINE_linux-typing := console=com1,e9 dom0_mem=192M dom0=virtual
-ISO_MODULES_linux-typing = $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) keel.test=typing keel.test=poweroff' $(LINUX_DIR)/initramfs.cpio.gz ''
-$(BUILD)/keel-linux-typing.iso: $(BUILD)/linux/vmlinux.elf $(BUILD)/linux/initramfs.cpio.gz
 
 # dom0 Linux with the toolstack: xenstored, keelctl, a stock Linux guest to create
 # (tests/emu/dom0/usr/libexec/keel/test-toolstack runs the scenario).

@@ -29,7 +29,7 @@ LINUX_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE)' \
 LINUX_TEST_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf '$(LINUX_CMDLINE) keel.test=poweroff' \
 	$(LINUX_DIR)/initramfs.cpio.gz ''
 LINUX_SMP_TEST_ISO_MODULES := $(LINUX_DIR)/vmlinux.elf \
-	'$(LINUX_CMDLINE) keel.test=nproc keel.test=poweroff' $(LINUX_DIR)/initramfs.cpio.gz ''
+	'$(LINUX_CMDLINE) keel.test=nproc keel.test=typing keel.test=poweroff' $(LINUX_DIR)/initramfs.cpio.gz ''
 LINUX_FILES := $(LINUX_DIR)/vmlinux.elf $(LINUX_DIR)/initramfs.cpio.gz
 
 BZIMAGE2ELF := $(BUILD)/tools/bzimage2elf
