@@ -11,6 +11,13 @@
 # DIR/bochs.out with their emulated time ("Next at t=TICKS").
 # bench_secs DIR PATTERN: wall seconds from DIR's start to its first line matching PATTERN.
 # bench_get DIR KEY: one value of DIR/result.
+# bench_stop_after PID FILE STOP: wait while PID runs; two seconds after a line of FILE
+# matches STOP, stop it (bench_run's and bench-svm.sh's QEMU runs).
+# bench_figures DIR: "NAME MIN MEDIAN" per "bench: NAME min M median D ticks" line of DIR's
+# console (the micro-benchmark guest's, under Bochs or QEMU).
+# bench_micro_fig PREFIX KEEL XEN: one .fig row per figure in KEEL (a bench_figures file), named
+# PREFIX NAME, Xen's median from XEN beside it ("-" when Xen has none).
+# bench_micro_rows KEEL XEN: the same figures as table rows, "min / median" on each side.
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/emu/lib.sh"
 
 bench_stamp() {
@@ -18,6 +25,35 @@ bench_stamp() {
 	while IFS= read -r line || [[ -n $line ]]; do
 		printf '%s\t%s\n' "$EPOCHREALTIME" "${line%$'\r'}"
 	done
+}
+
+bench_stop_after() {
+	local pid=$1 file=$2 stop=$3
+
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -a -q -E "$stop" "$file" 2>/dev/null; then
+			sleep 2
+			kill "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+	done
+}
+
+bench_figures() {
+	{ grep -a -o -E 'bench: [a-z_]+ min [0-9]+ median [0-9]+ ticks' "$1/serial.txt" || true; } |
+		awk '{ print $2, $4, $6 }'
+}
+
+bench_micro_fig() {
+	awk -v prefix="$1" -v xen="$3" 'FILENAME == xen { xmed[$1] = $3; next }
+		{ printf "%s%s\tticks\t%s\t%s\n", prefix, $1, $3, ($1 in xmed ? xmed[$1] : "-") }' \
+		"$3" "$2"
+}
+
+bench_micro_rows() {
+	awk -v xen="$2" 'FILENAME == xen { x[$1] = $2 " / " $3; next }
+		{ printf "  %-16s %17s %17s\n", $1, $2 " / " $3, ($1 in x ? x[$1] : "-") }' "$2" "$1"
 }
 
 bench_run() {
@@ -39,14 +75,7 @@ bench_run() {
 	timeout -k 5 "$limit" bochs-bin -q -f "$dir/bochsrc" <<<"${BENCH_DEBUGGER:-c}" \
 		>"$dir/bochs.out" 2>&1 &
 	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		if grep -a -q -E "$stop" "$dir/serial.stamped" 2>/dev/null; then
-			sleep 2
-			kill "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 1
-	done
+	bench_stop_after "$pid" "$dir/serial.stamped" "$stop"
 	wait "$pid" 2>/dev/null && rc=0 || rc=$?
 	end=$EPOCHREALTIME
 	exec 3>&-

@@ -14,30 +14,20 @@ out=$(realpath -m "${KEEL_BENCH_DIR:-$root/build/bench}")
 . "$root/scripts/bench-lib.sh"
 trap keel_stop_xvfb EXIT
 
-# figures DIR: "NAME MIN MEDIAN" per bench line of DIR's console.
-figures() {
-	{ grep -a -o -E 'bench: [a-z_]+ min [0-9]+ median [0-9]+ ticks' "$1/serial.txt" || true; } |
-		awk '{ print $2, $4, $6 }'
-}
-
 bench_run "$keel_iso" "$out/micro-keel" 2 'bench: done|keel: stopped'
-figures "$out/micro-keel" >"$out/micro-keel/figures"
+bench_figures "$out/micro-keel" >"$out/micro-keel/figures"
 rm -rf "$out/micro-xen" && mkdir -p "$out/micro-xen" && : >"$out/micro-xen/figures"
 if [[ -n $xen_iso ]]; then
 	bench_run "$xen_iso" "$out/micro-xen" 2 'bench: done|Panic|FATAL'
-	figures "$out/micro-xen" >"$out/micro-xen/figures"
+	bench_figures "$out/micro-xen" >"$out/micro-xen/figures"
 fi
 
 # One row per figure keel measured, Xen's median beside it ("-" when Xen has none).
-awk -v xen="$out/micro-xen/figures" 'FILENAME == xen { xmed[$1] = $3; next }
-	{ printf "%s\tticks\t%s\t%s\n", $1, $3, ($1 in xmed ? xmed[$1] : "-") }' \
-	"$out/micro-xen/figures" "$out/micro-keel/figures" >"$out/micro.fig"
+bench_micro_fig '' "$out/micro-keel/figures" "$out/micro-xen/figures" >"$out/micro.fig"
 {
 	echo "micro-benchmarks (tests/guests/bench): TSC ticks, min / median of 256 rounds"
 	printf '  %-16s %17s %17s\n' figure keel Xen
-	awk -v xen="$out/micro-xen/figures" 'FILENAME == xen { x[$1] = $2 " / " $3; next }
-		{ printf "  %-16s %17s %17s\n", $1, $2 " / " $3, ($1 in x ? x[$1] : "-") }' \
-		"$out/micro-xen/figures" "$out/micro-keel/figures"
+	bench_micro_rows "$out/micro-keel/figures" "$out/micro-xen/figures"
 	for side in keel xen; do
 		note=$(bench_get "$out/micro-$side" note 2>/dev/null || true)
 		[[ -z $note ]] || echo "  $side: $note"

@@ -15,6 +15,7 @@ keel_iso=$(realpath -m "${1:?usage: $0 KEEL_ISO [XEN_ISO]}")
 xen_iso=${2:+$(realpath -m "$2")}
 out=$(realpath -m "${KEEL_BENCH_DIR:-$root/build/bench}")
 limit=${KEEL_BENCH_TIMEOUT:-900}
+. "$root/scripts/bench-lib.sh"
 
 # qemu_run ISO DIR STOP: boot ISO in QEMU TCG with SVM into DIR; stop two seconds after a line
 # matches STOP (Xen leaves the machine on), else when QEMU exits or after $limit seconds.
@@ -29,14 +30,7 @@ qemu_run() {
 		-serial "file:$dir/serial.txt" -device isa-debug-exit,iobase=0x501,iosize=2 \
 		-cdrom "$iso" >"$dir/qemu.log" 2>&1 &
 	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		if grep -a -q -E "$stop" "$dir/serial.txt" 2>/dev/null; then
-			sleep 2
-			kill "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 1
-	done
+	bench_stop_after "$pid" "$dir/serial.txt" "$stop"
 	wait "$pid" 2>/dev/null && rc=0 || rc=$?
 	((rc != 124 && rc != 137)) || note="timed out after ${limit}s"
 	grep -a -q -E "$stop" "$dir/serial.txt" || note="${note:+$note; }no line matched '$stop'"
@@ -46,30 +40,20 @@ qemu_run() {
 	} >"$dir/result"
 }
 
-# figures DIR: "NAME MIN MEDIAN" per bench line of DIR's console.
-figures() {
-	{ grep -a -o -E 'bench: [a-z_]+ min [0-9]+ median [0-9]+ ticks' "$1/serial.txt" || true; } |
-		awk '{ print $2, $4, $6 }'
-}
-
 qemu_run "$keel_iso" "$out/svm-keel" 'bench: done|keel: stopped'
-figures "$out/svm-keel" >"$out/svm-keel/figures"
+bench_figures "$out/svm-keel" >"$out/svm-keel/figures"
 rm -rf "$out/svm-xen" && mkdir -p "$out/svm-xen" && : >"$out/svm-xen/figures"
 if [[ -n $xen_iso ]]; then
 	qemu_run "$xen_iso" "$out/svm-xen" 'bench: done|Panic|FATAL'
-	figures "$out/svm-xen" >"$out/svm-xen/figures"
+	bench_figures "$out/svm-xen" >"$out/svm-xen/figures"
 fi
 
-awk -v xen="$out/svm-xen/figures" 'FILENAME == xen { xmed[$1] = $3; next }
-	{ printf "svm_%s\tticks\t%s\t%s\n", $1, $3, ($1 in xmed ? xmed[$1] : "-") }' \
-	"$out/svm-xen/figures" "$out/svm-keel/figures" >"$out/svm.fig"
+bench_micro_fig svm_ "$out/svm-keel/figures" "$out/svm-xen/figures" >"$out/svm.fig"
 {
 	echo "keel on SVM (QEMU TCG, -cpu qemu64,+svm,+npt -icount shift=0): the micro-benchmarks,"
 	echo "TSC ticks, min / median of 256 rounds (not comparable with Bochs's ticks above)"
 	printf '  %-16s %17s %17s\n' figure keel Xen
-	awk -v xen="$out/svm-xen/figures" 'FILENAME == xen { x[$1] = $2 " / " $3; next }
-		{ printf "  %-16s %17s %17s\n", $1, $2 " / " $3, ($1 in x ? x[$1] : "-") }' \
-		"$out/svm-xen/figures" "$out/svm-keel/figures"
+	bench_micro_rows "$out/svm-keel/figures" "$out/svm-xen/figures"
 	for side in keel xen; do
 		note=$(sed -n 's/^note=//p' "$out/svm-$side/result" 2>/dev/null || true)
 		[[ -z $note ]] || echo "  $side: $note"
