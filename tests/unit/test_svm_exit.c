@@ -46,6 +46,10 @@ void svm_skip_insn(unsigned int len) { skipped = len; }
 void vcpu_block(struct vcpu *v) { (void)v; fail(); }
 void vcpu_yield(struct vcpu *v) { (void)v; fail(); }
 void vlapic_park_ap(struct vcpu *v, const char *why) { (void)v; (void)why; fail(); }
+static int tpr_set = -1;
+bool svm_flush_by_asid;
+
+void vlapic_set_tpr(struct vcpu *v, u8 tpr) { (void)v; tpr_set = tpr; }
 
 /* The guest's code at RIP and its CPUID's CR4 bits, for CR4 writes. */
 static u8 code_bytes[16];
@@ -246,38 +250,54 @@ static void test_npf_decoded(void **state)
 	assert_non_null(strstr(crash_reason, "read of guest-physical 0xfee00300: no MMIO handler there"));
 }
 
-/* MOV to CR4's forms: the register (REX.B for R8-R15 in 64-bit mode only) and the length. */
-static void test_decode_mov_cr4(void **state)
+/* MOV to CRn's forms: CRn (REX.R; LOCK for CR8), the register (REX.B in 64-bit mode only), the length. */
+static void test_decode_mov_to_cr(void **state)
 {
 	const u8 rax[] = { 0x0f, 0x22, 0xe0 }, rdi[] = { 0x0f, 0x22, 0xe7 };
 	const u8 r12[] = { 0x41, 0x0f, 0x22, 0xe4 }, cr3[] = { 0x0f, 0x22, 0xd8 };
-	const u8 mod0[] = { 0x0f, 0x22, 0x20 }, lock_cr8[] = { 0xf0, 0x0f, 0x22, 0xc0 };
+	const u8 mod0[] = { 0x0f, 0x22, 0x20 }, lock_cr8[] = { 0xf0, 0x0f, 0x22, 0xc1 };
+	const u8 cr8_rax[] = { 0x44, 0x0f, 0x22, 0xc0 }, cr8_r9[] = { 0x4d, 0x0f, 0x22, 0xc1 };
+	const u8 lock_cr4[] = { 0xf0, 0x0f, 0x22, 0xe0 };
 	const u8 prefixed[] = { 0x66, 0x2e, 0x41, 0x0f, 0x22, 0xe1 };
 	const u8 rex_early[] = { 0x41, 0x66, 0x0f, 0x22, 0xe1 };	/* a REX the CPU ignores: refused */
 	const u8 too_long[16] = { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 				  0x66, 0x66, 0x66, 0x66, 0x66, 0x0f, 0x22, 0xe0 };
-	unsigned int reg = 99;
+	unsigned int cr = 99, reg = 99;
 
 	(void)state;
-	assert_int_equal(svm_decode_mov_cr4(rax, 3, true, &reg), 3);
+	assert_int_equal(svm_decode_mov_to_cr(rax, 3, true, &cr, &reg), 3);
+	assert_int_equal(cr, 4);
 	assert_int_equal(reg, 0);
-	assert_int_equal(svm_decode_mov_cr4(rdi, 3, false, &reg), 3);
+	assert_int_equal(svm_decode_mov_to_cr(rdi, 3, false, &cr, &reg), 3);
 	assert_int_equal(reg, 7);
-	assert_int_equal(svm_decode_mov_cr4(r12, 4, true, &reg), 4);
+	assert_int_equal(svm_decode_mov_to_cr(r12, 4, true, &cr, &reg), 4);
+	assert_int_equal(cr, 4);
 	assert_int_equal(reg, 12);
 	/* 0x41 is INC ECX outside 64-bit mode: not this instruction. */
-	assert_int_equal(svm_decode_mov_cr4(r12, 4, false, &reg), 0);
-	assert_int_equal(svm_decode_mov_cr4(cr3, 3, true, &reg), 0);
+	assert_int_equal(svm_decode_mov_to_cr(r12, 4, false, &cr, &reg), 0);
+	assert_int_equal(svm_decode_mov_to_cr(cr3, 3, true, &cr, &reg), 3);
+	assert_int_equal(cr, 3);
 	/* The CPU ignores ModRM.mod: 0F 22 20 is mov %rax, %cr4. */
-	assert_int_equal(svm_decode_mov_cr4(mod0, 3, true, &reg), 3);
+	assert_int_equal(svm_decode_mov_to_cr(mod0, 3, true, &cr, &reg), 3);
+	assert_int_equal(cr, 4);
 	assert_int_equal(reg, 0);
-	assert_int_equal(svm_decode_mov_cr4(prefixed, 6, true, &reg), 6);
+	assert_int_equal(svm_decode_mov_to_cr(prefixed, 6, true, &cr, &reg), 6);
 	assert_int_equal(reg, 9);
-	assert_int_equal(svm_decode_mov_cr4(rex_early, 5, true, &reg), 0);
-	assert_int_equal(svm_decode_mov_cr4(too_long, 16, true, &reg), 0);	/* past 15 bytes */
-	assert_int_equal(svm_decode_mov_cr4(lock_cr8, 4, true, &reg), 0);
-	assert_int_equal(svm_decode_mov_cr4(r12, 3, true, &reg), 0);	/* cut short */
-	assert_int_equal(svm_decode_mov_cr4(rax, 0, true, &reg), 0);
+	/* CR8: REX.R in 64-bit mode, LOCK with CR0 in any mode; LOCK with another CR is #UD. */
+	assert_int_equal(svm_decode_mov_to_cr(cr8_rax, 4, true, &cr, &reg), 4);
+	assert_int_equal(cr, 8);
+	assert_int_equal(reg, 0);
+	assert_int_equal(svm_decode_mov_to_cr(cr8_r9, 4, true, &cr, &reg), 4);
+	assert_int_equal(cr, 8);
+	assert_int_equal(reg, 9);
+	assert_int_equal(svm_decode_mov_to_cr(lock_cr8, 4, false, &cr, &reg), 4);
+	assert_int_equal(cr, 8);
+	assert_int_equal(reg, 1);
+	assert_int_equal(svm_decode_mov_to_cr(lock_cr4, 4, true, &cr, &reg), 0);
+	assert_int_equal(svm_decode_mov_to_cr(rex_early, 5, true, &cr, &reg), 0);
+	assert_int_equal(svm_decode_mov_to_cr(too_long, 16, true, &cr, &reg), 0);	/* past 15 bytes */
+	assert_int_equal(svm_decode_mov_to_cr(r12, 3, true, &cr, &reg), 0);	/* cut short */
+	assert_int_equal(svm_decode_mov_to_cr(rax, 0, true, &cr, &reg), 0);
 }
 
 /* A CR4 write exit of `mov %r8, %cr4` with R8 = @val, CR4 @old before it. */
@@ -316,8 +336,15 @@ static void test_cr4_write(void **state)
 	assert_int_equal(skipped, 4);
 	assert_int_equal(gp_injected, 0);
 	assert_int_equal(vcpu.arch.asid_gen, 0);	/* PGE toggled: a new ASID, flushed */
+	assert_false(vcpu.arch.flush_asid);
 	assert_true(cr4_exit(base, base));
 	assert_int_equal(vcpu.arch.asid_gen, 7);	/* nothing of paging changed */
+	assert_false(vcpu.arch.flush_asid);
+	svm_flush_by_asid = true;			/* the CPU flushes one ASID: that */
+	assert_true(cr4_exit(base, base | X86_CR4_PGE));
+	assert_int_equal(vcpu.arch.asid_gen, 7);
+	assert_true(vcpu.arch.flush_asid);
+	vcpu.arch.flush_asid = svm_flush_by_asid = false;
 	assert_true(cr4_exit(base, base | X86_CR4_PKE));
 	assert_int_equal(gp_injected, 1);
 	assert_int_equal(vmcb.cr4, base);
@@ -352,7 +379,54 @@ static void test_cr4_write(void **state)
 	/* Not a MOV to CR4 at RIP (rewritten meanwhile): the domain stops, saying so. */
 	code_bytes[0] = 0x90;
 	assert_false(take_exit(SVM_EXIT_CR0_WRITE + 4, 0, 0));
-	assert_string_equal(crash_reason, "CR4 write keel cannot decode (exit code 0x14, info 0 0, rip 0x1000)");
+	assert_string_equal(crash_reason, "CR write keel cannot decode (exit code 0x14, info 0 0, rip 0x1000)");
+	/* A MOV to CR8 where the exit says CR4: the same. */
+	memcpy(code_bytes, (u8[]){ 0x44, 0x0f, 0x22, 0xc0 }, 4);
+	code_len = 4;
+	crash_reason = NULL;
+	assert_false(take_exit(SVM_EXIT_CR0_WRITE + 4, 0, 0));
+	assert_non_null(crash_reason);
+}
+
+/*
+ * CR8 writes set the vLAPIC's TPR (CR8 << 4) and skip the instruction;
+ * reserved bits are #GP with the TPR unchanged, and so is any write at CPL3.
+ */
+static void test_cr8_write(void **state)
+{
+	(void)state;
+	memcpy(code_bytes, (u8[]){ 0x44, 0x0f, 0x22, 0xc0 }, 4);	/* mov %rax, %cr8 */
+	code_len = 4;
+	memset(&vmcb, 0, sizeof(vmcb));
+	gp_injected = skipped = 0;
+	tpr_set = -1;
+	vcpu.arch.regs.rax = 3;
+	assert_true(take_exit(SVM_EXIT_CR0_WRITE + 8, 0, 0));
+	assert_int_equal(tpr_set, 0x30);
+	assert_int_equal(skipped, 4);
+	assert_int_equal(gp_injected, 0);
+	tpr_set = -1, skipped = 0;
+	vcpu.arch.regs.rax = 0x10;
+	assert_true(take_exit(SVM_EXIT_CR0_WRITE + 8, 0, 0));
+	assert_int_equal(gp_injected, 1);
+	assert_int_equal(tpr_set, -1);
+	assert_int_equal(skipped, 0);
+	/* 32-bit code's LOCK MOV CR0 alias, ECX's low half only. */
+	long_mode = false;
+	memcpy(code_bytes, (u8[]){ 0xf0, 0x0f, 0x22, 0xc1 }, 4);
+	vcpu.arch.regs.rcx = (1ULL << 32) | 15;
+	assert_true(take_exit(SVM_EXIT_CR0_WRITE + 8, 0, 0));
+	assert_int_equal(tpr_set, 0xf0);
+	assert_int_equal(skipped, 4);
+	long_mode = true;
+	tpr_set = -1, skipped = gp_injected = 0;
+	vcpu.arch.regs.rax = 1;
+	memcpy(code_bytes, (u8[]){ 0x44, 0x0f, 0x22, 0xc0 }, 4);
+	vmcb.exitcode = SVM_EXIT_CR0_WRITE + 8;
+	vmcb.cpl = 3;
+	assert_true(svm_handle_exit(&vcpu, &vmcb));
+	assert_int_equal(gp_injected, 1);
+	assert_int_equal(tpr_set, -1);
 }
 
 int main(void)
@@ -362,8 +436,9 @@ int main(void)
 		cmocka_unit_test(test_software_events_not_requeued),
 		cmocka_unit_test(test_ioio_decoded),
 		cmocka_unit_test(test_npf_decoded),
-		cmocka_unit_test(test_decode_mov_cr4),
+		cmocka_unit_test(test_decode_mov_to_cr),
 		cmocka_unit_test(test_cr4_write),
+		cmocka_unit_test(test_cr8_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 u32 svm_max_asid;	/* ASIDs 1 .. svm_max_asid - 1 are the guests' */
 bool svm_nrips;		/* the CPU saves the next RIP on exits (NRIP save) */
+bool svm_flush_by_asid;
 u8 *svm_iopm_all;
 
 static int svm_unusable(const char *why)
@@ -76,9 +77,10 @@ int svm_virt_init(void)
 		return svm_unusable("offers no ASID for guests");
 	svm_max_asid = l.ebx;
 	svm_nrips = l.edx & CPUID_SVM_NRIPS;
+	svm_flush_by_asid = l.edx & CPUID_SVM_FLUSH_BY_ASID;
 	pr_info("svm: SVM revision %u, %u ASIDs, nested paging yes, NRIP save %s, decode assists %s, flush by ASID %s\n",
 		l.eax & 0xff, l.ebx, svm_nrips ? "yes" : "no",
-		l.edx & BIT(7) ? "yes" : "no", l.edx & BIT(6) ? "yes" : "no");
+		l.edx & BIT(7) ? "yes" : "no", svm_flush_by_asid ? "yes" : "no");
 	this_x86_cpu()->vmxon_region = alloc_page();
 	svm_iopm_all = alloc_pages(2);
 	if (!this_x86_cpu()->vmxon_region || !svm_iopm_all)

@@ -147,10 +147,11 @@ static bool npf(struct vcpu *v, struct vmcb *vmcb)
 	return crash(v, vmcb, what);
 }
 
-#define MODRM_REG_CR4 0x20	/* ModRM.reg 4 (CR4); mod is ignored: rm is the source */
 #define EFER_LMA BIT(10)
-#define CR4_NEW_ASID (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCIDE | \
+#define CR4_FLUSH_TLB (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCIDE | \
 		      X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+#define PREFIX_LOCK 0xf0
+#define CR8_VALID 0xfULL
 
 /* Prefixes that do not change MOV CR's meaning; LOCK does (AMD's CR8 alias). */
 static bool ignored_prefix(u8 b)
@@ -160,64 +161,125 @@ static bool ignored_prefix(u8 b)
 }
 
 /*
- * MOV to CR4 (0F 22 /r, ModRM.reg 4; REX.B for R8-R15 in 64-bit mode, as
- * the byte just before the opcode). The CPU ignores ModRM.mod and the
- * other legacy prefixes. No decode assists under QEMU: the source register
- * and the length come from the instruction's bytes. Returns the length, or
- * 0 for anything else.
+ * MOV to CRn (0F 22 /r): ModRM.reg, with REX.R, names CRn; ModRM.rm, with
+ * REX.B, the source register (a REX counts only in 64-bit mode, as the
+ * byte just before the opcode). The CPU ignores ModRM.mod and the other
+ * legacy prefixes; LOCK turns CR0 into CR8 (AMD's AltMovCr8 for 32-bit
+ * code). No decode assists under QEMU: CRn, the source and the length come
+ * from the instruction's bytes. Returns the length, or 0 for anything else.
  */
-unsigned int svm_decode_mov_cr4(const u8 *insn, unsigned int avail, bool is64,
-				unsigned int *reg)
+unsigned int svm_decode_mov_to_cr(const u8 *insn, unsigned int avail, bool is64,
+				  unsigned int *cr, unsigned int *reg)
 {
-	unsigned int i = 0, rex_b = 0;
+	unsigned int i, rex = 0;
+	bool lock = false;
 
 	if (avail > MMIO_INSN_MAX)
 		avail = MMIO_INSN_MAX;
-	while (i < avail && ignored_prefix(insn[i]))
-		i++;
+	for (i = 0; i < avail; i++) {
+		if (insn[i] == PREFIX_LOCK)
+			lock = true;
+		else if (!ignored_prefix(insn[i]))
+			break;
+	}
 	if (is64 && i < avail && (insn[i] & 0xf0) == 0x40)
-		rex_b = insn[i++] & 1 ? 8 : 0;
-	if (avail < i + 3 || insn[i] != 0x0f || insn[i + 1] != 0x22 ||
-	    (insn[i + 2] & 0x38) != MODRM_REG_CR4)
+		rex = insn[i++];
+	if (avail < i + 3 || insn[i] != 0x0f || insn[i + 1] != 0x22)
 		return 0;
-	*reg = (insn[i + 2] & 7) | rex_b;
+	*cr = ((insn[i + 2] >> 3) & 7) | (rex & 4 ? 8 : 0);
+	if (lock && *cr)
+		return 0;
+	if (lock)
+		*cr = 8;
+	*reg = (insn[i + 2] & 7) | (rex & 1 ? 8 : 0);
 	return i + 3;
+}
+
+/*
+ * The value an intercepted MOV to CR@cr writes, and its length; else 0
+ * for #GP at CPL > 0 (the CPU's own check comes first; never trust it),
+ * or -1 when the domain crashed because the bytes at RIP are no such
+ * instruction (another of its vCPUs rewrote them).
+ */
+static int mov_to_cr(struct vcpu *v, struct vmcb *vmcb, unsigned int cr,
+		     u64 *val)
+{
+	u8 insn[MMIO_INSN_MAX];
+	unsigned int found, reg, len;
+	u64 *src;
+
+	if (vmcb->cpl) {
+		svm_inject_exception(X86_EXC_GP, true, 0);
+		return 0;
+	}
+	len = svm_decode_mov_to_cr(insn, guest_fetch_insn(v, insn),
+				   svm_guest_64bit(), &found, &reg);
+	if (!len || found != cr) {
+		crash(v, vmcb, "CR write keel cannot decode");
+		return -1;
+	}
+	src = guest_gpr(v, reg);
+	*val = src ? *src : vmcb->rsp;
+	if (!svm_guest_64bit())
+		*val = (u32)*val;
+	return len;
+}
+
+/* The guest's TLB goes at its next VMRUN: its ASID's where the CPU can, else by a new ASID. */
+static void flush_guest_tlb(struct vcpu *v)
+{
+	if (svm_flush_by_asid)
+		v->arch.flush_asid = true;
+	else
+		v->arch.asid_gen = 0;
 }
 
 /*
  * A CR4 write: bits the guest's CPUID does not offer (PKE while keel
  * does not switch PKRU, LA57, VMXE, ...) are #GP and CR4 stays, as VT-x's
  * guest/host mask makes them; so is clearing PAE in long mode. A change
- * of a paging bit takes a new ASID (a flushed TLB), as MOV CR4 flushes.
+ * of a paging bit flushes the guest's TLB, as MOV CR4 does.
  */
 static bool cr4_write(struct vcpu *v, struct vmcb *vmcb)
 {
-	u8 insn[MMIO_INSN_MAX];
-	unsigned int reg, len;
-	u64 val, *src;
+	u64 val;
+	int len = mov_to_cr(v, vmcb, 4, &val);
 
-	if (vmcb->cpl) {		/* the CPU's own check comes first; never trust it */
-		svm_inject_exception(X86_EXC_GP, true, 0);
-		return true;
-	}
-	len = svm_decode_mov_cr4(insn, guest_fetch_insn(v, insn),
-				 svm_guest_64bit(), &reg);
-	if (!len)
-		return crash(v, vmcb, "CR4 write keel cannot decode");
-	src = guest_gpr(v, reg);
-	val = src ? *src : vmcb->rsp;
-	if (!svm_guest_64bit())
-		val = (u32)val;
+	if (len <= 0)
+		return !len;
 	if ((val & ~guest_cr4_valid(v)) ||
 	    ((vmcb->efer & EFER_LMA) && !(val & X86_CR4_PAE))) {
 		svm_inject_exception(X86_EXC_GP, true, 0);
 		return true;
 	}
-	if ((val ^ vmcb->cr4) & CR4_NEW_ASID)
-		v->arch.asid_gen = 0;
+	if ((val ^ vmcb->cr4) & CR4_FLUSH_TLB)
+		flush_guest_tlb(v);
 	vmcb->cr4 = val;
 	svm_skip_insn(len);
-	return v->domain->state == DOMAIN_RUNNING;
+	return true;
+}
+
+/*
+ * A CR8 write: the vLAPIC's task priority, which V_TPR (what CR8 reads)
+ * copies at every VM entry. It exits so that a vector the old priority
+ * held back is delivered as soon as the priority drops (VT-x's TPR
+ * threshold does it there), and so that reserved bits are #GP, which
+ * QEMU's SVM does not check.
+ */
+static bool cr8_write(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 val;
+	int len = mov_to_cr(v, vmcb, 8, &val);
+
+	if (len <= 0)
+		return !len;
+	if (val & ~CR8_VALID) {
+		svm_inject_exception(X86_EXC_GP, true, 0);
+		return true;
+	}
+	vlapic_set_tpr(v, val << 4);
+	svm_skip_insn(len);
+	return true;
 }
 
 static bool count(struct vcpu *v, unsigned int vmx_reason)
@@ -267,6 +329,9 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_CR0_WRITE + 4:
 		count(v, EXIT_REASON_CR_ACCESS);
 		return cr4_write(v, vmcb);
+	case SVM_EXIT_CR0_WRITE + 8:
+		count(v, EXIT_REASON_CR_ACCESS);
+		return cr8_write(v, vmcb);
 	case SVM_EXIT_NPF:
 		count(v, EXIT_REASON_EPT_VIOLATION);
 		return npf(v, vmcb);
@@ -277,7 +342,7 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 		return false;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:		/* no DMA of a guest to flush for */
-		count(v, EXIT_REASON_WBINVD);
+		count(v, code == SVM_EXIT_INVD ? EXIT_REASON_INVD : EXIT_REASON_WBINVD);
 		svm_skip_insn(2);
 		return true;
 	case SVM_EXIT_SHUTDOWN:

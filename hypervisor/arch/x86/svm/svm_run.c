@@ -107,7 +107,9 @@ static void svm_enter_guest(struct pcpu *c, struct vcpu *v, struct vmcb *vmcb)
 	if (cpumask_test_and_clear_atomic(&v->domain->arch.ept_stale, c->id))
 		flush = true;
 	vmcb->asid = v->arch.asid;
-	vmcb->tlb_control = flush ? TLB_CONTROL_FLUSH_ALL : 0;
+	vmcb->tlb_control = flush ? TLB_CONTROL_FLUSH_ALL :
+			    v->arch.flush_asid ? TLB_CONTROL_FLUSH_ASID : 0;
+	v->arch.flush_asid = false;
 	vmcb->clean = 0;
 }
 
@@ -170,13 +172,13 @@ void svm_vcpu_run(struct vcpu *v)
 			v->arch.asid_gen = 0;	/* INIT flushes the TLB */
 		}
 		svm_deliver_interrupts(v, vmcb);
+		/* CR8 reads V_TPR; its writes exit (cr8_write()): keel's copy. */
 		vmcb->vintr = (vmcb->vintr & ~V_TPR_MASK) | (vlapic_get_tpr(v) >> 4);
 		svm_enter_guest(c, v, vmcb);
 		vmcb->rax = v->arch.regs.rax;
 		svm_enter(&v->arch.regs, vmcb_pa, this_x86_cpu()->svm_host_pa);
 		WRITE_ONCE(c->in_guest, false);
 		v->arch.regs.rax = vmcb->rax;
-		vlapic_set_tpr(v, (vmcb->vintr & V_TPR_MASK) << 4);
 		if (!svm_handle_exit(v, vmcb))
 			break;
 	}

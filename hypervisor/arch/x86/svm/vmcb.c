@@ -92,9 +92,9 @@ void svm_restart_ap(struct vcpu *v)
 }
 
 /*
- * What exits (docs/vmexits.md, "SVM"): CR4 writes, physical interrupts,
- * NMIs, INIT, CPUID, HLT, every port and MSR outside the maps, VMMCALL
- * (hypercalls), shutdown (triple fault), task switches, RDPMC,
+ * What exits (docs/vmexits.md, "SVM"): CR4 and CR8 writes, physical
+ * interrupts, NMIs, INIT, CPUID, HLT, every port and MSR outside the maps,
+ * VMMCALL (hypercalls), shutdown (triple fault), task switches, RDPMC,
  * INVD/WBINVD, MONITOR/MWAIT, XSETBV (XCR0 stays x87|SSE: keel switches
  * only FXSAVE state), the SVM instructions (VMRUN must; INVLPGA, which
  * would drop any ASID's translations, keel's too), RDTSCP, PAUSE with
@@ -104,7 +104,7 @@ static void set_intercepts(struct vcpu *v, struct vmcb *vmcb)
 {
 	struct hwdom_ports *ports = v->domain->arch.hwdom_ports;
 
-	vmcb->intercepts[0] = ICPT_CR_WRITE(4);
+	vmcb->intercepts[0] = ICPT_CR_WRITE(4) | ICPT_CR_WRITE(8);
 	vmcb->intercepts[2] = BIT(X86_EXC_DB) | BIT(X86_EXC_AC);
 	vmcb->intercepts[3] = ICPT_INTR | ICPT_NMI | ICPT_INIT | ICPT_CPUID |
 			      ICPT_HLT | ICPT_IOIO | ICPT_MSR | ICPT_SHUTDOWN |

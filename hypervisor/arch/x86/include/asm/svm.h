@@ -11,6 +11,7 @@
 #define CPUID_EXT1_ECX_SVM BIT(2)
 #define CPUID_SVM_NPT BIT(0)		/* 0x8000000A EDX */
 #define CPUID_SVM_NRIPS BIT(3)
+#define CPUID_SVM_FLUSH_BY_ASID BIT(6)
 
 /* intercepts[0]: CR reads 0-15, writes 16-31; [1]: DRs; [2]: exceptions. */
 #define ICPT_CR_WRITE(n) BIT(16 + (n))
@@ -49,6 +50,7 @@
 #define V_INTR_MASKING BIT(24)
 
 #define TLB_CONTROL_FLUSH_ALL 1
+#define TLB_CONTROL_FLUSH_ASID 3
 
 /* EVENTINJ and EXITINTINFO */
 #define EVENT_VALID BIT(31)

@@ -11,6 +11,7 @@ struct guest_regs;
 
 extern u32 svm_max_asid;
 extern bool svm_nrips;
+extern bool svm_flush_by_asid;	/* TLB_CONTROL_FLUSH_ASID works (CPUID 0x8000000A EDX[6]) */
 /* An I/O permission map (12 KiB) on which every port exits. */
 extern u8 *svm_iopm_all;
 extern cpumask_t npt_flush_all_pending;
@@ -20,9 +21,9 @@ int svm_vmcb_init(struct vcpu *v, u32 entry, u32 start_info);
 void svm_vmcb_free(struct vcpu *v);
 /* @v as INIT then SIPI leave an AP: real mode at sipi_vector << 12. */
 void svm_restart_ap(struct vcpu *v);
-/* MOV to CR4's length and source register @reg in @insn, or 0 (svm_exit.c). */
-unsigned int svm_decode_mov_cr4(const u8 *insn, unsigned int avail, bool is64,
-				unsigned int *reg);
+/* MOV to CR@cr's length and source register @reg in @insn, or 0 (svm_exit.c). */
+unsigned int svm_decode_mov_to_cr(const u8 *insn, unsigned int avail, bool is64,
+				  unsigned int *cr, unsigned int *reg);
 /* Handle @v's #VMEXIT; false to return to the scheduler. */
 bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb);
 

@@ -41,6 +41,7 @@ struct arch_vcpu {
 	u8 ap_lines;		/* its down/SIPI lines printed so far (vlapic.c) */
 	u16 vpid;		/* from vpid.c; 0 until the VMCS is made */
 	u32 asid, asid_gen;	/* SVM: its ASID on host_cpu, of that CPU's generation */
+	bool flush_asid;	/* SVM: flush that ASID's TLB at the next VMRUN */
 	/*
 	 * Debug registers (debugreg.c): DR0-3 and DR6 are in the CPU only
 	 * while dr_loaded; else here, and MOV DR exits. DR7 is in the VMCS;
