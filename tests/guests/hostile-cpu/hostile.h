@@ -25,7 +25,7 @@ void user_init(void);
 /* Run @fn at CPL3 on a stack of its own, interrupts off; back at CPL0 when it returns. */
 void run_user(void (*fn)(void));
 
-/* insn.c: VMX instructions at the current CPL (also run from CPL3). */
+/* insn.c: VMX and SVM instructions at the current CPL (also run from CPL3). */
 struct vmx_result {
 	unsigned int count;	/* how many ran */
 	const char *wrong;	/* the first that raised no #UD, or NULL */

@@ -1,17 +1,21 @@
-/* Instructions a guest may not have: VMX, GETSEC, XSETBV, MONITOR/MWAIT, RDTSCP (#UD), RDPMC (#GP), INVD/WBINVD (nothing). */
+/* Instructions a guest may not have: VMX and SVM, GETSEC, XSETBV, MONITOR/MWAIT, RDTSCP (#UD), RDPMC (#GP), INVD/WBINVD (nothing). */
 #include "hostile.h"
 
 static u64 region[512] __aligned(4096);
 static u64 desc[2];
 
 /*
- * Every instruction of VMX operation, each at this CPL: #UD, and the guest
- * goes on. Counts them in @r; the first that did otherwise is named there.
+ * Every instruction of VMX and SVM operation, each at this CPL: #UD, and
+ * the guest goes on. Counts them in @r; the first that did otherwise is
+ * named there.
  */
 void vmx_instruction_faults(struct vmx_result *r)
 {
 	u64 pa = (uptr)region, val = 0;
+	u16 cs;
 	int vec;
+
+	asm volatile("mov %%cs, %0" : "=r"(cs));
 
 #define VMX_UD(name, insn, ...)						\
 	do {								\
@@ -35,7 +39,31 @@ void vmx_instruction_faults(struct vmx_result *r)
 	VMX_UD("INVEPT", "invept %0, %1", : : "m"(desc), "r"(2ULL) : "cc");
 	VMX_UD("INVVPID", "invvpid %0, %1", : : "m"(desc), "r"(2ULL) : "cc");
 	VMX_UD("VMFUNC", ".byte 0x0f, 0x01, 0xd4", : "+a"(val) : : "cc");
+	/*
+	 * AMD's: #UD on Intel; under SVM they exit at CPL0 (a guest runs with
+	 * EFER.SVME set) and keel answers #UD, while at CPL3 the CPU's own
+	 * privilege check comes first: #GP.
+	 */
+#define SVM_UD(name, insn, ...)						\
+	do {								\
+		vec = TRY_INSN(insn, __VA_ARGS__);			\
+		r->count++;						\
+		if (vec != X86_EXC_UD && !((cs & 3) && vec == X86_EXC_GP) && \
+		    !r->wrong) {					\
+			r->wrong = name;				\
+			r->vector = vec;				\
+		}							\
+	} while (0)
+
+	SVM_UD("VMRUN", "vmrun", : : "a"(pa) : "memory");
+	SVM_UD("VMLOAD", "vmload", : : "a"(pa) : "memory");
+	SVM_UD("VMSAVE", "vmsave", : : "a"(pa) : "memory");
+	SVM_UD("STGI", "stgi", : : : "memory");
+	SVM_UD("CLGI", "clgi", : : : "memory");
+	SVM_UD("SKINIT", "skinit", : : "a"(pa) : "memory");
+	SVM_UD("INVLPGA", "invlpga", : : "a"(pa), "c"(0) : "memory");
 #undef VMX_UD
+#undef SVM_UD
 }
 
 void check_vmx_instructions(void)
@@ -44,7 +72,7 @@ void check_vmx_instructions(void)
 
 	vmx_instruction_faults(&r);
 	CHECK(!r.wrong, "%s at CPL0: vector %d, want #UD", r.wrong, r.vector);
-	printf("guest: %u VMX instructions at CPL0: #UD each\n", r.count);
+	printf("guest: %u VMX and SVM instructions at CPL0: #UD each\n", r.count);
 }
 
 void check_instructions(void)
