@@ -54,7 +54,23 @@ struct domain_spec {
 	int modules[PVH_MAX_MODULES];
 };
 
-/* Copy the spec's modules after the kernel and describe them in @p. */
+/*
+ * The first @size bytes at or above @at, and below @limit, that are all
+ * @d's own RAM; 0 if there are none. A hardware domain's RAM is the host's
+ * 1:1, with holes where keel's pages and the moved boot modules are.
+ */
+static u64 fit_in_ram(struct domain *d, u64 at, u64 size, u64 limit)
+{
+	for (u64 pa = at; pa < at + size; pa += PAGE_SIZE) {
+		if (at + size > limit)
+			return 0;
+		if (!guest_page(d, pa))
+			at = pa + PAGE_SIZE;
+	}
+	return at + size <= limit ? at : 0;
+}
+
+/* Copy the spec's modules after the kernel, into its RAM, and describe them in @p. */
 static int load_modules(struct domain *d, const struct boot_info *bi,
 			const struct domain_spec *s, u64 at,
 			struct pvh_boot_params *p)
@@ -67,9 +83,8 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 		const struct boot_module *m = &bi->modules[s->modules[i]];
 		u64 size = m->end - m->start;
 
-		at = ALIGN_UP(at, PAGE_SIZE);
-		if (at + size > limit ||
-		    copy_to_guest_phys(d, at, phys_to_virt(m->start), size)) {
+		at = fit_in_ram(d, ALIGN_UP(at, PAGE_SIZE), size, limit);
+		if (!at || copy_to_guest_phys(d, at, phys_to_virt(m->start), size)) {
 			pr_err("d%u: module %d (%llu KiB) does not fit in %llu MiB\n",
 			       d->id, s->modules[i], (unsigned long long)size >> 10,
 			       (unsigned long long)d->mem_size >> 20);
