@@ -105,8 +105,11 @@ custom_param("dom0_restarts", parse_dom0_restarts);
 static void report_resident(struct domain **built, unsigned int n)
 {
 	u64 image = boot_info.image_phys_end - boot_info.image_phys_start;
-	u64 guests = 0, used = mm_free_at_init - host_pages.nr_free;
+	u64 guests = 0, used = 0;
 
+	/* A failed dom0 hands keel the RAM it kept for it: more free than at init. */
+	if (host_pages.nr_free < mm_free_at_init)
+		used = mm_free_at_init - host_pages.nr_free;
 	for (unsigned int i = 0; i < n; i++)
 		guests += frames_owned(built[i]->id);
 	used = used > guests ? PFN_PHYS(used - guests) : 0;
