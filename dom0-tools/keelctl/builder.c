@@ -169,7 +169,7 @@ static int pin_vcpus(struct hv *hv, const struct domain_config *cfg, uint16_t do
 		if (rc) {
 			kc_err("%s: cpus = \"%s\": keel refused setvcpuaffinity: %s%s", cfg->name,
 			       cfg->cpus, strerror(-rc),
-			       rc == -EINVAL ? " (it names a CPU keel does not have)" : "");
+			       rc == -EINVAL ? " (it names none of keel's CPUs)" : "");
 			return rc;
 		}
 	}

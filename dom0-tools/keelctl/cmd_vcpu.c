@@ -117,11 +117,10 @@ static int pin_one(struct kc *kc, const char *name, uint16_t domid, uint32_t vcp
 int cmd_vcpu_pin(struct kc *kc, int argc, char **argv)
 {
 	struct keel_domctl_info info;
-	unsigned int nr_cpus;
+	unsigned int nr_cpus, cpu;
 	struct cpuset set;
 	uint64_t vcpu;
 	const char *why;
-	int last;
 	uint16_t domid;
 	bool all;
 	int status = EXIT_OK;
@@ -139,13 +138,12 @@ int cmd_vcpu_pin(struct kc *kc, int argc, char **argv)
 		return usage_error("vcpu-pin", "keel has no soft affinity: SOFT must be 'all' or '-'");
 	if (!kc_hv(kc) || !(nr_cpus = host_cpus(kc)))
 		return EXIT_FAIL;
-	if (!strcmp(argv[3], "all")) {
-		memset(&set, 0, sizeof(set));
-		for (unsigned int cpu = 0; cpu < nr_cpus && cpu < CPULIST_MAX_CPUS; cpu++)
-			set.w[cpu / 64] |= 1ULL << (cpu % 64);
-	} else if ((last = cpuset_last(&set)) >= (int)nr_cpus) {
-		kc_err("vcpu-pin: CPUS '%s' names CPU %d; keel runs on %u CPU%s (0-%u)", argv[3],
-		       last, nr_cpus, nr_cpus == 1 ? "" : "s", nr_cpus - 1);
+	/* As Xen: CPUs keel lacks are ignored (vcpu-list shows what is in force), none is refused. */
+	for (cpu = 0; cpu < nr_cpus && !cpuset_has(&set, cpu); cpu++)
+		;
+	if (cpu == nr_cpus) {
+		kc_err("vcpu-pin: CPUS '%s' names none of keel's CPUs (keel has %s%u)", argv[3],
+		       nr_cpus == 1 ? "only CPU " : "CPUs 0-", nr_cpus - 1);
 		return EXIT_FAIL;
 	}
 	kc_xs(kc);	/* names; ids work without */

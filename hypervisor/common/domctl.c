@@ -267,11 +267,16 @@ BUILD_BUG_ON(KEEL_MAX_CPUS != MAX_CPUS);
 
 /*
  * getvcpuinfo and setvcpuaffinity: one vCPU of @d, its index checked; the
- * affinity bitmap copied in once and checked, and written back.
+ * affinity bitmap as Xen's xenctl_bitmap_to_bitmap() reads it: only the
+ * bytes that hold keel's CPUs, copied in once, bits past them ignored; a
+ * mask with none of keel's CPUs is -EINVAL (vcpu_set_hard_affinity()).
+ * The affinity in force is written back, zeros up to KEEL_MAX_CPUS bits
+ * at most: bytes past those are never touched, whatever nr_bits says.
  */
 static long domctl_vcpu(struct vcpu *caller, struct domain *d, struct keel_domctl *op)
 {
-	u32 idx = op->u.vcpu.vcpu, nr_bits = op->u.vcpu.nr_bits;
+	u32 idx = op->u.vcpu.vcpu, nr_bits = MIN(op->u.vcpu.nr_bits, MAX_CPUS);
+	u32 in_bits = MIN(nr_bits, nr_cpus);
 	u8 map[MAX_CPUS / 8];
 	unsigned int cpu;
 	cpumask_t mask;
@@ -281,15 +286,12 @@ static long domctl_vcpu(struct vcpu *caller, struct domain *d, struct keel_domct
 
 	if (idx >= d->nr_vcpus)
 		return -ENOENT;
-	if (nr_bits > MAX_CPUS)
-		return -EINVAL;
 	v = d->vcpus[idx];
 	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
-		if (copy_from_guest(caller, map, op->u.vcpu.bitmap, (nr_bits + 7) / 8))
+		if (copy_from_guest(caller, map, op->u.vcpu.bitmap, (in_bits + 7) / 8))
 			return -EFAULT;
-		if (!cpumask_from_bytes(&mask, map, nr_bits, nr_cpus))
-			return -EINVAL;		/* a CPU keel does not have */
-		rc = sched_vcpu_set_affinity(v, &mask);
+		cpumask_from_bytes(&mask, map, in_bits);
+		rc = sched_vcpu_set_affinity(v, &mask);	/* -EINVAL: none of keel's CPUs */
 		if (rc)
 			return rc;
 	}

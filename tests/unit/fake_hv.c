@@ -214,26 +214,23 @@ static int domctl_on(struct fake_hv *f, struct fake_domain *d, struct keel_domct
 
 /*
  * getvcpuinfo and setvcpuaffinity as keel checks them: any domain, dom0 too; the affinity a
- * xenctl_bitmap of at most KEEL_MAX_CPUS bits, a CPU past FAKE_NR_CPUS refused.
+ * xenctl_bitmap of which only the bytes of FAKE_NR_CPUS CPUs are read (bits past those are
+ * ignored, none of them is -EINVAL), written back as the CPUs in force, zeros after them up to
+ * KEEL_MAX_CPUS bits at most, whatever nr_bits says.
  */
 static int vcpu_op(struct fake_domain *d, struct keel_domctl *op)
 {
-	uint32_t i = op->u.vcpu.vcpu, nr_bits = op->u.vcpu.nr_bits;
+	uint32_t i = op->u.vcpu.vcpu;
+	uint32_t nr_bits = op->u.vcpu.nr_bits < KEEL_MAX_CPUS ? op->u.vcpu.nr_bits : KEEL_MAX_CPUS;
 	uint8_t *map = (uint8_t *)(uintptr_t)op->u.vcpu.bitmap;
 	uint64_t all = (1ULL << FAKE_NR_CPUS) - 1, mask = 0;
 
 	if (i >= d->vcpus)
 		return -ENOENT;
-	if (nr_bits > KEEL_MAX_CPUS)
-		return -EINVAL;
 	if (op->cmd == KEEL_DOMCTL_setvcpuaffinity) {
-		for (uint32_t cpu = 0; cpu < nr_bits; cpu++) {
-			if (!(map[cpu / 8] >> (cpu % 8) & 1))
-				continue;
-			if (cpu >= FAKE_NR_CPUS)
-				return -EINVAL;
-			mask |= 1ULL << cpu;
-		}
+		for (uint32_t cpu = 0; cpu < nr_bits && cpu < FAKE_NR_CPUS; cpu++)
+			if (map[cpu / 8] >> (cpu % 8) & 1)
+				mask |= 1ULL << cpu;
 		if (!mask)
 			return -EINVAL;
 		d->affinity[i] = mask;

@@ -1986,14 +1986,26 @@ static void test_vcpu_commands(void **state)
 	capture_reset();
 	assert_int_equal(run("vcpu-pin", "vm", "2", "0", NULL), EXIT_FAIL);
 	assert_string_equal(captured(), "keelctl: vcpu-pin: vm has vCPUs 0-1, not 2\n");
+	/* As Xen: CPUs keel lacks are ignored, vcpu-list shows the ones in force; none is refused. */
 	capture_reset();
-	assert_int_equal(run("vcpu-pin", "vm", "0", "1,5", NULL), EXIT_FAIL);
-	assert_string_equal(captured(),
-			    "keelctl: vcpu-pin: CPUS '1,5' names CPU 5; keel runs on 2 CPUs (0-1)\n");
-	capture_reset();
-	assert_int_equal(run("vcpu-pin", "vm", "0", "0,200", NULL), EXIT_FAIL);
-	assert_string_equal(captured(),
-			    "keelctl: vcpu-pin: CPUS '0,200' names CPU 200; keel runs on 2 CPUs (0-1)\n");
+	assert_int_equal(run("vcpu-pin", "vm", "0", "1,5", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].affinity[0], 2);
+	assert_int_equal(run("vcpu-pin", "vm", "all", "0-7", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].affinity[0], 3);
+	assert_int_equal(fake.dom[domid].affinity[1], 3);
+	assert_int_equal(run("vcpu-pin", "vm", "1", "0,200", NULL), EXIT_OK);
+	assert_int_equal(fake.dom[domid].affinity[1], 1);
+	assert_string_equal(captured(), "");
+	mark = strlen(out_text(&out));
+	assert_int_equal(run("vcpu-list", "vm", NULL), EXIT_OK);
+	assert_string_equal(out_text(&out) + mark,
+		"Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+		"vm                                   1     0    0   -b-       1.2  all / all\n"
+		"vm                                   1     1    -   --p       0.0  0 / all\n");
+	assert_int_equal(run("vcpu-pin", "vm", "all", "0", NULL), EXIT_OK);
+	assert_int_equal(run("vcpu-pin", "vm", "0", "2-7,200", NULL), EXIT_FAIL);
+	assert_string_equal(captured(), "keelctl: vcpu-pin: CPUS '2-7,200' names none of keel's "
+			    "CPUs (keel has CPUs 0-1)\n");
 	capture_reset();
 	assert_int_equal(run("vcpu-pin", "vm", "0", "0-1,^0-1", NULL), EXIT_USAGE);
 	expect_message("keelctl vcpu-pin: CPUS '0-1,^0-1': no CPU left\n");
@@ -2051,11 +2063,15 @@ static void test_vcpu_commands(void **state)
 			 EXIT_FAIL);
 	expect_message("cpus: '0-': a range needs a CPU number (0-255) after '-'");
 	capture_reset();
-	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"7\"\n"), NULL),
+	assert_int_equal(run("create", "-e", cfg_file("bad", "cpus = \"2-7\"\n"), NULL),
 			 EXIT_FAIL);
-	expect_message("keelctl: bad: cpus = \"7\": keel refused setvcpuaffinity: Invalid argument"
-		       " (it names a CPU keel does not have)\n");
+	expect_message("keelctl: bad: cpus = \"2-7\": keel refused setvcpuaffinity: Invalid argument"
+		       " (it names none of keel's CPUs)\n");
 	assert_int_equal(fake_hv_domains(&fake), 1);
+	/* CPUs keel lacks are ignored, as Xen's xl.cfg cpus = "1-7" on two CPUs. */
+	domid = create("wide", "vcpus = 2\ncpus = \"1-7\"\n");
+	assert_int_equal(fake.dom[domid].affinity[0], 2);
+	assert_int_equal(fake.dom[domid].affinity[1], 2);
 }
 
 int main(void)

@@ -934,16 +934,28 @@ static void test_affinity_bitmap(void **state)
 
 	map[0] = 0x05;				/* CPUs 0, 2 */
 	map[25] = 0x80;				/* CPU 207 */
-	assert_true(cpumask_from_bytes(&m, map, MAX_CPUS, MAX_CPUS));
+	cpumask_from_bytes(&m, map, MAX_CPUS);
 	assert_true(cpumask_test(&m, 0) && cpumask_test(&m, 2) && cpumask_test(&m, 207));
 	assert_false(cpumask_test(&m, 1) || cpumask_test(&m, 206) || cpumask_test(&m, 208));
 	assert_int_equal(m.w[3], 1ULL << (207 - 192));
-	assert_false(cpumask_from_bytes(&m, map, MAX_CPUS, 207));	/* no CPU 207 */
-	assert_true(cpumask_from_bytes(&m, map, 207, 8));	/* bit 207 not read */
+	cpumask_from_bytes(&m, map, 207);	/* bit 207 not read */
 	assert_int_equal(m.w[0], 5);
 	assert_int_equal(m.w[3], 0);
-	assert_true(cpumask_from_bytes(&m, map, 2, 1));		/* CPU 2 past the 2 bits */
+	cpumask_from_bytes(&m, map, 2);		/* CPU 2 past the 2 bits */
 	assert_int_equal(m.w[0], 1);
+	cpumask_from_bytes(&m, map, 0);
+	assert_int_equal(cpumask_first_and(&m, NULL), -1);
+
+	/* As the domctl reads it on 2 CPUs: CPUs 0-7 are CPUs 0-1; CPUs 2-7 alone are none. */
+	sim_start(2);
+	map[0] = 0xff;
+	cpumask_from_bytes(&m, map, 2);
+	assert_int_equal(sched_set_affinity(&s, add(0, 0, 0, 1), &m, now), -1);
+	assert_int_equal(units[0].affinity.w[0], BIT(0) | BIT(1));
+	map[0] = 0xfc;
+	cpumask_from_bytes(&m, map, 2);
+	assert_int_equal(sched_set_affinity(&s, &units[0], &m, now), -EINVAL);
+	assert_int_equal(units[0].affinity.w[0], BIT(0) | BIT(1));
 
 	memset(out, 0xff, sizeof(out));
 	cpumask_fill(&m, MAX_CPUS);

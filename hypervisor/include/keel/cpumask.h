@@ -2,6 +2,7 @@
 #ifndef KEEL_CPUMASK_H
 #define KEEL_CPUMASK_H
 
+#include <keel/assert.h>
 #include <keel/percpu.h>
 #include <keel/types.h>
 
@@ -71,31 +72,26 @@ static inline void cpumask_andnot(cpumask_t *a, const cpumask_t *b)
 }
 
 /*
- * Xen's xenctl_bitmap form (CPU N: bit N % 8 of byte N / 8), @nr_bits
- * bits at most MAX_CPUS: @m from @map; false when a bit set names a CPU
- * at or past @nr_cpus (bits past @nr_bits are not looked at).
+ * Xen's xenctl_bitmap form (CPU N: bit N % 8 of byte N / 8): @m from the
+ * first @nr_bits bits of @map (at most MAX_CPUS; bits past them not read).
  */
-static inline bool cpumask_from_bytes(cpumask_t *m, const u8 *map, unsigned int nr_bits,
-				      unsigned int nr_cpus)
+static inline void cpumask_from_bytes(cpumask_t *m, const u8 *map, unsigned int nr_bits)
 {
+	ASSERT(nr_bits <= MAX_CPUS);
 	for (unsigned int i = 0; i < CPUMASK_WORDS; i++)
 		m->w[i] = 0;
-	for (unsigned int cpu = 0; cpu < nr_bits && cpu < MAX_CPUS; cpu++) {
-		if (!(map[cpu / 8] >> (cpu % 8) & 1))
-			continue;
-		if (cpu >= nr_cpus)
-			return false;
-		cpumask_set(m, cpu);
-	}
-	return true;
+	for (unsigned int cpu = 0; cpu < nr_bits; cpu++)
+		if (map[cpu / 8] >> (cpu % 8) & 1)
+			cpumask_set(m, cpu);
 }
 
 /* @m's first @nr_bits CPUs (at most MAX_CPUS) into @map, the last byte's spare bits clear. */
 static inline void cpumask_to_bytes(const cpumask_t *m, u8 *map, unsigned int nr_bits)
 {
+	ASSERT(nr_bits <= MAX_CPUS);
 	for (unsigned int i = 0; i < (nr_bits + 7) / 8; i++)
 		map[i] = 0;
-	for (unsigned int cpu = 0; cpu < nr_bits && cpu < MAX_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < nr_bits; cpu++)
 		if (cpumask_test(m, cpu))
 			map[cpu / 8] |= 1 << (cpu % 8);
 }

@@ -180,9 +180,12 @@ struct keel_domctl {
 		 * getvcpuinfo and setvcpuaffinity: vCPU @vcpu of the
 		 * domain (any domain, dom0 too). The hard affinity is a
 		 * Xen xenctl_bitmap: @nr_bits bits at @bitmap, host CPU N
-		 * bit N % 8 of byte N / 8. set reads them once: a CPU the
-		 * host lacks, or none, is -EINVAL. Both write the affinity
-		 * back there (@nr_bits 0: neither reads nor writes).
+		 * bit N % 8 of byte N / 8. set reads them once, as Xen:
+		 * only the bytes of the host's CPUs, bits past those
+		 * ignored; none of the host's CPUs is -EINVAL. Both write
+		 * the affinity in force back there (the host's CPUs), the
+		 * rest as none up to KEEL_MAX_CPUS bits; bytes past those
+		 * are left alone (@nr_bits 0: neither reads nor writes).
 		 */
 		struct {
 			uint32_t vcpu;		/* in: 0..nr_vcpus - 1 */
@@ -191,7 +194,7 @@ struct keel_domctl {
 			uint32_t running;	/* out: 1 while on a CPU */
 			uint64_t cpu_time_ns;	/* out: run so far */
 			uint64_t bitmap;	/* caller-virtual: the hard affinity */
-			uint32_t nr_bits;	/* in: at @bitmap, <= KEEL_MAX_CPUS */
+			uint32_t nr_bits;	/* in: at @bitmap, any number */
 			uint32_t pad;
 		} vcpu;
 		/* set_max_mem: its XENMEM_maximum_reservation; below what it has, it can

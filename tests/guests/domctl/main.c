@@ -169,7 +169,12 @@ static void check_text_idle(domid_t dom, bool has_memory)
 
 static void check_hostile(void)
 {
-	static u8 map[32];	/* an affinity bitmap: 256 CPUs */
+	/* An affinity bitmap of 256 CPUs, then bytes keel must never write. */
+	static struct {
+		u8 map[32];
+		u8 guard[32];
+	} b;
+	u8 *map = b.map;
 	struct keel_domctl op = { .cmd = KEEL_DOMCTL_create, .domain = DOMID_INVALID };
 	struct keel_domctl_info info;
 	long dom;
@@ -239,10 +244,11 @@ static void check_hostile(void)
 				   .u.actions = { 0, 7, 0 } };
 	EXPECT(keel_domctl(&op), -EINVAL);
 	/*
-	 * vCPUs: the index and the bitmap (Xen's xenctl_bitmap, up to 256 CPUs) are checked;
-	 * dom0 may read and pin its own.
+	 * vCPUs: the index is checked; the bitmap is Xen's xenctl_bitmap, read as Xen does (only
+	 * the bytes of keel's CPUs, its one CPU here: the bits past them ignored, none of them
+	 * refused) and written back up to 256 CPUs at most. dom0 may read and pin its own.
 	 */
-	memset(map, 0xa5, sizeof(map));
+	memset(&b, 0xa5, sizeof(b));
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_getvcpuinfo, .domain = dom,
 				   .u.vcpu = { .vcpu = 1, .bitmap = (uptr)map, .nr_bits = 256 } };
 	EXPECT(keel_domctl(&op), -ENOENT);
@@ -251,29 +257,57 @@ static void check_hostile(void)
 	EXPECT(op.u.vcpu.state, KEEL_VCPU_down);
 	EXPECT(map[0], 1);			/* every CPU of one */
 	EXPECT(map[31], 0);			/* the rest written as none */
-	op.u.vcpu.nr_bits = 257;		/* more than keel's 256 */
-	EXPECT(keel_domctl(&op), -EINVAL);
-	memset(map, 0, sizeof(map));
+	EXPECT(b.guard[0], 0xa5);		/* and nothing past 256 bits */
+	memset(&b, 0xa5, sizeof(b));
+	op.u.vcpu.nr_bits = 0xffffffff;		/* far past 256 (and + 7 wraps): a short buffer */
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(map[0], 1);
+	EXPECT(map[31], 0);
+	CHECK(b.guard[0] == 0xa5 && b.guard[31] == 0xa5, "keel wrote past 256 bits: %#x %#x",
+	      b.guard[0], b.guard[31]);
+	memset(&b, 0, sizeof(b));
 	map[0] = 2;				/* CPU 1: none here */
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = dom,
 				   .u.vcpu = { .bitmap = (uptr)map, .nr_bits = 8 } };
 	EXPECT(keel_domctl(&op), -EINVAL);
 	map[0] = 0;
-	map[25] = 0x80;				/* CPU 207 */
+	map[25] = 0x80;				/* CPU 207 alone: none here */
 	op.u.vcpu.nr_bits = 256;
 	EXPECT(keel_domctl(&op), -EINVAL);
-	op.u.vcpu.nr_bits = 200;		/* CPU 207 is past the bits read */
-	EXPECT(keel_domctl(&op), -EINVAL);	/* and none is left */
+	op.u.vcpu.nr_bits = 0;			/* no bits: none */
+	EXPECT(keel_domctl(&op), -EINVAL);
+	map[0] = 0xfe;				/* CPUs 1-7, 207, 248-255 past keel's */
+	map[31] = 0xff;
+	op.u.vcpu.nr_bits = 256;
+	EXPECT(keel_domctl(&op), -EINVAL);
+	map[0] = 0xff;				/* and CPU 0: taken, CPU 0 in force */
+	EXPECT(keel_domctl(&op), 0);
+	CHECK(map[0] == 1 && map[25] == 0 && map[31] == 0, "0-7,207,248-255 read back as "
+	      "%#x, %#x, %#x: not CPU 0 alone", map[0], map[25], map[31]);
+	memset(&b, 0xff, sizeof(b));		/* every CPU, nr_bits far past keel's */
+	op.u.vcpu.nr_bits = 0xffffffff;
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(map[0], 1);
+	EXPECT(map[31], 0);
+	CHECK(b.guard[0] == 0xff && b.guard[31] == 0xff, "keel wrote past 256 bits: %#x %#x",
+	      b.guard[0], b.guard[31]);
+	memset(&b, 0, sizeof(b));
 	map[0] = 0xff;				/* CPUs 1-7 past nr_bits 1: not read */
 	op.u.vcpu.nr_bits = 1;
 	EXPECT(keel_domctl(&op), 0);
 	EXPECT(map[0], 1);			/* written back: CPU 0 */
+	memset(&b, 0, sizeof(b));
+	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_getvcpuinfo, .domain = dom,
+				   .u.vcpu = { .bitmap = (uptr)map, .nr_bits = 256 } };
+	EXPECT(keel_domctl(&op), 0);
+	EXPECT(map[0], 1);			/* getvcpuinfo: CPU 0, what is in force */
+	op.cmd = KEEL_DOMCTL_setvcpuaffinity;
 	op.u.vcpu.bitmap = (uptr)BAD_PTR;
 	EXPECT(keel_domctl(&op), -EFAULT);
 	op.u.vcpu.bitmap = (uptr)map;
 	op.u.vcpu.vcpu = 0xffffffff;
 	EXPECT(keel_domctl(&op), -ENOENT);
-	memset(map, 0, sizeof(map));
+	memset(&b, 0, sizeof(b));
 	map[0] = 1;
 	op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_setvcpuaffinity, .domain = DOMID_SELF,
 				   .u.vcpu = { .bitmap = (uptr)map, .nr_bits = 256 } };

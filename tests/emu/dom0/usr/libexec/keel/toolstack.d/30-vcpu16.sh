@@ -1,6 +1,7 @@
 # vCPUs and the scheduler (sourced by test-toolstack): debian (d$id, created with vcpus=2 on
 # keel's one CPU) loses and regains vCPU 1 through vcpu-set (keel parks it at INIT, restarts it
-# at SIPI), vcpu-list shows it, vcpu-pin takes and refuses masks, sched-credit round-trips.
+# at SIPI), vcpu-list shows it, vcpu-pin takes masks (CPUs keel lacks ignored, as Xen) and
+# refuses one of none of its CPUs, sched-credit round-trips.
 
 # Runs $1 in debian's shell through its console; its output in /tmp/vcpu16.out.
 vcpu16_guest() {
@@ -46,12 +47,14 @@ log "vcpu-set 2: debian has CPUs 0-1 again"
 
 keelctl vcpu-set debian 3 2>/tmp/vcpu16.err && fail "vcpu-set 3 beyond maxvcpus succeeded"
 keelctl vcpu-pin debian all 0 || fail "vcpu-pin debian all 0"
+# As Xen: CPUs keel lacks are ignored (CPU 0 is in force), a list of none of its CPUs refused.
+keelctl vcpu-pin debian all 0-7 || fail "vcpu-pin debian all 0-7 (CPUs keel lacks) refused"
 keelctl vcpu-pin debian 1 1 2>/tmp/vcpu16.err && fail "vcpu-pin to a CPU keel lacks succeeded"
 log "vcpu-pin: $(cat /tmp/vcpu16.err)"
 keelctl vcpu-list debian |
 	awk '$1 == "debian" { n++; if ($7 != "all" || $8 != "/") exit 1 } END { exit n == 2 ? 0 : 1 }' ||
 	fail "vcpu-list: affinities: $(keelctl vcpu-list debian)"
-log "vcpu-pin: all 0 taken, CPU 1 refused"
+log "vcpu-pin: all 0 and all 0-7 taken (CPU 0 in force), CPU 1 alone refused"
 
 keelctl sched-credit -d debian -w 512 -c 50 || fail "sched-credit -d debian -w 512 -c 50"
 keelctl sched-credit -d debian | awk 'NR == 2 { exit $3 == 512 && $4 == 50 ? 0 : 1 }' ||
