@@ -32,12 +32,14 @@
 #define HYPERVISOR_sched_op 29
 #define SCHEDOP_yield_ 0
 
-static volatile sig_atomic_t stop, want_stats;
+static volatile sig_atomic_t stop, want_stats, gntdev_only;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		want_stats = 1;
+	else if (sig == SIGUSR2)
+		gntdev_only = !gntdev_only;	/* make bench compares the two copies */
 	else
 		stop = 1;
 }
@@ -70,7 +72,7 @@ static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, 
 
 	counts->syscalls++;
 	counts->segs += n;
-	rc = nb_hcopy_run(&hcopy, segs, n);
+	rc = gntdev_only ? 0 : nb_hcopy_run(&hcopy, segs, n);
 	if (rc < 0 && rc != -EINVAL) {
 		/* keel refused the call itself: gntdev from now on (it copies the same ops). */
 		nb_log(backend, "grant copy by hypercall: %s: gntdev copies from now on",
@@ -428,6 +430,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
+	signal(SIGUSR2, on_signal);
 	set_batch_policy(log);
 
 	rc = xenbe_linux_open(&l, xs_path, &env);
