@@ -105,33 +105,43 @@ report() {
 	}'
 
 	# "netbench: nbstat LABEL TEST ... stats: rx N frames N copies N notifies, tx N frames N
-	# copies N notifies, N wakeups N syscalls; ...": keel-netback's counts as TEST starts.
+	# copies N notifies, N wakeups N syscalls; ...": keel-netback's counts as TEST starts (LABEL
+	# keel-netback, and keel-gntdev: the same daemon and guest copying through gntdev).
 	{ grep -a -o -E 'netbench: nbstat .*' "$1" || true; } | tr -d '\r' | awk '
 	{
 		for (i = 1; i <= NF && $i != "stats:"; i++) ;
 		if (i > NF) next
-		t[++n] = $4
+		t[++n] = $4; lb[n] = $3
 		rf[n] = $(i + 2); rc[n] = $(i + 4); rn[n] = $(i + 6)
 		tf[n] = $(i + 9); tc[n] = $(i + 11); tn[n] = $(i + 13); w[n] = $(i + 15); s[n] = $(i + 17)
 		for (j = i; j <= NF && $j != "switches"; j++) ;
 		vc[n] = $(j + 1); ic[n] = $(j + 3)
+		for (j = i; j <= NF && $j != "ticks"; j++) ;
+		ct[n] = $(j + 2)
+		for (j = i; j <= NF && $j != "segs"; j++) ;
+		sg[n] = j < NF ? $(j + 1) + 0 : ""
 	}
 	function r(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 	END {
 		if (n < 2) exit
 		printf "\nkeel-netback'"'"'s own counts (its stats: lines): frames per grant copy and per\n"
 		printf "notification each way, wake-ups, system calls and the daemon'"'"'s context switches\n"
-		printf "(sleeps / preemptions) per frame (both ways).\n\n"
-		printf "%-9s %8s %10s %10s %8s %10s %10s %8s %8s %9s\n", "test", "rx fr", "rx fr/cp",
-		       "rx fr/ev", "tx fr", "tx fr/cp", "tx fr/ev", "wake/fr", "sys/fr", "csw/fr"
+		printf "(sleeps / preemptions) per frame (both ways), TSC ticks per grant-copy segment.\n\n"
+		printf "%-22s %7s %9s %9s %7s %9s %9s %8s %7s %9s %7s\n", "test", "rx fr",
+		       "rx fr/cp", "rx fr/ev", "tx fr", "tx fr/cp", "tx fr/ev", "wake/fr", "sys/fr",
+		       "csw/fr", "tk/seg"
 		for (j = 1; j < n; j++) {
-			if (t[j] == "idle") continue
+			if (t[j] == "idle" || t[j] == "end" || lb[j] != lb[j + 1]) continue
 			f = rf[j + 1] - rf[j] + tf[j + 1] - tf[j]
-			printf "%-9s %8d %10s %10s %8d %10s %10s %8s %8s %9s\n", t[j], rf[j + 1] - rf[j],
+			ns = sg[j] == "" ? 0 : sg[j + 1] - sg[j]
+			tps = ns > 0 ? sprintf("%.0f", (ct[j + 1] - ct[j]) / ns) : "-"
+			printf "%-22s %7d %9s %9s %7d %9s %9s %8s %7s %9s %7s\n", lb[j] " " t[j],
+			       rf[j + 1] - rf[j],
 			       r(rf[j + 1] - rf[j], rc[j + 1] - rc[j]), r(rf[j + 1] - rf[j], rn[j + 1] - rn[j]),
 			       tf[j + 1] - tf[j], r(tf[j + 1] - tf[j], tc[j + 1] - tc[j]),
 			       r(tf[j + 1] - tf[j], tn[j + 1] - tn[j]), r(w[j + 1] - w[j], f), r(s[j + 1] - s[j], f),
-			       (vc[j] == "" ? "-" : r(vc[j + 1] - vc[j], f) "/" r(ic[j + 1] - ic[j], f))
+			       (vc[j] == "" ? "-" : r(vc[j + 1] - vc[j], f) "/" r(ic[j + 1] - ic[j], f)),
+			       tps
 		}
 	}'
 }

@@ -73,7 +73,10 @@ int nb_backend_init(struct nb_backend *be, const struct xenbe_env *env, const st
 	if (be->cfg.max_queues > NB_MAX_QUEUES)
 		be->cfg.max_queues = NB_MAX_QUEUES;
 	be->root = xasprintf(NB_BACKEND_ROOT_FMT, be->cfg.btype);
-	be->arena = xcalloc(1, NB_ARENA_SIZE);
+	be->arena = cfg->arena;
+	be->arena_own = !be->arena;
+	if (be->arena_own)
+		be->arena = xcalloc(1, NB_ARENA_SIZE);
 	be->segs = xcalloc(NB_BATCH_SEGS > NB_RING_SIZE ? NB_BATCH_SEGS : NB_RING_SIZE,
 			   sizeof(*be->segs));
 	be->pkts = xcalloc(NB_BUDGET, sizeof(*be->pkts));
@@ -426,7 +429,8 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
 	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary; "
 	       "ticks copy %llu notify %llu unmask %llu tapw %llu tapr %llu taprempty %llu "
-	       "evread %llu awake %llu yield %llu; yields %llu",
+	       "evread %llu awake %llu yield %llu; yields %llu; segs %llu, by hypercall %llu "
+	       "in %llu ops",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
@@ -438,7 +442,9 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       (unsigned long long)s->ticks[NB_T_TAPR],
 	       (unsigned long long)s->ticks[NB_T_TAPR_EMPTY],
 	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE],
-	       (unsigned long long)s->ticks[NB_T_YIELD], (unsigned long long)s->yields);
+	       (unsigned long long)s->ticks[NB_T_YIELD], (unsigned long long)s->yields,
+	       (unsigned long long)s->segs, (unsigned long long)s->hsegs,
+	       (unsigned long long)s->hops);
 }
 
 void nb_backend_fini(struct nb_backend *be)
@@ -450,7 +456,8 @@ void nb_backend_fini(struct nb_backend *be)
 		nb_vif_release(vif);
 	}
 	reap(be);
-	free(be->arena);
+	if (be->arena_own)
+		free(be->arena);
 	free(be->segs);
 	free(be->pkts);
 	free(be->rxinfo);

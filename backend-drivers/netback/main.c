@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "alloc.h"
+#include "hcopy.h"
 #include "nb.h"
 #include <xen/sys/evtchn.h>
 #include <xen/sys/privcmd.h>
@@ -31,12 +32,14 @@
 #define HYPERVISOR_sched_op 29
 #define SCHEDOP_yield_ 0
 
-static volatile sig_atomic_t stop, want_stats;
+static volatile sig_atomic_t stop, want_stats, gntdev_only;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		want_stats = 1;
+	else if (sig == SIGUSR2)
+		gntdev_only = !gntdev_only;	/* make bench compares the two copies */
 	else
 		stop = 1;
 }
@@ -55,13 +58,35 @@ static inline uint64_t tsc(void)
 	return __builtin_ia32_rdtsc();
 }
 
+/*
+ * The arena in hypercall-buffer pages: grant copies are the daemon's own GNTTABOP_copy
+ * (hcopy.h); gntdev makes those it cannot (a segment off the arena: a frame kept for RX).
+ */
+static struct nb_hcopy hcopy = { .privcmd = -1 };
+static struct nb_backend *backend;
+
 static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
 {
 	uint64_t t = tsc();
 	int rc;
 
 	counts->syscalls++;
-	rc = env_real->gnt_copy(priv, segs, n);
+	counts->segs += n;
+	rc = gntdev_only ? 0 : nb_hcopy_run(&hcopy, segs, n);
+	if (rc < 0 && rc != -EINVAL) {
+		/* keel refused the call itself: gntdev from now on (it copies the same ops). */
+		nb_log(backend, "grant copy by hypercall: %s: gntdev copies from now on",
+		       strerror(-rc));
+		hcopy.privcmd = -1;
+		rc = 0;
+	}
+	if (rc > 0) {
+		counts->hsegs += n;
+		counts->hops += (unsigned int)rc;
+		rc = 0;
+	} else if (rc == 0) {
+		rc = env_real->gnt_copy(priv, segs, n);
+	}	/* -EINVAL: a segment gntdev refuses too */
 	counts->ticks[NB_T_COPY] += tsc() - t;
 	return rc;
 }
@@ -143,6 +168,7 @@ static void count_syscalls(struct nb_backend *be, struct xenbe_env *env, struct 
 	static struct nb_tap_ops t;
 
 	counts = &be->stats;
+	backend = be;
 	env_real = env->ops;
 	tap_real = tap->ops;
 	e = *env->ops;
@@ -222,7 +248,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: keel-netback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-queues N] [--no-split] [--rx-drain-ms N]\n"
-		"         [--no-yield]\n");
+		"         [--no-yield] [--gntdev-copy]\n");
 	exit(2);
 }
 
@@ -336,11 +362,12 @@ int main(int argc, char **argv)
 		{ "no-split", no_argument, NULL, 'S' },
 		{ "rx-drain-ms", required_argument, NULL, 'r' },
 		{ "no-yield", no_argument, NULL, 'Y' },
+		{ "gntdev-copy", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
 	struct nb_tap tap = { &nb_linux_tap_ops, NULL };
-	bool foreground = false, yield = true;
+	bool foreground = false, yield = true, own_copy = true;
 	struct nb_config cfg;
 	struct nb_backend be;
 	struct xenbe_linux l;
@@ -362,6 +389,7 @@ int main(int argc, char **argv)
 		case 'S': cfg.split = false; break;
 		case 'r': cfg.rx_drain_ms = num_arg(optarg, 3600000); break;
 		case 'Y': yield = false; break;
+		case 'G': own_copy = false; break;
 		default: usage();
 		}
 	}
@@ -402,6 +430,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
+	signal(SIGUSR2, on_signal);
 	set_batch_policy(log);
 
 	rc = xenbe_linux_open(&l, xs_path, &env);
@@ -416,17 +445,26 @@ int main(int argc, char **argv)
 		fprintf(log, "keel-netback: epoll: %s\n", strerror(errno));
 		return 1;
 	}
+	/* privcmd: SCHEDOP_yield, and grant copies in the daemon's own hypercalls. */
+	privcmd = yield || own_copy ? open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC) : -1;
+	c = privcmd < 0 ? errno : 0;
+	rc = own_copy && privcmd >= 0 ?
+	     nb_hcopy_open(&hcopy, NB_ARENA_SIZE, NB_BATCH_SEGS > NB_RING_SIZE ?
+			   NB_BATCH_SEGS : NB_RING_SIZE, privcmd) : 0;
+	cfg.arena = hcopy.arena;
 	if (nb_backend_init(&be, &env, &tap, &cfg, log) || nb_backend_start(&be)) {
 		fprintf(log, "keel-netback: cannot start\n");
 		return 1;
 	}
-	if (yield) {
-		privcmd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
-		if (privcmd < 0)
-			nb_log(&be, "/dev/xen/privcmd: %s: no yield to guests", strerror(errno));
-		else
-			be.yield = c_yield;
-	}
+	if (c)
+		nb_log(&be, "/dev/xen/privcmd: %s: no yield to guests, gntdev copies",
+		       strerror(c));
+	else if (yield)
+		be.yield = c_yield;
+	if (rc)
+		nb_log(&be, "arena in hypercall pages: %s: gntdev copies", strerror(-rc));
+	else if (hcopy.privcmd >= 0)
+		nb_log(&be, "grant copies by hypercall, arena in hypercall pages");
 	nb_log(&be, "keel-netback serving %s: <= %u queues, split event channels %s", be.root,
 	       be.cfg.max_queues, be.cfg.split ? "offered" : "not offered");
 	if (ready[1] >= 0) {
@@ -490,6 +528,7 @@ int main(int argc, char **argv)
 	nb_backend_log_stats(&be);
 	nb_log(&be, "stopping");
 	nb_backend_fini(&be);
+	nb_hcopy_close(&hcopy);
 	xenbe_linux_close(&l);
 	free(in_ep);
 	return 0;

@@ -50,6 +50,8 @@ struct nb_stats {
 	uint64_t tx_frames, tx_copies, tx_notifies;	/* packets from guests, ioctls, events */
 	uint64_t wakeups, syscalls;			/* main.c's: poll() returns, every call */
 	uint64_t yields;				/* CPU given to a guest owing an answer */
+	/* main.c's: segments copied; of them by the daemon's own hypercalls (hcopy.h), ops */
+	uint64_t segs, hsegs, hops;
 	/* main.c's: TSC ticks spent in each kind of call, and awake in all (see NB_T_*). */
 	uint64_t ticks[9];
 };
@@ -63,6 +65,7 @@ struct nb_config {
 	bool split;			/* feature-split-event-channels offered */
 	uint32_t max_devices;		/* vifs served at once */
 	uint32_t rx_drain_ms;		/* a guest without RX buffers this long: drop its frames */
+	uint8_t *arena;			/* NB_ARENA_SIZE bytes the daemon gives (hcopy.h); NULL */
 };
 
 struct nb_vif;
@@ -138,6 +141,7 @@ struct nb_backend {
 	void (*yield)(struct nb_backend *be);
 	/* Scratch for one batch (one ring at a time): frames and their grant copies. */
 	uint8_t *arena;
+	bool arena_own;			/* allocated here, not the config's */
 	struct ioctl_gntdev_grant_copy_segment *segs;
 	struct nb_tx_pkt *pkts;
 	struct nb_rx_slotinfo *rxinfo;

@@ -9,7 +9,7 @@ NETBACK_INCLUDES := -D_GNU_SOURCE -I$(NETBACK_DIR) $(XENBE_INCLUDES)
 NETBACK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	$(NETBACK_INCLUDES)
 # What the host unit tests link: the backend without main() and the TAP devices.
-NETBACK_CORE_SRCS := $(addprefix $(NETBACK_DIR)/,backend.c offload.c ring.c rx.c tx.c \
+NETBACK_CORE_SRCS := $(addprefix $(NETBACK_DIR)/,backend.c hcopy.c offload.c ring.c rx.c tx.c \
 	txparse.c vif.c) $(XENBE_CORE_SRCS)
 
 .PHONY: netback

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_tun.h>
+#include "hcopy.h"
 #include "host.h"
 #include "nb_fake.h"
 
@@ -1415,6 +1416,230 @@ static void test_restart_closes_connected(void **state)
 	stop(t);
 }
 
+/*
+ * The daemon's own grant copies (hcopy.c): gntdev segments into GNTTABOP_copy ops, the arena's
+ * side by frame number, split at its pages; statuses folded back; what gntdev refuses.
+ */
+#define HC_GFN0 0x4000u
+static struct nb_hcopy hc;
+static const struct xenbe_env_ops *hc_real;
+static unsigned int hc_calls, hc_ops;
+
+static void hc_setup(void)
+{
+	unsigned int i;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.arena = aligned_alloc(4096, NB_ARENA_SIZE);
+	hc.size = NB_ARENA_SIZE;
+	hc.gfn = calloc(NB_ARENA_SIZE / 4096, sizeof(*hc.gfn));
+	for (i = 0; i < NB_ARENA_SIZE / 4096; i++)
+		hc.gfn[i] = HC_GFN0 + i;
+	hc.max_ops = 2 * NB_BATCH_SEGS;
+	hc.ops = calloc(hc.max_ops, sizeof(*hc.ops));
+	hc.seg_of = calloc(hc.max_ops, sizeof(*hc.seg_of));
+	hc.privcmd = -1;
+	hc_calls = hc_ops = 0;
+}
+
+static void hc_teardown(void)
+{
+	free(hc.arena);
+	free(hc.gfn);
+	free(hc.ops);
+	free(hc.seg_of);
+}
+
+/* One op's side as a gntdev segment's: the arena's page by frame number, or the grant. */
+static void hc_side(const struct gnttab_copy_ptr *p, bool gref, void **virt,
+		    uint32_t *ref, uint16_t *off, uint16_t *domid)
+{
+	if (gref) {
+		*ref = p->u.ref;
+		*off = p->offset;
+		*domid = p->domid;
+		return;
+	}
+	assert_int_equal(p->domid, DOMID_SELF);
+	assert_true(p->u.gmfn >= HC_GFN0 && p->u.gmfn < HC_GFN0 + NB_ARENA_SIZE / 4096);
+	*virt = hc.arena + (p->u.gmfn - HC_GFN0) * 4096 + p->offset;
+}
+
+/* keel's side of the hypercall: each op (within one page on both sides) by the fake. */
+static int hc_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
+{
+	int nops = nb_hcopy_ops(&hc, segs, n), i;
+
+	if (nops <= 0)
+		return nops < 0 ? nops : hc_real->gnt_copy(priv, segs, n);
+	hc_calls++;
+	hc_ops += (unsigned int)nops;
+	for (i = 0; i < nops; i++) {
+		struct gnttab_copy *op = &hc.ops[i];
+		struct ioctl_gntdev_grant_copy_segment g = { .len = op->len, .flags = op->flags };
+
+		assert_true(op->len > 0);
+		hc_side(&op->source, op->flags & GNTCOPY_source_gref, &g.source.virt,
+			&g.source.foreign.ref, &g.source.foreign.offset, &g.source.foreign.domid);
+		hc_side(&op->dest, op->flags & GNTCOPY_dest_gref, &g.dest.virt,
+			&g.dest.foreign.ref, &g.dest.foreign.offset, &g.dest.foreign.domid);
+		assert_true(op->source.offset + op->len <= 4096);
+		assert_true(op->dest.offset + op->len <= 4096);
+		op->status = hc_real->gnt_copy(priv, &g, 1) ? GNTST_general_error : g.status;
+	}
+	nb_hcopy_status(&hc, segs, n, (unsigned int)nops);
+	return 0;
+}
+
+static void test_hcopy_ops(void **state)
+{
+	struct ioctl_gntdev_grant_copy_segment s[4];
+
+	hc_setup();
+	memset(s, 0, sizeof(s));
+	/* RX: one arena page to a guest grant. */
+	s[0].source.virt = hc.arena + 4096;
+	s[0].dest.foreign.ref = 7;
+	s[0].dest.foreign.domid = 5;
+	s[0].len = 4096;
+	s[0].flags = GNTCOPY_dest_gref;
+	/* TX: a guest grant to an arena span across two pages. */
+	s[1].source.foreign.ref = 9;
+	s[1].source.foreign.offset = 100;
+	s[1].source.foreign.domid = 5;
+	s[1].dest.virt = hc.arena + 2 * 4096 - 300;
+	s[1].len = 1000;
+	s[1].flags = GNTCOPY_source_gref;
+	/* A zero-length fragment: no op, status OK. */
+	s[2] = s[1];
+	s[2].len = 0;
+	assert_int_equal(nb_hcopy_ops(&hc, s, 3), 3);
+	assert_int_equal(hc.ops[0].source.u.gmfn, HC_GFN0 + 1);
+	assert_int_equal(hc.ops[0].source.domid, DOMID_SELF);
+	assert_int_equal(hc.ops[0].source.offset, 0);
+	assert_int_equal(hc.ops[0].dest.u.ref, 7);
+	assert_int_equal(hc.ops[0].dest.domid, 5);
+	assert_int_equal(hc.ops[0].len, 4096);
+	assert_int_equal(hc.ops[0].flags, GNTCOPY_dest_gref);
+	assert_int_equal(hc.ops[1].source.u.ref, 9);
+	assert_int_equal(hc.ops[1].source.offset, 100);
+	assert_int_equal(hc.ops[1].dest.u.gmfn, HC_GFN0 + 1);
+	assert_int_equal(hc.ops[1].dest.offset, 4096 - 300);
+	assert_int_equal(hc.ops[1].len, 300);
+	assert_int_equal(hc.ops[2].source.offset, 400);
+	assert_int_equal(hc.ops[2].dest.u.gmfn, HC_GFN0 + 2);
+	assert_int_equal(hc.ops[2].dest.offset, 0);
+	assert_int_equal(hc.ops[2].len, 700);
+	assert_int_equal(hc.ops[2].flags, GNTCOPY_source_gref);
+	assert_int_equal(hc.seg_of[0], 0);
+	assert_int_equal(hc.seg_of[1], 1);
+	assert_int_equal(hc.seg_of[2], 1);
+	/* Statuses: each segment's first failure, as gntdev reports them. */
+	hc.ops[0].status = GNTST_okay;
+	hc.ops[1].status = GNTST_okay;
+	hc.ops[2].status = GNTST_bad_gntref;
+	s[0].status = s[1].status = s[2].status = 99;
+	nb_hcopy_status(&hc, s, 3, 3);
+	assert_int_equal(s[0].status, GNTST_okay);
+	assert_int_equal(s[1].status, GNTST_bad_gntref);
+	assert_int_equal(s[2].status, GNTST_okay);
+	hc.ops[1].status = GNTST_permission_denied;
+	nb_hcopy_status(&hc, s, 3, 3);
+	assert_int_equal(s[1].status, GNTST_permission_denied);
+	/* Too many ops for the room: gntdev copies (0), nothing half done. */
+	hc.max_ops = 2;
+	assert_int_equal(nb_hcopy_ops(&hc, s, 2), 0);
+	hc.max_ops = 2 * NB_BATCH_SEGS;
+	/* A local side off the arena (a frame kept for RX): gntdev copies it. */
+	s[3] = s[0];
+	s[3].source.virt = hc.arena + NB_ARENA_SIZE;
+	assert_int_equal(nb_hcopy_ops(&hc, s, 4), 0);
+	s[3].source.virt = hc.arena - 1;
+	assert_int_equal(nb_hcopy_ops(&hc, &s[3], 1), 0);
+	/* What gntdev refuses is refused: both sides local, past a page, a grant past its page. */
+	s[3] = s[0];
+	s[3].flags = 0;
+	s[3].dest.virt = hc.arena;
+	assert_int_equal(nb_hcopy_ops(&hc, &s[3], 1), -EINVAL);
+	s[3] = s[0];
+	s[3].len = 4097;
+	assert_int_equal(nb_hcopy_ops(&hc, &s[3], 1), -EINVAL);
+	s[3] = s[1];
+	s[3].source.foreign.offset = 4000;
+	s[3].len = 200;
+	assert_int_equal(nb_hcopy_ops(&hc, &s[3], 1), -EINVAL);
+	s[3] = s[0];
+	s[3].dest.foreign.offset = 1;
+	assert_int_equal(nb_hcopy_ops(&hc, &s[3], 1), -EINVAL);
+	hc_teardown();
+}
+
+/*
+ * The backend on an arena it was given, its copies made as hypercall ops: frames both ways
+ * arrive intact (TX fragments that cross the arena's pages split in two ops), and the
+ * backend leaves the arena to its owner.
+ */
+static void test_hcopy_data_path(void **state)
+{
+	static struct xenbe_env_ops ops;
+	struct nb_config cfg;
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct netif_tx_response r;
+	union nb_rx_slot rr;
+	uint8_t b[9000];
+	struct nf_tap *tap;
+	struct nfe *fe;
+	struct t *t;
+	unsigned int i;
+
+	hc_setup();
+	nb_config_defaults(&cfg);
+	cfg.arena = hc.arena;
+	t = start(&cfg);
+	assert_ptr_equal(t->be.arena, hc.arena);
+	hc_real = t->be.env.ops;
+	ops = *hc_real;
+	ops.gnt_copy = hc_copy;
+	t->be.env.ops = &ops;
+	fe = vif(t, 0, 1, 1);
+	tap = nfe_tap(fe);
+	/* TX: 9000 bytes in five 1800-byte fragments (the third and fifth cross pages). */
+	nfe_tx_packet(fe, 0, 9000, 5, 0, 4);
+	assert_int_equal(tap->nout, 1);
+	nf_pattern(b, 9000, 4);
+	assert_memory_equal(tap->out[0].data + NB_VNET_HLEN, b, 9000);
+	for (i = 0; i < 5; i++) {
+		assert_true(nfe_tx_rsp(fe, 0, &r));
+		assert_int_equal(r.status, NETIF_RSP_OKAY);
+	}
+	assert_int_equal(hc_calls, 1);
+	assert_int_equal(hc_ops, 7);
+	/* RX: 1000 and 9000 bytes, one batch: 1 + 3 slots, each a page copied by frame. */
+	nfe_rx_post(fe, 0, 64);
+	t->f.be = NULL;
+	nf_pattern(b, 1000, 1);
+	nf_tap_inject(&t->f, tap, &h, b, 1000);
+	nf_pattern(b, 9000, 2);
+	nf_tap_inject(&t->f, tap, &h, b, 9000);
+	t->f.be = &t->be;
+	nb_backend_tap(&t->be, (int)(tap - t->f.taps));
+	assert_int_equal(hc_calls, 2);
+	assert_int_equal(hc_ops, 7 + 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
+		assert_int_equal(rr.rsp.status, i == 0 ? 1000 : i < 3 ? 4096 : 9000 - 8192);
+	}
+	assert_false(nfe_rx_rsp(fe, 0, &rr, NULL));
+	nf_pattern(b, 1000, 1);
+	assert_memory_equal(nfe_rx_buf(fe, 0), b, 1000);
+	nf_pattern(b, 9000, 2);
+	assert_memory_equal(nfe_rx_buf(fe, 1), b, 4096);
+	assert_memory_equal(nfe_rx_buf(fe, 2), b + 4096, 4096);
+	assert_memory_equal(nfe_rx_buf(fe, 3), b + 8192, 9000 - 8192);
+	stop(t);			/* frees its own things, not the arena */
+	hc_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1447,6 +1672,8 @@ int main(void)
 		cmocka_unit_test(test_domain_death),
 		cmocka_unit_test(test_backend_dir_removed),
 		cmocka_unit_test(test_restart_closes_connected),
+		cmocka_unit_test(test_hcopy_ops),
+		cmocka_unit_test(test_hcopy_data_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
