@@ -525,9 +525,19 @@ void grant_table_release_mappings(struct domain *d)
 	}
 }
 
+/*
+ * The domain one side of a copy batch names, looked up once while
+ * consecutive ops name the same id: referenced until the batch ends or
+ * yields (do_batch()), never kept past it.
+ */
+struct copy_dom {
+	struct domain *d;	/* referenced, or NULL */
+	domid_t id;		/* as the ops name it (DOMID_SELF too) */
+};
+
 /* One side of a copy: a pinned grant or a frame of the caller's own. */
 struct copy_buf {
-	struct domain *d;	/* referenced */
+	struct domain *d;	/* held by the batch's struct copy_dom */
 	bool pinned;		/* holds a pin on grant @ref of @d */
 	bool held;		/* holds a reference to the frame @hpa */
 	grant_ref_t ref;
@@ -535,12 +545,34 @@ struct copy_buf {
 	u64 hpa;
 };
 
+static void copy_dom_put(struct copy_dom *c)
+{
+	if (c->d)
+		domain_put(c->d);
+	c->d = NULL;
+}
+
+/* Domain @id for @cd, as domain_by_any_id() finds it: NULL if there is none. */
+static struct domain *copy_dom_get(struct copy_dom *c, struct domain *cd,
+				   domid_t id)
+{
+	if (!c->d || c->id != id) {
+		copy_dom_put(c);
+		c->d = domain_by_any_id(cd, id);
+		c->id = id;
+	}
+	/* Dying since the lookup: what domain_get() would answer now. */
+	if (c->d && id != DOMID_SELF && READ_ONCE(c->d->dying))
+		return NULL;
+	return c->d;
+}
+
 static s16 copy_lock_domain(struct domain *cd, const struct gnttab_copy_ptr *p,
-			    bool gref, struct copy_buf *b)
+			    bool gref, struct copy_dom *c, struct copy_buf *b)
 {
 	if (!gref && p->domid != DOMID_SELF)
 		return GNTST_permission_denied;	/* only own frames by GMFN */
-	b->d = domain_by_any_id(cd, p->domid);
+	b->d = copy_dom_get(c, cd, p->domid);
 	return b->d ? GNTST_okay : GNTST_bad_domain;
 }
 
@@ -568,11 +600,11 @@ static void copy_release(struct copy_buf *b)
 		put_page(b->hpa);
 	if (b->pinned)
 		unpin_grant(b->d, b->ref, b->readonly);
-	if (b->d)
-		domain_put(b->d);
 }
 
-static s16 grant_copy(struct domain *cd, const struct gnttab_copy *op)
+/* @doms: the batch's source and destination domains (struct copy_dom). */
+static s16 grant_copy(struct domain *cd, const struct gnttab_copy *op,
+		      struct copy_dom doms[2])
 {
 	struct copy_buf src = { .readonly = true }, dst = { .readonly = false };
 	bool src_gref = op->flags & GNTCOPY_source_gref;
@@ -580,9 +612,9 @@ static s16 grant_copy(struct domain *cd, const struct gnttab_copy *op)
 	s16 rc;
 
 	/* Xen's order of checks, so the same bad op gives the same code. */
-	rc = copy_lock_domain(cd, &op->source, src_gref, &src);
+	rc = copy_lock_domain(cd, &op->source, src_gref, &doms[0], &src);
 	if (!rc)
-		rc = copy_lock_domain(cd, &op->dest, dst_gref, &dst);
+		rc = copy_lock_domain(cd, &op->dest, dst_gref, &doms[1], &dst);
 	if (!rc)
 		rc = copy_claim(cd, &op->source, src_gref, &src);
 	if (!rc)
@@ -711,57 +743,113 @@ static bool batch_preempt(unsigned int done)
 	       hypercall_preempt_check();
 }
 
-static long map_batch(struct vcpu *v, u64 arg, unsigned int count)
-{
-	for (unsigned int i = 0; i < count; i++) {
-		u64 at = arg + i * sizeof(struct gnttab_map_grant_ref);
-		struct gnttab_map_grant_ref op;
+/*
+ * A batch's array of ops in the caller's memory, reached a page at a
+ * time: each page of the caller's own writable RAM is translated once
+ * (guest_virt_get_page()) and held by a frame reference until the batch
+ * moves past it, yields or ends; each op is copied out of it once and
+ * checked in keel's copy, and its results are written back into it. An
+ * op across a page end, or in a page the caller may not write or does
+ * not own, goes through copy_from_guest()/copy_to_guest() as before: the
+ * same statuses and the same -EFAULT either way.
+ */
+struct op_array {
+	struct vcpu *v;
+	u64 page;		/* the page last looked up, or NO_PAGE */
+	bool held;		/* and held: its frame @hpa, referenced */
+	u64 hpa;
+};
+#define NO_PAGE 1ULL		/* never a page's address */
 
-		if (batch_preempt(i))
-			return i;
-		if (copy_from_guest(v, &op, at, sizeof(op)))
-			return -EFAULT;
-		op.status = map_grant_ref(v->domain, &op);
-		if (copy_to_guest(v, at, &op, sizeof(op)))
-			return -EFAULT;
+static void op_array_put(struct op_array *a)
+{
+	if (a->held)
+		put_page(a->hpa);
+	a->held = false;
+	a->page = NO_PAGE;
+}
+
+/* Keel's pointer to [@at, @at + @size) of the array, or NULL: copy it. */
+static void *op_ptr(struct op_array *a, u64 at, size_t size)
+{
+	u64 page = at & PAGE_MASK;
+
+	if ((at & ~PAGE_MASK) + size > PAGE_SIZE)
+		return NULL;
+	if (a->page != page) {
+		op_array_put(a);
+		a->page = page;
+		a->held = !guest_virt_get_page(a->v, page, true, &a->hpa);
 	}
+	ASSERT(!a->held || !(a->hpa & ~PAGE_MASK));
+	return a->held ? (u8 *)phys_to_virt(a->hpa) + (at & ~PAGE_MASK) : NULL;
+}
+
+/* Copy [@at, @at + @size) of the array into @buf, or @buf into it if @out. */
+static int op_io(struct op_array *a, u64 at, void *buf, size_t size, bool out)
+{
+	void *p = op_ptr(a, at, size);
+
+	if (!p)
+		return out ? copy_to_guest(a->v, at, buf, size) :
+			     copy_from_guest(a->v, buf, at, size);
+	if (out)
+		memcpy(p, buf, size);
+	else
+		memcpy(buf, p, size);
 	return 0;
 }
 
-static long unmap_batch(struct vcpu *v, u64 arg, unsigned int count)
+union batch_op {
+	struct gnttab_map_grant_ref map;
+	struct gnttab_unmap_grant_ref unmap;
+	struct gnttab_copy copy;
+};
+
+/* @count ops of @size bytes at @arg: 0, the number done if it yields, -EFAULT. */
+static long do_batch(struct vcpu *v, unsigned int cmd, u64 arg,
+		     unsigned int count, size_t size)
 {
+	struct op_array ops = { .v = v, .page = NO_PAGE };
+	struct copy_dom doms[2] = { { .d = NULL }, { .d = NULL } };
+	long rc = 0;
+
 	for (unsigned int i = 0; i < count; i++) {
-		u64 at = arg + i * sizeof(struct gnttab_unmap_grant_ref);
-		struct gnttab_unmap_grant_ref op;
+		u64 at = arg + i * size;
+		union batch_op op;
+		size_t out = 0, out_size = sizeof(s16);
 
-		if (batch_preempt(i))
-			return i;
-		if (copy_from_guest(v, &op, at, sizeof(op)))
-			return -EFAULT;
-		op.status = unmap_grant_ref(v->domain, &op);
-		if (copy_to_guest(v, at + offsetof(struct gnttab_unmap_grant_ref, status),
-				  &op.status, sizeof(op.status)))
-			return -EFAULT;
+		if (batch_preempt(i)) {
+			rc = i;
+			break;
+		}
+		if (op_io(&ops, at, &op, size, false)) {
+			rc = -EFAULT;
+			break;
+		}
+		switch (cmd) {
+		case GNTTABOP_map_grant_ref:	/* the whole op goes back */
+			op.map.status = map_grant_ref(v->domain, &op.map);
+			out_size = size;
+			break;
+		case GNTTABOP_unmap_grant_ref:
+			op.unmap.status = unmap_grant_ref(v->domain, &op.unmap);
+			out = offsetof(struct gnttab_unmap_grant_ref, status);
+			break;
+		default:
+			ASSERT(cmd == GNTTABOP_copy);
+			op.copy.status = grant_copy(v->domain, &op.copy, doms);
+			out = offsetof(struct gnttab_copy, status);
+		}
+		if (op_io(&ops, at + out, (u8 *)&op + out, out_size, true)) {
+			rc = -EFAULT;
+			break;
+		}
 	}
-	return 0;
-}
-
-static long copy_batch(struct vcpu *v, u64 arg, unsigned int count)
-{
-	for (unsigned int i = 0; i < count; i++) {
-		u64 at = arg + i * sizeof(struct gnttab_copy);
-		struct gnttab_copy op;
-
-		if (batch_preempt(i))
-			return i;
-		if (copy_from_guest(v, &op, at, sizeof(op)))
-			return -EFAULT;
-		op.status = grant_copy(v->domain, &op);
-		if (copy_to_guest(v, at + offsetof(struct gnttab_copy, status),
-				  &op.status, sizeof(op.status)))
-			return -EFAULT;
-	}
-	return 0;
+	copy_dom_put(&doms[0]);
+	copy_dom_put(&doms[1]);
+	op_array_put(&ops);
+	return rc;
 }
 
 /*
@@ -790,15 +878,12 @@ long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref:
-		done = map_batch(v, arg, count);
 		op_size = sizeof(struct gnttab_map_grant_ref);
 		break;
 	case GNTTABOP_unmap_grant_ref:
-		done = unmap_batch(v, arg, count);
 		op_size = sizeof(struct gnttab_unmap_grant_ref);
 		break;
 	case GNTTABOP_copy:
-		done = copy_batch(v, arg, count);
 		op_size = sizeof(struct gnttab_copy);
 		break;
 	case GNTTABOP_setup_table:
@@ -812,5 +897,6 @@ long do_grant_table_op(struct vcpu *v, unsigned int cmd, u64 arg,
 	default:
 		return -ENOSYS;
 	}
+	done = do_batch(v, cmd, arg, count, op_size);
 	return done > 0 ? batch_continue(v, cmd, arg, count, done, op_size) : done;
 }

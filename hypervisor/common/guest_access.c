@@ -97,3 +97,14 @@ int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 {
 	return guest_virt_copy(v, va, (void *)src, len, true);
 }
+
+int guest_virt_get_page(struct vcpu *v, u64 va, bool write, u64 *hpa)
+{
+	unsigned int need = P2M_OWNED | P2M_READ | (write ? P2M_WRITE : 0);
+	u64 gpa;
+
+	if (arch_guest_virt_to_phys(v, va, write, &gpa) ||
+	    p2m_get_page(v->domain, gpa & PAGE_MASK, need, hpa, NULL))
+		return -EFAULT;
+	return 0;
+}

@@ -55,19 +55,49 @@ long hypercall_create_continuation(struct vcpu *v, unsigned int nr,
 }
 
 /* Guest-virtual addresses are host pointers; BAD_VA faults. */
+static unsigned int copies_from_guest;
+
 int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)
 {
 	if (va >= BAD_VA && va < BAD_VA + PAGE_SIZE)
 		return -EFAULT;
 	memcpy(dst, (void *)(uintptr_t)va, len);
+	copies_from_guest++;
 	return 0;
 }
+
+/* Run after each copy_to_guest() when set (a batch's status written back). */
+static void (*after_copy_to_guest)(void);
+static unsigned int copies_to_guest;
 
 int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 {
 	if (va >= BAD_VA && va < BAD_VA + PAGE_SIZE)
 		return -EFAULT;
 	memcpy((void *)(uintptr_t)va, src, len);
+	copies_to_guest++;
+	if (after_copy_to_guest)
+		after_copy_to_guest();
+	return 0;
+}
+
+/*
+ * A host pointer into a guest's RAM (guest_ptr()) is that page, referenced;
+ * any other (the tests' own arrays) has no frame: those ops are copied.
+ */
+static u64 arena_pages_got;
+
+int guest_virt_get_page(struct vcpu *v, u64 va, bool write, u64 *hpa)
+{
+	const u8 *p = (const u8 *)(uintptr_t)va;
+
+	if (p < (const u8 *)phys_to_virt(0) ||
+	    p >= (const u8 *)phys_to_virt(0) + ARENA_SIZE)
+		return -EFAULT;
+	*hpa = virt_to_phys(p) & ~(PAGE_SIZE - 1);
+	if (!get_page(*hpa))
+		return -EFAULT;
+	arena_pages_got++;
 	return 0;
 }
 
@@ -842,6 +872,102 @@ static void test_copy_hostile(void **state)
 	assert_int_equal(batch[2].status, GNTST_general_error);
 }
 
+/*
+ * A batch whose ops lie in the caller's RAM, one of them across a page end:
+ * each page is looked up once and read and written in place, the op across
+ * the end is copied; ops naming d0, d2, a missing domain and d0 again each
+ * get their own status; no page or domain reference is left behind.
+ */
+static void test_copy_batch_in_guest_pages(void **state)
+{
+	enum { N = 8, STRADDLE = 3 };
+	/* d1's 2 MiB RAM leaf: host-contiguous, so the array may cross pages. */
+	u64 at = RAM_GPA + 2 * PAGE_SIZE - STRADDLE * sizeof(struct gnttab_copy) - 24;
+	struct gnttab_copy *ops;
+	u64 pages[2] = { hpa_of(1, RAM_GPA + PAGE_SIZE), hpa_of(1, RAM_GPA + 2 * PAGE_SIZE) };
+	unsigned int counts[2] = { page_count(pages[0]), page_count(pages[1]) };
+	int refs0 = refs(0), refs2 = refs(2);
+	u8 *dst = guest_ptr(doms[1], RAM_GPA + 3 * PAGE_SIZE);
+	static const domid_t from[N] = { 0, 0, 2, 9, 0, 2, 2, 0 };
+
+	ops = (struct gnttab_copy *)((u8 *)guest_ptr(doms[1], RAM_GPA) + (at - RAM_GPA));
+	memset(guest_ptr(doms[0], RAM_GPA), 0xa0, 64);
+	memset(guest_ptr(doms[2], RAM_GPA), 0xc2, 64);
+	memset(dst, 0, PAGE_SIZE);
+	grant(0, 20, 1, RAM_GPA, GTF_permit_access);
+	grant(2, 20, 1, RAM_GPA, GTF_permit_access);
+	for (int i = 0; i < N; i++)
+		ops[i] = (struct gnttab_copy){
+			.source = gref(from[i], 20, 0),
+			.dest = local(RAM_GPA + 3 * PAGE_SIZE, i * 8), .len = 8,
+			.flags = GNTCOPY_source_gref, .status = 99,
+		};
+	arena_pages_got = 0;
+	copies_from_guest = 0;
+	copies_to_guest = 0;
+	assert_int_equal(gnttab(1, GNTTABOP_copy, ops, N), 0);
+	for (int i = 0; i < N; i++) {
+		u8 want = from[i] == 0 ? 0xa0 : from[i] == 2 ? 0xc2 : 0;
+
+		assert_int_equal(ops[i].status, from[i] == 9 ? GNTST_bad_domain :
+							      GNTST_okay);
+		assert_int_equal(dst[i * 8], want);
+		assert_int_equal(dst[i * 8 + 7], want);
+	}
+	/*
+	 * Two pages looked up once each; the op across them was copied in, its
+	 * status (past the page end) written in place, as every other one.
+	 */
+	assert_int_equal(arena_pages_got, 2);
+	assert_int_equal(copies_from_guest, 1);
+	assert_int_equal(copies_to_guest, 0);
+	assert_int_equal(page_count(pages[0]), counts[0]);
+	assert_int_equal(page_count(pages[1]), counts[1]);
+	assert_int_equal(refs(0), refs0);
+	assert_int_equal(refs(2), refs2);
+	assert_int_equal(entry(0, 20)->flags, GTF_permit_access);
+	assert_int_equal(entry(2, 20)->flags, GTF_permit_access);
+}
+
+static void destroy_d2(void)
+{
+	if (doms[2] && copies_to_guest == 1)
+		destroy(2);
+}
+
+/*
+ * A domain destroyed in the middle of a batch that has looked it up: the
+ * batch's reference keeps its struct until the batch ends, its later ops
+ * get GNTST_bad_domain as a fresh lookup would, and it is freed after.
+ */
+static void test_copy_batch_domain_dies(void **state)
+{
+	struct gnttab_copy ops[3];
+	u64 free;
+
+	memset(guest_ptr(doms[2], RAM_GPA), 0xc2, 8);
+	grant(2, 21, 1, RAM_GPA, GTF_permit_access);
+	for (int i = 0; i < 3; i++)
+		ops[i] = (struct gnttab_copy){
+			.source = gref(2, 21, 0), .dest = local(RAM_GPA, i * 8),
+			.len = 8, .flags = GNTCOPY_source_gref, .status = 99,
+		};
+	memset(guest_ptr(doms[1], RAM_GPA), 0, 64);
+	free = host_pages.nr_free;
+	copies_to_guest = 0;
+	after_copy_to_guest = destroy_d2;
+	assert_int_equal(gnttab(1, GNTTABOP_copy, ops, 3), 0);
+	after_copy_to_guest = NULL;
+	assert_null(doms[2]);
+	assert_int_equal(ops[0].status, GNTST_okay);
+	assert_int_equal(ops[1].status, GNTST_bad_domain);
+	assert_int_equal(ops[2].status, GNTST_bad_domain);
+	assert_int_equal(guest_ptr(doms[1], RAM_GPA)[0], 0xc2);
+	assert_int_equal(guest_ptr(doms[1], RAM_GPA)[8], 0);
+	/* The batch's reference was the last: d2's memory is back now. */
+	assert_true(host_pages.nr_free > free + PFN_DOWN(DOM_MEM) / 2);
+}
+
 /* d@id gives its page at @gpa back to keel (a balloon driver's decrease_reservation). */
 static long balloon_out(domid_t id, u64 gpa)
 {
@@ -1075,6 +1201,8 @@ int main(void)
 		T(test_copy),
 		T(test_copy_hostile),
 		T(test_copy_backend_batch),
+		T(test_copy_batch_in_guest_pages),
+		T(test_copy_batch_domain_dies),
 		T(test_ring_map_then_balloon),
 		T(test_mapper_dies),
 		T(test_granter_dies),

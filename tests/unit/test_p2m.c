@@ -1156,6 +1156,86 @@ static void test_hardware_domain_grant_over_mmio(void **state)
 	assert_int_equal((u32)e820[2], XEN_HVM_MEMMAP_TYPE_RESERVED);
 }
 
+/* A one-op GNTTABOP_copy of 8 bytes between @id's own pages, its op at @arg. */
+static long copy_own_at(int id, u64 arg, u64 from, u64 to, s16 *status)
+{
+	struct gnttab_copy op = {
+		.source = { .u.gmfn = from >> PAGE_SHIFT, .domid = DOMID_SELF },
+		.dest = { .u.gmfn = to >> PAGE_SHIFT, .domid = DOMID_SELF },
+		.len = 8, .status = 99,
+	};
+	long rc;
+
+	gput(id, arg, &op, sizeof(op));
+	rc = do_grant_table_op(vc(id), GNTTABOP_copy, arg, 1);
+	gget(id, arg, &op, sizeof(op));
+	*status = op.status;
+	return rc;
+}
+
+/*
+ * guest_virt_get_page(), how grant batches reach their ops: a page of the
+ * caller's own RAM, referenced; never a hole, keel's page or a page another
+ * domain lends (a grant mapping, writable or not), which batches copy op by
+ * op as before: a status lands in a writable grant mapping; in a read-only
+ * one the op is done and its status write is -EFAULT, the lender's page
+ * unchanged. No reference is left behind.
+ */
+static void test_batch_array_pages(void **state)
+{
+	u64 ram = hpa_of(1, RAM_4K), lent = hpa_of(2, GRANTED), hpa = 0;
+	unsigned int count = page_count(ram), lent_count;
+	u64 ro_gpa = HOLE_GPA, rw_gpa = HOLE_GPA + PAGE_SIZE;
+	struct gnttab_copy op = {
+		.source = { .u.gmfn = RAM_4K >> PAGE_SHIFT, .domid = DOMID_SELF },
+		.dest = { .u.gmfn = (RAM_4K + PAGE_SIZE) >> PAGE_SHIFT,
+			  .domid = DOMID_SELF },
+		.len = 8, .status = 99,
+	}, back;
+	s16 status;
+
+	assert_int_equal(guest_virt_get_page(vc(1), RAM_4K + 40, true, &hpa), 0);
+	assert_true(hpa == ram);
+	assert_int_equal(page_count(ram), count + 1);
+	put_page(hpa);
+	assert_int_equal(guest_virt_get_page(vc(1), HOLE_GPA + 2 * PAGE_SIZE, false,
+					     &hpa), -EFAULT);
+	assert_int_equal(place(1, XENMAPSPACE_grant_table, 0, TABLE_GPA), 0);
+	assert_int_equal(guest_virt_get_page(vc(1), TABLE_GPA, false, &hpa), -EFAULT);
+	grant(2, 8, 1, GRANTED, GTF_permit_access | GTF_readonly);
+	grant(2, 9, 1, GRANTED + PAGE_SIZE, GTF_permit_access);
+	assert_int_equal(map(1, 2, 8, ro_gpa, GNTMAP_host_map | GNTMAP_readonly,
+			     NULL), GNTST_okay);
+	assert_int_equal(map(1, 2, 9, rw_gpa, GNTMAP_host_map, NULL), GNTST_okay);
+	lent_count = page_count(lent);
+	assert_int_equal(guest_virt_get_page(vc(1), ro_gpa, false, &hpa), -EFAULT);
+	assert_int_equal(guest_virt_get_page(vc(1), rw_gpa, true, &hpa), -EFAULT);
+	assert_int_equal(guest_virt_get_page(vc(1), rw_gpa, false, &hpa), -EFAULT);
+
+	/* Own RAM: done in place. */
+	gput(1, RAM_4K, "8 bytes!", 8);
+	assert_int_equal(copy_own_at(1, SCRATCH, RAM_4K, RAM_4K + PAGE_SIZE,
+				     &status), 0);
+	assert_int_equal(status, GNTST_okay);
+	assert_memory_equal(host_ptr(1, RAM_4K + PAGE_SIZE), "8 bytes!", 8);
+	/* In a writable grant mapping: copied, the status lands in d2's page. */
+	assert_int_equal(copy_own_at(1, rw_gpa, RAM_4K, RAM_4K + 2 * PAGE_SIZE,
+				     &status), 0);
+	assert_int_equal(status, GNTST_okay);
+	gget(2, GRANTED + PAGE_SIZE, &back, sizeof(back));
+	assert_int_equal(back.status, GNTST_okay);
+	assert_memory_equal(host_ptr(1, RAM_4K + 2 * PAGE_SIZE), "8 bytes!", 8);
+	/* In a read-only one: the op is done, its status cannot be written. */
+	op.dest.u.gmfn = (RAM_4K + 3 * PAGE_SIZE) >> PAGE_SHIFT;
+	gput(2, GRANTED, &op, sizeof(op));
+	assert_int_equal(do_grant_table_op(vc(1), GNTTABOP_copy, ro_gpa, 1), -EFAULT);
+	assert_memory_equal(host_ptr(1, RAM_4K + 3 * PAGE_SIZE), "8 bytes!", 8);
+	gget(2, GRANTED, &back, sizeof(back));
+	assert_int_equal(back.status, 99);
+	assert_int_equal(page_count(ram), count);
+	assert_int_equal(page_count(lent), lent_count);
+}
+
 /*
  * The guest page walk's reads (p2m_read_u64): RAM, a grant mapping, never a
  * hole, MMIO or an unaligned word, and no reference left behind.
@@ -1291,6 +1371,7 @@ int main(void)
 		T(test_readonly_grant_stays_readonly),
 		T(test_keel_pages_are_not_the_guests),
 		T(test_read_u64),
+		T(test_batch_array_pages),
 		T(test_dev_bus_addr_is_zero),
 		T(test_shared_info_moves_leave_no_tables),
 		T(test_placement_range),

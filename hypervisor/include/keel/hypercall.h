@@ -34,6 +34,18 @@ int hypercall_page_write(struct domain *d, u64 gpa);
 /* Copy to and from guest-virtual addresses of @v's current address space. */
 int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len);
 int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len);
+/*
+ * A reference to the page of @v's domain's own RAM that guest-virtual @va
+ * is in, which its page tables and the p2m let it read and, if @write,
+ * write: 0 with the frame in *@hpa (page aligned), or -EFAULT. For a
+ * handler that reads and writes many items of one guest array (a grant
+ * batch): one translation per page, not two per item. The reference
+ * keeps the frame, not @va's translation, which the guest may change:
+ * the caller uses the page only within its hypercall and put_page()s it.
+ * Pages another domain lends (grant or foreign mappings) are refused, as
+ * the lender may take them back meanwhile: copy those with the above.
+ */
+int guest_virt_get_page(struct vcpu *v, u64 va, bool write, u64 *hpa);
 
 long do_xen_version(struct vcpu *v, int cmd, u64 arg);
 long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf);
