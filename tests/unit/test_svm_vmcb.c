@@ -80,14 +80,18 @@ static void test_svm_instructions_exit(void **state)
 	vmcb_free();
 }
 
-/* CR4 writes exit, so that keel can refuse bits it does not switch (PKE, LA57); CR0 and CR3 stay the guest's. */
-static void test_cr4_writes_exit(void **state)
+/*
+ * CR4 writes exit, so that keel can refuse bits it does not switch (PKE,
+ * LA57), and CR8 writes, the vLAPIC's TPR; CR0, CR3 and every read stay
+ * the guest's.
+ */
+static void test_cr4_cr8_writes_exit(void **state)
 {
 	struct vmcb *vmcb;
 
 	(void)state;
 	vmcb = vmcb_of_new_vcpu();
-	assert_int_equal(vmcb->intercepts[0], ICPT_CR_WRITE(4));
+	assert_int_equal(vmcb->intercepts[0], ICPT_CR_WRITE(4) | ICPT_CR_WRITE(8));
 	vmcb_free();
 }
 
@@ -95,7 +99,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_svm_instructions_exit),
-		cmocka_unit_test(test_cr4_writes_exit),
+		cmocka_unit_test(test_cr4_cr8_writes_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
