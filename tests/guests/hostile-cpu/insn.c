@@ -17,15 +17,18 @@ void vmx_instruction_faults(struct vmx_result *r)
 
 	asm volatile("mov %%cs, %0" : "=r"(cs));
 
-#define VMX_UD(name, insn, ...)						\
+/* Run @insn: #UD, or #GP where @gp_ok, else it is the first wrong one @r names. */
+#define EXPECT_UD(name, gp_ok, insn, ...)					\
 	do {								\
 		vec = TRY_INSN(insn, __VA_ARGS__);			\
 		r->count++;						\
-		if (vec != X86_EXC_UD && !r->wrong) {			\
+		if (vec != X86_EXC_UD && !((gp_ok) && vec == X86_EXC_GP) && \
+		    !r->wrong) {					\
 			r->wrong = name;				\
 			r->vector = vec;				\
 		}							\
 	} while (0)
+#define VMX_UD(name, insn, ...) EXPECT_UD(name, false, insn, __VA_ARGS__)
 
 	VMX_UD("VMXON", "vmxon %0", : : "m"(pa) : "memory");
 	VMX_UD("VMCLEAR", "vmclear %0", : : "m"(pa) : "memory");
@@ -44,16 +47,7 @@ void vmx_instruction_faults(struct vmx_result *r)
 	 * EFER.SVME set) and keel answers #UD, while at CPL3 the CPU's own
 	 * privilege check comes first: #GP.
 	 */
-#define SVM_UD(name, insn, ...)						\
-	do {								\
-		vec = TRY_INSN(insn, __VA_ARGS__);			\
-		r->count++;						\
-		if (vec != X86_EXC_UD && !((cs & 3) && vec == X86_EXC_GP) && \
-		    !r->wrong) {					\
-			r->wrong = name;				\
-			r->vector = vec;				\
-		}							\
-	} while (0)
+#define SVM_UD(name, insn, ...) EXPECT_UD(name, cs & 3, insn, __VA_ARGS__)
 
 	SVM_UD("VMRUN", "vmrun", : : "a"(pa) : "memory");
 	SVM_UD("VMLOAD", "vmload", : : "a"(pa) : "memory");
@@ -64,6 +58,7 @@ void vmx_instruction_faults(struct vmx_result *r)
 	SVM_UD("INVLPGA", "invlpga", : : "a"(pa), "c"(0) : "memory");
 #undef VMX_UD
 #undef SVM_UD
+#undef EXPECT_UD
 }
 
 void check_vmx_instructions(void)
