@@ -250,6 +250,17 @@ static void test_npf_decoded(void **state)
 	assert_non_null(strstr(crash_reason, "read of guest-physical 0xfee00300: no MMIO handler there"));
 }
 
+/* @insn (@len bytes, all of them the instruction) decodes as MOV to CR@cr from register @reg. */
+static void expect_mov_to_cr(const u8 *insn, unsigned int len, bool is64,
+			     unsigned int cr, unsigned int reg)
+{
+	unsigned int got_cr = 99, got_reg = 99;
+
+	assert_int_equal(svm_decode_mov_to_cr(insn, len, is64, &got_cr, &got_reg), len);
+	assert_int_equal(got_cr, cr);
+	assert_int_equal(got_reg, reg);
+}
+
 /* MOV to CRn's forms: CRn (REX.R; LOCK for CR8), the register (REX.B in 64-bit mode only), the length. */
 static void test_decode_mov_to_cr(void **state)
 {
@@ -265,34 +276,19 @@ static void test_decode_mov_to_cr(void **state)
 	unsigned int cr = 99, reg = 99;
 
 	(void)state;
-	assert_int_equal(svm_decode_mov_to_cr(rax, 3, true, &cr, &reg), 3);
-	assert_int_equal(cr, 4);
-	assert_int_equal(reg, 0);
-	assert_int_equal(svm_decode_mov_to_cr(rdi, 3, false, &cr, &reg), 3);
-	assert_int_equal(reg, 7);
-	assert_int_equal(svm_decode_mov_to_cr(r12, 4, true, &cr, &reg), 4);
-	assert_int_equal(cr, 4);
-	assert_int_equal(reg, 12);
+	expect_mov_to_cr(rax, 3, true, 4, 0);
+	expect_mov_to_cr(rdi, 3, false, 4, 7);
+	expect_mov_to_cr(r12, 4, true, 4, 12);
 	/* 0x41 is INC ECX outside 64-bit mode: not this instruction. */
 	assert_int_equal(svm_decode_mov_to_cr(r12, 4, false, &cr, &reg), 0);
-	assert_int_equal(svm_decode_mov_to_cr(cr3, 3, true, &cr, &reg), 3);
-	assert_int_equal(cr, 3);
+	expect_mov_to_cr(cr3, 3, true, 3, 0);
 	/* The CPU ignores ModRM.mod: 0F 22 20 is mov %rax, %cr4. */
-	assert_int_equal(svm_decode_mov_to_cr(mod0, 3, true, &cr, &reg), 3);
-	assert_int_equal(cr, 4);
-	assert_int_equal(reg, 0);
-	assert_int_equal(svm_decode_mov_to_cr(prefixed, 6, true, &cr, &reg), 6);
-	assert_int_equal(reg, 9);
+	expect_mov_to_cr(mod0, 3, true, 4, 0);
+	expect_mov_to_cr(prefixed, 6, true, 4, 9);
 	/* CR8: REX.R in 64-bit mode, LOCK with CR0 in any mode; LOCK with another CR is #UD. */
-	assert_int_equal(svm_decode_mov_to_cr(cr8_rax, 4, true, &cr, &reg), 4);
-	assert_int_equal(cr, 8);
-	assert_int_equal(reg, 0);
-	assert_int_equal(svm_decode_mov_to_cr(cr8_r9, 4, true, &cr, &reg), 4);
-	assert_int_equal(cr, 8);
-	assert_int_equal(reg, 9);
-	assert_int_equal(svm_decode_mov_to_cr(lock_cr8, 4, false, &cr, &reg), 4);
-	assert_int_equal(cr, 8);
-	assert_int_equal(reg, 1);
+	expect_mov_to_cr(cr8_rax, 4, true, 8, 0);
+	expect_mov_to_cr(cr8_r9, 4, true, 8, 9);
+	expect_mov_to_cr(lock_cr8, 4, false, 8, 1);
 	assert_int_equal(svm_decode_mov_to_cr(lock_cr4, 4, true, &cr, &reg), 0);
 	assert_int_equal(svm_decode_mov_to_cr(rex_early, 5, true, &cr, &reg), 0);
 	assert_int_equal(svm_decode_mov_to_cr(too_long, 16, true, &cr, &reg), 0);	/* past 15 bytes */
