@@ -18,4 +18,4 @@ blkback: $(BLKBACK)
 $(BLKBACK): $(BLKBACK_SRCS) $(BLKBACK_HDRS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(BLKBACK_CFLAGS) -static -o $@ $(BLKBACK_SRCS)
+	@$(CC) $(BLKBACK_CFLAGS) -pthread -static -o $@ $(BLKBACK_SRCS)

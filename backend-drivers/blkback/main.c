@@ -2,94 +2,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bb.h"
+#include "loop.h"
 #include "privcmd.h"
 #include "xenbe_linux.h"
-#include <xen/sys/evtchn.h>
 #include "util.h"
-#include "xs.h"
 
 #define DEFAULT_LOG "/var/log/keel-blkback.log"
 
 /* keelctl's xs.c reports through kc_err() on kc_errf (dom0-tools/keelctl/util.c). */
 
-static volatile sig_atomic_t stop, want_stats;
-
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
-		want_stats = 1;
+		bb_loop_want_stats = 1;
 	else
-		stop = 1;
-}
-
-/*
- * The data path's system calls, counted (SIGUSR1 logs a "stats:" line, make bench's
- * per-request figures): the grant and event channel ops are wrapped, the AIO calls count
- * themselves (bb_aio.syscalls), the loop's own here.
- */
-static uint64_t n_calls, n_wakeups;
-static const struct xenbe_env_ops *env_real;
-
-static int c_gnt_copy(void *priv, struct ioctl_gntdev_grant_copy_segment *segs, unsigned int n)
-{
-	n_calls++;
-	return env_real->gnt_copy(priv, segs, n);
-}
-
-static void *c_gnt_map(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
-		       bool writable)
-{
-	n_calls += 2;	/* the map ioctl and its mmap */
-	return env_real->gnt_map(priv, domid, refs, n, writable);
-}
-
-static void c_gnt_unmap(void *priv, void *addr, unsigned int n)
-{
-	n_calls++;
-	env_real->gnt_unmap(priv, addr, n);
-}
-
-static void c_evtchn_notify(void *priv, uint32_t port)
-{
-	n_calls++;
-	env_real->evtchn_notify(priv, port);
-}
-
-static void c_evtchn_unmask(void *priv, uint32_t port)
-{
-	n_calls++;
-	env_real->evtchn_unmask(priv, port);
-}
-
-static void count_syscalls(struct xenbe_env *env)
-{
-	static struct xenbe_env_ops e;
-
-	env_real = env->ops;
-	e = *env->ops;
-	e.gnt_copy = c_gnt_copy;
-	e.gnt_map = c_gnt_map;
-	e.gnt_unmap = c_gnt_unmap;
-	e.evtchn_notify = c_evtchn_notify;
-	e.evtchn_unmask = c_evtchn_unmask;
-	env->ops = &e;
-}
-
-static void log_stats(struct bb_backend *be)
-{
-	bb_log(be, "stats: requests %llu wakeups %llu syscalls %llu",
-	       (unsigned long long)be->stat_requests,
-	       (unsigned long long)n_wakeups,
-	       (unsigned long long)(n_calls + be->aio.syscalls));
+		bb_loop_stop = 1;
 }
 
 static void usage(void)
@@ -112,77 +46,6 @@ static uint32_t num_arg(const char *s, uint32_t max)
 		exit(2);
 	}
 	return (uint32_t)v;
-}
-
-/*
- * Watch events, at most a batch per turn of the loop. Handling one takes xenstore round trips
- * during which more arrive (the client queues them), so a guest rewriting its frontend's
- * state without pause could otherwise keep us here for ever, away from the rings and the AIO
- * completions of every other guest. True when events are left (poll without waiting then:
- * they are in the client's queue, not on the socket).
- */
-#define XS_BATCH 64
-
-static bool handle_xs(struct bb_backend *be, struct xenbe_linux *l)
-{
-	char *path, *token;
-	unsigned int n;
-
-	for (n = 0; n < XS_BATCH; n++) {
-		int rc = xs_read_watch(l->xs, &path, &token, 0);
-
-		if (rc == -ENOBUFS) {
-			/* Events were dropped: look at every device and domain again. */
-			bb_backend_resync(be);
-			continue;
-		}
-		if (rc)
-			return false;
-		bb_backend_watch(be, path, token);
-		free(path);
-		free(token);
-	}
-	return true;
-}
-
-/*
- * One read per wake-up, not a loop until the device is empty: a guest sending events without
- * pause (EVTCHNOP_send in a loop on another vCPU) re-raises its port as soon as it is
- * re-enabled, so such a loop never ends and the AIO completions and xenstore are never served
- * again (every other guest's disk hangs). poll() reports the port again at once; whatever the
- * guest sent meanwhile is coalesced into that one wake-up.
- */
-static void handle_evtchn(struct bb_backend *be, struct xenbe_linux *l)
-{
-	uint32_t ports[256];
-	ssize_t n;
-
-	n_calls++;
-	n = read(l->evtchn, ports, sizeof(ports));
-	if (n > 0) {
-		ssize_t i;
-
-		for (i = 0; i < n / 4; i++) {
-			bb_backend_event(be, ports[i]);
-			be->env.ops->evtchn_unmask(be->env.priv, ports[i]);
-		}
-		return;
-	}
-	if (n < 0 && errno == EFBIG) {
-		/* The per-fd buffer overflowed: reset, then look at every ring. */
-		struct bb_dev *dev;
-		unsigned int q;
-
-		ioctl(l->evtchn, IOCTL_EVTCHN_RESET, NULL);
-		for (dev = be->devs; dev; dev = dev->next)
-			for (q = 0; dev->queues && q < dev->nqueues; q++) {
-				bb_queue_run(&dev->queues[q]);
-				/* A broken ring fails its device: the queues may be gone now. */
-				if (dev->queues && dev->queues[q].port >= 0)
-					be->env.ops->evtchn_unmask(be->env.priv,
-								   dev->queues[q].port);
-			}
-	}
 }
 
 int main(int argc, char **argv)
@@ -212,7 +75,6 @@ int main(int argc, char **argv)
 	struct xenbe_linux l;
 	struct xenbe_env env;
 	int c, rc, phys_rc, ready[2] = { -1, -1 };
-	bool xs_more = false;
 	FILE *log;
 
 	bb_config_defaults(&cfg);
@@ -284,7 +146,7 @@ int main(int argc, char **argv)
 		fprintf(log, "keel-blkback: opening xenstore/gntdev/evtchn: %s\n", strerror(-rc));
 		return 1;
 	}
-	count_syscalls(&env);
+	bb_loop_count_syscalls(&env);
 	/* keel says whether a device could DMA to a grant-mapped page: else copy. */
 	phys_rc = keel_domctl(&phys);
 	cfg.zero_copy = zero_copy && !phys_rc && bb_io_zero_copy(phys.u.physinfo.flags);
@@ -305,43 +167,9 @@ int main(int argc, char **argv)
 		close(ready[1]);
 	}
 
-	while (!stop) {
-		struct pollfd pfd[3] = {
-			{ .fd = xs_fileno(l.xs), .events = POLLIN },
-			{ .fd = l.evtchn, .events = POLLIN },
-			{ .fd = be.aio.efd, .events = POLLIN },
-		};
-
-		if (want_stats) {
-			want_stats = 0;
-			log_stats(&be);
-		}
-		n_calls++;
-		/* Watch events the client queued while waiting for a reply: no sleep then. */
-		if (poll(pfd, 3, xs_more || xs_has_events(l.xs) ? 0 : -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		n_wakeups++;
-		if (pfd[0].revents & (POLLHUP | POLLERR)) {
-			bb_log(&be, "xenstored went away");
-			break;
-		}
-		if (pfd[1].revents & POLLIN)
-			handle_evtchn(&be, &l);
-		/*
-		 * Buffered I/O (no O_DIRECT) completed inside io_submit: reap it now, not after
-		 * another trip through poll(). Direct I/O's completions come by the eventfd.
-		 */
-		if ((pfd[2].revents & POLLIN) || be.aio_sync)
-			bb_backend_aio(&be);
-		xs_more = false;
-		if ((pfd[0].revents & POLLIN) || xs_has_events(l.xs))
-			xs_more = handle_xs(&be, &l);
-	}
+	rc = bb_loop_run(&be, &l);
 	bb_log(&be, "stopping");
 	bb_backend_fini(&be);
 	xenbe_linux_close(&l);
-	return 0;
+	return rc ? 1 : 0;
 }
