@@ -147,7 +147,13 @@ struct bb_backend {
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
 	unsigned int pgnt_mapped;	/* persistent grants held, all queues */
 	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
+	/*
+	 * Gives dom0's vCPU to the guest just notified, all its requests answered (io.c,
+	 * bb_queue_run); NULL: never (--no-yield, the unit tests).
+	 */
+	void (*yield)(struct bb_backend *be);
 	uint64_t stat_requests;		/* taken off every ring (stats) */
+	uint64_t stat_yields;		/* yields after a notification (stats) */
 };
 
 /* ---- backend.c: the set of devices, events from the outside ---- */

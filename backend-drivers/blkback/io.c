@@ -124,14 +124,15 @@ static void respond(struct bb_queue *q, uint64_t id, uint8_t op, int16_t status)
 	bb_ring_respond(&q->ring, id, op, status);
 }
 
-static void push(struct bb_queue *q)
+/* Publishes the responses; true when the frontend was notified. */
+static bool push(struct bb_queue *q)
 {
 	struct xenbe_env *env = &q->dev->be->env;
 
-	if (!q->map)
-		return;
-	if (bb_ring_push(&q->ring) && q->port >= 0)
-		env->ops->evtchn_notify(env->priv, q->port);
+	if (!q->map || !bb_ring_push(&q->ring) || q->port < 0)
+		return false;
+	env->ops->evtchn_notify(env->priv, q->port);
+	return true;
 }
 
 /*
@@ -527,8 +528,7 @@ static void after(struct bb_dev *dev)
 		if (!q->map)
 			continue;
 		mapped = true;
-		push(q);
-		bb_queue_run(q);
+		bb_queue_run(q);	/* publishes the answers first */
 	}
 	/* Disconnecting: the state machine waits for the last one. */
 	if (!mapped && !bb_dev_inflight(dev))
@@ -685,6 +685,7 @@ void bb_queue_run(struct bb_queue *q)
 	struct bb_backend *be = dev->be;
 	blkif_request_t req;
 	unsigned int idx = q->idx, taken = 0;
+	bool quiet;
 
 	if (!q->map || q->ring.broken)
 		return;
@@ -718,7 +719,26 @@ void bb_queue_run(struct bb_queue *q)
 			take(q, &req);
 		}
 		submit_batch(q);
-		push(q);
+		/*
+		 * Everything taken is answered and the ring is empty: the guest we notify will
+		 * likely send its next request once it has our answers (a reader or writer one
+		 * request at a time). On one CPU keel runs it, boosted, only when dom0 blocks or
+		 * has had its ratelimit (1 ms): dom0's vCPU yields to it instead, and its next
+		 * request, made without an event (no_event), is on the ring when the yield
+		 * returns. That takes dom0's event interrupt, the data thread's wake-up, its
+		 * evtchn read and unmask write out of such a request. The loop looks at the ring
+		 * again after the yield (the final check re-arms the event when it is empty), and
+		 * the pool's bound above ends a turn whatever the guest does.
+		 */
+		quiet = be->yield && !q->inflight && !q->starved && !q->ring.broken &&
+			!bb_ring_has_requests(&q->ring);
+		if (quiet)
+			bb_ring_no_event(&q->ring);
+		if (push(q) && quiet) {
+			be->stat_yields++;
+			be->yield(be);
+			continue;
+		}
 		if (q->ring.broken)
 			break;
 		if (!q->free || q->starved)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "loop.h"
 #include <xen/sys/evtchn.h>
+#include <xen/sys/privcmd.h>
 #include "xs.h"
 
 volatile sig_atomic_t bb_loop_stop, bb_loop_want_stats;
@@ -99,12 +100,37 @@ void bb_loop_count_syscalls(struct xenbe_env *env)
 	env->ops = &e;
 }
 
+/* SCHEDOP_yield through privcmd (bb_backend.yield): the guest just notified runs now. */
+#define HYPERVISOR_sched_op_	29
+#define SCHEDOP_yield_		0
+
+static int privcmd = -1;
+
+static void yield(struct bb_backend *be)
+{
+	struct privcmd_hypercall call = { .op = HYPERVISOR_sched_op_, .arg = { SCHEDOP_yield_ } };
+
+	n_calls++;
+	(void)!ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
+}
+
+void bb_loop_yield_init(struct bb_backend *be)
+{
+	privcmd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (privcmd < 0) {
+		bb_log(be, "/dev/xen/privcmd: %s: no yield to guests", strerror(errno));
+		return;
+	}
+	be->yield = yield;
+}
+
 static void log_stats(struct bb_backend *be)
 {
-	bb_log(be, "stats: requests %llu wakeups %llu syscalls %llu",
+	bb_log(be, "stats: requests %llu wakeups %llu syscalls %llu yields %llu",
 	       (unsigned long long)be->stat_requests,
 	       (unsigned long long)n_wakeups,
-	       (unsigned long long)(n_calls + be->aio.syscalls));
+	       (unsigned long long)(n_calls + be->aio.syscalls),
+	       (unsigned long long)be->stat_yields);
 }
 
 /*

@@ -11,6 +11,8 @@ extern volatile sig_atomic_t bb_loop_stop, bb_loop_want_stats;
 
 /* Counts the system calls of @env's grant and event channel ops for the "stats:" line. */
 void bb_loop_count_syscalls(struct xenbe_env *env);
+/* Opens privcmd for bb_backend.yield (SCHEDOP_yield); without it, no yield (logged). */
+void bb_loop_yield_init(struct bb_backend *be);
 /* Serves until a signal or an error: 0, or -1 when it could not start. */
 int bb_loop_run(struct bb_backend *be, struct xenbe_linux *l);
 

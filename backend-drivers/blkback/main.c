@@ -33,7 +33,7 @@ static void usage(void)
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
 		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
 		"         [--max-persistent N] [--no-zero-copy] [--no-loop]\n"
-		"         [--no-map]\n");
+		"         [--no-map] [--no-yield]\n");
 	exit(2);
 }
 
@@ -65,10 +65,11 @@ int main(int argc, char **argv)
 		{ "no-zero-copy", no_argument, NULL, 'Z' },
 		{ "no-loop", no_argument, NULL, 'L' },
 		{ "no-map", no_argument, NULL, 'M' },
+		{ "no-yield", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *log_path = DEFAULT_LOG, *xs_path = NULL;
-	bool foreground = false, zero_copy = true;
+	bool foreground = false, zero_copy = true, yield = true;
 	struct keel_domctl phys = { .cmd = KEEL_DOMCTL_physinfo };
 	struct bb_config cfg;
 	struct bb_backend be;
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 		case 'M': cfg.map = false; break;
 		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
 		case 'Z': zero_copy = false; break;
+		case 'Y': yield = false; break;
 		default: usage();
 		}
 	}
@@ -155,6 +157,8 @@ int main(int argc, char **argv)
 		fprintf(log, "keel-blkback: cannot start\n");
 		return 1;
 	}
+	if (yield)
+		bb_loop_yield_init(&be);
 	bb_log(&be, "keel-blkback serving %s: ring order <= %u, <= %u queues, %u indirect segments",
 	       be.root, be.cfg.max_ring_order, be.cfg.max_queues, be.cfg.max_indirect);
 	bb_log(&be, "persistent grants: %u per queue; data %s (keel physinfo flags %#x%s)",

@@ -95,7 +95,7 @@ bool bb_ring_push(struct bb_ring *r)
 	return (uint32_t)(new - load32(&r->sring->rsp_event)) < (uint32_t)(new - old);
 }
 
-static bool has_unconsumed(struct bb_ring *r)
+bool bb_ring_has_requests(struct bb_ring *r)
 {
 	uint32_t rp = load32(&r->sring->req_prod);
 	uint32_t req = rp - r->req_cons;
@@ -108,9 +108,15 @@ bool bb_ring_final_check(struct bb_ring *r)
 {
 	if (r->broken)
 		return false;
-	if (has_unconsumed(r))
+	if (bb_ring_has_requests(r))
 		return true;
 	store32(&r->sring->req_event, r->req_cons + 1);
 	mb();
-	return has_unconsumed(r);
+	return bb_ring_has_requests(r);
+}
+
+void bb_ring_no_event(struct bb_ring *r)
+{
+	store32(&r->sring->req_event, r->req_cons);
+	mb();
 }

@@ -43,6 +43,15 @@ void bb_ring_respond(struct bb_ring *r, uint64_t id, uint8_t op, int16_t status)
 /* Publishes responses; true when the frontend asked to be notified (rsp_event). */
 bool bb_ring_push(struct bb_ring *r);
 
+/* Requests waiting to be taken (as many as there are free response slots for). */
+bool bb_ring_has_requests(struct bb_ring *r);
+
+/*
+ * No event for the frontend's next request (req_event at req_cons): only when the caller looks
+ * at the ring again, and calls bb_ring_final_check(), before it sleeps.
+ */
+void bb_ring_no_event(struct bb_ring *r);
+
 /*
  * Before sleeping: sets req_event so the frontend notifies the next request, then looks again.
  * True when there are requests after all (keep going instead of sleeping).

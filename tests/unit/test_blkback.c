@@ -1949,6 +1949,119 @@ static void test_mapped_file(void **state)
 	t_free(t);
 }
 
+/*
+ * The yield after a notification (bb_backend.yield): a guest that answers each response with
+ * its next request during the yield has it taken in the same ring pass, and sends no event
+ * for it; once it stops, the ring's event is armed again. A guest that always answers is
+ * still cut off after a pool's worth of requests.
+ */
+static struct {
+	struct fe *fe;
+	unsigned int yields, more, events_asked;
+	bool bad_req_event;
+} yg;
+
+static void yield_guest(struct bb_backend *be)
+{
+	struct fe *fe = yg.fe;
+	struct bb_sring_hdr *s = fe->q[0].sring;
+	uint32_t old = s->req_prod;
+
+	yg.yields++;
+	/* Everything taken is answered when we are yielded to. */
+	if (s->rsp_prod != fe->q[0].req_prod_pvt)
+		yg.bad_req_event = true;
+	fe->q[0].rsp_cons = s->rsp_prod;
+	if (yg.more) {
+		blkif_request_t q = rw(BLKIF_OP_READ, 8 * yg.more, 1, 0, 7);
+
+		yg.more--;
+		q.seg[0].gref = fe->data_gref[0];
+		q.id = 1000 + yg.more;
+		memcpy(&fe->q[0].ring[fe->q[0].req_prod_pvt++ & (fe->q[0].size - 1)], &q,
+		       sizeof(q));
+		__atomic_store_n(&s->req_prod, fe->q[0].req_prod_pvt, __ATOMIC_RELEASE);
+		/* RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: the backend must not ask for an event. */
+		if ((uint32_t)(s->req_prod - s->req_event) < (uint32_t)(s->req_prod - old))
+			yg.events_asked++;
+	}
+	s->rsp_event = s->rsp_prod + 1;
+}
+
+static void test_yield_to_guest(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	unsigned int i;
+	uint32_t prod;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.map = true;
+	cfg.pool = 16;
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	memset(&yg, 0, sizeof(yg));
+	yg.fe = fe;
+	yg.more = 5;
+	t->be.yield = yield_guest;
+	q.seg[0].gref = fe->data_gref[0];
+	fe->q[0].sring->rsp_event = 1;
+	fe_push(fe, 0, &q);
+	/* One event: six requests, five of them made during a yield without an event. */
+	assert_int_equal(fe->q[0].sring->rsp_prod, 6);
+	assert_int_equal(yg.yields, 6);
+	assert_int_equal(t->be.stat_yields, 6);
+	assert_int_equal(yg.events_asked, 0);
+	assert_false(yg.bad_req_event);
+	/* The last yield brought nothing: the event is armed again before sleeping. */
+	assert_int_equal(fe->q[0].sring->req_event, 7);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[0], pattern(8, 0));
+	/* A guest that always answers: a pool's worth per event, the rest on the next turn. */
+	yg.more = 1000;
+	fe_push(fe, 0, &q);
+	prod = fe->q[0].sring->rsp_prod;
+	assert_true(prod - 6 <= cfg.pool);
+	assert_true(t->be.devs->queues[0].starved);
+	fake_run_aio(&t->f, 100);
+	assert_true(fe->q[0].sring->rsp_prod > prod);
+	assert_int_equal(yg.events_asked, 0);
+	yg.more = 0;
+	fake_run_aio(&t->f, 100);
+	assert_int_equal(fe->q[0].sring->rsp_prod, fe->q[0].req_prod_pvt);
+	assert_int_equal(fe->q[0].sring->req_event, fe->q[0].req_prod_pvt + 1);
+	assert_false(yg.bad_req_event);
+	t->be.yield = NULL;
+	t_free(t);
+
+	/*
+	 * With AIO (O_DIRECT) the ring's event is armed while the I/O is in flight: the yield
+	 * at each completion must take it back, or the guest's next request sends one.
+	 */
+	bb_config_defaults(&cfg);
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	assert_true(t->be.devs->direct);
+	memset(&yg, 0, sizeof(yg));
+	yg.fe = fe;
+	yg.more = 3;
+	t->be.yield = yield_guest;
+	fe->q[0].sring->rsp_event = 1;
+	fe_push(fe, 0, &q);
+	assert_int_equal(yg.yields, 0);		/* in flight: nobody to yield to yet */
+	for (i = 0; i < 100 && fe->q[0].sring->rsp_prod < 4; i++)
+		fake_run_aio(&t->f, 20);
+	assert_int_equal(fe->q[0].sring->rsp_prod, 4);
+	assert_int_equal(yg.yields, 4);
+	assert_int_equal(yg.events_asked, 0);
+	assert_false(yg.bad_req_event);
+	assert_int_equal(fe->q[0].sring->req_event, 5);
+	t->be.yield = NULL;
+	t_free(t);
+}
+
 static void test_persistent_restart(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -2023,6 +2136,7 @@ int main(void)
 		cmocka_unit_test(test_persistent_flood),
 		cmocka_unit_test(test_persistent_restart),
 		cmocka_unit_test(test_mapped_file),
+		cmocka_unit_test(test_yield_to_guest),
 	};
 
 	if (getenv("BB_TEST"))	/* one test by name, when debugging */
