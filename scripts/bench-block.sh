@@ -73,7 +73,10 @@ if [[ ,$scenarios, == *,disk,* ]]; then
 		"ata1-slave: type=disk, path=$dir/disk/pio.img, $geo" >"$dir/disk/bochsrc.extra"
 	boot disk "$disk_iso"
 fi
-serials=("$dir"/*/serial.txt)
+serials=()
+for s in tmpfs disk; do
+	[[ ! -f $dir/$s/serial.txt ]] || serials+=("$dir/$s/serial.txt")
+done
 
 # The scenario a label belongs to ("disk" for dma-* and pio-*, else "tmpfs") and its reference.
 scenario_awk='
