@@ -40,7 +40,8 @@ for part in ${parts//,/ }; do
 	boot) cmd=("$root/scripts/bench-boot.sh" "$build/keel-linux-quiet.iso"
 		"$(xen_iso xen-linux.iso)" "$build/bare-linux.iso") ;;
 	create) cmd=("$root/scripts/bench-create.sh" "$build/keel-createbench.iso") ;;
-	block) cmd=("$root/scripts/bench-block.sh" "$build/keel-blockbench.iso") ;;
+	block) cmd=("$root/scripts/bench-block.sh" "$build/keel-blockbench.iso"
+		"$build/keel-blockdisk.iso") ;;
 	net) cmd=("$root/scripts/bench-net.sh" "$build/keel-netbench.iso") ;;
 	scale) cmd=("$root/scripts/bench-scale.sh" "$build/keel-domctl.iso") ;;
 	*) echo "bench: unknown part '$part' (micro, svm, boot, create, block, net, scale)" >&2; exit 2 ;;
