@@ -179,7 +179,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
-	u->run_ns = 0;
+	u->run_ns = u->tick_run_ns = 0;
 	u->migrations = 0;
 	cpumask_fill(&u->affinity, s->ncpus);
 	u->dom_next = d->units;
@@ -414,6 +414,18 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	return next;
 }
 
+/*
+ * Active: runnable now, or blocked in debt after running since the last tick. A vCPU that
+ * runs in bursts and blocks between them (a guest answering requests) is blocked at most
+ * ticks: sampled at the tick alone it paid for its runs and earned nothing, sinking into
+ * debt without a floor, and a woken vCPU in debt is not boosted. One with credit left needs
+ * none (Xen's active list likewise drops the vCPUs that do not use their credit).
+ */
+static bool active(const struct sched_unit *u)
+{
+	return u->state != SCHED_BLOCKED || (u->credit < 0 && u->run_ns != u->tick_run_ns);
+}
+
 /* Share out @elapsed ns of all CPUs between the active domains by weight. */
 static void share_credit(struct scheduler *s, u64 elapsed)
 {
@@ -423,27 +435,27 @@ static void share_credit(struct scheduler *s, u64 elapsed)
 
 	for (d = s->doms; d; d = d->next)
 		for (u = d->units; u; u = u->dom_next)
-			if (u->state != SCHED_BLOCKED) {
+			if (active(u)) {
 				total += d->weight;
 				break;
 			}
 	if (!total)
 		return;
 	for (d = s->doms; d; d = d->next) {
-		unsigned int active = 0;
+		unsigned int nactive = 0;
 		u64 share;
 		s64 each;
 
 		for (u = d->units; u; u = u->dom_next)
-			active += u->state != SCHED_BLOCKED;
-		if (!active)
+			nactive += active(u);
+		if (!nactive)
 			continue;
 		share = budget * d->weight / total;
 		if (d->cap)	/* no credit it may not use: as Xen does */
 			share = MIN(share, elapsed * d->cap / 100);
-		each = (s64)(share / active);
+		each = (s64)(share / nactive);
 		for (u = d->units; u; u = u->dom_next) {
-			if (u->state == SCHED_BLOCKED)
+			if (!active(u))
 				continue;
 			u->credit = MIN(u->credit + each, (s64)SCHED_PERIOD_NS);
 			u->credit = MAX(u->credit, -(s64)SCHED_MAX_DEBT_NS);
@@ -499,6 +511,9 @@ void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick)
 	for (i = 0; i < s->ncpus; i++)
 		sched_account(s, i, now);
 	share_credit(s, MIN(elapsed, 2 * SCHED_PERIOD_NS));
+	for (struct sched_dom *d = s->doms; d; d = d->next)
+		for (struct sched_unit *u = d->units; u; u = u->dom_next)
+			u->tick_run_ns = u->run_ns;
 	renew_caps(s, now);
 	for (i = 0; i < s->ncpus; i++) {
 		struct sched_cpu *c = &s->cpu[i];
