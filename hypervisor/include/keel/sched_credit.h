@@ -13,10 +13,11 @@
  * Credit is CPU time in ns. A running unit is charged what it runs; every
  * accounting period (sched_tick(), every SCHED_PERIOD_NS) the elapsed time
  * times the number of CPUs is shared out between the active domains (those
- * with an active unit: not blocked, or blocked in debt after running since
- * the last tick, as a vCPU answering requests is at most ticks) in proportion
- * to their weights, and each domain's share is split evenly between its
- * active units. Credit stays within one
+ * with a unit not blocked) in proportion to their weights, and each domain's
+ * share is split evenly between its active units; but first a unit blocked
+ * at the tick that ran since the last one (a vCPU answering requests is
+ * blocked at most ticks) gets back what it ran, up to the share it would
+ * have had. Credit stays within one
  * period either side of zero: no banking of idle time, no endless debt.
  *
  * A unit with credit >= 0 is UNDER, one with less is OVER. Each CPU's run
