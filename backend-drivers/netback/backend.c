@@ -370,24 +370,6 @@ bool nb_backend_owed(const struct nb_backend *be)
 }
 
 /*
- * Are the TX notifications owed all for request/response traffic (the vif's TAP held one
- * frame at a time lately, and the guest's last packets were not TCP, which dom0 answers
- * within the TAP write)? Its answer comes from a dom0 task that has not run yet, and the
- * guest takes the responses with its next packet, so they may wait for it a little.
- */
-bool nb_backend_owed_answer(const struct nb_backend *be)
-{
-	const struct nb_vif *vif;
-	unsigned int i;
-
-	for (vif = be->vifs; vif; vif = vif->next)
-		for (i = 0; vif->queues && i < vif->nqueues; i++)
-			if (vif->queues[i].tx_owed && (!vif->rx_one || vif->tx_tcp))
-				return false;
-	return true;
-}
-
-/*
  * TX completions' notifications put off (tx.c) go out before the daemon sleeps, but for a
  * frontend that took every response meanwhile (its rsp_event is past them).
  */

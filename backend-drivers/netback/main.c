@@ -226,22 +226,15 @@ static void sync_taps(struct nb_backend *be)
  * epoll_wait, with the TX notifications put off (tx.c) sent before it can sleep: first a
  * look that does not sleep, which often finds the next frame or event (and the guest takes
  * its responses itself meanwhile), then the notifications, then the wait. 0 with nothing
- * ready when the notifications found work. For request/response traffic the look is a
- * sleep of up to NB_OWED_ANSWER_MS: the dom0 task the TAP write woke (the client the
- * guest's answer was for) sends its next request meanwhile, and the guest takes the
- * responses with its next answer, in the daemon's yield, rather than by an event.
+ * ready when the notifications found work.
  */
 static int wait_events(struct nb_backend *be, struct epoll_event *evs, int max, int timeout)
 {
 	int n;
 
 	if (timeout && nb_backend_owed(be)) {
-		int look = be->yield && nb_backend_owed_answer(be) ? NB_OWED_ANSWER_MS : 0;
-
-		if (timeout > 0 && look > timeout)
-			look = timeout;
 		be->stats.syscalls++;
-		n = epoll_wait(epfd, evs, max, look);
+		n = epoll_wait(epfd, evs, max, 0);
 		if (n)
 			return n;
 		if (nb_backend_idle(be))

@@ -21,8 +21,6 @@
 #define NB_FRAME_MAX		(65536u + 64u)
 /* Frames moved per vif and direction per turn of the event loop (fairness between vifs). */
 #define NB_BUDGET		64u
-/* How long TX notifications owed for request/response traffic wait for the next request. */
-#define NB_OWED_ANSWER_MS	1
 
 /*
  * The dom0 side of a vif: a TAP device (tap.c in the daemon; a fake in the host tests).
@@ -182,8 +180,6 @@ bool nb_backend_work(struct nb_backend *be);
 bool nb_backend_busy(const struct nb_backend *be);
 /* Are TX notifications put off (nb_backend_idle() before sleeping)? */
 bool nb_backend_owed(const struct nb_backend *be);
-/* Are all TX notifications owed for request/response traffic (they may wait a little)? */
-bool nb_backend_owed_answer(const struct nb_backend *be);
 /* The daemon is about to sleep: sends the TX notifications still owed; true when work came. */
 bool nb_backend_idle(struct nb_backend *be);
 /* How long poll() may sleep (-1: for ever): the first RX drain deadline. */
