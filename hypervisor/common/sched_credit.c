@@ -1,4 +1,5 @@
 /* The credit scheduling policy (see keel/sched_credit.h): queues, credit, caps, stealing. */
+#include <keel/assert.h>
 #include <keel/errno.h>
 #include <keel/sched_credit.h>
 
@@ -482,10 +483,10 @@ static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds
  */
 static void share_credit(struct scheduler *s, u64 elapsed)
 {
-	u64 budget = elapsed * s->ncpus;
+	u64 budget = elapsed * s->ncpus, refunded = share_pass(s, elapsed, budget, true);
 
-	budget -= share_pass(s, elapsed, budget, true);
-	share_pass(s, elapsed, budget, false);
+	ASSERT(refunded <= budget);
+	share_pass(s, elapsed, budget - refunded, false);
 }
 
 /* A new period for caps: carry any overrun, and queue units of domains let off. */
