@@ -120,28 +120,31 @@ report() {
 		ct[n] = $(j + 2)
 		for (j = i; j <= NF && $j != "segs"; j++) ;
 		sg[n] = j < NF ? $(j + 1) + 0 : ""
+		for (j = i; j <= NF && $j != "yields"; j++) ;
+		yl[n] = $(j + 1) + 0; ym[n] = $(j + 3) == "" ? 0 : $(j + 3) + 0
 	}
 	function r(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 	END {
 		if (n < 2) exit
 		printf "\nkeel-netback'"'"'s own counts (its stats: lines): frames per grant copy and per\n"
 		printf "notification each way, wake-ups, system calls and the daemon'"'"'s context switches\n"
-		printf "(sleeps / preemptions) per frame (both ways), TSC ticks per grant-copy segment.\n\n"
-		printf "%-22s %7s %9s %9s %7s %9s %9s %8s %7s %9s %7s\n", "test", "rx fr",
+		printf "(sleeps / preemptions) per frame (both ways), TSC ticks per grant-copy segment,\n"
+		printf "yields to the guest and those after which its answer was not there (missed).\n\n"
+		printf "%-22s %7s %9s %9s %7s %9s %9s %8s %7s %9s %7s %11s\n", "test", "rx fr",
 		       "rx fr/cp", "rx fr/ev", "tx fr", "tx fr/cp", "tx fr/ev", "wake/fr", "sys/fr",
-		       "csw/fr", "tk/seg"
+		       "csw/fr", "tk/seg", "yld/missed"
 		for (j = 1; j < n; j++) {
 			if (t[j] == "idle" || t[j] == "end" || lb[j] != lb[j + 1]) continue
 			f = rf[j + 1] - rf[j] + tf[j + 1] - tf[j]
 			ns = sg[j] == "" ? 0 : sg[j + 1] - sg[j]
 			tps = ns > 0 ? sprintf("%.0f", (ct[j + 1] - ct[j]) / ns) : "-"
-			printf "%-22s %7d %9s %9s %7d %9s %9s %8s %7s %9s %7s\n", lb[j] " " t[j],
+			printf "%-22s %7d %9s %9s %7d %9s %9s %8s %7s %9s %7s %11s\n", lb[j] " " t[j],
 			       rf[j + 1] - rf[j],
 			       r(rf[j + 1] - rf[j], rc[j + 1] - rc[j]), r(rf[j + 1] - rf[j], rn[j + 1] - rn[j]),
 			       tf[j + 1] - tf[j], r(tf[j + 1] - tf[j], tc[j + 1] - tc[j]),
 			       r(tf[j + 1] - tf[j], tn[j + 1] - tn[j]), r(w[j + 1] - w[j], f), r(s[j + 1] - s[j], f),
 			       (vc[j] == "" ? "-" : r(vc[j + 1] - vc[j], f) "/" r(ic[j + 1] - ic[j], f)),
-			       tps
+			       tps, (yl[j + 1] - yl[j]) "/" (ym[j + 1] - ym[j])
 		}
 	}'
 }

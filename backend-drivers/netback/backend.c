@@ -429,8 +429,8 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       "%llu notifies, %llu wakeups %llu syscalls; per frame: rx copies %.3f notifies %.3f, "
 	       "tx copies %.3f notifies %.3f, syscalls %.2f; switches %ld voluntary %ld involuntary; "
 	       "ticks copy %llu notify %llu unmask %llu tapw %llu tapr %llu taprempty %llu "
-	       "evread %llu awake %llu yield %llu; yields %llu; segs %llu, by hypercall %llu "
-	       "in %llu ops",
+	       "evread %llu awake %llu yield %llu; yields %llu, missed %llu in %llu ticks; "
+	       "segs %llu, by hypercall %llu in %llu ops",
 	       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_copies,
 	       (unsigned long long)s->rx_notifies, (unsigned long long)s->tx_frames,
 	       (unsigned long long)s->tx_copies, (unsigned long long)s->tx_notifies,
@@ -443,6 +443,8 @@ void nb_backend_log_stats(struct nb_backend *be)
 	       (unsigned long long)s->ticks[NB_T_TAPR_EMPTY],
 	       (unsigned long long)s->ticks[NB_T_EVREAD], (unsigned long long)s->ticks[NB_T_AWAKE],
 	       (unsigned long long)s->ticks[NB_T_YIELD], (unsigned long long)s->yields,
+	       (unsigned long long)s->yield_misses,
+	       (unsigned long long)s->ticks[NB_T_YIELD_MISS],
 	       (unsigned long long)s->segs, (unsigned long long)s->hsegs,
 	       (unsigned long long)s->hops);
 }

@@ -141,7 +141,8 @@ static void c_yield(struct nb_backend *be)
 
 	counts->syscalls++;
 	(void)!ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
-	counts->ticks[NB_T_YIELD] += tsc() - t;
+	counts->yield_last = tsc() - t;
+	counts->ticks[NB_T_YIELD] += counts->yield_last;
 }
 
 /*

@@ -50,14 +50,17 @@ struct nb_stats {
 	uint64_t tx_frames, tx_copies, tx_notifies;	/* packets from guests, ioctls, events */
 	uint64_t wakeups, syscalls;			/* main.c's: poll() returns, every call */
 	uint64_t yields;				/* CPU given to a guest owing an answer */
+	uint64_t yield_misses;				/* of them, its TX ring still empty after */
 	/* main.c's: segments copied; of them by the daemon's own hypercalls (hcopy.h), ops */
 	uint64_t segs, hsegs, hops;
 	/* main.c's: TSC ticks spent in each kind of call, and awake in all (see NB_T_*). */
-	uint64_t ticks[9];
+	uint64_t ticks[10];
+	uint64_t yield_last;				/* main.c's: the latest yield's ticks */
 };
 
+/* NB_T_YIELD_MISS: the ticks of the yields (NB_T_YIELD) after which no answer was there. */
 enum { NB_T_COPY, NB_T_NOTIFY, NB_T_UNMASK, NB_T_TAPW, NB_T_TAPR, NB_T_TAPR_EMPTY, NB_T_EVREAD,
-       NB_T_AWAKE, NB_T_YIELD };
+       NB_T_AWAKE, NB_T_YIELD, NB_T_YIELD_MISS };
 
 struct nb_config {
 	const char *btype;		/* backend directory name: "qnic" */

@@ -172,6 +172,7 @@ void nb_vif_notify(struct nb_vif *vif, uint32_t port, bool answer_due)
 {
 	struct nb_backend *be = vif->be;
 	struct xenbe_env *env = &be->env;
+	bool answered = false;
 	unsigned int i;
 
 	for (i = 0; vif->queues && i < vif->nqueues; i++) {
@@ -198,6 +199,12 @@ void nb_vif_notify(struct nb_vif *vif, uint32_t port, bool answer_due)
 				continue;
 		}
 		q->tx_more = true;
+		answered = true;
+	}
+	/* The answer missed the yield: it will come by event (dom0's interrupt, a wake-up). */
+	if (answer_due && be->yield && !answered) {
+		be->stats.yield_misses++;
+		be->stats.ticks[NB_T_YIELD_MISS] += be->stats.yield_last;
 	}
 }
 

@@ -1,4 +1,5 @@
 /* The credit scheduling policy (see keel/sched_credit.h): queues, credit, caps, stealing. */
+#include <keel/assert.h>
 #include <keel/errno.h>
 #include <keel/sched_credit.h>
 
@@ -179,7 +180,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
-	u->run_ns = 0;
+	u->run_ns = u->tick_run_ns = 0;
 	u->migrations = 0;
 	cpumask_fill(&u->affinity, s->ncpus);
 	u->dom_next = d->units;
@@ -414,41 +415,78 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	return next;
 }
 
-/* Share out @elapsed ns of all CPUs between the active domains by weight. */
-static void share_credit(struct scheduler *s, u64 elapsed)
+/* Ran since the last tick (sched_account charged it), in ns. */
+static u64 ran_since_tick(const struct sched_unit *u)
 {
-	u64 total = 0, budget = elapsed * s->ncpus;
+	return u->run_ns - u->tick_run_ns;
+}
+
+/* Shares in @refunds' pass: runnable units, and blocked ones that ran since the tick. */
+static bool counted(const struct sched_unit *u, bool refunds)
+{
+	return u->state != SCHED_BLOCKED || (refunds && ran_since_tick(u));
+}
+
+/*
+ * @budget by weight between the domains with a counted unit, each domain's share split
+ * evenly between those units. Runnable units get theirs (@refunds false); blocked ones that
+ * ran since the tick get back what they ran, up to theirs (@refunds true). What was given.
+ */
+static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds)
+{
+	u64 total = 0, given = 0;
 	struct sched_dom *d;
 	struct sched_unit *u;
 
 	for (d = s->doms; d; d = d->next)
 		for (u = d->units; u; u = u->dom_next)
-			if (u->state != SCHED_BLOCKED) {
+			if (counted(u, refunds)) {
 				total += d->weight;
 				break;
 			}
 	if (!total)
-		return;
+		return 0;
 	for (d = s->doms; d; d = d->next) {
-		unsigned int active = 0;
+		unsigned int n = 0;
 		u64 share;
-		s64 each;
+		s64 each, c;
 
 		for (u = d->units; u; u = u->dom_next)
-			active += u->state != SCHED_BLOCKED;
-		if (!active)
+			n += counted(u, refunds);
+		if (!n)
 			continue;
 		share = budget * d->weight / total;
 		if (d->cap)	/* no credit it may not use: as Xen does */
 			share = MIN(share, elapsed * d->cap / 100);
-		each = (s64)(share / active);
+		each = (s64)(share / n);
 		for (u = d->units; u; u = u->dom_next) {
-			if (u->state == SCHED_BLOCKED)
+			if (refunds ? u->state != SCHED_BLOCKED || !ran_since_tick(u) :
+				      u->state == SCHED_BLOCKED)
 				continue;
-			u->credit = MIN(u->credit + each, (s64)SCHED_PERIOD_NS);
+			c = refunds ? MIN(each, (s64)ran_since_tick(u)) : each;
+			given += (u64)c;
+			u->credit = MIN(u->credit + c, (s64)SCHED_PERIOD_NS);
 			u->credit = MAX(u->credit, -(s64)SCHED_MAX_DEBT_NS);
 		}
 	}
+	return given;
+}
+
+/*
+ * Share out @elapsed ns of all CPUs between the active domains by weight. A vCPU that runs
+ * in bursts and blocks between them (a guest answering requests) is blocked at most ticks:
+ * counted only when runnable it paid for every burst and earned nothing, sank into debt
+ * and, woken in debt, was not boosted. So first each unit blocked now that ran since the
+ * last tick gets back what it ran, up to its share (what it did not use stays with the
+ * others, as Xen's active list keeps a vCPU that uses its credit and drops one that does
+ * not); then the rest goes to the runnable units.
+ */
+static void share_credit(struct scheduler *s, u64 elapsed)
+{
+	u64 budget = elapsed * s->ncpus, refunded = share_pass(s, elapsed, budget, true);
+
+	ASSERT(refunded <= budget);
+	share_pass(s, elapsed, budget - refunded, false);
 }
 
 /* A new period for caps: carry any overrun, and queue units of domains let off. */
@@ -499,6 +537,9 @@ void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick)
 	for (i = 0; i < s->ncpus; i++)
 		sched_account(s, i, now);
 	share_credit(s, MIN(elapsed, 2 * SCHED_PERIOD_NS));
+	for (struct sched_dom *d = s->doms; d; d = d->next)
+		for (struct sched_unit *u = d->units; u; u = u->dom_next)
+			u->tick_run_ns = u->run_ns;
 	renew_caps(s, now);
 	for (i = 0; i < s->ncpus; i++) {
 		struct sched_cpu *c = &s->cpu[i];

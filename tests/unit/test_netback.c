@@ -1056,6 +1056,7 @@ static void test_yield_for_answer(void **state)
 	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
 	assert_int_equal(quiet.yields, 1);
 	assert_int_equal(t->be.stats.yields, 1);
+	assert_int_equal(t->be.stats.yield_misses, 0);
 	assert_true(quiet.answered);
 	assert_false(quiet.would_notify);
 	assert_true(t->be.vifs->queues[0].tx_more);
@@ -1074,6 +1075,7 @@ static void test_yield_for_answer(void **state)
 	nf_tap_inject(&t->f, tap, &h, b, sizeof(b));
 	assert_true(nfe_rx_rsp(fe, 0, &rr, NULL));
 	assert_int_equal(quiet.yields, 2);
+	assert_int_equal(t->be.stats.yield_misses, 1);	/* counted: the answer comes by event */
 	assert_false(t->be.vifs->queues[0].tx_more);
 	assert_int_equal(fe->q[0].txs->req_event, fe->q[0].tx_prod + 1);
 	t->be.yield = NULL;

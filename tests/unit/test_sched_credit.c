@@ -922,6 +922,69 @@ static void test_boost_wake_loop_cannot_starve(void **state)
 	assert_accounting(2);
 }
 
+/* Runs until @u has had @t more of the CPU (others run meanwhile if it is not running). */
+static void run_for(struct sched_unit *u, u64 t)
+{
+	u64 start = ran[idx(u)];
+
+	while (ran[idx(u)] - start < t)
+		run_until(now + MIN(t - (ran[idx(u)] - start), (u64)MS(1) / 100) + 1);
+}
+
+static void block(struct sched_unit *u)
+{
+	sched_block(&s, u, now);
+	if (running[u->cpu] == u)
+		resched(u->cpu);
+}
+
+/*
+ * Request/response traffic through dom0's backend on one CPU, as netbench's UDP test:
+ * dom0 takes a request, wakes the guest and yields to it; the guest answers and blocks.
+ * The guest runs ~40 % of the CPU in bursts and is blocked at most accounting ticks. After
+ * the first second it must have credit at every wake (boosted; keel's credit rule left it
+ * in debt for good, a first fix at one wake in five), so that dom0's yield gives it the CPU
+ * and its answer comes in the yield, not by event.
+ */
+static void test_yield_to_request_response_guest(void **state)
+{
+	struct sched_unit *d0, *g;
+	unsigned int miss = 0, n = 0, debt = 0;
+
+	(void)state;
+	sim_start(1);
+	d0 = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	g = &units[1];
+	assert_int_equal(sched_add_unit(&s, g, &doms[1], 0), 0);
+	while (now < SEC(10)) {
+		run_for(d0, MS(1) * 70 / 1000);		/* the request to the guest */
+		debt += now > SEC(1) && g->credit < 0;
+		kick(sched_wake(&s, g, now));
+		sched_yield(&s, d0);
+		resched(0);
+		n++;
+		if (running[0] == g) {
+			run_for(g, MS(1) * 83 / 1000);	/* the answer, then idle */
+			block(g);
+		} else {
+			miss++;				/* dom0 sleeps; the answer wakes it */
+			block(d0);
+			run_for(g, MS(1) * 83 / 1000);
+			kick(sched_wake(&s, d0, now));
+			block(g);
+		}
+		run_for(d0, MS(1) * 66 / 1000);		/* the answer to the client */
+		check_invariants();
+	}
+	print_message("request/response: %u of %u yields kept dom0, %u wakes in debt\n", miss, n,
+		      debt);
+	assert_true(n > 40000);
+	assert_int_equal(debt, 0);
+	assert_int_equal(miss, 0);
+	assert_accounting(2);
+}
+
 /* A capped domain woken in a loop stays within its cap. */
 /*
  * The affinity domctl's xenctl_bitmap (CPU N: bit N % 8 of byte N / 8) to a cpumask and
@@ -1018,6 +1081,7 @@ int main(void)
 		cmocka_unit_test(test_boost_ratelimit),
 		cmocka_unit_test(test_boost_wake_loop_cannot_starve),
 		cmocka_unit_test(test_boost_cap_holds),
+		cmocka_unit_test(test_yield_to_request_response_guest),
 		cmocka_unit_test(test_affinity_bitmap),
 	};
 

@@ -14,7 +14,10 @@
  * accounting period (sched_tick(), every SCHED_PERIOD_NS) the elapsed time
  * times the number of CPUs is shared out between the active domains (those
  * with a unit not blocked) in proportion to their weights, and each domain's
- * share is split evenly between its active units. Credit stays within one
+ * share is split evenly between its active units; but first a unit blocked
+ * at the tick that ran since the last one (a vCPU answering requests is
+ * blocked at most ticks) gets back what it ran, up to the share it would
+ * have had. Credit stays within one
  * period either side of zero: no banking of idle time, no endless debt.
  *
  * A unit with credit >= 0 is UNDER, one with less is OVER. Each CPU's run
@@ -100,6 +103,7 @@ struct sched_unit {
 	struct sched_unit *dom_next;
 	u64 ready_since;		/* when it last became ready to run */
 	u64 run_ns;			/* CPU time charged, in total */
+	u64 tick_run_ns;		/* run_ns at the last accounting tick */
 	unsigned int migrations;
 	cpumask_t affinity;		/* hard affinity: the CPUs it may run on */
 };
