@@ -985,6 +985,46 @@ static void test_yield_to_request_response_guest(void **state)
 	assert_accounting(2);
 }
 
+/*
+ * A guest that blocks across every accounting tick and wakes at once, and blocks for a
+ * moment every 2 ms between ticks for a boost, beside a spinner of three times its weight:
+ * the refund for its runs between ticks (share_credit()) never buys it more than its
+ * quarter of the CPU.
+ */
+static void test_tick_dodger_keeps_its_share(void **state)
+{
+	struct sched_unit *spin, *g;
+
+	(void)state;
+	sim_start(1);
+	spin = add(0, 768, 0, 0);
+	g = add(1, 256, 0, 0);
+	while (now < SEC(10)) {
+		u64 to_tick = next_tick - now;
+
+		if (running[0] != g) {
+			run_until(now + MIN(to_tick, MS(1) / 10));
+			continue;
+		}
+		if (to_tick > MS(1) / 10) {
+			run_until(now + MIN(MS(2), to_tick - MS(1) / 20));
+			if (running[0] != g)
+				continue;
+		}
+		block(g);
+		/* Across the tick if it is close, else a moment. */
+		run_until(next_tick - now <= MS(1) / 10 ? next_tick + MS(1) / 20 : now + 10000);
+		kick(sched_wake(&s, g, now));
+		check_invariants();
+	}
+	print_message("tick dodger: %llu of %llu ms\n", (unsigned long long)(ran[1] / MS(1)),
+		      (unsigned long long)(busy / MS(1)));
+	assert_true(ran[1] <= busy * 30 / 100);
+	assert_true(ran[0] >= busy * 70 / 100);
+	(void)spin;
+	assert_accounting(2);
+}
+
 /* A capped domain woken in a loop stays within its cap. */
 /*
  * The affinity domctl's xenctl_bitmap (CPU N: bit N % 8 of byte N / 8) to a cpumask and
@@ -1082,6 +1122,7 @@ int main(void)
 		cmocka_unit_test(test_boost_wake_loop_cannot_starve),
 		cmocka_unit_test(test_boost_cap_holds),
 		cmocka_unit_test(test_yield_to_request_response_guest),
+		cmocka_unit_test(test_tick_dodger_keeps_its_share),
 		cmocka_unit_test(test_affinity_bitmap),
 	};
 
