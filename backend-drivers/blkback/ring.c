@@ -45,6 +45,7 @@ void bb_ring_attach(struct bb_ring *r, void *sring, unsigned int npages)
 	r->size = bb_ring_size(npages * BB_PAGE_SIZE);
 	r->req_cons = 0;
 	r->rsp_prod_pvt = 0;
+	r->rsp_prod_pub = 0;
 	r->broken = false;
 }
 
@@ -85,12 +86,13 @@ void bb_ring_respond(struct bb_ring *r, uint64_t id, uint8_t op, int16_t status)
 
 bool bb_ring_push(struct bb_ring *r)
 {
-	uint32_t old = load32(&r->sring->rsp_prod), new = r->rsp_prod_pvt;
+	uint32_t old = r->rsp_prod_pub, new = r->rsp_prod_pvt;
 
 	if (old == new)
 		return false;
 	wmb();
 	store32(&r->sring->rsp_prod, new);
+	r->rsp_prod_pub = new;
 	mb();
 	return (uint32_t)(new - load32(&r->sring->rsp_event)) < (uint32_t)(new - old);
 }

@@ -21,6 +21,7 @@ struct bb_ring {
 	uint32_t size;			/* entries, a power of two */
 	uint32_t req_cons;		/* private */
 	uint32_t rsp_prod_pvt;		/* private */
+	uint32_t rsp_prod_pub;		/* private: the last rsp_prod we published */
 	bool broken;			/* the frontend overran it: no more processing */
 };
 
