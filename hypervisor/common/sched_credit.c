@@ -429,8 +429,10 @@ static bool counted(const struct sched_unit *u, bool refunds)
 
 /*
  * @budget by weight between the domains with a counted unit, each domain's share split
- * evenly between those units. Runnable units get theirs (@refunds false); blocked ones that
- * ran since the tick get back what they ran, up to theirs (@refunds true). What was given.
+ * evenly between those units; what was given. With @refunds, blocked units that ran since
+ * the tick count too and get back what they ran, up to their part, and runnable units take
+ * their part whole, so each domain's share is spent once; without, what is left goes to the
+ * runnable units alone.
  */
 static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds)
 {
@@ -460,10 +462,10 @@ static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds
 			share = MIN(share, elapsed * d->cap / 100);
 		each = (s64)(share / n);
 		for (u = d->units; u; u = u->dom_next) {
-			if (refunds ? u->state != SCHED_BLOCKED || !ran_since_tick(u) :
-				      u->state == SCHED_BLOCKED)
+			if (!counted(u, refunds))
 				continue;
-			c = refunds ? MIN(each, (s64)ran_since_tick(u)) : each;
+			/* A runnable unit takes its part here: its domain's share is spent once. */
+			c = u->state == SCHED_BLOCKED ? MIN(each, (s64)ran_since_tick(u)) : each;
 			given += (u64)c;
 			u->credit = MIN(u->credit + c, (s64)SCHED_PERIOD_NS);
 			u->credit = MAX(u->credit, -(s64)SCHED_MAX_DEBT_NS);
@@ -477,9 +479,9 @@ static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds
  * in bursts and blocks between them (a guest answering requests) is blocked at most ticks:
  * counted only when runnable it paid for every burst and earned nothing, sank into debt
  * and, woken in debt, was not boosted. So first each unit blocked now that ran since the
- * last tick gets back what it ran, up to its share (what it did not use stays with the
- * others, as Xen's active list keeps a vCPU that uses its credit and drops one that does
- * not); then the rest goes to the runnable units.
+ * last tick gets back what it ran, up to its part of its domain's share, as the runnable
+ * units get theirs; then what the blocked ones did not use goes to the runnable units (as
+ * Xen's active list keeps a vCPU that uses its credit and drops one that does not).
  */
 static void share_credit(struct scheduler *s, u64 elapsed)
 {
