@@ -34,6 +34,10 @@ disk_bytes=$((disk_chs[0] * disk_chs[1] * disk_chs[2] * 512))
 cd "$root"
 . tests/emu/lib.sh
 die() { echo "bench-block.sh: $*" >&2; exit 2; }
+case ,$scenarios, in
+*,tmpfs,* | *,disk,*) ;;
+*) die "KEEL_BENCH_BLOCK=$scenarios: tmpfs, disk or tmpfs,disk" ;;
+esac
 command -v bochs-bin >/dev/null || die "bochs-bin not installed (scripts/deps.sh run)"
 
 rm -rf "$dir" && mkdir -p "$dir"
@@ -77,6 +81,7 @@ serials=()
 for s in tmpfs disk; do
 	[[ ! -f $dir/$s/serial.txt ]] || serials+=("$dir/$s/serial.txt")
 done
+((${#serials[@]})) || die "no scenario ran"
 
 # The scenario a label belongs to ("disk" for dma-* and pio-*, else "tmpfs") and its reference.
 scenario_awk='
