@@ -9,8 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "loop.h"
+#include "privcmd.h"
 #include <xen/sys/evtchn.h>
-#include <xen/sys/privcmd.h>
 #include "xs.h"
 
 volatile sig_atomic_t bb_loop_stop, bb_loop_want_stats;
@@ -101,17 +101,12 @@ void bb_loop_count_syscalls(struct xenbe_env *env)
 }
 
 /* SCHEDOP_yield through privcmd (bb_backend.yield): the guest just notified runs now. */
-#define HYPERVISOR_sched_op_	29
-#define SCHEDOP_yield_		0
-
 static int privcmd = -1;
 
 static void yield(struct bb_backend *be)
 {
-	struct privcmd_hypercall call = { .op = HYPERVISOR_sched_op_, .arg = { SCHEDOP_yield_ } };
-
 	n_calls++;
-	(void)!ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
+	(void)privcmd_sched_yield(privcmd);
 }
 
 void bb_loop_yield_init(struct bb_backend *be)

@@ -14,7 +14,7 @@
 #include "hcopy.h"
 #include "nb.h"
 #include <xen/sys/evtchn.h>
-#include <xen/sys/privcmd.h>
+#include "privcmd.h"
 #include "tap.h"
 #include "util.h"
 #include "xenbe_linux.h"
@@ -28,9 +28,6 @@
  */
 #define XS_BATCH 4096
 #define XS_ROUNDS 4
-/* Xen's numbers (xen.h gives user space without __XEN_TOOLS__ the old sched_op, 6). */
-#define HYPERVISOR_sched_op 29
-#define SCHEDOP_yield_ 0
 
 static volatile sig_atomic_t stop, want_stats, gntdev_only;
 
@@ -136,11 +133,10 @@ static int privcmd = -1;
 
 static void c_yield(struct nb_backend *be)
 {
-	struct privcmd_hypercall call = { .op = HYPERVISOR_sched_op, .arg = { SCHEDOP_yield_ } };
 	uint64_t t = tsc();
 
 	counts->syscalls++;
-	(void)!ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &call);
+	(void)privcmd_sched_yield(privcmd);
 	counts->yield_last = tsc() - t;
 	counts->ticks[NB_T_YIELD] += counts->yield_last;
 }

@@ -1,4 +1,4 @@
-/* keel's domain-control hypercall from dom0 user space, through Linux's /dev/xen/privcmd. */
+/* keel's domain-control hypercall and a yield from dom0 user space, through /dev/xen/privcmd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -9,6 +9,9 @@
 #include "privcmd.h"
 
 #define HYPERVISOR_keel_op 48
+/* Xen's numbers (xen.h gives user space without __XEN_TOOLS__ the old sched_op, 6). */
+#define HYPERVISOR_sched_op_new 29
+#define SCHEDOP_yield_ 0
 
 static int privcmd_fd = -1;
 
@@ -41,4 +44,14 @@ int keel_getinfo(unsigned int domid, struct keel_domctl_info *info)
 	if (!rc)
 		*info = op.u.info;
 	return rc;
+}
+
+int privcmd_sched_yield(int fd)
+{
+	struct privcmd_hypercall call = {
+		.op = HYPERVISOR_sched_op_new,
+		.arg = { SCHEDOP_yield_ },
+	};
+
+	return ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0 ? -errno : 0;
 }

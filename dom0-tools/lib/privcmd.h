@@ -1,4 +1,4 @@
-/* keel's domain-control hypercall from dom0 user space, through Linux's /dev/xen/privcmd. */
+/* keel's domain-control hypercall and a yield from dom0 user space, through /dev/xen/privcmd. */
 #ifndef DOM0_TOOLS_PRIVCMD_H
 #define DOM0_TOOLS_PRIVCMD_H
 
@@ -13,5 +13,10 @@ int keel_domctl_on(int fd, struct keel_domctl *op);
 int keel_domctl(struct keel_domctl *op);
 /* getinfo of @domid into *@info: 0 or -errno (-ESRCH: no such domain). */
 int keel_getinfo(unsigned int domid, struct keel_domctl_info *info);
+/*
+ * SCHEDOP_yield on the open privcmd device @fd: the calling vCPU lets another run (a
+ * backend, the guest it just notified): 0, or -errno.
+ */
+int privcmd_sched_yield(int fd);
 
 #endif
