@@ -1988,6 +1988,24 @@ static void yield_guest(struct bb_backend *be)
 	s->rsp_event = s->rsp_prod + 1;
 }
 
+/* A disk served inline from the mapped file, a pool of 16, whose yields call @yield (yg.fe). */
+static struct t *yield_disk(struct bb_config *cfg, void (*yield)(struct bb_backend *),
+			    struct fe **fe)
+{
+	struct t *t;
+
+	bb_config_defaults(cfg);
+	cfg->direct = false;
+	cfg->map = true;
+	cfg->pool = 16;
+	t = t_new(cfg);
+	*fe = t_disk(t, 0, 1, "w", 0, 1);
+	memset(&yg, 0, sizeof(yg));
+	yg.fe = *fe;
+	t->be.yield = yield;
+	return t;
+}
+
 static void test_yield_to_guest(void **state)
 {
 	struct bb_config cfg;
@@ -1997,16 +2015,8 @@ static void test_yield_to_guest(void **state)
 	unsigned int i;
 	uint32_t prod;
 
-	bb_config_defaults(&cfg);
-	cfg.direct = false;
-	cfg.map = true;
-	cfg.pool = 16;
-	t = t_new(&cfg);
-	fe = t_disk(t, 0, 1, "w", 0, 1);
-	memset(&yg, 0, sizeof(yg));
-	yg.fe = fe;
+	t = yield_disk(&cfg, yield_guest, &fe);
 	yg.more = 5;
-	t->be.yield = yield_guest;
 	q.seg[0].gref = fe->data_gref[0];
 	fe->q[0].sring->rsp_event = 1;
 	fe_push(fe, 0, &q);
@@ -2092,19 +2102,19 @@ static void test_persistent_restart(void **state)
  * yielded a pool's worth, ended starved, and the eventfd kick started the next: a dom0 CPU
  * burnt for ever with no request and no event.)
  */
-static struct {
-	unsigned int yields;
-} rw_;
-
-static void yield_rewind(struct bb_backend *be)
+static void rewind_rsp_prod(void)
 {
 	struct bb_sring_hdr *s = yg.fe->q[0].sring;
 	uint32_t real = s->rsp_prod;
 
-	(void)be;
-	rw_.yields++;
-	s->rsp_prod = real - 1;	/* what the backend reads as "old" */
+	s->rsp_prod = real - 1;	/* what the backend read as "old" */
 	s->rsp_event = real;
+}
+
+static void yield_rewind(struct bb_backend *be)
+{
+	yg.yields++;
+	rewind_rsp_prod();
 }
 
 static void test_yield_rsp_prod_rewind(void **state)
@@ -2117,32 +2127,21 @@ static void test_yield_rsp_prod_rewind(void **state)
 	uint64_t req0;
 
 	(void)state;
-	bb_config_defaults(&cfg);
-	cfg.direct = false;
-	cfg.map = true;
-	cfg.pool = 16;
-	t = t_new(&cfg);
-	fe = t_disk(t, 0, 1, "w", 0, 1);
-	memset(&yg, 0, sizeof(yg));
-	memset(&rw_, 0, sizeof(rw_));
-	yg.fe = fe;
-	t->be.yield = yield_rewind;
+	t = yield_disk(&cfg, yield_rewind, &fe);
 	q.seg[0].gref = fe->data_gref[0];
 	fe->q[0].sring->rsp_event = 1;
 	fe_push(fe, 0, &q);	/* one request, one event: all the guest ever sends */
 	req0 = t->be.stat_requests;
 	for (round = 0; round < 100; round++) {
 		/* The guest's other vCPU, at any time: the same one-word write as in the yields. */
-		yield_rewind(NULL);
-		rw_.yields--;
+		rewind_rsp_prod();
 		fake_run_aio(&t->f, 10);	/* the main thread's poll: the eventfd is readable */
 	}
-	printf("rsp_prod rewind: requests %llu (after the first: %llu), yields %u, notifies (stat_yields) %llu, "
-	       "starved %d\n", (unsigned long long)t->be.stat_requests,
-	       (unsigned long long)(t->be.stat_requests - req0), rw_.yields,
-	       (unsigned long long)t->be.stat_yields, t->be.devs->queues[0].starved);
+	printf("rsp_prod rewind: requests after the first %llu, yields %u, starved %d\n",
+	       (unsigned long long)(t->be.stat_requests - req0), yg.yields,
+	       t->be.devs->queues[0].starved);
 	/* Sound behaviour: one yield for the one answer, none after. */
-	assert_true(rw_.yields <= 2);
+	assert_true(yg.yields <= 2);
 	t->be.yield = NULL;
 	t_free(t);
 }
