@@ -485,10 +485,10 @@ static u64 share_pass(struct scheduler *s, u64 elapsed, u64 budget, bool refunds
  */
 static void share_credit(struct scheduler *s, u64 elapsed)
 {
-	u64 budget = elapsed * s->ncpus, refunded = share_pass(s, elapsed, budget, true);
+	u64 budget = elapsed * s->ncpus, given = share_pass(s, elapsed, budget, true);
 
-	ASSERT(refunded <= budget);
-	share_pass(s, elapsed, budget - refunded, false);
+	ASSERT(given <= budget);
+	share_pass(s, elapsed, budget - given, false);
 }
 
 /* A new period for caps: carry any overrun, and queue units of domains let off. */

@@ -12,13 +12,13 @@
  *
  * Credit is CPU time in ns. A running unit is charged what it runs; every
  * accounting period (sched_tick(), every SCHED_PERIOD_NS) the elapsed time
- * times the number of CPUs is shared out between the active domains (those
- * with a unit not blocked) in proportion to their weights, and each domain's
- * share is split evenly between its active units; but first a unit blocked
- * at the tick that ran since the last one (a vCPU answering requests is
- * blocked at most ticks) gets back what it ran, up to the share it would
- * have had. Credit stays within one
- * period either side of zero: no banking of idle time, no endless debt.
+ * times the number of CPUs is shared out between the active domains in
+ * proportion to their weights, and each domain's share is split evenly
+ * between its active units: those not blocked, and those blocked at the tick
+ * that ran since the last one (a vCPU answering requests is blocked at most
+ * ticks), which get back what they ran, up to their part; what they leave
+ * goes to the runnable units. Credit stays within one period either side of
+ * zero: no banking of idle time, no endless debt.
  *
  * A unit with credit >= 0 is UNDER, one with less is OVER. Each CPU's run
  * queue holds boosted units (below), then UNDER, then OVER ones, FIFO within
