@@ -44,6 +44,13 @@ struct nb_tap {
 	void *priv;
 };
 
+/*
+ * The kinds of call nb_stats.ticks times. NB_T_YIELD_MISS: the ticks of the yields
+ * (NB_T_YIELD) after which no answer was there.
+ */
+enum { NB_T_COPY, NB_T_NOTIFY, NB_T_UNMASK, NB_T_TAPW, NB_T_TAPR, NB_T_TAPR_EMPTY, NB_T_EVREAD,
+       NB_T_AWAKE, NB_T_YIELD, NB_T_YIELD_MISS, NB_T_KINDS };
+
 /* Counts for tuning the data path (logged on SIGUSR1 and at exit; tests read them). */
 struct nb_stats {
 	uint64_t rx_frames, rx_copies, rx_notifies;	/* frames to guests, ioctls, events */
@@ -54,13 +61,9 @@ struct nb_stats {
 	/* main.c's: segments copied; of them by the daemon's own hypercalls (hcopy.h), ops */
 	uint64_t segs, hsegs, hops;
 	/* main.c's: TSC ticks spent in each kind of call, and awake in all (see NB_T_*). */
-	uint64_t ticks[10];
+	uint64_t ticks[NB_T_KINDS];
 	uint64_t yield_last;				/* main.c's: the latest yield's ticks */
 };
-
-/* NB_T_YIELD_MISS: the ticks of the yields (NB_T_YIELD) after which no answer was there. */
-enum { NB_T_COPY, NB_T_NOTIFY, NB_T_UNMASK, NB_T_TAPW, NB_T_TAPR, NB_T_TAPR_EMPTY, NB_T_EVREAD,
-       NB_T_AWAKE, NB_T_YIELD, NB_T_YIELD_MISS };
 
 struct nb_config {
 	const char *btype;		/* backend directory name: "qnic" */
