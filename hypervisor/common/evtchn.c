@@ -274,17 +274,21 @@ static void free_port(struct domain *d, struct evtchn *chn)
 		ed->first_free = chn->port;
 }
 
-/* Raise @chn of @d, whose lock the caller holds; wake its pollers. */
-void evtchn_port_set_pending(struct domain *d, struct evtchn *chn)
+/*
+ * Raise @chn of @d, whose lock the caller holds; wake its pollers. Returns
+ * the vCPU it is raised for (NULL: none), valid while @d is.
+ */
+struct vcpu *evtchn_port_set_pending(struct domain *d, struct evtchn *chn)
 {
 	struct vcpu *v = domain_vcpu(d, chn->notify_vcpu);
 
 	ASSERT(spin_is_locked(&d->evtchn->lock));
 	if (!v || !d->evtchn->ops->set_pending(v, chn))
-		return;
+		return v;
 	/* Newly pending, masked or not: SCHEDOP_poll returns. */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		vcpu_poll_wake(d->vcpus[i]);
+	return v;
 }
 
 int evtchn_alloc_xen_port(struct domain *d,
@@ -513,18 +517,20 @@ static long close_port(struct domain *d, evtchn_port_t port, bool keel_too)
  * raising a port of @rd holds @rd's lock. A close in between wins, as if
  * the send came after it.
  */
-static void raise_remote(struct domain *rd, evtchn_port_t rport,
-			 struct domain *d, evtchn_port_t port)
+static struct vcpu *raise_remote(struct domain *rd, evtchn_port_t rport,
+				 struct domain *d, evtchn_port_t port)
 {
 	struct evtchn *rchn = evtchn_from_port(rd, rport);
+	struct vcpu *v = NULL;
 
 	if (!rchn)
-		return;
+		return NULL;
 	spin_lock(&rd->evtchn->lock);
 	if (rchn->state == ECS_INTERDOMAIN && rchn->remote_dom == d &&
 	    rchn->remote_port == port)
-		evtchn_port_set_pending(rd, rchn);
+		v = evtchn_port_set_pending(rd, rchn);
 	spin_unlock(&rd->evtchn->lock);
+	return v;
 }
 
 int evtchn_send(struct domain *d, evtchn_port_t port)
@@ -532,6 +538,7 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 	struct evtchn *chn = evtchn_from_port(d, port);
 	void (*notify)(struct domain *d, evtchn_port_t port) = NULL;
 	struct domain *rd = NULL;
+	struct vcpu *to = NULL;		/* the vCPU the event is for */
 	evtchn_port_t rport = 0;
 	int rc = 0;
 
@@ -543,14 +550,14 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 		rd = chn->remote_dom;
 		rport = chn->remote_port;
 		if (rd == d) {		/* loopback: our lock is the one */
-			evtchn_port_set_pending(d, evtchn_from_port(d, rport));
+			to = evtchn_port_set_pending(d, evtchn_from_port(d, rport));
 			rd = NULL;
 		} else {
 			domain_hold(rd);	/* bound to us: cannot go meanwhile */
 		}
 		break;
 	case ECS_IPI:
-		evtchn_port_set_pending(d, chn);
+		to = evtchn_port_set_pending(d, chn);
 		break;
 	case ECS_XEN:
 		notify = chn->xen_notify;
@@ -562,10 +569,13 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 		break;
 	}
 	spin_unlock(&d->evtchn->lock);
-	if (rd) {
-		raise_remote(rd, rport, d, port);
+	if (rd)
+		to = raise_remote(rd, rport, d, port);
+	/* The sender's next SCHEDOP_yield may hand the CPU on to @to. */
+	if (to)
+		vcpu_signalled(to);
+	if (rd)
 		domain_put(rd);
-	}
 	/* Unlocked: the handler may raise the port (evtchn_notify_guest). */
 	if (notify)
 		notify(d, port);

@@ -39,7 +39,8 @@ static struct sched_unit *runq_head(struct sched_cpu *c)
  * behind every unit of its priority or better but never behind a worse one:
  * a guest's OVER vCPUs queued on dom0's CPU must not collect the CPU that
  * dom0's backends yield to the guest they serve (Xen lets a yielder fall
- * behind one worse unit; keel does not).
+ * behind one worse unit; keel does not). Only the unit the yielder signalled
+ * may have it, for a short slice (yield_target()).
  */
 /*
  * Does @u go before the queued @q? Higher priority first; FIFO within
@@ -105,9 +106,22 @@ static u64 cap_budget(const struct sched_dom *d)
 	return SCHED_PERIOD_NS * d->cap / 100;
 }
 
+/* @c's current unit runs on @payer's credit from now (NULL: its own). */
+static void set_payer(struct sched_cpu *c, struct sched_unit *payer)
+{
+	if (c->payer)
+		c->payer->paying = false;
+	c->payer = payer;
+	if (payer)
+		payer->paying = true;
+}
+
 static void set_idle(struct scheduler *s, unsigned int cpu)
 {
 	s->cpu[cpu].curr = NULL;
+	s->cpu[cpu].woken = NULL;
+	set_payer(&s->cpu[cpu], NULL);
+	s->cpu[cpu].short_slice = false;
 	cpumask_set(&s->idle_mask, cpu);
 }
 
@@ -178,6 +192,8 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->credit = 0;
 	u->cpu = cpu;
 	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
+	u->hand_on = u->paying = false;
+	u->gave_ns = 0;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
 	u->run_ns = u->tick_run_ns = 0;
@@ -209,6 +225,12 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u)
 			break;
 		}
 	}
+	for (unsigned int i = 0; i < s->ncpus; i++) {
+		if (s->cpu[i].woken == u)
+			s->cpu[i].woken = NULL;
+		if (s->cpu[i].payer == u)
+			set_payer(&s->cpu[i], NULL);	/* its runner pays the rest */
+	}
 	u->state = SCHED_BLOCKED;
 	u->dom = NULL;
 	return was_on;
@@ -234,7 +256,12 @@ void sched_account(struct scheduler *s, unsigned int cpu, u64 now)
 	c->charged_to = now;
 	if (!u)
 		return;
-	u->credit -= (s64)ran;
+	if (c->payer) {
+		c->payer->credit -= (s64)ran;
+		c->payer->gave_ns += ran;
+	} else {
+		u->credit -= (s64)ran;
+	}
 	u->run_ns += ran;
 	u->dom->used_ns += ran;
 	if (u->dom->cap && !u->dom->capped && u->dom->used_ns >= cap_budget(u->dom))
@@ -311,10 +338,46 @@ void sched_block(struct scheduler *s, struct sched_unit *u, u64 now)
 	u->starved = u->boosted = false;
 }
 
-void sched_yield(struct scheduler *s, struct sched_unit *u)
+void sched_yield(struct scheduler *s, struct sched_unit *u, bool hand_on)
 {
-	if (u->state == SCHED_RUNNING)
+	if (u->state == SCHED_RUNNING) {
 		u->yielded = true;
+		u->hand_on = hand_on;
+	}
+}
+
+/* Ran since the last tick (sched_account charged it), in ns. */
+static u64 ran_since_tick(const struct sched_unit *u)
+{
+	return u->run_ns - u->tick_run_ns;
+}
+
+void sched_signalled(struct scheduler *s, unsigned int cpu, struct sched_unit *u)
+{
+	struct sched_cpu *c = &s->cpu[cpu];
+
+	if (c->curr && c->curr != u && u->dom)
+		c->woken = u;
+}
+
+/*
+ * What @yielder, requeued on @c, hands its CPU to, and for how long at most
+ * (*@most): the unit it signalled, if that waits there and nothing of
+ * @yielder's priority or better does (the yield would come straight back),
+ * while @yielder pays nowhere else and has given less than its bound since
+ * the tick; else NULL.
+ */
+static struct sched_unit *yield_target(struct sched_cpu *c, unsigned int cpu,
+				       const struct sched_unit *yielder, u64 *most)
+{
+	struct sched_unit *t = c->woken;
+	u64 may = SCHED_GIFT_FACTOR * ran_since_tick(yielder);
+
+	if (!t || runq_head(c) != yielder || !t->queued || t->cpu != cpu ||
+	    yielder->paying || may <= yielder->gave_ns || yielder->credit <= 0)
+		return NULL;
+	*most = MIN(MIN(may - yielder->gave_ns, (u64)yielder->credit), SCHED_MIN_SLICE_NS);
+	return t;
 }
 
 /* @peer's first waiting unit better than @than that may run on @cpu, or NULL. */
@@ -375,12 +438,17 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 				   u64 *slice_ns)
 {
 	struct sched_cpu *c = &s->cpu[cpu];
-	struct sched_unit *prev = c->curr, *next;
+	struct sched_unit *prev = c->curr, *next, *given = NULL;
+	u64 most = 0;
 
 	sched_account(s, cpu, now);
-	/* Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away. */
+	/*
+	 * Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away,
+	 * or was only meant to run a short slice.
+	 */
 	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
-	    cpumask_test(&prev->affinity, cpu) && now < c->picked_at + s->ratelimit_ns) {
+	    !c->short_slice && cpumask_test(&prev->affinity, cpu) &&
+	    now < c->picked_at + s->ratelimit_ns) {
 		*slice_ns = c->picked_at + s->ratelimit_ns - now;
 		return prev;
 	}
@@ -391,10 +459,14 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 			if (!prev->dom->capped)
 				make_ready(s, prev, now);
 		}
-		prev->yielded = false;
+		if (prev->yielded && prev->hand_on)
+			given = yield_target(c, cpu, prev, &most);
+		prev->yielded = prev->hand_on = false;
 	}
-	next = runq_head(c);
-	if (!next || prio(next) < PRIO_UNDER) {
+	c->woken = NULL;
+	set_payer(c, given ? prev : NULL);
+	next = given ? given : runq_head(c);
+	if (!given && (!next || prio(next) < PRIO_UNDER)) {
 		struct sched_unit *stolen = steal(s, cpu, next ? prio(next) : PRIO_IDLE);
 
 		if (stolen)
@@ -411,14 +483,11 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	c->picked_at = now;
 	cpumask_clear(&s->idle_mask, cpu);
 	*slice_ns = slice_for(next);
+	if (given)
+		*slice_ns = MIN(*slice_ns, most);
+	c->short_slice = given || next->starved;
 	next->starved = false;
 	return next;
-}
-
-/* Ran since the last tick (sched_account charged it), in ns. */
-static u64 ran_since_tick(const struct sched_unit *u)
-{
-	return u->run_ns - u->tick_run_ns;
 }
 
 /* Shares in @refunds' pass: runnable units, and blocked ones that ran since the tick. */
@@ -539,9 +608,12 @@ void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick)
 	for (i = 0; i < s->ncpus; i++)
 		sched_account(s, i, now);
 	share_credit(s, MIN(elapsed, 2 * SCHED_PERIOD_NS));
-	for (struct sched_dom *d = s->doms; d; d = d->next)
-		for (struct sched_unit *u = d->units; u; u = u->dom_next)
+	for (struct sched_dom *d = s->doms; d; d = d->next) {
+		for (struct sched_unit *u = d->units; u; u = u->dom_next) {
 			u->tick_run_ns = u->run_ns;
+			u->gave_ns = 0;
+		}
+	}
 	renew_caps(s, now);
 	for (i = 0; i < s->ncpus; i++) {
 		struct sched_cpu *c = &s->cpu[i];

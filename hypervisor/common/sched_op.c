@@ -49,7 +49,7 @@ long do_sched_op(struct vcpu *v, int cmd, u64 arg)
 {
 	switch (cmd) {
 	case SCHEDOP_yield:
-		vcpu_yield(v);
+		vcpu_yield(v, true);
 		return 0;
 	case SCHEDOP_block:
 		vcpu_block(v);

@@ -290,6 +290,14 @@ void vcpu_kick(struct vcpu *v)
 	kick_running(v);
 }
 
+void vcpu_signalled(struct vcpu *v)
+{
+	spin_lock(&sched_lock);
+	if (v->sched_unit.dom)
+		sched_signalled(&sched, smp_processor_id(), &v->sched_unit);
+	spin_unlock(&sched_lock);
+}
+
 void vcpu_up(struct vcpu *v)
 {
 	spin_lock(&sched_lock);
@@ -369,11 +377,11 @@ void vcpu_sleep_sync(struct vcpu *v)
 	}
 }
 
-void vcpu_yield(struct vcpu *v)
+void vcpu_yield(struct vcpu *v, bool hand_on)
 {
 	spin_lock(&sched_lock);
 	if (v->sched_unit.dom)
-		sched_yield(&sched, &v->sched_unit);
+		sched_yield(&sched, &v->sched_unit, hand_on);
 	spin_unlock(&sched_lock);
 	this_cpu()->need_resched = true;
 }

@@ -74,7 +74,7 @@ static void set_state(struct vcpu *v, enum vcpu_state state)
 
 void vcpu_wake(struct vcpu *v) { }
 void vcpu_sleep(struct vcpu *v) { }
-void vcpu_yield(struct vcpu *v) { }
+void vcpu_yield(struct vcpu *v, bool hand_on) { }
 
 /* The shutdown tasklet's: here no vCPU runs while tasklets do. */
 bool vcpu_sleep_try(struct vcpu *v)
@@ -123,6 +123,8 @@ void vcpu_kick(struct vcpu *v)
 	if (v->state == VCPU_BLOCKED)
 		set_state(v, VCPU_RUNNABLE);
 }
+
+void vcpu_signalled(struct vcpu *v) { }
 
 void vcpu_up(struct vcpu *v)
 {

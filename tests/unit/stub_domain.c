@@ -165,6 +165,7 @@ __weak bool vcpu_sleep_try(struct vcpu *v) { return true; }
 __weak void vcpu_wake(struct vcpu *v) { }
 __weak void vcpu_kick(struct vcpu *v) { }
 __weak void vcpu_poll_wake(struct vcpu *v) { }
+__weak void vcpu_signalled(struct vcpu *v) { }
 __weak void vcpu_update_time(struct vcpu *v) { }
 __weak void vcpu_set_runstate(struct vcpu *v, int s) { }
 /* Time stands still; no timer fires, no tasklet runs. */

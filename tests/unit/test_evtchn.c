@@ -134,6 +134,14 @@ void vcpu_kick(struct vcpu *v)
 	kicks_of[v->domain->id][v->id]++;
 }
 
+/* Fake vcpu_signalled(): the vCPU the last send was for, whether or not it was kicked. */
+static struct vcpu *last_signalled;
+
+void vcpu_signalled(struct vcpu *v)
+{
+	last_signalled = v;
+}
+
 void vcpu_poll_wake(struct vcpu *v)
 {
 	assert_true(v->id < NR_TEST_VCPUS && v->domain->id < TEST_MAX_DOMID);
@@ -1073,14 +1081,21 @@ static void test_interdomain_bind_send(void **state)
 	assert_int_equal(kicks[0], 2);
 	assert_int_equal(kicks_of[5][0], 1);
 
-	/* d5 moves its end to vCPU 1: d's sends follow it. */
+	/* d5 moves its end to vCPU 1: d's sends follow it, and so does the yield's note. */
 	ack_in(d5, 0);
 	assert_int_equal(bind_vcpu_as(d5, p5, 1), 0);
+	last_signalled = NULL;
 	assert_int_equal(send(p3), 0);
 	assert_true(signalled(d5, p5, 1));
 	assert_int_equal(d5->shared_info->vcpu_info[0].evtchn_upcall_pending, 0);
 	assert_int_equal(kicks_of[5][1], 1);
 	assert_int_equal(kicks_of[5][0], 1);
+	assert_ptr_equal(last_signalled, d5->vcpus[1]);
+	/* Still pending, so no kick: the send is noted all the same. */
+	last_signalled = NULL;
+	assert_int_equal(send(p3), 0);
+	assert_int_equal(kicks_of[5][1], 1);
+	assert_ptr_equal(last_signalled, d5->vcpus[1]);
 
 	/* A masked remote port is only marked pending. */
 	ack_in(d5, 1);

@@ -44,7 +44,7 @@ static unsigned int skipped;
 
 void svm_skip_insn(unsigned int len) { skipped = len; }
 void vcpu_block(struct vcpu *v) { (void)v; fail(); }
-void vcpu_yield(struct vcpu *v) { (void)v; fail(); }
+void vcpu_yield(struct vcpu *v, bool hand_on) { (void)v; (void)hand_on; fail(); }
 void vlapic_park_ap(struct vcpu *v, const char *why) { (void)v; (void)why; fail(); }
 static int tpr_set = -1;
 bool svm_flush_by_asid;

@@ -66,7 +66,7 @@ static unsigned int blocks, parks;	/* vcpu_block() and vlapic_park_ap() calls */
 
 void vcpu_block(struct vcpu *v) { blocks++; }
 void vlapic_park_ap(struct vcpu *t, const char *why) { parks++; }
-void vcpu_yield(struct vcpu *v) { }
+void vcpu_yield(struct vcpu *v, bool hand_on) { }
 u64 tsc_read(const struct vcpu *v) { return 0; }
 bool vmx_handle_io(struct vcpu *v) { return true; }
 int emulate_rdmsr(struct vcpu *v) { return 0; }

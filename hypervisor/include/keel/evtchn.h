@@ -137,7 +137,10 @@ void send_guest_virq(struct vcpu *v, unsigned int virq);
  * Takes the domain table's lock, so callers must not hold it.
  */
 void evtchn_notify_dom_exc(void);
-/* EVTCHNOP_send on @d's @port: 0, or -EINVAL for a port that cannot send. */
+/*
+ * EVTCHNOP_send on @d's @port by @d's vCPU running here: 0, or -EINVAL for a
+ * port that cannot send. The vCPU it raises is noted for that vCPU's yield.
+ */
 int evtchn_send(struct domain *d, evtchn_port_t port);
 /* Has @port a struct evtchn (bound now or before)? As Xen's port_is_valid. */
 bool evtchn_port_is_valid(struct domain *d, evtchn_port_t port);
@@ -161,7 +164,7 @@ unsigned long evtchn_fifo_lost_events(struct domain *d);
 
 /* For evtchn_fifo.c: @port's struct evtchn, or NULL. */
 struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t port);
-/* Raise @chn of @d (lock held) on its vCPU, waking @d's pollers. */
-void evtchn_port_set_pending(struct domain *d, struct evtchn *chn);
+/* Raise @chn of @d (lock held) on its vCPU, waking @d's pollers; returns that vCPU. */
+struct vcpu *evtchn_port_set_pending(struct domain *d, struct evtchn *chn);
 
 #endif

@@ -45,8 +45,13 @@
  * CPU (it blocks, or is preempted or its slice ends), so a unit woken in a
  * loop runs boosted only while its credit lasts. As Xen's
  * sched_ratelimit_us, a unit keeps its CPU for @ratelimit_ns after it
- * was picked (unless it yields, blocks or its domain reaches its cap): a
- * reschedule before then gives it the rest of that time as its slice.
+ * was picked (unless it yields, blocks or its domain reaches its cap, or was
+ * picked for a short slice: starved, or given): a reschedule before then
+ * gives it the rest of that time as its slice.
+ *
+ * A yield puts the unit behind every waiting unit of its priority or better.
+ * Where that is none, a yield may hand the CPU on, paid for, to the unit the
+ * yielder signalled (sched_yield()): a backend's yield to its guest.
  *
  * Each unit has a hard affinity, a mask of the CPUs it may run on (all by
  * default): it is queued only on one of them, stolen only by one of them, and
@@ -63,6 +68,7 @@
 #define SCHED_MIN_SLICE_NS	1000000ULL	/* shortest, caps apart: 1 ms */
 #define SCHED_RATELIMIT_NS	1000000ULL	/* default least run before a preemption */
 #define SCHED_STARVE_NS		(10 * SCHED_PERIOD_NS)
+#define SCHED_GIFT_FACTOR	2	/* a yield gives at most twice what its unit ran */
 #define SCHED_MAX_DEBT_NS	(SCHED_PERIOD_NS)	/* credit floor at the tick */
 #define SCHED_DEFAULT_WEIGHT	256
 #define SCHED_MAX_WEIGHT	65535
@@ -96,6 +102,8 @@ struct sched_unit {
 	unsigned int cpu;		/* the CPU whose queue holds it or that runs it */
 	bool queued;
 	bool yielded;			/* goes to the back of the queue once */
+	bool hand_on;			/* its yield may go to the unit it signalled */
+	bool paying;			/* some CPU runs a unit on its credit */
 	bool starved;			/* waited too long: runs next, for a short slice */
 	bool boosted;			/* woken with credit: runs next, until it leaves */
 	bool migrated;			/* stolen by @cpu: the arch moves it and clears this */
@@ -104,6 +112,7 @@ struct sched_unit {
 	u64 ready_since;		/* when it last became ready to run */
 	u64 run_ns;			/* CPU time charged, in total */
 	u64 tick_run_ns;		/* run_ns at the last accounting tick */
+	u64 gave_ns;			/* others ran on its credit since that tick */
 	unsigned int migrations;
 	cpumask_t affinity;		/* hard affinity: the CPUs it may run on */
 };
@@ -115,6 +124,9 @@ struct sched_cpu {
 	struct sched_unit *curr;	/* NULL while idle */
 	u64 charged_to;			/* curr has been charged up to this time */
 	u64 picked_at;			/* when curr was last picked, for the ratelimit */
+	struct sched_unit *woken;	/* what curr last signalled, for its yield */
+	struct sched_unit *payer;	/* the yielder curr runs for, charged its credit */
+	bool short_slice;		/* curr was given or starved: no ratelimit */
 };
 
 struct scheduler {
@@ -165,8 +177,22 @@ int sched_set_affinity(struct scheduler *s, struct sched_unit *u, const cpumask_
 		       u64 now);
 /* @u waits for an event; if it is running, its CPU should reschedule. */
 void sched_block(struct scheduler *s, struct sched_unit *u, u64 now);
-/* The running @u steps back behind every waiting unit at its CPU's next pick. */
-void sched_yield(struct scheduler *s, struct sched_unit *u);
+/*
+ * The running @u steps back behind every waiting unit of its priority or
+ * better at its CPU's next pick. With @hand_on, if none waits, so that the
+ * yield would give @u the CPU straight back, the unit it last signalled
+ * (sched_signalled()) runs instead, if it waits on that CPU, however worse
+ * its priority, for at most SCHED_MIN_SLICE_NS and at @u's expense: its
+ * credit pays (the runner's domain still counts the time against its cap).
+ * Since the last tick @u gives at most SCHED_GIFT_FACTOR times what it ran
+ * itself, never more than its credit, and on one CPU at a time. The CPU was @u's to give: a
+ * backend that answers a guest and yields so that the guest's next request
+ * comes in the yield reaches a guest in debt too, and a guest that keeps the
+ * backend busy gets no more than a multiple of the work it makes it do.
+ */
+void sched_yield(struct scheduler *s, struct sched_unit *u, bool hand_on);
+/* The unit running on @cpu signalled @u (an event it sent): its yield may go to @u. */
+void sched_signalled(struct scheduler *s, unsigned int cpu, struct sched_unit *u);
 
 /*
  * Reschedule @cpu: charge and requeue its current unit, and return the unit

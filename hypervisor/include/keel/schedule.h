@@ -43,8 +43,13 @@ void vcpu_sleep_sync(struct vcpu *v);
  * leaves this CPU at once if loaded here. True when it is off every CPU.
  */
 bool vcpu_sleep_try(struct vcpu *v);
-/* @v gives up the rest of its time slice. */
-void vcpu_yield(struct vcpu *v);
+/*
+ * @v gives up the rest of its time slice; with @hand_on (SCHEDOP_yield, not a
+ * PAUSE loop) perhaps to the vCPU it last signalled (sched_yield()).
+ */
+void vcpu_yield(struct vcpu *v, bool hand_on);
+/* The vCPU running here raised an event for @v (EVTCHNOP_send). */
+void vcpu_signalled(struct vcpu *v);
 
 /* Deferred work run from the scheduler loop, outside any vCPU's context. */
 struct tasklet {

@@ -338,7 +338,7 @@ bool svm_handle_exit(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_PAUSE:
 		count(v, EXIT_REASON_PAUSE);
 		svm_skip_insn(2);	/* F3 90 */
-		vcpu_yield(v);
+		vcpu_yield(v, false);
 		return false;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:		/* no DMA of a guest to flush for */

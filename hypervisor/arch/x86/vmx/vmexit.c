@@ -307,7 +307,7 @@ static bool handle_pause(struct vcpu *v)
 {
 	/* A spin-wait: let the vCPU it waits for run (vmcs.c). */
 	vmx_skip_instruction();
-	vcpu_yield(v);
+	vcpu_yield(v, false);
 	return false;
 }
 
