@@ -121,7 +121,6 @@ static void set_idle(struct scheduler *s, unsigned int cpu)
 	s->cpu[cpu].curr = NULL;
 	s->cpu[cpu].woken = NULL;
 	set_payer(&s->cpu[cpu], NULL);
-	s->cpu[cpu].short_slice = false;
 	cpumask_set(&s->idle_mask, cpu);
 }
 
@@ -140,6 +139,7 @@ int sched_init(struct scheduler *s, unsigned int ncpus, struct sched_cpu *cpus, 
 
 		c->runq.next = c->runq.prev = &c->runq;
 		c->nr_queued = 0;
+		c->payer = NULL;
 		c->charged_to = now;
 		set_idle(s, i);
 	}
@@ -193,7 +193,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	u->cpu = cpu;
 	u->queued = u->yielded = u->migrated = u->starved = u->boosted = false;
 	u->hand_on = u->paying = false;
-	u->gave_ns = 0;
+	u->gave_ns = u->got_ns = 0;
 	u->rq.next = u->rq.prev = &u->rq;
 	u->ready_since = 0;
 	u->run_ns = u->tick_run_ns = 0;
@@ -259,6 +259,7 @@ void sched_account(struct scheduler *s, unsigned int cpu, u64 now)
 	if (c->payer) {
 		c->payer->credit -= (s64)ran;
 		c->payer->gave_ns += ran;
+		u->got_ns += ran;
 	} else {
 		u->credit -= (s64)ran;
 	}
@@ -346,10 +347,10 @@ void sched_yield(struct scheduler *s, struct sched_unit *u, bool hand_on)
 	}
 }
 
-/* Ran since the last tick (sched_account charged it), in ns. */
+/* Ran on its own credit since the last tick (sched_account charged it), in ns. */
 static u64 ran_since_tick(const struct sched_unit *u)
 {
-	return u->run_ns - u->tick_run_ns;
+	return u->run_ns - u->tick_run_ns - u->got_ns;
 }
 
 void sched_signalled(struct scheduler *s, unsigned int cpu, struct sched_unit *u)
@@ -443,13 +444,13 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 
 	sched_account(s, cpu, now);
 	/*
-	 * Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away,
-	 * or was only meant to run a short slice.
+	 * Ratelimit: what runs keeps the CPU a while, unless it yields, stops or is pinned away;
+	 * a given unit not at all, a starved one no longer than its short slice.
 	 */
 	if (prev && prev->state == SCHED_RUNNING && !prev->yielded && !prev->dom->capped &&
-	    !c->short_slice && cpumask_test(&prev->affinity, cpu) &&
-	    now < c->picked_at + s->ratelimit_ns) {
-		*slice_ns = c->picked_at + s->ratelimit_ns - now;
+	    cpumask_test(&prev->affinity, cpu) &&
+	    now < c->picked_at + MIN(s->ratelimit_ns, c->keep_ns)) {
+		*slice_ns = c->picked_at + MIN(s->ratelimit_ns, c->keep_ns) - now;
 		return prev;
 	}
 	if (prev) {
@@ -485,7 +486,7 @@ struct sched_unit *sched_pick_next(struct scheduler *s, unsigned int cpu, u64 no
 	*slice_ns = slice_for(next);
 	if (given)
 		*slice_ns = MIN(*slice_ns, most);
-	c->short_slice = given || next->starved;
+	c->keep_ns = given ? 0 : next->starved ? *slice_ns : ~0ULL;
 	next->starved = false;
 	return next;
 }
@@ -611,7 +612,7 @@ void sched_tick(struct scheduler *s, u64 now, cpumask_t *kick)
 	for (struct sched_dom *d = s->doms; d; d = d->next) {
 		for (struct sched_unit *u = d->units; u; u = u->dom_next) {
 			u->tick_run_ns = u->run_ns;
-			u->gave_ns = 0;
+			u->gave_ns = u->got_ns = 0;
 		}
 	}
 	renew_caps(s, now);

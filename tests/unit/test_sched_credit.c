@@ -813,6 +813,68 @@ static void test_payer_pays_on_one_cpu(void **state)
 }
 
 /*
+ * A unit picked because it starved keeps its 1 ms against wakes, as the ratelimit gives every
+ * pick (review 14's third pass: a unit woken just after each tick preempted it at once, and
+ * a weight of 1 beside heavy domains ran a quarter of its turns).
+ */
+static void test_starved_unit_keeps_its_turn(void **state)
+{
+	struct sched_unit *a;
+
+	(void)state;
+	sim_start(1);
+	add(0, SCHED_MAX_WEIGHT, 0, 0);
+	add(1, SCHED_MAX_WEIGHT, 0, 0);
+	add(2, 1, 0, 0);
+	a = add(3, 256, 0, 0);
+	block(a);
+	while (now < SEC(10)) {
+		run_until(next_tick + MS(1) / 200);	/* 5 us after the tick */
+		kick(sched_wake(&s, a, now));
+		if (running[0] == a)
+			run_for(a, MS(1) / 200);
+		block(a);
+		check_invariants();
+	}
+	print_message("starved weight 1 beside a waker: %llu us in 10 s, longest wait %llu ms\n",
+		      (unsigned long long)ran[2] / 1000, (unsigned long long)max_gap[2] / 1000000);
+	assert_true(ran[2] >= MS(25));
+}
+
+/*
+ * What a unit ran on a yielder's credit is not its own: blocked at the tick, it is not
+ * refunded for it (review 14's third pass: it was, and stayed boosted on others' credit).
+ */
+static void test_given_run_is_not_refunded(void **state)
+{
+	struct sched_unit *a, *b;
+
+	(void)state;
+	sim_start(1);
+	a = add(0, 0, 0, 0);
+	sched_add_dom(&s, &doms[1]);
+	b = &units[1];
+	assert_int_equal(sched_add_unit(&s, b, &doms[1], 0), 0);
+	run_until(MS(2));
+	assert_ptr_equal(running[0], a);
+	a->credit = (s64)MS(10);
+	b->credit = -(s64)MS(5);
+	kick(sched_wake(&s, b, now));
+	assert_false(b->boosted);
+	sched_signalled(&s, 0, b);
+	sched_yield(&s, a, true);
+	resched(0);
+	assert_ptr_equal(running[0], b);
+	assert_ptr_equal(s.cpu[0].payer, a);
+	run_until(now + MS(1) / 2);
+	block(b);
+	assert_int_equal(b->got_ns, MS(1) / 2);
+	run_until(next_tick);
+	assert_int_equal(b->credit, -(s64)MS(5));
+	assert_int_equal(b->got_ns, 0);
+}
+
+/*
  * A yield goes to the unit the yielder signalled only when the CPU would come straight back
  * to the yielder: a third unit as good as the yielder runs first, the signalled one not at
  * all, and a unit gone from the scheduler is forgotten.
@@ -1552,6 +1614,8 @@ int main(void)
 		cmocka_unit_test(test_given_slice_beats_ratelimit),
 		cmocka_unit_test(test_guest_cannot_drain_dom0),
 		cmocka_unit_test(test_payer_pays_on_one_cpu),
+		cmocka_unit_test(test_starved_unit_keeps_its_turn),
+		cmocka_unit_test(test_given_run_is_not_refunded),
 		cmocka_unit_test(test_migration_fills_both_cpus),
 		cmocka_unit_test(test_bad_params_rejected),
 		cmocka_unit_test(test_remove_running_unit),

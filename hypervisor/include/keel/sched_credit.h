@@ -45,9 +45,9 @@
  * CPU (it blocks, or is preempted or its slice ends), so a unit woken in a
  * loop runs boosted only while its credit lasts. As Xen's
  * sched_ratelimit_us, a unit keeps its CPU for @ratelimit_ns after it
- * was picked (unless it yields, blocks or its domain reaches its cap, or was
- * picked for a short slice: starved, or given): a reschedule before then
- * gives it the rest of that time as its slice.
+ * was picked (unless it yields, blocks or its domain reaches its cap; a unit
+ * given a yield's CPU keeps none, a starved one no more than its short slice):
+ * a reschedule before then gives it the rest of that time as its slice.
  *
  * A yield puts the unit behind every waiting unit of its priority or better.
  * Where that is none, a yield may hand the CPU on, paid for, to the unit the
@@ -113,6 +113,7 @@ struct sched_unit {
 	u64 run_ns;			/* CPU time charged, in total */
 	u64 tick_run_ns;		/* run_ns at the last accounting tick */
 	u64 gave_ns;			/* others ran on its credit since that tick */
+	u64 got_ns;			/* it ran on others' credit since that tick */
 	unsigned int migrations;
 	cpumask_t affinity;		/* hard affinity: the CPUs it may run on */
 };
@@ -124,9 +125,9 @@ struct sched_cpu {
 	struct sched_unit *curr;	/* NULL while idle */
 	u64 charged_to;			/* curr has been charged up to this time */
 	u64 picked_at;			/* when curr was last picked, for the ratelimit */
+	u64 keep_ns;			/* the ratelimit at most this (given: 0; starved: its slice) */
 	struct sched_unit *woken;	/* what curr last signalled, for its yield */
 	struct sched_unit *payer;	/* the yielder curr runs for, charged its credit */
-	bool short_slice;		/* curr was given or starved: no ratelimit */
 };
 
 struct scheduler {
