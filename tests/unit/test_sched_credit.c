@@ -197,6 +197,14 @@ static struct sched_unit *add(unsigned int i, u32 weight, u32 cap, unsigned int 
 	return &units[i];
 }
 
+/* Domain @i with one unit on CPU 0, left blocked. */
+static struct sched_unit *add_blocked(unsigned int i)
+{
+	sched_add_dom(&s, &doms[i]);
+	assert_int_equal(sched_add_unit(&s, &units[i], &doms[i], 0), 0);
+	return &units[i];
+}
+
 /* Runs until @u has had @t more of the CPU (others run meanwhile if it is not running). */
 static void run_for(struct sched_unit *u, u64 t)
 {
@@ -288,9 +296,7 @@ static void test_weights_beside_waking_dom0(void **state)
 	(void)state;
 	sim_start(2);
 	jitter = MS(1);
-	sched_add_dom(&s, &doms[4]);
-	d0 = &units[4];
-	assert_int_equal(sched_add_unit(&s, d0, &doms[4], 0), 0);
+	d0 = add_blocked(4);
 	for (unsigned int i = 0; i < 4; i++)
 		add(i, w[i], 0, (i + 1) % 2);
 	for (u64 t = MS(7); t < SEC(2); t += MS(53)) {
@@ -450,9 +456,7 @@ static void test_wake_preempts_over_unit(void **state)
 	(void)state;
 	sim_start(1);
 	x = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	y = &units[1];
-	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	y = add_blocked(1);
 	run_until(SEC(1) + MS(15));		/* x alone, mid-period: it ran past its credit */
 	sched_account(&s, 0, now);
 	assert_true(x->credit < 0);
@@ -470,9 +474,7 @@ static void test_tick_preempts_over_unit(void **state)
 	(void)state;
 	sim_start(1);
 	a = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	b = &units[1];
-	assert_int_equal(sched_add_unit(&s, b, &doms[1], 0), 0);
+	b = add_blocked(1);
 	b->credit = -(s64)MS(5);
 	run_until(MS(29));
 	assert_ptr_equal(running[0], a);
@@ -490,9 +492,7 @@ static void test_wake_returns_idle_cpu(void **state)
 	(void)state;
 	sim_start(2);
 	x = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	y = &units[1];
-	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	y = add_blocked(1);
 	run_until(SEC(1));			/* at a tick: x has credit again */
 	assert_ptr_equal(running[0], x);
 	assert_true(x->credit >= 0);
@@ -852,9 +852,7 @@ static void test_given_run_is_not_refunded(void **state)
 	(void)state;
 	sim_start(1);
 	a = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	b = &units[1];
-	assert_int_equal(sched_add_unit(&s, b, &doms[1], 0), 0);
+	b = add_blocked(1);
 	run_until(MS(2));
 	assert_ptr_equal(running[0], a);
 	a->credit = (s64)MS(10);
@@ -1201,9 +1199,7 @@ static void test_boost_wake_preempts_under_unit(void **state)
 	(void)state;
 	sim_start(1);
 	x = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	y = &units[1];
-	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	y = add_blocked(1);
 	run_until(SEC(1) + MS(2));
 	assert_ptr_equal(running[0], x);
 	sched_account(&s, 0, now);
@@ -1232,9 +1228,7 @@ static void test_boost_ratelimit(void **state)
 	(void)state;
 	sim_start(1);
 	x = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	y = &units[1];
-	assert_int_equal(sched_add_unit(&s, y, &doms[1], 0), 0);
+	y = add_blocked(1);
 	run_until(SEC(1));
 	resched(0);				/* x picked afresh */
 	picked = now;
@@ -1321,9 +1315,7 @@ static void request_response(unsigned int req_us, unsigned int guest_us, unsigne
 	*n = *miss = *debt = 0;
 	sim_start(1);
 	d0 = add(0, 0, 0, 0);
-	sched_add_dom(&s, &doms[1]);
-	g = &units[1];
-	assert_int_equal(sched_add_unit(&s, g, &doms[1], 0), 0);
+	g = add_blocked(1);
 	while (now < SEC(10)) {
 		run_for(d0, MS(1) * req_us / 1000);
 		*debt += now > SEC(1) && g->credit < 0;
