@@ -292,9 +292,16 @@ void vcpu_kick(struct vcpu *v)
 
 void vcpu_signalled(struct vcpu *v)
 {
+	unsigned int cpu = smp_processor_id();
+
+	/*
+	 * A backend signals the same vCPU send after send: already noted, skip the lock. Only
+	 * this CPU sets its note; another clearing it meanwhile is removing @v (nothing to note).
+	 */
+	if (READ_ONCE(sched.cpu[cpu].woken) == &v->sched_unit)
+		return;
 	spin_lock(&sched_lock);
-	if (v->sched_unit.dom)
-		sched_signalled(&sched, smp_processor_id(), &v->sched_unit);
+	sched_signalled(&sched, cpu, &v->sched_unit);
 	spin_unlock(&sched_lock);
 }
 
