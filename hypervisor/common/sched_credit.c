@@ -205,7 +205,7 @@ int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *
 	return 0;
 }
 
-int sched_remove_unit(struct scheduler *s, struct sched_unit *u)
+int sched_remove_unit(struct scheduler *s, struct sched_unit *u, u64 now)
 {
 	struct sched_dom *d = u->dom;
 	struct sched_unit **p;
@@ -213,6 +213,10 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u)
 
 	if (!d)
 		return -1;
+	/* Charge what ran up to now first: @u's own run, and any run @u paid for. */
+	for (unsigned int i = 0; i < s->ncpus; i++)
+		if (s->cpu[i].curr == u || s->cpu[i].payer == u)
+			sched_account(s, i, now);
 	runq_remove(s, u);
 	if (s->cpu[u->cpu].curr == u) {
 		was_on = u->cpu;
@@ -229,7 +233,7 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u)
 		if (s->cpu[i].woken == u)
 			s->cpu[i].woken = NULL;
 		if (s->cpu[i].payer == u)
-			set_payer(&s->cpu[i], NULL);	/* its runner pays the rest */
+			set_payer(&s->cpu[i], NULL);	/* its runner pays from now */
 	}
 	u->state = SCHED_BLOCKED;
 	u->dom = NULL;

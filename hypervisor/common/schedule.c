@@ -143,9 +143,11 @@ void sched_domain_add(struct domain *d)
 
 void sched_domain_remove(struct domain *d)
 {
+	u64 now = now_ns();
+
 	spin_lock(&sched_lock);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		int cpu = sched_remove_unit(&sched, &d->vcpus[i]->sched_unit);
+		int cpu = sched_remove_unit(&sched, &d->vcpus[i]->sched_unit, now);
 
 		if (cpu >= 0)
 			kick_cpu(cpu);

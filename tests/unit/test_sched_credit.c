@@ -873,6 +873,44 @@ static void test_given_run_is_not_refunded(void **state)
 }
 
 /*
+ * A payer taken out of the scheduler (its domain destroyed) mid-gift pays for the gift up to
+ * then; its runner pays for itself from there on.
+ */
+static void test_removed_payer_pays_until_removed(void **state)
+{
+	struct sched_unit *a, *b;
+	s64 a_credit;
+
+	(void)state;
+	sim_start(1);
+	a = add(0, 0, 0, 0);
+	b = add_blocked(1);
+	run_until(MS(2));
+	assert_ptr_equal(running[0], a);
+	a->credit = (s64)MS(10);
+	b->credit = -(s64)MS(5);
+	kick(sched_wake(&s, b, now));
+	sched_signalled(&s, 0, b);
+	sched_yield(&s, a, true);
+	resched(0);
+	assert_ptr_equal(running[0], b);
+	assert_ptr_equal(s.cpu[0].payer, a);
+	a_credit = a->credit;	/* its own run charged at the pick */
+	run_until(now + MS(1) / 4);
+	assert_int_equal(sched_remove_unit(&s, a, now), -1);
+	assert_null(s.cpu[0].payer);
+	assert_false(a->paying);
+	assert_int_equal(a->gave_ns, MS(1) / 4);
+	assert_int_equal(a->credit, a_credit - (s64)(MS(1) / 4));
+	assert_int_equal(b->got_ns, MS(1) / 4);
+	assert_int_equal(b->credit, -(s64)MS(5));
+	run_until(now + MS(1) / 4);
+	block(b);
+	assert_int_equal(b->got_ns, MS(1) / 4);
+	assert_int_equal(b->credit, -(s64)(MS(5) + MS(1) / 4));
+}
+
+/*
  * A yield goes to the unit the yielder signalled only when the CPU would come straight back
  * to the yielder: a third unit as good as the yielder runs first, the signalled one not at
  * all, and a unit gone from the scheduler is forgotten.
@@ -907,7 +945,7 @@ static void test_yield_to_signalled_only_if_ours(void **state)
 	sched_yield(&s, a, true);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 	sched_signalled(&s, 0, b);
-	assert_int_equal(sched_remove_unit(&s, b), -1);
+	assert_int_equal(sched_remove_unit(&s, b, now), -1);
 	sched_yield(&s, a, true);
 	assert_ptr_equal(sched_pick_next(&s, 0, now, &slice), a);
 	assert_null(s.cpu[0].woken);
@@ -965,9 +1003,9 @@ static void test_remove_running_unit(void **state)
 	if (running[0] != a)
 		run_until(slice_end[0]);
 	assert_ptr_equal(running[0], a);
-	cpu = sched_remove_unit(&s, a);
+	cpu = sched_remove_unit(&s, a, now);
 	assert_int_equal(cpu, 0);
-	assert_int_equal(sched_remove_unit(&s, a), -1);	/* twice is harmless */
+	assert_int_equal(sched_remove_unit(&s, a, now), -1);	/* twice is harmless */
 	assert_int_equal(sched_remove_dom(&s, &doms[0]), 0);
 	resched(0);
 	assert_ptr_equal(running[0], &units[1]);
@@ -978,7 +1016,7 @@ static void test_remove_running_unit(void **state)
 	assert_int_equal(sched_add_unit(&s, &units[2], &doms[2], 0), 0);
 	sched_wake(&s, &units[2], now);		/* not kicked: stays queued */
 	assert_true(units[2].queued);
-	assert_int_equal(sched_remove_unit(&s, &units[2]), -1);
+	assert_int_equal(sched_remove_unit(&s, &units[2], now), -1);
 	assert_int_equal(sched_remove_dom(&s, &doms[1]), -EBUSY);
 	run_until(SEC(2));
 	assert_ptr_equal(running[0], &units[1]);
@@ -1608,6 +1646,7 @@ int main(void)
 		cmocka_unit_test(test_payer_pays_on_one_cpu),
 		cmocka_unit_test(test_starved_unit_keeps_its_turn),
 		cmocka_unit_test(test_given_run_is_not_refunded),
+		cmocka_unit_test(test_removed_payer_pays_until_removed),
 		cmocka_unit_test(test_migration_fills_both_cpus),
 		cmocka_unit_test(test_bad_params_rejected),
 		cmocka_unit_test(test_remove_running_unit),

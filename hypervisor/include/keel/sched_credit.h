@@ -158,10 +158,11 @@ int sched_set_params(struct scheduler *s, struct sched_dom *d, u32 weight, u32 c
 int sched_add_unit(struct scheduler *s, struct sched_unit *u, struct sched_dom *d,
 		   unsigned int cpu);
 /*
- * Take @u out of the scheduler. Returns the CPU that was running it, which
- * must reschedule before the unit's memory goes, or -1.
+ * Take @u out of the scheduler at @now, charging first what it ran and what it
+ * paid for on another CPU. Returns the CPU that was running it, which must
+ * reschedule before the unit's memory goes, or -1.
  */
-int sched_remove_unit(struct scheduler *s, struct sched_unit *u);
+int sched_remove_unit(struct scheduler *s, struct sched_unit *u, u64 now);
 
 /*
  * Make a blocked @u runnable. Returns the CPU to kick: @u's own if it is idle,
