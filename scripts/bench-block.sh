@@ -32,7 +32,7 @@ disk_chs=(130 16 63)
 disk_bytes=$((disk_chs[0] * disk_chs[1] * disk_chs[2] * 512))
 
 cd "$root"
-. tests/emu/lib.sh
+. scripts/bench-lib.sh
 die() { echo "bench-block.sh: $*" >&2; exit 2; }
 case ,$scenarios, in
 *,tmpfs,* | *,disk,*) ;;
@@ -121,6 +121,7 @@ scenario_awk='
 		table("disk", "disk: dom0 owns Bochs'"'"'s IDE disks (a slow real device; reference dma-dom0 / pio-dom0)")
 		for (i = 1; i <= nd; i++) printf "  %s\n", disk[i]
 	}' | tee "$out/block.txt"
+bench_cpu_note "${serials[@]}" | tee -a "$out/block.txt"
 
 # "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N cpu_us N x:REASON N ...",
 # sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,

@@ -18,6 +18,8 @@
 # bench_micro_fig PREFIX KEEL XEN: one .fig row per figure in KEEL (a bench_figures file), named
 # PREFIX NAME, Xen's median from XEN beside it ("-" when Xen has none).
 # bench_micro_rows KEEL XEN: the same figures as table rows, "min / median" on each side.
+# bench_cpu_note SERIAL...: one line saying how the run's Linux kernels copied (make bench's
+# BENCH_CLEARCPUID; docs/performance.md, "Copies under Bochs").
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/emu/lib.sh"
 
 bench_stamp() {
@@ -100,4 +102,14 @@ bench_secs() {
 	BENCH_PAT=$2 awk -F '\t' -v start="$(bench_get "$1" start)" '
 		$2 ~ ENVIRON["BENCH_PAT"] { printf "%.1f", $1 - start; found = 1; exit }
 		END { if (!found) printf "-" }' "$1/serial.stamped"
+}
+
+bench_cpu_note() {
+	local bits
+	bits=$(grep -a -h -o 'Clearing CPUID bits: .*' "$@" | head -1 | tr -d '\r')
+	if [[ -n $bits ]]; then
+		echo "Linux kernels: ${bits#Clearing CPUID bits: } cleared (copies 8 bytes a Bochs tick; BENCH_CLEARCPUID)"
+	else
+		echo "Linux kernels on Bochs's CPU as it is: ERMS, copies a byte a Bochs tick (BENCH_CLEARCPUID=)"
+	fi
 }

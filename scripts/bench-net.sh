@@ -18,7 +18,7 @@ dir=$out/net
 limit=${KEEL_BENCH_TIMEOUT:-3600}
 
 cd "$root"
-. tests/emu/lib.sh
+. scripts/bench-lib.sh
 die() { echo "bench-net.sh: $*" >&2; exit 2; }
 
 # report SERIAL SECS: the tables from the "netbench:" lines of a run's serial output.
@@ -45,6 +45,8 @@ report() {
 			printf "\n"
 		}
 	}'
+
+	bench_cpu_note "$1"
 
 	# "netbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N ... irqs N [pkts N]",
 	# sampled as TEST starts: each interval's counts per packet (dom0's count of packets on
