@@ -910,6 +910,34 @@ static void test_removed_payer_pays_until_removed(void **state)
 	assert_int_equal(b->credit, -(s64)(MS(5) + MS(1) / 4));
 }
 
+/* A runner taken out mid-gift: its payer pays up to then and is free to give again. */
+static void test_removed_runner_charges_its_payer(void **state)
+{
+	struct sched_unit *a, *b;
+	s64 a_credit, b_credit;
+
+	(void)state;
+	sim_start(1);
+	a = add(0, 0, 0, 0);
+	b = add_blocked(1);
+	run_until(MS(2));
+	a->credit = (s64)MS(10);
+	b->credit = -(s64)MS(5);
+	kick(sched_wake(&s, b, now));
+	sched_signalled(&s, 0, b);
+	sched_yield(&s, a, true);
+	resched(0);
+	assert_ptr_equal(running[0], b);
+	a_credit = a->credit;
+	b_credit = b->credit;
+	run_until(now + MS(1) / 4);
+	assert_int_equal(sched_remove_unit(&s, b, now), 0);
+	assert_int_equal(a->credit, a_credit - (s64)(MS(1) / 4));
+	assert_int_equal(b->credit, b_credit);
+	assert_null(s.cpu[0].payer);
+	assert_false(a->paying);
+}
+
 /*
  * A yield goes to the unit the yielder signalled only when the CPU would come straight back
  * to the yielder: a third unit as good as the yielder runs first, the signalled one not at
@@ -1647,6 +1675,7 @@ int main(void)
 		cmocka_unit_test(test_starved_unit_keeps_its_turn),
 		cmocka_unit_test(test_given_run_is_not_refunded),
 		cmocka_unit_test(test_removed_payer_pays_until_removed),
+		cmocka_unit_test(test_removed_runner_charges_its_payer),
 		cmocka_unit_test(test_migration_fills_both_cpus),
 		cmocka_unit_test(test_bad_params_rejected),
 		cmocka_unit_test(test_remove_running_unit),
