@@ -4,7 +4,7 @@
 #  - tmpfs (keel-blockbench.iso, dom0=virtual): a 64 MiB image in dom0's tmpfs, used directly
 #    and through a loop device with O_DIRECT (dom0-loop, the reference), by a Linux domU through
 #    keel-blkback and through Linux's in-kernel xen-blkback (backendtype=phy), by keel's own
-#    frontend guest and by the Linux domU on keel-blkback --no-map: dom0-local I/O is memory
+#    frontend guest and by the Linux domU on keel-blkback --map: dom0-local I/O is memory
 #    speed there, so the ratios measure each backend's per-request cost.
 #  - disk (keel-blockdisk.iso, dom0=pvh): dom0 owns Bochs's PIIX3 IDE and two 64 MiB ATA disks
 #    this script makes, ata2.00 driven by bus-master DMA (labels dma-*) and ata2.01 in PIO

@@ -26,14 +26,15 @@ struct bb_config {
 	uint32_t pool;			/* requests in flight per queue (and their buffers) */
 	uint32_t sector_size;		/* 0: the target's (512 for files); or 512 / 4096 */
 	bool direct;			/* try O_DIRECT on the target */
-	bool loop;			/* a file without O_DIRECT: through a loop device */
-	bool map;			/* ... or mmap'ed, data by grant copy (before loop) */
+	bool loop;			/* a file without O_DIRECT: through a loop device, */
+	bool map;			/* or mmap'ed, data by grant copy (before loop); else as is */
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
 	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */
 	uint32_t max_persistent;	/* grants mapped per queue (0: no feature-persistent) */
 	uint32_t max_persistent_total;	/* ... and by the whole daemon */
 	bool zero_copy;			/* I/O straight to/from mapped grants (bb_io_zero_copy) */
+	bool zero_copy_buffered;	/* ... on a target without O_DIRECT, whatever the above */
 };
 
 struct bb_queue;
@@ -114,6 +115,7 @@ struct bb_dev {
 	uint64_t map_len;
 	bool is_blkdev;
 	bool direct;
+	bool cpu_copies;		/* !direct and page-cached: no device sees our pages */
 	bool inline_io;			/* reads and writes done in the ring pass (submit()) */
 	uint32_t phys_sector_size;
 	struct bb_limits lim;
@@ -218,5 +220,11 @@ void bb_io_flush_retry(struct bb_backend *be);
  * guest-physical address for a host address.
  */
 bool bb_io_zero_copy(uint32_t keel_phys_flags);
+/*
+ * May @dev's I/O go straight to/from its grant-mapped pages? Where keel allows it, and on a
+ * target whose I/O is only CPU copies between the page cache and the pages in any case
+ * (dev->cpu_copies: a block device or a local file without O_DIRECT, target.c).
+ */
+bool bb_dev_zero_copy(const struct bb_dev *dev);
 
 #endif

@@ -296,7 +296,7 @@ static int connect(struct bb_dev *dev)
 	       dev->domid, dev->devid, dev->nqueues, 1u << (unsigned int)order,
 	       (unsigned long long)dev->lim.sectors, dev->lim.readonly ? ", read-only" : "",
 	       dev->map ? "grant copy to the mapped file" : !dev->persistent ? "grant copy" :
-	       cfg->zero_copy ? "persistent grants, zero-copy" : "persistent grants, copied");
+	       bb_dev_zero_copy(dev) ? "persistent grants, zero-copy" : "persistent grants, copied");
 	for (i = 0; i < dev->nqueues; i++)
 		bb_queue_run(&dev->queues[i]);
 	return 0;

@@ -183,6 +183,11 @@ bool bb_io_zero_copy(uint32_t keel_phys_flags)
 	       (keel_phys_flags & KEEL_PHYS_dma_translated);
 }
 
+bool bb_dev_zero_copy(const struct bb_dev *dev)
+{
+	return dev->be->cfg.zero_copy || (dev->be->cfg.zero_copy_buffered && dev->cpu_copies);
+}
+
 /*
  * Pins the persistent grants of @s's segments, mapping those seen for the first time: true
  * (then s->pers), or false when the table has no room or a grant does not map writable (a bad,
@@ -198,7 +203,7 @@ static bool pin(struct bb_slot *s)
 }
 
 /*
- * I/O straight to the pinned pages when keel allows it (bb_io_zero_copy) and the target takes
+ * I/O straight to the pinned pages when allowed (bb_dev_zero_copy) and the target takes
  * them: buffered I/O takes any segment, O_DIRECT whole logical sectors.
  */
 static bool zero_copy(struct bb_slot *s)
@@ -206,7 +211,7 @@ static bool zero_copy(struct bb_slot *s)
 	struct bb_dev *dev = s->q->dev;
 	uint32_t i, mask = dev->lim.sector_size - 1;
 
-	if (!dev->be->cfg.zero_copy)
+	if (!bb_dev_zero_copy(dev))
 		return false;
 	for (i = 0; i < s->req.nr_segs; i++) {
 		const struct bb_seg *g = &s->req.segs[i];

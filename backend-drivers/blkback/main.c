@@ -32,8 +32,8 @@ static void usage(void)
 		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
 		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
-		"         [--max-persistent N] [--no-zero-copy] [--no-loop]\n"
-		"         [--no-map] [--no-yield]\n");
+		"         [--max-persistent N] [--no-zero-copy] [--loop | --map]\n"
+		"         [--no-yield]\n");
 	exit(2);
 }
 
@@ -63,8 +63,8 @@ int main(int argc, char **argv)
 		{ "no-direct", no_argument, NULL, 'D' },
 		{ "max-persistent", required_argument, NULL, 'P' },
 		{ "no-zero-copy", no_argument, NULL, 'Z' },
-		{ "no-loop", no_argument, NULL, 'L' },
-		{ "no-map", no_argument, NULL, 'M' },
+		{ "loop", no_argument, NULL, 'L' },
+		{ "map", no_argument, NULL, 'M' },
 		{ "no-yield", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,8 +79,8 @@ int main(int argc, char **argv)
 	FILE *log;
 
 	bb_config_defaults(&cfg);
-	cfg.loop = true;
-	cfg.map = true;
+	cfg.loop = false;
+	cfg.map = false;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': foreground = true; break;
@@ -97,8 +97,8 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'D': cfg.direct = false; break;
-		case 'L': cfg.loop = false; break;
-		case 'M': cfg.map = false; break;
+		case 'L': cfg.loop = true; break;
+		case 'M': cfg.map = true; break;
 		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
 		case 'Z': zero_copy = false; break;
 		case 'Y': yield = false; break;
@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	/* keel says whether a device could DMA to a grant-mapped page: else copy. */
 	phys_rc = keel_domctl(&phys);
 	cfg.zero_copy = zero_copy && !phys_rc && bb_io_zero_copy(phys.u.physinfo.flags);
+	cfg.zero_copy_buffered = zero_copy;
 	rc = bb_backend_init(&be, &env, &cfg, log);
 	if (rc || bb_backend_start(&be)) {
 		fprintf(log, "keel-blkback: cannot start\n");
@@ -164,7 +165,9 @@ int main(int argc, char **argv)
 	bb_log(&be, "persistent grants: %u per queue; data %s (keel physinfo flags %#x%s)",
 	       be.cfg.max_persistent,
 	       be.cfg.zero_copy ? "zero-copy to/from the mapped grants" :
-				  "copied between the mapped grants and private buffers",
+	       be.cfg.zero_copy_buffered ?
+			"copied between the mapped grants and private buffers (zero-copy without O_DIRECT)" :
+			"copied between the mapped grants and private buffers",
 	       phys_rc ? 0 : phys.u.physinfo.flags, phys_rc ? ", physinfo failed" : "");
 	if (ready[1] >= 0) {
 		(void)!write(ready[1], "", 1);

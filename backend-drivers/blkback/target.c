@@ -4,12 +4,14 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "bb.h"
 
@@ -61,12 +63,14 @@ static int loop_open(int file, bool writable)
 }
 
 /*
- * A file served without O_DIRECT (dom0's tmpfs refuses it) is mapped shared: reads and writes
- * are then one grant copy each between the guest's grants and the file's page cache (io.c),
- * done by keel, with no copy through this process and none in the guest (no persistent grants
- * are offered for it). The daemon never touches the mapping itself: gntdev pins its pages for
- * each copy, so a file truncated under us fails that copy (-EFAULT), never with SIGBUS here.
- * If mmap fails the file is served as it is; --no-map gives it a loop device instead.
+ * A file served without O_DIRECT (dom0's tmpfs refuses it) is served as it is: persistent
+ * grants, read and written straight into them (io.c). With --map it is mapped shared instead:
+ * reads and writes are then one grant copy each between the guest's grants and the file's
+ * page cache, done by keel, with no copy through this process and none in the guest (no
+ * persistent grants are offered for it); the better choice only where a CPU's byte copy costs
+ * far more than keel's (docs/block.md). The daemon never touches the mapping itself: gntdev
+ * pins its pages for each copy, so a file truncated under us fails that copy (-EFAULT), never
+ * with SIGBUS here. If mmap fails the file is served as it is; --loop gives it a loop device.
  */
 /*
  * Reading a hole through a shared mapping allocates a page where pread() does not: a
@@ -76,6 +80,33 @@ static int loop_open(int file, bool writable)
 static bool is_sparse(const struct stat *st)
 {
 	return (uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size;
+}
+
+/*
+ * Is buffered I/O on @fd only CPU copies between the page cache and the caller's pages? For a
+ * block device and the local filesystems below, yes. Not for every filesystem: 9p, FUSE with
+ * direct I/O (virtiofs) or CIFS without a cache hand the caller's pages to a device (virtio,
+ * RDMA) even without O_DIRECT, and a grant-mapped page's dom0 address is not its host address
+ * when dom0's DMA is untranslated.
+ */
+static bool cpu_copies_only(int fd, const struct stat *st)
+{
+	struct statfs fs;
+
+	if (S_ISBLK(st->st_mode))
+		return true;
+	if (fstatfs(fd, &fs) < 0)
+		return false;
+	switch ((unsigned long)fs.f_type) {
+	case TMPFS_MAGIC:
+	case RAMFS_MAGIC:
+	case EXT4_SUPER_MAGIC:		/* ext2, ext3 and ext4 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
@@ -165,6 +196,7 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 			goto err;
 		dev->direct = false;
 	}
+	dev->cpu_copies = !dev->direct && cpu_copies_only(fd, &st);
 	if (!dev->direct) {
 		/* A loop device's own page cache and the file's would not agree: one path only. */
 		close_file(dev);

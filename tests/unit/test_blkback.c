@@ -1577,6 +1577,30 @@ static void test_zero_copy_decision(void **state)
 	assert_true(bb_io_zero_copy(KEEL_PHYS_dom0_owns_devices | KEEL_PHYS_dma_translated));
 }
 
+/* Per device: a target whose I/O is CPU copies through the page cache: zero-copy whatever DMA. */
+static void test_zero_copy_per_device(void **state)
+{
+	struct bb_backend be;
+	struct bb_dev dev;
+
+	(void)state;
+	memset(&be, 0, sizeof(be));
+	memset(&dev, 0, sizeof(dev));
+	dev.be = &be;
+	be.cfg.zero_copy_buffered = true;	/* dom0 owns untranslated DMA: no zero_copy */
+	dev.direct = true;			/* O_DIRECT, or no O_DIRECT on 9p, virtiofs, ... */
+	assert_false(bb_dev_zero_copy(&dev));
+	dev.direct = false;
+	dev.cpu_copies = true;			/* tmpfs, ext4, a block device: page cache */
+	assert_true(bb_dev_zero_copy(&dev));
+	be.cfg.zero_copy_buffered = false;	/* --no-zero-copy */
+	assert_false(bb_dev_zero_copy(&dev));
+	be.cfg.zero_copy = true;
+	dev.direct = true;
+	dev.cpu_copies = false;
+	assert_true(bb_dev_zero_copy(&dev));
+}
+
 /* The table alone: hits, the per-queue and daemon-wide bounds, LRU eviction, pins, teardown. */
 static void test_pgnt_table(void **state)
 {
@@ -2190,6 +2214,7 @@ int main(void)
 		cmocka_unit_test(test_bad_backend_keys),
 		cmocka_unit_test(test_log_bounded),
 		cmocka_unit_test(test_zero_copy_decision),
+		cmocka_unit_test(test_zero_copy_per_device),
 		cmocka_unit_test(test_pgnt_table),
 		cmocka_unit_test(test_pgnt_batch),
 		cmocka_unit_test(test_persistent_copied),
