@@ -845,25 +845,34 @@ static void test_starved_unit_keeps_its_turn(void **state)
  * What a unit ran on a yielder's credit is not its own: blocked at the tick, it is not
  * refunded for it (review 14's third pass: it was, and stayed boosted on others' credit).
  */
+/*
+ * On one CPU, *a runs 2 ms, then yields to *b (blocked until then, in debt, signalled by *a),
+ * which runs on *a's credit.
+ */
+static void start_gift(struct sched_unit **a, struct sched_unit **b)
+{
+	sim_start(1);
+	*a = add(0, 0, 0, 0);
+	*b = add_blocked(1);
+	run_until(MS(2));
+	assert_ptr_equal(running[0], *a);
+	(*a)->credit = (s64)MS(10);
+	(*b)->credit = -(s64)MS(5);
+	kick(sched_wake(&s, *b, now));
+	assert_false((*b)->boosted);
+	sched_signalled(&s, 0, *b);
+	sched_yield(&s, *a, true);
+	resched(0);
+	assert_ptr_equal(running[0], *b);
+	assert_ptr_equal(s.cpu[0].payer, *a);
+}
+
 static void test_given_run_is_not_refunded(void **state)
 {
 	struct sched_unit *a, *b;
 
 	(void)state;
-	sim_start(1);
-	a = add(0, 0, 0, 0);
-	b = add_blocked(1);
-	run_until(MS(2));
-	assert_ptr_equal(running[0], a);
-	a->credit = (s64)MS(10);
-	b->credit = -(s64)MS(5);
-	kick(sched_wake(&s, b, now));
-	assert_false(b->boosted);
-	sched_signalled(&s, 0, b);
-	sched_yield(&s, a, true);
-	resched(0);
-	assert_ptr_equal(running[0], b);
-	assert_ptr_equal(s.cpu[0].payer, a);
+	start_gift(&a, &b);
 	run_until(now + MS(1) / 2);
 	block(b);
 	assert_int_equal(b->got_ns, MS(1) / 2);
@@ -882,19 +891,7 @@ static void test_removed_payer_pays_until_removed(void **state)
 	s64 a_credit;
 
 	(void)state;
-	sim_start(1);
-	a = add(0, 0, 0, 0);
-	b = add_blocked(1);
-	run_until(MS(2));
-	assert_ptr_equal(running[0], a);
-	a->credit = (s64)MS(10);
-	b->credit = -(s64)MS(5);
-	kick(sched_wake(&s, b, now));
-	sched_signalled(&s, 0, b);
-	sched_yield(&s, a, true);
-	resched(0);
-	assert_ptr_equal(running[0], b);
-	assert_ptr_equal(s.cpu[0].payer, a);
+	start_gift(&a, &b);
 	a_credit = a->credit;	/* its own run charged at the pick */
 	run_until(now + MS(1) / 4);
 	assert_int_equal(sched_remove_unit(&s, a, now), -1);
@@ -917,17 +914,7 @@ static void test_removed_runner_charges_its_payer(void **state)
 	s64 a_credit, b_credit;
 
 	(void)state;
-	sim_start(1);
-	a = add(0, 0, 0, 0);
-	b = add_blocked(1);
-	run_until(MS(2));
-	a->credit = (s64)MS(10);
-	b->credit = -(s64)MS(5);
-	kick(sched_wake(&s, b, now));
-	sched_signalled(&s, 0, b);
-	sched_yield(&s, a, true);
-	resched(0);
-	assert_ptr_equal(running[0], b);
+	start_gift(&a, &b);
 	a_credit = a->credit;
 	b_credit = b->credit;
 	run_until(now + MS(1) / 4);
