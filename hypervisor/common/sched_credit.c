@@ -213,10 +213,17 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u, u64 now)
 
 	if (!d)
 		return -1;
-	/* Charge what ran up to now first: @u's own run, and any run @u paid for. */
-	for (unsigned int i = 0; i < s->ncpus; i++)
-		if (s->cpu[i].curr == u || s->cpu[i].payer == u)
+	/* Charge what ran up to now (@u's own run, any run @u paid for), then forget @u. */
+	for (unsigned int i = 0; i < s->ncpus; i++) {
+		struct sched_cpu *c = &s->cpu[i];
+
+		if (c->curr == u || c->payer == u)
 			sched_account(s, i, now);
+		if (c->woken == u)
+			c->woken = NULL;
+		if (c->payer == u)
+			set_payer(c, NULL);	/* its runner pays from now */
+	}
 	runq_remove(s, u);
 	if (s->cpu[u->cpu].curr == u) {
 		was_on = u->cpu;
@@ -228,12 +235,6 @@ int sched_remove_unit(struct scheduler *s, struct sched_unit *u, u64 now)
 			d->nr_units--;
 			break;
 		}
-	}
-	for (unsigned int i = 0; i < s->ncpus; i++) {
-		if (s->cpu[i].woken == u)
-			s->cpu[i].woken = NULL;
-		if (s->cpu[i].payer == u)
-			set_payer(&s->cpu[i], NULL);	/* its runner pays from now */
 	}
 	u->state = SCHED_BLOCKED;
 	u->dom = NULL;
