@@ -16,12 +16,13 @@ static const char *bench_label;
 static u32 max_bytes;			/* per request: what the backend's segments allow */
 static evtchn_port_t quiet_port;
 
+/* The words as diskbench stores and loads them (the builtins: our memcpy is no intrinsic). */
 static void fill(u8 *buf, u32 len, u64 offset)
 {
 	for (u32 i = 0; i < len; i += 8) {
 		u64 w = (offset + i) ^ PATTERN_KEY;
 
-		memcpy(buf + i, &w, 8);
+		__builtin_memcpy(buf + i, &w, 8);
 	}
 }
 
@@ -30,7 +31,7 @@ static bool check(const u8 *buf, u32 len, u64 offset)
 	for (u32 i = 0; i < len; i += 8) {
 		u64 w;
 
-		memcpy(&w, buf + i, 8);
+		__builtin_memcpy(&w, buf + i, 8);
 		if (w != ((offset + i) ^ PATTERN_KEY))
 			return false;
 	}
