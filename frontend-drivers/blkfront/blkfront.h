@@ -10,6 +10,7 @@
 #define BLKFRONT_MAX_DEVS 3
 #define BLKFRONT_MAX_ORDER 4		/* ring of up to 16 pages */
 #define BLKFRONT_MAX_INDIRECT 1024	/* segments: two indirect pages */
+#define BLKFRONT_POOL_MAX 512		/* persistent pages: one indirect page's worth */
 #define BLKFRONT_IO_TIMEOUT_NS 60000000000ULL
 #define BLKFRONT_XB_TIMEOUT_NS 60000000000ULL
 
@@ -22,6 +23,12 @@ enum {
 struct blkfront_opts {
 	unsigned int ring_order;	/* wanted; capped by max-ring-page-order */
 	bool indirect;			/* use INDIRECT when offered */
+	/*
+	 * feature-persistent: @pool_pages (BLK_MAX_SEGS .. BLKFRONT_POOL_MAX)
+	 * page-aligned pages at @pool, granted once if the backend agrees.
+	 */
+	void *pool;
+	u32 pool_pages;
 };
 
 struct blkfront {
@@ -46,6 +53,18 @@ struct blkfront {
 	u32 nr_ents, req_prod_pvt, rsp_cons;
 	u64 next_id;
 	bool connected, broken;
+
+	/*
+	 * Persistent grants (both ends said feature-persistent): the pool's pages
+	 * and an indirect page stay granted, read-write, from connect to
+	 * disconnect; requests name them instead of the caller's pages.
+	 */
+	bool want_persistent, persistent;
+	u8 *pool;
+	u32 pool_pages;
+	struct blk_seg *pool_indirect;
+	grant_ref_t pool_refs[BLKFRONT_POOL_MAX];
+	grant_ref_t pool_indirect_ref;
 
 	/* Counters. */
 	unsigned int notifies, busy_grants, bad_responses;
@@ -81,6 +100,19 @@ int blkfront_wait_be_state(struct blkfront *d, u32 mask, u64 timeout_ns);
 /* The backend's error node for this device into @buf; its length or an error. */
 int blkfront_be_error(struct blkfront *d, char *buf, u32 size);
 
+/* Persistent grants (blkfront_pool.c). */
+/*
+ * The device's pool when persistent grants are on, else NULL: I/O on a
+ * buffer inside it is copied nowhere by blkfront_rw().
+ */
+void *blkfront_pool(struct blkfront *d);
+/* Grant the pool and its indirect page to the backend (after both said persistent). */
+int blkfront_pool_grant(struct blkfront *d);
+/* Revoke them (disconnect): a page the backend still maps is leaked and counted. */
+void blkfront_pool_revoke(struct blkfront *d);
+/* Revoke one grant: true when done (the ref is free again), false when still in use. */
+bool blkfront_revoke(struct blkfront *d, grant_ref_t ref, const char *what);
+
 /* Ring level (blkfront_ring.c). */
 /* The next free slot, zeroed, or NULL when the ring is full. */
 union blk_slot *blkfront_next_slot(struct blkfront *d);
@@ -99,7 +131,11 @@ u32 blkfront_in_flight(struct blkfront *d);
  * (-ETIMEDOUT, -EIO: a response with a wrong id or operation, -EBUSY: the
  * backend still held a grant when it answered).
  */
-/* READ or WRITE @nsect sectors at @sector to/from page-aligned @buf. */
+/*
+ * READ or WRITE @nsect sectors at @sector to/from page-aligned @buf: its pages
+ * granted for the request, or with persistent grants copied through the pool
+ * (not at all when @buf lies in the pool).
+ */
 int blkfront_rw(struct blkfront *d, u8 op, u64 sector, void *buf, u32 nsect,
 		int *status);
 int blkfront_flush(struct blkfront *d, int *status);

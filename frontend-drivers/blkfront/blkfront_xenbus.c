@@ -201,18 +201,11 @@ static int alloc_ring(struct blkfront *d, unsigned int order)
 void blkfront_drop_ring(struct blkfront *d)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(d->ring_refs); i++) {
-		if (!d->ring_refs[i])
-			continue;
-		if (gnttab_end_access(d->ring_refs[i])) {
-			/* Still mapped: the backend's bug; leak the ref, never reuse it. */
-			printf("blkfront: %s: ring grant %u still mapped\n", d->fe,
-			       d->ring_refs[i]);
-			d->busy_grants++;
-		} else {
-			gref_put(d->ring_refs[i]);
-		}
+		if (d->ring_refs[i])
+			blkfront_revoke(d, d->ring_refs[i], "ring");
 		d->ring_refs[i] = 0;
 	}
+	blkfront_pool_revoke(d);
 	if (d->port)
 		evtchn_close(d->port);
 	d->port = 0;
@@ -256,7 +249,7 @@ static int publish_ring(struct blkfront *d)
 			rc = xs_write(tx, path, "x86_64-abi");
 		key(d, "feature-persistent", path, sizeof(path));
 		if (!rc)
-			rc = xs_write(tx, path, "0");
+			rc = xs_write(tx, path, d->want_persistent ? "1" : "0");
 		if (rc) {
 			xs_transaction_end(tx, false);
 			return rc;
@@ -321,6 +314,14 @@ int blkfront_connect(struct blkfront *d, const struct blkfront_opts *o)
 		       d->fe, d->be, be);
 		return be < 0 ? be : -EIO;
 	}
+	d->want_persistent = o && o->pool;
+	if (d->want_persistent) {
+		if (o->pool_pages < BLK_MAX_SEGS || o->pool_pages > BLKFRONT_POOL_MAX ||
+		    ((uptr)o->pool & 4095))
+			return -EINVAL;
+		d->pool = o->pool;
+		d->pool_pages = o->pool_pages;
+	}
 	rc = blkfront_ring_setup(d, o ? o->ring_order : 0);
 	if (!rc)
 		rc = blkfront_set_state(d, XB_INITIALISED);
@@ -341,6 +342,16 @@ int blkfront_connect(struct blkfront *d, const struct blkfront_opts *o)
 	}
 	if (o && !o->indirect)
 		d->max_indirect = 0;
+	if (d->want_persistent && be_read_opt(d, "feature-persistent", 0) == 1) {
+		rc = blkfront_pool_grant(d);
+		if (rc) {
+			printf("blkfront: %s: no grant refs for the persistent pool\n", d->fe);
+			return rc;
+		}
+		d->persistent = true;
+		if (d->max_indirect > d->pool_pages)
+			d->max_indirect = d->pool_pages > BLK_MAX_SEGS ? d->pool_pages : 0;
+	}
 	rc = blkfront_set_state(d, XB_CONNECTED);
 	if (rc)
 		return rc;

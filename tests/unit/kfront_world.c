@@ -46,8 +46,8 @@ static void *(*fake_map)(void *priv, uint16_t domid, const uint32_t *refs, unsig
 static void (*fake_unmap)(void *priv, void *addr, unsigned int n);
 
 /* The backend's live maps, so that revoking a mapped grant fails as GTF_reading/writing make it. */
-#define MAX_MAPS 64
-static struct { void *addr; unsigned int n; uint32_t refs[16]; } maps[MAX_MAPS];
+#define MAX_MAPS 512
+static struct { void *addr; unsigned int n; uint32_t refs[128]; } maps[MAX_MAPS];
 
 static void *map_tracked(void *priv, uint16_t domid, const uint32_t *refs, unsigned int n,
 			 bool writable)
@@ -56,7 +56,7 @@ static void *map_tracked(void *priv, uint16_t domid, const uint32_t *refs, unsig
 
 	for (unsigned int i = 0; addr && i < MAX_MAPS; i++)
 		if (!maps[i].addr) {
-			assert_true(n <= 16);
+			assert_true(n <= sizeof(maps[i].refs) / sizeof(maps[i].refs[0]));
 			maps[i].addr = addr;
 			maps[i].n = n;
 			memcpy(maps[i].refs, refs, n * sizeof(*refs));

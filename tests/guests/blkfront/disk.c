@@ -39,9 +39,20 @@ u64 pattern_word(const struct disk *k, u64 s, u32 g, u32 w)
 	return mix(k->seed ^ mix(s * 64 + w) ^ ((u64)g << 32));
 }
 
-static void fill(const struct disk *k, u64 sector, u32 nsect, const u32 *gens)
+/*
+ * The buffer of the disk's next request: with persistent grants every other
+ * one is the pool itself (no copy in blkfront), the rest io_buf (copied).
+ */
+static u8 *io_buffer(const struct disk *k)
 {
-	u64 *p = (u64 *)io_buf;
+	u8 *pool = blkfront_pool((struct blkfront *)&k->dev);
+
+	return pool && ((k->reads + k->writes) & 1) ? pool : io_buf;
+}
+
+static void fill(const struct disk *k, u8 *buf, u64 sector, u32 nsect, const u32 *gens)
+{
+	u64 *p = (u64 *)buf;
 
 	for (u32 i = 0; i < nsect; i++)
 		for (u32 w = 0; w < 64; w++)
@@ -51,6 +62,7 @@ static void fill(const struct disk *k, u64 sector, u32 nsect, const u32 *gens)
 bool disk_write(struct disk *k, u64 sector, u32 nsect)
 {
 	static u32 gens[IO_MAX_PAGES * 8];
+	u8 *buf = io_buffer(k);
 	int st = 0, rc;
 
 	if (nsect > ARRAY_SIZE(gens) || sector + nsect > k->dev.sectors)
@@ -58,8 +70,8 @@ bool disk_write(struct disk *k, u64 sector, u32 nsect)
 			     (unsigned long)sector, nsect);
 	for (u32 i = 0; i < nsect; i++)
 		gens[i] = ++k->next_gen;
-	fill(k, sector, nsect, gens);
-	rc = blkfront_rw(&k->dev, BLK_OP_WRITE, sector, io_buf, nsect, &st);
+	fill(k, buf, sector, nsect, gens);
+	rc = blkfront_rw(&k->dev, BLK_OP_WRITE, sector, buf, nsect, &st);
 	k->writes++;
 	if (!CHECK(!rc && st == BLK_RSP_OKAY, "disk %s: write %lu+%u: rc %d status %d",
 		   k->name, (unsigned long)sector, nsect, rc, st)) {
@@ -74,14 +86,15 @@ bool disk_write(struct disk *k, u64 sector, u32 nsect)
 	return true;
 }
 
-bool disk_read(struct disk *k, u64 sector, u32 nsect)
+/* Read into @buf and check every sector of a known generation. */
+static bool read_into(struct disk *k, u8 *buf, u64 sector, u32 nsect)
 {
 	int st = 0, rc;
 
 	if (nsect > IO_MAX_PAGES * 8 || sector + nsect > k->dev.sectors)
 		return CHECK(false, "disk %s: bad read", k->name);
-	memset(io_buf, 0xa5, ALIGN_UP(nsect * 512, 4096));
-	rc = blkfront_rw(&k->dev, BLK_OP_READ, sector, io_buf, nsect, &st);
+	memset(buf, 0xa5, ALIGN_UP(nsect * 512, 4096));
+	rc = blkfront_rw(&k->dev, BLK_OP_READ, sector, buf, nsect, &st);
 	k->reads++;
 	if (!CHECK(!rc && st == BLK_RSP_OKAY, "disk %s: read %lu+%u: rc %d status %d",
 		   k->name, (unsigned long)sector, nsect, rc, st)) {
@@ -90,7 +103,7 @@ bool disk_read(struct disk *k, u64 sector, u32 nsect)
 	}
 	for (u32 i = 0; i < nsect; i++) {
 		u32 g = k->gen[sector + i];
-		const u64 *p = (const u64 *)(io_buf + i * 512);
+		const u64 *p = (const u64 *)(buf + i * 512);
 
 		if (g == GEN_UNKNOWN)
 			continue;
@@ -105,6 +118,11 @@ bool disk_read(struct disk *k, u64 sector, u32 nsect)
 		}
 	}
 	return true;
+}
+
+bool disk_read(struct disk *k, u64 sector, u32 nsect)
+{
+	return read_into(k, io_buffer(k), sector, nsect);
 }
 
 bool disk_flush(struct disk *k)
@@ -197,7 +215,7 @@ u32 disk_crc32(struct disk *k, bool *ok)
 	for (u64 s = 0; s < k->dev.sectors; s += chunk) {
 		u32 n = MIN(k->dev.sectors - s, (u64)chunk);
 
-		if (!disk_read(k, s, n))
+		if (!read_into(k, io_buf, s, n))
 			return 0;
 		crc = crc32_update(crc, io_buf, n * 512);
 	}

@@ -3,7 +3,7 @@
  * It runs as a domU that keelctl creates with disks xvda (a), xvdb (b)
  * and, optionally, a read-only xvdc (c). It connects each (a with the
  * largest ring and indirect segments the backend offers, b with a
- * one-page ring and direct requests), runs random reads, writes, flushes
+ * one-page ring, direct requests and persistent grants), runs random reads, writes, flushes
  * and discards on a and b with every read verified against a pattern
  * derived from the seed, sector and write generation, then plays every
  * hostile-frontend case of the checklist on a (hostile.c), checking each
@@ -27,6 +27,7 @@
 #define GNT_FRAMES 4
 
 static u8 gnt_pages[GNT_FRAMES][4096] __aligned(4096);
+static u8 b_pool[IO_MAX_PAGES][4096] __aligned(4096);	/* disk b's persistent grants */
 static struct disk disks[3];
 static u32 guest_seed;
 
@@ -49,10 +50,11 @@ static bool connect_disk(struct disk *k, unsigned int slot, u32 vdev,
 		   (unsigned long)k->dev.sectors, k->dev.sector_size, DISK_MAX_SECTORS))
 		return false;
 	printf("blkfront: disk %s: vbd %u, backend %s (d%u), %lu sectors, info %u, "
-	       "ring order %u of %u (%u slots), indirect %u, flush %d, discard %d\n",
+	       "ring order %u of %u (%u slots), indirect %u, flush %d, discard %d, "
+	       "persistent %d\n",
 	       name, vdev, k->dev.be, k->dev.be_id, (unsigned long)k->dev.sectors,
 	       k->dev.info, k->dev.ring_order, k->dev.max_ring_order, k->dev.nr_ents,
-	       k->dev.max_indirect, k->dev.flush, k->dev.discard);
+	       k->dev.max_indirect, k->dev.flush, k->dev.discard, k->dev.persistent);
 	return true;
 }
 
@@ -83,6 +85,8 @@ int guest_main(const char *cmdline)
 {
 	struct blkfront_opts big = { .ring_order = BLKFRONT_MAX_ORDER, .indirect = true };
 	struct blkfront_opts small = { .ring_order = 0, .indirect = false };
+	struct blkfront_opts persistent = { .ring_order = 0, .pool = b_pool,
+					    .pool_pages = ARRAY_SIZE(b_pool) };
 	u32 seed = 1, ops = 200, vdevs[4];
 	char mode[16] = "";
 	int n;
@@ -115,7 +119,7 @@ int guest_main(const char *cmdline)
 	printf("blkfront: %d disk(s) under device/vbd\n", n);
 	if (!CHECK(n >= 2, "want at least two disks, found %d", n) ||
 	    !connect_disk(&disks[0], 0, vdevs[0], "a", &big) ||
-	    !connect_disk(&disks[1], 1, vdevs[1], "b", &small))
+	    !connect_disk(&disks[1], 1, vdevs[1], "b", &persistent))
 		return test_result("blkfront");
 	if (n >= 3 && connect_disk(&disks[2], 2, vdevs[2], "c", &small))
 		CHECK(disks[2].dev.info & BLK_VDISK_READONLY, "disk c is not read-only (info %u)",
