@@ -78,6 +78,7 @@ int bb_backend_init(struct bb_backend *be, const struct xenbe_env *env, const st
 		be->cfg.pool = 1;
 	if (be->cfg.discard_chunk < 8)
 		be->cfg.discard_chunk = 8;
+	be->pgnt.max = be->cfg.max_persistent_total;
 	be->discards_tail = &be->discards;
 	be->root = xasprintf(BB_BACKEND_ROOT_FMT, be->cfg.btype);
 	be->copy_max = be->cfg.max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ?

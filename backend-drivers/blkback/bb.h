@@ -147,7 +147,7 @@ struct bb_backend {
 	struct bb_slot *discards;	/* discards in progress, one chunk per turn, in turn */
 	struct bb_slot **discards_tail;
 	unsigned int open_fds, mapped_pages, bound_ports;	/* what is held: tests count */
-	unsigned int pgnt_mapped;	/* persistent grants held, all queues */
+	struct bb_pgnt_budget pgnt;	/* persistent grants held, all queues */
 	bool aio_sync;			/* buffered I/O submitted since the last reap: done */
 	/*
 	 * Gives dom0's vCPU to the guest just notified, all its requests answered (io.c,

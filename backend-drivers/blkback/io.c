@@ -34,8 +34,7 @@ int bb_queue_setup(struct bb_queue *q)
 		return -ENOMEM;
 	q->nbatch = 0;
 	if (q->dev->persistent &&
-	    bb_pgnt_init(&q->pgnt, &be->env, q->dev->domid, be->cfg.max_persistent,
-			 &be->pgnt_mapped, be->cfg.max_persistent_total))
+	    bb_pgnt_init(&q->pgnt, &be->env, q->dev->domid, be->cfg.max_persistent, &be->pgnt))
 		return -ENOMEM;
 	q->free = NULL;
 	for (i = n; i-- > 0;) {

@@ -1,4 +1,4 @@
-/* A queue's persistent grants: a hash of mapped grants, bounded per queue and daemon-wide. */
+/* A queue's persistent grants: a hash of mapped grants, bounded per queue and fairly daemon-wide. */
 #include <errno.h>
 #include <stdlib.h>
 #include "pgnt.h"
@@ -11,7 +11,7 @@ static unsigned int bucket(const struct bb_pgnt_table *t, uint32_t gref)
 }
 
 int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
-		 unsigned int max, unsigned int *total, unsigned int total_max)
+		 unsigned int max, struct bb_pgnt_budget *budget)
 {
 	unsigned int i, nb = 1, m = max ? max : 1;
 
@@ -21,8 +21,9 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 	t->domid = domid;
 	t->max = max;
 	t->n = t->held = 0;
-	t->total = total;
-	t->total_max = total_max;
+	t->budget = budget;
+	t->bnext = budget->tables;
+	budget->tables = t;
 	t->hmask = nb - 1;
 	t->ents = calloc(m, sizeof(*t->ents));
 	t->hash = calloc(nb, sizeof(*t->hash));
@@ -81,16 +82,24 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 	t->n--;
 	if (!--c->live) {
 		t->held -= c->n;
-		*t->total -= c->n;
+		t->budget->held -= c->n;
 		free(c);
 	}
 }
 
 void bb_pgnt_fini(struct bb_pgnt_table *t)
 {
+	struct bb_pgnt_table **pp;
+
 	if (t->ents)
 		while (t->lru.next != &t->lru)
 			evict(t, t->lru.next);
+	for (pp = t->budget ? &t->budget->tables : NULL; pp && *pp; pp = &(*pp)->bnext)
+		if (*pp == t) {
+			*pp = t->bnext;
+			break;
+		}
+	t->budget = NULL;
 	free(t->ents);
 	free(t->hash);
 	free(t->refs);
@@ -113,6 +122,45 @@ static bool evict_one(struct bb_pgnt_table *t)
 		}
 	}
 	return false;
+}
+
+unsigned int bb_pgnt_share(const struct bb_pgnt_table *t)
+{
+	const struct bb_pgnt_table *o, *p;
+	unsigned int domains = 0, ours = 0, share;
+
+	for (o = t->budget->tables; o; o = o->bnext) {
+		/* A domain is counted at its first table in the list. */
+		for (p = t->budget->tables; p != o && p->domid != o->domid; p = p->bnext)
+			;
+		domains += p == o;
+		ours += o->domid == t->domid;
+	}
+	share = t->budget->max / (domains ? domains : 1) / (ours ? ours : 1);
+	return share ? share : 1;
+}
+
+/*
+ * The budget is spent: if @t, with @k more, stays within its share, evicts one grant of the
+ * table furthest above its own share. False when @t would pass its share, or no table above
+ * its share has a grant to give.
+ */
+static bool evict_for(struct bb_pgnt_table *t, unsigned int k)
+{
+	struct bb_pgnt_table *o, *hog = NULL;
+	unsigned int most = 0;
+
+	if (t->held + k > bb_pgnt_share(t))
+		return false;
+	for (o = t->budget->tables; o; o = o->bnext) {
+		unsigned int share = o == t ? 0 : bb_pgnt_share(o);
+
+		if (o != t && o->held > share && o->held - share > most) {
+			most = o->held - share;
+			hog = o;
+		}
+	}
+	return hog && evict_one(hog);
 }
 
 static struct bb_pgnt *lookup(struct bb_pgnt_table *t, uint32_t gref)
@@ -172,8 +220,8 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 	if (!k)
 		return 0;
 	/* Room for k more grants held, in this queue and in the daemon. */
-	while (t->held + k > t->max || *t->total + k > t->total_max)
-		if (!evict_one(t))
+	while (t->held + k > t->max || t->budget->held + k > t->budget->max)
+		if ((t->held + k > t->max || !evict_for(t, k)) && !evict_one(t))
 			return unwind(t, out, n, k, -ENOSPC);
 	base = t->env->ops->gnt_map(t->env->priv, t->domid, t->refs, k, true);
 	c = base ? malloc(sizeof(*c)) : NULL;
@@ -189,7 +237,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 	}
 	t->n += k;
 	t->held += k;
-	*t->total += k;
+	t->budget->held += k;
 	t->stat_maps += k;
 	t->stat_calls++;
 	return 0;

@@ -23,14 +23,26 @@ struct bb_pgnt {
 	struct bb_pgnt *prev, *next;	/* LRU list, most recently used first */
 };
 
+/*
+ * The daemon's persistent grants: dom0's maptrack and gntdev are finite, so every table's
+ * grants count against one bound. When it is reached, a table within its fair share
+ * (bb_pgnt_share) takes grants back from the one furthest above its own: one guest's many
+ * queues cannot keep another guest's disks on grant copy.
+ */
+struct bb_pgnt_budget {
+	unsigned int held;		/* grants held by every table */
+	unsigned int max;		/* ... at most */
+	struct bb_pgnt_table *tables;	/* every table, linked by bnext */
+};
+
 struct bb_pgnt_table {
 	struct xenbe_env *env;
 	uint16_t domid;
 	unsigned int max;		/* grants this queue maps (and holds) at most */
 	unsigned int n;			/* entries mapped now */
 	unsigned int held;		/* grants held: the pages of every chunk still live */
-	unsigned int *total;		/* held now by every queue of the daemon */
-	unsigned int total_max;		/* ... at most (dom0's maptrack is finite) */
+	struct bb_pgnt_budget *budget;	/* the daemon's, shared by every table */
+	struct bb_pgnt_table *bnext;	/* the budget's list */
 	struct bb_pgnt *ents;		/* max of them */
 	struct bb_pgnt **hash;
 	unsigned int hmask;
@@ -42,16 +54,21 @@ struct bb_pgnt_table {
 	uint64_t stat_calls;		/* tests: gnt_map calls */
 };
 
-/* 0 or -ENOMEM. @total is shared by all tables of the daemon, bounded by @total_max. */
+/* 0 or -ENOMEM; @t joins @budget until bb_pgnt_fini. */
 int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
-		 unsigned int max, unsigned int *total, unsigned int total_max);
+		 unsigned int max, struct bb_pgnt_budget *budget);
+/*
+ * @t's fair share of its budget: an equal part for each domain with a table, split equally
+ * between that domain's tables (at least 1).
+ */
+unsigned int bb_pgnt_share(const struct bb_pgnt_table *t);
 /* Unmaps every grant and frees the table: nothing may be pinned (no I/O in flight). */
 void bb_pgnt_fini(struct bb_pgnt_table *t);
 /*
  * Pins @grefs[0..@n) into @out, the ones not mapped yet mapped in one gnt_map call (then
  * kept): 0, or nothing pinned and -ENOSPC when there is no room (every entry pinned, or the
- * queue's or daemon's bound reached and nothing of ours to evict: the caller falls back to
- * grant copy), or -EFAULT when the map failed (a bad, revoked or read-only grant among them:
+ * queue's or daemon's bound reached and nothing to evict, of ours or, within our share, of a
+ * table above its own: the caller falls back to grant copy), or -EFAULT when the map failed (a bad, revoked or read-only grant among them:
  * grant copy then finds which, and answers the request's error).
  */
 int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n,

@@ -1608,15 +1608,17 @@ static void test_pgnt_table(void **state)
 	struct bb_pgnt_table a, b;
 	struct bb_pgnt *p[6], *q;
 	uint32_t page, ref[8];
-	unsigned int total = 0, i;
+	struct bb_pgnt_budget budget = { .max = 6 };
+	unsigned int i;
 	int err;
 
 	fake_init(&f);
 	page = fake_page_alloc(&f, 8);
 	for (i = 0; i < 8; i++)
 		ref[i] = fake_grant(&f, 1, page + i, false);
-	assert_int_equal(bb_pgnt_init(&a, &f.env, 1, 4, &total, 6), 0);
-	assert_int_equal(bb_pgnt_init(&b, &f.env, 1, 4, &total, 6), 0);
+	assert_int_equal(bb_pgnt_init(&a, &f.env, 1, 4, &budget), 0);
+	assert_int_equal(bb_pgnt_init(&b, &f.env, 1, 4, &budget), 0);
+	assert_int_equal(bb_pgnt_share(&a), 3);		/* one domain, two tables */
 	/* Mapped once, then hit; the mapping is the guest's page. */
 	for (i = 0; i < 4; i++)
 		assert_non_null(p[i] = bb_pgnt_get(&a, ref[i], &err));
@@ -1648,22 +1650,91 @@ static void test_pgnt_table(void **state)
 	assert_int_equal(err, -EFAULT);
 	assert_null(bb_pgnt_get(&b, ref[0] + 100, &err));
 	assert_int_equal(b.n, 0);
-	/* The daemon-wide bound (6): b gets 2, then only by evicting its own. */
+	/*
+	 * The daemon-wide bound (6): b gets 2; its third, within its share of 3, from a (4, one
+	 * above its share); past its share only by evicting its own.
+	 */
 	assert_non_null(p[4] = bb_pgnt_get(&b, ref[5], &err));
 	assert_non_null(p[5] = bb_pgnt_get(&b, ref[6], &err));
-	assert_int_equal(total, 6);
-	assert_null(bb_pgnt_get(&b, ref[7], &err));		/* both pinned */
+	assert_int_equal(budget.held, 6);
+	assert_non_null(q = bb_pgnt_get(&b, ref[7], &err));
+	assert_int_equal(a.n, 3);
+	assert_int_equal(budget.held, 6);
+	assert_null(bb_pgnt_get(&b, ref[2], &err));		/* b's own all pinned */
 	assert_int_equal(err, -ENOSPC);
+	assert_int_equal(a.n, 3);				/* a at its share: kept */
 	bb_pgnt_put(p[4]);
-	assert_non_null(bb_pgnt_get(&b, ref[7], &err));	/* ref[5] evicted */
-	assert_int_equal(total, 6);
-	assert_int_equal(b.n, 2);
+	assert_non_null(bb_pgnt_get(&b, ref[2], &err));	/* ref[5] evicted */
+	assert_int_equal(budget.held, 6);
+	assert_int_equal(b.n, 3);
 	assert_int_equal(f.maps, 6);
-	/* Teardown unmaps everything. */
+	/* Teardown unmaps everything and leaves the budget. */
 	bb_pgnt_fini(&a);
+	assert_ptr_equal(budget.tables, &b);
+	assert_int_equal(bb_pgnt_share(&b), 6);
 	bb_pgnt_fini(&b);
 	assert_int_equal(f.maps, 0);
-	assert_int_equal(total, 0);
+	assert_int_equal(budget.held, 0);
+	assert_null(budget.tables);
+	fake_fini(&f);
+}
+
+/*
+ * The daemon's budget shared fairly: a guest whose three queues filled it gives grants back to
+ * another guest's disk up to that one's share (half the budget: two domains), no further.
+ */
+static void test_pgnt_fair_share(void **state)
+{
+	struct bb_pgnt_budget budget = { .max = 8 };
+	struct bb_pgnt_table hog[3], other;
+	struct bb_pgnt *p;
+	uint32_t page, ref[16];
+	unsigned int i, n, mapped = 0;
+	struct fake f;
+	int err;
+
+	fake_init(&f);
+	page = fake_page_alloc(&f, 16);
+	for (i = 0; i < 10; i++)
+		ref[i] = fake_grant(&f, 1, page + i, false);
+	for (i = 10; i < 16; i++)
+		ref[i] = fake_grant(&f, 2, page + i, false);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(bb_pgnt_init(&hog[i], &f.env, 1, 1056, &budget), 0);
+	/* Alone, domain 1 may take it all: 3 + 3 + 2. */
+	assert_int_equal(bb_pgnt_share(&hog[0]), 2);	/* 8 / 1 domain / 3 tables */
+	for (i = 0; i < 8; i++) {
+		assert_non_null(p = bb_pgnt_get(&hog[i % 3], ref[i], &err));
+		bb_pgnt_put(p);
+	}
+	assert_int_equal(budget.held, 8);
+	/* Full: a queue above its share makes room from its own. */
+	assert_non_null(p = bb_pgnt_get(&hog[0], ref[8], &err));
+	bb_pgnt_put(p);
+	assert_int_equal(budget.held, 8);
+	assert_int_equal(hog[0].n, 3);
+	/* Domain 2 arrives: half the budget is its share, taken back from domain 1's queues. */
+	assert_int_equal(bb_pgnt_init(&other, &f.env, 2, 1056, &budget), 0);
+	assert_int_equal(bb_pgnt_share(&other), 4);
+	assert_int_equal(bb_pgnt_share(&hog[0]), 1);
+	for (i = 10; i < 16; i++) {
+		p = bb_pgnt_get(&other, ref[i], &err);
+		assert_non_null(p);
+		bb_pgnt_put(p);
+		mapped++;
+		assert_int_equal(budget.held, 8);
+	}
+	/* Within its share it took from the others; past it, it evicted its own. */
+	assert_int_equal(other.n, 4);
+	for (n = 0, i = 0; i < 3; i++)
+		n += hog[i].held;
+	assert_int_equal(n, 4);
+	assert_int_equal(other.stat_maps, mapped);
+	for (i = 0; i < 3; i++)
+		bb_pgnt_fini(&hog[i]);
+	bb_pgnt_fini(&other);
+	assert_int_equal(f.maps, 0);
+	assert_int_equal(budget.held, 0);
 	fake_fini(&f);
 }
 
@@ -1677,13 +1748,14 @@ static void test_pgnt_batch(void **state)
 	struct bb_pgnt_table a;
 	struct bb_pgnt *p[8];
 	uint32_t page, ref[8], r[4];
-	unsigned int total = 0, i;
+	struct bb_pgnt_budget budget = { .max = 100 };
+	unsigned int i;
 
 	fake_init(&f);
 	page = fake_page_alloc(&f, 8);
 	for (i = 0; i < 8; i++)
 		ref[i] = fake_grant(&f, 1, page + i, false);
-	assert_int_equal(bb_pgnt_init(&a, &f.env, 1, 4, &total, 100), 0);
+	assert_int_equal(bb_pgnt_init(&a, &f.env, 1, 4, &budget), 0);
 	r[0] = ref[0], r[1] = ref[1], r[2] = ref[0], r[3] = ref[2];
 	assert_int_equal(bb_pgnt_get_n(&a, r, 4, p), 0);
 	assert_int_equal(f.map_calls, 1);
@@ -1704,7 +1776,7 @@ static void test_pgnt_batch(void **state)
 	/* Held within the bound: the whole first map had to go for ref[4]. */
 	assert_true(a.held <= 4);
 	assert_int_equal(f.maps, a.held);
-	assert_int_equal(total, a.held);
+	assert_int_equal(budget.held, a.held);
 	/* One bad grant among new ones: -EFAULT, nothing pinned or lost. */
 	r[0] = ref[3], r[1] = ref[5], r[2] = 1999;
 	assert_int_equal(bb_pgnt_get_n(&a, r, 3, p), -EFAULT);
@@ -1717,7 +1789,7 @@ static void test_pgnt_batch(void **state)
 	assert_int_equal(f.maps, a.held);
 	bb_pgnt_fini(&a);
 	assert_int_equal(f.maps, 0);
-	assert_int_equal(total, 0);
+	assert_int_equal(budget.held, 0);
 	fake_fini(&f);
 }
 
@@ -1820,7 +1892,7 @@ static void persistent_io(bool zc)
 	fe_set_state(fe, 6);
 	assert_int_equal(be_state(fe), 6);
 	assert_int_equal(t->f.maps, 0);
-	assert_int_equal(t->be.pgnt_mapped, 0);
+	assert_int_equal(t->be.pgnt.held, 0);
 	t_free(t);
 }
 
@@ -1873,11 +1945,11 @@ static void test_persistent_flood(void **state)
 		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, k, 1 + k % 11, 0, 0), BLKIF_RSP_OKAY);
 	/* Bounded by what dom0 really holds (whole maps), not only by the entries. */
 	assert_true(bb_backend_find(&t->be, 1, 51712)->queues[0].pgnt.held <= 4);
-	assert_int_equal(t->be.pgnt_mapped, bb_backend_find(&t->be, 1, 51712)->queues[0].pgnt.held);
+	assert_int_equal(t->be.pgnt.held, bb_backend_find(&t->be, 1, 51712)->queues[0].pgnt.held);
 	/* The plain frontend (keel's guest kit says 0): grant copy, only its ring mapped. */
 	assert_false(bb_backend_find(&t->be, 2, 51728)->persistent);
 	assert_int_equal(fe_rw(plain, BLKIF_OP_READ, 0, 2, 0, 7), BLKIF_RSP_OKAY);
-	assert_int_equal(t->f.maps, 2 + t->be.pgnt_mapped);
+	assert_int_equal(t->f.maps, 2 + t->be.pgnt.held);
 	t_free(t);
 }
 
@@ -2217,6 +2289,7 @@ int main(void)
 		cmocka_unit_test(test_zero_copy_per_device),
 		cmocka_unit_test(test_pgnt_table),
 		cmocka_unit_test(test_pgnt_batch),
+		cmocka_unit_test(test_pgnt_fair_share),
 		cmocka_unit_test(test_persistent_copied),
 		cmocka_unit_test(test_persistent_zero_copy),
 		cmocka_unit_test(test_persistent_flood),
