@@ -123,8 +123,8 @@ scenario_awk='
 	}' | tee "$out/block.txt"
 bench_cpu_note "${serials[@]}" | tee -a "$out/block.txt"
 
-# "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N cpu_us N x:REASON N ...",
-# sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,
+# "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N cpu_us N x:REASON N ...
+# [ctxt N]" (dom0's: its kernel's context switches), sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,
 # 4 KiB random), less the quiet "idle" interval's (the guest's 2 s pauses around each test).
 { grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) [0-9]+ ' "${serials[@]}"
   grep -a -h -o -E 'blockbench: stat .*' "${serials[@]}"; } | tr -d '\r' | awk -v detail="$out/block-stats.txt" '
