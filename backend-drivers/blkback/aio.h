@@ -31,7 +31,10 @@ int bb_aio_submit_n(struct bb_aio *a, struct iocb **cbs, unsigned int n);
 int64_t bb_aio_run(const struct iocb *cb);
 /* Makes the eventfd readable again (completions left for the next turn of the loop). */
 void bb_aio_kick(struct bb_aio *a);
-/* Up to @max completions without waiting: their count, or -errno. */
+/*
+ * Up to @max completions without waiting, read off the kernel's completion ring (no
+ * io_getevents unless its layout is not the one we know): their count, or -errno.
+ */
 int bb_aio_reap(struct bb_aio *a, struct io_event *ev, unsigned int max);
 
 #endif

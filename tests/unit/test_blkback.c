@@ -898,6 +898,44 @@ static void storm_refill(struct fake *f, uint32_t port, void *arg)
 	s->rsp_event = s->rsp_prod + 1;
 }
 
+/* Completions come off the kernel's ring in user space: one eventfd read per reap, no more. */
+static void test_aio_reap_from_the_ring(void **state)
+{
+	struct io_event ev[4];
+	struct iocb cb[3], *list[3] = { &cb[0], &cb[1], &cb[2] };
+	char buf[3][64], name[] = "/tmp/keel-aio-XXXXXX";
+	struct bb_aio a;
+	uint64_t calls;
+	int fd, n, got = 0, i;
+
+	fd = mkstemp(name);
+	assert_true(fd >= 0);
+	unlink(name);
+	assert_int_equal(pwrite(fd, "0123456789abcdef", 16, 0), 16);
+	assert_int_equal(bb_aio_init(&a, 8), 0);
+	for (int round = 0; round < 5; round++) {	/* around the ring more than once */
+		for (i = 0; i < 3; i++)
+			bb_aio_prep(&a, &cb[i], fd, IOCB_CMD_PREAD, buf[i], 4, 4 * i, &buf[i]);
+		assert_int_equal(bb_aio_submit_n(&a, list, 3), 3);
+		for (got = 0; got < 3;) {
+			calls = a.syscalls;
+			n = bb_aio_reap(&a, &ev[got], 4 - got);
+			assert_true(n >= 0);
+			assert_int_equal(a.syscalls - calls, 1);	/* the eventfd only */
+			for (i = got; i < got + n; i++) {
+				char (*b)[64] = (void *)(uintptr_t)ev[i].data;
+
+				assert_int_equal(ev[i].res, 4);
+				assert_memory_equal(*b, "0123456789abcdef" + 4 * (b - buf), 4);
+			}
+			got += n;
+		}
+		assert_int_equal(a.inflight, 0);
+	}
+	bb_aio_fini(&a);
+	close(fd);
+}
+
 static void test_aio_loop_bounded(void **state)
 {
 	struct bb_config cfg;
@@ -2290,6 +2328,7 @@ int main(void)
 		cmocka_unit_test(test_pgnt_table),
 		cmocka_unit_test(test_pgnt_batch),
 		cmocka_unit_test(test_pgnt_fair_share),
+		cmocka_unit_test(test_aio_reap_from_the_ring),
 		cmocka_unit_test(test_persistent_copied),
 		cmocka_unit_test(test_persistent_zero_copy),
 		cmocka_unit_test(test_persistent_flood),
