@@ -10,6 +10,51 @@ static unsigned int bucket(const struct bb_pgnt_table *t, uint32_t gref)
 	return (uint32_t)(gref * 2654435761u) >> 7 & t->hmask;
 }
 
+/* Sets the dom_tables of every table of @domid in @b to @n. */
+static void set_dom_tables(struct bb_pgnt_budget *b, uint16_t domid, unsigned int n)
+{
+	struct bb_pgnt_table *o;
+
+	for (o = b->tables; o; o = o->bnext)
+		if (o->domid == domid)
+			o->dom_tables = n;
+}
+
+/* Links @t (its domid set) into @b, counting its domain. */
+static void join(struct bb_pgnt_table *t, struct bb_pgnt_budget *b)
+{
+	struct bb_pgnt_table *o;
+	unsigned int same = 0;
+
+	for (o = b->tables; o; o = o->bnext)
+		same += o->domid == t->domid;
+	b->domains += !same;
+	t->budget = b;
+	t->bnext = b->tables;
+	b->tables = t;
+	set_dom_tables(b, t->domid, same + 1);
+}
+
+/* Unlinks @t from its budget, if it is in one. */
+static void leave(struct bb_pgnt_table *t)
+{
+	struct bb_pgnt_budget *b = t->budget;
+	struct bb_pgnt_table **pp;
+
+	if (!b)
+		return;
+	for (pp = &b->tables; *pp; pp = &(*pp)->bnext)
+		if (*pp == t) {
+			*pp = t->bnext;
+			break;
+		}
+	if (t->dom_tables == 1)
+		b->domains--;
+	else
+		set_dom_tables(b, t->domid, t->dom_tables - 1);
+	t->budget = NULL;
+}
+
 int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 		 unsigned int max, struct bb_pgnt_budget *budget)
 {
@@ -21,9 +66,7 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 	t->domid = domid;
 	t->max = max;
 	t->n = t->held = 0;
-	t->budget = budget;
-	t->bnext = budget->tables;
-	budget->tables = t;
+	join(t, budget);
 	t->hmask = nb - 1;
 	t->ents = calloc(m, sizeof(*t->ents));
 	t->hash = calloc(nb, sizeof(*t->hash));
@@ -89,17 +132,10 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 
 void bb_pgnt_fini(struct bb_pgnt_table *t)
 {
-	struct bb_pgnt_table **pp;
-
 	if (t->ents)
 		while (t->lru.next != &t->lru)
 			evict(t, t->lru.next);
-	for (pp = t->budget ? &t->budget->tables : NULL; pp && *pp; pp = &(*pp)->bnext)
-		if (*pp == t) {
-			*pp = t->bnext;
-			break;
-		}
-	t->budget = NULL;
+	leave(t);
 	free(t->ents);
 	free(t->hash);
 	free(t->refs);
@@ -126,41 +162,69 @@ static bool evict_one(struct bb_pgnt_table *t)
 
 unsigned int bb_pgnt_share(const struct bb_pgnt_table *t)
 {
-	const struct bb_pgnt_table *o, *p;
-	unsigned int domains = 0, ours = 0, share;
+	const struct bb_pgnt_budget *b = t->budget;
+	unsigned int share = b->max / (b->domains ? b->domains : 1) /
+			     (t->dom_tables ? t->dom_tables : 1);
 
-	for (o = t->budget->tables; o; o = o->bnext) {
-		/* A domain is counted at its first table in the list. */
-		for (p = t->budget->tables; p != o && p->domid != o->domid; p = p->bnext)
-			;
-		domains += p == o;
-		ours += o->domid == t->domid;
-	}
-	share = t->budget->max / (domains ? domains : 1) / (ours ? ours : 1);
 	return share ? share : 1;
 }
 
+/* The least recently used map of @t that no request pins (all of it can go), or NULL. */
+static struct bb_pgnt_chunk *free_chunk(struct bb_pgnt_table *t)
+{
+	struct bb_pgnt *p;
+
+	for (p = t->lru.prev; p != &t->lru; p = p->prev)
+		if (p->addr && !p->chunk->pinned)
+			return p->chunk;
+	return NULL;
+}
+
+/* Evicts every page of @c, one of @t's maps: its grants stop counting. */
+static void evict_chunk(struct bb_pgnt_table *t, struct bb_pgnt_chunk *c)
+{
+	struct bb_pgnt *p, *prev;
+	unsigned int left = c->live;
+
+	for (p = t->lru.prev; left && p != &t->lru; p = prev) {
+		prev = p->prev;
+		if (p->chunk == c) {
+			left--;
+			evict(t, p);	/* frees c with its last page */
+		}
+	}
+}
+
 /*
- * The budget is spent: if @t, with @k more, stays within its share, evicts one grant of the
- * table furthest above its own share. False when @t would pass its share, or no table above
- * its share has a grant to give.
+ * The budget is spent: if @t, with @k more, stays within its share, gives back a whole
+ * unpinned map of the table furthest above its own share that has one (evicting single
+ * pages of maps a request still pins would free nothing). False when @t would pass its
+ * share, or no table above its share has such a map.
  */
 static bool evict_for(struct bb_pgnt_table *t, unsigned int k)
 {
 	struct bb_pgnt_table *o, *hog = NULL;
+	struct bb_pgnt_chunk *c, *victim = NULL;
 	unsigned int most = 0;
 
 	if (t->held + k > bb_pgnt_share(t))
 		return false;
 	for (o = t->budget->tables; o; o = o->bnext) {
-		unsigned int share = o == t ? 0 : bb_pgnt_share(o);
+		unsigned int share = bb_pgnt_share(o);
 
-		if (o != t && o->held > share && o->held - share > most) {
+		if (o == t || o->held <= share || o->held - share <= most)
+			continue;
+		c = free_chunk(o);
+		if (c) {
 			most = o->held - share;
 			hog = o;
+			victim = c;
 		}
 	}
-	return hog && evict_one(hog);
+	if (!hog)
+		return false;
+	evict_chunk(hog, victim);
+	return true;
 }
 
 static struct bb_pgnt *lookup(struct bb_pgnt_table *t, uint32_t gref)
@@ -178,7 +242,7 @@ static int unwind(struct bb_pgnt_table *t, struct bb_pgnt **out, unsigned int i,
 		  int err)
 {
 	while (i--)
-		out[i]->pins--;
+		bb_pgnt_put(out[i]);
 	while (k--)
 		drop(t, t->fresh[k]);
 	return err;
@@ -189,6 +253,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 {
 	struct bb_pgnt_chunk *c;
 	unsigned int i, k = 0;
+	bool others = true;
 	uint8_t *base;
 
 	/* Hits pinned; each grant seen for the first time gets an entry, still unmapped. */
@@ -214,15 +279,23 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 			if (p->addr)
 				t->stat_hits++;
 		}
-		p->pins++;
+		if (!p->pins++ && p->chunk)
+			p->chunk->pinned++;
 		out[i] = p;
 	}
 	if (!k)
 		return 0;
-	/* Room for k more grants held, in this queue and in the daemon. */
-	while (t->held + k > t->max || t->budget->held + k > t->budget->max)
-		if ((t->held + k > t->max || !evict_for(t, k)) && !evict_one(t))
+	/*
+	 * Room for k more grants held, in this queue and in the daemon: from the others while
+	 * they have maps to give back and we are within our share, then from our own.
+	 */
+	while (t->held + k > t->max || t->budget->held + k > t->budget->max) {
+		if (others && t->held + k <= t->max && evict_for(t, k))
+			continue;
+		others = false;
+		if (!evict_one(t))
 			return unwind(t, out, n, k, -ENOSPC);
+	}
 	base = t->env->ops->gnt_map(t->env->priv, t->domid, t->refs, k, true);
 	c = base ? malloc(sizeof(*c)) : NULL;
 	if (!c) {
@@ -230,7 +303,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 			t->env->ops->gnt_unmap(t->env->priv, base, k);
 		return unwind(t, out, n, k, base ? -ENOMEM : -EFAULT);
 	}
-	c->n = c->live = k;
+	c->n = c->live = c->pinned = k;	/* fresh entries are distinct, each pinned */
 	for (i = 0; i < k; i++) {
 		t->fresh[i]->addr = base + (size_t)i * PAGE;
 		t->fresh[i]->chunk = c;
@@ -253,5 +326,6 @@ struct bb_pgnt *bb_pgnt_get(struct bb_pgnt_table *t, uint32_t gref, int *err)
 
 void bb_pgnt_put(struct bb_pgnt *p)
 {
-	p->pins--;
+	if (!--p->pins && p->chunk)
+		p->chunk->pinned--;
 }

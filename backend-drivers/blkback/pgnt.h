@@ -12,6 +12,7 @@
 struct bb_pgnt_chunk {
 	unsigned int n;			/* grants mapped by the call */
 	unsigned int live;		/* ... whose page is still ours */
+	unsigned int pinned;		/* ... pinned by a request in flight */
 };
 
 struct bb_pgnt {
@@ -32,6 +33,7 @@ struct bb_pgnt {
 struct bb_pgnt_budget {
 	unsigned int held;		/* grants held by every table */
 	unsigned int max;		/* ... at most */
+	unsigned int domains;		/* domains with a table */
 	struct bb_pgnt_table *tables;	/* every table, linked by bnext */
 };
 
@@ -43,6 +45,7 @@ struct bb_pgnt_table {
 	unsigned int held;		/* grants held: the pages of every chunk still live */
 	struct bb_pgnt_budget *budget;	/* the daemon's, shared by every table */
 	struct bb_pgnt_table *bnext;	/* the budget's list */
+	unsigned int dom_tables;	/* tables of our domain in the budget, us too */
 	struct bb_pgnt *ents;		/* max of them */
 	struct bb_pgnt **hash;
 	unsigned int hmask;
@@ -59,7 +62,7 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 		 unsigned int max, struct bb_pgnt_budget *budget);
 /*
  * @t's fair share of its budget: an equal part for each domain with a table, split equally
- * between that domain's tables (at least 1).
+ * between that domain's tables (at least 1). O(1): the counts are kept by init and fini.
  */
 unsigned int bb_pgnt_share(const struct bb_pgnt_table *t);
 /* Unmaps every grant and frees the table: nothing may be pinned (no I/O in flight). */
@@ -75,6 +78,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 		  struct bb_pgnt **out);
 /* One grant: the entry, or NULL with *@err as above. */
 struct bb_pgnt *bb_pgnt_get(struct bb_pgnt_table *t, uint32_t gref, int *err);
+/* Unpins what a get pinned. */
 void bb_pgnt_put(struct bb_pgnt *p);
 
 #endif
