@@ -122,7 +122,8 @@ int blkfront_rw(struct blkfront *d, u8 op, u64 sector, void *buf, u32 nsect,
 		int *status)
 {
 	static grant_ref_t refs[BLKFRONT_MAX_INDIRECT + INDIRECT_PAGES];
-	u32 nsegs = (nsect + SECTORS_PER_PAGE - 1) / SECTORS_PER_PAGE;
+	u32 nsegs = (MIN(nsect, BLKFRONT_MAX_INDIRECT * SECTORS_PER_PAGE + 1) +
+		     SECTORS_PER_PAGE - 1) / SECTORS_PER_PAGE;	/* no wrap: > max is E2BIG */
 	bool readonly = op == BLK_OP_WRITE, copy = false;
 	const grant_ref_t *pool_refs;
 	union blk_slot req = { 0 };

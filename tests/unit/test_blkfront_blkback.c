@@ -186,6 +186,8 @@ static void test_persistent(void **state)
 	memset(pools[0][1], 0, 4096);
 	assert_int_equal(blkfront_rw(d, BLK_OP_READ, 64 + 8, pools[0][1], 8, &st), 0);
 	assert_int_equal(((u64 *)pools[0][1])[0], 0x1234567800000000ull | 512);
+	/* A sector count whose page count would wrap is too big, not a copy of 4 GiB. */
+	assert_int_equal(blkfront_rw(d, BLK_OP_WRITE, 0, io_buf, 0xfffffff9u, &st), -E2BIG);
 	/* A buffer straddling the pool's end is refused before anything goes on the ring. */
 	assert_int_equal(blkfront_rw(d, BLK_OP_READ, 0, pools[0][IO_MAX_PAGES - 1], 16, &st),
 			 -EINVAL);
