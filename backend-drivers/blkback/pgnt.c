@@ -287,14 +287,17 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 		return 0;
 	/*
 	 * Room for k more grants held, in this queue and in the daemon: from the others while
-	 * they have maps to give back and we are within our share, then from our own.
+	 * they have maps to give back and we are within our share, then from our own, a whole
+	 * unpinned map at a time (single pages of a map free nothing while the rest is held).
 	 */
 	while (t->held + k > t->max || t->budget->held + k > t->budget->max) {
 		if (others && t->held + k <= t->max && evict_for(t, k))
 			continue;
 		others = false;
-		if (!evict_one(t))
+		c = free_chunk(t);
+		if (!c)
 			return unwind(t, out, n, k, -ENOSPC);
+		evict_chunk(t, c);
 	}
 	base = t->env->ops->gnt_map(t->env->priv, t->domid, t->refs, k, true);
 	c = base ? malloc(sizeof(*c)) : NULL;

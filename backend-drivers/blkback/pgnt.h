@@ -70,8 +70,8 @@ void bb_pgnt_fini(struct bb_pgnt_table *t);
 /*
  * Pins @grefs[0..@n) into @out, the ones not mapped yet mapped in one gnt_map call (then
  * kept): 0, or nothing pinned and -ENOSPC when there is no room (every entry pinned, or the
- * queue's or daemon's bound reached and nothing to evict, of ours or, within our share, of a
- * table above its own: the caller falls back to grant copy), or -EFAULT when the map failed (a bad, revoked or read-only grant among them:
+ * queue's or daemon's bound reached and no unpinned map to give back, of ours or, within our
+ * share, of a table above its own: the caller falls back to grant copy), or -EFAULT when the map failed (a bad, revoked or read-only grant among them:
  * grant copy then finds which, and answers the request's error).
  */
 int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n,

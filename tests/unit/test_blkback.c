@@ -1901,6 +1901,94 @@ static void test_pgnt_share_many_tables(void **state)
 }
 
 /*
+ * A table making room from its own grants gives back a whole map too, not single pages whose
+ * maps stay held: with its maps used in interleaved order (a frontend reusing its pool), one
+ * new grant at the queue's bound costs one map (and the entry), not a page of every map.
+ */
+static void test_pgnt_own_evict_interleaved(void **state)
+{
+	struct bb_pgnt_budget budget = { .max = 4096 };
+	struct bb_pgnt_table v;
+	struct bb_pgnt *p[32], *e[33][32];
+	uint32_t refs[32], ref;
+	unsigned int i, c;
+
+	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
+	for (c = 0; c < 33; c++) {
+		for (i = 0; i < 32; i++)
+			refs[i] = c * 32 + i + 1;
+		assert_int_equal(bb_pgnt_get_n(&v, refs, 32, e[c]), 0);
+		for (i = 0; i < 32; i++)
+			bb_pgnt_put(e[c][i]);
+	}
+	assert_int_equal(v.held, 1056);
+	/* Requests of one grant of each map, in turn: the LRU interleaves the maps. */
+	for (i = 0; i < 32; i++)
+		for (c = 0; c < 33; c++) {
+			ref = c * 32 + i + 1;
+			assert_int_equal(bb_pgnt_get_n(&v, &ref, 1, p), 0);
+			bb_pgnt_put(p[0]);
+		}
+	any_unmapped = 0;
+	ref = 100000;
+	assert_int_equal(bb_pgnt_get_n(&v, &ref, 1, p), 0);
+	bb_pgnt_put(p[0]);
+	assert_true(any_unmapped <= 33);	/* one whole map (+1: the entry) */
+	bb_pgnt_fini(&v);
+}
+
+/*
+ * A guest with a page of each of its maps in flight, beside a hostile guest whose maps are all
+ * pinned: a new grant finds no map to give back, and nothing is unmapped in vain (-ENOSPC,
+ * grant copy for that request).
+ */
+static void test_pgnt_own_evict_pinned(void **state)
+{
+	struct bb_pgnt_budget budget = { .max = 4096 };
+	struct bb_pgnt_table v, hog[4];
+	struct bb_pgnt *p[32], *vpin[62], *hpin[4][25];
+	uint32_t refs[32], g = 1;
+	unsigned int i, j, c;
+
+	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
+	for (j = 0; j < 4; j++)
+		assert_int_equal(bb_pgnt_init(&hog[j], &any_env, 2, 1056, &budget), 0);
+	/* The victim: 31 maps of 32 (992, within its 2048), one page of each in flight. */
+	for (c = 0; c < 31; c++) {
+		for (i = 0; i < 32; i++)
+			refs[i] = g++;
+		assert_int_equal(bb_pgnt_get_n(&v, refs, 32, p), 0);
+		for (i = 1; i < 32; i++)
+			bb_pgnt_put(p[i]);
+		vpin[c] = p[0];
+	}
+	/* The hog fills the rest, one page of each map pinned. */
+	for (j = 0; j < 4; j++)
+		for (c = 0; c < 97 / 4 + (j < 97 % 4); c++) {
+			for (i = 0; i < 32; i++)
+				refs[i] = g++;
+			assert_int_equal(bb_pgnt_get_n(&hog[j], refs, 32, p), 0);
+			for (i = 1; i < 32; i++)
+				bb_pgnt_put(p[i]);
+			hpin[j][c] = p[0];
+		}
+	assert_int_equal(budget.held, 4096);
+	any_unmapped = 0;
+	refs[0] = 1000000;
+	assert_int_equal(bb_pgnt_get_n(&v, refs, 1, p), -ENOSPC);
+	assert_int_equal(any_unmapped, 0);
+	for (c = 0; c < 31; c++)
+		bb_pgnt_put(vpin[c]);
+	for (j = 0; j < 4; j++) {
+		for (c = 0; c < 97 / 4 + (j < 97 % 4); c++)
+			bb_pgnt_put(hpin[j][c]);
+		bb_pgnt_fini(&hog[j]);
+	}
+	bb_pgnt_fini(&v);
+	assert_int_equal(budget.held, 0);
+}
+
+/*
  * A request's new grants are mapped in one call (a duplicate once); a map is held until its
  * last page goes, and the bounds count what is held; a call that fails leaves nothing behind.
  */
@@ -2454,6 +2542,8 @@ int main(void)
 		cmocka_unit_test(test_pgnt_fair_share),
 		cmocka_unit_test(test_pgnt_share_pinned_maps),
 		cmocka_unit_test(test_pgnt_share_many_tables),
+		cmocka_unit_test(test_pgnt_own_evict_interleaved),
+		cmocka_unit_test(test_pgnt_own_evict_pinned),
 		cmocka_unit_test(test_aio_reap_from_the_ring),
 		cmocka_unit_test(test_persistent_copied),
 		cmocka_unit_test(test_persistent_zero_copy),
