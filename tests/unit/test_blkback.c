@@ -1792,6 +1792,21 @@ static void any_unmap(void *priv, void *addr, unsigned int n)
 static struct xenbe_env_ops any_ops = { .gnt_map = any_map, .gnt_unmap = any_unmap };
 static struct xenbe_env any_env = { .ops = &any_ops };
 
+/* A map of 32 fresh grants (*@g on) for @t, all unpinned but the first, which is returned. */
+static struct bb_pgnt *map_pinning_one(struct bb_pgnt_table *t, uint32_t *g)
+{
+	struct bb_pgnt *p[32];
+	uint32_t refs[32];
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		refs[i] = (*g)++;
+	assert_int_equal(bb_pgnt_get_n(t, refs, 32, p), 0);
+	for (i = 1; i < 32; i++)
+		bb_pgnt_put(p[i]);
+	return p[0];
+}
+
 /*
  * A hostile guest's four queues fill the budget with 32-grant maps and keep one grant of each
  * pinned (a request in flight naming it): pages of a pinned map free nothing, so another
@@ -1804,20 +1819,14 @@ static void test_pgnt_share_pinned_maps(void **state)
 	struct bb_pgnt_table v, hog[4];
 	struct bb_pgnt *p[32], *pinned[4][32];
 	uint32_t refs[32], g = 1;
-	unsigned int i, j, c;
+	unsigned int j, c;
 
 	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
 	for (j = 0; j < 4; j++)
 		assert_int_equal(bb_pgnt_init(&hog[j], &any_env, 2, 1056, &budget), 0);
 	for (j = 0; j < 4; j++)
-		for (c = 0; c < 32; c++) {
-			for (i = 0; i < 32; i++)
-				refs[i] = g++;
-			assert_int_equal(bb_pgnt_get_n(&hog[j], refs, 32, p), 0);
-			for (i = 1; i < 32; i++)
-				bb_pgnt_put(p[i]);
-			pinned[j][c] = p[0];
-		}
+		for (c = 0; c < 32; c++)
+			pinned[j][c] = map_pinning_one(&hog[j], &g);
 	assert_int_equal(budget.held, 4096);
 	assert_int_equal(bb_pgnt_share(&v), 2048);
 	assert_int_equal(bb_pgnt_share(&hog[0]), 512);
@@ -1948,30 +1957,18 @@ static void test_pgnt_own_evict_pinned(void **state)
 	struct bb_pgnt_table v, hog[4];
 	struct bb_pgnt *p[32], *vpin[62], *hpin[4][25];
 	uint32_t refs[32], g = 1;
-	unsigned int i, j, c;
+	unsigned int j, c;
 
 	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
 	for (j = 0; j < 4; j++)
 		assert_int_equal(bb_pgnt_init(&hog[j], &any_env, 2, 1056, &budget), 0);
 	/* The victim: 31 maps of 32 (992, within its 2048), one page of each in flight. */
-	for (c = 0; c < 31; c++) {
-		for (i = 0; i < 32; i++)
-			refs[i] = g++;
-		assert_int_equal(bb_pgnt_get_n(&v, refs, 32, p), 0);
-		for (i = 1; i < 32; i++)
-			bb_pgnt_put(p[i]);
-		vpin[c] = p[0];
-	}
+	for (c = 0; c < 31; c++)
+		vpin[c] = map_pinning_one(&v, &g);
 	/* The hog fills the rest, one page of each map pinned. */
 	for (j = 0; j < 4; j++)
-		for (c = 0; c < 97 / 4 + (j < 97 % 4); c++) {
-			for (i = 0; i < 32; i++)
-				refs[i] = g++;
-			assert_int_equal(bb_pgnt_get_n(&hog[j], refs, 32, p), 0);
-			for (i = 1; i < 32; i++)
-				bb_pgnt_put(p[i]);
-			hpin[j][c] = p[0];
-		}
+		for (c = 0; c < 97 / 4 + (j < 97 % 4); c++)
+			hpin[j][c] = map_pinning_one(&hog[j], &g);
 	assert_int_equal(budget.held, 4096);
 	any_unmapped = 0;
 	refs[0] = 1000000;
