@@ -235,12 +235,20 @@ static bool start_ap(unsigned int cpu, u32 apic_id)
 			arch_cpu_relax();
 		return true;
 	}
-	if (READ_ONCE(ap_state) == AP_FAILED)
+	if (READ_ONCE(ap_state) == AP_FAILED) {
+		/*
+		 * It halts itself with interrupts off, its tables loaded: no INIT.
+		 * An INIT now could find our second startup IPI not yet taken
+		 * (QEMU keeps it pending across the INIT) and start the AP again.
+		 */
 		pr_err("smp: CPU%u (APIC id %u) could not be set up; left offline\n",
 		       cpu, apic_id);
+		return false;
+	}
 	/*
-	 * Park it in wait-for-SIPI. Its memory stays allocated: the CPU may
-	 * still touch it (an NMI on its interrupt stack) before the INIT lands.
+	 * Abandoned: park it in wait-for-SIPI. Its memory stays allocated: the
+	 * CPU may still touch it (an NMI on its interrupt stack) before the
+	 * INIT lands.
 	 */
 	send_init(apic_id);
 	return false;
