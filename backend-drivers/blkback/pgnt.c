@@ -1,4 +1,4 @@
-/* A queue's persistent grants: a hash of mapped grants, bounded per queue and fairly daemon-wide. */
+/* A queue's persistent grants: a hash of mapped grants, bounded per queue and fairly per daemon. */
 #include <errno.h>
 #include <stdlib.h>
 #include "pgnt.h"
