@@ -90,7 +90,7 @@ scenario_awk='
 
 # "diskbench: LABEL TEST N unit S s VALUE UNIT" lines -> one table per scenario, each figure
 # with its ratio to the scenario's dom0-local reference.
-{ grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) .*' "${serials[@]}"
+{ grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write)(-q[0-9]+)? .*' "${serials[@]}"
   grep -a -h -o -E 'blockbench: disk .*' "${serials[@]}" || true; } | tr -d '\r' |
 	awk -v secs_tmpfs="$secs_tmpfs" -v secs_disk="$secs_disk" "$scenario_awk"'
 	$1 == "blockbench:" { $1 = ""; $2 = ""; disk[++nd] = substr($0, 3); next }
@@ -100,12 +100,12 @@ scenario_awk='
 		for (i = 1; i <= n; i++) any += scenario(labels[i]) == sc
 		if (!any) return
 		printf "\n%s\n\n%-18s", title, "where"
-		for (t = 1; t <= 4; t++) printf " %22s", tests[t] " (" unit[tests[t]] ")"
+		for (t = 1; t <= nt; t++) printf " %22s", tests[t] " (" unit[tests[t]] ")"
 		printf "\n"
 		for (i = 1; i <= n; i++) {
 			if (scenario(labels[i]) != sc) continue
 			printf "%-18s", labels[i]
-			for (t = 1; t <= 4; t++) {
+			for (t = 1; t <= nt; t++) {
 				v = value[labels[i], tests[t]]; ref = value[reference(labels[i]), tests[t]]
 				printf " %14s %7s", v, (ref > 0 ? sprintf("(%.2f)", v / ref) : "")
 			}
@@ -113,9 +113,10 @@ scenario_awk='
 		}
 	}
 	END {
-		split("seq-write seq-read rand-read rand-write", tests, " ")
+		nt = split("seq-write seq-read rand-read rand-write rand-read-q32 rand-write-q32", tests, " ")
 		printf "keel bench, disks: two Bochs runs (tmpfs %s s, disk %s s wall; Bochs, so compare only\n", secs_tmpfs, secs_disk
-		printf "within them), 16 MiB sequential in 1 MiB requests, 1000 random 4 KiB requests, O_DIRECT;\n"
+		printf "within them), 16 MiB sequential in 1 MiB requests, 1000 random 4 KiB requests one at a time\n"
+		printf "and 32 in flight (-q32), O_DIRECT; "
 		printf "(x) = ratio to the scenario'"'"'s dom0-local reference in the same run\n"
 		table("tmpfs", "tmpfs: a 64 MiB image in dom0'"'"'s tmpfs (per-request cost; reference dom0-loop)")
 		table("disk", "disk: dom0 owns Bochs'"'"'s IDE disks (a slow real device; reference dma-dom0 / pio-dom0)")
@@ -126,7 +127,7 @@ bench_cpu_note "${serials[@]}" | tee -a "$out/block.txt"
 # "blockbench: stat LABEL TEST dom0|domU NAME exits N hypercalls N cpu_us N x:REASON N ...
 # [ctxt N]" (dom0's: its kernel's context switches), sampled as TEST starts: each interval's counts per diskbench request (1 MiB sequential,
 # 4 KiB random), less the quiet "idle" interval's (the guest's 2 s pauses around each test).
-{ grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write) [0-9]+ ' "${serials[@]}"
+{ grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write)(-q[0-9]+)? [0-9]+ ' "${serials[@]}"
   grep -a -h -o -E 'blockbench: stat .*' "${serials[@]}"; } | tr -d '\r' | awk -v detail="$out/block-stats.txt" '
 	$1 == "diskbench:" { reqs[$2, $3] = $4; next }
 	{
@@ -147,11 +148,11 @@ bench_cpu_note "${serials[@]}" | tee -a "$out/block.txt"
 		return v < 0 ? 0 : v
 	}
 	END {
-		split("seq-write seq-read rand-read rand-write", tests, " ")
+		nt = split("seq-write seq-read rand-read rand-write rand-read-q32 rand-write-q32", tests, " ")
 		printf "\nVM exits, hypercalls and CPU time (us) per request (dom0 and the guest; the quiet\n"
 		printf "interval'"'"'s subtracted)\n\n"
 		printf "%-18s %-5s", "where", "dom"
-		for (t = 1; t <= 4; t++) printf " %28s", tests[t] " exits/hcalls/us"
+		for (t = 1; t <= nt; t++) printf " %28s", tests[t] " exits/hcalls/us"
 		printf "\n"
 		for (i = 1; i <= n; i++) {
 			label = labels[i]
@@ -160,12 +161,12 @@ bench_cpu_note "${serials[@]}" | tee -a "$out/block.txt"
 				k = label SUBSEP ws[w]
 				if (!((k, "idle") in tseen)) continue
 				printf "%-18s %-5s", label, ws[w]
-				for (t = 1; t <= 4; t++)
+				for (t = 1; t <= nt; t++)
 					printf " %10.1f %10.1f %6.0f", per(k, tests[t], "exits", label),
 					       per(k, tests[t], "hypercalls", label),
 					       per(k, tests[t], "cpu_us", label)
 				printf "\n"
-				for (t = 1; t <= 4; t++) {
+				for (t = 1; t <= nt; t++) {
 					printf "%s %s %s per request:", label, ws[w], tests[t] >detail
 					for (key in names) if (key != "exits" && key != "hypercalls") {
 						v = per(k, tests[t], key, label)

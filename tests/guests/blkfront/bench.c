@@ -9,6 +9,7 @@
 #define RAND_BLOCK	4096u
 #define QUIET_NS	(2000ULL * NS_PER_MS)
 #define PATTERN_KEY	0x6b65656c64736b21ull	/* diskbench's */
+#define DEPTH		32u			/* rand-*-q32: diskbench's -q32 */
 
 /* Also the persistent grants' pool: the backend sees it all the time, we copy nowhere. */
 static u8 bench_buf[SEQ_CHUNK] __aligned(4096);
@@ -140,6 +141,69 @@ static bool rand_io(bool write, u32 mib, u32 ops)
 	return true;
 }
 
+/*
+ * diskbench's rand-*-q32: the same requests with DEPTH in flight, each answer checked and
+ * replaced by the next request at once. Request k's buffer is the pool's page k, named by its
+ * persistent grant (the id is k), so nothing is granted or copied per request.
+ */
+static bool rand_io_deep(bool write, u32 mib, u32 ops)
+{
+	u64 blocks = (u64)mib * (SEQ_CHUNK / RAND_BLOCK), state = 42 | 1;
+	u64 offsets[DEPTH], start = pvclock_ns();
+	u32 free[DEPTH], nfree = 0, issued = 0, done = 0, busy = 0;
+	u8 op = write ? BLK_OP_WRITE : BLK_OP_READ;
+
+	if (!CHECK(dev.persistent && dev.nr_ents >= DEPTH,
+		   "bench: depth %u wants persistent grants and as many slots", DEPTH))
+		return false;
+	for (u32 k = 0; k < DEPTH; k++)
+		free[nfree++] = k;
+	while (done < ops) {
+		struct blk_rsp rsp;
+		int rc;
+
+		while (nfree && issued < ops) {
+			u32 k = free[--nfree];
+			union blk_slot *s = blkfront_next_slot(&dev);
+
+			if (!CHECK(s, "bench: ring full with %u in flight", DEPTH - nfree - 1))
+				return false;
+			offsets[k] = next_random(&state) % blocks * RAND_BLOCK;
+			if (write)
+				fill(bench_buf + k * RAND_BLOCK, RAND_BLOCK, offsets[k]);
+			s->req.operation = op;
+			s->req.nr_segments = 1;
+			s->req.handle = dev.vdev;
+			s->req.id = k;
+			s->req.sector_number = offsets[k] >> 9;
+			s->req.seg[0].gref = dev.pool_refs[k];
+			s->req.seg[0].first_sect = 0;
+			s->req.seg[0].last_sect = RAND_BLOCK / 512 - 1;
+			busy |= 1u << k;
+			issued++;
+		}
+		blkfront_push(&dev);
+		rc = blkfront_get_response(&dev, &rsp, BLKFRONT_IO_TIMEOUT_NS);
+		if (!CHECK(!rc && rsp.id < DEPTH && (busy & 1u << rsp.id) && rsp.operation == op &&
+			   rsp.status == BLK_RSP_OKAY,
+			   "bench: deep %s: rc %d id %lu op %u status %d",
+			   write ? "write" : "read", rc, (unsigned long)rsp.id, rsp.operation,
+			   rsp.status))
+			return false;
+		if (!write && !CHECK(check(bench_buf + rsp.id * RAND_BLOCK, RAND_BLOCK,
+					   offsets[rsp.id]),
+				     "bench: wrong data at %lu", (unsigned long)offsets[rsp.id]))
+			return false;
+		busy &= ~(1u << rsp.id);
+		free[nfree++] = rsp.id;
+		done++;
+	}
+	if (write && !flush())
+		return false;
+	result(write ? "rand-write-q32" : "rand-read-q32", ops, "ops", pvclock_ns() - start, 0);
+	return true;
+}
+
 /* The mark dom0 samples keel's counts at, then quiet (blocked in SCHEDOP_poll). */
 static void mark(const char *test)
 {
@@ -186,6 +250,12 @@ void bench_run(const char *label, u32 mib, u32 ops)
 		return;
 	mark("rand-write");
 	if (!rand_io(true, mib, ops))
+		return;
+	mark("rand-read-q32");
+	if (!rand_io_deep(false, mib, ops))
+		return;
+	mark("rand-write-q32");
+	if (!rand_io_deep(true, mib, ops))
 		return;
 	mark("end");
 	CHECK(!blkfront_close(&dev), "bench: close failed");
