@@ -75,6 +75,7 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 	t->stat_maps = t->stat_hits = t->stat_calls = 0;
 	t->free = NULL;
 	t->lru.next = t->lru.prev = &t->lru;
+	t->idle_first = t->idle_last = NULL;
 	if (!t->ents || !t->hash || !t->refs || !t->fresh) {
 		bb_pgnt_fini(t);
 		return -ENOMEM;
@@ -100,6 +101,48 @@ static void lru_add(struct bb_pgnt_table *t, struct bb_pgnt *p)
 	t->lru.next = p;
 }
 
+/* @c's last pin is gone: to the end of its table's idle list (the most recently let go). */
+static void idle_add(struct bb_pgnt_chunk *c)
+{
+	struct bb_pgnt_table *t = c->t;
+
+	c->inext = NULL;
+	c->iprev = t->idle_last;
+	if (t->idle_last)
+		t->idle_last->inext = c;
+	else
+		t->idle_first = c;
+	t->idle_last = c;
+}
+
+static void idle_del(struct bb_pgnt_chunk *c)
+{
+	struct bb_pgnt_table *t = c->t;
+
+	if (c->iprev)
+		c->iprev->inext = c->inext;
+	else
+		t->idle_first = c->inext;
+	if (c->inext)
+		c->inext->iprev = c->iprev;
+	else
+		t->idle_last = c->iprev;
+	c->iprev = c->inext = NULL;
+}
+
+/* A request pins @p (its chunk leaves the idle list with its first pin), or lets it go. */
+static void pin(struct bb_pgnt *p)
+{
+	if (!p->pins++ && p->chunk && !p->chunk->pinned++)
+		idle_del(p->chunk);
+}
+
+void bb_pgnt_put(struct bb_pgnt *p)
+{
+	if (!--p->pins && p->chunk && !--p->chunk->pinned)
+		idle_add(p->chunk);
+}
+
 /* Takes @p off the hash and the LRU list, back to the free list. */
 static void drop(struct bb_pgnt_table *t, struct bb_pgnt *p)
 {
@@ -120,10 +163,13 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 
 	drop(t, p);
 	t->env->ops->gnt_unmap(t->env->priv, p->addr, 1);
+	c->ents[p->cidx] = NULL;
 	p->addr = NULL;
 	p->chunk = NULL;
 	t->n--;
 	if (!--c->live) {
+		/* Nothing left to pin it: it was idle. */
+		idle_del(c);
 		t->held -= c->n;
 		t->budget->held -= c->n;
 		free(c);
@@ -169,30 +215,23 @@ unsigned int bb_pgnt_share(const struct bb_pgnt_table *t)
 	return share ? share : 1;
 }
 
-/* The least recently used map of @t that no request pins (all of it can go), or NULL. */
+/* The map of @t that no request has pinned for the longest (all of it can go), or NULL. O(1). */
 static struct bb_pgnt_chunk *free_chunk(struct bb_pgnt_table *t)
 {
-	struct bb_pgnt *p;
-
-	for (p = t->lru.prev; p != &t->lru; p = p->prev)
-		if (p->addr && !p->chunk->pinned)
-			return p->chunk;
-	return NULL;
+	return t->idle_first;
 }
 
-/* Evicts every page of @c, one of @t's maps: its grants stop counting. */
+/* Evicts every page of @c, one of @t's idle maps: its grants stop counting. O(its pages). */
 static void evict_chunk(struct bb_pgnt_table *t, struct bb_pgnt_chunk *c)
 {
-	struct bb_pgnt *p, *prev;
-	unsigned int left = c->live;
+	unsigned int i, left = c->live;
 
-	for (p = t->lru.prev; left && p != &t->lru; p = prev) {
-		prev = p->prev;
-		if (p->chunk == c) {
+	/* @c is freed with its last page: not looked at after it. */
+	for (i = 0; left; i++)
+		if (c->ents[i]) {
 			left--;
-			evict(t, p);	/* frees c with its last page */
+			evict(t, c->ents[i]);
 		}
-	}
 }
 
 /*
@@ -279,8 +318,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 			if (p->addr)
 				t->stat_hits++;
 		}
-		if (!p->pins++ && p->chunk)
-			p->chunk->pinned++;
+		pin(p);
 		out[i] = p;
 	}
 	if (!k)
@@ -300,16 +338,20 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 		evict_chunk(t, c);
 	}
 	base = t->env->ops->gnt_map(t->env->priv, t->domid, t->refs, k, true);
-	c = base ? malloc(sizeof(*c)) : NULL;
+	c = base ? malloc(sizeof(*c) + k * sizeof(c->ents[0])) : NULL;
 	if (!c) {
 		if (base)
 			t->env->ops->gnt_unmap(t->env->priv, base, k);
 		return unwind(t, out, n, k, base ? -ENOMEM : -EFAULT);
 	}
+	c->t = t;
 	c->n = c->live = c->pinned = k;	/* fresh entries are distinct, each pinned */
+	c->iprev = c->inext = NULL;	/* not idle: pinned */
 	for (i = 0; i < k; i++) {
 		t->fresh[i]->addr = base + (size_t)i * PAGE;
 		t->fresh[i]->chunk = c;
+		t->fresh[i]->cidx = i;
+		c->ents[i] = t->fresh[i];
 	}
 	t->n += k;
 	t->held += k;
@@ -325,10 +367,4 @@ struct bb_pgnt *bb_pgnt_get(struct bb_pgnt_table *t, uint32_t gref, int *err)
 
 	*err = bb_pgnt_get_n(t, &gref, 1, &p);
 	return *err ? NULL : p;
-}
-
-void bb_pgnt_put(struct bb_pgnt *p)
-{
-	if (!--p->pins && p->chunk)
-		p->chunk->pinned--;
 }

@@ -5,14 +5,21 @@
 #include <stdint.h>
 #include "xenbe_env.h"
 
+struct bb_pgnt_table;
+
 /*
  * The grants one gnt_map call mapped together: the kernel may keep all of them mapped until
  * the last page is unmapped (gntdev on an auto-translated dom0), so they are counted until then.
+ * A map no request pins is on its table's idle list, least recently let go first: what
+ * eviction gives back, found and freed without walking the table's grants.
  */
 struct bb_pgnt_chunk {
+	struct bb_pgnt_table *t;
 	unsigned int n;			/* grants mapped by the call */
 	unsigned int live;		/* ... whose page is still ours */
 	unsigned int pinned;		/* ... pinned by a request in flight */
+	struct bb_pgnt_chunk *iprev, *inext;	/* the idle list, while pinned == 0 */
+	struct bb_pgnt *ents[];		/* n: the entry of each page, NULL once evicted */
 };
 
 struct bb_pgnt {
@@ -20,6 +27,7 @@ struct bb_pgnt {
 	uint32_t pins;			/* requests in flight on it: not evicted while > 0 */
 	uint8_t *addr;			/* the mapped page (NULL while being mapped) */
 	struct bb_pgnt_chunk *chunk;
+	unsigned int cidx;		/* our page's index in chunk->ents */
 	struct bb_pgnt *hnext;		/* hash chain; the free list when unmapped */
 	struct bb_pgnt *prev, *next;	/* LRU list, most recently used first */
 };
@@ -51,6 +59,7 @@ struct bb_pgnt_table {
 	unsigned int hmask;
 	struct bb_pgnt *free;
 	struct bb_pgnt lru;		/* list head: lru.next most, lru.prev least recent */
+	struct bb_pgnt_chunk *idle_first, *idle_last;	/* maps nobody pins, oldest first */
 	uint32_t *refs;			/* scratch: the grants one call maps, max of them */
 	struct bb_pgnt **fresh;		/* ... and their entries */
 	uint64_t stat_maps, stat_hits;	/* tests: grants mapped, hits */
