@@ -87,10 +87,17 @@ int bb_pgnt_init(struct bb_pgnt_table *t, struct xenbe_env *env, uint16_t domid,
 	return 0;
 }
 
+/*
+ * The LRU list holds exactly the mapped entries no request pins, the one let go last first:
+ * evicting an entry takes the list's tail, however many pinned ones the table holds.
+ */
 static void lru_del(struct bb_pgnt *p)
 {
+	if (!p->prev)
+		return;
 	p->prev->next = p->next;
 	p->next->prev = p->prev;
+	p->prev = p->next = NULL;
 }
 
 static void lru_add(struct bb_pgnt_table *t, struct bb_pgnt *p)
@@ -106,6 +113,7 @@ static void idle_add(struct bb_pgnt_chunk *c)
 {
 	struct bb_pgnt_table *t = c->t;
 
+	c->idle = true;
 	c->inext = NULL;
 	c->iprev = t->idle_last;
 	if (t->idle_last)
@@ -119,6 +127,8 @@ static void idle_del(struct bb_pgnt_chunk *c)
 {
 	struct bb_pgnt_table *t = c->t;
 
+	if (!c->idle)
+		return;
 	if (c->iprev)
 		c->iprev->inext = c->inext;
 	else
@@ -128,22 +138,33 @@ static void idle_del(struct bb_pgnt_chunk *c)
 	else
 		t->idle_last = c->iprev;
 	c->iprev = c->inext = NULL;
+	c->idle = false;
 }
 
-/* A request pins @p (its chunk leaves the idle list with its first pin), or lets it go. */
+/*
+ * A request pins @p: it leaves the LRU list, and its map the idle list with the map's first
+ * pin. Unpinned, both come back as the most recently let go. An entry still being mapped
+ * (no chunk yet) is on neither.
+ */
 static void pin(struct bb_pgnt *p)
 {
-	if (!p->pins++ && p->chunk && !p->chunk->pinned++)
+	if (p->pins++ || !p->chunk)
+		return;
+	lru_del(p);
+	if (!p->chunk->pinned++)
 		idle_del(p->chunk);
 }
 
 void bb_pgnt_put(struct bb_pgnt *p)
 {
-	if (!--p->pins && p->chunk && !--p->chunk->pinned)
+	if (--p->pins || !p->chunk)
+		return;
+	lru_add(p->chunk->t, p);
+	if (!--p->chunk->pinned)
 		idle_add(p->chunk);
 }
 
-/* Takes @p off the hash and the LRU list, back to the free list. */
+/* Takes @p off the hash (and the LRU list), back to the free list. */
 static void drop(struct bb_pgnt_table *t, struct bb_pgnt *p)
 {
 	struct bb_pgnt **pp = &t->hash[bucket(t, p->gref)];
@@ -168,7 +189,6 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 	p->chunk = NULL;
 	t->n--;
 	if (!--c->live) {
-		/* Nothing left to pin it: it was idle. */
 		idle_del(c);
 		t->held -= c->n;
 		t->budget->held -= c->n;
@@ -178,9 +198,11 @@ static void evict(struct bb_pgnt_table *t, struct bb_pgnt *p)
 
 void bb_pgnt_fini(struct bb_pgnt_table *t)
 {
-	if (t->ents)
-		while (t->lru.next != &t->lru)
-			evict(t, t->lru.next);
+	unsigned int i;
+
+	for (i = 0; t->ents && i < t->max; i++)
+		if (t->ents[i].addr)
+			evict(t, &t->ents[i]);
 	leave(t);
 	free(t->ents);
 	free(t->hash);
@@ -192,18 +214,13 @@ void bb_pgnt_fini(struct bb_pgnt_table *t)
 	t->fresh = NULL;
 }
 
-/* Evicts the least recently used entry nobody pins: false when there is none. */
+/* Evicts the entry nobody has pinned for the longest: false when there is none. O(1). */
 static bool evict_one(struct bb_pgnt_table *t)
 {
-	struct bb_pgnt *p;
-
-	for (p = t->lru.prev; p != &t->lru; p = p->prev) {
-		if (!p->pins && p->addr) {
-			evict(t, p);
-			return true;
-		}
-	}
-	return false;
+	if (t->lru.prev == &t->lru)
+		return false;
+	evict(t, t->lru.prev);
+	return true;
 }
 
 unsigned int bb_pgnt_share(const struct bb_pgnt_table *t)
@@ -234,36 +251,61 @@ static void evict_chunk(struct bb_pgnt_table *t, struct bb_pgnt_chunk *c)
 		}
 }
 
+/* Room for @k more in the daemon's budget? */
+static bool budget_room(const struct bb_pgnt_table *t, unsigned int k)
+{
+	return t->budget->held + k <= t->budget->max;
+}
+
 /*
- * The budget is spent: if @t, with @k more, stays within its share, gives back a whole
- * unpinned map of the table furthest above its own share that has one (evicting single
- * pages of maps a request still pins would free nothing). False when @t would pass its
- * share, or no table above its share has such a map.
+ * Gives back @o's unpinned maps, the one let go longest ago first, until @t has room for @k
+ * in the budget or @o is down to its share (or has none left). True when one went.
+ */
+static bool take_back(struct bb_pgnt_table *t, unsigned int k, struct bb_pgnt_table *o)
+{
+	struct bb_pgnt_chunk *c;
+	bool took = false;
+
+	while (!budget_room(t, k) && o->held > bb_pgnt_share(o) && (c = free_chunk(o))) {
+		evict_chunk(o, c);
+		took = true;
+	}
+	return took;
+}
+
+/*
+ * The budget is spent: if @t, with @k more, stays within its share, gives back whole unpinned
+ * maps of the others above their share (evicting single pages of maps a request still pins
+ * would free nothing): first from the one furthest above its share, then, if that was not
+ * enough, from any other above its own. At most two walks of the tables per call whatever
+ * the maps' sizes (a hostile guest's single-grant maps spread over many queues would
+ * otherwise cost a walk per map). False when @t would pass its share, or nothing went.
  */
 static bool evict_for(struct bb_pgnt_table *t, unsigned int k)
 {
 	struct bb_pgnt_table *o, *hog = NULL;
-	struct bb_pgnt_chunk *c, *victim = NULL;
 	unsigned int most = 0;
+	bool took;
 
 	if (t->held + k > bb_pgnt_share(t))
 		return false;
+	t->budget->stat_walks++;
 	for (o = t->budget->tables; o; o = o->bnext) {
 		unsigned int share = bb_pgnt_share(o);
 
-		if (o == t || o->held <= share || o->held - share <= most)
-			continue;
-		c = free_chunk(o);
-		if (c) {
+		if (o != t && o->held > share && o->held - share > most && free_chunk(o)) {
 			most = o->held - share;
 			hog = o;
-			victim = c;
 		}
 	}
 	if (!hog)
 		return false;
-	evict_chunk(hog, victim);
-	return true;
+	took = take_back(t, k, hog);
+	t->budget->stat_walks += !budget_room(t, k);
+	for (o = t->budget->tables; o && !budget_room(t, k); o = o->bnext)
+		if (o != t && o != hog)
+			took |= take_back(t, k, o);
+	return took;
 }
 
 static struct bb_pgnt *lookup(struct bb_pgnt_table *t, uint32_t gref)
@@ -307,16 +349,14 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 			p->gref = grefs[i];
 			p->pins = 0;
 			p->addr = NULL;
+			p->chunk = NULL;
+			p->prev = p->next = NULL;	/* pinned: off the LRU list */
 			p->hnext = t->hash[bucket(t, p->gref)];
 			t->hash[bucket(t, p->gref)] = p;
-			lru_add(t, p);
 			t->refs[k] = p->gref;
 			t->fresh[k++] = p;
-		} else {
-			lru_del(p);
-			lru_add(t, p);
-			if (p->addr)
-				t->stat_hits++;
+		} else if (p->addr) {
+			t->stat_hits++;
 		}
 		pin(p);
 		out[i] = p;
@@ -347,6 +387,7 @@ int bb_pgnt_get_n(struct bb_pgnt_table *t, const uint32_t *grefs, unsigned int n
 	c->t = t;
 	c->n = c->live = c->pinned = k;	/* fresh entries are distinct, each pinned */
 	c->iprev = c->inext = NULL;	/* not idle: pinned */
+	c->idle = false;
 	for (i = 0; i < k; i++) {
 		t->fresh[i]->addr = base + (size_t)i * PAGE;
 		t->fresh[i]->chunk = c;

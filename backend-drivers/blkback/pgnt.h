@@ -2,6 +2,7 @@
 #ifndef BLKBACK_PGNT_H
 #define BLKBACK_PGNT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "xenbe_env.h"
 
@@ -18,7 +19,8 @@ struct bb_pgnt_chunk {
 	unsigned int n;			/* grants mapped by the call */
 	unsigned int live;		/* ... whose page is still ours */
 	unsigned int pinned;		/* ... pinned by a request in flight */
-	struct bb_pgnt_chunk *iprev, *inext;	/* the idle list, while pinned == 0 */
+	bool idle;			/* on the idle list: pinned == 0 */
+	struct bb_pgnt_chunk *iprev, *inext;	/* the idle list */
 	struct bb_pgnt *ents[];		/* n: the entry of each page, NULL once evicted */
 };
 
@@ -29,7 +31,7 @@ struct bb_pgnt {
 	struct bb_pgnt_chunk *chunk;
 	unsigned int cidx;		/* our page's index in chunk->ents */
 	struct bb_pgnt *hnext;		/* hash chain; the free list when unmapped */
-	struct bb_pgnt *prev, *next;	/* LRU list, most recently used first */
+	struct bb_pgnt *prev, *next;	/* LRU list while mapped and unpinned (else NULL) */
 };
 
 /*
@@ -43,6 +45,7 @@ struct bb_pgnt_budget {
 	unsigned int max;		/* ... at most */
 	unsigned int domains;		/* domains with a table */
 	struct bb_pgnt_table *tables;	/* every table, linked by bnext */
+	uint64_t stat_walks;		/* tests: walks of the tables to give grants back */
 };
 
 struct bb_pgnt_table {
@@ -58,7 +61,7 @@ struct bb_pgnt_table {
 	struct bb_pgnt **hash;
 	unsigned int hmask;
 	struct bb_pgnt *free;
-	struct bb_pgnt lru;		/* list head: lru.next most, lru.prev least recent */
+	struct bb_pgnt lru;		/* unpinned entries: lru.next let go last, lru.prev first */
 	struct bb_pgnt_chunk *idle_first, *idle_last;	/* maps nobody pins, oldest first */
 	uint32_t *refs;			/* scratch: the grants one call maps, max of them */
 	struct bb_pgnt **fresh;		/* ... and their entries */

@@ -2081,6 +2081,101 @@ static void test_pgnt_idle_maps(void **state)
 	assert_int_equal(budget.held, 0);
 }
 
+/* @t's LRU list holds exactly its mapped entries that no request pins, linked both ways. */
+static void assert_lru(struct bb_pgnt_table *t)
+{
+	struct bb_pgnt *p, *prev = &t->lru;
+	unsigned int i, n = 0, unpinned = 0;
+
+	for (p = t->lru.next; p != &t->lru; prev = p, p = p->next, n++) {
+		assert_ptr_equal(p->prev, prev);
+		assert_non_null(p->addr);
+		assert_int_equal(p->pins, 0);
+	}
+	assert_ptr_equal(t->lru.prev, prev);
+	for (i = 0; i < t->max; i++)
+		unpinned += t->ents[i].addr && !t->ents[i].pins;
+	assert_int_equal(n, unpinned);
+}
+
+/*
+ * What a hostile guest's grants cost the others (attacker review of 86dac43): pinned entries
+ * are off the LRU list, so a table evicting an entry takes the list's tail at once however
+ * many of its grants requests pin; and a request that needs maps back from many queues of
+ * single-grant maps walks the tables at most twice, not once per map.
+ */
+static void test_pgnt_hostile_costs(void **state)
+{
+	enum { Q = 64 };
+	struct bb_pgnt_budget budget = { .max = 4096 };
+	struct bb_pgnt_table v, *hog = calloc(Q, sizeof(*hog));
+	struct bb_pgnt *p[32], *old[31];
+	uint32_t refs[32], g = 1;
+	unsigned int i, j;
+	uint64_t walks;
+
+	assert_non_null(hog);
+	/* The victim's own table: 1056 entries, the 31 oldest maps with a grant pinned. */
+	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
+	for (i = 0; i < 31; i++)
+		old[i] = map_pinning_one(&v, &g);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 32; j++)
+			refs[j] = g++;
+		assert_int_equal(bb_pgnt_get_n(&v, refs, 32, p), 0);
+		for (j = 0; j < 32; j++)
+			bb_pgnt_put(p[j]);
+	}
+	assert_int_equal(v.n, 1056);
+	assert_lru(&v);
+	/*
+	 * Full: 32 new grants take the 32 entries let go first (pages of the pinned maps: entries
+	 * freed, their maps still held), then a whole idle map for the queue's bound.
+	 */
+	any_unmapped = 0;
+	for (j = 0; j < 32; j++)
+		refs[j] = g++;
+	assert_int_equal(bb_pgnt_get_n(&v, refs, 32, p), 0);
+	assert_int_equal(any_unmapped, 64);
+	assert_int_equal(v.held, 1056);
+	for (i = 0; i < 31; i++)
+		assert_non_null(old[i]->addr);	/* the pinned ones stay */
+	assert_lru(&v);
+	for (j = 0; j < 32; j++)
+		bb_pgnt_put(p[j]);
+	for (i = 0; i < 31; i++)
+		bb_pgnt_put(old[i]);
+	assert_lru(&v);
+	bb_pgnt_fini(&v);
+
+	/* Another guest's 64 queues fill the budget with single-grant maps. */
+	for (i = 0; i < Q; i++)
+		assert_int_equal(bb_pgnt_init(&hog[i], &any_env, 2, 1056, &budget), 0);
+	for (i = 0; budget.held < budget.max; i++) {
+		assert_int_equal(bb_pgnt_get_n(&hog[i % Q], &g, 1, p), 0);
+		g++;
+		bb_pgnt_put(p[0]);
+	}
+	assert_int_equal(bb_pgnt_init(&v, &any_env, 1, 1056, &budget), 0);
+	/* 32 maps back, from several queues (each above its share by one or two): two walks. */
+	any_unmapped = 0;
+	walks = budget.stat_walks;
+	for (j = 0; j < 32; j++)
+		refs[j] = g++;
+	assert_int_equal(bb_pgnt_get_n(&v, refs, 32, p), 0);
+	assert_int_equal(any_unmapped, 32);
+	assert_true(budget.stat_walks - walks <= 2);
+	for (i = 0; i < Q; i++)
+		assert_true(hog[i].held >= bb_pgnt_share(&hog[i]));
+	for (j = 0; j < 32; j++)
+		bb_pgnt_put(p[j]);
+	bb_pgnt_fini(&v);
+	for (i = 0; i < Q; i++)
+		bb_pgnt_fini(&hog[i]);
+	assert_int_equal(budget.held, 0);
+	free(hog);
+}
+
 /*
  * A request's new grants are mapped in one call (a duplicate once); a map is held until its
  * last page goes, and the bounds count what is held; a call that fails leaves nothing behind.
@@ -2638,6 +2733,7 @@ int main(void)
 		cmocka_unit_test(test_pgnt_own_evict_interleaved),
 		cmocka_unit_test(test_pgnt_own_evict_pinned),
 		cmocka_unit_test(test_pgnt_idle_maps),
+		cmocka_unit_test(test_pgnt_hostile_costs),
 		cmocka_unit_test(test_aio_reap_from_the_ring),
 		cmocka_unit_test(test_persistent_copied),
 		cmocka_unit_test(test_persistent_zero_copy),
