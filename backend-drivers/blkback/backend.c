@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "bb.h"
+#include "mapcopy.h"
 #include "xenbe_scan.h"
 
 #define TOKEN_BACKEND	"be"
@@ -22,6 +23,7 @@ void bb_config_defaults(struct bb_config *cfg)
 	cfg->max_indirect = 32;
 	cfg->pool = 32;
 	cfg->direct = true;
+	cfg->map_copy = true;
 	cfg->max_devices = 256;
 	cfg->aio_depth = 1024;
 	cfg->discard_chunk = 1u << 21;	/* 1 GiB */
@@ -79,6 +81,9 @@ int bb_backend_init(struct bb_backend *be, const struct xenbe_env *env, const st
 	if (be->cfg.discard_chunk < 8)
 		be->cfg.discard_chunk = 8;
 	be->pgnt.max = be->cfg.max_persistent_total;
+	/* A mapped file truncated under a copy of ours: that copy fails (mapcopy.c). */
+	if (be->cfg.map_copy && bb_mapcopy_init() < 0)
+		be->cfg.map_copy = false;
 	be->discards_tail = &be->discards;
 	be->root = xasprintf(BB_BACKEND_ROOT_FMT, be->cfg.btype);
 	be->copy_max = be->cfg.max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ?

@@ -28,6 +28,7 @@ struct bb_config {
 	bool direct;			/* try O_DIRECT on the target */
 	bool loop;			/* a file without O_DIRECT: through a loop device, */
 	bool map;			/* or mmap'ed, data by grant copy (before loop); else as is */
+	bool map_copy;			/* as is: mmap'ed, copied by us to/from persistent grants */
 	uint32_t max_devices;		/* devices served at once */
 	uint32_t aio_depth;		/* in flight on the target, all devices together */
 	uint64_t discard_chunk;		/* sectors discarded per turn of the event loop */
@@ -111,8 +112,9 @@ struct bb_dev {
 	bool seen;			/* scan mark */
 	int fd;				/* the target, -1 when closed */
 	int file_fd;			/* behind a loop device: the file itself, small I/O; or -1 */
-	uint8_t *map;			/* a file without O_DIRECT, mmap'ed: never touched here */
+	uint8_t *map;			/* a file without O_DIRECT, mmap'ed (target.c) */
 	uint64_t map_len;
+	bool map_gcopy;			/* --map: its data by grant copy only, no persistent grants */
 	bool is_blkdev;
 	bool direct;
 	bool cpu_copies;		/* !direct and page-cached: no device sees our pages */

@@ -202,15 +202,16 @@ static int map_queue(struct bb_dev *dev, struct bb_queue *q, const char *dir,
  * Persistent grants (each data grant mapped once and kept: Linux's blkfront then copies into
  * a fixed set of granted pages) when we offer them and the frontend says feature-persistent.
  * Taking over a predecessor's rings, the frontend decided on the key that one wrote: a
- * frontend told 0 checks that every grant is unmapped when its request completes. Not for an
- * mmap'ed file (target.c): one grant copy there moves the data, where persistent grants would
- * add the frontend's copy into them (a frontend told 1 by a predecessor copies for nothing).
+ * frontend told 0 checks that every grant is unmapped when its request completes. Not for a
+ * file mmap'ed with --map (target.c): one grant copy there moves the data, where persistent
+ * grants would add the frontend's copy into them (a frontend told 1 by a predecessor copies
+ * for nothing).
  */
 static bool negotiate_persistent(struct bb_dev *dev)
 {
 	uint64_t fe = 0, be = 1;
 
-	if (!dev->be->cfg.max_persistent || dev->map ||
+	if (!dev->be->cfg.max_persistent || (dev->map && dev->map_gcopy) ||
 	    read_uint(dev, dev->fe_path, "feature-persistent", UINT32_MAX, &fe) || !fe)
 		return false;
 	if (dev->reattach &&
@@ -275,7 +276,7 @@ static int connect(struct bb_dev *dev)
 	KV("physical-sector-size", "%u", dev->phys_sector_size);
 	KV("feature-flush-cache", "%u", 1);
 	KV("feature-barrier", "%u", 0);
-	KV("feature-persistent", "%u", cfg->max_persistent && !dev->map ? 1 : 0);
+	KV("feature-persistent", "%u", cfg->max_persistent && !(dev->map && dev->map_gcopy) ? 1 : 0);
 	KV("feature-discard", "%u", dev->lim.discard ? 1 : 0);
 	if (dev->lim.discard) {
 		KV("discard-granularity", "%u",
@@ -295,7 +296,9 @@ static int connect(struct bb_dev *dev)
 	bb_log(dev->be, "d%u/%u: connected, %u queue(s) of %u page(s), %llu sectors%s, %s",
 	       dev->domid, dev->devid, dev->nqueues, 1u << (unsigned int)order,
 	       (unsigned long long)dev->lim.sectors, dev->lim.readonly ? ", read-only" : "",
-	       dev->map ? "grant copy to the mapped file" : !dev->persistent ? "grant copy" :
+	       dev->map ? (dev->persistent ? "persistent grants, copied to the mapped file" :
+			   "grant copy to the mapped file") :
+	       !dev->persistent ? "grant copy" :
 	       bb_dev_zero_copy(dev) ? "persistent grants, zero-copy" : "persistent grants, copied");
 	for (i = 0; i < dev->nqueues; i++)
 		bb_queue_run(&dev->queues[i]);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <public/keel_domctl.h>
 #include "bb.h"
+#include "mapcopy.h"
 
 static uint32_t max_segs(const struct bb_backend *be)
 {
@@ -408,15 +409,39 @@ static void flush_done(struct bb_dev *dev, int16_t status)
 }
 
 /*
- * A read or write of an mmap'ed file (target.c): one grant copy between the guest's segments
- * and the file's pages, done by keel and answered in this pass; a flush with data then joins
- * the next fdatasync. A copy gntdev cannot pin (the file shrank under us) is an error.
+ * With persistent grants (s->pers): the data copied by us between the pinned grants and the
+ * file's pages at @off, with no system call; a SIGBUS (the file shrank under us) fails it.
+ */
+static int copy_mapped(struct bb_slot *s, uint64_t off, bool to_guest)
+{
+	struct bb_dev *dev = s->q->dev;
+	uint32_t i, pos = 0;
+
+	for (i = 0; i < s->req.nr_segs; i++) {
+		const struct bb_seg *g = &s->req.segs[i];
+		uint8_t *p = s->pg[i]->addr + g->offset, *f = dev->map + off + pos;
+
+		if (bb_mapcopy(to_guest ? p : f, to_guest ? f : p, g->len, dev->map,
+			       dev->map_len))
+			return -EFAULT;
+		pos += g->len;
+	}
+	return 0;
+}
+
+/*
+ * A read or write of an mmap'ed file (target.c), answered in this pass: copied by us between
+ * the file's pages and the guest's persistent grants when it has them pinned (s->pers), else
+ * one grant copy between its segments and the file's pages, done by keel; a flush with data
+ * then joins the next fdatasync. A copy that finds the file shrunk under us (gntdev cannot pin
+ * the pages, our copy takes a SIGBUS) is an error.
  */
 static void serve_mapped(struct bb_slot *s)
 {
 	struct bb_dev *dev = s->q->dev;
 	struct bb_req *r = &s->req;
 	uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
+	bool to_guest = r->kind == BB_OP_READ;
 
 	s->q->stat_inline++;
 	if (off + len > dev->map_len) {
@@ -424,19 +449,19 @@ static void serve_mapped(struct bb_slot *s)
 		return;
 	}
 	/*
-	 * gntdev pins a write's pages for writing, and Linux faults those in one page at a time
-	 * where a read fault maps up to 16 of the file's cached pages (fault-around): a large
-	 * write populates its range for reading first (tmpfs pages, which need no write
-	 * notification, are then mapped writable too). Once the pages are mapped this costs one
-	 * system call; a failure is the copy's to report.
+	 * A write's pages are faulted in (by gntdev's pin, or our copy) one page at a time where
+	 * a read fault maps up to 16 of the file's cached pages (fault-around): a large write
+	 * populates its range for reading first (tmpfs pages, which need no write notification,
+	 * are then mapped writable too). Once the pages are mapped this costs one system call; a
+	 * failure is the copy's to report.
 	 */
-	if (r->kind != BB_OP_READ && len > BB_SMALL_IO) {
+	if (!to_guest && len > BB_SMALL_IO) {
 		uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
 
 		dev->be->aio.syscalls++;
 		madvise(dev->map + start, off + len - start, MADV_POPULATE_READ);
 	}
-	if (copy_data(s, dev->map + off, r->kind == BB_OP_READ)) {
+	if (s->pers ? copy_mapped(s, off, to_guest) : copy_data(s, dev->map + off, to_guest)) {
 		finish(s, BLKIF_RSP_ERROR);
 		return;
 	}
@@ -473,6 +498,7 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 	}
 	s->pers = s->zc = false;
 	if (r->nr_segs && dev->map) {
+		s->pers = dev->persistent && pin(s);
 		serve_mapped(s);
 		return;
 	}

@@ -32,7 +32,7 @@ static void usage(void)
 		"usage: keel-blkback [--foreground] [--log FILE] [--xenstore SOCKET]\n"
 		"         [--type NAME] [--max-ring-order N] [--max-queues N]\n"
 		"         [--max-indirect N] [--pool N] [--sector-size 512|4096] [--no-direct]\n"
-		"         [--max-persistent N] [--no-zero-copy] [--loop | --map]\n"
+		"         [--max-persistent N] [--no-zero-copy] [--loop | --map | --no-map-copy]\n"
 		"         [--no-yield]\n");
 	exit(2);
 }
@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 		{ "no-zero-copy", no_argument, NULL, 'Z' },
 		{ "loop", no_argument, NULL, 'L' },
 		{ "map", no_argument, NULL, 'M' },
+		{ "no-map-copy", no_argument, NULL, 'C' },
 		{ "no-yield", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 		case 'D': cfg.direct = false; break;
 		case 'L': cfg.loop = true; break;
 		case 'M': cfg.map = true; break;
+		case 'C': cfg.map_copy = false; break;
 		case 'P': cfg.max_persistent = num_arg(optarg, 4096); break;
 		case 'Z': zero_copy = false; break;
 		case 'Y': yield = false; break;

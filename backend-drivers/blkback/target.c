@@ -63,14 +63,15 @@ static int loop_open(int file, bool writable)
 }
 
 /*
- * A file served without O_DIRECT (dom0's tmpfs refuses it) is served as it is: persistent
- * grants, read and written straight into them (io.c). With --map it is mapped shared instead:
- * reads and writes are then one grant copy each between the guest's grants and the file's
- * page cache, done by keel, with no copy through this process and none in the guest (no
- * persistent grants are offered for it); the better choice only where a CPU's byte copy costs
- * far more than keel's (docs/block.md). The daemon never touches the mapping itself: gntdev
- * pins its pages for each copy, so a file truncated under us fails that copy (-EFAULT), never
- * with SIGBUS here. If mmap fails the file is served as it is; --loop gives it a loop device.
+ * A file served without O_DIRECT (dom0's tmpfs refuses it) on a local filesystem is mapped
+ * shared, and the data of each read or write is copied once, with no system call, between
+ * the file's pages and the guest's persistent grants (io.c; a frontend without them gets one
+ * grant copy between its grants and the file's pages, done by keel). A file truncated under
+ * us makes such a copy fail (-EFAULT) and the request with it: gntdev pins the pages of a
+ * grant copy, and our own copies catch the SIGBUS (mapcopy.c). With --map no persistent
+ * grants are offered: every request is one grant copy, and the guest copies nothing either
+ * (docs/block.md). With --no-map-copy, or when mmap fails, the file is served as it is, with
+ * preadv and pwritev straight into the persistent grants; --loop gives it a loop device.
  */
 /*
  * Reading a hole through a shared mapping allocates a page where pread() does not: a
@@ -201,8 +202,9 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		/* A loop device's own page cache and the file's would not agree: one path only. */
 		close_file(dev);
 		dev->inline_io = true;
-		if (!dev->is_blkdev && dev->be->cfg.map && bytes &&
-		    (writable || !is_sparse(&st)))
+		dev->map_gcopy = dev->be->cfg.map;
+		if (!dev->is_blkdev && bytes && (writable || !is_sparse(&st)) &&
+		    (dev->be->cfg.map || (dev->be->cfg.map_copy && dev->cpu_copies)))
 			map_file(dev, fd, bytes, writable);
 	}
 	dev->fd = fd;

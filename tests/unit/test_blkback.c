@@ -511,6 +511,7 @@ static void test_small_io_to_file(void **state)
 
 	bb_config_defaults(&cfg);
 	cfg.direct = false;
+	cfg.map_copy = false;		/* served as it is, through its descriptors */
 	t = t_new(&cfg);
 	fe = t_disk(t, 0, 1, "w", 0, 1);
 	dev = t->be.devs;
@@ -2484,6 +2485,90 @@ static void test_mapped_file(void **state)
 }
 
 /*
+ * A file without O_DIRECT by default: mapped, and with persistent grants its data copied by
+ * the daemon between the grants and the file's pages, no grant copy and no system call per
+ * request; a frontend's grant that does not map is still answered (grant copy finds it bad).
+ * A file truncated under the device: a copy beyond its new end takes a SIGBUS, caught, and
+ * the request gets an error; the daemon goes on.
+ */
+static void test_map_copy(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	blkif_request_t q = rw(BLKIF_OP_READ, 0, 1, 0, 7);
+	uint8_t *data, img[4096];
+	unsigned int i, copies;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	dev = t->be.devs;
+	assert_non_null(dev->map);
+	assert_false(dev->map_gcopy);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "1");
+	assert_true(dev->persistent);
+	copies = t->f.copies;
+	/* Two segments of sectors 2..5 at 99: the file's pages are not the segments'. */
+	for (i = 0; i < 2; i++)
+		memset((uint8_t *)fake_page(&t->f, fe->data_page + i) + 1024, 0x70 + i, 2048);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 99, 2, 2, 5), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 99 * 512, img, 4096), 4096);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(img[i], 0x70 + i / 2048);
+	assert_int_equal(read_image(t->img[0], 107 * 512, img, 1), 1);
+	assert_int_equal(img[0], pattern(107, 0));
+	memset(fake_page(&t->f, fe->data_page), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 9, 1, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(data[i], pattern(9 + i / 512, i % 512));
+	/* A write larger than BB_SMALL_IO, read back; a flush with data. */
+	for (i = 0; i < 5; i++)
+		memset(fake_page(&t->f, fe->data_page + i), 0x60 + i, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	memset(fake_page(&t->f, fe->data_page + 2), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 301, 5, 0, 7), BLKIF_RSP_OKAY);
+	data = fake_page(&t->f, fe->data_page + 2);
+	assert_int_equal(data[0], 0x62);
+	assert_int_equal(data[4095], 0x62);
+	memset(fake_page(&t->f, fe->data_page), 0x5b, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 200, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(read_image(t->img[0], 200 * 512, img, 4096), 4096);
+	assert_int_equal(img[4095], 0x5b);
+	assert_int_equal(dev->stat_fsyncs, 1);
+	/* No grant copy, every request inline, no buffer; the grants mapped once. */
+	assert_int_equal(t->f.copies, copies);
+	assert_int_equal(dev->queues[0].stat_inline, 5);
+	assert_int_equal(dev->queues[0].stat_allocs, 0);
+	assert_true(dev->queues[0].pgnt.stat_hits > 0);
+	/* A grant that does not map: grant copy, which fails it. */
+	q.seg[0].gref = 1999;
+	fe_push(fe, 0, &q);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
+	/* The file cut to half its size under us: beyond its end, errors; before, data. */
+	assert_int_equal(truncate(t->img[0], IMG_SECTORS * 512 / 2), 0);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, IMG_SECTORS - 8, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, IMG_SECTORS - 8, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 9, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[0], pattern(9, 0));
+	assert_int_equal(dev->stat_errors, 3);
+	t_free(t);		/* unmapped and closed: open_fds back to 0 */
+
+	/* --no-map-copy: not mapped, served with preadv and pwritev into the grants. */
+	cfg.map_copy = false;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	assert_null(t->be.devs->map);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 9, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[4095], pattern(16, 511));
+	t_free(t);
+}
+
+/*
  * The yield after a notification (bb_backend.yield): a guest that answers each response with
  * its next request during the yield has it taken in the same ring pass, and sends no event
  * for it; once it stops, the ring's event is armed again. A guest that always answers is
@@ -2740,6 +2825,7 @@ int main(void)
 		cmocka_unit_test(test_persistent_flood),
 		cmocka_unit_test(test_persistent_restart),
 		cmocka_unit_test(test_mapped_file),
+		cmocka_unit_test(test_map_copy),
 		cmocka_unit_test(test_yield_to_guest),
 		cmocka_unit_test(test_yield_rsp_prod_rewind),
 	};
