@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 #include "aio.h"
 #include "pgnt.h"
+#include "populated.h"
 #include "xenbe_env.h"
 #include "xenbe_parse.h"
 #include "req.h"
@@ -115,6 +116,7 @@ struct bb_dev {
 	uint8_t *map;			/* a file without O_DIRECT, mmap'ed (target.c) */
 	uint64_t map_len;
 	bool map_gcopy;			/* --map: its data by grant copy only, no persistent grants */
+	struct bb_populated pop;	/* else its pages with data (leaves NULL: not tracked) */
 	bool is_blkdev;
 	bool direct;
 	bool cpu_copies;		/* !direct and page-cached: no device sees our pages */

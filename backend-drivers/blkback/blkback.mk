@@ -9,8 +9,8 @@ BLKBACK_INCLUDES := -D_GNU_SOURCE -I$(BLKBACK_DIR) $(XENBE_INCLUDES)
 BLKBACK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	$(BLKBACK_INCLUDES)
 # What the host unit tests and the fuzzer link: the backend without main() and the devices.
-BLKBACK_CORE_SRCS := $(addprefix $(BLKBACK_DIR)/,aio.c backend.c dev.c io.c mapcopy.c pgnt.c req.c \
-	ring.c target.c) $(XENBE_CORE_SRCS)
+BLKBACK_CORE_SRCS := $(addprefix $(BLKBACK_DIR)/,aio.c backend.c dev.c io.c mapcopy.c pgnt.c populated.c \
+	req.c ring.c target.c) $(XENBE_CORE_SRCS)
 
 .PHONY: blkback
 blkback: $(BLKBACK)

@@ -276,7 +276,12 @@ static int connect(struct bb_dev *dev)
 	KV("physical-sector-size", "%u", dev->phys_sector_size);
 	KV("feature-flush-cache", "%u", 1);
 	KV("feature-barrier", "%u", 0);
-	KV("feature-persistent", "%u", cfg->max_persistent && !(dev->map && dev->map_gcopy) ? 1 : 0);
+	/*
+	 * Taking over, what the frontend read stays: the predecessor's value when it said 0 (we
+	 * then use none), else what we use; a successor must not read 1 that the frontend never did.
+	 */
+	KV("feature-persistent", "%u", dev->reattach ? dev->persistent :
+	   cfg->max_persistent && !(dev->map && dev->map_gcopy) ? 1 : 0);
 	KV("feature-discard", "%u", dev->lim.discard ? 1 : 0);
 	if (dev->lim.discard) {
 		KV("discard-granularity", "%u",

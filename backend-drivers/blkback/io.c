@@ -465,6 +465,8 @@ static void serve_mapped(struct bb_slot *s)
 		finish(s, BLKIF_RSP_ERROR);
 		return;
 	}
+	if (!to_guest && dev->pop.leaves)
+		bb_populated_mark(&dev->pop, off, len);
 	if (r->kind == BB_OP_FLUSH) {
 		flush_join(s);
 		return;
@@ -498,11 +500,24 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 	}
 	s->pers = s->zc = false;
 	if (r->nr_segs && dev->map) {
+		uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
+
 		s->pers = dev->persistent && pin(s);
-		serve_mapped(s);
-		return;
-	}
-	if (r->nr_segs && dev->persistent && pin(s)) {
+		/*
+		 * Through the mapping, but for reads of pages that may be holes (faulting them in
+		 * would allocate them) and large writes with persistent grants: pwritev from the
+		 * grants, as the kernel's write path allocates a sparse file's new pages for less
+		 * than faults on the mapping do (make bench: 12 % on a first sequential write),
+		 * and one call for up to 32 pages costs little. Those go on below.
+		 */
+		if (r->kind == BB_OP_READ ? !dev->pop.leaves || bb_populated_all(&dev->pop, off, len) :
+		    !s->pers || len <= BB_SMALL_IO) {
+			serve_mapped(s);
+			return;
+		}
+		if (s->pers)
+			s->zc = zero_copy(s);
+	} else if (r->nr_segs && dev->persistent && pin(s)) {
 		s->pers = true;
 		s->zc = zero_copy(s);
 	}
@@ -631,6 +646,8 @@ static void complete(struct bb_slot *s, int64_t res)
 		break;
 	case IOCB_CMD_PWRITE:
 	case IOCB_CMD_PWRITEV:
+		if (res == (int64_t)len && dev->pop.leaves)
+			bb_populated_mark(&dev->pop, r->sector << BB_SECTOR_SHIFT, len);
 		if (res != (int64_t)len) {
 			status = BLKIF_RSP_ERROR;
 		} else if (s->flush_next) {

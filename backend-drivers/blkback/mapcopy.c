@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include "mapcopy.h"
@@ -19,10 +20,16 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 	(void)sig;
 	(void)uc;
-	if (guard && a >= guard_lo && a < guard_hi)
+	/*
+	 * A fault (si_code > 0, si_addr meaningful) in the mapping a copy of ours guards; an
+	 * action-optional machine check (BUS_MCEERR_AO) is no fault of the copy's.
+	 */
+	if (si->si_code > 0 && si->si_code != BUS_MCEERR_AO && guard && a >= guard_lo &&
+	    a < guard_hi)
 		siglongjmp(*guard, 1);
-	/* Not ours: the default action, when the access is made again on return. */
+	/* Not ours (another fault, kill -BUS, raise): the default action, now. */
 	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
 }
 
 int bb_mapcopy_init(void)
@@ -50,7 +57,9 @@ int bb_mapcopy(void *dst, const void *src, size_t len, const void *map, size_t m
 	guard_lo = map;
 	guard_hi = (const uint8_t *)map + map_len;
 	guard = &env;
+	atomic_signal_fence(memory_order_seq_cst);	/* armed before the copy, disarmed after */
 	memcpy(dst, src, len);
+	atomic_signal_fence(memory_order_seq_cst);
 	guard = NULL;
 	return 0;
 }

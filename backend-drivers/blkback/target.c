@@ -74,9 +74,11 @@ static int loop_open(int file, bool writable)
  * preadv and pwritev straight into the persistent grants; --loop gives it a loop device.
  */
 /*
- * Reading a hole through a shared mapping allocates a page where pread() does not: a
- * read-only sparse image on tmpfs would grow to its whole size in dom0's memory as the
- * guest reads it, which its writes never could. Such an image is served as it is.
+ * Reading a hole through a shared mapping allocates a page where pread() does not (and on a
+ * full tmpfs fails): a guest reading what it never wrote would fill dom0's memory up to its
+ * disk's size. The daemon's own copies read only pages known to hold data (populated.c), the
+ * others by preadv; with --map, whose grant copies cannot tell, a read-only sparse image
+ * (which the guest's writes could never grow) is served as it is.
  */
 static bool is_sparse(const struct stat *st)
 {
@@ -117,6 +119,11 @@ static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 	m = mmap(NULL, (size_t)bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return;
+	/* Copied by us: which pages hold data, so that reads never fault holes in. */
+	if (!dev->map_gcopy && bb_populated_init(&dev->pop, fd, bytes) < 0) {
+		munmap(m, (size_t)bytes);
+		return;
+	}
 	dev->map = m;
 	dev->map_len = bytes;
 }
@@ -203,8 +210,9 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		close_file(dev);
 		dev->inline_io = true;
 		dev->map_gcopy = dev->be->cfg.map;
-		if (!dev->is_blkdev && bytes && (writable || !is_sparse(&st)) &&
-		    (dev->be->cfg.map || (dev->be->cfg.map_copy && dev->cpu_copies)))
+		if (!dev->is_blkdev && bytes &&
+		    (dev->be->cfg.map ? writable || !is_sparse(&st) :
+					dev->be->cfg.map_copy && dev->cpu_copies))
 			map_file(dev, fd, bytes, writable);
 	}
 	dev->fd = fd;
@@ -232,6 +240,7 @@ void bb_target_close(struct bb_dev *dev)
 		munmap(dev->map, (size_t)dev->map_len);
 		dev->map = NULL;
 	}
+	bb_populated_fini(&dev->pop);
 	if (dev->fd < 0)
 		return;
 	close(dev->fd);
@@ -253,5 +262,7 @@ int bb_target_discard(struct bb_dev *dev, uint64_t sector, uint64_t nr_sectors)
 	if (fallocate(dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
 		      (off_t)len) < 0)
 		return -errno;
+	if (dev->pop.leaves)
+		bb_populated_clear(&dev->pop, off, len);
 	return 0;
 }

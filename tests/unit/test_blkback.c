@@ -2,13 +2,19 @@
  * and the hostile-frontend checklist of split-drivers.md 7.2, one case at a time. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "host.h"
 #include "bb_fake.h"
+#include "mapcopy.h"
 #include <public/keel_domctl.h>
 
 #define IMG_SECTORS	8192	/* 4 MiB */
@@ -2503,11 +2509,13 @@ static void test_map_copy(void **state)
 
 	bb_config_defaults(&cfg);
 	cfg.direct = false;
+	cfg.zero_copy_buffered = true;	/* as the daemon: its large writes by pwritev */
 	t = t_new(&cfg);
 	fe = t_disk_pers(t, 0, 1, 0);
 	dev = t->be.devs;
 	assert_non_null(dev->map);
 	assert_false(dev->map_gcopy);
+	assert_true(bb_populated_all(&dev->pop, 0, IMG_SECTORS * 512));	/* all written */
 	assert_string_equal(be_key(t, fe, "feature-persistent"), "1");
 	assert_true(dev->persistent);
 	copies = t->f.copies;
@@ -2565,6 +2573,282 @@ static void test_map_copy(void **state)
 	assert_null(t->be.devs->map);
 	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 9, 1, 0, 7), BLKIF_RSP_OKAY);
 	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[4095], pattern(16, 511));
+	t_free(t);
+}
+
+/*
+ * The populated-pages map alone: marks and clears across words and 128 MiB leaves, partial
+ * pages (a write marks every page it touches, a punch clears only whole ones), the end of the
+ * file, and leaves allocated only where something was marked.
+ */
+static void test_populated_bits(void **state)
+{
+	struct bb_populated p;
+	char path[] = "/tmp/bbpop.XXXXXX";
+	uint64_t leaf = 32768ull * 4096, i, n;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 3 * leaf + 4096 + 100), 0);	/* sparse, 4 leaves */
+	assert_int_equal(pwrite(fd, "x", 1, leaf + 5), 1);		/* one page of data */
+	assert_int_equal(bb_populated_init(&p, fd, 3 * leaf + 4096 + 100), 0);
+	assert_int_equal(p.pages, 3 * 32768 + 2);
+	assert_int_equal(p.nleaves, 4);
+	for (n = 0, i = 0; i < p.nleaves; i++)
+		n += p.leaves[i] != NULL;
+	assert_int_equal(n, 1);
+	assert_true(bb_populated_all(&p, leaf, 4096));
+	assert_false(bb_populated_all(&p, leaf, 4097));
+	assert_false(bb_populated_all(&p, 0, 1));
+	assert_true(bb_populated_all(&p, 12345, 0));
+	/* A write across a leaf boundary, unaligned: every page it touches. */
+	assert_true(bb_populated_mark(&p, 2 * leaf - 100 * 4096 - 1, 200 * 4096));
+	assert_true(bb_populated_all(&p, 2 * leaf - 101 * 4096, 201 * 4096));
+	assert_false(bb_populated_all(&p, 2 * leaf - 102 * 4096, 4096));
+	assert_false(bb_populated_all(&p, 2 * leaf + 100 * 4096, 4096));
+	/* A punch clears whole pages only. */
+	bb_populated_clear(&p, 2 * leaf - 4096 - 1, 2 * 4096 + 2);
+	assert_true(bb_populated_all(&p, 2 * leaf - 2 * 4096, 4096));	/* partly punched */
+	assert_false(bb_populated_all(&p, 2 * leaf - 4096, 4096));
+	assert_false(bb_populated_all(&p, 2 * leaf, 4096));
+	assert_true(bb_populated_all(&p, 2 * leaf + 4096, 4096));	/* partly punched */
+	/* The last, partial page; nothing beyond the end. */
+	assert_true(bb_populated_mark(&p, 3 * leaf + 4096, 100));
+	assert_true(bb_populated_all(&p, 3 * leaf + 4096, 100));
+	assert_false(bb_populated_all(&p, 3 * leaf + 4096, 5000));
+	assert_true(bb_populated_mark(&p, 4 * leaf, 4096));		/* ignored */
+	/* Whole words of 64 pages at once, set and cleared. */
+	assert_true(bb_populated_mark(&p, 0, 128 * 4096 + 4096));
+	assert_true(bb_populated_all(&p, 0, 129 * 4096));
+	bb_populated_clear(&p, 64 * 4096, 64 * 4096);
+	assert_true(bb_populated_all(&p, 0, 64 * 4096));
+	assert_false(bb_populated_all(&p, 64 * 4096, 4096));
+	assert_false(bb_populated_all(&p, 127 * 4096, 4096));
+	assert_true(bb_populated_all(&p, 128 * 4096, 4096));
+	bb_populated_fini(&p);
+	assert_null(p.leaves);
+	/* A file without holes: all of it. */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(pwrite(fd, path, 16, i * 4096), 16);
+	assert_int_equal(bb_populated_init(&p, fd, 64 * 4096), 0);
+	assert_true(bb_populated_all(&p, 0, 64 * 4096));
+	bb_populated_fini(&p);
+	close(fd);
+	unlink(path);
+}
+
+/* A sparse writable image of IMG_SECTORS sectors (nothing written) at @path. */
+static void make_sparse(const char *path)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, IMG_SECTORS * 512), 0);
+	close(fd);
+}
+
+static long long blocks_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (long long)st.st_blocks;
+}
+
+/*
+ * A sparse image copied through its mapping: reading what the guest never wrote allocates
+ * nothing (a read fault on a tmpfs hole would: such reads go by preadv), on a full tmpfs too
+ * (where that fault would fail the read); what it wrote is read through the mapping, and a
+ * discard makes its pages holes again (attacker review of 6260994). The tmpfs parts need
+ * /dev/shm (and root, to mount a full one); skipped without.
+ */
+static void test_map_copy_sparse(void **state)
+{
+	char dir[64] = "/dev/shm/bbtest.XXXXXX", mnt[64] = "/tmp/bbmnt.XXXXXX", path[160];
+	static uint8_t junk[65536];
+	struct bb_config cfg;
+	struct statfs fs;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	long long before;
+	int fd;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.zero_copy_buffered = true;
+	if (!mkdtemp(dir))
+		skip();
+	if (statfs(dir, &fs) < 0 || (unsigned long)fs.f_type != TMPFS_MAGIC) {
+		rmdir(dir);
+		skip();
+	}
+	t = t_new(&cfg);
+	snprintf(t->img[0], sizeof(t->img[0]), "%s/sparse.img", dir);
+	make_sparse(t->img[0]);
+	fe = t_disk_pers(t, 0, 1, 0);
+	dev = t->be.devs;
+	assert_non_null(dev->map);
+	assert_false(bb_populated_all(&dev->pop, 0, 4096));
+	before = blocks_of(t->img[0]);
+	memset(fake_page(&t->f, fe->data_page), 0x11, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 11, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 4096, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[100], 0);
+	assert_int_equal(blocks_of(t->img[0]), before);		/* nothing allocated */
+	/* Written (small: through the mapping; large: pwritev): marked, read back. */
+	memset(fake_page(&t->f, fe->data_page), 0x22, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 64, 1, 0, 7), BLKIF_RSP_OKAY);
+	for (fd = 0; fd < 5; fd++)
+		memset(fake_page(&t->f, fe->data_page + fd), 0x30 + fd, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 128, 5, 0, 7), BLKIF_RSP_OKAY);
+	assert_true(bb_populated_all(&dev->pop, 64 * 512, 4096));
+	assert_true(bb_populated_all(&dev->pop, 128 * 512, 5 * 4096));
+	assert_false(bb_populated_all(&dev->pop, 64 * 512, 5 * 4096));
+	memset(fake_page(&t->f, fe->data_page + 4), 0, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 128, 5, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page + 4))[4095], 0x34);
+	/* A discard of whole pages: holes again. */
+	{
+		blkif_request_t q;
+		struct blkif_request_discard *d = (void *)&q;
+
+		memset(&q, 0, sizeof(q));
+		d->operation = BLKIF_OP_DISCARD;
+		d->sector_number = 128;
+		d->nr_sectors = 16;
+		d->id = 5;
+		fe_push(fe, 0, &q);
+		assert_int_equal(fe_wait(fe, 0, 1), 1);
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	}
+	assert_false(bb_populated_all(&dev->pop, 128 * 512, 4096));
+	assert_false(bb_populated_all(&dev->pop, 136 * 512, 4096));
+	assert_true(bb_populated_all(&dev->pop, 144 * 512, 3 * 4096));
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 128, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[0], 0);
+	unlink(t->img[0]);
+	t_free(t);
+	rmdir(dir);
+
+	/* A full tmpfs: a hole still reads as zeros. */
+	if (!mkdtemp(mnt))
+		return;
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0) {
+		rmdir(mnt);
+		return;
+	}
+	t = t_new(&cfg);
+	snprintf(t->img[0], sizeof(t->img[0]), "%s/sparse.img", mnt);
+	make_sparse(t->img[0]);
+	snprintf(path, sizeof(path), "%s/fill", mnt);
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, junk, sizeof(junk)) > 0)
+		;
+	close(fd);
+	fe = t_disk_pers(t, 0, 1, 0);
+	assert_non_null(t->be.devs->map);
+	memset(fake_page(&t->f, fe->data_page), 0x11, 4096);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 2048, 1, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(((uint8_t *)fake_page(&t->f, fe->data_page))[0], 0);
+	unlink(path);
+	unlink(t->img[0]);
+	t_free(t);
+	umount(mnt);
+	rmdir(mnt);
+}
+
+/*
+ * A SIGBUS that is no fault of a guarded copy (kill -BUS, raise, an action-optional machine
+ * check) stays fatal after bb_mapcopy_init (attacker review of 6260994: it was swallowed and
+ * the handler disarmed).
+ */
+static void test_mapcopy_foreign_sigbus(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (bb_mapcopy_init() < 0)
+			_exit(2);
+		raise(SIGBUS);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+}
+
+/*
+ * feature-persistent across restarts: a predecessor with --map told the frontend 0; the next
+ * instance keeps persistent grants off and leaves the key at 0, so the one after does too
+ * (attacker review of 6260994: it wrote 1 over it, and the third kept a frontend's grants
+ * mapped that was told 0).
+ */
+static void test_persistent_key_restart(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.map = true;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "0");
+	t->cfg.map = false;
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_false(t->be.devs->persistent);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "0");
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	restart(t);
+	assert_int_equal(be_state(fe), 4);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_false(t->be.devs->persistent);
+	assert_int_equal(t->f.maps, 1);		/* only the ring */
+	t_free(t);
+}
+
+/* A read-only image mapped (PROT_READ) and copied by us: every kind of write refused. */
+static void test_map_copy_readonly(void **state)
+{
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	union { blkif_request_t r; struct blkif_request_indirect i; } u;
+	struct blkif_request_indirect *ind = &u.i;
+	char path[160];
+
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	t = t_new(&cfg);
+	fe = &t->fe[0];
+	fe_create(fe, &t->f, 1, 51712, t->img[0], "r");
+	fake_pump(&t->f);
+	snprintf(path, sizeof(path), "%s/feature-persistent", fe->fe_path);
+	fake_xs_write(&t->f, path, "1");
+	fe_connect(fe, 0, 1);
+	fe_set_state(fe, 4);
+	assert_non_null(t->be.devs->map);
+	assert_true(t->be.devs->persistent);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 8, 2, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, 8, 2, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 8, 1, 0, 7), BLKIF_RSP_ERROR);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0), BLKIF_RSP_ERROR);
+	memset(&u, 0, sizeof(u));
+	ind->operation = BLKIF_OP_INDIRECT;
+	ind->indirect_op = BLKIF_OP_WRITE;
+	ind->nr_segments = 16;
+	ind->id = 77;
+	ind->indirect_grefs[0] = fe->data_gref[0];
+	fe_push(fe, 0, &u.r);
+	assert_int_equal(fe_wait(fe, 0, 1), 1);
+	assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_ERROR);
 	t_free(t);
 }
 
@@ -2826,6 +3110,11 @@ int main(void)
 		cmocka_unit_test(test_persistent_restart),
 		cmocka_unit_test(test_mapped_file),
 		cmocka_unit_test(test_map_copy),
+		cmocka_unit_test(test_populated_bits),
+		cmocka_unit_test(test_map_copy_sparse),
+		cmocka_unit_test(test_map_copy_readonly),
+		cmocka_unit_test(test_mapcopy_foreign_sigbus),
+		cmocka_unit_test(test_persistent_key_restart),
 		cmocka_unit_test(test_yield_to_guest),
 		cmocka_unit_test(test_yield_rsp_prod_rewind),
 	};
