@@ -629,6 +629,20 @@ void bb_io_flush_retry(struct bb_backend *be)
 	}
 }
 
+/*
+ * A write of a mapped file that went by pwritev: its pages hold data now, mapped into our page
+ * tables (writable: they exist, nothing is allocated) so that our copies of them take no
+ * fault later, as after a copy of our own.
+ */
+static void written_past_map(struct bb_dev *dev, uint64_t off, uint64_t len)
+{
+	uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
+
+	bb_populated_mark(&dev->pop, off, len);
+	dev->be->aio.syscalls++;
+	(void)madvise(dev->map + start, off + len - start, MADV_POPULATE_WRITE);
+}
+
 /* Ends @s's I/O (answers, or goes on with a flush); the caller then runs after(). */
 static void complete(struct bb_slot *s, int64_t res)
 {
@@ -647,7 +661,7 @@ static void complete(struct bb_slot *s, int64_t res)
 	case IOCB_CMD_PWRITE:
 	case IOCB_CMD_PWRITEV:
 		if (res == (int64_t)len && dev->pop.leaves)
-			bb_populated_mark(&dev->pop, r->sector << BB_SECTOR_SHIFT, len);
+			written_past_map(dev, r->sector << BB_SECTOR_SHIFT, len);
 		if (res != (int64_t)len) {
 			status = BLKIF_RSP_ERROR;
 		} else if (s->flush_next) {

@@ -90,6 +90,13 @@ void bb_populated_fini(struct bb_populated *p)
 	p->nleaves = p->pages = 0;
 }
 
+static bool marked(const struct bb_populated *p, uint64_t pg)
+{
+	const uint64_t *w = p->leaves[pg / LEAF_PAGES];
+
+	return w && (w[pg % LEAF_PAGES / 64] >> (pg % 64) & 1);
+}
+
 bool bb_populated_all(const struct bb_populated *p, uint64_t off, uint64_t len)
 {
 	uint64_t pg, last;
@@ -99,12 +106,9 @@ bool bb_populated_all(const struct bb_populated *p, uint64_t off, uint64_t len)
 	last = (off + len - 1) >> PAGE_SHIFT;
 	if (last >= p->pages)
 		return false;
-	for (pg = off >> PAGE_SHIFT; pg <= last; pg++) {
-		const uint64_t *w = p->leaves[pg / LEAF_PAGES];
-
-		if (!w || !(w[pg % LEAF_PAGES / 64] >> (pg % 64) & 1))
+	for (pg = off >> PAGE_SHIFT; pg <= last; pg++)
+		if (!marked(p, pg))
 			return false;
-	}
 	return true;
 }
 
@@ -118,6 +122,32 @@ bool bb_populated_mark(struct bb_populated *p, uint64_t off, uint64_t len)
 	if (last >= p->pages)
 		last = p->pages - 1;
 	return set_range(p, off >> PAGE_SHIFT, last, true);
+}
+
+void bb_populated_each(const struct bb_populated *p,
+		       void (*fn)(void *arg, uint64_t off, uint64_t len), void *arg)
+{
+	uint64_t pg = 0, start;
+
+	while (pg < p->pages) {
+		const uint64_t *w = p->leaves[pg / LEAF_PAGES];
+
+		if (!w) {			/* a leaf of holes */
+			pg = (pg / LEAF_PAGES + 1) * LEAF_PAGES;
+			continue;
+		}
+		if (pg % 64 == 0 && !w[pg % LEAF_PAGES / 64]) {
+			pg += 64;		/* a word of holes */
+			continue;
+		}
+		if (!marked(p, pg)) {
+			pg++;
+			continue;
+		}
+		for (start = pg; pg < p->pages && marked(p, pg); pg++)
+			;
+		fn(arg, start << PAGE_SHIFT, (pg - start) << PAGE_SHIFT);
+	}
 }
 
 void bb_populated_clear(struct bb_populated *p, uint64_t off, uint64_t len)

@@ -29,5 +29,8 @@ bool bb_populated_all(const struct bb_populated *p, uint64_t off, uint64_t len);
 bool bb_populated_mark(struct bb_populated *p, uint64_t off, uint64_t len);
 /* The whole pages inside [@off, @off + @len) are holes now (punched). */
 void bb_populated_clear(struct bb_populated *p, uint64_t off, uint64_t len);
+/* Calls @fn for each run of pages holding data, in order: its byte offset and length. */
+void bb_populated_each(const struct bb_populated *p,
+		       void (*fn)(void *arg, uint64_t off, uint64_t len), void *arg);
 
 #endif

@@ -112,6 +112,22 @@ static bool cpu_copies_only(int fd, const struct stat *st)
 	}
 }
 
+/*
+ * A run of the file's data: mapped into our page tables now (no allocation: the pages exist),
+ * writable when the disk is, so that the copies of the first pass over it take no faults.
+ */
+struct populate_arg {
+	uint8_t *map;
+	int advice;
+};
+
+static void populate_run(void *arg, uint64_t off, uint64_t len)
+{
+	struct populate_arg *a = arg;
+
+	(void)madvise(a->map + off, len, a->advice);
+}
+
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 {
 	void *m;
@@ -126,6 +142,11 @@ static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 	}
 	dev->map = m;
 	dev->map_len = bytes;
+	if (!dev->map_gcopy) {
+		struct populate_arg a = { m, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ };
+
+		bb_populated_each(&dev->pop, populate_run, &a);
+	}
 }
 
 static void close_file(struct bb_dev *dev)

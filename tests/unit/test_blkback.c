@@ -2576,6 +2576,17 @@ static void test_map_copy(void **state)
 	t_free(t);
 }
 
+static uint64_t runs[8][2];
+static unsigned int nruns;
+
+static void collect_run(void *arg, uint64_t off, uint64_t len)
+{
+	(void)arg;
+	assert_true(nruns < 8);
+	runs[nruns][0] = off;
+	runs[nruns++][1] = len;
+}
+
 /*
  * The populated-pages map alone: marks and clears across words and 128 MiB leaves, partial
  * pages (a write marks every page it touches, a punch clears only whole ones), the end of the
@@ -2625,6 +2636,22 @@ static void test_populated_bits(void **state)
 	assert_false(bb_populated_all(&p, 64 * 4096, 4096));
 	assert_false(bb_populated_all(&p, 127 * 4096, 4096));
 	assert_true(bb_populated_all(&p, 128 * 4096, 4096));
+	/* Its runs of data, in order (what the daemon maps into its page tables at open). */
+	nruns = 0;
+	bb_populated_each(&p, collect_run, NULL);
+	assert_int_equal(nruns, 6);
+	assert_int_equal(runs[0][0], 0);
+	assert_int_equal(runs[0][1], 64 * 4096);
+	assert_int_equal(runs[1][0], 128 * 4096);
+	assert_int_equal(runs[1][1], 4096);
+	assert_int_equal(runs[2][0], leaf);
+	assert_int_equal(runs[2][1], 4096);
+	assert_int_equal(runs[3][0], 2 * leaf - 101 * 4096);
+	assert_int_equal(runs[3][1], 100 * 4096);		/* up to the punched page */
+	assert_int_equal(runs[4][0], 2 * leaf + 4096);
+	assert_int_equal(runs[4][1], 99 * 4096);
+	assert_int_equal(runs[5][0], 3 * leaf + 4096);
+	assert_int_equal(runs[5][1], 4096);
 	bb_populated_fini(&p);
 	assert_null(p.leaves);
 	/* A file without holes: all of it. */
