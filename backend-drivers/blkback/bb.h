@@ -130,6 +130,7 @@ struct bb_dev {
 	bool flush_waiting;		/* flush_cur not submitted yet: the AIO context was full */
 	unsigned int nr_inflight;	/* requests in slots, all queues: at most bb_dev_share() */
 	bool persistent;		/* feature-persistent negotiated: grants mapped once */
+	bool persistent_told;		/* taking over: the feature-persistent the frontend read */
 	bool completed;			/* in bb_io_complete's batch: its rings to run */
 	uint64_t stat_requests, stat_errors, stat_fsyncs;
 };

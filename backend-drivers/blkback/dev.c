@@ -209,15 +209,15 @@ static int map_queue(struct bb_dev *dev, struct bb_queue *q, const char *dir,
  */
 static bool negotiate_persistent(struct bb_dev *dev)
 {
-	uint64_t fe = 0, be = 1;
+	uint64_t fe = 0, be = 0;
 
+	if (dev->reattach)
+		dev->persistent_told =
+			!read_uint(dev, dev->be_path, "feature-persistent", UINT32_MAX, &be) && be;
 	if (!dev->be->cfg.max_persistent || (dev->map && dev->map_gcopy) ||
 	    read_uint(dev, dev->fe_path, "feature-persistent", UINT32_MAX, &fe) || !fe)
 		return false;
-	if (dev->reattach &&
-	    (read_uint(dev, dev->be_path, "feature-persistent", UINT32_MAX, &be) || !be))
-		return false;
-	return true;
+	return !dev->reattach || dev->persistent_told;
 }
 
 /* Frontend Initialised/Connected: rings, ports, then the disk's properties and state 4. */
@@ -277,10 +277,11 @@ static int connect(struct bb_dev *dev)
 	KV("feature-flush-cache", "%u", 1);
 	KV("feature-barrier", "%u", 0);
 	/*
-	 * Taking over, what the frontend read stays: the predecessor's value when it said 0 (we
-	 * then use none), else what we use; a successor must not read 1 that the frontend never did.
+	 * Taking over, the key stays what the frontend read: a successor must neither take a
+	 * frontend told 0 for one told 1, nor leave one told 1 without persistent grants for
+	 * good because an instance between them used none.
 	 */
-	KV("feature-persistent", "%u", dev->reattach ? dev->persistent :
+	KV("feature-persistent", "%u", dev->reattach ? dev->persistent_told :
 	   cfg->max_persistent && !(dev->map && dev->map_gcopy) ? 1 : 0);
 	KV("feature-discard", "%u", dev->lim.discard ? 1 : 0);
 	if (dev->lim.discard) {

@@ -444,18 +444,19 @@ static void serve_mapped(struct bb_slot *s)
 	bool to_guest = r->kind == BB_OP_READ;
 
 	s->q->stat_inline++;
-	if (off + len > dev->map_len) {
+	if (len > dev->map_len || off > dev->map_len - len) {
 		finish(s, BLKIF_RSP_ERROR);
 		return;
 	}
 	/*
-	 * A write's pages are faulted in (by gntdev's pin, or our copy) one page at a time where
-	 * a read fault maps up to 16 of the file's cached pages (fault-around): a large write
-	 * populates its range for reading first (tmpfs pages, which need no write notification,
-	 * are then mapped writable too). Once the pages are mapped this costs one system call; a
-	 * failure is the copy's to report.
+	 * A grant copy's write pins its pages (gntdev) one fault at a time where a read fault
+	 * maps up to 16 of the file's cached pages (fault-around): a large one populates its
+	 * range for reading first (tmpfs pages, which need no write notification, are then
+	 * mapped writable too). Once the pages are mapped this costs one system call; a failure
+	 * is the copy's to report. (Our own copies find the file's data in our page tables:
+	 * target.c and written_past_map put it there.)
 	 */
-	if (!to_guest && len > BB_SMALL_IO) {
+	if (!s->pers && !to_guest && len > BB_SMALL_IO) {
 		uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
 
 		dev->be->aio.syscalls++;
@@ -465,7 +466,7 @@ static void serve_mapped(struct bb_slot *s)
 		finish(s, BLKIF_RSP_ERROR);
 		return;
 	}
-	if (!to_guest && dev->pop.leaves)
+	if (!to_guest)
 		bb_populated_mark(&dev->pop, off, len);
 	if (r->kind == BB_OP_FLUSH) {
 		flush_join(s);
@@ -502,16 +503,17 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 	if (r->nr_segs && dev->map) {
 		uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
 
+		bool data = bb_populated_all(&dev->pop, off, len);
+
 		s->pers = dev->persistent && pin(s);
 		/*
 		 * Through the mapping, but for reads of pages that may be holes (faulting them in
-		 * would allocate them) and large writes with persistent grants: pwritev from the
-		 * grants, as the kernel's write path allocates a sparse file's new pages for less
-		 * than faults on the mapping do (make bench: 12 % on a first sequential write),
-		 * and one call for up to 32 pages costs little. Those go on below.
+		 * would allocate them) and, with persistent grants, large writes into holes:
+		 * pwritev from the grants, as the kernel's write path allocates a sparse file's
+		 * new pages for less than faults on the mapping do (make bench: 12 % on a first
+		 * sequential write). Those go on below.
 		 */
-		if (r->kind == BB_OP_READ ? !dev->pop.leaves || bb_populated_all(&dev->pop, off, len) :
-		    !s->pers || len <= BB_SMALL_IO) {
+		if (r->kind == BB_OP_READ ? data : !s->pers || len <= BB_SMALL_IO || data) {
 			serve_mapped(s);
 			return;
 		}

@@ -21,11 +21,13 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)sig;
 	(void)uc;
 	/*
-	 * A fault (si_code > 0, si_addr meaningful) in the mapping a copy of ours guards; an
-	 * action-optional machine check (BUS_MCEERR_AO) is no fault of the copy's.
+	 * An action-optional machine check: a poisoned page nobody is touching now (early
+	 * kill). Whoever touches it later gets BUS_MCEERR_AR: a copy of ours fails then, as below.
 	 */
-	if (si->si_code > 0 && si->si_code != BUS_MCEERR_AO && guard && a >= guard_lo &&
-	    a < guard_hi)
+	if (si->si_code == BUS_MCEERR_AO)
+		return;
+	/* A fault (si_code > 0, si_addr meaningful) in the mapping a copy of ours guards. */
+	if (si->si_code > 0 && guard && a >= guard_lo && a < guard_hi)
 		siglongjmp(*guard, 1);
 	/* Not ours (another fault, kill -BUS, raise): the default action, now. */
 	signal(SIGBUS, SIG_DFL);

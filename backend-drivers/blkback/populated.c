@@ -99,13 +99,13 @@ static bool marked(const struct bb_populated *p, uint64_t pg)
 
 bool bb_populated_all(const struct bb_populated *p, uint64_t off, uint64_t len)
 {
-	uint64_t pg, last;
+	uint64_t pg, last, bytes = p->pages << PAGE_SHIFT;
 
 	if (!len)
 		return true;
-	last = (off + len - 1) >> PAGE_SHIFT;
-	if (last >= p->pages)
+	if (off >= bytes || len > bytes - off)
 		return false;
+	last = (off + len - 1) >> PAGE_SHIFT;
 	for (pg = off >> PAGE_SHIFT; pg <= last; pg++)
 		if (!marked(p, pg))
 			return false;
@@ -114,13 +114,13 @@ bool bb_populated_all(const struct bb_populated *p, uint64_t off, uint64_t len)
 
 bool bb_populated_mark(struct bb_populated *p, uint64_t off, uint64_t len)
 {
-	uint64_t last;
+	uint64_t last, bytes = p->pages << PAGE_SHIFT;
 
-	if (!len || off >> PAGE_SHIFT >= p->pages)
+	if (!len || off >= bytes)
 		return true;
+	if (len > bytes - off)
+		len = bytes - off;
 	last = (off + len - 1) >> PAGE_SHIFT;
-	if (last >= p->pages)
-		last = p->pages - 1;
 	return set_range(p, off >> PAGE_SHIFT, last, true);
 }
 
@@ -150,13 +150,36 @@ void bb_populated_each(const struct bb_populated *p,
 	}
 }
 
+/* Frees the leaves of [@first, @last] that hold no mark any more. */
+static void free_empty_leaves(struct bb_populated *p, uint64_t first, uint64_t last)
+{
+	uint64_t l, i;
+
+	for (l = first / LEAF_PAGES; l <= last / LEAF_PAGES; l++) {
+		uint64_t *w = p->leaves[l];
+
+		for (i = 0; w && i < LEAF_WORDS && !w[i]; i++)
+			;
+		if (w && i == LEAF_WORDS) {
+			free(w);
+			p->leaves[l] = NULL;
+		}
+	}
+}
+
 void bb_populated_clear(struct bb_populated *p, uint64_t off, uint64_t len)
 {
-	uint64_t first = (off + (1u << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
-	uint64_t end = (off + len) >> PAGE_SHIFT;	/* first page not wholly inside */
+	uint64_t bytes = p->pages << PAGE_SHIFT, first, end;
 
-	if (end > p->pages)
-		end = p->pages;
-	if (first < end)
+	if (off >= bytes)
+		return;
+	if (len > bytes - off)
+		len = bytes - off;
+	first = (off + (1u << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+	end = (off + len) >> PAGE_SHIFT;	/* the first page not wholly inside */
+	if (first < end) {
 		set_range(p, first, end - 1, false);
+		/* A sparse file costs what it holds: no leaf kept for punched-out data. */
+		free_empty_leaves(p, first, end - 1);
+	}
 }

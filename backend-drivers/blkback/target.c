@@ -76,14 +76,9 @@ static int loop_open(int file, bool writable)
 /*
  * Reading a hole through a shared mapping allocates a page where pread() does not (and on a
  * full tmpfs fails): a guest reading what it never wrote would fill dom0's memory up to its
- * disk's size. The daemon's own copies read only pages known to hold data (populated.c), the
- * others by preadv; with --map, whose grant copies cannot tell, a read-only sparse image
- * (which the guest's writes could never grow) is served as it is.
+ * disk's size. So reads go through the mapping (our copies, or keel's grant copies with
+ * --map) only where every page is known to hold data (populated.c); the others by pread.
  */
-static bool is_sparse(const struct stat *st)
-{
-	return (uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size;
-}
 
 /*
  * Is buffered I/O on @fd only CPU copies between the page cache and the caller's pages? For a
@@ -135,8 +130,8 @@ static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 	m = mmap(NULL, (size_t)bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return;
-	/* Copied by us: which pages hold data, so that reads never fault holes in. */
-	if (!dev->map_gcopy && bb_populated_init(&dev->pop, fd, bytes) < 0) {
+	/* Which pages hold data, so that reads never fault holes in. */
+	if (bb_populated_init(&dev->pop, fd, bytes) < 0) {
 		munmap(m, (size_t)bytes);
 		return;
 	}
@@ -232,8 +227,7 @@ int bb_target_open(struct bb_dev *dev, const char *params, bool writable, uint32
 		dev->inline_io = true;
 		dev->map_gcopy = dev->be->cfg.map;
 		if (!dev->is_blkdev && bytes &&
-		    (dev->be->cfg.map ? writable || !is_sparse(&st) :
-					dev->be->cfg.map_copy && dev->cpu_copies))
+		    (dev->be->cfg.map || (dev->be->cfg.map_copy && dev->cpu_copies)))
 			map_file(dev, fd, bytes, writable);
 	}
 	dev->fd = fd;

@@ -2788,6 +2788,242 @@ static void test_map_copy_sparse(void **state)
 }
 
 /*
+ * Random reads, writes, flushes with data and unaligned discards on a sparse tmpfs image,
+ * persistent or not, pins failing, zero-copy or not, --map too, each checked against a shadow
+ * copy: no read allocates a page, every page the map marks holds data (written by the attacker
+ * review of 9f24371, which found no fault with it).
+ */
+static uint64_t mc_seed = 88172645463325252ull;
+static uint64_t mc_rand(void)
+{
+	mc_seed ^= mc_seed << 13;
+	mc_seed ^= mc_seed >> 7;
+	mc_seed ^= mc_seed << 17;
+	return mc_seed;
+}
+
+/* Every page the map says holds data holds data (SEEK_DATA), else a read would fault it in. */
+static void mc_check_map(struct bb_dev *dev, int fd)
+{
+	uint64_t pg;
+
+	for (pg = 0; pg < IMG_SECTORS / 8; pg++)
+		if (bb_populated_all(&dev->pop, pg * 4096, 4096)) {
+			off_t d = lseek(fd, (off_t)pg * 4096, SEEK_DATA);
+
+			if (d != (off_t)pg * 4096)
+				fail_msg("page %llu marked but a hole", (unsigned long long)pg);
+		}
+}
+
+static void mc_run(bool pers, bool zc, bool map, uint32_t maxp, uint64_t chunk,
+		   unsigned int iters)
+{
+	char dir[64] = "/dev/shm/bbrv.XXXXXX";
+	static uint8_t shadow[IMG_SECTORS * 512];
+	struct bb_config cfg;
+	struct statfs fs;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	unsigned int it;
+	int fd;
+
+	if (!mkdtemp(dir))
+		skip();
+	if (statfs(dir, &fs) < 0 || (unsigned long)fs.f_type != TMPFS_MAGIC) {
+		rmdir(dir);
+		skip();
+	}
+	memset(shadow, 0, sizeof(shadow));
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.zero_copy_buffered = zc;
+	cfg.max_persistent = maxp;
+	cfg.discard_chunk = chunk;
+	cfg.map = map;
+	t = t_new(&cfg);
+	snprintf(t->img[0], sizeof(t->img[0]), "%s/sparse.img", dir);
+	make_sparse(t->img[0]);
+	fe = pers ? t_disk_pers(t, 0, 1, 0) : t_disk(t, 0, 1, "w", 0, 1);
+	dev = t->be.devs;
+	assert_non_null(dev->map);
+	assert_non_null(dev->pop.leaves);
+	fd = open(t->img[0], O_RDONLY);
+	assert_true(fd >= 0);
+	for (it = 0; it < iters; it++) {
+		unsigned int op = mc_rand() % 8, n = 1 + mc_rand() % 11, i, first[11], last[11];
+		uint64_t total = 0, sector, pos;
+		blkif_request_t q;
+		blkif_response_t rsp;
+
+		memset(&q, 0, sizeof(q));
+		q.id = it;
+		if (op == 7) {		/* discard */
+			struct blkif_request_discard *d = (void *)&q;
+			uint64_t nr = 1 + mc_rand() % 200;
+
+			sector = mc_rand() % (IMG_SECTORS - nr);
+			d->operation = BLKIF_OP_DISCARD;
+			d->sector_number = sector;
+			d->nr_sectors = nr;
+			fe_push(fe, 0, &q);
+			assert_int_equal(fe_wait(fe, 0, 1), 1);
+			rsp = fe_pop(fe, 0);
+			assert_int_equal(rsp.status, BLKIF_RSP_OKAY);
+			memset(shadow + sector * 512, 0, nr * 512);
+			mc_check_map(dev, fd);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			first[i] = mc_rand() % 8;
+			last[i] = first[i] + mc_rand() % (8 - first[i]);
+			if (mc_rand() % 3 == 0) {
+				first[i] = 0;
+				last[i] = 7;
+			}
+			total += last[i] - first[i] + 1;
+		}
+		sector = mc_rand() % (IMG_SECTORS - total + 1);
+		q.operation = op < 3 ? BLKIF_OP_READ : op < 6 ? BLKIF_OP_WRITE : BLKIF_OP_FLUSH_DISKCACHE;
+		q.nr_segments = n;
+		q.sector_number = sector;
+		for (i = 0; i < n; i++) {
+			q.seg[i].gref = fe->data_gref[i];
+			q.seg[i].first_sect = first[i];
+			q.seg[i].last_sect = last[i];
+			if (q.operation == BLKIF_OP_READ) {
+				memset(fake_page(&t->f, fe->data_page + i), 0xee, 4096);
+			} else {
+				uint8_t *p = fake_page(&t->f, fe->data_page + i);
+				unsigned int k;
+
+				for (k = 0; k < 4096; k++)
+					p[k] = (uint8_t)(1 + mc_rand() % 255);
+			}
+		}
+		{
+			long long before = blocks_of(t->img[0]);
+
+			fe_push(fe, 0, &q);
+			assert_int_equal(fe_wait(fe, 0, 1), 1);
+			rsp = fe_pop(fe, 0);
+			assert_int_equal(rsp.status, BLKIF_RSP_OKAY);
+			if (q.operation == BLKIF_OP_READ && blocks_of(t->img[0]) != before)
+				fail_msg("iter %u: a read of sectors %llu+%llu allocated %lld blocks", it,
+					 (unsigned long long)sector, (unsigned long long)total,
+					 blocks_of(t->img[0]) - before);
+		}
+		for (pos = sector, i = 0; i < n; i++) {
+			uint8_t *p = (uint8_t *)fake_page(&t->f, fe->data_page + i) + first[i] * 512;
+			uint64_t l = (last[i] - first[i] + 1) * 512;
+
+			if (q.operation == BLKIF_OP_READ)
+				assert_memory_equal(p, shadow + pos * 512, l);
+			else
+				memcpy(shadow + pos * 512, p, l);
+			pos += l / 512;
+		}
+		mc_check_map(dev, fd);
+	}
+	close(fd);
+	unlink(t->img[0]);
+	t_free(t);
+	rmdir(dir);
+}
+
+static void test_map_copy_random(void **state)
+{
+	mc_run(true, true, false, 1056, 1u << 21, 1000);
+	mc_run(true, false, false, 1056, 3, 1000);
+	mc_run(true, true, false, 8, 5, 1000);		/* pins fail for large requests */
+	mc_run(false, false, false, 1056, 7, 1000);
+	mc_run(false, true, false, 1056, 1u << 21, 1000);
+	mc_run(true, true, true, 1056, 1u << 21, 1000);	/* --map: grant copies */
+}
+
+/* A discard that empties a leaf of the map frees it: a sparse image costs what it holds. */
+static void test_populated_leaves_freed(void **state)
+{
+	char dir[64] = "/dev/shm/bbtest.XXXXXX";
+	const uint64_t bytes = 16ull << 30, leaf_sectors = 128ull << 11;
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	struct bb_dev *dev;
+	uint64_t k, held = 0;
+	int fd;
+
+	if (!mkdtemp(dir))
+		skip();
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	t = t_new(&cfg);
+	snprintf(t->img[0], sizeof(t->img[0]), "%s/big.img", dir);
+	fd = open(t->img[0], O_CREAT | O_TRUNC | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)bytes), 0);
+	close(fd);
+	fe = t_disk_pers(t, 0, 1, 0);
+	dev = t->be.devs;
+	assert_int_equal(dev->pop.nleaves, 128);
+	for (k = 0; k < bytes / 512; k += leaf_sectors) {
+		blkif_request_t q;
+		struct blkif_request_discard *d = (void *)&q;
+
+		memset(&q, 0, sizeof(q));
+		d->operation = BLKIF_OP_DISCARD;
+		d->sector_number = k;
+		d->nr_sectors = 8;
+		d->id = 9;
+		assert_int_equal(fe_rw(fe, BLKIF_OP_WRITE, k, 1, 0, 7), BLKIF_RSP_OKAY);
+		assert_non_null(dev->pop.leaves[k / leaf_sectors]);
+		fe_push(fe, 0, &q);
+		assert_int_equal(fe_wait(fe, 0, 1), 1);
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
+	}
+	assert_int_equal(blocks_of(t->img[0]), 0);
+	for (k = 0; k < dev->pop.nleaves; k++)
+		held += dev->pop.leaves[k] != NULL;
+	assert_int_equal(held, 0);
+	unlink(t->img[0]);
+	t_free(t);
+	rmdir(dir);
+}
+
+/*
+ * --map's grant copies read from the mapping only where the file holds data too: a guest
+ * reading its never-written sparse disk allocates nothing (attacker review of 9f24371).
+ */
+static void test_map_gcopy_hole_reads(void **state)
+{
+	char dir[64] = "/dev/shm/bbtest.XXXXXX";
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	long long before;
+	unsigned int k;
+
+	if (!mkdtemp(dir))
+		skip();
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	cfg.map = true;
+	t = t_new(&cfg);
+	snprintf(t->img[0], sizeof(t->img[0]), "%s/sparse.img", dir);
+	make_sparse(t->img[0]);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	assert_non_null(t->be.devs->map);
+	before = blocks_of(t->img[0]);
+	for (k = 0; k + 88 <= IMG_SECTORS; k += 88)
+		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, k, 11, 0, 7), BLKIF_RSP_OKAY);
+	assert_int_equal(blocks_of(t->img[0]), before);
+	unlink(t->img[0]);
+	t_free(t);
+	rmdir(dir);
+}
+
+/*
  * A SIGBUS that is no fault of a guarded copy (kill -BUS, raise, an action-optional machine
  * check) stays fatal after bb_mapcopy_init (attacker review of 6260994: it was swallowed and
  * the handler disarmed).
@@ -2838,6 +3074,21 @@ static void test_persistent_key_restart(void **state)
 	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
 	assert_false(t->be.devs->persistent);
 	assert_int_equal(t->f.maps, 1);		/* only the ring */
+	t_free(t);
+
+	/* Told 1: an instance between without persistent grants leaves it 1 for the next. */
+	bb_config_defaults(&cfg);
+	cfg.direct = false;
+	t = t_new(&cfg);
+	fe = t_disk_pers(t, 0, 1, 0);
+	t->cfg.max_persistent = 0;
+	restart(t);
+	assert_false(t->be.devs->persistent);
+	assert_string_equal(be_key(t, fe, "feature-persistent"), "1");
+	t->cfg.max_persistent = 1056;
+	restart(t);
+	assert_int_equal(fe_rw(fe, BLKIF_OP_READ, 0, 3, 0, 7), BLKIF_RSP_OKAY);
+	assert_true(t->be.devs->persistent);
 	t_free(t);
 }
 
@@ -3139,6 +3390,9 @@ int main(void)
 		cmocka_unit_test(test_map_copy),
 		cmocka_unit_test(test_populated_bits),
 		cmocka_unit_test(test_map_copy_sparse),
+		cmocka_unit_test(test_map_copy_random),
+		cmocka_unit_test(test_populated_leaves_freed),
+		cmocka_unit_test(test_map_gcopy_hole_reads),
 		cmocka_unit_test(test_map_copy_readonly),
 		cmocka_unit_test(test_mapcopy_foreign_sigbus),
 		cmocka_unit_test(test_persistent_key_restart),
