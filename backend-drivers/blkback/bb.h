@@ -117,6 +117,7 @@ struct bb_dev {
 	uint64_t map_len;
 	bool map_gcopy;			/* --map: its data by grant copy only, no persistent grants */
 	struct bb_populated pop;	/* else its pages with data (leaves NULL: not tracked) */
+	bool map_shmem;			/* on tmpfs: its data mapped into our page tables */
 	bool is_blkdev;
 	bool direct;
 	bool cpu_copies;		/* !direct and page-cached: no device sees our pages */

@@ -632,15 +632,17 @@ void bb_io_flush_retry(struct bb_backend *be)
 }
 
 /*
- * A write of a mapped file that went by pwritev: its pages hold data now, mapped into our page
- * tables (writable: they exist, nothing is allocated) so that our copies of them take no
- * fault later, as after a copy of our own.
+ * A write of a mapped file that went by pwritev: its pages hold data now; on tmpfs mapped into
+ * our page tables (writable: they exist, nothing is allocated or dirtied) so that our copies of
+ * them take no fault later, as after a copy of our own (target.c says why not elsewhere).
  */
 static void written_past_map(struct bb_dev *dev, uint64_t off, uint64_t len)
 {
 	uint64_t start = off & ~(uint64_t)(BB_PAGE_SIZE - 1);
 
 	bb_populated_mark(&dev->pop, off, len);
+	if (!dev->map_shmem)
+		return;
 	dev->be->aio.syscalls++;
 	(void)madvise(dev->map + start, off + len - start, MADV_POPULATE_WRITE);
 }

@@ -54,7 +54,7 @@ int bb_populated_init(struct bb_populated *p, int fd, uint64_t bytes)
 	p->leaves = calloc(p->nleaves ? p->nleaves : 1, sizeof(*p->leaves));
 	if (!p->leaves)
 		return -ENOMEM;
-	while ((uint64_t)pos < bytes) {
+	while (fd >= 0 && (uint64_t)pos < bytes) {
 		off_t data = lseek(fd, pos, SEEK_DATA), hole;
 
 		if (data < 0 && errno == ENXIO)

@@ -19,7 +19,8 @@ struct bb_populated {
 
 /*
  * Marks the data of @fd's first @bytes (SEEK_DATA / SEEK_HOLE; a filesystem without them
- * says all data): 0 or -errno (-ENOMEM).
+ * says all data); @fd < 0: nothing is known to be data (where that would be wrong: ramfs
+ * calls every hole data). 0 or -errno (-ENOMEM).
  */
 int bb_populated_init(struct bb_populated *p, int fd, uint64_t bytes);
 void bb_populated_fini(struct bb_populated *p);

@@ -108,8 +108,10 @@ static bool cpu_copies_only(int fd, const struct stat *st)
 }
 
 /*
- * A run of the file's data: mapped into our page tables now (no allocation: the pages exist),
- * writable when the disk is, so that the copies of the first pass over it take no faults.
+ * A run of a tmpfs file's data: mapped into our page tables now (the pages exist: nothing is
+ * allocated, read or dirtied), writable when the disk is, so that the copies of the first
+ * pass over it take no faults. Not on a disk filesystem: populating for writing there would
+ * read the whole image in and dirty every page (unsharing a btrfs snapshot's extents).
  */
 struct populate_arg {
 	uint8_t *map;
@@ -123,6 +125,13 @@ static void populate_run(void *arg, uint64_t off, uint64_t len)
 	(void)madvise(a->map + off, len, a->advice);
 }
 
+static bool on_fs(int fd, unsigned long magic)
+{
+	struct statfs fs;
+
+	return fstatfs(fd, &fs) == 0 && (unsigned long)fs.f_type == magic;
+}
+
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 {
 	void *m;
@@ -130,14 +139,18 @@ static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 	m = mmap(NULL, (size_t)bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return;
-	/* Which pages hold data, so that reads never fault holes in. */
-	if (bb_populated_init(&dev->pop, fd, bytes) < 0) {
+	/*
+	 * Which pages hold data, so that reads never fault holes in; ramfs's SEEK_DATA calls
+	 * every hole data: there only what we write is known.
+	 */
+	if (bb_populated_init(&dev->pop, on_fs(fd, RAMFS_MAGIC) ? -1 : fd, bytes) < 0) {
 		munmap(m, (size_t)bytes);
 		return;
 	}
 	dev->map = m;
 	dev->map_len = bytes;
-	if (!dev->map_gcopy) {
+	dev->map_shmem = on_fs(fd, TMPFS_MAGIC);
+	if (!dev->map_gcopy && dev->map_shmem) {
 		struct populate_arg a = { m, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ };
 
 		bb_populated_each(&dev->pop, populate_run, &a);
