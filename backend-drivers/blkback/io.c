@@ -502,7 +502,6 @@ static void start(struct bb_queue *q, struct bb_slot *s)
 	s->pers = s->zc = false;
 	if (r->nr_segs && dev->map) {
 		uint64_t off = r->sector << BB_SECTOR_SHIFT, len = r->nr_sectors << BB_SECTOR_SHIFT;
-
 		bool data = bb_populated_all(&dev->pop, off, len);
 
 		s->pers = dev->persistent && pin(s);
