@@ -73,12 +73,14 @@ static int loop_open(int file, bool writable)
  * (docs/block.md). With --no-map-copy, or when mmap fails, the file is served as it is, with
  * preadv and pwritev straight into the persistent grants; --loop gives it a loop device.
  */
-/*
- * Reading a hole through a shared mapping allocates a page where pread() does not (and on a
- * full tmpfs fails): a guest reading what it never wrote would fill dom0's memory up to its
- * disk's size. So reads go through the mapping (our copies, or keel's grant copies with
- * --map) only where every page is known to hold data (populated.c); the others by pread.
- */
+
+/* @fd's filesystem (statfs's f_type), 0 when unknown. */
+static unsigned long fs_type(int fd)
+{
+	struct statfs fs;
+
+	return fstatfs(fd, &fs) < 0 ? 0 : (unsigned long)fs.f_type;
+}
 
 /*
  * Is buffered I/O on @fd only CPU copies between the page cache and the caller's pages? For a
@@ -89,13 +91,9 @@ static int loop_open(int file, bool writable)
  */
 static bool cpu_copies_only(int fd, const struct stat *st)
 {
-	struct statfs fs;
-
 	if (S_ISBLK(st->st_mode))
 		return true;
-	if (fstatfs(fd, &fs) < 0)
-		return false;
-	switch ((unsigned long)fs.f_type) {
+	switch (fs_type(fd)) {
 	case TMPFS_MAGIC:
 	case RAMFS_MAGIC:
 	case EXT4_SUPER_MAGIC:		/* ext2, ext3 and ext4 */
@@ -125,31 +123,29 @@ static void populate_run(void *arg, uint64_t off, uint64_t len)
 	(void)madvise(a->map + off, len, a->advice);
 }
 
-static bool on_fs(int fd, unsigned long magic)
-{
-	struct statfs fs;
-
-	return fstatfs(fd, &fs) == 0 && (unsigned long)fs.f_type == magic;
-}
-
 static void map_file(struct bb_dev *dev, int fd, uint64_t bytes, bool writable)
 {
+	unsigned long fs = fs_type(fd);
 	void *m;
 
 	m = mmap(NULL, (size_t)bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return;
 	/*
-	 * Which pages hold data, so that reads never fault holes in; ramfs's SEEK_DATA calls
-	 * every hole data: there only what we write is known.
+	 * Reading a hole through a shared mapping allocates a page where pread() does not (and
+	 * on a full tmpfs fails): a guest reading what it never wrote would fill dom0's memory
+	 * up to its disk's size. So reads go through the mapping (our copies, or keel's grant
+	 * copies with --map) only where every page is known to hold data (populated.c), the
+	 * others by pread. ramfs's SEEK_DATA calls every hole data: there only what we write
+	 * is known.
 	 */
-	if (bb_populated_init(&dev->pop, on_fs(fd, RAMFS_MAGIC) ? -1 : fd, bytes) < 0) {
+	if (bb_populated_init(&dev->pop, fs == RAMFS_MAGIC ? -1 : fd, bytes) < 0) {
 		munmap(m, (size_t)bytes);
 		return;
 	}
 	dev->map = m;
 	dev->map_len = bytes;
-	dev->map_shmem = on_fs(fd, TMPFS_MAGIC);
+	dev->map_shmem = fs == TMPFS_MAGIC;
 	if (!dev->map_gcopy && dev->map_shmem) {
 		struct populate_arg a = { m, writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ };
 
