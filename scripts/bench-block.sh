@@ -15,6 +15,8 @@
 # Usage: scripts/bench-block.sh ISO [DISK_ISO]   (report: $KEEL_BENCH_DIR/block.txt, default
 #        build/bench; DISK_ISO defaults to keel-blockdisk.iso beside ISO)
 #        KEEL_BENCH_BLOCK=tmpfs or =disk runs one scenario only (default both).
+#        KEEL_BENCH_CPUS=N gives the emulated machine N CPUs (default 1: the guest's part and
+#        dom0's are paid in series on one CPU; with 2 each can have a CPU, as on a real host).
 # Figures under Bochs measure the emulated machine (200 MIPS, clock sync=none): compare them
 # only with each other, within one run.
 set -euo pipefail
@@ -27,6 +29,7 @@ out=$(realpath -m "${KEEL_BENCH_DIR:-$root/build/bench}")
 dir=$out/block
 limit=${KEEL_BENCH_TIMEOUT:-3600}
 scenarios=${KEEL_BENCH_BLOCK:-tmpfs,disk}
+cpus=${KEEL_BENCH_CPUS:-1}
 # The disks' geometry: Bochs wants a flat image of exactly cylinders x heads x spt sectors.
 disk_chs=(130 16 63)
 disk_bytes=$((disk_chs[0] * disk_chs[1] * disk_chs[2] * 512))
@@ -38,6 +41,7 @@ case ,$scenarios, in
 *,tmpfs,* | *,disk,*) ;;
 *) die "KEEL_BENCH_BLOCK=$scenarios: tmpfs, disk or tmpfs,disk" ;;
 esac
+[[ $cpus =~ ^[1-8]$ ]] || die "KEEL_BENCH_CPUS=$cpus: 1 to 8"
 command -v bochs-bin >/dev/null || die "bochs-bin not installed (scripts/deps.sh run)"
 
 rm -rf "$dir" && mkdir -p "$dir"
@@ -49,9 +53,9 @@ trap keel_stop_xvfb EXIT
 boot() {
 	local d=$dir/$1 start
 	[[ -f $2 ]] || die "$2 missing"
-	keel_bochsrc "$d/bochsrc" "$2" "$d/serial.txt" "$d/bochs.log" 1024 1 1
+	keel_bochsrc "$d/bochsrc" "$2" "$d/serial.txt" "$d/bochs.log" 1024 "$cpus" 1
 	[[ ! -f $d/bochsrc.extra ]] || cat "$d/bochsrc.extra" >>"$d/bochsrc"
-	echo "bench-block: $1: booting $(basename "$2") in Bochs (log: ${d#"$root"/}/serial.txt)"
+	echo "bench-block: $1: booting $(basename "$2") in Bochs, $cpus CPU(s) (log: ${d#"$root"/}/serial.txt)"
 	start=$EPOCHREALTIME
 	timeout -k 5 "$limit" bochs-bin -q -f "$d/bochsrc" <<<c >"$d/bochs.out" 2>&1 || true
 	printf -v "secs_$1" '%.0f' "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
@@ -92,7 +96,7 @@ scenario_awk='
 # with its ratio to the scenario's dom0-local reference.
 { grep -a -h -o -E 'diskbench: [^ ]+ (seq|rand)-(read|write)(-q[0-9]+)? .*' "${serials[@]}"
   grep -a -h -o -E 'blockbench: disk .*' "${serials[@]}" || true; } | tr -d '\r' |
-	awk -v secs_tmpfs="$secs_tmpfs" -v secs_disk="$secs_disk" "$scenario_awk"'
+	awk -v secs_tmpfs="$secs_tmpfs" -v secs_disk="$secs_disk" -v cpus="$cpus" "$scenario_awk"'
 	$1 == "blockbench:" { $1 = ""; $2 = ""; disk[++nd] = substr($0, 3); next }
 	{ label = $2; test = $3; value[label, test] = $(NF - 1); unit[test] = $NF
 	  if (!(label in seen)) { seen[label] = 1; labels[++n] = label } }
@@ -114,7 +118,7 @@ scenario_awk='
 	}
 	END {
 		nt = split("seq-write seq-read rand-read rand-write rand-read-q32 rand-write-q32", tests, " ")
-		printf "keel bench, disks: two Bochs runs (tmpfs %s s, disk %s s wall; Bochs, so compare only\n", secs_tmpfs, secs_disk
+		printf "keel bench, disks: two Bochs runs of %d CPU(s) (tmpfs %s s, disk %s s wall; Bochs, so compare only\n", cpus, secs_tmpfs, secs_disk
 		printf "within them), 16 MiB sequential in 1 MiB requests, 1000 random 4 KiB requests one at a time\n"
 		printf "and 32 in flight (-q32), O_DIRECT; "
 		printf "(x) = ratio to the scenario'"'"'s dom0-local reference in the same run\n"
