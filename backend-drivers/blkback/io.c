@@ -34,6 +34,11 @@ int bb_queue_setup(struct bb_queue *q)
 	if (!q->batch)
 		return -ENOMEM;
 	q->nbatch = 0;
+	q->spare_max = BB_SPARE_BYTES / (max_segs(be) * BB_PAGE_SIZE);
+	q->spare_max = q->spare_max < 1 ? 1 : q->spare_max > n ? n : q->spare_max;
+	q->spare = calloc(q->spare_max, sizeof(*q->spare));
+	if (!q->spare)
+		return -ENOMEM;
 	if (q->dev->persistent &&
 	    bb_pgnt_init(&q->pgnt, &be->env, q->dev->domid, be->cfg.max_persistent, &be->pgnt))
 		return -ENOMEM;
@@ -74,6 +79,8 @@ void bb_queue_teardown(struct bb_queue *q)
 	q->batch = NULL;
 	while (q->nspare)
 		free(q->spare[--q->nspare]);
+	free(q->spare);
+	q->spare = NULL;
 	q->nbufs = 0;
 	free(q->slots);
 	q->slots = NULL;
@@ -102,7 +109,7 @@ static void slot_put(struct bb_slot *s)
 	 * request would follow).
 	 */
 	if (s->buf) {
-		if (q->nspare < BB_SPARE_BUFS && q->inflight + q->nspare < q->dev->be->cfg.pool) {
+		if (q->nspare < q->spare_max && q->inflight + q->nspare < q->dev->be->cfg.pool) {
 			q->spare[q->nspare++] = s->buf;
 		} else {
 			free(s->buf);

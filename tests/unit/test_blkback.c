@@ -1113,31 +1113,55 @@ static void test_aio_share_between_guests(void **state)
 	t_free(t);
 }
 
-/* A burst's bounce buffers are freed as it drains, but for a few spare ones. */
-static void test_buffers_follow_the_load(void **state)
+/*
+ * A burst's bounce buffers are kept as it drains up to BB_SPARE_BYTES, the rest freed; the
+ * next burst and one request at a time reuse them without allocating.
+ */
+static void check_buffers_follow_the_load(uint32_t max_indirect, unsigned int kept)
 {
-	struct t *t = t_new(NULL);
-	struct fe *fe = t_disk(t, 0, 1, "w", 0, 1);
-	struct bb_queue *q = &t->be.devs->queues[0];
+	struct bb_config cfg;
+	struct t *t;
+	struct fe *fe;
+	struct bb_queue *q;
 	unsigned int k, allocs;
 
+	bb_config_defaults(&cfg);
+	cfg.max_indirect = max_indirect;
+	t = t_new(&cfg);
+	fe = t_disk(t, 0, 1, "w", 0, 1);
+	q = &t->be.devs->queues[0];
+	assert_int_equal(q->spare_max * max_indirect * BB_PAGE_SIZE <= BB_SPARE_BYTES, true);
 	push_reads(fe, 30);
 	assert_true(q->nbufs >= 20);
 	assert_int_equal(fe_wait(fe, 0, 30), 30);
 	for (k = 0; k < 30; k++)
 		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
 	assert_int_equal(q->inflight, 0);
-	assert_int_equal(q->nbufs, BB_SPARE_BUFS);
-	assert_int_equal(q->nspare, BB_SPARE_BUFS);	/* idle: every buffer kept is spare */
+	assert_int_equal(q->nbufs, kept);
+	assert_int_equal(q->nspare, kept);	/* idle: every buffer kept is spare */
 	for (k = 0; k < t->be.cfg.pool; k++)
 		assert_null(q->slots[k].buf);
 	/* One request at a time reuses a spare buffer: no allocation per request. */
 	allocs = q->stat_allocs;
 	for (k = 0; k < 20; k++)
 		assert_int_equal(fe_rw(fe, BLKIF_OP_READ, k * 8, 1, 0, 7), BLKIF_RSP_OKAY);
-	assert_int_equal(q->nbufs, BB_SPARE_BUFS);
+	assert_int_equal(q->nbufs, kept);
+	assert_int_equal(q->stat_allocs, allocs);
+	/* A burst no larger than what was kept allocates nothing either. */
+	push_reads(fe, kept);
+	assert_int_equal(fe_wait(fe, 0, kept), kept);
+	for (k = 0; k < kept; k++)
+		assert_int_equal(fe_pop(fe, 0).status, BLKIF_RSP_OKAY);
 	assert_int_equal(q->stat_allocs, allocs);
 	t_free(t);
+}
+
+static void test_buffers_follow_the_load(void **state)
+{
+	/* 128 KiB buffers (32 segments): all of a burst of 30 kept, 3.75 MiB. */
+	check_buffers_follow_the_load(32, 30);
+	/* 1 MiB buffers (256 segments): four kept, the other 26 freed. */
+	check_buffers_follow_the_load(256, 4);
 }
 
 /* Events: the frontend hears of responses only when rsp_event asks; req_event re-armed. */
