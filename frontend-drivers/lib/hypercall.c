@@ -51,6 +51,11 @@ long HYPERVISOR_set_timer_op(u64 timeout)
 	return hypercall(__HYPERVISOR_set_timer_op, timeout, 0, 0);
 }
 
+long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{
+	return hypercall(__HYPERVISOR_vm_assist, cmd, type, 0);
+}
+
 long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
 {
 	return hypercall(__HYPERVISOR_grant_table_op, cmd, (uptr)uop, count);

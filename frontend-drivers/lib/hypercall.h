@@ -48,6 +48,7 @@ long HYPERVISOR_hvm_op(int op, void *arg);
 long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg);
 long HYPERVISOR_memory_op(unsigned int cmd, void *arg);
 long HYPERVISOR_set_timer_op(u64 timeout);
+long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type);
 long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count);
 
 #endif

@@ -38,6 +38,8 @@ static long dispatch(struct vcpu *v, unsigned long nr, unsigned long args[5])
 		return do_vcpu_op(v, args[0], args[1], args[2]);
 	case __HYPERVISOR_set_timer_op:
 		return do_set_timer_op(v, args[0]);
+	case __HYPERVISOR_vm_assist:
+		return do_vm_assist(v, args[0], args[1]);
 	case __HYPERVISOR_memory_op:
 		return do_memory_op(v, args[0], args[1]);
 	case __HYPERVISOR_hvm_op:

@@ -3,11 +3,13 @@
 #include <keel/assert.h>
 #include <keel/domain.h>
 #include <keel/evtchn.h>
+#include <keel/frame.h>
 #include <keel/hypercall.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
 #include <keel/schedule.h>
+#include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <public/event_channel.h>
@@ -90,6 +92,52 @@ void vcpu_destroy(struct vcpu *v)
 	free_page(v);
 }
 
+/*
+ * Copy @v's runstate to its area. With VMASST_TYPE_runstate_update_flag,
+ * as Xen does, XEN_RUNSTATE_UPDATE is set in the area's state_entry_time
+ * before the copy and cleared after it, so that another vCPU reading the
+ * area (Linux's steal clock of a remote CPU) can tell a torn read: the
+ * flag lives in the last byte of state_entry_time, written alone. An area
+ * within one page of the guest's own RAM is written through one
+ * translation; any other (across a page, lent by another domain) by three
+ * copies. The guest may change its page tables meanwhile: each write is
+ * to a page keel holds, wherever it is now mapped.
+ */
+static void runstate_publish(struct vcpu *v)
+{
+	struct vcpu_runstate_info r = v->runstate;
+	u64 va = v->runstate_va, flag_va, hpa;
+	u8 flag_on, flag_off;
+
+	if (!vm_assist_enabled(v->domain, VMASST_TYPE_runstate_update_flag)) {
+		copy_to_guest(v, va, &r, sizeof(r));
+		return;
+	}
+	flag_va = va + offsetof(struct vcpu_runstate_info, state_entry_time) + 7;
+	flag_off = r.state_entry_time >> 56;
+	r.state_entry_time |= XEN_RUNSTATE_UPDATE;
+	flag_on = r.state_entry_time >> 56;
+	if ((va & ~PAGE_MASK) + sizeof(r) <= PAGE_SIZE &&
+	    !guest_virt_get_page(v, va, true, &hpa)) {
+		u8 *area = (u8 *)phys_to_virt(hpa) + (va & ~PAGE_MASK);
+		u8 *flag = area + (flag_va - va);
+
+		WRITE_ONCE(*flag, flag_on);
+		smp_mb();
+		memcpy(area, &r, sizeof(r));
+		smp_mb();
+		WRITE_ONCE(*flag, flag_off);
+		put_page(hpa);
+		return;
+	}
+	if (copy_to_guest(v, flag_va, &flag_on, 1))
+		return;
+	smp_mb();
+	copy_to_guest(v, va, &r, sizeof(r));
+	smp_mb();
+	copy_to_guest(v, flag_va, &flag_off, 1);
+}
+
 void vcpu_set_runstate(struct vcpu *v, int state)
 {
 	u64 now = now_ns();
@@ -99,8 +147,7 @@ void vcpu_set_runstate(struct vcpu *v, int state)
 	v->runstate.state_entry_time = now;
 	/* Guest-virtual addresses resolve only through the loaded vCPU's state. */
 	if (v->runstate_va && this_cpu()->curr == v)
-		copy_to_guest(v, v->runstate_va, &v->runstate,
-			      sizeof(v->runstate));
+		runstate_publish(v);
 }
 
 bool vcpu_runnable(const struct vcpu *v)

@@ -77,7 +77,7 @@ cmdline_FUZZ_DEFS := -DKEEL_HOSTED -I$(HV)/include -I$(HV)/arch/x86/include \
 hypercall_FUZZ_SRCS := $(addprefix $(HV)/common/,hypercall.c memory_op.c vcpu_op.c vcpu.c \
 	guest_access.c domain.c domain_build.c domctl.c console_ring.c console_io.c \
 	guest_console.c evtchn.c evtchn_2l.c evtchn_fifo.c grant_table.c foreign_map.c hvm_op.c \
-	sched_op.c version.c timer.c \
+	sched_op.c version.c timer.c vm_assist.c \
 	pvh_layout.c elf_loader.c acpi_build.c cmdline.c dom0_options.c bootinfo.c printk.c \
 	text_ring.c vsprintf.c sched_credit.c percpu.c time.c build_id.c) \
 	$(addprefix $(HV)/mm/,pagetable.c page_alloc.c memory.c frame.c p2m.c) \

@@ -19,6 +19,16 @@ enum { XEN_MAX_VCPUS = XEN_LEGACY_MAX_VCPUS, XEN_DOMID_SELF = DOMID_SELF,
 #undef XEN_LEGACY_MAX_VCPUS
 
 #define XEN_VALUE(name) XEN_##name = name
+/* vm_assist and the runstate area's update flag. */
+enum {
+	XEN_VALUE(VMASST_CMD_enable), XEN_VALUE(VMASST_CMD_disable),
+	XEN_VALUE(VMASST_TYPE_runstate_update_flag),
+};
+static const uint64_t XEN_XEN_RUNSTATE_UPDATE = XEN_RUNSTATE_UPDATE;
+#undef VMASST_CMD_enable
+#undef VMASST_CMD_disable
+#undef VMASST_TYPE_runstate_update_flag
+#undef XEN_RUNSTATE_UPDATE
 enum {
 	XEN_VALUE(SCHEDOP_yield), XEN_VALUE(SCHEDOP_block),
 	XEN_VALUE(SCHEDOP_shutdown), XEN_VALUE(SCHEDOP_poll),
@@ -595,6 +605,17 @@ static void test_event_channel_structs(void **state)
 	SAME(keel_sched_poll, sched_poll, timeout);
 }
 
+static void test_vm_assist_abi(void **state)
+{
+	(void)state;
+	assert_int_equal(VMASST_CMD_enable, XEN_VMASST_CMD_enable);
+	assert_int_equal(VMASST_CMD_disable, XEN_VMASST_CMD_disable);
+	assert_int_equal(VMASST_TYPE_runstate_update_flag, XEN_VMASST_TYPE_runstate_update_flag);
+	assert_true(XEN_RUNSTATE_UPDATE == XEN_XEN_RUNSTATE_UPDATE);
+	SAME(keel_vcpu_runstate_info, vcpu_runstate_info, state);
+	SAME(keel_vcpu_runstate_info, vcpu_runstate_info, state_entry_time);
+}
+
 static void test_fifo_abi(void **state)
 {
 	(void)state;
@@ -785,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_event_channel_numbers),
 		cmocka_unit_test(test_event_channel_structs),
 		cmocka_unit_test(test_fifo_abi),
+		cmocka_unit_test(test_vm_assist_abi),
 		cmocka_unit_test(test_grant_table_numbers),
 		cmocka_unit_test(test_grant_table_structs),
 		cmocka_unit_test(test_memory_reservation),

@@ -141,9 +141,44 @@ int copy_from_guest(struct vcpu *v, void *dst, u64 va, u64 len)
 	return 0;
 }
 
+/*
+ * The copies to guest memory, counted; the first few's lengths, and the
+ * watched runstate area's state_entry_time just after each (what another
+ * vCPU would read then).
+ */
+static struct vcpu_runstate_info *watched_area;
+static struct { u64 len, entry_time; } copies[8];
+static unsigned int nr_copies;
+
+/* Set by a test: guest-virtual addresses are its domain's guest-physical ones. */
+static bool va_is_gpa;
+
+/* The byte at guest-physical @gpa of @d's RAM. */
+static u8 *guest_byte(struct domain *d, u64 gpa)
+{
+	return (u8 *)guest_page(d, gpa) + (gpa & ~PAGE_MASK);
+}
+
 int copy_to_guest(struct vcpu *v, u64 va, const void *src, u64 len)
 {
-	memcpy((void *)(uintptr_t)va, src, len);
+	if (va_is_gpa)
+		for (u64 i = 0; i < len; i++)
+			*guest_byte(v->domain, va + i) = ((const u8 *)src)[i];
+	else
+		memcpy((void *)(uintptr_t)va, src, len);
+	if (nr_copies < ARRAY_SIZE(copies)) {
+		copies[nr_copies].len = len;
+		copies[nr_copies].entry_time = watched_area ? watched_area->state_entry_time : 0;
+	}
+	nr_copies++;
+	return 0;
+}
+
+int guest_virt_get_page(struct vcpu *v, u64 va, bool write, u64 *hpa)
+{
+	if (!va_is_gpa ||
+	    p2m_get_page(v->domain, va & PAGE_MASK, P2M_OWNED | P2M_READ | P2M_WRITE, hpa, NULL))
+		return -EFAULT;
 	return 0;
 }
 
@@ -1100,6 +1135,100 @@ static void test_runstate_written_only_by_its_vcpu(void **state)
 	domain_destroy(d);
 }
 
+/* vm_assist: only runstate_update_flag, Xen's error codes for the rest. */
+static void test_vm_assist_answers_as_xen(void **state)
+{
+	struct domain *d = create(46, 1);
+	struct vcpu *v = d->vcpus[0];
+	const unsigned int flag = VMASST_TYPE_runstate_update_flag;
+
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, 4), -EINVAL);
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, 32), -EINVAL);
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, 0xffffffff), -EINVAL);
+	assert_int_equal(do_vm_assist(v, 2, flag), -ENOSYS);
+	assert_false(vm_assist_enabled(d, flag));
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, flag), 0);
+	assert_true(vm_assist_enabled(d, flag));
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, flag), 0);
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_disable, flag), 0);
+	assert_false(vm_assist_enabled(d, flag));
+	assert_int_equal(d->vm_assist, 0);
+	domain_destroy(d);
+}
+
+/*
+ * Without the flag one copy; with it, the flag's byte first, then the area
+ * with the flag set, then the byte cleared: a reader between any two sees
+ * XEN_RUNSTATE_UPDATE and retries.
+ */
+static void test_runstate_update_flag_brackets_the_copy(void **state)
+{
+	static struct vcpu_runstate_info area;
+	struct vcpu_register_runstate_memory_area r = { .addr = (uptr)&area };
+	struct domain *d = create(47, 1);
+	struct vcpu *v = d->vcpus[0];
+
+	this_cpu()->curr = v;
+	assert_int_equal(do_vcpu_op(v, VCPUOP_register_runstate_memory_area, 0, (uptr)&r), 0);
+	watched_area = &area;
+	nr_copies = 0;
+	vcpu_set_runstate(v, RUNSTATE_running);
+	assert_int_equal(nr_copies, 1);
+	assert_int_equal(copies[0].len, sizeof(area));
+	assert_false(copies[0].entry_time & XEN_RUNSTATE_UPDATE);
+
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag), 0);
+	nr_copies = 0;
+	vcpu_set_runstate(v, RUNSTATE_blocked);
+	assert_int_equal(nr_copies, 3);
+	assert_int_equal(copies[0].len, 1);
+	assert_true(copies[0].entry_time & XEN_RUNSTATE_UPDATE);
+	assert_int_equal(copies[1].len, sizeof(area));
+	assert_int_equal(copies[1].entry_time, v->runstate.state_entry_time | XEN_RUNSTATE_UPDATE);
+	assert_int_equal(copies[2].len, 1);
+	assert_int_equal(copies[2].entry_time, v->runstate.state_entry_time);
+	assert_int_equal(area.state, RUNSTATE_blocked);
+	assert_memory_equal(area.time, v->runstate.time, sizeof(area.time));
+	watched_area = NULL;
+	this_cpu()->curr = NULL;
+	domain_destroy(d);
+}
+
+/*
+ * An area in one page of the guest's RAM is written through the page (no
+ * copy); one across a page boundary by the three copies. Both end with the
+ * runstate and the flag clear.
+ */
+static void test_runstate_flag_through_the_page(void **state)
+{
+	struct domain *d = create(48, 1);
+	struct vcpu *v = d->vcpus[0];
+	u64 gpas[] = { RAM_GPA + 64, RAM_GPA + PAGE_SIZE - 20 };
+
+	this_cpu()->curr = v;
+	va_is_gpa = true;
+	assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag), 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(gpas); i++) {
+		struct vcpu_register_runstate_memory_area r = { .addr = gpas[i] };
+		struct vcpu_runstate_info seen;
+
+		assert_int_equal(do_vcpu_op(v, VCPUOP_register_runstate_memory_area, 0,
+					    (uptr)&r), 0);
+		nr_copies = 0;
+		vcpu_set_runstate(v, RUNSTATE_runnable);
+		vcpu_set_runstate(v, RUNSTATE_running);
+		assert_int_equal(nr_copies, i ? 6 : 0);
+		for (unsigned int b = 0; b < sizeof(seen); b++)
+			((u8 *)&seen)[b] = *guest_byte(d, gpas[i] + b);
+		assert_int_equal(seen.state, RUNSTATE_running);
+		assert_int_equal(seen.state_entry_time, v->runstate.state_entry_time);
+		assert_false(seen.state_entry_time & XEN_RUNSTATE_UPDATE);
+	}
+	va_is_gpa = false;
+	this_cpu()->curr = NULL;
+	domain_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1133,6 +1262,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_time_area_written_only_by_its_vcpu, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_written_only_by_its_vcpu, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_assist_answers_as_xen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runstate_update_flag_brackets_the_copy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runstate_flag_through_the_page, setup,
 						teardown),
 	};
 

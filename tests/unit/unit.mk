@@ -206,6 +206,7 @@ test_p2m_SRCS := $(HV)/mm/p2m.c $(HV)/mm/frame.c $(HV)/mm/pagetable.c $(HV)/mm/p
 	$(HV)/mm/memory.c $(HV)/common/domain.c $(HV)/common/memory_op.c \
 	$(HV)/common/foreign_map.c $(HV)/common/grant_table.c $(HV)/common/guest_access.c \
 	$(HV)/common/vcpu_op.c $(HV)/common/version.c $(HV)/common/hypercall.c \
+	$(HV)/common/vm_assist.c \
 	$(HV)/common/evtchn.c $(HV)/common/evtchn_2l.c $(HV)/common/evtchn_fifo.c \
 	$(HV)/common/pvh_layout.c $(HV)/common/cmdline.c $(HV)/common/bootinfo.c \
 	$(HV)/arch/x86/hwdom.c $(HV)/common/hwdom_memmap.c $(HV)/common/platform.c \
@@ -223,7 +224,8 @@ UNIT_TESTS += test_guest_console test_domain_life
 test_guest_console_SRCS := $(HV)/common/guest_console.c
 test_domain_life_SRCS := $(addprefix $(HV)/common/,domain.c vcpu.c timer.c console_ring.c \
 	console_io.c guest_console.c text_ring.c grant_table.c memory_op.c foreign_map.c evtchn.c \
-	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c hvm_op.c) $(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
+	evtchn_2l.c evtchn_fifo.c pvh_layout.c cmdline.c bootinfo.c hvm_op.c vm_assist.c) \
+	$(HV)/mm/pagetable.c $(HV)/mm/page_alloc.c \
 	$(HV)/mm/memory.c $(HV)/mm/frame.c $(HV)/mm/p2m.c $(HV)/common/vcpu_op.c \
 	tests/unit/stub_printk.c tests/unit/stub_domain.c
 test_domain_life_HDRS := tests/unit/stub_domain.h

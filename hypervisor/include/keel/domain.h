@@ -79,6 +79,7 @@ struct domain {
 	struct evtchn_domain *evtchn;		/* event channels (evtchn.c) */
 	struct grant_table *grant_table;	/* grant_table.c */
 	u64 hvm_params[HVM_NR_PARAMS];
+	unsigned int vm_assist;		/* 1 << VMASST_TYPE_* it enabled (vm_assist.c; atomic) */
 	struct xencons_interface *console_ring;	/* keel's mapping of the PV console */
 	u32 console_port;
 	struct timer console_poll;		/* typed input while the ring is full */
@@ -90,6 +91,12 @@ struct domain {
 	struct guest_console console_print;	/* what of it reaches keel's console */
 	struct arch_domain arch;
 };
+
+/* Whether @d turned on VMASST_TYPE_@type with vm_assist (vm_assist.c). */
+static inline bool vm_assist_enabled(const struct domain *d, unsigned int type)
+{
+	return __atomic_load_n(&d->vm_assist, __ATOMIC_RELAXED) & (1u << type);
+}
 
 /*
  * The live domain @id with a reference held, or NULL (no such domain, or

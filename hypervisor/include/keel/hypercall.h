@@ -52,6 +52,7 @@ long do_console_io(struct vcpu *v, int cmd, u64 len, u64 buf);
 long do_sched_op(struct vcpu *v, int cmd, u64 arg);
 long do_vcpu_op(struct vcpu *v, int cmd, unsigned int vcpuid, u64 arg);
 long do_set_timer_op(struct vcpu *v, u64 timeout);
+long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
 long do_memory_op(struct vcpu *v, int cmd, u64 arg);
 long do_hvm_op(struct vcpu *v, int cmd, u64 arg);
 long do_event_channel_op(struct vcpu *v, int cmd, u64 arg);

@@ -24,6 +24,11 @@
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read 1
 
+/* vm_assist (21): the one assist a PVH guest may ask for. */
+#define VMASST_CMD_enable 0
+#define VMASST_CMD_disable 1
+#define VMASST_TYPE_runstate_update_flag 5
+
 typedef u16 domid_t;
 #define DOMID_FIRST_RESERVED 0x7ff0
 #define DOMID_SELF 0x7ff0
@@ -89,5 +94,7 @@ struct vcpu_runstate_info {
 	u64 state_entry_time;
 	u64 time[4];
 };
+/* In state_entry_time while keel rewrites the area (VMASST_TYPE_runstate_update_flag). */
+#define XEN_RUNSTATE_UPDATE (1ULL << 63)
 
 #endif

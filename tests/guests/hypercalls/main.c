@@ -424,6 +424,46 @@ static u64 now(void)
 	return pvclock_read(&((volatile struct vcpu_info *)(vcpu_info_page + 64))->time);
 }
 
+/*
+ * The runstate area, and vm_assist's one assist: the area names the state it
+ * is in (running), counts a 5 ms SCHEDOP_poll as blocked time, and with
+ * runstate_update_flag on is never left with XEN_RUNSTATE_UPDATE set.
+ */
+static volatile struct vcpu_runstate_info runstate;
+
+static void runstate_and_vm_assist(void)
+{
+	struct vcpu_register_runstate_memory_area r = { .addr = (uptr)&runstate };
+	const unsigned int flag = VMASST_TYPE_runstate_update_flag;
+	u64 blocked;
+
+	EXPECT(HYPERVISOR_vm_assist(VMASST_CMD_enable, 4), -EINVAL);
+	EXPECT(HYPERVISOR_vm_assist(VMASST_CMD_enable, 64), -EINVAL);
+	EXPECT(HYPERVISOR_vm_assist(7, flag), -ENOSYS);
+	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, BAD_PTR), -EFAULT);
+	EXPECT(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &r), 0);
+	CHECK(runstate.state == RUNSTATE_running && runstate.state_entry_time,
+	      "runstate area: state %d, entry time %llu", runstate.state,
+	      (unsigned long long)runstate.state_entry_time);
+	EXPECT(HYPERVISOR_vm_assist(VMASST_CMD_enable, flag), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct sched_poll p = { .timeout = now() + 5 * NS_PER_MS };
+
+		blocked = runstate.time[RUNSTATE_blocked];
+		EXPECT(HYPERVISOR_sched_op(SCHEDOP_poll, &p), 0);
+		blocked = runstate.time[RUNSTATE_blocked] - blocked;
+		CHECK(runstate.state == RUNSTATE_running &&
+		      !(runstate.state_entry_time & XEN_RUNSTATE_UPDATE) &&
+		      blocked >= 4 * NS_PER_MS && blocked < 1000 * NS_PER_MS,
+		      "runstate after a 5 ms poll (update flag %s): state %d, entry time %#llx, "
+		      "blocked %llu ns", i ? "off" : "on", runstate.state,
+		      (unsigned long long)runstate.state_entry_time, (unsigned long long)blocked);
+		EXPECT(HYPERVISOR_vm_assist(VMASST_CMD_disable, flag), 0);
+	}
+	printf("guest: runstate: blocked %llu us in a 5 ms poll\n",
+	       (unsigned long long)blocked / NS_PER_US);
+}
+
 /* dom0 with a module: build it as an unprivileged domain, let it run its checks, destroy it. */
 static void run_unprivileged_copy(void)
 {
@@ -467,6 +507,7 @@ int guest_main(const char *cmdline)
 	vcpu_ops();
 	balloon();
 	sched_ops();
+	runstate_and_vm_assist();
 	run_unprivileged_copy();
 	return test_result(privileged ? "hypercalls" : "hypercalls-domu");
 }
