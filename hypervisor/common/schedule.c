@@ -343,19 +343,20 @@ static void context_switch_out(struct pcpu *c)
 
 static void context_switch_in(struct pcpu *c, struct vcpu *next)
 {
-	bool moved = next->processor != c->id;
-
 	/* The CPU it left may still be saving it. */
 	while (READ_ONCE(next->is_running))
 		arch_cpu_relax();
 	next->is_running = true;
 	next->processor = c->id;
 	c->curr = next;
-	if (moved) {
-		timer_migrate(&next->singleshot_timer, c->id);
-		timer_migrate(&next->periodic_timer, c->id);
-		timer_migrate(&next->poll_timer, c->id);
-	}
+	/*
+	 * Its timers fire where it runs. One whose function was running on
+	 * another CPU when it last moved stayed there: it follows now. Each
+	 * call costs one read when the timer is here already.
+	 */
+	timer_migrate(&next->singleshot_timer, c->id);
+	timer_migrate(&next->periodic_timer, c->id);
+	timer_migrate(&next->poll_timer, c->id);
 	arch_vcpu_switch_in(next);
 }
 

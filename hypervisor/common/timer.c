@@ -139,7 +139,13 @@ void timer_migrate(struct timer *t, unsigned int cpu)
 		spin_unlock(&second->timer_lock);
 		spin_unlock(&first->timer_lock);
 	}
-	if (t->killed) {
+	/*
+	 * Its function running on its CPU (a run starts only under that CPU's
+	 * lock, held here): moved now and armed again, it could fire here
+	 * while that run goes on, and the first of the two to end would tell
+	 * kill_timer() that none runs while the other still does.
+	 */
+	if (t->killed || READ_ONCE(t->running)) {
 		spin_unlock(&second->timer_lock);
 		spin_unlock(&first->timer_lock);
 		return;
@@ -166,6 +172,7 @@ void timers_run(u64 now)
 		c->timers = t->next;
 		t->next = NULL;
 		t->active = false;
+		ASSERT(!READ_ONCE(t->running));	/* its one run at a time: timer_migrate() */
 		WRITE_ONCE(t->running, c->id + 1);
 		spin_unlock(&c->timer_lock);
 		t->fn(t->data);

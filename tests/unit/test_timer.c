@@ -268,6 +268,76 @@ static void test_kill_while_rearming_on_another_cpu(void **state)
 	hosted_cpu = 0;
 }
 
+/*
+ * audit19: a timer fired on CPU 1, its vCPU switched in on CPU 0 meanwhile
+ * (context_switch_in()'s timer_migrate()) and the timer armed again in the
+ * past there (set_timer_op). Moved, it would run on CPU 0 while CPU 1 is
+ * still inside it, and the first run to end would clear `running` under
+ * the other: kill_timer() would return with the function still running and
+ * its vCPU be freed under it. It stays on CPU 1 instead, runs again there
+ * after the first run, and the next migrate moves it.
+ */
+static struct timer once;
+static int entered, inside, most_inside;
+static int release[3];
+
+static void one_at_a_time(void *data)
+{
+	int me = __atomic_add_fetch(&entered, 1, __ATOMIC_SEQ_CST);
+	int now = __atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+
+	(void)data;
+	if (now > most_inside)
+		most_inside = now;
+	while (me < 3 && !__atomic_load_n(&release[me], __ATOMIC_SEQ_CST))
+		;
+	__atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *once_cpu1(void *arg)
+{
+	(void)arg;
+	hosted_cpu = 1;
+	timers_run(100);	/* the first run, then the second when armed again meanwhile */
+	return NULL;
+}
+
+static void wait_entered(int n)
+{
+	while (__atomic_load_n(&entered, __ATOMIC_SEQ_CST) < n)
+		;
+}
+
+static void test_never_runs_on_two_cpus(void **state)
+{
+	pthread_t cpu1;
+
+	(void)state;
+	entered = inside = most_inside = 0;
+	memset(release, 0, sizeof(release));
+	hosted_cpu = 1;
+	timer_init(&once, one_at_a_time, NULL);
+	timer_set(&once, 10);
+	hosted_cpu = 0;
+	assert_int_equal(pthread_create(&cpu1, NULL, once_cpu1, NULL), 0);
+	wait_entered(1);
+	timer_migrate(&once, 0);		/* refused while it runs */
+	assert_int_equal(once.cpu, 1);
+	timer_set(&once, 0);			/* armed again, on CPU 1's list */
+	timers_run(100);			/* nothing of it here */
+	assert_int_equal(__atomic_load_n(&entered, __ATOMIC_SEQ_CST), 1);
+	__atomic_store_n(&release[1], 1, __ATOMIC_SEQ_CST);
+	wait_entered(2);			/* its second run, on CPU 1 */
+	__atomic_store_n(&release[2], 1, __ATOMIC_SEQ_CST);
+	pthread_join(cpu1, NULL);
+	assert_int_equal(most_inside, 1);
+	assert_int_equal(once.running, 0);
+	timer_migrate(&once, 0);		/* not running: moves */
+	assert_int_equal(once.cpu, 0);
+	kill_timer(&once);
+	assert_int_equal(inside, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_keeps_it_armed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_timer_is_never_armed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_while_rearming_on_another_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_never_runs_on_two_cpus, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);

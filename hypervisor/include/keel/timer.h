@@ -11,7 +11,7 @@ struct timer {
 	void (*fn)(void *data);
 	void *data;
 	struct timer *next;
-	unsigned int cpu;	/* whose list it is on, and where it fires */
+	unsigned int cpu;	/* whose list it is on, and where it fires; kept while running */
 	bool active;
 	bool killed;		/* kill_timer(): never armed again */
 	unsigned int running;	/* 1 + the CPU calling its function now; 0: none */
@@ -31,7 +31,11 @@ void timer_stop(struct timer *t);
  * timer's own function.
  */
 void kill_timer(struct timer *t);
-/* Make @t fire on @cpu from now on (kept armed if it was). */
+/*
+ * Make @t fire on @cpu from now on (kept armed if it was). While its
+ * function runs @t stays where it is, so that it never runs on two CPUs at
+ * once (the next call moves it).
+ */
 void timer_migrate(struct timer *t, unsigned int cpu);
 /* Fire every timer of this CPU due at @now, in deadline order. */
 void timers_run(u64 now);
