@@ -363,6 +363,23 @@ void domain_destroy(struct domain *d)
  * frames any more (each of those holds a domain reference), so every
  * frame charged to it is freed here. Its id is free again only then.
  */
+/*
+ * A copy another domain began through its mapping of one of @d's grants
+ * before the unmap that dropped @d's last reference (copy_to_guest() on
+ * that domain's other vCPU) holds the frame for one memcpy, without a
+ * reference to @d: its put_page() frees the frame and charges @d's count,
+ * found through @d's table slot. So the slot waits for those puts, as
+ * long as a copy of a page can take; a frame held longer is a leak.
+ */
+static void wait_for_borrowed_frames(struct domain *d)
+{
+	u64 end = now_ns() + NSEC_PER_SEC;
+
+	while (p2m_tot_pages(d) && now_ns() < end)
+		arch_cpu_relax();
+	ASSERT(!p2m_tot_pages(d));
+}
+
 static void domain_free(struct domain *d)
 {
 	ASSERT(d->dying);
@@ -377,7 +394,7 @@ static void domain_free(struct domain *d)
 		vcpu_destroy(d->vcpus[i]);
 	evtchn_domain_free(d);
 	p2m_teardown(d);
-	ASSERT(!p2m_tot_pages(d));
+	wait_for_borrowed_frames(d);
 	if (d->shared_info)
 		free_page(d->shared_info);
 	console_ring_free(d);

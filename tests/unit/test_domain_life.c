@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 /* libc has a sched_yield() of its own (pthread.h), keel's scheduler too. */
 #define sched_yield keel_sched_yield
 #include <keel/arch.h>
@@ -21,6 +22,7 @@
 #include <keel/errno.h>
 #include <keel/grant_table.h>
 #include <keel/hypercall.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/percpu.h>
 #include <keel/printk.h>
@@ -1135,6 +1137,38 @@ static void test_runstate_written_only_by_its_vcpu(void **state)
 	domain_destroy(d);
 }
 
+/*
+ * audit19: another domain's copy through its mapping of one of d's grants
+ * still holds the frame (a reference, none to d) when the unmap drops d's
+ * last reference. domain_free() waits for that put, which charges d's
+ * count through d's table slot, before the slot goes: no ASSERT, and the
+ * frame is freed and counted against d, not against whoever gets its id.
+ */
+static u64 borrowed;
+
+static void *copy_ends_later(void *arg)
+{
+	(void)arg;
+	usleep(20000);			/* the memcpy */
+	put_page(borrowed);
+	return NULL;
+}
+
+static void test_free_waits_for_a_borrowed_frame(void **state)
+{
+	struct domain *d = create(49, 1);
+	u64 free_before = READ_ONCE(host_pages.nr_free);
+	pthread_t t;
+
+	assert_int_equal(p2m_get_page(d, RAM_GPA, P2M_READ, &borrowed, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, copy_ends_later, NULL), 0);
+	domain_destroy(d);		/* the last reference: freed here */
+	pthread_join(t, NULL);
+	assert_int_equal(page_count(borrowed), 0);
+	assert_int_equal(frames_owned(49), 0);
+	assert_true(READ_ONCE(host_pages.nr_free) > free_before);
+}
+
 /* vm_assist: only runstate_update_flag, Xen's error codes for the rest. */
 static void test_vm_assist_answers_as_xen(void **state)
 {
@@ -1264,6 +1298,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runstate_written_only_by_its_vcpu, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vm_assist_answers_as_xen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_waits_for_a_borrowed_frame, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_update_flag_brackets_the_copy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_flag_through_the_page, setup,
