@@ -349,14 +349,6 @@ static void context_switch_in(struct pcpu *c, struct vcpu *next)
 	next->is_running = true;
 	next->processor = c->id;
 	c->curr = next;
-	/*
-	 * Its timers fire where it runs. One whose function was running on
-	 * another CPU when it last moved stayed there: it follows now. Each
-	 * call costs one read when the timer is here already.
-	 */
-	timer_migrate(&next->singleshot_timer, c->id);
-	timer_migrate(&next->periodic_timer, c->id);
-	timer_migrate(&next->poll_timer, c->id);
 	arch_vcpu_switch_in(next);
 }
 
@@ -507,6 +499,18 @@ bool hypercall_preempt_check(void)
 	       timers_next_deadline() <= now_ns();
 }
 
+/*
+ * @v's timers fire where it runs: moved before each run from this loop. One
+ * whose function is running on the CPU it left stays there until a later
+ * run (timer_migrate()). One read each when it is here already.
+ */
+static void vcpu_timers_follow(struct vcpu *v, unsigned int cpu)
+{
+	timer_migrate(&v->singleshot_timer, cpu);
+	timer_migrate(&v->periodic_timer, cpu);
+	timer_migrate(&v->poll_timer, cpu);
+}
+
 void __noreturn schedule_loop(void)
 {
 	struct pcpu *c = this_cpu();
@@ -519,6 +523,8 @@ void __noreturn schedule_loop(void)
 			tasklets_run();
 		if (c->need_resched || !c->curr || !vcpu_runnable(c->curr))
 			do_schedule(c, now);
+		if (c->curr)
+			vcpu_timers_follow(c->curr, c->id);
 		arch_timer_program(timers_next_deadline());
 		if (c->curr) {
 			arch_vcpu_run(c->curr);

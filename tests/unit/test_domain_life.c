@@ -1169,6 +1169,52 @@ static void test_free_waits_for_a_borrowed_frame(void **state)
 	assert_true(READ_ONCE(host_pages.nr_free) > free_before);
 }
 
+/*
+ * A frame still held a second later (a leak, or the copying CPU stalled
+ * that long): the domain is kept, dying, with its id and its count, so the
+ * late put charges it and no other domain; what stays is its struct and
+ * its table page, on purpose. The domain table is left holding it: this
+ * test runs last.
+ */
+static int stall_over;
+
+static void *copy_stalls(void *arg)
+{
+	(void)arg;
+	usleep(10000);
+	__atomic_add_fetch(&now, 2 * NSEC_PER_SEC, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&stall_over, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	put_page(borrowed);
+	return NULL;
+}
+
+static void test_frame_held_too_long_keeps_the_id(void **state)
+{
+	u64 free_before = READ_ONCE(host_pages.nr_free);
+	struct domain *d = create(50, 1);
+	pthread_t t;
+
+	assert_int_equal(p2m_get_page(d, RAM_GPA, P2M_READ, &borrowed, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, copy_stalls, NULL), 0);
+	domain_destroy(d);
+	assert_true(test_log_has("d50: 1 frame(s) still held a second after its last reference went"));
+	assert_ptr_equal(domain_in_slot(50), d);
+	assert_null(domain_get(50));
+	assert_int_equal(frames_owned(50), 1);
+	__atomic_store_n(&stall_over, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	assert_int_equal(frames_owned(50), 0);
+	assert_int_equal(page_count(borrowed), 0);
+	assert_int_equal(free_before - READ_ONCE(host_pages.nr_free), 2 + 1);
+}
+
+static int teardown_kept_domain(void **state)
+{
+	stub_ram_free();
+	return 0;
+}
+
 /* vm_assist: only runstate_update_flag, Xen's error codes for the rest. */
 static void test_vm_assist_answers_as_xen(void **state)
 {
@@ -1304,6 +1350,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_runstate_flag_through_the_page, setup,
 						teardown),
+		/* Last: it leaves a domain in the table. */
+		cmocka_unit_test_setup_teardown(test_frame_held_too_long_keeps_the_id, setup,
+						teardown_kept_domain),
 	};
 
 	return cmocka_run_group_tests_name("domain_life", tests, NULL, NULL);

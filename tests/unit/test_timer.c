@@ -270,7 +270,7 @@ static void test_kill_while_rearming_on_another_cpu(void **state)
 
 /*
  * audit19: a timer fired on CPU 1, its vCPU switched in on CPU 0 meanwhile
- * (context_switch_in()'s timer_migrate()) and the timer armed again in the
+ * (the scheduler loop's timer_migrate()) and the timer armed again in the
  * past there (set_timer_op). Moved, it would run on CPU 0 while CPU 1 is
  * still inside it, and the first run to end would clear `running` under
  * the other: kill_timer() would return with the function still running and
