@@ -169,11 +169,19 @@ int xs_recv(struct xs_client *cl, struct xs_msg *msg, int timeout_ms)
 			n = guest_ring_read(cl->intf, cl->rx + cl->rx_len,
 					    (unsigned int)sizeof(cl->rx) - cl->rx_len);
 			if (n == 0) {
-				/* Let the daemon run at least once, even with no time to wait. */
+				/*
+				 * Let the daemon run at least once since the ring last
+				 * gave bytes, even with no time to wait: a message larger
+				 * than the ring takes several turns, however the clock
+				 * ticks meanwhile (with a timeout of 0 a millisecond
+				 * passing between two turns broke it off).
+				 */
 				if (waited && now_ms() > deadline)
 					return -ETIMEDOUT;
 				ring_wait(cl);
 				waited = true;
+			} else {
+				waited = false;
 			}
 		}
 		cl->rx_len += (unsigned int)n;
